@@ -1,0 +1,69 @@
+import type { SourceLocation } from "../ledger/types.ts";
+
+/**
+ * Base error of the formats module: a file that cannot be read as a whole (not XML, truncated, unknown format,
+ * unsafe XML, undecidable CSV layout). Per-record problems are issues, not errors. The message names the file,
+ * the position and what was expected: `tb.csv:3:14: … (expected …)`.
+ */
+export class FormatError extends Error {
+  readonly code: string;
+  readonly fileName: string | undefined;
+  readonly location: SourceLocation | undefined;
+  readonly expected: string | undefined;
+
+  constructor(
+    code: string,
+    detail: string,
+    context: { fileName?: string; location?: SourceLocation; expected?: string; cause?: unknown } = {},
+  ) {
+    const where = [context.fileName ?? "<input>", context.location?.line, context.location?.column]
+      .filter((part) => part !== undefined)
+      .join(":");
+    super(`${where}: ${detail}${context.expected ? ` (expected ${context.expected})` : ""}`, { cause: context.cause });
+    this.name = "FormatError";
+    this.code = code;
+    this.fileName = context.fileName;
+    this.location = context.location;
+    this.expected = context.expected;
+  }
+}
+
+/** The bytes are not the format that was asked for, or not one saldo reads (e.g. SAF-T Cash Register). */
+export class UnsupportedFormatError extends FormatError {
+  constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
+    super("FORMAT_UNSUPPORTED", detail, context);
+    this.name = "UnsupportedFormatError";
+  }
+}
+
+/** The file breaks the format's syntax (not well-formed XML, a SIE line that cannot be tokenized, …). */
+export class MalformedInputError extends FormatError {
+  constructor(code: string, detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
+    super(code, detail, context);
+    this.name = "MalformedInputError";
+  }
+}
+
+/** The file ends before its structure is complete. */
+export class TruncatedInputError extends FormatError {
+  constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
+    super("FORMAT_TRUNCATED", detail, context);
+    this.name = "TruncatedInputError";
+  }
+}
+
+/** XML that tries to declare or use entities (XXE, entity expansion bombs): refused, never resolved. */
+export class UnsafeXmlError extends FormatError {
+  constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
+    super("XML_UNSAFE", detail, context);
+    this.name = "UnsafeXmlError";
+  }
+}
+
+/** The CSV layout could not be decided (delimiter, header, number dialect); the message says what was found. */
+export class AmbiguousLayoutError extends FormatError {
+  constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
+    super("CSV_AMBIGUOUS_LAYOUT", detail, context);
+    this.name = "AmbiguousLayoutError";
+  }
+}

@@ -1,0 +1,216 @@
+import iconv from "iconv-lite";
+
+/**
+ * Character decoding is its own stage (STYLE.md §8): bytes in, text out, with the encoding decided from the bytes.
+ *
+ * Encoding detectors cannot tell CP437 from other code pages, so the decision uses saldo's own rules on the bytes:
+ * 1. a byte-order mark wins (UTF-8, UTF-16 LE/BE);
+ * 2. otherwise the first non-ASCII bytes decide, looked at in a fixed window (so the decision never depends on how the
+ *    input happens to be chunked): valid UTF-8 with multi-byte sequences → `utf-8`;
+ * 3. else the high bytes are weighed: Nordic letters sit in 0x80–0xA5 in the PC8 code pages (å 0x86, ä 0x84, ö 0x94,
+ *    æ 0x91, ø 0x9B in CP865) and in 0xC0–0xFF in Latin-1 / Windows-1252 (å 0xE5, ø 0xF8). The heavier side wins;
+ *    among PC8 pages, 0x9B or 0x9D (ø/Ø in CP865, ¢/¥ in CP437) selects CP865, since Norwegian text has ø far more
+ *    often than ¢.
+ * An explicit `override` skips all of this.
+ */
+
+/** How many bytes after the first non-ASCII byte are looked at before deciding. */
+export const SNIFF_WINDOW_BYTES = 64 * 1024;
+
+export type EncodingFamily = "pc8" | "latin" | "utf-8";
+
+export interface EncodingDecision {
+  /** Encoding name as iconv-lite knows it: `utf-8`, `utf-16le`, `utf-16be`, `windows-1252`, `cp437`, `cp865`. */
+  encoding: string;
+  /** How it was decided. */
+  reason: "override" | "bom" | "ascii" | "utf-8-valid" | "sniffed";
+  /** Length of the byte-order mark that was skipped. */
+  bomLength: number;
+}
+
+/** Normalizes user- and file-given encoding names to iconv-lite names (`PC8` → `cp437`, `latin1` → `iso-8859-1`). */
+export function normalizeEncodingName(name: string): string {
+  const lower = name.trim().toLowerCase().replace(/_/g, "-");
+  const aliases: Record<string, string> = {
+    pc8: "cp437",
+    "ibm437": "cp437",
+    "ibm865": "cp865",
+    utf8: "utf-8",
+    latin1: "iso-8859-1",
+    "latin-1": "iso-8859-1",
+    "iso8859-1": "iso-8859-1",
+    cp1252: "windows-1252",
+    "win-1252": "windows-1252",
+    utf16le: "utf-16le",
+    utf16be: "utf-16be",
+  };
+  const normalized = aliases[lower] ?? lower;
+  if (!iconv.encodingExists(normalized)) {
+    throw new RangeError(`unknown character encoding: ${name}`);
+  }
+  return normalized;
+}
+
+/** Detects a byte-order mark at the start of `head`. */
+export function detectBom(head: Uint8Array): { encoding: string; length: number } | undefined {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: "utf-8", length: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: "utf-16le", length: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: "utf-16be", length: 2 };
+  return undefined;
+}
+
+/** Index of the first byte ≥ 0x80, or -1. */
+export function firstNonAscii(bytes: Uint8Array, from = 0): number {
+  for (let i = from; i < bytes.length; i++) if (bytes[i]! >= 0x80) return i;
+  return -1;
+}
+
+/**
+ * Whether `bytes` is valid UTF-8 with at least one multi-byte sequence. When the window was cut from a longer
+ * stream (`mayEndMidCharacter`), a sequence cut off at its very end is allowed.
+ */
+export function looksLikeUtf8(bytes: Uint8Array, mayEndMidCharacter = false): boolean {
+  let multiByte = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else return false;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return mayEndMidCharacter && (multiByte > 0 || k > 1);
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) return false;
+    }
+    multiByte++;
+    i += need + 1;
+  }
+  return multiByte > 0;
+}
+
+/** Picks an 8-bit code page from the high bytes (rule 3 above). */
+export function sniffEightBit(bytes: Uint8Array): "cp437" | "cp865" | "windows-1252" {
+  let pc8Letters = 0;
+  let latinLetters = 0;
+  let norwegianPc8 = false;
+  for (const b of bytes) {
+    if (b < 0x80) continue;
+    if (b <= 0xa5) pc8Letters++;
+    else if (b >= 0xc0) latinLetters++;
+    if (b === 0x9b || b === 0x9d) norwegianPc8 = true;
+  }
+  if (latinLetters > pc8Letters) return "windows-1252";
+  return norwegianPc8 ? "cp865" : "cp437";
+}
+
+/** Decides the encoding of a window of bytes that starts at the first non-ASCII byte. */
+export function decideFromWindow(window: Uint8Array, cutFromLongerStream = false): EncodingDecision {
+  if (firstNonAscii(window) < 0) return { encoding: "utf-8", reason: "ascii", bomLength: 0 };
+  if (looksLikeUtf8(window, cutFromLongerStream)) return { encoding: "utf-8", reason: "utf-8-valid", bomLength: 0 };
+  return { encoding: sniffEightBit(window), reason: "sniffed", bomLength: 0 };
+}
+
+export interface DecodeOptions {
+  /** Explicit encoding; skips detection. */
+  override?: string;
+  /** Called once with the decision, before the first non-ASCII text is yielded (or at the end for pure ASCII). */
+  onDecision?: (decision: EncodingDecision) => void;
+}
+
+/**
+ * Decodes a byte stream to text. Pure-ASCII text is passed on before the decision is made (it reads the same in
+ * every candidate encoding); from the first non-ASCII byte on, up to {@link SNIFF_WINDOW_BYTES} are held back,
+ * the encoding is decided, and the rest is decoded with a streaming decoder (multi-byte characters split across
+ * chunks are handled). The result does not depend on how the input is chunked.
+ */
+export async function* decodeStream(
+  source: AsyncIterable<Uint8Array>,
+  options: DecodeOptions = {},
+): AsyncGenerator<string, EncodingDecision, undefined> {
+  let decision: EncodingDecision | undefined;
+  let decoder: ReturnType<typeof iconv.getDecoder> | undefined;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let atStart = true;
+  let startBytes = Buffer.alloc(0);
+
+  const decide = (chosen: EncodingDecision) => {
+    decision = chosen;
+    decoder = iconv.getDecoder(chosen.encoding, { stripBOM: false });
+    options.onDecision?.(chosen);
+  };
+
+  if (options.override) decide({ encoding: normalizeEncodingName(options.override), reason: "override", bomLength: 0 });
+
+  for await (const chunk of source) {
+    let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (atStart) {
+      // Collect up to three bytes to look for a byte-order mark, whatever the chunking.
+      startBytes = Buffer.concat([startBytes, bytes]);
+      if (startBytes.length < 3) continue;
+      bytes = startBytes;
+      atStart = false;
+      const bom = detectBom(bytes);
+      if (bom) {
+        bytes = bytes.subarray(bom.length);
+        if (!decision) decide({ encoding: bom.encoding, reason: "bom", bomLength: bom.length });
+        else decision = { ...decision, bomLength: bom.length };
+      }
+    }
+    if (decoder) {
+      const text = decoder.write(bytes);
+      if (text) yield text;
+      continue;
+    }
+    if (pendingBytes === 0) {
+      const firstHigh = firstNonAscii(bytes);
+      if (firstHigh < 0) {
+        yield bytes.toString("latin1");
+        continue;
+      }
+      if (firstHigh > 0) yield bytes.toString("latin1", 0, firstHigh);
+      bytes = bytes.subarray(firstHigh);
+    }
+    pending.push(bytes);
+    pendingBytes += bytes.length;
+    if (pendingBytes >= SNIFF_WINDOW_BYTES) {
+      const held = Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      decide(decideFromWindow(held.subarray(0, SNIFF_WINDOW_BYTES), true));
+      const text = decoder!.write(held);
+      if (text) yield text;
+    }
+  }
+
+  if (atStart && startBytes.length > 0) {
+    // Input shorter than three bytes.
+    const bom = detectBom(startBytes);
+    const rest = bom ? startBytes.subarray(bom.length) : startBytes;
+    if (!decision) decide(bom ? { encoding: bom.encoding, reason: "bom", bomLength: bom.length } : decideFromWindow(rest));
+    const text = decoder!.write(rest);
+    if (text) yield text;
+  } else if (!decision) {
+    const held = Buffer.concat(pending);
+    decide(decideFromWindow(held));
+    const text = decoder!.write(held);
+    if (text) yield text;
+  }
+  const tail = decoder?.end();
+  if (tail) yield tail;
+  return decision!;
+}
+
+/** Decodes a small byte slice in a known encoding (field values of byte-level parsers). */
+export function decodeBytes(bytes: Uint8Array, encoding: string): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (encoding === "utf-8") return buffer.toString("utf8");
+  if (encoding === "iso-8859-1") return buffer.toString("latin1");
+  return iconv.decode(buffer, encoding);
+}

@@ -1,0 +1,52 @@
+import { createReadStream } from "node:fs";
+
+/** Reads a file as an async iterable of byte chunks (streams; never the whole file in memory). */
+export function fileSource(path: string, highWaterMark = 1024 * 1024): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark });
+}
+
+/** An in-memory byte source split into chunks of the given sizes (cycled); used by tests and generators. */
+export async function* chunkedSource(bytes: Uint8Array, sizes: readonly number[] = [64 * 1024]): AsyncGenerator<Uint8Array> {
+  let offset = 0;
+  let index = 0;
+  while (offset < bytes.length) {
+    const size = Math.max(1, sizes[index % sizes.length]!);
+    yield bytes.subarray(offset, offset + size);
+    offset += size;
+    index++;
+  }
+}
+
+/**
+ * Reads the first `count` bytes of a source and returns them with a source that replays them followed by the
+ * rest, so a format can be detected without consuming the stream.
+ */
+export async function peekSource(
+  source: AsyncIterable<Uint8Array>,
+  count: number,
+): Promise<{ head: Uint8Array; source: AsyncIterable<Uint8Array> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const seen: Uint8Array[] = [];
+  let seenBytes = 0;
+  let done = false;
+  while (seenBytes < count) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    seen.push(next.value);
+    seenBytes += next.value.length;
+  }
+  const head = Buffer.concat(seen).subarray(0, count);
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* seen;
+    if (done) return;
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, source: replay() };
+}

@@ -1,0 +1,149 @@
+import type { Ore } from "../money/ore.ts";
+
+/** Where in a source file something was found. Lines and columns are 1-based; `offset` is the 0-based byte offset. */
+export interface SourceLocation {
+  line: number;
+  column: number;
+  offset?: number;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+/**
+ * One finding of the validation report. `code` is stable (e.g. `SAFT_CLOSING_MISMATCH`) so that clients can act
+ * on it; `message` is for people. `amount` is the difference (or the amount concerned) in øre.
+ */
+export interface Issue {
+  severity: Severity;
+  code: string;
+  message: string;
+  account?: string;
+  amount?: Ore;
+  transactionId?: string;
+  location?: SourceLocation;
+}
+
+/** The company the figures belong to. Org numbers are kept as the file states them, digits only when possible. */
+export interface Company {
+  orgNumber?: string;
+  name?: string;
+}
+
+/** An accounting period, ISO dates inclusive. */
+export interface Period {
+  start: string;
+  end: string;
+}
+
+/** How an account maps to the standard charts: SAF-T StandardAccountID or GroupingCategory+GroupingCode, SIE #SRU. */
+export interface AccountMapping {
+  standardAccountId?: string;
+  groupingCategory?: string;
+  groupingCode?: string;
+  sru?: string;
+  /** SIE #KTYP: T asset, S liability/equity, K cost, I income; SAF-T AccountType (GL). */
+  accountType?: string;
+}
+
+/**
+ * An account of the chart with the balances the file states. `opening`/`closing` are undefined when the file
+ * does not state them (e.g. a CSV with only a closing column, or SIE result accounts without #IB).
+ * `prior` holds prior-year figures when the file carries them (SIE year −1).
+ */
+export interface Account {
+  id: string;
+  name: string;
+  mapping: AccountMapping;
+  opening?: Ore;
+  closing?: Ore;
+  /** Movement the file states directly (CSV movement column). Transactions, when present, take precedence. */
+  movement?: Ore;
+  prior?: { opening?: Ore; closing?: Ore };
+  location?: SourceLocation;
+}
+
+/** Customer or supplier balance on one general-ledger account (SAF-T 1.30 BalanceAccount, or 1.20 AccountID+balances). */
+export interface PartyBalance {
+  account?: string;
+  opening?: Ore;
+  closing?: Ore;
+}
+
+export interface Party {
+  kind: "customer" | "supplier";
+  id: string;
+  name: string;
+  orgNumber?: string;
+  balances: PartyBalance[];
+  location?: SourceLocation;
+}
+
+/** A dimension (SAF-T Analysis, SIE object) on a line: type and id, e.g. `{type: "1", id: "456"}` (SIE cost centre). */
+export interface Dimension {
+  type: string;
+  id: string;
+}
+
+/** An amount in a foreign currency as the file states it (decimal string; SAF-T 1.40 allows up to 18 decimals). */
+export interface CurrencyAmount {
+  currency: string;
+  amount: string;
+  exchangeRate?: string;
+}
+
+export interface TransactionLine {
+  recordId?: string;
+  account: string;
+  /** Net amount in the default currency: debit positive, credit negative. */
+  amount: Ore;
+  description?: string;
+  currencyAmount?: CurrencyAmount;
+  taxCode?: string;
+  customerId?: string;
+  supplierId?: string;
+  dimensions?: Dimension[];
+  /** Line date when the format gives one that differs from the voucher date (SIE #TRANS transdat, SAF-T ValueDate). */
+  date?: string;
+  quantity?: string;
+}
+
+/** A voucher / journal entry (SAF-T Transaction, SIE #VER) with its lines. */
+export interface Transaction {
+  id: string;
+  /** SAF-T JournalID or SIE voucher series. */
+  journal?: string;
+  date: string;
+  /** Accounting period, when the file states it (SAF-T Period/PeriodYear). */
+  period?: { year: number; number: number };
+  description?: string;
+  voucherType?: string;
+  /** Date the entry was registered (SAF-T SystemEntryDate, SIE regdatum). */
+  entryDate?: string;
+  lines: TransactionLine[];
+  location?: SourceLocation;
+}
+
+/** Control totals a file declares about itself (SAF-T GeneralLedgerEntries header). */
+export interface ControlTotals {
+  numberOfEntries?: number;
+  totalDebit?: Ore;
+  totalCredit?: Ore;
+  location?: SourceLocation;
+}
+
+export type FileFormat = "saft" | "sie" | "csv";
+
+/** What a file says about itself. Parsers emit it once, before any account or transaction. */
+export interface FileHeader {
+  format: FileFormat;
+  formatVersion: string;
+  /** The character encoding actually used to read the file (e.g. `utf-8`, `windows-1252`, `cp865`). */
+  encoding: string;
+  company: Company;
+  period?: Period;
+  /** Prior fiscal year, when the file carries one (SIE #RAR −1). */
+  priorPeriod?: Period;
+  currency: string;
+  software?: { name?: string; version?: string };
+  createdAt?: string;
+}

@@ -1,0 +1,19 @@
+/** Base error of the money module: a decimal string that is not an exact amount in øre. */
+export class MoneyError extends Error {
+  readonly code: string;
+  readonly input: string;
+  constructor(code: string, message: string, input: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MoneyError";
+    this.code = code;
+    this.input = input;
+  }
+}
+
+/** The text is not a plain decimal amount (`-1234.5`, `0.00`, `12`). */
+export class InvalidAmountError extends MoneyError {
+  constructor(input: string, reason: string) {
+    super("MONEY_INVALID_AMOUNT", `not an amount: ${JSON.stringify(input)} (${reason})`, input);
+    this.name = "InvalidAmountError";
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./ore.ts";
+export * from "./errors.ts";

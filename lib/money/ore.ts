@@ -1,0 +1,57 @@
+import { InvalidAmountError } from "./errors.ts";
+
+/**
+ * Money is integer øre as `bigint` end to end (STYLE.md §9). 1 krone = 100 øre.
+ * Debit is positive, credit negative.
+ */
+export type Ore = bigint;
+
+const PLAIN_DECIMAL = /^([+-]?)(\d+)(?:\.(\d*))?$|^([+-]?)\.(\d+)$/;
+
+/**
+ * Parses a plain decimal string (`-1234.5`, `0.00`, `12`, `.5`) straight to øre, never through a float.
+ * More than two fraction digits are accepted only when the extra digits are zeros (`1.500` → 150n): an amount
+ * that cannot be represented exactly in øre is an error, not a rounding.
+ */
+export function parseOre(text: string): Ore {
+  const match = PLAIN_DECIMAL.exec(text);
+  if (!match) throw new InvalidAmountError(text, "expected digits with an optional sign and '.' decimals");
+  const sign = match[1] ?? match[4] ?? "";
+  const whole = match[2] ?? "0";
+  const fraction = match[3] ?? match[5] ?? "";
+  if (fraction.length > 2 && /[^0]/.test(fraction.slice(2))) {
+    throw new InvalidAmountError(text, "more than two decimals: not exact to the øre");
+  }
+  const ore = BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
+  return sign === "-" ? -ore : ore;
+}
+
+/** Like {@link parseOre} but returns `undefined` instead of throwing. */
+export function tryParseOre(text: string): Ore | undefined {
+  try {
+    return parseOre(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Formats øre as a decimal string with exactly two decimals and a leading `-` for negatives: `-1234.50`. */
+export function formatOre(ore: Ore): string {
+  const negative = ore < 0n;
+  const abs = negative ? -ore : ore;
+  const whole = abs / 100n;
+  const cents = abs % 100n;
+  return `${negative ? "-" : ""}${whole}.${cents < 10n ? "0" : ""}${cents}`;
+}
+
+/** Sum of a list of øre amounts. */
+export function sumOre(amounts: Iterable<Ore>): Ore {
+  let total = 0n;
+  for (const amount of amounts) total += amount;
+  return total;
+}
+
+/** Absolute value. */
+export function absOre(ore: Ore): Ore {
+  return ore < 0n ? -ore : ore;
+}
