@@ -202,6 +202,7 @@ export async function* decodeStream(
     const text = decoder!.write(held);
     if (text) yield text;
   }
+  if (!decision) decide({ encoding: "utf-8", reason: "ascii", bomLength: 0 }); // empty input
   const tail = decoder?.end();
   if (tail) yield tail;
   return decision!;
