@@ -1,1 +1,3 @@
 export * from "./types.ts";
+export * from "./summarizeLedger.ts";
+export * from "./ledgerJson.ts";

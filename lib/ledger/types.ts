@@ -96,6 +96,12 @@ export interface TransactionLine {
   account: string;
   /** Net amount in the default currency: debit positive, credit negative. */
   amount: Ore;
+  /**
+   * The side the file put the amount on, when the format says so (SAF-T DebitAmount/CreditAmount). Needed because
+   * negative amounts occur on either side and control totals (SAF-T TotalDebit/TotalCredit) sum by side, not by sign.
+   * When absent, the side follows the sign.
+   */
+  side?: "debit" | "credit";
   description?: string;
   currencyAmount?: CurrencyAmount;
   taxCode?: string;

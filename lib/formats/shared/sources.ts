@@ -50,3 +50,16 @@ export async function peekSource(
   }
   return { head, source: replay() };
 }
+
+/** Passes chunks through unchanged and reports the running byte count (progress bars, metrics). */
+export async function* countingSource(
+  source: AsyncIterable<Uint8Array>,
+  onBytes: (bytesRead: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let bytesRead = 0;
+  for await (const chunk of source) {
+    bytesRead += chunk.length;
+    onBytes(bytesRead);
+    yield chunk;
+  }
+}

@@ -1,0 +1,65 @@
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { z } from "zod";
+import { inspectFile } from "../imports/inspectFile.ts";
+import { toLedgerJson } from "../ledger/ledgerJson.ts";
+import { countingSource, fileSource } from "../formats/shared/sources.ts";
+import { csvLayoutFromCliOptions } from "../formats/csv/index.ts";
+import { UsageError } from "./errors.ts";
+import { parseOptions } from "./main.ts";
+import { createProgressBar } from "./progressBar.ts";
+import { renderSummary } from "./renderSummary.ts";
+
+const FormatOptionSchema = z.enum(["auto", "saft", "sie", "csv"]);
+
+/** Files larger than this get a progress bar when stderr is a terminal. */
+const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
+
+/** `saldo inspect <file>`: reads a file and prints its trial balance, totals and validation report. */
+export async function inspectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    format: { type: "string", default: "auto" },
+    encoding: { type: "string" },
+    json: { type: "boolean", default: false },
+    delimiter: { type: "string" },
+    decimal: { type: "string" },
+    "header-row": { type: "string" },
+    columns: { type: "string" },
+  });
+  const [path, ...extra] = positionals;
+  if (!path || extra.length > 0) throw new UsageError("inspect takes exactly one file");
+  const format = FormatOptionSchema.safeParse(values.format);
+  if (!format.success) throw new UsageError(`--format must be one of auto, saft, sie, csv (got "${values.format}")`);
+  let csv;
+  try {
+    csv = csvLayoutFromCliOptions({
+      delimiter: values.delimiter,
+      decimal: values.decimal,
+      headerRow: values["header-row"],
+      columns: values.columns,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+
+  const fileName = basename(path);
+  const { size } = await stat(path);
+  let source = fileSource(path);
+  const bar =
+    process.stderr.isTTY && size >= PROGRESS_THRESHOLD_BYTES ? createProgressBar(process.stderr, size, fileName) : undefined;
+  if (bar) source = countingSource(source, (bytes) => bar.update(bytes));
+  try {
+    const summary = await inspectFile(source, {
+      fileName,
+      format: format.data,
+      ...(values.encoding ? { encoding: values.encoding } : {}),
+      ...(csv ? { csv } : {}),
+    });
+    bar?.done();
+    if (values.json) process.stdout.write(JSON.stringify(toLedgerJson(summary), null, 2) + "\n");
+    else process.stdout.write(renderSummary(summary, fileName));
+    return 0;
+  } finally {
+    bar?.done();
+  }
+}

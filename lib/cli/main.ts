@@ -1,0 +1,51 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+import { inspectCommand } from "./inspectCommand.ts";
+
+const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
+
+Usage:
+  saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json]
+                [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
+  saldo help
+
+Exit codes: 0 the file was read (warnings allowed), 1 it could not be read, 2 wrong usage.`;
+
+/** The saldo command line. Returns the process exit code; never calls process.exit itself. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "inspect":
+        return await inspectCommand(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE + "\n");
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`saldo: ${message.split("\n")[0]}\n`);
+    return 1;
+  }
+}
+
+/** `parseArgs` with saldo's conventions: unknown options are usage errors. */
+export function parseOptions<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options: options!, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,36 @@
+import type { FileFormat } from "../ledger/types.ts";
+import { parseCsvTrialBalance, type CsvParseOptions } from "./csv/index.ts";
+import { DETECT_HEAD_BYTES, detectFormat } from "./detectFormat.ts";
+import type { ImportRecord, ParseOptions } from "./records.ts";
+import { parseSaft } from "./saft/index.ts";
+import { parseSie } from "./sie/index.ts";
+import { peekSource } from "./shared/sources.ts";
+
+export interface ParseFileOptions extends ParseOptions {
+  /** `auto` (default) decides from the bytes. */
+  format?: FileFormat | "auto";
+  /** Explicit CSV layout, passed to the CSV parser. */
+  csv?: Omit<CsvParseOptions, keyof ParseOptions>;
+}
+
+/**
+ * Parses any supported file: picks the parser from the bytes (or the explicit format) and streams its records.
+ * Returns the format chosen along with the records.
+ */
+export async function parseFile(
+  source: AsyncIterable<Uint8Array>,
+  options: ParseFileOptions = {},
+): Promise<{ format: FileFormat; records: AsyncGenerator<ImportRecord, void, undefined> }> {
+  const peeked = await peekSource(source, DETECT_HEAD_BYTES);
+  const format =
+    options.format && options.format !== "auto" ? options.format : detectFormat(peeked.head, options.fileName);
+  const { format: _format, csv, ...parseOptions } = options;
+  switch (format) {
+    case "saft":
+      return { format, records: parseSaft(peeked.source, parseOptions) };
+    case "sie":
+      return { format, records: parseSie(peeked.source, parseOptions) };
+    case "csv":
+      return { format, records: parseCsvTrialBalance(peeked.source, { ...parseOptions, ...csv }) };
+  }
+}

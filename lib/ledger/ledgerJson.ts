@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { formatOre } from "../money/ore.ts";
+import type { LedgerSummary } from "./summarizeLedger.ts";
+
+const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
+
+export const LedgerJsonAccountSchema = z.object({
+  account: z.string(),
+  name: z.string(),
+  opening: AmountSchema,
+  movement: AmountSchema,
+  closing: AmountSchema,
+  mapping: z
+    .object({
+      standardAccountId: z.string().optional(),
+      groupingCategory: z.string().optional(),
+      groupingCode: z.string().optional(),
+      sru: z.string().optional(),
+      accountType: z.string().optional(),
+    })
+    .optional(),
+  /** The movement the file states, when it differs from the one computed from its transactions. */
+  statedMovement: AmountSchema.optional(),
+  prior: z.object({ opening: AmountSchema.optional(), closing: AmountSchema.optional() }).optional(),
+  /** Present (false) only for accounts posted to but missing from the file's chart. */
+  inChart: z.literal(false).optional(),
+});
+
+export const IssueJsonSchema = z.object({
+  severity: z.enum(["error", "warning", "info"]),
+  code: z.string(),
+  message: z.string(),
+  account: z.string().optional(),
+  amount: AmountSchema.optional(),
+  transactionId: z.string().optional(),
+  location: z.object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() }).optional(),
+});
+
+/** The JSON shape of `saldo inspect --json`, also used by `saldo trial-balance --json` and the HTTP API. */
+export const LedgerJsonSchema = z.object({
+  format: z.enum(["saft", "sie", "csv"]),
+  formatVersion: z.string(),
+  encoding: z.string(),
+  company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),
+  period: z.object({ start: z.string(), end: z.string() }).nullable(),
+  currency: z.string(),
+  accounts: z.array(LedgerJsonAccountSchema),
+  totals: z.object({ opening: AmountSchema, movement: AmountSchema, closing: AmountSchema }),
+  transactions: z.object({
+    count: z.number().int(),
+    lines: z.number().int(),
+    totalDebit: AmountSchema,
+    totalCredit: AmountSchema,
+  }),
+  issues: z.array(IssueJsonSchema),
+});
+export type LedgerJson = z.infer<typeof LedgerJsonSchema>;
+
+/** Renders a summary in the public JSON shape: amounts as decimal strings with two decimals. */
+export function toLedgerJson(summary: LedgerSummary): LedgerJson {
+  const { header } = summary;
+  return {
+    format: header.format,
+    formatVersion: header.formatVersion,
+    encoding: header.encoding,
+    company: { orgNumber: header.company.orgNumber ?? null, name: header.company.name ?? null },
+    period: header.period ? { start: header.period.start, end: header.period.end } : null,
+    currency: header.currency,
+    accounts: summary.rows.map((row) => {
+      const mapping = Object.fromEntries(Object.entries(row.mapping).filter(([, value]) => value !== undefined));
+      const prior = row.prior
+        ? {
+            ...(row.prior.opening !== undefined ? { opening: formatOre(row.prior.opening) } : {}),
+            ...(row.prior.closing !== undefined ? { closing: formatOre(row.prior.closing) } : {}),
+          }
+        : undefined;
+      return {
+        account: row.account,
+        name: row.name,
+        opening: formatOre(row.opening),
+        movement: formatOre(row.movement),
+        closing: formatOre(row.closing),
+        ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
+        ...(row.stated.movement !== undefined && row.stated.movement !== row.movement
+          ? { statedMovement: formatOre(row.stated.movement) }
+          : {}),
+        ...(prior ? { prior } : {}),
+        ...(row.inChart ? {} : { inChart: false as const }),
+      };
+    }),
+    totals: {
+      opening: formatOre(summary.totals.opening),
+      movement: formatOre(summary.totals.movement),
+      closing: formatOre(summary.totals.closing),
+    },
+    transactions: {
+      count: summary.transactions.count,
+      lines: summary.transactions.lines,
+      totalDebit: formatOre(summary.transactions.totalDebit),
+      totalCredit: formatOre(summary.transactions.totalCredit),
+    },
+    issues: summary.issues.map((issue) => ({
+      severity: issue.severity,
+      code: issue.code,
+      message: issue.message,
+      ...(issue.account !== undefined ? { account: issue.account } : {}),
+      ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
+      ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
+      ...(issue.location ? { location: issue.location } : {}),
+    })),
+  };
+}
