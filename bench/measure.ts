@@ -1,0 +1,59 @@
+/**
+ * One benchmark measurement in its own process, so peak RSS belongs to that parser alone.
+ * Usage: node bin/run-ts.js bench/measure.ts <mode> <file>
+ * Prints one JSON line: { mode, bytes, seconds, records, lines, peakRssBytes }.
+ */
+import { stat } from "node:fs/promises";
+import { fileSource } from "../lib/formats/shared/sources.ts";
+import { parseSaft } from "../lib/formats/saft/index.ts";
+import { parseSie } from "../lib/formats/sie/index.ts";
+import { inspectFile } from "../lib/imports/inspectFile.ts";
+import { rawTokenizeXml } from "../lib/formats/xml/index.ts";
+import { rawTokenizeSie } from "../lib/formats/sie/index.ts";
+import type { ImportRecord } from "../lib/formats/records.ts";
+
+const [mode, path] = process.argv.slice(2);
+if (!mode || !path) {
+  console.error("usage: measure.ts <saft|sie|raw-xml|raw-sie|inspect> <file>");
+  process.exit(2);
+}
+
+async function countRecords(records: AsyncIterable<ImportRecord>) {
+  let count = 0;
+  let lines = 0;
+  for await (const record of records) {
+    count++;
+    if (record.type === "transaction") lines += record.transaction.lines.length;
+  }
+  return { records: count, lines };
+}
+
+const { size } = await stat(path);
+const started = process.hrtime.bigint();
+let result: { records: number; lines: number };
+switch (mode) {
+  case "saft":
+    result = await countRecords(parseSaft(fileSource(path), { fileName: path }));
+    break;
+  case "sie":
+    result = await countRecords(parseSie(fileSource(path), { fileName: path }));
+    break;
+  case "raw-xml":
+    result = { records: await rawTokenizeXml(fileSource(path)), lines: 0 };
+    break;
+  case "raw-sie":
+    result = { records: await rawTokenizeSie(fileSource(path)), lines: 0 };
+    break;
+  case "inspect": {
+    const summary = await inspectFile(fileSource(path), { fileName: path });
+    result = { records: summary.transactions.count, lines: summary.transactions.lines };
+    break;
+  }
+  default:
+    console.error(`unknown mode ${mode}`);
+    process.exit(2);
+}
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+console.log(
+  JSON.stringify({ mode, bytes: size, seconds, ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }),
+);

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench`: generates large synthetic SAF-T and SIE files and prints, for each parser, throughput (MB/s,
+ * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat). Each measurement runs
+ * in its own process pinned to one core (taskset, when present). Prints figures; it is not a timed test.
+ *
+ * Options: --quick (small files, for a smoke run), --no-large (skip the 1 GB SAF-T memory run),
+ *          --dir <folder> (where generated files go; default: the OS temp folder).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { writeSaftFile } from "./generateSaft.ts";
+import { writeSieFile } from "./generateSie.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "no-large": { type: "boolean", default: false },
+    dir: { type: "string", default: join(tmpdir(), "saldo-bench") },
+  },
+});
+const dir = values.dir!;
+mkdirSync(dir, { recursive: true });
+
+const scale = values.quick ? 0.02 : 1;
+const TARGETS = { saftMBps: 120, sieMBps: 80, largeRssMB: 200 };
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const pin = hasTaskset();
+
+interface Measurement {
+  mode: string;
+  bytes: number;
+  seconds: number;
+  records: number;
+  lines: number;
+  peakRssBytes: number;
+}
+
+function measure(mode: string, file: string): Measurement {
+  const args = ["bin/run-ts.js", "bench/measure.ts", mode, file];
+  const command = pin ? "taskset" : process.execPath;
+  const commandArgs = pin ? ["-c", "0", process.execPath, ...args] : args;
+  const run = spawnSync(command, commandArgs, { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`measure ${mode} ${file} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop()!) as Measurement;
+}
+
+async function ensure(file: string, write: () => Promise<void>) {
+  if (existsSync(file)) return;
+  const started = Date.now();
+  await write();
+  console.log(`generated ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const mb = (bytes: number) => bytes / 1e6;
+const row = (label: string, m: Measurement, raw?: Measurement) => {
+  const rate = mb(m.bytes) / m.seconds;
+  const ratio = raw ? ` ${(rate / (mb(raw.bytes) / raw.seconds)).toFixed(2)}× raw` : "";
+  const linesPerSecond = m.lines ? ` ${(m.lines / m.seconds / 1e6).toFixed(2)} M lines/s` : "";
+  console.log(
+    `${label.padEnd(26)} ${mb(m.bytes).toFixed(0).padStart(6)} MB ${m.seconds.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(7)} MB/s${linesPerSecond} peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB${ratio}`,
+  );
+  return rate;
+};
+
+const saftTransactions = Math.round(350_000 * scale);
+const sieVouchers = Math.round(350_000 * scale);
+const saftFile = join(dir, `saft-${saftTransactions}x3.xml`);
+const sieFile = join(dir, `sie-${sieVouchers}x3.se`);
+await ensure(saftFile, () => writeSaftFile(saftFile, { transactions: saftTransactions, linesPerTransaction: 3, seed: 1 }));
+await ensure(sieFile, () => writeSieFile(sieFile, { vouchers: sieVouchers, linesPerVoucher: 3, seed: 1 }));
+
+console.log(`\nparsers (${pin ? "pinned to one core with taskset" : "taskset not found: not pinned"})`);
+const rawXml = measure("raw-xml", saftFile);
+row("raw XML tokenizer", rawXml);
+const saft = measure("saft", saftFile);
+const saftRate = row("SAF-T parser", saft, rawXml);
+const saftInspect = measure("inspect", saftFile);
+row("SAF-T inspect (+summary)", saftInspect, rawXml);
+const rawSie = measure("raw-sie", sieFile);
+row("raw SIE tokenizer", rawSie);
+const sie = measure("sie", sieFile);
+const sieRate = row("SIE parser", sie, rawSie);
+row("SIE inspect (+summary)", measure("inspect", sieFile), rawSie);
+
+let largeRss: number | undefined;
+if (!values["no-large"] && !values.quick) {
+  // About 1 GB: the memory target is about flat memory, so the file must dwarf the budget.
+  const largeFile = join(dir, "saft-1gb.xml");
+  await ensure(largeFile, () => writeSaftFile(largeFile, { transactions: 900_000, linesPerTransaction: 3, seed: 2 }));
+  const large = measure("inspect", largeFile);
+  row("SAF-T inspect, ~1 GB", large);
+  largeRss = large.peakRssBytes / 2 ** 20;
+}
+
+console.log("\ntargets");
+const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
+console.log(`  SAF-T ≥ ${TARGETS.saftMBps} MB/s: ${saftRate.toFixed(1)} MB/s — ${verdict(saftRate >= TARGETS.saftMBps)}`);
+console.log(`  SIE ≥ ${TARGETS.sieMBps} MB/s: ${sieRate.toFixed(1)} MB/s — ${verdict(sieRate >= TARGETS.sieMBps)}`);
+if (largeRss !== undefined) {
+  console.log(`  peak RSS ≤ ${TARGETS.largeRssMB} MB on 1 GB: ${largeRss.toFixed(0)} MiB — ${verdict(largeRss <= TARGETS.largeRssMB)}`);
+}
