@@ -1,4 +1,6 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import { UsageError } from "./errors.ts";
 import { inspectCommand } from "./inspectCommand.ts";
 
@@ -39,12 +41,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** `parseArgs` with saldo's conventions: unknown options are usage errors. */
-export function parseOptions<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(
-  args: string[],
-  options: T,
-) {
+export function parseOptions<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options: options!, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

@@ -94,14 +94,21 @@ export function looksLikeUtf8(bytes: Uint8Array, mayEndMidCharacter = false): bo
   return multiByte > 0;
 }
 
-/** Picks an 8-bit code page from the high bytes (rule 3 above). */
-export function sniffEightBit(bytes: Uint8Array): "cp437" | "cp865" | "windows-1252" {
+/**
+ * Picks an 8-bit code page from the high bytes (rule 3 above). Byte 0xA0 between two digits is the Windows-1252 /
+ * ISO-8859-1 no-break space used as thousands separator (`132 500,00` in Norwegian CSV exports), never CP437 `á`,
+ * so it counts as Latin evidence. `before` is the byte just before the window (the window starts at a high byte).
+ */
+export function sniffEightBit(bytes: Uint8Array, before = 0): "cp437" | "cp865" | "windows-1252" {
   let pc8Letters = 0;
   let latinLetters = 0;
   let norwegianPc8 = false;
-  for (const b of bytes) {
+  const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
     if (b < 0x80) continue;
-    if (b <= 0xa5) pc8Letters++;
+    if (b === 0xa0 && isDigit(i === 0 ? before : bytes[i - 1]) && isDigit(bytes[i + 1])) latinLetters++;
+    else if (b <= 0xa5) pc8Letters++;
     else if (b >= 0xc0) latinLetters++;
     if (b === 0x9b || b === 0x9d) norwegianPc8 = true;
   }
@@ -110,10 +117,10 @@ export function sniffEightBit(bytes: Uint8Array): "cp437" | "cp865" | "windows-1
 }
 
 /** Decides the encoding of a window of bytes that starts at the first non-ASCII byte. */
-export function decideFromWindow(window: Uint8Array, cutFromLongerStream = false): EncodingDecision {
+export function decideFromWindow(window: Uint8Array, cutFromLongerStream = false, before = 0): EncodingDecision {
   if (firstNonAscii(window) < 0) return { encoding: "utf-8", reason: "ascii", bomLength: 0 };
   if (looksLikeUtf8(window, cutFromLongerStream)) return { encoding: "utf-8", reason: "utf-8-valid", bomLength: 0 };
-  return { encoding: sniffEightBit(window), reason: "sniffed", bomLength: 0 };
+  return { encoding: sniffEightBit(window, before), reason: "sniffed", bomLength: 0 };
 }
 
 export interface DecodeOptions {
@@ -138,6 +145,7 @@ export async function* decodeStream(
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let atStart = true;
+  let byteBeforeWindow = 0;
   let startBytes = Buffer.alloc(0);
 
   const decide = (chosen: EncodingDecision) => {
@@ -172,9 +180,13 @@ export async function* decodeStream(
       const firstHigh = firstNonAscii(bytes);
       if (firstHigh < 0) {
         yield bytes.toString("latin1");
+        if (bytes.length > 0) byteBeforeWindow = bytes[bytes.length - 1]!;
         continue;
       }
-      if (firstHigh > 0) yield bytes.toString("latin1", 0, firstHigh);
+      if (firstHigh > 0) {
+        yield bytes.toString("latin1", 0, firstHigh);
+        byteBeforeWindow = bytes[firstHigh - 1]!;
+      }
       bytes = bytes.subarray(firstHigh);
     }
     pending.push(bytes);
@@ -183,7 +195,7 @@ export async function* decodeStream(
       const held = Buffer.concat(pending);
       pending = [];
       pendingBytes = 0;
-      decide(decideFromWindow(held.subarray(0, SNIFF_WINDOW_BYTES), true));
+      decide(decideFromWindow(held.subarray(0, SNIFF_WINDOW_BYTES), true, byteBeforeWindow));
       const text = decoder!.write(held);
       if (text) yield text;
     }
@@ -198,7 +210,7 @@ export async function* decodeStream(
     if (text) yield text;
   } else if (!decision) {
     const held = Buffer.concat(pending);
-    decide(decideFromWindow(held));
+    decide(decideFromWindow(held, false, byteBeforeWindow));
     const text = decoder!.write(held);
     if (text) yield text;
   }
