@@ -7,6 +7,11 @@ import type { Account, ControlTotals, FileHeader, Issue, Party, Transaction } fr
  */
 export type ImportRecord =
   | { type: "header"; header: FileHeader }
+  /**
+   * A correction to the header that could only be known later in the stream (the SAF-T version decided by
+   * structure seen after the first records; a CSV encoding decided by bytes after the detection sample).
+   */
+  | { type: "headerUpdate"; changes: Partial<Pick<FileHeader, "formatVersion" | "encoding">> }
   | { type: "account"; account: Account }
   | { type: "party"; party: Party }
   | { type: "controlTotals"; controlTotals: ControlTotals }

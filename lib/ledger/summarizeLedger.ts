@@ -111,6 +111,9 @@ export class LedgerSummarizer {
       case "header":
         this.header = record.header;
         return;
+      case "headerUpdate":
+        if (this.header) this.header = { ...this.header, ...record.changes };
+        return;
       case "account":
         return this.addAccount(record.account);
       case "party":

@@ -163,6 +163,7 @@ export async function* parseCsvTrialBalance(
     });
   }
   if (decision && decision.encoding !== headerEncoding) {
+    yield { type: "headerUpdate", changes: { encoding: decision.encoding } };
     yield issue(
       "info",
       "CSV_ENCODING_DECIDED_LATE",

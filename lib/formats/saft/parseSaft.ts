@@ -1,0 +1,59 @@
+import type { ImportRecord, ParseOptions } from "../records.ts";
+import { UnsupportedFormatError } from "../errors.ts";
+import { peekSource } from "../shared/sources.ts";
+import { XmlTokenizer } from "../xml/XmlTokenizer.ts";
+import { classifySaftElement } from "./saftElements.ts";
+import { SaftRecordBuilder } from "./SaftRecordBuilder.ts";
+import { looksLikeZip, unzipSingleXml } from "./unzipSingleXml.ts";
+
+/**
+ * Reads a SAF-T Financial (Norway) file, schema versions 1.00–1.40, as a stream of records (formats.md §1).
+ *
+ * - Input: the XML bytes, or a ZIP archive holding exactly one XML file (detected by its "PK" signature and
+ *   inflated as it streams, see {@link unzipSingleXml}).
+ * - Elements are matched by local name, so default-namespace, `n1:`-prefixed and no-namespace files all read; a
+ *   missing or odd namespace is reported as a warning issue. SAF-T Cash Register files, other XML and non-XML bytes
+ *   are refused with {@link UnsupportedFormatError}.
+ * - Encoding: UTF-8 (with or without BOM), or what the XML declaration names (ISO-8859-1, windows-1252, …);
+ *   `options.encoding` overrides both.
+ * - Records: the header first (held back until the first account/party/controlTotals/transaction so that its
+ *   `formatVersion` reflects the structure, see {@link SaftRecordBuilder}), then accounts, parties, the control totals
+ *   and one record per Transaction, in file order. Memory holds one transaction at a time.
+ * - Structural problems throw MalformedInputError / TruncatedInputError / UnsafeXmlError with line:column;
+ *   records yielded before the error are the same whatever the chunking.
+ */
+export async function* parseSaft(source: AsyncIterable<Uint8Array>, options: ParseOptions = {}): AsyncGenerator<ImportRecord, void, undefined> {
+  const { fileName } = options;
+  const peeked = await peekSource(source, 4);
+  if (peeked.head.length === 0) {
+    throw new UnsupportedFormatError("the input is empty", { fileName, location: { line: 1, column: 1, offset: 0 }, expected: "a SAF-T Financial XML file" });
+  }
+  const xml = looksLikeZip(peeked.head) ? unzipSingleXml(peeked.source, fileName) : peeked.source;
+  const builder = new SaftRecordBuilder({ fileName, encodingOverride: options.encoding });
+  const tokenizer = new XmlTokenizer(builder, { fileName, encoding: options.encoding, classify: classifySaftElement });
+  builder.attach(tokenizer);
+  const out = builder.out;
+  let bytesRead = 0;
+  try {
+    for await (const chunk of xml) {
+      bytesRead += chunk.length;
+      tokenizer.write(chunk);
+      options.onProgress?.(bytesRead);
+      if (out.length > 0) {
+        yield* out;
+        out.length = 0;
+      }
+    }
+    tokenizer.end();
+  } catch (error) {
+    // Records completed before the failing token are still delivered, so what precedes the error does not depend
+    // on how the input was chunked.
+    if (out.length > 0) {
+      const ready = out.splice(0);
+      yield* ready;
+    }
+    throw error;
+  }
+  yield* out;
+  out.length = 0;
+}

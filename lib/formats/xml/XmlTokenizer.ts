@@ -1,0 +1,784 @@
+/**
+ * A push-based, byte-level XML tokenizer, specialised for what SAF-T needs.
+ *
+ * Why not saxes (already a dependency)? saxes decodes every byte to a JS string and walks it character by
+ * character: 103–129 MB/s here for tokenizing alone (≈ 80 MB/s reported elsewhere), before any record is built,
+ * against a SAF-T import target of ≥ 120 MB/s on one core. This tokenizer works on the bytes instead: it finds markup
+ * with `indexOf('<')` on the `Uint8Array`, interns element names (no string is created for a name it has seen
+ * before), and decodes to a string only the text of elements the handler asks for. The measured figures (raw pass
+ * ≈ 2× saxes, full SAF-T parse 150–166 MB/s on 576 MB / 1.05 M lines) are in the table in ./index.ts.
+ *
+ * Scope: XML 1.0 documents in an ASCII-compatible encoding (UTF-8, ISO-8859-1, windows-1252 and other single-byte
+ * code pages iconv-lite knows). Elements, attributes, comments, processing instructions, CDATA sections, the five
+ * predefined entities and numeric character references are handled. It checks well-formedness where it costs
+ * little: tag nesting, one root element, name syntax, attribute syntax, forbidden control characters, text outside
+ * the root. Namespaces are not resolved: the handler gets the qualified name split into prefix and local name, and
+ * the attributes (with any `xmlns` declarations) of each element that has them.
+ *
+ * Security (XXE, entity expansion): entities are never declared, loaded or expanded. A DOCTYPE with an internal
+ * subset (`<!DOCTYPE x [ … ]>`, where entity declarations live) is refused with {@link UnsafeXmlError}, and so is any
+ * reference to an entity other than the five predefined ones. A plain `<!DOCTYPE AuditFile>` (with or without an
+ * external identifier) is tolerated and reported to the handler; the external DTD is never fetched.
+ *
+ * Streaming: `write()` takes chunks as they come and carries only the unfinished tail (an incomplete tag, or the text
+ * since the last tag) into the next call, so memory stays flat. The events, and every line:column reported, are the
+ * same however the input is chunked: lines are counted over every byte (LF, CRLF and bare CR each end one line) and
+ * columns count characters (UTF-8 continuation bytes are skipped).
+ */
+import type { SourceLocation } from "../../ledger/types.ts";
+import { MalformedInputError, TruncatedInputError, UnsafeXmlError, UnsupportedFormatError } from "../errors.ts";
+import { decodeBytes, normalizeEncodingName } from "../shared/decoding.ts";
+
+/** An interned element name: the same object is handed out every time the same bytes are seen. */
+export interface XmlName {
+  /** The name as written, e.g. `n1:Account`. */
+  readonly qualified: string;
+  /** The part after the colon (the whole name when there is no prefix), e.g. `Account`. */
+  readonly local: string;
+  /** The prefix before the colon, or `""`. */
+  readonly prefix: string;
+  /** The handler's own code for the local name, from {@link XmlTokenizerOptions.classify} (0 when not given). */
+  readonly code: number;
+}
+
+/** One attribute of a start tag, value with references resolved. */
+export interface XmlAttribute {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Receives the tokenizer's events, in document order. */
+export interface XmlHandler {
+  /**
+   * An element starts. Returns `true` to receive the element's text (decoded, references resolved, CDATA included)
+   * with its end event; text is only collected for leaf elements (a child element cancels it).
+   * `attributes` is `undefined` when the tag has none.
+   */
+  startElement(name: XmlName, attributes: readonly XmlAttribute[] | undefined): boolean;
+  /** An element ends. `text` is its text when {@link startElement} asked for it, else `undefined`. */
+  endElement(name: XmlName, text: string | undefined): void;
+  /** A `<!DOCTYPE …>` without internal subset was seen (and ignored). */
+  doctype?(location: SourceLocation): void;
+}
+
+export interface XmlTokenizerOptions {
+  /** File name for error messages. */
+  fileName?: string;
+  /** Encoding to use whatever the XML declaration says. */
+  encoding?: string;
+  /** Maps a local element name to a small integer the handler switches on (stored in {@link XmlName.code}). */
+  classify?: (localName: string) => number;
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const AMP = 0x26;
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const BANG = 0x21;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+
+/** 2: may start a name, 1: may continue a name, 0: neither (XML 1.0 §2.3, ASCII part; every byte ≥ 0x80 is allowed). */
+const NAME_CHAR = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const start = (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === COLON || b >= 0x80;
+  const rest = (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e;
+  NAME_CHAR[b] = start ? 2 : rest ? 1 : 0;
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
+}
+
+const COMMENT_END = Buffer.from("-->");
+const CDATA_END = Buffer.from("]]>");
+const PI_END = Buffer.from("?>");
+const CDATA_START = Buffer.from("<![CDATA[");
+const DOCTYPE_START = Buffer.from("<!DOCTYPE");
+const COMMENT_START = Buffer.from("<!--");
+
+/** Node's Buffer has these (undocumented but stable since v0.x); they skip `toString`'s argument handling. */
+interface FastSliceBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/** Returned by token handlers when the token is not complete in the buffer yet. */
+const INCOMPLETE = -1;
+
+interface InternedName extends XmlName {
+  readonly bytes: Uint8Array;
+  next: InternedName | undefined;
+}
+
+/** How much of a new chunk is copied behind the previous chunk's unfinished tail (see `write`). */
+const STITCH_BYTES = 512;
+
+/** More distinct names than this are not interned (random-name inputs must not grow memory). */
+const MAX_INTERNED_NAMES = 4096;
+
+/** Encodings the tokenizer cannot read byte-wise (markup would not be ASCII). */
+const NOT_ASCII_COMPATIBLE = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|cp037|cp500|ibm037|ebcdic)/;
+
+/**
+ * The tokenizer. Create one per document, `write()` each chunk, then `end()`. Errors are thrown as
+ * {@link MalformedInputError}, {@link TruncatedInputError}, {@link UnsafeXmlError} or {@link UnsupportedFormatError}
+ * with line and column.
+ */
+export class XmlTokenizer {
+  /** The encoding text is decoded with (iconv-lite name), decided by the BOM, the XML declaration or the override. */
+  encoding = "utf-8";
+  /** The encoding named in the XML declaration, if any. */
+  declaredEncoding: string | undefined;
+  /** Whether the input started with a UTF-8 byte-order mark. */
+  hadByteOrderMark = false;
+  /** Whether an encoding override was given and used. */
+  readonly encodingOverridden: boolean;
+
+  private readonly handler: XmlHandler;
+  private readonly fileName: string | undefined;
+  private readonly classify: ((localName: string) => number) | undefined;
+
+  private buf: Buffer = Buffer.alloc(0);
+  /** Absolute offset of `buf[0]`. */
+  private base = 0;
+  private tail: Buffer | undefined;
+  private started = false;
+  private finished = false;
+  private utf8 = true;
+
+  // Line counting: every byte up to `counted` (absolute) has been counted.
+  private counted = 0;
+  private line = 1;
+  private lineStart = 0;
+  /** UTF-8 continuation bytes between `lineStart` and `counted` (columns count characters). */
+  private continuation = 0;
+  private crAt = -2;
+
+  /** Next `&` at or after the last search, relative to `buf`; -1 unknown. */
+  private ampAt = -1;
+
+  private readonly stack: InternedName[] = [];
+  private rootSeen = false;
+  private rootClosed = false;
+  private markupSeen = false;
+
+  private capturing = false;
+  private captureDepth = 0;
+  private captured = "";
+  private captureLine = 0;
+  private captureColumn = 0;
+  private captureOffset = 0;
+
+  /** Line of the current token (see {@link location}); plain fields so handlers can copy them without allocating. */
+  tokenLine = 1;
+  /** Column of the current token. */
+  tokenColumn = 1;
+  /** Absolute byte offset of the current token. */
+  tokenOffset = 0;
+
+  private readonly names = new Map<number, InternedName>();
+  private internedCount = 0;
+  private nameEnd = 0;
+  private nameHash = 0;
+
+  constructor(handler: XmlHandler, options: XmlTokenizerOptions = {}) {
+    this.handler = handler;
+    this.fileName = options.fileName;
+    this.classify = options.classify;
+    this.encodingOverridden = options.encoding !== undefined;
+    if (options.encoding !== undefined) this.setEncoding(options.encoding, "override");
+  }
+
+  /** Depth of the element stack (0 outside the root element). */
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  /** Where the current token (the tag being reported) starts. */
+  location(): SourceLocation {
+    return { line: this.tokenLine, column: this.tokenColumn, offset: this.tokenOffset };
+  }
+
+  /** Where the start tag of the element whose text is being collected starts. */
+  textLocation(): SourceLocation {
+    return { line: this.captureLine, column: this.captureColumn, offset: this.captureOffset };
+  }
+
+  /** Feeds the next chunk. Handler events for every complete token in it are delivered before it returns. */
+  write(chunk: Uint8Array): void {
+    if (this.finished) throw new Error("XmlTokenizer: write() after end()");
+    if (chunk.length === 0) return;
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const tail = this.tail;
+    this.tail = undefined;
+    if (tail && this.started && bytes.length > 2 * STITCH_BYTES) {
+      // Finish the token cut at the previous chunk's end on a small stitched buffer instead of copying the whole
+      // chunk behind the tail; then carry on inside the chunk itself.
+      this.buf = Buffer.concat([tail, bytes.subarray(0, STITCH_BYTES)]);
+      this.ampAt = -1;
+      const pos = this.run(0);
+      this.advance(pos);
+      this.buf = pos >= tail.length ? bytes.subarray(pos - tail.length) : Buffer.concat([this.buf.subarray(pos, tail.length), bytes]);
+      this.base += pos;
+      this.process();
+      return;
+    }
+    this.buf = tail ? Buffer.concat([tail, bytes]) : bytes;
+    if (!this.started && this.buf.length < 4) {
+      this.tail = Buffer.from(this.buf);
+      return;
+    }
+    this.process();
+  }
+
+  /** Ends the input: throws {@link TruncatedInputError} when elements are still open or a token is cut off. */
+  end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.started) {
+      this.buf = this.tail ?? Buffer.alloc(0);
+      this.tail = undefined;
+      if (this.buf.length === 0) {
+        throw new TruncatedInputError("the input is empty", { fileName: this.fileName, location: { line: 1, column: 1, offset: 0 }, expected: "an XML document" });
+      }
+      this.process();
+    }
+    const rest = this.tail ?? Buffer.alloc(0);
+    this.tail = undefined;
+    this.buf = rest;
+    this.ampAt = -1;
+    const lt = rest.indexOf(LT);
+    const textEnd = lt < 0 ? rest.length : lt;
+    if (textEnd > 0) this.text(0, textEnd);
+    const location = this.here(rest.length);
+    if (this.stack.length > 0) {
+      const open = this.stack[this.stack.length - 1]!;
+      throw new TruncatedInputError(`the input ends inside <${open.qualified}> (${this.stack.length} element(s) still open)`, {
+        fileName: this.fileName,
+        location,
+        expected: `</${open.qualified}>`,
+      });
+    }
+    if (lt >= 0) {
+      throw new TruncatedInputError("the input ends inside a tag, comment or processing instruction", { fileName: this.fileName, location, expected: "'>'" });
+    }
+    if (!this.rootSeen) {
+      throw new TruncatedInputError("the input has no root element", { fileName: this.fileName, location, expected: "a root element" });
+    }
+  }
+
+  private process(): void {
+    this.ampAt = -1;
+    let pos = this.started ? 0 : this.start();
+    pos = this.run(pos);
+    this.keepTail(pos);
+  }
+
+  // ---- start of document: byte-order mark, encoding families --------------------------------------------------
+
+  private start(): number {
+    this.started = true;
+    const b = this.buf;
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+      this.hadByteOrderMark = true;
+      if (!this.encodingOverridden) this.setEncoding("utf-8", "bom");
+      this.counted = 3;
+      this.lineStart = 3;
+      return 3;
+    }
+    if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0x3c && b[1] === 0x00) || (b[0] === 0x00 && b[1] === 0x3c)) {
+      throw new UnsupportedFormatError("the XML is encoded in UTF-16; convert it to UTF-8 (SAF-T files are UTF-8)", {
+        fileName: this.fileName,
+        location: { line: 1, column: 1, offset: 0 },
+        expected: "UTF-8 or an 8-bit encoding",
+      });
+    }
+    return 0;
+  }
+
+  private setEncoding(name: string, from: "override" | "declaration" | "bom"): void {
+    let normalized: string;
+    try {
+      normalized = normalizeEncodingName(name);
+    } catch (error) {
+      throw new UnsupportedFormatError(`unknown character encoding "${name}" (${from})`, { fileName: this.fileName, cause: error, expected: "UTF-8, ISO-8859-1 or windows-1252" });
+    }
+    if (NOT_ASCII_COMPATIBLE.test(normalized)) {
+      throw new UnsupportedFormatError(`the encoding "${name}" (${from}) is not supported; convert the file to UTF-8`, { fileName: this.fileName, expected: "UTF-8, ISO-8859-1 or windows-1252" });
+    }
+    if (normalized === "latin1" || normalized === "iso88591") normalized = "iso-8859-1";
+    this.encoding = normalized;
+    this.utf8 = normalized === "utf-8" || normalized === "utf8";
+  }
+
+  // ---- main loop ------------------------------------------------------------------------------------------------
+
+  /** Processes complete tokens from `pos`; returns where the unfinished tail starts. */
+  private run(pos: number): number {
+    const buf = this.buf;
+    const length = buf.length;
+    while (pos < length) {
+      const lt = buf.indexOf(LT, pos);
+      if (lt < 0) return pos; // text continues in the next chunk
+      if (lt > pos) this.text(pos, lt);
+      pos = lt;
+      if (lt + 1 >= length) return lt;
+      this.advance(lt);
+      this.tokenOffset = this.base + lt;
+      this.tokenLine = this.line;
+      this.tokenColumn = this.tokenOffset - this.lineStart - this.continuation + 1;
+      const next = buf[lt + 1]!;
+      let end: number;
+      if (next === SLASH) end = this.endTag(lt);
+      else if (next === QUESTION) end = this.processingInstruction(lt);
+      else if (next === BANG) end = this.markupDeclaration(lt);
+      else end = this.startTag(lt);
+      if (end === INCOMPLETE) return lt;
+      this.markupSeen = true;
+      pos = end;
+    }
+    return pos;
+  }
+
+  /** Keeps `buf[pos…]` (copied, so the caller's chunk is not retained) for the next write. */
+  private keepTail(pos: number): void {
+    this.advance(pos);
+    this.base += pos;
+    this.tail = pos < this.buf.length ? Buffer.from(this.buf.subarray(pos)) : undefined;
+    this.buf = Buffer.alloc(0);
+  }
+
+  /** Counts lines and checks for forbidden control characters up to `to` (relative to `buf`). */
+  private advance(to: number): void {
+    const buf = this.buf;
+    const base = this.base;
+    let i = this.counted - base;
+    if (i >= to) return;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let continuation = this.continuation;
+    let crAt = this.crAt;
+    const utf8 = this.utf8;
+    for (; i < to; i++) {
+      const b = buf[i]!;
+      if (b < 0x20) {
+        if (b === 0x0a) {
+          if (crAt !== base + i - 1) line++;
+          lineStart = base + i + 1;
+          continuation = 0;
+        } else if (b === 0x0d) {
+          line++;
+          crAt = base + i;
+          lineStart = base + i + 1;
+          continuation = 0;
+        } else if (b !== 0x09) {
+          this.counted = base + i;
+          this.line = line;
+          this.lineStart = lineStart;
+          this.continuation = continuation;
+          this.crAt = crAt;
+          throw new MalformedInputError("XML_INVALID_CHARACTER", `control character 0x${b.toString(16).padStart(2, "0")} is not allowed in XML (binary data?)`, {
+            fileName: this.fileName,
+            location: this.here(i),
+            expected: "text or markup",
+          });
+        }
+      } else if (b >= 0x80 && b < 0xc0 && utf8) continuation++;
+    }
+    this.counted = base + to;
+    this.line = line;
+    this.lineStart = lineStart;
+    this.continuation = continuation;
+    this.crAt = crAt;
+  }
+
+  /** Location of `buf[at]`; counts up to it first. */
+  private here(at: number): SourceLocation {
+    this.advance(at);
+    const offset = this.base + at;
+    return { line: this.line, column: offset - this.lineStart - this.continuation + 1, offset };
+  }
+
+  private malformed(code: string, detail: string, at: number, expected?: string): MalformedInputError {
+    return new MalformedInputError(code, detail, { fileName: this.fileName, location: this.here(at), ...(expected ? { expected } : {}) });
+  }
+
+  private notXml(at: number): never {
+    throw new UnsupportedFormatError("the input is not XML (it does not start with '<')", { fileName: this.fileName, location: this.here(at), expected: "an XML document" });
+  }
+
+  // ---- text -----------------------------------------------------------------------------------------------------
+
+  private text(from: number, to: number): void {
+    if (this.stack.length === 0) {
+      const buf = this.buf;
+      for (let i = from; i < to; i++) {
+        if (!isSpace(buf[i]!)) {
+          if (!this.markupSeen) this.notXml(i);
+          throw this.malformed("XML_TEXT_OUTSIDE_ROOT", this.rootClosed ? "text after the root element" : "text before the root element", i, "markup");
+        }
+      }
+      return;
+    }
+    if (this.capturing) {
+      this.captured += this.decodeText(from, to);
+      return;
+    }
+    // Text nobody keeps: only its references must be checked (an undeclared entity is refused even when unused).
+    if (this.ampAt < from) this.ampAt = this.findAmp(from);
+    while (this.ampAt < to) {
+      this.reference(this.ampAt, to);
+      this.ampAt = this.findAmp(this.ampAt + 1);
+    }
+  }
+
+  private findAmp(from: number): number {
+    const at = this.buf.indexOf(AMP, from);
+    return at < 0 ? this.buf.length : at;
+  }
+
+  private decodeRaw(from: number, to: number): string {
+    const buf = this.buf as FastSliceBuffer;
+    if (this.utf8) {
+      // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make.
+      if (to - from <= 32) {
+        let ascii = true;
+        for (let i = from; i < to; i++) {
+          if (buf[i]! >= 0x80) {
+            ascii = false;
+            break;
+          }
+        }
+        if (ascii) return buf.latin1Slice(from, to);
+      }
+      return buf.utf8Slice(from, to);
+    }
+    if (this.encoding === "iso-8859-1") return buf.latin1Slice(from, to);
+    return decodeBytes(buf.subarray(from, to), this.encoding);
+  }
+
+  /** Decodes text with references resolved. */
+  private decodeText(from: number, to: number): string {
+    if (this.ampAt < from) this.ampAt = this.findAmp(from);
+    if (this.ampAt >= to) return this.decodeRaw(from, to);
+    let out = "";
+    let at = from;
+    while (this.ampAt < to) {
+      out += this.decodeRaw(at, this.ampAt);
+      const { text, end } = this.reference(this.ampAt, to);
+      out += text;
+      at = end;
+      this.ampAt = this.findAmp(end);
+    }
+    return out + this.decodeRaw(at, to);
+  }
+
+  /** Resolves the reference starting with `&` at `amp` (XML 1.0 §4.1); only the predefined entities are known. */
+  private reference(amp: number, limit: number): { text: string; end: number } {
+    const buf = this.buf;
+    const semicolon = buf.indexOf(SEMICOLON, amp + 1);
+    if (semicolon < 0 || semicolon >= limit || semicolon - amp > 40) {
+      throw this.malformed("XML_BAD_REFERENCE", "'&' that does not start a reference (write &amp;)", amp, "a reference like &amp; or &#229;");
+    }
+    const name = buf.toString("latin1", amp + 1, semicolon);
+    const end = semicolon + 1;
+    switch (name) {
+      case "lt":
+        return { text: "<", end };
+      case "gt":
+        return { text: ">", end };
+      case "amp":
+        return { text: "&", end };
+      case "apos":
+        return { text: "'", end };
+      case "quot":
+        return { text: '"', end };
+    }
+    if (name.startsWith("#")) {
+      const hex = name[1] === "x";
+      const digits = name.slice(hex ? 2 : 1);
+      const valid = hex ? /^[0-9a-fA-F]{1,6}$/.test(digits) : /^[0-9]{1,7}$/.test(digits);
+      const code = valid ? parseInt(digits, hex ? 16 : 10) : -1;
+      const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+      if (!allowed) throw this.malformed("XML_BAD_REFERENCE", `character reference &${name}; is not a valid XML character`, amp, "a character reference like &#229; or &#xE5;");
+      return { text: String.fromCodePoint(code), end };
+    }
+    throw new UnsafeXmlError(`reference to the entity &${name}; refused: saldo never expands entities other than &lt; &gt; &amp; &apos; &quot;`, {
+      fileName: this.fileName,
+      location: this.here(amp),
+      expected: "a predefined entity or a character reference",
+    });
+  }
+
+  // ---- names ----------------------------------------------------------------------------------------------------
+
+  /** Scans a name from `at`; sets `nameEnd` and `nameHash`. Returns false when the buffer ends inside the name. */
+  private scanName(at: number): boolean {
+    const buf = this.buf;
+    const length = buf.length;
+    if (at >= length) return false;
+    if (NAME_CHAR[buf[at]!] !== 2) {
+      throw this.malformed("XML_BAD_NAME", `'${String.fromCharCode(buf[at]!)}' cannot start a name`, at, "a name");
+    }
+    let hash = 0;
+    let i = at;
+    for (; i < length; i++) {
+      const b = buf[i]!;
+      if (NAME_CHAR[b] === 0) break;
+      hash = (Math.imul(hash, 31) + b) | 0;
+    }
+    if (i >= length) return false;
+    this.nameEnd = i;
+    this.nameHash = hash;
+    return true;
+  }
+
+  /** The interned name for `buf[from, nameEnd)` (call right after {@link scanName}). */
+  private intern(from: number): InternedName {
+    const buf = this.buf;
+    const to = this.nameEnd;
+    const size = to - from;
+    const hash = this.nameHash;
+    const entry = this.names.get(hash);
+    for (let candidate = entry; candidate; candidate = candidate.next) {
+      const bytes = candidate.bytes;
+      if (bytes.length !== size) continue;
+      let same = true;
+      for (let k = 0; k < size; k++) {
+        if (bytes[k] !== buf[from + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return candidate;
+    }
+    const qualified = this.decodeRaw(from, to);
+    const colon = qualified.indexOf(":");
+    const local = colon < 0 ? qualified : qualified.slice(colon + 1);
+    const name: InternedName = {
+      qualified,
+      local,
+      prefix: colon < 0 ? "" : qualified.slice(0, colon),
+      code: this.classify ? this.classify(local) : 0,
+      bytes: Uint8Array.from(buf.subarray(from, to)),
+      next: entry,
+    };
+    if (this.internedCount < MAX_INTERNED_NAMES) {
+      this.internedCount++;
+      this.names.set(hash, name);
+    }
+    return name;
+  }
+
+  // ---- tags -----------------------------------------------------------------------------------------------------
+
+  private startTag(lt: number): number {
+    const buf = this.buf;
+    const length = buf.length;
+    if (!this.scanName(lt + 1)) return INCOMPLETE;
+    const name = this.intern(lt + 1);
+    let i = this.nameEnd;
+    let b = buf[i]!;
+    let attributes: XmlAttribute[] | undefined;
+    let ranges: { name: string; start: number; from: number; to: number }[] | undefined;
+    let selfClosing = false;
+    if (b === GT) {
+      i++;
+    } else if (b === SLASH) {
+      if (i + 1 >= length) return INCOMPLETE;
+      if (buf[i + 1] !== GT) throw this.malformed("XML_BAD_TAG", "'/' not followed by '>'", i + 1, "'>'");
+      selfClosing = true;
+      i += 2;
+    } else if (isSpace(b)) {
+      // Attributes (rare in SAF-T: only the root element's namespace declarations).
+      for (;;) {
+        let sawSpace = false;
+        while (i < length && isSpace(buf[i]!)) {
+          i++;
+          sawSpace = true;
+        }
+        if (i >= length) return INCOMPLETE;
+        b = buf[i]!;
+        if (b === GT) {
+          i++;
+          break;
+        }
+        if (b === SLASH) {
+          if (i + 1 >= length) return INCOMPLETE;
+          if (buf[i + 1] !== GT) throw this.malformed("XML_BAD_TAG", "'/' not followed by '>'", i + 1, "'>'");
+          selfClosing = true;
+          i += 2;
+          break;
+        }
+        if (!sawSpace) throw this.malformed("XML_BAD_ATTRIBUTE", "attributes must be separated by white space", i, "white space");
+        const attributeStart = i;
+        if (!this.scanName(i)) return INCOMPLETE;
+        const attributeName = this.decodeRaw(attributeStart, this.nameEnd);
+        i = this.nameEnd;
+        while (i < length && isSpace(buf[i]!)) i++;
+        if (i >= length) return INCOMPLETE;
+        if (buf[i] !== EQUALS) throw this.malformed("XML_BAD_ATTRIBUTE", `attribute ${attributeName} has no '='`, i, "'='");
+        i++;
+        while (i < length && isSpace(buf[i]!)) i++;
+        if (i >= length) return INCOMPLETE;
+        const quote = buf[i]!;
+        if (quote !== QUOTE && quote !== APOSTROPHE) throw this.malformed("XML_BAD_ATTRIBUTE", `the value of ${attributeName} is not quoted`, i, "'\"' or \"'\"");
+        const valueEnd = buf.indexOf(quote, i + 1);
+        if (valueEnd < 0) return INCOMPLETE;
+        const lessThan = buf.indexOf(LT, i + 1);
+        if (lessThan >= 0 && lessThan < valueEnd) throw this.malformed("XML_BAD_ATTRIBUTE", `'<' in the value of ${attributeName}`, lessThan, "&lt;");
+        ranges ??= [];
+        ranges.push({ name: attributeName, start: attributeStart, from: i + 1, to: valueEnd });
+        i = valueEnd + 1;
+      }
+      // The tag is complete: only now decode values (reference errors need the line counter moved forward).
+      if (ranges) {
+        attributes = [];
+        for (const range of ranges) {
+          if (attributes.some((attribute) => attribute.name === range.name)) {
+            throw this.malformed("XML_BAD_ATTRIBUTE", `attribute ${range.name} appears twice`, range.start, "unique attribute names");
+          }
+          this.advance(range.from);
+          this.ampAt = -1;
+          attributes.push({ name: range.name, value: this.decodeText(range.from, range.to).replace(/[\t\n\r]/g, " ") });
+        }
+        this.ampAt = -1;
+      }
+    } else {
+      throw this.malformed("XML_BAD_NAME", `'${String.fromCharCode(b)}' is not allowed in a name`, i, "a name character, white space, '/' or '>'");
+    }
+
+    if (this.stack.length === 0) {
+      if (this.rootClosed) throw this.malformed("XML_SECOND_ROOT", `a second root element <${name.qualified}>`, lt, "end of input");
+      this.rootSeen = true;
+    }
+    this.capturing = false;
+    this.stack.push(name);
+    const capture = this.handler.startElement(name, attributes);
+    if (capture) {
+      this.capturing = true;
+      this.captureDepth = this.stack.length;
+      this.captured = "";
+      this.captureLine = this.tokenLine;
+      this.captureColumn = this.tokenColumn;
+      this.captureOffset = this.tokenOffset;
+    }
+    if (selfClosing) this.closeTop();
+    return i;
+  }
+
+  private endTag(lt: number): number {
+    const buf = this.buf;
+    const length = buf.length;
+    if (!this.scanName(lt + 2)) return INCOMPLETE;
+    let i = this.nameEnd;
+    while (i < length && isSpace(buf[i]!)) i++;
+    if (i >= length) return INCOMPLETE;
+    if (buf[i] !== GT) throw this.malformed("XML_BAD_TAG", "unexpected character in an end tag", i, "'>'");
+    const name = this.intern(lt + 2);
+    const open = this.stack[this.stack.length - 1];
+    if (!open) throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> without a start tag`, lt, "end of input");
+    if (open !== name && open.qualified !== name.qualified) {
+      throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> does not match <${open.qualified}>`, lt, `</${open.qualified}>`);
+    }
+    this.closeTop();
+    return i + 1;
+  }
+
+  private closeTop(): void {
+    const depth = this.stack.length;
+    const name = this.stack.pop()!;
+    let text: string | undefined;
+    if (this.capturing && this.captureDepth === depth) {
+      text = this.captured;
+      this.captured = "";
+    }
+    this.capturing = false;
+    if (depth === 1) this.rootClosed = true;
+    this.handler.endElement(name, text);
+  }
+
+  // ---- other markup ---------------------------------------------------------------------------------------------
+
+  /** `<?target …?>`; the XML declaration (only at the very start) sets the encoding. */
+  private processingInstruction(lt: number): number {
+    const buf = this.buf;
+    const close = buf.indexOf(PI_END, lt + 2);
+    if (close < 0) return INCOMPLETE;
+    const target = /^[^\s?]*/.exec(buf.toString("latin1", lt + 2, Math.min(close, lt + 40)))![0];
+    if (target.toLowerCase() === "xml") {
+      const atStart = this.base + lt === (this.hadByteOrderMark ? 3 : 0);
+      if (!atStart || target !== "xml") throw this.malformed("XML_BAD_DECLARATION", "the XML declaration must come first in the file", lt, "the declaration at the start");
+      const declaration = buf.toString("latin1", lt + 5, close);
+      const encoding = /\bencoding\s*=\s*(["'])([A-Za-z0-9._-]+)\1/.exec(declaration)?.[2];
+      if (!/^\s+version\s*=\s*(["'])1\.\d+\1/.test(declaration)) {
+        throw this.malformed("XML_BAD_DECLARATION", "the XML declaration has no version", lt, `<?xml version="1.0"?>`);
+      }
+      if (encoding !== undefined) {
+        this.declaredEncoding = encoding;
+        if (!this.encodingOverridden && !this.hadByteOrderMark) this.setEncoding(encoding, "declaration");
+      }
+    }
+    return close + 2;
+  }
+
+  /** `<!-- … -->`, `<![CDATA[ … ]]>` or `<!DOCTYPE …>`. */
+  private markupDeclaration(lt: number): number {
+    const buf = this.buf;
+    const comment = this.startsWith(lt, COMMENT_START);
+    if (comment === INCOMPLETE) return INCOMPLETE;
+    if (comment) {
+      const close = buf.indexOf(COMMENT_END, lt + 4);
+      return close < 0 ? INCOMPLETE : close + 3;
+    }
+    const cdata = this.startsWith(lt, CDATA_START);
+    if (cdata === INCOMPLETE) return INCOMPLETE;
+    if (cdata) {
+      const close = buf.indexOf(CDATA_END, lt + 9);
+      if (close < 0) return INCOMPLETE;
+      if (this.stack.length === 0) throw this.malformed("XML_TEXT_OUTSIDE_ROOT", "CDATA section outside the root element", lt, "markup");
+      if (this.capturing) this.captured += this.decodeRaw(lt + 9, close);
+      return close + 3;
+    }
+    const doctype = this.startsWith(lt, DOCTYPE_START);
+    if (doctype === INCOMPLETE) return INCOMPLETE;
+    if (doctype) {
+      if (this.rootSeen) throw this.malformed("XML_BAD_DOCTYPE", "DOCTYPE after the root element started", lt, "element content");
+      // Walk to the closing '>', respecting quoted external identifiers; an internal subset starts with '['.
+      let quote = 0;
+      for (let i = lt + 9; i < buf.length; i++) {
+        const b = buf[i]!;
+        if (quote !== 0) {
+          if (b === quote) quote = 0;
+        } else if (b === QUOTE || b === APOSTROPHE) quote = b;
+        else if (b === 0x5b) {
+          throw new UnsafeXmlError("a DOCTYPE with an internal subset (where entities are declared) is refused: SAF-T files need no DTD", {
+            fileName: this.fileName,
+            location: this.here(i),
+            expected: "no DOCTYPE, or <!DOCTYPE AuditFile> without [ … ]",
+          });
+        } else if (b === GT) {
+          this.handler.doctype?.(this.location());
+          return i + 1;
+        }
+      }
+      return INCOMPLETE;
+    }
+    throw this.malformed("XML_BAD_MARKUP", "unknown markup after '<!'", lt, "<!-- or <![CDATA[");
+  }
+
+  /** 1 when `buf` has `prefix` at `at`, 0 when not, INCOMPLETE when the buffer ends before it can tell. */
+  private startsWith(at: number, prefix: Uint8Array): number {
+    const buf = this.buf;
+    for (let k = 0; k < prefix.length; k++) {
+      if (at + k >= buf.length) return INCOMPLETE;
+      if (buf[at + k] !== prefix[k]) return 0;
+    }
+    return 1;
+  }
+}
