@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
+import { hasSharedFixtures, ownFixture, sharedFixturesDir } from "../../helpers/fixtures.ts";
+
+const root = resolve(import.meta.dirname, "..", "..", "..");
+
+const EXPECTED_AMBIGUOUS = [
+  ["1500", "15000.00", "103700.00"],
+  ["1920", "370000.00", "670568.75"],
+  ["1920:10008", "0.00", "1234.56"],
+  ["2000", "-225000.00", "-225000.00"],
+  ["2400", "-160000.00", "-550503.31"],
+  ["3000", "0.00", "-1234567.89"],
+  ["4000", "0.00", "1234567.89"],
+];
+
+function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(root, "bin", "saldo.js"), ...args], { cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe("saldo inspect", () => {
+  it("prints the demo sample's header, trial balance, totals and report", async () => {
+    const result = await saldo(["inspect", "samples/demo-saft-1.30.xml"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("SAFT 1.30 (utf-8)");
+    expect(result.stdout).toContain("Fjellbekk Snekkeri AS, org.nr 923609016");
+    expect(result.stdout).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
+    expect(result.stdout).toMatch(/Total\s+11 accounts\s+0\.00\s+0\.00\s+0\.00/);
+    expect(result.stdout).toContain("Issues: 0 error(s), 0 warning(s), 0 info");
+  });
+
+  it("--json prints exactly the documented shape", async () => {
+    const result = await saldo(["inspect", "samples/demo-saft-1.30.xml", "--json"]);
+    expect(result.code).toBe(0);
+    const json = LedgerJsonSchema.strict().parse(JSON.parse(result.stdout));
+    expect(json.transactions).toEqual({ count: 6, lines: 14, totalDebit: "252250.75", totalCredit: "252250.75" });
+    expect(json.accounts.find((a) => a.account === "2400")).toMatchObject({ opening: "-43000.00", movement: "18000.00", closing: "-25000.00" });
+  });
+
+  it("exits 1 with a one-line reason naming the file and position when the file cannot be read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "saldo-cli-"));
+    const truncated = join(dir, "cut.xml");
+    const demo = await readFile(join(root, "samples", "demo-saft-1.30.xml"));
+    await writeFile(truncated, demo.subarray(0, 3000));
+    const result = await saldo(["inspect", truncated]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^saldo: cut\.xml:\d+:\d+: .*/);
+  });
+
+  it("exits 2 on wrong usage", async () => {
+    expect((await saldo(["inspect"])).code).toBe(2);
+    expect((await saldo(["inspect", "a", "--format", "pdf"])).code).toBe(2);
+    expect((await saldo(["frobnicate"])).code).toBe(2);
+  });
+
+  it("says how to pass a CSV layout when detection is ambiguous, and takes it from the command line", async () => {
+    const file = ownFixture("csv/ambiguous_no_header_two_amounts.csv");
+    const failed = await saldo(["inspect", file, "--json"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("--columns");
+    const result = await saldo(["inspect", file, "--json", "--columns", "account=0,name=1,opening=2,closing=3"]);
+    expect(result.code).toBe(0);
+    const json = LedgerJsonSchema.parse(JSON.parse(result.stdout));
+    expect(json.accounts.map((a) => [a.account, a.opening, a.closing])).toEqual(EXPECTED_AMBIGUOUS);
+  });
+
+  it.skipIf(!hasSharedFixtures)("reads every shared fixture, refusing only the Cash Register file", async () => {
+    const files = (await listFiles(sharedFixturesDir)).filter((file) =>
+      /\/(saft\/samples|sie\/(jsisie|sie4j)|csv)\/[^/]+$/.test(file) && !/\.(json|md)$/.test(file),
+    );
+    expect(files.length).toBeGreaterThan(45);
+    const failures: string[] = [];
+    for (let i = 0; i < files.length; i += 4) {
+      await Promise.all(
+        files.slice(i, i + 4).map(async (file) => {
+          const result = await saldo(["inspect", file, "--json"]);
+          const shouldFail = file.includes("CashRegister");
+          if (shouldFail ? result.code !== 1 : result.code !== 0) failures.push(`${file}: exit ${result.code} ${result.stderr}`);
+          if (!shouldFail && result.code === 0) LedgerJsonSchema.parse(JSON.parse(result.stdout));
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
+  }, 240_000);
+});
