@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".saldo/**", ".work/**", "coverage/**"] },
+  { ignores: ["node_modules/**", ".saldo/**", ".work/**", ".sst/**", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

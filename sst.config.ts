@@ -1,0 +1,25 @@
+// Wires infra/ (one concern per file) and returns the outputs. Type-checked offline by `npm run typecheck:infra`.
+export default $config({
+  async app(input) {
+    const { AWS_PROVIDER_VERSION, AWS_REGION, PROTECTED_STAGES } = await import("./infra/config.ts");
+    const isProtectedStage = PROTECTED_STAGES.includes(input?.stage ?? "");
+    return {
+      name: "saldo",
+      home: "aws",
+      removal: isProtectedStage ? "retain" : "remove",
+      protect: isProtectedStage,
+      providers: { aws: { region: AWS_REGION, version: AWS_PROVIDER_VERSION } },
+    };
+  },
+  async run() {
+    // Imported here, not at the top: SST defines its globals (sst, aws, $app) only while running the app.
+    const { uploadsBucket, table } = await import("./infra/storage.ts");
+    const { ingestFunction, ingestDeadLetterQueue } = await import("./infra/ingest.ts");
+    return {
+      uploadsBucket: uploadsBucket.name,
+      table: table.name,
+      ingestFunction: ingestFunction.name,
+      ingestDeadLetterQueue: ingestDeadLetterQueue.url,
+    };
+  },
+});

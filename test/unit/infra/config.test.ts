@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { INGEST_CONFIG, INGEST_PERMISSIONS, PROTECTED_STAGES, STORAGE_CONFIG } from "../../../infra/config.ts";
+import { TABLE_SPEC, toCreateTableInput, toTimeToLiveInput } from "../../../lib/store/tableSpec.ts";
+
+// infra/ cannot import lib/ (STYLE.md §1), so it repeats the table's names; these tests keep both in step.
+describe("the table in infra/ and in lib/store/tableSpec.ts", () => {
+  it("uses the same partition and sort key", () => {
+    expect(STORAGE_CONFIG.table.partitionKey).toBe(TABLE_SPEC.partitionKey.name);
+    expect(STORAGE_CONFIG.table.sortKey).toBe(TABLE_SPEC.sortKey.name);
+  });
+
+  it("declares the same global secondary indexes, projecting all attributes", () => {
+    expect(
+      STORAGE_CONFIG.table.globalIndexes.map((index) => ({
+        name: index.name,
+        partitionKey: index.partitionKey,
+        sortKey: index.sortKey,
+        projection: index.projection.toUpperCase(),
+      })),
+    ).toEqual(
+      TABLE_SPEC.globalSecondaryIndexes.map((index) => ({
+        name: index.name,
+        partitionKey: index.partitionKey.name,
+        sortKey: index.sortKey.name,
+        projection: index.projection,
+      })),
+    );
+  });
+
+  it("uses string keys only, as sst.aws.Dynamo's fields are declared in infra/storage.ts", () => {
+    const keyTypes = [
+      TABLE_SPEC.partitionKey,
+      TABLE_SPEC.sortKey,
+      ...TABLE_SPEC.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ].map((key) => key.type);
+
+    expect(new Set(keyTypes)).toEqual(new Set(["S"]));
+  });
+
+  it("expires items on the same TTL attribute", () => {
+    expect(STORAGE_CONFIG.table.ttlAttribute).toBe("expiresAt");
+    expect(TABLE_SPEC.ttlAttribute).toBe("expiresAt");
+  });
+
+  it("has point-in-time recovery on in both", () => {
+    expect(STORAGE_CONFIG.table.pointInTimeRecovery).toBe(true);
+    expect(TABLE_SPEC.pointInTimeRecovery).toBe(true);
+  });
+});
+
+describe("toCreateTableInput", () => {
+  it("defines each key attribute once, on-demand, with gsi1 projecting all", () => {
+    expect(toCreateTableInput("saldo-test")).toEqual({
+      TableName: "saldo-test",
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "gsi1pk", AttributeType: "S" },
+        { AttributeName: "gsi1sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: "gsi1",
+          KeySchema: [
+            { AttributeName: "gsi1pk", KeyType: "HASH" },
+            { AttributeName: "gsi1sk", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
+      ],
+    });
+  });
+
+  it("leaves out GlobalSecondaryIndexes for a spec without indexes (DynamoDB rejects an empty list)", () => {
+    expect(toCreateTableInput("plain", { ...TABLE_SPEC, globalSecondaryIndexes: [] })).not.toHaveProperty(
+      "GlobalSecondaryIndexes",
+    );
+  });
+
+  it("enables TTL on expiresAt", () => {
+    expect(toTimeToLiveInput("saldo-test")).toEqual({
+      TableName: "saldo-test",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+  });
+});
+
+describe("the ingest function's sizing", () => {
+  it("runs for Lambda's maximum of 15 minutes", () => {
+    expect(INGEST_CONFIG.timeoutSeconds).toBe(900);
+  });
+
+  it("has at least one full vCPU (1769 MB) and stays within Lambda's 10240 MB", () => {
+    expect(INGEST_CONFIG.memoryMb).toBeGreaterThanOrEqual(1769);
+    expect(INGEST_CONFIG.memoryMb).toBeLessThanOrEqual(10_240);
+  });
+
+  it("has ephemeral storage for the largest staged zip plus working room, within Lambda's 512–10240 MB", () => {
+    const stagedMb = INGEST_CONFIG.maxStagedZipBytes / 1024 ** 2;
+
+    expect(INGEST_CONFIG.ephemeralStorageMb).toBeGreaterThanOrEqual(stagedMb + 512);
+    expect(INGEST_CONFIG.ephemeralStorageMb).toBeLessThanOrEqual(10_240);
+  });
+
+  it("stages zips of 2 GB SAF-T exports (compressed size) or more", () => {
+    expect(INGEST_CONFIG.maxStagedZipBytes).toBeGreaterThanOrEqual(2 * 1024 ** 3);
+  });
+
+  it("runs on Node.js 22 and points at the S3 ingest handler", () => {
+    expect(INGEST_CONFIG.runtime).toBe("nodejs22.x");
+    expect(INGEST_CONFIG.handler).toBe("functions/s3/ingest.handler");
+  });
+
+  it("is triggered by every ObjectCreated event under uploads/ only", () => {
+    expect(INGEST_CONFIG.events).toEqual(["s3:ObjectCreated:*"]);
+    expect(INGEST_CONFIG.filterPrefix).toBe("uploads/");
+    expect(STORAGE_CONFIG.rejectedPrefix.startsWith(INGEST_CONFIG.filterPrefix)).toBe(false);
+  });
+
+  it("retries failed asynchronous events at most twice, then keeps them 14 days in the dead-letter queue", () => {
+    expect(INGEST_CONFIG.asyncRetries).toBeGreaterThanOrEqual(0);
+    expect(INGEST_CONFIG.asyncRetries).toBeLessThanOrEqual(2);
+    expect(INGEST_CONFIG.deadLetterRetentionSeconds).toBe(1_209_600);
+    expect(INGEST_PERMISSIONS.deadLetter).toEqual(["sqs:SendMessage"]);
+  });
+});
+
+describe("the ingest function's permissions", () => {
+  const allActions = Object.values(INGEST_PERMISSIONS).flat();
+
+  it("names every action, no wildcards", () => {
+    expect(allActions.filter((action) => action.includes("*"))).toEqual([]);
+  });
+
+  it("can never delete an upload", () => {
+    expect(allActions.filter((action) => /^s3:Delete/.test(action))).toEqual([]);
+  });
+
+  it("can read and tag uploads, and write copies under rejected/", () => {
+    expect(INGEST_PERMISSIONS.readUploads).toContain("s3:GetObject");
+    expect(INGEST_PERMISSIONS.readUploads).toContain("s3:GetObjectVersion");
+    expect(INGEST_PERMISSIONS.tagUploads).toContain("s3:PutObjectTagging");
+    expect(INGEST_PERMISSIONS.writeRejected).toContain("s3:PutObject");
+  });
+
+  it("can read and write the table, transactions included", () => {
+    for (const action of ["GetItem", "Query", "PutItem", "UpdateItem", "BatchWriteItem", "ConditionCheckItem"]) {
+      expect(INGEST_PERMISSIONS.table).toContain(`dynamodb:${action}`);
+    }
+    expect(INGEST_PERMISSIONS.table).not.toContain("dynamodb:DeleteTable");
+  });
+});
+
+it("protects the production stage", () => {
+  expect(PROTECTED_STAGES).toContain("production");
+});
