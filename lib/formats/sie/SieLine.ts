@@ -1,0 +1,283 @@
+import { tryParseOre, type Ore } from "../../money/ore.ts";
+
+/**
+ * An object list as it stands in a record, `{1 "456" 7 "47"}` → `["1", "456", "7", "47"]` (SIE 4B §8, #TRANS
+ * objektlista). `{}` and `{ }` are empty lists.
+ */
+export type SieObjectList = readonly string[];
+
+/** One field of a record: a plain or quoted value (quotes removed, `\"` unescaped) or an object list. */
+export type SieField = string | SieObjectList;
+
+/** A problem the tokenizer met on a line that it could still read (the reader turns it into an issue). */
+export interface SieTokenProblem {
+  code: "SIE_UNTERMINATED_QUOTE" | "SIE_UNCLOSED_OBJECT_LIST" | "SIE_CONTROL_CHARACTER";
+  message: string;
+  line: number;
+  column: number;
+}
+
+export type SieLineKind = "record" | "open" | "close" | "text";
+
+/** How a stored value is written: plain, quoted, quoted holding `\"` (to unescape), or an object list. */
+export const FORM_PLAIN = 0;
+export const FORM_QUOTED = 1;
+export const FORM_ESCAPED = 2;
+export const FORM_LIST = 3;
+
+/** Fields a line can hold before the storage grows. */
+const INITIAL_CAPACITY = 16;
+
+/** Digits an amount may have before the fast path hands over to bigint parsing of the string. */
+const FAST_PATH_DIGITS = 15;
+
+function grow<T extends Int32Array | Uint8Array>(array: T, needed: number): T {
+  if (needed <= array.length) return array;
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * One non-blank line of a SIE file, as the tokenizer found it:
+ * - `record`: a `#LABEL` with its fields (SIE 4B §5.3, §5.7);
+ * - `open` / `close`: a `{` or `}` alone on its line, around sub-records such as the #TRANS rows of a #VER (§5.4);
+ * - `text`: anything else (not SIE syntax); {@link text} holds the trimmed line.
+ *
+ * The fields are kept as positions in the decoded text and read on demand ({@link string}, {@link amount},
+ * {@link objectList} …): most fields of a #TRANS row are read once into a number or a short string, so not
+ * cutting every field out of the text up front is what makes the reader fast. {@link SieLineTokenizer.next}
+ * reuses one instance; take a {@link snapshot} to keep a line.
+ */
+export class SieLine {
+  kind: SieLineKind = "text";
+  /** The label as written (`#TRANS`), or `""` for other kinds. */
+  label = "";
+  /** 1-based line number. CR LF, LF and a lone CR each end one line. */
+  line = 0;
+  /** 1-based column of the line's first non-blank character. Columns count UTF-16 code units of the decoded text. */
+  column = 0;
+  /** 1-based column just past the last non-blank character (where a missing field would be). */
+  endColumn = 0;
+  /** The trimmed line, for `text` lines. */
+  text: string | undefined;
+  problems: SieTokenProblem[] | undefined;
+  /** Number of fields after the label. */
+  fieldCount = 0;
+
+  /** @internal The decoded text the positions refer to, and where the line starts in it. */
+  source = "";
+  /** @internal */
+  lineStart = 0;
+  /** @internal Per field: value start and end (for object lists: first item index and item count), form. */
+  starts = new Int32Array(INITIAL_CAPACITY);
+  /** @internal */
+  ends = new Int32Array(INITIAL_CAPACITY);
+  /** @internal */
+  forms = new Uint8Array(INITIAL_CAPACITY);
+  /** @internal Per field: column of its first character (the quote or brace when there is one). */
+  columns = new Int32Array(INITIAL_CAPACITY);
+  /** @internal Object-list items: value start, end, form. */
+  itemCount = 0;
+  /** @internal */
+  itemStarts = new Int32Array(INITIAL_CAPACITY);
+  /** @internal */
+  itemEnds = new Int32Array(INITIAL_CAPACITY);
+  /** @internal */
+  itemForms = new Uint8Array(INITIAL_CAPACITY);
+
+  /** @internal Starts a new line at `lineStart` of `source`. */
+  reset(source: string, lineStart: number, line: number): void {
+    this.source = source;
+    this.lineStart = lineStart;
+    this.line = line;
+    this.kind = "text";
+    this.label = "";
+    this.text = undefined;
+    this.problems = undefined;
+    this.fieldCount = 0;
+    this.itemCount = 0;
+  }
+
+  /** @internal Appends a field. */
+  addField(start: number, end: number, form: number, column: number): void {
+    const index = this.fieldCount++;
+    if (index >= this.starts.length) {
+      this.starts = grow(this.starts, index + 1);
+      this.ends = grow(this.ends, index + 1);
+      this.forms = grow(this.forms, index + 1);
+      this.columns = grow(this.columns, index + 1);
+    }
+    this.starts[index] = start;
+    this.ends[index] = end;
+    this.forms[index] = form;
+    this.columns[index] = column;
+  }
+
+  /** @internal Appends an object-list item. */
+  addItem(start: number, end: number, form: number): void {
+    const index = this.itemCount++;
+    if (index >= this.itemStarts.length) {
+      this.itemStarts = grow(this.itemStarts, index + 1);
+      this.itemEnds = grow(this.itemEnds, index + 1);
+      this.itemForms = grow(this.itemForms, index + 1);
+    }
+    this.itemStarts[index] = start;
+    this.itemEnds[index] = end;
+    this.itemForms[index] = form;
+  }
+
+  /** @internal Adds a problem. */
+  addProblem(problem: SieTokenProblem): void {
+    (this.problems ??= []).push(problem);
+  }
+
+  private value(start: number, end: number, form: number): string {
+    const raw = this.source.slice(start, end);
+    return form === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
+  }
+
+  /** Whether field `index` is an object list. */
+  isObjectList(index: number): boolean {
+    return index < this.fieldCount && this.forms[index] === FORM_LIST;
+  }
+
+  /** Field `index` as a string; `undefined` when the field is missing or an object list. */
+  string(index: number): string | undefined {
+    if (index >= this.fieldCount) return undefined;
+    const form = this.forms[index]!;
+    if (form === FORM_LIST) return undefined;
+    return this.value(this.starts[index]!, this.ends[index]!, form);
+  }
+
+  /** Number of items in the object list at `index` (0 when it is not one). */
+  objectListLength(index: number): number {
+    return this.isObjectList(index) ? this.ends[index]! : 0;
+  }
+
+  /** The object list at `index`, or `undefined` when the field is missing or not an object list. */
+  objectList(index: number): SieObjectList | undefined {
+    if (!this.isObjectList(index)) return undefined;
+    const first = this.starts[index]!;
+    const items: string[] = [];
+    for (let i = first; i < first + this.ends[index]!; i++) {
+      items.push(this.value(this.itemStarts[i]!, this.itemEnds[i]!, this.itemForms[i]!));
+    }
+    return items;
+  }
+
+  /** Field `index` in whichever form it has. */
+  field(index: number): SieField | undefined {
+    return this.isObjectList(index) ? this.objectList(index) : this.string(index);
+  }
+
+  /** All fields (allocates; the reader's hot path reads single fields instead). */
+  get fields(): SieField[] {
+    const fields: SieField[] = [];
+    for (let i = 0; i < this.fieldCount; i++) fields.push(this.field(i)!);
+    return fields;
+  }
+
+  /** 1-based columns of the fields. */
+  get fieldColumns(): number[] {
+    return Array.from(this.columns.subarray(0, this.fieldCount));
+  }
+
+  /** 1-based column of field `index`, or the end of the line when there is no such field. */
+  fieldColumn(index: number): number {
+    return index < this.fieldCount ? this.columns[index]! : this.endColumn;
+  }
+
+  /** Whether field `index` is a string with no characters (`""`), or missing. */
+  isEmpty(index: number): boolean {
+    return index >= this.fieldCount || (this.forms[index] !== FORM_LIST && this.starts[index] === this.ends[index]);
+  }
+
+  /**
+   * Field `index` read as a SIE amount (SIE 4B §5.9: `.` decimal point, at most two decimals, decimals optional,
+   * leading `-` only) in øre, or `undefined` when it is missing, an object list or not an amount. Forms the spec
+   * forbids but {@link tryParseOre} still reads exactly (`+5`, `.5`, `1.500`) are accepted too.
+   *
+   * The usual shape is read straight from the text: digits are accumulated as an integer count of øre, exact
+   * because at most {@link FAST_PATH_DIGITS} digits (< 2^53) go this way; no floating-point parsing is involved.
+   */
+  amount(index: number): Ore | undefined {
+    if (index >= this.fieldCount) return undefined;
+    const form = this.forms[index]!;
+    if (form === FORM_LIST) return undefined;
+    const s = this.source;
+    const end = this.ends[index]!;
+    let i = this.starts[index]!;
+    if (i === end) return undefined;
+    let negative = false;
+    if (s.charCodeAt(i) === 45 /* - */) {
+      negative = true;
+      i++;
+    }
+    const digitsStart = i;
+    let ore = 0;
+    for (; i < end; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      ore = ore * 10 + d;
+    }
+    const wholeDigits = i - digitsStart;
+    let fractionDigits = 0;
+    if (i < end && s.charCodeAt(i) === 46 /* . */) {
+      for (i++; i < end && fractionDigits < 3; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        ore = ore * 10 + d;
+        fractionDigits++;
+      }
+    }
+    if (i !== end || wholeDigits === 0 || fractionDigits > 2 || wholeDigits + fractionDigits > FAST_PATH_DIGITS) {
+      return tryParseOre(this.value(this.starts[index]!, end, form));
+    }
+    if (fractionDigits === 0) ore *= 100;
+    else if (fractionDigits === 1) ore *= 10;
+    return BigInt(negative ? -ore : ore);
+  }
+
+  /**
+   * Field `index` as the number YYYYMMDD when it is exactly eight digits (not checked as a calendar date), else -1.
+   * Lets the reader compare a #TRANS transdat with its voucher's date without cutting out a string.
+   */
+  eightDigits(index: number): number {
+    if (index >= this.fieldCount || this.forms[index] === FORM_LIST) return -1;
+    const start = this.starts[index]!;
+    if (this.ends[index]! - start !== 8) return -1;
+    const s = this.source;
+    let n = 0;
+    for (let i = start; i < start + 8; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+    }
+    return n;
+  }
+
+  /** An independent copy, safe to keep after the tokenizer moves on. */
+  snapshot(): SieLine {
+    const copy = new SieLine();
+    copy.kind = this.kind;
+    copy.label = this.label;
+    copy.line = this.line;
+    copy.column = this.column;
+    copy.endColumn = this.endColumn;
+    copy.text = this.text;
+    copy.problems = this.problems?.slice();
+    copy.fieldCount = this.fieldCount;
+    copy.source = this.source;
+    copy.lineStart = this.lineStart;
+    copy.starts = this.starts.slice();
+    copy.ends = this.ends.slice();
+    copy.forms = this.forms.slice();
+    copy.columns = this.columns.slice();
+    copy.itemCount = this.itemCount;
+    copy.itemStarts = this.itemStarts.slice();
+    copy.itemEnds = this.itemEnds.slice();
+    copy.itemForms = this.itemForms.slice();
+    return copy;
+  }
+}
