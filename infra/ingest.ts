@@ -55,6 +55,8 @@ export const ingestFunction = new sst.aws.Function("Ingest", {
   link: [ingestUploads, ingestTable],
   permissions: [{ actions: [...INGEST_PERMISSIONS.deadLetter], resources: [ingestDeadLetterQueue.arn] }],
   environment: {
+    // functions/shared/environment.ts reads the table name from here (the link grants the access).
+    SALDO_TABLE_NAME: table.name,
     POWERTOOLS_SERVICE_NAME: INGEST_CONFIG.powertools.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: INGEST_CONFIG.powertools.metricsNamespace,
     SALDO_MAX_STAGED_ZIP_BYTES: String(INGEST_CONFIG.maxStagedZipBytes),

@@ -1,0 +1,41 @@
+/**
+ * Tenancy: a tenant is an accounting firm; it has clients (the companies whose books it closes); each client has
+ * engagements (one closing job: year-end "Årsavslutning" or period-end "Periodeavslutning"). Every key and every
+ * query in saldo starts with the tenant id, so one tenant can never reach another's data.
+ */
+export type AccountingSystem = "poweroffice-go" | "tripletex" | "other";
+
+export interface ClientRef {
+  tenantId: string;
+  clientId: string;
+}
+
+export interface Client extends ClientRef {
+  /** Norwegian organisation number, 9 digits (validated with mod-11 at the API boundary). */
+  orgNumber?: string;
+  name: string;
+  accountingSystem: AccountingSystem;
+  createdAt: string;
+  updatedAt: string;
+  /** Soft delete: set when the client was deleted; reads hide it. */
+  deletedAt?: string;
+}
+
+export type EngagementKind = "year-end" | "period-end";
+
+export interface EngagementRef extends ClientRef {
+  engagementId: string;
+}
+
+export interface Engagement extends EngagementRef {
+  kind: EngagementKind;
+  /** The fiscal year the engagement closes (year-end), or the year of the period start (period-end). */
+  fiscalYear: number;
+  periodStart: string;
+  periodEnd: string;
+  createdAt: string;
+  /** The import whose figures readers see; switched atomically (see LedgerStore.activateImport). */
+  activeImportId?: string;
+  /** Order key of the active import: a later upload only replaces it when its key sorts after this one. */
+  activeOrderKey?: string;
+}

@@ -1,0 +1,157 @@
+import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
+import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
+import type { Ore } from "../money/ore.ts";
+import type { ImportRef, ImportRun } from "./types.ts";
+
+/**
+ * One general-ledger line as stored and served (`GET …/transactions` returns one item per line): the line with the
+ * fields of its transaction.
+ */
+export interface LedgerLine {
+  transactionId: string;
+  /** 0-based position of the line within its transaction. */
+  lineNumber: number;
+  journal?: string;
+  date: string;
+  period?: { year: number; number: number };
+  transactionDescription?: string;
+  account: string;
+  amount: Ore;
+  description?: string;
+  currencyAmount?: CurrencyAmount;
+  taxCode?: string;
+  customerId?: string;
+  supplierId?: string;
+  dimensions?: Dimension[];
+  recordId?: string;
+}
+
+/** A trial-balance row as stored for an import, with where it came from. */
+export interface StoredTrialBalanceRow extends TrialBalanceRow {
+  importId: string;
+}
+
+export interface TransactionQuery {
+  account?: string;
+  /** Inclusive ISO dates. */
+  from?: string;
+  to?: string;
+  /** A transaction (voucher) id. */
+  voucher?: string;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface TransactionPage {
+  items: LedgerLine[];
+  nextCursor?: string;
+}
+
+/** What a writer wrote, for metrics and the benchmark. */
+export interface WriteStatistics {
+  items: number;
+  bytes: number;
+  chunks: number;
+}
+
+/**
+ * Writes one import's data under its own id. Nothing written here is visible to readers of the engagement until
+ * {@link LedgerStore.activateImport} switches the engagement to this import.
+ */
+export interface ImportWriter {
+  /** Adds transactions in file order; the store packs their lines and writes them in the background (bounded). */
+  addTransaction(transaction: Transaction): Promise<void>;
+  /** Flushes the remaining lines and writes the trial-balance rows. */
+  finish(rows: readonly TrialBalanceRow[]): Promise<WriteStatistics>;
+  /** Stops writing and marks what was written to expire (a failed import must not leave live data behind). */
+  abort(expiresAt: number): Promise<void>;
+}
+
+export type ClaimResult =
+  | { outcome: "claimed"; run: ImportRun }
+  /** The source was already imported or is being imported now: a duplicate delivery changes nothing. */
+  | { outcome: "duplicate"; existing: ImportRun };
+
+export type ActivationResult =
+  | { outcome: "activated"; previousImportId?: string }
+  /** A newer import is already active: this one is kept as superseded. */
+  | { outcome: "stale"; activeImportId: string };
+
+/**
+ * The port every use case stores through. Keys are tenant-scoped: every method takes the tenant id in its ref and
+ * can only see that tenant's items. Adapters: DynamoLedgerStore (DynamoDB), InMemoryLedgerStore (tests).
+ * Adapters translate SDK failures into StoreError (lib/store/errors.ts).
+ */
+export interface LedgerStore {
+  putClient(client: Client): Promise<void>;
+  /** Creates the client only if it does not exist; returns false when it already did. */
+  createClient(client: Client): Promise<boolean>;
+  getClient(ref: ClientRef): Promise<Client | undefined>;
+  listClients(tenantId: string): Promise<Client[]>;
+
+  putEngagement(engagement: Engagement): Promise<void>;
+  /** Creates the engagement only if it does not exist; returns false when it already did. */
+  createEngagement(engagement: Engagement): Promise<boolean>;
+  getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
+  listEngagements(ref: ClientRef): Promise<Engagement[]>;
+
+  /**
+   * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write. When the
+   * marker exists, the existing import is returned as a duplicate, unless it is `queued` (a previous attempt
+   * released it after an unexpected failure) or `running` with an expired lease (the attempt died): then this call
+   * takes it over and returns it as claimed, with the same import id.
+   */
+  claimImport(run: ImportRun, leaseUntil: string): Promise<ClaimResult>;
+  /** Releases a claimed import after an unexpected failure so a retry can claim it again (status `queued`). */
+  releaseImport(ref: ImportRef, failure: { code: string; message: string }): Promise<void>;
+  openImportWriter(ref: ImportRef): ImportWriter;
+  /** Stores the final state of an import (status, counts, issues, failure, timestamps). */
+  saveImport(run: ImportRun): Promise<void>;
+  /**
+   * Makes the import the engagement's active version in one conditional write, unless an import with a later order
+   * key is already active (`stale`) — or always, with `force` (re-activating an earlier version). The previously
+   * active import becomes `superseded` and expires after `retentionSeconds`; the activated one never expires.
+   */
+  activateImport(
+    ref: ImportRef,
+    options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
+  ): Promise<ActivationResult>;
+  getImport(ref: ImportRef): Promise<ImportRun | undefined>;
+  /** Newest first. */
+  listImports(ref: EngagementRef): Promise<ImportRun[]>;
+
+  readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]>;
+  readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage>;
+
+  /** Remembers an upload that was not imported (bad key, unknown client or engagement) and why. */
+  recordRejectedUpload(rejection: RejectedUpload): Promise<void>;
+  listRejectedUploads(tenantId: string): Promise<RejectedUpload[]>;
+}
+
+export interface RejectedUpload {
+  /** The tenant named by the key, or "-" when the key names none. */
+  tenantId: string;
+  bucket: string;
+  key: string;
+  reason: string;
+  at: string;
+  /** Where the object was kept (copied), when it was. */
+  keptAt?: string;
+}
+
+/** Opens uploaded files as byte streams. Adapter: S3FileSource. */
+export interface FileSource {
+  open(location: { bucket: string; key: string; versionId?: string }): Promise<OpenedFile>;
+  /** Keeps a rejected object for people to look at (copy under `rejected/` and tag); never deletes it. */
+  keepRejected(location: { bucket: string; key: string; versionId?: string }, reason: string): Promise<string>;
+}
+
+export interface OpenedFile {
+  body: AsyncIterable<Uint8Array>;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+  lastModified?: string;
+}

@@ -1,0 +1,67 @@
+import type { EngagementRef } from "../engagements/types.ts";
+import type { FileFormat, Issue } from "../ledger/types.ts";
+
+/** queued → running → succeeded | failed; a succeeded import becomes superseded when a newer one is activated. */
+export type ImportStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
+
+/** Where the figures of an import came from. */
+export type ImportSource =
+  | {
+      type: "file";
+      bucket: string;
+      key: string;
+      fileName: string;
+      versionId?: string;
+      etag?: string;
+      /** The S3 event sequencer of the upload (orders events for one key; identifies duplicate deliveries). */
+      sequencer?: string;
+      size?: number;
+      /** SHA-256 of the bytes read, hex; computed while streaming. */
+      sha256?: string;
+    }
+  | { type: "api"; system: "poweroffice-go" | "tripletex"; from: string; to: string };
+
+/** Who or what started an import. */
+export interface ImportTrigger {
+  kind: "s3-event" | "http" | "cli" | "schedule";
+  /** A user id, a request id or an event id. */
+  by?: string;
+}
+
+export interface ImportRef extends EngagementRef {
+  importId: string;
+}
+
+/** Figures of a finished import, for listing without reading its rows. */
+export interface ImportCounts {
+  accounts: number;
+  transactions: number;
+  lines: number;
+  /** Decimal strings, two decimals. */
+  totals: { opening: string; movement: string; closing: string };
+  issues: { error: number; warning: number; info: number };
+}
+
+/** One import of figures into an engagement, and its validation report. */
+export interface ImportRun extends ImportRef {
+  status: ImportStatus;
+  source: ImportSource;
+  /** Stable identity of the source (duplicate deliveries of one S3 event share it). */
+  sourceId: string;
+  /** Sorts imports of one engagement by recency of their source (upload time, then S3 sequencer). */
+  orderKey: string;
+  trigger: ImportTrigger;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  format?: FileFormat;
+  formatVersion?: string;
+  encoding?: string;
+  counts?: ImportCounts;
+  /** The validation report (bounded: at most 100 issues per code, see LedgerSummarizer). */
+  issues?: Issue[];
+  /** Why the import failed (structural error, or an unexpected failure). */
+  failure?: { code: string; message: string };
+  /** Epoch seconds after which a superseded or failed import may be deleted (DynamoDB TTL). */
+  expiresAt?: number;
+}

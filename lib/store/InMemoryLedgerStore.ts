@@ -1,0 +1,354 @@
+import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type {
+  ActivationResult,
+  ClaimResult,
+  ImportWriter,
+  LedgerLine,
+  LedgerStore,
+  RejectedUpload,
+  StoredTrialBalanceRow,
+  TransactionPage,
+  TransactionQuery,
+  WriteStatistics,
+} from "../imports/ports.ts";
+import type { ImportRef, ImportRun } from "../imports/types.ts";
+import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
+import type { Transaction } from "../ledger/types.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { escapeKeyPart } from "./dynamo/keys.ts";
+import { StoreConflictError, StoreInvalidCursorError, StoreNotFoundError, StoreWriterClosedError } from "./errors.ts";
+import { assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
+
+/** Options of {@link InMemoryLedgerStore}. */
+export interface InMemoryLedgerStoreOptions {
+  /** The clock that decides whether a running import's lease has expired; default: the system clock. */
+  now?: () => Date;
+}
+
+/** The data an import wrote, as the in-memory store keeps it. */
+interface ImportData {
+  tenantId: string;
+  lines: LedgerLine[];
+  rows?: TrialBalanceRow[];
+  expiresAt?: number;
+}
+
+interface StoredRun {
+  run: ImportRun;
+  leaseUntil?: string;
+}
+
+/** Lines per chunk the statistics assume, as DynamoLedgerStore packs them. */
+const STATISTICS_LINES_PER_CHUNK = 4000;
+
+const SEP = "\u0000";
+
+/**
+ * A LedgerStore in process memory, for unit tests of the use cases. It follows DynamoLedgerStore's semantics
+ * (tenant scoping, claim/lease/duplicate, activation order, superseded versions expiring, paging with opaque cursors,
+ * sort orders) without its storage format; every value goes in and out as a copy, as it would through a database.
+ *
+ * Like DynamoLedgerStore, `putEngagement`/`createEngagement` leave `activeImportId`/`activeOrderKey` alone: only
+ * {@link InMemoryLedgerStore.activateImport} moves them.
+ */
+export class InMemoryLedgerStore implements LedgerStore {
+  private readonly clients = new Map<string, Client>();
+  private readonly engagements = new Map<string, Engagement>();
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly sourceMarkers = new Map<string, string>();
+  private readonly importOwners = new Map<string, string>();
+  private readonly data = new Map<string, ImportData>();
+  private readonly rejected = new Map<string, RejectedUpload>();
+  private readonly now: () => Date;
+
+  constructor(options: InMemoryLedgerStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async putClient(client: Client): Promise<void> {
+    this.clients.set(clientKey(client), copy(client));
+  }
+
+  async createClient(client: Client): Promise<boolean> {
+    if (this.clients.has(clientKey(client))) return false;
+    this.clients.set(clientKey(client), copy(client));
+    return true;
+  }
+
+  async getClient(ref: ClientRef): Promise<Client | undefined> {
+    return copyOrUndefined(this.clients.get(clientKey(ref)));
+  }
+
+  async listClients(tenantId: string): Promise<Client[]> {
+    return [...this.clients.values()]
+      .filter((client) => client.tenantId === tenantId)
+      .sort(byEscaped((client) => client.clientId))
+      .map(copy);
+  }
+
+  async putEngagement(engagement: Engagement): Promise<void> {
+    const existing = this.engagements.get(engagementKey(engagement));
+    this.engagements.set(engagementKey(engagement), {
+      ...withoutActivation(copy(engagement)),
+      ...(existing?.activeImportId === undefined ? {} : { activeImportId: existing.activeImportId }),
+      ...(existing?.activeOrderKey === undefined ? {} : { activeOrderKey: existing.activeOrderKey }),
+    });
+  }
+
+  async createEngagement(engagement: Engagement): Promise<boolean> {
+    if (this.engagements.has(engagementKey(engagement))) return false;
+    this.engagements.set(engagementKey(engagement), withoutActivation(copy(engagement)));
+    return true;
+  }
+
+  async getEngagement(ref: EngagementRef): Promise<Engagement | undefined> {
+    return copyOrUndefined(this.engagements.get(engagementKey(ref)));
+  }
+
+  async listEngagements(ref: ClientRef): Promise<Engagement[]> {
+    return [...this.engagements.values()]
+      .filter((engagement) => engagement.tenantId === ref.tenantId && engagement.clientId === ref.clientId)
+      .sort(byEscaped((engagement) => engagement.engagementId))
+      .map(copy);
+  }
+
+  async claimImport(run: ImportRun, leaseUntil: string): Promise<ClaimResult> {
+    const markerKey = [engagementKey(run), run.sourceId].join(SEP);
+    const existingId = this.sourceMarkers.get(markerKey);
+    if (existingId !== undefined) {
+      const stored = this.runs.get(importKey({ ...run, importId: existingId }));
+      if (stored === undefined) {
+        throw new StoreConflictError(`The source marker of "${run.sourceId}" names a missing import`, {
+          context: { sourceId: run.sourceId, importId: existingId },
+        });
+      }
+      const nowIso = this.now().toISOString();
+      const takeOver =
+        stored.run.status === "queued" ||
+        (stored.run.status === "running" && (stored.leaseUntil === undefined || stored.leaseUntil < nowIso));
+      if (!takeOver) return { outcome: "duplicate", existing: copy(stored.run) };
+      stored.run.status = "running";
+      delete stored.run.failure;
+      if (run.startedAt !== undefined) stored.run.startedAt = run.startedAt;
+      stored.leaseUntil = leaseUntil;
+      return { outcome: "claimed", run: copy(stored.run) };
+    }
+    if (this.importOwners.has(run.importId)) {
+      throw new StoreConflictError(`The import id "${run.importId}" is already taken`, {
+        context: { importId: run.importId },
+      });
+    }
+    const claimed: ImportRun = { ...copy(run), status: "running" };
+    this.runs.set(importKey(run), { run: claimed, leaseUntil });
+    this.sourceMarkers.set(markerKey, run.importId);
+    this.importOwners.set(run.importId, run.tenantId);
+    return { outcome: "claimed", run: copy(claimed) };
+  }
+
+  async releaseImport(ref: ImportRef, failure: { code: string; message: string }): Promise<void> {
+    const stored = this.requireRun(ref);
+    stored.run.status = "queued";
+    stored.run.failure = { ...failure };
+    delete stored.leaseUntil;
+  }
+
+  openImportWriter(ref: ImportRef): ImportWriter {
+    const data: ImportData = { tenantId: ref.tenantId, lines: [] };
+    this.data.set(ref.importId, data);
+    let closed = false;
+    const assertOpen = () => {
+      if (closed)
+        throw new StoreWriterClosedError("The import writer is closed", { context: { importId: ref.importId } });
+    };
+    return {
+      addTransaction: async (transaction: Transaction) => {
+        assertOpen();
+        data.lines.push(...toLedgerLines(structuredClone(transaction)));
+      },
+      finish: async (rows: readonly TrialBalanceRow[]): Promise<WriteStatistics> => {
+        assertOpen();
+        closed = true;
+        data.rows = rows.map(copy);
+        const chunks = Math.ceil(data.lines.length / STATISTICS_LINES_PER_CHUNK);
+        const bytes = JSON.stringify(data.lines, (_key, value: unknown) =>
+          typeof value === "bigint" ? value.toString() : value,
+        ).length;
+        return { items: chunks + rows.length + (chunks > 0 ? 1 : 0), bytes, chunks };
+      },
+      abort: async (expiresAt: number) => {
+        closed = true;
+        data.expiresAt = expiresAt;
+      },
+    };
+  }
+
+  async saveImport(run: ImportRun): Promise<void> {
+    const key = importKey(run);
+    const existing = this.runs.get(key);
+    this.runs.set(key, {
+      run: copy(run),
+      ...(existing?.leaseUntil === undefined ? {} : { leaseUntil: existing.leaseUntil }),
+    });
+  }
+
+  async activateImport(
+    ref: ImportRef,
+    options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
+  ): Promise<ActivationResult> {
+    const stored = this.requireRun(ref);
+    const engagement = this.engagements.get(engagementKey(ref));
+    if (engagement === undefined) {
+      throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context: { ...ref } });
+    }
+    const expiresAt = Math.floor(Date.parse(options.now) / 1000) + options.retentionSeconds;
+    const activeOrderKey = engagement.activeOrderKey;
+    const previousImportId = engagement.activeImportId;
+    const mayActivate =
+      options.force === true ||
+      previousImportId === ref.importId ||
+      activeOrderKey === undefined ||
+      activeOrderKey < options.orderKey;
+    if (!mayActivate && previousImportId !== undefined) {
+      stored.run.status = "superseded";
+      stored.run.expiresAt = expiresAt;
+      this.setDataExpiry(ref.importId, expiresAt);
+      return { outcome: "stale", activeImportId: previousImportId };
+    }
+
+    engagement.activeImportId = ref.importId;
+    engagement.activeOrderKey =
+      previousImportId === ref.importId && activeOrderKey !== undefined && options.force !== true
+        ? activeOrderKey
+        : options.orderKey;
+    stored.run.status = "succeeded";
+    delete stored.run.expiresAt;
+    this.setDataExpiry(ref.importId, undefined);
+    if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };
+
+    const previous = this.runs.get(importKey({ ...ref, importId: previousImportId }));
+    if (previous !== undefined) {
+      previous.run.status = "superseded";
+      previous.run.expiresAt = expiresAt;
+    }
+    this.setDataExpiry(previousImportId, expiresAt);
+    return { outcome: "activated", previousImportId };
+  }
+
+  async getImport(ref: ImportRef): Promise<ImportRun | undefined> {
+    return copyOrUndefined(this.runs.get(importKey(ref))?.run);
+  }
+
+  async listImports(ref: EngagementRef): Promise<ImportRun[]> {
+    const prefix = engagementKey(ref) + SEP;
+    return [...this.runs.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, stored]) => stored.run)
+      .sort(byEscaped((run) => run.importId))
+      .reverse()
+      .map(copy);
+  }
+
+  async readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]> {
+    const data = this.readableData(ref);
+    return (data?.rows ?? []).map((row) => ({ ...copy(row), importId: ref.importId }));
+  }
+
+  async readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage> {
+    assertValidQuery(query);
+    const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
+    if (start.chunk !== 0) {
+      throw new StoreInvalidCursorError("The paging cursor is not one this store handed out", {
+        context: { cursor: query.cursor },
+      });
+    }
+    const data = this.readableData(ref);
+    if (data === undefined) return { items: [] };
+    const items: LedgerLine[] = [];
+    for (let index = start.offset; index < data.lines.length; index++) {
+      const line = data.lines[index]!;
+      if (!lineMatches(line, query)) continue;
+      if (items.length === query.limit) return { items, nextCursor: encodeCursor({ chunk: 0, offset: index }) };
+      items.push(copy(line));
+    }
+    return { items };
+  }
+
+  async recordRejectedUpload(rejection: RejectedUpload): Promise<void> {
+    this.rejected.set([rejection.tenantId, `${rejection.at}#${rejection.key}`].join(SEP), copy(rejection));
+  }
+
+  async listRejectedUploads(tenantId: string): Promise<RejectedUpload[]> {
+    return [...this.rejected.entries()]
+      .filter(([key]) => key.startsWith(tenantId + SEP))
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([, rejection]) => copy(rejection));
+  }
+
+  /**
+   * Test probe: the `expiresAt` of each stored data record of an import (undefined: never expires), or an empty list
+   * when the import wrote nothing. Mirrors DynamoLedgerStore's per-item TTL for the contract tests.
+   */
+  dataExpiries(importId: string): (number | undefined)[] {
+    const data = this.data.get(importId);
+    return data === undefined ? [] : [data.expiresAt];
+  }
+
+  private readableData(ref: ImportRef): ImportData | undefined {
+    if (!this.runs.has(importKey(ref))) return undefined;
+    const data = this.data.get(ref.importId);
+    // Data written before finish() is not served: DynamoLedgerStore only finds chunks through the directory that
+    // finish() writes last.
+    if (data === undefined || data.tenantId !== ref.tenantId || data.rows === undefined) return undefined;
+    return data;
+  }
+
+  private requireRun(ref: ImportRef): StoredRun {
+    const stored = this.runs.get(importKey(ref));
+    if (stored === undefined) {
+      throw new StoreNotFoundError(`Import "${ref.importId}" does not exist`, { context: { ...ref } });
+    }
+    return stored;
+  }
+
+  private setDataExpiry(importId: string, expiresAt: number | undefined): void {
+    const data = this.data.get(importId);
+    if (data === undefined) return;
+    if (expiresAt === undefined) delete data.expiresAt;
+    else data.expiresAt = expiresAt;
+  }
+}
+
+function clientKey(ref: ClientRef): string {
+  return [ref.tenantId, ref.clientId].join(SEP);
+}
+
+function engagementKey(ref: EngagementRef): string {
+  return [ref.tenantId, ref.clientId, ref.engagementId].join(SEP);
+}
+
+function importKey(ref: ImportRef): string {
+  return [ref.tenantId, ref.clientId, ref.engagementId, ref.importId].join(SEP);
+}
+
+function withoutActivation(engagement: Engagement): Engagement {
+  const { activeImportId: _activeImportId, activeOrderKey: _activeOrderKey, ...rest } = engagement;
+  return rest;
+}
+
+/** Binary (code unit) order, the order DynamoDB sorts string keys in (for the characters ids use). */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts as DynamoDB sorts the escaped ids in the sort key. */
+function byEscaped<T>(id: (value: T) => string): (a: T, b: T) => number {
+  return (a, b) => compareStrings(escapeKeyPart(id(a)), escapeKeyPart(id(b)));
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function copyOrUndefined<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : structuredClone(value);
+}

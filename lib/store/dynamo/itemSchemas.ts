@@ -1,0 +1,257 @@
+import { z } from "zod";
+import { parseOre } from "../../money/ore.ts";
+
+/**
+ * zod schemas of every item DynamoLedgerStore reads back (STYLE.md §6: items read back from DynamoDB are a trust
+ * boundary — the table may hold items from an older version, or items someone edited by hand). Key attributes
+ * (`pk`, `sk`, `type`) are not part of the schemas: zod strips them, the codec checks `tenantId`.
+ *
+ * Money is a decimal string with exactly two decimals in DynamoDB (as `formatOre` writes it) and bigint øre in memory.
+ */
+export const OreStringSchema = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/, "expected a decimal amount with two decimals")
+  .transform((text) => parseOre(text));
+
+const OptionalString = z.string().optional();
+
+/** A dimension on a line (SAF-T Analysis, SIE object). */
+export const DimensionSchema = z.object({ type: z.string(), id: z.string() });
+
+/** A foreign-currency amount, kept as the file's decimal string. */
+export const CurrencyAmountSchema = z.object({
+  currency: z.string(),
+  amount: z.string(),
+  exchangeRate: OptionalString,
+});
+
+/** SAF-T Period/PeriodYear of a voucher. */
+export const PeriodNumberSchema = z.object({ year: z.number().int(), number: z.number().int() });
+
+/** One ledger line inside a chunk's gzipped JSON array. */
+export const LedgerLineJsonSchema = z.object({
+  transactionId: z.string(),
+  lineNumber: z.number().int().nonnegative(),
+  journal: OptionalString,
+  date: z.string(),
+  period: PeriodNumberSchema.optional(),
+  transactionDescription: OptionalString,
+  account: z.string(),
+  amount: OreStringSchema,
+  description: OptionalString,
+  currencyAmount: CurrencyAmountSchema.optional(),
+  taxCode: OptionalString,
+  customerId: OptionalString,
+  supplierId: OptionalString,
+  dimensions: z.array(DimensionSchema).optional(),
+  recordId: OptionalString,
+});
+
+/** The JSON array inside a chunk's gzipped `lines`. */
+export const LedgerLinesJsonSchema = z.array(LedgerLineJsonSchema);
+
+const TenantScoped = { tenantId: z.string() };
+
+/** Client item (`CLIENT#…`). */
+export const ClientItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  orgNumber: OptionalString,
+  name: z.string(),
+  accountingSystem: z.enum(["poweroffice-go", "tripletex", "other"]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deletedAt: OptionalString,
+});
+
+/** Engagement item (`ENG#…`), with the active version written by activateImport. */
+export const EngagementItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  engagementId: z.string(),
+  kind: z.enum(["year-end", "period-end"]),
+  fiscalYear: z.number().int(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  createdAt: z.string(),
+  activeImportId: OptionalString,
+  activeOrderKey: OptionalString,
+});
+
+/** Where an import's figures came from: an uploaded file or an accounting-system API window. */
+export const ImportSourceSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("file"),
+    bucket: z.string(),
+    key: z.string(),
+    fileName: z.string(),
+    versionId: OptionalString,
+    etag: OptionalString,
+    sequencer: OptionalString,
+    size: z.number().int().nonnegative().optional(),
+    sha256: OptionalString,
+  }),
+  z.object({
+    type: z.literal("api"),
+    system: z.enum(["poweroffice-go", "tripletex"]),
+    from: z.string(),
+    to: z.string(),
+  }),
+]);
+
+/** Figures of a finished import (totals as decimal strings). */
+export const ImportCountsSchema = z.object({
+  accounts: z.number().int(),
+  transactions: z.number().int(),
+  lines: z.number().int(),
+  totals: z.object({ opening: z.string(), movement: z.string(), closing: z.string() }),
+  issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+});
+
+/** queued → running → succeeded | failed; superseded when a newer import is activated. */
+export const ImportStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "superseded"]);
+
+/** Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `issues` (gzip) and `issuePages`. */
+export const ImportItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  engagementId: z.string(),
+  importId: z.string(),
+  status: ImportStatusSchema,
+  source: ImportSourceSchema,
+  sourceId: z.string(),
+  orderKey: z.string(),
+  trigger: z.object({ kind: z.enum(["s3-event", "http", "cli", "schedule"]), by: OptionalString }),
+  createdAt: z.string(),
+  startedAt: OptionalString,
+  finishedAt: OptionalString,
+  format: z.enum(["saft", "sie", "csv"]).optional(),
+  formatVersion: OptionalString,
+  encoding: OptionalString,
+  counts: ImportCountsSchema.optional(),
+  /** The validation report, gzipped JSON (see IssuesJsonSchema), when it fits in the item. */
+  issues: z.instanceof(Uint8Array).optional(),
+  /** Number of `ISSUES#` pages the report was spilled to when it did not fit. */
+  issuePages: z.number().int().positive().optional(),
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  expiresAt: z.number().int().optional(),
+  leaseUntil: OptionalString,
+});
+
+/** One issue of a validation report, amount as a decimal string. */
+export const IssueJsonSchema = z.object({
+  severity: z.enum(["error", "warning", "info"]),
+  code: z.string(),
+  message: z.string(),
+  account: OptionalString,
+  amount: OreStringSchema.optional(),
+  transactionId: OptionalString,
+  location: z
+    .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
+    .optional(),
+});
+
+/** The JSON array of a gzipped validation report. */
+export const IssuesJsonSchema = z.array(IssueJsonSchema);
+
+/** A page of a validation report too large for the import item (`ISSUES#…`). */
+export const IssuesPageItemSchema = z.object({
+  ...TenantScoped,
+  importId: z.string(),
+  page: z.number().int().nonnegative(),
+  issues: z.instanceof(Uint8Array),
+});
+
+/** Marker of a source id (`SOURCE#…`) naming the import that claimed it. */
+export const SourceMarkerItemSchema = z.object({ ...TenantScoped, importId: z.string() });
+
+const MappingSchema = z.object({
+  standardAccountId: OptionalString,
+  groupingCategory: OptionalString,
+  groupingCode: OptionalString,
+  sru: OptionalString,
+  accountType: OptionalString,
+});
+
+/** Chunk numbers as ranges, `0-12,15,17-20` (see transactionChunks.ts). */
+export const ChunkRangesSchema = z.string().regex(/^(\d+(-\d+)?(,\d+(-\d+)?)*)?$/, "expected chunk ranges like 0-3,7");
+
+/** Trial-balance row item (`ACC#…`) with the account → chunks index. */
+export const TrialBalanceRowItemSchema = z.object({
+  ...TenantScoped,
+  importId: z.string(),
+  ordinal: z.number().int().nonnegative(),
+  account: z.string(),
+  name: z.string(),
+  mapping: MappingSchema,
+  opening: OreStringSchema,
+  movement: OreStringSchema,
+  closing: OreStringSchema,
+  stated: z.object({
+    opening: OreStringSchema.optional(),
+    movement: OreStringSchema.optional(),
+    closing: OreStringSchema.optional(),
+  }),
+  posted: z.object({ debit: OreStringSchema, credit: OreStringSchema, lines: z.number().int().nonnegative() }),
+  prior: z.object({ opening: OreStringSchema.optional(), closing: OreStringSchema.optional() }).optional(),
+  inChart: z.boolean(),
+  chunks: ChunkRangesSchema,
+});
+
+/** One chunk in the directory: [chunk number, first date, last date, line count]. */
+export const DirectoryEntrySchema = z.tuple([
+  z.number().int().nonnegative(),
+  z.string(),
+  z.string(),
+  z.number().int().nonnegative(),
+]);
+
+/** The JSON array in a directory page's `entries`. */
+export const DirectoryEntriesJsonSchema = z.array(DirectoryEntrySchema);
+
+/** Chunk directory page (`DIR#…`): lets date-range reads skip chunks. */
+export const DirectoryItemSchema = z.object({
+  ...TenantScoped,
+  importId: z.string(),
+  page: z.number().int().nonnegative(),
+  /** JSON of DirectoryEntriesJsonSchema: one string attribute is ~4× smaller than a DynamoDB list of lists. */
+  entries: z.string(),
+});
+
+/** Transaction-line chunk item (`IMP#…#CH#n` / `CH`). */
+export const ChunkItemSchema = z.object({
+  ...TenantScoped,
+  importId: z.string(),
+  chunk: z.number().int().nonnegative(),
+  /** gzip of the JSON array of the chunk's lines (LedgerLinesJsonSchema). */
+  lines: z.instanceof(Uint8Array),
+  lineCount: z.number().int().nonnegative(),
+  minDate: z.string(),
+  maxDate: z.string(),
+  accounts: z.array(z.string()),
+});
+
+/** Owner of an import id (`#OWNER`): makes import ids unique across tenants. */
+export const OwnerItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  engagementId: z.string(),
+  importId: z.string(),
+});
+
+/** Rejected upload item (`REJECTED#…`). */
+export const RejectedUploadItemSchema = z.object({
+  ...TenantScoped,
+  bucket: z.string(),
+  key: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  keptAt: OptionalString,
+});
+
+/** A validated import item. */
+export type ImportItem = z.infer<typeof ImportItemSchema>;
+/** A validated chunk item. */
+export type ChunkItem = z.infer<typeof ChunkItemSchema>;
+/** One chunk in the directory: [chunk number, first date, last date, line count]. */
+export type DirectoryEntry = z.infer<typeof DirectoryEntrySchema>;

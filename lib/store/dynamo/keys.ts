@@ -1,0 +1,100 @@
+/**
+ * Key layout of saldo's single DynamoDB table (issue #3). Every key that can reach a tenant's data starts with the
+ * tenant id, so a query built from one tenant's ids can never return another tenant's items.
+ *
+ * | item                       | pk                                   | sk                     |
+ * |----------------------------|--------------------------------------|------------------------|
+ * | client                     | `T#{tenant}`                         | `CLIENT#{client}`      |
+ * | engagement                 | `T#{tenant}#C#{client}`              | `ENG#{engagement}`     |
+ * | import run                 | `T#{tenant}#C#{client}#E#{engagement}` | `IMPORT#{import}`    |
+ * | source marker (→ import)   | same as the import run               | `SOURCE#{sourceId}`    |
+ * | import-id owner            | `IMP#{import}#TB`                    | `#OWNER`               |
+ * | trial-balance row          | `IMP#{import}#TB`                    | `ACC#{account}`        |
+ * | chunk directory page       | `IMP#{import}#TB`                    | `DIR#{page, 6 digits}` |
+ * | spilled validation issues  | `IMP#{import}#TB`                    | `ISSUES#{page, 6 digits}` |
+ * | transaction-line chunk     | `IMP#{import}#CH#{n}`                | `CH`                   |
+ * | rejected upload            | `REJECTED#{tenant}`                  | `{at}#{key}`           |
+ *
+ * Ids are strings users choose, so every id is escaped before it goes into a key: `%` becomes `%25` and `#` becomes
+ * `%23` (percent-encoding of just the two characters that matter). `#` then only ever separates key parts, so
+ * `T#a#C#b` cannot be forged by a tenant named `a#C#b`, and the escaping keeps the sort order of ids that contain
+ * neither character (import ids are ULIDs: `[0-9A-Z]`, time-ordered, so `IMPORT#…` sorts oldest to newest).
+ *
+ * Data items of an import (`IMP#…`) are keyed by the globally unique import id alone, which is why each of them also
+ * carries `tenantId` (checked on every read) and why readers first look up the import run under the caller's tenant.
+ */
+export function escapeKeyPart(id: string): string {
+  return id.replaceAll("%", "%25").replaceAll("#", "%23");
+}
+
+/** Inverse of {@link escapeKeyPart}. */
+export function unescapeKeyPart(part: string): string {
+  return part.replaceAll("%23", "#").replaceAll("%25", "%");
+}
+
+/** A table key. */
+export type ItemKey = {
+  pk: string;
+  sk: string;
+};
+
+const e = escapeKeyPart;
+
+/** Key builders for every item kind; see the table above. */
+export const keys = {
+  client: (tenantId: string, clientId: string): ItemKey => ({ pk: `T#${e(tenantId)}`, sk: `CLIENT#${e(clientId)}` }),
+  clientsOf: (tenantId: string) => ({ pk: `T#${e(tenantId)}`, skPrefix: "CLIENT#" }),
+
+  engagement: (tenantId: string, clientId: string, engagementId: string): ItemKey => ({
+    pk: `T#${e(tenantId)}#C#${e(clientId)}`,
+    sk: `ENG#${e(engagementId)}`,
+  }),
+  engagementsOf: (tenantId: string, clientId: string) => ({
+    pk: `T#${e(tenantId)}#C#${e(clientId)}`,
+    skPrefix: "ENG#",
+  }),
+
+  importRun: (ref: { tenantId: string; clientId: string; engagementId: string; importId: string }): ItemKey => ({
+    pk: engagementDataPk(ref),
+    sk: `IMPORT#${e(ref.importId)}`,
+  }),
+  importsOf: (ref: { tenantId: string; clientId: string; engagementId: string }) => ({
+    pk: engagementDataPk(ref),
+    skPrefix: "IMPORT#",
+  }),
+  sourceMarker: (ref: { tenantId: string; clientId: string; engagementId: string }, sourceId: string): ItemKey => ({
+    pk: engagementDataPk(ref),
+    sk: `SOURCE#${e(sourceId)}`,
+  }),
+
+  /** The partition holding an import's trial-balance rows, chunk directory, owner marker and spilled issues. */
+  importTablePk: (importId: string) => `IMP#${e(importId)}#TB`,
+  importOwner: (importId: string): ItemKey => ({ pk: `IMP#${e(importId)}#TB`, sk: "#OWNER" }),
+  trialBalanceRow: (importId: string, account: string): ItemKey => ({
+    pk: `IMP#${e(importId)}#TB`,
+    sk: `ACC#${e(account)}`,
+  }),
+  trialBalanceRowPrefix: "ACC#",
+  directoryPage: (importId: string, page: number): ItemKey => ({
+    pk: `IMP#${e(importId)}#TB`,
+    sk: `DIR#${String(page).padStart(6, "0")}`,
+  }),
+  directoryPrefix: "DIR#",
+  issuesPage: (importId: string, page: number): ItemKey => ({
+    pk: `IMP#${e(importId)}#TB`,
+    sk: `ISSUES#${String(page).padStart(6, "0")}`,
+  }),
+  issuesPrefix: "ISSUES#",
+  /** One partition per chunk: a 2 GB import's writes spread over many partitions instead of one hot one. */
+  chunk: (importId: string, chunk: number): ItemKey => ({ pk: `IMP#${e(importId)}#CH#${chunk}`, sk: "CH" }),
+
+  rejectedUpload: (tenantId: string, at: string, key: string): ItemKey => ({
+    pk: `REJECTED#${e(tenantId)}`,
+    sk: `${at}#${key}`,
+  }),
+  rejectedUploadsOf: (tenantId: string) => ({ pk: `REJECTED#${e(tenantId)}` }),
+};
+
+function engagementDataPk(ref: { tenantId: string; clientId: string; engagementId: string }): string {
+  return `T#${e(ref.tenantId)}#C#${e(ref.clientId)}#E#${e(ref.engagementId)}`;
+}

@@ -1,0 +1,346 @@
+import { randomBytes } from "node:crypto";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { afterEach, describe, expect, it } from "vitest";
+import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import type { LedgerLine, LedgerStore } from "../../../lib/imports/ports.ts";
+import type { ImportRun } from "../../../lib/imports/types.ts";
+import { createLocalDynamoDbClient } from "../../../lib/local/localClients.ts";
+import { DynamoLedgerStore, type DynamoLedgerStoreOptions } from "../../../lib/store/DynamoLedgerStore.ts";
+import { itemSize } from "../../../lib/store/dynamo/itemSize.ts";
+import { keys } from "../../../lib/store/dynamo/keys.ts";
+import { StoreError, StoreUnavailableError } from "../../../lib/store/errors.ts";
+import { useTestEmulators } from "../../helpers/emulators.ts";
+import { ledgerStoreContract } from "../../unit/store/ledgerStoreContract.ts";
+import {
+  client,
+  engagement,
+  expectedLines,
+  importRun,
+  makeTransactions,
+  newTenantId,
+  trialBalanceOf,
+} from "../../unit/store/storeFixtures.ts";
+import { importDataItems, injectFaults } from "./dynamoProbes.ts";
+
+const emulators = useTestEmulators();
+const noWait = async () => {};
+const stores: DynamoLedgerStore[] = [];
+
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+});
+
+/** A store on the emulator's table; with `faulty`, on its own client so injected faults stay in the test. */
+function newStore(options: Partial<DynamoLedgerStoreOptions> = {}): DynamoLedgerStore {
+  const store = new DynamoLedgerStore({
+    tableName: emulators().tableName,
+    client: emulators().dynamo,
+    sleep: noWait,
+    ...options,
+  });
+  stores.push(store);
+  return store;
+}
+
+async function dataExpiries(importId: string): Promise<(number | undefined)[]> {
+  const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, importId);
+  return [...table, ...chunks].map((item) => item.expiresAt as number | undefined);
+}
+
+// Small chunks (40 lines) so that a few hundred lines already span many chunks and vouchers cross chunk boundaries.
+ledgerStoreContract(
+  "DynamoLedgerStore",
+  async (now) => ({ store: newStore({ now, chunkLimits: { maxLines: 40 } }), dataExpiries }),
+  { pagingRuns: 25 },
+);
+
+async function setupEngagement(store: LedgerStore): Promise<EngagementRef> {
+  const tenantId = newTenantId();
+  await store.createClient(client(tenantId, "acme"));
+  await store.createEngagement(engagement(tenantId, "acme", "2024"));
+  return { tenantId, clientId: "acme", engagementId: "2024" };
+}
+
+async function claim(store: LedgerStore, ref: EngagementRef): Promise<ImportRun> {
+  const result = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+  if (result.outcome !== "claimed") throw new Error("expected a claim");
+  return result.run;
+}
+
+async function readAllLines(store: LedgerStore, run: ImportRun, limit = 5_000): Promise<LedgerLine[]> {
+  const lines: LedgerLine[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.readTransactionLines(run, { limit, ...(cursor === undefined ? {} : { cursor }) });
+    lines.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return lines;
+}
+
+describe("DynamoLedgerStore: chunk items", () => {
+  it("keeps every chunk item under 400 KB and ≤ 10 items per 1 000 lines, a 20 000-line voucher included", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const transactions = makeTransactions(6_000, { bigLine: 20_000 });
+    const lineCount = transactions.reduce((sum, transaction) => sum + transaction.lines.length, 0);
+    expect(lineCount).toBeGreaterThan(40_000);
+
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    const statistics = await writer.finish(trialBalanceOf(transactions));
+
+    const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    expect(chunks).toHaveLength(statistics.chunks);
+    expect(statistics.chunks).toBeGreaterThanOrEqual(Math.ceil(lineCount / 4_000));
+    for (const item of chunks) expect(itemSize(item)).toBeLessThan(400 * 1024);
+    // Written: chunks + one row per account + one directory page (the owner marker was written by the claim).
+    expect(statistics.items).toBe(chunks.length + table.length - 1);
+    expect((statistics.items / lineCount) * 1000).toBeLessThanOrEqual(10);
+    expect(chunks.reduce((sum, item) => sum + (item.lineCount as number), 0)).toBe(lineCount);
+
+    const big = await store.readTransactionLines(run, { voucher: "BIG3000", limit: 30_000 });
+    expect(big.items).toHaveLength(20_000);
+    expect(big.items.map((line) => line.lineNumber)).toEqual([...Array(20_000).keys()]);
+  });
+
+  it("splits a chunk whose lines compress badly, so no item exceeds the limit", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    // 180 random characters per line: gzip gains little, 4 000 lines would make a ≈ 500 KB payload.
+    const transactions = makeTransactions(2_000, { noise: true });
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    const statistics = await writer.finish(trialBalanceOf(transactions));
+
+    const { chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    const lineCount = expectedLines(transactions).length;
+    expect(statistics.chunks).toBeGreaterThan(Math.ceil(lineCount / 4_000));
+    for (const item of chunks) {
+      expect((item.lines as Uint8Array).byteLength).toBeLessThanOrEqual(300_000);
+      expect(itemSize(item)).toBeLessThan(400 * 1024);
+    }
+    expect(await readAllLines(store, run)).toEqual(expectedLines(transactions));
+  });
+
+  it("stamps every data item with its tenant", async () => {
+    const store = newStore({ chunkLimits: { maxLines: 10 } });
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    for (const transaction of makeTransactions(20)) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(makeTransactions(20)));
+    const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const item of [...table, ...chunks]) expect(item.tenantId).toBe(ref.tenantId);
+  });
+});
+
+describe("DynamoLedgerStore: validation reports", () => {
+  it("keeps a report too large for the import item in extra items, and reads it back whole", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const issues = Array.from({ length: 6_000 }, (_, index) => ({
+      severity: "warning" as const,
+      code: `CODE_${index % 40}`,
+      message: `${randomBytes(48).toString("base64")} on line ${index}`,
+      amount: BigInt(index) * 1_000_000_000_007n,
+      location: { line: index + 1, column: 1 },
+    }));
+    const final: ImportRun = { ...run, status: "succeeded", issues };
+    await store.saveImport(final);
+
+    const { table } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    expect(table.filter((item) => item.type === "issues").length).toBeGreaterThan(1);
+    expect(await store.getImport(run)).toEqual(final);
+    expect((await store.listImports(ref))[0]?.issues).toEqual(issues);
+  });
+});
+
+describe("DynamoLedgerStore: retries", () => {
+  const faultyStore = (options: Partial<DynamoLedgerStoreOptions> = {}) => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
+    const store = newStore({ client: dynamo, chunkLimits: { maxLines: 20 }, ...options });
+    return { store, dynamo };
+  };
+
+  it("retries unprocessed items until every item is written", async () => {
+    const { store, dynamo } = faultyStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const seen = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "unprocessed" : "pass"));
+    const transactions = makeTransactions(100);
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(transactions));
+    dynamo.destroy();
+
+    expect(seen.faults).toBe(3);
+    expect(seen.calls).toBeGreaterThan(3);
+    expect(await readAllLines(newStore(), run)).toEqual(expectedLines(transactions));
+    expect(await newStore().readTrialBalance(run)).toHaveLength(trialBalanceOf(transactions).length);
+  });
+
+  it("retries throttled batch writes and reads with backoff", async () => {
+    const delays: number[] = [];
+    const { store, dynamo } = faultyStore({
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 0.5,
+    });
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"));
+    const transactions = makeTransactions(80);
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(transactions));
+    const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"));
+    const rows = await store.readTrialBalance(run);
+    dynamo.destroy();
+
+    expect(writes.faults).toBe(3);
+    expect(writes.calls).toBeGreaterThan(3);
+    expect(reads.faults).toBe(2);
+    expect(rows).toHaveLength(trialBalanceOf(transactions).length);
+    expect(await readAllLines(newStore(), run)).toEqual(expectedLines(transactions));
+    // Full jitter with random() = 0.5: half of min(5 000, 50 · 2^retry) ms — 3 write retries, then 2 read retries.
+    expect(delays).toEqual([25, 50, 100, 25, 50]);
+  });
+
+  it("gives up with StoreUnavailableError when throttling outlasts the retries", async () => {
+    const { store, dynamo } = faultyStore({ maxRetries: 3 });
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle");
+    const writer = store.openImportWriter(run);
+    let failure: unknown;
+    try {
+      for (const transaction of makeTransactions(200)) await writer.addTransaction(transaction);
+      await writer.finish([]);
+    } catch (error) {
+      failure = error;
+    }
+    dynamo.destroy();
+    expect(failure).toBeInstanceOf(StoreUnavailableError);
+    expect((failure as StoreError).code).toBe("STORE_UNAVAILABLE");
+    expect((failure as StoreError).context).toMatchObject({ operation: "BatchWriteItem", attempts: 4 });
+    expect(seen.calls).toBeGreaterThanOrEqual(4);
+  });
+
+  it("gives up with StoreUnavailableError when items stay unprocessed", async () => {
+    const { store, dynamo } = faultyStore({ maxRetries: 2 });
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    injectFaults(dynamo, "BatchWriteItem", () => "unprocessed");
+    const writer = store.openImportWriter(run);
+    for (const transaction of makeTransactions(3)) await writer.addTransaction(transaction);
+    await expect(writer.finish(trialBalanceOf(makeTransactions(3)))).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      context: { attempts: 3 },
+    });
+    dynamo.destroy();
+  });
+});
+
+describe("DynamoLedgerStore: items read back", () => {
+  it("reports a client item of the wrong shape as a corrupt item", async () => {
+    const store = newStore();
+    const tenantId = newTenantId();
+    await emulators().documents.send(
+      new PutCommand({
+        TableName: emulators().tableName,
+        Item: { ...keys.client(tenantId, "bad"), ...client(tenantId, "bad"), accountingSystem: "visma" },
+      }),
+    );
+    await expect(store.getClient({ tenantId, clientId: "bad" })).rejects.toMatchObject({
+      code: "STORE_CORRUPT_ITEM",
+      message: expect.stringContaining("accountingSystem"),
+    });
+  });
+
+  it("reports a trial-balance amount that is not a decimal string as a corrupt item", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(makeTransactions(4)));
+    await emulators().documents.send(
+      new UpdateCommand({
+        TableName: emulators().tableName,
+        Key: keys.trialBalanceRow(run.importId, "1920"),
+        UpdateExpression: "SET closing = :closing",
+        ExpressionAttributeValues: { ":closing": "12,50" },
+      }),
+    );
+    await expect(store.readTrialBalance(run)).rejects.toMatchObject({
+      code: "STORE_CORRUPT_ITEM",
+      message: expect.stringContaining("closing"),
+    });
+  });
+
+  it("reports a chunk whose lines are not gzip as a corrupt item", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(makeTransactions(4)));
+    await emulators().documents.send(
+      new UpdateCommand({
+        TableName: emulators().tableName,
+        Key: keys.chunk(run.importId, 0),
+        UpdateExpression: "SET #lines = :lines",
+        ExpressionAttributeNames: { "#lines": "lines" },
+        ExpressionAttributeValues: { ":lines": randomBytes(64) },
+      }),
+    );
+    await expect(store.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({ code: "STORE_CORRUPT_ITEM" });
+  });
+
+  it("refuses to serve a chunk that carries another tenant's id", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(makeTransactions(4)));
+    await emulators().documents.send(
+      new UpdateCommand({
+        TableName: emulators().tableName,
+        Key: keys.chunk(run.importId, 0),
+        UpdateExpression: "SET tenantId = :other",
+        ExpressionAttributeValues: { ":other": "someone-else" },
+      }),
+    );
+    await expect(store.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({
+      code: "STORE_CORRUPT_ITEM",
+      message: expect.stringContaining("another tenant"),
+    });
+  });
+
+  it("translates a failing request into a StoreError, never a raw SDK error", async () => {
+    const store = newStore({ tableName: "no-such-table" });
+    const failure = await store.getClient({ tenantId: "t", clientId: "c" }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreError);
+    expect(failure).toMatchObject({ code: "STORE_REQUEST_FAILED", context: { operation: "GetItem" } });
+    expect((failure as Error).cause).toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("writes amounts as decimal strings, never numbers", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    await writer.finish(trialBalanceOf([]));
+    const { Item } = await emulators().documents.send(
+      new GetCommand({ TableName: emulators().tableName, Key: keys.trialBalanceRow(run.importId, "2050") }),
+    );
+    expect(Item).toMatchObject({ opening: "-1234567890123456.78", posted: { debit: "0.00" } });
+  });
+});

@@ -1,0 +1,75 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../../../lib/store/dynamo/keys.ts";
+
+/** Reads and fault-injection helpers for the DynamoLedgerStore tests, straight on the table (not through the store). */
+
+/** Every item of an import's `IMP#…#TB` partition and every chunk item (chunk 0, 1, … until one is missing). */
+export async function importDataItems(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  importId: string,
+): Promise<{ table: Record<string, unknown>[]; chunks: Record<string, unknown>[] }> {
+  const table: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.importTablePk(importId) },
+        ConsistentRead: true,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      }),
+    );
+    table.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  const chunks: Record<string, unknown>[] = [];
+  for (let chunk = 0; ; chunk++) {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.chunk(importId, chunk), ConsistentRead: true }),
+    );
+    if (Item === undefined) break;
+    chunks.push(Item);
+  }
+  return { table, chunks };
+}
+
+/** A fault the injector plays on matching requests. */
+export type Fault = "unprocessed" | "throttle" | "pass";
+
+/**
+ * Adds a middleware to `client` that, for each request of `commandName` (e.g. "BatchWriteItem"), asks `plan` (with
+ * the 1-based call number) what to do: answer that every item is unprocessed, throw a ThrottlingException as the
+ * service would, or pass. It runs in the `initialize` step, outside the SDK's own retry middleware, so the store's
+ * retry layer is what gets tested. Returns the calls seen.
+ */
+export function injectFaults(
+  client: DynamoDBClient,
+  commandName: string,
+  plan: (call: number) => Fault,
+): { calls: number; faults: number } {
+  const seen = { calls: 0, faults: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!String(context.commandName ?? "").startsWith(commandName)) return next(args);
+      seen.calls++;
+      const fault = plan(seen.calls);
+      if (fault === "pass") return next(args);
+      seen.faults++;
+      if (fault === "throttle") {
+        throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+          name: "ThrottlingException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      // Before the document client marshals: the items are plain objects here, as the store will get them back.
+      const input = args.input as { RequestItems: Record<string, unknown[]> };
+      return { output: { UnprocessedItems: input.RequestItems, $metadata: {} }, response: {} } as never;
+    },
+    { step: "initialize", name: "saldoFaultInjection", override: true },
+  );
+  return seen;
+}

@@ -1,0 +1,563 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import type { LedgerLine, LedgerStore, TransactionQuery } from "../../../lib/imports/ports.ts";
+import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
+import type { Transaction } from "../../../lib/ledger/types.ts";
+import { StoreError } from "../../../lib/store/errors.ts";
+import {
+  client,
+  engagement,
+  expectedLines,
+  importRun,
+  makeTransactions,
+  newImportId,
+  newTenantId,
+  trialBalanceOf,
+} from "./storeFixtures.ts";
+
+/** A store under test, with the probes the contract needs beyond the port. */
+export interface ContractSubject {
+  store: LedgerStore;
+  /** `expiresAt` of every data item an import wrote (rows, directory, chunks…); empty when it wrote none. */
+  dataExpiries(importId: string): Promise<(number | undefined)[]>;
+}
+
+/** Makes a store whose lease decisions use `now`. Called once per test. */
+export type ContractFactory = (now: () => Date) => Promise<ContractSubject>;
+
+/** Property-test runs for the paging property (fewer against a real database). */
+export interface ContractOptions {
+  pagingRuns?: number;
+}
+
+const RETENTION = 30 * 86_400;
+const NOW = "2025-01-10T10:00:00.000Z";
+const NOW_SECONDS = Date.parse(NOW) / 1000;
+
+/**
+ * The behaviour every LedgerStore adapter must have (lib/imports/ports.ts), registered as vitest tests. Run against
+ * InMemoryLedgerStore (unit) and DynamoLedgerStore on DynamoDB Local (integration), so the in-memory store the use
+ * case tests rely on behaves like the real one.
+ */
+export function ledgerStoreContract(name: string, factory: ContractFactory, options: ContractOptions = {}): void {
+  let clockNow = new Date(NOW);
+  const setup = async () => {
+    clockNow = new Date(NOW);
+    const subject = await factory(() => clockNow);
+    const tenantId = newTenantId();
+    const ref: EngagementRef = { tenantId, clientId: "acme", engagementId: "2024" };
+    await subject.store.createClient(client(tenantId, "acme"));
+    await subject.store.createEngagement(engagement(tenantId, "acme", "2024"));
+    return { ...subject, tenantId, ref };
+  };
+
+  /** Claims, writes and saves an import (succeeded, not yet activated). */
+  const writeImport = async (
+    store: LedgerStore,
+    ref: EngagementRef,
+    transactions: readonly Transaction[],
+    runOptions: { orderKey?: string } = {},
+  ): Promise<ImportRun> => {
+    const claim = await store.claimImport(importRun(ref, runOptions), "2025-01-10T10:15:00.000Z");
+    if (claim.outcome !== "claimed") throw new Error("expected a claim");
+    const writer = store.openImportWriter(claim.run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    await writer.finish(trialBalanceOf(transactions));
+    const finished: ImportRun = { ...claim.run, status: "succeeded", finishedAt: "2025-01-10T10:01:00.000Z" };
+    await store.saveImport(finished);
+    return finished;
+  };
+
+  const readAll = async (store: LedgerStore, ref: ImportRef, query: Omit<TransactionQuery, "cursor">) => {
+    const lines: LedgerLine[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.readTransactionLines(ref, { ...query, ...(cursor === undefined ? {} : { cursor }) });
+      expect(page.items.length).toBeLessThanOrEqual(query.limit);
+      lines.push(...page.items);
+      cursor = page.nextCursor;
+      if (++pages > 10_000) throw new Error("paging does not end");
+    } while (cursor !== undefined);
+    return lines;
+  };
+
+  const codeOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      expect(error).toBeInstanceOf(StoreError);
+      return (error as StoreError).code;
+    }
+    return "no error";
+  };
+
+  describe(`${name}: clients and engagements`, () => {
+    it("creates a client once and reads it back", async () => {
+      const { store, tenantId } = await setup();
+      expect(await store.createClient(client(tenantId, "beta"))).toBe(true);
+      expect(await store.createClient(client(tenantId, "beta", "Another name"))).toBe(false);
+      expect(await store.getClient({ tenantId, clientId: "beta" })).toEqual(client(tenantId, "beta"));
+    });
+
+    it("overwrites a client with putClient", async () => {
+      const { store, tenantId } = await setup();
+      await store.putClient({ ...client(tenantId, "acme", "Acme AS"), deletedAt: "2025-02-01T00:00:00.000Z" });
+      expect(await store.getClient({ tenantId, clientId: "acme" })).toMatchObject({
+        name: "Acme AS",
+        deletedAt: "2025-02-01T00:00:00.000Z",
+      });
+    });
+
+    it("lists a tenant's clients in id order", async () => {
+      const { store, tenantId } = await setup();
+      await store.createClient(client(tenantId, "zeta"));
+      await store.createClient(client(tenantId, "beta"));
+      expect((await store.listClients(tenantId)).map((entry) => entry.clientId)).toEqual(["acme", "beta", "zeta"]);
+    });
+
+    it("keeps ids containing # and % apart", async () => {
+      const { store, tenantId } = await setup();
+      await store.createClient(client(tenantId, "a#C#b"));
+      await store.createClient(client(tenantId, "a%23C%23b"));
+      await store.createEngagement(engagement(tenantId, "a#C#b", "e#1"));
+      expect((await store.getClient({ tenantId, clientId: "a#C#b" }))?.clientId).toBe("a#C#b");
+      expect((await store.getClient({ tenantId, clientId: "a%23C%23b" }))?.clientId).toBe("a%23C%23b");
+      expect(await store.listEngagements({ tenantId, clientId: "a#C#b" })).toHaveLength(1);
+      expect(await store.listEngagements({ tenantId, clientId: "a" })).toEqual([]);
+      expect(await store.getEngagement({ tenantId, clientId: "a#C#b", engagementId: "e#1" })).toMatchObject({
+        engagementId: "e#1",
+      });
+    });
+
+    it("creates an engagement once and lists the client's engagements", async () => {
+      const { store, tenantId } = await setup();
+      expect(await store.createEngagement(engagement(tenantId, "acme", "2024"))).toBe(false);
+      expect(await store.createEngagement(engagement(tenantId, "acme", "2025"))).toBe(true);
+      expect(await store.getEngagement({ tenantId, clientId: "acme", engagementId: "2025" })).toEqual(
+        engagement(tenantId, "acme", "2025"),
+      );
+      expect((await store.listEngagements({ tenantId, clientId: "acme" })).map((entry) => entry.engagementId)).toEqual([
+        "2024",
+        "2025",
+      ]);
+    });
+
+    it("keeps the active version when an engagement is edited", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(3));
+      await store.activateImport(run, { orderKey: run.orderKey, now: NOW, retentionSeconds: RETENTION });
+      await store.putEngagement({
+        ...engagement(ref.tenantId, ref.clientId, ref.engagementId),
+        periodEnd: "2024-06-30",
+      });
+      expect(await store.getEngagement(ref)).toMatchObject({
+        periodEnd: "2024-06-30",
+        activeImportId: run.importId,
+        activeOrderKey: run.orderKey,
+      });
+    });
+  });
+
+  describe(`${name}: tenant isolation`, () => {
+    it("shows another tenant nothing of a tenant's clients, engagements, imports and data", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(10));
+      await store.activateImport(run, { orderKey: run.orderKey, now: NOW, retentionSeconds: RETENTION });
+      await store.recordRejectedUpload({ tenantId: ref.tenantId, bucket: "b", key: "x", reason: "bad", at: NOW });
+
+      const other = newTenantId("other");
+      const forged: ImportRef = { ...ref, tenantId: other, importId: run.importId };
+      expect(await store.getClient({ tenantId: other, clientId: ref.clientId })).toBeUndefined();
+      expect(await store.listClients(other)).toEqual([]);
+      expect(await store.getEngagement({ ...ref, tenantId: other })).toBeUndefined();
+      expect(await store.listEngagements({ tenantId: other, clientId: ref.clientId })).toEqual([]);
+      expect(await store.getImport(forged)).toBeUndefined();
+      expect(await store.listImports({ ...ref, tenantId: other })).toEqual([]);
+      expect(await store.readTrialBalance(forged)).toEqual([]);
+      expect(await store.readTransactionLines(forged, { limit: 100 })).toEqual({ items: [] });
+      expect(await store.listRejectedUploads(other)).toEqual([]);
+    });
+
+    it("serves no data through a forged import id under the tenant's own engagement", async () => {
+      const { store, ref } = await setup();
+      const victim = await writeImport(store, ref, makeTransactions(5));
+      const attacker = newTenantId("attacker");
+      await store.createClient(client(attacker, "acme"));
+      await store.createEngagement(engagement(attacker, "acme", "2024"));
+      const forged: ImportRef = {
+        tenantId: attacker,
+        clientId: "acme",
+        engagementId: "2024",
+        importId: victim.importId,
+      };
+      expect(await store.readTrialBalance(forged)).toEqual([]);
+      expect((await store.readTransactionLines(forged, { limit: 10 })).items).toEqual([]);
+    });
+
+    it("refuses to claim an import id another tenant already uses", async () => {
+      const { store, ref } = await setup();
+      const victim = await writeImport(store, ref, makeTransactions(2));
+      const attacker = newTenantId("attacker");
+      const stolen = importRun(
+        { tenantId: attacker, clientId: "acme", engagementId: "2024" },
+        { importId: victim.importId },
+      );
+      expect(await codeOf(store.claimImport(stolen, "2025-01-10T10:15:00.000Z"))).toBe("STORE_CONFLICT");
+    });
+  });
+
+  describe(`${name}: claiming imports`, () => {
+    it("claims a new source as running", async () => {
+      const { store, ref } = await setup();
+      const candidate = importRun(ref);
+      const claim = await store.claimImport(candidate, "2025-01-10T10:15:00.000Z");
+      expect(claim).toEqual({ outcome: "claimed", run: { ...candidate, status: "running" } });
+      expect(await store.getImport(candidate)).toEqual({ ...candidate, status: "running" });
+    });
+
+    it("answers a duplicate delivery with the existing import", async () => {
+      const { store, ref } = await setup();
+      const first = importRun(ref, { sourceId: "s3:event-1" });
+      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      const second = await store.claimImport(importRun(ref, { sourceId: "s3:event-1" }), "2025-01-10T10:15:00.000Z");
+      expect(second.outcome).toBe("duplicate");
+      expect(second.outcome === "duplicate" && second.existing.importId).toBe(first.importId);
+      expect(await store.listImports(ref)).toHaveLength(1);
+    });
+
+    it("answers a duplicate of a finished import with the finished import", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(2));
+      const again = await store.claimImport(importRun(ref, { sourceId: run.sourceId }), "2025-01-10T11:15:00.000Z");
+      expect(again).toMatchObject({ outcome: "duplicate", existing: { importId: run.importId, status: "succeeded" } });
+    });
+
+    it("lets a retry take over a released import, keeping its id", async () => {
+      const { store, ref } = await setup();
+      const first = importRun(ref, { sourceId: "s3:event-2" });
+      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      await store.releaseImport(first, { code: "STORE_UNAVAILABLE", message: "throttled" });
+      expect(await store.getImport(first)).toMatchObject({
+        status: "queued",
+        failure: { code: "STORE_UNAVAILABLE", message: "throttled" },
+      });
+      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-2" }), "2025-01-10T10:30:00.000Z");
+      expect(retry.outcome).toBe("claimed");
+      expect(retry.outcome === "claimed" && retry.run.importId).toBe(first.importId);
+      const stored = await store.getImport(first);
+      expect(stored?.status).toBe("running");
+      expect(stored?.failure).toBeUndefined();
+    });
+
+    it("keeps a running import with a live lease as a duplicate", async () => {
+      const { store, ref } = await setup();
+      const first = importRun(ref, { sourceId: "s3:event-3" });
+      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      clockNow = new Date("2025-01-10T10:14:59.000Z");
+      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-3" }), "2025-01-10T10:30:00.000Z");
+      expect(retry).toMatchObject({ outcome: "duplicate", existing: { importId: first.importId, status: "running" } });
+    });
+
+    it("takes over a running import whose lease expired", async () => {
+      const { store, ref } = await setup();
+      const first = importRun(ref, { sourceId: "s3:event-4" });
+      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      clockNow = new Date("2025-01-10T10:15:01.000Z");
+      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-4" }), "2025-01-10T10:31:00.000Z");
+      expect(retry).toMatchObject({ outcome: "claimed", run: { importId: first.importId, status: "running" } });
+      // The new lease holds: a third delivery right after is a duplicate.
+      const third = await store.claimImport(importRun(ref, { sourceId: "s3:event-4" }), "2025-01-10T10:40:00.000Z");
+      expect(third.outcome).toBe("duplicate");
+    });
+
+    it("refuses to release an import that does not exist", async () => {
+      const { store, ref } = await setup();
+      expect(await codeOf(store.releaseImport({ ...ref, importId: newImportId() }, { code: "X", message: "y" }))).toBe(
+        "STORE_NOT_FOUND",
+      );
+    });
+  });
+
+  describe(`${name}: import runs`, () => {
+    it("saves the final state of an import, report and bigint amounts included", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(2));
+      const final: ImportRun = {
+        ...run,
+        format: "saft",
+        formatVersion: "1.30",
+        encoding: "utf-8",
+        counts: {
+          accounts: 9,
+          transactions: 2,
+          lines: 5,
+          totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+          issues: { error: 1, warning: 0, info: 0 },
+        },
+        issues: [
+          {
+            severity: "error",
+            code: "SAFT_CLOSING_MISMATCH",
+            message: "closing differs",
+            account: "1920",
+            amount: 90_071_992_547_409_931n,
+            location: { line: 12, column: 3 },
+          },
+        ],
+      };
+      await store.saveImport(final);
+      expect(await store.getImport(run)).toEqual(final);
+    });
+
+    it("lists an engagement's imports newest first", async () => {
+      const { store, ref } = await setup();
+      const ids: string[] = [];
+      for (let index = 0; index < 3; index++) {
+        const run = importRun(ref);
+        ids.push(run.importId);
+        await store.claimImport(run, "2025-01-10T10:15:00.000Z");
+      }
+      expect((await store.listImports(ref)).map((run) => run.importId)).toEqual(ids.reverse());
+    });
+
+    it("refuses writes through a closed writer", async () => {
+      const { store, ref } = await setup();
+      const claim = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+      if (claim.outcome !== "claimed") throw new Error("expected a claim");
+      const writer = store.openImportWriter(claim.run);
+      await writer.finish([]);
+      expect(await codeOf(writer.addTransaction(makeTransactions(1)[0]!))).toBe("STORE_WRITER_CLOSED");
+    });
+  });
+
+  describe(`${name}: an import's data`, () => {
+    it("reads back the trial balance exactly, bigint for bigint, in the order written", async () => {
+      const { store, ref } = await setup();
+      const transactions = makeTransactions(40);
+      const run = await writeImport(store, ref, transactions);
+      const rows = await store.readTrialBalance(run);
+      expect(rows).toEqual(trialBalanceOf(transactions).map((row) => ({ ...row, importId: run.importId })));
+      expect(rows.find((row) => row.account === "2050")?.opening).toBe(-123_456_789_012_345_678n);
+    });
+
+    it("pages through every line exactly once, whatever the filters and page size", async () => {
+      const { store, ref } = await setup();
+      const transactions = makeTransactions(120, { bigLine: 150 });
+      const run = await writeImport(store, ref, transactions);
+      const all = expectedLines(transactions);
+      const key = (line: LedgerLine) => `${line.transactionId}/${line.lineNumber}`;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 7, max: 200 }),
+          fc.option(fc.constantFrom("1500", "1920", "3000", "7700", "9999"), { nil: undefined }),
+          fc.option(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 5 })), { nil: undefined }),
+          fc.option(fc.constantFrom("V1", "V60", "BIG60", "V120", "nope"), { nil: undefined }),
+          async (limit, account, months, voucher) => {
+            const query: Omit<TransactionQuery, "cursor"> = { limit };
+            if (account !== undefined) query.account = account;
+            if (voucher !== undefined) query.voucher = voucher;
+            if (months !== undefined) {
+              const [start, span] = months;
+              query.from = `2024-${String(start).padStart(2, "0")}-01`;
+              query.to = `2024-${String(Math.min(12, start + span)).padStart(2, "0")}-28`;
+            }
+            const expected = all.filter(
+              (line) =>
+                (query.account === undefined || line.account === query.account) &&
+                (query.voucher === undefined || line.transactionId === query.voucher) &&
+                (query.from === undefined || line.date >= query.from) &&
+                (query.to === undefined || line.date <= query.to),
+            );
+            const read = await readAll(store, run, query);
+            expect(read.map(key)).toEqual(expected.map(key));
+            expect(new Set(read.map(key)).size).toBe(read.length);
+          },
+        ),
+        { numRuns: options.pagingRuns ?? 60 },
+      );
+    });
+
+    it("serves every field of every line, amounts as exact bigints", async () => {
+      const { store, ref } = await setup();
+      const transactions = makeTransactions(30);
+      const run = await writeImport(store, ref, transactions);
+      expect(await readAll(store, run, { limit: 1000 })).toEqual(expectedLines(transactions));
+    });
+
+    it("finds the lines of an account the trial balance does not list", async () => {
+      const { store, ref } = await setup();
+      const transactions = makeTransactions(60);
+      const claim = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+      if (claim.outcome !== "claimed") throw new Error("expected a claim");
+      const writer = store.openImportWriter(claim.run);
+      for (const transaction of transactions) await writer.addTransaction(transaction);
+      await writer.finish(trialBalanceOf(transactions).filter((row) => row.account !== "6300"));
+      const expected = expectedLines(transactions).filter((line) => line.account === "6300");
+      expect(expected.length).toBeGreaterThan(10);
+      expect(await readAll(store, claim.run, { account: "6300", limit: 7 })).toEqual(expected);
+    });
+
+    it("rejects a cursor it did not hand out", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(5));
+      expect(await codeOf(store.readTransactionLines(run, { limit: 5, cursor: "not a cursor!" }))).toBe(
+        "STORE_INVALID_CURSOR",
+      );
+      const wrongShape = Buffer.from(JSON.stringify({ chunk: -1, offset: "x" })).toString("base64url");
+      expect(await codeOf(store.readTransactionLines(run, { limit: 5, cursor: wrongShape }))).toBe(
+        "STORE_INVALID_CURSOR",
+      );
+      const extra = Buffer.from(JSON.stringify({ chunk: 0, offset: 0, tenantId: "other" })).toString("base64url");
+      expect(await codeOf(store.readTransactionLines(run, { limit: 5, cursor: extra }))).toBe("STORE_INVALID_CURSOR");
+    });
+
+    it("rejects a page size below one", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(1));
+      expect(await codeOf(store.readTransactionLines(run, { limit: 0 }))).toBe("STORE_INVALID_QUERY");
+    });
+  });
+
+  describe(`${name}: activation`, () => {
+    const activate = (store: LedgerStore, run: ImportRun, force = false) =>
+      store.activateImport(run, { orderKey: run.orderKey, now: NOW, retentionSeconds: RETENTION, force });
+
+    it("activates the first import of an engagement", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(3));
+      expect(await activate(store, run)).toEqual({ outcome: "activated" });
+      expect(await store.getEngagement(ref)).toMatchObject({
+        activeImportId: run.importId,
+        activeOrderKey: run.orderKey,
+      });
+      expect((await store.getImport(run))?.status).toBe("succeeded");
+    });
+
+    it("supersedes the active import with a newer one; the old one and all its data expire", async () => {
+      const { store, ref, dataExpiries } = await setup();
+      const older = await writeImport(store, ref, makeTransactions(20), { orderKey: "2025-01-10T09:00:00.000Z#01" });
+      const newer = await writeImport(store, ref, makeTransactions(25), { orderKey: "2025-01-10T09:30:00.000Z#02" });
+      await activate(store, older);
+      expect(await activate(store, newer)).toEqual({ outcome: "activated", previousImportId: older.importId });
+
+      expect(await store.getEngagement(ref)).toMatchObject({ activeImportId: newer.importId });
+      const superseded = await store.getImport(older);
+      expect(superseded).toMatchObject({ status: "superseded", expiresAt: NOW_SECONDS + RETENTION });
+      const expiries = await dataExpiries(older.importId);
+      expect(expiries.length).toBeGreaterThan(0);
+      expect(new Set(expiries)).toEqual(new Set([NOW_SECONDS + RETENTION]));
+      expect(new Set(await dataExpiries(newer.importId))).toEqual(new Set([undefined]));
+      // A superseded version stays readable until TTL removes it.
+      expect(await store.readTrialBalance(older)).toHaveLength(trialBalanceOf(makeTransactions(20)).length);
+    });
+
+    it("keeps the newer import active whatever order the activations come in", async () => {
+      const { store, ref, dataExpiries } = await setup();
+      const runs = [];
+      for (const minute of ["10", "20", "30"]) {
+        runs.push(
+          await writeImport(store, ref, makeTransactions(4), { orderKey: `2025-01-10T09:${minute}:00.000Z#0` }),
+        );
+      }
+      const [first, second, third] = runs as [ImportRun, ImportRun, ImportRun];
+      expect(await activate(store, third)).toEqual({ outcome: "activated" });
+      expect(await activate(store, first)).toEqual({ outcome: "stale", activeImportId: third.importId });
+      expect(await activate(store, second)).toEqual({ outcome: "stale", activeImportId: third.importId });
+
+      expect(await store.getEngagement(ref)).toMatchObject({ activeImportId: third.importId });
+      for (const stale of [first, second]) {
+        expect(await store.getImport(stale)).toMatchObject({
+          status: "superseded",
+          expiresAt: NOW_SECONDS + RETENTION,
+        });
+        expect(new Set(await dataExpiries(stale.importId))).toEqual(new Set([NOW_SECONDS + RETENTION]));
+      }
+      expect((await store.getImport(third))?.expiresAt).toBeUndefined();
+    });
+
+    it("re-activates an earlier version with force, which then no longer expires", async () => {
+      const { store, ref, dataExpiries } = await setup();
+      const older = await writeImport(store, ref, makeTransactions(6), { orderKey: "2025-01-10T09:00:00.000Z#01" });
+      const newer = await writeImport(store, ref, makeTransactions(7), { orderKey: "2025-01-10T09:30:00.000Z#02" });
+      await activate(store, older);
+      await activate(store, newer);
+      expect(await activate(store, older)).toEqual({ outcome: "stale", activeImportId: newer.importId });
+
+      expect(await activate(store, older, true)).toEqual({ outcome: "activated", previousImportId: newer.importId });
+      expect(await store.getEngagement(ref)).toMatchObject({
+        activeImportId: older.importId,
+        activeOrderKey: older.orderKey,
+      });
+      const reactivated = await store.getImport(older);
+      expect(reactivated?.status).toBe("succeeded");
+      expect(reactivated?.expiresAt).toBeUndefined();
+      expect(new Set(await dataExpiries(older.importId))).toEqual(new Set([undefined]));
+      expect(await store.getImport(newer)).toMatchObject({ status: "superseded", expiresAt: NOW_SECONDS + RETENTION });
+      expect(new Set(await dataExpiries(newer.importId))).toEqual(new Set([NOW_SECONDS + RETENTION]));
+    });
+
+    it("answers a repeated activation of the active import as activated, changing nothing", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(3));
+      await activate(store, run);
+      expect(await activate(store, run)).toEqual({ outcome: "activated" });
+      expect(await store.getEngagement(ref)).toMatchObject({ activeImportId: run.importId });
+    });
+
+    it("leaves the active version intact when a later import fails", async () => {
+      const { store, ref, dataExpiries } = await setup();
+      const transactions = makeTransactions(15);
+      const good = await writeImport(store, ref, transactions, { orderKey: "2025-01-10T09:00:00.000Z#01" });
+      await activate(store, good);
+
+      const claim = await store.claimImport(
+        importRun(ref, { orderKey: "2025-01-10T09:30:00.000Z#02" }),
+        "2025-01-10T10:15:00.000Z",
+      );
+      if (claim.outcome !== "claimed") throw new Error("expected a claim");
+      const writer = store.openImportWriter(claim.run);
+      for (const transaction of makeTransactions(40)) await writer.addTransaction(transaction);
+      await writer.abort(NOW_SECONDS + RETENTION);
+      await store.saveImport({
+        ...claim.run,
+        status: "failed",
+        failure: { code: "FORMAT_TRUNCATED", message: "the file ends early" },
+        expiresAt: NOW_SECONDS + RETENTION,
+      });
+
+      expect(await store.getEngagement(ref)).toMatchObject({ activeImportId: good.importId });
+      expect(await store.readTrialBalance(good)).toEqual(
+        trialBalanceOf(transactions).map((row) => ({ ...row, importId: good.importId })),
+      );
+      expect(await readAll(store, good, { limit: 500 })).toHaveLength(expectedLines(transactions).length);
+      expect(await store.getImport(claim.run)).toMatchObject({ status: "failed", expiresAt: NOW_SECONDS + RETENTION });
+      for (const expiry of await dataExpiries(claim.run.importId)) expect(expiry).toBe(NOW_SECONDS + RETENTION);
+      expect((await store.readTransactionLines(claim.run, { limit: 10 })).items).toEqual([]);
+    });
+  });
+
+  describe(`${name}: rejected uploads`, () => {
+    it("records rejected uploads per tenant, in time order", async () => {
+      const { store, tenantId } = await setup();
+      const later = {
+        tenantId,
+        bucket: "b",
+        key: "uploads/x/y.xml",
+        reason: "unknown client",
+        at: "2025-01-10T10:00:02.000Z",
+      };
+      const earlier = {
+        ...later,
+        key: "bad-key.xml",
+        reason: "bad key",
+        at: "2025-01-10T10:00:01.000Z",
+        keptAt: "rejected/bad-key.xml",
+      };
+      await store.recordRejectedUpload(later);
+      await store.recordRejectedUpload(earlier);
+      expect(await store.listRejectedUploads(tenantId)).toEqual([earlier, later]);
+    });
+  });
+}
