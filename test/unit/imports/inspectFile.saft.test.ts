@@ -14,7 +14,9 @@ async function inspectSample(name: string) {
 }
 
 const findings = (json: Awaited<ReturnType<typeof inspectSample>>) =>
-  json.issues.filter((issue) => issue.severity !== "info").map((issue) => [issue.code, issue.account ?? null, issue.amount ?? null]);
+  json.issues
+    .filter((issue) => issue.severity !== "info")
+    .map((issue) => [issue.code, issue.account ?? null, issue.amount ?? null]);
 
 describe.skipIf(!hasSharedFixtures)("inspecting the official SAF-T examples finds exactly what is there", () => {
   it("Tøyen Lekefabrikk (888888888): three closing mismatches, unbalanced sides, sub-ledgers that do not add up", async () => {
@@ -107,8 +109,8 @@ describe.skipIf(!hasSharedFixtures)("inspecting the official SAF-T examples find
   });
 
   it("refuses the SAF-T Cash Register example with a clear reason", async () => {
-    await expect(inspectSample("skatteetaten_ExampleFile_SAF-T_CashRegister_999999999_20210330104000.xml")).rejects.toThrow(
-      /Cash Register.*not SAF-T Financial/,
-    );
+    await expect(
+      inspectSample("skatteetaten_ExampleFile_SAF-T_CashRegister_999999999_20210330104000.xml"),
+    ).rejects.toThrow(/Cash Register.*not SAF-T Financial/);
   });
 });
