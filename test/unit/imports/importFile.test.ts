@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { importFile, orderKeyOf, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import { SourceFileMissingError, SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
