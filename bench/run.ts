@@ -3,8 +3,11 @@
  * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat). Each measurement runs
  * in its own process pinned to one core (taskset, when present). Prints figures; it is not a timed test.
  *
+ * Then the end-to-end figure of the file-drop pipeline (bench/e2e.ts): the ≥ 1 M-line SAF-T file through the S3
+ * emulator → ingest handler → DynamoDB Local: time, peak RSS of the handler's process, items and bytes per 1 000 lines.
+ *
  * Options: --quick (small files, for a smoke run), --no-large (skip the 1 GB SAF-T memory run),
- *          --dir <folder> (where generated files go; default: the OS temp folder).
+ *          --no-e2e (skip the end-to-end run), --dir <folder> (where generated files go; default: the OS temp folder).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -18,6 +21,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     "no-large": { type: "boolean", default: false },
+    "no-e2e": { type: "boolean", default: false },
     dir: { type: "string", default: join(tmpdir(), "saldo-bench") },
   },
 });
@@ -25,7 +29,7 @@ const dir = values.dir!;
 mkdirSync(dir, { recursive: true });
 
 const scale = values.quick ? 0.02 : 1;
-const TARGETS = { saftMBps: 120, sieMBps: 80, largeRssMB: 200 };
+const TARGETS = { saftMBps: 120, sieMBps: 80, largeRssMB: 200, e2eItemsPer1000Lines: 10 };
 
 function hasTaskset(): boolean {
   try {
@@ -103,10 +107,44 @@ if (!values["no-large"] && !values.quick) {
   largeRss = large.peakRssBytes / 2 ** 20;
 }
 
+interface EndToEndMeasurement {
+  bytes: number;
+  lines: number;
+  seconds: number;
+  importSeconds: number;
+  items: number;
+  itemBytes: number;
+  peakRssBytes: number;
+}
+
+let e2eItemsPer1000: number | undefined;
+if (!values["no-e2e"]) {
+  // Not pinned: DynamoDB Local (a JVM the stack starts) must not compete with the handler for one core.
+  console.log("\nend to end: S3 emulator → ingest handler → DynamoDB Local (the local stack, bench/e2e.ts)");
+  const run = spawnSync(process.execPath, ["bin/run-ts.js", "bench/e2e.ts", saftFile], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`bench/e2e.ts failed:\n${run.stderr}`);
+  const e2e = JSON.parse(run.stdout.trim().split("\n").pop()!) as EndToEndMeasurement;
+  e2eItemsPer1000 = (e2e.items / e2e.lines) * 1000;
+  console.log(
+    `SAF-T upload → active      ${mb(e2e.bytes).toFixed(0).padStart(6)} MB ${e2e.seconds.toFixed(2).padStart(7)} s ` +
+      `${(mb(e2e.bytes) / e2e.seconds).toFixed(1).padStart(7)} MB/s ${(e2e.lines / e2e.seconds / 1e6).toFixed(2)} M lines/s ` +
+      `(${(e2e.lines / 1e6).toFixed(2)} M lines; import ${e2e.importSeconds.toFixed(2)} s) peak RSS ${(e2e.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
+  console.log(
+    `  written: ${e2e.items} items, ${(e2e.itemBytes / 1e6).toFixed(1)} MB — ${e2eItemsPer1000.toFixed(2)} items and ` +
+      `${((e2e.itemBytes / e2e.lines) * 1000 / 1024).toFixed(1)} KiB per 1 000 lines`,
+  );
+}
+
 console.log("\ntargets");
 const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
 console.log(`  SAF-T ≥ ${TARGETS.saftMBps} MB/s: ${saftRate.toFixed(1)} MB/s — ${verdict(saftRate >= TARGETS.saftMBps)}`);
 console.log(`  SIE ≥ ${TARGETS.sieMBps} MB/s: ${sieRate.toFixed(1)} MB/s — ${verdict(sieRate >= TARGETS.sieMBps)}`);
 if (largeRss !== undefined) {
   console.log(`  peak RSS ≤ ${TARGETS.largeRssMB} MB on 1 GB: ${largeRss.toFixed(0)} MiB — ${verdict(largeRss <= TARGETS.largeRssMB)}`);
+}
+if (e2eItemsPer1000 !== undefined) {
+  console.log(
+    `  end to end ≤ ${TARGETS.e2eItemsPer1000Lines} items per 1 000 lines: ${e2eItemsPer1000.toFixed(2)} — ${verdict(e2eItemsPer1000 <= TARGETS.e2eItemsPer1000Lines)}`,
+  );
 }

@@ -6,3 +6,37 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** Stable codes of {@link TargetNotReachableError}. */
+export type TargetErrorCode = "TARGET_CONFIG_INVALID" | "LOCAL_STACK_NOT_RUNNING";
+
+/**
+ * The pipeline commands do not know where to go: the environment is inconsistent, or the local stack is not
+ * running. Exit code 1 with the message, which says what to do.
+ */
+export class TargetNotReachableError extends Error {
+  readonly code: TargetErrorCode;
+  constructor(code: TargetErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "TargetNotReachableError";
+    this.code = code;
+  }
+}
+
+/** The upload was stored, but its import did not finish within the wait (still running, or dead-lettered). */
+export class ImportWaitTimeoutError extends Error {
+  readonly code = "IMPORT_WAIT_TIMEOUT";
+  constructor(message: string) {
+    super(message);
+    this.name = "ImportWaitTimeoutError";
+  }
+}
+
+/** The upload was stored but not imported: its key or its client/engagement was refused (the reason says which). */
+export class UploadRejectedError extends Error {
+  readonly code = "UPLOAD_REJECTED";
+  constructor(message: string) {
+    super(message);
+    this.name = "UploadRejectedError";
+  }
+}

@@ -2,16 +2,28 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import { UsageError } from "./errors.ts";
+import { importsCommand } from "./importsCommand.ts";
 import { inspectCommand } from "./inspectCommand.ts";
+import { startCommand } from "./startCommand.ts";
+import { trialBalanceCommand } from "./trialBalanceCommand.ts";
+import { uploadCommand } from "./uploadCommand.ts";
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
 
 Usage:
   saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json]
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
+  saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
+  saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--json]
+  saldo imports --tenant T --client C --engagement E [--json]
+  saldo trial-balance --tenant T --client C --engagement E [--json]
   saldo help
 
-Exit codes: 0 the file was read (warnings allowed), 1 it could not be read, 2 wrong usage.`;
+upload, imports and trial-balance talk to the local stack (${"$"}{SALDO_DATA_DIR:-./.saldo}/stack.json), or to AWS when
+SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
+
+Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, import failed, stack not running),
+2 wrong usage.`;
 
 /** The saldo command line. Returns the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +32,14 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "inspect":
         return await inspectCommand(rest);
+      case "start":
+        return await startCommand(rest);
+      case "upload":
+        return await uploadCommand(rest);
+      case "imports":
+        return await importsCommand(rest);
+      case "trial-balance":
+        return await trialBalanceCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { ImportRun } from "../imports/types.ts";
+
+const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/);
+
+/** One import as `saldo imports --json` and `saldo upload --json` print it (the report itself: `trial-balance`). */
+export const ImportSummaryJsonSchema = z.object({
+  importId: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]),
+  /** Whether this import is the engagement's active version. */
+  active: z.boolean(),
+  fileName: z.string().nullable(),
+  key: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  format: z.enum(["saft", "sie", "csv"]).nullable(),
+  formatVersion: z.string().nullable(),
+  counts: z
+    .object({
+      accounts: z.number().int(),
+      transactions: z.number().int(),
+      lines: z.number().int(),
+      totals: z.object({ opening: AmountSchema, movement: AmountSchema, closing: AmountSchema }),
+    })
+    .nullable(),
+  issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }).nullable(),
+  failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type ImportSummaryJson = z.infer<typeof ImportSummaryJsonSchema>;
+
+/** The JSON of one import for listings. */
+export function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined): ImportSummaryJson {
+  const file = run.source.type === "file" ? run.source : undefined;
+  return {
+    importId: run.importId,
+    status: run.status,
+    active: run.importId === activeImportId,
+    fileName: file?.fileName ?? null,
+    key: file?.key ?? null,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt ?? null,
+    format: run.format ?? null,
+    formatVersion: run.formatVersion ?? null,
+    counts: run.counts
+      ? { accounts: run.counts.accounts, transactions: run.counts.transactions, lines: run.counts.lines, totals: run.counts.totals }
+      : null,
+    issues: run.counts?.issues ?? null,
+    failure: run.failure ?? null,
+  };
+}
+
+/** Issue counts for people: `0 error(s), 2 warning(s), 1 info`. */
+export function formatIssueCounts(issues: { error: number; warning: number; info: number } | null | undefined): string {
+  if (!issues) return "no report";
+  return `${issues.error} error(s), ${issues.warning} warning(s), ${issues.info} info`;
+}

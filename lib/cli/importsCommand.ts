@@ -1,0 +1,41 @@
+import { UsageError } from "./errors.ts";
+import { formatIssueCounts, toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
+import { parseOptions } from "./main.ts";
+import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
+
+/** `saldo imports --tenant T --client C --engagement E [--json]`: the engagement's import history, newest first. */
+export async function importsCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, json: { type: "boolean", default: false } });
+  if (positionals.length > 0) throw new UsageError("imports takes no file");
+  const ref = engagementRefFromOptions(values);
+  const pipeline = await openPipelineTarget(env);
+  try {
+    const { store } = pipeline;
+    const engagement = await store.getEngagement(ref);
+    if (!engagement) throw new Error(`no engagement ${ref.tenantId}/${ref.clientId}/${ref.engagementId} (${pipeline.target.description})`);
+    const imports = (await store.listImports(ref)).map((run) => toImportSummaryJson(run, engagement.activeImportId));
+    if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
+    else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports));
+    return 0;
+  } finally {
+    pipeline.close();
+  }
+}
+
+/** The import history as a table for people; `*` marks the active version. */
+export function renderImports(engagement: string, imports: readonly ImportSummaryJson[]): string {
+  if (imports.length === 0) return `Engagement ${engagement}: no imports yet\n`;
+  const rows = imports.map((run) => [
+    `${run.active ? "*" : " "} ${run.importId}`,
+    run.status,
+    run.fileName ?? "",
+    run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+    run.format ? `${run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
+    run.counts ? `${run.counts.accounts} / ${run.counts.transactions} / ${run.counts.lines}` : "",
+    run.failure ? `failed: ${run.failure.code}` : formatIssueCounts(run.issues),
+  ]);
+  const head = ["  Import", "Status", "File", "Created", "Format", "Accounts / transactions / lines", "Issues"];
+  const widths = head.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  return [`Imports of engagement ${engagement}, newest first (* active)`, line(head), ...rows.map(line)].join("\n") + "\n";
+}

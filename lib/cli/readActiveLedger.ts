@@ -1,0 +1,85 @@
+import type { Client, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { LedgerStore } from "../imports/ports.ts";
+import type { ImportRun } from "../imports/types.ts";
+import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
+import type { Company, Period } from "../ledger/types.ts";
+import { parseOre } from "../money/ore.ts";
+
+/** The engagement's active version, read back as the summary `saldo inspect` builds from a file. */
+export type ActiveLedger =
+  | { state: "no-engagement" }
+  | { state: "no-active-import"; engagement: Engagement }
+  | { state: "active"; engagement: Engagement; run: ImportRun; summary: LedgerSummary };
+
+/**
+ * Header facts an import may carry beyond {@link ImportRun} (company, period and currency of the file, the side
+ * totals of its lines). Read when present so the stored version reproduces `saldo inspect` exactly; until the
+ * store keeps them, they come from the client and the engagement (see {@link readActiveLedger}).
+ */
+interface ImportHeaderFacts {
+  header?: { company?: Company; period?: Period; currency?: string };
+  counts?: { totalDebit?: string; totalCredit?: string };
+}
+
+/**
+ * Reads the engagement's active import (the version readers see) and rebuilds its {@link LedgerSummary} from the
+ * stored trial-balance rows, the import's header fields and its validation report — so that `toLedgerJson` gives
+ * the `saldo inspect --json` shape and `renderSummary` the `saldo inspect` table.
+ *
+ * Where the import does not record a header fact, it is taken from what saldo knows otherwise: the company from the
+ * client (created from the file's company on first upload), the period from the engagement, the currency NOK, and
+ * the debit/credit totals from the rows' posted sums (equal to the file's unless a line's stated side disagrees
+ * with its sign, see TransactionLine.side).
+ */
+export async function readActiveLedger(store: LedgerStore, ref: EngagementRef): Promise<ActiveLedger> {
+  const [engagement, client] = await Promise.all([store.getEngagement(ref), store.getClient(ref)]);
+  if (!engagement) return { state: "no-engagement" };
+  if (!engagement.activeImportId) return { state: "no-active-import", engagement };
+  const importRef = { ...ref, importId: engagement.activeImportId };
+  const [run, rows] = await Promise.all([store.getImport(importRef), store.readTrialBalance(importRef)]);
+  if (!run) return { state: "no-active-import", engagement };
+  return { state: "active", engagement, run, summary: summaryOf(run, rows, engagement, client) };
+}
+
+function summaryOf(
+  run: ImportRun,
+  rows: Awaited<ReturnType<LedgerStore["readTrialBalance"]>>,
+  engagement: Engagement,
+  client: Client | undefined,
+): LedgerSummary {
+  const facts = run as ImportRun & ImportHeaderFacts;
+  const totals = { opening: 0n, movement: 0n, closing: 0n };
+  let postedDebit = 0n;
+  let postedCredit = 0n;
+  for (const row of rows) {
+    totals.opening += row.opening;
+    totals.movement += row.movement;
+    totals.closing += row.closing;
+    postedDebit += row.posted.debit;
+    postedCredit += row.posted.credit;
+  }
+  const company: Company = facts.header?.company ?? {
+    ...(client?.orgNumber ? { orgNumber: client.orgNumber } : {}),
+    ...(client?.name ? { name: client.name } : {}),
+  };
+  return {
+    header: {
+      format: run.format ?? "saft",
+      formatVersion: run.formatVersion ?? "",
+      encoding: run.encoding ?? "",
+      company,
+      period: facts.header?.period ?? { start: engagement.periodStart, end: engagement.periodEnd },
+      currency: facts.header?.currency ?? "NOK",
+    },
+    rows: rows.map(({ importId: _importId, ...row }) => row),
+    totals,
+    transactions: {
+      count: run.counts?.transactions ?? 0,
+      lines: run.counts?.lines ?? 0,
+      totalDebit: facts.counts?.totalDebit !== undefined ? parseOre(facts.counts.totalDebit) : postedDebit,
+      totalCredit: facts.counts?.totalCredit !== undefined ? parseOre(facts.counts.totalCredit) : postedCredit,
+    },
+    parties: { customers: 0, suppliers: 0 },
+    issues: run.issues ?? [],
+  };
+}

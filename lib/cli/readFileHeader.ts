@@ -1,0 +1,24 @@
+import { createReadStream } from "node:fs";
+import { basename } from "node:path";
+import { parseFile } from "../formats/parseFile.ts";
+import type { FileHeader } from "../ledger/types.ts";
+
+/**
+ * Reads what a file says about itself (format, company, period) without reading the file: parses only until the
+ * header record, which every parser yields first (lib/formats/records.ts), then stops the parser and closes the file.
+ *
+ * @throws FormatError when the file is not one saldo reads (the upload would fail the same way).
+ */
+export async function readFileHeader(path: string): Promise<FileHeader> {
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  try {
+    const { records } = await parseFile(stream, { fileName: basename(path) });
+    // Leaving the loop early returns the generator, which stops the parser.
+    for await (const record of records) {
+      if (record.type === "header") return record.header;
+    }
+    throw new Error(`${basename(path)}: the parser ended without describing the file`);
+  } finally {
+    stream.destroy();
+  }
+}

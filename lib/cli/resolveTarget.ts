@@ -1,0 +1,116 @@
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { LOCAL_CREDENTIALS } from "../local/localClients.ts";
+import { isProcessAlive, readStackFile, stackFilePath } from "../local/stack/stackFile.ts";
+import { resolveDataDir } from "../local/stack/localStackSettings.ts";
+import { TargetNotReachableError } from "./errors.ts";
+
+/**
+ * The environment that decides where the pipeline commands (`upload`, `imports`, `trial-balance`) go. With
+ * SALDO_TABLE_NAME and SALDO_BUCKET_NAME set, they talk to that table and bucket with the standard AWS credential
+ * chain and region (AWS_PROFILE, AWS_REGION, …), optionally at other endpoints; otherwise to the local stack
+ * described by `${SALDO_DATA_DIR:-./.saldo}/stack.json`.
+ */
+export const TargetEnvironmentSchema = z
+  .object({
+    SALDO_TABLE_NAME: z.string().min(1).optional(),
+    SALDO_BUCKET_NAME: z.string().min(1).optional(),
+    SALDO_DYNAMODB_ENDPOINT: z.url().optional(),
+    SALDO_S3_ENDPOINT: z.url().optional(),
+    SALDO_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
+    SALDO_DATA_DIR: z.string().optional(),
+  })
+  .refine((env) => (env.SALDO_TABLE_NAME === undefined) === (env.SALDO_BUCKET_NAME === undefined), {
+    message: "set both SALDO_TABLE_NAME and SALDO_BUCKET_NAME (to use AWS), or neither (to use the local stack)",
+  });
+
+/** Where the pipeline commands read and write. */
+export interface Target {
+  kind: "local-stack" | "aws";
+  tableName: string;
+  bucketName: string;
+  dynamoDbClientConfig: DynamoDBClientConfig;
+  s3ClientConfig: S3ClientConfig;
+  /** For messages: which stack file or which names. */
+  description: string;
+  /** The local stack's dead-letter folder (local only). */
+  deadLetterDir?: string;
+}
+
+/** Empty strings count as unset, as shells make it easy to export one by mistake. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+}
+
+/**
+ * Resolves the target from the environment (see {@link TargetEnvironmentSchema}).
+ *
+ * @throws TargetNotReachableError `TARGET_CONFIG_INVALID` for a bad environment, `LOCAL_STACK_NOT_RUNNING` when
+ * there is no stack file or its process is gone.
+ */
+export async function resolveTarget(env: Record<string, string | undefined>, cwd: string = process.cwd()): Promise<Target> {
+  const parsed = TargetEnvironmentSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TargetNotReachableError(
+      "TARGET_CONFIG_INVALID",
+      `invalid environment: ${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "invalid"}`,
+    );
+  }
+  const settings = parsed.data;
+  if (settings.SALDO_TABLE_NAME !== undefined && settings.SALDO_BUCKET_NAME !== undefined) {
+    const s3Endpoint = settings.SALDO_S3_ENDPOINT;
+    return {
+      kind: "aws",
+      tableName: settings.SALDO_TABLE_NAME,
+      bucketName: settings.SALDO_BUCKET_NAME,
+      dynamoDbClientConfig: settings.SALDO_DYNAMODB_ENDPOINT ? { endpoint: settings.SALDO_DYNAMODB_ENDPOINT } : {},
+      // Same S3 flags as the ingest function (functions/shared/environment.ts): path style when asked, and
+      // checksums only when required by an S3-compatible endpoint (streamed bodies otherwise arrive corrupted).
+      s3ClientConfig: s3Endpoint
+        ? {
+            endpoint: s3Endpoint,
+            forcePathStyle: settings.SALDO_S3_FORCE_PATH_STYLE === "true",
+            requestChecksumCalculation: "WHEN_REQUIRED",
+            responseChecksumValidation: "WHEN_REQUIRED",
+          }
+        : {},
+      description: `table ${settings.SALDO_TABLE_NAME}, bucket ${settings.SALDO_BUCKET_NAME}`,
+    };
+  }
+
+  const dataDir = resolveDataDir(env, cwd);
+  const file = stackFilePath(dataDir);
+  const hint = "start it with `npm start` (or `saldo start`) in another terminal, or set SALDO_TABLE_NAME and SALDO_BUCKET_NAME to use AWS";
+  let stack;
+  try {
+    stack = await readStackFile(dataDir);
+  } catch (cause) {
+    throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `${file} is not a saldo stack file: ${hint}`, { cause });
+  }
+  if (!stack) throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `the local stack is not running (no ${file}): ${hint}`);
+  if (!isProcessAlive(stack.pid)) {
+    throw new TargetNotReachableError(
+      "LOCAL_STACK_NOT_RUNNING",
+      `the local stack is not running (${file} is left from process ${stack.pid}, which has ended): ${hint}`,
+    );
+  }
+  const credentials = { ...LOCAL_CREDENTIALS };
+  return {
+    kind: "local-stack",
+    tableName: stack.dynamodb.table,
+    bucketName: stack.s3.bucket,
+    dynamoDbClientConfig: { endpoint: stack.dynamodb.endpoint, region: stack.region, credentials },
+    s3ClientConfig: {
+      endpoint: stack.s3.endpoint,
+      region: stack.region,
+      credentials,
+      forcePathStyle: stack.s3.forcePathStyle,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    },
+    description: `local stack in ${dataDir}`,
+    deadLetterDir: stack.deadLetterDir,
+  };
+}

@@ -1,0 +1,93 @@
+import { relative } from "node:path";
+import { toLedgerJson } from "../ledger/ledgerJson.ts";
+import { readLocalStackSettings } from "../local/stack/localStackSettings.ts";
+import { localDynamoDbClientConfig, startLocalStack, type RunningLocalStack } from "../local/stack/startLocalStack.ts";
+import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
+import { UsageError } from "./errors.ts";
+import { formatIssueCounts } from "./importSummaryJson.ts";
+import { parseOptions } from "./main.ts";
+import { readActiveLedger } from "./readActiveLedger.ts";
+import { renderSummary } from "./renderSummary.ts";
+
+/**
+ * `saldo start` (`npm start`): runs the local stack in the foreground until Ctrl-C (SIGINT) or SIGTERM — DynamoDB
+ * Local, the S3 emulator, the ingest handler on the bucket's events and the HTTP server — configured from the
+ * environment (lib/local/stack/localStackSettings.ts), and shows the demo engagement's trial balance.
+ */
+export async function startCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const { positionals } = parseOptions(args, {});
+  if (positionals.length > 0) throw new UsageError("start takes no arguments (configure it with environment variables)");
+  let settings;
+  try {
+    settings = readLocalStackSettings(env);
+  } catch (error) {
+    const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    throw new UsageError(issue ? `${issue.path.join(".")}: ${issue.message}` : String(error));
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  say("saldo local stack: starting DynamoDB Local and the S3 emulator…");
+  const stack = await startLocalStack({ ...settings, log: (line) => say(`  ${line}`) });
+
+  const stopped = new Promise<void>((resolveStopped) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      say(`\n${signal}: stopping the local stack…`);
+      void stack.stop().then(() => {
+        say("stopped.");
+        resolveStopped();
+      });
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+
+  const where = relative(process.cwd(), stack.dataDir) || ".";
+  say("");
+  say(`  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}  (path-style; access key S3RVER / secret S3RVER)`);
+  say(`  DynamoDB   ${stack.dynamoDbEndpoint}  table ${stack.tableName}`);
+  say(`  HTTP       ${stack.httpUrl}  (GET ${stack.httpUrl}/health)`);
+  say(`  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`);
+  say(`  Upload with \`npx saldo upload <file> --tenant T --client C --engagement E\`, or any S3 client to uploads/T/C/E/<file>.`);
+  await showDemo(stack, say);
+  say("");
+  say("Ready. Ctrl-C stops.");
+  await stopped;
+  return 0;
+}
+
+async function showDemo(stack: RunningLocalStack, say: (line: string) => void): Promise<void> {
+  const demo = stack.demo;
+  if (!demo) return;
+  const { tenantId, clientId, engagementId } = demo.ref;
+  const flags = `--tenant ${tenantId} --client ${clientId} --engagement ${engagementId}`;
+  say("");
+  say(
+    demo.uploaded
+      ? `Demo: uploaded ${demo.key}; the S3 event ran the ingest handler, which imported it into DynamoDB:`
+      : `Demo (seeded on first start): engagement ${tenantId}/${clientId}/${engagementId}`,
+  );
+  const store = new DynamoLedgerStore({ tableName: stack.tableName, clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint) });
+  const ledger = await readActiveLedger(store, demo.ref);
+  if (ledger.state !== "active") {
+    const latest = demo.latestImport;
+    say(`  no active version${latest ? `: the latest import is ${latest.status}${latest.failure ? ` (${latest.failure.message})` : ""}` : ""}`);
+    return;
+  }
+  if (demo.uploaded) {
+    say("");
+    for (const line of renderSummary(ledger.summary, `${demo.key} (active import ${ledger.run.importId})`).trimEnd().split("\n")) {
+      say(`  ${line}`);
+    }
+  } else {
+    const json = toLedgerJson(ledger.summary);
+    say(
+      `  active import ${ledger.run.importId}: ${json.accounts.length} accounts, ${json.transactions.count} transactions, ` +
+        `closing total ${json.totals.closing}; issues ${formatIssueCounts(ledger.run.counts?.issues)}`,
+    );
+  }
+  say("");
+  say(`  Try: npx saldo trial-balance ${flags}`);
+  say(`       npx saldo imports ${flags}`);
+}

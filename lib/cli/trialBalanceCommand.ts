@@ -1,0 +1,35 @@
+import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
+import { UsageError } from "./errors.ts";
+import { parseOptions } from "./main.ts";
+import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
+import { readActiveLedger } from "./readActiveLedger.ts";
+import { renderSummary } from "./renderSummary.ts";
+
+/**
+ * `saldo trial-balance --tenant T --client C --engagement E [--json]`: the engagement's active version — the figures
+ * readers see — as `saldo inspect` prints a file (`--json`: exactly the `saldo inspect --json` shape).
+ */
+export async function trialBalanceCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, json: { type: "boolean", default: false } });
+  if (positionals.length > 0) throw new UsageError("trial-balance takes no file");
+  const ref = engagementRefFromOptions(values);
+  const name = `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;
+  const pipeline = await openPipelineTarget(env);
+  try {
+    const ledger = await readActiveLedger(pipeline.store, ref);
+    if (ledger.state === "no-engagement") throw new Error(`no engagement ${name} (${pipeline.target.description})`);
+    if (ledger.state === "no-active-import") throw new Error(`engagement ${name} has no active import yet: upload a file first`);
+    if (values.json) {
+      // Validated: this is a published shape (README), and it is rebuilt from stored items.
+      const json = LedgerJsonSchema.parse(toLedgerJson(ledger.summary));
+      process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+    } else {
+      const source = ledger.run.source.type === "file" ? ledger.run.source.fileName : ledger.run.source.system;
+      process.stdout.write(`Engagement ${name}: active import ${ledger.run.importId} (${source}, ${ledger.run.createdAt})\n`);
+      process.stdout.write(renderSummary(ledger.summary, source));
+    }
+    return 0;
+  } finally {
+    pipeline.close();
+  }
+}

@@ -1,0 +1,22 @@
+/** Stable codes of the local stack's startup failures. */
+export type LocalStackStartErrorCode = "STACK_ALREADY_RUNNING" | "PORT_IN_USE" | "HANDLER_NOT_FOUND";
+
+/**
+ * The local stack (`saldo start`) could not start: `code` is stable, `context` names the port, folder or handler,
+ * `cause` keeps the underlying error. Emulator failures keep their own errors (lib/local/errors.ts).
+ */
+export class LocalStackStartError extends Error {
+  readonly code: LocalStackStartErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: LocalStackStartErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LocalStackStartError";
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}

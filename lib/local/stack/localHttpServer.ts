@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A request as a route sees it: method, path, path parameters, query and the raw Node request (for bodies). */
+export interface LocalHttpRequest {
+  method: string;
+  path: string;
+  /** Values of the route's `{name}` segments, URL-decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  raw: IncomingMessage;
+}
+
+/** What a route answers: a status, headers and a JSON body (or a string/bytes body with its own content type). */
+export interface LocalHttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** One route: a method and a path pattern such as `/clients/{clientId}` (segments in braces match one segment). */
+export interface LocalHttpRoute {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  handle(request: LocalHttpRequest): LocalHttpResponse | Promise<LocalHttpResponse>;
+}
+
+/** A running HTTP server of the local stack. */
+export interface RunningLocalHttpServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Adds a route (later issues plug the API in here); routes match in the order they were added. */
+  addRoute(route: LocalHttpRoute): void;
+  /** Stops listening and closes open connections. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stack's HTTP server on 127.0.0.1: a small router over `node:http`. Unknown paths answer 404, a known
+ * path with another method 405, and a route that throws 500 — all as RFC 9457 `application/problem+json`, in this
+ * one place (like middy's single `onError`), never with internals in the body.
+ *
+ * @throws Error with code `EADDRINUSE` when the port is taken.
+ */
+export async function startLocalHttpServer(options: {
+  port: number;
+  routes?: readonly LocalHttpRoute[];
+  /** Told about a route that threw (the response says only "internal error"). */
+  onError?: (error: unknown, request: { method: string; path: string }) => void;
+}): Promise<RunningLocalHttpServer> {
+  const routes: { route: LocalHttpRoute; pattern: RegExp; names: string[] }[] = [];
+  const addRoute = (route: LocalHttpRoute) => routes.push({ route, ...compilePath(route.path) });
+  for (const route of options.routes ?? []) addRoute(route);
+
+  const server = createServer((request, response) => {
+    void dispatch(request, response);
+  });
+
+  async function dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const method = request.method ?? "GET";
+    let answer: LocalHttpResponse;
+    try {
+      const matching = routes
+        .map((entry) => ({ entry, match: entry.pattern.exec(url.pathname) }))
+        .filter((candidate) => candidate.match !== null);
+      const found = matching.find((candidate) => candidate.entry.route.method === method);
+      if (found && found.match) {
+        const params = Object.fromEntries(
+          found.entry.names.map((name, index) => [name, decodeURIComponent(found.match![index + 1] ?? "")]),
+        );
+        answer = await found.entry.route.handle({
+          method,
+          path: url.pathname,
+          params,
+          query: url.searchParams,
+          headers: request.headers,
+          raw: request,
+        });
+      } else if (matching.length > 0) {
+        answer = problem(405, "method-not-allowed", `${method} is not allowed on ${url.pathname}`);
+        answer.headers = { ...answer.headers, allow: [...new Set(matching.map((m) => m.entry.route.method))].join(", ") };
+      } else {
+        answer = problem(404, "not-found", `nothing at ${url.pathname}`);
+      }
+    } catch (error) {
+      options.onError?.(error, { method, path: url.pathname });
+      answer = problem(500, "internal-error", "the local stack could not answer this request");
+    }
+    send(response, answer);
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolveListen();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    addRoute,
+    stop: () => {
+      stopping ??= new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+      return stopping;
+    },
+  };
+}
+
+/** An RFC 9457 problem response. */
+export function problem(status: number, type: string, detail: string): LocalHttpResponse {
+  return {
+    status,
+    headers: { "content-type": "application/problem+json" },
+    body: { type: `urn:saldo:problem:${type}`, title: type.replace(/-/g, " "), status, detail },
+  };
+}
+
+function send(response: ServerResponse, answer: LocalHttpResponse): void {
+  const headers: Record<string, string> = { ...answer.headers };
+  let body: string | Uint8Array | undefined;
+  if (typeof answer.body === "string" || answer.body instanceof Uint8Array) body = answer.body;
+  else if (answer.body !== undefined) {
+    body = JSON.stringify(answer.body);
+    headers["content-type"] ??= "application/json";
+  }
+  response.writeHead(answer.status, headers);
+  response.end(body);
+}
+
+function compilePath(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split("/")
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (parameter) {
+        names.push(parameter[1]!);
+        return "([^/]+)";
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("/");
+  return { pattern: new RegExp(`^${source}/?$`), names };
+}

@@ -1,0 +1,46 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const PortSchema = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * The environment `saldo start` (`npm start`) reads, validated once. Ports: 0 lets the operating system pick a free
+ * one. The table and bucket names of the local stack have their own variables so that they never mix with
+ * SALDO_TABLE_NAME / SALDO_BUCKET_NAME, which point the CLI at real AWS.
+ */
+export const LocalStackEnvironmentSchema = z
+  .object({
+    /** Folder for everything the stack keeps: DynamoDB Local's database, the S3 objects, dead letters, stack.json. */
+    SALDO_DATA_DIR: z.string().min(1).default(".saldo"),
+    SALDO_DYNAMODB_PORT: PortSchema.default(8000),
+    SALDO_S3_PORT: PortSchema.default(4569),
+    /** The HTTP server (health now, the API later). */
+    PORT: PortSchema.default(3000),
+    SALDO_LOCAL_TABLE_NAME: z.string().min(3).max(255).default("saldo-local"),
+    SALDO_LOCAL_BUCKET_NAME: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (lower case, digits, '.', '-')")
+      .default("saldo-uploads-local"),
+    /** "false" skips the demo tenant on first start. */
+    SALDO_SEED_DEMO: z.enum(["true", "false"]).default("true"),
+  })
+  .transform((env) => ({
+    dataDir: env.SALDO_DATA_DIR,
+    dynamoDbPort: env.SALDO_DYNAMODB_PORT,
+    s3Port: env.SALDO_S3_PORT,
+    httpPort: env.PORT,
+    tableName: env.SALDO_LOCAL_TABLE_NAME,
+    bucketName: env.SALDO_LOCAL_BUCKET_NAME,
+    seedDemo: env.SALDO_SEED_DEMO === "true",
+  }));
+export type LocalStackSettings = z.infer<typeof LocalStackEnvironmentSchema>;
+
+/** Reads the local stack's settings from an environment (`process.env` at the composition root). */
+export function readLocalStackSettings(env: Record<string, string | undefined>): LocalStackSettings {
+  return LocalStackEnvironmentSchema.parse(env);
+}
+
+/** The data folder named by SALDO_DATA_DIR (default `./.saldo`), absolute, relative to `cwd`. */
+export function resolveDataDir(env: Record<string, string | undefined>, cwd: string = process.cwd()): string {
+  return resolve(cwd, env.SALDO_DATA_DIR || ".saldo");
+}

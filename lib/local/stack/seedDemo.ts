@@ -1,0 +1,69 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { Client, Engagement, EngagementRef } from "../../engagements/types.ts";
+import type { LedgerStore } from "../../imports/ports.ts";
+import type { ImportRun } from "../../imports/types.ts";
+import { uploadKey } from "../../imports/uploadKey.ts";
+
+/**
+ * The demo the local stack seeds on first start: a tenant, the client of the bundled sample
+ * (samples/demo-saft-1.30.xml, Fjellbekk Snekkeri AS) and a period-end engagement matching the sample's period
+ * (2025-01-01 – 2025-03-31), so the import carries no ENGAGEMENT_PERIOD_MISMATCH warning.
+ */
+export const DEMO: {
+  ref: EngagementRef;
+  client: Pick<Client, "orgNumber" | "name" | "accountingSystem">;
+  engagement: Pick<Engagement, "kind" | "fiscalYear" | "periodStart" | "periodEnd">;
+} = {
+  ref: { tenantId: "demo", clientId: "fjellbekk", engagementId: "q1-2025" },
+  client: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
+  engagement: { kind: "period-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-03-31" },
+};
+
+export interface DemoSeedResult {
+  ref: EngagementRef;
+  /** True when this start uploaded the sample (the first start); false when the demo was already there. */
+  uploaded: boolean;
+  /** The key the sample was uploaded under. */
+  key: string;
+  /** The engagement's newest import after seeding (the sample's, imported through the S3 event path). */
+  latestImport?: ImportRun;
+}
+
+/**
+ * Seeds the demo when the demo engagement has no import yet: creates the client and the engagement, then uploads
+ * the sample to the bucket like any user would, so the real path (S3 event → ingest handler → DynamoDB) imports it,
+ * and waits for that delivery. Idempotent: on later starts it only reports what is there.
+ */
+export async function seedDemo(deps: {
+  store: LedgerStore;
+  s3: S3Client;
+  bucketName: string;
+  samplePath: string;
+  waitForDeliveries: () => Promise<void>;
+  now?: () => Date;
+}): Promise<DemoSeedResult> {
+  const { ref } = DEMO;
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const key = uploadKey({ ...ref, fileName: basename(deps.samplePath) });
+  const existing = await deps.store.listImports(ref).catch(() => []);
+  if (existing.length > 0) return { ref, uploaded: false, key, latestImport: existing[0]! };
+
+  await deps.store.createClient({ tenantId: ref.tenantId, clientId: ref.clientId, ...DEMO.client, createdAt: now, updatedAt: now });
+  await deps.store.createEngagement({ ...ref, ...DEMO.engagement, createdAt: now });
+  const { size } = await stat(deps.samplePath);
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucketName,
+      Key: key,
+      Body: createReadStream(deps.samplePath),
+      ContentLength: size,
+      ContentType: "application/xml",
+    }),
+  );
+  await deps.waitForDeliveries();
+  const [latestImport] = await deps.store.listImports(ref);
+  return { ref, uploaded: true, key, ...(latestImport ? { latestImport } : {}) };
+}

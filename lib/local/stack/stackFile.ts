@@ -1,0 +1,73 @@
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+/** File name of the stack file inside the data folder (`${SALDO_DATA_DIR:-./.saldo}/stack.json`). */
+export const STACK_FILE_NAME = "stack.json";
+
+/**
+ * What a running local stack tells the CLI (and anyone else on the machine) about itself. Written by
+ * {@link writeStackFile} once everything is up, removed when the stack stops; read back through this schema, since
+ * the file is outside the program (an older saldo, a crashed stack, a hand edit).
+ */
+export const StackFileSchema = z.object({
+  version: z.literal(1),
+  /** Process id of the stack: a file whose process is gone is stale (the stack crashed or was killed). */
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  /** Absolute path of the data folder. */
+  dataDir: z.string(),
+  region: z.string(),
+  s3: z.object({ endpoint: z.url(), bucket: z.string().min(1), forcePathStyle: z.boolean() }),
+  dynamodb: z.object({ endpoint: z.url(), table: z.string().min(1) }),
+  http: z.object({ url: z.url() }),
+  /** Where events that failed every retry are written. */
+  deadLetterDir: z.string(),
+});
+export type StackFile = z.infer<typeof StackFileSchema>;
+
+/** Path of the stack file of the data folder `dataDir`. */
+export function stackFilePath(dataDir: string): string {
+  return join(dataDir, STACK_FILE_NAME);
+}
+
+/** Writes the stack file atomically (a reader never sees half a file). */
+export async function writeStackFile(dataDir: string, stack: StackFile): Promise<void> {
+  const path = stackFilePath(dataDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(StackFileSchema.parse(stack), null, 2) + "\n");
+  await rename(temporary, path);
+}
+
+/**
+ * Reads the stack file of `dataDir`: `undefined` when there is none; throws when it exists but does not have the
+ * expected shape (the caller says what to do about it).
+ */
+export async function readStackFile(dataDir: string): Promise<StackFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stackFilePath(dataDir), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return StackFileSchema.parse(JSON.parse(text));
+}
+
+/** Removes the stack file, but only when it still describes the process `pid` (a newer stack may have replaced it). */
+export async function removeStackFile(dataDir: string, pid: number): Promise<void> {
+  const current = await readStackFile(dataDir).catch(() => undefined);
+  if (current && current.pid !== pid) return;
+  await rm(stackFilePath(dataDir), { force: true });
+}
+
+/** Whether a process with this id is alive on this machine (signal 0 checks without signalling). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

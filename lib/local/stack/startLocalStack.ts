@@ -1,0 +1,345 @@
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
+import { ensureBucket } from "../ensureBucket.ts";
+import { ensureTable } from "../ensureTable.ts";
+import { EmulatorStartError } from "../errors.ts";
+import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
+import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
+import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
+import { LocalStackStartError } from "./errors.ts";
+import { healthRoute } from "./healthRoute.ts";
+import {
+  invokeAsynchronously,
+  type AsyncInvokeResult,
+  type LocalFunctionConfig,
+  type LocalLambdaHandler,
+} from "./invokeLikeLambda.ts";
+import { startLocalHttpServer, type RunningLocalHttpServer } from "./localHttpServer.ts";
+import { seedDemo, type DemoSeedResult } from "./seedDemo.ts";
+import { isProcessAlive, readStackFile, removeStackFile, stackFilePath, writeStackFile } from "./stackFile.ts";
+
+/**
+ * The ingest function as Lambda names it (infra/config.ts INGEST_CONFIG.handler; repeated because lib/ may not import
+ * infra/): `<module path without extension>.<export>`, relative to the project root.
+ */
+export const INGEST_HANDLER = "functions/s3/ingest.handler";
+
+/** Options of {@link startLocalStack}. Ports: 0 lets the operating system pick a free one. */
+export interface LocalStackOptions {
+  /** Folder for DynamoDB Local's database (`dynamodb/`), the S3 objects (`s3/`), `dead-letters/` and `stack.json`. */
+  dataDir: string;
+  dynamoDbPort?: number;
+  s3Port?: number;
+  httpPort?: number;
+  /** Default `saldo-local`. */
+  tableName?: string;
+  /** Default `saldo-uploads-local`. */
+  bucketName?: string;
+  /** Days superseded and failed imports are kept (SALDO_RETENTION_DAYS of the handler); default: the handler's. */
+  retentionDays?: number;
+  /** Seed the demo tenant when the stack has no demo yet (default false; `saldo start` turns it on). */
+  seedDemo?: boolean;
+  /** Pauses before the two retries of a failed invocation; default 1 s and 2 s. */
+  retryDelaysMs?: readonly number[];
+  /**
+   * Loads the ingest handler once the environment is set. Default: imports {@link INGEST_HANDLER} from the project,
+   * a fresh module instance per stack (its composition root reads the environment when it is evaluated).
+   */
+  loadIngestHandler?: () => Promise<LocalLambdaHandler>;
+  /** Lines for people: endpoints, deliveries that failed, dead letters. Default: discarded. */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface RunningLocalStack {
+  readonly dataDir: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  /** `http://127.0.0.1:<port>` of each server. */
+  readonly dynamoDbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly httpUrl: string;
+  readonly deadLetterDir: string;
+  /** The stack file the CLI reads (`<dataDir>/stack.json`). */
+  readonly stackFile: string;
+  /** The HTTP server, to add routes to. */
+  readonly http: RunningLocalHttpServer;
+  /** What the demo seeding did (when asked for). */
+  readonly demo?: DemoSeedResult;
+  /** Every delivery to the ingest handler so far, in completion order. */
+  readonly deliveries: readonly AsyncInvokeResult[];
+  /** Resolves once every object-created event so far has been handled (retries and dead letters included). */
+  waitForDeliveries(): Promise<void>;
+  /** Stops the HTTP server, waits for deliveries in flight, stops both emulators, removes the stack file. */
+  stop(): Promise<void>;
+}
+
+const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
+let handlerInstances = 0;
+/** Serialises "set the environment, then evaluate the handler module" across stacks started in one process. */
+let environmentLock: Promise<unknown> = Promise.resolve();
+
+/**
+ * Starts saldo's local stack on 127.0.0.1: DynamoDB Local and the S3 emulator keeping their data in `dataDir`, the
+ * table and the bucket, the ingest Lambda handler wired to the bucket's object-created events under `uploads/` (the
+ * prefix filter of the cloud notification), and an HTTP server answering `GET /health`. Writes `stack.json` once
+ * everything is up, so that the CLI finds the endpoints.
+ *
+ * The handler runs in this process, invoked as Lambda invokes it for S3 (asynchronously, with a context object,
+ * two retries, then a dead letter in `<dataDir>/dead-letters/`). Its composition root reads its configuration from
+ * `process.env` when its module is evaluated, so this sets SALDO_TABLE_NAME, SALDO_DYNAMODB_ENDPOINT,
+ * SALDO_S3_ENDPOINT, SALDO_S3_FORCE_PATH_STYLE and the emulators' credentials and region in this process's
+ * environment first — the local equivalent of the function's configuration.
+ *
+ * @throws LocalStackStartError `STACK_ALREADY_RUNNING` (a live stack uses `dataDir`), `PORT_IN_USE`,
+ * `HANDLER_NOT_FOUND`; EmulatorStartError / LocalResourceError from the emulators. Whatever had started is stopped.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  const tableName = options.tableName ?? "saldo-local";
+  const bucketName = options.bucketName ?? "saldo-uploads-local";
+  const deadLetterDir = join(dataDir, "dead-letters");
+  await mkdir(dataDir, { recursive: true });
+  await refuseWhenRunning(dataDir);
+  // Fixed ports are checked first: with its port taken, s3rver crashes the process with an unhandled 'error' event
+  // and DynamoDB Local hangs until its start timeout (see the report on lib/local); a clear message is better.
+  await assertPortFree(options.dynamoDbPort ?? 0, "DynamoDB Local", "SALDO_DYNAMODB_PORT");
+  await assertPortFree(options.s3Port ?? 0, "the S3 emulator", "SALDO_S3_PORT");
+  await assertPortFree(options.httpPort ?? 0, "the HTTP server", "PORT");
+
+  const fn: LocalFunctionConfig = { functionName: "saldo-local-ingest", region: LOCAL_REGION };
+  let handler: LocalLambdaHandler | undefined;
+  let handlerReady!: () => void;
+  const handlerLoaded = new Promise<void>((resolveLoaded) => (handlerReady = resolveLoaded));
+  const deliveries: AsyncInvokeResult[] = [];
+
+  // S3 → Lambda: only object-created events under uploads/ (infra/config.ts INGEST_CONFIG.filterPrefix); the
+  // `rejected/` copies the handler makes, like anything else in the bucket, trigger nothing.
+  const deliver = async (event: S3EventNotification) => {
+    const records = event.Records.filter((record) => decodeS3EventKey(record.s3.object.key).startsWith(UPLOADS_PREFIX));
+    if (records.length === 0) return;
+    await handlerLoaded;
+    if (!handler) return;
+    const result = await invokeAsynchronously(
+      handler,
+      { ...event, Records: records },
+      fn,
+      {
+        deadLetterDir,
+        ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+        onAttemptFailed: ({ attempt, error, willRetry }) =>
+          log(
+            `ingest: attempt ${attempt} for ${records.map((r) => decodeS3EventKey(r.s3.object.key)).join(", ")} failed: ` +
+              `${error instanceof Error ? error.message : String(error)}${willRetry ? "; retrying" : ""}`,
+          ),
+      },
+    );
+    deliveries.push(result);
+    if (result.outcome === "dead-lettered") log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
+  };
+
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanUp = async () => {
+    handlerReady();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const [dynamoDbLocal, s3Emulator] = await startEmulators(dataDir, options, deliver, cleanups);
+    const s3 = createLocalS3Client(s3Emulator.endpoint);
+    const dynamo = createLocalDynamoDbClient(dynamoDbLocal.endpoint);
+    cleanups.push(async () => {
+      s3.destroy();
+      dynamo.destroy();
+    });
+    await Promise.all([ensureBucket(s3, bucketName), ensureTable(dynamo, { tableName })]);
+
+    handler = await loadHandler(options, {
+      SALDO_TABLE_NAME: tableName,
+      SALDO_DYNAMODB_ENDPOINT: dynamoDbLocal.endpoint,
+      SALDO_S3_ENDPOINT: s3Emulator.endpoint,
+      SALDO_S3_FORCE_PATH_STYLE: "true",
+      ...(options.retentionDays !== undefined ? { SALDO_RETENTION_DAYS: String(options.retentionDays) } : {}),
+    });
+    handlerReady();
+
+    const demo = options.seedDemo
+      ? await seedDemo({
+          store: new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) }),
+          s3,
+          bucketName,
+          waitForDeliveries: () => s3Emulator.waitForDeliveries(),
+          samplePath: join(projectRoot, "samples", "demo-saft-1.30.xml"),
+        })
+      : undefined;
+
+    const http = await startHttp(options.httpPort ?? 0, {
+      status: "ok",
+      s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
+      dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
+    }, log);
+    cleanups.push(() => http.stop());
+
+    await writeStackFile(dataDir, {
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir,
+      region: LOCAL_REGION,
+      s3: { endpoint: s3Emulator.endpoint, bucket: bucketName, forcePathStyle: true },
+      dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
+      http: { url: http.url },
+      deadLetterDir,
+    });
+    cleanups.push(() => removeStackFile(dataDir, process.pid));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      dataDir,
+      region: LOCAL_REGION,
+      tableName,
+      bucketName,
+      dynamoDbEndpoint: dynamoDbLocal.endpoint,
+      s3Endpoint: s3Emulator.endpoint,
+      httpUrl: http.url,
+      deadLetterDir,
+      stackFile: stackFilePath(dataDir),
+      http,
+      ...(demo ? { demo } : {}),
+      deliveries,
+      waitForDeliveries: () => s3Emulator.waitForDeliveries(),
+      stop: () => (stopping ??= cleanUp()),
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+async function refuseWhenRunning(dataDir: string): Promise<void> {
+  const existing = await readStackFile(dataDir).catch(() => undefined);
+  if (existing && isProcessAlive(existing.pid)) {
+    throw new LocalStackStartError(
+      "STACK_ALREADY_RUNNING",
+      `a local stack (process ${existing.pid}) already uses ${dataDir}: health at ${existing.http.url}/health; ` +
+        "stop it first, or set SALDO_DATA_DIR to another folder",
+      { context: { dataDir, pid: existing.pid } },
+    );
+  }
+}
+
+async function startEmulators(
+  dataDir: string,
+  options: LocalStackOptions,
+  deliver: (event: S3EventNotification) => Promise<void>,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<[RunningDynamoDbLocal, RunningS3Emulator]> {
+  const [dynamoResult, s3Result] = await Promise.allSettled([
+    startDynamoDbLocal({ port: options.dynamoDbPort ?? 0, dataDir: join(dataDir, "dynamodb") }),
+    startS3Emulator({
+      port: options.s3Port ?? 0,
+      dataDir: join(dataDir, "s3"),
+      onObjectCreated: deliver,
+      // invokeAsynchronously never throws for the handler's failures; anything else is a bug worth seeing.
+      onDeliveryError: (error) => options.log?.(`ingest: delivery failed: ${error instanceof Error ? error.message : String(error)}`),
+    }),
+  ]);
+  if (dynamoResult.status === "fulfilled") cleanups.push(() => dynamoResult.value.stop());
+  if (s3Result.status === "fulfilled") cleanups.push(() => s3Result.value.stop());
+  if (dynamoResult.status === "rejected") throw translatePortError(dynamoResult.reason, "DynamoDB Local", options.dynamoDbPort, "SALDO_DYNAMODB_PORT");
+  if (s3Result.status === "rejected") throw translatePortError(s3Result.reason, "the S3 emulator", options.s3Port, "SALDO_S3_PORT");
+  return [dynamoResult.value, s3Result.value];
+}
+
+async function startHttp(
+  port: number,
+  health: Parameters<typeof healthRoute>[0],
+  log: (line: string) => void,
+): Promise<RunningLocalHttpServer> {
+  try {
+    return await startLocalHttpServer({
+      port,
+      routes: [healthRoute(health)],
+      onError: (error, request) => log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+    });
+  } catch (error) {
+    throw translatePortError(error, "the HTTP server", port, "PORT");
+  }
+}
+
+async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once("error", (error) => reject(translatePortError(error, what, port, variable)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
+  });
+}
+
+function translatePortError(error: unknown, what: string, port: number | undefined, variable: string): unknown {
+  const inUse =
+    (error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE" ||
+    (error instanceof EmulatorStartError && /Address already in use|BindException/i.test(error.message));
+  if (!inUse) return error;
+  return new LocalStackStartError(
+    "PORT_IN_USE",
+    `port ${port} on 127.0.0.1 is in use, so ${what} cannot listen there: stop what uses it, or set ${variable} (0 = any free port)`,
+    { cause: error, context: { port, variable } },
+  );
+}
+
+async function loadHandler(options: LocalStackOptions, environment: Record<string, string>): Promise<LocalLambdaHandler> {
+  const previous = environmentLock;
+  let release!: () => void;
+  environmentLock = new Promise<void>((resolveLock) => (release = resolveLock));
+  await previous;
+  try {
+    // The function's configuration, as Lambda would set it: names and endpoints, and the credentials and region
+    // the emulators accept (s3rver checks SigV4 signatures against its one built-in account).
+    Object.assign(process.env, environment, {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    // No CloudWatch here: the handler's EMF metric lines would only clutter the terminal (unless asked for).
+    process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+    if (options.loadIngestHandler) return await options.loadIngestHandler();
+
+    const separator = INGEST_HANDLER.lastIndexOf(".");
+    const modulePath = join(projectRoot, `${INGEST_HANDLER.slice(0, separator)}.ts`);
+    const exportName = INGEST_HANDLER.slice(separator + 1);
+    // Loaded by its configured name at run time, as Lambda loads it; a query makes a fresh module instance, so a
+    // second stack in one process (tests restarting the stack) gets a handler configured for its own endpoints.
+    const moduleUrl = `${pathToFileURL(modulePath).href}?stack=${++handlerInstances}`;
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = (await import(moduleUrl)) as Record<string, unknown>;
+    } catch (cause) {
+      throw new LocalStackStartError("HANDLER_NOT_FOUND", `could not load the ingest handler ${INGEST_HANDLER}: ${(cause as Error).message}`, {
+        cause,
+        context: { modulePath },
+      });
+    }
+    const handler = loaded[exportName];
+    if (typeof handler !== "function") {
+      throw new LocalStackStartError("HANDLER_NOT_FOUND", `${modulePath} has no function export "${exportName}"`, {
+        context: { modulePath, exportName },
+      });
+    }
+    return handler as LocalLambdaHandler;
+  } finally {
+    release();
+  }
+}
+
+/** DynamoDB client settings for DynamoDB Local at `endpoint` (for adapters that build their own client). */
+export function localDynamoDbClientConfig(endpoint: string) {
+  return { endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } };
+}

@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
+
+const root = resolve(import.meta.dirname, "..", "..", "..");
+let dataDir: string | undefined;
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("saldo start (npm start)", () => {
+  it("prints its endpoints and the demo trial balance, answers /health, and stops cleanly on Ctrl-C", { timeout: 60_000 }, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "saldo-start-"));
+    const child = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
+      cwd: root,
+      env: { ...process.env, SALDO_DATA_DIR: dataDir, PORT: "0", SALDO_DYNAMODB_PORT: "0", SALDO_S3_PORT: "0", POWERTOOLS_LOG_LEVEL: "WARN" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    const output: string[] = [];
+    await new Promise<void>((ready, fail) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        output.push(line);
+        if (line.startsWith("Ready.")) ready();
+      });
+      void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${output.join("\n")}`)));
+    });
+    const text = output.join("\n");
+    const httpUrl = /HTTP\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+    expect(httpUrl).toBeDefined();
+    expect(text).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s+bucket saldo-uploads-local/);
+    expect(text).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+table saldo-local/);
+    // The demo sample's bank account (1920): IB 482 310.50, UB 442 559.75 — imported through the S3 event path.
+    expect(text).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
+    expect(text).toContain("Issues: 0 error(s), 0 warning(s), 0 info");
+
+    const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());
+    expect(text).toContain(health.s3.endpoint);
+    expect(text).toContain(health.dynamodb.endpoint);
+    expect(existsSync(join(dataDir, "stack.json"))).toBe(true);
+
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(output.at(-1)).toBe("stopped.");
+    expect(existsSync(join(dataDir, "stack.json"))).toBe(false);
+    await expect(fetch(`${health.dynamodb.endpoint}`)).rejects.toThrow();
+  });
+});
