@@ -5,6 +5,7 @@ import { UsageError } from "./errors.ts";
 import { importsCommand } from "./importsCommand.ts";
 import { inspectCommand } from "./inspectCommand.ts";
 import { startCommand } from "./startCommand.ts";
+import { tokenCommand } from "./tokenCommand.ts";
 import { trialBalanceCommand } from "./trialBalanceCommand.ts";
 import { uploadCommand } from "./uploadCommand.ts";
 
@@ -17,6 +18,7 @@ Usage:
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--json]
   saldo imports --tenant T --client C --engagement E [--json]
   saldo trial-balance --tenant T --client C --engagement E [--json]
+  saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
 upload, imports and trial-balance talk to the local stack (${"$"}{SALDO_DATA_DIR:-./.saldo}/stack.json), or to AWS when
@@ -40,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importsCommand(rest);
       case "trial-balance":
         return await trialBalanceCommand(rest);
+      case "token":
+        return await tokenCommand(rest);
       case undefined:
       case "help":
       case "--help":

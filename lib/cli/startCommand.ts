@@ -6,7 +6,7 @@ import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
 import { UsageError } from "./errors.ts";
 import { formatIssueCounts } from "./importSummaryJson.ts";
 import { parseOptions } from "./main.ts";
-import { readActiveLedger } from "./readActiveLedger.ts";
+import { readActiveLedger } from "../imports/readActiveLedger.ts";
 import { renderSummary } from "./renderSummary.ts";
 
 /**

@@ -2,7 +2,7 @@ import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions } from "./main.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
-import { readActiveLedger } from "./readActiveLedger.ts";
+import { readActiveLedger } from "../imports/readActiveLedger.ts";
 import { renderSummary } from "./renderSummary.ts";
 
 /**

@@ -186,6 +186,12 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     format: header.format,
     formatVersion: header.formatVersion,
     encoding: header.encoding,
+    header: {
+      company: header.company,
+      ...(header.period ? { period: header.period } : {}),
+      currency: header.currency,
+      ...(header.software ? { software: header.software } : {}),
+    },
     source: { ...run.source, sha256: hash.digest("hex"), size: bytesRead } as ImportRun["source"],
     counts: countsOf(summary),
     issues: summary.issues,
@@ -227,6 +233,8 @@ function countsOf(summary: LedgerSummary): ImportCounts {
       movement: formatOre(summary.totals.movement),
       closing: formatOre(summary.totals.closing),
     },
+    totalDebit: formatOre(summary.transactions.totalDebit),
+    totalCredit: formatOre(summary.transactions.totalCredit),
     issues,
   };
 }

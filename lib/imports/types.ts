@@ -1,5 +1,5 @@
 import type { EngagementRef } from "../engagements/types.ts";
-import type { FileFormat, Issue } from "../ledger/types.ts";
+import type { Company, FileFormat, Issue, Period } from "../ledger/types.ts";
 
 /** queued → running → succeeded | failed; a succeeded import becomes superseded when a newer one is activated. */
 export type ImportStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
@@ -39,6 +39,9 @@ export interface ImportCounts {
   lines: number;
   /** Decimal strings, two decimals. */
   totals: { opening: string; movement: string; closing: string };
+  /** Debit-side and credit-side sums of the transaction lines (decimal strings), as `saldo inspect` reports them. */
+  totalDebit?: string;
+  totalCredit?: string;
   issues: { error: number; warning: number; info: number };
 }
 
@@ -57,6 +60,8 @@ export interface ImportRun extends ImportRef {
   format?: FileFormat;
   formatVersion?: string;
   encoding?: string;
+  /** What the file says about itself: company, period and currency (provenance of every figure). */
+  header?: ImportHeader;
   counts?: ImportCounts;
   /** The validation report (bounded: at most 100 issues per code, see LedgerSummarizer). */
   issues?: Issue[];
@@ -64,4 +69,12 @@ export interface ImportRun extends ImportRef {
   failure?: { code: string; message: string };
   /** Epoch seconds after which a superseded or failed import may be deleted (DynamoDB TTL). */
   expiresAt?: number;
+}
+
+/** The facts a file states about itself, kept with its import. */
+export interface ImportHeader {
+  company: Company;
+  period?: Period;
+  currency: string;
+  software?: { name?: string; version?: string };
 }

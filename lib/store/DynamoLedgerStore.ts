@@ -104,6 +104,7 @@ const OPTIONAL_IMPORT_ATTRIBUTES = [
   "format",
   "formatVersion",
   "encoding",
+  "header",
   "counts",
   "issues",
   "issuePages",

@@ -105,6 +105,8 @@ export const ImportCountsSchema = z.object({
   transactions: z.number().int(),
   lines: z.number().int(),
   totals: z.object({ opening: z.string(), movement: z.string(), closing: z.string() }),
+  totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
+  totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
 
@@ -128,6 +130,14 @@ export const ImportItemSchema = z.object({
   format: z.enum(["saft", "sie", "csv"]).optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
+  header: z
+    .object({
+      company: z.object({ orgNumber: OptionalString, name: OptionalString }),
+      period: z.object({ start: z.string(), end: z.string() }).optional(),
+      currency: z.string(),
+      software: z.object({ name: OptionalString, version: OptionalString }).optional(),
+    })
+    .optional(),
   counts: ImportCountsSchema.optional(),
   /** The validation report, gzipped JSON (see IssuesJsonSchema), when it fits in the item. */
   issues: z.instanceof(Uint8Array).optional(),

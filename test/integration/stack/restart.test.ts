@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
-import { readActiveLedger } from "../../../lib/cli/readActiveLedger.ts";
+import { readActiveLedger } from "../../../lib/imports/readActiveLedger.ts";
 import { startTestStack } from "./localStackFixture.ts";
 
 const demo = { tenantId: "demo", clientId: "fjellbekk", engagementId: "q1-2025" };

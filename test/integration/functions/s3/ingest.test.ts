@@ -7,7 +7,7 @@ import { lambdaContext } from "../../../helpers/lambdaContext.ts";
 import { DynamoLedgerStore } from "../../../../lib/store/DynamoLedgerStore.ts";
 import { inspectFile } from "../../../../lib/imports/inspectFile.ts";
 import { fileSource } from "../../../../lib/formats/shared/sources.ts";
-import type { S3EventNotification } from "../../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/local/s3EventNotification.ts";
 import type { Engagement } from "../../../../lib/engagements/types.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
@@ -35,13 +35,18 @@ async function createEngagement(engagementId: string): Promise<Engagement> {
   return engagement;
 }
 
-/** Uploads without delivering the event, and returns the event S3 sent. */
+/**
+ * Uploads without delivering the event, and returns the event S3 sent for this key (events of other objects, such
+ * as the copies the handler makes under rejected/, may arrive in between).
+ */
 async function upload(key: string, body: Uint8Array | string): Promise<S3EventNotification> {
   const before = emulators.s3Events.length;
   await emulators.s3.send(new PutObjectCommand({ Bucket: emulators.bucketName, Key: key, Body: body }));
   await emulators.waitForS3Events();
-  const event = emulators.s3Events[before];
-  if (!event) throw new Error("no object-created event");
+  const event = emulators.s3Events
+    .slice(before)
+    .find((candidate) => candidate.Records.some((record) => decodeS3EventKey(record.s3.object.key) === key));
+  if (!event) throw new Error(`no object-created event for ${key}`);
   return event;
 }
 

@@ -1,8 +1,8 @@
 import type { Client, Engagement, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
-import type { ImportRun } from "../imports/types.ts";
+import type { LedgerStore } from "./ports.ts";
+import type { ImportRun } from "./types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
-import type { Company, Period } from "../ledger/types.ts";
+import type { Company } from "../ledger/types.ts";
 import { parseOre } from "../money/ore.ts";
 
 /** The engagement's active version, read back as the summary `saldo inspect` builds from a file. */
@@ -12,24 +12,13 @@ export type ActiveLedger =
   | { state: "active"; engagement: Engagement; run: ImportRun; summary: LedgerSummary };
 
 /**
- * Header facts an import may carry beyond {@link ImportRun} (company, period and currency of the file, the side
- * totals of its lines). Read when present so the stored version reproduces `saldo inspect` exactly; until the
- * store keeps them, they come from the client and the engagement (see {@link readActiveLedger}).
- */
-interface ImportHeaderFacts {
-  header?: { company?: Company; period?: Period; currency?: string };
-  counts?: { totalDebit?: string; totalCredit?: string };
-}
-
-/**
  * Reads the engagement's active import (the version readers see) and rebuilds its {@link LedgerSummary} from the
  * stored trial-balance rows, the import's header fields and its validation report — so that `toLedgerJson` gives
  * the `saldo inspect --json` shape and `renderSummary` the `saldo inspect` table.
  *
- * Where the import does not record a header fact, it is taken from what saldo knows otherwise: the company from the
- * client (created from the file's company on first upload), the period from the engagement, the currency NOK, and
- * the debit/credit totals from the rows' posted sums (equal to the file's unless a line's stated side disagrees
- * with its sign, see TransactionLine.side).
+ * The file's own header facts are kept with its import (ImportRun.header, counts.totalDebit/totalCredit). Where a
+ * file states no period (a CSV trial balance), the engagement's period is shown; where an import lacks a fact
+ * (an import made by an API connector), it is taken from the client and the rows' posted sums.
  */
 export async function readActiveLedger(store: LedgerStore, ref: EngagementRef): Promise<ActiveLedger> {
   const [engagement, client] = await Promise.all([store.getEngagement(ref), store.getClient(ref)]);
@@ -47,7 +36,7 @@ function summaryOf(
   engagement: Engagement,
   client: Client | undefined,
 ): LedgerSummary {
-  const facts = run as ImportRun & ImportHeaderFacts;
+  const facts = run;
   const totals = { opening: 0n, movement: 0n, closing: 0n };
   let postedDebit = 0n;
   let postedCredit = 0n;

@@ -1,0 +1,37 @@
+/**
+ * Stable codes of authentication failures. The API answers 401 (with `WWW-Authenticate: Bearer`) for all of them
+ * except `AUTH_KEYS_UNAVAILABLE`, which is the server's problem (503), not the caller's.
+ */
+export type AuthErrorCode =
+  /** No `Authorization: Bearer …` header, or an empty token. */
+  | "AUTH_MISSING_TOKEN"
+  /** Not a JWT, bad signature, unknown key, wrong issuer or audience, not yet valid, a required claim missing. */
+  | "AUTH_INVALID_TOKEN"
+  /** A well-signed token whose `exp` has passed (beyond the clock tolerance). */
+  | "AUTH_EXPIRED"
+  /** A valid token without a usable tenant claim (missing, not a string, or not a valid tenant id). */
+  | "AUTH_NO_TENANT"
+  /** The issuer's key set could not be fetched or read (network, timeout, malformed JWKS). */
+  | "AUTH_KEYS_UNAVAILABLE"
+  /** The local issuer's key file cannot be read or created. */
+  | "AUTH_LOCAL_ISSUER_FAILED";
+
+/**
+ * Base (and only) error of lib/auth. Messages say what was wrong with the token (which claim, which check) but never
+ * quote the token; `cause` keeps the jose error for logs.
+ */
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}

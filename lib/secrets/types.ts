@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import type { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKey, TripletexKey } from "./schemas.ts";
+
+export type IntegrationSystem = z.infer<typeof IntegrationSystemSchema>;
+
+/** The value stored for each system. */
+export interface IntegrationKeyBySystem {
+  "poweroffice-go": PowerOfficeGoKey;
+  tripletex: TripletexKey;
+}
+
+/** Any system's value. */
+export type IntegrationKey = IntegrationKeyBySystem[IntegrationSystem];
+
+/** Which key: one secret per tenant, client and system. */
+export interface KeyRef<S extends IntegrationSystem = IntegrationSystem> {
+  tenantId: string;
+  clientId: string;
+  system: S;
+}
+
+/** A key's status: see {@link KeyStatusSchema}. */
+export type KeyStatus = z.infer<typeof KeyStatusSchema>;
