@@ -67,7 +67,13 @@ public class LoopbackDynamoDbLocal {
       watchdog.setDaemon(true);
       watchdog.start();
     }
-    proxy.start();
+    try {
+      proxy.start();
+    } catch (Exception e) {
+      // A taken port would otherwise leave the JVM running without a listener until the start timeout.
+      System.err.println("SALDO_DYNAMODB_LOCAL_FAILED " + e);
+      System.exit(3);
+    }
     System.out.println("SALDO_DYNAMODB_LOCAL_LISTENING " + connector.getLocalPort());
     System.out.flush();
     proxy.join();

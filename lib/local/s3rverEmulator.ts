@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import S3rver, { type S3rverEvent } from "s3rver";
+import { EmulatorStartError } from "./errors.ts";
 import { LOCAL_REGION } from "./localClients.ts";
 import { createS3EventNotification, type S3EventNotification } from "./s3EventNotification.ts";
 
@@ -92,6 +94,8 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<Runni
     void delivery.finally(() => pending.delete(delivery));
   });
 
+  // s3rver reports a taken port as an unhandled 'error' event that ends the process; check it first.
+  if (options.port) await assertPortFree(options.port);
   const address = await server.run();
   const port = address.port;
 
@@ -137,5 +141,25 @@ async function toNotification(
     sourceIPAddress: record.requestParameters.sourceIPAddress,
     eventTime: new Date(record.eventTime),
     ...(options.configurationId === undefined ? {} : { configurationId: options.configurationId }),
+  });
+}
+
+/** Fails with a clear error when 127.0.0.1:`port` is already in use. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new EmulatorStartError(
+          "EMULATOR_START_FAILED",
+          `the S3 emulator cannot listen on 127.0.0.1:${port}: ${error.code ?? error.message}`,
+          {
+            cause: error,
+            context: { port },
+          },
+        ),
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolvePort()));
   });
 }
