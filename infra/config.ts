@@ -40,8 +40,8 @@ export const STORAGE_CONFIG = {
  *   stays at a few hundred MB (issue #2), which leaves room for the bounded in-flight write batches and the V8 heap
  *   (Node sizes its old space from the available memory). The 15-minute limit needs only ~2.3 MB/s for 2 GB.
  * - timeout 900 s, Lambda's maximum: a 2 GB file must finish in one invocation.
- * - ephemeral storage 4096 MB: a zip is read from its central directory at the end, so it is staged whole to /tmp;
- *   uploads above `maxStagedZipBytes` are rejected with a reason before staging, and the rest of /tmp stays free.
+ * - ephemeral storage 512 MB (Lambda's default): nothing is staged — a zipped SAF-T file is inflated as it streams
+ *   (lib/formats/saft/unzipSingleXml.ts reads the local file headers in order), like every other upload.
  * - async retries 2 (Lambda's default, made explicit), then the event goes to the dead-letter queue.
  * - arm64: the code is pure JavaScript (no native modules), Graviton is ~20 % cheaper per GB-second.
  */
@@ -51,8 +51,7 @@ export const INGEST_CONFIG = {
   architecture: "arm64",
   memoryMb: 3008,
   timeoutSeconds: 900,
-  ephemeralStorageMb: 4096,
-  maxStagedZipBytes: 3 * 1024 ** 3,
+  ephemeralStorageMb: 512,
   asyncRetries: 2,
   events: ["s3:ObjectCreated:*"],
   filterPrefix: STORAGE_CONFIG.uploadsPrefix,

@@ -59,7 +59,6 @@ export const ingestFunction = new sst.aws.Function("Ingest", {
     SALDO_TABLE_NAME: table.name,
     POWERTOOLS_SERVICE_NAME: INGEST_CONFIG.powertools.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: INGEST_CONFIG.powertools.metricsNamespace,
-    SALDO_MAX_STAGED_ZIP_BYTES: String(INGEST_CONFIG.maxStagedZipBytes),
   },
   logging: { format: "json", retention: INGEST_CONFIG.logRetention },
   transform: {
