@@ -1,3 +1,4 @@
+import { SaldoError } from "../errors/SaldoError.ts";
 /**
  * Stable codes of authentication failures. The API answers 401 (with `WWW-Authenticate: Bearer`) for all of them
  * except `AUTH_KEYS_UNAVAILABLE`, which is the server's problem (503), not the caller's.
@@ -20,18 +21,4 @@ export type AuthErrorCode =
  * Base (and only) error of lib/auth. Messages say what was wrong with the token (which claim, which check) but never
  * quote the token; `cause` keeps the jose error for logs.
  */
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: AuthErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
+export class AuthError extends SaldoError<AuthErrorCode> {}

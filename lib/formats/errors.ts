@@ -1,3 +1,4 @@
+import { SaldoError } from "../errors/SaldoError.ts";
 import type { SourceLocation } from "../ledger/types.ts";
 
 /**
@@ -5,8 +6,7 @@ import type { SourceLocation } from "../ledger/types.ts";
  * unsafe XML, undecidable CSV layout). Per-record problems are issues, not errors. The message names the file,
  * the position and what was expected: `tb.csv:3:14: … (expected …)`.
  */
-export class FormatError extends Error {
-  readonly code: string;
+export class FormatError extends SaldoError {
   readonly fileName: string | undefined;
   readonly location: SourceLocation | undefined;
   readonly expected: string | undefined;
@@ -19,9 +19,10 @@ export class FormatError extends Error {
     const where = [context.fileName ?? "<input>", context.location?.line, context.location?.column]
       .filter((part) => part !== undefined)
       .join(":");
-    super(`${where}: ${detail}${context.expected ? ` (expected ${context.expected})` : ""}`, { cause: context.cause });
-    this.name = "FormatError";
-    this.code = code;
+    super(code, `${where}: ${detail}${context.expected ? ` (expected ${context.expected})` : ""}`, {
+      cause: context.cause,
+      context: { fileName: context.fileName, location: context.location, expected: context.expected },
+    });
     this.fileName = context.fileName;
     this.location = context.location;
     this.expected = context.expected;
@@ -32,7 +33,6 @@ export class FormatError extends Error {
 export class UnsupportedFormatError extends FormatError {
   constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
     super("FORMAT_UNSUPPORTED", detail, context);
-    this.name = "UnsupportedFormatError";
   }
 }
 
@@ -40,7 +40,6 @@ export class UnsupportedFormatError extends FormatError {
 export class MalformedInputError extends FormatError {
   constructor(code: string, detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
     super(code, detail, context);
-    this.name = "MalformedInputError";
   }
 }
 
@@ -48,7 +47,6 @@ export class MalformedInputError extends FormatError {
 export class TruncatedInputError extends FormatError {
   constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
     super("FORMAT_TRUNCATED", detail, context);
-    this.name = "TruncatedInputError";
   }
 }
 
@@ -56,7 +54,6 @@ export class TruncatedInputError extends FormatError {
 export class UnsafeXmlError extends FormatError {
   constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
     super("XML_UNSAFE", detail, context);
-    this.name = "UnsafeXmlError";
   }
 }
 
@@ -64,6 +61,5 @@ export class UnsafeXmlError extends FormatError {
 export class AmbiguousLayoutError extends FormatError {
   constructor(detail: string, context: ConstructorParameters<typeof FormatError>[2] = {}) {
     super("CSV_AMBIGUOUS_LAYOUT", detail, context);
-    this.name = "AmbiguousLayoutError";
   }
 }

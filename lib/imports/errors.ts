@@ -1,12 +1,7 @@
+import { SaldoError } from "../errors/SaldoError.ts";
+
 /** Base error of the imports module. */
-export class ImportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ImportError";
-    this.code = code;
-  }
-}
+export class ImportError extends SaldoError {}
 
 /** The uploaded object is gone (deleted or never readable): a permanent failure, not worth retrying. */
 export class SourceFileMissingError extends ImportError {
@@ -16,7 +11,6 @@ export class SourceFileMissingError extends ImportError {
       `s3://${location.bucket}/${location.key}${location.versionId ? ` (version ${location.versionId})` : ""} no longer exists`,
       options,
     );
-    this.name = "SourceFileMissingError";
   }
 }
 
@@ -24,6 +18,5 @@ export class SourceFileMissingError extends ImportError {
 export class SourceUnavailableError extends ImportError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("SOURCE_UNAVAILABLE", message, options);
-    this.name = "SourceUnavailableError";
   }
 }

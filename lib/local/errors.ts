@@ -1,3 +1,4 @@
+import { SaldoError } from "../errors/SaldoError.ts";
 /** Stable codes of the local stack's errors. */
 export type LocalStackErrorCode =
   | "JAVA_NOT_FOUND"
@@ -9,21 +10,7 @@ export type LocalStackErrorCode =
   | "TABLE_SCHEMA_MISMATCH";
 
 /** Base error of lib/local: the local emulators and the resources created in them. */
-export class LocalStackError extends Error {
-  readonly code: LocalStackErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: LocalStackErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
+export class LocalStackError extends SaldoError<LocalStackErrorCode> {}
 
 /** An emulator could not be found, started, or did not answer in time. */
 export class EmulatorStartError extends LocalStackError {}

@@ -1,11 +1,10 @@
+import { SaldoError } from "../errors/SaldoError.ts";
+
 /** Base error of the money module: a decimal string that is not an exact amount in øre. */
-export class MoneyError extends Error {
-  readonly code: string;
+export class MoneyError extends SaldoError {
   readonly input: string;
   constructor(code: string, message: string, input: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "MoneyError";
-    this.code = code;
+    super(code, message, { ...options, context: { input } });
     this.input = input;
   }
 }
@@ -14,6 +13,5 @@ export class MoneyError extends Error {
 export class InvalidAmountError extends MoneyError {
   constructor(input: string, reason: string) {
     super("MONEY_INVALID_AMOUNT", `not an amount: ${JSON.stringify(input)} (${reason})`, input);
-    this.name = "InvalidAmountError";
   }
 }

@@ -1,4 +1,5 @@
 import { isRetryableError } from "../store/errors.ts";
+import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 
 /** Stable codes of the key vault's errors. */
 export type KeyVaultErrorCode =
@@ -24,23 +25,9 @@ export type KeyVaultErrorCode =
  * (STYLE.md §7). No message, context or cause ever contains a secret value: context holds the secret *name*
  * (`saldo/{tenantId}/{clientId}/{system}`), which is not secret.
  */
-export class KeyVaultError extends Error {
-  readonly code: KeyVaultErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
+export class KeyVaultError extends SaldoError<KeyVaultErrorCode> {}
 
-  constructor(
-    code: KeyVaultErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
-
-type KeyVaultErrorOptions = ConstructorParameters<typeof KeyVaultError>[2];
+type KeyVaultErrorOptions = SaldoErrorOptions;
 
 /** A key reference with an invalid tenant id, client id or system. */
 export class InvalidKeyRefError extends KeyVaultError {

@@ -1,3 +1,4 @@
+import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 /** Stable codes of the store's errors. */
 export type StoreErrorCode =
   /** The database could not be reached or kept throttling after every retry: retry the whole operation later. */
@@ -24,23 +25,9 @@ export type StoreErrorCode =
  * never see a raw AWS SDK error: `code` is stable, `context` says which table/key/import was concerned, `cause` keeps
  * the original error for logs.
  */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
+export class StoreError extends SaldoError<StoreErrorCode> {}
 
-  constructor(
-    code: StoreErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
-
-type StoreErrorOptions = ConstructorParameters<typeof StoreError>[2];
+type StoreErrorOptions = SaldoErrorOptions;
 
 /** Throttling that outlasted every retry, a network failure, or a 5xx from the service: a retry later may succeed. */
 export class StoreUnavailableError extends StoreError {
