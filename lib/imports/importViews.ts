@@ -1,0 +1,354 @@
+import { z } from "zod";
+import type { Engagement } from "../engagements/types.ts";
+import { LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
+import { formatOre } from "../money/ore.ts";
+import type { ActivationOutcome } from "./activateEarlierImport.ts";
+import type { AccountFigures, ImportComparison } from "./compareImports.ts";
+import type { TransactionLinesPage } from "./listTransactionLines.ts";
+import { TRANSACTION_LINES_MAX_LIMIT } from "./listTransactionLines.ts";
+import type { LedgerLine } from "./ports.ts";
+import type { TrialBalanceView } from "./trialBalanceView.ts";
+import type { ImportRun } from "./types.ts";
+
+/*
+ * The public JSON of the read/activate use cases (HTTP API, and the OpenAPI document generated from these schemas).
+ * Amounts are decimal strings with exactly two decimals (formatOre), never numbers: øre-exact and float-free.
+ * Optional facts are `null` rather than absent, so every field is always there for clients to read.
+ */
+
+/** An amount in øre as a decimal string with two decimals: `-1234.50`. */
+export const DecimalAmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
+
+/** Opening balance (IB), movement and closing balance (UB). */
+export const FiguresSchema = z.object({
+  opening: DecimalAmountSchema,
+  movement: DecimalAmountSchema,
+  closing: DecimalAmountSchema,
+});
+
+/** The engagement a trial balance belongs to. */
+export const EngagementViewSchema = z.object({
+  engagementId: z.string(),
+  clientId: z.string(),
+  kind: z.enum(["year-end", "period-end"]),
+  fiscalYear: z.number().int(),
+  periodStart: z.iso.date(),
+  periodEnd: z.iso.date(),
+});
+
+const FormatFieldsSchema = {
+  /** How the figures were read: null for an import that failed before its format was known. */
+  format: z.enum(["saft", "sie", "csv"]).nullable(),
+  formatVersion: z.string().nullable(),
+  encoding: z.string().nullable(),
+};
+
+/** Where an import's figures came from: an uploaded file or an accounting system's API window. */
+export const ImportSourceViewSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("file"),
+    fileName: z.string(),
+    /** The S3 object key the file was uploaded to. */
+    key: z.string(),
+    /** SHA-256 (hex) of the bytes read; null until the import has read the file. */
+    sha256: z.string().nullable(),
+    size: z.number().int().nonnegative().nullable(),
+    ...FormatFieldsSchema,
+  }),
+  z.object({
+    type: z.literal("api"),
+    system: z.enum(["poweroffice-go", "tripletex"]),
+    from: z.string(),
+    to: z.string(),
+    ...FormatFieldsSchema,
+  }),
+]);
+
+/** One version (import) of an engagement's figures, without its report. */
+export const ImportVersionSchema = z.object({
+  importId: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]),
+  source: ImportSourceViewSchema,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ImportVersionJson = z.infer<typeof ImportVersionSchema>;
+
+/** Where one account's figures came from (every figure of the trial balance says it). */
+export const ProvenanceSchema = z.object({
+  importId: z.string(),
+  format: z.enum(["saft", "sie", "csv"]),
+  source: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("file"), fileName: z.string(), key: z.string() }),
+    z.object({
+      type: z.literal("api"),
+      system: z.enum(["poweroffice-go", "tripletex"]),
+      from: z.string(),
+      to: z.string(),
+    }),
+  ]),
+});
+
+/** An account of the trial-balance view: the `saldo inspect --json` account plus provenance and prior closing. */
+export const TrialBalanceViewAccountSchema = LedgerJsonAccountSchema.extend({
+  provenance: ProvenanceSchema,
+  /** The account's closing balance in the prior engagement; null when there is none or it has no such account. */
+  priorClosing: DecimalAmountSchema.nullable(),
+});
+
+/** The prior engagement whose closing balances the opening balances were reconciled with. */
+export const PriorReferenceSchema = z.object({
+  engagementId: z.string(),
+  importId: z.string(),
+  kind: z.enum(["year-end", "period-end"]),
+  periodStart: z.iso.date(),
+  periodEnd: z.iso.date(),
+});
+
+/**
+ * `GET …/engagements/{engagementId}/trial-balance`: the active version in the shape of `saldo inspect --json`
+ * (LedgerJsonSchema), plus the engagement, the import the figures come from, per-account provenance and prior
+ * closing, and the prior engagement reconciled against (`OPENING_DIFFERS_FROM_PRIOR_CLOSING`, `PRIOR_ACCOUNT_MISSING`
+ * and `PRIOR_CLOSING_NOT_COMPARED` issues follow the import's own issues).
+ */
+export const TrialBalanceViewSchema = LedgerJsonSchema.extend({
+  accounts: z.array(TrialBalanceViewAccountSchema),
+  engagement: EngagementViewSchema,
+  import: ImportVersionSchema,
+  prior: PriorReferenceSchema.nullable(),
+});
+export type TrialBalanceViewJson = z.infer<typeof TrialBalanceViewSchema>;
+
+/** One account whose figures differ between two versions; a side is null when that version lacks the account. */
+export const AccountDifferenceSchema = z.object({
+  account: z.string(),
+  name: z.string(),
+  before: FiguresSchema.nullable(),
+  after: FiguresSchema.nullable(),
+  /** after − before (a missing side counts as 0). */
+  difference: FiguresSchema,
+});
+
+/**
+ * `GET …/imports/{importId}/compare?with={otherImportId}`: `base` is `{importId}` (its figures are `after`),
+ * `other` is `with` (its figures are `before`).
+ */
+export const ImportComparisonSchema = z.object({
+  base: ImportVersionSchema,
+  other: ImportVersionSchema,
+  accounts: z.array(AccountDifferenceSchema),
+  unchangedAccounts: z.number().int().nonnegative(),
+  totals: z.object({ before: FiguresSchema, after: FiguresSchema, difference: FiguresSchema }),
+});
+export type ImportComparisonJson = z.infer<typeof ImportComparisonSchema>;
+
+/** `POST …/imports/{importId}/activate`. */
+export const ImportActivationSchema = z.object({
+  import: ImportVersionSchema,
+  /** The version that was active before; null when none was or nothing changed. */
+  previousImportId: z.string().nullable(),
+  /** False when the import already was the active version. */
+  changed: z.boolean(),
+});
+export type ImportActivationJson = z.infer<typeof ImportActivationSchema>;
+
+/** One transaction line with the fields of its transaction (voucher). */
+export const TransactionLineSchema = z.object({
+  transactionId: z.string(),
+  /** 0-based position of the line within its transaction. */
+  lineNumber: z.number().int().nonnegative(),
+  /** The line's id in the file (SAF-T RecordID), when it has one. */
+  recordId: z.string().nullable(),
+  journal: z.string().nullable(),
+  /** The voucher date (SAF-T TransactionDate, SIE #VER date). */
+  date: z.string(),
+  period: z.object({ year: z.number().int(), number: z.number().int() }).nullable(),
+  account: z.string(),
+  /** In the ledger's currency; debit positive, credit negative. */
+  amount: DecimalAmountSchema,
+  description: z.string().nullable(),
+  transactionDescription: z.string().nullable(),
+  /** The amount in a foreign currency, as the file states it (up to 18 decimals in SAF-T 1.40). */
+  currency: z.object({ code: z.string(), amount: z.string(), exchangeRate: z.string().nullable() }).nullable(),
+  taxCode: z.string().nullable(),
+  customerId: z.string().nullable(),
+  supplierId: z.string().nullable(),
+  dimensions: z.array(z.object({ type: z.string(), id: z.string() })),
+});
+export type TransactionLineJson = z.infer<typeof TransactionLineSchema>;
+
+/** `GET …/engagements/{engagementId}/transactions`: one page; `nextCursor` is null on the last page. */
+export const TransactionLinesPageSchema = z.object({
+  importId: z.string(),
+  items: z.array(TransactionLineSchema),
+  nextCursor: z.string().nullable(),
+});
+export type TransactionLinesPageJson = z.infer<typeof TransactionLinesPageSchema>;
+
+/**
+ * The query string of `GET …/transactions` (strings in, as a query string carries them; `limit` is coerced).
+ * listTransactionLines checks the same bounds again.
+ */
+export const TransactionLinesQuerySchema = z
+  .object({
+    account: z.string().min(1).max(100).optional(),
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    voucher: z.string().min(1).max(200).optional(),
+    cursor: z.string().min(1).max(4096).optional(),
+    limit: z.coerce.number().int().min(1).max(TRANSACTION_LINES_MAX_LIMIT).optional(),
+  })
+  .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, {
+    message: "from must not be after to",
+    path: ["to"],
+  });
+export type TransactionLinesQueryInput = z.infer<typeof TransactionLinesQuerySchema>;
+
+/** Renders an import as a version (no report). */
+export function toImportVersionJson(run: ImportRun): ImportVersionJson {
+  const formatFields = {
+    format: run.format ?? null,
+    formatVersion: run.formatVersion ?? null,
+    encoding: run.encoding ?? null,
+  };
+  const source: ImportVersionJson["source"] =
+    run.source.type === "file"
+      ? {
+          type: "file",
+          fileName: run.source.fileName,
+          key: run.source.key,
+          sha256: run.source.sha256 ?? null,
+          size: run.source.size ?? null,
+          ...formatFields,
+        }
+      : { type: "api", system: run.source.system, from: run.source.from, to: run.source.to, ...formatFields };
+  return {
+    importId: run.importId,
+    status: run.status,
+    source,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt ?? null,
+  };
+}
+
+/** Renders {@link TrialBalanceView} (the result of getTrialBalanceView) as {@link TrialBalanceViewSchema}. */
+export function toTrialBalanceViewJson(view: TrialBalanceView): TrialBalanceViewJson {
+  const ledger = toLedgerJson(view.summary);
+  const { run } = view;
+  const provenance: z.infer<typeof ProvenanceSchema> = {
+    importId: run.importId,
+    format: run.format ?? view.summary.header.format,
+    source:
+      run.source.type === "file"
+        ? { type: "file", fileName: run.source.fileName, key: run.source.key }
+        : { type: "api", system: run.source.system, from: run.source.from, to: run.source.to },
+  };
+  const priorClosing = new Map((view.prior?.rows ?? []).map((row) => [row.account, row.closing]));
+  return {
+    ...ledger,
+    accounts: ledger.accounts.map((account) => {
+      const closing = priorClosing.get(account.account);
+      return {
+        ...account,
+        provenance: structuredClone(provenance),
+        priorClosing: closing === undefined ? null : formatOre(closing),
+      };
+    }),
+    engagement: toEngagementViewJson(view.engagement),
+    import: toImportVersionJson(run),
+    prior: view.prior
+      ? {
+          engagementId: view.prior.engagement.engagementId,
+          importId: view.prior.run.importId,
+          kind: view.prior.engagement.kind,
+          periodStart: view.prior.engagement.periodStart,
+          periodEnd: view.prior.engagement.periodEnd,
+        }
+      : null,
+  };
+}
+
+/** Renders {@link ImportComparison} (the result of compareImports) as {@link ImportComparisonSchema}. */
+export function toImportComparisonJson(comparison: ImportComparison): ImportComparisonJson {
+  return {
+    base: toImportVersionJson(comparison.base),
+    other: toImportVersionJson(comparison.other),
+    accounts: comparison.accounts.map((account) => ({
+      account: account.account,
+      name: account.name,
+      before: account.before ? figuresJson(account.before) : null,
+      after: account.after ? figuresJson(account.after) : null,
+      difference: figuresJson(account.difference),
+    })),
+    unchangedAccounts: comparison.unchangedAccounts,
+    totals: {
+      before: figuresJson(comparison.totals.before),
+      after: figuresJson(comparison.totals.after),
+      difference: figuresJson(comparison.totals.difference),
+    },
+  };
+}
+
+/** Renders {@link ActivationOutcome} (the result of activateEarlierImport) as {@link ImportActivationSchema}. */
+export function toActivationJson(outcome: ActivationOutcome): ImportActivationJson {
+  return {
+    import: toImportVersionJson(outcome.import),
+    previousImportId: outcome.previousImportId ?? null,
+    changed: outcome.changed,
+  };
+}
+
+/** Renders one stored line as {@link TransactionLineSchema}. */
+export function toTransactionLineJson(line: LedgerLine): TransactionLineJson {
+  return {
+    transactionId: line.transactionId,
+    lineNumber: line.lineNumber,
+    recordId: line.recordId ?? null,
+    journal: line.journal ?? null,
+    date: line.date,
+    period: line.period ? { year: line.period.year, number: line.period.number } : null,
+    account: line.account,
+    amount: formatOre(line.amount),
+    description: line.description ?? null,
+    transactionDescription: line.transactionDescription ?? null,
+    currency: line.currencyAmount
+      ? {
+          code: line.currencyAmount.currency,
+          amount: line.currencyAmount.amount,
+          exchangeRate: line.currencyAmount.exchangeRate ?? null,
+        }
+      : null,
+    taxCode: line.taxCode ?? null,
+    customerId: line.customerId ?? null,
+    supplierId: line.supplierId ?? null,
+    dimensions: (line.dimensions ?? []).map((dimension) => ({ type: dimension.type, id: dimension.id })),
+  };
+}
+
+/** Renders {@link TransactionLinesPage} (the result of listTransactionLines) as {@link TransactionLinesPageSchema}. */
+export function toTransactionLinesPageJson(page: TransactionLinesPage): TransactionLinesPageJson {
+  return {
+    importId: page.importId,
+    items: page.items.map(toTransactionLineJson),
+    nextCursor: page.nextCursor ?? null,
+  };
+}
+
+function toEngagementViewJson(engagement: Engagement): z.infer<typeof EngagementViewSchema> {
+  return {
+    engagementId: engagement.engagementId,
+    clientId: engagement.clientId,
+    kind: engagement.kind,
+    fiscalYear: engagement.fiscalYear,
+    periodStart: engagement.periodStart,
+    periodEnd: engagement.periodEnd,
+  };
+}
+
+function figuresJson(figures: AccountFigures): z.infer<typeof FiguresSchema> {
+  return {
+    opening: formatOre(figures.opening),
+    movement: formatOre(figures.movement),
+    closing: formatOre(figures.closing),
+  };
+}

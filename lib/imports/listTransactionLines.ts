@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { EngagementRef } from "../engagements/types.ts";
+import { StoreInvalidCursorError, StoreInvalidQueryError } from "../store/errors.ts";
+import type { LedgerLine, LedgerStore } from "./ports.ts";
+import {
+  InvalidCursorError,
+  InvalidTransactionQueryError,
+  NoActiveImportError,
+  StaleCursorError,
+  requireEngagement,
+} from "./viewErrors.ts";
+
+/** What listTransactionLines needs (STYLE.md §5). */
+export interface ListTransactionLinesDeps {
+  store: LedgerStore;
+}
+
+/** Filters and paging of `GET …/transactions`. */
+export interface TransactionLinesQuery {
+  /** Only lines posted to this account. */
+  account?: string;
+  /** Inclusive ISO dates (YYYY-MM-DD) of the voucher date. */
+  from?: string;
+  to?: string;
+  /** Only the lines of this transaction (voucher) id. */
+  voucher?: string;
+  /** `nextCursor` of the previous page, unchanged, with the same filters. */
+  cursor?: string;
+  /** Lines per page: 1–1000, default 100. */
+  limit?: number;
+}
+
+/** One page of the active version's transaction lines. Render it with `toTransactionLinesPageJson`. */
+export interface TransactionLinesPage {
+  /** The version the lines come from (every page of one paging run comes from the same one). */
+  importId: string;
+  /** One item per transaction line, in file order. */
+  items: LedgerLine[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Default and maximum page size. */
+export const TRANSACTION_LINES_DEFAULT_LIMIT = 100;
+export const TRANSACTION_LINES_MAX_LIMIT = 1000;
+
+/**
+ * What a cursor handed to clients holds: the import it pages through, a fingerprint of the filters, and the store's
+ * own opaque position. Clients send it back, so it is validated (zod) like any input.
+ */
+const PagingCursorSchema = z.strictObject({
+  v: z.literal(1),
+  importId: z.string().min(1).max(200),
+  filters: z.string().regex(/^[0-9a-f]{16}$/),
+  position: z.string().min(1).max(2000),
+});
+type PagingCursor = z.infer<typeof PagingCursorSchema>;
+
+/**
+ * Lists the transaction lines of the engagement's ACTIVE version, one item per line, filtered by account, voucher
+ * date range and voucher, in pages.
+ *
+ * The cursor is bound to the import it was issued for and to the filters: after another version has been activated,
+ * a cursor of the old one is refused with StaleCursorError (a conflict) rather than continuing in the new version and
+ * mixing the lines of two versions; a cursor used with other filters, or altered, or from another engagement is
+ * refused with InvalidCursorError. The store's cursor is wrapped, never interpreted here.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError,
+ *   InvalidTransactionQueryError, InvalidCursorError, StaleCursorError
+ */
+export async function listTransactionLines(
+  deps: ListTransactionLinesDeps,
+  ref: EngagementRef,
+  query: TransactionLinesQuery,
+): Promise<TransactionLinesPage> {
+  const limit = query.limit ?? TRANSACTION_LINES_DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > TRANSACTION_LINES_MAX_LIMIT) {
+    throw new InvalidTransactionQueryError(
+      "limit",
+      `limit must be a whole number from 1 to ${TRANSACTION_LINES_MAX_LIMIT}, got ${String(query.limit)}`,
+    );
+  }
+  for (const field of ["from", "to"] as const) {
+    const value = query[field];
+    if (value !== undefined && !isIsoDate(value)) {
+      throw new InvalidTransactionQueryError(field, `${field} must be a date as YYYY-MM-DD, got "${value}"`);
+    }
+  }
+
+  const engagement = await requireEngagement(deps.store, ref);
+  const importId = engagement.activeImportId;
+  if (importId === undefined) throw new NoActiveImportError(ref);
+  const filters = fingerprintFilters(query);
+
+  let position: string | undefined;
+  if (query.cursor !== undefined) {
+    const cursor = decodePagingCursor(query.cursor);
+    if (cursor.importId !== importId) {
+      // A version of this engagement that is no longer active: the client must restart. Anything else (another
+      // engagement's cursor) is simply not a cursor for this request.
+      const issuedHere = await deps.store.getImport({ ...ref, importId: cursor.importId });
+      if (issuedHere !== undefined) throw new StaleCursorError(ref, cursor.importId, importId);
+      throw new InvalidCursorError("it was not issued for this engagement");
+    }
+    if (cursor.filters !== filters) {
+      throw new InvalidCursorError("it was issued for other filters (account, from, to, voucher)");
+    }
+    position = cursor.position;
+  }
+
+  let page;
+  try {
+    page = await deps.store.readTransactionLines(
+      { ...ref, importId },
+      {
+        ...(query.account !== undefined ? { account: query.account } : {}),
+        ...(query.from !== undefined ? { from: query.from } : {}),
+        ...(query.to !== undefined ? { to: query.to } : {}),
+        ...(query.voucher !== undefined ? { voucher: query.voucher } : {}),
+        ...(position !== undefined ? { cursor: position } : {}),
+        limit,
+      },
+    );
+  } catch (error) {
+    if (error instanceof StoreInvalidCursorError)
+      throw new InvalidCursorError("the position is not valid", { cause: error });
+    if (error instanceof StoreInvalidQueryError) {
+      throw new InvalidTransactionQueryError("limit", error.message, { cause: error });
+    }
+    throw error;
+  }
+  return {
+    importId,
+    items: page.items,
+    ...(page.nextCursor !== undefined
+      ? { nextCursor: encodePagingCursor({ v: 1, importId, filters, position: page.nextCursor }) }
+      : {}),
+  };
+}
+
+function encodePagingCursor(cursor: PagingCursor): string {
+  return Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+}
+
+function decodePagingCursor(text: string): PagingCursor {
+  let json: unknown;
+  try {
+    if (text.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(text)) throw new Error("not base64url");
+    json = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch (error) {
+    throw new InvalidCursorError("it is not a cursor this API handed out", { cause: error });
+  }
+  const parsed = PagingCursorSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidCursorError("it is not a cursor this API handed out", { cause: parsed.error });
+  return parsed.data;
+}
+
+/** A short hash of the filters, so a cursor cannot silently continue under other filters. */
+function fingerprintFilters(query: TransactionLinesQuery): string {
+  const canonical = JSON.stringify([
+    query.account ?? null,
+    query.from ?? null,
+    query.to ?? null,
+    query.voucher ?? null,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+}
+
+function isIsoDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const time = Date.parse(`${text}T00:00:00.000Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text);
+}
