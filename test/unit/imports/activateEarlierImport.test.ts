@@ -2,16 +2,14 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import { chunkedSource } from "../../../lib/formats/shared/sources.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
-import { SourceFileMissingError } from "../../../lib/imports/errors.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { ImportActivationSchema, toActivationJson } from "../../../lib/imports/importViews.ts";
-import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
 import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /*
  * Versions of Q1 2025 (samples/demo-saft-1.30.xml): v1 the demo as shipped, v2 a later upload of the same file with
@@ -19,18 +17,6 @@ import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
  * v2's trial balance instead of 442559.75), so which version is active can be seen in the figures.
  */
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
-
-class MemoryFileSource implements FileSource {
-  readonly objects = new Map<string, Uint8Array>();
-  async open(location: { key: string }): Promise<OpenedFile> {
-    const bytes = this.objects.get(location.key);
-    if (!bytes) throw new SourceFileMissingError({ bucket: "b", key: location.key });
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
-  }
-  async keepRejected(location: { key: string }): Promise<string> {
-    return location.key.replace(/^uploads\//, "rejected/");
-  }
-}
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
 const RETENTION = 3600;

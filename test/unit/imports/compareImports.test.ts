@@ -2,15 +2,13 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import { chunkedSource } from "../../../lib/formats/shared/sources.ts";
 import { compareImports, diffTrialBalances } from "../../../lib/imports/compareImports.ts";
-import { SourceFileMissingError } from "../../../lib/imports/errors.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { ImportComparisonSchema, toImportComparisonJson } from "../../../lib/imports/importViews.ts";
-import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
 import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /*
  * Two versions of Q1 2025: samples/demo-saft-1.30.xml, and a corrected copy (edited below) where the March rent
@@ -53,18 +51,6 @@ function corrected(xml: string): string {
     result = result.replaceAll(from, to);
   }
   return result;
-}
-
-class MemoryFileSource implements FileSource {
-  readonly objects = new Map<string, Uint8Array>();
-  async open(location: { key: string }): Promise<OpenedFile> {
-    const bytes = this.objects.get(location.key);
-    if (!bytes) throw new SourceFileMissingError({ bucket: "b", key: location.key });
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
-  }
-  async keepRejected(location: { key: string }): Promise<string> {
-    return location.key.replace(/^uploads\//, "rejected/");
-  }
 }
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");

@@ -2,34 +2,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { importFile, orderKeyOf, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
-import { SourceFileMissingError, SourceUnavailableError } from "../../../lib/imports/errors.ts";
-import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
+import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
-import { chunkedSource } from "../../../lib/formats/shared/sources.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
-
-/** Files kept in memory, keyed by S3 key; `failNext` makes the next open throw. */
-class MemoryFileSource implements FileSource {
-  readonly objects = new Map<string, Uint8Array>();
-  readonly kept = new Map<string, string>();
-  failNext: Error | undefined;
-  async open(location: { key: string }): Promise<OpenedFile> {
-    if (this.failNext) {
-      const error = this.failNext;
-      this.failNext = undefined;
-      throw error;
-    }
-    const bytes = this.objects.get(location.key);
-    if (!bytes) throw new SourceFileMissingError({ bucket: "b", key: location.key });
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
-  }
-  async keepRejected(location: { key: string }, reason: string): Promise<string> {
-    const target = location.key.replace(/^uploads\//, "rejected/");
-    this.kept.set(target, reason);
-    return target;
-  }
-}
 
 let store: InMemoryLedgerStore;
 let files: MemoryFileSource;

@@ -2,9 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import { chunkedSource } from "../../../lib/formats/shared/sources.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
-import { SourceFileMissingError } from "../../../lib/imports/errors.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import {
   TransactionLinesPageSchema,
@@ -16,10 +14,10 @@ import {
   type TransactionLinesPage,
   type TransactionLinesQuery,
 } from "../../../lib/imports/listTransactionLines.ts";
-import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
 import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /*
  * samples/demo-saft-1.30.xml has 6 transactions with 14 lines (read off the XML):
@@ -32,18 +30,6 @@ import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
  * Debit lines sum to 252250.75 (the file's TotalDebit); all lines sum to 0.00.
  */
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
-
-class MemoryFileSource implements FileSource {
-  readonly objects = new Map<string, Uint8Array>();
-  async open(location: { key: string }): Promise<OpenedFile> {
-    const bytes = this.objects.get(location.key);
-    if (!bytes) throw new SourceFileMissingError({ bucket: "b", key: location.key });
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
-  }
-  async keepRejected(location: { key: string }): Promise<string> {
-    return location.key.replace(/^uploads\//, "rejected/");
-  }
-}
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
 let store: InMemoryLedgerStore;

@@ -4,12 +4,10 @@ import { resolve } from "node:path";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Engagement, EngagementRef } from "../../../lib/engagements/types.ts";
-import { fileSource, chunkedSource } from "../../../lib/formats/shared/sources.ts";
-import { SourceFileMissingError } from "../../../lib/imports/errors.ts";
+import { fileSource } from "../../../lib/formats/shared/sources.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { TrialBalanceViewSchema, toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
 import { inspectFile } from "../../../lib/imports/inspectFile.ts";
-import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
 import {
   accountClassOf,
   carriesResultAccounts,
@@ -23,6 +21,7 @@ import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { formatOre } from "../../../lib/money/ore.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /*
  * Data: samples/demo-saft-1.30.xml (Fjellbekk Snekkeri AS, Q1 2025) imported into period-end engagement q1, and a
@@ -71,18 +70,6 @@ const Q2_CSV = `Konto;Kontonavn;Inngående saldo;Bevegelse;Utgående saldo
 5000;Lønn til ansatte;41250,75;0,00;41250,75
 6300;Leie lokale;18000,00;0,00;18000,00
 `;
-
-class MemoryFileSource implements FileSource {
-  readonly objects = new Map<string, Uint8Array>();
-  async open(location: { key: string }): Promise<OpenedFile> {
-    const bytes = this.objects.get(location.key);
-    if (!bytes) throw new SourceFileMissingError({ bucket: "b", key: location.key });
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
-  }
-  async keepRejected(location: { key: string }): Promise<string> {
-    return location.key.replace(/^uploads\//, "rejected/");
-  }
-}
 
 let store: InMemoryLedgerStore;
 let files: MemoryFileSource;
