@@ -1,4 +1,5 @@
 import { tryParseOre, type Ore } from "../../money/ore.ts";
+import { SieTextDecoder, type FastSliceBuffer } from "./SieTextDecoder.ts";
 
 /**
  * An object list as it stands in a record, `{1 "456" 7 "47"}` → `["1", "456", "7", "47"]` (SIE 4B §8, #TRANS
@@ -24,6 +25,8 @@ export const FORM_PLAIN = 0;
 export const FORM_QUOTED = 1;
 export const FORM_ESCAPED = 2;
 export const FORM_LIST = 3;
+/** Added to a form when the value holds bytes ≥ 0x80 (only those need the encoding to be decoded). */
+export const FORM_HIGH = 4;
 
 /** Fields a line can hold before the storage grows. */
 const INITIAL_CAPACITY = 16;
@@ -38,16 +41,21 @@ function grow<T extends Int32Array | Uint8Array>(array: T, needed: number): T {
   return bigger;
 }
 
+/** Lines tokenized from text given as a string (UTF-8 bytes underneath) share this decoder. */
+const UTF8 = new SieTextDecoder("utf-8");
+
+const EMPTY = Buffer.alloc(0) as FastSliceBuffer;
+
 /**
  * One non-blank line of a SIE file, as the tokenizer found it:
  * - `record`: a `#LABEL` with its fields (SIE 4B §5.3, §5.7);
  * - `open` / `close`: a `{` or `}` alone on its line, around sub-records such as the #TRANS rows of a #VER (§5.4);
  * - `text`: anything else (not SIE syntax); {@link text} holds the trimmed line.
  *
- * The fields are kept as positions in the decoded text and read on demand ({@link string}, {@link amount},
- * {@link objectList} …): most fields of a #TRANS row are read once into a number or a short string, so not
- * cutting every field out of the text up front is what makes the reader fast. {@link SieLineTokenizer.next}
- * reuses one instance; take a {@link snapshot} to keep a line.
+ * The fields are kept as byte positions in the input and read on demand ({@link string}, {@link amount},
+ * {@link objectList} …): amounts and dates are read straight from the bytes, and only the values the reader
+ * keeps are decoded to strings (with the encoding the decoding stage decided), which is what makes the reader
+ * fast. {@link SieLineTokenizer.next} reuses one instance; take a {@link snapshot} to keep a line.
  */
 export class SieLine {
   kind: SieLineKind = "text";
@@ -55,28 +63,34 @@ export class SieLine {
   label = "";
   /** 1-based line number. CR LF, LF and a lone CR each end one line. */
   line = 0;
-  /** 1-based column of the line's first non-blank character. Columns count UTF-16 code units of the decoded text. */
-  column = 0;
-  /** 1-based column just past the last non-blank character (where a missing field would be). */
-  endColumn = 0;
   /** The trimmed line, for `text` lines. */
   text: string | undefined;
   problems: SieTokenProblem[] | undefined;
   /** Number of fields after the label. */
   fieldCount = 0;
 
-  /** @internal The decoded text the positions refer to, and where the line starts in it. */
-  source = "";
+  /** @internal The bytes the positions refer to, the decoder for their text, and where the line starts in them. */
+  bytes: FastSliceBuffer = EMPTY;
+  /** @internal */
+  decoder: SieTextDecoder = UTF8;
+  /** The bytes read as Latin-1, made when a value is first asked for: ASCII values are cut out of it. */
+  private view: string | undefined;
   /** @internal */
   lineStart = 0;
+  /** @internal Where the line's break (or the end of the input) is. */
+  lineEnd = 0;
+  /** @internal Byte position of the first non-blank character, and just past the last non-blank one. */
+  firstByte = 0;
+  /** @internal */
+  endByte = 0;
   /** @internal Per field: value start and end (for object lists: first item index and item count), form. */
   starts = new Int32Array(INITIAL_CAPACITY);
   /** @internal */
   ends = new Int32Array(INITIAL_CAPACITY);
   /** @internal */
   forms = new Uint8Array(INITIAL_CAPACITY);
-  /** @internal Per field: column of its first character (the quote or brace when there is one). */
-  columns = new Int32Array(INITIAL_CAPACITY);
+  /** @internal Per field: byte position of its first character (the quote or brace when there is one). */
+  positions = new Int32Array(INITIAL_CAPACITY);
   /** @internal Object-list items: value start, end, form. */
   itemCount = 0;
   /** @internal */
@@ -86,9 +100,31 @@ export class SieLine {
   /** @internal */
   itemForms = new Uint8Array(INITIAL_CAPACITY);
 
-  /** @internal Starts a new line at `lineStart` of `source`. */
-  reset(source: string, lineStart: number, line: number): void {
-    this.source = source;
+  /**
+   * 1-based column of the line's first non-blank character. Columns count UTF-16 code units of the decoded
+   * line (a character of a UTF-8 file may take several bytes), as editors and the other readers do.
+   */
+  get column(): number {
+    return this.columnAt(this.firstByte);
+  }
+
+  /** 1-based column just past the last non-blank character (where a missing field would be). */
+  get endColumn(): number {
+    return this.columnAt(this.endByte);
+  }
+
+  /** @internal The 1-based column of byte position `at` of this line. */
+  columnAt(at: number): number {
+    return this.decoder.units(this.bytes, this.lineStart, at) + 1;
+  }
+
+  /** @internal Starts a new line at `lineStart` of `bytes`. */
+  reset(bytes: FastSliceBuffer, decoder: SieTextDecoder, lineStart: number, line: number): void {
+    if (bytes !== this.bytes) {
+      this.bytes = bytes;
+      this.view = undefined;
+    }
+    this.decoder = decoder;
     this.lineStart = lineStart;
     this.line = line;
     this.kind = "text";
@@ -100,18 +136,18 @@ export class SieLine {
   }
 
   /** @internal Appends a field. */
-  addField(start: number, end: number, form: number, column: number): void {
+  addField(start: number, end: number, form: number, position: number): void {
     const index = this.fieldCount++;
     if (index >= this.starts.length) {
       this.starts = grow(this.starts, index + 1);
       this.ends = grow(this.ends, index + 1);
       this.forms = grow(this.forms, index + 1);
-      this.columns = grow(this.columns, index + 1);
+      this.positions = grow(this.positions, index + 1);
     }
     this.starts[index] = start;
     this.ends[index] = end;
     this.forms[index] = form;
-    this.columns[index] = column;
+    this.positions[index] = position;
   }
 
   /** @internal Appends an object-list item. */
@@ -132,9 +168,18 @@ export class SieLine {
     (this.problems ??= []).push(problem);
   }
 
-  private value(start: number, end: number, form: number): string {
-    const raw = this.source.slice(start, end);
-    return form === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
+  /**
+   * @internal The text of `bytes[start…end)`, `\"` unescaped when the form says so. ASCII is the same in every
+   * encoding the tokenizer reads, so a value without high bytes is cut out of a Latin-1 view of the whole chunk
+   * (one native call per chunk instead of one per value); only values with high bytes are decoded on their own.
+   */
+  decode(start: number, end: number, form: number): string {
+    if (start === end) return "";
+    const raw =
+      (form & FORM_HIGH) === 0
+        ? (this.view ??= this.bytes.latin1Slice(0, this.bytes.length)).slice(start, end)
+        : this.decoder.decode(this.bytes, start, end);
+    return (form & ~FORM_HIGH) === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
   }
 
   /** Whether field `index` is an object list. */
@@ -147,7 +192,7 @@ export class SieLine {
     if (index >= this.fieldCount) return undefined;
     const form = this.forms[index]!;
     if (form === FORM_LIST) return undefined;
-    return this.value(this.starts[index]!, this.ends[index]!, form);
+    return this.decode(this.starts[index]!, this.ends[index]!, form);
   }
 
   /** Number of items in the object list at `index` (0 when it is not one). */
@@ -161,7 +206,7 @@ export class SieLine {
     const first = this.starts[index]!;
     const items: string[] = [];
     for (let i = first; i < first + this.ends[index]!; i++) {
-      items.push(this.value(this.itemStarts[i]!, this.itemEnds[i]!, this.itemForms[i]!));
+      items.push(this.decode(this.itemStarts[i]!, this.itemEnds[i]!, this.itemForms[i]!));
     }
     return items;
   }
@@ -180,12 +225,14 @@ export class SieLine {
 
   /** 1-based columns of the fields. */
   get fieldColumns(): number[] {
-    return Array.from(this.columns.subarray(0, this.fieldCount));
+    const columns: number[] = [];
+    for (let i = 0; i < this.fieldCount; i++) columns.push(this.columnAt(this.positions[i]!));
+    return columns;
   }
 
   /** 1-based column of field `index`, or the end of the line when there is no such field. */
   fieldColumn(index: number): number {
-    return index < this.fieldCount ? this.columns[index]! : this.endColumn;
+    return index < this.fieldCount ? this.columnAt(this.positions[index]!) : this.endColumn;
   }
 
   /** Whether field `index` is a string with no characters (`""`), or missing. */
@@ -198,41 +245,41 @@ export class SieLine {
    * leading `-` only) in øre, or `undefined` when it is missing, an object list or not an amount. Forms the spec
    * forbids but {@link tryParseOre} still reads exactly (`+5`, `.5`, `1.500`) are accepted too.
    *
-   * The usual shape is read straight from the text: digits are accumulated as an integer count of øre, exact
+   * The usual shape is read straight from the bytes: digits are accumulated as an integer count of øre, exact
    * because at most {@link FAST_PATH_DIGITS} digits (< 2^53) go this way; no floating-point parsing is involved.
    */
   amount(index: number): Ore | undefined {
     if (index >= this.fieldCount) return undefined;
     const form = this.forms[index]!;
     if (form === FORM_LIST) return undefined;
-    const s = this.source;
+    const b = this.bytes;
     const end = this.ends[index]!;
     let i = this.starts[index]!;
     if (i === end) return undefined;
     let negative = false;
-    if (s.charCodeAt(i) === 45 /* - */) {
+    if (b[i] === 45 /* - */) {
       negative = true;
       i++;
     }
     const digitsStart = i;
     let ore = 0;
     for (; i < end; i++) {
-      const d = s.charCodeAt(i) - 48;
+      const d = b[i]! - 48;
       if (d < 0 || d > 9) break;
       ore = ore * 10 + d;
     }
     const wholeDigits = i - digitsStart;
     let fractionDigits = 0;
-    if (i < end && s.charCodeAt(i) === 46 /* . */) {
+    if (i < end && b[i] === 46 /* . */) {
       for (i++; i < end && fractionDigits < 3; i++) {
-        const d = s.charCodeAt(i) - 48;
+        const d = b[i]! - 48;
         if (d < 0 || d > 9) break;
         ore = ore * 10 + d;
         fractionDigits++;
       }
     }
     if (i !== end || wholeDigits === 0 || fractionDigits > 2 || wholeDigits + fractionDigits > FAST_PATH_DIGITS) {
-      return tryParseOre(this.value(this.starts[index]!, end, form));
+      return tryParseOre(this.decode(this.starts[index]!, end, form));
     }
     if (fractionDigits === 0) ore *= 100;
     else if (fractionDigits === 1) ore *= 10;
@@ -247,37 +294,51 @@ export class SieLine {
     if (index >= this.fieldCount || this.forms[index] === FORM_LIST) return -1;
     const start = this.starts[index]!;
     if (this.ends[index]! - start !== 8) return -1;
-    const s = this.source;
+    const b = this.bytes;
     let n = 0;
     for (let i = start; i < start + 8; i++) {
-      const d = s.charCodeAt(i) - 48;
+      const d = b[i]! - 48;
       if (d < 0 || d > 9) return -1;
       n = n * 10 + d;
     }
     return n;
   }
 
-  /** An independent copy, safe to keep after the tokenizer moves on. */
+  /** An independent copy (with its own copy of the line's bytes), safe to keep after the tokenizer moves on. */
   snapshot(): SieLine {
     const copy = new SieLine();
+    const offset = this.lineStart;
     copy.kind = this.kind;
     copy.label = this.label;
     copy.line = this.line;
-    copy.column = this.column;
-    copy.endColumn = this.endColumn;
     copy.text = this.text;
     copy.problems = this.problems?.slice();
     copy.fieldCount = this.fieldCount;
-    copy.source = this.source;
-    copy.lineStart = this.lineStart;
+    copy.bytes = Buffer.from(this.bytes.subarray(offset, this.lineEnd)) as FastSliceBuffer;
+    copy.decoder = this.decoder;
+    copy.lineStart = 0;
+    copy.lineEnd = this.lineEnd - offset;
+    copy.firstByte = this.firstByte - offset;
+    copy.endByte = this.endByte - offset;
     copy.starts = this.starts.slice();
     copy.ends = this.ends.slice();
     copy.forms = this.forms.slice();
-    copy.columns = this.columns.slice();
+    copy.positions = this.positions.slice();
+    for (let i = 0; i < this.fieldCount; i++) {
+      copy.positions[i]! -= offset;
+      if (copy.forms[i] !== FORM_LIST) {
+        copy.starts[i]! -= offset;
+        copy.ends[i]! -= offset;
+      }
+    }
     copy.itemCount = this.itemCount;
     copy.itemStarts = this.itemStarts.slice();
     copy.itemEnds = this.itemEnds.slice();
     copy.itemForms = this.itemForms.slice();
+    for (let i = 0; i < this.itemCount; i++) {
+      copy.itemStarts[i]! -= offset;
+      copy.itemEnds[i]! -= offset;
+    }
     return copy;
   }
 }

@@ -803,12 +803,18 @@ export class SieRecordMapper {
     // empty, SIE 4B #VER) the line number stands in: "A-line57".
     const id = number !== "" ? (series !== "" ? `${series}-${number}` : number) : `${series !== "" ? `${series}-` : ""}line${line.line}`;
     const date = this.requiredDate(line, 2, "voucher date", id);
-    const transaction: Transaction = { id, date: date ?? "", lines: [], location: at(line) };
-    if (series !== "") transaction.journal = series;
     const description = this.text(line, 3);
-    if (description) transaction.description = description;
     const entryDate = this.optionalDate(line, 4, "registration date", id);
-    if (entryDate !== undefined) transaction.entryDate = entryDate;
+    let transaction: Transaction;
+    if (series !== "" && description && entryDate !== undefined) {
+      // The usual shape in one literal (same properties, same order as below).
+      transaction = { id, date: date ?? "", lines: [], location: at(line), journal: series, description, entryDate };
+    } else {
+      transaction = { id, date: date ?? "", lines: [], location: at(line) };
+      if (series !== "") transaction.journal = series;
+      if (description) transaction.description = description;
+      if (entryDate !== undefined) transaction.entryDate = entryDate;
+    }
     this.voucher = { transaction, blockOpened: false, dateDigits: line.eightDigits(2) };
   }
 
@@ -877,23 +883,32 @@ export class SieRecordMapper {
       return;
     }
     if (!isNumericAccount(account)) this.checkAccountId(account, line, 0);
-    const row: TransactionLine = { account, amount };
-    if (line.objectListLength(1) > 0) row.dimensions = this.dimensions(line, transaction.id);
+    const dimensions = line.objectListLength(1) > 0 ? this.dimensions(line, transaction.id) : undefined;
+    let date: string | undefined;
+    let description: string | undefined;
+    let quantity: string | undefined;
     if (line.fieldCount > amountIndex + 1) {
       const dateIndex = amountIndex + 1;
       // Most rows repeat the voucher date (or leave it empty): compare the digits before reading a date.
       if (!line.isEmpty(dateIndex) && line.eightDigits(dateIndex) !== voucher.dateDigits) {
-        const date = this.optionalDate(line, dateIndex, "transaction date", transaction.id);
-        if (date !== undefined && date !== transaction.date) row.date = date;
+        const rowDate = this.optionalDate(line, dateIndex, "transaction date", transaction.id);
+        if (rowDate !== undefined && rowDate !== transaction.date) date = rowDate;
       }
-      if (!line.isEmpty(amountIndex + 2)) {
-        const description = line.string(amountIndex + 2);
-        if (description !== undefined) row.description = description;
-      }
-      if (!line.isEmpty(amountIndex + 3)) {
-        const quantity = line.string(amountIndex + 3);
-        if (quantity !== undefined) row.quantity = quantity;
-      }
+      if (!line.isEmpty(amountIndex + 2)) description = line.string(amountIndex + 2);
+      if (!line.isEmpty(amountIndex + 3)) quantity = line.string(amountIndex + 3);
+    }
+    // The usual shapes are built in one literal (an object that grows property by property is slower to make);
+    // the properties and their order are the same either way.
+    let row: TransactionLine;
+    if (date === undefined && quantity === undefined) {
+      if (description === undefined) row = dimensions === undefined ? { account, amount } : { account, amount, dimensions };
+      else row = dimensions === undefined ? { account, amount, description } : { account, amount, dimensions, description };
+    } else {
+      row = { account, amount };
+      if (dimensions !== undefined) row.dimensions = dimensions;
+      if (date !== undefined) row.date = date;
+      if (description !== undefined) row.description = description;
+      if (quantity !== undefined) row.quantity = quantity;
     }
     transaction.lines.push(row);
   }

@@ -1,5 +1,5 @@
 import type { ImportRecord, ParseOptions } from "../records.ts";
-import { decodeStream } from "../shared/decoding.ts";
+import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";
 
@@ -28,7 +28,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
 class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
   private readonly tokenizer: SieLineTokenizer;
   private readonly mapper: SieRecordMapper;
-  private readonly text: AsyncIterator<string, unknown, undefined>;
+  private readonly bytes: AsyncIterator<Uint8Array, unknown, undefined>;
   /** The mapper's output, read from `index` on. */
   private readonly out: ImportRecord[];
   private index = 0;
@@ -42,9 +42,12 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
     this.mapper = new SieRecordMapper({ fileName: options.fileName });
     this.out = this.mapper.pending();
     const bytes = options.onProgress ? reportingProgress(source, options.onProgress) : source;
-    this.text = decodeStream(bytes, {
+    this.bytes = sieByteStream(bytes, {
       override: options.encoding,
-      onDecision: (decision) => this.mapper.setEncodingDecision(decision, this.tokenizer.position()),
+      onDecision: (decision, bytesEncoding) => {
+        this.tokenizer.setEncoding(bytesEncoding);
+        this.mapper.setEncodingDecision(decision, this.tokenizer.position());
+      },
     });
   }
 
@@ -93,7 +96,9 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
       const out = this.out;
       if (this.index < out.length) return { done: false, value: out[this.index++]! };
       if (out.length !== 0) {
-        out.length = 0;
+        // (pop() is much cheaper than setting the length, and one record per line is the usual case)
+        if (out.length === 1) out.pop();
+        else out.length = 0;
         this.index = 0;
       }
       if (this.finished) return DONE;
@@ -112,12 +117,12 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
   private async readMore(): Promise<IteratorResult<ImportRecord, void>> {
     try {
       for (;;) {
-        const chunk = await this.text.next();
+        const chunk = await this.bytes.next();
         if (chunk.done) {
           this.inputEnded = true;
           this.tokenizer.finish();
         } else {
-          this.tokenizer.feed(chunk.value);
+          this.tokenizer.feedBytes(chunk.value);
         }
         const result = this.step();
         if (result) return result;
@@ -138,7 +143,7 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
     this.inputEnded = true;
     this.out.length = 0;
     this.index = 0;
-    await this.text.return?.();
+    await this.bytes.return?.();
   }
 }
 
@@ -146,9 +151,9 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
  * Reads a SIE file (SIE 4B: types 1, 2, 3, 4E and 4I) as a stream of {@link ImportRecord}s: the header first, then
  * issues and accounts, then one transaction per #VER in file order.
  *
- * Three stages, each its own module: character decoding ({@link decodeStream}: the bytes decide, since the
+ * Three stages, each its own module: the encoding decision ({@link sieByteStream}: the bytes decide, since the
  * `#FORMAT PC8` tag is often wrong; `options.encoding` overrides), tokenizing ({@link SieLineTokenizer}: lines and
- * fields, SIE 4B §5), and record mapping ({@link SieRecordMapper}: what the labels mean). The header and the chart
+ * fields, SIE 4B §5, read from the bytes; only kept values are decoded), and record mapping ({@link SieRecordMapper}: what the labels mean). The header and the chart
  * with its balances are held until the first #VER (bounded by the chart); vouchers stream through.
  *
  * Per-record problems become issue records; a file that is not SIE, holds binary data or is cut off throws a

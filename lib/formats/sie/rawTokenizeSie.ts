@@ -1,9 +1,9 @@
 import type { ParseOptions } from "../records.ts";
-import { decodeStream } from "../shared/decoding.ts";
+import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 
 /**
- * The benchmark's baseline: decodes and tokenizes a SIE stream (lines and fields, SIE 4B §5) without mapping any
+ * The benchmark's baseline: decides the encoding and tokenizes a SIE stream (lines and fields, SIE 4B §5) without mapping any
  * record, and returns the number of non-blank lines. The gap between this and {@link parseSie} is the cost of
  * the record mapping.
  */
@@ -13,8 +13,12 @@ export async function rawTokenizeSie(
 ): Promise<number> {
   const tokenizer = new SieLineTokenizer({ fileName: options.fileName });
   let count = 0;
-  for await (const chunk of decodeStream(source, { override: options.encoding })) {
-    tokenizer.feed(chunk);
+  const bytes = sieByteStream(source, {
+    override: options.encoding,
+    onDecision: (_, bytesEncoding) => tokenizer.setEncoding(bytesEncoding),
+  });
+  for await (const chunk of bytes) {
+    tokenizer.feedBytes(chunk);
     while (tokenizer.next() !== undefined) count++;
   }
   tokenizer.finish();

@@ -1,10 +1,10 @@
 import type { ParseOptions } from "../records.ts";
-import { decodeStream } from "../shared/decoding.ts";
+import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer, type SieLine } from "./SieLineTokenizer.ts";
 
 /**
- * The raw pass of the SIE reader: decoding and tokenizing only, no record mapping. Yields the lines of each
- * decoded chunk as one batch. The benchmark compares it with {@link parseSie} to show what the mapping costs;
+ * The raw pass of the SIE reader: encoding decision and tokenizing only, no record mapping. Yields the lines of
+ * each chunk as one batch (snapshots, safe to keep). The benchmark compares it with {@link parseSie} to show what the mapping costs;
  * it is also handy for tools that want SIE records the reader does not map (#PSALDO, #OBJEKT …).
  */
 export async function* tokenizeSie(
@@ -12,8 +12,14 @@ export async function* tokenizeSie(
   options: Pick<ParseOptions, "fileName" | "encoding"> = {},
 ): AsyncGenerator<SieLine[], void, undefined> {
   const tokenizer = new SieLineTokenizer({ fileName: options.fileName });
-  for await (const chunk of decodeStream(source, { override: options.encoding })) {
-    const lines = tokenizer.push(chunk);
+  const bytes = sieByteStream(source, {
+    override: options.encoding,
+    onDecision: (_, bytesEncoding) => tokenizer.setEncoding(bytesEncoding),
+  });
+  for await (const chunk of bytes) {
+    tokenizer.feedBytes(chunk);
+    const lines: SieLine[] = [];
+    for (let line = tokenizer.next(); line !== undefined; line = tokenizer.next()) lines.push(line.snapshot());
     if (lines.length > 0) yield lines;
   }
   const last = tokenizer.end();

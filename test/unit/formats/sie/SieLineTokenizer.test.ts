@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import iconv from "iconv-lite";
 import { MalformedInputError } from "../../../../lib/formats/errors.ts";
 import {
   MAX_SIE_LINE_LENGTH,
@@ -183,5 +184,95 @@ describe("tokenizeSie and rawTokenizeSie", () => {
 
   it("counts the non-blank lines without mapping them", async () => {
     expect(await rawTokenizeSie(chunkedSource(new TextEncoder().encode(text), [3]))).toBe(5);
+  });
+});
+
+describe("SieLineTokenizer on bytes", () => {
+  /** Tokenizes `bytes` (read as `encoding`) fed in the given pieces and returns plain views of the lines. */
+  function tokenizeBytes(bytes: Uint8Array, encoding: string, sizes: number[] = [bytes.length]) {
+    const tokenizer = new SieLineTokenizer({ fileName: "t.se", encoding });
+    const lines: SieLine[] = [];
+    const take = () => {
+      for (let line = tokenizer.next(); line !== undefined; line = tokenizer.next()) lines.push(line.snapshot());
+    };
+    let offset = 0;
+    for (let i = 0; offset < bytes.length; i++) {
+      const size = Math.max(1, sizes[i % sizes.length]!);
+      tokenizer.feedBytes(bytes.subarray(offset, offset + size));
+      take();
+      offset += size;
+    }
+    tokenizer.finish();
+    take();
+    return lines.map((line) => ({
+      label: line.label,
+      fields: line.fields,
+      fieldColumns: line.fieldColumns,
+      column: line.column,
+      endColumn: line.endColumn,
+      ...(line.text !== undefined ? { text: line.text } : {}),
+      ...(line.problems ? { problems: line.problems.map((p) => [p.code, p.line, p.column]) } : {}),
+    }));
+  }
+
+  it("decodes the kept values of CP437 bytes (å 0x86, ä 0x84, ö 0x94, Å 0x8F)", () => {
+    const bytes = Buffer.from([...Buffer.from('#FNAMN "'), 0x8f, ...Buffer.from("ker"), 0x94, ...Buffer.from('" '), 0x86, 0x84, 0x0a]);
+    expect(tokenizeBytes(bytes, "cp437")[0]!.fields).toEqual(["Åkerö", "åä"]);
+  });
+
+  it("decodes a CP437 box-drawing character (outside Latin-1) like iconv-lite does", () => {
+    const bytes = Buffer.from([...Buffer.from("#PROSA "), 0xc4, 0xb3, 0x41, 0x0a]);
+    expect(tokenizeBytes(bytes, "cp437")[0]!.fields).toEqual([iconv.decode(Buffer.from([0xc4, 0xb3, 0x41]), "cp437")]);
+  });
+
+  it("counts columns in UTF-16 code units of the decoded line, not in bytes", () => {
+    // "Ö" is 2 bytes and 1 column; "😀" is 4 bytes and 2 columns (a surrogate pair).
+    const [line] = tokenizeBytes(Buffer.from('#FNAMN "Ö" 😀 "open\u0001  \n', "utf8"), "utf-8");
+    expect(line).toEqual({
+      label: "#FNAMN",
+      fields: ["Ö", "😀", "open"], // trailing blanks and controls of an unclosed value are dropped
+      fieldColumns: [8, 12, 15],
+      column: 1,
+      endColumn: 23,
+      problems: [["SIE_UNTERMINATED_QUOTE", 1, 15]],
+    });
+  });
+
+  it("places a control character after multi-byte characters at its character column", () => {
+    const [line] = tokenizeBytes(Buffer.from("#KONTO 1910 Kassaåå\u0001x\n", "utf8"), "utf-8");
+    expect(line!.problems).toEqual([["SIE_CONTROL_CHARACTER", 1, 20]]);
+  });
+
+  it("places a NUL after multi-byte characters at its character column", () => {
+    expect(() => tokenizeBytes(Buffer.from("#FLAGGA 0\n#FNAMN ÅÄÖ\u0000\n", "utf8"), "utf-8")).toThrow("t.se:2:11: NUL byte");
+  });
+
+  it("tokenizes the same however the bytes are split, also inside a UTF-8 character", () => {
+    const bytes = Buffer.from('#FLAGGA 0\r\n#VER "Å" 1 20240101 "Lön \\"x\\" ø"\r{\n\t#TRANS 1910 {1 "å b"} -1.50 "" "😀t"\r\n}\n#X "öppen\n\u0002\n#END Ö', "utf8");
+    const whole = tokenizeBytes(bytes, "utf-8");
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+        expect(tokenizeBytes(bytes, "utf-8", sizes)).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads text given as a string exactly as the same text given as UTF-8 bytes", () => {
+    const text = '#KONTO 1910 "Kassa å" \u0001 {1 "ø"}\n  text line Ø  \n#TRANS 1910 {} 1.5\n';
+    const fromString = tokenize(text).map(({ fields, fieldColumns, column, problems }) => ({ fields, fieldColumns, column, problems }));
+    const fromBytes = tokenizeBytes(Buffer.from(text, "utf8"), "utf-8").map(({ fields, fieldColumns, column, problems }) => ({ fields, fieldColumns, column, problems }));
+    expect(fromBytes).toEqual(fromString);
+  });
+
+  it("keeps a snapshot intact when the bytes it was read from change afterwards", () => {
+    const bytes = Buffer.from('#FNAMN "Bolag AB" 12.50\n');
+    const tokenizer = new SieLineTokenizer();
+    tokenizer.feedBytes(bytes);
+    const snapshot = tokenizer.next()!.snapshot();
+    bytes.fill(0x20);
+    expect(snapshot.fields).toEqual(["Bolag AB", "12.50"]);
+    expect(snapshot.amount(1)).toBe(1250n);
+    expect(snapshot.fieldColumns).toEqual([8, 19]);
   });
 });
