@@ -33,8 +33,8 @@ export function normalizeEncodingName(name: string): string {
   const lower = name.trim().toLowerCase().replace(/_/g, "-");
   const aliases: Record<string, string> = {
     pc8: "cp437",
-    "ibm437": "cp437",
-    "ibm865": "cp865",
+    ibm437: "cp437",
+    ibm865: "cp865",
     utf8: "utf-8",
     latin1: "iso-8859-1",
     "latin-1": "iso-8859-1",
@@ -130,27 +130,33 @@ export interface DecodeOptions {
   onDecision?: (decision: EncodingDecision) => void;
 }
 
+/** Whether `bytes` holds only ASCII (Node ≥ 18.15 has a native check). */
+const isAscii = (Buffer as unknown as { isAscii?: (bytes: Uint8Array) => boolean }).isAscii;
+
+function firstHighByte(bytes: Uint8Array): number {
+  return isAscii !== undefined && isAscii(bytes) ? -1 : firstNonAscii(bytes);
+}
+
 /**
- * Decodes a byte stream to text. Pure-ASCII text is passed on before the decision is made (it reads the same in
- * every candidate encoding); from the first non-ASCII byte on, up to {@link SNIFF_WINDOW_BYTES} are held back,
- * the encoding is decided, and the rest is decoded with a streaming decoder (multi-byte characters split across
- * chunks are handled). The result does not depend on how the input is chunked.
+ * The encoding decision as a stream stage, shared by every reader: passes the bytes on (byte-order mark removed)
+ * and calls `onDecision` once, before the first chunk holding a non-ASCII byte — so every chunk passed on before
+ * the decision is pure ASCII, which reads the same in every candidate encoding. From the first non-ASCII byte on,
+ * up to {@link SNIFF_WINDOW_BYTES} are held back and decided on (a byte-order mark or `override` decides at once);
+ * the decision and the point where it is made do not depend on how the input is chunked.
  */
-export async function* decodeStream(
+export async function* decideEncoding(
   source: AsyncIterable<Uint8Array>,
   options: DecodeOptions = {},
-): AsyncGenerator<string, EncodingDecision, undefined> {
+): AsyncGenerator<Buffer, EncodingDecision, undefined> {
   let decision: EncodingDecision | undefined;
-  let decoder: TextChunkDecoder | undefined;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let atStart = true;
   let byteBeforeWindow = 0;
-  let startBytes = Buffer.alloc(0);
+  let startBytes: Buffer = Buffer.alloc(0);
 
   const decide = (chosen: EncodingDecision) => {
     decision = chosen;
-    decoder = createChunkDecoder(chosen.encoding);
     options.onDecision?.(chosen);
   };
 
@@ -160,8 +166,11 @@ export async function* decodeStream(
     let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (atStart) {
       // Collect up to three bytes to look for a byte-order mark, whatever the chunking.
-      startBytes = Buffer.concat([startBytes, bytes]);
-      if (startBytes.length < 3) continue;
+      startBytes = startBytes.length === 0 ? bytes : Buffer.concat([startBytes, bytes]);
+      if (startBytes.length < 3) {
+        startBytes = Buffer.from(startBytes);
+        continue;
+      }
       bytes = startBytes;
       atStart = false;
       const bom = detectBom(bytes);
@@ -171,20 +180,21 @@ export async function* decodeStream(
         else decision = { ...decision, bomLength: bom.length };
       }
     }
-    if (decoder) {
-      const text = decoder.write(bytes);
-      if (text) yield text;
+    if (decision) {
+      if (bytes.length > 0) yield bytes;
       continue;
     }
     if (pendingBytes === 0) {
-      const firstHigh = firstNonAscii(bytes);
+      const firstHigh = firstHighByte(bytes);
       if (firstHigh < 0) {
-        yield bytes.toString("latin1");
-        if (bytes.length > 0) byteBeforeWindow = bytes[bytes.length - 1]!;
+        if (bytes.length > 0) {
+          yield bytes;
+          byteBeforeWindow = bytes[bytes.length - 1]!;
+        }
         continue;
       }
       if (firstHigh > 0) {
-        yield bytes.toString("latin1", 0, firstHigh);
+        yield bytes.subarray(0, firstHigh);
         byteBeforeWindow = bytes[firstHigh - 1]!;
       }
       bytes = bytes.subarray(firstHigh);
@@ -196,8 +206,7 @@ export async function* decodeStream(
       pending = [];
       pendingBytes = 0;
       decide(decideFromWindow(held.subarray(0, SNIFF_WINDOW_BYTES), true, byteBeforeWindow));
-      const text = decoder!.write(held);
-      if (text) yield text;
+      yield held;
     }
   }
 
@@ -205,19 +214,49 @@ export async function* decodeStream(
     // Input shorter than three bytes.
     const bom = detectBom(startBytes);
     const rest = bom ? startBytes.subarray(bom.length) : startBytes;
-    if (!decision) decide(bom ? { encoding: bom.encoding, reason: "bom", bomLength: bom.length } : decideFromWindow(rest));
-    const text = decoder!.write(rest);
-    if (text) yield text;
+    if (!decision)
+      decide(bom ? { encoding: bom.encoding, reason: "bom", bomLength: bom.length } : decideFromWindow(rest));
+    if (rest.length > 0) yield rest;
   } else if (!decision) {
     const held = Buffer.concat(pending);
     decide(decideFromWindow(held, false, byteBeforeWindow));
-    const text = decoder!.write(held);
-    if (text) yield text;
+    if (held.length > 0) yield held;
   }
   if (!decision) decide({ encoding: "utf-8", reason: "ascii", bomLength: 0 }); // empty input
-  const tail = decoder?.end();
-  if (tail) yield tail;
   return decision!;
+}
+
+/**
+ * Decodes a byte stream to text: {@link decideEncoding}, then a streaming decoder (multi-byte characters split
+ * across chunks are handled). Pure-ASCII text before the decision is passed on as it is. The result does not depend
+ * on how the input is chunked.
+ */
+export async function* decodeStream(
+  source: AsyncIterable<Uint8Array>,
+  options: DecodeOptions = {},
+): AsyncGenerator<string, EncodingDecision, undefined> {
+  let decoder: TextChunkDecoder | undefined;
+  const bytes = decideEncoding(source, {
+    ...(options.override ? { override: options.override } : {}),
+    onDecision: (decision) => {
+      decoder = createChunkDecoder(decision.encoding);
+      options.onDecision?.(decision);
+    },
+  });
+  try {
+    while (true) {
+      const next = await bytes.next();
+      if (next.done) {
+        const tail = decoder?.end();
+        if (tail) yield tail;
+        return next.value;
+      }
+      const text = decoder ? decoder.write(next.value) : next.value.toString("latin1");
+      if (text) yield text;
+    }
+  } finally {
+    await bytes.return(undefined as never); // a consumer that stops early closes the source too
+  }
 }
 
 /** A stateful decoder: bytes in, text out; characters split across chunks are handled. */

@@ -1,10 +1,6 @@
 import {
-  SNIFF_WINDOW_BYTES,
   createChunkDecoder,
-  decideFromWindow,
-  detectBom,
-  firstNonAscii,
-  normalizeEncodingName,
+  decideEncoding,
   type EncodingDecision,
   type TextChunkDecoder,
 } from "../shared/decoding.ts";
@@ -19,15 +15,6 @@ export interface SieByteStreamOptions {
    * (see {@link sieByteStream}).
    */
   onDecision?: (decision: EncodingDecision, bytesEncoding: string) => void;
-}
-
-/** Whether `bytes` holds only ASCII (Node ≥ 18.15 has a native check). */
-const isAscii: ((bytes: Uint8Array) => boolean) | undefined = (
-  globalThis as { Buffer?: { isAscii?: unknown } }
-).Buffer?.isAscii as ((bytes: Uint8Array) => boolean) | undefined;
-
-function firstHighByte(bytes: Uint8Array): number {
-  return isAscii !== undefined && isAscii(bytes) ? -1 : firstNonAscii(bytes);
 }
 
 /** Converts text of an encoding the tokenizer cannot read byte-wise to UTF-8 bytes, chunk by chunk. */
@@ -72,91 +59,27 @@ export async function* sieByteStream(
   source: AsyncIterable<Uint8Array>,
   options: SieByteStreamOptions = {},
 ): AsyncGenerator<Buffer, EncodingDecision, undefined> {
-  let decision: EncodingDecision | undefined;
   let converter: Utf8Converter | undefined;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let atStart = true;
-  let byteBeforeWindow = 0;
-  let startBytes: Buffer = Buffer.alloc(0);
-
-  const decide = (chosen: EncodingDecision) => {
-    decision = chosen;
-    const direct = isByteCompatible(chosen.encoding);
-    converter = direct ? undefined : new Utf8Converter(createChunkDecoder(chosen.encoding));
-    options.onDecision?.(chosen, direct ? chosen.encoding : "utf-8");
-  };
-  const pass = (bytes: Buffer): Buffer => (converter ? converter.write(bytes) : bytes);
-
-  if (options.override) decide({ encoding: normalizeEncodingName(options.override), reason: "override", bomLength: 0 });
-
-  for await (const chunk of source) {
-    let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (atStart) {
-      // Collect up to three bytes to look for a byte-order mark, whatever the chunking.
-      startBytes = startBytes.length === 0 ? bytes : Buffer.concat([startBytes, bytes]);
-      if (startBytes.length < 3) {
-        startBytes = Buffer.from(startBytes);
-        continue;
+  const bytes = decideEncoding(source, {
+    ...(options.override ? { override: options.override } : {}),
+    onDecision: (decision) => {
+      const direct = isByteCompatible(decision.encoding);
+      converter = direct ? undefined : new Utf8Converter(createChunkDecoder(decision.encoding));
+      options.onDecision?.(decision, direct ? decision.encoding : "utf-8");
+    },
+  });
+  try {
+    while (true) {
+      const next = await bytes.next();
+      if (next.done) {
+        const tail = converter?.end();
+        if (tail && tail.length > 0) yield tail;
+        return next.value;
       }
-      bytes = startBytes;
-      atStart = false;
-      const bom = detectBom(bytes);
-      if (bom) {
-        bytes = bytes.subarray(bom.length);
-        if (!decision) decide({ encoding: bom.encoding, reason: "bom", bomLength: bom.length });
-        else decision = { ...decision, bomLength: bom.length };
-      }
-    }
-    if (decision) {
-      const out = pass(bytes);
-      if (out.length > 0) yield out;
-      continue;
-    }
-    if (pendingBytes === 0) {
-      const firstHigh = firstHighByte(bytes);
-      if (firstHigh < 0) {
-        if (bytes.length > 0) {
-          yield bytes;
-          byteBeforeWindow = bytes[bytes.length - 1]!;
-        }
-        continue;
-      }
-      if (firstHigh > 0) {
-        yield bytes.subarray(0, firstHigh);
-        byteBeforeWindow = bytes[firstHigh - 1]!;
-      }
-      bytes = bytes.subarray(firstHigh);
-    }
-    pending.push(bytes);
-    pendingBytes += bytes.length;
-    if (pendingBytes >= SNIFF_WINDOW_BYTES) {
-      const held = Buffer.concat(pending);
-      pending = [];
-      pendingBytes = 0;
-      decide(decideFromWindow(held.subarray(0, SNIFF_WINDOW_BYTES), true, byteBeforeWindow));
-      const out = pass(held);
+      const out = converter ? converter.write(next.value) : next.value;
       if (out.length > 0) yield out;
     }
+  } finally {
+    await bytes.return(undefined as never); // a consumer that stops early closes the source too
   }
-
-  if (atStart && startBytes.length > 0) {
-    // Input shorter than three bytes.
-    const bom = detectBom(startBytes);
-    const rest = bom ? startBytes.subarray(bom.length) : startBytes;
-    if (!decision) decide(bom ? { encoding: bom.encoding, reason: "bom", bomLength: bom.length } : decideFromWindow(rest));
-    const out = pass(rest);
-    if (out.length > 0) yield out;
-  } else if (!decision) {
-    const held = Buffer.concat(pending);
-    decide(decideFromWindow(held, false, byteBeforeWindow));
-    const out = pass(held);
-    if (out.length > 0) yield out;
-  }
-  if (!decision) decide({ encoding: "utf-8", reason: "ascii", bomLength: 0 }); // empty input
-  if (converter) {
-    const tail = converter.end();
-    if (tail.length > 0) yield tail;
-  }
-  return decision!;
 }
