@@ -15,7 +15,9 @@ export default $config({
     // Imported here, not at the top: SST defines its globals (sst, aws, $app) only while running the app.
     const { uploadsBucket, table } = await import("./infra/storage.ts");
     const { ingestFunction, ingestDeadLetterQueue } = await import("./infra/ingest.ts");
+    const { api } = await import("./infra/api.ts");
     return {
+      api: api.url,
       uploadsBucket: uploadsBucket.name,
       table: table.name,
       ingestFunction: ingestFunction.name,

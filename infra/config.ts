@@ -89,3 +89,139 @@ export const INGEST_PERMISSIONS = {
   /** On the dead-letter queue: Lambda sends failed asynchronous events there with the function's role. */
   deadLetter: ["sqs:SendMessage"],
 } as const;
+
+/**
+ * The HTTP API (issue #4): API Gateway HTTP API → one Lambda per route (functions/http/<group>/<operation>.ts).
+ *
+ * - 1024 MB: the handlers are I/O-bound DynamoDB/S3/Secrets Manager calls; 1024 MB gives ~0.6 vCPU, which keeps
+ *   cold starts (SDK + zod) short, and the trial-balance handler holds at most one trial balance in memory.
+ * - 29 s: API Gateway HTTP APIs end integrations after 30 s.
+ * - Stage throttling stands in for a per-tenant limit (API Gateway HTTP APIs have no usage plans); the local API
+ *   limits per tenant with a token bucket (lib/local/stack/localApi.ts).
+ */
+export const API_CONFIG = {
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 1024,
+  timeoutSeconds: 29,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-api" },
+  /** The claim naming the tenant (lib/auth DEFAULT_TENANT_CLAIM). */
+  tenantClaim: "saldo:tenant",
+  /** Lifetime of presigned upload URLs, and the largest file one is issued for (lib/imports/requestUpload.ts). */
+  uploadUrlSeconds: 15 * 60,
+  maxUploadBytes: 2 * 1024 ** 3,
+  cors: {
+    allowHeaders: ["authorization", "content-type"],
+    exposeHeaders: ["x-request-id"],
+    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    maxAgeSeconds: 600,
+  },
+} as const;
+
+/** What differs per stage: the OIDC issuer the JWT authorizer trusts, the web origins (CORS), throttling. */
+export interface ApiStageConfig {
+  /** `iss` of accepted tokens; API Gateway fetches `${issuer}/.well-known/openid-configuration` for the keys. */
+  issuer: string;
+  /** Required `aud`. */
+  audience: string;
+  /** Origins of the web client allowed by CORS on the API and on the uploads bucket (presigned PUTs). */
+  corsOrigins: readonly string[];
+  throttling: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * Stage settings. The issuers are the OIDC providers of each environment (e.g. a Cognito user pool or Entra ID
+ * tenant whose tokens carry the `saldo:tenant` claim); a stage not listed uses `default` — a development stage.
+ */
+export const API_STAGES: Readonly<Record<string, ApiStageConfig>> & { default: ApiStageConfig } = {
+  default: {
+    issuer: "https://auth.dev.saldo.example",
+    audience: "saldo-api",
+    corsOrigins: ["http://localhost:5173"],
+    throttling: { rateLimit: 20, burstLimit: 40 },
+  },
+  production: {
+    issuer: "https://auth.saldo.example",
+    audience: "saldo-api",
+    corsOrigins: ["https://app.saldo.example"],
+    throttling: { rateLimit: 200, burstLimit: 400 },
+  },
+};
+
+/** The settings of `stage` (falling back to `default`). */
+export function apiStageConfig(stage: string): ApiStageConfig {
+  return API_STAGES[stage] ?? API_STAGES.default;
+}
+
+/** Secret names of a stage: `saldo/{stage}/{tenantId}/{clientId}/{system}` — IAM grants stop at `saldo/{stage}/*`. */
+export function secretPrefix(stage: string): string {
+  return `saldo/${stage}`;
+}
+
+/** What a route's function may touch; infra/api.ts turns each into least-privilege grants. */
+export type ApiRouteAccess = "tableRead" | "tableWrite" | "presignUploads" | "secretsWrite" | "secretsRead" | "secretsDelete";
+
+/**
+ * The routes, as plain data (infra/ may not import lib/): test/unit/api/infraRoutes.test.ts asserts that method,
+ * path, handler and authentication equal lib/api/routes.ts's route table, which the local API and the OpenAPI
+ * document are built from.
+ */
+export const API_ROUTES: readonly {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  handler: string;
+  authenticated: boolean;
+  access: readonly ApiRouteAccess[];
+}[] = [
+  { method: "POST", path: "/clients", handler: "functions/http/clients/createClient.handler", authenticated: true, access: ["tableWrite"] },
+  { method: "GET", path: "/clients", handler: "functions/http/clients/listClients.handler", authenticated: true, access: ["tableRead"] },
+  { method: "GET", path: "/clients/{clientId}", handler: "functions/http/clients/getClient.handler", authenticated: true, access: ["tableRead"] },
+  { method: "PATCH", path: "/clients/{clientId}", handler: "functions/http/clients/updateClient.handler", authenticated: true, access: ["tableWrite"] },
+  { method: "DELETE", path: "/clients/{clientId}", handler: "functions/http/clients/deleteClient.handler", authenticated: true, access: ["tableWrite", "secretsDelete"] },
+  { method: "POST", path: "/clients/{clientId}/engagements", handler: "functions/http/engagements/createEngagement.handler", authenticated: true, access: ["tableWrite"] },
+  { method: "GET", path: "/clients/{clientId}/engagements", handler: "functions/http/engagements/listEngagements.handler", authenticated: true, access: ["tableRead"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}", handler: "functions/http/engagements/getEngagement.handler", authenticated: true, access: ["tableRead"] },
+  { method: "POST", path: "/clients/{clientId}/engagements/{engagementId}/uploads", handler: "functions/http/uploads/requestUpload.handler", authenticated: true, access: ["tableRead", "presignUploads"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports", handler: "functions/http/imports/listImports.handler", authenticated: true, access: ["tableRead"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}", handler: "functions/http/imports/getImport.handler", authenticated: true, access: ["tableRead"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/compare", handler: "functions/http/imports/compareImports.handler", authenticated: true, access: ["tableRead"] },
+  { method: "POST", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/activate", handler: "functions/http/imports/activateImport.handler", authenticated: true, access: ["tableWrite"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/trial-balance", handler: "functions/http/figures/getTrialBalance.handler", authenticated: true, access: ["tableRead"] },
+  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/transactions", handler: "functions/http/figures/listTransactions.handler", authenticated: true, access: ["tableRead"] },
+  { method: "PUT", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/putIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsWrite"] },
+  { method: "GET", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/getIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsRead"] },
+  { method: "DELETE", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/deleteIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsDelete"] },
+  { method: "GET", path: "/openapi.json", handler: "functions/http/meta/getOpenApiDocument.handler", authenticated: false, access: [] },
+  { method: "GET", path: "/health", handler: "functions/http/meta/getHealth.handler", authenticated: false, access: [] },
+];
+
+/**
+ * IAM actions behind each access. Reads never get write actions; no route gets s3:GetObject or
+ * secretsmanager:GetSecretValue (integration keys are only read by the connectors, not by the API).
+ */
+export const API_PERMISSIONS = {
+  tableRead: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+  /** Conditional puts and updates; TransactWriteItems (activation) is authorised per item by these. */
+  tableWrite: [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+  ],
+  /** On `uploads/*`: a presigned PUT is authorised with the signing role's permissions when it is used. */
+  presignUploads: ["s3:PutObject"],
+  /** SecretsManagerKeyVault.put: create, or restore and overwrite, and tag (last 4 characters, dates). */
+  secretsWrite: [
+    "secretsmanager:CreateSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:TagResource",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:DescribeSecret",
+  ],
+  /** SecretsManagerKeyVault.status: DescribeSecret only (tags), never the value. */
+  secretsRead: ["secretsmanager:DescribeSecret"],
+  secretsDelete: ["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"],
+} as const;

@@ -21,7 +21,7 @@ export interface LocalHttpResponse {
 
 /** One route: a method and a path pattern such as `/clients/{clientId}` (segments in braces match one segment). */
 export interface LocalHttpRoute {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
   path: string;
   handle(request: LocalHttpRequest): LocalHttpResponse | Promise<LocalHttpResponse>;
 }

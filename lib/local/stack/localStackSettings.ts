@@ -14,7 +14,7 @@ export const LocalStackEnvironmentSchema = z
     SALDO_DATA_DIR: z.string().min(1).default(".saldo"),
     SALDO_DYNAMODB_PORT: PortSchema.default(8000),
     SALDO_S3_PORT: PortSchema.default(4569),
-    /** The HTTP server (health now, the API later). */
+    /** The HTTP server (health, the HTTP API, the local token issuer's discovery documents). */
     PORT: PortSchema.default(3000),
     SALDO_LOCAL_TABLE_NAME: z.string().min(3).max(255).default("saldo-local"),
     SALDO_LOCAL_BUCKET_NAME: z
@@ -23,6 +23,8 @@ export const LocalStackEnvironmentSchema = z
       .default("saldo-uploads-local"),
     /** "false" skips the demo tenant on first start. */
     SALDO_SEED_DEMO: z.enum(["true", "false"]).default("true"),
+    /** Origins the local API allows by CORS, comma-separated (`*` for any); none by default. */
+    SALDO_CORS_ORIGINS: z.string().default(""),
   })
   .transform((env) => ({
     dataDir: env.SALDO_DATA_DIR,
@@ -32,6 +34,11 @@ export const LocalStackEnvironmentSchema = z
     tableName: env.SALDO_LOCAL_TABLE_NAME,
     bucketName: env.SALDO_LOCAL_BUCKET_NAME,
     seedDemo: env.SALDO_SEED_DEMO === "true",
+    api: {
+      corsOrigins: env.SALDO_CORS_ORIGINS.split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    },
   }));
 export type LocalStackSettings = z.infer<typeof LocalStackEnvironmentSchema>;
 

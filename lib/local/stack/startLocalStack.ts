@@ -13,6 +13,7 @@ import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
+import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
 import {
   invokeAsynchronously,
   type AsyncInvokeResult,
@@ -53,6 +54,8 @@ export interface LocalStackOptions {
   loadIngestHandler?: () => Promise<LocalLambdaHandler>;
   /** Lines for people: endpoints, deliveries that failed, dead letters. Default: discarded. */
   log?: (line: string) => void;
+  /** The HTTP API's CORS origins and per-tenant rate limit (lib/local/stack/localApi.ts). */
+  api?: Pick<LocalApiOptions, "corsOrigins" | "rateLimit">;
 }
 
 /** A running local stack. */
@@ -185,6 +188,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
     }, log);
     cleanups.push(() => http.stop());
+    // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
+    await mountLocalApi({
+      server: http,
+      dataDir,
+      tableName,
+      bucketName,
+      dynamoDbEndpoint: dynamoDbLocal.endpoint,
+      s3Endpoint: s3Emulator.endpoint,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      ...options.api,
+      log,
+    });
 
     await writeStackFile(dataDir, {
       version: 1,

@@ -1,0 +1,18 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ROUTES } from "../../../lib/api/routes.ts";
+import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import { httpHandler } from "../shared/httpHandler.ts";
+import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
+import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
+
+// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
+const env = readApiEnvironment(process.env);
+const logger = new Logger({ serviceName: "saldo-api" });
+const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
+
+/** `GET …/engagements/{engagementId}/trial-balance`: the active version, as `saldo inspect --json` plus provenance. */
+export const handler = httpHandler(ROUTES.getTrialBalance, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path }) => ({
+  status: 200,
+  body: toTrialBalanceViewJson(await getTrialBalanceView({ store }, { tenantId: principal.tenantId, ...path })),
+}));

@@ -1,0 +1,20 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ROUTES } from "../../../lib/api/routes.ts";
+import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import { httpHandler } from "../shared/httpHandler.ts";
+import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
+import { toActivationJson } from "../../../lib/imports/importViews.ts";
+
+// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
+const env = readApiEnvironment(process.env);
+const logger = new Logger({ serviceName: "saldo-api" });
+const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
+
+/** `POST …/imports/{importId}/activate`: makes an earlier version the active one again. */
+export const handler = httpHandler(ROUTES.activateImport, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path }) => ({
+  status: 200,
+  body: toActivationJson(
+    await activateEarlierImport({ store, retentionSeconds: env.retentionSeconds }, { tenantId: principal.tenantId, ...path }),
+  ),
+}));

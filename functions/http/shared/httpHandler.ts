@@ -1,0 +1,63 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import type { ApiRoute } from "../../../lib/api/routes.ts";
+import { AuthError } from "../../../lib/auth/errors.ts";
+import type { Principal } from "../../../lib/auth/types.ts";
+import { accessLog } from "./accessLog.ts";
+import { authenticate } from "./authenticate.ts";
+import { jsonResponse } from "./jsonResponse.ts";
+import { problemResponse } from "./problemResponse.ts";
+import { requestContext } from "./requestContext.ts";
+import type { ApiContext, HttpApiEvent, HttpApiResult, HttpResult } from "./types.ts";
+import { validateRequest } from "./validateRequest.ts";
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** What a route's handler receives: the caller and the parsed request. */
+export interface RouteInput<R> {
+  /** The caller (authenticated routes only; reading it elsewhere is a programming error). */
+  principal: Principal;
+  path: R extends ApiRoute<infer P, z.ZodType, z.ZodType, z.ZodType> ? Out<P> : never;
+  query: R extends ApiRoute<z.ZodType, infer Q, z.ZodType, z.ZodType> ? Out<Q> : never;
+  body: R extends ApiRoute<z.ZodType, z.ZodType, infer B, z.ZodType> ? Out<B> : never;
+  requestId: string;
+}
+
+/** What it returns: a status and the response body in the route's response schema. */
+export type RouteResult<R> = HttpResult<R extends ApiRoute<z.ZodType, z.ZodType, z.ZodType, infer S> ? z.input<S> : never>;
+
+/**
+ * A Lambda handler for one route of the API: the shared middlewares (one concern each: Lambda context and request id
+ * in the logs, access log, the one problem+json `onError`, JSON serialisation, authentication, validation) around
+ * `handle`, which calls one use case and maps its result.
+ */
+export function httpHandler<R extends ApiRoute>(
+  route: R,
+  options: { logger: Logger; tenantClaim: string },
+  handle: (input: RouteInput<R>) => Promise<RouteResult<R>>,
+): (event: HttpApiEvent, context: Context) => Promise<HttpApiResult> {
+  const handler = middy<HttpApiEvent, HttpApiResult, Error, ApiContext>()
+    .use(injectLambdaContext(options.logger, { resetKeys: true, logEvent: false }))
+    .use(requestContext(route, options.logger))
+    .use(accessLog(options.logger))
+    .use(problemResponse(options.logger))
+    .use(jsonResponse())
+    .use(authenticate(route, options))
+    .use(validateRequest(route))
+    .handler(async (_event, context) => {
+      const input = {
+        get principal(): Principal {
+          if (!context.principal) throw new AuthError("AUTH_MISSING_TOKEN", "this route is not authenticated");
+          return context.principal;
+        },
+        ...context.input,
+        requestId: context.apiRequestId,
+      } as RouteInput<R>;
+      return (await handle(input)) as unknown as HttpApiResult;
+    });
+  // Lambda passes a plain Context; the middlewares add the ApiContext fields before the handler runs.
+  return handler as unknown as (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
+}

@@ -1,0 +1,102 @@
+// The HTTP API (issue #4): API Gateway HTTP API with a JWT authorizer → one function per route (functions/http/).
+// See infra/config.ts for the route table, the grants per route and the stage settings.
+import { API_CONFIG, API_PERMISSIONS, API_ROUTES, apiStageConfig, secretPrefix, STORAGE_CONFIG, type ApiRouteAccess } from "./config.ts";
+import { table, uploadsBucket } from "./storage.ts";
+
+const stage = apiStageConfig($app.stage);
+const prefix = secretPrefix($app.stage);
+
+/** CORS for the web client's origins; API Gateway answers preflights and adds the headers (the handlers do not). */
+export const api = new sst.aws.ApiGatewayV2("Api", {
+  cors: {
+    allowOrigins: [...stage.corsOrigins],
+    allowHeaders: [...API_CONFIG.cors.allowHeaders],
+    allowMethods: [...API_CONFIG.cors.allowMethods],
+    exposeHeaders: [...API_CONFIG.cors.exposeHeaders],
+    maxAge: `${API_CONFIG.cors.maxAgeSeconds} seconds`,
+  },
+  transform: {
+    stage: (args) => {
+      args.defaultRouteSettings = {
+        throttlingRateLimit: stage.throttling.rateLimit,
+        throttlingBurstLimit: stage.throttling.burstLimit,
+      };
+    },
+  },
+});
+
+/** Verifies signature (issuer's JWKS), `iss`, `aud` and expiry before any function runs; claims reach the handler. */
+const authorizer = api.addAuthorizer({
+  name: "Oidc",
+  jwt: { issuer: stage.issuer, audiences: [stage.audience], identitySource: "$request.header.Authorization" },
+});
+
+// Browsers PUT files straight to the bucket with the presigned URLs: allow the web origins there too.
+new aws.s3.BucketCorsConfigurationV2("UploadsCors", {
+  bucket: uploadsBucket.name,
+  corsRules: [
+    {
+      allowedOrigins: [...stage.corsOrigins],
+      allowedMethods: ["PUT"],
+      allowedHeaders: ["content-type", "content-length"],
+      exposeHeaders: ["etag"],
+      maxAgeSeconds: API_CONFIG.cors.maxAgeSeconds,
+    },
+  ],
+});
+
+const secretsArn = $interpolate`arn:aws:secretsmanager:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:secret:${prefix}/*`;
+
+/** Least-privilege grants of one access kind (infra/config.ts API_PERMISSIONS). */
+function grantsOf(access: ApiRouteAccess) {
+  switch (access) {
+    case "tableRead":
+    case "tableWrite":
+      return { actions: [...API_PERMISSIONS[access]], resources: [table.arn, $interpolate`${table.arn}/index/*`] };
+    case "presignUploads":
+      return {
+        actions: [...API_PERMISSIONS.presignUploads],
+        resources: [$interpolate`${uploadsBucket.arn}/${STORAGE_CONFIG.uploadsPrefix}*`],
+      };
+    case "secretsWrite":
+    case "secretsRead":
+    case "secretsDelete":
+      return { actions: [...API_PERMISSIONS[access]], resources: [secretsArn] };
+  }
+}
+
+for (const route of API_ROUTES) {
+  const name = route.handler.split("/").pop()!.replace(/\.handler$/, "");
+  api.route(
+    `${route.method} ${route.path}`,
+    {
+      handler: route.handler,
+      runtime: API_CONFIG.runtime,
+      architecture: API_CONFIG.architecture,
+      memory: `${API_CONFIG.memoryMb} MB`,
+      timeout: `${API_CONFIG.timeoutSeconds} seconds`,
+      // Names only; the grants below are the functions' only permissions (no `link`, which would grant s3:*/dynamodb:*).
+      permissions: route.access.map(grantsOf),
+      environment: {
+        SALDO_TABLE_NAME: table.name,
+        SALDO_TENANT_CLAIM: API_CONFIG.tenantClaim,
+        POWERTOOLS_SERVICE_NAME: API_CONFIG.powertools.serviceName,
+        ...(route.access.includes("presignUploads")
+          ? {
+              SALDO_BUCKET_NAME: uploadsBucket.name,
+              SALDO_UPLOAD_URL_SECONDS: String(API_CONFIG.uploadUrlSeconds),
+              SALDO_MAX_UPLOAD_BYTES: String(API_CONFIG.maxUploadBytes),
+            }
+          : {}),
+        ...(route.access.some((access) => access.startsWith("secrets"))
+          ? { SALDO_KEY_VAULT: "secrets-manager", SALDO_SECRET_PREFIX: prefix }
+          : {}),
+      },
+      logging: { format: "json", retention: API_CONFIG.logRetention },
+    },
+    {
+      name: name.charAt(0).toUpperCase() + name.slice(1),
+      ...(route.authenticated ? { auth: { jwt: { authorizer: authorizer.id } } } : {}),
+    },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Base error of lib/api: a failure that already knows its HTTP answer (status, stable code, title). The use cases'
+ * own errors (lib/engagements, lib/imports, lib/store, lib/secrets, lib/auth) are mapped to answers in one place,
+ * lib/api/problem.ts; these are the ones that arise at the HTTP boundary itself.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly errors: readonly FieldError[] | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    options: { cause?: unknown; errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** One invalid field: where (`body.orgNumber`, `query.limit`, `path.clientId`) and what is wrong (never its value). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The path, query or body does not match the route's schema (400, `VALIDATION_FAILED`, with field paths). */
+export class RequestValidationError extends ApiError {
+  constructor(errors: readonly FieldError[]) {
+    super(400, "VALIDATION_FAILED", "Invalid request", `${errors.length} field(s) are invalid`, { errors });
+  }
+}
+
+/** The body is not JSON (400, `MALFORMED_JSON`). */
+export class MalformedBodyError extends ApiError {
+  constructor(detail: string) {
+    super(400, "MALFORMED_JSON", "Malformed request body", detail);
+  }
+}
+
+/** The body is larger than the API accepts (413, `PAYLOAD_TOO_LARGE`). */
+export class PayloadTooLargeError extends ApiError {
+  constructor(limit: number) {
+    super(413, "PAYLOAD_TOO_LARGE", "Payload too large", `request bodies are limited to ${limit} bytes`);
+  }
+}
+
+/** Too many requests for this tenant (429, `RATE_LIMITED`, with `Retry-After`). */
+export class RateLimitedError extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super(429, "RATE_LIMITED", "Too many requests", `too many requests: retry in ${retryAfterSeconds} s`, {
+      headers: { "retry-after": String(retryAfterSeconds) },
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { EngagementRef } from "../engagements/types.ts";
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "../imports/importViews.ts";
+import type { LedgerStore } from "../imports/ports.ts";
+import type { ImportRef, ImportRun } from "../imports/types.ts";
+import { requireImport } from "../imports/viewErrors.ts";
+import { IssueJsonSchema } from "../ledger/ledgerJson.ts";
+import { formatOre } from "../money/ore.ts";
+
+/** Issue counts by severity. */
+const IssueCountsSchema = z.object({
+  error: z.number().int().nonnegative(),
+  warning: z.number().int().nonnegative(),
+  info: z.number().int().nonnegative(),
+});
+
+/** One import of an engagement as listed: the version, whether it is the active one, its counts and failure. */
+export const ImportSummarySchema = ImportVersionSchema.extend({
+  active: z.boolean(),
+  counts: z
+    .object({
+      accounts: z.number().int().nonnegative(),
+      transactions: z.number().int().nonnegative(),
+      lines: z.number().int().nonnegative(),
+      totals: z.object({ opening: DecimalAmountSchema, movement: DecimalAmountSchema, closing: DecimalAmountSchema }),
+    })
+    .nullable(),
+  issueCounts: IssueCountsSchema.nullable(),
+  /** Why the import failed; null unless it did. */
+  failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type ImportSummaryJson = z.infer<typeof ImportSummarySchema>;
+
+/** `GET …/imports`: the engagement's imports, newest first. */
+export const ImportListSchema = z.object({ items: z.array(ImportSummarySchema) });
+
+/**
+ * `GET …/imports/{importId}`: one import with its whole validation report (the issues, bounded at 100 per code by
+ * the summarizer, with an `ISSUES_TRUNCATED` entry when more were counted) and what the file says about itself.
+ */
+export const ImportReportSchema = ImportSummarySchema.extend({
+  header: z
+    .object({
+      company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),
+      period: z.object({ start: z.iso.date(), end: z.iso.date() }).nullable(),
+      currency: z.string(),
+    })
+    .nullable(),
+  issues: z.array(IssueJsonSchema),
+});
+export type ImportReportJson = z.infer<typeof ImportReportSchema>;
+
+/**
+ * The engagement's imports, newest first, each marked active or not.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
+ */
+export async function listImportSummaries(deps: { store: LedgerStore }, ref: EngagementRef): Promise<ImportSummaryJson[]> {
+  const engagement = await getEngagement(deps, ref);
+  const runs = await deps.store.listImports(ref);
+  return runs.map((run) => toImportSummaryJson(run, engagement.activeImportId));
+}
+
+/**
+ * One import of the engagement with its full validation report.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError, ImportNotFoundError (also for another tenant's ids)
+ */
+export async function getImportReport(deps: { store: LedgerStore }, ref: ImportRef): Promise<ImportReportJson> {
+  const engagement = await getEngagement(deps, ref);
+  const run = await requireImport(deps.store, ref);
+  return {
+    ...toImportSummaryJson(run, engagement.activeImportId),
+    header: run.header
+      ? {
+          company: { orgNumber: run.header.company.orgNumber ?? null, name: run.header.company.name ?? null },
+          period: run.header.period ? { start: run.header.period.start, end: run.header.period.end } : null,
+          currency: run.header.currency,
+        }
+      : null,
+    issues: (run.issues ?? []).map((issue) => ({
+      severity: issue.severity,
+      code: issue.code,
+      message: issue.message,
+      ...(issue.account !== undefined ? { account: issue.account } : {}),
+      ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
+      ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
+      ...(issue.location ? { location: issue.location } : {}),
+    })),
+  };
+}
+
+function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined): ImportSummaryJson {
+  return {
+    ...toImportVersionJson(run),
+    active: run.importId === activeImportId,
+    counts: run.counts
+      ? {
+          accounts: run.counts.accounts,
+          transactions: run.counts.transactions,
+          lines: run.counts.lines,
+          totals: run.counts.totals,
+        }
+      : null,
+    issueCounts: run.counts?.issues ?? null,
+    failure: run.failure ?? null,
+  };
+}

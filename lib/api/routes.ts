@@ -1,0 +1,322 @@
+import type { z } from "zod";
+import { TransactionLinesQuerySchema, TransactionLinesPageSchema, TrialBalanceViewSchema, ImportComparisonSchema, ImportActivationSchema } from "../imports/importViews.ts";
+import { ImportListSchema, ImportReportSchema } from "./importReports.ts";
+import {
+  ClientListSchema,
+  ClientPathSchema,
+  ClientSchema,
+  CompareQuerySchema,
+  CreateClientRequestSchema,
+  CreateEngagementRequestSchema,
+  EngagementListSchema,
+  EngagementPathSchema,
+  EngagementSchema,
+  HealthSchema,
+  ImportPathSchema,
+  IntegrationKeyRequestSchema,
+  IntegrationPathSchema,
+  IntegrationStatusSchema,
+  OpenApiDocumentSchema,
+  UpdateClientRequestSchema,
+  UploadRequestSchema,
+  UploadTicketSchema,
+} from "./schemas.ts";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Error statuses a route may answer besides those every route of its kind has (see {@link problemStatusesOf}). */
+export type ExtraProblemStatus = 409 | 413;
+
+/**
+ * One route of the API, as data: the HTTP side (method, path with `{param}` segments), the schemas every part of the
+ * request is parsed with, the success answer, and the Lambda handler serving it (`<module path>.<export>`, relative
+ * to the project root, as infra/ and the local stack name it). The OpenAPI document, the local API and
+ * infra/config.ts's API_ROUTES are all derived from or checked against this table.
+ */
+export interface ApiRoute<
+  TPath extends z.ZodType = z.ZodType,
+  TQuery extends z.ZodType = z.ZodType,
+  TBody extends z.ZodType = z.ZodType,
+  TResponse extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  tag: "clients" | "engagements" | "uploads" | "imports" | "figures" | "integrations" | "meta";
+  /** Behind the JWT authorizer (every route but /health and /openapi.json). */
+  authenticated: boolean;
+  pathParams?: TPath;
+  query?: TQuery;
+  body?: TBody;
+  response: {
+    status: 200 | 201 | 204;
+    description: string;
+    schema?: TResponse;
+    /** Name of the response schema in the document's components. */
+    name?: string;
+  };
+  extraProblems?: readonly ExtraProblemStatus[];
+  handler: string;
+}
+
+function route<TPath extends z.ZodType, TQuery extends z.ZodType, TBody extends z.ZodType, TResponse extends z.ZodType>(
+  definition: ApiRoute<TPath, TQuery, TBody, TResponse>,
+): ApiRoute<TPath, TQuery, TBody, TResponse> {
+  return definition;
+}
+
+const CLIENT = "/clients/{clientId}";
+const ENGAGEMENT = `${CLIENT}/engagements/{engagementId}`;
+const IMPORT = `${ENGAGEMENT}/imports/{importId}`;
+const INTEGRATION = `${CLIENT}/integrations/{system}`;
+
+/** Every route of the API, by operation id. */
+export const ROUTES = {
+  createClient: route({
+    operationId: "createClient",
+    method: "POST",
+    path: "/clients",
+    summary: "Create a client (the id is generated)",
+    tag: "clients",
+    authenticated: true,
+    body: CreateClientRequestSchema,
+    response: { status: 201, description: "The client", schema: ClientSchema, name: "Client" },
+    extraProblems: [409],
+    handler: "functions/http/clients/createClient.handler",
+  }),
+  listClients: route({
+    operationId: "listClients",
+    method: "GET",
+    path: "/clients",
+    summary: "List the tenant's clients (deleted ones are hidden)",
+    tag: "clients",
+    authenticated: true,
+    response: { status: 200, description: "The clients, by name", schema: ClientListSchema, name: "ClientList" },
+    handler: "functions/http/clients/listClients.handler",
+  }),
+  getClient: route({
+    operationId: "getClient",
+    method: "GET",
+    path: CLIENT,
+    summary: "Get a client",
+    tag: "clients",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    response: { status: 200, description: "The client", schema: ClientSchema, name: "Client" },
+    handler: "functions/http/clients/getClient.handler",
+  }),
+  updateClient: route({
+    operationId: "updateClient",
+    method: "PATCH",
+    path: CLIENT,
+    summary: "Change a client's name, organisation number or accounting system",
+    tag: "clients",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    body: UpdateClientRequestSchema,
+    response: { status: 200, description: "The changed client", schema: ClientSchema, name: "Client" },
+    extraProblems: [409],
+    handler: "functions/http/clients/updateClient.handler",
+  }),
+  deleteClient: route({
+    operationId: "deleteClient",
+    method: "DELETE",
+    path: CLIENT,
+    summary: "Delete a client (soft: kept but hidden; its integration keys are removed)",
+    tag: "clients",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    response: { status: 204, description: "Deleted" },
+    handler: "functions/http/clients/deleteClient.handler",
+  }),
+  createEngagement: route({
+    operationId: "createEngagement",
+    method: "POST",
+    path: `${CLIENT}/engagements`,
+    summary: "Create a year-end or period-end engagement (the id is generated)",
+    tag: "engagements",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    body: CreateEngagementRequestSchema,
+    response: { status: 201, description: "The engagement", schema: EngagementSchema, name: "Engagement" },
+    extraProblems: [409],
+    handler: "functions/http/engagements/createEngagement.handler",
+  }),
+  listEngagements: route({
+    operationId: "listEngagements",
+    method: "GET",
+    path: `${CLIENT}/engagements`,
+    summary: "List a client's engagements, newest period first",
+    tag: "engagements",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    response: { status: 200, description: "The engagements", schema: EngagementListSchema, name: "EngagementList" },
+    handler: "functions/http/engagements/listEngagements.handler",
+  }),
+  getEngagement: route({
+    operationId: "getEngagement",
+    method: "GET",
+    path: ENGAGEMENT,
+    summary: "Get an engagement",
+    tag: "engagements",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: { status: 200, description: "The engagement", schema: EngagementSchema, name: "Engagement" },
+    handler: "functions/http/engagements/getEngagement.handler",
+  }),
+  requestUpload: route({
+    operationId: "requestUpload",
+    method: "POST",
+    path: `${ENGAGEMENT}/uploads`,
+    summary: "Get a presigned URL to PUT a file to; the upload then starts an import",
+    tag: "uploads",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    body: UploadRequestSchema,
+    response: { status: 201, description: "Where and how to upload", schema: UploadTicketSchema, name: "UploadTicket" },
+    extraProblems: [413],
+    handler: "functions/http/uploads/requestUpload.handler",
+  }),
+  listImports: route({
+    operationId: "listImports",
+    method: "GET",
+    path: `${ENGAGEMENT}/imports`,
+    summary: "List the engagement's imports (versions), newest first",
+    tag: "imports",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: { status: 200, description: "The imports", schema: ImportListSchema, name: "ImportList" },
+    handler: "functions/http/imports/listImports.handler",
+  }),
+  getImport: route({
+    operationId: "getImport",
+    method: "GET",
+    path: IMPORT,
+    summary: "Get an import with its full validation report",
+    tag: "imports",
+    authenticated: true,
+    pathParams: ImportPathSchema,
+    response: { status: 200, description: "The import and its report", schema: ImportReportSchema, name: "ImportReport" },
+    handler: "functions/http/imports/getImport.handler",
+  }),
+  compareImports: route({
+    operationId: "compareImports",
+    method: "GET",
+    path: `${IMPORT}/compare`,
+    summary: "Accounts whose figures differ between two imports, before (`with`) and after (`importId`)",
+    tag: "imports",
+    authenticated: true,
+    pathParams: ImportPathSchema,
+    query: CompareQuerySchema,
+    response: { status: 200, description: "The differences", schema: ImportComparisonSchema, name: "ImportComparison" },
+    extraProblems: [409],
+    handler: "functions/http/imports/compareImports.handler",
+  }),
+  activateImport: route({
+    operationId: "activateImport",
+    method: "POST",
+    path: `${IMPORT}/activate`,
+    summary: "Make an earlier import the engagement's active version again",
+    tag: "imports",
+    authenticated: true,
+    pathParams: ImportPathSchema,
+    response: { status: 200, description: "The activation", schema: ImportActivationSchema, name: "ImportActivation" },
+    extraProblems: [409],
+    handler: "functions/http/imports/activateImport.handler",
+  }),
+  getTrialBalance: route({
+    operationId: "getTrialBalance",
+    method: "GET",
+    path: `${ENGAGEMENT}/trial-balance`,
+    summary: "The active version's trial balance (the `saldo inspect --json` shape, with provenance and prior closing)",
+    tag: "figures",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: { status: 200, description: "The trial balance", schema: TrialBalanceViewSchema, name: "TrialBalance" },
+    extraProblems: [409],
+    handler: "functions/http/figures/getTrialBalance.handler",
+  }),
+  listTransactions: route({
+    operationId: "listTransactions",
+    method: "GET",
+    path: `${ENGAGEMENT}/transactions`,
+    summary: "The active version's transaction lines, one item per line, filtered and paged",
+    tag: "figures",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    query: TransactionLinesQuerySchema,
+    response: { status: 200, description: "One page of lines", schema: TransactionLinesPageSchema, name: "TransactionLinesPage" },
+    extraProblems: [409],
+    handler: "functions/http/figures/listTransactions.handler",
+  }),
+  putIntegrationKey: route({
+    operationId: "putIntegrationKey",
+    method: "PUT",
+    path: INTEGRATION,
+    summary: "Store the client's key for an accounting system (never returned)",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: IntegrationPathSchema,
+    body: IntegrationKeyRequestSchema,
+    response: { status: 200, description: "The key's status", schema: IntegrationStatusSchema, name: "IntegrationStatus" },
+    handler: "functions/http/integrations/putIntegrationKey.handler",
+  }),
+  getIntegrationKey: route({
+    operationId: "getIntegrationKey",
+    method: "GET",
+    path: INTEGRATION,
+    summary: "Whether a key is set, masked to its last 4 characters, when set and last used",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: IntegrationPathSchema,
+    response: { status: 200, description: "The key's status", schema: IntegrationStatusSchema, name: "IntegrationStatus" },
+    handler: "functions/http/integrations/getIntegrationKey.handler",
+  }),
+  deleteIntegrationKey: route({
+    operationId: "deleteIntegrationKey",
+    method: "DELETE",
+    path: INTEGRATION,
+    summary: "Remove the client's key for an accounting system",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: IntegrationPathSchema,
+    response: { status: 204, description: "Removed (or none was set)" },
+    handler: "functions/http/integrations/deleteIntegrationKey.handler",
+  }),
+  getOpenApiDocument: route({
+    operationId: "getOpenApiDocument",
+    method: "GET",
+    path: "/openapi.json",
+    summary: "This document",
+    tag: "meta",
+    authenticated: false,
+    response: { status: 200, description: "The OpenAPI 3.1 document", schema: OpenApiDocumentSchema, name: "OpenApiDocument" },
+    handler: "functions/http/meta/getOpenApiDocument.handler",
+  }),
+  getHealth: route({
+    operationId: "getHealth",
+    method: "GET",
+    path: "/health",
+    summary: "Liveness",
+    tag: "meta",
+    authenticated: false,
+    response: { status: 200, description: "Up", schema: HealthSchema, name: "Health" },
+    handler: "functions/http/meta/getHealth.handler",
+  }),
+};
+
+/** The route table as a list, in the order above. */
+export const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);
+
+/** Error statuses a route answers: validation 400, auth 401, unknown ids 404, throttling 429, its extras, and 500. */
+export function problemStatusesOf(route: ApiRoute): number[] {
+  const statuses = new Set<number>();
+  if (route.pathParams || route.query || route.body) statuses.add(400);
+  if (route.authenticated) statuses.add(401);
+  if (route.pathParams) statuses.add(404);
+  for (const status of route.extraProblems ?? []) statuses.add(status);
+  if (route.authenticated) statuses.add(429);
+  statuses.add(500);
+  return [...statuses].sort((a, b) => a - b);
+}

@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { isValidOrgNumber } from "../engagements/manageClients.ts";
+import { IdSchema } from "../imports/uploadKey.ts";
+import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
+
+/*
+ * Request and response schemas of the HTTP API (the trust boundary: every path parameter, query and body is parsed
+ * with these before a use case sees it). The OpenAPI document is generated from them (lib/api/openApiDocument.ts).
+ * Messages describe what is expected and never quote the input, so a pasted secret cannot come back in a 400.
+ */
+
+const TimestampSchema = z.iso.datetime().describe("ISO 8601 timestamp (UTC)");
+
+// ── path parameters ──────────────────────────────────────────────────────────────────────────────────────────
+
+export const ClientPathSchema = z.object({ clientId: IdSchema });
+export const EngagementPathSchema = ClientPathSchema.extend({ engagementId: IdSchema });
+export const ImportPathSchema = EngagementPathSchema.extend({ importId: IdSchema });
+export const IntegrationPathSchema = ClientPathSchema.extend({ system: IntegrationSystemSchema });
+
+// ── clients ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3,2,7,6,5,4,3,2). */
+export const OrgNumberSchema = z
+  .string()
+  .regex(/^\d{9}$/, { message: "must be 9 digits", abort: true })
+  .refine(isValidOrgNumber, "the check digit (mod 11) does not match")
+  .describe("Norwegian organisation number: 9 digits with a mod-11 check digit");
+
+export const AccountingSystemSchema = z.enum(["poweroffice-go", "tripletex", "other"]);
+
+const ClientNameSchema = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
+
+export const CreateClientRequestSchema = z.strictObject({
+  orgNumber: OrgNumberSchema,
+  name: ClientNameSchema,
+  accountingSystem: AccountingSystemSchema,
+});
+
+export const UpdateClientRequestSchema = z
+  .strictObject({
+    orgNumber: OrgNumberSchema.optional(),
+    name: ClientNameSchema.optional(),
+    accountingSystem: AccountingSystemSchema.optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, "give at least one of orgNumber, name, accountingSystem");
+
+export const ClientSchema = z.object({
+  clientId: IdSchema,
+  /** Absent only for clients created by `saldo upload` from a file that states none. */
+  orgNumber: z.string().nullable(),
+  name: z.string(),
+  accountingSystem: AccountingSystemSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+export type ClientJson = z.infer<typeof ClientSchema>;
+
+export const ClientListSchema = z.object({ items: z.array(ClientSchema) });
+
+// ── engagements ──────────────────────────────────────────────────────────────────────────────────────────────
+
+export const CreateEngagementRequestSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("year-end"),
+    /** The year closed: the engagement covers 1 January – 31 December. */
+    fiscalYear: z.number().int().min(1900).max(2200),
+  }),
+  z
+    .strictObject({
+      kind: z.literal("period-end"),
+      periodStart: z.iso.date(),
+      periodEnd: z.iso.date(),
+    })
+    .refine((period) => period.periodEnd >= period.periodStart, {
+      message: "must not be before periodStart",
+      path: ["periodEnd"],
+    }),
+]);
+
+export const EngagementSchema = z.object({
+  clientId: IdSchema,
+  engagementId: IdSchema,
+  kind: z.enum(["year-end", "period-end"]),
+  fiscalYear: z.number().int(),
+  periodStart: z.iso.date(),
+  periodEnd: z.iso.date(),
+  createdAt: TimestampSchema,
+  /** The import whose figures readers see; null until an import succeeded. */
+  activeImportId: z.string().nullable(),
+});
+export type EngagementJson = z.infer<typeof EngagementSchema>;
+
+export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) });
+
+// ── uploads ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The last segment of the object key: no `/` or `\`, no control characters, not `.` or `..`. */
+export const FileNameSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(255, "at most 255 characters")
+  .regex(/^[^/\\\x00-\x1f\x7f]+$/, "no '/', '\\' or control characters")
+  .refine((name) => name !== "." && name !== "..", "must not be '.' or '..'");
+
+export const UploadRequestSchema = z.strictObject({
+  fileName: FileNameSchema,
+  /** Exact size in bytes; the URL accepts exactly this many. Above 2 GiB the API answers 413. */
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  contentType: z
+    .string()
+    .max(255)
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, "a media type such as application/xml")
+    .optional(),
+});
+
+export const UploadTicketSchema = z.object({
+  uploadUrl: z.url(),
+  method: z.literal("PUT"),
+  /** Headers the PUT must carry (signed). */
+  headers: z.record(z.string(), z.string()),
+  key: z.string(),
+  expiresAt: TimestampSchema,
+});
+
+// ── imports ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const CompareQuerySchema = z.strictObject({ with: IdSchema });
+
+// ── integrations ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** `{clientKey}` for poweroffice-go, `{employeeToken}` for tripletex (the vault checks the one of the path). */
+export const IntegrationKeyRequestSchema = z.union([PowerOfficeGoKeySchema, TripletexKeySchema]);
+
+export const IntegrationStatusSchema = KeyStatusSchema.extend({ system: IntegrationSystemSchema });
+
+// ── meta ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const HealthSchema = z.looseObject({ status: z.literal("ok") });
+
+export const OpenApiDocumentSchema = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});

@@ -1,0 +1,64 @@
+/** Stable codes of the client and engagement use cases' errors. */
+export type EngagementErrorCode =
+  /** No such client for this tenant, or it was (soft) deleted. */
+  | "CLIENT_NOT_FOUND"
+  /** No such engagement under this tenant's client. */
+  | "ENGAGEMENT_NOT_FOUND"
+  /** Another (not deleted) client of the tenant already has this organisation number. */
+  | "ORG_NUMBER_TAKEN"
+  /** The client already has an engagement of this kind for this period. */
+  | "ENGAGEMENT_EXISTS"
+  /** A generated id was already taken (practically never with ULIDs; answered as a conflict, never as an overwrite). */
+  | "ID_TAKEN"
+  /** A value the use case cannot accept (an organisation number failing mod-11, a period ending before it starts). */
+  | "INVALID_ENGAGEMENT_INPUT";
+
+/**
+ * Base error of lib/engagements. `code` is stable; `context` names the ids concerned (never a secret). Lookups of
+ * another tenant's ids fail exactly like lookups of ids that do not exist: every read is scoped to the caller's tenant.
+ */
+export class EngagementError extends Error {
+  readonly code: EngagementErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: EngagementErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}
+
+/** The client does not exist for this tenant (or was deleted). The API answers 404. */
+export class ClientNotFoundError extends EngagementError {
+  constructor(clientId: string) {
+    super("CLIENT_NOT_FOUND", `client "${clientId}" does not exist`, { context: { clientId } });
+  }
+}
+
+/** The engagement does not exist under this tenant's client. The API answers 404. */
+export class EngagementNotFoundError extends EngagementError {
+  constructor(clientId: string, engagementId: string) {
+    super("ENGAGEMENT_NOT_FOUND", `engagement "${engagementId}" of client "${clientId}" does not exist`, {
+      context: { clientId, engagementId },
+    });
+  }
+}
+
+/** A write would duplicate something that must be unique (org number per tenant, engagement per period). 409. */
+export class EngagementConflictError extends EngagementError {
+  constructor(code: "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS" | "ID_TAKEN", message: string, context: Record<string, unknown>) {
+    super(code, message, { context });
+  }
+}
+
+/** Input a use case refuses after the API's schema accepted its shape (defence in depth for other callers). 400. */
+export class InvalidEngagementInputError extends EngagementError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("INVALID_ENGAGEMENT_INPUT", message, { context });
+  }
+}

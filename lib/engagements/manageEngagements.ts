@@ -1,0 +1,99 @@
+import { ulid } from "ulid";
+import type { LedgerStore } from "../imports/ports.ts";
+import { EngagementConflictError, EngagementNotFoundError, InvalidEngagementInputError } from "./errors.ts";
+import { getClient } from "./manageClients.ts";
+import type { ClientRef, Engagement, EngagementRef } from "./types.ts";
+
+/**
+ * What an engagement closes: a fiscal year (year-end, "årsavslutning"; the calendar year, as for almost all
+ * Norwegian companies) or any period (period-end, "periodeavslutning", e.g. a quarter). Dates are ISO `YYYY-MM-DD`.
+ */
+export type NewEngagement =
+  | { kind: "year-end"; fiscalYear: number }
+  | { kind: "period-end"; periodStart: string; periodEnd: string };
+
+/** Dependencies of the engagement use cases. */
+export interface EngagementDeps {
+  store: LedgerStore;
+  now?: () => Date;
+  /** New engagement ids; default ULIDs. */
+  newId?: () => string;
+}
+
+/** The period an engagement covers: a year-end engagement covers 1 January – 31 December of its fiscal year. */
+export function engagementPeriod(input: NewEngagement): { fiscalYear: number; periodStart: string; periodEnd: string } {
+  if (input.kind === "year-end") {
+    const year = String(input.fiscalYear).padStart(4, "0");
+    return { fiscalYear: input.fiscalYear, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
+  }
+  return { fiscalYear: Number(input.periodStart.slice(0, 4)), periodStart: input.periodStart, periodEnd: input.periodEnd };
+}
+
+/**
+ * Creates an engagement of the tenant's client with a generated id.
+ *
+ * @throws ClientNotFoundError; InvalidEngagementInputError when the period ends before it starts;
+ * EngagementConflictError ENGAGEMENT_EXISTS when the client has an engagement of the same kind and period.
+ */
+export async function createEngagement(
+  deps: EngagementDeps,
+  ref: ClientRef,
+  input: NewEngagement,
+): Promise<Engagement> {
+  await getClient(deps, ref);
+  const period = engagementPeriod(input);
+  if (period.periodEnd < period.periodStart) {
+    throw new InvalidEngagementInputError("the period ends before it starts", { field: "periodEnd" });
+  }
+  const existing = (await deps.store.listEngagements(ref)).find(
+    (engagement) =>
+      engagement.kind === input.kind &&
+      engagement.periodStart === period.periodStart &&
+      engagement.periodEnd === period.periodEnd,
+  );
+  if (existing) {
+    throw new EngagementConflictError(
+      "ENGAGEMENT_EXISTS",
+      `engagement "${existing.engagementId}" already closes ${period.periodStart} – ${period.periodEnd}`,
+      { engagementId: existing.engagementId },
+    );
+  }
+  const engagement: Engagement = {
+    ...ref,
+    engagementId: (deps.newId ?? ulid)(),
+    kind: input.kind,
+    ...period,
+    createdAt: (deps.now ?? (() => new Date()))().toISOString(),
+  };
+  if (!(await deps.store.createEngagement(engagement))) {
+    throw new EngagementConflictError("ID_TAKEN", "an engagement with this id already exists", {
+      engagementId: engagement.engagementId,
+    });
+  }
+  return engagement;
+}
+
+/**
+ * The client's engagements, newest period first.
+ *
+ * @throws ClientNotFoundError
+ */
+export async function listEngagements(deps: Pick<EngagementDeps, "store">, ref: ClientRef): Promise<Engagement[]> {
+  await getClient(deps, ref);
+  const engagements = await deps.store.listEngagements(ref);
+  return engagements.sort(
+    (a, b) => b.periodStart.localeCompare(a.periodStart) || a.engagementId.localeCompare(b.engagementId),
+  );
+}
+
+/**
+ * The engagement, when its client exists for this tenant (and is not deleted) and it exists under that client.
+ * Every route below `/clients/{clientId}/engagements/{engagementId}` goes through this check first.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError
+ */
+export async function getEngagement(deps: Pick<EngagementDeps, "store">, ref: EngagementRef): Promise<Engagement> {
+  const [, engagement] = await Promise.all([getClient(deps, ref), deps.store.getEngagement(ref)]);
+  if (!engagement) throw new EngagementNotFoundError(ref.clientId, ref.engagementId);
+  return engagement;
+}

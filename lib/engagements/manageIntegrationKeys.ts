@@ -1,0 +1,53 @@
+import type { LedgerStore } from "../imports/ports.ts";
+import type { KeyVault } from "../secrets/ports.ts";
+import type { Secret } from "../secrets/Secret.ts";
+import type { IntegrationKeyBySystem, IntegrationSystem, KeyStatus } from "../secrets/types.ts";
+import { getClient } from "./manageClients.ts";
+import type { ClientRef } from "./types.ts";
+
+/** Dependencies of the integration-key use cases: the vault and the store (to check the client is the tenant's). */
+export interface IntegrationKeyDeps {
+  store: LedgerStore;
+  keys: KeyVault;
+}
+
+/**
+ * Stores a client's key for an accounting system and returns its status (masked to the last 4 characters). The
+ * value arrives wrapped in a {@link Secret} and is only revealed inside the vault.
+ *
+ * @throws ClientNotFoundError; InvalidKeyValueError when the value does not have the system's shape.
+ */
+export async function putIntegrationKey<S extends IntegrationSystem>(
+  deps: IntegrationKeyDeps,
+  ref: ClientRef & { system: S },
+  value: Secret<IntegrationKeyBySystem[S]>,
+): Promise<KeyStatus> {
+  await getClient(deps, ref);
+  return deps.keys.put(ref, value);
+}
+
+/**
+ * Whether the client has a key for the system, masked, with when it was stored and last used. Never the value.
+ *
+ * @throws ClientNotFoundError
+ */
+export async function getIntegrationKeyStatus(
+  deps: IntegrationKeyDeps,
+  ref: ClientRef & { system: IntegrationSystem },
+): Promise<KeyStatus> {
+  await getClient(deps, ref);
+  return deps.keys.status(ref);
+}
+
+/**
+ * Removes the client's key for the system; `false` when none was set.
+ *
+ * @throws ClientNotFoundError
+ */
+export async function deleteIntegrationKey(
+  deps: IntegrationKeyDeps,
+  ref: ClientRef & { system: IntegrationSystem },
+): Promise<boolean> {
+  await getClient(deps, ref);
+  return deps.keys.delete(ref);
+}

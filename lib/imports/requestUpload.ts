@@ -1,0 +1,114 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import type { EngagementRef } from "../engagements/types.ts";
+import { ImportError } from "./errors.ts";
+import type { LedgerStore } from "./ports.ts";
+import { parseUploadKey, uploadKey } from "./uploadKey.ts";
+
+/** The largest file a presigned upload URL is issued for: 2 GiB, the size the ingest function is sized for. */
+export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+
+/** How long an upload URL stays valid when not configured otherwise: 15 minutes. */
+export const DEFAULT_UPLOAD_URL_SECONDS = 15 * 60;
+
+/**
+ * Signs single-PUT upload URLs for object keys of the uploads bucket (port; adapter: S3UploadUrlSigner). The size is
+ * part of the signature, so the URL accepts exactly `contentLength` bytes.
+ */
+export interface UploadUrlSigner {
+  signPut(request: {
+    key: string;
+    contentLength: number;
+    contentType?: string;
+    expiresInSeconds: number;
+  }): Promise<{ url: string; headers: Record<string, string> }>;
+}
+
+/** A request to upload a file into an engagement. */
+export interface UploadRequest extends EngagementRef {
+  /** Becomes the last segment of the object key (no `/`). */
+  fileName: string;
+  /** Exact size in bytes of the file that will be PUT. */
+  size: number;
+  contentType?: string;
+}
+
+/** Where and how to upload: PUT the file's bytes to `uploadUrl` with `headers`, before `expiresAt`. */
+export interface UploadTicket {
+  uploadUrl: string;
+  method: "PUT";
+  /** Headers the PUT must carry because they are signed (e.g. `content-type` when one was given). */
+  headers: Record<string, string>;
+  /** `uploads/{tenantId}/{clientId}/{engagementId}/{fileName}`: the object-created event of this key starts the import. */
+  key: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** The file is larger than {@link MAX_UPLOAD_BYTES} (or the configured limit). The API answers 413. */
+export class UploadTooLargeError extends ImportError {
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`);
+    this.name = "UploadTooLargeError";
+    this.limit = limit;
+  }
+}
+
+/** The file name cannot be the last segment of an upload key. The API answers 400. */
+export class InvalidUploadError extends ImportError {
+  constructor(reason: string) {
+    super("INVALID_UPLOAD", reason);
+    this.name = "InvalidUploadError";
+  }
+}
+
+/** The signer could not sign (credentials missing or expired): the server's problem, not the caller's. */
+export class UploadSigningError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UPLOAD_SIGNING_FAILED", message, options);
+    this.name = "UploadSigningError";
+  }
+}
+
+/** Dependencies of {@link requestUpload}. */
+export interface RequestUploadDeps {
+  store: LedgerStore;
+  signer: UploadUrlSigner;
+  now?: () => Date;
+  maxBytes?: number;
+  expiresInSeconds?: number;
+}
+
+/**
+ * Issues a presigned PUT URL for a file of an engagement. The upload itself then takes the same path as every other
+ * upload (issue #3): the bucket's object-created event runs the import. Nothing is recorded here; an URL never used
+ * simply expires.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), UploadTooLargeError,
+ * InvalidUploadError, UploadSigningError.
+ */
+export async function requestUpload(deps: RequestUploadDeps, request: UploadRequest): Promise<UploadTicket> {
+  const limit = deps.maxBytes ?? MAX_UPLOAD_BYTES;
+  if (request.size > limit) throw new UploadTooLargeError(request.size, limit);
+  await getEngagement(deps, request);
+  const key = uploadKey(request);
+  const parsed = parseUploadKey(key);
+  if (!parsed.ok || parsed.value.fileName !== request.fileName) {
+    throw new InvalidUploadError(`"${request.fileName}" cannot be used as a file name in an upload key`);
+  }
+  const expiresInSeconds = deps.expiresInSeconds ?? DEFAULT_UPLOAD_URL_SECONDS;
+  const now = (deps.now ?? (() => new Date()))();
+  const signed = await deps.signer.signPut({
+    key,
+    contentLength: request.size,
+    expiresInSeconds,
+    ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+  });
+  return {
+    uploadUrl: signed.url,
+    method: "PUT",
+    headers: signed.headers,
+    key,
+    expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
+  };
+}
