@@ -47,9 +47,10 @@ export async function startCommand(args: string[], env: Record<string, string | 
   say("");
   say(`  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}  (path-style; access key S3RVER / secret S3RVER)`);
   say(`  DynamoDB   ${stack.dynamoDbEndpoint}  table ${stack.tableName}`);
-  say(`  HTTP       ${stack.httpUrl}  (GET ${stack.httpUrl}/health)`);
+  say(`  HTTP API   ${stack.httpUrl}  (GET /health, GET /openapi.json; the rest needs a bearer token)`);
   say(`  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`);
   say(`  Upload with \`npx saldo upload <file> --tenant T --client C --engagement E\`, or any S3 client to uploads/T/C/E/<file>.`);
+  say(`  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`);
   await showDemo(stack, say);
   say("");
   say("Ready. Ctrl-C stops.");

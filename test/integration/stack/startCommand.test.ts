@@ -31,7 +31,7 @@ describe("saldo start (npm start)", () => {
       void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${output.join("\n")}`)));
     });
     const text = output.join("\n");
-    const httpUrl = /HTTP\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+    const httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
     expect(httpUrl).toBeDefined();
     expect(text).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s+bucket saldo-uploads-local/);
     expect(text).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+table saldo-local/);
