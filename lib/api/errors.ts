@@ -1,11 +1,12 @@
+import { SaldoError } from "../errors/SaldoError.ts";
+
 /**
  * Base error of lib/api: a failure that already knows its HTTP answer (status, stable code, title). The use cases'
  * own errors (lib/engagements, lib/imports, lib/store, lib/secrets, lib/auth) are mapped to answers in one place,
  * lib/api/problem.ts; these are the ones that arise at the HTTP boundary itself.
  */
-export class ApiError extends Error {
+export class ApiError extends SaldoError {
   readonly status: number;
-  readonly code: string;
   readonly title: string;
   readonly errors: readonly FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
@@ -17,10 +18,8 @@ export class ApiError extends Error {
     detail: string,
     options: { cause?: unknown; errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
   ) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    super(code, detail, options.cause === undefined ? {} : { cause: options.cause });
     this.status = status;
-    this.code = code;
     this.title = title;
     this.errors = options.errors;
     this.headers = options.headers ?? {};

@@ -1,9 +1,9 @@
+import { SaldoError } from "../errors/SaldoError.ts";
+
 /** A command line that cannot be run as given (unknown command, missing argument). Exit code 2. */
-export class UsageError extends Error {
-  readonly code = "CLI_USAGE";
+export class UsageError extends SaldoError<"CLI_USAGE"> {
   constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
+    super("CLI_USAGE", message);
   }
 }
 
@@ -14,29 +14,22 @@ export type TargetErrorCode = "TARGET_CONFIG_INVALID" | "LOCAL_STACK_NOT_RUNNING
  * The pipeline commands do not know where to go: the environment is inconsistent, or the local stack is not
  * running. Exit code 1 with the message, which says what to do.
  */
-export class TargetNotReachableError extends Error {
-  readonly code: TargetErrorCode;
+export class TargetNotReachableError extends SaldoError<TargetErrorCode> {
   constructor(code: TargetErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "TargetNotReachableError";
-    this.code = code;
+    super(code, message, options);
   }
 }
 
 /** The upload was stored, but its import did not finish within the wait (still running, or dead-lettered). */
-export class ImportWaitTimeoutError extends Error {
-  readonly code = "IMPORT_WAIT_TIMEOUT";
+export class ImportWaitTimeoutError extends SaldoError<"IMPORT_WAIT_TIMEOUT"> {
   constructor(message: string) {
-    super(message);
-    this.name = "ImportWaitTimeoutError";
+    super("IMPORT_WAIT_TIMEOUT", message);
   }
 }
 
 /** The upload was stored but not imported: its key or its client/engagement was refused (the reason says which). */
-export class UploadRejectedError extends Error {
-  readonly code = "UPLOAD_REJECTED";
+export class UploadRejectedError extends SaldoError<"UPLOAD_REJECTED"> {
   constructor(message: string) {
-    super(message);
-    this.name = "UploadRejectedError";
+    super("UPLOAD_REJECTED", message);
   }
 }

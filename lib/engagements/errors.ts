@@ -1,3 +1,5 @@
+import { SaldoError } from "../errors/SaldoError.ts";
+
 /** Stable codes of the client and engagement use cases' errors. */
 export type EngagementErrorCode =
   /** No such client for this tenant, or it was (soft) deleted. */
@@ -17,21 +19,7 @@ export type EngagementErrorCode =
  * Base error of lib/engagements. `code` is stable; `context` names the ids concerned (never a secret). Lookups of
  * another tenant's ids fail exactly like lookups of ids that do not exist: every read is scoped to the caller's tenant.
  */
-export class EngagementError extends Error {
-  readonly code: EngagementErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: EngagementErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
+export class EngagementError extends SaldoError<EngagementErrorCode> {}
 
 /** The client does not exist for this tenant (or was deleted). The API answers 404. */
 export class ClientNotFoundError extends EngagementError {

@@ -4,8 +4,7 @@ import { LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledg
 import { formatOre } from "../money/ore.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
-import type { TransactionLinesPage } from "./listTransactionLines.ts";
-import { TRANSACTION_LINES_MAX_LIMIT } from "./listTransactionLines.ts";
+import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
 import type { LedgerLine } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
 import type { ImportRun } from "./types.ts";

@@ -33,7 +33,7 @@ export class S3FileSource implements FileSource {
       );
       if (!response.Body) throw new SourceFileMissingError(location);
       return {
-        body: response.Body as AsyncIterable<Uint8Array>,
+        body: translatingErrors(response.Body as AsyncIterable<Uint8Array>, location),
         ...(response.ContentLength !== undefined ? { size: response.ContentLength } : {}),
         ...(response.ETag ? { etag: response.ETag.replace(/"/g, "") } : {}),
         ...(response.VersionId ? { versionId: response.VersionId } : {}),
@@ -66,6 +66,21 @@ export class S3FileSource implements FileSource {
     } catch (error) {
       throw translate(error, location);
     }
+  }
+}
+
+/**
+ * The object's body, with failures while it streams (a reset connection, a timeout mid-file) translated like those of
+ * the request itself, so no raw SDK or socket error reaches the use case (STYLE.md §7).
+ */
+async function* translatingErrors(
+  body: AsyncIterable<Uint8Array>,
+  location: { bucket: string; key: string; versionId?: string },
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (error) {
+    throw translate(error, location);
   }
 }
 

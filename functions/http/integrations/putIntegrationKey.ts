@@ -1,11 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
 import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import { createKeyVault, dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { putIntegrationKey } from "../../../lib/engagements/manageIntegrationKeys.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
-import { createKeyVault } from "../shared/apiEnvironment.ts";
 
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = readApiEnvironment(process.env);

@@ -1,11 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
 import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import { dynamoClientConfig, readApiEnvironment, readUploadEnvironment } from "../shared/apiEnvironment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { requestUpload } from "../../../lib/imports/requestUpload.ts";
 import { S3UploadUrlSigner } from "../../../lib/store/S3UploadUrlSigner.ts";
-import { readUploadEnvironment } from "../shared/apiEnvironment.ts";
 
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = readApiEnvironment(process.env);

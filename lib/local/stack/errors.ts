@@ -1,3 +1,5 @@
+import { SaldoError } from "../../errors/SaldoError.ts";
+
 /** Stable codes of the local stack's startup failures. */
 export type LocalStackStartErrorCode = "STACK_ALREADY_RUNNING" | "PORT_IN_USE" | "HANDLER_NOT_FOUND";
 
@@ -5,18 +7,4 @@ export type LocalStackStartErrorCode = "STACK_ALREADY_RUNNING" | "PORT_IN_USE" |
  * The local stack (`saldo start`) could not start: `code` is stable, `context` names the port, folder or handler,
  * `cause` keeps the underlying error. Emulator failures keep their own errors (lib/local/errors.ts).
  */
-export class LocalStackStartError extends Error {
-  readonly code: LocalStackStartErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: LocalStackStartErrorCode,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "LocalStackStartError";
-    this.code = code;
-    this.context = options.context ?? {};
-  }
-}
+export class LocalStackStartError extends SaldoError<LocalStackStartErrorCode> {}

@@ -10,6 +10,7 @@ import { openLocalIssuer, type LocalIssuer } from "../../auth/localIssuer.ts";
 import { bearerToken, verifyAccessToken } from "../../auth/verifyAccessToken.ts";
 import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
+import { LocalStackStartError } from "./errors.ts";
 import { createLambdaContext, type LocalLambdaHandler } from "./invokeLikeLambda.ts";
 import type { LocalHttpRequest, LocalHttpResponse, RunningLocalHttpServer } from "./localHttpServer.ts";
 
@@ -172,7 +173,11 @@ async function loadHandlerModule(route: ApiRoute): Promise<LocalLambdaHandler> {
   // A fresh module instance per stack: its composition root reads the environment when it is evaluated.
   const loaded = (await import(`${pathToFileURL(modulePath).href}?api=${++moduleInstances}`)) as Record<string, unknown>;
   const handler = loaded[exportName];
-  if (typeof handler !== "function") throw new Error(`${modulePath} has no function export "${exportName}"`);
+  if (typeof handler !== "function") {
+    throw new LocalStackStartError("HANDLER_NOT_FOUND", `${modulePath} has no function export "${exportName}"`, {
+      context: { modulePath, exportName },
+    });
+  }
   return handler as LocalLambdaHandler;
 }
 

@@ -47,7 +47,11 @@ describe("client use cases", () => {
     await expect(createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "B", accountingSystem: "other" })).rejects.toBeInstanceOf(
       EngagementConflictError,
     );
-    await expect(createClient(deps, { tenantId: "u", orgNumber: "923609016", name: "B", accountingSystem: "other" })).resolves.toBeDefined();
+    await expect(createClient(deps, { tenantId: "u", orgNumber: "923609016", name: "B", accountingSystem: "other" })).resolves.toMatchObject({
+      tenantId: "u",
+      orgNumber: "923609016",
+      name: "B",
+    });
   });
 
   it("refuses an invalid organisation number even when called without the API's schema", async () => {

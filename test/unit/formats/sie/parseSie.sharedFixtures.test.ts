@@ -977,10 +977,13 @@ const EXPECTED_ERRORS: Record<string, string[]> = {
 describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () => {
   for (const expected of EXPECTED) {
     describe(expected.file, () => {
-      const parsed = parseSharedSie(expected.file, [4096]);
+      // Parsed once, on first use: vitest runs a describe body even when it is skipped, and starting the parse here
+      // would reject unhandled (failing the whole run) when ../shared is absent.
+      let parsing: ReturnType<typeof parseSharedSie> | undefined;
+      const parsed = () => (parsing ??= parseSharedSie(expected.file, [4096]));
 
       it("yields the header first and exactly once", async () => {
-        const { records } = await parsed;
+        const { records } = await parsed();
         expect(records[0]!.type).toBe("header");
         expect(records.filter((r) => r.type === "header")).toHaveLength(1);
         const firstAccount = records.findIndex((r) => r.type === "account");
@@ -989,7 +992,7 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
       });
 
       it("reads the SIE type, encoding, company, fiscal year and currency", async () => {
-        const { header } = await parsed;
+        const { header } = await parsed();
         expect(header.format).toBe("sie");
         expect(header.formatVersion).toBe(expected.formatVersion);
         expect(header.encoding).toBe(expected.encoding);
@@ -1000,7 +1003,7 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
       });
 
       it("creates one account per #KONTO or balance record, with the balances stated", async () => {
-        const { accounts } = await parsed;
+        const { accounts } = await parsed();
         expect(accounts.size).toBe(expected.accounts);
         const all = [...accounts.values()];
         expect(total(all.map((a) => a.opening))).toBe(expected.sumOpening);
@@ -1024,7 +1027,7 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
       });
 
       it("yields every #VER with its #TRANS rows and their amounts", async () => {
-        const { transactions } = await parsed;
+        const { transactions } = await parsed();
         expect(transactions).toHaveLength(expected.vouchers);
         const rows = transactions.flatMap((t) => t.lines);
         expect(rows).toHaveLength(expected.lines);
@@ -1033,7 +1036,7 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
       });
 
       it("raises errors only where the file is broken", async () => {
-        const { issues } = await parsed;
+        const { issues } = await parsed();
         const errors = issues.filter((issue) => issue.severity === "error").map((issue) => issue.code);
         expect(errors).toEqual(EXPECTED_ERRORS[expected.file] ?? []);
       });
