@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { decodeS3EventKey, encodeS3EventKey } from "../imports/s3EventKey.ts";
 
 /**
  * One record of an Amazon S3 event notification, as S3 sends it to Lambda (event message structure version 2.1,
@@ -43,22 +44,8 @@ export interface S3EventNotification {
   Records: S3EventNotificationRecord[];
 }
 
-/**
- * Encodes an object key as it appears in S3 event notifications: `application/x-www-form-urlencoded` style (the
- * S3 documentation's example: "red flower.jpg" becomes "red+flower.jpg"), UTF-8 percent-escapes for everything
- * but letters, digits, `-_.*` and the `/` separators, which S3 leaves readable in event keys.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%20/g, "+")
-    .replace(/%2F/g, "/")
-    .replace(/[!'()~]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** The object key an S3 event notification refers to (inverse of {@link encodeS3EventKey}). */
-export function decodeS3EventKey(encodedKey: string): string {
-  return decodeURIComponent(encodedKey.replace(/\+/g, " "));
-}
+// The key encoding belongs to the import path (the cloud handler decodes keys too); re-exported for the emulator.
+export { decodeS3EventKey, encodeS3EventKey };
 
 /** The facts about one object event from which {@link createS3EventNotification} builds the notification. */
 export interface S3ObjectEventFacts {
