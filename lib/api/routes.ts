@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { TransactionLinesQuerySchema, TransactionLinesPageSchema, TrialBalanceViewSchema, ImportComparisonSchema, ImportActivationSchema } from "../imports/importViews.ts";
-import { ImportListSchema, ImportReportSchema } from "./importReports.ts";
+import { ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
 import {
   ClientListSchema,
   ClientPathSchema,

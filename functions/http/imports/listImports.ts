@@ -3,7 +3,7 @@ import { ROUTES } from "../../../lib/api/routes.ts";
 import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
 import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
-import { listImportSummaries } from "../../../lib/api/importReports.ts";
+import { listImportSummaries } from "../../../lib/imports/importReports.ts";
 
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = readApiEnvironment(process.env);

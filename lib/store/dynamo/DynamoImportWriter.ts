@@ -5,7 +5,7 @@ import type { TrialBalanceRow } from "../../ledger/summarizeLedger.ts";
 import type { Transaction } from "../../ledger/types.ts";
 import { StoreConflictError, StoreWriterClosedError } from "../errors.ts";
 import { toLedgerLines } from "../ledgerLines.ts";
-import { BatchWriter } from "./batchWriter.ts";
+import { BatchWriter } from "./BatchWriter.ts";
 import { encodeLedgerLine, encodeTrialBalanceRow, type Item } from "./itemCodec.ts";
 import type { DirectoryEntry } from "./itemSchemas.ts";
 import { keys } from "./keys.ts";

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ImportListSchema, ImportReportSchema } from "../../../lib/api/importReports.ts";
+import { ImportListSchema, ImportReportSchema } from "../../../lib/imports/importReports.ts";
 import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
 import { ImportActivationSchema, ImportComparisonSchema, TransactionLinesPageSchema, TrialBalanceViewSchema } from "../../../lib/imports/importViews.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";

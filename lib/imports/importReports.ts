@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "../imports/importViews.ts";
-import type { LedgerStore } from "../imports/ports.ts";
-import type { ImportRef, ImportRun } from "../imports/types.ts";
-import { requireImport } from "../imports/viewErrors.ts";
+import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "./importViews.ts";
+import type { LedgerStore } from "./ports.ts";
+import type { ImportRef, ImportRun } from "./types.ts";
+import { requireImport } from "./viewErrors.ts";
 import { IssueJsonSchema } from "../ledger/ledgerJson.ts";
 import { formatOre } from "../money/ore.ts";
 
