@@ -1,10 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { ROUTES } from "../../../lib/api/routes.ts";
-import { StoreUnavailableError } from "../../../lib/store/errors.ts";
-import { httpHandler } from "../../../functions/http/shared/httpHandler.ts";
-import type { HttpApiEvent } from "../../../functions/http/shared/types.ts";
-import { lambdaContext } from "../../helpers/lambdaContext.ts";
+import { ROUTES } from "../../../../../lib/api/routes.ts";
+import { StoreUnavailableError } from "../../../../../lib/store/errors.ts";
+import { httpHandler } from "../../../../../functions/http/shared/httpHandler.ts";
+import type { HttpApiEvent } from "../../../../../functions/http/shared/types.ts";
+import { lambdaContext } from "../../../../helpers/lambdaContext.ts";
 
 // Powertools writes log lines to stdout, errors to stderr: capture both.
 const logged: string[] = [];
@@ -128,7 +128,7 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
   });
 
   it("GET /health answers without claims", async () => {
-    const { handler } = await import("../../../functions/http/meta/getHealth.ts");
+    const { handler } = await import("../../../../../functions/http/meta/getHealth.ts");
     const answer = await handler(event({ claims: null, pathParameters: undefined }), lambdaContext());
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body!)).toEqual({ status: "ok" });
