@@ -13,6 +13,7 @@ const TimestampSchema = z.iso.datetime().describe("ISO 8601 timestamp (UTC)");
 
 // ── path parameters ──────────────────────────────────────────────────────────────────────────────────────────
 
+/** Path parameters of the routes under `/clients/{clientId}` (and below: engagements, imports, integrations). */
 export const ClientPathSchema = z.object({ clientId: IdSchema });
 export const EngagementPathSchema = ClientPathSchema.extend({ engagementId: IdSchema });
 export const ImportPathSchema = EngagementPathSchema.extend({ importId: IdSchema });
@@ -27,16 +28,19 @@ export const OrgNumberSchema = z
   .refine(isValidOrgNumber, "the check digit (mod 11) does not match")
   .describe("Norwegian organisation number: 9 digits with a mod-11 check digit");
 
+/** The client's accounting system: the two saldo connects to, or any other (files only). */
 export const AccountingSystemSchema = z.enum(["poweroffice-go", "tripletex", "other"]);
 
 const ClientNameSchema = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
 
+/** `POST /clients` body. */
 export const CreateClientRequestSchema = z.strictObject({
   orgNumber: OrgNumberSchema,
   name: ClientNameSchema,
   accountingSystem: AccountingSystemSchema,
 });
 
+/** `PATCH /clients/{clientId}` body: any of the fields, at least one. */
 export const UpdateClientRequestSchema = z
   .strictObject({
     orgNumber: OrgNumberSchema.optional(),
@@ -45,6 +49,7 @@ export const UpdateClientRequestSchema = z
   })
   .refine((changes) => Object.keys(changes).length > 0, "give at least one of orgNumber, name, accountingSystem");
 
+/** A client as the API answers it. */
 export const ClientSchema = z.object({
   clientId: IdSchema,
   /** Absent only for clients created by `saldo upload` from a file that states none. */
@@ -56,10 +61,12 @@ export const ClientSchema = z.object({
 });
 export type ClientJson = z.infer<typeof ClientSchema>;
 
+/** `GET /clients` answer: the tenant's live clients. */
 export const ClientListSchema = z.object({ items: z.array(ClientSchema) });
 
 // ── engagements ──────────────────────────────────────────────────────────────────────────────────────────────
 
+/** `POST …/engagements` body: a year-end engagement by fiscal year, or a period-end one by its dates. */
 export const CreateEngagementRequestSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("year-end"),
@@ -78,6 +85,7 @@ export const CreateEngagementRequestSchema = z.discriminatedUnion("kind", [
     }),
 ]);
 
+/** An engagement as the API answers it, with its active import id. */
 export const EngagementSchema = z.object({
   clientId: IdSchema,
   engagementId: IdSchema,
@@ -91,6 +99,7 @@ export const EngagementSchema = z.object({
 });
 export type EngagementJson = z.infer<typeof EngagementSchema>;
 
+/** `GET …/engagements` answer. */
 export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) });
 
 // ── uploads ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -103,6 +112,7 @@ export const FileNameSchema = z
   .regex(/^[^/\\\x00-\x1f\x7f]+$/, "no '/', '\\' or control characters")
   .refine((name) => name !== "." && name !== "..", "must not be '.' or '..'");
 
+/** `POST …/uploads` body: what the web client is about to upload. */
 export const UploadRequestSchema = z.strictObject({
   fileName: FileNameSchema,
   /** Exact size in bytes; the URL accepts exactly this many. Above 2 GiB the API answers 413. */
@@ -114,6 +124,7 @@ export const UploadRequestSchema = z.strictObject({
     .optional(),
 });
 
+/** `POST …/uploads` answer: where and how to PUT the file, and until when. */
 export const UploadTicketSchema = z.object({
   uploadUrl: z.url(),
   method: z.literal("PUT"),
@@ -125,6 +136,7 @@ export const UploadTicketSchema = z.object({
 
 // ── imports ──────────────────────────────────────────────────────────────────────────────────────────────────
 
+/** `GET …/imports/{importId}/compare` query: the other version. */
 export const CompareQuerySchema = z.strictObject({ with: IdSchema });
 
 // ── integrations ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -132,12 +144,15 @@ export const CompareQuerySchema = z.strictObject({ with: IdSchema });
 /** `{clientKey}` for poweroffice-go, `{employeeToken}` for tripletex (the vault checks the one of the path). */
 export const IntegrationKeyRequestSchema = z.union([PowerOfficeGoKeySchema, TripletexKeySchema]);
 
+/** `GET …/integrations/{system}` answer: status only, the key masked to its last 4 characters. */
 export const IntegrationStatusSchema = KeyStatusSchema.extend({ system: IntegrationSystemSchema });
 
 // ── meta ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
+/** `GET /health` answer. */
 export const HealthSchema = z.looseObject({ status: z.literal("ok") });
 
+/** `GET /openapi.json` answer (validated loosely: the document is generated from this module). */
 export const OpenApiDocumentSchema = z.looseObject({
   openapi: z.string(),
   info: z.looseObject({ title: z.string(), version: z.string() }),

@@ -5,11 +5,13 @@
  */
 export type AccountingSystem = "poweroffice-go" | "tripletex" | "other";
 
+/** Identifies a client: always with its tenant, so no lookup can cross tenants. */
 export interface ClientRef {
   tenantId: string;
   clientId: string;
 }
 
+/** A company whose books the accounting firm (the tenant) closes. */
 export interface Client extends ClientRef {
   /** Norwegian organisation number, 9 digits (validated with mod-11 at the API boundary). */
   orgNumber?: string;
@@ -21,12 +23,15 @@ export interface Client extends ClientRef {
   deletedAt?: string;
 }
 
+/** `year-end` (Årsavslutning) or `period-end` (Periodeavslutning). */
 export type EngagementKind = "year-end" | "period-end";
 
+/** Identifies an engagement of a tenant's client. */
 export interface EngagementRef extends ClientRef {
   engagementId: string;
 }
 
+/** One closing job for a client and a period, filled with the figures of its active import. */
 export interface Engagement extends EngagementRef {
   kind: EngagementKind;
   /** The fiscal year the engagement closes (year-end), or the year of the period start (period-end). */

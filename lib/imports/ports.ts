@@ -32,6 +32,7 @@ export interface StoredTrialBalanceRow extends TrialBalanceRow {
   importId: string;
 }
 
+/** Filters and paging of {@link LedgerStore.readTransactionLines}; all filters combine (AND). */
 export interface TransactionQuery {
   account?: string;
   /** Inclusive ISO dates. */
@@ -44,6 +45,7 @@ export interface TransactionQuery {
   limit: number;
 }
 
+/** One page of lines, in file order; `nextCursor` is absent on the last page. */
 export interface TransactionPage {
   items: LedgerLine[];
   nextCursor?: string;
@@ -69,11 +71,13 @@ export interface ImportWriter {
   abort(expiresAt: number): Promise<void>;
 }
 
+/** The outcome of {@link LedgerStore.claimImport}. */
 export type ClaimResult =
   | { outcome: "claimed"; run: ImportRun }
   /** The source was already imported or is being imported now: a duplicate delivery changes nothing. */
   | { outcome: "duplicate"; existing: ImportRun };
 
+/** The outcome of {@link LedgerStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
   /** A newer import is already active: this one is kept as superseded. */
@@ -148,6 +152,7 @@ export interface FileSource {
   keepRejected(location: { bucket: string; key: string; versionId?: string }, reason: string): Promise<string>;
 }
 
+/** An opened upload: its bytes as a stream, and what the store knows about the object. */
 export interface OpenedFile {
   body: AsyncIterable<Uint8Array>;
   size?: number;
