@@ -46,6 +46,33 @@ const UTF8 = new SieTextDecoder("utf-8");
 
 const EMPTY = Buffer.alloc(0) as FastSliceBuffer;
 
+/** Bytes read at a time into the Latin-1 view ASCII values are cut from (see {@link SieLine.decode}). */
+const VIEW_BYTES = 64 * 1024;
+
+/** Values up to this many bytes are interned by {@link SieLine.cachedString}. */
+const CACHED_VALUE_BYTES = 32;
+/** Slots of the value cache (a power of two). */
+const CACHE_SLOTS = 4096;
+
+/**
+ * Strings of short values that recur (account numbers, voucher series, object ids, row texts), by their bytes: a
+ * direct-mapped table (a new value takes the slot of its hash), so its size is fixed (≈ 200 KiB) whatever the
+ * file. Each hit saves cutting out (and later collecting) a string, and the same string coming back each time has
+ * its hash already computed when a consumer uses it as a map key. Keyed by bytes and form; valid for one decoder.
+ */
+class SieValueCache {
+  readonly strings: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+  /** Per slot: the first and the last four bytes of the value (all of it when it has at most eight). */
+  readonly heads = new Int32Array(CACHE_SLOTS);
+  readonly tails = new Int32Array(CACHE_SLOTS);
+  /** Per slot: length, and form shifted left by 8 (0 = empty slot: a cached value has at least one byte). */
+  readonly shapes = new Int32Array(CACHE_SLOTS);
+  /** The value bytes of each slot, CACHED_VALUE_BYTES apart (only compared for values of more than eight bytes). */
+  readonly keys = new Uint8Array(CACHE_SLOTS * CACHED_VALUE_BYTES);
+
+  constructor(readonly decoder: SieTextDecoder) {}
+}
+
 /**
  * One non-blank line of a SIE file, as the tokenizer found it:
  * - `record`: a `#LABEL` with its fields (SIE 4B §5.3, §5.7);
@@ -73,8 +100,15 @@ export class SieLine {
   bytes: FastSliceBuffer = EMPTY;
   /** @internal */
   decoder: SieTextDecoder = UTF8;
-  /** The bytes read as Latin-1, made when a value is first asked for: ASCII values are cut out of it. */
+  /**
+   * A stretch of the bytes read as Latin-1 (from `viewStart` to `viewEnd`), made when a value outside the last one
+   * is asked for: ASCII values are cut out of it.
+   */
   private view: string | undefined;
+  private viewStart = 0;
+  private viewEnd = 0;
+  /** See {@link cachedString}; replaced when the decoder changes (the same bytes may then read differently). */
+  private cache: SieValueCache | undefined;
   /** @internal */
   lineStart = 0;
   /** @internal Where the line's break (or the end of the input) is. */
@@ -170,16 +204,77 @@ export class SieLine {
 
   /**
    * @internal The text of `bytes[start…end)`, `\"` unescaped when the form says so. ASCII is the same in every
-   * encoding the tokenizer reads, so a value without high bytes is cut out of a Latin-1 view of the whole chunk
-   * (one native call per chunk instead of one per value); only values with high bytes are decoded on their own.
+   * encoding the tokenizer reads, so a value without high bytes is cut out of a Latin-1 view of a stretch of
+   * {@link VIEW_BYTES} (one native call per stretch instead of one per value); only values with high bytes are
+   * decoded on their own.
    */
   decode(start: number, end: number, form: number): string {
     if (start === end) return "";
-    const raw =
-      (form & FORM_HIGH) === 0
-        ? (this.view ??= this.bytes.latin1Slice(0, this.bytes.length)).slice(start, end)
-        : this.decoder.decode(this.bytes, start, end);
+    let raw: string;
+    if ((form & FORM_HIGH) === 0) {
+      if (this.view === undefined || start < this.viewStart || end > this.viewEnd) this.cutView(start, end);
+      raw = this.view!.slice(start - this.viewStart, end - this.viewStart);
+    } else {
+      raw = this.decoder.decode(this.bytes, start, end);
+    }
     return (form & ~FORM_HIGH) === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
+  }
+
+  /**
+   * Reads the bytes from `start` (at least up to `end`) as Latin-1 for {@link decode}. A stretch rather than the
+   * whole chunk: Node makes a string of more than about 1 MB an external string, which is three times slower to
+   * cut values out of, and a value cut out of a view keeps it alive.
+   */
+  private cutView(start: number, end: number): void {
+    const viewEnd = Math.min(this.bytes.length, Math.max(end, start + VIEW_BYTES));
+    this.view = this.bytes.latin1Slice(start, viewEnd);
+    this.viewStart = start;
+    this.viewEnd = viewEnd;
+  }
+
+  /**
+   * @internal Like {@link decode}, for values that tend to recur: a value of at most {@link CACHED_VALUE_BYTES}
+   * bytes is looked up by its bytes (and form) in a fixed-size cache and its string reused. A cached string is
+   * cut from the bytes on its own, never out of the chunk's Latin-1 view, so the cache does not keep chunks alive.
+   */
+  intern(start: number, end: number, form: number): string {
+    const length = end - start;
+    if (length === 0) return "";
+    if (length > CACHED_VALUE_BYTES) return this.decode(start, end, form);
+    let cache = this.cache;
+    if (cache === undefined || cache.decoder !== this.decoder) cache = this.cache = new SieValueCache(this.decoder);
+    const b = this.bytes;
+    // The first and last four bytes (overlapping when the value is shorter than eight; a value of at most eight
+    // bytes is wholly in them, with its length) hash it and, for such values, identify it without a byte loop.
+    let head: number;
+    let tail: number;
+    if (length >= 4) {
+      head = b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) | (b[start + 3]! << 24);
+      tail = b[end - 4]! | (b[end - 3]! << 8) | (b[end - 2]! << 16) | (b[end - 1]! << 24);
+    } else {
+      head = b[start]! | (length > 1 ? b[start + 1]! << 8 : 0) | (length > 2 ? b[start + 2]! << 16 : 0);
+      tail = 0;
+    }
+    const shape = length | (form << 8);
+    let hash = Math.imul(head ^ shape, 0x9e3779b1);
+    hash = Math.imul(hash ^ (hash >>> 15) ^ tail, 0x85ebca6b);
+    const slot = (hash ^ (hash >>> 13)) & (CACHE_SLOTS - 1);
+    const keys = cache.keys;
+    const base = slot * CACHED_VALUE_BYTES;
+    if (cache.shapes[slot] === shape && cache.heads[slot] === head && cache.tails[slot] === tail) {
+      if (length <= 8) return cache.strings[slot]!;
+      let i = 4;
+      while (i < length - 4 && keys[base + i] === b[start + i]) i++;
+      if (i >= length - 4) return cache.strings[slot]!;
+    }
+    const raw = (form & FORM_HIGH) === 0 ? b.latin1Slice(start, end) : this.decoder.decode(b, start, end);
+    const value = (form & ~FORM_HIGH) === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
+    if (length > 8) for (let i = 4; i < length - 4; i++) keys[base + i] = b[start + i]!;
+    cache.strings[slot] = value;
+    cache.shapes[slot] = shape;
+    cache.heads[slot] = head;
+    cache.tails[slot] = tail;
+    return value;
   }
 
   /** Whether field `index` is an object list. */
@@ -193,6 +288,18 @@ export class SieLine {
     const form = this.forms[index]!;
     if (form === FORM_LIST) return undefined;
     return this.decode(this.starts[index]!, this.ends[index]!, form);
+  }
+
+  /**
+   * Field `index` as a string, like {@link string}, for values that tend to recur (account numbers, series, row
+   * texts): short ones come from a cache of the values seen (see {@link intern}), so a repeated value costs no
+   * new string. The text is the same as {@link string} gives.
+   */
+  cachedString(index: number): string | undefined {
+    if (index >= this.fieldCount) return undefined;
+    const form = this.forms[index]!;
+    if (form === FORM_LIST) return undefined;
+    return this.intern(this.starts[index]!, this.ends[index]!, form);
   }
 
   /** Number of items in the object list at `index` (0 when it is not one). */
@@ -209,6 +316,15 @@ export class SieLine {
       items.push(this.decode(this.itemStarts[i]!, this.itemEnds[i]!, this.itemForms[i]!));
     }
     return items;
+  }
+
+  /**
+   * Item `item` (0-based) of the object list at field `index`, through the value cache like {@link cachedString}.
+   * The caller checks `item < objectListLength(index)`.
+   */
+  cachedItem(index: number, item: number): string {
+    const i = this.starts[index]! + item;
+    return this.intern(this.itemStarts[i]!, this.itemEnds[i]!, this.itemForms[i]!);
   }
 
   /** Field `index` in whichever form it has. */
@@ -316,6 +432,7 @@ export class SieLine {
     copy.fieldCount = this.fieldCount;
     copy.bytes = Buffer.from(this.bytes.subarray(offset, this.lineEnd)) as FastSliceBuffer;
     copy.decoder = this.decoder;
+    copy.cache = this.cache;
     copy.lineStart = 0;
     copy.lineEnd = this.lineEnd - offset;
     copy.firstByte = this.firstByte - offset;

@@ -48,14 +48,6 @@ interface AccountDraft {
 
 type BalanceKey = "ib0" | "ub0" | "res0" | "ibPrior" | "ubPrior" | "resPrior";
 
-interface OpenVoucher {
-  transaction: Transaction;
-  /** The voucher date as the number YYYYMMDD (-1 when not eight digits), to compare #TRANS transdat cheaply. */
-  dateDigits: number;
-  /** Whether the `{` after the #VER has been seen. */
-  blockOpened: boolean;
-}
-
 /** Options of the record mapping stage. */
 export interface SieRecordMapperOptions {
   fileName?: string;
@@ -66,6 +58,20 @@ function addDays(iso: string, days: number): string {
   const date = new Date(`${iso}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
+}
+
+/** Slots of the date cache: every day of eight consecutive years has its own. */
+const DATE_SLOTS = 8 * 12 * 31;
+
+/**
+ * The date cache slot of the YYYYMMDD number `digits`, or -1 when month or day is out of range (such a date is
+ * not valid, so never cached). Dates within eight years of each other never share a slot.
+ */
+function dateSlot(digits: number): number {
+  const day = digits % 100;
+  const month = ((digits / 100) | 0) % 100;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return -1;
+  return (((digits / 10000) & 7) * 12 + month - 1) * 31 + day - 1;
 }
 
 function describeEncoding(encoding: string): string {
@@ -118,15 +124,23 @@ export class SieRecordMapper {
   private extraSruCodes: string[] = [];
 
   // Vouchers.
-  private voucher: OpenVoucher | undefined;
+  /**
+   * The open voucher (#VER read, its `}` not yet), whether the `{` after the #VER has been seen, and its date as
+   * the number YYYYMMDD (-1 when not eight digits) to compare #TRANS transdat cheaply. Fields of the mapper
+   * rather than an object per voucher.
+   */
+  private voucher: Transaction | undefined;
+  private voucherBlockOpened = false;
+  private voucherDateDigits = -1;
   private depth = 0;
   private outermostBraceLine = 0;
   private auditTrailRows = { rtrans: 0, btrans: 0 };
   /**
-   * ISO forms of the valid YYYYMMDD dates seen, by their digits: a file holds a few hundred distinct dates, and
-   * each #VER has two, so each is read once without cutting out a string.
+   * ISO forms of the valid YYYYMMDD dates seen, by their digits (see {@link dateSlot}): a file holds a few hundred
+   * distinct dates, and each #VER has two, so each is read once without cutting out a string.
    */
-  private readonly dates = new Map<number, string>();
+  private readonly dateDigits = new Int32Array(DATE_SLOTS).fill(-1);
+  private readonly dateIsos: string[] = new Array<string>(DATE_SLOTS).fill("");
   private missingObjectListReported = false;
 
   // #KSUMMA (SIE 4B §10).
@@ -204,7 +218,7 @@ export class SieRecordMapper {
     if (this.depth > 0) {
       // Inside a block only sub-records count; a #VER means the block's `}` is missing. Records of blocks
       // that follow other records are future extensions and ignored (SIE 4B §7.1).
-      const inVoucher = this.depth === 1 && this.voucher?.blockOpened === true;
+      const inVoucher = this.depth === 1 && this.voucher !== undefined && this.voucherBlockOpened;
       if (label === "#TRANS") {
         if (inVoucher) this.transaction(line);
         return;
@@ -414,8 +428,14 @@ export class SieRecordMapper {
 
   /** The ISO date of field `index` when its eight digits were read before. */
   private knownDate(line: SieLine, index: number): string | undefined {
-    const digits = line.eightDigits(index);
-    return digits >= 0 ? this.dates.get(digits) : undefined;
+    return this.cachedDate(line.eightDigits(index));
+  }
+
+  /** The ISO date of the YYYYMMDD number `digits` (-1: not eight digits) when it was read before. */
+  private cachedDate(digits: number): string | undefined {
+    if (digits < 0) return undefined;
+    const slot = dateSlot(digits);
+    return slot >= 0 && this.dateDigits[slot] === digits ? this.dateIsos[slot] : undefined;
   }
 
   private dateValue(
@@ -431,7 +451,15 @@ export class SieRecordMapper {
       this.issue(severity, "SIE_INVALID_DATE", `${line.label} ${what} "${raw}" is not a valid date YYYYMMDD (SIE 4B §5.10)`, this.fieldLocation(line, index), extra);
       return undefined;
     }
-    if (!date.nonStandard && this.dates.size < 10_000) this.dates.set(line.eightDigits(index), date.iso);
+    if (!date.nonStandard) {
+      // A valid YYYYMMDD date: remembered (a date of another year may take the slot of one read before).
+      const digits = line.eightDigits(index);
+      const slot = dateSlot(digits);
+      if (slot >= 0) {
+        this.dateDigits[slot] = digits;
+        this.dateIsos[slot] = date.iso;
+      }
+    }
     if (date.nonStandard) {
       this.issue("warning", "SIE_NONSTANDARD_DATE", `${line.label} ${what} "${raw}" is written YYYY-MM-DD; SIE 4B §5.10 prescribes YYYYMMDD. Read as ${date.iso}`, this.fieldLocation(line, index), extra);
     }
@@ -509,7 +537,9 @@ export class SieRecordMapper {
 
   /** #KONTO nr name, #KTYP nr type, #SRU nr code. */
   private chartRecord(line: SieLine, property: "name" | "accountType" | "sru"): void {
-    const id = this.text(line, 0);
+    // The account number through the value cache, as on #TRANS rows: a consumer keying a map by account then
+    // mostly gets the very string it stored, whose comparison is cheapest.
+    const id = line.cachedString(0);
     const value = this.text(line, 1);
     if (id === undefined || id === "") {
       this.incomplete(line, "an account number");
@@ -559,7 +589,7 @@ export class SieRecordMapper {
   private balance(line: SieLine, current: BalanceKey, prior: BalanceKey): void {
     this.sawBalances = true;
     const year = this.text(line, 0);
-    const id = this.text(line, 1);
+    const id = line.cachedString(1); // as in chartRecord
     if (year === undefined || id === undefined || id === "") {
       this.incomplete(line, "a year index and an account number");
       return;
@@ -793,18 +823,19 @@ export class SieRecordMapper {
       // A #VER inside a block: the previous block's `}` is missing.
       this.issue("warning", "SIE_UNCLOSED_BLOCK", `#VER inside a '{' block that was not closed; the block is taken as closed here`, at(line));
       this.depth = 0;
-      if (this.voucher?.blockOpened) this.endVoucher();
+      if (this.voucher && this.voucherBlockOpened) this.endVoucher();
     }
     if (this.voucher) this.voucherWithoutRows();
     if (!this.flushed) this.flush();
-    const series = this.text(line, 0) ?? "";
+    const series = line.cachedString(0) ?? ""; // a file has a few series: from the value cache
     const number = this.text(line, 1) ?? "";
     // Voucher id: "A-12" (series-number); "12" without a series; without a number (4I files may leave it
     // empty, SIE 4B #VER) the line number stands in: "A-line57".
     const id = number !== "" ? (series !== "" ? `${series}-${number}` : number) : `${series !== "" ? `${series}-` : ""}line${line.line}`;
-    const date = this.requiredDate(line, 2, "voucher date", id);
+    const dateDigits = line.eightDigits(2);
+    const date = this.cachedDate(dateDigits) ?? this.requiredDate(line, 2, "voucher date", id);
     const description = this.text(line, 3);
-    const entryDate = this.optionalDate(line, 4, "registration date", id);
+    const entryDate = this.cachedDate(line.eightDigits(4)) ?? this.optionalDate(line, 4, "registration date", id);
     let transaction: Transaction;
     if (series !== "" && description && entryDate !== undefined) {
       // The usual shape in one literal (same properties, same order as below).
@@ -815,13 +846,15 @@ export class SieRecordMapper {
       if (description) transaction.description = description;
       if (entryDate !== undefined) transaction.entryDate = entryDate;
     }
-    this.voucher = { transaction, blockOpened: false, dateDigits: line.eightDigits(2) };
+    this.voucher = transaction;
+    this.voucherBlockOpened = false;
+    this.voucherDateDigits = dateDigits;
   }
 
   private openBrace(line: SieLine): void {
     if (this.depth === 0) {
       this.outermostBraceLine = line.line;
-      if (this.voucher && !this.voucher.blockOpened) this.voucher.blockOpened = true;
+      if (this.voucher && !this.voucherBlockOpened) this.voucherBlockOpened = true;
     }
     this.depth++;
   }
@@ -832,29 +865,29 @@ export class SieRecordMapper {
       return;
     }
     this.depth--;
-    if (this.depth === 0 && this.voucher?.blockOpened) this.endVoucher();
+    if (this.depth === 0 && this.voucher && this.voucherBlockOpened) this.endVoucher();
   }
 
   private endVoucher(): void {
-    this.output.push({ type: "transaction", transaction: this.voucher!.transaction });
+    this.output.push({ type: "transaction", transaction: this.voucher! });
     this.voucher = undefined;
   }
 
   private voucherWithoutRows(): void {
-    const transaction = this.voucher!.transaction;
+    const transaction = this.voucher!;
     this.issue("warning", "SIE_VOUCHER_WITHOUT_ROWS", `#VER ${transaction.id} is not followed by a '{' block of #TRANS rows`, transaction.location, { transactionId: transaction.id });
     this.endVoucher();
   }
 
   /** #TRANS kontonr {objektlista} belopp transdat transtext kvantitet sign (SIE 4B #TRANS). The hot path. */
   private transaction(line: SieLine): void {
-    const voucher = this.voucher;
-    if (!voucher || !voucher.blockOpened || this.depth !== 1) {
+    const transaction = this.voucher;
+    if (!transaction || !this.voucherBlockOpened || this.depth !== 1) {
       this.issue("error", "SIE_TRANS_OUTSIDE_VOUCHER", "#TRANS outside a #VER block; the row is not part of any voucher and was skipped", at(line));
       return;
     }
-    const transaction = voucher.transaction;
-    const account = line.string(0);
+    // Account numbers, row texts and object ids recur: they come from the value cache (same text as line.string).
+    const account = line.cachedString(0);
     if (account === undefined || account === "") {
       this.issue("error", "SIE_INCOMPLETE_RECORD", "#TRANS without an account number; row skipped", at(line), { transactionId: transaction.id });
       return;
@@ -883,19 +916,20 @@ export class SieRecordMapper {
       return;
     }
     if (!isNumericAccount(account)) this.checkAccountId(account, line, 0);
-    const dimensions = line.objectListLength(1) > 0 ? this.dimensions(line, transaction.id) : undefined;
+    const objectCount = line.objectListLength(1);
+    const dimensions = objectCount > 0 ? this.dimensions(line, objectCount, transaction.id) : undefined;
     let date: string | undefined;
     let description: string | undefined;
     let quantity: string | undefined;
     if (line.fieldCount > amountIndex + 1) {
       const dateIndex = amountIndex + 1;
       // Most rows repeat the voucher date (or leave it empty): compare the digits before reading a date.
-      if (!line.isEmpty(dateIndex) && line.eightDigits(dateIndex) !== voucher.dateDigits) {
+      if (!line.isEmpty(dateIndex) && line.eightDigits(dateIndex) !== this.voucherDateDigits) {
         const rowDate = this.optionalDate(line, dateIndex, "transaction date", transaction.id);
         if (rowDate !== undefined && rowDate !== transaction.date) date = rowDate;
       }
-      if (!line.isEmpty(amountIndex + 2)) description = line.string(amountIndex + 2);
-      if (!line.isEmpty(amountIndex + 3)) quantity = line.string(amountIndex + 3);
+      if (!line.isEmpty(amountIndex + 2)) description = line.cachedString(amountIndex + 2);
+      if (!line.isEmpty(amountIndex + 3)) quantity = line.cachedString(amountIndex + 3);
     }
     // The usual shapes are built in one literal (an object that grows property by property is slower to make);
     // the properties and their order are the same either way.
@@ -913,16 +947,17 @@ export class SieRecordMapper {
     transaction.lines.push(row);
   }
 
-  /** `{dim obj dim obj …}` → dimensions (SIE 4B §8: dimension number, object number). */
-  private dimensions(line: SieLine, transactionId: string): Dimension[] {
-    const objects = line.objectList(1)!;
+  /** `{dim obj dim obj …}` (`count` items) → dimensions (SIE 4B §8: dimension number, object number). */
+  private dimensions(line: SieLine, count: number, transactionId: string): Dimension[] {
+    // Dimension and object numbers recur from row to row: they come from the value cache.
+    if (count === 2) return [{ type: line.cachedItem(1, 0), id: line.cachedItem(1, 1) }];
     const dimensions: Dimension[] = [];
-    for (let i = 0; i + 1 < objects.length; i += 2) dimensions.push({ type: objects[i]!, id: objects[i + 1]! });
-    if (objects.length % 2 === 1) {
+    for (let i = 0; i + 1 < count; i += 2) dimensions.push({ type: line.cachedItem(1, i), id: line.cachedItem(1, i + 1) });
+    if (count % 2 === 1) {
       this.issue(
         "warning",
         "SIE_INVALID_OBJECT_LIST",
-        `object list has an odd number of items (dimension without object): "${objects[objects.length - 1]}" dropped`,
+        `object list has an odd number of items (dimension without object): "${line.cachedItem(1, count - 1)}" dropped`,
         this.fieldLocation(line, 1),
         { transactionId },
       );
