@@ -2,7 +2,7 @@ import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import type { Company, Period } from "../../ledger/types.ts";
 import { AmbiguousLayoutError, MalformedInputError } from "../errors.ts";
-import { classifyHeaderCell, normalizeHeaderText, type ColumnRole } from "./classifyHeaderCell.ts";
+import { classifyHeaderCell, COLUMN_ROLES, normalizeHeaderText, type ColumnRole } from "./classifyHeaderCell.ts";
 import type { CsvColumnReference, CsvLayout } from "./CsvLayoutSchema.ts";
 import { CsvLayoutOptionError } from "./errors.ts";
 import { parseAccountCell } from "./parseAccountCell.ts";
@@ -16,19 +16,8 @@ export const LAYOUT_SAMPLE_CHARS = 64 * 1024;
 /** Header rows are looked for among this many records before the first account row (report preambles are short). */
 const MAX_PREAMBLE_RECORDS = 100;
 
-const AMOUNT_ROLES: readonly ColumnRole[] = [
-  "opening",
-  "movement",
-  "closing",
-  "debit",
-  "credit",
-  "openingDebit",
-  "openingCredit",
-  "closingDebit",
-  "closingCredit",
-  "movementDebit",
-  "movementCredit",
-];
+/** Every role but the account and its name holds an amount. */
+const AMOUNT_ROLES: readonly ColumnRole[] = COLUMN_ROLES.filter((role) => role !== "account" && role !== "name");
 
 /** The layout of a CSV trial balance, decided from the head sample and the explicit options. */
 export interface ResolvedCsvLayout {
