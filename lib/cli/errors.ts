@@ -33,3 +33,13 @@ export class UploadRejectedError extends SaldoError<"UPLOAD_REJECTED"> {
     super("UPLOAD_REJECTED", message);
   }
 }
+
+/** Stable codes of {@link NothingToShowError}. */
+export type NothingToShowCode = "ENGAGEMENT_NOT_FOUND" | "NO_ACTIVE_IMPORT";
+
+/** The engagement asked for does not exist, or has no active version yet. Exit code 1 with the message. */
+export class NothingToShowError extends SaldoError<NothingToShowCode> {
+  constructor(code: NothingToShowCode, message: string) {
+    super(code, message);
+  }
+}

@@ -1,4 +1,4 @@
-import { UsageError } from "./errors.ts";
+import { NothingToShowError, UsageError } from "./errors.ts";
 import { formatIssueCounts, toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./main.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -12,7 +12,7 @@ export async function importsCommand(args: string[], env: Record<string, string 
   try {
     const { store } = pipeline;
     const engagement = await store.getEngagement(ref);
-    if (!engagement) throw new Error(`no engagement ${ref.tenantId}/${ref.clientId}/${ref.engagementId} (${pipeline.target.description})`);
+    if (!engagement) throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${ref.tenantId}/${ref.clientId}/${ref.engagementId} (${pipeline.target.description})`);
     const imports = (await store.listImports(ref)).map((run) => toImportSummaryJson(run, engagement.activeImportId));
     if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
     else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports));

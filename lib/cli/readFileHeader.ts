@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import { parseFile } from "../formats/parseFile.ts";
 import type { FileHeader } from "../ledger/types.ts";
+import { TruncatedInputError } from "../formats/errors.ts";
 
 /**
  * Reads what a file says about itself (format, company, period) without reading the file: parses only until the
@@ -17,7 +18,10 @@ export async function readFileHeader(path: string): Promise<FileHeader> {
     for await (const record of records) {
       if (record.type === "header") return record.header;
     }
-    throw new Error(`${basename(path)}: the parser ended without describing the file`);
+    throw new TruncatedInputError("the file ended before it described itself", {
+      fileName: basename(path),
+      expected: "a file header (company, period) before the end",
+    });
   } finally {
     stream.destroy();
   }

@@ -1,5 +1,5 @@
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { UsageError } from "./errors.ts";
+import { NothingToShowError, UsageError } from "./errors.ts";
 import { parseOptions } from "./main.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readActiveLedger } from "../imports/readActiveLedger.ts";
@@ -17,8 +17,8 @@ export async function trialBalanceCommand(args: string[], env: Record<string, st
   const pipeline = await openPipelineTarget(env);
   try {
     const ledger = await readActiveLedger(pipeline.store, ref);
-    if (ledger.state === "no-engagement") throw new Error(`no engagement ${name} (${pipeline.target.description})`);
-    if (ledger.state === "no-active-import") throw new Error(`engagement ${name} has no active import yet: upload a file first`);
+    if (ledger.state === "no-engagement") throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
+    if (ledger.state === "no-active-import") throw new NothingToShowError("NO_ACTIVE_IMPORT", `engagement ${name} has no active import yet: upload a file first`);
     if (values.json) {
       // Validated: this is a published shape (README), and it is rebuilt from stored items.
       const json = LedgerJsonSchema.parse(toLedgerJson(ledger.summary));
