@@ -7,9 +7,9 @@ import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile
 import { ImportActivationSchema, toActivationJson } from "../../../lib/imports/importViews.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
-import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
 
 /*
  * Versions of Q1 2025 (samples/demo-saft-1.30.xml): v1 the demo as shipped, v2 a later upload of the same file with
@@ -53,52 +53,14 @@ async function closing1920(): Promise<bigint | undefined> {
   return view.summary.rows.find((row) => row.account === "1920")?.closing;
 }
 
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
-}
-
 beforeEach(async () => {
   clock = T0;
   store = new InMemoryLedgerStore({ now: () => new Date(clock) });
   files = new MemoryFileSource();
-  let id = 0;
-  deps = {
-    store,
-    files,
-    retentionSeconds: RETENTION,
-    now: () => new Date(clock),
-    newImportId: () => `IMP${String(++id).padStart(4, "0")}`,
-  };
+  deps = importDeps(store, files, () => new Date(clock), RETENTION);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
-  for (const tenantId of ["t1", "t2"]) {
-    await store.createClient({
-      tenantId,
-      clientId: "c1",
-      name: "C1",
-      accountingSystem: "other",
-      createdAt: at,
-      updatedAt: at,
-    });
-    for (const engagementId of ["q1", "q4"]) {
-      await store.createEngagement({
-        tenantId,
-        clientId: "c1",
-        engagementId,
-        kind: "period-end",
-        fiscalYear: 2025,
-        periodStart: "2025-01-01",
-        periodEnd: "2025-03-31",
-        createdAt: at,
-      });
-    }
-  }
+  await seedClientsAndEngagements(store, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
   v1 = (await upload("demo.xml", demoXml, 10)).ref;
   const edited = demoXml.replace(
     "<ClosingDebitBalance>442559.75</ClosingDebitBalance>",
@@ -162,7 +124,7 @@ describe("activateEarlierImport", () => {
 describe("activateEarlierImport: versions that cannot be activated", () => {
   it("refuses a failed import with a conflict that says why", async () => {
     const failed = await upload("junk.csv", "hello world\n", 30);
-    const error = await failure(activate(failed.ref));
+    const error = await viewFailure(activate(failed.ref));
     expect(error).toMatchObject({ code: "IMPORT_NOT_ACTIVATABLE", kind: "conflict" });
     expect(error.message).toMatch(/cannot be made active: it failed \(\w+: junk\.csv/);
     expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
@@ -180,12 +142,12 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
       createdAt: new Date(T0).toISOString(),
     };
     await store.claimImport(running, new Date(T0 + 900_000).toISOString());
-    expect(await failure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
+    expect(await viewFailure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
       code: "IMPORT_NOT_ACTIVATABLE",
       message: expect.stringContaining("still running"),
     });
     await store.releaseImport(running, { code: "STORE_UNAVAILABLE", message: "throttled" });
-    expect(await failure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
+    expect(await viewFailure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
       code: "IMPORT_NOT_ACTIVATABLE",
       message: expect.stringContaining("queued for a retry"),
     });
@@ -193,13 +155,13 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
 
   it("refuses a superseded version past its retention", async () => {
     clock = T0 + (RETENTION + 1) * 1000;
-    expect(await failure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
+    expect(await viewFailure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
     expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 
   it("treats an import of another engagement as not found", async () => {
     const elsewhere = await upload("demo.xml", demoXml, 30, { ...q1, engagementId: "q4" });
-    expect(await failure(activate({ ...elsewhere.ref, engagementId: "q1" }))).toMatchObject({
+    expect(await viewFailure(activate({ ...elsewhere.ref, engagementId: "q1" }))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
       kind: "not-found",
     });
@@ -210,9 +172,9 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
     const empty = new InMemoryLedgerStore();
     await empty.createClient((await store.getClient(asOtherTenant))!);
     await empty.createEngagement((await store.getEngagement(asOtherTenant))!);
-    expect(await failure(activate(asOtherTenant))).toEqual(await failure(activate(asOtherTenant, empty)));
-    expect(await failure(activate(asOtherTenant))).toMatchObject({ code: "IMPORT_NOT_FOUND" });
-    expect(await failure(activate({ ...v1, tenantId: "t3" }))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
+    expect(await viewFailure(activate(asOtherTenant))).toEqual(await viewFailure(activate(asOtherTenant, empty)));
+    expect(await viewFailure(activate(asOtherTenant))).toMatchObject({ code: "IMPORT_NOT_FOUND" });
+    expect(await viewFailure(activate({ ...v1, tenantId: "t3" }))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
     expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 });

@@ -6,9 +6,9 @@ import { compareImports, diffTrialBalances } from "../../../lib/imports/compareI
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { ImportComparisonSchema, toImportComparisonJson } from "../../../lib/imports/importViews.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
-import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { importDeps, viewFailure } from "../../helpers/importHarness.ts";
 
 /*
  * Two versions of Q1 2025: samples/demo-saft-1.30.xml, and a corrected copy (edited below) where the March rent
@@ -87,28 +87,11 @@ async function uploadOk(ref: EngagementRef, fileName: string, text: string): Pro
 const compare = (ref: ImportRef, other: string, onStore = store) =>
   compareImports({ store: onStore, now: () => new Date(clock) }, ref, other);
 
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
-}
-
 beforeEach(async () => {
   clock = T0;
   store = new InMemoryLedgerStore({ now: () => new Date(clock) });
   files = new MemoryFileSource();
-  let id = 0;
-  deps = {
-    store,
-    files,
-    retentionSeconds: 3600,
-    now: () => new Date(clock),
-    newImportId: () => `IMP${String(++id).padStart(4, "0")}`,
-  };
+  deps = importDeps(store, files, () => new Date(clock), 3600);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
   for (const tenantId of ["t1", "t2"]) {
@@ -218,7 +201,7 @@ describe("compareImports", () => {
 describe("compareImports: which imports may be compared", () => {
   it("treats an import of another engagement of the same client as not found", async () => {
     const elsewhere = await uploadOk({ ...q1, engagementId: "q4" }, "demo.xml", demoXml);
-    expect(await failure(compare(v1, elsewhere.importId))).toMatchObject({
+    expect(await viewFailure(compare(v1, elsewhere.importId))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
       kind: "not-found",
       context: { importId: elsewhere.importId },
@@ -234,22 +217,26 @@ describe("compareImports: which imports may be compared", () => {
     const empty = new InMemoryLedgerStore();
     await empty.createClient((await store.getClient(other))!);
     await empty.createEngagement((await store.getEngagement(other))!);
-    expect(await failure(compare(other, v2.importId))).toEqual(await failure(compare(other, v2.importId, empty)));
+    expect(await viewFailure(compare(other, v2.importId))).toEqual(
+      await viewFailure(compare(other, v2.importId, empty)),
+    );
     // …and t1 asking for t2's import id.
-    expect(await failure(compare(v1, theirs.importId))).toMatchObject({ code: "IMPORT_NOT_FOUND" });
-    expect(await failure(compare({ ...v1, tenantId: "t3" }, v2.importId))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
+    expect(await viewFailure(compare(v1, theirs.importId))).toMatchObject({ code: "IMPORT_NOT_FOUND" });
+    expect(await viewFailure(compare({ ...v1, tenantId: "t3" }, v2.importId))).toMatchObject({
+      code: "CLIENT_NOT_FOUND",
+    });
   });
 
   it("refuses an import that failed (conflict), saying why", async () => {
     const failed = await uploadOk(q1, "junk.csv", "hello world\n");
-    const error = await failure(compare(v1, failed.importId));
+    const error = await viewFailure(compare(v1, failed.importId));
     expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
     expect(error.message).toContain("it failed");
   });
 
   it("refuses a superseded version past its retention, whose data may already be deleted", async () => {
     clock = T0 + 2 * 3600 * 1000;
-    expect(await failure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
+    expect(await viewFailure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
   });
 });
 

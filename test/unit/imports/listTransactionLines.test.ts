@@ -15,9 +15,9 @@ import {
   type TransactionLinesQuery,
 } from "../../../lib/imports/listTransactionLines.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
-import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
 
 /*
  * samples/demo-saft-1.30.xml has 6 transactions with 14 lines (read off the XML):
@@ -72,51 +72,13 @@ async function allPages(query: Omit<TransactionLinesQuery, "cursor">): Promise<T
   return pages;
 }
 
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
-}
-
 beforeEach(async () => {
   store = new InMemoryLedgerStore({ now: () => new Date(T0) });
   files = new MemoryFileSource();
-  let id = 0;
-  deps = {
-    store,
-    files,
-    retentionSeconds: 3600,
-    now: () => new Date(T0),
-    newImportId: () => `IMP${String(++id).padStart(4, "0")}`,
-  };
+  deps = importDeps(store, files, () => new Date(T0), 3600);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
-  for (const tenantId of ["t1", "t2"]) {
-    await store.createClient({
-      tenantId,
-      clientId: "c1",
-      name: "C1",
-      accountingSystem: "other",
-      createdAt: at,
-      updatedAt: at,
-    });
-    for (const engagementId of ["q1", "q4"]) {
-      await store.createEngagement({
-        tenantId,
-        clientId: "c1",
-        engagementId,
-        kind: "period-end",
-        fiscalYear: 2025,
-        periodStart: "2025-01-01",
-        periodEnd: "2025-03-31",
-        createdAt: at,
-      });
-    }
-  }
+  await seedClientsAndEngagements(store, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
   v1 = await upload(q1, "demo.xml", demoXml);
 });
 
@@ -203,7 +165,7 @@ describe("listTransactionLines: cursors", () => {
   it("refuses a cursor issued before another version was activated (conflict), instead of mixing versions", async () => {
     const first = await list({ limit: 3 });
     const v2 = await upload(q1, "demo-again.xml", demoXml);
-    const error = await failure(list({ limit: 3, cursor: first.nextCursor! }));
+    const error = await viewFailure(list({ limit: 3, cursor: first.nextCursor! }));
     expect(error).toMatchObject({ code: "CURSOR_STALE", kind: "conflict" });
     expect(error.message).toContain(`import "${v1.importId}"`);
     expect(error.message).toContain(`now import "${v2.importId}"`);
@@ -216,12 +178,12 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ limit: 3 });
     expect(first.importId).toBe(v2.importId);
     await activateEarlierImport({ store, retentionSeconds: 3600, now: () => new Date(T0) }, v1);
-    expect(await failure(list({ limit: 3, cursor: first.nextCursor! }))).toMatchObject({ code: "CURSOR_STALE" });
+    expect(await viewFailure(list({ limit: 3, cursor: first.nextCursor! }))).toMatchObject({ code: "CURSOR_STALE" });
   });
 
   it("refuses a cursor used with other filters", async () => {
     const first = await list({ account: "1920", limit: 1 });
-    expect(await failure(list({ account: "2400", limit: 1, cursor: first.nextCursor! }))).toMatchObject({
+    expect(await viewFailure(list({ account: "2400", limit: 1, cursor: first.nextCursor! }))).toMatchObject({
       code: "CURSOR_INVALID",
       kind: "invalid-request",
       message: expect.stringContaining("other filters"),
@@ -231,9 +193,11 @@ describe("listTransactionLines: cursors", () => {
   it("refuses a cursor of another engagement, and text that is no cursor", async () => {
     await upload(q4, "demo.xml", demoXml);
     const elsewhere = await list({ limit: 3 }, q4);
-    expect(await failure(list({ limit: 3, cursor: elsewhere.nextCursor! }))).toMatchObject({ code: "CURSOR_INVALID" });
+    expect(await viewFailure(list({ limit: 3, cursor: elsewhere.nextCursor! }))).toMatchObject({
+      code: "CURSOR_INVALID",
+    });
     for (const cursor of ["not a cursor", "eyJ2IjoxfQ", Buffer.from("[]").toString("base64url")]) {
-      expect(await failure(list({ limit: 3, cursor }))).toMatchObject({ code: "CURSOR_INVALID" });
+      expect(await viewFailure(list({ limit: 3, cursor }))).toMatchObject({ code: "CURSOR_INVALID" });
     }
   });
 
@@ -241,25 +205,25 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ limit: 3 });
     const decoded = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString("utf8")) as Record<string, unknown>;
     const altered = Buffer.from(JSON.stringify({ ...decoded, position: "AAAA" })).toString("base64url");
-    expect(await failure(list({ limit: 3, cursor: altered }))).toMatchObject({ code: "CURSOR_INVALID" });
+    expect(await viewFailure(list({ limit: 3, cursor: altered }))).toMatchObject({ code: "CURSOR_INVALID" });
   });
 });
 
 describe("listTransactionLines: errors", () => {
   it("refuses a limit outside 1–1000 and dates that are not YYYY-MM-DD", async () => {
     for (const limit of [0, 1001, 2.5, -1]) {
-      expect(await failure(list({ limit }))).toMatchObject({
+      expect(await viewFailure(list({ limit }))).toMatchObject({
         code: "INVALID_TRANSACTION_QUERY",
         kind: "invalid-request",
       });
     }
     expect((await list({ limit: 1000 })).items).toHaveLength(14);
-    expect(await failure(list({ from: "2025-13-01" }))).toMatchObject({ context: { field: "from" } });
-    expect(await failure(list({ to: "31.03.2025" }))).toMatchObject({ context: { field: "to" } });
+    expect(await viewFailure(list({ from: "2025-13-01" }))).toMatchObject({ context: { field: "from" } });
+    expect(await viewFailure(list({ to: "31.03.2025" }))).toMatchObject({ context: { field: "to" } });
   });
 
   it("refuses an engagement with no active import (conflict)", async () => {
-    expect(await failure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
+    expect(await viewFailure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
   });
 
   it("answers another tenant exactly as a missing engagement", async () => {
@@ -267,18 +231,20 @@ describe("listTransactionLines: errors", () => {
     const empty = new InMemoryLedgerStore();
     await empty.createClient((await store.getClient(theirs))!);
     await empty.createEngagement((await store.getEngagement(theirs))!);
-    expect(await failure(list({}, theirs))).toEqual(await failure(list({}, theirs, empty)));
-    expect(await failure(list({}, { ...q1, tenantId: "t3" }))).toMatchObject({
+    expect(await viewFailure(list({}, theirs))).toEqual(await viewFailure(list({}, theirs, empty)));
+    expect(await viewFailure(list({}, { ...q1, tenantId: "t3" }))).toMatchObject({
       code: "CLIENT_NOT_FOUND",
       kind: "not-found",
     });
-    expect(await failure(list({}, { ...q1, engagementId: "nope" }))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND" });
+    expect(await viewFailure(list({}, { ...q1, engagementId: "nope" }))).toMatchObject({
+      code: "ENGAGEMENT_NOT_FOUND",
+    });
   });
 
   it("a cursor of one tenant is no cursor for another", async () => {
     const first = await list({ limit: 3 });
     await upload({ ...q1, tenantId: "t2" }, "demo.xml", demoXml);
-    expect(await failure(list({ limit: 3, cursor: first.nextCursor! }, { ...q1, tenantId: "t2" }))).toMatchObject({
+    expect(await viewFailure(list({ limit: 3, cursor: first.nextCursor! }, { ...q1, tenantId: "t2" }))).toMatchObject({
       code: "CURSOR_INVALID",
     });
   });

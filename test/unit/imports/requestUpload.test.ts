@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { EngagementNotFoundError } from "../../../lib/engagements/errors.ts";
-import { MAX_UPLOAD_BYTES, requestUpload, UploadTooLargeError, type UploadUrlSigner } from "../../../lib/imports/requestUpload.ts";
+import {
+  MAX_UPLOAD_BYTES,
+  requestUpload,
+  UploadTooLargeError,
+  type UploadUrlSigner,
+} from "../../../lib/imports/requestUpload.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 
 const now = () => new Date("2026-01-15T10:00:00.000Z");
@@ -9,8 +14,22 @@ const ref = { tenantId: "firm", clientId: "acme", engagementId: "fy2025" };
 async function setup() {
   const store = new InMemoryLedgerStore();
   const at = now().toISOString();
-  await store.createClient({ tenantId: "firm", clientId: "acme", name: "Acme AS", accountingSystem: "other", createdAt: at, updatedAt: at });
-  await store.createEngagement({ ...ref, kind: "year-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-12-31", createdAt: at });
+  await store.createClient({
+    tenantId: "firm",
+    clientId: "acme",
+    name: "Acme AS",
+    accountingSystem: "other",
+    createdAt: at,
+    updatedAt: at,
+  });
+  await store.createEngagement({
+    ...ref,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: "2025-01-01",
+    periodEnd: "2025-12-31",
+    createdAt: at,
+  });
   const signed: Parameters<UploadUrlSigner["signPut"]>[0][] = [];
   const signer: UploadUrlSigner = {
     async signPut(request) {
@@ -25,7 +44,10 @@ async function setup() {
 describe("requestUpload", () => {
   it("signs a PUT of exactly the declared size for uploads/{tenant}/{client}/{engagement}/{fileName}", async () => {
     const { store, signer, signed } = await setup();
-    const ticket = await requestUpload({ store, signer, now }, { ...ref, fileName: "saft.xml", size: 1234, contentType: "application/xml" });
+    const ticket = await requestUpload(
+      { store, signer, now },
+      { ...ref, fileName: "saft.xml", size: 1234, contentType: "application/xml" },
+    );
     expect(ticket).toEqual({
       uploadUrl: "https://bucket.example/uploads/firm/acme/fy2025/saft.xml?signed",
       method: "PUT",
@@ -33,15 +55,24 @@ describe("requestUpload", () => {
       key: "uploads/firm/acme/fy2025/saft.xml",
       expiresAt: "2026-01-15T10:15:00.000Z",
     });
-    expect(signed).toEqual([{ key: "uploads/firm/acme/fy2025/saft.xml", contentLength: 1234, contentType: "application/xml", expiresInSeconds: 900 }]);
+    expect(signed).toEqual([
+      {
+        key: "uploads/firm/acme/fy2025/saft.xml",
+        contentLength: 1234,
+        contentType: "application/xml",
+        expiresInSeconds: 900,
+      },
+    ]);
   });
 
   it("refuses a file above 2 GiB without signing anything", async () => {
     const { store, signer, signed } = await setup();
-    await expect(requestUpload({ store, signer, now }, { ...ref, fileName: "big.xml", size: MAX_UPLOAD_BYTES + 1 })).rejects.toBeInstanceOf(
-      UploadTooLargeError,
-    );
-    await expect(requestUpload({ store, signer, now }, { ...ref, fileName: "edge.xml", size: MAX_UPLOAD_BYTES })).resolves.toBeDefined();
+    await expect(
+      requestUpload({ store, signer, now }, { ...ref, fileName: "big.xml", size: MAX_UPLOAD_BYTES + 1 }),
+    ).rejects.toBeInstanceOf(UploadTooLargeError);
+    await expect(
+      requestUpload({ store, signer, now }, { ...ref, fileName: "edge.xml", size: MAX_UPLOAD_BYTES }),
+    ).resolves.toBeDefined();
     expect(signed.map((request) => request.key)).toEqual(["uploads/firm/acme/fy2025/edge.xml"]);
   });
 
@@ -57,6 +88,8 @@ describe("requestUpload", () => {
 
   it("refuses a file name that would change the key layout", async () => {
     const { store, signer } = await setup();
-    await expect(requestUpload({ store, signer, now }, { ...ref, fileName: "a/b.xml", size: 10 })).rejects.toMatchObject({ code: "INVALID_UPLOAD" });
+    await expect(
+      requestUpload({ store, signer, now }, { ...ref, fileName: "a/b.xml", size: 10 }),
+    ).rejects.toMatchObject({ code: "INVALID_UPLOAD" });
   });
 });

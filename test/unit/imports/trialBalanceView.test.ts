@@ -17,11 +17,11 @@ import {
   reconcileOpeningWithPriorClosing,
   type ReconciliationInput,
 } from "../../../lib/imports/trialBalanceView.ts";
-import { ImportViewError } from "../../../lib/imports/viewErrors.ts";
 import { toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { formatOre } from "../../../lib/money/ore.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { viewFailure } from "../../helpers/importHarness.ts";
 
 /*
  * Data: samples/demo-saft-1.30.xml (Fjellbekk Snekkeri AS, Q1 2025) imported into period-end engagement q1, and a
@@ -130,16 +130,6 @@ async function view(ref: EngagementRef, onStore = store) {
 }
 
 /** Everything an error says (what the API would turn into a problem response). */
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
-}
-
 beforeEach(async () => {
   store = new InMemoryLedgerStore({ now: () => new Date("2025-04-01T10:00:00.000Z") });
   files = new MemoryFileSource();
@@ -392,26 +382,26 @@ describe("getTrialBalanceView: reconciliation with the prior engagement's closin
 
 describe("getTrialBalanceView: errors", () => {
   it("refuses an engagement with no active import yet (conflict)", async () => {
-    expect(await failure(view(q1))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
+    expect(await viewFailure(view(q1))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
   });
 
   it("answers another tenant's engagement exactly as a missing one", async () => {
     await upload(q1, "demo.xml", demo);
     const other = { ...q1, tenantId: "t2" };
     const empty = new InMemoryLedgerStore();
-    expect(await failure(view(other))).toEqual(await failure(view(other, empty)));
-    expect(await failure(view(other))).toMatchObject({ code: "CLIENT_NOT_FOUND", kind: "not-found" });
+    expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
+    expect(await viewFailure(view(other))).toMatchObject({ code: "CLIENT_NOT_FOUND", kind: "not-found" });
     await addClient("t2", "c1");
     await empty.createClient((await store.getClient({ tenantId: "t2", clientId: "c1" }))!);
-    expect(await failure(view(other))).toEqual(await failure(view(other, empty)));
-    expect(await failure(view(other))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND", kind: "not-found" });
+    expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
+    expect(await viewFailure(view(other))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND", kind: "not-found" });
   });
 
   it("hides the engagements of a deleted client", async () => {
     await upload(q1, "demo.xml", demo);
     const client = (await store.getClient(q1))!;
     await store.putClient({ ...client, deletedAt: "2025-04-02T00:00:00.000Z" });
-    expect(await failure(view(q1))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
+    expect(await viewFailure(view(q1))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
   });
 });
 

@@ -1,0 +1,60 @@
+import { expect } from "vitest";
+import type { EngagementRef } from "../../lib/engagements/types.ts";
+import type { ImportFileDeps } from "../../lib/imports/importFile.ts";
+import { ImportViewError } from "../../lib/imports/viewErrors.ts";
+import type { InMemoryLedgerStore } from "../../lib/store/InMemoryLedgerStore.ts";
+import type { MemoryFileSource } from "./memoryFileSource.ts";
+
+/** importFile's dependencies on the in-memory store, with a test clock and import ids IMP0001, IMP0002, … */
+export function importDeps(
+  store: InMemoryLedgerStore,
+  files: MemoryFileSource,
+  now: () => Date,
+  retentionSeconds: number,
+): ImportFileDeps {
+  let id = 0;
+  return { store, files, retentionSeconds, now, newImportId: () => `IMP${String(++id).padStart(4, "0")}` };
+}
+
+/**
+ * Creates client `c1` for each tenant and, under it, Q1 2025 period-end engagements with the given ids — the same
+ * ids for every tenant, so tests can check that one tenant's ids never reach another's data.
+ */
+export async function seedClientsAndEngagements(
+  store: InMemoryLedgerStore,
+  at: string,
+  options: { tenants: readonly string[]; engagements: readonly string[] },
+): Promise<void> {
+  for (const tenantId of options.tenants) {
+    await store.createClient({
+      tenantId,
+      clientId: "c1",
+      name: "C1",
+      accountingSystem: "other",
+      createdAt: at,
+      updatedAt: at,
+    });
+    for (const engagementId of options.engagements) {
+      const ref: EngagementRef = { tenantId, clientId: "c1", engagementId };
+      await store.createEngagement({
+        ...ref,
+        kind: "period-end",
+        fiscalYear: 2025,
+        periodStart: "2025-01-01",
+        periodEnd: "2025-03-31",
+        createdAt: at,
+      });
+    }
+  }
+}
+
+/** Awaits a promise that must reject with an ImportViewError and returns what a caller may see of it. */
+export async function viewFailure(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ImportViewError);
+  const { name, code, kind, message, context } = error as ImportViewError;
+  return { name, code, kind, message, context };
+}
