@@ -24,8 +24,6 @@ export interface ParseOptions {
   fileName?: string;
   /** Explicit character encoding; overrides detection (e.g. `cp865`, `windows-1252`, `utf-8`). */
   encoding?: string;
-  /** Called now and then with the number of bytes consumed so far (progress bars). */
-  onProgress?: (bytesRead: number) => void;
 }
 
 /** A streaming parser: bytes in, records out. */

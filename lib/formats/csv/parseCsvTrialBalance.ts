@@ -57,7 +57,7 @@ export async function* parseCsvTrialBalance(
 ): AsyncGenerator<ImportRecord, void, undefined> {
   const { fileName } = options;
   let decision: EncodingDecision | undefined;
-  const text = decodeStream(withProgress(source, options.onProgress), {
+  const text = decodeStream(source, {
     ...(options.encoding ? { override: options.encoding } : {}),
     onDecision: (decided) => {
       decision = decided;
@@ -294,16 +294,4 @@ function encodingGuessed(encoding: string): ImportRecord {
     "CSV_ENCODING_GUESSED",
     `no byte-order mark and not valid UTF-8: the text was read as ${encoding}; pass encoding explicitly if names look wrong`,
   );
-}
-
-async function* withProgress(
-  source: AsyncIterable<Uint8Array>,
-  onProgress?: (bytesRead: number) => void,
-): AsyncGenerator<Uint8Array> {
-  let bytesRead = 0;
-  for await (const chunk of source) {
-    bytesRead += chunk.length;
-    onProgress?.(bytesRead);
-    yield chunk;
-  }
 }

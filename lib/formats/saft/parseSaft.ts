@@ -33,12 +33,9 @@ export async function* parseSaft(source: AsyncIterable<Uint8Array>, options: Par
   const tokenizer = new XmlTokenizer(builder, { fileName, encoding: options.encoding, classify: classifySaftElement });
   builder.attach(tokenizer);
   const out = builder.out;
-  let bytesRead = 0;
   try {
     for await (const chunk of xml) {
-      bytesRead += chunk.length;
       tokenizer.write(chunk);
-      options.onProgress?.(bytesRead);
       if (out.length > 0) {
         yield* out;
         out.length = 0;

@@ -3,19 +3,6 @@ import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";
 
-/** Passes the chunks on and reports the running byte count (ParseOptions.onProgress). */
-async function* reportingProgress(
-  source: AsyncIterable<Uint8Array>,
-  onProgress: (bytesRead: number) => void,
-): AsyncGenerator<Uint8Array> {
-  let bytesRead = 0;
-  for await (const chunk of source) {
-    bytesRead += chunk.byteLength;
-    yield chunk;
-    onProgress(bytesRead);
-  }
-}
-
 const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -41,8 +28,7 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
     this.tokenizer = new SieLineTokenizer({ fileName: options.fileName });
     this.mapper = new SieRecordMapper({ fileName: options.fileName });
     this.out = this.mapper.pending();
-    const bytes = options.onProgress ? reportingProgress(source, options.onProgress) : source;
-    this.bytes = sieByteStream(bytes, {
+    this.bytes = sieByteStream(source, {
       override: options.encoding,
       onDecision: (decision, bytesEncoding) => {
         this.tokenizer.setEncoding(bytesEncoding);

@@ -68,12 +68,4 @@ describe("parseSie as an async generator", () => {
     const other = parseSie(chunkedSource(encode("#FLAGGA 0\n"), [3]));
     await expect(other.throw(new Error("stop"))).rejects.toThrow("stop");
   });
-
-  it("reports progress in bytes read", async () => {
-    const bytes = await readBytes(ownFixture("sie/own_type1_cp437.se"));
-    const seen: number[] = [];
-    await collect(parseSie(chunkedSource(bytes, [100]), { onProgress: (read) => seen.push(read) }));
-    expect(seen.at(-1)).toBe(bytes.length);
-    expect(seen).toEqual([...seen].sort((a, b) => a - b));
-  });
 });
