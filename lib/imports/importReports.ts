@@ -5,8 +5,7 @@ import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from ".
 import type { LedgerStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 import { requireImport } from "./viewErrors.ts";
-import { IssueJsonSchema } from "../ledger/ledgerJson.ts";
-import { formatOre } from "../money/ore.ts";
+import { IssueJsonSchema, toIssueJson } from "../ledger/ledgerJson.ts";
 
 /** Issue counts by severity. */
 const IssueCountsSchema = z.object({
@@ -79,15 +78,7 @@ export async function getImportReport(deps: { store: LedgerStore }, ref: ImportR
           currency: run.header.currency,
         }
       : null,
-    issues: (run.issues ?? []).map((issue) => ({
-      severity: issue.severity,
-      code: issue.code,
-      message: issue.message,
-      ...(issue.account !== undefined ? { account: issue.account } : {}),
-      ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
-      ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
-      ...(issue.location ? { location: issue.location } : {}),
-    })),
+    issues: (run.issues ?? []).map(toIssueJson),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatOre } from "../money/ore.ts";
 import type { LedgerSummary } from "./summarizeLedger.ts";
+import type { Issue } from "./types.ts";
 
 const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
 
@@ -99,14 +100,19 @@ export function toLedgerJson(summary: LedgerSummary): LedgerJson {
       totalDebit: formatOre(summary.transactions.totalDebit),
       totalCredit: formatOre(summary.transactions.totalCredit),
     },
-    issues: summary.issues.map((issue) => ({
-      severity: issue.severity,
-      code: issue.code,
-      message: issue.message,
-      ...(issue.account !== undefined ? { account: issue.account } : {}),
-      ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
-      ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
-      ...(issue.location ? { location: issue.location } : {}),
-    })),
+    issues: summary.issues.map(toIssueJson),
+  };
+}
+
+/** One issue of a validation report in the public JSON shape (amount as a decimal string). */
+export function toIssueJson(issue: Issue): z.infer<typeof IssueJsonSchema> {
+  return {
+    severity: issue.severity,
+    code: issue.code,
+    message: issue.message,
+    ...(issue.account !== undefined ? { account: issue.account } : {}),
+    ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
+    ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
+    ...(issue.location ? { location: issue.location } : {}),
   };
 }
