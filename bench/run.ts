@@ -29,7 +29,7 @@ const dir = values.dir!;
 mkdirSync(dir, { recursive: true });
 
 const scale = values.quick ? 0.02 : 1;
-const TARGETS = { saftMBps: 120, sieMBps: 80, largeRssMB: 200, e2eItemsPer1000Lines: 10 };
+const TARGETS = { saftMBps: 120, sieMBps: 80, largeRssMB: 200, e2eItemsPer1000Lines: 10, startupOverNodeSeconds: 0.3 };
 
 function hasTaskset(): boolean {
   try {
@@ -97,6 +97,26 @@ const sie = measure("sie", sieFile);
 const sieRate = row("SIE parser", sie, rawSie);
 row("SIE inspect (+summary)", measure("inspect", sieFile), rawSie);
 
+// CLI start-up: the median wall time of `saldo --help` and of inspecting a tiny file, over a bare `node -e 0`.
+function medianSeconds(args: string[], runs = 9): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, args, { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`${args.join(" ")} failed:\n${run.stderr}`);
+    times.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+spawnSync(process.execPath, ["bin/saldo.js", "--help"]); // builds the CLI bundle if the sources changed
+const bareNode = medianSeconds(["-e", "0"]);
+const helpStartup = medianSeconds(["bin/saldo.js", "--help"]) - bareNode;
+const inspectStartup = medianSeconds(["bin/saldo.js", "inspect", "samples/demo-saft-1.30.xml"]) - bareNode;
+console.log(
+  `\nCLI start-up over a bare node -e 0 (${(bareNode * 1000).toFixed(0)} ms): saldo --help +${(helpStartup * 1000).toFixed(0)} ms, ` +
+    `saldo inspect <demo file> +${(inspectStartup * 1000).toFixed(0)} ms (median of 9)`,
+);
+
 let largeRss: number | undefined;
 if (!values["no-large"] && !values.quick) {
   // About 1 GB: the memory target is about flat memory, so the file must dwarf the budget.
@@ -140,6 +160,10 @@ console.log("\ntargets");
 const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
 console.log(`  SAF-T ≥ ${TARGETS.saftMBps} MB/s: ${saftRate.toFixed(1)} MB/s — ${verdict(saftRate >= TARGETS.saftMBps)}`);
 console.log(`  SIE ≥ ${TARGETS.sieMBps} MB/s: ${sieRate.toFixed(1)} MB/s — ${verdict(sieRate >= TARGETS.sieMBps)}`);
+console.log(
+  `  CLI start-up ≤ ${TARGETS.startupOverNodeSeconds * 1000} ms over node: --help +${(helpStartup * 1000).toFixed(0)} ms, inspect +${(inspectStartup * 1000).toFixed(0)} ms — ` +
+    verdict(Math.max(helpStartup, inspectStartup) <= TARGETS.startupOverNodeSeconds),
+);
 if (largeRss !== undefined) {
   console.log(`  peak RSS ≤ ${TARGETS.largeRssMB} MB on 1 GB: ${largeRss.toFixed(0)} MiB — ${verdict(largeRss <= TARGETS.largeRssMB)}`);
 }

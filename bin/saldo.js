@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so `npx saldo …` works right after `npm ci` with no build step.
-import { register } from "tsx/esm/api";
+// The saldo CLI. Runs a bundle of lib/ that is rebuilt whenever the sources change (bin/loadCli.js), so
+// `npx saldo …` works right after `npm ci` with no build step and starts fast.
 
 // saldo supports Node 20+ (the Lambda runtime is nodejs22.x); the AWS SDK's notice about its own future Node 22
 // requirement would otherwise precede every command's output. An explicit setting wins.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-register();
-const { main } = await import("../lib/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const { loadCliMain } = await import("./loadCli.js");
+const argv = process.argv.slice(2);
+// `start` loads the Lambda handlers (TypeScript) by path, as Lambda loads its handler: it needs tsx's loader.
+const main = await loadCliMain({ typeScriptLoader: argv[0] === "start" });
+process.exitCode = await main(argv);

@@ -1,6 +1,6 @@
 import { NothingToShowError, UsageError } from "./errors.ts";
 import { formatIssueCounts, toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 
 /** `saldo imports --tenant T --client C --engagement E [--json]`: the engagement's import history, newest first. */

@@ -6,7 +6,7 @@ import { toLedgerJson } from "../ledger/ledgerJson.ts";
 import { countingSource, fileSource } from "../formats/shared/sources.ts";
 import { csvLayoutFromCliOptions } from "../formats/csv/index.ts";
 import { UsageError } from "./errors.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 import { createProgressBar } from "./progressBar.ts";
 import { renderSummary } from "./renderSummary.ts";
 

@@ -1,13 +1,20 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import { UsageError } from "./errors.ts";
-import { importsCommand } from "./importsCommand.ts";
-import { inspectCommand } from "./inspectCommand.ts";
-import { startCommand } from "./startCommand.ts";
-import { tokenCommand } from "./tokenCommand.ts";
-import { trialBalanceCommand } from "./trialBalanceCommand.ts";
-import { uploadCommand } from "./uploadCommand.ts";
+
+/** A command: its arguments in, the exit code out. */
+type Command = (args: string[]) => Promise<number>;
+
+/**
+ * Each command's module is loaded only when that command runs, so `saldo --help` or `saldo inspect` does not load
+ * the AWS SDK and the local stack.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  inspect: async () => (await import("./inspectCommand.ts")).inspectCommand,
+  start: async () => (await import("./startCommand.ts")).startCommand,
+  upload: async () => (await import("./uploadCommand.ts")).uploadCommand,
+  imports: async () => (await import("./importsCommand.ts")).importsCommand,
+  "trial-balance": async () => (await import("./trialBalanceCommand.ts")).trialBalanceCommand,
+  token: async () => (await import("./tokenCommand.ts")).tokenCommand,
+};
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
 
@@ -31,28 +38,13 @@ Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case "inspect":
-        return await inspectCommand(rest);
-      case "start":
-        return await startCommand(rest);
-      case "upload":
-        return await uploadCommand(rest);
-      case "imports":
-        return await importsCommand(rest);
-      case "trial-balance":
-        return await trialBalanceCommand(rest);
-      case "token":
-        return await tokenCommand(rest);
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        process.stdout.write(USAGE + "\n");
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 2 : 0;
     }
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!load) throw new UsageError(`unknown command "${command}"`);
+    return await (await load())(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);
@@ -61,14 +53,5 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`saldo: ${message.split("\n")[0]}\n`);
     return 1;
-  }
-}
-
-/** `parseArgs` with saldo's conventions: unknown options are usage errors. */
-export function parseOptions<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }

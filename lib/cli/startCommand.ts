@@ -5,7 +5,7 @@ import { localDynamoDbClientConfig, startLocalStack, type RunningLocalStack } fr
 import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
 import { UsageError } from "./errors.ts";
 import { formatIssueCounts } from "./importSummaryJson.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 import { readActiveLedger } from "../imports/readActiveLedger.ts";
 import { renderSummary } from "./renderSummary.ts";
 

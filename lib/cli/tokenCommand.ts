@@ -1,7 +1,7 @@
 import { openLocalIssuer, LocalTokenRequestSchema } from "../auth/localIssuer.ts";
 import { resolveDataDir } from "../local/stack/localStackSettings.ts";
 import { UsageError } from "./errors.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 
 /**
  * `saldo token --tenant T [--subject S] [--expires <seconds>]`: prints (alone on stdout, for `$(saldo token …)`) an

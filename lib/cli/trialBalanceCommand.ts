@@ -1,6 +1,6 @@
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { NothingToShowError, UsageError } from "./errors.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readActiveLedger } from "../imports/readActiveLedger.ts";
 import { renderSummary } from "./renderSummary.ts";

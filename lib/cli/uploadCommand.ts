@@ -9,7 +9,7 @@ import { uploadKey } from "../imports/uploadKey.ts";
 import type { FileHeader } from "../ledger/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError, UsageError } from "./errors.ts";
 import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
-import { parseOptions } from "./main.ts";
+import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 
