@@ -8,6 +8,8 @@ import { formatOre } from "../money/ore.ts";
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportRun, ImportTrigger } from "./types.ts";
 import { SourceFileMissingError } from "./errors.ts";
+import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
+import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
 
 /** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
@@ -45,6 +47,8 @@ export type ImportFileResult =
   | { outcome: "ignored"; reason: string }
   | { outcome: "duplicate"; run: ImportRun }
   | { outcome: "failed"; run: ImportRun }
+  /** Read completely, but held by the activation gate (`run.heldFor`): the active version stays as it was. */
+  | { outcome: "held"; run: ImportRun; written: WriteStatistics; bytesRead: number }
   | { outcome: "imported"; run: ImportRun; activation: ActivationResult; written: WriteStatistics; bytesRead: number };
 
 const defaultImportId = monotonicFactory();
@@ -57,7 +61,12 @@ const defaultImportId = monotonicFactory();
  * 3. the file is streamed through the parser into the trial-balance summarizer and the store's writer (all under
  *    the import's own id), hashing the bytes on the way;
  * 4. a file that cannot be read ends as a `failed` import with its reason; the active version stays as it was;
- * 5. otherwise the import is activated in one conditional write — unless a newer upload is already active.
+ * 5. the activation gate (lib/imports/activationRules.ts) checks that the import plausibly belongs to the engagement
+ *    (organisation number, currency, period, figures, error-level issues); when a rule holds it, the import ends as
+ *    `held` with its reasons (`heldFor` and one issue each), its data expires unless a person activates it
+ *    (activateEarlierImport with `accept`), and the active version stays as it was;
+ * 6. otherwise the import is activated in one conditional write — unless a newer upload is already active; a client
+ *    without an organisation number takes the file's.
  * Unexpected failures (store unavailable, S3 errors) release the claim and are rethrown so the caller retries.
  */
 export async function importFile(deps: ImportFileDeps, input: ImportFileInput): Promise<ImportFileResult> {
@@ -170,18 +179,22 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   }
 
   const header = summary.header;
-  if (header.period && (header.period.start !== engagement.periodStart || header.period.end !== engagement.periodEnd)) {
-    summary.issues.push({
-      severity: "warning",
-      code: "ENGAGEMENT_PERIOD_MISMATCH",
-      message:
-        `the file covers ${header.period.start} – ${header.period.end}, but engagement ${engagementId} is ` +
-        `${engagement.periodStart} – ${engagement.periodEnd}`,
-    });
-  }
+  // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
+  // left out of sight, the active version stays as it was. The client is read again: an import that finished
+  // meanwhile may have given it an organisation number.
+  const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
+  const decision = evaluateActivationRules(
+    activationFactsOf(summary, {
+      client: clientNow,
+      engagement,
+      otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
+    }),
+  );
+  summary.issues.push(...decision.issues);
+  const held = decision.heldFor.length > 0;
   const finished: ImportRun = {
     ...run,
-    status: "succeeded",
+    status: held ? "held" : "succeeded",
     finishedAt: now().toISOString(),
     format: header.format,
     formatVersion: header.formatVersion,
@@ -195,7 +208,15 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     source: { ...run.source, sha256: hash.digest("hex"), size: bytesRead } as ImportRun["source"],
     counts: countsOf(summary),
     issues: summary.issues,
+    ...(held ? { heldFor: decision.heldFor, expiresAt: expiresAt() } : {}),
   };
+  if (held) {
+    // Kept for a person to look at (compare, activate) for the retention time; activating it removes the expiry.
+    await writer.abort(finished.expiresAt!);
+    await deps.store.saveImport(finished);
+    log("import held: not activated", { ...context, heldFor: decision.heldFor, bytes: bytesRead, items: written.items });
+    return { outcome: "held", run: finished, written, bytesRead };
+  }
   await deps.store.saveImport(finished);
   const activation = await deps.store.activateImport(finished, {
     orderKey: finished.orderKey,
@@ -203,6 +224,10 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     retentionSeconds: deps.retentionSeconds,
   });
   const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+  if (activation.outcome === "activated") {
+    const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
+    if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
+  }
   log("import finished", {
     ...context,
     activation: activation.outcome,
