@@ -87,7 +87,8 @@ beforeEach(async () => {
   demo = new Uint8Array(await readFile(demoPath));
   await createClient("c1", "923609016");
   const first = await upload("demo.xml", demo);
-  expect(first.outcome === "imported" && first.run.status).toBe("succeeded");
+  if (first.outcome !== "imported") throw new Error(`the demo was not imported: ${first.outcome}`);
+  expect(first.run.status).toBe("succeeded");
   active = { ...q1, importId: first.run.importId };
 });
 
