@@ -3,7 +3,11 @@ import type { LedgerStore } from "../imports/ports.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError } from "./errors.ts";
 
-const TERMINAL_STATUSES: ReadonlySet<ImportRun["status"]> = new Set(["succeeded", "failed", "superseded"]);
+/**
+ * The statuses of an import still under way; every other status is final (succeeded, failed, superseded, and any
+ * final status added later, such as an import held back from activation), so following never outlives the import.
+ */
+const UNDER_WAY: ReadonlySet<string> = new Set(["queued", "running"]);
 
 /** The upload whose import to follow, and for how long. */
 export interface FollowedUpload {
@@ -60,7 +64,7 @@ export async function followImport(
       if (upload.etag && run.source.etag && run.source.etag !== upload.etag) return false;
       return Date.parse(run.createdAt) >= upload.notBefore;
     });
-    if (mine && TERMINAL_STATUSES.has(mine.status)) return mine;
+    if (mine && !UNDER_WAY.has(mine.status)) return mine;
     if (mine) onProgress(progressOf(mine));
     if (!mine) {
       const rejected = (await store.listRejectedUploads(ref.tenantId)).find(

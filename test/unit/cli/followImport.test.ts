@@ -27,14 +27,31 @@ describe("following an upload's import", () => {
       {
         sleep: async (ms) => {
           pauses.push(ms);
+          // What the running import's heartbeat records (the import lifecycle's `progress`).
+          if (pauses.length === 1) {
+            const progress = { bytesRead: 600, size: 1234, lines: 42, updatedAt: "2025-01-10T10:00:30.000Z" };
+            await store.saveImport({ ...run, progress } as typeof run);
+          }
           if (pauses.length === 3) await store.saveImport({ ...run, status: "succeeded", finishedAt: "2025-01-10T10:01:00.000Z" });
         },
       },
     );
     expect(ended).toMatchObject({ importId: run.importId, status: "succeeded" });
     expect(seen).toHaveLength(3);
-    expect(seen[0]).toMatchObject({ status: "running", size: 1234 });
+    expect(seen[0]).toEqual({ status: "running", size: 1234 });
+    expect(seen[1]).toEqual({ status: "running", bytesRead: 600, size: 1234, lines: 42 });
     expect(pauses).toEqual([200, 300, 450]);
+  });
+
+  it("returns at once an import that has already ended, whatever its final status", async () => {
+    const { store, ref, run } = await setup();
+    await store.saveImport({ ...run, status: "failed", failure: { code: "FORMAT_TRUNCATED", message: "cut" } });
+    const seen: ImportProgressView[] = [];
+    const ended = await followImport(store, ref, { key: run.source.type === "file" ? run.source.key : "", notBefore: 0, timeoutMs: 1 }, (progress) =>
+      seen.push(progress),
+    );
+    expect(ended).toMatchObject({ status: "failed" });
+    expect(seen).toEqual([]);
   });
 
   it("does not take another upload's import (other ETag) for this one, and gives up after the timeout", async () => {
