@@ -277,7 +277,8 @@ async function reusableParts(
 
 /**
  * The parts S3 lists for the upload (number → ETag), or undefined where the service cannot list them (the local
- * emulator answers ListParts with 405/501); an empty map when the upload is gone.
+ * emulator answers ListParts with 405/501) or the caller may not (403: the grant is optional, the MD5 check of each
+ * recorded part still applies); an empty map when the upload is gone.
  */
 async function listedParts(options: FileUploadOptions, record: ResumeRecord): Promise<Map<number, string> | undefined> {
   const listed = new Map<number, string>();
@@ -382,7 +383,7 @@ function isNoSuchUpload(error: unknown): boolean {
 function isNotSupported(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = errorName(error);
-  return status === 405 || status === 501 || name === "NotImplemented" || name === "MethodNotAllowed";
+  return status === 403 || status === 405 || status === 501 || name === "NotImplemented" || name === "MethodNotAllowed" || name === "AccessDenied";
 }
 
 function describe(error: unknown): string {
