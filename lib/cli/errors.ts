@@ -43,3 +43,23 @@ export class NothingToShowError extends SaldoError<NothingToShowCode> {
     super(code, message);
   }
 }
+
+/**
+ * The upload stopped before the file was stored whole (Ctrl-C): the parts stored so far are recorded, and running the
+ * same command again resumes it. Exit code 130.
+ */
+export class UploadInterruptedError extends SaldoError<"UPLOAD_INTERRUPTED"> {
+  constructor(message: string) {
+    super("UPLOAD_INTERRUPTED", message);
+  }
+}
+
+/**
+ * S3 refused or failed a request of the upload (the SDK's own retries included); the parts stored so far are
+ * recorded, so running the same command again resumes. Exit code 1.
+ */
+export class UploadTransferError extends SaldoError<"UPLOAD_TRANSFER_FAILED"> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("UPLOAD_TRANSFER_FAILED", message, options);
+  }
+}

@@ -23,7 +23,7 @@ Usage:
   saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json]
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
-  saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--json]
+  saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--part-size <MiB>] [--json]
   saldo imports --tenant T --client C --engagement E [--json]
   saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
                               make an import the active version: an earlier one, or a held one accepting its reasons

@@ -3,7 +3,8 @@ export function createProgressBar(stream: NodeJS.WriteStream, totalBytes: number
   const started = Date.now();
   let lastDraw = 0;
   return {
-    update(bytesRead: number): void {
+    /** Redraws (at most every 100 ms) with the bytes done so far and, after the rate, an optional `detail`. */
+    update(bytesRead: number, detail?: string): void {
       const now = Date.now();
       if (now - lastDraw < 100) return;
       lastDraw = now;
@@ -13,7 +14,8 @@ export function createProgressBar(stream: NodeJS.WriteStream, totalBytes: number
       const seconds = (now - started) / 1000;
       const rate = seconds > 0 ? bytesRead / 1e6 / seconds : 0;
       stream.write(
-        `\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${rate.toFixed(1)} MB/s`,
+        `\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${rate.toFixed(1)} MB/s` +
+          (detail ? ` ${detail}` : ""),
       );
     },
     done(): void {

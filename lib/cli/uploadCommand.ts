@@ -1,20 +1,21 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { basename } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { basename, join } from "node:path";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
 import { uploadKey } from "../imports/uploadKey.ts";
 import type { FileHeader } from "../ledger/types.ts";
-import { ImportWaitTimeoutError, UploadRejectedError, UsageError } from "./errors.ts";
+import { resolveDataDir } from "../local/stack/localStackSettings.ts";
+import { UploadInterruptedError, UsageError } from "./errors.ts";
+import { followImport, type ImportProgressView } from "./followImport.ts";
 import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
+import { MIN_S3_PART_SIZE, uploadFileToS3 } from "./multipartUpload.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
+import { createProgressBar } from "./progressBar.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 
-const TERMINAL_STATUSES: ReadonlySet<ImportRun["status"]> = new Set(["succeeded", "held", "failed", "superseded"]);
 /** Exit code of an upload whose import did not become the engagement's active version (held, failed, superseded). */
 export const EXIT_NOT_ACTIVE = 3;
 /** Clocks of this machine and of the function may differ a little (AWS); locally they are the same clock. */
@@ -32,6 +33,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     "no-wait": { type: "boolean", default: false },
     timeout: { type: "string", default: "900" },
     "fiscal-year": { type: "string" },
+    "part-size": { type: "string" },
     json: { type: "boolean", default: false },
   });
   const [path, ...extra] = positionals;
@@ -43,9 +45,13 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   if (fiscalYearOption !== undefined && !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)) {
     throw new UsageError(`--fiscal-year must be a year such as 2025`);
   }
+  const partSizeMiB = values["part-size"] === undefined ? undefined : Number(values["part-size"]);
+  if (partSizeMiB !== undefined && !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)) {
+    throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
+  }
   const wait = values.wait && !values["no-wait"];
 
-  const { size } = await stat(path);
+  const { size, mtimeMs } = await stat(path);
   const pipeline = await openPipelineTarget(env);
   try {
     const { store, s3, target } = pipeline;
@@ -53,37 +59,58 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     const fileName = basename(path);
     const key = uploadKey({ ...ref, fileName });
     const uploadedAt = Date.now();
-    const put = await s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucketName,
-        Key: key,
-        // Streamed from disk: the file is never held in memory whole.
-        Body: createReadStream(path),
-        ContentLength: size,
-      }),
-    );
-    const etag = put.ETag?.replace(/"/g, "");
+    const transfer = await transferFile({
+      s3,
+      bucket: target.bucketName,
+      key,
+      path,
+      size,
+      mtimeMs,
+      stateDir: join(resolveDataDir(env), "upload-state"),
+      label: fileName,
+      ...(partSizeMiB === undefined ? {} : { partSize: partSizeMiB * 1024 * 1024 }),
+    });
+    if (transfer === "interrupted") return 130;
+    const { result: put } = transfer;
     if (!values.json) {
       for (const line of created) process.stdout.write(`${line}\n`);
-      process.stdout.write(`uploaded ${fileName} (${size} bytes) to s3://${target.bucketName}/${key} (${target.description})\n`);
+      const how =
+        put.parts === 0 ? "" : put.resumedParts > 0 ? ` in ${put.parts} parts, resumed: ${put.resumedParts} already stored` : ` in ${put.parts} parts`;
+      process.stdout.write(`uploaded ${fileName} (${size} bytes${how}) to s3://${target.bucketName}/${key} (${target.description})\n`);
     }
     if (!wait) {
-      if (values.json) process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, import: null }, null, 2) + "\n");
+      if (values.json) process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: null }, null, 2) + "\n");
       return 0;
     }
 
-    const run = await waitForImport(store, ref, {
-      key,
-      ...(etag ? { etag } : {}),
-      ...(put.VersionId ? { versionId: put.VersionId } : {}),
-      notBefore: uploadedAt - CLOCK_SKEW_MS,
-      timeoutMs: timeoutSeconds * 1000,
-      deadLetterHint: target.deadLetterDir,
-    });
+    let bar: ReturnType<typeof createProgressBar> | undefined;
+    const showProgress = (progress: ImportProgressView) => {
+      if (!process.stderr.isTTY) return;
+      bar ??= createProgressBar(process.stderr, progress.size ?? 0, `importing ${fileName}`);
+      bar.update(progress.bytesRead ?? 0, importDetail(progress));
+    };
+    let run;
+    try {
+      run = await followImport(
+        store,
+        ref,
+        {
+          key,
+          ...(put.etag ? { etag: put.etag } : {}),
+          ...(put.versionId ? { versionId: put.versionId } : {}),
+          notBefore: uploadedAt - CLOCK_SKEW_MS,
+          timeoutMs: timeoutSeconds * 1000,
+          deadLetterHint: target.deadLetterDir,
+        },
+        showProgress,
+      );
+    } finally {
+      bar?.done();
+    }
     const engagement = await store.getEngagement(ref);
     const summary = toImportSummaryJson(run, engagement?.activeImportId);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, import: summary }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary }, null, 2) + "\n");
     } else {
       const counts = summary.counts
         ? `: ${summary.counts.accounts} accounts, ${summary.counts.transactions} transactions, ${summary.counts.lines} lines`
@@ -172,40 +199,37 @@ async function ensureClientAndEngagement(
 }
 
 /**
- * Polls the engagement's imports until the one of this upload reaches a final status: same key, same version or
- * ETag, created after the upload started (an earlier upload of the same bytes under the same name has an older
- * import).
+ * Puts the file to the bucket (lib/cli/multipartUpload.ts) with a progress bar on a terminal's stderr (nothing on
+ * a pipe, so `--json` output stays clean). Ctrl-C stops it between parts: what is stored is kept for the next run.
  */
-async function waitForImport(
-  store: LedgerStore,
-  ref: EngagementRef,
-  upload: { key: string; etag?: string; versionId?: string; notBefore: number; timeoutMs: number; deadLetterHint?: string | undefined },
-): Promise<ImportRun> {
-  const deadline = Date.now() + upload.timeoutMs;
-  let delay = 200;
-  for (;;) {
-    const runs = await store.listImports(ref);
-    const mine = runs.find((run) => {
-      if (run.source.type !== "file" || run.source.key !== upload.key) return false;
-      if (upload.versionId && run.source.versionId) return run.source.versionId === upload.versionId;
-      if (upload.etag && run.source.etag && run.source.etag !== upload.etag) return false;
-      return Date.parse(run.createdAt) >= upload.notBefore;
-    });
-    if (mine && TERMINAL_STATUSES.has(mine.status)) return mine;
-    if (!mine) {
-      const rejected = (await store.listRejectedUploads(ref.tenantId)).find(
-        (rejection) => rejection.key === upload.key && Date.parse(rejection.at) >= upload.notBefore,
-      );
-      if (rejected) throw new UploadRejectedError(`the upload was rejected: ${rejected.reason}`);
-    }
-    if (Date.now() > deadline) {
-      throw new ImportWaitTimeoutError(
-        `the upload is stored, but its import ${mine ? `(${mine.importId}) is still ${mine.status}` : "has not started"} after ` +
-          `${Math.round(upload.timeoutMs / 1000)} s; see \`saldo imports\`` +
-          (upload.deadLetterHint ? ` and the dead letters in ${upload.deadLetterHint}` : ""),
-      );
-    }
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, delay));
-    delay = Math.min(2_000, Math.round(delay * 1.5));
+async function transferFile(
+  options: Omit<Parameters<typeof uploadFileToS3>[0], "onProgress" | "signal"> & { label: string },
+): Promise<{ result: Awaited<ReturnType<typeof uploadFileToS3>> } | "interrupted"> {
+  const bar = process.stderr.isTTY ? createProgressBar(process.stderr, options.size, `uploading ${options.label}`) : undefined;
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    const result = await uploadFileToS3({ ...options, signal: stop.signal, onProgress: (bytes) => bar?.update(bytes) });
+    return { result };
+  } catch (error) {
+    if (!(error instanceof UploadInterruptedError)) throw error;
+    bar?.done();
+    process.stderr.write(`saldo: ${error.message}\n`);
+    return "interrupted";
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    bar?.done();
   }
+}
+
+/** How the file went up, for `--json`: parts (0: one PutObject), parts reused from an interrupted run, parts sent now. */
+function transferJson(put: Awaited<ReturnType<typeof uploadFileToS3>>) {
+  return { parts: put.parts, resumedParts: put.resumedParts, sentParts: put.sentParts };
+}
+
+function importDetail(progress: ImportProgressView): string {
+  const parts: string[] = [progress.status];
+  if (progress.lines !== undefined) parts.push(`${progress.lines} lines`);
+  return parts.join(", ");
 }

@@ -47,6 +47,8 @@ import {
   DirectoryItemSchema,
   IssuesPageItemSchema,
   SourceMarkerItemSchema,
+  UnlistedAccountsJsonSchema,
+  VoucherIndexItemSchema,
   type DirectoryEntry,
   type ImportItem,
 } from "./dynamo/itemSchemas.ts";
@@ -58,6 +60,7 @@ import {
   DEFAULT_CHUNK_LIMITS,
   type ChunkLimits,
 } from "./dynamo/transactionChunks.ts";
+import { chunksWithVoucher } from "./dynamo/voucherIndex.ts";
 import {
   StoreConflictError,
   StoreCorruptItemError,
@@ -66,6 +69,28 @@ import {
   translateSdkError,
 } from "./errors.ts";
 import { assertValidQuery, lineMatches } from "./ledgerLines.ts";
+
+/** An import's chunk directory as read back (see readDirectory). */
+interface ChunkDirectory {
+  entries: DirectoryEntry[];
+  /** Present on imports written with the filter indexes. */
+  voucherIndexPages?: number;
+  unlistedAccounts?: Record<string, string>;
+}
+
+/** A JSON text held in a string attribute, parsed; a corrupt item when it is not JSON. */
+function parseJsonAttribute(text: string, where: { pk: unknown; sk: unknown }): Item {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json !== "object" || json === null) throw new TypeError("expected a JSON object or array");
+    return json as Item;
+  } catch (error) {
+    throw new StoreCorruptItemError(`The item ${String(where.pk)} / ${String(where.sk)} holds invalid JSON`, {
+      cause: error,
+      context: { pk: where.pk, sk: where.sk },
+    });
+  }
+}
 
 /** Options of {@link DynamoLedgerStore}. */
 export interface DynamoLedgerStoreOptions {
@@ -453,16 +478,17 @@ export class DynamoLedgerStore implements LedgerStore {
     const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
     if ((await this.getImportItem(ref)) === undefined) return { items: [] };
 
-    let candidates = (await this.readDirectory(ref)).filter(([chunk]) => chunk >= start.chunk);
+    const directory = await this.readDirectory(ref);
+    let candidates = directory.entries.filter(([chunk]) => chunk >= start.chunk);
     if (query.from !== undefined) candidates = candidates.filter(([, , maxDate]) => maxDate >= query.from!);
     if (query.to !== undefined) candidates = candidates.filter(([, minDate]) => minDate <= query.to!);
-    if (query.account !== undefined) {
-      const rowItem = await this.get(keys.trialBalanceRow(ref.importId, query.account));
-      // Without a row (an account the trial balance did not list) every chunk is a candidate: slower, still exact.
-      if (rowItem !== undefined) {
-        const withAccount = new Set(decodeChunkRanges(decodeTrialBalanceRow(rowItem, ref.tenantId).chunks));
-        candidates = candidates.filter(([chunk]) => withAccount.has(chunk));
-      }
+    if (query.account !== undefined && candidates.length > 0) {
+      const withAccount = await this.chunksWithAccount(ref, directory, query.account);
+      if (withAccount !== undefined) candidates = candidates.filter(([chunk]) => withAccount.has(chunk));
+    }
+    if (query.voucher !== undefined && candidates.length > 0 && directory.voucherIndexPages !== undefined) {
+      const withVoucher = await this.chunksWithVoucher(ref, directory.voucherIndexPages, query.voucher);
+      candidates = candidates.filter(([chunk]) => withVoucher.has(chunk));
     }
 
     const reads = new Map<number, Promise<LedgerLine[]>>();
@@ -554,23 +580,52 @@ export class DynamoLedgerStore implements LedgerStore {
     return item === undefined ? undefined : decodeImportItem(item);
   }
 
-  private async readDirectory(ref: ImportRef): Promise<DirectoryEntry[]> {
+  /**
+   * The chunk directory: every chunk with its date range and line count, and (imports written with the filter
+   * indexes) how many voucher index pages there are and the accounts with lines but no trial-balance row.
+   */
+  private async readDirectory(ref: ImportRef): Promise<ChunkDirectory> {
     const items = await this.queryAll(keys.importTablePk(ref.importId), keys.directoryPrefix);
-    const entries: DirectoryEntry[] = [];
+    const directory: ChunkDirectory = { entries: [] };
     for (const item of items) {
       const page = parseItem(DirectoryItemSchema, item, "chunk directory", ref.tenantId);
-      let json: unknown;
-      try {
-        json = JSON.parse(page.entries);
-      } catch (error) {
-        throw new StoreCorruptItemError(`The chunk directory ${String(item.pk)} / ${String(item.sk)} is not JSON`, {
-          cause: error,
-          context: { pk: item.pk, sk: item.sk },
-        });
+      const where = { pk: item.pk, sk: item.sk };
+      directory.entries.push(...parseItem(DirectoryEntriesJsonSchema, parseJsonAttribute(page.entries, where), "chunk directory entries"));
+      if (page.page === 0 && page.voucherIndexPages !== undefined) {
+        directory.voucherIndexPages = page.voucherIndexPages;
+        directory.unlistedAccounts =
+          page.unlistedAccounts === undefined
+            ? {}
+            : parseItem(UnlistedAccountsJsonSchema, parseJsonAttribute(page.unlistedAccounts, where), "unlisted accounts");
       }
-      entries.push(...parseItem(DirectoryEntriesJsonSchema, json as Item, "chunk directory entries"));
     }
-    return entries.sort((a, b) => a[0] - b[0]);
+    directory.entries.sort((a, b) => a[0] - b[0]);
+    return directory;
+  }
+
+  /**
+   * The chunks holding lines of `account`: from its trial-balance row, else from the directory's unlisted accounts;
+   * none when the import has the filter indexes and lists it nowhere. Undefined (every chunk is a candidate) for an
+   * import written before the indexes, whose rows were the only account index.
+   */
+  private async chunksWithAccount(ref: ImportRef, directory: ChunkDirectory, account: string): Promise<Set<number> | undefined> {
+    const rowItem = await this.get(keys.trialBalanceRow(ref.importId, account));
+    if (rowItem !== undefined) return new Set(decodeChunkRanges(decodeTrialBalanceRow(rowItem, ref.tenantId).chunks));
+    if (directory.unlistedAccounts === undefined) return undefined;
+    return new Set(decodeChunkRanges(directory.unlistedAccounts[account] ?? ""));
+  }
+
+  /** The chunks whose voucher set holds `voucher`, from the import's voucher index pages. */
+  private async chunksWithVoucher(ref: ImportRef, expectedPages: number, voucher: string): Promise<Set<number>> {
+    const pk = keys.importTablePk(ref.importId);
+    const items = await this.queryAll(pk, keys.voucherIndexPrefix);
+    const pages = items.map((item) => parseItem(VoucherIndexItemSchema, item, "voucher index page", ref.tenantId));
+    if (pages.length !== expectedPages || pages.some((page) => page.importId !== ref.importId)) {
+      throw new StoreCorruptItemError(`The voucher index of import "${ref.importId}" has ${pages.length} pages, not ${expectedPages}`, {
+        context: { pk },
+      });
+    }
+    return chunksWithVoucher(pages, voucher, { pk });
   }
 
   private async readChunk(ref: ImportRef, chunk: number): Promise<LedgerLine[]> {
@@ -611,7 +666,7 @@ export class DynamoLedgerStore implements LedgerStore {
       }
       targets.push({ pk: String(item.pk), sk: String(item.sk) });
     }
-    for (const [chunk] of await this.readDirectory(ref)) chunks = Math.max(chunks, chunk + 1);
+    for (const [chunk] of (await this.readDirectory(ref)).entries) chunks = Math.max(chunks, chunk + 1);
     for (let chunk = 0; chunk < chunks; chunk++) targets.push(keys.chunk(ref.importId, chunk));
 
     let next = 0;

@@ -17,6 +17,7 @@ import {
   type ChunkLimits,
   type PackedLine,
 } from "./transactionChunks.ts";
+import { VoucherIndexBuilder, type VoucherIndexPage } from "./voucherIndex.ts";
 
 /** Directory entries per `DIR#` item: ≈ 40 bytes each, so a page stays near 80 KB. */
 export const DIRECTORY_PAGE_ENTRIES = 2_000;
@@ -35,8 +36,9 @@ export interface DynamoImportWriterOptions {
 }
 
 /**
- * Writes one import's transaction lines in chunk items and, at the end, its trial-balance rows (with the account →
- * chunks index) and the chunk directory (see keys.ts for the layout).
+ * Writes one import's transaction lines in chunk items, the voucher index (the vouchers of each chunk, in pages as
+ * they fill) and, at the end, its trial-balance rows (with the account → chunks index) and the chunk directory (see
+ * keys.ts for the layout). Together they let an account or voucher filter read only the chunks that can match.
  *
  * Pipeline: addTransaction packs lines into the current chunk; a full chunk is gzipped on libuv's thread pool while
  * parsing goes on; chunks are numbered in file order once compressed (a chunk that compresses badly may split in
@@ -53,6 +55,7 @@ export class DynamoImportWriter implements ImportWriter {
   private nextChunk = 0;
   private readonly directory: DirectoryEntry[] = [];
   private readonly accountChunks = new Map<string, number[]>();
+  private readonly voucherIndex = new VoucherIndexBuilder();
   private state: "open" | "finished" | "aborted" = "open";
 
   constructor(private readonly options: DynamoImportWriterOptions) {
@@ -69,7 +72,12 @@ export class DynamoImportWriter implements ImportWriter {
     this.assertOpen();
     this.throwIfFailed();
     for (const line of toLedgerLines(transaction)) {
-      const sealed = this.packer.add({ json: encodeLedgerLine(line), account: line.account, date: line.date });
+      const sealed = this.packer.add({
+        json: encodeLedgerLine(line),
+        account: line.account,
+        date: line.date,
+        voucher: line.transactionId,
+      });
       if (sealed !== undefined) this.seal(sealed);
     }
     while (this.pendingSeals.length > this.options.concurrency) await this.pendingSeals.shift();
@@ -96,10 +104,17 @@ export class DynamoImportWriter implements ImportWriter {
     await this.batch.flush();
 
     const { tenantId, importId } = this.options.ref;
+    const lastVoucherPage = this.voucherIndex.take();
+    if (lastVoucherPage !== undefined) await this.batch.put(this.voucherIndexItem(lastVoucherPage));
     for (const [ordinal, row] of rows.entries()) {
       const chunks = encodeChunkRanges(this.accountChunks.get(row.account) ?? []);
       await this.batch.put(encodeTrialBalanceRow(tenantId, importId, ordinal, row, chunks));
     }
+    // Accounts with lines but no row (the summarizer lists every posted account, but the port does not require it):
+    // kept with the directory, so "no row and not listed here" means "no lines" and such a filter reads no chunk.
+    const unlisted = Object.fromEntries(
+      [...this.accountChunks].filter(([account]) => !seen.has(account)).map(([account, chunks]) => [account, encodeChunkRanges(chunks)]),
+    );
     for (let page = 0; page * DIRECTORY_PAGE_ENTRIES < this.directory.length; page++) {
       const entries = this.directory.slice(page * DIRECTORY_PAGE_ENTRIES, (page + 1) * DIRECTORY_PAGE_ENTRIES);
       await this.batch.put({
@@ -109,6 +124,12 @@ export class DynamoImportWriter implements ImportWriter {
         importId,
         page,
         entries: JSON.stringify(entries),
+        ...(page === 0
+          ? {
+              voucherIndexPages: this.voucherIndex.pages,
+              ...(Object.keys(unlisted).length > 0 ? { unlistedAccounts: JSON.stringify(unlisted) } : {}),
+            }
+          : {}),
       });
     }
     await this.batch.flush();
@@ -144,6 +165,8 @@ export class DynamoImportWriter implements ImportWriter {
             else if (chunks.at(-1) !== chunk) chunks.push(chunk);
           }
           await this.batch.put(this.chunkItem(chunk, part));
+          const voucherPage = this.voucherIndex.add(chunk, part.voucherHashes);
+          if (voucherPage !== undefined) await this.batch.put(this.voucherIndexItem(voucherPage));
         }
       })
       .catch((error: unknown) => {
@@ -167,6 +190,11 @@ export class DynamoImportWriter implements ImportWriter {
       maxDate: part.maxDate,
       accounts: part.accounts,
     };
+  }
+
+  private voucherIndexItem(page: VoucherIndexPage): Item {
+    const { tenantId, importId } = this.options.ref;
+    return { ...keys.voucherIndexPage(importId, page.page), type: "vix", tenantId, importId, ...page };
   }
 
   private assertOpen(): void {

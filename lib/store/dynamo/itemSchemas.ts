@@ -230,6 +230,26 @@ export const DirectoryItemSchema = z.object({
   page: z.number().int().nonnegative(),
   /** JSON of DirectoryEntriesJsonSchema: one string attribute is ~4× smaller than a DynamoDB list of lists. */
   entries: z.string(),
+  /**
+   * Page 0 only, on imports written with the filter indexes: how many voucher index pages (`VIX#…`) there are. Absent
+   * on imports written before them, which are read by scanning every chunk.
+   */
+  voucherIndexPages: z.number().int().nonnegative().optional(),
+  /** Page 0 only, with `voucherIndexPages`: JSON `{account: chunk ranges}` of accounts with lines but no trial-balance row. */
+  unlistedAccounts: z.string().optional(),
+});
+
+/** The JSON in a directory page's `unlistedAccounts`. */
+export const UnlistedAccountsJsonSchema = z.record(z.string(), ChunkRangesSchema);
+
+/** Voucher index page (`VIX#…`): the voucher sets of consecutive chunks (see voucherIndex.ts). */
+export const VoucherIndexItemSchema = z.object({
+  ...TenantScoped,
+  importId: z.string(),
+  page: z.number().int().nonnegative(),
+  firstChunk: z.number().int().nonnegative(),
+  chunkCount: z.number().int().nonnegative(),
+  sets: z.instanceof(Uint8Array),
 });
 
 /** Transaction-line chunk item (`IMP#…#CH#n` / `CH`). */

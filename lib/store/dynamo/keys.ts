@@ -12,6 +12,7 @@
  * | trial-balance row          | `IMP#{import}#TB`                    | `ACC#{account}`        |
  * | chunk directory page       | `IMP#{import}#TB`                    | `DIR#{page, 6 digits}` |
  * | spilled validation issues  | `IMP#{import}#TB`                    | `ISSUES#{page, 6 digits}` |
+ * | voucher index page         | `IMP#{import}#TB`                    | `VIX#{page, 6 digits}` |
  * | transaction-line chunk     | `IMP#{import}#CH#{n}`                | `CH`                   |
  * | rejected upload            | `REJECTED#{tenant}`                  | `{at}#{key}`           |
  *
@@ -85,6 +86,11 @@ export const keys = {
     sk: `ISSUES#${String(page).padStart(6, "0")}`,
   }),
   issuesPrefix: "ISSUES#",
+  voucherIndexPage: (importId: string, page: number): ItemKey => ({
+    pk: `IMP#${e(importId)}#TB`,
+    sk: `VIX#${String(page).padStart(6, "0")}`,
+  }),
+  voucherIndexPrefix: "VIX#",
   /** One partition per chunk: a 2 GB import's writes spread over many partitions instead of one hot one. */
   chunk: (importId: string, chunk: number): ItemKey => ({ pk: `IMP#${e(importId)}#CH#${chunk}`, sk: "CH" }),
 

@@ -3,6 +3,7 @@ import { gunzip, gzip } from "node:zlib";
 import type { LedgerLine } from "../../imports/ports.ts";
 import { StoreCorruptItemError, StoreItemTooLargeError } from "../errors.ts";
 import { LedgerLinesJsonSchema } from "./itemSchemas.ts";
+import { voucherHashesOf } from "./voucherIndex.ts";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -29,6 +30,8 @@ export interface PackedLine {
   json: string;
   account: string;
   date: string;
+  /** The line's transaction (voucher) id, for the voucher index. */
+  voucher: string;
 }
 
 /** A chunk ready to write: the gzipped JSON array of its lines and its directory entry. */
@@ -38,6 +41,8 @@ export interface CompressedChunk {
   minDate: string;
   maxDate: string;
   accounts: string[];
+  /** Sorted, distinct hashes of the chunk's voucher ids (see voucherIndex.ts). */
+  voucherHashes: number[];
 }
 
 /** Collects lines in file order and hands back a full chunk whenever a limit is reached. */
@@ -104,7 +109,14 @@ function describeChunk(lines: readonly PackedLine[], payload: Buffer): Compresse
     if (line.date > maxDate) maxDate = line.date;
     accounts.add(line.account);
   }
-  return { payload, lineCount: lines.length, minDate, maxDate, accounts: [...accounts] };
+  return {
+    payload,
+    lineCount: lines.length,
+    minDate,
+    maxDate,
+    accounts: [...accounts],
+    voucherHashes: voucherHashesOf(lines.map((line) => line.voucher)),
+  };
 }
 
 /**

@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { writeSaftFile } from "../../../bench/generateSaft.ts";
 import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
@@ -137,6 +139,30 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     expect(tb.transactions.count).toBe(6);
     expect(tb.accounts.find((account) => account.account === "1920")?.closing).toBe("442559.75");
   });
+
+  it("upload sends a file larger than --part-size in parts, with clean --json output on a pipe", async () => {
+    const big = join(filesDir, "stor-hovedbok.xml");
+    await writeSaftFile(big, { transactions: 4_000, seed: 3 });
+    const upload = await saldo(["upload", big, ...engagementArgs("multipart"), "--part-size", "5", "--fiscal-year", "2025", "--json"]);
+    expect(upload.stderr).toBe("");
+    expect(upload.code).toBe(0);
+    const uploaded = z
+      .object({
+        size: z.number().gt(5 * 1024 * 1024),
+        transfer: z.strictObject({ parts: z.literal(2), resumedParts: z.literal(0), sentParts: z.literal(2) }),
+        import: ImportSummaryJsonSchema.strict(),
+      })
+      .parse(JSON.parse(upload.stdout));
+    expect(uploaded.import).toMatchObject({ status: "succeeded", active: true, counts: { transactions: 4_000, lines: 12_000 } });
+    const ref = { tenantId: "firm", clientId: "fjellbekk", engagementId: "multipart" };
+    const stored = await local().s3.send(new HeadObjectCommand({ Bucket: local().stack.bucketName, Key: "uploads/firm/fjellbekk/multipart/stor-hovedbok.xml" }));
+    expect(stored.ContentLength).toBe(uploaded.size);
+    expect((await local().store.getEngagement(ref))?.activeImportId).toBe(uploaded.import.importId);
+
+    const tooSmall = await saldo(["upload", big, ...engagementArgs("multipart"), "--part-size", "4"]);
+    expect(tooSmall.code).toBe(2);
+    expect(tooSmall.stderr).toContain("--part-size must be a whole number of MiB from 5 to 5120");
+  }, 300_000);
 
   it("says that the local stack is not running (exit 1, one line) when there is no stack file", async () => {
     const empty = await mkdtemp(join(tmpdir(), "saldo-no-stack-"));

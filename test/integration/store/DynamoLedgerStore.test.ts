@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import type { LedgerLine, LedgerStore } from "../../../lib/imports/ports.ts";
@@ -20,7 +20,7 @@ import {
   newTenantId,
   trialBalanceOf,
 } from "../../unit/store/storeFixtures.ts";
-import { importDataItems, injectFaults } from "./dynamoProbes.ts";
+import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.ts";
 
 const emulators = useTestEmulators();
 const noWait = async () => {};
@@ -67,11 +67,16 @@ async function claim(store: LedgerStore, ref: EngagementRef): Promise<ImportRun>
   return result.run;
 }
 
-async function readAllLines(store: LedgerStore, run: ImportRun, limit = 5_000): Promise<LedgerLine[]> {
+async function readAllLines(
+  store: LedgerStore,
+  run: ImportRun,
+  limit = 5_000,
+  filters: { account?: string; voucher?: string; from?: string; to?: string } = {},
+): Promise<LedgerLine[]> {
   const lines: LedgerLine[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.readTransactionLines(run, { limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.readTransactionLines(run, { ...filters, limit, ...(cursor === undefined ? {} : { cursor }) });
     lines.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -137,6 +142,114 @@ describe("DynamoLedgerStore: chunk items", () => {
     for (const item of [...table, ...chunks]) expect(item.tenantId).toBe(ref.tenantId);
   });
 });
+
+describe("DynamoLedgerStore: account and voucher filters read only the chunks that can match", () => {
+  /** A store on its own client, counting the chunk items it reads. */
+  const countingStore = () => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint);
+    const store = newStore({ client: dynamo, chunkLimits: { maxLines: 40 } });
+    return { store, reads: countChunkReads(dynamo), dynamo };
+  };
+  const filters = [
+    { voucher: "nope" },
+    { voucher: "V77" },
+    { voucher: "BIG100" },
+    { account: "9999" },
+    { account: "6300" },
+    { account: "1920", voucher: "V3" },
+    { account: "1920", voucher: "V4", from: "2024-02-01", to: "2024-12-31" },
+    {},
+  ];
+
+  it("reads no chunk for a voucher or an account that no line has, and few for one that some lines have", async () => {
+    const { store, reads, dynamo } = countingStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const transactions = makeTransactions(300, { bigLine: 60 });
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    const statistics = await writer.finish(trialBalanceOf(transactions));
+    expect(statistics.chunks).toBeGreaterThan(20);
+    try {
+      const all = expectedLines(transactions);
+      const readCounted = async (query: { account?: string; voucher?: string }) => {
+        reads.chunks = 0;
+        // One page each (a following page re-reads the chunk its cursor points into).
+        const lines = await readAllLines(store, run, 10_000, query);
+        return { lines, chunks: reads.chunks };
+      };
+
+      expect(await readCounted({ voucher: "nope" })).toEqual({ lines: [], chunks: 0 });
+      expect(await readCounted({ account: "9999" })).toEqual({ lines: [], chunks: 0 });
+      expect(await readCounted({ account: "1920", voucher: "nope" })).toEqual({ lines: [], chunks: 0 });
+
+      const voucher = await readCounted({ voucher: "V77" });
+      expect(voucher.lines).toEqual(all.filter((line) => line.transactionId === "V77"));
+      expect(voucher.lines.length).toBeGreaterThan(0);
+      expect(voucher.chunks).toBeLessThanOrEqual(2);
+      const big = await readCounted({ voucher: "BIG150" });
+      expect(big.lines).toEqual(all.filter((line) => line.transactionId === "BIG150"));
+      expect(big.chunks).toBe(new Set(chunkSpan(all, (line) => line.transactionId === "BIG150")).size);
+
+      const everything = await readCounted({});
+      expect(everything.lines).toEqual(all);
+      expect(everything.chunks).toBe(statistics.chunks);
+    } finally {
+      dynamo.destroy();
+    }
+  });
+
+  it("answers the same with the indexes as an import written before them, which reads every chunk", async () => {
+    const { store, reads, dynamo } = countingStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const transactions = makeTransactions(200, { bigLine: 45 });
+    const writer = store.openImportWriter(run);
+    for (const transaction of transactions) await writer.addTransaction(transaction);
+    // 6300 has lines but no row: found through the directory's unlisted accounts.
+    const statistics = await writer.finish(trialBalanceOf(transactions).filter((row) => row.account !== "6300"));
+    try {
+      const indexed: { lines: LedgerLine[]; chunks: number }[] = [];
+      for (const query of [...filters, { account: "6300", voucher: "V5" }]) {
+        reads.chunks = 0;
+        indexed.push({ lines: await readAllLines(store, run, 7, query), chunks: reads.chunks });
+      }
+
+      // Strip the indexes as an import written before them has none: no voucher index, no marker on the directory.
+      const { table } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+      const voucherPages = table.filter((item) => String(item.sk).startsWith(keys.voucherIndexPrefix));
+      expect(voucherPages.length).toBeGreaterThan(0);
+      for (const item of voucherPages) {
+        await emulators().documents.send(new DeleteCommand({ TableName: emulators().tableName, Key: { pk: item.pk, sk: item.sk } }));
+      }
+      await emulators().documents.send(
+        new UpdateCommand({
+          TableName: emulators().tableName,
+          Key: keys.directoryPage(run.importId, 0),
+          UpdateExpression: "REMOVE voucherIndexPages, unlistedAccounts",
+        }),
+      );
+
+      for (const [index, query] of [...filters, { account: "6300", voucher: "V5" }].entries()) {
+        reads.chunks = 0;
+        const legacy = await readAllLines(store, run, 7, query);
+        expect(legacy, JSON.stringify(query)).toEqual(indexed[index]!.lines);
+        expect(indexed[index]!.chunks).toBeLessThanOrEqual(reads.chunks);
+      }
+      expect(indexed[0]!.chunks).toBe(0);
+      reads.chunks = 0;
+      expect(await readAllLines(store, run, 1_000, { voucher: "nope" })).toEqual([]);
+      expect(reads.chunks).toBe(statistics.chunks);
+    } finally {
+      dynamo.destroy();
+    }
+  });
+});
+
+/** The chunk (40 lines each, as written above) of every line that passes `test`. */
+function chunkSpan(lines: readonly LedgerLine[], test: (line: LedgerLine) => boolean): number[] {
+  return lines.flatMap((line, index) => (test(line) ? [Math.floor(index / 40)] : []));
+}
 
 describe("DynamoLedgerStore: validation reports", () => {
   it("keeps a report too large for the import item in extra items, and reads it back whole", async () => {

@@ -73,3 +73,23 @@ export function injectFaults(
   );
   return seen;
 }
+
+/**
+ * Counts the chunk items read through `client` (GetItem on an `IMP#…#CH#n` key), whatever reads them. Runs in the
+ * `initialize` step, where a document client's key is still plain (`pk` a string); a raw client's is marshalled.
+ */
+export function countChunkReads(client: DynamoDBClient): { chunks: number } {
+  const seen = { chunks: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "GetCommand" || context.commandName === "GetItemCommand") {
+        const key = (args.input as { Key?: { pk?: string | { S?: string } } }).Key;
+        const pk = typeof key?.pk === "string" ? key.pk : key?.pk?.S;
+        if (pk !== undefined && /#CH#\d+$/.test(pk)) seen.chunks++;
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "saldoChunkReadCounter", override: true },
+  );
+  return seen;
+}

@@ -27,6 +27,13 @@ describe("progress bar", () => {
     }
   });
 
+  it("adds a detail after the rate", () => {
+    const { stream, writes } = fakeTerminal();
+    createProgressBar(stream, 100, "importing big.xml").update(50, "running, 12000 lines");
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^\rimporting big\.xml \[#{15}-{15}\]  50% [\d.]+ MB\/s running, 12000 lines$/);
+  });
+
   it("writes nothing when it never drew", () => {
     const { stream, writes } = fakeTerminal();
     createProgressBar(stream, 10, "small.xml").done();

@@ -16,7 +16,7 @@ import { expectedLines, makeTransactions } from "./storeFixtures.ts";
 const packed = (transactions = makeTransactions(50)): PackedLine[] =>
   transactions
     .flatMap(toLedgerLines)
-    .map((line) => ({ json: encodeLedgerLine(line), account: line.account, date: line.date }));
+    .map((line) => ({ json: encodeLedgerLine(line), account: line.account, date: line.date, voucher: line.transactionId }));
 
 describe("chunk ranges", () => {
   it("writes consecutive chunks as ranges", () => {
@@ -94,12 +94,12 @@ describe("chunk packing", () => {
   });
 
   it("refuses a single line too large for any item", async () => {
-    const line = { json: JSON.stringify({ description: "a line" }), account: "1", date: "2024-01-01" };
+    const line = { json: JSON.stringify({ description: "a line" }), account: "1", date: "2024-01-01", voucher: "V1" };
     await expect(compressChunk([line], 10)).rejects.toMatchObject({ code: "STORE_ITEM_TOO_LARGE" });
   });
 
   it("reports a payload that is not ledger lines as a corrupt item", async () => {
-    const [chunk] = await compressChunk([{ json: '{"amount":"1,5"}', account: "1", date: "2024-01-01" }]);
+    const [chunk] = await compressChunk([{ json: '{"amount":"1,5"}', account: "1", date: "2024-01-01", voucher: "V1" }]);
     await expect(decompressChunk(chunk!.payload, { pk: "p", sk: "s" })).rejects.toMatchObject({
       code: "STORE_CORRUPT_ITEM",
     });
