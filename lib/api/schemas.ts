@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isValidOrgNumber } from "../engagements/manageClients.ts";
+import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
 import { IdSchema } from "../imports/uploadKey.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 
@@ -21,12 +21,18 @@ export const IntegrationPathSchema = ClientPathSchema.extend({ system: Integrati
 
 // ── clients ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3,2,7,6,5,4,3,2). */
+/**
+ * A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3,2,7,6,5,4,3,2), written with
+ * or without spaces, dots or the VAT register's `NO … MVA`. The client use cases store the 9 digits (normalizeOrgNumber).
+ */
 export const OrgNumberSchema = z
   .string()
-  .regex(/^\d{9}$/, { message: "must be 9 digits", abort: true })
-  .refine(isValidOrgNumber, "the check digit (mod 11) does not match")
-  .describe("Norwegian organisation number: 9 digits with a mod-11 check digit");
+  .refine((text) => orgNumberDigits(text) !== undefined, { message: "must be 9 digits", abort: true })
+  .refine((text) => isValidOrgNumber(orgNumberDigits(text)!), "the check digit (mod 11) does not match")
+  .describe(
+    "Norwegian organisation number: 9 digits with a mod-11 check digit; spaces, dots and the VAT form `NO … MVA` are " +
+      "accepted and removed (`NO 923 609 016 MVA` is stored as `923609016`)",
+  );
 
 /** The client's accounting system: the two saldo connects to, or any other (files only). */
 export const AccountingSystemSchema = z.enum(["poweroffice-go", "tripletex", "other"]);
