@@ -27,6 +27,7 @@ export const IntegrationPathSchema = ClientPathSchema.extend({ system: Integrati
  */
 export const OrgNumberSchema = z
   .string()
+  .max(40, { message: "must be 9 digits", abort: true })
   .refine((text) => orgNumberDigits(text) !== undefined, { message: "must be 9 digits", abort: true })
   .refine((text) => isValidOrgNumber(orgNumberDigits(text)!), "the check digit (mod 11) does not match")
   .describe(
