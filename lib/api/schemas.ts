@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { FileNameSchema, IdSchema } from "../imports/uploadKey.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 
 /*
@@ -111,13 +111,8 @@ export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) 
 
 // ── uploads ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The last segment of the object key: no `/` or `\`, no control characters, not `.` or `..`. */
-export const FileNameSchema = z
-  .string()
-  .min(1, "must not be empty")
-  .max(255, "at most 255 characters")
-  .regex(/^[^/\\\x00-\x1f\x7f]+$/, "no '/', '\\' or control characters")
-  .refine((name) => name !== "." && name !== "..", "must not be '.' or '..'");
+/** The last segment of the object key (one rule for every entry point: lib/imports/uploadKey.ts). */
+export { FileNameSchema };
 
 /** `POST …/uploads` body: what the web client is about to upload. */
 export const UploadRequestSchema = z.strictObject({

@@ -4,12 +4,12 @@ import { basename } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
+import { checkUpload, checkUploadFile } from "../imports/requestUpload.ts";
 import type { ImportRun } from "../imports/types.ts";
-import { uploadKey } from "../imports/uploadKey.ts";
-import type { FileHeader } from "../ledger/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError, UsageError } from "./errors.ts";
 import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { ensureUploadEngagement } from "./ensureUploadEngagement.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 
@@ -19,7 +19,8 @@ const CLOCK_SKEW_MS = 60_000;
 
 /**
  * `saldo upload <file> --tenant T --client C --engagement E`: makes sure the client and the engagement exist
- * (created from the file's header on first use), puts the file to `uploads/T/C/E/<file name>` — from where the
+ * (created from the file's header on first use, through the client and engagement use cases: see
+ * ensureUploadEngagement), checks the upload as the API does (checkUpload), puts the file to `uploads/T/C/E/<file name>` — from where the
  * bucket's object-created event runs the import, as for any upload — and waits for that import to finish.
  */
 export async function uploadCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -29,6 +30,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     "no-wait": { type: "boolean", default: false },
     timeout: { type: "string", default: "900" },
     "fiscal-year": { type: "string" },
+    "org-number": { type: "string" },
     json: { type: "boolean", default: false },
   });
   const [path, ...extra] = positionals;
@@ -46,9 +48,14 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   const pipeline = await openPipelineTarget(env);
   try {
     const { store, s3, target } = pipeline;
-    const created = await ensureClientAndEngagement(store, ref, () => readFileHeader(path), fiscalYearOption);
     const fileName = basename(path);
-    const key = uploadKey({ ...ref, fileName });
+    checkUploadFile({}, { fileName, size });
+    const created = await ensureUploadEngagement({ store }, ref, () => readFileHeader(path), {
+      fiscalYear: fiscalYearOption,
+      orgNumber: values["org-number"],
+    });
+    // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
+    const key = await checkUpload({ store }, { ...ref, fileName, size });
     const uploadedAt = Date.now();
     const put = await s3.send(
       new PutObjectCommand({
@@ -94,57 +101,6 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   } finally {
     pipeline.close();
   }
-}
-
-/**
- * Creates the client (named after the file's company, else its id) and a year-end engagement whose fiscal year and
- * period are the file's, when they do not exist yet. Returns lines saying what it created. The file's header is read
- * only when something must be created: an upload to an existing engagement goes through whatever the file holds,
- * and a file saldo cannot read ends as a failed import with its reason, like any upload.
- */
-async function ensureClientAndEngagement(
-  store: LedgerStore,
-  ref: EngagementRef,
-  readHeader: () => Promise<FileHeader>,
-  fiscalYearOption: number | undefined,
-): Promise<string[]> {
-  const now = new Date().toISOString();
-  const said: string[] = [];
-  const [client, engagement] = await Promise.all([store.getClient(ref), store.getEngagement(ref)]);
-  if (client && engagement) return said;
-  const header = await readHeader();
-  if (!client) {
-    const name = header.company.name?.trim() || ref.clientId;
-    const createdClient = await store.createClient({
-      tenantId: ref.tenantId,
-      clientId: ref.clientId,
-      name,
-      ...(header.company.orgNumber ? { orgNumber: header.company.orgNumber } : {}),
-      accountingSystem: "other",
-      createdAt: now,
-      updatedAt: now,
-    });
-    if (createdClient) said.push(`created client ${ref.clientId} (${name})`);
-  }
-  if (!engagement) {
-    const period = header.period ?? (fiscalYearOption ? { start: `${fiscalYearOption}-01-01`, end: `${fiscalYearOption}-12-31` } : undefined);
-    if (!period) {
-      throw new UsageError(
-        `the file states no period, so the engagement "${ref.engagementId}" cannot be created from it: pass --fiscal-year <year>`,
-      );
-    }
-    const fiscalYear = fiscalYearOption ?? Number(period.start.slice(0, 4));
-    const createdEngagement = await store.createEngagement({
-      ...ref,
-      kind: "year-end",
-      fiscalYear,
-      periodStart: period.start,
-      periodEnd: period.end,
-      createdAt: now,
-    });
-    if (createdEngagement) said.push(`created year-end engagement ${ref.engagementId} (fiscal year ${fiscalYear}, ${period.start} – ${period.end})`);
-  }
-  return said;
 }
 
 /**
