@@ -57,3 +57,16 @@ export function nothingToShow(error: unknown, where: string): unknown {
   }
   return error;
 }
+
+/** Stable codes of {@link TokenRefusedError}. */
+export type TokenRefusedCode = "LOCAL_SIGNING_KEY_MISSING" | "LOCAL_SIGNING_KEY_MISMATCH";
+
+/**
+ * `saldo token` will not print a token the local stack would reject: there is no signing key in the data folder (no
+ * stack has started there), or the running stack signs with another key. Exit code 1 with what to do.
+ */
+export class TokenRefusedError extends SaldoError<TokenRefusedCode> {
+  constructor(code: TokenRefusedCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}

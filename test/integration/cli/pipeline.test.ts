@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { openLocalIssuer } from "../../../lib/auth/localIssuer.ts";
 import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
 import { createClient, deleteClient } from "../../../lib/engagements/manageClients.ts";
 import { createEngagement } from "../../../lib/engagements/manageEngagements.ts";
@@ -27,7 +28,7 @@ afterAll(async () => {
  * Runs the CLI as a user would, in its own process. It finds the stack through SALDO_DATA_DIR (stack.json); the
  * variables the stack set in this process for its in-process handler are left out, as in a user's shell.
  */
-function saldo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function saldo(args: string[], env: Record<string, string> = {}, cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
   );
@@ -35,7 +36,7 @@ function saldo(args: string[], env: Record<string, string> = {}): Promise<{ code
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir, ...env }, maxBuffer: 64 << 20 },
+      { cwd, env: { ...inherited, SALDO_DATA_DIR: local().dataDir, ...env }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -199,6 +200,44 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       const result = await saldo([command, ...args]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('client "fjellbekk" does not exist');
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("finds the stack from any folder below its data folder, and saldo token signs with the running stack's key", async () => {
+    // A project folder whose .saldo is the running stack's data folder; the commands run two folders further down.
+    const project = await mkdtemp(join(tmpdir(), "saldo-project-"));
+    try {
+      await symlink(local().dataDir, join(project, ".saldo"), "dir");
+      const deep = join(project, "clients", "fjellbekk");
+      await mkdir(deep, { recursive: true });
+      const unset = { SALDO_DATA_DIR: "" };
+      const upload = await saldo(["upload", samplePath, ...engagementArgs("from-below")], unset, deep);
+      expect(upload.code, upload.stderr).toBe(0);
+      expect((await saldo(["imports", ...engagementArgs("from-below")], unset, deep)).stdout).toContain("demo-saft-1.30.xml");
+
+      const token = await saldo(["token", "--tenant", "firm-from-below"], unset, deep);
+      expect(token.code, token.stderr).toBe(0);
+      const answer = await fetch(`${local().stack.httpUrl}/clients`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { items: { clientId: string }[] }).items.map((client) => client.clientId)).toEqual(["fjellbekk"]);
+      expect(await readdir(deep)).toEqual([]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("saldo token refuses when the running stack signs with another key than the data folder holds", async () => {
+    // A data folder describing the running stack (its stack file) but holding another key, as after a key was replaced.
+    const other = await mkdtemp(join(tmpdir(), "saldo-other-key-"));
+    try {
+      await copyFile(join(local().dataDir, "stack.json"), join(other, "stack.json"));
+      await openLocalIssuer({ dataDir: other });
+      const result = await saldo(["token", "--tenant", "firm"], { SALDO_DATA_DIR: other });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("signs with another key");
+    } finally {
+      await rm(other, { recursive: true, force: true });
     }
   }, CLI_TEST_TIMEOUT_MS);
 
