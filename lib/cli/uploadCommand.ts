@@ -84,8 +84,8 @@ export async function uploadCommand(args: string[], env: Record<string, string |
       timeoutMs: timeoutSeconds * 1000,
       deadLetterHint: target.deadLetterDir,
     });
-    const engagement = await store.getEngagement(ref);
-    const summary = toImportSummaryJson(run, engagement?.activeImportId);
+    const activeImportId = await activeAfter(store, ref, run);
+    const summary = toImportSummaryJson(run, activeImportId);
     if (values.json) {
       process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, import: summary }, null, 2) + "\n");
     } else {
@@ -100,6 +100,27 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     return run.status === "failed" ? 1 : 0;
   } finally {
     pipeline.close();
+  }
+}
+
+/** How long a succeeded import may take to become (or not become) the active version: a second write after it. */
+const ACTIVATION_SETTLE_MS = 15_000;
+
+/**
+ * The engagement's active import once the import `run` has settled: the ingest saves an import as succeeded and then
+ * activates it in a second write, so right after "succeeded" the engagement may still name the previous version.
+ * Waits (bounded) until the engagement names this import or the import is no longer `succeeded` (superseded).
+ */
+async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRun): Promise<string | undefined> {
+  const deadline = Date.now() + ACTIVATION_SETTLE_MS;
+  for (;;) {
+    const engagement = await store.getEngagement(ref);
+    if (run.status !== "succeeded" || engagement?.activeImportId === run.importId || Date.now() > deadline) {
+      return engagement?.activeImportId;
+    }
+    const current = await store.getImport({ ...ref, importId: run.importId });
+    if (current?.status !== "succeeded") return engagement?.activeImportId;
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
 }
 
