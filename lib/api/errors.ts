@@ -61,3 +61,31 @@ export class RateLimitedError extends ApiError {
     });
   }
 }
+
+/**
+ * No route has this path (404, `ROUTE_NOT_FOUND`). Answered by the local API; in the cloud API Gateway answers an
+ * unknown route itself, before any function runs (`404 {"message":"Not Found"}`).
+ */
+export class RouteNotFoundError extends ApiError {
+  constructor(path: string) {
+    super(404, "ROUTE_NOT_FOUND", "Not found", `no route answers ${path}`);
+  }
+}
+
+/** The path has routes, but not for this method (405, `METHOD_NOT_ALLOWED`, with `Allow`). Local API, as above. */
+export class MethodNotAllowedError extends ApiError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(405, "METHOD_NOT_ALLOWED", "Method not allowed", `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`, {
+      headers: { allow: allowed.join(", ") },
+    });
+  }
+}
+
+/** A path segment is not valid percent-encoding (e.g. `%zz`, or bytes that are not UTF-8): 400, `MALFORMED_PATH`. */
+export class MalformedPathError extends ApiError {
+  constructor(cause?: unknown) {
+    super(400, "MALFORMED_PATH", "Malformed path", "a path segment is not valid percent-encoded UTF-8", {
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}

@@ -82,7 +82,7 @@ function classify(error: unknown): Known | undefined {
     };
   }
   if (error instanceof AuthError) {
-    if (error.code === "AUTH_KEYS_UNAVAILABLE" || error.code === "AUTH_LOCAL_ISSUER_FAILED") {
+    if (error.code === "AUTH_KEYS_UNAVAILABLE" || error.code === "AUTH_LOCAL_ISSUER_FAILED" || error.code === "AUTH_LOCAL_KEY_MISSING") {
       return unavailable("The token issuer's keys could not be read", error.code);
     }
     return {

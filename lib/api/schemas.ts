@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { isValidOrgNumber } from "../engagements/manageClients.ts";
+import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { FileNameSchema, IdSchema } from "../imports/uploadKey.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 
 /*
@@ -22,12 +22,19 @@ export const IntegrationPathSchema = ClientPathSchema.extend({ system: Integrati
 
 // ── clients ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3,2,7,6,5,4,3,2). */
+/**
+ * A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3,2,7,6,5,4,3,2), written with
+ * or without spaces, dots or the VAT register's `NO … MVA`. The client use cases store the 9 digits (normalizeOrgNumber).
+ */
 export const OrgNumberSchema = z
   .string()
-  .regex(/^\d{9}$/, { message: "must be 9 digits", abort: true })
-  .refine(isValidOrgNumber, "the check digit (mod 11) does not match")
-  .describe("Norwegian organisation number: 9 digits with a mod-11 check digit");
+  .max(40, { message: "must be 9 digits", abort: true })
+  .refine((text) => orgNumberDigits(text) !== undefined, { message: "must be 9 digits", abort: true })
+  .refine((text) => isValidOrgNumber(orgNumberDigits(text)!), "the check digit (mod 11) does not match")
+  .describe(
+    "Norwegian organisation number: 9 digits with a mod-11 check digit; spaces, dots and the VAT form `NO … MVA` are " +
+      "accepted and removed (`NO 923 609 016 MVA` is stored as `923609016`)",
+  );
 
 /** The client's accounting system: the two saldo connects to, or any other (files only). */
 export const AccountingSystemSchema = z.enum(["poweroffice-go", "tripletex", "other"]);
@@ -105,13 +112,8 @@ export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) 
 
 // ── uploads ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The last segment of the object key: no `/` or `\`, no control characters, not `.` or `..`. */
-export const FileNameSchema = z
-  .string()
-  .min(1, "must not be empty")
-  .max(255, "at most 255 characters")
-  .regex(/^[^/\\\x00-\x1f\x7f]+$/, "no '/', '\\' or control characters")
-  .refine((name) => name !== "." && name !== "..", "must not be '.' or '..'");
+/** The last segment of the object key (one rule for every entry point: lib/imports/uploadKey.ts). */
+export { FileNameSchema };
 
 /** `POST …/uploads` body: what the web client is about to upload. */
 export const UploadRequestSchema = z.strictObject({

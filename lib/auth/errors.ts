@@ -15,7 +15,9 @@ export type AuthErrorCode =
   /** The issuer's key set could not be fetched or read (network, timeout, malformed JWKS). */
   | "AUTH_KEYS_UNAVAILABLE"
   /** The local issuer's key file cannot be read or created. */
-  | "AUTH_LOCAL_ISSUER_FAILED";
+  | "AUTH_LOCAL_ISSUER_FAILED"
+  /** The local issuer was asked not to create its key, and there is none (`saldo token` before any stack started). */
+  | "AUTH_LOCAL_KEY_MISSING";
 
 /**
  * Base (and only) error of lib/auth. Messages say what was wrong with the token (which claim, which check) but never

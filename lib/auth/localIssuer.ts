@@ -90,11 +90,20 @@ export async function openLocalIssuer(options: {
   audience?: string;
   /** Clock for `iat`/`exp`; tests pin it. */
   now?: () => Date;
+  /**
+   * `false`: never make a key — the data folder's must exist (`saldo token`, which must sign with the key of the
+   * stack that will verify its tokens). Default `true` (the local stack, which owns the key).
+   */
+  createKey?: boolean;
 }): Promise<LocalIssuer> {
   const issuer = options.issuer ?? LOCAL_AUTH.issuer;
   const audience = options.audience ?? LOCAL_AUTH.audience;
   const now = options.now ?? (() => new Date());
-  const stored = await loadOrCreateSigningKey(join(localAuthDirectory(options.dataDir), SIGNING_KEY_FILE));
+  const file = join(localAuthDirectory(options.dataDir), SIGNING_KEY_FILE);
+  const stored = options.createKey === false ? await readSigningKey(file) : await loadOrCreateSigningKey(file);
+  if (stored === undefined) {
+    throw new AuthError("AUTH_LOCAL_KEY_MISSING", `there is no local signing key ${file}`, { context: { file } });
+  }
   const privateKey = (await importJWK(stored, LOCAL_AUTH.algorithm)) as CryptoKey;
   const publicJwk: JWK = {
     kty: stored.kty,

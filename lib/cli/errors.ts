@@ -34,13 +34,40 @@ export class UploadRejectedError extends SaldoError<"UPLOAD_REJECTED"> {
   }
 }
 
-/** Stable codes of {@link NothingToShowError}. */
-export type NothingToShowCode = "ENGAGEMENT_NOT_FOUND" | "NO_ACTIVE_IMPORT";
+/** Stable codes of {@link NothingToShowError}: those of the use cases' not-found and no-active-version errors. */
+export type NothingToShowCode = "CLIENT_NOT_FOUND" | "ENGAGEMENT_NOT_FOUND" | "NO_ACTIVE_IMPORT";
 
-/** The engagement asked for does not exist, or has no active version yet. Exit code 1 with the message. */
+/**
+ * The client or engagement asked for does not exist (or the client was deleted), or the engagement has no active
+ * version yet — as the use cases (and so the API, 404/409) say it, with where the CLI looked. Exit code 1.
+ */
 export class NothingToShowError extends SaldoError<NothingToShowCode> {
-  constructor(code: NothingToShowCode, message: string) {
-    super(code, message);
+  constructor(code: NothingToShowCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The use case's own not-found or no-active-version error as a {@link NothingToShowError} naming the target (local
+ * stack or AWS); any other error unchanged.
+ */
+export function nothingToShow(error: unknown, where: string): unknown {
+  if (error instanceof SaldoError && ["CLIENT_NOT_FOUND", "ENGAGEMENT_NOT_FOUND", "NO_ACTIVE_IMPORT"].includes(error.code)) {
+    return new NothingToShowError(error.code as NothingToShowCode, `${error.message} (${where})`, { cause: error });
+  }
+  return error;
+}
+
+/** Stable codes of {@link TokenRefusedError}. */
+export type TokenRefusedCode = "LOCAL_SIGNING_KEY_MISSING" | "LOCAL_SIGNING_KEY_MISMATCH";
+
+/**
+ * `saldo token` will not print a token the local stack would reject: there is no signing key in the data folder (no
+ * stack has started there), or the running stack signs with another key. Exit code 1 with what to do.
+ */
+export class TokenRefusedError extends SaldoError<TokenRefusedCode> {
+  constructor(code: TokenRefusedCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
   }
 }
 

@@ -1,4 +1,5 @@
-import { NothingToShowError, UsageError } from "./errors.ts";
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import { nothingToShow, UsageError } from "./errors.ts";
 import { formatIssueCounts, toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -11,8 +12,10 @@ export async function importsCommand(args: string[], env: Record<string, string 
   const pipeline = await openPipelineTarget(env);
   try {
     const { store } = pipeline;
-    const engagement = await store.getEngagement(ref);
-    if (!engagement) throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${ref.tenantId}/${ref.clientId}/${ref.engagementId} (${pipeline.target.description})`);
+    // The use case the API's GET …/imports goes through: a deleted client's engagements are not found.
+    const engagement = await getEngagement({ store }, ref).catch((error: unknown) => {
+      throw nothingToShow(error, pipeline.target.description);
+    });
     const imports = (await store.listImports(ref)).map((run) => toImportSummaryJson(run, engagement.activeImportId));
     if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
     else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports));

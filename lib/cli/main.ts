@@ -23,7 +23,8 @@ Usage:
   saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json]
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
-  saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--part-size <MiB>] [--json]
+  saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
+               [--org-number <n>] [--part-size <MiB>] [--json]
   saldo imports --tenant T --client C --engagement E [--json]
   saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
                               make an import the active version: an earlier one, or a held one accepting its reasons
@@ -31,8 +32,9 @@ Usage:
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
-upload, imports, activate and trial-balance talk to the local stack (${"$"}{SALDO_DATA_DIR:-./.saldo}/stack.json), or to
-AWS when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
+upload, imports, activate, trial-balance and token talk to the local stack of SALDO_DATA_DIR, else of the nearest
+.saldo folder up from here (its stack.json); upload, imports, activate and trial-balance to AWS instead when
+SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
 running), 2 wrong usage, 3 upload: the import did not become the active version (held, failed or superseded).`;

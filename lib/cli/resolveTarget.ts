@@ -2,15 +2,15 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { LOCAL_CREDENTIALS } from "../local/localClients.ts";
-import { isProcessAlive, readStackFile, stackFilePath } from "../local/stack/stackFile.ts";
-import { resolveDataDir } from "../local/stack/localStackSettings.ts";
+import { findDataDir, isProcessAlive, readStackFile, stackFilePath } from "../local/stack/stackFile.ts";
 import { TargetNotReachableError } from "./errors.ts";
 
 /**
  * The environment that decides where the pipeline commands (`upload`, `imports`, `trial-balance`) go. With
  * SALDO_TABLE_NAME and SALDO_BUCKET_NAME set, they talk to that table and bucket with the standard AWS credential
  * chain and region (AWS_PROFILE, AWS_REGION, …), optionally at other endpoints; otherwise to the local stack
- * described by `${SALDO_DATA_DIR:-./.saldo}/stack.json`.
+ * described by `stack.json` in its data folder: SALDO_DATA_DIR, else the nearest `.saldo` up from the current folder
+ * (lib/local/stack/stackFile.ts findDataDir).
  */
 export const TargetEnvironmentSchema = z
   .object({
@@ -80,7 +80,7 @@ export async function resolveTarget(env: Record<string, string | undefined>, cwd
     };
   }
 
-  const dataDir = resolveDataDir(env, cwd);
+  const dataDir = await findDataDir(withoutEmpty(env), cwd);
   const file = stackFilePath(dataDir);
   const hint = "start it with `npm start` (or `saldo start`) in another terminal, or set SALDO_TABLE_NAME and SALDO_BUCKET_NAME to use AWS";
   let stack;

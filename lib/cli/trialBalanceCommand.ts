@@ -1,8 +1,8 @@
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { NothingToShowError, UsageError } from "./errors.ts";
+import { nothingToShow, UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
-import { readActiveLedger } from "../imports/readActiveLedger.ts";
+import { getTrialBalanceView } from "../imports/trialBalanceView.ts";
 import { renderSummary } from "./renderSummary.ts";
 
 /**
@@ -16,9 +16,11 @@ export async function trialBalanceCommand(args: string[], env: Record<string, st
   const name = `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;
   const pipeline = await openPipelineTarget(env);
   try {
-    const ledger = await readActiveLedger(pipeline.store, ref);
-    if (ledger.state === "no-engagement") throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
-    if (ledger.state === "no-active-import") throw new NothingToShowError("NO_ACTIVE_IMPORT", `engagement ${name} has no active import yet: upload a file first`);
+    // The use case of the API's GET …/trial-balance: the same figures, the same doubts (the reconciliation with the
+    // prior engagement's closing included), and a deleted client's engagements are not found.
+    const ledger = await getTrialBalanceView({ store: pipeline.store }, ref).catch((error: unknown) => {
+      throw nothingToShow(error, pipeline.target.description);
+    });
     if (values.json) {
       // Validated: this is a published shape (README), and it is rebuilt from stored items.
       const json = LedgerJsonSchema.parse(toLedgerJson(ledger.summary));

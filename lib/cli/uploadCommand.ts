@@ -2,16 +2,16 @@ import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
+import { checkUpload, checkUploadFile } from "../imports/requestUpload.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
-import { uploadKey } from "../imports/uploadKey.ts";
-import type { FileHeader } from "../ledger/types.ts";
 import { resolveDataDir } from "../local/stack/localStackSettings.ts";
 import { UploadInterruptedError, UsageError } from "./errors.ts";
 import { followImport, type ImportProgressView } from "./followImport.ts";
 import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
 import { MIN_S3_PART_SIZE, uploadFileToS3 } from "./multipartUpload.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { ensureUploadEngagement } from "./ensureUploadEngagement.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { createProgressBar } from "./progressBar.ts";
 import { readFileHeader } from "./readFileHeader.ts";
@@ -23,7 +23,8 @@ const CLOCK_SKEW_MS = 60_000;
 
 /**
  * `saldo upload <file> --tenant T --client C --engagement E`: makes sure the client and the engagement exist
- * (created from the file's header on first use), puts the file to `uploads/T/C/E/<file name>` — from where the
+ * (created from the file's header on first use, through the client and engagement use cases: see
+ * ensureUploadEngagement), checks the upload as the API does (checkUpload), puts the file to `uploads/T/C/E/<file name>` — from where the
  * bucket's object-created event runs the import, as for any upload — and waits for that import to finish.
  */
 export async function uploadCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -34,6 +35,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     timeout: { type: "string", default: "900" },
     "fiscal-year": { type: "string" },
     "part-size": { type: "string" },
+    "org-number": { type: "string" },
     json: { type: "boolean", default: false },
   });
   const [path, ...extra] = positionals;
@@ -55,9 +57,14 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   const pipeline = await openPipelineTarget(env);
   try {
     const { store, s3, target } = pipeline;
-    const created = await ensureClientAndEngagement(store, ref, () => readFileHeader(path), fiscalYearOption);
     const fileName = basename(path);
-    const key = uploadKey({ ...ref, fileName });
+    checkUploadFile({}, { fileName, size });
+    const created = await ensureUploadEngagement({ store }, ref, () => readFileHeader(path), {
+      fiscalYear: fiscalYearOption,
+      orgNumber: values["org-number"],
+    });
+    // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
+    const key = await checkUpload({ store }, { ...ref, fileName, size });
     const uploadedAt = Date.now();
     const transfer = await transferFile({
       s3,
@@ -107,8 +114,8 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     } finally {
       bar?.done();
     }
-    const engagement = await store.getEngagement(ref);
-    const summary = toImportSummaryJson(run, engagement?.activeImportId);
+    const activeImportId = await activeAfter(store, ref, run);
+    const summary = toImportSummaryJson(run, activeImportId);
     if (values.json) {
       process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary }, null, 2) + "\n");
     } else {
@@ -146,56 +153,25 @@ export function renderHeld(run: ImportRun, ref: EngagementRef): string {
   }
   return lines.join("\n") + "\n";
 }
+/** How long a succeeded import may take to become (or not become) the active version: a second write after it. */
+const ACTIVATION_SETTLE_MS = 15_000;
 
 /**
- * Creates the client (named after the file's company, else its id) and a year-end engagement whose fiscal year and
- * period are the file's, when they do not exist yet. Returns lines saying what it created. The file's header is read
- * only when something must be created: an upload to an existing engagement goes through whatever the file holds,
- * and a file saldo cannot read ends as a failed import with its reason, like any upload.
+ * The engagement's active import once the import `run` has settled: the ingest saves an import as succeeded and then
+ * activates it in a second write, so right after "succeeded" the engagement may still name the previous version.
+ * Waits (bounded) until the engagement names this import or the import is no longer `succeeded` (superseded).
  */
-async function ensureClientAndEngagement(
-  store: LedgerStore,
-  ref: EngagementRef,
-  readHeader: () => Promise<FileHeader>,
-  fiscalYearOption: number | undefined,
-): Promise<string[]> {
-  const now = new Date().toISOString();
-  const said: string[] = [];
-  const [client, engagement] = await Promise.all([store.getClient(ref), store.getEngagement(ref)]);
-  if (client && engagement) return said;
-  const header = await readHeader();
-  if (!client) {
-    const name = header.company.name?.trim() || ref.clientId;
-    const createdClient = await store.createClient({
-      tenantId: ref.tenantId,
-      clientId: ref.clientId,
-      name,
-      ...(header.company.orgNumber ? { orgNumber: header.company.orgNumber } : {}),
-      accountingSystem: "other",
-      createdAt: now,
-      updatedAt: now,
-    });
-    if (createdClient) said.push(`created client ${ref.clientId} (${name})`);
-  }
-  if (!engagement) {
-    const period = header.period ?? (fiscalYearOption ? { start: `${fiscalYearOption}-01-01`, end: `${fiscalYearOption}-12-31` } : undefined);
-    if (!period) {
-      throw new UsageError(
-        `the file states no period, so the engagement "${ref.engagementId}" cannot be created from it: pass --fiscal-year <year>`,
-      );
+async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRun): Promise<string | undefined> {
+  const deadline = Date.now() + ACTIVATION_SETTLE_MS;
+  for (;;) {
+    const engagement = await store.getEngagement(ref);
+    if (run.status !== "succeeded" || engagement?.activeImportId === run.importId || Date.now() > deadline) {
+      return engagement?.activeImportId;
     }
-    const fiscalYear = fiscalYearOption ?? Number(period.start.slice(0, 4));
-    const createdEngagement = await store.createEngagement({
-      ...ref,
-      kind: "year-end",
-      fiscalYear,
-      periodStart: period.start,
-      periodEnd: period.end,
-      createdAt: now,
-    });
-    if (createdEngagement) said.push(`created year-end engagement ${ref.engagementId} (fiscal year ${fiscalYear}, ${period.start} – ${period.end})`);
+    const current = await store.getImport({ ...ref, importId: run.importId });
+    if (current?.status !== "succeeded") return engagement?.activeImportId;
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
-  return said;
 }
 
 /**

@@ -1,27 +1,18 @@
 import { ulid } from "ulid";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { ClientWriteResult, LedgerStore } from "../imports/ports.ts";
+import { IdSchema } from "../imports/uploadKey.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
+import { StoreConflictError } from "../store/errors.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "./orgNumber.ts";
 import type { AccountingSystem, Client, ClientRef } from "./types.ts";
 
-/** Weights of the Norwegian organisation number's check digit (Brønnøysundregistrene, modulus 11 on digits 1–8). */
-const ORG_NUMBER_WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2] as const;
-
-/**
- * Whether `text` is a valid Norwegian organisation number: 9 digits whose last is the mod-11 check digit of the
- * first 8 (weights 3,2,7,6,5,4,3,2; check = 11 − sum mod 11, 11 → 0, 10 → no valid number has this prefix).
- */
-export function isValidOrgNumber(text: string): boolean {
-  if (!/^\d{9}$/.test(text)) return false;
-  const sum = ORG_NUMBER_WEIGHTS.reduce((total, weight, index) => total + weight * Number(text[index]), 0);
-  const check = 11 - (sum % 11);
-  if (check === 10) return false;
-  return (check === 11 ? 0 : check) === Number(text[8]);
-}
+export { isValidOrgNumber, normalizeOrgNumber } from "./orgNumber.ts";
 
 /** What a client is made of when created (the ids and timestamps are the use case's). */
 export interface NewClient {
+  /** Any of the forms {@link normalizeOrgNumber} accepts; stored as its 9 digits. */
   orgNumber: string;
   name: string;
   accountingSystem: AccountingSystem;
@@ -35,30 +26,51 @@ export interface ClientDeps {
   newId?: () => string;
 }
 
+/** How many times an update re-reads the client when another write changed it in between. */
+const STALE_RETRIES = 3;
+
 /**
- * Creates a client of the tenant with a generated id.
+ * Creates a client of the tenant, with a generated id — or with `clientId` when the caller names it (`saldo upload`
+ * creating the client of a file on first use). The organisation number is normalised ({@link normalizeOrgNumber}:
+ * `NO 923 609 016 MVA` → `923609016`) and made unique among the tenant's live clients by the store in the same
+ * transaction as the client (a marker item), so two simultaneous creations cannot both get it. It may be left out
+ * only by callers that have none (a file that states none); the HTTP API requires it.
  *
- * @throws InvalidEngagementInputError for an organisation number that fails mod-11; EngagementConflictError
- * ORG_NUMBER_TAKEN when another client of the tenant (not deleted) has the same number.
+ * @throws InvalidEngagementInputError for an organisation number that is not 9 digits with a valid mod-11 check
+ * digit, an empty name or an invalid chosen id; EngagementConflictError ORG_NUMBER_TAKEN when another live client of
+ * the tenant has the number, ID_TAKEN when the chosen id exists (also when that client was deleted).
  */
-export async function createClient(deps: ClientDeps, input: NewClient & { tenantId: string }): Promise<Client> {
-  checkOrgNumber(input.orgNumber);
-  await assertOrgNumberFree(deps.store, input.tenantId, input.orgNumber);
+export async function createClient(
+  deps: ClientDeps,
+  input: Omit<NewClient, "orgNumber"> & { tenantId: string; clientId?: string; orgNumber?: string | undefined },
+): Promise<Client> {
+  const orgNumber = input.orgNumber === undefined ? undefined : checkOrgNumber(input.orgNumber);
+  const name = checkName(input.name);
+  if (input.clientId !== undefined && !IdSchema.safeParse(input.clientId).success) {
+    throw new InvalidEngagementInputError(`"${input.clientId}" is not a valid client id`, { field: "clientId" });
+  }
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const client: Client = {
     tenantId: input.tenantId,
-    clientId: (deps.newId ?? ulid)(),
-    orgNumber: input.orgNumber,
-    name: input.name,
+    clientId: input.clientId ?? (deps.newId ?? ulid)(),
+    ...(orgNumber === undefined ? {} : { orgNumber }),
+    name,
     accountingSystem: input.accountingSystem,
     createdAt: now,
     updatedAt: now,
   };
-  if (!(await deps.store.createClient(client))) {
-    throw new EngagementConflictError("ID_TAKEN", "a client with this id already exists", {
-      clientId: client.clientId,
-    });
+  const result = await deps.store.createClient(client);
+  if (result.outcome === "id-taken") {
+    const existing = await deps.store.getClient(client);
+    throw new EngagementConflictError(
+      "ID_TAKEN",
+      existing?.deletedAt !== undefined
+        ? `client "${client.clientId}" was deleted; its id cannot be used for a new client`
+        : `a client with id "${client.clientId}" already exists`,
+      { clientId: client.clientId },
+    );
   }
+  assertWritten(result, orgNumber);
   return client;
 }
 
@@ -82,7 +94,8 @@ export async function getClient(deps: Pick<ClientDeps, "store">, ref: ClientRef)
 }
 
 /**
- * Changes a client's name, organisation number or accounting system.
+ * Changes a client's name, organisation number (normalised, unique as for {@link createClient}: the number's marker
+ * moves with it in one transaction) or accounting system.
  *
  * @throws ClientNotFoundError, InvalidEngagementInputError, EngagementConflictError ORG_NUMBER_TAKEN.
  */
@@ -91,26 +104,22 @@ export async function updateClient(
   ref: ClientRef,
   changes: Partial<NewClient>,
 ): Promise<Client> {
-  const client = await getClient(deps, ref);
-  if (changes.orgNumber !== undefined && changes.orgNumber !== client.orgNumber) {
-    checkOrgNumber(changes.orgNumber);
-    await assertOrgNumberFree(deps.store, ref.tenantId, changes.orgNumber);
-  }
-  const updated: Client = {
+  const orgNumber = changes.orgNumber === undefined ? undefined : checkOrgNumber(changes.orgNumber);
+  const name = changes.name === undefined ? undefined : checkName(changes.name);
+  return replaceLiveClient(deps, ref, (client) => ({
     ...client,
-    ...(changes.name !== undefined ? { name: changes.name } : {}),
-    ...(changes.orgNumber !== undefined ? { orgNumber: changes.orgNumber } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(orgNumber !== undefined ? { orgNumber } : {}),
     ...(changes.accountingSystem !== undefined ? { accountingSystem: changes.accountingSystem } : {}),
     updatedAt: (deps.now ?? (() => new Date()))().toISOString(),
-  };
-  await deps.store.putClient(updated);
-  return updated;
+  }), orgNumber);
 }
 
 /**
  * Soft-deletes a client: it is kept (with `deletedAt`) but hidden from every read, its engagements become
- * unreachable, and new uploads for it are rejected by the import pipeline. Its integration keys are removed from
- * the vault: credentials to a client's books must not outlive the client.
+ * unreachable, new uploads for it are rejected by the import pipeline, and its organisation number is released (in
+ * the same transaction) for another client. Its integration keys are removed from the vault: credentials to a
+ * client's books must not outlive the client.
  *
  * @throws ClientNotFoundError when it does not exist or was already deleted.
  */
@@ -118,34 +127,70 @@ export async function deleteClient(
   deps: Pick<ClientDeps, "store" | "now"> & { keys: Pick<KeyVault, "delete"> },
   ref: ClientRef,
 ): Promise<void> {
-  const client = await getClient(deps, ref);
-  const now = (deps.now ?? (() => new Date()))().toISOString();
-  await deps.store.putClient({ ...client, deletedAt: now, updatedAt: now });
+  await replaceLiveClient(deps, ref, (client) => {
+    const now = (deps.now ?? (() => new Date()))().toISOString();
+    return { ...client, deletedAt: now, updatedAt: now };
+  });
   await Promise.all(
     IntegrationSystemSchema.options.map((system) => deps.keys.delete({ tenantId: ref.tenantId, clientId: ref.clientId, system })),
   );
 }
 
-function checkOrgNumber(orgNumber: string): void {
-  if (!isValidOrgNumber(orgNumber)) {
-    throw new InvalidEngagementInputError("the organisation number is not 9 digits with a valid mod-11 check digit", {
-      field: "orgNumber",
-    });
+/** Reads the live client, writes `change(client)` over it; re-reads and tries again when another write came between. */
+async function replaceLiveClient(
+  deps: Pick<ClientDeps, "store">,
+  ref: ClientRef,
+  change: (client: Client) => Client,
+  orgNumber?: string,
+): Promise<Client> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await getClient(deps, ref);
+    const next = change(client);
+    const result = await deps.store.replaceClient(client, next);
+    if (result.outcome !== "stale") {
+      assertWritten(result, orgNumber);
+      return next;
+    }
+    if (attempt >= STALE_RETRIES) {
+      throw new StoreConflictError(`client "${ref.clientId}" kept changing while it was being written`, {
+        context: { tenantId: ref.tenantId, clientId: ref.clientId },
+      });
+    }
   }
 }
 
 /**
- * Organisation numbers are unique among a tenant's live clients. The check reads the tenant's clients before the
- * write, so two concurrent creations of the same number can both pass: a firm's staff creating the same client in
- * the same second is rare, and the duplicate is visible and deletable.
+ * The organisation number in its stored form.
+ *
+ * @throws InvalidEngagementInputError naming what is wrong (never more than the field).
  */
-async function assertOrgNumberFree(store: LedgerStore, tenantId: string, orgNumber: string): Promise<void> {
-  const taken = (await store.listClients(tenantId)).find(
-    (client) => client.deletedAt === undefined && client.orgNumber === orgNumber,
+function checkOrgNumber(text: string): string {
+  const normalized = normalizeOrgNumber(text);
+  if (normalized !== undefined) return normalized;
+  throw new InvalidEngagementInputError(
+    orgNumberDigits(text) === undefined
+      ? "the organisation number is not 9 digits (spaces, dots and NO … MVA are allowed around them)"
+      : "the organisation number's check digit (mod 11) does not match",
+    { field: "orgNumber" },
   );
-  if (taken) {
-    throw new EngagementConflictError("ORG_NUMBER_TAKEN", `client "${taken.clientId}" already has this organisation number`, {
-      clientId: taken.clientId,
-    });
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 200) {
+    throw new InvalidEngagementInputError("the client's name must be 1–200 characters", { field: "name" });
+  }
+  return trimmed;
+}
+
+function assertWritten(result: ClientWriteResult, orgNumber: string | undefined): void {
+  if (result.outcome === "org-number-taken") {
+    throw new EngagementConflictError(
+      "ORG_NUMBER_TAKEN",
+      result.clientId === undefined
+        ? `another client already has organisation number ${orgNumber ?? ""}`.trimEnd()
+        : `client "${result.clientId}" already has organisation number ${orgNumber ?? ""}`.trimEnd(),
+      { ...(result.clientId === undefined ? {} : { clientId: result.clientId }), ...(orgNumber ? { orgNumber } : {}) },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { ulid } from "ulid";
 import type { LedgerStore } from "../imports/ports.ts";
+import { IdSchema } from "../imports/uploadKey.ts";
 import { EngagementConflictError, EngagementNotFoundError, InvalidEngagementInputError } from "./errors.ts";
 import { getClient } from "./manageClients.ts";
 import type { ClientRef, Engagement, EngagementRef } from "./types.ts";
@@ -30,18 +31,26 @@ export function engagementPeriod(input: NewEngagement): { fiscalYear: number; pe
 }
 
 /**
- * Creates an engagement of the tenant's client with a generated id.
+ * Creates an engagement of the tenant's (live) client with a generated id — or with `ref.engagementId` when the
+ * caller names it (`saldo upload` on first use of an id).
  *
- * @throws ClientNotFoundError; InvalidEngagementInputError when the period ends before it starts;
- * EngagementConflictError ENGAGEMENT_EXISTS when the client has an engagement of the same kind and period.
+ * @throws ClientNotFoundError; InvalidEngagementInputError when the period ends before it starts, a year is outside
+ * 1900–2200 or the chosen id is invalid; EngagementConflictError ENGAGEMENT_EXISTS when the client has an
+ * engagement of the same kind and period, ID_TAKEN when the chosen id exists.
  */
 export async function createEngagement(
   deps: EngagementDeps,
-  ref: ClientRef,
+  ref: ClientRef & { engagementId?: string },
   input: NewEngagement,
 ): Promise<Engagement> {
+  if (ref.engagementId !== undefined && !IdSchema.safeParse(ref.engagementId).success) {
+    throw new InvalidEngagementInputError(`"${ref.engagementId}" is not a valid engagement id`, { field: "engagementId" });
+  }
   await getClient(deps, ref);
   const period = engagementPeriod(input);
+  if (period.fiscalYear < 1900 || period.fiscalYear > 2200 || !Number.isInteger(period.fiscalYear)) {
+    throw new InvalidEngagementInputError("the fiscal year must be a year from 1900 to 2200", { field: "fiscalYear" });
+  }
   if (period.periodEnd < period.periodStart) {
     throw new InvalidEngagementInputError("the period ends before it starts", { field: "periodEnd" });
   }
@@ -59,8 +68,9 @@ export async function createEngagement(
     );
   }
   const engagement: Engagement = {
-    ...ref,
-    engagementId: (deps.newId ?? ulid)(),
+    tenantId: ref.tenantId,
+    clientId: ref.clientId,
+    engagementId: ref.engagementId ?? (deps.newId ?? ulid)(),
     kind: input.kind,
     ...period,
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),

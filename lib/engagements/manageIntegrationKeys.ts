@@ -9,6 +9,26 @@ import type { ClientRef } from "./types.ts";
 export interface IntegrationKeyDeps {
   store: LedgerStore;
   keys: KeyVault;
+  /** When a key is used (`lastUsedAt`); default the system clock. */
+  now?: () => Date;
+}
+
+/**
+ * The client's key for an accounting system, for a connector about to read the client's books — the only way use-case
+ * code reads a key's value. Records the use (`lastUsedAt` in the key's status) before handing the key out, so a
+ * status never says "never used" for a key that was read. (The PowerOffice Go and Tripletex connectors, which will
+ * call this, are not built yet: until then no key is read and `lastUsedAt` stays absent.)
+ *
+ * @throws ClientNotFoundError; KeyNotFoundError when no key is set; KeyVaultError.
+ */
+export async function useIntegrationKey<S extends IntegrationSystem>(
+  deps: IntegrationKeyDeps,
+  ref: ClientRef & { system: S },
+): Promise<Secret<IntegrationKeyBySystem[S]>> {
+  await getClient(deps, ref);
+  const value = await deps.keys.get(ref);
+  await deps.keys.markUsed(ref, (deps.now ?? (() => new Date()))());
+  return value;
 }
 
 /**

@@ -77,6 +77,16 @@ export type ClaimResult =
   /** The source was already imported or is being imported now: a duplicate delivery changes nothing. */
   | { outcome: "duplicate"; existing: ImportRun };
 
+/** The outcome of {@link LedgerStore.createClient} and {@link LedgerStore.replaceClient}. */
+export type ClientWriteResult =
+  | { outcome: "written" }
+  /** createClient: a client with this id exists already (live or deleted). */
+  | { outcome: "id-taken" }
+  /** replaceClient: the client was changed or deleted since `previous` was read. */
+  | { outcome: "stale" }
+  /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
+  | { outcome: "org-number-taken"; clientId?: string };
+
 /** The outcome of {@link LedgerStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
@@ -89,9 +99,19 @@ export type ActivationResult =
  * Adapters translate SDK failures into StoreError (lib/store/errors.ts).
  */
 export interface LedgerStore {
-  putClient(client: Client): Promise<void>;
-  /** Creates the client only if it does not exist; returns false when it already did. */
-  createClient(client: Client): Promise<boolean>;
+  /**
+   * Creates the client only if its id is free and, when it has an organisation number, no live client of the tenant
+   * has that number: the client and the number's marker item (`ORG#{orgNumber}` under the tenant) are written in one
+   * transaction, so two simultaneous creations of the same number cannot both succeed. The number is stored as given
+   * (the use cases normalise it first).
+   */
+  createClient(client: Client): Promise<ClientWriteResult>;
+  /**
+   * Replaces the client `previous` (as read, live) with `next` in one transaction, unless it changed meanwhile
+   * (`stale`): moves the organisation number's marker when the number changes (`org-number-taken` when the new one
+   * belongs to another live client), and releases it when `next` is deleted (`deletedAt` set).
+   */
+  replaceClient(previous: Client, next: Client): Promise<ClientWriteResult>;
   getClient(ref: ClientRef): Promise<Client | undefined>;
   listClients(tenantId: string): Promise<Client[]>;
 

@@ -2,7 +2,7 @@ import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
 import type { LedgerStore } from "./ports.ts";
-import { parseUploadKey, uploadKey } from "./uploadKey.ts";
+import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
 
 /** The largest file a presigned upload URL is issued for: 2 GiB, the size the ingest function is sized for. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -80,22 +80,52 @@ export interface RequestUploadDeps {
 }
 
 /**
- * Issues a presigned PUT URL for a file of an engagement. The upload itself then takes the same path as every other
- * upload (issue #3): the bucket's object-created event runs the import. Nothing is recorded here; an URL never used
- * simply expires.
+ * The part of {@link checkUpload} that needs no store: the size limit and the file name. `saldo upload` runs it before
+ * it creates a client or an engagement for the file.
  *
- * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), UploadTooLargeError,
- * InvalidUploadError, UploadSigningError.
+ * @throws UploadTooLargeError, InvalidUploadError
  */
-export async function requestUpload(deps: RequestUploadDeps, request: UploadRequest): Promise<UploadTicket> {
+export function checkUploadFile(deps: Pick<RequestUploadDeps, "maxBytes">, file: { fileName: string; size: number }): void {
   const limit = deps.maxBytes ?? MAX_UPLOAD_BYTES;
-  if (request.size > limit) throw new UploadTooLargeError(request.size, limit);
+  if (file.size > limit) throw new UploadTooLargeError(file.size, limit);
+  const name = FileNameSchema.safeParse(file.fileName);
+  if (!name.success) {
+    throw new InvalidUploadError(`"${file.fileName}" cannot be the name of an upload: ${name.error.issues[0]?.message ?? "invalid"}`);
+  }
+}
+
+/**
+ * The checks every upload goes through, whatever its entry point (`POST …/uploads` before signing a URL, `saldo
+ * upload` before its PUT): the size limit, the engagement (its client live, both the tenant's), and a file name that
+ * can be the last segment of an upload key ({@link FileNameSchema}). Returns the object key.
+ *
+ * @throws UploadTooLargeError, ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids),
+ * InvalidUploadError.
+ */
+export async function checkUpload(
+  deps: Pick<RequestUploadDeps, "store" | "maxBytes">,
+  request: Omit<UploadRequest, "contentType">,
+): Promise<string> {
+  checkUploadFile(deps, request);
   await getEngagement(deps, request);
   const key = uploadKey(request);
   const parsed = parseUploadKey(key);
   if (!parsed.ok || parsed.value.fileName !== request.fileName) {
     throw new InvalidUploadError(`"${request.fileName}" cannot be used as a file name in an upload key`);
   }
+  return key;
+}
+
+/**
+ * Issues a presigned PUT URL for a file of an engagement, after {@link checkUpload}. The upload itself then takes the
+ * same path as every other upload (issue #3): the bucket's object-created event runs the import. Nothing is recorded
+ * here; an URL never used simply expires.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), UploadTooLargeError,
+ * InvalidUploadError, UploadSigningError.
+ */
+export async function requestUpload(deps: RequestUploadDeps, request: UploadRequest): Promise<UploadTicket> {
+  const key = await checkUpload(deps, request);
   const expiresInSeconds = deps.expiresInSeconds ?? DEFAULT_UPLOAD_URL_SECONDS;
   const now = (deps.now ?? (() => new Date()))();
   const signed = await deps.signer.signPut({

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import S3rver, { type S3rverEvent } from "s3rver";
 import { EmulatorStartError } from "./errors.ts";
 import { LOCAL_REGION } from "./localClients.ts";
+import { guardS3rver } from "./s3rverGuard.ts";
 import { createS3EventNotification, type S3EventNotification } from "./s3EventNotification.ts";
 
 /** Options of {@link startS3Emulator}. */
@@ -63,6 +64,9 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<Runni
     // Path-style only: `bucket.localhost` virtual hosts would not resolve on every machine.
     vhostBuckets: false,
   });
+
+  // Keys that would leave the data folder or fail as file names are refused, write errors answered (s3rverGuard.ts).
+  guardS3rver(server, directory);
 
   const requests = new AsyncLocalStorage<RequestFacts>();
   // Koa composes its middleware when the server starts listening, so this one still runs first for every request.

@@ -12,6 +12,7 @@ import type { Client, ClientRef, Engagement, EngagementRef } from "../engagement
 import type {
   ActivationResult,
   ClaimResult,
+  ClientWriteResult,
   ImportWriter,
   LedgerLine,
   LedgerStore,
@@ -46,6 +47,7 @@ import {
   DirectoryEntriesJsonSchema,
   DirectoryItemSchema,
   IssuesPageItemSchema,
+  OrgNumberMarkerItemSchema,
   SourceMarkerItemSchema,
   UnlistedAccountsJsonSchema,
   VoucherIndexItemSchema,
@@ -184,12 +186,80 @@ export class DynamoLedgerStore implements LedgerStore {
 
   // ── clients and engagements ────────────────────────────────────────────────────────────────────────────────
 
-  async putClient(client: Client): Promise<void> {
-    await this.put(encodeClient(client));
+  async createClient(client: Client): Promise<ClientWriteResult> {
+    const number = liveOrgNumber(client);
+    const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
+      { Put: { TableName: this.tableName, Item: encodeClient(client), ConditionExpression: "attribute_not_exists(pk)" } },
+    ];
+    if (number !== undefined) items.push(this.orgNumberMarkerPut(client, number));
+    const context = { operation: "createClient", tenantId: client.tenantId, clientId: client.clientId };
+    const reasons = await this.transact({ TransactItems: items }, context);
+    if (reasons === undefined) return { outcome: "written" };
+    if (reasons[0] === "ConditionalCheckFailed") return { outcome: "id-taken" };
+    return this.orgNumberTaken(client.tenantId, number!);
   }
 
-  async createClient(client: Client): Promise<boolean> {
-    return this.put(encodeClient(client), "attribute_not_exists(pk)");
+  async replaceClient(previous: Client, next: Client): Promise<ClientWriteResult> {
+    const before = liveOrgNumber(previous);
+    const after = liveOrgNumber(next);
+    const put = {
+      Put: {
+        TableName: this.tableName,
+        Item: encodeClient(next),
+        // Optimistic: only over the live client as the caller read it (its marker is then the one we move).
+        ConditionExpression: "attribute_exists(pk) AND updatedAt = :previousUpdatedAt AND attribute_not_exists(deletedAt)",
+        ExpressionAttributeValues: { ":previousUpdatedAt": previous.updatedAt },
+      },
+    };
+    const release =
+      before !== undefined && before !== after
+        ? {
+            Delete: {
+              TableName: this.tableName,
+              Key: keys.orgNumber(next.tenantId, before),
+              // Never another client's marker; a client created before markers existed has none to release.
+              ConditionExpression: "attribute_not_exists(pk) OR clientId = :clientId",
+              ExpressionAttributeValues: { ":clientId": next.clientId },
+            },
+          }
+        : undefined;
+    const claim = after !== undefined && after !== before ? this.orgNumberMarkerPut(next, after) : undefined;
+    const context = { operation: "replaceClient", tenantId: next.tenantId, clientId: next.clientId };
+    const items = [put, ...(claim ? [claim] : []), ...(release ? [release] : [])];
+    let reasons = await this.transact({ TransactItems: items }, context);
+    if (reasons !== undefined && release !== undefined && reasons[items.length - 1] === "ConditionalCheckFailed") {
+      // The old number's marker is another client's (two live clients shared it before markers existed): keep it.
+      reasons = await this.transact({ TransactItems: items.slice(0, -1) }, context);
+    }
+    if (reasons === undefined) return { outcome: "written" };
+    if (reasons[0] === "ConditionalCheckFailed") return { outcome: "stale" };
+    return this.orgNumberTaken(next.tenantId, after!);
+  }
+
+  /** The Put of an organisation number's marker, conditional on no other client holding it. */
+  private orgNumberMarkerPut(client: Client, orgNumber: string) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.orgNumber(client.tenantId, orgNumber),
+          type: "orgNumber",
+          tenantId: client.tenantId,
+          clientId: client.clientId,
+          orgNumber,
+        },
+        ConditionExpression: "attribute_not_exists(pk) OR clientId = :clientId",
+        ExpressionAttributeValues: { ":clientId": client.clientId },
+      },
+    };
+  }
+
+  /** `org-number-taken`, naming the client whose marker holds the number (when it is still there). */
+  private async orgNumberTaken(tenantId: string, orgNumber: string): Promise<ClientWriteResult> {
+    const marker = await this.get(keys.orgNumber(tenantId, orgNumber));
+    if (marker === undefined) return { outcome: "org-number-taken" };
+    const { clientId } = parseItem(OrgNumberMarkerItemSchema, marker, "organisation-number marker", tenantId);
+    return { outcome: "org-number-taken", clientId };
   }
 
   async getClient(ref: ClientRef): Promise<Client | undefined> {
@@ -813,6 +883,11 @@ export class DynamoLedgerStore implements LedgerStore {
     } while (startKey !== undefined);
     return items;
   }
+}
+
+/** The organisation number a client holds a marker for: only live clients hold one. */
+function liveOrgNumber(client: Client): string | undefined {
+  return client.deletedAt === undefined ? client.orgNumber : undefined;
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

@@ -2,6 +2,7 @@ import type { Client, ClientRef, Engagement, EngagementRef } from "../engagement
 import type {
   ActivationResult,
   ClaimResult,
+  ClientWriteResult,
   ImportWriter,
   LedgerLine,
   LedgerStore,
@@ -53,6 +54,8 @@ const SEP = "\u0000";
  */
 export class InMemoryLedgerStore implements LedgerStore {
   private readonly clients = new Map<string, Client>();
+  /** The organisation-number markers: tenant + number → the live client holding it. */
+  private readonly orgNumbers = new Map<string, string>();
   private readonly engagements = new Map<string, Engagement>();
   private readonly runs = new Map<string, StoredRun>();
   private readonly sourceMarkers = new Map<string, string>();
@@ -65,14 +68,36 @@ export class InMemoryLedgerStore implements LedgerStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  async putClient(client: Client): Promise<void> {
+  async createClient(client: Client): Promise<ClientWriteResult> {
+    if (this.clients.has(clientKey(client))) return { outcome: "id-taken" };
+    const number = liveOrgNumber(client);
+    if (number !== undefined) {
+      const holder = this.orgNumbers.get(orgNumberKey(client.tenantId, number));
+      if (holder !== undefined) return { outcome: "org-number-taken", clientId: holder };
+      this.orgNumbers.set(orgNumberKey(client.tenantId, number), client.clientId);
+    }
     this.clients.set(clientKey(client), copy(client));
+    return { outcome: "written" };
   }
 
-  async createClient(client: Client): Promise<boolean> {
-    if (this.clients.has(clientKey(client))) return false;
-    this.clients.set(clientKey(client), copy(client));
-    return true;
+  async replaceClient(previous: Client, next: Client): Promise<ClientWriteResult> {
+    // Everything below runs without an await: atomic, as DynamoLedgerStore's one transaction.
+    const current = this.clients.get(clientKey(next));
+    if (current === undefined || current.deletedAt !== undefined || current.updatedAt !== previous.updatedAt) {
+      return { outcome: "stale" };
+    }
+    const before = liveOrgNumber(current);
+    const after = liveOrgNumber(next);
+    if (after !== undefined && after !== before) {
+      const holder = this.orgNumbers.get(orgNumberKey(next.tenantId, after));
+      if (holder !== undefined && holder !== next.clientId) return { outcome: "org-number-taken", clientId: holder };
+      this.orgNumbers.set(orgNumberKey(next.tenantId, after), next.clientId);
+    }
+    if (before !== undefined && before !== after && this.orgNumbers.get(orgNumberKey(next.tenantId, before)) === next.clientId) {
+      this.orgNumbers.delete(orgNumberKey(next.tenantId, before));
+    }
+    this.clients.set(clientKey(next), copy(next));
+    return { outcome: "written" };
   }
 
   async getClient(ref: ClientRef): Promise<Client | undefined> {
@@ -320,6 +345,15 @@ export class InMemoryLedgerStore implements LedgerStore {
 
 function clientKey(ref: ClientRef): string {
   return [ref.tenantId, ref.clientId].join(SEP);
+}
+
+function orgNumberKey(tenantId: string, orgNumber: string): string {
+  return [tenantId, orgNumber].join(SEP);
+}
+
+/** The organisation number a client holds a marker for: only live clients hold one. */
+function liveOrgNumber(client: Client): string | undefined {
+  return client.deletedAt === undefined ? client.orgNumber : undefined;
 }
 
 function engagementKey(ref: EngagementRef): string {

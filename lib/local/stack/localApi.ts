@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { decodeJwt, type JWTPayload } from "jose";
 import { PayloadTooLargeError, RateLimitedError } from "../../api/errors.ts";
-import { problemFor } from "../../api/problem.ts";
 import { API_ROUTES, type ApiRoute } from "../../api/routes.ts";
 import { openLocalIssuer, type LocalIssuer } from "../../auth/localIssuer.ts";
 import { bearerToken, verifyAccessToken } from "../../auth/verifyAccessToken.ts";
@@ -12,7 +10,7 @@ import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { createLambdaContext, type LocalLambdaHandler } from "./invokeLikeLambda.ts";
-import type { LocalHttpRequest, LocalHttpResponse, RunningLocalHttpServer } from "./localHttpServer.ts";
+import { problemAnswer, type LocalHttpRequest, type LocalHttpResponse, type RunningLocalHttpServer } from "./localHttpServer.ts";
 
 /** API Gateway HTTP API's payload limit: 10 MB. */
 export const LOCAL_API_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -117,7 +115,7 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
       method: route.method,
       path: route.path,
       handle: async (request) => {
-        const requestId = randomUUID();
+        const requestId = request.requestId;
         const answer = await serve(request, route, requestId, invoke).catch((error: unknown) => {
           options.log?.(`api: ${route.method} ${route.path} failed (request ${requestId}): ${error instanceof Error ? error.stack : String(error)}`);
           return problemAnswer(error, requestId);
@@ -254,11 +252,6 @@ function fromLambdaResult(result: unknown): LocalHttpResponse {
   const body =
     structured.body === undefined ? undefined : structured.isBase64Encoded ? new Uint8Array(Buffer.from(structured.body, "base64")) : structured.body;
   return { status: structured.statusCode ?? 200, headers, ...(body === undefined ? {} : { body }) };
-}
-
-function problemAnswer(error: unknown, requestId: string): LocalHttpResponse {
-  const { problem, headers } = problemFor(error, requestId);
-  return { status: problem.status, headers: { ...headers, "x-request-id": requestId }, body: JSON.stringify(problem) };
 }
 
 /** Reads the body; `undefined` when it exceeds `limit` bytes. */

@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MalformedPathError, MethodNotAllowedError, RouteNotFoundError } from "../../api/errors.ts";
+import { problemFor } from "../../api/problem.ts";
 
 /** A request as a route sees it: method, path, path parameters, query and the raw Node request (for bodies). */
 export interface LocalHttpRequest {
@@ -10,6 +13,8 @@ export interface LocalHttpRequest {
   query: URLSearchParams;
   headers: IncomingMessage["headers"];
   raw: IncomingMessage;
+  /** This request's id: the server puts it in the `x-request-id` header of the answer (unless the route set one). */
+  requestId: string;
 }
 
 /** What a route answers: a status, headers and a JSON body (or a string/bytes body with its own content type). */
@@ -38,9 +43,11 @@ export interface RunningLocalHttpServer {
 }
 
 /**
- * The local stack's HTTP server on 127.0.0.1: a small router over `node:http`. Unknown paths answer 404, a known
- * path with another method 405, and a route that throws 500 — all as RFC 9457 `application/problem+json`, in this
- * one place (like middy's single `onError`), never with internals in the body.
+ * The local stack's HTTP server on 127.0.0.1: a small router over `node:http`. Unknown paths answer 404
+ * `ROUTE_NOT_FOUND`, a known path with another method 405 `METHOD_NOT_ALLOWED` (with `Allow`), a path whose
+ * percent-encoding does not decode 400 `MALFORMED_PATH`, and a route that throws 500 `INTERNAL_ERROR` — all as the
+ * API's RFC 9457 problem+json (lib/api/problem.ts), in this one place (like middy's single `onError`), never with
+ * internals in the body. Every answer carries `x-request-id`, error or not.
  *
  * @throws Error with code `EADDRINUSE` when the port is taken.
  */
@@ -48,7 +55,7 @@ export async function startLocalHttpServer(options: {
   port: number;
   routes?: readonly LocalHttpRoute[];
   /** Told about a route that threw (the response says only "internal error"). */
-  onError?: (error: unknown, request: { method: string; path: string }) => void;
+  onError?: (error: unknown, request: { method: string; path: string; requestId: string }) => void;
 }): Promise<RunningLocalHttpServer> {
   const routes: { route: LocalHttpRoute; pattern: RegExp; names: string[] }[] = [];
   const addRoute = (route: LocalHttpRoute) => routes.push({ route, ...compilePath(route.path) });
@@ -59,6 +66,7 @@ export async function startLocalHttpServer(options: {
   });
 
   async function dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const method = request.method ?? "GET";
     let answer: LocalHttpResponse;
@@ -68,28 +76,31 @@ export async function startLocalHttpServer(options: {
         .filter((candidate) => candidate.match !== null);
       const found = matching.find((candidate) => candidate.entry.route.method === method);
       if (found && found.match) {
-        const params = Object.fromEntries(
-          found.entry.names.map((name, index) => [name, decodeURIComponent(found.match![index + 1] ?? "")]),
-        );
-        answer = await found.entry.route.handle({
-          method,
-          path: url.pathname,
-          params,
-          query: url.searchParams,
-          headers: request.headers,
-          raw: request,
-        });
+        const params = decodeParams(found.entry.names, found.match);
+        answer =
+          params === undefined
+            ? problemAnswer(new MalformedPathError(), requestId)
+            : await found.entry.route.handle({
+                method,
+                path: url.pathname,
+                params,
+                query: url.searchParams,
+                headers: request.headers,
+                raw: request,
+                requestId,
+              });
       } else if (matching.length > 0) {
-        answer = problem(405, "method-not-allowed", `${method} is not allowed on ${url.pathname}`);
-        answer.headers = { ...answer.headers, allow: [...new Set(matching.map((m) => m.entry.route.method))].join(", ") };
+        const allowed = [...new Set(matching.map((m) => m.entry.route.method))];
+        answer = problemAnswer(new MethodNotAllowedError(method, url.pathname, allowed), requestId);
       } else {
-        answer = problem(404, "not-found", `nothing at ${url.pathname}`);
+        answer = problemAnswer(new RouteNotFoundError(url.pathname), requestId);
       }
     } catch (error) {
-      options.onError?.(error, { method, path: url.pathname });
-      answer = problem(500, "internal-error", "the local stack could not answer this request");
+      options.onError?.(error, { method, path: url.pathname, requestId });
+      // Anything that is not an ApiError becomes the generic 500 (problemFor never says what went wrong).
+      answer = problemAnswer(error, requestId);
     }
-    send(response, answer);
+    send(response, { ...answer, headers: { "x-request-id": requestId, ...answer.headers } });
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -116,13 +127,20 @@ export async function startLocalHttpServer(options: {
   };
 }
 
-/** An RFC 9457 problem response. */
-export function problem(status: number, type: string, detail: string): LocalHttpResponse {
-  return {
-    status,
-    headers: { "content-type": "application/problem+json" },
-    body: { type: `urn:saldo:problem:${type}`, title: type.replace(/-/g, " "), status, detail },
-  };
+/** An error as the API's problem+json answer (lib/api/problem.ts), with the request id in body and header. */
+export function problemAnswer(error: unknown, requestId: string): LocalHttpResponse {
+  const { problem, headers } = problemFor(error, requestId);
+  return { status: problem.status, headers: { ...headers, "x-request-id": requestId }, body: JSON.stringify(problem) };
+}
+
+/** The route's `{name}` values, percent-decoded; `undefined` when one is not valid percent-encoded UTF-8. */
+function decodeParams(names: readonly string[], match: RegExpExecArray): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? "")]));
+  } catch (error) {
+    if (error instanceof URIError) return undefined;
+    throw error;
+  }
 }
 
 function send(response: ServerResponse, answer: LocalHttpResponse): void {

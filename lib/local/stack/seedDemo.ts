@@ -2,6 +2,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { EngagementConflictError } from "../../engagements/errors.ts";
+import { createClient } from "../../engagements/manageClients.ts";
+import { createEngagement } from "../../engagements/manageEngagements.ts";
 import type { Client, Engagement, EngagementRef } from "../../engagements/types.ts";
 import type { LedgerStore } from "../../imports/ports.ts";
 import type { ImportRun } from "../../imports/types.ts";
@@ -14,7 +17,7 @@ import { uploadKey } from "../../imports/uploadKey.ts";
  */
 export const DEMO: {
   ref: EngagementRef;
-  client: Pick<Client, "orgNumber" | "name" | "accountingSystem">;
+  client: Pick<Client, "name" | "accountingSystem"> & { orgNumber: string };
   engagement: Pick<Engagement, "kind" | "fiscalYear" | "periodStart" | "periodEnd">;
 } = {
   ref: { tenantId: "demo", clientId: "fjellbekk", engagementId: "q1-2025" },
@@ -51,8 +54,14 @@ export async function seedDemo(deps: {
   const existing = await deps.store.listImports(ref).catch(() => []);
   if (existing.length > 0) return { ref, uploaded: false, key, latestImport: existing[0]! };
 
-  await deps.store.createClient({ tenantId: ref.tenantId, clientId: ref.clientId, ...DEMO.client, createdAt: now, updatedAt: now });
-  await deps.store.createEngagement({ ...ref, ...DEMO.engagement, createdAt: now });
+  // Through the use cases every entry point uses (normalised, unique organisation number; one engagement per period).
+  // A start that stopped halfway through seeding left them behind: then they are there already (ID_TAKEN).
+  const clock = () => new Date(now);
+  await createClient({ store: deps.store, now: clock }, { tenantId: ref.tenantId, clientId: ref.clientId, ...DEMO.client }).catch(
+    alreadyThere,
+  );
+  const { periodStart, periodEnd } = DEMO.engagement;
+  await createEngagement({ store: deps.store, now: clock }, ref, { kind: "period-end", periodStart, periodEnd }).catch(alreadyThere);
   const { size } = await stat(deps.samplePath);
   await deps.s3.send(
     new PutObjectCommand({
@@ -66,4 +75,8 @@ export async function seedDemo(deps: {
   await deps.waitForDeliveries();
   const [latestImport] = await deps.store.listImports(ref);
   return { ref, uploaded: true, key, ...(latestImport ? { latestImport } : {}) };
+}
+
+function alreadyThere(error: unknown): void {
+  if (!(error instanceof EngagementConflictError && error.code === "ID_TAKEN")) throw error;
 }

@@ -1,5 +1,5 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 
 /** File name of the stack file inside the data folder (`${SALDO_DATA_DIR:-./.saldo}/stack.json`). */
@@ -25,6 +25,41 @@ export const StackFileSchema = z.object({
   deadLetterDir: z.string(),
 });
 export type StackFile = z.infer<typeof StackFileSchema>;
+
+/** Name of the data folder `saldo start` makes in the folder it is started in (when SALDO_DATA_DIR is not set). */
+export const DEFAULT_DATA_DIR_NAME = ".saldo";
+
+/**
+ * The data folder of the local stack the CLI talks to, found as git finds its repository: `SALDO_DATA_DIR` when set
+ * (relative to `cwd`); else, walking up from `cwd` to the root, the first folder whose `.saldo` holds a stack file (a
+ * stack runs, or ran, there); else the nearest `.saldo` folder; else `cwd/.saldo` (which then says no stack runs).
+ * So `saldo upload`, `saldo imports`, `saldo token`… work from any folder below the one `npm start` runs in.
+ */
+export async function findDataDir(env: Record<string, string | undefined>, cwd: string = process.cwd()): Promise<string> {
+  if (env.SALDO_DATA_DIR) return resolve(cwd, env.SALDO_DATA_DIR);
+  let nearest: string | undefined;
+  for (let folder = resolve(cwd); ; folder = dirname(folder)) {
+    const candidate = join(folder, DEFAULT_DATA_DIR_NAME);
+    if (await isFile(stackFilePath(candidate))) return candidate;
+    if (nearest === undefined && (await isDirectory(candidate))) nearest = candidate;
+    if (dirname(folder) === folder) break;
+  }
+  return nearest ?? resolve(cwd, DEFAULT_DATA_DIR_NAME);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (entry) => entry.isFile(),
+    () => false,
+  );
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (entry) => entry.isDirectory(),
+    () => false,
+  );
+}
 
 /** Path of the stack file of the data folder `dataDir`. */
 export function stackFilePath(dataDir: string): string {

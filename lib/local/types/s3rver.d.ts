@@ -30,7 +30,7 @@ declare module "s3rver" {
 
   /** Koa middleware, as far as the emulator needs it. */
   export type S3rverMiddleware = (
-    context: { method: string; query: Record<string, unknown>; ip: string },
+    context: { method: string; path: string; query: Record<string, unknown>; ip: string; get(header: string): string },
     next: () => Promise<void>,
   ) => Promise<void>;
 

@@ -66,6 +66,13 @@ export const ClientItemSchema = z.object({
   deletedAt: OptionalString,
 });
 
+/** Organisation-number marker (`ORG#…`): which live client of the tenant holds the number. */
+export const OrgNumberMarkerItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  orgNumber: z.string(),
+});
+
 /** Engagement item (`ENG#…`), with the active version written by activateImport. */
 export const EngagementItemSchema = z.object({
   ...TenantScoped,

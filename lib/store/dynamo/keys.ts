@@ -5,6 +5,7 @@
  * | item                       | pk                                   | sk                     |
  * |----------------------------|--------------------------------------|------------------------|
  * | client                     | `T#{tenant}`                         | `CLIENT#{client}`      |
+ * | org-number marker (→ client) | `T#{tenant}`                       | `ORG#{orgNumber}`      |
  * | engagement                 | `T#{tenant}#C#{client}`              | `ENG#{engagement}`     |
  * | import run                 | `T#{tenant}#C#{client}#E#{engagement}` | `IMPORT#{import}`    |
  * | source marker (→ import)   | same as the import run               | `SOURCE#{sourceId}`    |
@@ -45,6 +46,8 @@ const e = escapeKeyPart;
 export const keys = {
   client: (tenantId: string, clientId: string): ItemKey => ({ pk: `T#${e(tenantId)}`, sk: `CLIENT#${e(clientId)}` }),
   clientsOf: (tenantId: string) => ({ pk: `T#${e(tenantId)}`, skPrefix: "CLIENT#" }),
+  /** Held by the live client with this organisation number: makes the number unique per tenant (createClient). */
+  orgNumber: (tenantId: string, orgNumber: string): ItemKey => ({ pk: `T#${e(tenantId)}`, sk: `ORG#${e(orgNumber)}` }),
 
   engagement: (tenantId: string, clientId: string, engagementId: string): ItemKey => ({
     pk: `T#${e(tenantId)}#C#${e(clientId)}`,

@@ -98,4 +98,32 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
     expect(((await answer.json()) as { code: string }).code).toBe("PAYLOAD_TOO_LARGE");
     expect(events).toEqual([]);
   });
+
+  it("answers unknown routes, wrong methods and malformed percent-encoding as problem+json with a code and x-request-id", async () => {
+    const issuer = await openLocalIssuer({ dataDir });
+    const authorization = `Bearer ${await issuer.issueToken({ tenantId: "errors" })}`;
+    events.length = 0;
+    const cases = [
+      { method: "GET", path: "/nothing/here", status: 404, code: "ROUTE_NOT_FOUND" },
+      { method: "PUT", path: "/clients", status: 405, code: "METHOD_NOT_ALLOWED" },
+      { method: "GET", path: "/clients/%zz", status: 400, code: "MALFORMED_PATH" },
+      { method: "GET", path: "/clients/%C3%28/engagements", status: 400, code: "MALFORMED_PATH" },
+    ];
+    for (const { method, path, status, code } of cases) {
+      const answer = await fetch(`${server.url}${path}`, { method, headers: { authorization } });
+      expect(answer.status, path).toBe(status);
+      expect(answer.headers.get("content-type")).toBe("application/problem+json");
+      const requestId = answer.headers.get("x-request-id");
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await answer.json()).toMatchObject({ status, code, requestId, type: `urn:saldo:problem:${code.toLowerCase().replace(/_/g, "-")}` });
+      if (status === 405) expect(answer.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "OPTIONS", "POST"]);
+    }
+    expect(events).toEqual([]);
+  });
+
+  it("puts an x-request-id on answers that are not errors too", async () => {
+    const answer = await fetch(`${server.url}/.well-known/jwks.json`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });

@@ -1,13 +1,17 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { writeSaftFile } from "../../../bench/generateSaft.ts";
+import { openLocalIssuer } from "../../../lib/auth/localIssuer.ts";
 import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
+import { createClient, deleteClient } from "../../../lib/engagements/manageClients.ts";
+import { createEngagement } from "../../../lib/engagements/manageEngagements.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
+import { ownFixture } from "../../helpers/fixtures.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
@@ -26,7 +30,7 @@ afterAll(async () => {
  * Runs the CLI as a user would, in its own process. It finds the stack through SALDO_DATA_DIR (stack.json); the
  * variables the stack set in this process for its in-process handler are left out, as in a user's shell.
  */
-function saldo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function saldo(args: string[], env: Record<string, string> = {}, cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
   );
@@ -34,35 +38,47 @@ function saldo(args: string[], env: Record<string, string> = {}): Promise<{ code
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir, ...env }, maxBuffer: 64 << 20 },
+      { cwd, env: { ...inherited, SALDO_DATA_DIR: local().dataDir, ...env }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-const engagementArgs = (engagementId: string, tenantId = "firm") => ["--tenant", tenantId, "--client", "fjellbekk", "--engagement", engagementId];
+/** Each test its own tenant: organisation numbers are unique per tenant, and a client has one engagement per period. */
+const engagementArgs = (engagementId: string, tenantId = `firm-${engagementId}`) => ["--tenant", tenantId, "--client", "fjellbekk", "--engagement", engagementId];
+/** Tests that run the CLI several times, each a process of its own on a machine that may be busy. */
+const CLI_TEST_TIMEOUT_MS = 240_000;
 const ImportsJsonSchema = z.array(ImportSummaryJsonSchema.strict());
 
 describe("saldo upload, imports and trial-balance against the local stack", () => {
-  it("upload creates the client and a year-end engagement from the file's header on first use, and waits for the import", async () => {
+  it("upload creates the client and a year-end engagement for the file's fiscal year on first use, and waits for the import", async () => {
     const result = await saldo(["upload", samplePath, ...engagementArgs("first")]);
     expect(result.stderr).not.toMatch(/saldo:/);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("created client fjellbekk (Fjellbekk Snekkeri AS)");
-    expect(result.stdout).toContain("created year-end engagement first (fiscal year 2025, 2025-01-01 – 2025-03-31)");
+    expect(result.stdout).toContain("created client fjellbekk (Fjellbekk Snekkeri AS, org.nr 923609016)");
+    // The sample covers 2025-01-01 – 2025-03-31: the year-end engagement of 2025 covers the whole year.
+    expect(result.stdout).toContain("created year-end engagement first (fiscal year 2025, 2025-01-01 – 2025-12-31)");
     expect(result.stdout).toMatch(/import \w+ succeeded: 11 accounts, 6 transactions, 14 lines/);
-    expect(result.stdout).toContain("issues: 0 error(s), 0 warning(s), 0 info");
-    const ref = { tenantId: "firm", clientId: "fjellbekk", engagementId: "first" };
+    expect(result.stdout).toMatch(/issues: 0 error\(s\)/);
+    const ref = { tenantId: "firm-first", clientId: "fjellbekk", engagementId: "first" };
     expect(await local().store.getClient(ref)).toMatchObject({ name: "Fjellbekk Snekkeri AS", orgNumber: "923609016" });
     expect(await local().store.getEngagement(ref)).toMatchObject({
       kind: "year-end",
       fiscalYear: 2025,
       periodStart: "2025-01-01",
-      periodEnd: "2025-03-31",
+      periodEnd: "2025-12-31",
     });
   });
 
   it("trial-balance --json of the uploaded file equals inspect --json of the same file", async () => {
+    // An engagement that is exactly the file's period (the API's way to make one), so the import has no period note.
+    const deps = { store: local().store };
+    await createClient(deps, { tenantId: "firm-same-as-inspect", clientId: "fjellbekk", orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" });
+    await createEngagement(deps, { tenantId: "firm-same-as-inspect", clientId: "fjellbekk", engagementId: "same-as-inspect" }, {
+      kind: "period-end",
+      periodStart: "2025-01-01",
+      periodEnd: "2025-03-31",
+    });
     const upload = await saldo(["upload", samplePath, ...engagementArgs("same-as-inspect")]);
     expect(upload.code).toBe(0);
     const [stored, inspected] = await Promise.all([
@@ -77,12 +93,12 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     expect(fromStore.transactions).toEqual({ count: 6, lines: 14, totalDebit: "252250.75", totalCredit: "252250.75" });
     expect(fromStore.transactions).toEqual(fromFile.transactions);
     expect(fromStore).toEqual(fromFile);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it("trial-balance prints the active version as inspect prints a file", async () => {
     const result = await saldo(["trial-balance", ...engagementArgs("same-as-inspect")]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Engagement firm\/fjellbekk\/same-as-inspect: active import \w+ \(demo-saft-1\.30\.xml, /);
+    expect(result.stdout).toMatch(/^Engagement firm-same-as-inspect\/fjellbekk\/same-as-inspect: active import \w+ \(demo-saft-1\.30\.xml, /);
     expect(result.stdout).toContain("Fjellbekk Snekkeri AS, org.nr 923609016");
     expect(result.stdout).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
     expect(result.stdout).toMatch(/Total\s+11 accounts\s+0\.00\s+0\.00\s+0\.00/);
@@ -96,7 +112,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     const upload = await saldo(["upload", second, ...engagementArgs("history"), "--json"]);
     expect(upload.code).toBe(0);
     const uploaded = z
-      .object({ bucket: z.literal("saldo-uploads-local"), key: z.literal("uploads/firm/fjellbekk/history/demo-v2.xml"), size: z.number(), import: ImportSummaryJsonSchema.strict() })
+      .object({ bucket: z.literal("saldo-uploads-local"), key: z.literal("uploads/firm-history/fjellbekk/history/demo-v2.xml"), size: z.number(), import: ImportSummaryJsonSchema.strict() })
       .parse(JSON.parse(upload.stdout));
     expect(uploaded.import).toMatchObject({ status: "succeeded", active: true, fileName: "demo-v2.xml" });
 
@@ -109,12 +125,13 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     ]);
     expect(imports[0]!.importId).toBe(uploaded.import.importId);
     expect(imports[1]!.counts).toMatchObject({ accounts: 11, transactions: 6, lines: 14 });
-    expect(imports[1]!.issues).toEqual({ error: 0, warning: 0, info: 0 });
+    // The quarter's file in the year's engagement: its period differs from the engagement's (reported, not an error).
+    expect(imports[1]!.issues).toMatchObject({ error: 0 });
 
     const table = await saldo(["imports", ...engagementArgs("history")]);
     expect(table.stdout.split("\n")[2]).toMatch(/^\* \w+\s+succeeded\s+demo-v2\.xml/);
     expect(table.stdout.split("\n")[3]).toMatch(/^ {2}\w+\s+superseded\s+demo-saft-1\.30\.xml/);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it("a file that cannot be read ends as a failed import (exit 3) and the previous version stays active", async () => {
     expect((await saldo(["upload", samplePath, ...engagementArgs("bad-file")])).code).toBe(0);
@@ -138,7 +155,94 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     const tb = LedgerJsonSchema.parse(JSON.parse((await saldo(["trial-balance", ...engagementArgs("bad-file"), "--json"])).stdout));
     expect(tb.transactions.count).toBe(6);
     expect(tb.accounts.find((account) => account.account === "1920")?.closing).toBe("442559.75");
-  });
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("upload creates nothing when the file cannot be read, states no period, or lies outside the fiscal year", async () => {
+    const garbage = join(filesDir, "notes.txt");
+    await writeFile(garbage, "these are not accounting figures\n");
+    const csv = ownFixture("csv/latin1_dot_grouping.csv");
+    const attempts = [
+      { args: ["upload", garbage, ...engagementArgs("nothing", "firm-unread")], code: 1, says: "notes.txt" },
+      { args: ["upload", csv, ...engagementArgs("nothing", "firm-no-period")], code: 2, says: "pass --fiscal-year" },
+      { args: ["upload", samplePath, ...engagementArgs("nothing", "firm-other-year"), "--fiscal-year", "2024"], code: 2, says: "not within fiscal year 2024" },
+      { args: ["upload", samplePath, ...engagementArgs("nothing", "firm-bad-org"), "--org-number", "923609017"], code: 2, says: "--org-number" },
+    ];
+    for (const attempt of attempts) {
+      const result = await saldo(attempt.args);
+      expect(result.code, result.stderr).toBe(attempt.code);
+      expect(result.stderr).toContain(attempt.says);
+      const tenantId = attempt.args[attempt.args.indexOf("--tenant") + 1]!;
+      expect(await local().store.listClients(tenantId)).toEqual([]);
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("upload refuses to create a second client with another client's organisation number, and normalises the one given", async () => {
+    const first = await saldo(["upload", samplePath, ...engagementArgs("y2025", "firm-org"), "--org-number", "NO 923 609 016 MVA"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await local().store.getClient({ tenantId: "firm-org", clientId: "fjellbekk" })).toMatchObject({ orgNumber: "923609016" });
+    const second = await saldo(["upload", samplePath, "--tenant", "firm-org", "--client", "fjellbekk-2", "--engagement", "y2025"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('client "fjellbekk" already has organisation number 923609016: upload with --client fjellbekk');
+    expect((await local().store.listClients("firm-org")).map((client) => client.clientId)).toEqual(["fjellbekk"]);
+    // One year-end engagement per year: a second id for 2025 is refused, naming the existing one.
+    const again = await saldo(["upload", samplePath, ...engagementArgs("fy-2025", "firm-org")]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("upload with --engagement y2025");
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("a deleted client is gone for every command: no upload, no imports, no trial balance", async () => {
+    const args = engagementArgs("gone", "firm-deleted");
+    expect((await saldo(["upload", samplePath, ...args])).code).toBe(0);
+    expect((await saldo(["trial-balance", ...args])).code).toBe(0);
+    await deleteClient({ store: local().store, keys: { delete: async () => false } }, { tenantId: "firm-deleted", clientId: "fjellbekk" });
+
+    const upload = await saldo(["upload", samplePath, ...args]);
+    expect(upload.code).toBe(1);
+    expect(upload.stderr).toContain('client "fjellbekk" was deleted');
+    for (const command of ["imports", "trial-balance"]) {
+      const result = await saldo([command, ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('client "fjellbekk" does not exist');
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("finds the stack from any folder below its data folder, and saldo token signs with the running stack's key", async () => {
+    // A project folder whose .saldo is the running stack's data folder; the commands run two folders further down.
+    const project = await mkdtemp(join(tmpdir(), "saldo-project-"));
+    try {
+      await symlink(local().dataDir, join(project, ".saldo"), "dir");
+      const deep = join(project, "clients", "fjellbekk");
+      await mkdir(deep, { recursive: true });
+      const unset = { SALDO_DATA_DIR: "" };
+      const upload = await saldo(["upload", samplePath, ...engagementArgs("from-below")], unset, deep);
+      expect(upload.code, upload.stderr).toBe(0);
+      expect((await saldo(["imports", ...engagementArgs("from-below")], unset, deep)).stdout).toContain("demo-saft-1.30.xml");
+
+      const token = await saldo(["token", "--tenant", "firm-from-below"], unset, deep);
+      expect(token.code, token.stderr).toBe(0);
+      const answer = await fetch(`${local().stack.httpUrl}/clients`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { items: { clientId: string }[] }).items.map((client) => client.clientId)).toEqual(["fjellbekk"]);
+      expect(await readdir(deep)).toEqual([]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("saldo token refuses when the running stack signs with another key than the data folder holds", async () => {
+    // A data folder describing the running stack (its stack file) but holding another key, as after a key was replaced.
+    const other = await mkdtemp(join(tmpdir(), "saldo-other-key-"));
+    try {
+      await copyFile(join(local().dataDir, "stack.json"), join(other, "stack.json"));
+      await openLocalIssuer({ dataDir: other });
+      const result = await saldo(["token", "--tenant", "firm"], { SALDO_DATA_DIR: other });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("signs with another key");
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  }, CLI_TEST_TIMEOUT_MS);
 
   it("upload sends a file larger than --part-size in parts, with clean --json output on a pipe", async () => {
     const big = join(filesDir, "stor-hovedbok.xml");
@@ -206,7 +310,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     } finally {
       await rm(noStack, { recursive: true, force: true });
     }
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it("rejects a missing --tenant as wrong usage (exit 2)", async () => {
     const result = await saldo(["trial-balance", "--client", "c", "--engagement", "e"]);

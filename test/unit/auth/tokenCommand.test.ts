@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt } from "jose";
@@ -14,6 +14,8 @@ let stderr: string;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "saldo-token-"));
+  // The key a local stack makes when it starts in this data folder.
+  await openLocalIssuer({ dataDir });
   stdout = "";
   stderr = "";
   vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
@@ -78,5 +80,33 @@ describe("saldo token", () => {
     vi.stubEnv("SALDO_DATA_DIR", dataDir);
     expect(await main(["token", "--tenant", "acme", "--expires", "1h"])).toBe(2);
     expect(await main(["token", "--tenant", "acme", "--expires", String(31 * 24 * 3600)])).toBe(2);
+  });
+
+  it("refuses (exit 1, saying what to do) rather than make a key the stack would reject, when no stack made one", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "saldo-token-nokey-"));
+    try {
+      vi.stubEnv("SALDO_DATA_DIR", empty);
+      expect(await main(["token", "--tenant", "acme"])).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(`no local stack has made a signing key in ${empty} yet: start it`);
+      expect(await readdir(empty)).toEqual([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("finds the data folder by walking up from the current folder, as the other commands do", async () => {
+    const project = await mkdtemp(join(tmpdir(), "saldo-token-project-"));
+    try {
+      await openLocalIssuer({ dataDir: join(project, ".saldo") });
+      const deep = join(project, "clients", "acme", "2025");
+      await mkdir(deep, { recursive: true });
+      expect(await tokenCommand(["--tenant", "acme"], {}, deep)).toBe(0);
+      const issuer = await openLocalIssuer({ dataDir: join(project, ".saldo"), createKey: false });
+      expect((await verifyAccessToken(stdout.trim(), issuer.verifyOptions())).tenantId).toBe("acme");
+      expect(await readdir(deep)).toEqual([]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EngagementConflictError, ClientNotFoundError, EngagementNotFoundError, InvalidEngagementInputError } from "../../../lib/engagements/errors.ts";
-import { createClient, deleteClient, getClient, isValidOrgNumber, listClients, updateClient } from "../../../lib/engagements/manageClients.ts";
+import { createClient, deleteClient, getClient, isValidOrgNumber, listClients, normalizeOrgNumber, updateClient } from "../../../lib/engagements/manageClients.ts";
 import { createEngagement, engagementPeriod, getEngagement, listEngagements } from "../../../lib/engagements/manageEngagements.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import type { KeyRef } from "../../../lib/secrets/types.ts";
@@ -33,7 +33,65 @@ describe("organisation numbers (9 digits, mod 11 with weights 3,2,7,6,5,4,3,2)",
   });
 });
 
+describe("organisation numbers as people write them", () => {
+  it("normalises spaces, dots, dashes and the VAT register's NO … MVA to the 9 digits", () => {
+    for (const written of ["923609016", "923 609 016", "923.609.016", "923-609-016", "NO 923 609 016 MVA", "no923609016mva", "923\u00a0609\u00a0016", " 923609016 "]) {
+      expect(normalizeOrgNumber(written)).toBe("923609016");
+    }
+  });
+
+  it("refuses what is not 9 digits with a valid check digit after that", () => {
+    for (const written of ["923 609 017", "92360901", "5566778899", "556677-8899", "SE 923609016", "923609016 AS", "", "NO MVA"]) {
+      expect(normalizeOrgNumber(written)).toBeUndefined();
+    }
+  });
+});
+
 describe("client use cases", () => {
+  it("stores the organisation number in its one form, so decorated duplicates are duplicates", async () => {
+    const { deps } = setup();
+    const client = await createClient(deps, { tenantId: "t", orgNumber: "NO 923 609 016 MVA", name: " Fjellbekk ", accountingSystem: "other" });
+    expect(client).toMatchObject({ orgNumber: "923609016", name: "Fjellbekk" });
+    await expect(createClient(deps, { tenantId: "t", orgNumber: "923.609.016", name: "Again", accountingSystem: "other" })).rejects.toMatchObject({
+      code: "ORG_NUMBER_TAKEN",
+      message: `client "${client.clientId}" already has organisation number 923609016`,
+    });
+  });
+
+  it("moves the number with an update and frees it on delete", async () => {
+    const { deps, store, keys } = setup();
+    const a = await createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "A", accountingSystem: "other" });
+    await updateClient(deps, { tenantId: "t", clientId: a.clientId }, { orgNumber: "974 760 673" });
+    expect(await getClient(deps, { tenantId: "t", clientId: a.clientId })).toMatchObject({ orgNumber: "974760673" });
+    const b = await createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "B", accountingSystem: "other" });
+    await expect(updateClient(deps, { tenantId: "t", clientId: b.clientId }, { orgNumber: "974760673" })).rejects.toMatchObject({
+      code: "ORG_NUMBER_TAKEN",
+    });
+    await deleteClient({ store, keys, now }, { tenantId: "t", clientId: a.clientId });
+    await expect(updateClient(deps, { tenantId: "t", clientId: b.clientId }, { orgNumber: "974760673" })).resolves.toMatchObject({
+      orgNumber: "974760673",
+    });
+  });
+
+  it("creates a client under a chosen id once, and never again under a deleted client's id", async () => {
+    const { deps, store, keys } = setup();
+    const chosen = await createClient(deps, { tenantId: "t", clientId: "acme", name: "Acme AS", accountingSystem: "other" });
+    expect(chosen).toMatchObject({ clientId: "acme", name: "Acme AS" });
+    expect(chosen.orgNumber).toBeUndefined();
+    await expect(createClient(deps, { tenantId: "t", clientId: "acme", name: "Acme AS", accountingSystem: "other" })).rejects.toMatchObject({
+      code: "ID_TAKEN",
+      message: 'a client with id "acme" already exists',
+    });
+    await deleteClient({ store, keys, now }, { tenantId: "t", clientId: "acme" });
+    await expect(createClient(deps, { tenantId: "t", clientId: "acme", name: "Acme AS", accountingSystem: "other" })).rejects.toMatchObject({
+      code: "ID_TAKEN",
+      message: 'client "acme" was deleted; its id cannot be used for a new client',
+    });
+    await expect(createClient(deps, { tenantId: "t", clientId: "../x", name: "X", accountingSystem: "other" })).rejects.toBeInstanceOf(
+      InvalidEngagementInputError,
+    );
+  });
+
   it("creates a client with a generated id and timestamps", async () => {
     const { deps } = setup();
     const client = await createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "Fjellbekk", accountingSystem: "other" });

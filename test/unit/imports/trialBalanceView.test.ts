@@ -402,7 +402,7 @@ describe("getTrialBalanceView: errors", () => {
   it("hides the engagements of a deleted client", async () => {
     await upload(q1, "demo.xml", demo);
     const client = (await store.getClient(q1))!;
-    await store.putClient({ ...client, deletedAt: "2025-04-02T00:00:00.000Z" });
+    expect(await store.replaceClient(client, { ...client, deletedAt: "2025-04-02T00:00:00.000Z" })).toEqual({ outcome: "written" });
     expect(await viewFailure(view(q1))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
   });
 });

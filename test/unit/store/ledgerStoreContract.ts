@@ -13,6 +13,7 @@ import {
   makeTransactions,
   newImportId,
   newTenantId,
+  ORG_NUMBERS,
   trialBalanceOf,
 } from "./storeFixtures.ts";
 
@@ -96,18 +97,78 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
   describe(`${name}: clients and engagements`, () => {
     it("creates a client once and reads it back", async () => {
       const { store, tenantId } = await setup();
-      expect(await store.createClient(client(tenantId, "beta"))).toBe(true);
-      expect(await store.createClient(client(tenantId, "beta", "Another name"))).toBe(false);
+      expect(await store.createClient(client(tenantId, "beta"))).toEqual({ outcome: "written" });
+      expect(await store.createClient(client(tenantId, "beta", "Another name"))).toEqual({ outcome: "id-taken" });
       expect(await store.getClient({ tenantId, clientId: "beta" })).toEqual(client(tenantId, "beta"));
     });
 
-    it("overwrites a client with putClient", async () => {
+    it("gives an organisation number to one live client of a tenant only, and names the holder", async () => {
       const { store, tenantId } = await setup();
-      await store.putClient({ ...client(tenantId, "acme", "Acme AS"), deletedAt: "2025-02-01T00:00:00.000Z" });
-      expect(await store.getClient({ tenantId, clientId: "acme" })).toMatchObject({
-        name: "Acme AS",
-        deletedAt: "2025-02-01T00:00:00.000Z",
+      const [number] = ORG_NUMBERS;
+      expect(await store.createClient(client(tenantId, "beta", "Beta", number))).toEqual({ outcome: "written" });
+      expect(await store.createClient(client(tenantId, "gamma", "Gamma", number))).toEqual({
+        outcome: "org-number-taken",
+        clientId: "beta",
       });
+      expect(await store.getClient({ tenantId, clientId: "gamma" })).toBeUndefined();
+      // Another tenant's clients do not count.
+      expect(await store.createClient(client(newTenantId("other"), "gamma", "Gamma", number))).toEqual({ outcome: "written" });
+    });
+
+    it("lets exactly one of many simultaneous creations with the same organisation number through", async () => {
+      const { store, tenantId } = await setup();
+      const ids = ["c1", "c2", "c3", "c4", "c5", "c6"];
+      const results = await Promise.all(ids.map((id) => store.createClient(client(tenantId, id, id, ORG_NUMBERS[1]))));
+      expect(results.filter((result) => result.outcome === "written")).toHaveLength(1);
+      const winner = ids[results.findIndex((result) => result.outcome === "written")];
+      for (const result of results.filter((entry) => entry.outcome !== "written")) {
+        expect(result.outcome).toBe("org-number-taken");
+      }
+      const live = (await store.listClients(tenantId)).filter((entry) => entry.orgNumber === ORG_NUMBERS[1]);
+      expect(live.map((entry) => entry.clientId)).toEqual([winner]);
+    });
+
+    it("replaces a client as read, moving its organisation number's marker", async () => {
+      const { store, tenantId } = await setup();
+      const [first, second] = ORG_NUMBERS;
+      const beta = client(tenantId, "beta", "Beta", first);
+      await store.createClient(beta);
+      const moved = { ...beta, name: "Beta AS", orgNumber: second, updatedAt: "2025-02-01T00:00:00.000Z" };
+      expect(await store.replaceClient(beta, moved)).toEqual({ outcome: "written" });
+      expect(await store.getClient(beta)).toEqual(moved);
+      // The old number is free again, the new one is held.
+      expect(await store.createClient(client(tenantId, "gamma", "Gamma", first))).toEqual({ outcome: "written" });
+      expect(await store.createClient(client(tenantId, "delta", "Delta", second))).toMatchObject({ outcome: "org-number-taken", clientId: "beta" });
+      // A number another live client holds cannot be taken over by a change either.
+      const gamma = (await store.getClient({ tenantId, clientId: "gamma" }))!;
+      expect(await store.replaceClient(gamma, { ...gamma, orgNumber: second, updatedAt: "2025-02-02T00:00:00.000Z" })).toEqual({
+        outcome: "org-number-taken",
+        clientId: "beta",
+      });
+      expect(await store.getClient(gamma)).toEqual(gamma);
+    });
+
+    it("refuses to replace a client that changed or was deleted since it was read", async () => {
+      const { store, tenantId } = await setup();
+      const beta = client(tenantId, "beta", "Beta", ORG_NUMBERS[0]);
+      await store.createClient(beta);
+      const renamed = { ...beta, name: "Beta AS", updatedAt: "2025-02-01T00:00:00.000Z" };
+      expect(await store.replaceClient(beta, renamed)).toEqual({ outcome: "written" });
+      expect(await store.replaceClient(beta, { ...beta, name: "Lost update" })).toEqual({ outcome: "stale" });
+      const deleted = { ...renamed, deletedAt: "2025-02-02T00:00:00.000Z", updatedAt: "2025-02-02T00:00:00.000Z" };
+      expect(await store.replaceClient(renamed, deleted)).toEqual({ outcome: "written" });
+      expect(await store.replaceClient(deleted, { ...deleted, name: "Back from the dead" })).toEqual({ outcome: "stale" });
+      expect(await store.getClient(beta)).toEqual(deleted);
+    });
+
+    it("releases the organisation number of a deleted client", async () => {
+      const { store, tenantId } = await setup();
+      const beta = client(tenantId, "beta", "Beta", ORG_NUMBERS[2]);
+      await store.createClient(beta);
+      const deleted = { ...beta, deletedAt: "2025-02-01T00:00:00.000Z", updatedAt: "2025-02-01T00:00:00.000Z" };
+      expect(await store.replaceClient(beta, deleted)).toEqual({ outcome: "written" });
+      expect(await store.getClient(beta)).toMatchObject({ deletedAt: "2025-02-01T00:00:00.000Z" });
+      expect(await store.createClient(client(tenantId, "gamma", "Gamma", ORG_NUMBERS[2]))).toEqual({ outcome: "written" });
     });
 
     it("lists a tenant's clients in id order", async () => {

@@ -24,17 +24,24 @@ export function newImportId(): string {
   return time + Math.random().toString(36).slice(2, 10).toUpperCase().padEnd(8, "0");
 }
 
-export function client(tenantId: string, clientId: string, name = `Client ${clientId}`): Client {
+/**
+ * A client without an organisation number (numbers are unique per tenant; tests that need one pass it, e.g.
+ * {@link ORG_NUMBERS}).
+ */
+export function client(tenantId: string, clientId: string, name = `Client ${clientId}`, orgNumber?: string): Client {
   return {
     tenantId,
     clientId,
-    orgNumber: "923456783",
+    ...(orgNumber === undefined ? {} : { orgNumber }),
     name,
     accountingSystem: "tripletex",
     createdAt: "2025-01-02T08:00:00.000Z",
     updatedAt: "2025-01-02T08:00:00.000Z",
   };
 }
+
+/** Valid organisation numbers (mod 11) for the store tests. */
+export const ORG_NUMBERS = ["923456783", "923609016", "974760673"] as const;
 
 export function engagement(tenantId: string, clientId: string, engagementId: string): Engagement {
   return {
