@@ -1,4 +1,4 @@
-import { isValidOrgNumber } from "../engagements/manageClients.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
 import type { EngagementKind } from "../engagements/types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue, Period, Severity } from "../ledger/types.ts";
@@ -253,12 +253,10 @@ export function activationFactsOf(
 
 /**
  * An organisation number as files write it, reduced to compare: `NO 923 609 016 MVA`, `923609016MVA` and
- * `923609016` are one number; a Swedish `556677-8899` becomes `5566778899`.
+ * `923609016` are one number (lib/engagements/orgNumber.ts); a Swedish `556677-8899` becomes `5566778899`.
  */
 export function normaliseOrgNumber(text: string): string {
-  const compact = text.toUpperCase().replace(/[\s.\-–]/g, "");
-  const norwegian = /^(?:NO)?(\d{9})(?:MVA)?$/.exec(compact);
-  return norwegian ? norwegian[1]! : compact;
+  return orgNumberDigits(text) ?? text.toUpperCase().replace(/[\s.\-–]/g, "");
 }
 
 /**
@@ -266,9 +264,7 @@ export function normaliseOrgNumber(text: string): string {
  * it is a valid Norwegian one (9 digits, mod-11), else undefined.
  */
 export function orgNumberToAdopt(fileOrgNumber: string | undefined): string | undefined {
-  if (fileOrgNumber === undefined) return undefined;
-  const normalised = normaliseOrgNumber(fileOrgNumber);
-  return isValidOrgNumber(normalised) ? normalised : undefined;
+  return fileOrgNumber === undefined ? undefined : normalizeOrgNumber(fileOrgNumber);
 }
 
 function clientCurrency(client: ActivationFacts["client"]): string {
