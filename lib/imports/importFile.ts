@@ -3,6 +3,7 @@ import { monotonicFactory } from "ulid";
 import type { EngagementRef } from "../engagements/types.ts";
 import { FormatError } from "../formats/errors.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
+import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import { formatOre } from "../money/ore.ts";
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
@@ -229,8 +230,8 @@ function countsOf(summary: LedgerSummary): ImportCounts {
     transactions: summary.transactions.count,
     lines: summary.transactions.lines,
     totals: {
-      opening: formatOre(summary.totals.opening),
-      movement: formatOre(summary.totals.movement),
+      opening: formatKnownOre(summary.totals.opening),
+      movement: formatKnownOre(summary.totals.movement),
       closing: formatOre(summary.totals.closing),
     },
     totalDebit: formatOre(summary.transactions.totalDebit),

@@ -104,7 +104,7 @@ export const ImportCountsSchema = z.object({
   accounts: z.number().int(),
   transactions: z.number().int(),
   lines: z.number().int(),
-  totals: z.object({ opening: z.string(), movement: z.string(), closing: z.string() }),
+  totals: z.object({ opening: z.string().nullable(), movement: z.string().nullable(), closing: z.string() }),
   totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
   totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
@@ -194,8 +194,9 @@ export const TrialBalanceRowItemSchema = z.object({
   account: z.string(),
   name: z.string(),
   mapping: MappingSchema,
-  opening: OreStringSchema,
-  movement: OreStringSchema,
+  /** Null when unknown (a closing-balance file); items written before that was possible always have a figure. */
+  opening: OreStringSchema.nullable(),
+  movement: OreStringSchema.nullable(),
   closing: OreStringSchema,
   stated: z.object({
     opening: OreStringSchema.optional(),
