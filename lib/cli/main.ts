@@ -23,6 +23,8 @@ Usage:
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--json]
+                [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
+                (the layout is remembered for the client: its next CSV files need none)
   saldo imports --tenant T --client C --engagement E [--json]
   saldo trial-balance --tenant T --client C --engagement E [--json]
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts

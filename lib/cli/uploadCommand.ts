@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import type { EngagementRef } from "../engagements/types.ts";
+import type { Client, EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { uploadKey } from "../imports/uploadKey.ts";
@@ -12,6 +12,8 @@ import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readFileHeader } from "./readFileHeader.ts";
+import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
+import { uploadMetadataOf } from "../imports/uploadOptions.ts";
 
 const TERMINAL_STATUSES: ReadonlySet<ImportRun["status"]> = new Set(["succeeded", "failed", "superseded"]);
 /** Clocks of this machine and of the function may differ a little (AWS); locally they are the same clock. */
@@ -30,6 +32,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     timeout: { type: "string", default: "900" },
     "fiscal-year": { type: "string" },
     json: { type: "boolean", default: false },
+    ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
   if (!path || extra.length > 0) throw new UsageError("upload takes exactly one file");
@@ -41,12 +44,19 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     throw new UsageError(`--fiscal-year must be a year such as 2025`);
   }
   const wait = values.wait && !values["no-wait"];
+  const readOptions = uploadOptionsFromCli(values);
 
   const { size } = await stat(path);
   const pipeline = await openPipelineTarget(env);
   try {
     const { store, s3, target } = pipeline;
-    const created = await ensureClientAndEngagement(store, ref, () => readFileHeader(path), fiscalYearOption);
+    // The header is read as the import will read the file: with the options given, else the client's remembered layout.
+    const created = await ensureClientAndEngagement(
+      store,
+      ref,
+      (client) => readFileHeader(path, readOptions, client?.csvLayout),
+      fiscalYearOption,
+    );
     const fileName = basename(path);
     const key = uploadKey({ ...ref, fileName });
     const uploadedAt = Date.now();
@@ -57,6 +67,8 @@ export async function uploadCommand(args: string[], env: Record<string, string |
         // Streamed from disk: the file is never held in memory whole.
         Body: createReadStream(path),
         ContentLength: size,
+        // How to read the file travels with it: the ingest function reads it from the object's metadata.
+        ...(Object.keys(uploadMetadataOf(readOptions)).length > 0 ? { Metadata: uploadMetadataOf(readOptions) } : {}),
       }),
     );
     const etag = put.ETag?.replace(/"/g, "");
@@ -105,14 +117,14 @@ export async function uploadCommand(args: string[], env: Record<string, string |
 async function ensureClientAndEngagement(
   store: LedgerStore,
   ref: EngagementRef,
-  readHeader: () => Promise<FileHeader>,
+  readHeader: (client: Client | undefined) => Promise<FileHeader>,
   fiscalYearOption: number | undefined,
 ): Promise<string[]> {
   const now = new Date().toISOString();
   const said: string[] = [];
   const [client, engagement] = await Promise.all([store.getClient(ref), store.getEngagement(ref)]);
   if (client && engagement) return said;
-  const header = await readHeader();
+  const header = await readHeader(client);
   if (!client) {
     const name = header.company.name?.trim() || ref.clientId;
     const createdClient = await store.createClient({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
 import { parseOre } from "../../money/ore.ts";
 
 /**
@@ -62,6 +63,7 @@ export const ClientItemSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deletedAt: OptionalString,
+  csvLayout: RememberedCsvLayoutSchema.optional(),
 });
 
 /** Engagement item (`ENG#…`), with the active version written by activateImport. */
