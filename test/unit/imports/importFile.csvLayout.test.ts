@@ -161,7 +161,9 @@ describe("importFile with a CSV layout", () => {
   it("does not remember a layout given with a file that is not CSV", async () => {
     const sie = encoder.encode('#FLAGGA 0\n#SIETYP 1\n#FNAMN "X"\n#RAR 0 20250101 20251231\n#UB 0 1930 10.00\n#UB 0 2099 -10.00\n');
     const result = await importFile(deps, upload("uploads/t1/c1/fy2025/x.se", sie, uploadMetadataOf({ layout })));
-    expect(result.outcome).toBe("imported");
+    // Read as SIE (the activation gate may hold it for its Swedish currency: that is not what this test is about).
+    expect(["imported", "held"]).toContain(result.outcome);
+    expect("run" in result && result.run.format).toBe("sie");
     expect((await store.getClient(client))?.csvLayout).toBeUndefined();
   });
 });
