@@ -10,6 +10,14 @@ export function toClientJson(client: Client): ClientJson {
     accountingSystem: client.accountingSystem,
     createdAt: client.createdAt,
     updatedAt: client.updatedAt,
+    csvLayout: client.csvLayout
+      ? {
+          layout: client.csvLayout.layout,
+          encoding: client.csvLayout.encoding ?? null,
+          importId: client.csvLayout.importId,
+          rememberedAt: client.csvLayout.rememberedAt,
+        }
+      : null,
   };
 }
 

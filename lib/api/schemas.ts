@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { FileNameSchema, IdSchema } from "../imports/uploadKey.ts";
+import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 
 /*
@@ -66,6 +67,11 @@ export const ClientSchema = z.object({
   accountingSystem: AccountingSystemSchema,
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
+  /**
+   * The CSV layout remembered from the client's last upload imported with explicit layout options; used for its
+   * next CSV uploads that give none (explicit > remembered > detected). Null when none was given yet.
+   */
+  csvLayout: RememberedCsvLayoutSchema.extend({ encoding: z.string().nullable() }).nullable(),
 });
 export type ClientJson = z.infer<typeof ClientSchema>;
 
@@ -125,6 +131,14 @@ export const UploadRequestSchema = z.strictObject({
     .max(255)
     .regex(/^[\w.+-]+\/[\w.+-]+$/, "a media type such as application/xml")
     .optional(),
+  /**
+   * How to read a CSV file when detection cannot tell (or the client's remembered layout should not be used): as
+   * `saldo inspect --delimiter --decimal --header-row --columns`. Signed into the upload as object metadata and
+   * remembered for the client when the import succeeds.
+   */
+  layout: UploadOptionsSchema.shape.layout,
+  /** The file's character encoding when detection would guess wrong (e.g. `cp865`), as `saldo inspect --encoding`. */
+  encoding: UploadOptionsSchema.shape.encoding,
 });
 
 /** `POST …/uploads` answer: where and how to PUT the file, and until when. */

@@ -1,7 +1,7 @@
 import { ClientNotFoundError, EngagementConflictError, EngagementNotFoundError } from "../engagements/errors.ts";
 import { createClient, getClient, normalizeOrgNumber } from "../engagements/manageClients.ts";
 import { createEngagement, engagementPeriod, getEngagement } from "../engagements/manageEngagements.ts";
-import type { EngagementRef } from "../engagements/types.ts";
+import type { Client, EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
 import type { FileHeader } from "../ledger/types.ts";
 import { UsageError } from "./errors.ts";
@@ -35,13 +35,14 @@ export interface UploadEngagementOptions {
 export async function ensureUploadEngagement(
   deps: { store: LedgerStore; now?: () => Date },
   ref: EngagementRef,
-  readHeader: () => Promise<FileHeader>,
+  /** Reads the file's header; given the existing client (its remembered CSV layout), if there is one. */
+  readHeader: (client: Client | undefined) => Promise<FileHeader>,
   options: UploadEngagementOptions = {},
 ): Promise<string[]> {
   const missing = await whatIsMissing(deps, ref);
   if (missing === "nothing") return [];
 
-  const header = await readHeader();
+  const header = await readHeader(missing === "client" ? undefined : await deps.store.getClient(ref));
   const fiscalYear = fiscalYearOf(ref, header, options.fiscalYear);
   const newClient = missing === "client" ? clientOf(ref, header, options.orgNumber) : undefined;
 

@@ -21,7 +21,8 @@ export const ImportSummaryJsonSchema = z.object({
       accounts: z.number().int(),
       transactions: z.number().int(),
       lines: z.number().int(),
-      totals: z.object({ opening: AmountSchema, movement: AmountSchema, closing: AmountSchema }),
+      /** Opening/movement null when unknown (a closing-balance file). */
+      totals: z.object({ opening: AmountSchema.nullable(), movement: AmountSchema.nullable(), closing: AmountSchema }),
     })
     .nullable(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }).nullable(),

@@ -4,10 +4,10 @@ import { z } from "zod";
 import { inspectFile } from "../imports/inspectFile.ts";
 import { toLedgerJson } from "../ledger/ledgerJson.ts";
 import { countingSource, fileSource } from "../formats/shared/sources.ts";
-import { csvLayoutFromCliOptions } from "../formats/csv/index.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { createProgressBar } from "./progressBar.ts";
+import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
 import { renderSummary } from "./renderSummary.ts";
 
 const FormatOptionSchema = z.enum(["auto", "saft", "sie", "csv"]);
@@ -19,28 +19,14 @@ const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     format: { type: "string", default: "auto" },
-    encoding: { type: "string" },
     json: { type: "boolean", default: false },
-    delimiter: { type: "string" },
-    decimal: { type: "string" },
-    "header-row": { type: "string" },
-    columns: { type: "string" },
+    ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
   if (!path || extra.length > 0) throw new UsageError("inspect takes exactly one file");
   const format = FormatOptionSchema.safeParse(values.format);
   if (!format.success) throw new UsageError(`--format must be one of auto, saft, sie, csv (got "${values.format}")`);
-  let csv;
-  try {
-    csv = csvLayoutFromCliOptions({
-      delimiter: values.delimiter,
-      decimal: values.decimal,
-      headerRow: values["header-row"],
-      columns: values.columns,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { layout: csv, encoding } = uploadOptionsFromCli(values);
 
   const fileName = basename(path);
   const { size } = await stat(path);
@@ -52,7 +38,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
     const summary = await inspectFile(source, {
       fileName,
       format: format.data,
-      ...(values.encoding ? { encoding: values.encoding } : {}),
+      ...(encoding ? { encoding } : {}),
       ...(csv ? { csv } : {}),
     });
     bar?.done();

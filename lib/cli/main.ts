@@ -25,6 +25,8 @@ Usage:
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
                [--org-number <n>] [--part-size <MiB>] [--json]
+               [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
+               (the layout is remembered for the client: its next CSV files need none)
   saldo imports --tenant T --client C --engagement E [--json]
   saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
                               make an import the active version: an earlier one, or a held one accepting its reasons

@@ -42,6 +42,8 @@ export interface FileUploadOptions {
   onProgress?: (bytesSent: number) => void;
   /** Stops starting parts; the parts in flight finish and are recorded, then it throws UploadInterruptedError. */
   signal?: AbortSignal;
+  /** S3 object metadata (`x-amz-meta-…`): how to read the file travels with it (the import reads it). */
+  metadata?: Record<string, string>;
 }
 
 /** How the file went up. */
@@ -131,7 +133,7 @@ async function sendParts(
   const { s3, bucket, key } = options;
   let record = existing;
   if (record === undefined) {
-    const created = await send(() => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })), "start the multipart upload");
+    const created = await send(() => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...metadataOf(options) })), "start the multipart upload");
     if (!created.UploadId) throw new UploadTransferError("S3 started the multipart upload without an upload id");
     record = {
       v: 1,
@@ -250,6 +252,7 @@ async function putWhole(options: FileUploadOptions): Promise<FileUploadResult> {
           Key: options.key,
           Body: createReadStream(options.path).pipe(counting),
           ContentLength: options.size,
+          ...metadataOf(options),
         }),
       ),
     "store the file",
@@ -389,4 +392,8 @@ function isNotSupported(error: unknown): boolean {
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;
   return String(error);
+}
+
+function metadataOf(options: FileUploadOptions): { Metadata?: Record<string, string> } {
+  return options.metadata !== undefined && Object.keys(options.metadata).length > 0 ? { Metadata: options.metadata } : {};
 }

@@ -10,6 +10,11 @@ export function formatForPeople(ore: bigint): string {
   return `${negative ? "-" : ""}${grouped}.${decimals}`;
 }
 
+/** An amount for people, blank when unknown (a closing-balance file's opening and movement). */
+export function formatKnownForPeople(ore: bigint | null): string {
+  return ore === null ? "" : formatForPeople(ore);
+}
+
 function pad(text: string, width: number, right = false): string {
   if (text.length >= width) return text;
   return right ? text.padStart(width) : text.padEnd(width);
@@ -34,14 +39,20 @@ export function renderSummary(summary: LedgerSummary, fileName: string): string 
   const accountWidth = Math.max(7, ...summary.rows.map((row) => row.account.length));
   const amounts = summary.rows.flatMap((row) => [row.opening, row.movement, row.closing]);
   amounts.push(summary.totals.opening, summary.totals.movement, summary.totals.closing);
-  const amountWidth = Math.max(14, ...amounts.map((amount) => formatForPeople(amount).length));
+  const amountWidth = Math.max(14, ...amounts.map((amount) => formatKnownForPeople(amount).length));
   const line = (account: string, name: string, a: string, b: string, c: string) =>
     `${pad(account, accountWidth)}  ${pad(name.slice(0, nameWidth), nameWidth)}  ${pad(a, amountWidth, true)}  ${pad(b, amountWidth, true)}  ${pad(c, amountWidth, true)}`;
   out.push(line("Account", "Name", "Opening (IB)", "Movement", "Closing (UB)"));
   out.push("-".repeat(accountWidth + nameWidth + 3 * amountWidth + 8));
   for (const row of summary.rows) {
     out.push(
-      line(row.account, row.name, formatForPeople(row.opening), formatForPeople(row.movement), formatForPeople(row.closing)),
+      line(
+        row.account,
+        row.name,
+        formatKnownForPeople(row.opening),
+        formatKnownForPeople(row.movement),
+        formatForPeople(row.closing),
+      ),
     );
   }
   out.push("-".repeat(accountWidth + nameWidth + 3 * amountWidth + 8));
@@ -49,8 +60,8 @@ export function renderSummary(summary: LedgerSummary, fileName: string): string 
     line(
       "Total",
       `${summary.rows.length} accounts`,
-      formatForPeople(summary.totals.opening),
-      formatForPeople(summary.totals.movement),
+      formatKnownForPeople(summary.totals.opening),
+      formatKnownForPeople(summary.totals.movement),
       formatForPeople(summary.totals.closing),
     ),
   );

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { EngagementRef } from "../engagements/types.ts";
+import type { Client, EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
 import { checkUpload, checkUploadFile } from "../imports/requestUpload.ts";
 import type { ImportRun } from "../imports/types.ts";
@@ -15,6 +15,8 @@ import { ensureUploadEngagement } from "./ensureUploadEngagement.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { createProgressBar } from "./progressBar.ts";
 import { readFileHeader } from "./readFileHeader.ts";
+import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
+import { uploadMetadataOf } from "../imports/uploadOptions.ts";
 
 /** Exit code of an upload whose import did not become the engagement's active version (held, failed, superseded). */
 export const EXIT_NOT_ACTIVE = 3;
@@ -37,6 +39,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     "part-size": { type: "string" },
     "org-number": { type: "string" },
     json: { type: "boolean", default: false },
+    ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
   if (!path || extra.length > 0) throw new UsageError("upload takes exactly one file");
@@ -52,6 +55,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
   }
   const wait = values.wait && !values["no-wait"];
+  const readOptions = uploadOptionsFromCli(values);
 
   const { size, mtimeMs } = await stat(path);
   const pipeline = await openPipelineTarget(env);
@@ -59,7 +63,8 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     const { store, s3, target } = pipeline;
     const fileName = basename(path);
     checkUploadFile({}, { fileName, size });
-    const created = await ensureUploadEngagement({ store }, ref, () => readFileHeader(path), {
+    // The header is read as the import will read the file: with the options given, else the client's remembered layout.
+    const created = await ensureUploadEngagement({ store }, ref, (client?: Client) => readFileHeader(path, readOptions, client?.csvLayout), {
       fiscalYear: fiscalYearOption,
       orgNumber: values["org-number"],
     });
@@ -75,6 +80,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
       mtimeMs,
       stateDir: join(resolveDataDir(env), "upload-state"),
       label: fileName,
+      metadata: uploadMetadataOf(readOptions),
       ...(partSizeMiB === undefined ? {} : { partSize: partSizeMiB * 1024 * 1024 }),
     });
     if (transfer === "interrupted") return 130;

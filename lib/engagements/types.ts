@@ -3,6 +3,8 @@
  * engagements (one closing job: year-end "Årsavslutning" or period-end "Periodeavslutning"). Every key and every
  * query in saldo starts with the tenant id, so one tenant can never reach another's data.
  */
+import type { CsvLayout } from "../formats/csv/CsvLayoutSchema.ts";
+
 export type AccountingSystem = "poweroffice-go" | "tripletex" | "other";
 
 /** Identifies a client: always with its tenant, so no lookup can cross tenants. */
@@ -23,6 +25,22 @@ export interface Client extends ClientRef {
   updatedAt: string;
   /** Soft delete: set when the client was deleted; reads hide it. */
   deletedAt?: string;
+  /** The CSV layout of the client's last upload imported with explicit layout options, for its next CSV files. */
+  csvLayout?: RememberedCsvLayout;
+}
+
+/**
+ * A CSV layout remembered for a client (zod: RememberedCsvLayoutSchema in lib/imports/uploadOptions.ts): the explicit
+ * options of an upload whose import succeeded with them. Written only by the import pipeline
+ * (LedgerStore.rememberCsvLayout), so it does not change the client's `updatedAt`.
+ */
+export interface RememberedCsvLayout {
+  layout: CsvLayout;
+  /** The encoding given with the layout, if any; applied to the client's CSV files only. */
+  encoding?: string;
+  /** The import that was read with it. */
+  importId: string;
+  rememberedAt: string;
 }
 
 /** `year-end` (Årsavslutning) or `period-end` (Periodeavslutning). */

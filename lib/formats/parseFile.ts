@@ -9,8 +9,11 @@ import { peekSource } from "./shared/sources.ts";
 export interface ParseFileOptions extends ParseOptions {
   /** `auto` (default) decides from the bytes. */
   format?: FileFormat | "auto";
-  /** Explicit CSV layout, passed to the CSV parser. */
-  csv?: Omit<CsvParseOptions, keyof ParseOptions>;
+  /**
+   * CSV-only options, passed to the CSV parser: an explicit layout, a remembered one, and an `encoding` that applies
+   * to CSV files only (a remembered encoding; the top-level `encoding` applies to every format).
+   */
+  csv?: Omit<CsvParseOptions, "fileName">;
 }
 
 /**

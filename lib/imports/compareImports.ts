@@ -1,3 +1,4 @@
+import { totalsOf } from "../ledger/summarizeLedger.ts";
 import type { Ore } from "../money/ore.ts";
 import type { LedgerStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
@@ -10,10 +11,13 @@ export interface CompareImportsDeps {
   now?: () => Date;
 }
 
-/** Opening balance (IB), movement and closing balance (UB) of one account, in øre. */
+/**
+ * Opening balance (IB), movement and closing balance (UB) of one account, in øre; opening and movement are null
+ * when unknown (a closing-balance file). A difference involving an unknown figure is unknown too.
+ */
 export interface AccountFigures {
-  opening: Ore;
-  movement: Ore;
+  opening: Ore | null;
+  movement: Ore | null;
   closing: Ore;
 }
 
@@ -26,7 +30,7 @@ export interface AccountDifference {
   before: AccountFigures | null;
   /** The figures in this version (the import compared); null when this version has no such account. */
   after: AccountFigures | null;
-  /** after − before, a missing side counting as 0. */
+  /** after − before, a missing side counting as 0 (an unknown figure makes its difference null). */
   difference: AccountFigures;
 }
 
@@ -92,7 +96,7 @@ export function diffTrialBalances(
     const beforeFigures = was ? figuresOf(was) : null;
     const afterFigures = is ? figuresOf(is) : null;
     const difference = subtract(afterFigures ?? ZERO, beforeFigures ?? ZERO);
-    if (beforeFigures && afterFigures && isZero(difference)) {
+    if (beforeFigures && afterFigures && sameFigures(beforeFigures, afterFigures)) {
       unchangedAccounts++;
       continue;
     }
@@ -104,8 +108,8 @@ export function diffTrialBalances(
       difference,
     });
   }
-  const totalBefore = sum(beforeRows);
-  const totalAfter = sum(afterRows);
+  const totalBefore = totalsOf(beforeRows);
+  const totalAfter = totalsOf(afterRows);
   return {
     accounts,
     unchangedAccounts,
@@ -122,19 +126,11 @@ function figuresOf(row: AccountFigures): AccountFigures {
 }
 
 function subtract(a: AccountFigures, b: AccountFigures): AccountFigures {
-  return { opening: a.opening - b.opening, movement: a.movement - b.movement, closing: a.closing - b.closing };
+  const minus = (x: Ore | null, y: Ore | null): Ore | null => (x === null || y === null ? null : x - y);
+  return { opening: minus(a.opening, b.opening), movement: minus(a.movement, b.movement), closing: a.closing - b.closing };
 }
 
-function isZero(figures: AccountFigures): boolean {
-  return figures.opening === 0n && figures.movement === 0n && figures.closing === 0n;
-}
-
-function sum(rows: readonly AccountFigures[]): AccountFigures {
-  const total = { opening: 0n, movement: 0n, closing: 0n };
-  for (const row of rows) {
-    total.opening += row.opening;
-    total.movement += row.movement;
-    total.closing += row.closing;
-  }
-  return total;
+/** Equal figures, an unknown one equal only to an unknown one. */
+function sameFigures(a: AccountFigures, b: AccountFigures): boolean {
+  return a.opening === b.opening && a.movement === b.movement && a.closing === b.closing;
 }

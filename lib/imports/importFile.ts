@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { monotonicFactory } from "ulid";
-import type { EngagementRef } from "../engagements/types.ts";
+import type { Client, ClientRef, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import { hasLayout } from "../formats/csv/index.ts";
 import { FormatError } from "../formats/errors.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
+import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import { formatOre } from "../money/ore.ts";
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
@@ -11,6 +13,7 @@ import { SourceFileMissingError } from "./errors.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
+import { describeUploadOptions, uploadOptionsFromMetadata, type UploadOptions } from "./uploadOptions.ts";
 
 /** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
 export interface ImportFileDeps {
@@ -140,6 +143,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   let bytesRead = 0;
   let summary: LedgerSummary;
   let written: WriteStatistics;
+  let uploadOptions: UploadOptions = {};
   try {
     const opened = await deps.files.open(location);
     async function* hashed(): AsyncGenerator<Uint8Array> {
@@ -149,7 +153,8 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
         yield chunk;
       }
     }
-    const { records } = await parseFile(hashed(), { ...input.parse, fileName });
+    uploadOptions = uploadOptionsFromMetadata(opened.metadata, fileName);
+    const { records } = await parseFile(hashed(), parseOptionsOf(input.parse, uploadOptions, client, fileName));
     for await (const record of records) {
       summarizer.add(record);
       if (record.type === "transaction") await writer.addTransaction(record.transaction);
@@ -218,6 +223,9 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     return { outcome: "held", run: finished, written, bytesRead };
   }
   await deps.store.saveImport(finished);
+  if (finished.status === "succeeded" && header.format === "csv" && uploadOptions.layout !== undefined) {
+    await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
+  }
   const activation = await deps.store.activateImport(finished, {
     orderKey: finished.orderKey,
     now: now().toISOString(),
@@ -239,6 +247,68 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
 }
 
 /**
+ * The parse options of an upload, by precedence explicit > remembered > detected: the upload's own options (object
+ * metadata; `input.parse` for callers that pass options directly), else, for a CSV file, the layout remembered for
+ * the client — which the CSV parser uses only when it fits the file, falling back to detection (and saying which
+ * in an info issue).
+ */
+function parseOptionsOf(
+  direct: ImportFileInput["parse"],
+  upload: UploadOptions,
+  client: Client,
+  fileName: string,
+): ParseFileOptions {
+  const encoding = upload.encoding ?? direct?.encoding;
+  const explicitLayout = upload.layout ?? (direct?.csv && hasLayout(direct.csv) ? direct.csv : undefined);
+  const remembered = explicitLayout === undefined ? client.csvLayout : undefined;
+  const csv = {
+    ...direct?.csv,
+    ...(upload.layout ?? {}),
+    ...(remembered
+      ? {
+          rememberedLayout: { layout: remembered.layout, from: `import ${remembered.importId}` },
+          // The remembered encoding is the exporter's, so it applies to CSV files only, unless one was given now.
+          ...(remembered.encoding !== undefined && encoding === undefined ? { encoding: remembered.encoding } : {}),
+        }
+      : {}),
+  };
+  return {
+    ...direct,
+    fileName,
+    ...(encoding !== undefined ? { encoding } : {}),
+    ...(Object.keys(csv).length > 0 ? { csv } : {}),
+  };
+}
+
+/**
+ * Remembers the explicit layout of an import that succeeded with it, for the client's next CSV uploads. A failure to
+ * write it is logged, not thrown: the import itself is done.
+ */
+async function rememberCsvLayout(
+  deps: ImportFileDeps,
+  ref: ClientRef,
+  options: UploadOptions,
+  run: ImportRun,
+  context: Record<string, unknown>,
+): Promise<void> {
+  const remembered: RememberedCsvLayout = {
+    layout: options.layout!,
+    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+    importId: run.importId,
+    rememberedAt: (deps.now ?? (() => new Date()))().toISOString(),
+  };
+  try {
+    await deps.store.rememberCsvLayout(ref, remembered);
+    deps.log?.("CSV layout remembered for the client", { ...context, layout: describeUploadOptions(options) });
+  } catch (error) {
+    deps.log?.("could not remember the CSV layout", {
+      ...context,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
  * Orders uploads to one engagement: by the time of the upload, then by the S3 sequencer (hex, compared at equal
  * length), so the newer upload wins whatever order the events arrive in.
  */
@@ -254,8 +324,8 @@ function countsOf(summary: LedgerSummary): ImportCounts {
     transactions: summary.transactions.count,
     lines: summary.transactions.lines,
     totals: {
-      opening: formatOre(summary.totals.opening),
-      movement: formatOre(summary.totals.movement),
+      opening: formatKnownOre(summary.totals.opening),
+      movement: formatKnownOre(summary.totals.movement),
       closing: formatOre(summary.totals.closing),
     },
     totalDebit: formatOre(summary.transactions.totalDebit),

@@ -22,7 +22,12 @@ export const ImportSummarySchema = ImportVersionSchema.extend({
       accounts: z.number().int().nonnegative(),
       transactions: z.number().int().nonnegative(),
       lines: z.number().int().nonnegative(),
-      totals: z.object({ opening: DecimalAmountSchema, movement: DecimalAmountSchema, closing: DecimalAmountSchema }),
+      /** Opening/movement null when unknown (a closing-balance file, see `OPENING_NOT_STATED`). */
+      totals: z.object({
+        opening: DecimalAmountSchema.nullable(),
+        movement: DecimalAmountSchema.nullable(),
+        closing: DecimalAmountSchema,
+      }),
     })
     .nullable(),
   issueCounts: IssueCountsSchema.nullable(),

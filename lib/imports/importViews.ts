@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Engagement } from "../engagements/types.ts";
-import { LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
+import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { formatOre } from "../money/ore.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
@@ -18,10 +18,10 @@ import { IMPORT_STATUSES, type ImportRun } from "./types.ts";
 /** An amount in øre as a decimal string with two decimals: `-1234.50`. */
 export const DecimalAmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
 
-/** Opening balance (IB), movement and closing balance (UB). */
+/** Opening balance (IB), movement and closing balance (UB); opening/movement null when unknown (see OPENING_NOT_STATED). */
 export const FiguresSchema = z.object({
-  opening: DecimalAmountSchema,
-  movement: DecimalAmountSchema,
+  opening: DecimalAmountSchema.nullable(),
+  movement: DecimalAmountSchema.nullable(),
   closing: DecimalAmountSchema,
 });
 
@@ -356,8 +356,8 @@ function toEngagementViewJson(engagement: Engagement): z.infer<typeof Engagement
 
 function figuresJson(figures: AccountFigures): z.infer<typeof FiguresSchema> {
   return {
-    opening: formatOre(figures.opening),
-    movement: formatOre(figures.movement),
+    opening: formatKnownOre(figures.opening),
+    movement: formatKnownOre(figures.movement),
     closing: formatOre(figures.closing),
   };
 }

@@ -1,4 +1,4 @@
-import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
@@ -114,6 +114,11 @@ export interface LedgerStore {
   replaceClient(previous: Client, next: Client): Promise<ClientWriteResult>;
   getClient(ref: ClientRef): Promise<Client | undefined>;
   listClients(tenantId: string): Promise<Client[]>;
+  /**
+   * Sets the client's remembered CSV layout (and nothing else: not `updatedAt`, which tracks people's edits).
+   * Returns false when the client does not exist or is deleted.
+   */
+  rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
 
   putEngagement(engagement: Engagement): Promise<void>;
   /** Creates the engagement only if it does not exist; returns false when it already did. */
@@ -175,6 +180,8 @@ export interface FileSource {
 /** An opened upload: its bytes as a stream, and what the store knows about the object. */
 export interface OpenedFile {
   body: AsyncIterable<Uint8Array>;
+  /** The object's user metadata (keys lower case, without `x-amz-meta-`): how to read it (lib/imports/uploadOptions.ts). */
+  metadata?: Record<string, string>;
   size?: number;
   etag?: string;
   versionId?: string;

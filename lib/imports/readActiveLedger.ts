@@ -1,7 +1,7 @@
 import type { Client, Engagement, EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "./ports.ts";
 import type { ImportRun } from "./types.ts";
-import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
+import { totalsOf, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Company } from "../ledger/types.ts";
 import { parseOre } from "../money/ore.ts";
 
@@ -37,13 +37,10 @@ function summaryOf(
   client: Client | undefined,
 ): LedgerSummary {
   const facts = run;
-  const totals = { opening: 0n, movement: 0n, closing: 0n };
+  const totals = totalsOf(rows);
   let postedDebit = 0n;
   let postedCredit = 0n;
   for (const row of rows) {
-    totals.opening += row.opening;
-    totals.movement += row.movement;
-    totals.closing += row.closing;
     postedDebit += row.posted.debit;
     postedCredit += row.posted.credit;
   }

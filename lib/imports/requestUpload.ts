@@ -3,6 +3,7 @@ import type { EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
 import type { LedgerStore } from "./ports.ts";
 import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
+import { uploadMetadataOf, type UploadOptions } from "./uploadOptions.ts";
 
 /** The largest file a presigned upload URL is issued for: 2 GiB, the size the ingest function is sized for. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -19,6 +20,8 @@ export interface UploadUrlSigner {
     key: string;
     contentLength: number;
     contentType?: string;
+    /** User metadata (keys without `x-amz-meta-`), signed as headers the PUT must carry. */
+    metadata?: Record<string, string>;
     expiresInSeconds: number;
   }): Promise<{ url: string; headers: Record<string, string> }>;
 }
@@ -30,13 +33,19 @@ export interface UploadRequest extends EngagementRef {
   /** Exact size in bytes of the file that will be PUT. */
   size: number;
   contentType?: string;
+  /** How to read the file (CSV layout, encoding): travels with the upload as signed object metadata. */
+  layout?: UploadOptions["layout"];
+  encoding?: UploadOptions["encoding"];
 }
 
 /** Where and how to upload: PUT the file's bytes to `uploadUrl` with `headers`, before `expiresAt`. */
 export interface UploadTicket {
   uploadUrl: string;
   method: "PUT";
-  /** Headers the PUT must carry because they are signed (e.g. `content-type` when one was given). */
+  /**
+   * Headers the PUT must carry because they are signed: `content-type` when one was given, and the
+   * `x-amz-meta-saldo-…` headers of a layout or encoding.
+   */
   headers: Record<string, string>;
   /** `uploads/{tenantId}/{clientId}/{engagementId}/{fileName}`: the object-created event of this key starts the import. */
   key: string;
@@ -128,11 +137,16 @@ export async function requestUpload(deps: RequestUploadDeps, request: UploadRequ
   const key = await checkUpload(deps, request);
   const expiresInSeconds = deps.expiresInSeconds ?? DEFAULT_UPLOAD_URL_SECONDS;
   const now = (deps.now ?? (() => new Date()))();
+  const metadata = uploadMetadataOf({
+    ...(request.layout !== undefined ? { layout: request.layout } : {}),
+    ...(request.encoding !== undefined ? { encoding: request.encoding } : {}),
+  });
   const signed = await deps.signer.signPut({
     key,
     contentLength: request.size,
     expiresInSeconds,
     ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
   });
   return {
     uploadUrl: signed.url,

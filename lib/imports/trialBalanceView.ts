@@ -170,7 +170,8 @@ export function carriesResultAccounts(
     engagement.kind === "year-end" || prior.kind === "year-end" || engagement.periodStart.endsWith("-01-01");
   if (yearBoundary) return false;
   return rows.some(
-    (row) => accountClassOf(row.account, row.mapping.standardAccountId) === "result" && row.opening !== 0n,
+    (row) =>
+      accountClassOf(row.account, row.mapping.standardAccountId) === "result" && row.opening !== null && row.opening !== 0n,
   );
 }
 
@@ -222,7 +223,8 @@ export function reconcileOpeningWithPriorClosing(input: ReconciliationInput): Is
 
   const issues: Issue[] = [];
   for (const row of input.rows) {
-    if (!compared(row)) continue;
+    // An unknown opening (a closing-balance file) has nothing to compare.
+    if (!compared(row) || row.opening === null) continue;
     const prior = priorByAccount.get(row.account);
     const priorClosing = prior?.closing ?? 0n;
     if (row.opening === priorClosing) continue;

@@ -43,8 +43,8 @@ export interface ImportCounts {
   accounts: number;
   transactions: number;
   lines: number;
-  /** Decimal strings, two decimals. */
-  totals: { opening: string; movement: string; closing: string };
+  /** Decimal strings, two decimals; opening/movement null when unknown (a closing-balance file). */
+  totals: { opening: string | null; movement: string | null; closing: string };
   /** Debit-side and credit-side sums of the transaction lines (decimal strings), as `saldo inspect` reports them. */
   totalDebit?: string;
   totalCredit?: string;

@@ -4,12 +4,21 @@ import type { LedgerSummary } from "./summarizeLedger.ts";
 import type { Issue } from "./types.ts";
 
 const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
+/** An amount that may be unknown: null where the file does not state it (a closing-balance CSV's opening). */
+const UnknownOrAmountSchema = AmountSchema.nullable();
+
+/** `formatOre`, keeping an unknown figure unknown. */
+export function formatKnownOre(ore: bigint | null): string | null {
+  return ore === null ? null : formatOre(ore);
+}
 
 export const LedgerJsonAccountSchema = z.object({
   account: z.string(),
   name: z.string(),
-  opening: AmountSchema,
-  movement: AmountSchema,
+  /** Null when unknown: the file states closing balances only (see `OPENING_NOT_STATED`). */
+  opening: UnknownOrAmountSchema,
+  /** Null when unknown: the file states neither the movement nor an opening balance. */
+  movement: UnknownOrAmountSchema,
   closing: AmountSchema,
   mapping: z
     .object({
@@ -46,7 +55,8 @@ export const LedgerJsonSchema = z.object({
   period: z.object({ start: z.string(), end: z.string() }).nullable(),
   currency: z.string(),
   accounts: z.array(LedgerJsonAccountSchema),
-  totals: z.object({ opening: AmountSchema, movement: AmountSchema, closing: AmountSchema }),
+  /** Sums of the accounts; an opening or movement total is null when any account's figure is unknown. */
+  totals: z.object({ opening: UnknownOrAmountSchema, movement: UnknownOrAmountSchema, closing: AmountSchema }),
   transactions: z.object({
     count: z.number().int(),
     lines: z.number().int(),
@@ -78,8 +88,8 @@ export function toLedgerJson(summary: LedgerSummary): LedgerJson {
       return {
         account: row.account,
         name: row.name,
-        opening: formatOre(row.opening),
-        movement: formatOre(row.movement),
+        opening: formatKnownOre(row.opening),
+        movement: formatKnownOre(row.movement),
         closing: formatOre(row.closing),
         ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
         ...(row.stated.movement !== undefined && row.stated.movement !== row.movement
@@ -90,8 +100,8 @@ export function toLedgerJson(summary: LedgerSummary): LedgerJson {
       };
     }),
     totals: {
-      opening: formatOre(summary.totals.opening),
-      movement: formatOre(summary.totals.movement),
+      opening: formatKnownOre(summary.totals.opening),
+      movement: formatKnownOre(summary.totals.movement),
       closing: formatOre(summary.totals.closing),
     },
     transactions: {

@@ -16,15 +16,23 @@ import type {
  *
  * Semantics (issue #2): opening and closing are taken **as the file states them**; movement is the sum of the file's
  * transaction lines when the file has transactions, otherwise the movement the file states, otherwise
- * closing − opening. A balance the file does not state is 0 (opening) or opening + movement (closing). Where the file
- * states figures that disagree, all of them are kept (`stated*`) and the disagreement is reported as an issue.
+ * closing − opening. A closing the file does not state is opening + movement. Where the file states figures that
+ * disagree, all of them are kept (`stated*`) and the disagreement is reported as an issue.
+ *
+ * An opening the file does not state is 0 (SIE result accounts have no `#IB` by design; a file with transactions
+ * starts from them) — unless the file is a **closing-balance file**: no transactions, no opening balance on any
+ * account, closing balances stated (a CSV with only a closing column). There opening and movement are unknown
+ * (`null`), not 0; where the file states the movement too, the opening is closing − movement. One
+ * `OPENING_NOT_STATED` info issue says so (see {@link LedgerSummarizer}).
  */
 export interface TrialBalanceRow {
   account: string;
   name: string;
   mapping: AccountMapping;
-  opening: Ore;
-  movement: Ore;
+  /** Null when unknown (a closing-balance file, see above). */
+  opening: Ore | null;
+  /** Null when unknown (a closing-balance file that states no movement). */
+  movement: Ore | null;
   closing: Ore;
   /** Figures exactly as the file states them (undefined when it does not). */
   stated: { opening?: Ore; movement?: Ore; closing?: Ore };
@@ -36,10 +44,27 @@ export interface TrialBalanceRow {
   inChart: boolean;
 }
 
+/** Sums of the rows; an opening or movement total is null when any row's figure is unknown. */
 export interface LedgerTotals {
-  opening: Ore;
-  movement: Ore;
+  opening: Ore | null;
+  movement: Ore | null;
   closing: Ore;
+}
+
+/**
+ * The totals of trial-balance rows: a column with an unknown (`null`) figure has an unknown total, since a sum that
+ * leaves out unknown rows would look like a figure. No rows sum to 0.
+ */
+export function totalsOf(rows: Iterable<Pick<TrialBalanceRow, "opening" | "movement" | "closing">>): LedgerTotals {
+  let opening: Ore | null = 0n;
+  let movement: Ore | null = 0n;
+  let closing = 0n;
+  for (const row of rows) {
+    opening = opening === null || row.opening === null ? null : opening + row.opening;
+    movement = movement === null || row.movement === null ? null : movement + row.movement;
+    closing += row.closing;
+  }
+  return { opening, movement, closing };
 }
 
 export interface TransactionStatistics {
@@ -132,16 +157,13 @@ export class LedgerSummarizer {
   finish(): LedgerSummary {
     if (!this.header) throw new Error("no header record: the parser ended before describing the file");
     const hasTransactions = this.stats.count > 0;
+    const closingBalanceFile = !hasTransactions && this.isClosingBalanceFile();
     const rows: TrialBalanceRow[] = [];
-    for (const [id, state] of this.accounts) rows.push(this.buildRow(id, state, hasTransactions));
+    for (const [id, state] of this.accounts) rows.push(this.buildRow(id, state, hasTransactions, closingBalanceFile));
     rows.sort((a, b) => compareAccounts(a.account, b.account));
+    if (closingBalanceFile) this.reportOpeningNotStated(rows);
 
-    const totals: LedgerTotals = { opening: 0n, movement: 0n, closing: 0n };
-    for (const row of rows) {
-      totals.opening += row.opening;
-      totals.movement += row.movement;
-      totals.closing += row.closing;
-    }
+    const totals = totalsOf(rows);
     this.checkBalancesSumToZero(rows, totals);
     this.checkControlTotals();
     this.checkPartyBalances();
@@ -262,7 +284,35 @@ export class LedgerSummarizer {
     });
   }
 
-  private buildRow(id: string, state: AccountState, hasTransactions: boolean): TrialBalanceRow {
+  /** No account states an opening balance and at least one states a closing balance (called without transactions). */
+  private isClosingBalanceFile(): boolean {
+    let statesClosing = false;
+    for (const { account } of this.accounts.values()) {
+      if (account?.opening !== undefined) return false;
+      if (account?.closing !== undefined) statesClosing = true;
+    }
+    return statesClosing;
+  }
+
+  /** The one issue of a closing-balance file: what is unknown, and what was computed. */
+  private reportOpeningNotStated(rows: readonly TrialBalanceRow[]): void {
+    const unknownOpening = rows.filter((row) => row.opening === null).length;
+    const unknownMovement = rows.filter((row) => row.movement === null).length;
+    const derived = rows.filter((row) => row.opening !== null).length;
+    const parts = [
+      unknownOpening > 0
+        ? `opening${unknownMovement > 0 ? " and movement are" : " is"} unknown (null, not 0) for ${unknownOpening} account(s)`
+        : "",
+      derived > 0 ? `opening is computed as closing − the stated movement for ${derived} account(s)` : "",
+    ].filter(Boolean);
+    this.report({
+      severity: "info",
+      code: "OPENING_NOT_STATED",
+      message: `the file states closing balances but no opening balances (IB) and no transactions: ${parts.join("; ")}`,
+    });
+  }
+
+  private buildRow(id: string, state: AccountState, hasTransactions: boolean, closingBalanceFile: boolean): TrialBalanceRow {
     const account = state.account;
     const stated = {
       ...(account?.opening !== undefined ? { opening: account.opening } : {}),
@@ -270,11 +320,19 @@ export class LedgerSummarizer {
       ...(account?.closing !== undefined ? { closing: account.closing } : {}),
     };
     const postedNet = state.debit - state.credit;
-    const opening = stated.opening ?? 0n;
-    const movement = hasTransactions
-      ? postedNet
-      : (stated.movement ?? (stated.closing !== undefined ? stated.closing - opening : 0n));
-    const closing = stated.closing ?? opening + movement;
+    let opening: Ore | null;
+    let movement: Ore | null;
+    if (closingBalanceFile) {
+      // Nothing says where the account started: only the file's own movement lets the opening be computed.
+      movement = stated.movement ?? null;
+      opening = movement !== null && stated.closing !== undefined ? stated.closing - movement : null;
+    } else {
+      opening = stated.opening ?? 0n;
+      movement = hasTransactions
+        ? postedNet
+        : (stated.movement ?? (stated.closing !== undefined ? stated.closing - opening : 0n));
+    }
+    const closing = stated.closing ?? (opening ?? 0n) + (movement ?? 0n);
 
     if (!account) {
       this.report({
@@ -287,7 +345,7 @@ export class LedgerSummarizer {
       });
     }
     const where = account?.location ? { location: account.location } : {};
-    if (stated.closing !== undefined && opening + movement !== stated.closing) {
+    if (stated.closing !== undefined && opening !== null && movement !== null && opening + movement !== stated.closing) {
       const source = hasTransactions ? "the transactions" : "the stated movement";
       this.report({
         severity: "warning",
@@ -326,7 +384,7 @@ export class LedgerSummarizer {
 
   private checkBalancesSumToZero(rows: TrialBalanceRow[], totals: LedgerTotals): void {
     const statesOpening = rows.some((row) => row.stated.opening !== undefined);
-    if (statesOpening && totals.opening !== 0n) {
+    if (statesOpening && totals.opening !== null && totals.opening !== 0n) {
       this.report({
         severity: "warning",
         code: "OPENING_NOT_BALANCED",

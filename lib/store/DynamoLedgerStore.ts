@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
@@ -265,6 +265,12 @@ export class DynamoLedgerStore implements LedgerStore {
   async getClient(ref: ClientRef): Promise<Client | undefined> {
     const item = await this.get(keys.client(ref.tenantId, ref.clientId));
     return item === undefined ? undefined : decodeClient(item);
+  }
+
+  async rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean> {
+    return this.update(keys.client(ref.tenantId, ref.clientId), { csvLayout: remembered }, [], {
+      condition: "attribute_exists(pk) AND attribute_not_exists(deletedAt)",
+    });
   }
 
   async listClients(tenantId: string): Promise<Client[]> {

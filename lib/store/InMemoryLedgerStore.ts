@@ -1,4 +1,4 @@
-import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
@@ -102,6 +102,13 @@ export class InMemoryLedgerStore implements LedgerStore {
 
   async getClient(ref: ClientRef): Promise<Client | undefined> {
     return copyOrUndefined(this.clients.get(clientKey(ref)));
+  }
+
+  async rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean> {
+    const client = this.clients.get(clientKey(ref));
+    if (client === undefined || client.deletedAt !== undefined) return false;
+    this.clients.set(clientKey(ref), copy({ ...client, csvLayout: remembered }));
+    return true;
   }
 
   async listClients(tenantId: string): Promise<Client[]> {

@@ -38,6 +38,8 @@ export class S3FileSource implements FileSource {
         ...(response.ETag ? { etag: response.ETag.replace(/"/g, "") } : {}),
         ...(response.VersionId ? { versionId: response.VersionId } : {}),
         ...(response.LastModified ? { lastModified: response.LastModified.toISOString() } : {}),
+        // User metadata (x-amz-meta-*): the SDK gives the keys lower case, without the prefix.
+        ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: { ...response.Metadata } } : {}),
       };
     } catch (error) {
       throw translate(error, location);

@@ -7,6 +7,8 @@ import { UploadSigningError, type UploadUrlSigner } from "../imports/requestUplo
  *
  * - `content-length` (and `content-type` when given) are signed headers, so S3 refuses a body of another size than
  *   the one the API allowed (SignatureDoesNotMatch), which is what makes the size limit hold.
+ * - User metadata (`x-amz-meta-saldo-…`: how to read the file) is signed as headers too, and answered in `headers`:
+ *   the PUT must carry exactly those values.
  * - The client computes checksums only when required: since SDK v3.729 the default adds an `x-amz-checksum-crc32`
  *   of the *empty* body to presigned PUT URLs, which S3 then refuses for the real body.
  */
@@ -29,20 +31,34 @@ export class S3UploadUrlSigner implements UploadUrlSigner {
     key: string;
     contentLength: number;
     contentType?: string;
+    metadata?: Record<string, string>;
     expiresInSeconds: number;
   }): Promise<{ url: string; headers: Record<string, string> }> {
+    const metadata = request.metadata ?? {};
+    const metadataHeaders = Object.fromEntries(
+      Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name.toLowerCase()}`, value]),
+    );
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: request.key,
       ContentLength: request.contentLength,
       ...(request.contentType === undefined ? {} : { ContentType: request.contentType }),
+      ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
     });
     try {
       const url = await getSignedUrl(this.client, command, {
         expiresIn: request.expiresInSeconds,
-        signableHeaders: new Set(["content-length", "content-type"]),
+        signableHeaders: new Set(["content-length", "content-type", ...Object.keys(metadataHeaders)]),
+        // Left as signed headers rather than hoisted into the query: the PUT must carry exactly this metadata.
+        unhoistableHeaders: new Set(Object.keys(metadataHeaders)),
       });
-      return { url, headers: request.contentType === undefined ? {} : { "content-type": request.contentType } };
+      return {
+        url,
+        headers: {
+          ...(request.contentType === undefined ? {} : { "content-type": request.contentType }),
+          ...metadataHeaders,
+        },
+      };
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new UploadSigningError(`could not sign an upload URL (${detail})`, { cause: error });

@@ -5,10 +5,12 @@ import type { FileSource, OpenedFile } from "../../lib/imports/ports.ts";
 /**
  * A FileSource over objects kept in memory by key, for use-case tests on the in-memory store. Bytes are served in
  * 1 000-byte chunks (the parsers must not care); `failNext` makes the next open throw that error; `kept` records
- * what keepRejected copied, with the reason.
+ * what keepRejected copied, with the reason; `metadata` holds an object's user metadata.
  */
 export class MemoryFileSource implements FileSource {
   readonly objects = new Map<string, Uint8Array>();
+  /** User metadata per key (as S3 gives it: lower-case keys without `x-amz-meta-`). */
+  readonly metadata = new Map<string, Record<string, string>>();
   readonly kept = new Map<string, string>();
   failNext: Error | undefined;
 
@@ -20,7 +22,8 @@ export class MemoryFileSource implements FileSource {
     }
     const bytes = this.objects.get(location.key);
     if (!bytes) throw new SourceFileMissingError(location);
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length };
+    const metadata = this.metadata.get(location.key);
+    return { body: chunkedSource(bytes, [1000]), size: bytes.length, ...(metadata ? { metadata } : {}) };
   }
 
   async keepRejected(location: { key: string }, reason: string): Promise<string> {

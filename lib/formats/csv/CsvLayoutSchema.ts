@@ -56,8 +56,52 @@ export const CsvLayoutSchema = z
   .strict();
 export type CsvLayout = z.infer<typeof CsvLayoutSchema>;
 
-/** Options of {@link parseCsvTrialBalance}: the common parse options plus an optional explicit layout. */
-export interface CsvParseOptions extends ParseOptions, CsvLayout {}
+/**
+ * A layout remembered from an earlier upload of the same client (lib/imports/uploadOptions.ts), used when no part of
+ * the layout is given explicitly — before detection — as long as it fits the file; `from` names where it came from
+ * (e.g. `import 01J…`) in the issue that reports its use.
+ */
+export interface RememberedCsvLayoutOption {
+  layout: CsvLayout;
+  from?: string;
+}
+
+/**
+ * Options of {@link parseCsvTrialBalance}: the common parse options, an optional explicit layout, and an optional
+ * remembered one. Precedence: explicit > remembered > detected.
+ */
+export interface CsvParseOptions extends ParseOptions, CsvLayout {
+  rememberedLayout?: RememberedCsvLayoutOption;
+}
+
+/** Whether any part of a layout is given. */
+export function hasLayout(layout: CsvLayout): boolean {
+  return (
+    layout.delimiter !== undefined ||
+    layout.decimal !== undefined ||
+    layout.headerRow !== undefined ||
+    layout.columns !== undefined
+  );
+}
+
+/** A layout in the CLI's flag form, for messages: `--delimiter ";" --columns account=0,closing=2`. */
+export function describeLayout(layout: CsvLayout): string {
+  const quote = (text: string) => JSON.stringify(text);
+  const reference = (value: CsvColumnReference) => (typeof value === "number" ? String(value) : quote(value));
+  return [
+    layout.delimiter !== undefined ? `--delimiter ${layout.delimiter === "\t" ? "tab" : quote(layout.delimiter)}` : "",
+    layout.decimal !== undefined ? `--decimal ${quote(layout.decimal)}` : "",
+    layout.headerRow !== undefined ? `--header-row ${layout.headerRow}` : "",
+    layout.columns !== undefined
+      ? `--columns ${Object.entries(layout.columns)
+          .filter(([, value]) => value !== undefined)
+          .map(([role, value]) => `${role}=${reference(value as CsvColumnReference)}`)
+          .join(",")}`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
 
 const ROLE_BY_LOWER_NAME = new Map<string, ColumnRole>(COLUMN_ROLES.map((role) => [role.toLowerCase(), role]));
 

@@ -31,6 +31,12 @@ export interface ResolvedCsvLayout {
   columns: Partial<Record<ColumnRole, number>>;
   /** Header cells that were not used (unknown, prior-year, budget, dimension columns), for an info issue. */
   unusedHeaderCells: { column: number; text: string }[];
+  /**
+   * Rows of the sample with an account number whose amount cells all read as amounts (or are blank), at least one
+   * not blank: how well the layout fits the file (0 means it reads nothing, e.g. a remembered layout from another
+   * exporter).
+   */
+  sampleAccountRows: number;
   company: Company;
   period?: Period;
 }
@@ -44,12 +50,14 @@ export function describeDialect(layout: ResolvedCsvLayout): string {
   }`;
 }
 
-/** How to override detection, appended to every {@link AmbiguousLayoutError} message. */
+/** How to override detection, appended to every {@link AmbiguousLayoutError} message: where the layout can be given. */
 export const EXPLICIT_LAYOUT_HELP =
-  'Pass the layout explicitly: in code, options { delimiter: ";" | "," | "\\t", decimal: "," | ".", headerRow: <1-based line> | "none", ' +
-  "columns: { account: 0, name: 1, closing: 2 } } (0-based column indexes or header texts; amount roles: opening, movement, closing, " +
-  "debit, credit, openingDebit, openingCredit, movementDebit, movementCredit, closingDebit, closingCredit); " +
-  'on the command line: --columns account=0,name=1,closing=2 --delimiter ";" --decimal "," (and --header-row 3 or --header-row none).';
+  "Pass the layout explicitly: `saldo inspect <file>` and `saldo upload <file>` take " +
+  '--columns account=0,name=1,closing=2 --delimiter ";" --decimal "," (and --header-row 3 or --header-row none); ' +
+  'the uploads API (POST …/engagements/{engagementId}/uploads) takes the same as "layout": {"delimiter": ";", ' +
+  '"decimal": ",", "headerRow": 3 | "none", "columns": {"account": 0, "name": 1, "closing": 2}}. Columns are 0-based ' +
+  "indexes or header texts; amount roles: opening, movement, closing, debit, credit, openingDebit, openingCredit, " +
+  "movementDebit, movementCredit, closingDebit, closingCredit. An upload's layout is remembered for the client.";
 
 function ambiguous(detail: string, fileName: string | undefined, line?: number): AmbiguousLayoutError {
   return new AmbiguousLayoutError(`${detail}. ${EXPLICIT_LAYOUT_HELP}`, {
@@ -98,6 +106,15 @@ export function parseSampleRecords(
   }
   const prefix = sample.slice(0, cuts[low]);
   return { records: attempt(prefix) ?? [], openQuoteLine: countLineBreaks(prefix) + 1 };
+}
+
+function readsAsAmount(cell: string, decimal: DecimalSeparator): boolean {
+  try {
+    parseCsvAmount(cell, decimal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isAmountLike(cell: string): boolean {
@@ -206,6 +223,12 @@ export function detectCsvLayout(
   const { decimal, source } = options.decimal
     ? { decimal: options.decimal, source: "explicit" as const }
     : detectDecimal(dataRecords, columns, delimiter, fileName);
+  const amountColumns = AMOUNT_ROLES.map((role) => columns[role]).filter((column) => column !== undefined);
+  const sampleAccountRows = dataRecords.filter((record) => {
+    const cells = amountColumns.map((column) => record.cells[column]);
+    if (cells.some((cell) => cell === undefined) || cells.every((cell) => isBlankAmount(cell!))) return false;
+    return cells.every((cell) => isBlankAmount(cell!) || readsAsAmount(cell!, decimal));
+  }).length;
   const preamble = records.filter((record) =>
     headerLine !== undefined
       ? record.line < headerLine
@@ -218,6 +241,7 @@ export function detectCsvLayout(
     headerLine,
     columns,
     unusedHeaderCells,
+    sampleAccountRows,
     ...readPreamble(preamble),
   };
 }

@@ -4,7 +4,8 @@ import { InvalidAmountError } from "../../money/errors.ts";
 import type { ImportRecord } from "../records.ts";
 import { decodeStream, type EncodingDecision } from "../shared/decoding.ts";
 import type { ColumnRole } from "./classifyHeaderCell.ts";
-import type { CsvParseOptions } from "./CsvLayoutSchema.ts";
+import { describeLayout, hasLayout, type CsvParseOptions } from "./CsvLayoutSchema.ts";
+import { FormatError } from "../errors.ts";
 import { describeDialect, detectCsvLayout, LAYOUT_SAMPLE_CHARS, type ResolvedCsvLayout } from "./detectCsvLayout.ts";
 import { parseAccountCell } from "./parseAccountCell.ts";
 import { parseCsvAmount, trimCell } from "./parseCsvAmount.ts";
@@ -82,7 +83,7 @@ export async function* parseCsvTrialBalance(
   const complete = ended && head.length <= LAYOUT_SAMPLE_CHARS;
   let sample = head.slice(0, LAYOUT_SAMPLE_CHARS);
   if (!complete) sample = sample.slice(0, Math.max(sample.lastIndexOf("\n"), sample.lastIndexOf("\r")) + 1) || sample;
-  const layout = detectCsvLayout(sample, complete, options);
+  const { layout, remembered } = decideLayout(sample, complete, options);
 
   // The encoding is certain for the header when it was given, came from a BOM, or the sample already held non-ASCII
   // text (decodeStream decides before yielding any). A pure-ASCII head reads the same in every candidate encoding;
@@ -106,6 +107,7 @@ export async function* parseCsvTrialBalance(
     "CSV_CURRENCY_ASSUMED",
     "a CSV trial balance does not state its currency: amounts are read as NOK",
   );
+  if (remembered) yield remembered;
   if (decision?.reason === "sniffed" && headerEncoding === decision.encoding)
     yield encodingGuessed(headerEncoding);
   if (layout.unusedHeaderCells.length > 0) {
@@ -171,6 +173,48 @@ export async function* parseCsvTrialBalance(
     );
     if (decision.reason === "sniffed") yield encodingGuessed(decision.encoding);
   }
+}
+
+/**
+ * The layout: the explicit options when any part is given; else the remembered layout when it fits the head of the
+ * file (it resolves and at least one row reads as an account with amounts); else detection. Using, or passing over,
+ * a remembered layout is reported as an info issue.
+ */
+function decideLayout(
+  sample: string,
+  complete: boolean,
+  options: CsvParseOptions,
+): { layout: ResolvedCsvLayout; remembered?: ImportRecord } {
+  const { rememberedLayout, ...explicit } = options;
+  if (!rememberedLayout || hasLayout(explicit)) return { layout: detectCsvLayout(sample, complete, explicit) };
+  const described = `${describeLayout(rememberedLayout.layout)}${rememberedLayout.from ? `, from ${rememberedLayout.from}` : ""}`;
+  let misfit: string;
+  try {
+    const layout = detectCsvLayout(sample, complete, { ...explicit, ...rememberedLayout.layout });
+    if (layout.sampleAccountRows > 0) {
+      return {
+        layout,
+        remembered: issue(
+          "info",
+          "CSV_LAYOUT_REMEMBERED",
+          `read with the CSV layout remembered for this client (${described}); give layout options ` +
+            "(`saldo upload --columns …`, or \"layout\" in the uploads API) to read it otherwise",
+        ),
+      };
+    }
+    misfit = "no row in the head of the file reads as an account with amounts";
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    misfit = error.message;
+  }
+  return {
+    layout: detectCsvLayout(sample, complete, explicit),
+    remembered: issue(
+      "info",
+      "CSV_LAYOUT_REMEMBERED_NOT_USED",
+      `the CSV layout remembered for this client (${described}) does not fit this file (${misfit}); the layout was detected instead`,
+    ),
+  };
 }
 
 function* accountRecords(

@@ -144,8 +144,8 @@ export function encodeTrialBalanceRow(
     account: row.account,
     name: row.name,
     mapping: defined({ ...row.mapping }),
-    opening: formatOre(row.opening),
-    movement: formatOre(row.movement),
+    opening: row.opening === null ? null : formatOre(row.opening),
+    movement: row.movement === null ? null : formatOre(row.movement),
     closing: formatOre(row.closing),
     stated: defined({
       opening: optionalOre(row.stated.opening),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
 import { parseOre } from "../../money/ore.ts";
 import { IMPORT_STATUSES } from "../../imports/types.ts";
 
@@ -64,6 +65,7 @@ export const ClientItemSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deletedAt: OptionalString,
+  csvLayout: RememberedCsvLayoutSchema.optional(),
 });
 
 /** Organisation-number marker (`ORG#…`): which live client of the tenant holds the number. */
@@ -113,7 +115,7 @@ export const ImportCountsSchema = z.object({
   accounts: z.number().int(),
   transactions: z.number().int(),
   lines: z.number().int(),
-  totals: z.object({ opening: z.string(), movement: z.string(), closing: z.string() }),
+  totals: z.object({ opening: z.string().nullable(), movement: z.string().nullable(), closing: z.string() }),
   totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
   totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
@@ -205,8 +207,9 @@ export const TrialBalanceRowItemSchema = z.object({
   account: z.string(),
   name: z.string(),
   mapping: MappingSchema,
-  opening: OreStringSchema,
-  movement: OreStringSchema,
+  /** Null when unknown (a closing-balance file); items written before that was possible always have a figure. */
+  opening: OreStringSchema.nullable(),
+  movement: OreStringSchema.nullable(),
   closing: OreStringSchema,
   stated: z.object({
     opening: OreStringSchema.optional(),

@@ -258,4 +258,24 @@ describe("diffTrialBalances", () => {
     expect(result.accounts[0]!.difference).toEqual({ opening: -5n, movement: 0n, closing: -5n });
     expect(result.totals.difference).toEqual({ opening: -5n, movement: 1n, closing: -4n });
   });
+
+  it("keeps unknown figures unknown: null differences and totals, equal only to unknown", () => {
+    const unknown = (account: string, closing: bigint) => ({ account, name: account, opening: null, movement: null, closing });
+    const result = diffTrialBalances(
+      [unknown("1500", 100n), unknown("1920", -100n)],
+      [unknown("1500", 100n), row("1920", -40n, -70n)],
+    );
+    expect(result.unchangedAccounts).toBe(1);
+    expect(result.accounts).toEqual([
+      {
+        account: "1920",
+        name: "1920",
+        before: { opening: null, movement: null, closing: -100n },
+        after: { opening: -40n, movement: -70n, closing: -110n },
+        difference: { opening: null, movement: null, closing: -10n },
+      },
+    ]);
+    expect(result.totals.before).toEqual({ opening: null, movement: null, closing: 0n });
+    expect(result.totals.difference).toEqual({ opening: null, movement: null, closing: -10n });
+  });
 });

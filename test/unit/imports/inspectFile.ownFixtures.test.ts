@@ -14,14 +14,15 @@ import { ownFixture } from "../../helpers/fixtures.ts";
  * SIE figures were worked out by hand from the fixture text (test/fixtures/sie): opening = #IB 0, closing = #UB 0
  * else #RES 0 (a missing side 0), movement = Σ #TRANS when the file has vouchers, else closing − opening. CSV
  * figures come from each fixture's `*.expected.json`, written by test/fixtures/csv/generate.py from its own table;
- * where a file states only the closing balance, the opening is 0 and the movement is the closing (issue #2).
+ * where a file states only the closing balance, opening and movement are unknown (null, issue #7), with one
+ * OPENING_NOT_STATED info issue.
  */
 async function inspectOwn(relativePath: string): Promise<LedgerJson> {
   const fileName = relativePath.split("/").pop()!;
   return toLedgerJson(await inspectFile(fileSource(ownFixture(relativePath)), { fileName }));
 }
 
-type Row = [account: string, opening: string, movement: string, closing: string];
+type Row = [account: string, opening: string | null, movement: string | null, closing: string];
 const rowsOf = (json: LedgerJson): Row[] => json.accounts.map((a) => [a.account, a.opening, a.movement, a.closing]);
 const findingsOf = (json: LedgerJson) =>
   json.issues.filter((issue) => issue.severity !== "info").map((issue) => issue.code);
@@ -106,13 +107,15 @@ describe("inspecting the own CSV fixtures", () => {
     expect(json.format).toBe("csv");
     expect(rowsOf(json)).toEqual(
       expected.accounts.map((row): Row => {
-        const opening = row.opening ?? "0.00";
-        const movement = row.movement ?? formatOre(parseOre(row.closing) - parseOre(opening));
+        const opening = row.opening ?? null;
+        const movement = row.movement ?? (opening === null ? null : formatOre(parseOre(row.closing) - parseOre(opening)));
         return [row.account, opening, movement, row.closing];
       }),
     );
     expect(json.accounts.map((a) => a.name)).toEqual(expected.accounts.map((row) => row.name));
-    expect(json.totals).toEqual(ZERO_TOTALS);
+    const closingOnly = expected.accounts.every((row) => row.opening === undefined);
+    expect(json.totals).toEqual(closingOnly ? { opening: null, movement: null, closing: "0.00" } : ZERO_TOTALS);
+    expect(json.issues.filter((issue) => issue.code === "OPENING_NOT_STATED")).toHaveLength(closingOnly ? 1 : 0);
     expect(expected.totals.closing).toBe("0.00");
     expect(json.transactions).toEqual(NO_TRANSACTIONS);
     expect(findingsOf(json)).toEqual([]);

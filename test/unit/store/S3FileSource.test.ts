@@ -31,6 +31,17 @@ describe("S3FileSource translates S3 failures", () => {
     expect(text).toBe("<AuditFile/>");
   });
 
+  it("gives the object's user metadata (how to read it) as the SDK names it, and none when there is none", async () => {
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode("x");
+    }
+    const metadata = { "saldo-csv-layout": '{"delimiter":";"}', "saldo-encoding": "cp865" };
+    const withMetadata = new S3FileSource({ client: clientAnswering(async () => ({ Body: body(), Metadata: metadata })) });
+    expect((await withMetadata.open(location)).metadata).toEqual(metadata);
+    const without = new S3FileSource({ client: clientAnswering(async () => ({ Body: body(), Metadata: {} })) });
+    expect((await without.open(location)).metadata).toBeUndefined();
+  });
+
   it("a connection lost while the body streams becomes SourceUnavailableError (retryable), keeping the cause", async () => {
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     const files = new S3FileSource({

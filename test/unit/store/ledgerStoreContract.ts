@@ -401,6 +401,7 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
       const rows = await store.readTrialBalance(run);
       expect(rows).toEqual(trialBalanceOf(transactions).map((row) => ({ ...row, importId: run.importId })));
       expect(rows.find((row) => row.account === "2050")?.opening).toBe(-123_456_789_012_345_678n);
+      expect(rows.find((row) => row.account === "2990")).toMatchObject({ opening: null, movement: null, closing: -42_00n });
     });
 
     it("pages through every line exactly once, whatever the filters and page size", async () => {

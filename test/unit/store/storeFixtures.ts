@@ -181,7 +181,7 @@ export function expectedLines(transactions: readonly Transaction[]): LedgerLine[
 
 /**
  * A trial balance for `transactions`: every account with lines, plus one chart-only account with stated and prior
- * figures (so optional fields and a large opening balance round-trip too).
+ * figures (so optional fields and a large opening balance round-trip too) and one with unknown opening and movement.
  */
 export function trialBalanceOf(transactions: readonly Transaction[]): TrialBalanceRow[] {
   const byAccount = new Map<string, { debit: bigint; credit: bigint; lines: number }>();
@@ -217,6 +217,18 @@ export function trialBalanceOf(transactions: readonly Transaction[]): TrialBalan
     stated: { opening: -123_456_789_012_345_678n, closing: -123_456_789_012_345_678n },
     posted: { debit: 0n, credit: 0n, lines: 0 },
     prior: { opening: -100_000n, closing: -123_456_789_012_345_678n },
+    inChart: true,
+  });
+  // A row of a closing-balance file: opening and movement unknown (null), which must round-trip as null, not 0.
+  rows.push({
+    account: "2990",
+    name: "Annen kortsiktig gjeld",
+    mapping: {},
+    opening: null,
+    movement: null,
+    closing: -42_00n,
+    stated: { closing: -42_00n },
+    posted: { debit: 0n, credit: 0n, lines: 0 },
     inChart: true,
   });
   return rows;

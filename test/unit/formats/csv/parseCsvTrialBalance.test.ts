@@ -134,7 +134,9 @@ describe("parseCsvTrialBalance ambiguous layouts", () => {
     expect(message).toContain("columns guessed: 0=account, 1=text, 2=amount, 3=amount");
     expect(message).toContain('["1500", "Kundefordringer", "15 000,00", "103 700,00"]');
     expect(message).toContain('--columns account=0,name=1,closing=2 --delimiter ";" --decimal ","');
-    expect(message).toContain("columns: { account: 0, name: 1, closing: 2 }");
+    // It names where the layout can be given: both commands and the uploads API's field.
+    expect(message).toContain("`saldo inspect <file>` and `saldo upload <file>` take");
+    expect(message).toContain('"layout": {"delimiter": ";", "decimal": ",", "headerRow": 3 | "none", "columns": {"account": 0, "name": 1, "closing": 2}}');
   });
 
   it("reads the same file once the columns are given", async () => {

@@ -55,7 +55,7 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
   it("takes the tenant from the verified claims and the path from the event, and answers JSON with the request id", async () => {
     const handler = httpHandler(ROUTES.getClient, { logger, tenantClaim: "saldo:tenant" }, async ({ principal, path }) => ({
       status: 200,
-      body: { clientId: path.clientId, orgNumber: null, name: principal.tenantId, accountingSystem: "other" as const, createdAt: "x", updatedAt: "x" },
+      body: { clientId: path.clientId, orgNumber: null, name: principal.tenantId, accountingSystem: "other" as const, createdAt: "x", updatedAt: "x", csvLayout: null },
     }));
     const answer = await handler(event(), lambdaContext());
     expect(answer.statusCode).toBe(200);
