@@ -149,7 +149,12 @@ export interface FileHeader {
   period?: Period;
   /** Prior fiscal year, when the file carries one (SIE #RAR −1). */
   priorPeriod?: Period;
-  currency: string;
+  /**
+   * ISO 4217 code of the amounts, as the file states it (SAF-T DefaultCurrencyCode, SIE #VALUTA) or as the format
+   * defines it when unstated (SIE: SEK, only for a Swedish company). Absent when the file does not state its
+   * currency (a Norwegian SIE file without #VALUTA): then the header carries no currency, never a guess.
+   */
+  currency?: string;
   software?: { name?: string; version?: string };
   createdAt?: string;
 }
