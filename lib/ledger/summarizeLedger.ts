@@ -295,7 +295,10 @@ export class LedgerSummarizer {
         code: "CLOSING_MISMATCH",
         message:
           `account ${id}: opening ${formatOre(opening)} + movement ${formatOre(movement)} (from ${source}) = ` +
-          `${formatOre(opening + movement)}, but the file states closing ${formatOre(stated.closing)}` +
+          `${formatOre(opening + movement)}, but ` +
+          (account?.impliedClosing
+            ? `the file gives no closing balance, which makes it ${formatOre(stated.closing)} (zero balances may be left out)`
+            : `the file states closing ${formatOre(stated.closing)}`) +
           ` (difference ${formatOre(stated.closing - opening - movement)})`,
         account: id,
         amount: stated.closing - opening - movement,

@@ -59,6 +59,11 @@ export interface Account {
   /** Movement the file states directly (CSV movement column). Transactions, when present, take precedence. */
   movement?: Ore;
   prior?: { opening?: Ore; closing?: Ore };
+  /**
+   * Set when `closing` is 0 because the file leaves the balance out, not because a record says 0.00: SIE 4B §5.17
+   * lets a writer omit zero balances, so an account with an opening (#IB) and no #UB/#RES closes at 0.
+   */
+  impliedClosing?: true;
   location?: SourceLocation;
 }
 

@@ -688,6 +688,7 @@ export class SieRecordMapper {
     if (stated("ib0") || stated("ub0") || stated("res0")) {
       account.opening = draft.ib0 ?? omitted("ib0");
       account.closing = draft.ub0 ?? draft.res0 ?? (draft.unreadable?.has("ub0") || draft.unreadable?.has("res0") ? undefined : 0n);
+      if (draft.ub0 === undefined && draft.res0 === undefined && account.closing !== undefined) account.impliedClosing = true;
       if (draft.ub0 !== undefined && draft.res0 !== undefined && draft.ub0 !== draft.res0) {
         this.issue(
           "warning",
