@@ -1,6 +1,6 @@
 import type { Account, FileHeader, Issue } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
-import { InvalidAmountError } from "../../money/errors.ts";
+import { AmountOutOfRangeError, MoneyError } from "../../money/errors.ts";
 import type { ImportRecord } from "../records.ts";
 import { decodeStream, type EncodingDecision } from "../shared/decoding.ts";
 import type { ColumnRole } from "./classifyHeaderCell.ts";
@@ -195,13 +195,16 @@ function* accountRecords(
     try {
       return parseCsvAmount(raw, layout.decimal) ?? 0n;
     } catch (error) {
-      if (!(error instanceof InvalidAmountError)) throw error;
+      if (!(error instanceof MoneyError)) throw error;
+      const tooLarge = error instanceof AmountOutOfRangeError;
       problems.push({
         severity: "error",
-        code: "CSV_INVALID_AMOUNT",
-        message: `account ${accountId}: ${JSON.stringify(raw)} in column ${column + 1} (${role}) is not an amount with decimal ${JSON.stringify(
-          layout.decimal,
-        )}: ${error.message}; the figure is left out`,
+        code: tooLarge ? "CSV_AMOUNT_OUT_OF_RANGE" : "CSV_INVALID_AMOUNT",
+        message: tooLarge
+          ? `account ${accountId}: the amount in column ${column + 1} (${role}) is beyond any ledger: ${error.message}; the figure is left out`
+          : `account ${accountId}: ${JSON.stringify(raw)} in column ${column + 1} (${role}) is not an amount with decimal ${JSON.stringify(
+              layout.decimal,
+            )}: ${error.message}; the figure is left out`,
         account: accountId,
         location: { line: record.line, column: column + 1 },
       });

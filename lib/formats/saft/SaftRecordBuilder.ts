@@ -1,5 +1,6 @@
 import type { Account, ControlTotals, Dimension, FileHeader, Issue, Party, PartyBalance, Severity, SourceLocation, Transaction, TransactionLine } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
+import { AmountOutOfRangeError } from "../../money/errors.ts";
 import { UnsupportedFormatError } from "../errors.ts";
 import type { ImportRecord } from "../records.ts";
 import type { XmlAttribute, XmlHandler, XmlName, XmlTokenizer } from "../xml/XmlTokenizer.ts";
@@ -87,6 +88,11 @@ interface PartyFields extends BalanceFields {
 
 interface BalanceAccountFields extends BalanceFields {
   account?: string;
+}
+
+/** A value quoted in a message: long ones (up to the tokenizer's value limit) are cut. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function lastDayOfMonth(year: number, month: number): number {
@@ -406,6 +412,13 @@ export class SaftRecordBuilder implements XmlHandler {
     }
   }
 
+  valueTooLong(name: XmlName, location: SourceLocation, bytes: number): void {
+    this.issue("error", "SAFT_VALUE_TOO_LONG", `<${name.qualified}> holds ${bytes} bytes of text; only its first ${this.tokenizer.maxValueLength} characters were kept`, {
+      location,
+      transactionId: this.transaction?.id,
+    });
+  }
+
   doctype(location: SourceLocation): void {
     this.issue("warning", "SAFT_DOCTYPE_IGNORED", "the file has a <!DOCTYPE> declaration; it was ignored (no DTD is loaded)", { location });
   }
@@ -637,14 +650,18 @@ export class SaftRecordBuilder implements XmlHandler {
     try {
       return parseSaftAmount(text);
     } catch (error) {
+      const context = { location: this.tokenizer.textLocation(), account, transactionId: this.transaction?.id };
+      if (error instanceof AmountOutOfRangeError) {
+        this.issue("error", "SAFT_AMOUNT_OUT_OF_RANGE", `${field} is beyond any ledger (${error.message}); left out`, context);
+        return undefined;
+      }
       const tooPrecise = /^[+-]?\d*\.\d{3,}$/.test(text);
       this.issue(
         "error",
         tooPrecise ? "SAFT_AMOUNT_TOO_PRECISE" : "SAFT_INVALID_AMOUNT",
-        tooPrecise ? `${field} "${text}" has more than two decimals (SAFmonetaryType allows two); not exact to the øre, left out` : `${field} "${text}" is not a decimal amount; left out`,
-        { location: this.tokenizer.textLocation(), account, transactionId: this.transaction?.id },
+        tooPrecise ? `${field} "${text}" has more than two decimals (SAFmonetaryType allows two); not exact to the øre, left out` : `${field} "${clip(text)}" is not a decimal amount; left out`,
+        context,
       );
-      void error;
       return undefined;
     }
   }

@@ -20,8 +20,17 @@
  * reference to an entity other than the five predefined ones. A plain `<!DOCTYPE AuditFile>` (with or without an
  * external identifier) is tolerated and reported to the handler; the external DTD is never fetched.
  *
- * Streaming: `write()` takes chunks as they come and carries only the unfinished tail (an incomplete tag, or the text
- * since the last tag) into the next call, so memory stays flat. The events, and every line:column reported, are the
+ * Streaming: `write()` takes chunks as they come and carries only the unfinished tail into the next call, so memory
+ * stays flat and every token costs time linear in its length, however long and however chunked (issue #8):
+ * - text is handed on (or, when nobody keeps it, only checked) as it arrives; only a reference or a UTF-8 character
+ *   cut at the chunk's end waits for the next chunk;
+ * - comments, CDATA sections and processing instructions are skipped (CDATA kept) as they stream, whatever their
+ *   length;
+ * - a tag (with its attributes), a DOCTYPE or the XML declaration is held until it is complete, at most
+ *   {@link XmlTokenizerOptions.maxTagBytes}; while a long one is incomplete, input is gathered until it has doubled
+ *   before the tag is looked at again, so the re-scans add up to a constant factor;
+ * - a kept value is cut at {@link XmlTokenizerOptions.maxValueLength} characters and the handler told
+ *   ({@link XmlHandler.valueTooLong}). The events, and every line:column reported, are the
  * same however the input is chunked: lines are counted over every byte (LF, CRLF and bare CR each end one line) and
  * columns count characters (UTF-8 continuation bytes are skipped).
  */
@@ -59,6 +68,12 @@ export interface XmlHandler {
   endElement(name: XmlName, text: string | undefined): void;
   /** A `<!DOCTYPE …>` without internal subset was seen (and ignored). */
   doctype?(location: SourceLocation): void;
+  /**
+   * The text of the element about to end (as asked for by {@link startElement}) was longer than
+   * {@link XmlTokenizerOptions.maxValueLength} characters: {@link endElement} gets its first `maxValueLength`
+   * characters. `bytes` is the length of the whole text in the file.
+   */
+  valueTooLong?(name: XmlName, location: SourceLocation, bytes: number): void;
 }
 
 export interface XmlTokenizerOptions {
@@ -68,6 +83,30 @@ export interface XmlTokenizerOptions {
   encoding?: string;
   /** Maps a local element name to a small integer the handler switches on (stored in {@link XmlName.code}). */
   classify?: (localName: string) => number;
+  /** Longest tag (with its attributes), DOCTYPE or XML declaration, in bytes (default {@link DEFAULT_MAX_TAG_BYTES}). */
+  maxTagBytes?: number;
+  /** Longest text handed to the handler, in characters (default {@link DEFAULT_MAX_VALUE_LENGTH}); see {@link XmlHandler.valueTooLong}. */
+  maxValueLength?: number;
+}
+
+/**
+ * Longest tag held while waiting for its end: far beyond any real SAF-T tag (the longest is the root element with its
+ * namespace declarations, well under 1 KiB), small enough that a hostile file cannot make the tokenizer hold much.
+ */
+export const DEFAULT_MAX_TAG_BYTES = 1024 * 1024;
+
+/**
+ * Longest value kept: SAF-T's longest text type is SAFlongtextType (256 characters); 64 Ki characters leaves room
+ * for files that overstep it while bounding what one element can make the parser hold.
+ */
+export const DEFAULT_MAX_VALUE_LENGTH = 64 * 1024;
+
+/** Sections whose content streams through (their end may be many chunks away); see {@link XmlTokenizer.write}. */
+const enum Section {
+  None,
+  Comment,
+  Cdata,
+  ProcessingInstruction,
 }
 
 const LT = 0x3c;
@@ -105,6 +144,19 @@ const COMMENT_START = Buffer.from("<!--");
 interface FastSliceBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * Where the text `buf[from, to)` can be cut without splitting a UTF-8 character: `to`, or the start of a multi-byte
+ * sequence that `to` cuts off.
+ */
+function utf8CharacterBoundary(buf: Uint8Array, from: number, to: number): number {
+  let lead = to - 1;
+  while (lead >= from && lead > to - 4 && (buf[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < from) return to;
+  const b = buf[lead]!;
+  const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+  return lead + size > to ? lead : to;
 }
 
 /** Returned by token handlers when the token is not complete in the buffer yet. */
@@ -147,6 +199,17 @@ export class XmlTokenizer {
   /** Absolute offset of `buf[0]`. */
   private base = 0;
   private tail: Buffer | undefined;
+  /** Chunks gathered behind a long unfinished tag until there are `retryAfter` bytes of them (see `write`). */
+  private waiting: Buffer[] | undefined;
+  private waitingBytes = 0;
+  private retryAfter = 0;
+  /** The section being streamed through, and whether the current one is kept (CDATA in a captured element). */
+  private section: Section = Section.None;
+  private readonly maxTagBytes: number;
+  /** Longest text handed to the handler, in characters (see {@link XmlHandler.valueTooLong}). */
+  readonly maxValueLength: number;
+  /** Bytes copied to carry unfinished tokens from chunk to chunk (a deterministic measure of the work, for tests). */
+  carriedBytes = 0;
   private started = false;
   private finished = false;
   private utf8 = true;
@@ -170,6 +233,9 @@ export class XmlTokenizer {
   private capturing = false;
   private captureDepth = 0;
   private captured = "";
+  /** Bytes of the text being collected, including any beyond the kept length. */
+  private capturedBytes = 0;
+  private captureTruncated = false;
   private captureLine = 0;
   private captureColumn = 0;
   private captureOffset = 0;
@@ -190,6 +256,8 @@ export class XmlTokenizer {
     this.handler = handler;
     this.fileName = options.fileName;
     this.classify = options.classify;
+    this.maxTagBytes = options.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES;
+    this.maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
     this.encodingOverridden = options.encoding !== undefined;
     if (options.encoding !== undefined) this.setEncoding(options.encoding, "override");
   }
@@ -213,21 +281,39 @@ export class XmlTokenizer {
   write(chunk: Uint8Array): void {
     if (this.finished) throw new Error("XmlTokenizer: write() after end()");
     if (chunk.length === 0) return;
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.waiting) {
+      // A long tag is unfinished: looking at it again after every small chunk would cost its length each time.
+      this.waiting.push(Buffer.from(bytes));
+      this.waitingBytes += bytes.length;
+      this.carriedBytes += bytes.length;
+      if (this.waitingBytes < this.retryAfter) return;
+      bytes = Buffer.concat(this.waiting);
+      this.carriedBytes += bytes.length;
+      this.waiting = undefined;
+      this.waitingBytes = 0;
+    }
     const tail = this.tail;
     this.tail = undefined;
     if (tail && this.started && bytes.length > 2 * STITCH_BYTES) {
       // Finish the token cut at the previous chunk's end on a small stitched buffer instead of copying the whole
       // chunk behind the tail; then carry on inside the chunk itself.
       this.buf = Buffer.concat([tail, bytes.subarray(0, STITCH_BYTES)]);
+      this.carriedBytes += this.buf.length;
       this.ampAt = -1;
       const pos = this.run(0);
       this.advance(pos);
-      this.buf = pos >= tail.length ? bytes.subarray(pos - tail.length) : Buffer.concat([this.buf.subarray(pos, tail.length), bytes]);
+      if (pos >= tail.length) {
+        this.buf = bytes.subarray(pos - tail.length);
+      } else {
+        this.buf = Buffer.concat([this.buf.subarray(pos, tail.length), bytes]);
+        this.carriedBytes += this.buf.length;
+      }
       this.base += pos;
       this.process();
       return;
     }
+    if (tail) this.carriedBytes += tail.length + bytes.length;
     this.buf = tail ? Buffer.concat([tail, bytes]) : bytes;
     if (!this.started && this.buf.length < 4) {
       this.tail = Buffer.from(this.buf);
@@ -248,10 +334,19 @@ export class XmlTokenizer {
       }
       this.process();
     }
-    const rest = this.tail ?? Buffer.alloc(0);
+    const rest = this.waiting ? Buffer.concat([this.tail ?? Buffer.alloc(0), ...this.waiting]) : (this.tail ?? Buffer.alloc(0));
     this.tail = undefined;
+    this.waiting = undefined;
     this.buf = rest;
     this.ampAt = -1;
+    if (this.section !== Section.None) {
+      const what = this.section === Section.Comment ? "a comment" : this.section === Section.Cdata ? "a CDATA section" : "a processing instruction";
+      throw new TruncatedInputError(`the input ends inside ${what}`, {
+        fileName: this.fileName,
+        location: this.here(rest.length),
+        expected: this.section === Section.Comment ? "'-->'" : this.section === Section.Cdata ? "']]>'" : "'?>'",
+      });
+    }
     const lt = rest.indexOf(LT);
     const textEnd = lt < 0 ? rest.length : lt;
     if (textEnd > 0) this.text(0, textEnd);
@@ -322,9 +417,13 @@ export class XmlTokenizer {
   private run(pos: number): number {
     const buf = this.buf;
     const length = buf.length;
+    if (this.section !== Section.None) {
+      pos = this.continueSection(pos);
+      if (this.inSection()) return pos;
+    }
     while (pos < length) {
       const lt = buf.indexOf(LT, pos);
-      if (lt < 0) return pos; // text continues in the next chunk
+      if (lt < 0) return this.partialText(pos); // text continues in the next chunk
       if (lt > pos) this.text(pos, lt);
       pos = lt;
       if (lt + 1 >= length) return lt;
@@ -335,9 +434,13 @@ export class XmlTokenizer {
       const next = buf[lt + 1]!;
       let end: number;
       if (next === SLASH) end = this.endTag(lt);
-      else if (next === QUESTION) end = this.processingInstruction(lt);
-      else if (next === BANG) end = this.markupDeclaration(lt);
-      else end = this.startTag(lt);
+      else if (next === QUESTION || next === BANG) {
+        end = next === QUESTION ? this.processingInstruction(lt) : this.markupDeclaration(lt);
+        if (this.inSection()) {
+          this.markupSeen = true;
+          return end; // a comment, CDATA section or processing instruction continues in the next chunk
+        }
+      } else end = this.startTag(lt);
       if (end === INCOMPLETE) return lt;
       this.markupSeen = true;
       pos = end;
@@ -345,11 +448,68 @@ export class XmlTokenizer {
     return pos;
   }
 
+  /** Whether a comment, CDATA section or processing instruction is open (a method: its state changes in calls). */
+  private inSection(): boolean {
+    return this.section !== Section.None;
+  }
+
+  /**
+   * Text from `from` to the end of the buffer, with no markup after it: handled now, except a reference or (in kept
+   * text) a UTF-8 character cut at the buffer's end, which waits for the next chunk. Returns where the wait starts.
+   */
+  private partialText(from: number): number {
+    const buf = this.buf;
+    let to = buf.length;
+    // A reference is at most 40 bytes (see reference()); one cut off has an '&' and no ';' after it.
+    const stop = Math.max(from, to - 41);
+    for (let i = to - 1; i >= stop; i--) {
+      const b = buf[i]!;
+      if (b === SEMICOLON) break;
+      if (b === AMP) {
+        to = i;
+        break;
+      }
+    }
+    if (this.capturing && this.utf8) to = utf8CharacterBoundary(buf, from, to);
+    if (to > from) this.text(from, to);
+    return to;
+  }
+
+  /** Streams through the open comment, CDATA section or processing instruction from `pos`; returns where it stopped. */
+  private continueSection(pos: number): number {
+    const buf = this.buf;
+    const section = this.section;
+    const terminator = section === Section.Comment ? COMMENT_END : section === Section.Cdata ? CDATA_END : PI_END;
+    const close = buf.indexOf(terminator, pos);
+    if (close >= 0) {
+      if (section === Section.Cdata && this.capturing) this.keep(pos, close, false);
+      this.section = Section.None;
+      return close + terminator.length;
+    }
+    // Hold back what could be the start of the terminator.
+    let to = Math.max(pos, buf.length - (terminator.length - 1));
+    if (section === Section.Cdata && this.capturing) {
+      if (this.utf8) to = utf8CharacterBoundary(buf, pos, to);
+      this.keep(pos, to, false);
+    }
+    return to;
+  }
+
   /** Keeps `buf[pos…]` (copied, so the caller's chunk is not retained) for the next write. */
   private keepTail(pos: number): void {
+    const rest = this.buf.length - pos;
+    if (rest > this.maxTagBytes) {
+      throw this.malformed("XML_TAG_TOO_LONG", `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`, pos, "'>' within the tag length limit");
+    }
     this.advance(pos);
     this.base += pos;
-    this.tail = pos < this.buf.length ? Buffer.from(this.buf.subarray(pos)) : undefined;
+    this.tail = rest > 0 ? Buffer.from(this.buf.subarray(pos)) : undefined;
+    this.carriedBytes += rest;
+    if (rest > STITCH_BYTES) {
+      this.waiting = [];
+      this.waitingBytes = 0;
+      this.retryAfter = rest;
+    }
     this.buf = Buffer.alloc(0);
   }
 
@@ -426,14 +586,33 @@ export class XmlTokenizer {
       return;
     }
     if (this.capturing) {
-      this.captured += this.decodeText(from, to);
+      this.keep(from, to, true);
       return;
     }
-    // Text nobody keeps: only its references must be checked (an undeclared entity is refused even when unused).
+    this.checkReferences(from, to);
+  }
+
+  /** Text nobody keeps: only its references must be checked (an undeclared entity is refused even when unused). */
+  private checkReferences(from: number, to: number): void {
     if (this.ampAt < from) this.ampAt = this.findAmp(from);
     while (this.ampAt < to) {
       this.reference(this.ampAt, to);
       this.ampAt = this.findAmp(this.ampAt + 1);
+    }
+  }
+
+  /** Adds `buf[from, to)` to the text being collected, up to {@link maxValueLength} characters. */
+  private keep(from: number, to: number, references: boolean): void {
+    this.capturedBytes += to - from;
+    if (this.captured.length >= this.maxValueLength) {
+      if (to > from) this.captureTruncated = true;
+      if (references) this.checkReferences(from, to);
+      return;
+    }
+    this.captured += references ? this.decodeText(from, to) : this.decodeRaw(from, to);
+    if (this.captured.length > this.maxValueLength) {
+      this.captured = this.captured.slice(0, this.maxValueLength);
+      this.captureTruncated = true;
     }
   }
 
@@ -664,6 +843,8 @@ export class XmlTokenizer {
       this.capturing = true;
       this.captureDepth = this.stack.length;
       this.captured = "";
+      this.capturedBytes = 0;
+      this.captureTruncated = false;
       this.captureLine = this.tokenLine;
       this.captureColumn = this.tokenColumn;
       this.captureOffset = this.tokenOffset;
@@ -697,6 +878,7 @@ export class XmlTokenizer {
     if (this.capturing && this.captureDepth === depth) {
       text = this.captured;
       this.captured = "";
+      if (this.captureTruncated) this.handler.valueTooLong?.(name, this.textLocation(), this.capturedBytes);
     }
     this.capturing = false;
     if (depth === 1) this.rootClosed = true;
@@ -709,7 +891,14 @@ export class XmlTokenizer {
   private processingInstruction(lt: number): number {
     const buf = this.buf;
     const close = buf.indexOf(PI_END, lt + 2);
-    if (close < 0) return INCOMPLETE;
+    if (close < 0) {
+      // The XML declaration is read whole (held like a tag); any other processing instruction streams through.
+      let targetEnd = lt + 2;
+      while (targetEnd < buf.length && !isSpace(buf[targetEnd]!) && buf[targetEnd] !== QUESTION) targetEnd++;
+      if (targetEnd >= buf.length || buf.toString("latin1", lt + 2, targetEnd).toLowerCase() === "xml") return INCOMPLETE;
+      this.section = Section.ProcessingInstruction;
+      return this.continueSection(lt + 2);
+    }
     const target = /^[^\s?]*/.exec(buf.toString("latin1", lt + 2, Math.min(close, lt + 40)))![0];
     if (target.toLowerCase() === "xml") {
       const atStart = this.base + lt === (this.hadByteOrderMark ? 3 : 0);
@@ -734,16 +923,21 @@ export class XmlTokenizer {
     if (comment === INCOMPLETE) return INCOMPLETE;
     if (comment) {
       const close = buf.indexOf(COMMENT_END, lt + 4);
-      return close < 0 ? INCOMPLETE : close + 3;
+      if (close >= 0) return close + 3;
+      this.section = Section.Comment;
+      return this.continueSection(lt + 4);
     }
     const cdata = this.startsWith(lt, CDATA_START);
     if (cdata === INCOMPLETE) return INCOMPLETE;
     if (cdata) {
-      const close = buf.indexOf(CDATA_END, lt + 9);
-      if (close < 0) return INCOMPLETE;
       if (this.stack.length === 0) throw this.malformed("XML_TEXT_OUTSIDE_ROOT", "CDATA section outside the root element", lt, "markup");
-      if (this.capturing) this.captured += this.decodeRaw(lt + 9, close);
-      return close + 3;
+      const close = buf.indexOf(CDATA_END, lt + 9);
+      if (close >= 0) {
+        if (this.capturing) this.keep(lt + 9, close, false);
+        return close + 3;
+      }
+      this.section = Section.Cdata;
+      return this.continueSection(lt + 9);
     }
     const doctype = this.startsWith(lt, DOCTYPE_START);
     if (doctype === INCOMPLETE) return INCOMPLETE;
