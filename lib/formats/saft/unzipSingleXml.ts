@@ -269,8 +269,10 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
       }
       case "data": {
         const e = entry!;
+        // The XML entry is inflated one piece per step, so its output is handed on before the next piece.
+        const most = e.xml && inflater ? piece : Number.MAX_SAFE_INTEGER;
         if (e.size >= 0) {
-          const take = Math.min(remaining, b.length);
+          const take = Math.min(remaining, b.length, most);
           if (e.xml) feed(b.subarray(0, take), false);
           remaining -= take;
           advance(take);
@@ -278,7 +280,7 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
             finishEntry();
             return true;
           }
-          return false;
+          return take > 0 && pending.length > 0;
         }
         // Size unknown: the data ends at a data descriptor whose compressed size matches the bytes before it.
         let end = -1;
@@ -296,13 +298,14 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
             break;
           }
         }
-        if (end < 0) {
-          // Hold back what may be the start of a descriptor signature.
-          const usable = Math.min(wait, Math.max(0, b.length - 3));
-          if (e.xml) feed(b.subarray(0, usable), false);
-          consumed += usable;
-          advance(usable);
-          return false;
+        // Hold back what may be the start of a descriptor signature.
+        const usable = end >= 0 ? end : Math.min(wait, Math.max(0, b.length - 3));
+        if (end < 0 || usable > most) {
+          const take = Math.min(usable, most);
+          if (e.xml) feed(b.subarray(0, take), false);
+          consumed += take;
+          advance(take);
+          return take > 0 && take < usable;
         }
         if (e.xml) feed(b.subarray(0, end), false);
         consumed += end;

@@ -334,9 +334,16 @@ export class XmlTokenizer {
       }
       this.process();
     }
-    const rest = this.waiting ? Buffer.concat([this.tail ?? Buffer.alloc(0), ...this.waiting]) : (this.tail ?? Buffer.alloc(0));
+    if (this.waiting) {
+      // Input gathered behind a long tag: it may complete the tag and more.
+      this.buf = Buffer.concat([this.tail ?? Buffer.alloc(0), ...this.waiting]);
+      this.tail = undefined;
+      this.waiting = undefined;
+      this.process();
+      this.waiting = undefined;
+    }
+    const rest = this.tail ?? Buffer.alloc(0);
     this.tail = undefined;
-    this.waiting = undefined;
     this.buf = rest;
     this.ampAt = -1;
     if (this.section !== Section.None) {
@@ -495,12 +502,20 @@ export class XmlTokenizer {
     return to;
   }
 
+  /**
+   * Refuses a tag (start or end tag, DOCTYPE, XML declaration) from `lt` to `end` longer than the limit: whether it
+   * came in one chunk or was held across many, so the outcome does not depend on chunking.
+   */
+  private checkTagLength(lt: number, end: number): void {
+    if (end - lt > this.maxTagBytes) {
+      throw this.malformed("XML_TAG_TOO_LONG", `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`, lt, "'>' within the tag length limit");
+    }
+  }
+
   /** Keeps `buf[pos…]` (copied, so the caller's chunk is not retained) for the next write. */
   private keepTail(pos: number): void {
     const rest = this.buf.length - pos;
-    if (rest > this.maxTagBytes) {
-      throw this.malformed("XML_TAG_TOO_LONG", `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`, pos, "'>' within the tag length limit");
-    }
+    this.checkTagLength(pos, this.buf.length);
     this.advance(pos);
     this.base += pos;
     this.tail = rest > 0 ? Buffer.from(this.buf.subarray(pos)) : undefined;
@@ -832,6 +847,7 @@ export class XmlTokenizer {
       throw this.malformed("XML_BAD_NAME", `'${String.fromCharCode(b)}' is not allowed in a name`, i, "a name character, white space, '/' or '>'");
     }
 
+    this.checkTagLength(lt, i);
     if (this.stack.length === 0) {
       if (this.rootClosed) throw this.malformed("XML_SECOND_ROOT", `a second root element <${name.qualified}>`, lt, "end of input");
       this.rootSeen = true;
@@ -861,6 +877,7 @@ export class XmlTokenizer {
     while (i < length && isSpace(buf[i]!)) i++;
     if (i >= length) return INCOMPLETE;
     if (buf[i] !== GT) throw this.malformed("XML_BAD_TAG", "unexpected character in an end tag", i, "'>'");
+    this.checkTagLength(lt, i + 1);
     const name = this.intern(lt + 2);
     const open = this.stack[this.stack.length - 1];
     if (!open) throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> without a start tag`, lt, "end of input");
@@ -901,6 +918,7 @@ export class XmlTokenizer {
     }
     const target = /^[^\s?]*/.exec(buf.toString("latin1", lt + 2, Math.min(close, lt + 40)))![0];
     if (target.toLowerCase() === "xml") {
+      this.checkTagLength(lt, close + 2);
       const atStart = this.base + lt === (this.hadByteOrderMark ? 3 : 0);
       if (!atStart || target !== "xml") throw this.malformed("XML_BAD_DECLARATION", "the XML declaration must come first in the file", lt, "the declaration at the start");
       const declaration = buf.toString("latin1", lt + 5, close);
@@ -957,6 +975,7 @@ export class XmlTokenizer {
             expected: "no DOCTYPE, or <!DOCTYPE AuditFile> without [ … ]",
           });
         } else if (b === GT) {
+          this.checkTagLength(lt, i + 1);
           this.handler.doctype?.(this.location());
           return i + 1;
         }
