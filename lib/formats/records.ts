@@ -9,9 +9,10 @@ export type ImportRecord =
   | { type: "header"; header: FileHeader }
   /**
    * A correction to the header that could only be known later in the stream (the SAF-T version decided by
-   * structure seen after the first records; a CSV encoding decided by bytes after the detection sample).
+   * structure seen after the first records; a CSV encoding decided by bytes after the detection sample; the period
+   * of a SAF-T file without SelectionCriteria, taken from its transactions' dates).
    */
-  | { type: "headerUpdate"; changes: Partial<Pick<FileHeader, "formatVersion" | "encoding">> }
+  | { type: "headerUpdate"; changes: Partial<Pick<FileHeader, "formatVersion" | "encoding" | "period">> }
   | { type: "account"; account: Account }
   | { type: "party"; party: Party }
   | { type: "controlTotals"; controlTotals: ControlTotals }

@@ -128,6 +128,10 @@ export class SaftRecordBuilder implements XmlHandler {
 
   private headerFields: HeaderFields = {};
   private headerSeen = false;
+  private selectionSeen = false;
+  /** Earliest and latest TransactionDate (valid dates only): the period of a file without SelectionCriteria. */
+  private firstTransactionDate: string | undefined;
+  private lastTransactionDate: string | undefined;
   private header: FileHeader | undefined;
   private pendingIssues: Issue[] = [];
 
@@ -346,6 +350,7 @@ export class SaftRecordBuilder implements XmlHandler {
             break;
           case E.SelectionCriteria:
             next = Ctx.Selection;
+            this.selectionSeen = true;
             break;
         }
         break;
@@ -501,9 +506,15 @@ export class SaftRecordBuilder implements XmlHandler {
           case E.PeriodYear:
             this.periodYear = text;
             return;
-          case E.TransactionDate:
-            transaction.date = this.date(text, "TransactionDate") ?? text;
+          case E.TransactionDate: {
+            const date = this.date(text, "TransactionDate");
+            transaction.date = date ?? text;
+            if (date !== undefined && !this.selectionSeen) {
+              if (this.firstTransactionDate === undefined || date < this.firstTransactionDate) this.firstTransactionDate = date;
+              if (this.lastTransactionDate === undefined || date > this.lastTransactionDate) this.lastTransactionDate = date;
+            }
             return;
+          }
           case E.Description:
             transaction.description = text;
             return;
@@ -881,6 +892,23 @@ export class SaftRecordBuilder implements XmlHandler {
 
   private finishDocument(): void {
     this.emitHeader();
+    if (this.headerSeen && !this.selectionSeen) {
+      // SelectionCriteria is mandatory (SAF-T Financial NO XSD, Header); without it the file does not say its period.
+      const first = this.firstTransactionDate;
+      const last = this.lastTransactionDate;
+      if (first !== undefined && last !== undefined) {
+        this.out.push({ type: "headerUpdate", changes: { period: { start: first, end: last } } });
+        this.header = { ...this.header!, period: { start: first, end: last } };
+      }
+      this.issue(
+        "warning",
+        "SAFT_SELECTION_CRITERIA_MISSING",
+        first !== undefined && last !== undefined
+          ? `the header has no SelectionCriteria, so the file does not state its period; the period ${first} – ${last} is taken from the transactions' dates`
+          : "the header has no SelectionCriteria, so the file does not state its period, and it has no dated transactions to take one from",
+        {},
+      );
+    }
     const final = this.evidence.decide(this.headerFields.version, this.header!.period?.start);
     const emitted = this.header!.formatVersion;
     if (final !== emitted) {
