@@ -3,7 +3,7 @@ import type { Ore } from "../../money/ore.ts";
 import { AmountOutOfRangeError } from "../../money/errors.ts";
 import { UnsupportedFormatError } from "../errors.ts";
 import type { ImportRecord } from "../records.ts";
-import type { XmlAttribute, XmlHandler, XmlName, XmlTokenizer } from "../xml/XmlTokenizer.ts";
+import { MAX_INVALID_BYTES_REPORTED, type XmlAttribute, type XmlHandler, type XmlName, type XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";
 import { normalizeSaftVersionHint, SaftVersionEvidence, type SaftClueName } from "./SaftVersionEvidence.ts";
@@ -422,6 +422,20 @@ export class SaftRecordBuilder implements XmlHandler {
       location,
       transactionId: this.transaction?.id,
     });
+  }
+
+  invalidBytes(location: SourceLocation): void {
+    this.issue("warning", "SAFT_INVALID_BYTES", "bytes that are not UTF-8 were read as \uFFFD (the replacement character) in this value", { location, transactionId: this.transaction?.id });
+  }
+
+  encodingCorrected(declared: string, used: string, location: SourceLocation): void {
+    this.issue(
+      "warning",
+      "SAFT_ENCODING_MISMATCH",
+      `the file says ${declared} but its bytes are ${used === "utf-8" ? "UTF-8" : "ISO-8859-1 / windows-1252"}; read as ${used} from the first such text on`,
+      { location },
+    );
+    if (this.header) this.out.push({ type: "headerUpdate", changes: { encoding: used } });
   }
 
   doctype(location: SourceLocation): void {
@@ -892,6 +906,10 @@ export class SaftRecordBuilder implements XmlHandler {
 
   private finishDocument(): void {
     this.emitHeader();
+    const invalid = this.tokenizer.invalidByteSequences;
+    if (invalid > MAX_INVALID_BYTES_REPORTED) {
+      this.issue("warning", "SAFT_INVALID_BYTES", `${invalid - MAX_INVALID_BYTES_REPORTED} more byte sequences that are not UTF-8 were read as \uFFFD (${invalid} in all; the first ${MAX_INVALID_BYTES_REPORTED} are listed)`, {});
+    }
     if (this.headerSeen && !this.selectionSeen) {
       // SelectionCriteria is mandatory (SAF-T Financial NO XSD, Header); without it the file does not say its period.
       const first = this.firstTransactionDate;

@@ -36,7 +36,7 @@
  */
 import type { SourceLocation } from "../../ledger/types.ts";
 import { MalformedInputError, TruncatedInputError, UnsafeXmlError, UnsupportedFormatError } from "../errors.ts";
-import { decodeBytes, normalizeEncodingName } from "../shared/decoding.ts";
+import { decodeBytes, looksLikeUtf8, normalizeEncodingName } from "../shared/decoding.ts";
 
 /** An interned element name: the same object is handed out every time the same bytes are seen. */
 export interface XmlName {
@@ -74,7 +74,20 @@ export interface XmlHandler {
    * characters. `bytes` is the length of the whole text in the file.
    */
   valueTooLong?(name: XmlName, location: SourceLocation, bytes: number): void;
+  /**
+   * Bytes that are not UTF-8 in a UTF-8 document were read as U+FFFD in a value (called for the first
+   * {@link MAX_INVALID_BYTES_REPORTED}; {@link XmlTokenizer.invalidByteSequences} counts them all).
+   */
+  invalidBytes?(location: SourceLocation): void;
+  /**
+   * The bytes contradict the declared encoding (UTF-8 bytes under `encoding="ISO-8859-1"`, or Latin-1 bytes in a
+   * document that is UTF-8 by declaration or default): the document is read in `used` from here on.
+   */
+  encodingCorrected?(declared: string, used: string, location: SourceLocation): void;
 }
+
+/** Invalid byte sequences reported one by one; the rest are only counted. */
+export const MAX_INVALID_BYTES_REPORTED = 5;
 
 export interface XmlTokenizerOptions {
   /** File name for error messages. */
@@ -159,6 +172,51 @@ function utf8CharacterBoundary(buf: Uint8Array, from: number, to: number): numbe
   return lead + size > to ? lead : to;
 }
 
+/** Length of the valid UTF-8 sequence at `buf[at]` (1 for ASCII), or 0 when the bytes there are not UTF-8. */
+function utf8SequenceLength(buf: Uint8Array, at: number, to: number): number {
+  const b = buf[at]!;
+  if (b < 0x80) return 1;
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+  if (need < 0 || at + need >= to) return 0;
+  for (let k = 1; k <= need; k++) if ((buf[at + k]! & 0xc0) !== 0x80) return 0;
+  return need + 1;
+}
+
+/** Whether the bytes from `at` are the start of a UTF-8 sequence that the end of `bytes` cuts off. */
+function cutOff(bytes: Uint8Array, at: number): boolean {
+  const b = bytes[at]!;
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+  if (need < 0 || at + need < bytes.length) return false;
+  for (let k = at + 1; k < bytes.length; k++) if ((bytes[k]! & 0xc0) !== 0x80) return false;
+  return true;
+}
+
+/**
+ * Whether bytes read as UTF-8 are rather Latin-1: invalid sequences and not one valid multi-byte sequence (a UTF-8
+ * file with a few damaged bytes still has valid ones).
+ */
+function utf8Evidence(window: Uint8Array): "utf-8" | "latin" {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < window.length; ) {
+    if (window[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    const size = utf8SequenceLength(window, i, window.length);
+    if (size > 0) {
+      valid++;
+      i += size;
+    } else {
+      // A sequence cut off by the window's end is no evidence either way.
+      if (cutOff(window, i)) break;
+      invalid++;
+      i++;
+    }
+  }
+  return invalid > 0 && valid === 0 ? "latin" : "utf-8";
+}
+
 /** Returned by token handlers when the token is not complete in the buffer yet. */
 const INCOMPLETE = -1;
 
@@ -210,6 +268,10 @@ export class XmlTokenizer {
   readonly maxValueLength: number;
   /** Bytes copied to carry unfinished tokens from chunk to chunk (a deterministic measure of the work, for tests). */
   carriedBytes = 0;
+  /** Byte sequences that were not valid UTF-8 in the values read (each became U+FFFD). */
+  invalidByteSequences = 0;
+  /** Whether the first kept value with a byte ≥ 0x80 has been checked against the encoding (see `checkEncoding`). */
+  private encodingChecked = false;
   private started = false;
   private finished = false;
   private utf8 = true;
@@ -403,7 +465,7 @@ export class XmlTokenizer {
     return 0;
   }
 
-  private setEncoding(name: string, from: "override" | "declaration" | "bom"): void {
+  private setEncoding(name: string, from: "override" | "declaration" | "bom" | "bytes"): void {
     let normalized: string;
     try {
       normalized = normalizeEncodingName(name);
@@ -624,6 +686,7 @@ export class XmlTokenizer {
       if (references) this.checkReferences(from, to);
       return;
     }
+    if (!this.encodingChecked) this.checkEncoding(from, to);
     this.captured += references ? this.decodeText(from, to) : this.decodeRaw(from, to);
     if (this.captured.length > this.maxValueLength) {
       this.captured = this.captured.slice(0, this.maxValueLength);
@@ -650,10 +713,59 @@ export class XmlTokenizer {
         }
         if (ascii) return buf.latin1Slice(from, to);
       }
-      return buf.utf8Slice(from, to);
+      const text = buf.utf8Slice(from, to);
+      if (text.indexOf("\uFFFD") >= 0) this.reportInvalidUtf8(from, to);
+      return text;
     }
     if (this.encoding === "iso-8859-1") return buf.latin1Slice(from, to);
     return decodeBytes(buf.subarray(from, to), this.encoding);
+  }
+
+  /**
+   * The first kept value with a byte ≥ 0x80 is where a wrong encoding declaration shows: valid multi-byte UTF-8 under
+   * a Latin-1 declaration (`Ã¸` for `ø` otherwise), or bytes that are no UTF-8 at all (a lone 0xF8 for `ø`) in a
+   * document read as UTF-8. The reading the bytes support is used from there on, and the handler told; an explicit
+   * encoding override is never second-guessed. Values before it were ASCII, which reads the same either way.
+   */
+  private checkEncoding(from: number, to: number): void {
+    if (this.encodingOverridden || !(this.utf8 || this.encoding === "iso-8859-1" || this.encoding === "windows-1252")) {
+      this.encodingChecked = true;
+      return;
+    }
+    const buf = this.buf;
+    let high = from;
+    while (high < to && buf[high]! < 0x80) high++;
+    if (high >= to) return;
+    this.encodingChecked = true;
+    // The evidence is this value and what follows it in the buffer (markup is ASCII), up to 64 KiB.
+    const window = buf.subarray(high, Math.min(buf.length, high + 64 * 1024));
+    const declared = this.declaredEncoding ?? "UTF-8";
+    if (this.utf8) {
+      if (utf8Evidence(window) === "latin") {
+        const location = this.here(high);
+        this.setEncoding("windows-1252", "bytes");
+        this.handler.encodingCorrected?.(declared, "windows-1252", location);
+      }
+    } else if (looksLikeUtf8(window, window.length < buf.length - high)) {
+      const location = this.here(high);
+      this.setEncoding("utf-8", "bytes");
+      this.handler.encodingCorrected?.(declared, "utf-8", location);
+    }
+  }
+
+  /** Finds the invalid UTF-8 sequences in `buf[from, to)` (its text had U+FFFD) and reports the first few. */
+  private reportInvalidUtf8(from: number, to: number): void {
+    const buf = this.buf;
+    for (let i = from; i < to; ) {
+      const size = utf8SequenceLength(buf, i, to);
+      if (size > 0) {
+        i += size;
+        continue;
+      }
+      this.invalidByteSequences++;
+      if (this.invalidByteSequences <= MAX_INVALID_BYTES_REPORTED) this.handler.invalidBytes?.(this.here(i));
+      i++;
+    }
   }
 
   /** Decodes text with references resolved. */

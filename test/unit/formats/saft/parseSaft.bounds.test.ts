@@ -109,3 +109,56 @@ describe("SAF-T without SelectionCriteria (issue #8)", () => {
     expect(parsed.issues.map((i) => i.code)).not.toContain("SAFT_SELECTION_CRITERIA_MISSING");
   });
 });
+
+describe("SAF-T bytes that do not fit the encoding (issue #8)", () => {
+  const latin1 = (text: string) => Buffer.from(text, "latin1");
+
+  it("reports invalid UTF-8 in a value with its position, the first five one by one and the rest once", async () => {
+    const text = await tinyText();
+    const damaged = Buffer.concat([Buffer.from(text.slice(0, text.indexOf("Bankinnskudd"))), Buffer.from([0x42, 0xc3, 0x28]), Buffer.from(text.slice(text.indexOf("Bankinnskudd") + 12))]);
+    const parsed = summarize(await parseBytes(damaged));
+    expect(parsed.accounts[0]!.name).toBe("B\uFFFD(");
+    expect(parsed.issues.filter((i) => i.code === "SAFT_INVALID_BYTES")).toEqual([
+      { severity: "warning", code: "SAFT_INVALID_BYTES", message: expect.stringMatching(/not UTF-8/), location: { line: 26, column: 38, offset: expect.any(Number) } },
+    ]);
+    // Eight damaged names: five located issues and one that counts the other three.
+    let many = text;
+    for (const name of ["Annen egenkapital", "Leverandørgjeld", "Inventar"]) many = many.replace(name, "\u0000");
+    const bytes = Buffer.concat(many.split("\u0000").flatMap((part, i, all) => (i < all.length - 1 ? [Buffer.from(part), Buffer.from([0xff, 0x41, 0xfe, 0xfe])] : [Buffer.from(part)])));
+    const issues = summarize(await parseBytes(bytes)).issues.filter((i) => i.code === "SAFT_INVALID_BYTES");
+    expect(issues).toHaveLength(6);
+    expect(issues.slice(0, 5).every((i) => i.location !== undefined)).toBe(true);
+    expect(issues[5]!.message).toMatch(/^4 more byte sequences .* \(9 in all; the first 5 are listed\)/);
+  });
+
+  it("a real U+FFFD in a UTF-8 file is text, not an issue", async () => {
+    const text = (await tinyText()).replace("Bankinnskudd", "Bank\uFFFD");
+    const parsed = summarize(await parseBytes(Buffer.from(text)));
+    expect(parsed.accounts[0]!.name).toBe("Bank\uFFFD");
+    expect(parsed.issues.map((i) => i.code)).not.toContain("SAFT_INVALID_BYTES");
+  });
+
+  it("a file that declares ISO-8859-1 but is UTF-8 is read as UTF-8, with a warning", async () => {
+    const text = (await tinyText()).replace(`encoding="UTF-8"`, `encoding="ISO-8859-1"`);
+    const records = await parseBytes(Buffer.from(text));
+    const parsed = summarize(records);
+    expect(parsed.accounts.map((a) => a.name)).toContain("Leverandørgjeld");
+    expect(parsed.header.encoding).toBe("iso-8859-1"); // the header record came before the first such text
+    expect(records).toContainEqual({ type: "headerUpdate", changes: { encoding: "utf-8" } });
+    expect(parsed.issues.find((i) => i.code === "SAFT_ENCODING_MISMATCH")).toMatchObject({ severity: "warning", location: { line: 44 } });
+    expect(parsed.issues.find((i) => i.code === "SAFT_ENCODING_MISMATCH")!.message).toMatch(/says ISO-8859-1 but its bytes are UTF-8/);
+  });
+
+  it("a file that says UTF-8 but is ISO-8859-1 is read as windows-1252, with a warning; an --encoding override is obeyed", async () => {
+    const text = await tinyText();
+    const records = await parseBytes(latin1(text));
+    const parsed = summarize(records);
+    expect(parsed.accounts.map((a) => a.name)).toContain("Leverandørgjeld");
+    expect(records).toContainEqual({ type: "headerUpdate", changes: { encoding: "windows-1252" } });
+    expect(parsed.issues.find((i) => i.code === "SAFT_ENCODING_MISMATCH")!.message).toMatch(/says UTF-8 but its bytes are ISO-8859-1/);
+    expect(parsed.issues.map((i) => i.code)).not.toContain("SAFT_INVALID_BYTES");
+    const forced = summarize(await collect(parseSaft((async function* () { yield latin1(text); })(), { encoding: "utf-8" })));
+    expect(forced.accounts.map((a) => a.name)).toContain("Leverand\uFFFDrgjeld");
+    expect(forced.issues.map((i) => i.code)).toContain("SAFT_INVALID_BYTES");
+  });
+});
