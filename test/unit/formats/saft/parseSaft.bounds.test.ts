@@ -47,7 +47,8 @@ describe("SAF-T bounds on hostile values (issue #8)", () => {
     const probe = memoryProbe();
     const records = await collect(parseSaft(withRun(text, marker, "<AccountDescription>", "Bankinnskudd ", 48 * MiB, "</AccountDescription>", probe.sample), { fileName: "lang.xml" }));
     const parsed = summarize(records);
-    expect(parsed.accounts.map(({ name, location, ...figures }) => figures)).toEqual(plain.accounts.map(({ name, location, ...figures }) => figures));
+    const figures = (account: (typeof parsed.accounts)[number]) => ({ ...account, name: undefined, location: undefined });
+    expect(parsed.accounts.map(figures)).toEqual(plain.accounts.map(figures));
     expect(parsed.accounts[0]!.name).toBe("Bankinnskudd ".repeat(65536 / 13 + 1).slice(0, 65536));
     expect(parsed.totalDebit).toBe(plain.totalDebit);
     expect(parsed.transactions.map((t) => t.lines)).toEqual(plain.transactions.map((t) => t.lines));
