@@ -44,6 +44,7 @@ const SKIP_DESCRIPTIONS: Record<SkipReason, string> = {
  * Issues: `CSV_CURRENCY_ASSUMED` (info; CSV carries no currency, NOK assumed), `CSV_ENCODING_GUESSED` (info; no BOM
  * and not UTF-8), `CSV_ENCODING_DECIDED_LATE` (info; the head was ASCII and later bytes decided another encoding
  * than the header record states), `CSV_COLUMNS_IGNORED` (info), `CSV_INVALID_AMOUNT` (error; figure left undefined),
+ * `CSV_AMOUNT_OUT_OF_RANGE` (error; more than 18 digits before the decimal, figure left undefined),
  * `CSV_ROW_TOO_SHORT` (warning), `CSV_ROWS_SKIPPED` (info; one summary with counts per reason),
  * `CSV_NO_ACCOUNT_ROWS` (error). Locations are `{line, column}` with `column` the 1-based FIELD number (the
  * spreadsheet column), not a character offset.
