@@ -16,9 +16,10 @@ export type ImportRecord =
   /**
    * A correction to the header that could only be known later in the stream (the SAF-T version decided by
    * structure seen after the first records; a CSV encoding decided by bytes after the detection sample; SIE 4E
-   * rather than 4I when balance records follow the vouchers).
+   * rather than 4I when balance records follow the vouchers; the period of a SAF-T file without SelectionCriteria,
+   * taken from its transactions' dates).
    */
-  | { type: "headerUpdate"; changes: Partial<Pick<FileHeader, "formatVersion" | "encoding">> }
+  | { type: "headerUpdate"; changes: Partial<Pick<FileHeader, "formatVersion" | "encoding" | "period">> }
   | { type: "account"; account: Account }
   | { type: "party"; party: Party }
   | { type: "controlTotals"; controlTotals: ControlTotals }

@@ -15,3 +15,11 @@ export class InvalidAmountError extends MoneyError {
     super("MONEY_INVALID_AMOUNT", `not an amount: ${JSON.stringify(input)} (${reason})`, input);
   }
 }
+
+/** The text is an amount beyond what any ledger holds (too many digits); refused before any arithmetic. */
+export class AmountOutOfRangeError extends MoneyError {
+  constructor(input: string, reason: string) {
+    // The message quotes only the start of a long input: the input may be megabytes.
+    super("MONEY_AMOUNT_OUT_OF_RANGE", `amount out of range: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} (${reason})`, input.length > 64 ? `${input.slice(0, 64)}…` : input);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Account, FileHeader, Issue } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
-import { InvalidAmountError } from "../../money/errors.ts";
+import { AmountOutOfRangeError, MoneyError } from "../../money/errors.ts";
 import type { ImportRecord } from "../records.ts";
 import { decodeStream, type EncodingDecision } from "../shared/decoding.ts";
 import type { ColumnRole } from "./classifyHeaderCell.ts";
@@ -45,6 +45,7 @@ const SKIP_DESCRIPTIONS: Record<SkipReason, string> = {
  * Issues: `CSV_CURRENCY_ASSUMED` (info; CSV carries no currency, NOK assumed), `CSV_ENCODING_GUESSED` (info; no BOM
  * and not UTF-8), `CSV_ENCODING_DECIDED_LATE` (info; the head was ASCII and later bytes decided another encoding
  * than the header record states), `CSV_COLUMNS_IGNORED` (info), `CSV_INVALID_AMOUNT` (error; figure left undefined),
+ * `CSV_AMOUNT_OUT_OF_RANGE` (error; more than 18 digits before the decimal, figure left undefined),
  * `CSV_ROW_TOO_SHORT` (warning), `CSV_ROWS_SKIPPED` (info; one summary with counts per reason),
  * `CSV_NO_ACCOUNT_ROWS` (error). Locations are `{line, column}` with `column` the 1-based FIELD number (the
  * spreadsheet column), not a character offset.
@@ -239,13 +240,16 @@ function* accountRecords(
     try {
       return parseCsvAmount(raw, layout.decimal) ?? 0n;
     } catch (error) {
-      if (!(error instanceof InvalidAmountError)) throw error;
+      if (!(error instanceof MoneyError)) throw error;
+      const tooLarge = error instanceof AmountOutOfRangeError;
       problems.push({
         severity: "error",
-        code: "CSV_INVALID_AMOUNT",
-        message: `account ${accountId}: ${JSON.stringify(raw)} in column ${column + 1} (${role}) is not an amount with decimal ${JSON.stringify(
-          layout.decimal,
-        )}: ${error.message}; the figure is left out`,
+        code: tooLarge ? "CSV_AMOUNT_OUT_OF_RANGE" : "CSV_INVALID_AMOUNT",
+        message: tooLarge
+          ? `account ${accountId}: the amount in column ${column + 1} (${role}) is beyond any ledger: ${error.message}; the figure is left out`
+          : `account ${accountId}: ${JSON.stringify(raw)} in column ${column + 1} (${role}) is not an amount with decimal ${JSON.stringify(
+              layout.decimal,
+            )}: ${error.message}; the figure is left out`,
         account: accountId,
         location: { line: record.line, column: column + 1 },
       });

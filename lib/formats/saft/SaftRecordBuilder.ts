@@ -1,8 +1,9 @@
 import type { Account, ControlTotals, Dimension, FileHeader, Issue, Party, PartyBalance, Severity, SourceLocation, Transaction, TransactionLine } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
+import { AmountOutOfRangeError } from "../../money/errors.ts";
 import { UnsupportedFormatError } from "../errors.ts";
 import type { ImportRecord } from "../records.ts";
-import type { XmlAttribute, XmlHandler, XmlName, XmlTokenizer } from "../xml/XmlTokenizer.ts";
+import { MAX_INVALID_BYTES_REPORTED, type XmlAttribute, type XmlHandler, type XmlName, type XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";
 import { normalizeSaftVersionHint, SaftVersionEvidence, type SaftClueName } from "./SaftVersionEvidence.ts";
@@ -89,6 +90,11 @@ interface BalanceAccountFields extends BalanceFields {
   account?: string;
 }
 
+/** A value quoted in a message: long ones (up to the tokenizer's value limit) are cut. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 function lastDayOfMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
@@ -122,6 +128,10 @@ export class SaftRecordBuilder implements XmlHandler {
 
   private headerFields: HeaderFields = {};
   private headerSeen = false;
+  private selectionSeen = false;
+  /** Earliest and latest TransactionDate (valid dates only): the period of a file without SelectionCriteria. */
+  private firstTransactionDate: string | undefined;
+  private lastTransactionDate: string | undefined;
   private header: FileHeader | undefined;
   private pendingIssues: Issue[] = [];
 
@@ -340,6 +350,7 @@ export class SaftRecordBuilder implements XmlHandler {
             break;
           case E.SelectionCriteria:
             next = Ctx.Selection;
+            this.selectionSeen = true;
             break;
         }
         break;
@@ -404,6 +415,27 @@ export class SaftRecordBuilder implements XmlHandler {
         this.finishDocument();
         break;
     }
+  }
+
+  valueTooLong(name: XmlName, location: SourceLocation, bytes: number): void {
+    this.issue("error", "SAFT_VALUE_TOO_LONG", `<${name.qualified}> holds ${bytes} bytes of text; only its first ${this.tokenizer.maxValueLength} characters were kept`, {
+      location,
+      transactionId: this.transaction?.id,
+    });
+  }
+
+  invalidBytes(location: SourceLocation): void {
+    this.issue("warning", "SAFT_INVALID_BYTES", "bytes that are not UTF-8 were read as \uFFFD (the replacement character) in this value", { location, transactionId: this.transaction?.id });
+  }
+
+  encodingCorrected(declared: string, used: string, location: SourceLocation): void {
+    this.issue(
+      "warning",
+      "SAFT_ENCODING_MISMATCH",
+      `the file says ${declared} but its bytes are ${used === "utf-8" ? "UTF-8" : "ISO-8859-1 / windows-1252"}; read as ${used} from the first such text on`,
+      { location },
+    );
+    if (this.header) this.out.push({ type: "headerUpdate", changes: { encoding: used } });
   }
 
   doctype(location: SourceLocation): void {
@@ -488,9 +520,15 @@ export class SaftRecordBuilder implements XmlHandler {
           case E.PeriodYear:
             this.periodYear = text;
             return;
-          case E.TransactionDate:
-            transaction.date = this.date(text, "TransactionDate") ?? text;
+          case E.TransactionDate: {
+            const date = this.date(text, "TransactionDate");
+            transaction.date = date ?? text;
+            if (date !== undefined && !this.selectionSeen) {
+              if (this.firstTransactionDate === undefined || date < this.firstTransactionDate) this.firstTransactionDate = date;
+              if (this.lastTransactionDate === undefined || date > this.lastTransactionDate) this.lastTransactionDate = date;
+            }
             return;
+          }
           case E.Description:
             transaction.description = text;
             return;
@@ -637,14 +675,18 @@ export class SaftRecordBuilder implements XmlHandler {
     try {
       return parseSaftAmount(text);
     } catch (error) {
+      const context = { location: this.tokenizer.textLocation(), account, transactionId: this.transaction?.id };
+      if (error instanceof AmountOutOfRangeError) {
+        this.issue("error", "SAFT_AMOUNT_OUT_OF_RANGE", `${field} is beyond any ledger (${error.message}); left out`, context);
+        return undefined;
+      }
       const tooPrecise = /^[+-]?\d*\.\d{3,}$/.test(text);
       this.issue(
         "error",
         tooPrecise ? "SAFT_AMOUNT_TOO_PRECISE" : "SAFT_INVALID_AMOUNT",
-        tooPrecise ? `${field} "${text}" has more than two decimals (SAFmonetaryType allows two); not exact to the øre, left out` : `${field} "${text}" is not a decimal amount; left out`,
-        { location: this.tokenizer.textLocation(), account, transactionId: this.transaction?.id },
+        tooPrecise ? `${field} "${text}" has more than two decimals (SAFmonetaryType allows two); not exact to the øre, left out` : `${field} "${clip(text)}" is not a decimal amount; left out`,
+        context,
       );
-      void error;
       return undefined;
     }
   }
@@ -864,6 +906,27 @@ export class SaftRecordBuilder implements XmlHandler {
 
   private finishDocument(): void {
     this.emitHeader();
+    const invalid = this.tokenizer.invalidByteSequences;
+    if (invalid > MAX_INVALID_BYTES_REPORTED) {
+      this.issue("warning", "SAFT_INVALID_BYTES", `${invalid - MAX_INVALID_BYTES_REPORTED} more byte sequences that are not UTF-8 were read as \uFFFD (${invalid} in all; the first ${MAX_INVALID_BYTES_REPORTED} are listed)`, {});
+    }
+    if (this.headerSeen && !this.selectionSeen) {
+      // SelectionCriteria is mandatory (SAF-T Financial NO XSD, Header); without it the file does not say its period.
+      const first = this.firstTransactionDate;
+      const last = this.lastTransactionDate;
+      if (first !== undefined && last !== undefined) {
+        this.out.push({ type: "headerUpdate", changes: { period: { start: first, end: last } } });
+        this.header = { ...this.header!, period: { start: first, end: last } };
+      }
+      this.issue(
+        "warning",
+        "SAFT_SELECTION_CRITERIA_MISSING",
+        first !== undefined && last !== undefined
+          ? `the header has no SelectionCriteria, so the file does not state its period; the period ${first} – ${last} is taken from the transactions' dates`
+          : "the header has no SelectionCriteria, so the file does not state its period, and it has no dated transactions to take one from",
+        {},
+      );
+    }
     const final = this.evidence.decide(this.headerFields.version, this.header!.period?.start);
     const emitted = this.header!.formatVersion;
     if (final !== emitted) {

@@ -4,7 +4,15 @@ import { peekSource } from "../shared/sources.ts";
 import { XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { classifySaftElement } from "./saftElements.ts";
 import { SaftRecordBuilder } from "./SaftRecordBuilder.ts";
-import { looksLikeZip, unzipSingleXml } from "./unzipSingleXml.ts";
+import { looksLikeZip, unzipSingleXml, type UnzipLimits } from "./unzipSingleXml.ts";
+
+/** {@link parseSaft}'s options: the common ones plus the bounds on hostile input (defaults suit every real file). */
+export interface SaftParseOptions extends ParseOptions {
+  /** Bounds on a zipped file's inflation (size and ratio); see {@link UnzipLimits}. */
+  zip?: UnzipLimits;
+  /** Longest text value kept, in characters (default 65 536); longer ones are cut with a `SAFT_VALUE_TOO_LONG` issue. */
+  maxValueLength?: number;
+}
 
 /**
  * Reads a SAF-T Financial (Norway) file, schema versions 1.00–1.40, as a stream of records (formats.md §1).
@@ -22,15 +30,20 @@ import { looksLikeZip, unzipSingleXml } from "./unzipSingleXml.ts";
  * - Structural problems throw MalformedInputError / TruncatedInputError / UnsafeXmlError with line:column;
  *   records yielded before the error are the same whatever the chunking.
  */
-export async function* parseSaft(source: AsyncIterable<Uint8Array>, options: ParseOptions = {}): AsyncGenerator<ImportRecord, void, undefined> {
+export async function* parseSaft(source: AsyncIterable<Uint8Array>, options: SaftParseOptions = {}): AsyncGenerator<ImportRecord, void, undefined> {
   const { fileName } = options;
   const peeked = await peekSource(source, 4);
   if (peeked.head.length === 0) {
     throw new UnsupportedFormatError("the input is empty", { fileName, location: { line: 1, column: 1, offset: 0 }, expected: "a SAF-T Financial XML file" });
   }
-  const xml = looksLikeZip(peeked.head) ? unzipSingleXml(peeked.source, fileName) : peeked.source;
+  const xml = looksLikeZip(peeked.head) ? unzipSingleXml(peeked.source, fileName, options.zip) : peeked.source;
   const builder = new SaftRecordBuilder({ fileName, encodingOverride: options.encoding });
-  const tokenizer = new XmlTokenizer(builder, { fileName, encoding: options.encoding, classify: classifySaftElement });
+  const tokenizer = new XmlTokenizer(builder, {
+    fileName,
+    encoding: options.encoding,
+    classify: classifySaftElement,
+    ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
+  });
   builder.attach(tokenizer);
   const out = builder.out;
   try {

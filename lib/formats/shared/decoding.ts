@@ -116,10 +116,42 @@ export function sniffEightBit(bytes: Uint8Array, before = 0): "cp437" | "cp865" 
   return norwegianPc8 ? "cp865" : "cp437";
 }
 
+/**
+ * Valid multi-byte UTF-8 sequences and invalid bytes ≥ 0x80 in `bytes` (a sequence cut off at the end counts as
+ * neither). Latin-1 text almost never forms a valid sequence (`å` is 0xE5 followed by ASCII), so a window with more
+ * valid sequences than invalid bytes is UTF-8 with some damaged bytes, which are then reported, not a code page.
+ */
+export function countUtf8Sequences(bytes: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let k = 1;
+    while (need > 0 && k <= need && i + k < bytes.length && (bytes[i + k]! & 0xc0) === 0x80) k++;
+    if (need > 0 && k > need) {
+      valid++;
+      i += need + 1;
+    } else if (need > 0 && i + k >= bytes.length) {
+      break; // cut off by the end of the window
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
+}
+
 /** Decides the encoding of a window of bytes that starts at the first non-ASCII byte. */
 export function decideFromWindow(window: Uint8Array, cutFromLongerStream = false, before = 0): EncodingDecision {
   if (firstNonAscii(window) < 0) return { encoding: "utf-8", reason: "ascii", bomLength: 0 };
   if (looksLikeUtf8(window, cutFromLongerStream)) return { encoding: "utf-8", reason: "utf-8-valid", bomLength: 0 };
+  const { valid, invalid } = countUtf8Sequences(window);
+  if (valid > invalid) return { encoding: "utf-8", reason: "utf-8-valid", bomLength: 0 };
   return { encoding: sniffEightBit(window, before), reason: "sniffed", bomLength: 0 };
 }
 

@@ -215,7 +215,7 @@ export class SieLine {
       if (this.view === undefined || start < this.viewStart || end > this.viewEnd) this.cutView(start, end);
       raw = this.view!.slice(start - this.viewStart, end - this.viewStart);
     } else {
-      raw = this.decoder.decode(this.bytes, start, end);
+      raw = this.decoder.decode(this.bytes, start, end, this);
     }
     return (form & ~FORM_HIGH) === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
   }
@@ -267,7 +267,7 @@ export class SieLine {
       while (i < length - 4 && keys[base + i] === b[start + i]) i++;
       if (i >= length - 4) return cache.strings[slot]!;
     }
-    const raw = (form & FORM_HIGH) === 0 ? b.latin1Slice(start, end) : this.decoder.decode(b, start, end);
+    const raw = (form & FORM_HIGH) === 0 ? b.latin1Slice(start, end) : this.decoder.decode(b, start, end, this);
     const value = (form & ~FORM_HIGH) === FORM_ESCAPED ? raw.replaceAll('\\"', '"') : raw;
     if (length > 8) for (let i = 4; i < length - 4; i++) keys[base + i] = b[start + i]!;
     cache.strings[slot] = value;

@@ -90,7 +90,22 @@ export class SieLineTokenizer {
    * tokenizer can read byte-wise (see {@link isByteCompatible}); text read so far must have been ASCII.
    */
   setEncoding(encoding: string): void {
-    if (encoding !== this.decoder.encoding) this.decoder = new SieTextDecoder(encoding);
+    if (encoding !== this.decoder.encoding) {
+      const onInvalid = this.decoder.onInvalid;
+      this.decoder = new SieTextDecoder(encoding);
+      this.decoder.onInvalid = onInvalid;
+    }
+  }
+
+  /**
+   * Tells `listener` where a kept value had bytes that are not UTF-8 (each became U+FFFD): the line and its
+   * 1-based column. Only values that are read are looked at (amounts and dates are ASCII or unreadable anyway).
+   */
+  onInvalidBytes(listener: (location: { line: number; column: number }) => void): void {
+    this.decoder.onInvalid = (at, context) => {
+      const line = context as SieLine | undefined;
+      listener(line ? { line: line.line, column: line.columnAt(at) } : this.position());
+    };
   }
 
   /** Adds text (read as its UTF-8 bytes); see {@link feedBytes}. */

@@ -406,6 +406,11 @@ export class SieRecordMapper {
   // ---------------------------------------------------------------------------------------------------------------
   // Findings
 
+  /** A finding of the stage before the mapper (the decoder's invalid bytes), held back like the mapper's own until the header is out. */
+  report(issue: Issue): void {
+    this.issue(issue.severity, issue.code, issue.message, issue.location);
+  }
+
   private issue(
     severity: Severity,
     code: string,

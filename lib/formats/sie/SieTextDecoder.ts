@@ -34,9 +34,20 @@ export class SieTextDecoder {
     this.table = this.utf8 ? undefined : highByteTable(encoding);
   }
 
-  /** The text of `bytes[start…end)`. */
-  decode(bytes: FastSliceBuffer, start: number, end: number): string {
-    if (this.utf8) return bytes.utf8Slice(start, end);
+  /**
+   * Told about each byte sequence that is not UTF-8 in a decoded value (it became U+FFFD): `at` is its index in the
+   * bytes, `context` what the caller passed to {@link decode} (the line). Issue #8: such bytes are reported, never
+   * replaced silently.
+   */
+  onInvalid: ((at: number, context: unknown) => void) | undefined;
+
+  /** The text of `bytes[start…end)`; `context` is handed to {@link onInvalid}. */
+  decode(bytes: FastSliceBuffer, start: number, end: number, context?: unknown): string {
+    if (this.utf8) {
+      const text = bytes.utf8Slice(start, end);
+      if (this.onInvalid !== undefined && text.indexOf("\uFFFD") >= 0) this.reportInvalid(bytes, start, end, context);
+      return text;
+    }
     let i = start;
     while (i < end && bytes[i]! < 0x80) i++;
     if (i === end) return bytes.latin1Slice(start, end);
@@ -58,6 +69,22 @@ export class SieTextDecoder {
       out[o] = code;
     }
     return out.latin1Slice(0, length);
+  }
+
+  /** Finds the invalid UTF-8 sequences of `bytes[start…end)` (a real U+FFFD, EF BF BD, is valid) and reports them. */
+  private reportInvalid(bytes: Uint8Array, start: number, end: number, context: unknown): void {
+    for (let i = start; i < end; ) {
+      const b = bytes[i]!;
+      const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+      let valid = need >= 0 && i + need < end;
+      for (let k = 1; valid && k <= need; k++) valid = (bytes[i + k]! & 0xc0) === 0x80;
+      if (valid) {
+        i += need + 1;
+      } else {
+        this.onInvalid!(i, context);
+        i++;
+      }
+    }
   }
 
   /**

@@ -3,6 +3,9 @@ import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";
 
+/** Invalid byte sequences reported one by one; the rest are counted in one issue at the end. */
+const MAX_INVALID_BYTES_REPORTED = 5;
+
 const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -19,6 +22,7 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
   /** The mapper's output, read from `index` on. */
   private readonly out: ImportRecord[];
   private index = 0;
+  private invalidBytes = 0;
   private inputEnded = false;
   private finished = false;
   /** The last call still waiting for input; later calls queue behind it. */
@@ -28,6 +32,13 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
     this.tokenizer = new SieLineTokenizer({ fileName: options.fileName });
     this.mapper = new SieRecordMapper({ fileName: options.fileName });
     this.out = this.mapper.pending();
+    // Issue #8: bytes that are not UTF-8 in a UTF-8 file are reported (the first few with their place, then counted).
+    this.tokenizer.onInvalidBytes((location) => {
+      this.invalidBytes++;
+      if (this.invalidBytes <= MAX_INVALID_BYTES_REPORTED) {
+        this.mapper.report({ severity: "warning", code: "SIE_INVALID_BYTES", message: "bytes that are not UTF-8 were read as \uFFFD (the replacement character) in this value", location });
+      }
+    });
     this.bytes = sieByteStream(source, {
       override: options.encoding,
       onDecision: (decision, bytesEncoding) => {
@@ -96,6 +107,14 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
       }
       if (!this.inputEnded) return undefined;
       this.finished = true;
+      if (this.invalidBytes > MAX_INVALID_BYTES_REPORTED) {
+        const more = this.invalidBytes - MAX_INVALID_BYTES_REPORTED;
+        this.mapper.report({
+          severity: "warning",
+          code: "SIE_INVALID_BYTES",
+          message: `${more} more byte sequences that are not UTF-8 were read as \uFFFD (${this.invalidBytes} in all; the first ${MAX_INVALID_BYTES_REPORTED} are listed)`,
+        });
+      }
       this.mapper.finish(this.tokenizer.position());
     }
   }

@@ -20,14 +20,23 @@
  * reference to an entity other than the five predefined ones. A plain `<!DOCTYPE AuditFile>` (with or without an
  * external identifier) is tolerated and reported to the handler; the external DTD is never fetched.
  *
- * Streaming: `write()` takes chunks as they come and carries only the unfinished tail (an incomplete tag, or the text
- * since the last tag) into the next call, so memory stays flat. The events, and every line:column reported, are the
+ * Streaming: `write()` takes chunks as they come and carries only the unfinished tail into the next call, so memory
+ * stays flat and every token costs time linear in its length, however long and however chunked (issue #8):
+ * - text is handed on (or, when nobody keeps it, only checked) as it arrives; only a reference or a UTF-8 character
+ *   cut at the chunk's end waits for the next chunk;
+ * - comments, CDATA sections and processing instructions are skipped (CDATA kept) as they stream, whatever their
+ *   length;
+ * - a tag (with its attributes), a DOCTYPE or the XML declaration is held until it is complete, at most
+ *   {@link XmlTokenizerOptions.maxTagBytes}; while a long one is incomplete, input is gathered until it has doubled
+ *   before the tag is looked at again, so the re-scans add up to a constant factor;
+ * - a kept value is cut at {@link XmlTokenizerOptions.maxValueLength} characters and the handler told
+ *   ({@link XmlHandler.valueTooLong}). The events, and every line:column reported, are the
  * same however the input is chunked: lines are counted over every byte (LF, CRLF and bare CR each end one line) and
  * columns count characters (UTF-8 continuation bytes are skipped).
  */
 import type { SourceLocation } from "../../ledger/types.ts";
 import { MalformedInputError, TruncatedInputError, UnsafeXmlError, UnsupportedFormatError } from "../errors.ts";
-import { decodeBytes, normalizeEncodingName } from "../shared/decoding.ts";
+import { decodeBytes, looksLikeUtf8, normalizeEncodingName } from "../shared/decoding.ts";
 
 /** An interned element name: the same object is handed out every time the same bytes are seen. */
 export interface XmlName {
@@ -59,7 +68,26 @@ export interface XmlHandler {
   endElement(name: XmlName, text: string | undefined): void;
   /** A `<!DOCTYPE …>` without internal subset was seen (and ignored). */
   doctype?(location: SourceLocation): void;
+  /**
+   * The text of the element about to end (as asked for by {@link startElement}) was longer than
+   * {@link XmlTokenizerOptions.maxValueLength} characters: {@link endElement} gets its first `maxValueLength`
+   * characters. `bytes` is the length of the whole text in the file.
+   */
+  valueTooLong?(name: XmlName, location: SourceLocation, bytes: number): void;
+  /**
+   * Bytes that are not UTF-8 in a UTF-8 document were read as U+FFFD in a value (called for the first
+   * {@link MAX_INVALID_BYTES_REPORTED}; {@link XmlTokenizer.invalidByteSequences} counts them all).
+   */
+  invalidBytes?(location: SourceLocation): void;
+  /**
+   * The bytes contradict the declared encoding (UTF-8 bytes under `encoding="ISO-8859-1"`, or Latin-1 bytes in a
+   * document that is UTF-8 by declaration or default): the document is read in `used` from here on.
+   */
+  encodingCorrected?(declared: string, used: string, location: SourceLocation): void;
 }
+
+/** Invalid byte sequences reported one by one; the rest are only counted. */
+export const MAX_INVALID_BYTES_REPORTED = 5;
 
 export interface XmlTokenizerOptions {
   /** File name for error messages. */
@@ -68,6 +96,30 @@ export interface XmlTokenizerOptions {
   encoding?: string;
   /** Maps a local element name to a small integer the handler switches on (stored in {@link XmlName.code}). */
   classify?: (localName: string) => number;
+  /** Longest tag (with its attributes), DOCTYPE or XML declaration, in bytes (default {@link DEFAULT_MAX_TAG_BYTES}). */
+  maxTagBytes?: number;
+  /** Longest text handed to the handler, in characters (default {@link DEFAULT_MAX_VALUE_LENGTH}); see {@link XmlHandler.valueTooLong}. */
+  maxValueLength?: number;
+}
+
+/**
+ * Longest tag held while waiting for its end: far beyond any real SAF-T tag (the longest is the root element with its
+ * namespace declarations, well under 1 KiB), small enough that a hostile file cannot make the tokenizer hold much.
+ */
+export const DEFAULT_MAX_TAG_BYTES = 1024 * 1024;
+
+/**
+ * Longest value kept: SAF-T's longest text type is SAFlongtextType (256 characters); 64 Ki characters leaves room
+ * for files that overstep it while bounding what one element can make the parser hold.
+ */
+export const DEFAULT_MAX_VALUE_LENGTH = 64 * 1024;
+
+/** Sections whose content streams through (their end may be many chunks away); see {@link XmlTokenizer.write}. */
+const enum Section {
+  None,
+  Comment,
+  Cdata,
+  ProcessingInstruction,
 }
 
 const LT = 0x3c;
@@ -105,6 +157,64 @@ const COMMENT_START = Buffer.from("<!--");
 interface FastSliceBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * Where the text `buf[from, to)` can be cut without splitting a UTF-8 character: `to`, or the start of a multi-byte
+ * sequence that `to` cuts off.
+ */
+function utf8CharacterBoundary(buf: Uint8Array, from: number, to: number): number {
+  let lead = to - 1;
+  while (lead >= from && lead > to - 4 && (buf[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < from) return to;
+  const b = buf[lead]!;
+  const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+  return lead + size > to ? lead : to;
+}
+
+/** Length of the valid UTF-8 sequence at `buf[at]` (1 for ASCII), or 0 when the bytes there are not UTF-8. */
+function utf8SequenceLength(buf: Uint8Array, at: number, to: number): number {
+  const b = buf[at]!;
+  if (b < 0x80) return 1;
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+  if (need < 0 || at + need >= to) return 0;
+  for (let k = 1; k <= need; k++) if ((buf[at + k]! & 0xc0) !== 0x80) return 0;
+  return need + 1;
+}
+
+/** Whether the bytes from `at` are the start of a UTF-8 sequence that the end of `bytes` cuts off. */
+function cutOff(bytes: Uint8Array, at: number): boolean {
+  const b = bytes[at]!;
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+  if (need < 0 || at + need < bytes.length) return false;
+  for (let k = at + 1; k < bytes.length; k++) if ((bytes[k]! & 0xc0) !== 0x80) return false;
+  return true;
+}
+
+/**
+ * Whether bytes read as UTF-8 are rather Latin-1: invalid sequences and not one valid multi-byte sequence (a UTF-8
+ * file with a few damaged bytes still has valid ones).
+ */
+function utf8Evidence(window: Uint8Array): "utf-8" | "latin" {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < window.length; ) {
+    if (window[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    const size = utf8SequenceLength(window, i, window.length);
+    if (size > 0) {
+      valid++;
+      i += size;
+    } else {
+      // A sequence cut off by the window's end is no evidence either way.
+      if (cutOff(window, i)) break;
+      invalid++;
+      i++;
+    }
+  }
+  return invalid > 0 && valid === 0 ? "latin" : "utf-8";
 }
 
 /** Returned by token handlers when the token is not complete in the buffer yet. */
@@ -147,6 +257,21 @@ export class XmlTokenizer {
   /** Absolute offset of `buf[0]`. */
   private base = 0;
   private tail: Buffer | undefined;
+  /** Chunks gathered behind a long unfinished tag until there are `retryAfter` bytes of them (see `write`). */
+  private waiting: Buffer[] | undefined;
+  private waitingBytes = 0;
+  private retryAfter = 0;
+  /** The section being streamed through, and whether the current one is kept (CDATA in a captured element). */
+  private section: Section = Section.None;
+  private readonly maxTagBytes: number;
+  /** Longest text handed to the handler, in characters (see {@link XmlHandler.valueTooLong}). */
+  readonly maxValueLength: number;
+  /** Bytes copied to carry unfinished tokens from chunk to chunk (a deterministic measure of the work, for tests). */
+  carriedBytes = 0;
+  /** Byte sequences that were not valid UTF-8 in the values read (each became U+FFFD). */
+  invalidByteSequences = 0;
+  /** Whether the first kept value with a byte ≥ 0x80 has been checked against the encoding (see `checkEncoding`). */
+  private encodingChecked = false;
   private started = false;
   private finished = false;
   private utf8 = true;
@@ -170,6 +295,9 @@ export class XmlTokenizer {
   private capturing = false;
   private captureDepth = 0;
   private captured = "";
+  /** Bytes of the text being collected, including any beyond the kept length. */
+  private capturedBytes = 0;
+  private captureTruncated = false;
   private captureLine = 0;
   private captureColumn = 0;
   private captureOffset = 0;
@@ -190,6 +318,8 @@ export class XmlTokenizer {
     this.handler = handler;
     this.fileName = options.fileName;
     this.classify = options.classify;
+    this.maxTagBytes = options.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES;
+    this.maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
     this.encodingOverridden = options.encoding !== undefined;
     if (options.encoding !== undefined) this.setEncoding(options.encoding, "override");
   }
@@ -213,21 +343,39 @@ export class XmlTokenizer {
   write(chunk: Uint8Array): void {
     if (this.finished) throw new Error("XmlTokenizer: write() after end()");
     if (chunk.length === 0) return;
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.waiting) {
+      // A long tag is unfinished: looking at it again after every small chunk would cost its length each time.
+      this.waiting.push(Buffer.from(bytes));
+      this.waitingBytes += bytes.length;
+      this.carriedBytes += bytes.length;
+      if (this.waitingBytes < this.retryAfter) return;
+      bytes = Buffer.concat(this.waiting);
+      this.carriedBytes += bytes.length;
+      this.waiting = undefined;
+      this.waitingBytes = 0;
+    }
     const tail = this.tail;
     this.tail = undefined;
     if (tail && this.started && bytes.length > 2 * STITCH_BYTES) {
       // Finish the token cut at the previous chunk's end on a small stitched buffer instead of copying the whole
       // chunk behind the tail; then carry on inside the chunk itself.
       this.buf = Buffer.concat([tail, bytes.subarray(0, STITCH_BYTES)]);
+      this.carriedBytes += this.buf.length;
       this.ampAt = -1;
       const pos = this.run(0);
       this.advance(pos);
-      this.buf = pos >= tail.length ? bytes.subarray(pos - tail.length) : Buffer.concat([this.buf.subarray(pos, tail.length), bytes]);
+      if (pos >= tail.length) {
+        this.buf = bytes.subarray(pos - tail.length);
+      } else {
+        this.buf = Buffer.concat([this.buf.subarray(pos, tail.length), bytes]);
+        this.carriedBytes += this.buf.length;
+      }
       this.base += pos;
       this.process();
       return;
     }
+    if (tail) this.carriedBytes += tail.length + bytes.length;
     this.buf = tail ? Buffer.concat([tail, bytes]) : bytes;
     if (!this.started && this.buf.length < 4) {
       this.tail = Buffer.from(this.buf);
@@ -248,10 +396,26 @@ export class XmlTokenizer {
       }
       this.process();
     }
+    if (this.waiting) {
+      // Input gathered behind a long tag: it may complete the tag and more.
+      this.buf = Buffer.concat([this.tail ?? Buffer.alloc(0), ...this.waiting]);
+      this.tail = undefined;
+      this.waiting = undefined;
+      this.process();
+      this.waiting = undefined;
+    }
     const rest = this.tail ?? Buffer.alloc(0);
     this.tail = undefined;
     this.buf = rest;
     this.ampAt = -1;
+    if (this.section !== Section.None) {
+      const what = this.section === Section.Comment ? "a comment" : this.section === Section.Cdata ? "a CDATA section" : "a processing instruction";
+      throw new TruncatedInputError(`the input ends inside ${what}`, {
+        fileName: this.fileName,
+        location: this.here(rest.length),
+        expected: this.section === Section.Comment ? "'-->'" : this.section === Section.Cdata ? "']]>'" : "'?>'",
+      });
+    }
     const lt = rest.indexOf(LT);
     const textEnd = lt < 0 ? rest.length : lt;
     if (textEnd > 0) this.text(0, textEnd);
@@ -301,7 +465,7 @@ export class XmlTokenizer {
     return 0;
   }
 
-  private setEncoding(name: string, from: "override" | "declaration" | "bom"): void {
+  private setEncoding(name: string, from: "override" | "declaration" | "bom" | "bytes"): void {
     let normalized: string;
     try {
       normalized = normalizeEncodingName(name);
@@ -322,9 +486,13 @@ export class XmlTokenizer {
   private run(pos: number): number {
     const buf = this.buf;
     const length = buf.length;
+    if (this.section !== Section.None) {
+      pos = this.continueSection(pos);
+      if (this.inSection()) return pos;
+    }
     while (pos < length) {
       const lt = buf.indexOf(LT, pos);
-      if (lt < 0) return pos; // text continues in the next chunk
+      if (lt < 0) return this.partialText(pos); // text continues in the next chunk
       if (lt > pos) this.text(pos, lt);
       pos = lt;
       if (lt + 1 >= length) return lt;
@@ -335,9 +503,13 @@ export class XmlTokenizer {
       const next = buf[lt + 1]!;
       let end: number;
       if (next === SLASH) end = this.endTag(lt);
-      else if (next === QUESTION) end = this.processingInstruction(lt);
-      else if (next === BANG) end = this.markupDeclaration(lt);
-      else end = this.startTag(lt);
+      else if (next === QUESTION || next === BANG) {
+        end = next === QUESTION ? this.processingInstruction(lt) : this.markupDeclaration(lt);
+        if (this.inSection()) {
+          this.markupSeen = true;
+          return end; // a comment, CDATA section or processing instruction continues in the next chunk
+        }
+      } else end = this.startTag(lt);
       if (end === INCOMPLETE) return lt;
       this.markupSeen = true;
       pos = end;
@@ -345,11 +517,76 @@ export class XmlTokenizer {
     return pos;
   }
 
+  /** Whether a comment, CDATA section or processing instruction is open (a method: its state changes in calls). */
+  private inSection(): boolean {
+    return this.section !== Section.None;
+  }
+
+  /**
+   * Text from `from` to the end of the buffer, with no markup after it: handled now, except a reference or (in kept
+   * text) a UTF-8 character cut at the buffer's end, which waits for the next chunk. Returns where the wait starts.
+   */
+  private partialText(from: number): number {
+    const buf = this.buf;
+    let to = buf.length;
+    // A reference is at most 40 bytes (see reference()); one cut off has an '&' and no ';' after it.
+    const stop = Math.max(from, to - 41);
+    for (let i = to - 1; i >= stop; i--) {
+      const b = buf[i]!;
+      if (b === SEMICOLON) break;
+      if (b === AMP) {
+        to = i;
+        break;
+      }
+    }
+    if (this.capturing && this.utf8) to = utf8CharacterBoundary(buf, from, to);
+    if (to > from) this.text(from, to);
+    return to;
+  }
+
+  /** Streams through the open comment, CDATA section or processing instruction from `pos`; returns where it stopped. */
+  private continueSection(pos: number): number {
+    const buf = this.buf;
+    const section = this.section;
+    const terminator = section === Section.Comment ? COMMENT_END : section === Section.Cdata ? CDATA_END : PI_END;
+    const close = buf.indexOf(terminator, pos);
+    if (close >= 0) {
+      if (section === Section.Cdata && this.capturing) this.keep(pos, close, false);
+      this.section = Section.None;
+      return close + terminator.length;
+    }
+    // Hold back what could be the start of the terminator.
+    let to = Math.max(pos, buf.length - (terminator.length - 1));
+    if (section === Section.Cdata && this.capturing) {
+      if (this.utf8) to = utf8CharacterBoundary(buf, pos, to);
+      this.keep(pos, to, false);
+    }
+    return to;
+  }
+
+  /**
+   * Refuses a tag (start or end tag, DOCTYPE, XML declaration) from `lt` to `end` longer than the limit: whether it
+   * came in one chunk or was held across many, so the outcome does not depend on chunking.
+   */
+  private checkTagLength(lt: number, end: number): void {
+    if (end - lt > this.maxTagBytes) {
+      throw this.malformed("XML_TAG_TOO_LONG", `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`, lt, "'>' within the tag length limit");
+    }
+  }
+
   /** Keeps `buf[pos…]` (copied, so the caller's chunk is not retained) for the next write. */
   private keepTail(pos: number): void {
+    const rest = this.buf.length - pos;
+    this.checkTagLength(pos, this.buf.length);
     this.advance(pos);
     this.base += pos;
-    this.tail = pos < this.buf.length ? Buffer.from(this.buf.subarray(pos)) : undefined;
+    this.tail = rest > 0 ? Buffer.from(this.buf.subarray(pos)) : undefined;
+    this.carriedBytes += rest;
+    if (rest > STITCH_BYTES) {
+      this.waiting = [];
+      this.waitingBytes = 0;
+      this.retryAfter = rest;
+    }
     this.buf = Buffer.alloc(0);
   }
 
@@ -426,14 +663,34 @@ export class XmlTokenizer {
       return;
     }
     if (this.capturing) {
-      this.captured += this.decodeText(from, to);
+      this.keep(from, to, true);
       return;
     }
-    // Text nobody keeps: only its references must be checked (an undeclared entity is refused even when unused).
+    this.checkReferences(from, to);
+  }
+
+  /** Text nobody keeps: only its references must be checked (an undeclared entity is refused even when unused). */
+  private checkReferences(from: number, to: number): void {
     if (this.ampAt < from) this.ampAt = this.findAmp(from);
     while (this.ampAt < to) {
       this.reference(this.ampAt, to);
       this.ampAt = this.findAmp(this.ampAt + 1);
+    }
+  }
+
+  /** Adds `buf[from, to)` to the text being collected, up to {@link maxValueLength} characters. */
+  private keep(from: number, to: number, references: boolean): void {
+    this.capturedBytes += to - from;
+    if (this.captured.length >= this.maxValueLength) {
+      if (to > from) this.captureTruncated = true;
+      if (references) this.checkReferences(from, to);
+      return;
+    }
+    if (!this.encodingChecked) this.checkEncoding(from, to);
+    this.captured += references ? this.decodeText(from, to) : this.decodeRaw(from, to);
+    if (this.captured.length > this.maxValueLength) {
+      this.captured = this.captured.slice(0, this.maxValueLength);
+      this.captureTruncated = true;
     }
   }
 
@@ -456,10 +713,59 @@ export class XmlTokenizer {
         }
         if (ascii) return buf.latin1Slice(from, to);
       }
-      return buf.utf8Slice(from, to);
+      const text = buf.utf8Slice(from, to);
+      if (text.indexOf("\uFFFD") >= 0) this.reportInvalidUtf8(from, to);
+      return text;
     }
     if (this.encoding === "iso-8859-1") return buf.latin1Slice(from, to);
     return decodeBytes(buf.subarray(from, to), this.encoding);
+  }
+
+  /**
+   * The first kept value with a byte ≥ 0x80 is where a wrong encoding declaration shows: valid multi-byte UTF-8 under
+   * a Latin-1 declaration (`Ã¸` for `ø` otherwise), or bytes that are no UTF-8 at all (a lone 0xF8 for `ø`) in a
+   * document read as UTF-8. The reading the bytes support is used from there on, and the handler told; an explicit
+   * encoding override is never second-guessed. Values before it were ASCII, which reads the same either way.
+   */
+  private checkEncoding(from: number, to: number): void {
+    if (this.encodingOverridden || !(this.utf8 || this.encoding === "iso-8859-1" || this.encoding === "windows-1252")) {
+      this.encodingChecked = true;
+      return;
+    }
+    const buf = this.buf;
+    let high = from;
+    while (high < to && buf[high]! < 0x80) high++;
+    if (high >= to) return;
+    this.encodingChecked = true;
+    // The evidence is this value and what follows it in the buffer (markup is ASCII), up to 64 KiB.
+    const window = buf.subarray(high, Math.min(buf.length, high + 64 * 1024));
+    const declared = this.declaredEncoding ?? "UTF-8";
+    if (this.utf8) {
+      if (utf8Evidence(window) === "latin") {
+        const location = this.here(high);
+        this.setEncoding("windows-1252", "bytes");
+        this.handler.encodingCorrected?.(declared, "windows-1252", location);
+      }
+    } else if (looksLikeUtf8(window, window.length < buf.length - high)) {
+      const location = this.here(high);
+      this.setEncoding("utf-8", "bytes");
+      this.handler.encodingCorrected?.(declared, "utf-8", location);
+    }
+  }
+
+  /** Finds the invalid UTF-8 sequences in `buf[from, to)` (its text had U+FFFD) and reports the first few. */
+  private reportInvalidUtf8(from: number, to: number): void {
+    const buf = this.buf;
+    for (let i = from; i < to; ) {
+      const size = utf8SequenceLength(buf, i, to);
+      if (size > 0) {
+        i += size;
+        continue;
+      }
+      this.invalidByteSequences++;
+      if (this.invalidByteSequences <= MAX_INVALID_BYTES_REPORTED) this.handler.invalidBytes?.(this.here(i));
+      i++;
+    }
   }
 
   /** Decodes text with references resolved. */
@@ -653,6 +959,7 @@ export class XmlTokenizer {
       throw this.malformed("XML_BAD_NAME", `'${String.fromCharCode(b)}' is not allowed in a name`, i, "a name character, white space, '/' or '>'");
     }
 
+    this.checkTagLength(lt, i);
     if (this.stack.length === 0) {
       if (this.rootClosed) throw this.malformed("XML_SECOND_ROOT", `a second root element <${name.qualified}>`, lt, "end of input");
       this.rootSeen = true;
@@ -664,6 +971,8 @@ export class XmlTokenizer {
       this.capturing = true;
       this.captureDepth = this.stack.length;
       this.captured = "";
+      this.capturedBytes = 0;
+      this.captureTruncated = false;
       this.captureLine = this.tokenLine;
       this.captureColumn = this.tokenColumn;
       this.captureOffset = this.tokenOffset;
@@ -680,6 +989,7 @@ export class XmlTokenizer {
     while (i < length && isSpace(buf[i]!)) i++;
     if (i >= length) return INCOMPLETE;
     if (buf[i] !== GT) throw this.malformed("XML_BAD_TAG", "unexpected character in an end tag", i, "'>'");
+    this.checkTagLength(lt, i + 1);
     const name = this.intern(lt + 2);
     const open = this.stack[this.stack.length - 1];
     if (!open) throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> without a start tag`, lt, "end of input");
@@ -697,6 +1007,7 @@ export class XmlTokenizer {
     if (this.capturing && this.captureDepth === depth) {
       text = this.captured;
       this.captured = "";
+      if (this.captureTruncated) this.handler.valueTooLong?.(name, this.textLocation(), this.capturedBytes);
     }
     this.capturing = false;
     if (depth === 1) this.rootClosed = true;
@@ -709,9 +1020,17 @@ export class XmlTokenizer {
   private processingInstruction(lt: number): number {
     const buf = this.buf;
     const close = buf.indexOf(PI_END, lt + 2);
-    if (close < 0) return INCOMPLETE;
+    if (close < 0) {
+      // The XML declaration is read whole (held like a tag); any other processing instruction streams through.
+      let targetEnd = lt + 2;
+      while (targetEnd < buf.length && !isSpace(buf[targetEnd]!) && buf[targetEnd] !== QUESTION) targetEnd++;
+      if (targetEnd >= buf.length || buf.toString("latin1", lt + 2, targetEnd).toLowerCase() === "xml") return INCOMPLETE;
+      this.section = Section.ProcessingInstruction;
+      return this.continueSection(lt + 2);
+    }
     const target = /^[^\s?]*/.exec(buf.toString("latin1", lt + 2, Math.min(close, lt + 40)))![0];
     if (target.toLowerCase() === "xml") {
+      this.checkTagLength(lt, close + 2);
       const atStart = this.base + lt === (this.hadByteOrderMark ? 3 : 0);
       if (!atStart || target !== "xml") throw this.malformed("XML_BAD_DECLARATION", "the XML declaration must come first in the file", lt, "the declaration at the start");
       const declaration = buf.toString("latin1", lt + 5, close);
@@ -734,16 +1053,21 @@ export class XmlTokenizer {
     if (comment === INCOMPLETE) return INCOMPLETE;
     if (comment) {
       const close = buf.indexOf(COMMENT_END, lt + 4);
-      return close < 0 ? INCOMPLETE : close + 3;
+      if (close >= 0) return close + 3;
+      this.section = Section.Comment;
+      return this.continueSection(lt + 4);
     }
     const cdata = this.startsWith(lt, CDATA_START);
     if (cdata === INCOMPLETE) return INCOMPLETE;
     if (cdata) {
-      const close = buf.indexOf(CDATA_END, lt + 9);
-      if (close < 0) return INCOMPLETE;
       if (this.stack.length === 0) throw this.malformed("XML_TEXT_OUTSIDE_ROOT", "CDATA section outside the root element", lt, "markup");
-      if (this.capturing) this.captured += this.decodeRaw(lt + 9, close);
-      return close + 3;
+      const close = buf.indexOf(CDATA_END, lt + 9);
+      if (close >= 0) {
+        if (this.capturing) this.keep(lt + 9, close, false);
+        return close + 3;
+      }
+      this.section = Section.Cdata;
+      return this.continueSection(lt + 9);
     }
     const doctype = this.startsWith(lt, DOCTYPE_START);
     if (doctype === INCOMPLETE) return INCOMPLETE;
@@ -763,6 +1087,7 @@ export class XmlTokenizer {
             expected: "no DOCTYPE, or <!DOCTYPE AuditFile> without [ … ]",
           });
         } else if (b === GT) {
+          this.checkTagLength(lt, i + 1);
           this.handler.doctype?.(this.location());
           return i + 1;
         }

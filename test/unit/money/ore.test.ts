@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { formatOre, parseOre, tryParseOre } from "../../../lib/money/ore.ts";
-import { InvalidAmountError } from "../../../lib/money/errors.ts";
+import { formatOre, MAX_AMOUNT_INTEGER_DIGITS, parseOre, tryParseOre } from "../../../lib/money/ore.ts";
+import { AmountOutOfRangeError, InvalidAmountError } from "../../../lib/money/errors.ts";
 
 describe("parseOre", () => {
   it("reads decimal strings straight to øre", () => {
@@ -17,6 +17,37 @@ describe("parseOre", () => {
   it("keeps amounts far beyond float precision exact", () => {
     expect(parseOre("90071992547409.93")).toBe(9007199254740993n);
     expect(parseOre("123456789012345678.99")).toBe(12345678901234567899n);
+  });
+
+  it("bounds the digits: up to 18 before the point are read, more are out of range (issue #8)", () => {
+    expect(MAX_AMOUNT_INTEGER_DIGITS).toBe(18);
+    expect(parseOre("-999999999999999999.99")).toBe(-99999999999999999999n);
+    expect(parseOre("000000000000000000000001.00")).toBe(100n); // leading zeros are not digits of the amount
+    const error = (() => {
+      try {
+        parseOre("1000000000000000000.00");
+      } catch (caught) {
+        return caught as AmountOutOfRangeError;
+      }
+      throw new Error("expected a failure");
+    })();
+    expect(error).toBeInstanceOf(AmountOutOfRangeError);
+    expect(error.code).toBe("MONEY_AMOUNT_OUT_OF_RANGE");
+    expect(tryParseOre("1".repeat(19))).toBeUndefined();
+  });
+
+  it("refuses a ten-million-digit amount at once, quoting only its start", () => {
+    const huge = "9".repeat(10_000_000);
+    const started = process.hrtime.bigint();
+    expect(() => parseOre(huge)).toThrow(AmountOutOfRangeError);
+    expect(() => parseOre(`0.${"0".repeat(100)}`)).toThrow(AmountOutOfRangeError); // zero decimals, but no end to them
+    // Linear-time work only (a length check): far below the 48 s that BigInt() of the digits took.
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(5);
+    try {
+      parseOre(huge);
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(200);
+    }
   });
 
   it("refuses amounts that are not exact to the øre", () => {
@@ -42,7 +73,7 @@ describe("formatOre", () => {
 
   it("round-trips with parseOre for any amount", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }), (ore) => {
+      fc.property(fc.bigInt({ min: -(10n ** 20n - 1n), max: 10n ** 20n - 1n }), (ore) => {
         expect(parseOre(formatOre(ore))).toBe(ore);
       }),
     );

@@ -15,7 +15,7 @@ describe("parseSaftAmount", () => {
 
   it("agrees with parseOre on every amount (property)", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.constantFrom("", "0", "00"), (ore, zeros) => {
+      fc.property(fc.bigInt({ min: -(10n ** 20n - 1n), max: 10n ** 20n - 1n }), fc.constantFrom("", "0", "00"), (ore, zeros) => {
         const text = formatOre(ore) + zeros;
         expect(parseSaftAmount(text)).toBe(parseOre(text));
       }),

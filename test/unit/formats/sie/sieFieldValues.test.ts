@@ -26,10 +26,16 @@ describe("parseSieAmount (SIE 4B §5.9)", () => {
 
   it("reads back every amount written with formatOre", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }), (ore) => {
+      fc.property(fc.bigInt({ min: -(10n ** 20n - 1n), max: 10n ** 20n - 1n }), (ore) => {
         expect(parseSieAmount(formatOre(ore))).toBe(ore);
       }),
     );
+  });
+
+  it("reads nothing beyond 18 digits before the point (issue #8: a 10-million-digit amount is refused at once)", () => {
+    expect(parseSieAmount("999999999999999999.99")).toBe(99999999999999999999n);
+    expect(parseSieAmount("1000000000000000000")).toBeUndefined();
+    expect(parseSieAmount("9".repeat(10_000_000))).toBeUndefined();
   });
 });
 
