@@ -66,6 +66,9 @@ function sameDecimal(a: string, b: string): boolean {
   return normal(a) === normal(b);
 }
 
+/** The header row stays in view when scrolling. */
+const SHEET_OPTIONS: Partial<ExcelJS.AddWorksheetOptions> = { views: [{ state: "frozen", ySplit: 1 }] };
+
 function configureSheet<Row>(sheet: ExcelJS.Worksheet, spec: SheetSpec<Row>, locale: Locale): void {
   sheet.columns = spec.columns.map((column) => {
     const { kind } = column;
@@ -73,7 +76,6 @@ function configureSheet<Row>(sheet: ExcelJS.Worksheet, spec: SheetSpec<Row>, loc
     return { header: column.title[locale], width: column.width, ...(numFmt ? { style: { numFmt } } : {}) };
   });
   sheet.getRow(1).font = { bold: true };
-  sheet.views = [{ state: "frozen", ySplit: 1 }];
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: spec.columns.length } };
 }
 
@@ -81,7 +83,7 @@ function configureSheet<Row>(sheet: ExcelJS.Worksheet, spec: SheetSpec<Row>, loc
 export async function writeWorkbook<Row>(spec: SheetSpec<Row>, rows: readonly Row[], locale: Locale): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "saldo";
-  const sheet = workbook.addWorksheet(spec.name);
+  const sheet = workbook.addWorksheet(spec.name, SHEET_OPTIONS);
   configureSheet(sheet, spec, locale);
   for (const row of rows) sheet.addRow(spec.columns.map((column) => cellValue(column.cell(row))));
   if (spec.total) {
@@ -116,7 +118,7 @@ export async function streamWorkbook<Row>(
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   workbook.creator = "saldo";
   let sheetNumber = 1;
-  let sheet = workbook.addWorksheet(spec.name);
+  let sheet = workbook.addWorksheet(spec.name, SHEET_OPTIONS);
   configureSheet(sheet, spec, locale);
   sheet.getRow(1).commit();
   let rowsInSheet = 1;
@@ -126,7 +128,7 @@ export async function streamWorkbook<Row>(
       if (rowsInSheet >= XLSX_MAX_ROWS_PER_SHEET) {
         sheet.commit();
         sheetNumber += 1;
-        sheet = workbook.addWorksheet(`${spec.name} (${sheetNumber})`);
+        sheet = workbook.addWorksheet(`${spec.name} (${sheetNumber})`, SHEET_OPTIONS);
         configureSheet(sheet, spec, locale);
         sheet.getRow(1).commit();
         rowsInSheet = 1;

@@ -48,40 +48,71 @@ export interface TextFooter {
   cells: string[];
 }
 
-/**
- * Renders a table for a terminal: column widths from the content (titles, cells and footers), two spaces between
- * columns, a rule under the titles and above the footers, no trailing spaces.
- */
-export function renderTextTable(columns: readonly TextColumn[], rows: readonly string[][], footers: readonly TextFooter[] = []): string[] {
-  const fit = (cell: string, column: TextColumn) =>
-    column.maxWidth === undefined ? cell : truncateAtWord(cell, column.maxWidth);
-  const body = rows.map((row) => columns.map((column, index) => fit(row[index] ?? "", column)));
+/** Shortens the cells of a row to their columns' maximum widths. */
+export function fitCells(columns: readonly TextColumn[], row: readonly string[]): string[] {
+  return columns.map((column, index) => {
+    const cell = row[index] ?? "";
+    return column.maxWidth === undefined ? cell : truncateAtWord(cell, column.maxWidth);
+  });
+}
+
+/** Column widths from the content: titles, (fitted) cells and footers; a footer label widens its last spanned column. */
+export function columnWidths(columns: readonly TextColumn[], rows: readonly (readonly string[])[], footers: readonly TextFooter[] = []): number[] {
   const widths = columns.map((column, index) =>
-    Math.max(displayWidth(column.title), ...body.map((row) => displayWidth(row[index]!)), 0),
+    Math.max(displayWidth(column.title), ...rows.map((row) => displayWidth(row[index] ?? "")), 0),
   );
   for (const footer of footers) {
     footer.cells.forEach((cell, offset) => {
       const index = footer.span + offset;
       widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell));
     });
-    // The label spans its columns; widen the last spanned column when it does not fit.
-    const spanned = widths.slice(0, footer.span).reduce((sum, width) => sum + width, 0) + 2 * (footer.span - 1);
-    const missing = displayWidth(footer.label) - spanned;
+    const missing = displayWidth(footer.label) - spanWidth(widths, footer.span);
     if (missing > 0) widths[footer.span - 1] = (widths[footer.span - 1] ?? 0) + missing;
   }
-  const pad = (cell: string, index: number) => {
-    const gap = " ".repeat(Math.max(0, widths[index]! - displayWidth(cell)));
-    return columns[index]!.align === "right" ? gap + cell : cell + gap;
-  };
-  const line = (cells: string[]) => cells.map(pad).join("  ").trimEnd();
-  const rule = "-".repeat(widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1));
-  const out = [line(columns.map((column) => column.title)), rule, ...body.map(line)];
-  if (footers.length > 0) out.push(rule);
-  for (const footer of footers) {
-    const spanWidth = widths.slice(0, footer.span).reduce((sum, width) => sum + width, 0) + 2 * (footer.span - 1);
-    const label = footer.label + " ".repeat(Math.max(0, spanWidth - displayWidth(footer.label)));
-    const rest = footer.cells.map((cell, offset) => pad(cell, footer.span + offset));
-    out.push([label, ...rest].join("  ").trimEnd());
-  }
+  return widths;
+}
+
+function spanWidth(widths: readonly number[], span: number): number {
+  return widths.slice(0, span).reduce((sum, width) => sum + width, 0) + 2 * (span - 1);
+}
+
+function padCell(cell: string, width: number, align: TextColumn["align"]): string {
+  const gap = " ".repeat(Math.max(0, width - displayWidth(cell)));
+  return align === "right" ? gap + cell : cell + gap;
+}
+
+/** One table line: cells padded to the widths (a wider cell pushes the rest right), two spaces apart. */
+export function formatTableRow(columns: readonly TextColumn[], widths: readonly number[], cells: readonly string[]): string {
+  return cells
+    .map((cell, index) => padCell(cell, widths[index] ?? 0, columns[index]?.align ?? "left"))
+    .join("  ")
+    .trimEnd();
+}
+
+/** The rule under the titles and above the footers. */
+export function tableRule(widths: readonly number[]): string {
+  return "-".repeat(spanWidth(widths, widths.length));
+}
+
+/** A footer line: the label across its spanned columns, then the remaining cells. */
+export function formatTableFooter(columns: readonly TextColumn[], widths: readonly number[], footer: TextFooter): string {
+  const label = padCell(footer.label, spanWidth(widths, footer.span), "left");
+  const rest = footer.cells.map((cell, offset) =>
+    padCell(cell, widths[footer.span + offset] ?? 0, columns[footer.span + offset]?.align ?? "left"),
+  );
+  return [label, ...rest].join("  ").trimEnd();
+}
+
+/**
+ * Renders a table for a terminal: column widths from the content (titles, cells and footers), two spaces between
+ * columns, a rule under the titles and above the footers, no trailing spaces.
+ */
+export function renderTextTable(columns: readonly TextColumn[], rows: readonly string[][], footers: readonly TextFooter[] = []): string[] {
+  const body = rows.map((row) => fitCells(columns, row));
+  const widths = columnWidths(columns, body, footers);
+  const out = [formatTableRow(columns, widths, columns.map((column) => column.title)), tableRule(widths)];
+  for (const row of body) out.push(formatTableRow(columns, widths, row));
+  if (footers.length > 0) out.push(tableRule(widths));
+  for (const footer of footers) out.push(formatTableFooter(columns, widths, footer));
   return out;
 }
