@@ -30,11 +30,13 @@ export function writeTransactionLinesXlsx(
   pages: AsyncIterable<readonly LedgerLine[]>,
   locale: Locale,
   sink: Writable,
+  maxRowsPerSheet?: number,
 ): Promise<number> {
   return streamWorkbook(
     { name: locale === "nb" ? "Transaksjoner" : "Transactions", columns: TRANSACTION_LINE_COLUMNS },
     pages,
     locale,
     sink,
+    maxRowsPerSheet,
   );
 }

@@ -114,6 +114,7 @@ export async function streamWorkbook<Row>(
   pages: AsyncIterable<readonly Row[]>,
   locale: Locale,
   sink: Writable,
+  maxRowsPerSheet = XLSX_MAX_ROWS_PER_SHEET,
 ): Promise<number> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   workbook.creator = "saldo";
@@ -125,7 +126,7 @@ export async function streamWorkbook<Row>(
   let written = 0;
   for await (const page of pages) {
     for (const row of page) {
-      if (rowsInSheet >= XLSX_MAX_ROWS_PER_SHEET) {
+      if (rowsInSheet >= maxRowsPerSheet) {
         sheet.commit();
         sheetNumber += 1;
         sheet = workbook.addWorksheet(`${spec.name} (${sheetNumber})`, SHEET_OPTIONS);

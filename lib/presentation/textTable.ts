@@ -10,7 +10,7 @@ export function displayWidth(text: string): number {
 
 /**
  * Shortens `text` to at most `width` columns for a table cell. Text that fits is returned unchanged; otherwise it is
- * cut at the last word boundary that leaves room for `…` and ends with `…`. Only a single word longer than about half
+ * cut at the last word boundary that leaves room for `…` and ends with `…`. Only a word longer than about two thirds
  * the width is cut inside the word, and then it too ends with `…` — text is never cut without saying so.
  */
 export function truncateAtWord(text: string, width: number): string {
@@ -27,7 +27,7 @@ export function truncateAtWord(text: string, width: number): string {
   const atBoundary = nextCharacter !== undefined && /\s/.test(nextCharacter);
   if (!atBoundary) {
     const lastSpace = kept.search(/\s\S*$/);
-    if (lastSpace > 0 && displayWidth(kept.slice(0, lastSpace)) >= room / 2) kept = kept.slice(0, lastSpace);
+    if (lastSpace > 0 && displayWidth(kept.slice(0, lastSpace)) >= room / 3) kept = kept.slice(0, lastSpace);
   }
   return kept.replace(/[\s,;:.\-–]+$/u, "") + ELLIPSIS;
 }
