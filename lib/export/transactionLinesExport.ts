@@ -3,7 +3,7 @@ import type { LedgerLine } from "../imports/ports.ts";
 import type { Locale } from "../presentation/locale.ts";
 import { CSV_BOM, csvCell, csvRecords } from "./csvCells.ts";
 import { TRANSACTION_LINE_COLUMNS } from "./exportColumns.ts";
-import { streamWorkbook } from "./xlsxWorkbook.ts";
+
 
 
 /** The header row of a transactions CSV (BOM first), as the first part of a file starts. */
@@ -26,12 +26,14 @@ export async function* transactionLinesCsv(pages: AsyncIterable<readonly LedgerL
 }
 
 /** Streams transaction lines as an XLSX workbook into `sink`; resolves with the number of lines once it is complete. */
-export function writeTransactionLinesXlsx(
+export async function writeTransactionLinesXlsx(
   pages: AsyncIterable<readonly LedgerLine[]>,
   locale: Locale,
   sink: Writable,
   maxRowsPerSheet?: number,
 ): Promise<number> {
+  // exceljs is large: loaded only when a workbook is asked for (CLI start-up, Lambda cold starts).
+  const { streamWorkbook } = await import("./xlsxWorkbook.ts");
   return streamWorkbook(
     { name: locale === "nb" ? "Transaksjoner" : "Transactions", columns: TRANSACTION_LINE_COLUMNS },
     pages,

@@ -1,7 +1,7 @@
 import type { Locale } from "../presentation/locale.ts";
 import { CSV_BOM, csvCell, csvRecords } from "./csvCells.ts";
 import { TRIAL_BALANCE_COLUMNS, type TrialBalanceExportRow } from "./exportColumns.ts";
-import { writeWorkbook, type SheetSpec } from "./xlsxWorkbook.ts";
+import type { SheetSpec } from "./xlsxWorkbook.ts";
 
 /**
  * The trial balance as a CSV file (README, "Export"): UTF-8 with BOM, `;`, decimal comma, CRLF, a header row in the
@@ -21,5 +21,7 @@ export async function trialBalanceXlsx(rows: readonly TrialBalanceExportRow[], l
     columns: TRIAL_BALANCE_COLUMNS,
     total: { label: locale === "nb" ? "Sum saldobalanse" : "Total trial balance", labelColumn: 1 },
   };
+  // exceljs is large: loaded only when a workbook is asked for (CLI start-up, Lambda cold starts).
+  const { writeWorkbook } = await import("./xlsxWorkbook.ts");
   return writeWorkbook(sheet, rows, locale);
 }
