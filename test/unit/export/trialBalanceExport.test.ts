@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
