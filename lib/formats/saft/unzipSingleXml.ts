@@ -14,7 +14,7 @@ function isXmlEntry(name: string): boolean {
 
 /**
  * Streams the one XML file inside a ZIP archive (SAF-T files are often delivered zipped: Altinn takes zipped
- * attachments, formats.md §1.8). The archive is read with fflate's streaming `Unzip` as it arrives, never staged to
+ * attachments). The archive is read with fflate's streaming `Unzip` as it arrives, never staged to
  * disk or held whole in memory: only the inflated output of the current input chunk is buffered.
  *
  * Because entries are discovered in archive order, "several XML files" is only known when the second XML entry's

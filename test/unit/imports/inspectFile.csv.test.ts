@@ -13,7 +13,7 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
  * rows and findings below were computed independently with a Python script (standard library only) that reads the
  * amounts straight to øre and applies the semantics of issue #2: a CSV without transactions takes its movement from
  * the movement column, else closing − opening, and an unstated opening is 0 (tb06 states closing only). The toyen
- * files come from the SAF-T example whose opening balances do not sum to zero (formats.md §1.6), so both sides are
+ * files come from the SAF-T example whose opening balances do not sum to zero (Skatteetaten's 888888888 Tøyen example), so both sides are
  * reported; each row's opening + movement = closing, so no CLOSING_MISMATCH. Info issues are left out.
  */
 type Finding = [code: string, account: string | null, amount: string | null];
