@@ -100,7 +100,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     const fromTable = (text: string) => text.slice(text.indexOf("\nKonto "));
     expect(table[0]).toBe("demo-saft-1.30.xml");
     expect(fromTable(table.join("\n"))).toBe(fromTable(inspected.stdout));
-    expect(table.join("\n")).toContain("Selskap      Fjellbekk Snekkeri AS, org.nr. 923 609 016");
+    expect(table.join("\n")).toContain("Selskap  Fjellbekk Snekkeri AS, org.nr. 923 609 016");
   });
 
   it("trial-balance --format csv and xlsx hold the --json figures to the øre; --output writes the file", async () => {
