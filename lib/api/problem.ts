@@ -12,6 +12,7 @@ import {
   StoreNotFoundError,
   StoreUnavailableError,
 } from "../store/errors.ts";
+import { ExportError } from "../export/errors.ts";
 import { ApiError, type FieldError } from "./errors.ts";
 
 /** The media type of every error answer (RFC 9457 §3). */
@@ -111,6 +112,10 @@ function classify(error: unknown): Known | undefined {
     const status = { "not-found": 404, conflict: 409, "invalid-request": 400 }[error.kind];
     const title = { "not-found": "Not found", conflict: "Conflict", "invalid-request": "Invalid request" }[error.kind];
     return { status, code: error.code, title, detail: error.message };
+  }
+  if (error instanceof ExportError) {
+    // The request is understood but its answer cannot be given in the form asked for; the detail says which works.
+    return { status: 422, code: error.code, title: "Export not possible in this form", detail: error.message };
   }
   if (error instanceof UploadTooLargeError) {
     return { status: 413, code: error.code, title: "Upload too large", detail: error.message };
