@@ -89,3 +89,10 @@ export class MalformedPathError extends ApiError {
     });
   }
 }
+
+/** None of the media types the route can answer satisfies the request's `Accept` (406, `NOT_ACCEPTABLE`). */
+export class NotAcceptableError extends ApiError {
+  constructor(available: readonly string[]) {
+    super(406, "NOT_ACCEPTABLE", "Not acceptable", `this resource is available as ${available.join(", ")}: ask for one of them in Accept`);
+  }
+}

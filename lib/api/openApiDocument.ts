@@ -24,8 +24,10 @@ const PROBLEM_TITLES: Record<number, string> = {
   400: "The path, query or body is invalid (`errors` lists the fields)",
   401: "No bearer token, or an invalid or expired one",
   404: "No such resource for this tenant (another tenant's ids are not found either)",
+  406: "None of the representations in Accept can be given (the detail lists those that can)",
   409: "The resource's state does not allow this",
   413: "Too large",
+  422: "The answer cannot be given in the form asked for (the detail says which works)",
   429: "Too many requests (see Retry-After)",
   500: "Unexpected error (details only in the logs, under the request id)",
 };
@@ -84,7 +86,29 @@ function operationOf(route: ApiRoute): Record<string, unknown> {
     [String(route.response.status)]: route.response.schema
       ? {
           description: route.response.description,
-          content: { "application/json": { schema: { $ref: `${COMPONENT_PREFIX}${responseName(route)}` } } },
+          content: {
+            "application/json": { schema: { $ref: `${COMPONENT_PREFIX}${responseName(route)}` } },
+            ...Object.fromEntries(
+              (route.response.alternatives ?? []).map((alternative) => [
+                alternative.mediaType,
+                {
+                  schema: alternative.mediaType.startsWith("text/")
+                    ? { type: "string", description: alternative.description }
+                    : { type: "string", contentMediaType: alternative.mediaType, description: alternative.description },
+                },
+              ]),
+            ),
+          },
+          ...(route.response.alternatives?.some((alternative) => alternative.headers)
+            ? {
+                headers: Object.fromEntries(
+                  route.response.alternatives.flatMap((alternative) => Object.entries(alternative.headers ?? {})).map(([name, description]) => [
+                    name,
+                    { description: `With a non-JSON representation: ${description}`, schema: { type: "string" } },
+                  ]),
+                ),
+              }
+            : {}),
         }
       : { description: route.response.description },
   };

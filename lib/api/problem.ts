@@ -12,6 +12,7 @@ import {
   StoreNotFoundError,
   StoreUnavailableError,
 } from "../store/errors.ts";
+import { ExportError } from "../export/errors.ts";
 import { ApiError, type FieldError } from "./errors.ts";
 
 /** The media type of every error answer (RFC 9457 §3). */
@@ -120,6 +121,10 @@ function classify(error: unknown): Known | undefined {
       detail: error.message,
       ...(error instanceof ImportHeldError ? { notAccepted: error.notAccepted } : {}),
     };
+  }
+  if (error instanceof ExportError) {
+    // The request is understood but its answer cannot be given in the form asked for; the detail says which works.
+    return { status: 422, code: error.code, title: "Export not possible in this form", detail: error.message };
   }
   if (error instanceof UploadTooLargeError) {
     return { status: 413, code: error.code, title: "Upload too large", detail: error.message };

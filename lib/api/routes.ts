@@ -26,7 +26,15 @@ import {
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Error statuses a route may answer besides those every route of its kind has (see {@link problemStatusesOf}). */
-export type ExtraProblemStatus = 409 | 413;
+export type ExtraProblemStatus = 406 | 409 | 413 | 422;
+
+/** A representation a route answers besides its JSON, chosen by `Accept` (see functions/http/shared/negotiate.ts). */
+export interface AlternativeRepresentation {
+  mediaType: string;
+  description: string;
+  /** Extra answer headers it carries (name → description). */
+  headers?: Record<string, string>;
+}
 
 /**
  * One route of the API, as data: the HTTP side (method, path with `{param}` segments), the schemas every part of the
@@ -56,6 +64,8 @@ export interface ApiRoute<
     schema?: TResponse;
     /** Name of the response schema in the document's components. */
     name?: string;
+    /** Other media types of the same resource (exports), chosen by `Accept`. */
+    alternatives?: readonly AlternativeRepresentation[];
   };
   extraProblems?: readonly ExtraProblemStatus[];
   handler: string;
@@ -66,6 +76,13 @@ function route<TPath extends z.ZodType, TQuery extends z.ZodType, TBody extends 
 ): ApiRoute<TPath, TQuery, TBody, TResponse> {
   return definition;
 }
+
+const XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const API_XLSX_MAX_LINES_TEXT = "50 000";
+const EXPORT_HEADERS = {
+  "content-disposition": "`attachment` with the file name, e.g. `saldobalanse-<client>-<engagement>.csv`",
+  "content-language": "`nb` or `en`: the language of the header row",
+};
 
 const CLIENT = "/clients/{clientId}";
 const ENGAGEMENT = `${CLIENT}/engagements/{engagementId}`;
@@ -237,8 +254,22 @@ export const ROUTES = {
     tag: "figures",
     authenticated: true,
     pathParams: EngagementPathSchema,
-    response: { status: 200, description: "The trial balance", schema: TrialBalanceViewSchema, name: "TrialBalance" },
-    extraProblems: [409],
+    response: {
+      status: 200,
+      description: "The trial balance",
+      schema: TrialBalanceViewSchema,
+      name: "TrialBalance",
+      alternatives: [
+        {
+          mediaType: "text/csv",
+          description:
+            "The trial balance as CSV for spreadsheets: UTF-8 with BOM, `;`, decimal comma, CRLF, header row in the language of Accept-Language (nb or en)",
+          headers: EXPORT_HEADERS,
+        },
+        { mediaType: XLSX_MEDIA_TYPE, description: "The trial balance as an XLSX workbook (numeric cells, a SUM total row)", headers: EXPORT_HEADERS },
+      ],
+    },
+    extraProblems: [406, 409, 422],
     handler: "functions/http/figures/getTrialBalance.handler",
   }),
   listTransactions: route({
@@ -250,8 +281,26 @@ export const ROUTES = {
     authenticated: true,
     pathParams: EngagementPathSchema,
     query: TransactionLinesQuerySchema,
-    response: { status: 200, description: "One page of lines", schema: TransactionLinesPageSchema, name: "TransactionLinesPage" },
-    extraProblems: [409],
+    response: {
+      status: 200,
+      description: "One page of lines",
+      schema: TransactionLinesPageSchema,
+      name: "TransactionLinesPage",
+      alternatives: [
+        {
+          mediaType: "text/csv",
+          description:
+            "One page of lines as CSV (same dialect as the trial balance). The first page (no cursor) starts with the BOM and the header row, later pages hold records only, so the pages appended in order are one file",
+          headers: { ...EXPORT_HEADERS, "x-next-cursor": "The cursor of the next page; absent on the last page" },
+        },
+        {
+          mediaType: XLSX_MEDIA_TYPE,
+          description: `Every filtered line as one XLSX workbook (no cursor; at most ${API_XLSX_MAX_LINES_TEXT} lines, else 422 EXPORT_TOO_LARGE)`,
+          headers: EXPORT_HEADERS,
+        },
+      ],
+    },
+    extraProblems: [406, 409, 422],
     handler: "functions/http/figures/listTransactions.handler",
   }),
   putIntegrationKey: route({

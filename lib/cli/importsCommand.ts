@@ -1,14 +1,27 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
+import { formatCountForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
+import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
 import { nothingToShow, UsageError } from "./errors.ts";
-import { formatIssueCounts, toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
+import { toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 
-/** `saldo imports --tenant T --client C --engagement E [--json]`: the engagement's import history, newest first. */
+/**
+ * `saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]`: the engagement's import history,
+ * newest first.
+ */
 export async function importsCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, json: { type: "boolean", default: false } });
+  const { values, positionals } = parseOptions(args, {
+    ...ENGAGEMENT_OPTIONS,
+    ...LOCALE_OPTION,
+    json: { type: "boolean", default: false },
+  });
   if (positionals.length > 0) throw new UsageError("imports takes no file");
   const ref = engagementRefFromOptions(values);
+  const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);
   try {
     const { store } = pipeline;
@@ -18,27 +31,46 @@ export async function importsCommand(args: string[], env: Record<string, string 
     });
     const imports = (await store.listImports(ref)).map((run) => toImportSummaryJson(run, engagement.activeImportId));
     if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
-    else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports));
+    else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
     return 0;
   } finally {
     pipeline.close();
   }
 }
 
-/** The import history as a table for people; `*` marks the active version. */
-export function renderImports(engagement: string, imports: readonly ImportSummaryJson[]): string {
-  if (imports.length === 0) return `Engagement ${engagement}: no imports yet\n`;
+/**
+ * The import history as a table for people, in the locale's words (statuses translated; unknown ones as their code),
+ * times in the machine's time zone; `*` marks the active version.
+ */
+export function renderImports(engagement: string, imports: readonly ImportSummaryJson[], locale: Locale = DEFAULT_LOCALE): string {
+  const labels = labelsFor(locale);
+  if (imports.length === 0) return `${labels.noImports(engagement)}\n`;
+  const count = (value: number) => formatCountForPeople(value, locale);
   const rows = imports.map((run) => [
     `${run.active ? "*" : " "} ${run.importId}`,
-    run.status,
+    labels.status[run.status] ?? run.status,
     run.fileName ?? "",
-    run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
-    run.format ? `${run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
-    run.counts ? `${run.counts.accounts} / ${run.counts.transactions} / ${run.counts.lines}` : "",
-    run.failure ? `failed: ${run.failure.code}` : run.status === "held" ? `held: ${run.heldFor.join(", ")}` : formatIssueCounts(run.issues),
+    formatTimestampForPeople(run.createdAt, locale),
+    run.format ? `${run.format === "saft" ? "SAF-T" : run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
+    run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
+    run.failure
+      ? labels.failed(run.failure.code)
+      : run.status === "held"
+        ? `${labels.status.held ?? "held"}: ${run.heldFor.join(", ")}`
+        : run.issues
+          ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
+          : labels.noReport,
   ]);
-  const head = ["  Import", "Status", "File", "Created", "Format", "Accounts / transactions / lines", "Issues"];
-  const widths = head.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
-  return [`Imports of engagement ${engagement}, newest first (* active)`, line(head), ...rows.map(line)].join("\n") + "\n";
+  const titles = labels.importColumns;
+  const columns: TextColumn[] = [
+    { title: `  ${titles.import}`, align: "left" },
+    { title: titles.status, align: "left" },
+    { title: titles.file, align: "left", maxWidth: 40 },
+    { title: titles.created, align: "left" },
+    { title: titles.format, align: "left" },
+    { title: titles.counts, align: "right" },
+    { title: titles.issues, align: "left" },
+  ];
+  const [header, , ...body] = renderTextTable(columns, rows);
+  return [labels.importsTitle(engagement), header!, ...body].join("\n") + "\n";
 }

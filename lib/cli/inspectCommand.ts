@@ -6,6 +6,7 @@ import { toLedgerJson } from "../ledger/ledgerJson.ts";
 import { countingSource, fileSource } from "../formats/shared/sources.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { createProgressBar } from "./progressBar.ts";
 import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
 import { renderSummary } from "./renderSummary.ts";
@@ -16,14 +17,16 @@ const FormatOptionSchema = z.enum(["auto", "saft", "sie", "csv"]);
 const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
 
 /** `saldo inspect <file>`: reads a file and prints its trial balance, totals and validation report. */
-export async function inspectCommand(args: string[]): Promise<number> {
+export async function inspectCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const { values, positionals } = parseOptions(args, {
+    ...LOCALE_OPTION,
     format: { type: "string", default: "auto" },
     json: { type: "boolean", default: false },
     ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
   if (!path || extra.length > 0) throw new UsageError("inspect takes exactly one file");
+  const locale = localeFromOptions(values.locale, env);
   const format = FormatOptionSchema.safeParse(values.format);
   if (!format.success) throw new UsageError(`--format must be one of auto, saft, sie, csv (got "${values.format}")`);
   const { layout: csv, encoding } = uploadOptionsFromCli(values);
@@ -43,7 +46,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
     });
     bar?.done();
     if (values.json) process.stdout.write(JSON.stringify(toLedgerJson(summary), null, 2) + "\n");
-    else process.stdout.write(renderSummary(summary, fileName));
+    else process.stdout.write(renderSummary(summary, fileName, locale));
     return 0;
   } finally {
     bar?.done();

@@ -14,28 +14,35 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   imports: async () => (await import("./importsCommand.ts")).importsCommand,
   activate: async () => (await import("./activateCommand.ts")).activateCommand,
   "trial-balance": async () => (await import("./trialBalanceCommand.ts")).trialBalanceCommand,
+  transactions: async () => (await import("./transactionsCommand.ts")).transactionsCommand,
   token: async () => (await import("./tokenCommand.ts")).tokenCommand,
 };
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
 
 Usage:
-  saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json]
+  saldo inspect <file> [--format auto|saft|sie|csv] [--encoding <name>] [--json] [--locale nb|en]
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
                [--org-number <n>] [--part-size <MiB>] [--json]
                [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
                (the layout is remembered for the client: its next CSV files need none)
-  saldo imports --tenant T --client C --engagement E [--json]
+  saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]
   saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
                               make an import the active version: an earlier one, or a held one accepting its reasons
-  saldo trial-balance --tenant T --client C --engagement E [--json]
+  saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
+  saldo transactions --tenant T --client C --engagement E [--account A] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                     [--voucher V] [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
-upload, imports, activate, trial-balance and token talk to the local stack of SALDO_DATA_DIR, else of the nearest
-.saldo folder up from here (its stack.json); upload, imports, activate and trial-balance to AWS instead when
+Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_LOCALE=en) for English style.
+--json is --format json. CSV (semicolon, decimal comma, UTF-8 with BOM) and XLSX open right in Excel.
+
+upload, imports, activate, trial-balance, transactions and token talk to the local stack of SALDO_DATA_DIR, else of the
+nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions to AWS
+instead when
 SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not

@@ -1,83 +1,99 @@
-import { formatOre } from "../money/ore.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
+import type { Ore } from "../money/ore.ts";
+import {
+  formatCountForPeople,
+  formatOreForPeople,
+  formatOrgNumberForPeople,
+  formatPeriodForPeople,
+} from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
+import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
 
-/** Formats øre for people: thousands grouped with a thin space, two decimals (`-1 234 567.50`). */
-export function formatForPeople(ore: bigint): string {
-  const [whole, decimals] = formatOre(ore).split(".") as [string, string];
-  const negative = whole.startsWith("-");
-  const digits = negative ? whole.slice(1) : whole;
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
-  return `${negative ? "-" : ""}${grouped}.${decimals}`;
+/** Account names longer than this are shortened at a word boundary with `…` in the table. */
+export const ACCOUNT_NAME_MAX_WIDTH = 40;
+
+/** An amount cell: the figure for people, blank when the figure is unknown (not stated by the file). */
+export function amountCell(ore: Ore | null | undefined, locale: Locale): string {
+  return ore === null || ore === undefined ? "" : formatOreForPeople(ore, locale);
 }
 
-/** An amount for people, blank when unknown (a closing-balance file's opening and movement). */
-export function formatKnownForPeople(ore: bigint | null): string {
-  return ore === null ? "" : formatForPeople(ore);
-}
-
-function pad(text: string, width: number, right = false): string {
-  if (text.length >= width) return text;
-  return right ? text.padStart(width) : text.padEnd(width);
-}
-
-/** Renders `saldo inspect` output for a terminal: header summary, trial balance table, totals and issues. */
-export function renderSummary(summary: LedgerSummary, fileName: string): string {
+/**
+ * Renders `saldo inspect` output (and `saldo trial-balance`) for a terminal, in the locale's words and number style:
+ * header summary, the trial balance with a labelled total row, transaction statistics and the issues.
+ */
+export function renderSummary(summary: LedgerSummary, fileName: string, locale: Locale = DEFAULT_LOCALE): string {
   const { header } = summary;
+  const labels = labelsFor(locale);
   const out: string[] = [];
-  const company = [header.company.name, header.company.orgNumber && `org.nr ${header.company.orgNumber}`]
+  const company = [
+    header.company.name,
+    header.company.orgNumber && `${labels.orgNumber} ${formatOrgNumberForPeople(header.company.orgNumber, locale)}`,
+  ]
     .filter(Boolean)
     .join(", ");
-  out.push(`${fileName}`);
-  out.push(`  format     ${header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`);
-  out.push(`  company    ${company || "(not stated)"}`);
-  out.push(`  period     ${header.period ? `${header.period.start} – ${header.period.end}` : "(not stated)"}`);
-  out.push(`  currency   ${header.currency ?? "(not stated)"}`);
-  if (header.software?.name) out.push(`  software   ${[header.software.name, header.software.version].filter(Boolean).join(" ")}`);
+  const facts: [string, string][] = [
+    [labels.format, `${header.format === "saft" ? "SAF-T" : header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`],
+    [labels.company, company || labels.notStated],
+    [labels.period, header.period ? formatPeriodForPeople(header.period, locale) : labels.notStated],
+    [labels.currency, (header.currency as string | undefined) || labels.notStated],
+  ];
+  if (header.software?.name) {
+    facts.push([labels.software, [header.software.name, header.software.version].filter(Boolean).join(" ")]);
+  }
+  const factWidth = Math.max(...facts.map(([label]) => label.length));
+  out.push(fileName);
+  for (const [label, value] of facts) out.push(`  ${label.padEnd(factWidth)}  ${value}`);
   out.push("");
 
-  const nameWidth = Math.min(40, Math.max(4, ...summary.rows.map((row) => row.name.length)));
-  const accountWidth = Math.max(7, ...summary.rows.map((row) => row.account.length));
-  const amounts = summary.rows.flatMap((row) => [row.opening, row.movement, row.closing]);
-  amounts.push(summary.totals.opening, summary.totals.movement, summary.totals.closing);
-  const amountWidth = Math.max(14, ...amounts.map((amount) => formatKnownForPeople(amount).length));
-  const line = (account: string, name: string, a: string, b: string, c: string) =>
-    `${pad(account, accountWidth)}  ${pad(name.slice(0, nameWidth), nameWidth)}  ${pad(a, amountWidth, true)}  ${pad(b, amountWidth, true)}  ${pad(c, amountWidth, true)}`;
-  out.push(line("Account", "Name", "Opening (IB)", "Movement", "Closing (UB)"));
-  out.push("-".repeat(accountWidth + nameWidth + 3 * amountWidth + 8));
-  for (const row of summary.rows) {
-    out.push(
-      line(
-        row.account,
-        row.name,
-        formatKnownForPeople(row.opening),
-        formatKnownForPeople(row.movement),
-        formatForPeople(row.closing),
-      ),
-    );
-  }
-  out.push("-".repeat(accountWidth + nameWidth + 3 * amountWidth + 8));
-  out.push(
-    line(
-      "Total",
-      `${summary.rows.length} accounts`,
-      formatKnownForPeople(summary.totals.opening),
-      formatKnownForPeople(summary.totals.movement),
-      formatForPeople(summary.totals.closing),
-    ),
-  );
+  const columns: TextColumn[] = [
+    { title: labels.account, align: "left" },
+    { title: labels.accountName, align: "left", maxWidth: ACCOUNT_NAME_MAX_WIDTH },
+    { title: labels.opening, align: "right" },
+    { title: labels.movement, align: "right" },
+    { title: labels.closing, align: "right" },
+  ];
+  const rows = summary.rows.map((row) => [
+    row.account,
+    row.name,
+    amountCell(row.opening, locale),
+    amountCell(row.movement, locale),
+    amountCell(row.closing, locale),
+  ]);
+  const total = {
+    label: labels.trialBalanceTotal(formatCountForPeople(summary.rows.length, locale)),
+    span: 2,
+    cells: [
+      amountCell(summary.totals.opening, locale),
+      amountCell(summary.totals.movement, locale),
+      amountCell(summary.totals.closing, locale),
+    ],
+  };
+  out.push(...renderTextTable(columns, rows, [total]));
   out.push("");
+
   const tx = summary.transactions;
   out.push(
-    `Transactions: ${tx.count} with ${tx.lines} lines; debit ${formatForPeople(tx.totalDebit)}, credit ${formatForPeople(tx.totalCredit)}` +
-      (tx.firstDate ? `; dated ${tx.firstDate} – ${tx.lastDate}` : ""),
+    labels.transactionsSummary(
+      formatCountForPeople(tx.count, locale),
+      formatCountForPeople(tx.lines, locale),
+      formatOreForPeople(tx.totalDebit, locale),
+      formatOreForPeople(tx.totalCredit, locale),
+    ) + (tx.firstDate && tx.lastDate ? labels.dated(formatPeriodForPeople({ start: tx.firstDate, end: tx.lastDate }, locale)) : ""),
   );
   out.push("");
   const counts = { error: 0, warning: 0, info: 0 };
   for (const issue of summary.issues) counts[issue.severity]++;
-  out.push(`Issues: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`);
+  const issueCounts = labels.issueCounts(
+    formatCountForPeople(counts.error, locale),
+    formatCountForPeople(counts.warning, locale),
+    formatCountForPeople(counts.info, locale),
+  );
+  out.push(`${labels.issuesHeading}: ${issueCounts}`);
+  const severityWidth = Math.max(...Object.values(labels.severity).map((word) => word.length));
   for (const issue of summary.issues) {
-    const where = issue.location ? ` [line ${issue.location.line}:${issue.location.column}]` : "";
-    out.push(`  ${pad(issue.severity.toUpperCase(), 7)} ${issue.code}: ${issue.message}${where}`);
+    const where = issue.location ? ` [${labels.line} ${issue.location.line}:${issue.location.column}]` : "";
+    out.push(`  ${labels.severity[issue.severity].padEnd(severityWidth)} ${issue.code}: ${issue.message}${where}`);
   }
   return out.join("\n") + "\n";
 }

@@ -1,37 +1,61 @@
+import { trialBalanceCsv, trialBalanceXlsx } from "../export/trialBalanceExport.ts";
+import { getTrialBalanceView, type TrialBalanceView } from "../imports/trialBalanceView.ts";
+import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "../imports/viewErrors.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { nothingToShow, UsageError } from "./errors.ts";
+import { formatTimestampForPeople } from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { NothingToShowError, UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { FIGURES_OUTPUT_OPTIONS, figuresOutputFromOptions, writeChunks, writeOutput } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
-import { getTrialBalanceView } from "../imports/trialBalanceView.ts";
 import { renderSummary } from "./renderSummary.ts";
 
 /**
- * `saldo trial-balance --tenant T --client C --engagement E [--json]`: the engagement's active version — the figures
- * readers see — as `saldo inspect` prints a file (`--json`: exactly the `saldo inspect --json` shape).
+ * `saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE]
+ * [--locale nb|en]`: the engagement's active version — the figures readers see — through the same use case as
+ * `GET …/trial-balance` (so its report includes the reconciliation with the prior engagement). Text as `saldo inspect`
+ * prints a file; `--json` (= `--format json`) exactly the `saldo inspect --json` shape; CSV and XLSX as the API
+ * exports them.
  */
 export async function trialBalanceCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, json: { type: "boolean", default: false } });
+  const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, ...FIGURES_OUTPUT_OPTIONS });
   if (positionals.length > 0) throw new UsageError("trial-balance takes no file");
   const ref = engagementRefFromOptions(values);
+  const output = figuresOutputFromOptions(values, env);
   const name = `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;
   const pipeline = await openPipelineTarget(env);
+  let view: TrialBalanceView;
   try {
-    // The use case of the API's GET …/trial-balance: the same figures, the same doubts (the reconciliation with the
-    // prior engagement's closing included), and a deleted client's engagements are not found.
-    const ledger = await getTrialBalanceView({ store: pipeline.store }, ref).catch((error: unknown) => {
-      throw nothingToShow(error, pipeline.target.description);
-    });
-    if (values.json) {
-      // Validated: this is a published shape (README), and it is rebuilt from stored items.
-      const json = LedgerJsonSchema.parse(toLedgerJson(ledger.summary));
-      process.stdout.write(JSON.stringify(json, null, 2) + "\n");
-    } else {
-      const source = ledger.run.source.type === "file" ? ledger.run.source.fileName : ledger.run.source.system;
-      process.stdout.write(`Engagement ${name}: active import ${ledger.run.importId} (${source}, ${ledger.run.createdAt})\n`);
-      process.stdout.write(renderSummary(ledger.summary, source));
+    view = await getTrialBalanceView({ store: pipeline.store }, ref);
+  } catch (error) {
+    if (error instanceof ClientNotFoundError || error instanceof EngagementNotFoundError) {
+      throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
     }
-    return 0;
+    if (error instanceof NoActiveImportError) {
+      throw new NothingToShowError("NO_ACTIVE_IMPORT", `engagement ${name} has no active import yet: upload a file first`);
+    }
+    throw error;
   } finally {
     pipeline.close();
   }
+
+  const { summary, run } = view;
+  await writeOutput(output, async (sink) => {
+    switch (output.format) {
+      case "json":
+        // Validated: this is a published shape (README), and it is rebuilt from stored items.
+        return writeChunks(sink, [JSON.stringify(LedgerJsonSchema.parse(toLedgerJson(summary)), null, 2) + "\n"]);
+      case "csv":
+        return writeChunks(sink, [trialBalanceCsv(summary.rows, output.locale)]);
+      case "xlsx":
+        return writeChunks(sink, [await trialBalanceXlsx(summary.rows, output.locale)]);
+      case "text": {
+        const source = run.source.type === "file" ? run.source.fileName : run.source.system;
+        const created = formatTimestampForPeople(run.createdAt, output.locale);
+        const title = labelsFor(output.locale).activeImport(name, run.importId, source, created);
+        return writeChunks(sink, [`${title}\n`, renderSummary(summary, source, output.locale)]);
+      }
+    }
+  });
+  return 0;
 }

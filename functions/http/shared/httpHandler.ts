@@ -11,7 +11,7 @@ import { authenticate } from "./authenticate.ts";
 import { jsonResponse } from "./jsonResponse.ts";
 import { problemResponse } from "./problemResponse.ts";
 import { requestContext } from "./requestContext.ts";
-import type { ApiContext, HttpApiEvent, HttpApiResult, HttpResult } from "./types.ts";
+import type { ApiContext, HttpApiEvent, HttpApiResult, HttpResult, RawHttpResult } from "./types.ts";
 import { validateRequest } from "./validateRequest.ts";
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -23,11 +23,18 @@ export interface RouteInput<R> {
   path: R extends ApiRoute<infer P, z.ZodType, z.ZodType, z.ZodType> ? Out<P> : never;
   query: R extends ApiRoute<z.ZodType, infer Q, z.ZodType, z.ZodType> ? Out<Q> : never;
   body: R extends ApiRoute<z.ZodType, z.ZodType, infer B, z.ZodType> ? Out<B> : never;
+  /** The request's headers, names in lower case (as API Gateway passes them): `accept`, `accept-language`. */
+  headers: Record<string, string | undefined>;
   requestId: string;
 }
 
-/** What it returns: a status and the response body in the route's response schema. */
-export type RouteResult<R> = HttpResult<R extends ApiRoute<z.ZodType, z.ZodType, z.ZodType, infer S> ? z.input<S> : never>;
+/**
+ * What it returns: a status and the response body in the route's response schema, or — on routes that offer other
+ * representations (`response.alternatives`) — a negotiated one.
+ */
+export type RouteResult<R> =
+  | HttpResult<R extends ApiRoute<z.ZodType, z.ZodType, z.ZodType, infer S> ? z.input<S> : never>
+  | RawHttpResult;
 
 /**
  * A Lambda handler for one route of the API: the shared middlewares (one concern each: Lambda context and request id
@@ -47,17 +54,22 @@ export function httpHandler<R extends ApiRoute>(
     .use(jsonResponse())
     .use(authenticate(route, options))
     .use(validateRequest(route))
-    .handler(async (_event, context) => {
+    .handler(async (event, context) => {
       const input = {
         get principal(): Principal {
           if (!context.principal) throw new AuthError("AUTH_MISSING_TOKEN", "this route is not authenticated");
           return context.principal;
         },
         ...context.input,
+        headers: lowerCaseHeaders(event.headers),
         requestId: context.apiRequestId,
       } as RouteInput<R>;
       return (await handle(input)) as unknown as HttpApiResult;
     });
   // Lambda passes a plain Context; the middlewares add the ApiContext fields before the handler runs.
   return handler as unknown as (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
+}
+
+function lowerCaseHeaders(headers: HttpApiEvent["headers"] | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 }

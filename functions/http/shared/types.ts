@@ -28,3 +28,13 @@ export interface HttpResult<TBody = unknown> {
   body?: TBody;
   headers?: Record<string, string>;
 }
+
+/**
+ * What a handler returns for a representation other than JSON (an export chosen by content negotiation): the bytes or
+ * text as they are sent, with their media type. Binary bodies travel base64-encoded, as Lambda requires.
+ */
+export interface RawHttpResult {
+  status: number;
+  representation: { contentType: string; body: string | Uint8Array };
+  headers?: Record<string, string>;
+}

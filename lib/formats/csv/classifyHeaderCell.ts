@@ -37,7 +37,7 @@ export function normalizeHeaderText(text: string): string {
     .trim();
 }
 
-// Synonym lists (formats brief §3 "Column semantics"; vendor-specific exact strings are unconfirmed, so be generous).
+// Synonym lists: the column titles Norwegian accounting systems use (vendors publish no exact strings, so be generous).
 const ACCOUNT = new Set([
   "konto",
   "kontonr",

@@ -2,7 +2,7 @@ import { trimCell } from "./parseCsvAmount.ts";
 
 /**
  * An account number: digits, optionally followed by sub-account segments joined with `:` or `.` — `1920`,
- * `1920:10008` (Fiken sub-ledger style, formats brief §3), `1920.01`. The whole text is kept as the account id,
+ * `1920:10008` (Fiken's sub-ledger style), `1920.01`. The whole text is kept as the account id,
  * suffix included: saldo does not guess whether a sub-account rolls up into its main account. `-` and `/` are NOT
  * accepted, because report exports use them for ranges in subtotal rows (`Sum 1000-1999`).
  */

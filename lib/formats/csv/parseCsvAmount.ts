@@ -7,7 +7,8 @@ export type DecimalSeparator = "," | ".";
 /**
  * Characters that group thousands besides the non-decimal separator: ordinary space, U+00A0 NO-BREAK SPACE (Excel and
  * Norwegian locales), U+202F NARROW NO-BREAK SPACE and U+2009 THIN SPACE (CLDR / Intl output in some runtimes), and
- * the apostrophe some Swiss-configured machines use. Formats brief §3: "thousands separators: ordinary space, U+00A0, `.`".
+ * the apostrophe some Swiss-configured machines use. Norwegian exports group thousands with an ordinary space, U+00A0
+ * or `.`.
  */
 const SPACE_GROUPING = /[\u0020\u00a0\u202f\u2009']/;
 /** Minus signs: ASCII hyphen-minus, U+2212 MINUS SIGN (Intl.NumberFormat("nb-NO")), U+2013 EN DASH (word processors). */

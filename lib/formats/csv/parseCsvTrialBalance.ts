@@ -26,7 +26,7 @@ const SKIP_DESCRIPTIONS: Record<SkipReason, string> = {
  * Streams a CSV trial balance (saldobalanse) into import records: the header record, then one `account` record per
  * row whose account cell is an account number, in file order, with format-specific issues.
  *
- * Detection (formats brief §3) looks only at the first {@link LAYOUT_SAMPLE_CHARS} characters, so the result never
+ * Detection looks only at the first {@link LAYOUT_SAMPLE_CHARS} characters, so the result never
  * depends on chunking: the delimiter (`;`, `,`, TAB) that yields the most rows with an account number and an amount;
  * the header row (Norwegian and English names, see classifyHeaderCell) or, without one, the columns inferred from the
  * data (account, text, exactly one amount column = closing); and the decimal separator seen in the amounts.

@@ -8,7 +8,7 @@ import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";
 import { normalizeSaftVersionHint, SaftVersionEvidence, type SaftClueName } from "./SaftVersionEvidence.ts";
 
-/** The namespace of every SAF-T Financial (NO) version, 1.00–1.40 (formats.md §1.2). */
+/** The namespace of every SAF-T Financial (NO) version, 1.00–1.40 (the targetNamespace of each version's XSD). */
 export const SAFT_FINANCIAL_NAMESPACE = "urn:StandardAuditFile-Taxation-Financial:NO";
 const CASH_REGISTER_NAMESPACE = "urn:StandardAuditFile-Taxation-CashRegister:NO";
 
@@ -108,8 +108,8 @@ function net(debit: Ore | undefined, credit: Ore | undefined): Ore | undefined {
  * Turns the tokenizer's events for a SAF-T Financial file into {@link ImportRecord}s (an {@link XmlHandler}).
  * Memory: the header, the current account/party, the current transaction and its lines; nothing else is kept.
  *
- * Header record timing: the header must come first, but the clues to the schema version come later (formats.md
- * §1.2). The header record is therefore held back (it is small) and emitted right before the first account, party,
+ * Header record timing: the header must come first, but the clues to the schema version come later
+ * (AuditFileVersion is free text in the XSD). The header record is therefore held back (it is small) and emitted right before the first account, party,
  * control-totals or transaction record, with `formatVersion` decided from the header hint plus every clue seen up to
  * then (for a normal file, the first Account already tells 1.30 from 1.20 by GroupingCategory vs StandardAccountID).
  * When a later clue changes the decision (e.g. DebitNOKTaxAmount in a line makes it 1.40), an info issue
@@ -937,7 +937,7 @@ export class SaftRecordBuilder implements XmlHandler {
     }
     const hint = this.headerFields.version;
     if (hint !== undefined && normalizeSaftVersionHint(hint) !== final) {
-      this.issue("info", "SAFT_VERSION_HINT_MISMATCH", `Header/AuditFileVersion says "${hint}" but the structure is SAF-T Financial ${final}; the structure was used (formats.md §1.2)`, {});
+      this.issue("info", "SAFT_VERSION_HINT_MISMATCH", `Header/AuditFileVersion says "${hint}" but the structure is SAF-T Financial ${final}; the structure was used (AuditFileVersion is free text, so the structure decides)`, {});
     }
   }
 

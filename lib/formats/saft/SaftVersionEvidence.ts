@@ -1,7 +1,7 @@
 import type { SourceLocation } from "../../ledger/types.ts";
 
 /**
- * Structural clues to the SAF-T Financial schema version (formats.md §1.2, §1.4). Header/AuditFileVersion is free text
+ * Structural clues to the SAF-T Financial schema version (the elements the 1.30 and 1.40 XSDs add). Header/AuditFileVersion is free text
  * (values like "1.0", "1.3", "3.0" or random strings occur), so it is only a hint; these clues decide.
  */
 export const SaftClue = {

@@ -15,7 +15,8 @@ export interface SaftParseOptions extends ParseOptions {
 }
 
 /**
- * Reads a SAF-T Financial (Norway) file, schema versions 1.00–1.40, as a stream of records (formats.md §1).
+ * Reads a SAF-T Financial (Norway) file, schema versions 1.00–1.40, as a stream of records (Skatteetaten's
+ * Norwegian_SAF-T_Financial_Schema XSDs).
  *
  * - Input: the XML bytes, or a ZIP archive holding exactly one XML file (detected by its "PK" signature and
  *   inflated as it streams, see {@link unzipSingleXml}).

@@ -1,6 +1,6 @@
 /**
  * The SAF-T Financial (NO) elements the importer looks at, by local name (XSD element names, identical in 1.00–1.40;
- * formats.md §1.3). Elements are matched by local name only, so the default namespace, an `n1:` prefix and the
+ * see the Norwegian_SAF-T_Financial_Schema XSDs). Elements are matched by local name only, so the default namespace, an `n1:` prefix and the
  * no-namespace variant all read the same. Every other element has code 0 and is skipped with its subtree.
  */
 export const SaftElement = {

@@ -79,7 +79,7 @@ const u64 = (b: Uint8Array, at: number) => u32(b, at) + u32(b, at + 4) * 2 ** 32
 
 /**
  * Streams the one XML file inside a ZIP archive (SAF-T files are often delivered zipped: Altinn takes zipped
- * attachments, formats.md §1.8), reading the archive front to back as it arrives, never staged to disk or held whole
+ * attachments), reading the archive front to back as it arrives, never staged to disk or held whole
  * in memory (APPNOTE.TXT 6.3: local file headers, data, optional data descriptors, then the central directory, which
  * is not needed).
  *

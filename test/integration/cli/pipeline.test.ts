@@ -12,6 +12,12 @@ import { createClient, deleteClient } from "../../../lib/engagements/manageClien
 import { createEngagement } from "../../../lib/engagements/manageEngagements.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { ownFixture } from "../../helpers/fixtures.ts";
+import { parse as parseCsv } from "csv-parse/sync";
+import ExcelJS from "exceljs";
+import { parseCsvAmount } from "../../../lib/formats/csv/parseCsvAmount.ts";
+import { TransactionLineSchema } from "../../../lib/imports/importViews.ts";
+import { parseOre } from "../../../lib/money/ore.ts";
+import { formatDateForPeople, formatOreForPeople, formatTimestampForPeople } from "../../../lib/presentation/formatForPeople.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
@@ -96,12 +102,86 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
   }, CLI_TEST_TIMEOUT_MS);
 
   it("trial-balance prints the active version as inspect prints a file", async () => {
-    const result = await saldo(["trial-balance", ...engagementArgs("same-as-inspect")]);
+    const [result, inspected, stored] = await Promise.all([
+      saldo(["trial-balance", ...engagementArgs("same-as-inspect")]),
+      saldo(["inspect", samplePath]),
+      saldo(["imports", ...engagementArgs("same-as-inspect"), "--json"]),
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Engagement firm-same-as-inspect\/fjellbekk\/same-as-inspect: active import \w+ \(demo-saft-1\.30\.xml, /);
-    expect(result.stdout).toContain("Fjellbekk Snekkeri AS, org.nr 923609016");
-    expect(result.stdout).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
-    expect(result.stdout).toMatch(/Total\s+11 accounts\s+0\.00\s+0\.00\s+0\.00/);
+    const active = ImportsJsonSchema.parse(JSON.parse(stored.stdout)).find((run) => run.active)!;
+    const [title, ...table] = result.stdout.split("\n");
+    expect(title).toBe(
+      `Oppdrag firm-same-as-inspect/fjellbekk/same-as-inspect: aktiv import ${active.importId} (demo-saft-1.30.xml, ${formatTimestampForPeople(active.createdAt, "nb")})`,
+    );
+    // The table, totals and report are exactly inspect's (the stored import keeps no software name and no voucher
+    // date range, so the facts above the table may be fewer and the transactions line has no "datert …").
+    const fromTable = (text: string) => text.slice(text.indexOf("\nKonto ")).replace(/; datert [^\n]*/, "");
+    expect(table[0]).toBe("demo-saft-1.30.xml");
+    expect(fromTable(table.join("\n"))).toBe(fromTable(inspected.stdout));
+    expect(table.join("\n")).toContain("Selskap  Fjellbekk Snekkeri AS, org.nr. 923 609 016");
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("trial-balance --format csv and xlsx hold the --json figures to the øre; --output writes the file", async () => {
+    const args = engagementArgs("same-as-inspect");
+    const csvPath = join(filesDir, "saldobalanse.csv");
+    const xlsxPath = join(filesDir, "saldobalanse.xlsx");
+    const [json, csv, toFile, xlsx] = await Promise.all([
+      saldo(["trial-balance", ...args, "--format", "json"]),
+      saldo(["trial-balance", ...args, "--format", "csv"]),
+      saldo(["trial-balance", ...args, "--format", "csv", "--output", csvPath]),
+      saldo(["trial-balance", ...args, "--format", "xlsx", "--output", xlsxPath]),
+    ]);
+    expect([json.code, csv.code, toFile.code, xlsx.code]).toEqual([0, 0, 0, 0]);
+    const figures = LedgerJsonSchema.parse(JSON.parse(json.stdout)).accounts.map((account) => [
+      account.account,
+      parseOre(account.opening!),
+      parseOre(account.movement!),
+      parseOre(account.closing),
+    ]);
+    expect(await readFile(csvPath, "utf8")).toBe(csv.stdout);
+    const [header, ...records] = parseCsv(csv.stdout, { delimiter: ";", bom: true }) as string[][];
+    expect(header).toEqual(["Konto", "Kontonavn", "Inngående balanse (IB)", "Bevegelse", "Utgående balanse (UB)"]);
+    expect(records.map(([account, , opening, movement, closing]) => [account, ...[opening, movement, closing].map((cell) => parseCsvAmount(cell!, ","))])).toEqual(figures);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsxPath);
+    const rows: unknown[][] = [];
+    workbook.worksheets[0]!.eachRow((row, number) => {
+      if (number > 1 && number <= figures.length + 1) rows.push([1, 3, 4, 5].map((column) => row.getCell(column).value));
+    });
+    expect(rows.map(([account, ...amounts]) => [account, ...amounts.map((amount) => parseOre((amount as number).toFixed(2)))])).toEqual(figures);
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it("transactions lists the active version's lines through the API's filters, in every format", async () => {
+    const args = engagementArgs("same-as-inspect");
+    const [all, bank, csv, text, badRange] = await Promise.all([
+      saldo(["transactions", ...args, "--format", "json"]),
+      saldo(["transactions", ...args, "--format", "json", "--account", "1920", "--from", "2025-02-01", "--to", "2025-03-15"]),
+      saldo(["transactions", ...args, "--format", "csv", "--locale", "en"]),
+      saldo(["transactions", ...args, "--account", "1920"]),
+      saldo(["transactions", ...args, "--from", "2025-03-01", "--to", "2025-02-01"]),
+    ]);
+    const Lines = z.array(TransactionLineSchema.strict());
+    const lines = Lines.parse(JSON.parse(all.stdout));
+    expect(lines).toHaveLength(14);
+    const expectedBank = lines.filter((line) => line.account === "1920" && line.date >= "2025-02-01" && line.date <= "2025-03-15");
+    expect(Lines.parse(JSON.parse(bank.stdout))).toEqual(expectedBank);
+
+    const [header, ...records] = parseCsv(csv.stdout, { delimiter: ";", bom: true }) as string[][];
+    expect(header!.slice(0, 8)).toEqual(["Voucher", "Line", "Date", "Journal", "Year", "Period", "Account", "Amount"]);
+    expect(records.map((record) => [record[0], Number(record[1]) - 1, record[2], record[6], parseCsvAmount(record[7]!, ",")])).toEqual(
+      lines.map((line) => [line.transactionId, line.lineNumber, line.date, line.account, parseOre(line.amount)]),
+    );
+
+    const bankLines = lines.filter((line) => line.account === "1920");
+    const sum = bankLines.reduce((total, line) => total + parseOre(line.amount), 0n);
+    const textLines = text.stdout.trimEnd().split("\n");
+    expect(textLines.at(-1)!.split(/ {2,}/)).toEqual([`Sum (${bankLines.length} linjer)`, formatOreForPeople(sum, "nb")]);
+    for (const line of bankLines) {
+      expect(text.stdout).toContain(`${formatDateForPeople(line.date, "nb")}  ${line.transactionId}`);
+    }
+    expect(badRange.code).toBe(2);
+    expect(badRange.stderr).toContain("from must not be after to");
   });
 
   it("imports lists two uploads newest first, the newer active and the older superseded", async () => {
@@ -129,8 +209,10 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     expect(imports[1]!.issues).toMatchObject({ error: 0 });
 
     const table = await saldo(["imports", ...engagementArgs("history")]);
-    expect(table.stdout.split("\n")[2]).toMatch(/^\* \w+\s+succeeded\s+demo-v2\.xml/);
-    expect(table.stdout.split("\n")[3]).toMatch(/^ {2}\w+\s+superseded\s+demo-saft-1\.30\.xml/);
+    expect(table.stdout.split("\n")[2]).toMatch(/^\* \w+\s+fullført\s+demo-v2\.xml/);
+    expect(table.stdout.split("\n")[3]).toMatch(/^ {2}\w+\s+erstattet\s+demo-saft-1\.30\.xml/);
+    const english = await saldo(["imports", ...engagementArgs("history"), "--locale", "en"]);
+    expect(english.stdout.split("\n")[3]).toMatch(/^ {2}\w+\s+superseded\s+demo-saft-1\.30\.xml\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+SAF-T 1\.30\s+11 \/ 6 \/ 14\s+0 errors, 0 warnings, 0 info$/);
   }, CLI_TEST_TIMEOUT_MS);
 
   it("a file that cannot be read ends as a failed import (exit 3) and the previous version stays active", async () => {

@@ -4,6 +4,8 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
+import { parseOre } from "../../../lib/money/ore.ts";
+import { formatDateForPeople, formatOreForPeople } from "../../../lib/presentation/formatForPeople.ts";
 import { hasSharedFixtures, ownFixture, sharedFixturesDir } from "../../helpers/fixtures.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
@@ -32,14 +34,49 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe("saldo inspect", () => {
-  it("prints the demo sample's header, trial balance, totals and report", async () => {
-    const result = await saldo(["inspect", "samples/demo-saft-1.30.xml"]);
+  it("prints the demo sample's header, trial balance, labelled totals and report in Norwegian, figures as --json has them", async () => {
+    const [result, asJson] = await Promise.all([
+      saldo(["inspect", "samples/demo-saft-1.30.xml"]),
+      saldo(["inspect", "samples/demo-saft-1.30.xml", "--json"]),
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("SAFT 1.30 (utf-8)");
-    expect(result.stdout).toContain("Fjellbekk Snekkeri AS, org.nr 923609016");
-    expect(result.stdout).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
-    expect(result.stdout).toMatch(/Total\s+11 accounts\s+0\.00\s+0\.00\s+0\.00/);
-    expect(result.stdout).toContain("Issues: 0 error(s), 0 warning(s), 0 info");
+    const json = LedgerJsonSchema.parse(JSON.parse(asJson.stdout));
+    const lines = result.stdout.split("\n");
+    expect(result.stdout).toContain("SAF-T 1.30 (utf-8)");
+    expect(result.stdout).toContain(`${json.company.name}, org.nr. ${json.company.orgNumber!.replace(/^(\d{3})(\d{3})(\d{3})$/, "$1 $2 $3")}`);
+    expect(result.stdout).toContain(`Periode      ${formatDateForPeople(json.period!.start, "nb")}–${formatDateForPeople(json.period!.end, "nb")}`);
+    for (const account of json.accounts) {
+      const figures = [account.opening, account.movement, account.closing].map((figure) => formatOreForPeople(parseOre(figure!), "nb"));
+      const line = lines.find((candidate) => candidate.startsWith(`${account.account} `));
+      expect(line?.split(/ {2,}/)).toEqual([account.account, account.name, ...figures]);
+    }
+    const totals = [json.totals.opening, json.totals.movement, json.totals.closing].map((figure) => formatOreForPeople(parseOre(figure!), "nb"));
+    const totalLine = lines.find((line) => line.startsWith("Sum saldobalanse"));
+    expect(totalLine?.split(/ {2,}/)).toEqual([`Sum saldobalanse (${json.accounts.length} kontoer)`, ...totals]);
+    // Every figure of a column ends where its title ends.
+    const header = lines.find((line) => line.startsWith("Konto "))!;
+    const closingEnd = header.indexOf("Utgående (UB)") + "Utgående (UB)".length;
+    for (const line of lines.filter((candidate) => /^\d{4} /.test(candidate) || candidate.startsWith("Sum "))) expect(line.length).toBe(closingEnd);
+    expect(result.stdout).toContain(
+      `Transaksjoner: ${json.transactions.count} bilag med ${json.transactions.lines} linjer; ` +
+        `debet ${formatOreForPeople(parseOre(json.transactions.totalDebit), "nb")}, kredit ${formatOreForPeople(parseOre(json.transactions.totalCredit), "nb")}`,
+    );
+    expect(result.stdout).toContain("Avvik: 0 feil, 0 advarsler, 0 til informasjon");
+  });
+
+  it("--locale en prints English words and number style; another locale is wrong usage", async () => {
+    const [result, asJson] = await Promise.all([
+      saldo(["inspect", "samples/demo-saft-1.30.xml", "--locale", "en"]),
+      saldo(["inspect", "samples/demo-saft-1.30.xml", "--json"]),
+    ]);
+    const json = LedgerJsonSchema.parse(JSON.parse(asJson.stdout));
+    const bank = json.accounts.find((account) => account.account === "1920")!;
+    const figures = [bank.opening, bank.movement, bank.closing].map((figure) => formatOreForPeople(parseOre(figure!), "en"));
+    expect(result.stdout).toMatch(new RegExp(`\\n1920\\s+${bank.name}\\s+${figures.map((figure) => figure.replace(/[.]/g, "\\.")).join("\\s+")}\\n`));
+    expect(result.stdout).toMatch(new RegExp(`Total trial balance \\(${json.accounts.length} accounts\\)\\s+0\\.00\\s+0\\.00\\s+0\\.00`));
+    expect(result.stdout).toContain("Issues: 0 errors, 0 warnings, 0 info");
+    expect(result.stdout).toContain(`Period    ${json.period!.start} – ${json.period!.end}`);
+    expect((await saldo(["inspect", "samples/demo-saft-1.30.xml", "--locale", "sv"])).code).toBe(2);
   });
 
   it("--json prints exactly the documented shape", async () => {

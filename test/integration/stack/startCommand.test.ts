@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseOre } from "../../../lib/money/ore.ts";
+import { formatOreForPeople } from "../../../lib/presentation/formatForPeople.ts";
 import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
@@ -36,8 +38,10 @@ describe("saldo start (npm start)", () => {
     expect(text).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s+bucket saldo-uploads-local/);
     expect(text).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+table saldo-local/);
     // The demo sample's bank account (1920): IB 482 310.50, UB 442 559.75 — imported through the S3 event path.
-    expect(text).toMatch(/1920\s+Bankinnskudd\s+482 310\.50\s+-39 750\.75\s+442 559\.75/);
-    expect(text).toContain("Issues: 0 error(s), 0 warning(s), 0 info");
+    // The demo's table as people read it (Norwegian by default): the bank account's figures from the sample.
+    const bank = ["482310.50", "-39750.75", "442559.75"].map((figure) => formatOreForPeople(parseOre(figure), "nb"));
+    expect(text).toMatch(new RegExp(`1920\\s+Bankinnskudd\\s+${bank.join("\\s+")}`));
+    expect(text).toContain("Avvik: 0 feil, 0 advarsler, 0 til informasjon");
 
     const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());
     expect(text).toContain(health.s3.endpoint);

@@ -15,7 +15,7 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
  * the movement column, else closing − opening. tb06 states closing balances only: its opening and movement are
  * unknown (null, issue #7) where its sibling JSON (written to the issue #2 convention) says 0 and the closing, so
  * only its names and closing balances are compared with the sibling, and one OPENING_NOT_STATED says so. The toyen
- * files come from the SAF-T example whose opening balances do not sum to zero (formats.md §1.6), so both sides are
+ * files come from the SAF-T example whose opening balances do not sum to zero (Skatteetaten's 888888888 Tøyen example), so both sides are
  * reported; each row's opening + movement = closing, so no CLOSING_MISMATCH. Info issues are left out.
  */
 type Finding = [code: string, account: string | null, amount: string | null];

@@ -5,7 +5,7 @@ import { fileSource } from "../../../lib/formats/shared/sources.ts";
 import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
 
 /**
- * The official SAF-T examples are known to be internally inconsistent (formats.md §1.6). The expected figures and
+ * The official SAF-T examples are known to be internally inconsistent. The expected figures and
  * findings below were computed independently with Python's xml.etree over the same files.
  */
 async function inspectSample(name: string) {

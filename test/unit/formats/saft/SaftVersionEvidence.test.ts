@@ -7,7 +7,7 @@ const decide = (clues: SaftClueName[], hint?: string, periodStart?: string) => {
   return evidence.decide(hint, periodStart);
 };
 
-describe("SAF-T version detection from structure (formats.md §1.2)", () => {
+describe("SAF-T version detection from structure (AuditFileVersion is only a hint)", () => {
   it("reads header hints in their usual spellings", () => {
     expect(["1.0", "1.00", "1", "1.1", "1.10", "1.2", "1.3", "1.30", " 1.40 "].map(normalizeSaftVersionHint)).toEqual(["1.00", "1.00", "1.00", "1.10", "1.10", "1.20", "1.30", "1.30", "1.40"]);
     expect(["3.0", "a", "85FX31SHG", "", undefined].map(normalizeSaftVersionHint)).toEqual([undefined, undefined, undefined, undefined, undefined]);
