@@ -340,8 +340,10 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       })
       .parse(JSON.parse(upload.stdout));
     expect(uploaded.import).toMatchObject({ status: "succeeded", active: true, counts: { transactions: 4_000, lines: 12_000 } });
-    const ref = { tenantId: "firm", clientId: "fjellbekk", engagementId: "multipart" };
-    const stored = await local().s3.send(new HeadObjectCommand({ Bucket: local().stack.bucketName, Key: "uploads/firm/fjellbekk/multipart/stor-hovedbok.xml" }));
+    const ref = { tenantId: "firm-multipart", clientId: "fjellbekk", engagementId: "multipart" };
+    const stored = await local().s3.send(
+      new HeadObjectCommand({ Bucket: local().stack.bucketName, Key: "uploads/firm-multipart/fjellbekk/multipart/stor-hovedbok.xml" }),
+    );
     expect(stored.ContentLength).toBe(uploaded.size);
     expect((await local().store.getEngagement(ref))?.activeImportId).toBe(uploaded.import.importId);
 
