@@ -1,10 +1,9 @@
 import { trialBalanceCsv, trialBalanceXlsx } from "../export/trialBalanceExport.ts";
 import { getTrialBalanceView, type TrialBalanceView } from "../imports/trialBalanceView.ts";
-import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "../imports/viewErrors.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
-import { NothingToShowError, UsageError } from "./errors.ts";
+import { nothingToShow, UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { FIGURES_OUTPUT_OPTIONS, figuresOutputFromOptions, writeChunks, writeOutput } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -28,13 +27,8 @@ export async function trialBalanceCommand(args: string[], env: Record<string, st
   try {
     view = await getTrialBalanceView({ store: pipeline.store }, ref);
   } catch (error) {
-    if (error instanceof ClientNotFoundError || error instanceof EngagementNotFoundError) {
-      throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
-    }
-    if (error instanceof NoActiveImportError) {
-      throw new NothingToShowError("NO_ACTIVE_IMPORT", `engagement ${name} has no active import yet: upload a file first`);
-    }
-    throw error;
+    // The use case's own words (a deleted client's engagements are not found), with where the CLI looked.
+    throw nothingToShow(error, pipeline.target.description);
   } finally {
     pipeline.close();
   }

@@ -166,7 +166,7 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
       ["sverige.se", "held", false, SWEDISH_REASONS],
       ["demo-saft-1.30.xml", "succeeded", true, []],
     ]);
-    const table = await saldo(["imports", ...engagement]);
+    const table = await saldo(["imports", ...engagement, "--locale", "en"]);
     expect(table.stdout).toMatch(/^ {2}\w+\s+held\s+sverige\.se.*held: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH$/m);
 
     const importId = listed[0]!.importId;

@@ -108,7 +108,7 @@ describe("saldo upload with CSV layout options", () => {
     const path = await file("ub.txt", ["1500\tKundefordringer\t125,00", "1920\tBankinnskudd\t-125,00"]);
     const ref = ["--tenant", "layouts", "--client", "finale", "--engagement", "fy2025"];
     expect((await saldo(["upload", path, ...ref, "--fiscal-year", "2025"])).code).toBe(0);
-    const text = await saldo(["trial-balance", ...ref]);
+    const text = await saldo(["trial-balance", ...ref, "--locale", "en"]);
     expect(text.code).toBe(0);
     const row = text.stdout.split("\n").find((line) => line.startsWith("1500"))!;
     expect(row.replace(/\s+/g, " ").trim()).toBe("1500 Kundefordringer 125.00");
