@@ -93,7 +93,10 @@ export async function writeWorkbook<Row>(spec: SheetSpec<Row>, rows: readonly Ro
       let sum = 0n;
       for (const row of rows) {
         const cell = column.cell(row);
-        if (cell.kind === "amount" && cell.value !== null && cell.value !== undefined) sum += cell.value;
+        if (cell.kind !== "amount") continue;
+        // A total over an unknown figure is unknown (a closing-only file's opening and movement): a blank cell.
+        if (cell.value === null || cell.value === undefined) return null;
+        sum += cell.value;
       }
       const letter = sheet.getColumn(index + 1).letter;
       return { formula: `SUM(${letter}2:${letter}${rows.length + 1})`, result: spreadsheetAmount(sum) };

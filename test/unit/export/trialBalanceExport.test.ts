@@ -129,6 +129,10 @@ describe("trial balance as XLSX", () => {
     expect(total.getCell(2).value).toBe("Sum saldobalanse");
     for (const [column, figure] of [[3, json.totals.opening], [4, json.totals.movement], [5, json.totals.closing]] as const) {
       const cell = total.getCell(column);
+      if (figure === null) {
+        expect(cell.value).toBeNull(); // the total of an unknown column is unknown: blank
+        continue;
+      }
       expect(cell.formula).toBe(`SUM(${"ABCDE"[column - 1]}2:${"ABCDE"[column - 1]}${json.accounts.length + 1})`);
       expect(parseOre((cell.result as number).toFixed(2))).toBe(parseOre(figure!));
     }
