@@ -61,12 +61,12 @@ describe("a file that states closing balances only", () => {
     expect(json.accounts[0]).toMatchObject({ account: "1500", opening: null, movement: null, closing: "125.00" });
     expect(json.totals).toEqual({ opening: null, movement: null, closing: "0.00" });
 
-    const text = renderSummary(summary, "tb.txt").split("\n");
+    const text = renderSummary(summary, "tb.txt", "en").split("\n");
     const row = text.find((line) => line.startsWith("1500"))!;
     // The opening and movement columns are blank: only the closing amount follows the name.
     expect(row.replace(/\s+/g, " ").trim()).toBe("1500 Account 1500 125.00");
     const total = text.find((line) => line.startsWith("Total"))!;
-    expect(total.replace(/\s+/g, " ").trim()).toBe("Total 3 accounts 0.00");
+    expect(total.replace(/\s+/g, " ").trim()).toBe("Total trial balance (3 accounts) 0.00");
     expect(text.some((line) => /OPENING_NOT_STATED/.test(line))).toBe(true);
   });
 
