@@ -1,14 +1,31 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { monotonicFactory } from "ulid";
 import type { EngagementRef } from "../engagements/types.ts";
 import { FormatError } from "../formats/errors.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
+import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
+import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
-import type { ImportCounts, ImportRun, ImportTrigger } from "./types.ts";
-import { SourceFileMissingError } from "./errors.ts";
+import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
+import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
+import { limitFieldLengths } from "./fieldLimits.ts";
+import { startImportHeartbeat } from "./importHeartbeat.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
+
+/** Defaults of the import lifecycle (README "Import lifecycle"). */
+export const IMPORT_LIFECYCLE_DEFAULTS = {
+  /** A lease not renewed for this long counts as a dead attempt. */
+  leaseSeconds: 120,
+  /** How often a running import renews its lease and records its progress. */
+  heartbeatSeconds: 5,
+  /** How long a released import waits for a retry to claim it before the sweeper re-delivers it. */
+  retryGraceSeconds: 10 * 60,
+} as const;
+
+/** Longest failure message kept on an import (a message may quote the file). */
+const FAILURE_MESSAGE_LIMIT = 2_000;
 
 /** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
 export interface ImportFileDeps {
@@ -16,10 +33,19 @@ export interface ImportFileDeps {
   files: FileSource;
   /** How long superseded and failed versions are kept before DynamoDB TTL removes them. */
   retentionSeconds: number;
-  /** How long a running import holds its claim before a retry may take it over (≥ the Lambda timeout). */
+  /**
+   * How long an attempt's lease lasts without a heartbeat: a dead attempt (process killed, out of memory, timed
+   * out) is taken over or swept this long after its last beat. Default 120 s.
+   */
   leaseSeconds?: number;
+  /** How often the running import renews its lease and records its progress. Default 5 s (fractions allowed). */
+  heartbeatSeconds?: number;
+  /** How long a released import waits for a retry before the sweeper re-delivers it. Default 600 s. */
+  retryGraceSeconds?: number;
   now?: () => Date;
   newImportId?: () => string;
+  /** Identifies this attempt in the lease (default: a random UUID). */
+  newAttemptId?: () => string;
   /** Structured progress events (the handler passes them to its logger). */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -45,6 +71,8 @@ export type ImportFileResult =
   | { outcome: "ignored"; reason: string }
   | { outcome: "duplicate"; run: ImportRun }
   | { outcome: "failed"; run: ImportRun }
+  /** This attempt lost its lease to another attempt (or the sweeper) and stopped; the import goes on without it. */
+  | { outcome: "abandoned"; run: ImportRun }
   | { outcome: "imported"; run: ImportRun; activation: ActivationResult; written: WriteStatistics; bytesRead: number };
 
 const defaultImportId = monotonicFactory();
@@ -53,17 +81,24 @@ const defaultImportId = monotonicFactory();
  * Imports one uploaded file into its engagement, exactly once:
  * 1. the key must follow `uploads/{tenant}/{client}/{engagement}/{file}` and name an existing client and engagement,
  *    otherwise the upload is rejected with a recorded reason and the object is kept (copied under `rejected/`);
- * 2. the import is claimed by the identity of its S3 event, so a duplicate delivery changes nothing;
- * 3. the file is streamed through the parser into the trial-balance summarizer and the store's writer (all under
- *    the import's own id), hashing the bytes on the way;
- * 4. a file that cannot be read ends as a `failed` import with its reason; the active version stays as it was;
- * 5. otherwise the import is activated in one conditional write — unless a newer upload is already active.
- * Unexpected failures (store unavailable, S3 errors) release the claim and are rethrown so the caller retries.
+ * 2. the import is claimed by the identity of its S3 event, so a duplicate delivery changes nothing; the claim is a
+ *    short lease that a heartbeat renews while the import makes progress (and records the progress);
+ * 3. the file is streamed through the parser, the field limits (fieldLimits.ts) and the trial-balance summarizer
+ *    into the store's writer (all under the import's own id), hashing the bytes on the way;
+ * 4. a problem of the file's content (unreadable, an over-long identifier, an item too large to store) ends as a
+ *    `failed` import with its code and reason; the active version stays as it was;
+ * 5. otherwise the import is saved and activated in one conditional write — unless a newer upload is already active.
+ *
+ * Every path out of here after the claim ends the run (`succeeded`, `superseded`, `failed`) or releases it for a
+ * retry (`queued`, with a deadline after which the sweeper re-delivers it): unexpected failures (store unavailable,
+ * S3 errors) release the claim and are rethrown so that the caller retries. Should even the release fail, the lease
+ * runs out and the sweeper (sweepImports.ts) finishes the run.
  */
 export async function importFile(deps: ImportFileDeps, input: ImportFileInput): Promise<ImportFileResult> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => {});
   const location = { bucket: input.bucket, key: input.key, ...(input.versionId ? { versionId: input.versionId } : {}) };
+  const leaseMs = (deps.leaseSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds) * 1000;
 
   if (input.key.startsWith(REJECTED_PREFIX)) return { outcome: "ignored", reason: "a kept copy of a rejected upload" };
   const parsedKey = parseUploadKey(input.key);
@@ -110,8 +145,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     createdAt: startedAt.toISOString(),
     startedAt: startedAt.toISOString(),
   };
-  const leaseUntil = new Date(startedAt.getTime() + (deps.leaseSeconds ?? 16 * 60) * 1000).toISOString();
-  const claim = await deps.store.claimImport(candidate, leaseUntil);
+  const lease: ImportLease = {
+    owner: (deps.newAttemptId ?? randomUUID)(),
+    until: new Date(startedAt.getTime() + leaseMs).toISOString(),
+  };
+  const claim = await deps.store.claimImport(candidate, lease);
   if (claim.outcome === "duplicate") {
     log("duplicate event ignored", {
       ...engagementRef,
@@ -121,96 +159,199 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     return { outcome: "duplicate", run: claim.existing };
   }
   const run: ImportRun = { ...claim.run, status: "running", startedAt: startedAt.toISOString() };
-  const context = { ...engagementRef, importId: run.importId, key: input.key };
+  const context = { ...engagementRef, importId: run.importId, key: input.key, attempt: run.attempts ?? 1 };
   log("import started", context);
 
   const writer = deps.store.openImportWriter(run);
   const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.retentionSeconds;
   const summarizer = new LedgerSummarizer();
   const hash = createHash("sha256");
-  let bytesRead = 0;
-  let summary: LedgerSummary;
-  let written: WriteStatistics;
+  const progress = { bytesRead: 0, lines: 0, size: input.size };
+  const heartbeat = startImportHeartbeat({
+    store: deps.store,
+    ref: run,
+    lease,
+    intervalMs: (deps.heartbeatSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.heartbeatSeconds) * 1000,
+    leaseMs,
+    now,
+    progress: () => ({
+      bytesRead: progress.bytesRead,
+      lines: progress.lines,
+      ...(progress.size !== undefined ? { size: progress.size } : {}),
+    }),
+    log,
+  });
+  /** Whether the import's data is complete and saved: from then on a failure must not mark it to expire. */
+  let saved = false;
   try {
     const opened = await deps.files.open(location);
+    progress.size ??= opened.size;
     async function* hashed(): AsyncGenerator<Uint8Array> {
       for await (const chunk of opened.body) {
         hash.update(chunk);
-        bytesRead += chunk.length;
+        progress.bytesRead += chunk.length;
         yield chunk;
       }
     }
     const { records } = await parseFile(hashed(), { ...input.parse, fileName });
-    for await (const record of records) {
+    const limitIssues: Issue[] = [];
+    for await (const parsed of records) {
+      if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
+      const record = limitFieldLengths(parsed, fileName, limitIssues);
+      for (const issue of limitIssues.splice(0)) summarizer.add({ type: "issue", issue });
       summarizer.add(record);
-      if (record.type === "transaction") await writer.addTransaction(record.transaction);
+      if (record.type === "transaction") {
+        progress.lines += record.transaction.lines.length;
+        await writer.addTransaction(record.transaction);
+      }
     }
-    summary = summarizer.finish();
-    written = await writer.finish(summary.rows);
+    const summary: LedgerSummary = summarizer.finish();
+    const written: WriteStatistics = await writer.finish(summary.rows);
+
+    const header = summary.header;
+    if (
+      header.period &&
+      (header.period.start !== engagement.periodStart || header.period.end !== engagement.periodEnd)
+    ) {
+      summary.issues.push({
+        severity: "warning",
+        code: "ENGAGEMENT_PERIOD_MISMATCH",
+        message:
+          `the file covers ${header.period.start} – ${header.period.end}, but engagement ${engagementId} is ` +
+          `${engagement.periodStart} – ${engagement.periodEnd}`,
+      });
+    }
+    const { progress: _progress, ...runFields } = run;
+    const finished: ImportRun = {
+      ...runFields,
+      status: "succeeded",
+      finishedAt: now().toISOString(),
+      format: header.format,
+      formatVersion: header.formatVersion,
+      encoding: header.encoding,
+      header: {
+        company: header.company,
+        ...(header.period ? { period: header.period } : {}),
+        currency: header.currency,
+        ...(header.software ? { software: header.software } : {}),
+      },
+      source: { ...run.source, sha256: hash.digest("hex"), size: progress.bytesRead } as ImportRun["source"],
+      counts: countsOf(summary),
+      issues: summary.issues,
+    };
+    if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
+    await heartbeat.stop();
+    await deps.store.saveImport(finished, { owner: lease.owner });
+    saved = true;
+    const activation = await deps.store.activateImport(finished, {
+      orderKey: finished.orderKey,
+      now: now().toISOString(),
+      retentionSeconds: deps.retentionSeconds,
+    });
+    const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    log("import finished", {
+      ...context,
+      activation: activation.outcome,
+      bytes: progress.bytesRead,
+      lines: summary.transactions.lines,
+      items: written.items,
+    });
+    return { outcome: "imported", run: final, activation, written, bytesRead: progress.bytesRead };
   } catch (error) {
-    await writer.abort(expiresAt()).catch(() => {});
-    if (error instanceof FormatError || error instanceof SourceFileMissingError) {
-      const failed: ImportRun = {
-        ...run,
-        status: "failed",
-        finishedAt: now().toISOString(),
-        failure: { code: error.code, message: error.message },
-        expiresAt: expiresAt(),
-      };
-      await deps.store.saveImport(failed);
-      log("import failed: the file could not be read", { ...context, code: error.code, reason: error.message });
-      return { outcome: "failed", run: failed };
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown }).code;
-    await deps.store
-      .releaseImport(run, { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message })
-      .catch(() => {});
-    throw error;
+    return await endAttempt(error);
+  } finally {
+    await heartbeat.stop();
   }
 
-  const header = summary.header;
-  if (header.period && (header.period.start !== engagement.periodStart || header.period.end !== engagement.periodEnd)) {
-    summary.issues.push({
-      severity: "warning",
-      code: "ENGAGEMENT_PERIOD_MISMATCH",
-      message:
-        `the file covers ${header.period.start} – ${header.period.end}, but engagement ${engagementId} is ` +
-        `${engagement.periodStart} – ${engagement.periodEnd}`,
-    });
+  /**
+   * Ends this attempt after `error`, whatever it was: a lost lease stops quietly; a problem of the file's content
+   * fails the import; anything else releases it for a retry and is rethrown.
+   */
+  async function endAttempt(error: unknown): Promise<ImportFileResult> {
+    await heartbeat.stop();
+    if (error instanceof ImportLeaseLostError || error instanceof StoreLeaseLostError) {
+      // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
+      await writer.abort().catch(() => {});
+      log("import attempt abandoned: it lost its lease", { ...context });
+      return { outcome: "abandoned", run };
+    }
+    const content = contentFailureOf(error);
+    if (content !== undefined) {
+      // The data of a failed import expires; if marking it fails, the sweeper finishes it (dataExpiryPending).
+      const marked = await writer.abort(expiresAt()).then(
+        () => true,
+        () => false,
+      );
+      const { progress: _progress, ...runFields } = run;
+      const failed: ImportRun = {
+        ...runFields,
+        status: "failed",
+        finishedAt: now().toISOString(),
+        failure: content,
+        expiresAt: expiresAt(),
+      };
+      try {
+        await deps.store.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
+        log("import failed: a problem of the file's content", {
+          ...context,
+          code: content.code,
+          reason: content.message,
+        });
+        return { outcome: "failed", run: failed };
+      } catch (saveError) {
+        if (saveError instanceof StoreLeaseLostError) return { outcome: "abandoned", run };
+        return release(saveError);
+      }
+    }
+    return release(error);
   }
-  const finished: ImportRun = {
-    ...run,
-    status: "succeeded",
-    finishedAt: now().toISOString(),
-    format: header.format,
-    formatVersion: header.formatVersion,
-    encoding: header.encoding,
-    header: {
-      company: header.company,
-      ...(header.period ? { period: header.period } : {}),
-      currency: header.currency,
-      ...(header.software ? { software: header.software } : {}),
-    },
-    source: { ...run.source, sha256: hash.digest("hex"), size: bytesRead } as ImportRun["source"],
-    counts: countsOf(summary),
-    issues: summary.issues,
-  };
-  await deps.store.saveImport(finished);
-  const activation = await deps.store.activateImport(finished, {
-    orderKey: finished.orderKey,
-    now: now().toISOString(),
-    retentionSeconds: deps.retentionSeconds,
-  });
-  const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
-  log("import finished", {
-    ...context,
-    activation: activation.outcome,
-    bytes: bytesRead,
-    lines: summary.transactions.lines,
-    items: written.items,
-  });
-  return { outcome: "imported", run: final, activation, written, bytesRead };
+
+  /** Releases the claim after an unexpected failure (the caller retries) and rethrows. */
+  async function release(error: unknown): Promise<never> {
+    // Before the final save the partial data is marked to expire (a retry rewrites it all); after it, the data is
+    // complete — and possibly already active — so it is left alone.
+    if (!saved) await writer.abort(expiresAt()).catch(() => {});
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown }).code;
+    const retryBy = new Date(
+      now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
+    ).toISOString();
+    await deps.store
+      .releaseImport(
+        run,
+        { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message: clip(message) },
+        { owner: lease.owner, retryBy },
+      )
+      .catch((releaseError: unknown) =>
+        log("import could not be released; the sweeper will end it when its lease expires", {
+          ...context,
+          reason: releaseError instanceof Error ? releaseError.message : String(releaseError),
+        }),
+      );
+    throw error;
+  }
+}
+
+/**
+ * The failure of an import whose file content is the problem — retrying cannot help: unreadable or malformed
+ * (FormatError), gone (SourceFileMissingError), an over-long identifier (FieldTooLongError), or something still too
+ * large for one stored item (`IMPORT_ITEM_TOO_LARGE`). Undefined for every other error.
+ */
+function contentFailureOf(error: unknown): { code: string; message: string } | undefined {
+  if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
+    return { code: error.code, message: clip(error.message) };
+  }
+  if (error instanceof StoreItemTooLargeError) {
+    return {
+      code: "IMPORT_ITEM_TOO_LARGE",
+      message: clip(`the file holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`),
+    };
+  }
+  return undefined;
+}
+
+function clip(message: string): string {
+  return message.length <= FAILURE_MESSAGE_LIMIT ? message : `${message.slice(0, FAILURE_MESSAGE_LIMIT)}…`;
 }
 
 /**

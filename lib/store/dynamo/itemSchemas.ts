@@ -105,15 +105,24 @@ export const ImportCountsSchema = z.object({
   transactions: z.number().int(),
   lines: z.number().int(),
   totals: z.object({ opening: z.string(), movement: z.string(), closing: z.string() }),
-  totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
-  totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
+  totalDebit: z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .optional(),
+  totalCredit: z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
 
 /** queued → running → succeeded | failed; superseded when a newer import is activated. */
 export const ImportStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "superseded"]);
 
-/** Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `issues` (gzip) and `issuePages`. */
+/**
+ * Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `leaseOwner`, `redeliveries`, the sweeper's
+ * index keys, `issues` (gzip) and `issuePages`.
+ */
 export const ImportItemSchema = z.object({
   ...TenantScoped,
   clientId: z.string(),
@@ -127,6 +136,15 @@ export const ImportItemSchema = z.object({
   createdAt: z.string(),
   startedAt: OptionalString,
   finishedAt: OptionalString,
+  attempts: z.number().int().positive().optional(),
+  progress: z
+    .object({
+      bytesRead: z.number().int().nonnegative(),
+      size: z.number().int().nonnegative().optional(),
+      lines: z.number().int().nonnegative(),
+      updatedAt: z.string(),
+    })
+    .optional(),
   format: z.enum(["saft", "sie", "csv"]).optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
@@ -146,6 +164,13 @@ export const ImportItemSchema = z.object({
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
   expiresAt: z.number().int().optional(),
   leaseUntil: OptionalString,
+  /** The attempt holding the lease (a random id per attempt); kept after the attempt's final save. */
+  leaseOwner: OptionalString,
+  /** How often the sweeper re-delivered the import's event. */
+  redeliveries: z.number().int().nonnegative().optional(),
+  /** The sweeper's index entry (keys.ts): present only while something is due. */
+  gsi1pk: OptionalString,
+  gsi1sk: OptionalString,
 });
 
 /** One issue of a validation report, amount as a decimal string. */
@@ -156,6 +181,7 @@ export const IssueJsonSchema = z.object({
   account: OptionalString,
   amount: OreStringSchema.optional(),
   transactionId: OptionalString,
+  field: OptionalString,
   location: z
     .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
     .optional(),
