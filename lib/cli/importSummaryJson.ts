@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ImportProgressSchema, toImportProgressJson } from "../imports/importReports.ts";
 import type { ImportRun } from "../imports/types.ts";
 
 const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/);
@@ -25,6 +26,8 @@ export const ImportSummaryJsonSchema = z.object({
     .nullable(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }).nullable(),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** While running: bytes read of the size and lines so far, as the import's heartbeat last recorded them. */
+  progress: ImportProgressSchema.nullable(),
 });
 export type ImportSummaryJson = z.infer<typeof ImportSummaryJsonSchema>;
 
@@ -46,6 +49,7 @@ export function toImportSummaryJson(run: ImportRun, activeImportId: string | und
       : null,
     issues: run.counts?.issues ?? null,
     failure: run.failure ?? null,
+    progress: toImportProgressJson(run),
   };
 }
 

@@ -22,6 +22,16 @@ export async function importsCommand(args: string[], env: Record<string, string 
   }
 }
 
+/** A running import's progress for people: `read 45 % (1.2 MB of 2.6 MB), 12345 lines`. */
+export function formatProgress(progress: NonNullable<ImportSummaryJson["progress"]>): string {
+  const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+  const read =
+    progress.size !== null && progress.size > 0
+      ? `read ${Math.floor((progress.bytesRead / progress.size) * 100)} % (${megabytes(progress.bytesRead)} of ${megabytes(progress.size)})`
+      : `read ${megabytes(progress.bytesRead)}`;
+  return `${read}, ${progress.lines} lines`;
+}
+
 /** The import history as a table for people; `*` marks the active version. */
 export function renderImports(engagement: string, imports: readonly ImportSummaryJson[]): string {
   if (imports.length === 0) return `Engagement ${engagement}: no imports yet\n`;
@@ -32,7 +42,7 @@ export function renderImports(engagement: string, imports: readonly ImportSummar
     run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     run.format ? `${run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${run.counts.accounts} / ${run.counts.transactions} / ${run.counts.lines}` : "",
-    run.failure ? `failed: ${run.failure.code}` : formatIssueCounts(run.issues),
+    run.failure && run.status === "failed" ? `failed: ${run.failure.code}` : run.progress ? formatProgress(run.progress) : formatIssueCounts(run.issues),
   ]);
   const head = ["  Import", "Status", "File", "Created", "Format", "Accounts / transactions / lines", "Issues"];
   const widths = head.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { ImportSummaryJsonSchema, toImportSummaryJson } from "../../../lib/cli/importSummaryJson.ts";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
+import { getImportReport, ImportReportSchema } from "../../../lib/imports/importReports.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import type { FileSource, LedgerStore, OpenedFile } from "../../../lib/imports/ports.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
@@ -168,9 +170,15 @@ describe("importFile: heartbeat, progress and leases", () => {
     expect(run).toMatchObject({ status: "running", progress: { bytesRead: 6_000, size: demo.length } });
     expect(run.progress!.lines).toBeGreaterThan(0);
     expect(Date.parse(run.progress!.updatedAt)).not.toBeNaN();
+    // GET …/imports/{id} and `saldo imports --json` show it.
+    const report = ImportReportSchema.parse(await getImportReport({ store }, { ...engagement, importId: run.importId }));
+    expect(report).toMatchObject({ status: "running", attempts: 1, progress: { bytesRead: 6_000, size: demo.length } });
+    expect(ImportSummaryJsonSchema.parse(toImportSummaryJson(run, undefined)).progress).toEqual(report.progress);
     source.release();
     expect(await running).toMatchObject({ outcome: "imported", run: { status: "succeeded" } });
     expect((await onlyImport()).progress).toBeUndefined();
+    const done = await getImportReport({ store }, { ...engagement, importId: "IMP0001" });
+    expect(done).toMatchObject({ status: "succeeded", progress: null });
   });
 
   it("keeps renewing its lease, so a long import is not taken over by a second delivery", async () => {
