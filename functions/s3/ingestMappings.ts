@@ -25,7 +25,7 @@ export function importInputOf(record: S3EventRecord): ImportFileInput {
 /** Metrics of one handled upload: files by outcome, bytes, lines and items written, failures, duration. */
 export function recordImportMetrics(metrics: Metrics, result: ImportFileResult, durationMs: number): void {
   metrics.addMetric(`files_${result.outcome}`, MetricUnit.Count, 1);
-  if (result.outcome === "imported") {
+  if (result.outcome === "imported" || result.outcome === "held") {
     metrics.addMetric("bytes", MetricUnit.Bytes, result.bytesRead);
     metrics.addMetric("lines", MetricUnit.Count, result.run.counts?.lines ?? 0);
     metrics.addMetric("items_written", MetricUnit.Count, result.written.items);

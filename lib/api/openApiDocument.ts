@@ -103,7 +103,8 @@ function operationOf(route: ApiRoute): Record<string, unknown> {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            // A body schema that accepts no body (activate's optional `accept`) makes the body optional.
+            required: !route.body.safeParse(undefined).success,
             content: { "application/json": { schema: { $ref: `${COMPONENT_PREFIX}${requestBodyName(route)}` } } },
           },
         }

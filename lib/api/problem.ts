@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AuthError } from "../auth/errors.ts";
 import { EngagementConflictError, EngagementError, InvalidEngagementInputError } from "../engagements/errors.ts";
 import { InvalidUploadError, UploadSigningError, UploadTooLargeError } from "../imports/requestUpload.ts";
-import { ImportViewError } from "../imports/viewErrors.ts";
+import { ImportHeldError, ImportViewError } from "../imports/viewErrors.ts";
 import { InvalidKeyRefError, InvalidKeyValueError, KeyNotFoundError, KeyVaultError } from "../secrets/errors.ts";
 import {
   StoreConflictError,
@@ -30,6 +30,8 @@ export const ProblemSchema = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   requestId: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** `IMPORT_HELD`: the codes of the held import's `heldFor` that the request did not accept. */
+  notAccepted: z.array(z.string()).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
@@ -65,6 +67,7 @@ interface Known {
   errors?: readonly FieldError[];
   headers?: Readonly<Record<string, string>>;
   unexpected?: boolean;
+  notAccepted?: readonly string[];
 }
 
 function classify(error: unknown): Known | undefined {
@@ -110,7 +113,13 @@ function classify(error: unknown): Known | undefined {
   if (error instanceof ImportViewError) {
     const status = { "not-found": 404, conflict: 409, "invalid-request": 400 }[error.kind];
     const title = { "not-found": "Not found", conflict: "Conflict", "invalid-request": "Invalid request" }[error.kind];
-    return { status, code: error.code, title, detail: error.message };
+    return {
+      status,
+      code: error.code,
+      title,
+      detail: error.message,
+      ...(error instanceof ImportHeldError ? { notAccepted: error.notAccepted } : {}),
+    };
   }
   if (error instanceof UploadTooLargeError) {
     return { status: 413, code: error.code, title: "Upload too large", detail: error.message };
@@ -177,7 +186,12 @@ function answer(
   title: string,
   detail: string,
   requestId: string,
-  extra: { errors?: readonly FieldError[]; headers?: Readonly<Record<string, string>>; unexpected?: boolean },
+  extra: {
+    errors?: readonly FieldError[];
+    headers?: Readonly<Record<string, string>>;
+    unexpected?: boolean;
+    notAccepted?: readonly string[];
+  },
 ): ProblemAnswer {
   return {
     problem: {
@@ -188,6 +202,7 @@ function answer(
       code,
       requestId,
       ...(extra.errors ? { errors: [...extra.errors] } : {}),
+      ...(extra.notAccepted ? { notAccepted: [...extra.notAccepted] } : {}),
     },
     headers: { "content-type": PROBLEM_CONTENT_TYPE, ...extra.headers },
     unexpected: extra.unexpected ?? status >= 500,

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { TransactionLinesQuerySchema, TransactionLinesPageSchema, TrialBalanceViewSchema, ImportComparisonSchema, ImportActivationSchema } from "../imports/importViews.ts";
 import { ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
 import {
+  ActivateImportRequestSchema,
   ClientListSchema,
   ClientPathSchema,
   ClientSchema,
@@ -217,10 +218,13 @@ export const ROUTES = {
     operationId: "activateImport",
     method: "POST",
     path: `${IMPORT}/activate`,
-    summary: "Make an earlier import the engagement's active version again",
+    summary:
+      "Make an import the engagement's active version: an earlier one again, or a held one accepting its reasons " +
+      "(`{\"accept\": [codes]}`)",
     tag: "imports",
     authenticated: true,
     pathParams: ImportPathSchema,
+    body: ActivateImportRequestSchema,
     response: { status: 200, description: "The activation", schema: ImportActivationSchema, name: "ImportActivation" },
     extraProblems: [409],
     handler: "functions/http/imports/activateImport.handler",

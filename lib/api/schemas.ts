@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isValidOrgNumber } from "../engagements/manageClients.ts";
+import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../imports/uploadKey.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 
@@ -135,6 +136,19 @@ export const UploadTicketSchema = z.object({
 });
 
 // ── imports ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `POST …/imports/{importId}/activate` body (optional): the codes of a held import's `heldFor` the caller accepts
+ * (README "Activation rules"). Not needed to activate an earlier succeeded or superseded version.
+ */
+export const ActivateImportRequestSchema = z
+  .strictObject({
+    accept: z
+      .array(z.enum(HOLD_CODES))
+      .max(HOLD_CODES.length * 2, `at most ${HOLD_CODES.length * 2} codes`)
+      .describe("codes of the activation rules the caller accepts, e.g. ORG_NUMBER_MISMATCH"),
+  })
+  .optional();
 
 /** `GET …/imports/{importId}/compare` query: the other version. */
 export const CompareQuerySchema = z.strictObject({ with: IdSchema });

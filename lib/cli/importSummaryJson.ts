@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { ImportProgressSchema, toImportProgressJson } from "../imports/importReports.ts";
-import type { ImportRun } from "../imports/types.ts";
+import { IMPORT_STATUSES, type ImportRun } from "../imports/types.ts";
 
 const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/);
 
 /** One import as `saldo imports --json` and `saldo upload --json` print it (the report itself: `trial-balance`). */
 export const ImportSummaryJsonSchema = z.object({
   importId: z.string(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]),
+  /** `held`: not activated by the activation gate; `heldFor` says why (README "Activation rules"). */
+  status: z.enum(IMPORT_STATUSES),
   /** Whether this import is the engagement's active version. */
   active: z.boolean(),
   fileName: z.string().nullable(),
@@ -26,6 +27,10 @@ export const ImportSummaryJsonSchema = z.object({
     .nullable(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }).nullable(),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The codes of the activation rules that held the import; empty when it was never held. */
+  heldFor: z.array(z.string()),
+  /** The codes a person accepted when activating the held import, who and when; null unless that happened. */
+  accepted: z.object({ codes: z.array(z.string()), by: z.string(), at: z.string() }).nullable(),
   /** While running: bytes read of the size and lines so far, as the import's heartbeat last recorded them. */
   progress: ImportProgressSchema.nullable(),
 });
@@ -49,6 +54,8 @@ export function toImportSummaryJson(run: ImportRun, activeImportId: string | und
       : null,
     issues: run.counts?.issues ?? null,
     failure: run.failure ?? null,
+    heldFor: run.heldFor ?? [],
+    accepted: run.accepted ? { codes: [...run.accepted.codes], by: run.accepted.by, at: run.accepted.at } : null,
     progress: toImportProgressJson(run),
   };
 }

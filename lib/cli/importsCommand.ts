@@ -42,7 +42,7 @@ export function renderImports(engagement: string, imports: readonly ImportSummar
     run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     run.format ? `${run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${run.counts.accounts} / ${run.counts.transactions} / ${run.counts.lines}` : "",
-    run.failure && run.status === "failed" ? `failed: ${run.failure.code}` : run.progress ? formatProgress(run.progress) : formatIssueCounts(run.issues),
+    run.failure && run.status === "failed" ? `failed: ${run.failure.code}` : run.status === "held" ? `held: ${run.heldFor.join(", ")}` : run.progress ? formatProgress(run.progress) : formatIssueCounts(run.issues),
   ]);
   const head = ["  Import", "Status", "File", "Created", "Format", "Accounts / transactions / lines", "Issues"];
   const widths = head.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

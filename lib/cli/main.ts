@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import("./startCommand.ts")).startCommand,
   upload: async () => (await import("./uploadCommand.ts")).uploadCommand,
   imports: async () => (await import("./importsCommand.ts")).importsCommand,
+  activate: async () => (await import("./activateCommand.ts")).activateCommand,
   "trial-balance": async () => (await import("./trialBalanceCommand.ts")).trialBalanceCommand,
   token: async () => (await import("./tokenCommand.ts")).tokenCommand,
 };
@@ -24,15 +25,17 @@ Usage:
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>] [--json]
   saldo imports --tenant T --client C --engagement E [--json]
+  saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
+                              make an import the active version: an earlier one, or a held one accepting its reasons
   saldo trial-balance --tenant T --client C --engagement E [--json]
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
-upload, imports and trial-balance talk to the local stack (${"$"}{SALDO_DATA_DIR:-./.saldo}/stack.json), or to AWS when
-SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
+upload, imports, activate and trial-balance talk to the local stack (${"$"}{SALDO_DATA_DIR:-./.saldo}/stack.json), or to
+AWS when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
 
-Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, import failed, stack not running),
-2 wrong usage.`;
+Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
+running), 2 wrong usage, 3 upload: the import did not become the active version (held, failed or superseded).`;
 
 /** The saldo command line. Returns the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {

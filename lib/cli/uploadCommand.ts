@@ -5,6 +5,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
 import type { ImportRun } from "../imports/types.ts";
+import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
 import { uploadKey } from "../imports/uploadKey.ts";
 import type { FileHeader } from "../ledger/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError, UsageError } from "./errors.ts";
@@ -13,7 +14,9 @@ import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 
-const TERMINAL_STATUSES: ReadonlySet<ImportRun["status"]> = new Set(["succeeded", "failed", "superseded"]);
+const TERMINAL_STATUSES: ReadonlySet<ImportRun["status"]> = new Set(["succeeded", "held", "failed", "superseded"]);
+/** Exit code of an upload whose import did not become the engagement's active version (held, failed, superseded). */
+export const EXIT_NOT_ACTIVE = 3;
 /** Clocks of this machine and of the function may differ a little (AWS); locally they are the same clock. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -88,12 +91,33 @@ export async function uploadCommand(args: string[], env: Record<string, string |
       process.stdout.write(`import ${run.importId} ${run.status}${counts}\n`);
       if (run.failure) process.stdout.write(`  reason: ${run.failure.code}: ${run.failure.message}\n`);
       process.stdout.write(`  issues: ${formatIssueCounts(summary.issues)}\n`);
+      if (run.status === "held") process.stdout.write(renderHeld(run, ref));
       if (run.status === "superseded") process.stdout.write("  a newer upload is the active version of this engagement\n");
+      if (run.status !== "succeeded") process.stdout.write("  the engagement's active version stays as it was\n");
     }
-    return run.status === "failed" ? 1 : 0;
+    return run.status === "succeeded" ? 0 : EXIT_NOT_ACTIVE;
   } finally {
     pipeline.close();
   }
+}
+
+/** Why a held import was held (one line per reason, with its issue's message) and how to activate it anyway. */
+export function renderHeld(run: ImportRun, ref: EngagementRef): string {
+  const heldFor = run.heldFor ?? [];
+  const lines = [`  held for: ${heldFor.join(", ")}`];
+  for (const code of heldFor) {
+    const issue = run.issues?.find((candidate) => candidate.code === code);
+    lines.push(`  - ${code}: ${issue?.message ?? "(see the import's report)"}`);
+  }
+  if (heldFor.some((code) => UNACCEPTABLE_CODES.has(code))) {
+    lines.push("  it has no figures and cannot be activated: fix the file and upload it again");
+  } else {
+    lines.push(
+      `  to activate it anyway: saldo activate --tenant ${ref.tenantId} --client ${ref.clientId} ` +
+        `--engagement ${ref.engagementId} --import ${run.importId} --accept ${heldFor.join(",")}`,
+    );
+  }
+  return lines.join("\n") + "\n";
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ClientRef {
 export interface Client extends ClientRef {
   /** Norwegian organisation number, 9 digits (validated with mod-11 at the API boundary). */
   orgNumber?: string;
+  /** ISO 4217 code of the currency the client keeps its books in; NOK when not set (the activation gate checks it). */
+  currency?: string;
   name: string;
   accountingSystem: AccountingSystem;
   createdAt: string;

@@ -1,8 +1,12 @@
 import { StoreNotFoundError } from "../store/errors.ts";
+import { UNACCEPTABLE_CODES } from "./activationRules.ts";
+import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
 import type { LedgerStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 import {
   ImportExpiredError,
+  ImportHasNoFiguresError,
+  ImportHeldError,
   ImportNotActivatableError,
   ImportNotFoundError,
   ImportViewError,
@@ -18,6 +22,14 @@ export interface ActivateEarlierImportDeps {
   now?: () => Date;
 }
 
+/** What a person says when activating: the reasons of a held import they accept, and who they are. */
+export interface ActivationRequest {
+  /** Codes of the activation rules accepted (README "Activation rules"); only a held import needs them. */
+  accept?: readonly string[];
+  /** Who activates (the API token's subject, `cli:<user>`), recorded with the accepted codes. */
+  by?: string;
+}
+
 /** The engagement's active version after the call. Render it with `toActivationJson`. */
 export interface ActivationOutcome {
   /** The import now active (status `succeeded`). */
@@ -29,27 +41,45 @@ export interface ActivationOutcome {
 }
 
 /**
- * Makes an earlier version (import) of the engagement its active version again — e.g. after a wrong file was
- * uploaded. Only a version with complete figures can be activated: `succeeded` or `superseded`, and not past its
- * retention (a superseded version's data expires `retentionSeconds` after it was superseded, and may be partly
- * deleted by then). The version it replaces becomes `superseded` and starts its own retention.
+ * Makes an import of the engagement its active version: an earlier version again — e.g. after a wrong file was
+ * uploaded — or a `held` one that a person accepts. Only a version with complete figures can be activated:
+ * `succeeded`, `superseded` or `held`, and not past its retention (a superseded or held version's data expires
+ * `retentionSeconds` after it stopped being active or was held, and may be partly deleted by then). The version it
+ * replaces becomes `superseded` and starts its own retention.
+ *
+ * A held import is activated only when `request.accept` names every code of its `heldFor`; the accepted codes are
+ * recorded on it with who and when (`accepted`). An import without figures (IMPORT_HAS_NO_FIGURES, or no accounts and
+ * no transactions) is never activated. A client without an organisation number takes the activated file's.
  *
  * The store's `activateImport` is called with `force` (an earlier version sorts before the active one). The order
  * key the engagement keeps is the later of the two, so the choice stands against late deliveries of uploads made
  * before it; a file uploaded afterwards becomes active as usual.
  *
  * @throws ClientNotFoundError, EngagementNotFoundError, ImportNotFoundError (also for another tenant's ids);
- *   ImportNotActivatableError (failed, queued or running); ImportExpiredError
+ *   ImportNotActivatableError (failed, queued or running); ImportHasNoFiguresError; ImportHeldError (a held import
+ *   whose codes were not all accepted); ImportExpiredError
  */
 export async function activateEarlierImport(
   deps: ActivateEarlierImportDeps,
   ref: ImportRef,
+  request: ActivationRequest = {},
 ): Promise<ActivationOutcome> {
-  const now = (deps.now ?? (() => new Date()))();
+  const clock = deps.now ?? (() => new Date());
+  const now = clock();
   const engagement = await requireEngagement(deps.store, ref);
   const run = await requireImport(deps.store, ref);
-  if (run.status !== "succeeded" && run.status !== "superseded") throw new ImportNotActivatableError(run);
+  if (run.status !== "succeeded" && run.status !== "superseded" && run.status !== "held") {
+    throw new ImportNotActivatableError(run);
+  }
+  const unacceptable = (run.heldFor ?? []).filter((code) => UNACCEPTABLE_CODES.has(code));
+  if (unacceptable.length > 0) {
+    throw new ImportHasNoFiguresError(run, `it was held for ${unacceptable.join(", ")}, which no one can accept`);
+  }
+  if (run.counts !== undefined && run.counts.accounts === 0 && run.counts.transactions === 0) {
+    throw new ImportHasNoFiguresError(run, "it has no accounts and no transactions");
+  }
   if (engagement.activeImportId === run.importId) return { import: run, changed: false };
+  const accepted = run.status === "held" ? acceptedCodes(run, request.accept ?? []) : undefined;
   if (run.expiresAt !== undefined && run.expiresAt <= Math.floor(now.getTime() / 1000)) {
     throw new ImportExpiredError({ ...run, expiresAt: run.expiresAt });
   }
@@ -81,10 +111,27 @@ export async function activateEarlierImport(
       { context: { engagementId: ref.engagementId, importId: ref.importId } },
     );
   }
-  const activated = (await deps.store.getImport(ref)) ?? { ...run, status: "succeeded" };
+  let activated = (await deps.store.getImport(ref)) ?? { ...run, status: "succeeded" };
+  if (accepted !== undefined) {
+    activated = { ...activated, accepted: { codes: accepted, by: request.by ?? "unknown", at: now.toISOString() } };
+    await deps.store.saveImport(activated);
+  }
+  await adoptClientOrgNumber({ store: deps.store, now: clock }, ref, run.header?.company.orgNumber);
   return {
     import: activated,
     ...(activation.previousImportId === undefined ? {} : { previousImportId: activation.previousImportId }),
     changed: true,
   };
+}
+
+/**
+ * The held import's codes the request accepts, in `heldFor` order.
+ *
+ * @throws ImportHeldError when one of them is not accepted
+ */
+function acceptedCodes(run: ImportRun, accept: readonly string[]): string[] {
+  const heldFor = run.heldFor ?? [];
+  const notAccepted = heldFor.filter((code) => !accept.includes(code));
+  if (notAccepted.length > 0) throw new ImportHeldError({ ...run, heldFor }, notAccepted);
+  return [...heldFor];
 }

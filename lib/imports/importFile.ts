@@ -10,6 +10,8 @@ import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts"
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
+import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
+import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { limitFieldLengths } from "./fieldLimits.ts";
 import { startImportHeartbeat } from "./importHeartbeat.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
@@ -73,6 +75,8 @@ export type ImportFileResult =
   | { outcome: "failed"; run: ImportRun }
   /** This attempt lost its lease to another attempt (or the sweeper) and stopped; the import goes on without it. */
   | { outcome: "abandoned"; run: ImportRun }
+  /** Read completely, but held by the activation gate (`run.heldFor`): the active version stays as it was. */
+  | { outcome: "held"; run: ImportRun; written: WriteStatistics; bytesRead: number }
   | { outcome: "imported"; run: ImportRun; activation: ActivationResult; written: WriteStatistics; bytesRead: number };
 
 const defaultImportId = monotonicFactory();
@@ -87,12 +91,17 @@ const defaultImportId = monotonicFactory();
  *    into the store's writer (all under the import's own id), hashing the bytes on the way;
  * 4. a problem of the file's content (unreadable, an over-long identifier, an item too large to store) ends as a
  *    `failed` import with its code and reason; the active version stays as it was;
- * 5. otherwise the import is saved and activated in one conditional write — unless a newer upload is already active.
+ * 5. the activation gate (lib/imports/activationRules.ts) checks that the import plausibly belongs to the engagement
+ *    (organisation number, currency, period, figures, error-level issues); when a rule holds it, the import ends as
+ *    `held` with its reasons (`heldFor` and one issue each), its data expires unless a person activates it
+ *    (activateEarlierImport with `accept`), and the active version stays as it was;
+ * 6. otherwise the import is saved and activated in one conditional write — unless a newer upload is already
+ *    active; a client without an organisation number takes the file's.
  *
- * Every path out of here after the claim ends the run (`succeeded`, `superseded`, `failed`) or releases it for a
- * retry (`queued`, with a deadline after which the sweeper re-delivers it): unexpected failures (store unavailable,
- * S3 errors) release the claim and are rethrown so that the caller retries. Should even the release fail, the lease
- * runs out and the sweeper (sweepImports.ts) finishes the run.
+ * Every path out of here after the claim ends the run (`succeeded`, `superseded`, `held`, `failed`) or releases it
+ * for a retry (`queued`, with a deadline after which the sweeper re-delivers it): unexpected failures (store
+ * unavailable, S3 errors) release the claim and are rethrown so that the caller retries. Should even the release
+ * fail, the lease runs out and the sweeper (sweepImports.ts) finishes the run.
  */
 export async function importFile(deps: ImportFileDeps, input: ImportFileInput): Promise<ImportFileResult> {
   const now = deps.now ?? (() => new Date());
@@ -209,22 +218,23 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     const written: WriteStatistics = await writer.finish(summary.rows);
 
     const header = summary.header;
-    if (
-      header.period &&
-      (header.period.start !== engagement.periodStart || header.period.end !== engagement.periodEnd)
-    ) {
-      summary.issues.push({
-        severity: "warning",
-        code: "ENGAGEMENT_PERIOD_MISMATCH",
-        message:
-          `the file covers ${header.period.start} – ${header.period.end}, but engagement ${engagementId} is ` +
-          `${engagement.periodStart} – ${engagement.periodEnd}`,
-      });
-    }
+    // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
+    // left out of sight, the active version stays as it was. The client is read again: an import that finished
+    // meanwhile may have given it an organisation number.
+    const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
+    const decision = evaluateActivationRules(
+      activationFactsOf(summary, {
+        client: clientNow,
+        engagement,
+        otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
+      }),
+    );
+    summary.issues.push(...decision.issues);
+    const held = decision.heldFor.length > 0;
     const { progress: _progress, ...runFields } = run;
     const finished: ImportRun = {
       ...runFields,
-      status: "succeeded",
+      status: held ? "held" : "succeeded",
       finishedAt: now().toISOString(),
       format: header.format,
       formatVersion: header.formatVersion,
@@ -238,9 +248,27 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       source: { ...run.source, sha256: hash.digest("hex"), size: progress.bytesRead } as ImportRun["source"],
       counts: countsOf(summary),
       issues: summary.issues,
+      ...(held ? { heldFor: decision.heldFor, expiresAt: expiresAt() } : {}),
     };
     if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
     await heartbeat.stop();
+    if (held) {
+      // Kept for a person to look at (compare, activate) for the retention time; activating it removes the expiry.
+      // Should marking its data fail, the sweeper finishes it (dataExpiryPending).
+      const marked = await writer.abort(finished.expiresAt!).then(
+        () => true,
+        () => false,
+      );
+      await deps.store.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
+      saved = true;
+      log("import held: not activated", {
+        ...context,
+        heldFor: decision.heldFor,
+        bytes: progress.bytesRead,
+        items: written.items,
+      });
+      return { outcome: "held", run: finished, written, bytesRead: progress.bytesRead };
+    }
     await deps.store.saveImport(finished, { owner: lease.owner });
     saved = true;
     const activation = await deps.store.activateImport(finished, {
@@ -249,6 +277,18 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       retentionSeconds: deps.retentionSeconds,
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    if (activation.outcome === "activated") {
+      // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
+      try {
+        const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
+        if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
+      } catch (adoptError) {
+        log("client could not take the file's organisation number", {
+          ...context,
+          reason: adoptError instanceof Error ? adoptError.message : String(adoptError),
+        });
+      }
+    }
     log("import finished", {
       ...context,
       activation: activation.outcome,

@@ -7,7 +7,7 @@ import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
 import type { LedgerLine } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
-import type { ImportRun } from "./types.ts";
+import { IMPORT_STATUSES, type ImportRun } from "./types.ts";
 
 /*
  * The public JSON of the read/activate use cases (HTTP API, and the OpenAPI document generated from these schemas).
@@ -66,10 +66,18 @@ export const ImportSourceViewSchema = z.discriminatedUnion("type", [
 /** One version (import) of an engagement's figures, without its report. */
 export const ImportVersionSchema = z.object({
   importId: z.string(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]),
+  /** `held`: read completely but not activated by the activation gate; see `heldFor`. */
+  status: z.enum(IMPORT_STATUSES),
   source: ImportSourceViewSchema,
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
+  /**
+   * The codes of the activation rules that held the import (README "Activation rules"), e.g. `ORG_NUMBER_MISMATCH`;
+   * empty when it was never held. Kept after a person activated it.
+   */
+  heldFor: z.array(z.string()),
+  /** Which of those codes a person accepted when activating it, who and when; null unless that happened. */
+  accepted: z.object({ codes: z.array(z.string()), by: z.string(), at: z.string() }).nullable(),
 });
 export type ImportVersionJson = z.infer<typeof ImportVersionSchema>;
 
@@ -227,6 +235,8 @@ export function toImportVersionJson(run: ImportRun): ImportVersionJson {
     source,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt ?? null,
+    heldFor: run.heldFor ?? [],
+    accepted: run.accepted ? { codes: [...run.accepted.codes], by: run.accepted.by, at: run.accepted.at } : null,
   };
 }
 

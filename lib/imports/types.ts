@@ -1,8 +1,14 @@
 import type { EngagementRef } from "../engagements/types.ts";
 import type { Company, FileFormat, Issue, Period } from "../ledger/types.ts";
 
-/** queued → running → succeeded | failed; a succeeded import becomes superseded when a newer one is activated. */
-export type ImportStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
+/**
+ * queued → running → succeeded | held | failed; a succeeded import becomes superseded when a newer one is activated;
+ * a held one (the activation gate, lib/imports/activationRules.ts) stays out of sight until a person activates it.
+ */
+export type ImportStatus = "queued" | "running" | "succeeded" | "held" | "failed" | "superseded";
+
+/** Every import status, in lifecycle order (the zod enums of the stored item and the JSON answers use it). */
+export const IMPORT_STATUSES = ["queued", "running", "succeeded", "held", "failed", "superseded"] as const satisfies readonly ImportStatus[];
 
 /** Where the figures of an import came from. */
 export type ImportSource =
@@ -89,6 +95,13 @@ export interface ImportRun extends ImportRef {
   issues?: Issue[];
   /** Why the import failed (structural error, or an unexpected failure). */
   failure?: { code: string; message: string };
+  /**
+   * The activation rules that held the import (status `held`), e.g. `ORG_NUMBER_MISMATCH`; each also has its issue.
+   * Kept after a person activated it, with {@link ImportRun.accepted}.
+   */
+  heldFor?: string[];
+  /** A person activated the import although it was held, accepting these codes (provenance). */
+  accepted?: ImportAcceptance;
   /** Epoch seconds after which a superseded or failed import may be deleted (DynamoDB TTL). */
   expiresAt?: number;
 }
@@ -99,4 +112,12 @@ export interface ImportHeader {
   period?: Period;
   currency: string;
   software?: { name?: string; version?: string };
+}
+
+/** Who accepted which reasons of a held import, and when. */
+export interface ImportAcceptance {
+  codes: string[];
+  /** The API token's subject, or `cli:<user>` for `saldo activate`. */
+  by: string;
+  at: string;
 }

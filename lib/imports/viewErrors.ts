@@ -84,7 +84,10 @@ export class NoActiveImportError extends ImportViewError {
   }
 }
 
-/** Only a `succeeded` or `superseded` version has complete figures and can be made the active version. */
+/**
+ * Only a `succeeded` or `superseded` version — or a `held` one, accepting its reasons — has complete figures and can
+ * be made the active version.
+ */
 export class ImportNotActivatableError extends ImportViewError {
   constructor(run: ImportRun) {
     super(
@@ -98,17 +101,43 @@ export class ImportNotActivatableError extends ImportViewError {
   }
 }
 
-/** The import has no complete figures to read (it failed, or is still queued or running). */
+/**
+ * The import has no complete figures to read (it failed, or is still queued or running), or none at all (the
+ * activation rule IMPORT_HAS_NO_FIGURES: no account with a readable amount and no transactions) — `reason` says which.
+ */
 export class ImportHasNoFiguresError extends ImportViewError {
-  constructor(run: ImportRun) {
-    super("conflict", "IMPORT_HAS_NO_FIGURES", `Import "${run.importId}" has no figures: ${whyNoFigures(run)}`, {
+  constructor(run: ImportRun, reason?: string) {
+    super("conflict", "IMPORT_HAS_NO_FIGURES", `Import "${run.importId}" has no figures: ${reason ?? whyNoFigures(run)}`, {
       context: { engagementId: run.engagementId, importId: run.importId, status: run.status },
     });
   }
 }
 
 /**
- * A superseded version past its retention time: DynamoDB TTL may already have deleted part of its data, so its
+ * A held import (status `held`, see lib/imports/activationRules.ts) can only be activated by a person who accepts
+ * every code it was held for; `notAccepted` lists those the request did not name.
+ */
+export class ImportHeldError extends ImportViewError {
+  readonly heldFor: readonly string[];
+  readonly notAccepted: readonly string[];
+  constructor(run: ImportRun & { heldFor: string[] }, notAccepted: readonly string[]) {
+    super(
+      "conflict",
+      "IMPORT_HELD",
+      `Import "${run.importId}" is held for ${run.heldFor.join(", ")}: activate it only by accepting ` +
+        `${notAccepted.length === run.heldFor.length ? "them" : `also ${notAccepted.join(", ")}`} ` +
+        `(API: {"accept": [${run.heldFor.map((code) => `"${code}"`).join(", ")}]}; CLI: --accept ${run.heldFor.join(",")})`,
+      {
+        context: { engagementId: run.engagementId, importId: run.importId, heldFor: run.heldFor, notAccepted },
+      },
+    );
+    this.heldFor = [...run.heldFor];
+    this.notAccepted = [...notAccepted];
+  }
+}
+
+/**
+ * A superseded or held version past its retention time: DynamoDB TTL may already have deleted part of its data, so its
  * figures can no longer be trusted to be complete.
  */
 export class ImportExpiredError extends ImportViewError {
@@ -117,7 +146,8 @@ export class ImportExpiredError extends ImportViewError {
     super(
       "conflict",
       "IMPORT_EXPIRED",
-      `Import "${run.importId}" was superseded and its retention ended at ${at}; its figures may already be deleted. ` +
+      `Import "${run.importId}" was ${run.status === "held" ? "held" : "superseded"} and its retention ended at ${at}; ` +
+        `its figures may already be deleted. ` +
         `Upload the file again to import it anew`,
       { context: { engagementId: run.engagementId, importId: run.importId, expiresAt: run.expiresAt } },
     );
@@ -193,13 +223,16 @@ export async function requireImport(store: LedgerStore, ref: ImportRef): Promise
 }
 
 /**
- * Refuses to read an import whose figures may be incomplete: not finished, failed, or past its retention.
+ * Refuses to read an import whose figures may be incomplete: not finished, failed, or past its retention. A held
+ * import's figures are complete (it was read to the end): they can be compared before a person activates it.
  *
  * @param nowSeconds Epoch seconds.
  * @throws ImportHasNoFiguresError, ImportExpiredError
  */
 export function assertHasFigures(run: ImportRun, nowSeconds: number): void {
-  if (run.status !== "succeeded" && run.status !== "superseded") throw new ImportHasNoFiguresError(run);
+  if (run.status !== "succeeded" && run.status !== "superseded" && run.status !== "held") {
+    throw new ImportHasNoFiguresError(run);
+  }
   if (run.expiresAt !== undefined && run.expiresAt <= nowSeconds) {
     throw new ImportExpiredError({ ...run, expiresAt: run.expiresAt });
   }

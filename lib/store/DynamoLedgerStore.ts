@@ -124,6 +124,8 @@ const OPTIONAL_IMPORT_ATTRIBUTES = [
   "issues",
   "issuePages",
   "failure",
+  "heldFor",
+  "accepted",
   "expiresAt",
 ] as const;
 

@@ -11,10 +11,14 @@ const env = readApiEnvironment(process.env);
 const logger = new Logger({ serviceName: "saldo-api" });
 const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
 
-/** `POST …/imports/{importId}/activate`: makes an earlier version the active one again. */
-export const handler = httpHandler(ROUTES.activateImport, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path }) => ({
+/** `POST …/imports/{importId}/activate`: makes an earlier version active again, or a held one accepting its reasons. */
+export const handler = httpHandler(ROUTES.activateImport, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, body }) => ({
   status: 200,
   body: toActivationJson(
-    await activateEarlierImport({ store, retentionSeconds: env.retentionSeconds }, { tenantId: principal.tenantId, ...path }),
+    await activateEarlierImport(
+      { store, retentionSeconds: env.retentionSeconds },
+      { tenantId: principal.tenantId, ...path },
+      { accept: body?.accept ?? [], by: principal.subject },
+    ),
   ),
 }));

@@ -10,7 +10,7 @@ import { uploadKey } from "../../imports/uploadKey.ts";
 /**
  * The demo the local stack seeds on first start: a tenant, the client of the bundled sample
  * (samples/demo-saft-1.30.xml, Fjellbekk Snekkeri AS) and a period-end engagement matching the sample's period
- * (2025-01-01 – 2025-03-31), so the import carries no ENGAGEMENT_PERIOD_MISMATCH warning.
+ * (2025-01-01 – 2025-03-31), so the import passes the activation rules (lib/imports/activationRules.ts) without a note.
  */
 export const DEMO: {
   ref: EngagementRef;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOre } from "../../money/ore.ts";
+import { IMPORT_STATUSES } from "../../imports/types.ts";
 
 /**
  * zod schemas of every item DynamoLedgerStore reads back (STYLE.md §6: items read back from DynamoDB are a trust
@@ -57,6 +58,7 @@ export const ClientItemSchema = z.object({
   ...TenantScoped,
   clientId: z.string(),
   orgNumber: OptionalString,
+  currency: OptionalString,
   name: z.string(),
   accountingSystem: z.enum(["poweroffice-go", "tripletex", "other"]),
   createdAt: z.string(),
@@ -116,8 +118,8 @@ export const ImportCountsSchema = z.object({
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
 
-/** queued → running → succeeded | failed; superseded when a newer import is activated. */
-export const ImportStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "superseded"]);
+/** queued → running → succeeded | held | failed; superseded when a newer import is activated. */
+export const ImportStatusSchema = z.enum(IMPORT_STATUSES);
 
 /**
  * Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `leaseOwner`, `redeliveries`, the sweeper's
@@ -162,6 +164,8 @@ export const ImportItemSchema = z.object({
   /** Number of `ISSUES#` pages the report was spilled to when it did not fit. */
   issuePages: z.number().int().positive().optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  heldFor: z.array(z.string()).optional(),
+  accepted: z.object({ codes: z.array(z.string()), by: z.string(), at: z.string() }).optional(),
   expiresAt: z.number().int().optional(),
   leaseUntil: OptionalString,
   /** The attempt holding the lease (a random id per attempt); kept after the attempt's final save. */

@@ -114,14 +114,14 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     expect(table.stdout.split("\n")[3]).toMatch(/^ {2}\w+\s+superseded\s+demo-saft-1\.30\.xml/);
   });
 
-  it("a file that cannot be read ends as a failed import (exit 1) and the previous version stays active", async () => {
+  it("a file that cannot be read ends as a failed import (exit 3) and the previous version stays active", async () => {
     expect((await saldo(["upload", samplePath, ...engagementArgs("bad-file")])).code).toBe(0);
     const before = ImportsJsonSchema.parse(JSON.parse((await saldo(["imports", ...engagementArgs("bad-file"), "--json"])).stdout));
     const truncated = join(filesDir, "cut.xml");
     await writeFile(truncated, (await readFile(samplePath)).subarray(0, 3000));
 
     const upload = await saldo(["upload", truncated, ...engagementArgs("bad-file")]);
-    expect(upload.code).toBe(1);
+    expect(upload.code).toBe(3);
     expect(upload.stdout).toMatch(/import \w+ failed/);
     expect(upload.stdout).toContain("reason: FORMAT_TRUNCATED: ");
 

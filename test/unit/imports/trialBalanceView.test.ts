@@ -197,6 +197,8 @@ describe("getTrialBalanceView: the active version", () => {
       },
       createdAt: "2025-04-01T10:00:00.000Z",
       finishedAt: "2025-04-01T10:00:00.000Z",
+      heldFor: [],
+      accepted: null,
     });
   });
 
