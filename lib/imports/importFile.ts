@@ -269,7 +269,9 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       });
       return { outcome: "held", run: finished, written, bytesRead: progress.bytesRead };
     }
-    await deps.store.saveImport(finished, { owner: lease.owner });
+    // Saved with its results but still `running`: the activation's own write makes it `succeeded` (or
+    // `superseded`), so nobody ever sees a succeeded import that is not (yet) active.
+    await deps.store.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
     saved = true;
     const activation = await deps.store.activateImport(finished, {
       orderKey: finished.orderKey,

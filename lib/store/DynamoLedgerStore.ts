@@ -424,16 +424,21 @@ export class DynamoLedgerStore implements LedgerStore {
       if (previousImportId === ref.importId) {
         // Already active (a repeated activation): make sure it reads as such, nothing else changes.
         if (wasExpiring) {
-          await this.update(keys.importRun(ref), { status: "succeeded", ...expiryEntry(ref.importId) }, ["expiresAt"]);
+          await this.update(keys.importRun(ref), { status: "succeeded", ...expiryEntry(ref.importId) }, [
+            "expiresAt",
+            "leaseUntil",
+          ]);
           await this.finishDataExpiryQuietly(ref);
-        } else await this.update(keys.importRun(ref), { status: "succeeded" }, []);
+        } else await this.update(keys.importRun(ref), { status: "succeeded" }, ["leaseUntil", "gsi1pk", "gsi1sk"]);
         return { outcome: "activated" };
       }
 
       const activeOrderKey = engagement.activeOrderKey;
       const mayActivate = options.force === true || activeOrderKey === undefined || activeOrderKey < options.orderKey;
       if (!mayActivate && previousImportId !== undefined) {
-        await this.update(keys.importRun(ref), { status: "superseded", expiresAt, ...expiryEntry(ref.importId) });
+        await this.update(keys.importRun(ref), { status: "superseded", expiresAt, ...expiryEntry(ref.importId) }, [
+          "leaseUntil",
+        ]);
         await this.finishDataExpiryQuietly(ref);
         return { outcome: "stale", activeImportId: previousImportId };
       }
@@ -467,9 +472,10 @@ export class DynamoLedgerStore implements LedgerStore {
             Update: {
               TableName: this.tableName,
               Key: keys.importRun(ref),
+              // An import saved `running` with its results (importFile) ends its lease here.
               UpdateExpression: wasExpiring
-                ? "SET #status = :succeeded, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt"
-                : "SET #status = :succeeded REMOVE expiresAt, gsi1pk, gsi1sk",
+                ? "SET #status = :succeeded, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, leaseUntil"
+                : "SET #status = :succeeded REMOVE expiresAt, gsi1pk, gsi1sk, leaseUntil",
               ConditionExpression: "attribute_exists(pk)",
               ExpressionAttributeNames: { "#status": "status" },
               ExpressionAttributeValues: {

@@ -270,6 +270,8 @@ export class InMemoryLedgerStore implements LedgerStore {
       activeOrderKey < options.orderKey;
     if (!mayActivate && previousImportId !== undefined) {
       stored.run.status = "superseded";
+      delete stored.leaseUntil;
+      delete stored.sweepAt;
       stored.run.expiresAt = expiresAt;
       this.setDataExpiry(ref.importId, expiresAt);
       return { outcome: "stale", activeImportId: previousImportId };
@@ -282,6 +284,7 @@ export class InMemoryLedgerStore implements LedgerStore {
         : options.orderKey;
     stored.run.status = "succeeded";
     delete stored.run.expiresAt;
+    delete stored.leaseUntil;
     delete stored.sweepAt;
     this.setDataExpiry(ref.importId, undefined);
     if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };

@@ -72,6 +72,24 @@ describe("importFile: every path out ends the run or releases it", () => {
     expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
+  it("never shows a succeeded import that is not active: it stays running until the activation's own write", async () => {
+    const seen: string[] = [];
+    const watching: LedgerStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== "activateImport")
+          return (Reflect.get(target, property, receiver) as () => unknown).bind(target);
+        return async (...args: Parameters<LedgerStore["activateImport"]>) => {
+          seen.push((await target.getImport(args[0]))!.status);
+          return target.activateImport(...args);
+        };
+      },
+    });
+    expect(await importFile(deps({ store: watching }), event())).toMatchObject({ outcome: "imported" });
+    expect(seen).toEqual(["running"]);
+    expect(await onlyImport()).toMatchObject({ status: "succeeded", counts: { lines: 14 } });
+    expect(await store.listDueImports("2099-01-01T00:00:00.000Z", 10)).toEqual([]);
+  });
+
   it("a failed activation releases the run and rethrows; the retry activates it", async () => {
     const faulty = faultyStore(store, {
       activateImport: (call) =>
@@ -171,7 +189,9 @@ describe("importFile: heartbeat, progress and leases", () => {
     expect(run.progress!.lines).toBeGreaterThan(0);
     expect(Date.parse(run.progress!.updatedAt)).not.toBeNaN();
     // GET …/imports/{id} and `saldo imports --json` show it.
-    const report = ImportReportSchema.parse(await getImportReport({ store }, { ...engagement, importId: run.importId }));
+    const report = ImportReportSchema.parse(
+      await getImportReport({ store }, { ...engagement, importId: run.importId }),
+    );
     expect(report).toMatchObject({ status: "running", attempts: 1, progress: { bytesRead: 6_000, size: demo.length } });
     expect(ImportSummaryJsonSchema.parse(toImportSummaryJson(run, undefined)).progress).toEqual(report.progress);
     source.release();
