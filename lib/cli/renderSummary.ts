@@ -26,7 +26,7 @@ export function renderSummary(summary: LedgerSummary, fileName: string): string 
   out.push(`  format     ${header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`);
   out.push(`  company    ${company || "(not stated)"}`);
   out.push(`  period     ${header.period ? `${header.period.start} – ${header.period.end}` : "(not stated)"}`);
-  out.push(`  currency   ${header.currency}`);
+  out.push(`  currency   ${header.currency ?? "(not stated)"}`);
   if (header.software?.name) out.push(`  software   ${[header.software.name, header.software.version].filter(Boolean).join(" ")}`);
   out.push("");
 

@@ -242,7 +242,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       header: {
         company: header.company,
         ...(header.period ? { period: header.period } : {}),
-        currency: header.currency,
+        ...(header.currency !== undefined ? { currency: header.currency } : {}),
         ...(header.software ? { software: header.software } : {}),
       },
       source: { ...run.source, sha256: hash.digest("hex"), size: progress.bytesRead } as ImportRun["source"],

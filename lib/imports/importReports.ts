@@ -58,7 +58,8 @@ export const ImportReportSchema = ImportSummarySchema.extend({
     .object({
       company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),
       period: z.object({ start: z.iso.date(), end: z.iso.date() }).nullable(),
-      currency: z.string(),
+      /** null when the file does not state its currency (CURRENCY_NOT_STATED). */
+      currency: z.string().nullable(),
     })
     .nullable(),
   issues: z.array(IssueJsonSchema),
@@ -90,7 +91,7 @@ export async function getImportReport(deps: { store: LedgerStore }, ref: ImportR
       ? {
           company: { orgNumber: run.header.company.orgNumber ?? null, name: run.header.company.name ?? null },
           period: run.header.period ? { start: run.header.period.start, end: run.header.period.end } : null,
-          currency: run.header.currency,
+          currency: run.header.currency ?? null,
         }
       : null,
     issues: (run.issues ?? []).map(toIssueJson),

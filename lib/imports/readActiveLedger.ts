@@ -58,7 +58,8 @@ function summaryOf(
       encoding: run.encoding ?? "",
       company,
       period: facts.header?.period ?? { start: engagement.periodStart, end: engagement.periodEnd },
-      currency: facts.header?.currency ?? "NOK",
+      // A file that states no currency keeps none; an import without a file header (API connector) is NOK.
+      ...(facts.header ? (facts.header.currency !== undefined ? { currency: facts.header.currency } : {}) : { currency: "NOK" }),
     },
     rows: rows.map(({ importId: _importId, ...row }) => row),
     totals,

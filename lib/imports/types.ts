@@ -110,7 +110,8 @@ export interface ImportRun extends ImportRef {
 export interface ImportHeader {
   company: Company;
   period?: Period;
-  currency: string;
+  /** Absent when the file does not state its currency (see FileHeader.currency). */
+  currency?: string;
   software?: { name?: string; version?: string };
 }
 

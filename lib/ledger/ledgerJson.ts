@@ -46,7 +46,8 @@ export const LedgerJsonSchema = z.object({
   encoding: z.string(),
   company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),
   period: z.object({ start: z.string(), end: z.string() }).nullable(),
-  currency: z.string(),
+  /** ISO 4217 code; null when the file does not state its currency (CURRENCY_NOT_STATED in `issues`). */
+  currency: z.string().nullable(),
   accounts: z.array(LedgerJsonAccountSchema),
   totals: z.object({ opening: AmountSchema, movement: AmountSchema, closing: AmountSchema }),
   transactions: z.object({
@@ -68,7 +69,7 @@ export function toLedgerJson(summary: LedgerSummary): LedgerJson {
     encoding: header.encoding,
     company: { orgNumber: header.company.orgNumber ?? null, name: header.company.name ?? null },
     period: header.period ? { start: header.period.start, end: header.period.end } : null,
-    currency: header.currency,
+    currency: header.currency ?? null,
     accounts: summary.rows.map((row) => {
       const mapping = Object.fromEntries(Object.entries(row.mapping).filter(([, value]) => value !== undefined));
       const prior = row.prior

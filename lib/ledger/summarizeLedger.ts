@@ -132,9 +132,10 @@ export class LedgerSummarizer {
   finish(): LedgerSummary {
     if (!this.header) throw new Error("no header record: the parser ended before describing the file");
     const hasTransactions = this.stats.count > 0;
-    const rows: TrialBalanceRow[] = [];
-    for (const [id, state] of this.accounts) rows.push(this.buildRow(id, state, hasTransactions));
-    rows.sort((a, b) => compareAccounts(a.account, b.account));
+    // Rows (and the findings about them) in account order, whatever order the records came in: a file that
+    // states its balances after its vouchers (SIE) gives the same summary as the same file in the usual order.
+    const ids = [...this.accounts.keys()].sort(compareAccounts);
+    const rows: TrialBalanceRow[] = ids.map((id) => this.buildRow(id, this.accounts.get(id)!, hasTransactions));
 
     const totals: LedgerTotals = { opening: 0n, movement: 0n, closing: 0n };
     for (const row of rows) {
@@ -294,7 +295,10 @@ export class LedgerSummarizer {
         code: "CLOSING_MISMATCH",
         message:
           `account ${id}: opening ${formatOre(opening)} + movement ${formatOre(movement)} (from ${source}) = ` +
-          `${formatOre(opening + movement)}, but the file states closing ${formatOre(stated.closing)}` +
+          `${formatOre(opening + movement)}, but ` +
+          (account?.impliedClosing
+            ? `the file gives no closing balance, which makes it ${formatOre(stated.closing)} (zero balances may be left out)`
+            : `the file states closing ${formatOre(stated.closing)}`) +
           ` (difference ${formatOre(stated.closing - opening - movement)})`,
         account: id,
         amount: stated.closing - opening - movement,

@@ -61,6 +61,11 @@ export interface Account {
   /** Movement the file states directly (CSV movement column). Transactions, when present, take precedence. */
   movement?: Ore;
   prior?: { opening?: Ore; closing?: Ore };
+  /**
+   * Set when `closing` is 0 because the file leaves the balance out, not because a record says 0.00: SIE 4B §5.17
+   * lets a writer omit zero balances, so an account with an opening (#IB) and no #UB/#RES closes at 0.
+   */
+  impliedClosing?: true;
   location?: SourceLocation;
 }
 
@@ -151,7 +156,12 @@ export interface FileHeader {
   period?: Period;
   /** Prior fiscal year, when the file carries one (SIE #RAR −1). */
   priorPeriod?: Period;
-  currency: string;
+  /**
+   * ISO 4217 code of the amounts, as the file states it (SAF-T DefaultCurrencyCode, SIE #VALUTA) or as the format
+   * defines it when unstated (SIE: SEK, only for a Swedish company). Absent when the file does not state its
+   * currency (a Norwegian SIE file without #VALUTA): then the header carries no currency, never a guess.
+   */
+  currency?: string;
   software?: { name?: string; version?: string };
   createdAt?: string;
 }

@@ -890,8 +890,8 @@ export class SaftRecordBuilder implements XmlHandler {
       formatVersion: this.evidence.decide(fields.version, period?.start),
       encoding: tokenizer.encoding,
       company: {},
-      currency: fields.currency ?? "",
     };
+    if (fields.currency !== undefined) header.currency = fields.currency;
     if (fields.orgNumber !== undefined) header.company.orgNumber = fields.orgNumber;
     if (fields.companyName !== undefined) header.company.name = fields.companyName;
     if (period) header.period = period;

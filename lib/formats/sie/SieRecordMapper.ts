@@ -16,6 +16,7 @@ import type {
 import type { SieLine } from "./SieLine.ts";
 import { SieChecksum } from "./SieChecksum.ts";
 import { isNumericAccount, normalizeOrgNumber, parseSieDate } from "./sieFieldValues.ts";
+import { isValidOrgNumber } from "../../engagements/manageClients.ts";
 
 /** Every label of SIE 4B §11 (the first record of a file must be one of them, else it is not SIE). */
 export const SIE_LABELS: ReadonlySet<string> = new Set([
@@ -83,11 +84,12 @@ function describeEncoding(encoding: string): string {
  * caller feeds lines with {@link accept}, takes the records with {@link drain} (or {@link pending}), and calls
  * {@link finish} at the end.
  *
- * Streaming and what is held (see README.md): the identification records (#FNAMN, #RAR, #VALUTA …) and the chart
- * and balances (#KONTO, #KTYP, #SRU, #IB, #UB, #RES) come before the vouchers (SIE 4B §5.12), and one account's
- * figures are spread over several records. So the header, the accounts and the issues found so far are held —
- * bounded by the size of the chart — and passed on when the first #VER arrives, or at the end of the file.
- * Vouchers are passed on as soon as their `}` is read; they are never accumulated.
+ * Streaming and what is held (see README.md): the identification records (#FNAMN, #RAR, #VALUTA …) come before
+ * the vouchers, so the header and the issues found so far are held until the first #VER (or the end of the file).
+ * The balances (#IB, #UB, #RES) share group 4 with the vouchers, in any order (SIE 4B §5.12–5.13), and one
+ * account's figures are spread over several records, so the chart and its balances are held — bounded by the size
+ * of the chart — and the account records are passed on at the end of the file, after the vouchers. Vouchers are
+ * passed on as soon as their `}` is read; they are never accumulated.
  */
 export class SieRecordMapper {
   private readonly output: ImportRecord[] = [];
@@ -104,6 +106,7 @@ export class SieRecordMapper {
   private createdAt: string | undefined;
   private companyName: string | undefined;
   private orgNumber: string | undefined;
+  private orgNumberCountry: "SE" | "NO" | undefined;
   private currency: string | undefined;
   private period: Period | undefined;
   private priorPeriod: Period | undefined;
@@ -114,12 +117,15 @@ export class SieRecordMapper {
   private headerEncoding: string | undefined;
   private headerEncodingProvisional = false;
 
-  // Held until the first #VER.
+  // The header and the findings are held until the first #VER; the chart with its balances until the end.
   private flushed = false;
+  /** The formatVersion the header went out with (a balance record after the first #VER can turn 4I into 4E). */
+  private headerFormatVersion: string | undefined;
   private heldIssues: Issue[] = [];
   private accounts = new Map<string, AccountDraft>();
-  /** Accounts already passed on (a later figure for one of them cannot be applied any more). */
-  private readonly passedOn = new Set<string>();
+  /** Chart records (#KONTO, #KTYP, #SRU) after the first #VER: applied, and noted once at the end. */
+  private lateChartRecords = 0;
+  private lateChartFirst: { label: string; account: string; location: SourceLocation } | undefined;
   private readonly nonNumericReported = new Set<string>();
   private extraSruCodes: string[] = [];
 
@@ -131,6 +137,14 @@ export class SieRecordMapper {
    */
   private voucher: Transaction | undefined;
   private voucherBlockOpened = false;
+  /**
+   * Set when the open voucher's rows came without the `{` line (e-conomic writes `#VER`, then `#TRANS` rows, then
+   * `}`): the first #TRANS opened the block. Such a block also ends at a record that is not a row, or at the end.
+   */
+  private implicitBlock = false;
+  /** Vouchers read with an implicit block, and the first of them (noted once at the end). */
+  private implicitBlocks = 0;
+  private implicitBlockFirst: { id: string; location: SourceLocation } | undefined;
   private voucherDateDigits = -1;
   private depth = 0;
   private outermostBraceLine = 0;
@@ -225,7 +239,12 @@ export class SieRecordMapper {
       }
       label = label.toUpperCase();
       if (label === "#TRANS" && !inVoucher) return;
-      if (label !== "#TRANS" && label !== "#VER" && label !== "#RTRANS" && label !== "#BTRANS" && label !== "#KSUMMA") return;
+      if (label !== "#TRANS" && label !== "#VER" && label !== "#RTRANS" && label !== "#BTRANS" && label !== "#KSUMMA") {
+        if (!this.implicitBlock) return;
+        // Rows that came without a `{` end at the first record that is not a row: the voucher is complete.
+        this.depth = 0;
+        this.endVoucher();
+      }
     }
     if (!this.dispatch(label, line)) this.dispatch(label.toUpperCase(), line);
   }
@@ -331,6 +350,19 @@ export class SieRecordMapper {
         expected: "#FLAGGA, #SIETYP or another #LABEL (SIE 4B §5.3)",
       });
     }
+    if (this.implicitBlock && this.depth === 1) {
+      // The last voucher's rows came without `{` and are not closed: passed on, but the end may be missing.
+      this.issue(
+        "warning",
+        "SIE_UNCLOSED_BLOCK",
+        `the rows of #VER ${this.voucher!.id}, which came without a '{', are not closed with '}' at the end of the file; ` +
+          "the voucher is read as it stands, but the file may be cut off",
+        endOfFile,
+        { transactionId: this.voucher!.id },
+      );
+      this.depth = 0;
+      this.endVoucher();
+    }
     if (this.depth > 0) {
       throw new TruncatedInputError(
         `the '{' at line ${this.outermostBraceLine} is never closed with '}': the file is cut off`,
@@ -346,9 +378,19 @@ export class SieRecordMapper {
     if (this.voucher) this.voucherWithoutRows();
     if (!this.flushed) this.flush();
     else {
-      this.reportExtraSruCodes();
-      this.passOnAccounts();
+      const formatVersion = this.sieFormatVersion();
+      if (formatVersion !== this.headerFormatVersion) {
+        // Balance records after the vouchers (SIE 4B §5.13: free order within group 4) make a 4I file a 4E one.
+        this.headerFormatVersion = formatVersion;
+        this.output.push({ type: "headerUpdate", changes: { formatVersion } });
+      }
     }
+    this.reportExtraSruCodes();
+    this.reportLateChartRecords();
+    this.reportImplicitBlocks();
+    // The accounts go out last: balance records may stand anywhere among the vouchers (SIE 4B §5.12–5.13), so an
+    // account's figures are only known at the end of the file.
+    this.passOnAccounts();
     const { rtrans, btrans } = this.auditTrailRows;
     if (rtrans + btrans > 0) {
       this.issue(
@@ -490,6 +532,7 @@ export class SieRecordMapper {
     if (raw === undefined || raw.trim() === "") return;
     const org = normalizeOrgNumber(raw);
     this.orgNumber = org.value;
+    this.orgNumberCountry = org.country;
     if (!org.recognised) {
       this.issue(
         "warning",
@@ -549,15 +592,11 @@ export class SieRecordMapper {
       this.incomplete(line, property === "sru" ? "an SRU code" : "an account type");
       return;
     }
-    if (this.passedOn.has(id)) {
-      this.issue(
-        "warning",
-        "SIE_RECORD_AFTER_VOUCHERS",
-        `${line.label} for account ${id} comes after the first #VER, when the account was already passed on; not applied`,
-        at(line),
-        { account: id },
-      );
-      return;
+    if (this.flushed) {
+      // The chart (group 3) belongs before the balances and vouchers (group 4, SIE 4B §5.12). The accounts are
+      // only passed on at the end, so the record is still applied; the order is noted once.
+      this.lateChartRecords++;
+      this.lateChartFirst ??= { label: line.label, account: id, location: at(line) };
     }
     this.checkAccountId(id, line, 0);
     const draft = this.draft(id, at(line));
@@ -608,16 +647,6 @@ export class SieRecordMapper {
     const key = year === "0" ? current : prior;
     const raw = this.text(line, amountIndex);
     const amount = line.amount(amountIndex);
-    if (this.passedOn.has(id)) {
-      this.issue(
-        "warning",
-        "SIE_RECORD_AFTER_VOUCHERS",
-        `${line.label} ${year} for account ${id} comes after the first #VER, when the account was already passed on; not applied`,
-        at(line),
-        amount === undefined ? { account: id } : { account: id, amount },
-      );
-      return;
-    }
     this.checkAccountId(id, line, 1);
     const draft = this.draft(id, at(line));
     draft.emit = true;
@@ -659,6 +688,7 @@ export class SieRecordMapper {
     if (stated("ib0") || stated("ub0") || stated("res0")) {
       account.opening = draft.ib0 ?? omitted("ib0");
       account.closing = draft.ub0 ?? draft.res0 ?? (draft.unreadable?.has("ub0") || draft.unreadable?.has("res0") ? undefined : 0n);
+      if (draft.ub0 === undefined && draft.res0 === undefined && account.closing !== undefined) account.impliedClosing = true;
       if (draft.ub0 !== undefined && draft.res0 !== undefined && draft.ub0 !== draft.res0) {
         this.issue(
           "warning",
@@ -684,7 +714,6 @@ export class SieRecordMapper {
   private passOnAccounts(): void {
     for (const draft of this.accounts.values()) {
       if (!draft.emit) continue;
-      this.passedOn.add(draft.id);
       this.output.push({ type: "account", account: this.toAccount(draft) });
     }
     this.accounts = new Map();
@@ -749,7 +778,8 @@ export class SieRecordMapper {
   private sieFormatVersion(): string {
     const type = this.sieType ?? "1"; // a missing #SIETYP means type 1 (SIE 4B #SIETYP)
     if (type !== "4") return type;
-    // 4I (import file, .SI) and 4E (export, .SE) both say #SIETYP 4. 4I files carry no balances (SIE 4B §6).
+    // 4I (import file, .SI) and 4E (export, .SE) both say #SIETYP 4. 4I files carry no balances (SIE 4B §6);
+    // balances after the first #VER count (the header is then corrected at the end, see finish).
     const importFile = /\.si$/i.test(this.fileName ?? "") || !this.sawBalances;
     return importFile ? "4I" : "4E";
   }
@@ -766,16 +796,52 @@ export class SieRecordMapper {
     this.extraSruCodes = [];
   }
 
-  /** Passes on the header, the findings held so far, and the accounts. */
+  /**
+   * The header's currency. SIE amounts carry no currency unless #VALUTA names one; SIE 4B #VALUTA says SEK then,
+   * which is only taken where the company is evidently Swedish (a Swedish organisation number, nnnnnn-nnnn). A
+   * Norwegian company's file (9-digit org.nr, mod-11), or one that gives no Swedish number, states no currency:
+   * the header then has none, with `CURRENCY_NOT_STATED` (info), rather than figures labelled SEK.
+   */
+  private currencyDecision(): { code?: string; issue?: { code: string; message: string } } {
+    if (this.currency !== undefined) return { code: this.currency };
+    if (this.orgNumberCountry === "SE") {
+      return {
+        code: "SEK",
+        issue: {
+          code: "SIE_CURRENCY_ASSUMED",
+          message: `no #VALUTA record: the amounts are taken to be SEK, the SIE default (SIE 4B #VALUTA), as the organisation number ${this.orgNumber} is Swedish`,
+        },
+      };
+    }
+    const org = this.orgNumber;
+    const whose =
+      org === undefined
+        ? "the file gives no organisation number"
+        : this.orgNumberCountry === "NO" && isValidOrgNumber(org)
+          ? `the company is Norwegian (organisation number ${org})`
+          : `the organisation number ${org} is not a Swedish one`;
+    return {
+      issue: {
+        code: "CURRENCY_NOT_STATED",
+        message:
+          `no #VALUTA record and ${whose}: the file does not state the currency of its amounts ` +
+          "(SEK, the SIE default, is only assumed for a Swedish company)",
+      },
+    };
+  }
+
+  /** Passes on the header and the findings held so far (the accounts follow at the end, see finish). */
   private flush(): void {
     this.flushed = true;
+    this.headerFormatVersion = this.sieFormatVersion();
     const header: FileHeader = {
       format: "sie",
-      formatVersion: this.sieFormatVersion(),
+      formatVersion: this.headerFormatVersion,
       encoding: "",
       company: {},
-      currency: this.currency ?? "SEK",
     };
+    const currency = this.currencyDecision();
+    if (currency.code !== undefined) header.currency = currency.code;
     const encoding = this.headerEncodingFor();
     header.encoding = encoding.encoding;
     this.headerEncoding = encoding.encoding;
@@ -794,9 +860,7 @@ export class SieRecordMapper {
     if (encoding.issue) {
       this.issue(encoding.issue.severity, "ENCODING_OVERRIDDEN", encoding.issue.message, this.declaredFormatLocation);
     }
-    if (this.currency === undefined) {
-      this.issue("info", "SIE_CURRENCY_ASSUMED", "no #VALUTA record: the amounts are taken to be SEK (SIE 4B #VALUTA)", undefined);
-    }
+    if (currency.issue) this.issue("info", currency.issue.code, currency.issue.message, undefined);
     if (this.sieType !== undefined && !["1", "2", "3", "4"].includes(this.sieType)) {
       this.issue("warning", "SIE_UNKNOWN_TYPE", `#SIETYP ${this.sieType} is not a SIE type (1, 2, 3 or 4); read as far as understood`, this.sieTypeLocation);
     }
@@ -811,7 +875,34 @@ export class SieRecordMapper {
     this.reportExtraSruCodes();
     for (const issue of this.heldIssues) this.output.push({ type: "issue", issue });
     this.heldIssues = [];
-    this.passOnAccounts();
+  }
+
+  private reportLateChartRecords(): void {
+    const first = this.lateChartFirst;
+    if (first === undefined) return;
+    this.issue(
+      "warning",
+      "SIE_RECORD_AFTER_VOUCHERS",
+      `${this.lateChartRecords} chart record(s) (#KONTO, #KTYP, #SRU) come after the first #VER, where SIE 4B §5.12 ` +
+        `puts the chart before the balances and vouchers (first: ${first.label} ${first.account}); they were applied`,
+      first.location,
+      { account: first.account },
+    );
+    this.lateChartFirst = undefined;
+  }
+
+  private reportImplicitBlocks(): void {
+    const first = this.implicitBlockFirst;
+    if (first === undefined) return;
+    this.issue(
+      "warning",
+      "SIE_VOUCHER_BLOCK_NOT_OPENED",
+      `${this.implicitBlocks} #VER record(s) have their #TRANS rows without the '{' line before them (SIE 4B §5.4; ` +
+        `first: #VER ${first.id}); they were read as that voucher's rows, up to the '}' (or the next record that is not a row)`,
+      first.location,
+      { transactionId: first.id },
+    );
+    this.implicitBlockFirst = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -819,7 +910,11 @@ export class SieRecordMapper {
 
   /** #VER serie vernr verdatum vertext regdatum sign (SIE 4B #VER). */
   private startVoucher(line: SieLine): void {
-    if (this.depth > 0) {
+    if (this.implicitBlock && this.depth === 1) {
+      // Rows that came without a `{` (and without a `}`) end at the next #VER; noted once (reportImplicitBlocks).
+      this.depth = 0;
+      this.endVoucher();
+    } else if (this.depth > 0) {
       // A #VER inside a block: the previous block's `}` is missing.
       this.issue("warning", "SIE_UNCLOSED_BLOCK", `#VER inside a '{' block that was not closed; the block is taken as closed here`, at(line));
       this.depth = 0;
@@ -871,6 +966,17 @@ export class SieRecordMapper {
   private endVoucher(): void {
     this.output.push({ type: "transaction", transaction: this.voucher! });
     this.voucher = undefined;
+    this.implicitBlock = false;
+  }
+
+  /** Opens the block of `transaction` at its first #TRANS, as if the missing `{` stood before it. */
+  private openImplicitBlock(transaction: Transaction, line: SieLine): void {
+    this.voucherBlockOpened = true;
+    this.implicitBlock = true;
+    this.depth = 1;
+    this.outermostBraceLine = line.line;
+    this.implicitBlocks++;
+    this.implicitBlockFirst ??= { id: transaction.id, location: transaction.location ?? at(line) };
   }
 
   private voucherWithoutRows(): void {
@@ -882,7 +988,11 @@ export class SieRecordMapper {
   /** #TRANS kontonr {objektlista} belopp transdat transtext kvantitet sign (SIE 4B #TRANS). The hot path. */
   private transaction(line: SieLine): void {
     const transaction = this.voucher;
-    if (!transaction || !this.voucherBlockOpened || this.depth !== 1) {
+    if (transaction !== undefined && !this.voucherBlockOpened && this.depth === 0) {
+      // Rows right after a #VER with no `{` line (e-conomic exports, which still close with `}`): read as this
+      // voucher's rows rather than dropping a voucher that balances.
+      this.openImplicitBlock(transaction, line);
+    } else if (!transaction || !this.voucherBlockOpened || this.depth !== 1) {
       this.issue("error", "SIE_TRANS_OUTSIDE_VOUCHER", "#TRANS outside a #VER block; the row is not part of any voucher and was skipped", at(line));
       return;
     }

@@ -114,6 +114,8 @@ export interface SieOrgNumber {
   /** Digits only when the number has a recognised shape, else the field as written. */
   value: string;
   recognised: boolean;
+  /** Whose shape it has: Swedish (10 digits, or 12 with the century) or Norwegian (9 digits). */
+  country?: "SE" | "NO";
 }
 
 /**
@@ -129,7 +131,8 @@ export function normalizeOrgNumber(text: string): SieOrgNumber {
     /^\d{8}-?\d{4}$/.test(trimmed) ||
     /^\d{9}$/.test(digits) ||
     /^\d{3} \d{3} \d{3}$/.test(trimmed);
-  return shapeOk ? { value: digits, recognised: true } : { value: trimmed, recognised: false };
+  if (!shapeOk) return { value: trimmed, recognised: false };
+  return { value: digits, recognised: true, country: digits.length === 9 ? "NO" : "SE" };
 }
 
 /** SIE account numbers are numeric (SIE 4B #KONTO "kontonr … numeriskt"); this says whether `id` is. */

@@ -154,7 +154,7 @@ export const ImportItemSchema = z.object({
     .object({
       company: z.object({ orgNumber: OptionalString, name: OptionalString }),
       period: z.object({ start: z.string(), end: z.string() }).optional(),
-      currency: z.string(),
+      currency: OptionalString,
       software: z.object({ name: OptionalString, version: OptionalString }).optional(),
     })
     .optional(),

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { importFile, orderKeyOf, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
+import { getImportReport } from "../../../lib/imports/importReports.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
@@ -66,6 +67,34 @@ describe("importFile", () => {
       counts: { accounts: 11, transactions: 6, lines: 14 },
     });
     expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+  });
+
+  it("keeps 'no currency' for a file that states none: no SEK, no NOK made up, in the run and its report", async () => {
+    await store.createEngagement({
+      ...engagement,
+      engagementId: "fy2024",
+      kind: "year-end",
+      fiscalYear: 2024,
+      periodStart: "2024-01-01",
+      periodEnd: "2024-12-31",
+      createdAt: "2025-01-01T00:00:00Z",
+    });
+    const key = "uploads/t1/c1/fy2024/norsk.se";
+    files.objects.set(key, new Uint8Array(await readFile(resolve(import.meta.dirname, "..", "..", "fixtures", "sie", "own_norwegian_no_valuta.se"))));
+    const result = await importFile(deps, event(key, "01"));
+    // Imported or held by the activation gate (client c1 has no organisation number): the run keeps the header.
+    if (result.outcome !== "imported" && result.outcome !== "held") throw new Error(`expected an import, got ${result.outcome}`);
+    expect(result.run.header).toEqual({
+      company: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS" },
+      period: { start: "2024-01-01", end: "2024-12-31" },
+      software: { name: "saldo testdata", version: "1.0" },
+    });
+    expect(result.run.issues).toContainEqual(expect.objectContaining({ code: "CURRENCY_NOT_STATED", severity: "info" }));
+    // A file that states no currency is no currency mismatch for the activation gate (the client is NOK).
+    expect(result.run.heldFor ?? []).not.toContain("CURRENCY_MISMATCH");
+    expect(result.run.issues).not.toContainEqual(expect.objectContaining({ code: "CURRENCY_MISMATCH" }));
+    const report = await getImportReport({ store }, { ...engagement, engagementId: "fy2024", importId: result.run.importId });
+    expect(report.header).toMatchObject({ company: { orgNumber: "923609016" }, currency: null });
   });
 
   it("notes when the file's period fits the engagement but is not exactly its period", async () => {

@@ -84,6 +84,61 @@ describe("inspecting the own SIE fixtures", () => {
     expect(json.totals).toEqual(ZERO_TOTALS);
     expect(findingsOf(json)).toEqual(["ENCODING_OVERRIDDEN"]);
   });
+
+  it("balances after the vouchers give the trial balance of the same file in the usual order", async () => {
+    const usual = await inspectOwn("sie/own_type4_utf8_crlf.se");
+    const late = await inspectOwn("sie/own_type4_balances_after_vouchers.se");
+    expect(late.formatVersion).toBe("4E");
+    expect(late.accounts).toEqual(usual.accounts);
+    expect(late.totals).toEqual(usual.totals);
+    expect(late.transactions).toEqual(usual.transactions);
+    expect(late.issues.map(({ location: _location, ...issue }) => issue)).toEqual(
+      usual.issues.map(({ location: _location, ...issue }) => issue),
+    );
+    // No CLOSING_MISMATCH saying the file states 0.00: the #UB records after the vouchers are the closing.
+    expect(findingsOf(late)).toEqual(["ENCODING_OVERRIDDEN"]);
+  });
+
+  it("the totals are the sums of the rows, whatever order the balances come in", async () => {
+    for (const name of ["own_type4_utf8_crlf.se", "own_type4_balances_after_vouchers.se", "own_economic_no_open_brace.se"]) {
+      const json = await inspectOwn(`sie/${name}`);
+      for (const side of ["opening", "movement", "closing"] as const) {
+        const sum = json.accounts.reduce((total, row) => total + parseOre(row[side]), 0n);
+        expect(json.totals[side]).toBe(formatOre(sum));
+      }
+    }
+  });
+
+  it("e-conomic style vouchers whose rows come without '{' count, with one warning", async () => {
+    const json = await inspectOwn("sie/own_economic_no_open_brace.se");
+    expect(json).toMatchObject({ format: "sie", formatVersion: "4E", currency: "NOK" });
+    // 1-1: 1500 +1 250, 3000 −1 000, 2700 −250; 1-2: 1920 +1 250, 1500 −1 250; 1-3: 1500 +500, 3000 −400, 2700 −100.
+    expect(rowsOf(json)).toEqual([
+      ["1500", "0.00", "500.00", "500.00"],
+      ["1920", "10000.00", "1250.00", "11250.00"],
+      ["2050", "-10000.00", "0.00", "-10000.00"],
+      ["2700", "0.00", "-350.00", "-350.00"],
+      ["3000", "0.00", "-1400.00", "-1400.00"],
+    ]);
+    expect(json.totals).toEqual(ZERO_TOTALS);
+    expect(json.transactions).toEqual({ count: 3, lines: 8, totalDebit: "3000.00", totalCredit: "3000.00" });
+    expect(findingsOf(json)).toEqual(["SIE_VOUCHER_BLOCK_NOT_OPENED"]);
+  });
+
+  it("a Norwegian SIE file without #VALUTA states no currency: null, with CURRENCY_NOT_STATED", async () => {
+    const json = await inspectOwn("sie/own_norwegian_no_valuta.se");
+    expect(json.currency).toBeNull();
+    expect(json.company).toEqual({ orgNumber: "923609016", name: "Fjellbekk Snekkeri AS" });
+    expect(json.issues.filter((issue) => issue.code === "CURRENCY_NOT_STATED")).toEqual([
+      expect.objectContaining({ severity: "info" }),
+    ]);
+    expect(rowsOf(json)).toEqual([
+      ["1920", "5000.00", "800.00", "5800.00"],
+      ["2050", "-5000.00", "0.00", "-5000.00"],
+      ["3000", "0.00", "-800.00", "-800.00"],
+    ]);
+    expect(findingsOf(json)).toEqual([]);
+  });
 });
 
 interface ExpectedCsv {

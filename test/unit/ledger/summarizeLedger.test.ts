@@ -114,6 +114,20 @@ describe("trial balance", () => {
     ]);
     expect(summary.issues).toEqual([expect.objectContaining({ code: "MOVEMENT_MISMATCH", account: "1920", amount: 10_00n })]);
   });
+
+  it("says a closing of 0 is the file's omission, not a stated 0.00, when the account marks it implied", () => {
+    const lines: Array<[string, bigint]> = [
+      ["1920", 50_00n],
+      ["3000", -50_00n],
+    ];
+    const implied = summarize([account("1920", 100_00n, 0n, { impliedClosing: true }), transaction("1", "2025-03-01", lines)]);
+    const stated = summarize([account("1920", 100_00n, 0n), transaction("1", "2025-03-01", lines)]);
+    const mismatch = (summary: ReturnType<typeof summarize>) => summary.issues.find((issue) => issue.code === "CLOSING_MISMATCH")!;
+    expect(mismatch(implied)).toMatchObject({ account: "1920", amount: -150_00n });
+    expect(mismatch(implied).message).toMatch(/the file gives no closing balance, which makes it 0\.00/);
+    expect(mismatch(implied).message).not.toMatch(/states/);
+    expect(mismatch(stated).message).toMatch(/the file states closing 0\.00/);
+  });
 });
 
 describe("validation report", () => {
@@ -254,6 +268,39 @@ describe("invariants", () => {
         [balancing, -lines.reduce((sum, [, amount]) => sum + amount, 0n)],
       ]),
     );
+
+  const statedAccount = fc.record({
+    id: accountIds,
+    opening: fc.option(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), { nil: undefined }),
+    closing: fc.option(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), { nil: undefined }),
+  });
+
+  it("gives the same summary whether the accounts come before, between or after the transactions", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(statedAccount, { selector: (a) => a.id, maxLength: 7 }),
+        fc.array(balancedVoucher, { maxLength: 10 }),
+        fc.array(fc.nat()),
+        (accounts, vouchers, positions) => {
+          const accountRecords = accounts.map((a) => account(a.id, a.opening, a.closing));
+          const transactions = vouchers.map((lines, i) => transaction(String(i), "2025-05-05", lines));
+          const before = summarize([...accountRecords, ...transactions]);
+          // Each account record put at some position among the transactions (SIE: balances anywhere in group 4).
+          const mixed = [...transactions];
+          accountRecords.forEach((record, i) => mixed.splice((positions[i] ?? 0) % (mixed.length + 1), 0, record));
+          const after = summarize(mixed);
+          expect(after.rows).toEqual(before.rows);
+          expect(after.totals).toEqual(before.totals);
+          expect(after.issues.map((issue) => [issue.code, issue.account, issue.amount])).toEqual(
+            before.issues.map((issue) => [issue.code, issue.account, issue.amount]),
+          );
+          for (const side of ["opening", "movement", "closing"] as const) {
+            expect(after.totals[side]).toBe(after.rows.reduce((sum, row) => sum + row[side], 0n));
+          }
+        },
+      ),
+    );
+  });
 
   it("a trial balance built from balanced vouchers sums to zero and reports no imbalance", () => {
     fc.assert(

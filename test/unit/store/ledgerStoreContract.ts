@@ -486,6 +486,23 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
       expect(await store.getImport(run)).toEqual(final);
     });
 
+    it("keeps an import's file header, also one that states no currency", async () => {
+      const { store, ref } = await setup();
+      const run = await writeImport(store, ref, makeTransactions(1));
+      const withoutCurrency: ImportRun = {
+        ...run,
+        format: "sie",
+        header: { company: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS" }, period: { start: "2024-01-01", end: "2024-12-31" } },
+      };
+      await store.saveImport(withoutCurrency);
+      const readBack = await store.getImport(run);
+      expect(readBack).toEqual(withoutCurrency);
+      expect(readBack!.header).not.toHaveProperty("currency");
+      const withCurrency: ImportRun = { ...withoutCurrency, header: { ...withoutCurrency.header!, currency: "NOK" } };
+      await store.saveImport(withCurrency);
+      expect((await store.getImport(run))!.header).toEqual(withCurrency.header);
+    });
+
     it("lists an engagement's imports newest first", async () => {
       const { store, ref } = await setup();
       const ids: string[] = [];

@@ -97,6 +97,14 @@ describe("per-record problems become issues and parsing continues", () => {
     expect(records[1]).toMatchObject({ type: "issue", issue: { code: "SAFT_INVALID_DATE" } });
   });
 
+  it("a header without DefaultCurrencyCode gives a header with no currency and SAFT_CURRENCY_MISSING", async () => {
+    const header = `<AuditFileVersion>1.30</AuditFileVersion><Company><Name>X</Name></Company>`;
+    const records = await parseBytes(saftDocument({ header }));
+    expect(records[0]).toMatchObject({ type: "header" });
+    expect(records[0]!.type === "header" && records[0]!.header).not.toHaveProperty("currency");
+    expect(records).toContainEqual(expect.objectContaining({ type: "issue", issue: expect.objectContaining({ code: "SAFT_CURRENCY_MISSING" }) }));
+  });
+
   it("a plain <!DOCTYPE AuditFile> is tolerated with a warning (no DTD is loaded)", async () => {
     const text = new TextDecoder().decode(saftDocument()).replace("<AuditFile ", '<!DOCTYPE AuditFile SYSTEM "http://example.invalid/saft.dtd">\n<AuditFile ');
     const parsed = await read(new TextEncoder().encode(text));

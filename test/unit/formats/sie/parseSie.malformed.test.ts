@@ -165,13 +165,24 @@ describe("parseSie on odd but readable records", () => {
     expect(issuesWith(parsed, "SIE_UB_RES_CONFLICT")[0]).toMatchObject({ account: "3010", amount: -100n });
   });
 
-  it("applies a late balance for a new account at the end but refuses one for an account already passed on", async () => {
+  it("applies balances after the vouchers without a finding, since group 4 has no order (SIE 4B §5.13)", async () => {
     const parsed = await parseBytes(HEAD + "#KONTO 1910 Kassa\n#VER A 1 20240101\n{\n}\n#UB 0 1910 5\n#UB 0 1920 7\n");
-    expect(issuesWith(parsed, "SIE_RECORD_AFTER_VOUCHERS")).toEqual([
-      expect.objectContaining({ account: "1910", amount: 500n, location: { line: 9, column: 1 } }),
-    ]);
+    expect(issuesWith(parsed, "SIE_RECORD_AFTER_VOUCHERS")).toEqual([]);
+    expect(parsed.accounts.get("1910")).toMatchObject({ name: "Kassa", opening: 0n, closing: 500n });
     expect(parsed.accounts.get("1920")!.closing).toBe(700n);
     expect(parsed.records.at(-1)).toMatchObject({ type: "account", account: { id: "1920" } });
+  });
+
+  it("applies chart records after the vouchers, noted once since the chart belongs before them (SIE 4B §5.12)", async () => {
+    const parsed = await parseBytes(
+      HEAD + "#VER A 1 20240101\n{\n#TRANS 1910 {} 5\n#TRANS 3010 {} -5\n}\n#KONTO 1910 Kassa\n#KONTO 3010 Salg\n#KTYP 3010 I\n",
+    );
+    expect(issuesWith(parsed, "SIE_RECORD_AFTER_VOUCHERS")).toEqual([
+      expect.objectContaining({ severity: "warning", account: "1910", location: { line: 10, column: 1 } }),
+    ]);
+    expect(issuesWith(parsed, "SIE_RECORD_AFTER_VOUCHERS")[0]!.message).toMatch(/^3 chart record/);
+    expect(parsed.accounts.get("1910")!.name).toBe("Kassa");
+    expect(parsed.accounts.get("3010")).toMatchObject({ name: "Salg", mapping: { accountType: "I" } });
   });
 
   it("reports an unrecognised #ORGNR and keeps it as written", async () => {
@@ -180,10 +191,30 @@ describe("parseSie on odd but readable records", () => {
     expect(issuesWith(parsed, "SIE_ORGNR_UNRECOGNIZED")).toHaveLength(1);
   });
 
-  it("assumes SEK when #VALUTA is missing and says so", async () => {
-    const parsed = await parseBytes("#FLAGGA 0\n#FORMAT PC8\n");
-    expect(parsed.header.currency).toBe("SEK");
-    expect(issuesWith(parsed, "SIE_CURRENCY_ASSUMED")).toEqual([expect.objectContaining({ severity: "info" })]);
+  it("assumes SEK when #VALUTA is missing and the organisation number is Swedish, and says so", async () => {
+    for (const orgnr of ["556265-1892", "5562651892", "16556265-1892"]) {
+      const parsed = await parseBytes(`#FLAGGA 0\n#FORMAT PC8\n#ORGNR ${orgnr}\n`);
+      expect(parsed.header.currency).toBe("SEK");
+      expect(issuesWith(parsed, "SIE_CURRENCY_ASSUMED")).toEqual([expect.objectContaining({ severity: "info" })]);
+      expect(issuesWith(parsed, "CURRENCY_NOT_STATED")).toEqual([]);
+    }
+  });
+
+  it("states no currency when #VALUTA is missing and the company is not evidently Swedish", async () => {
+    const cases = [
+      ["#ORGNR 923609016\n", /the company is Norwegian \(organisation number 923609016\)/],
+      ["#ORGNR 923609017\n", /the organisation number 923609017 is not a Swedish one/],
+      ["", /the file gives no organisation number/],
+    ] as const;
+    for (const [orgnr, why] of cases) {
+      const parsed = await parseBytes(`#FLAGGA 0\n#FORMAT PC8\n${orgnr}`);
+      expect(parsed.header).not.toHaveProperty("currency");
+      const [notStated, ...rest] = issuesWith(parsed, "CURRENCY_NOT_STATED");
+      expect(rest).toEqual([]);
+      expect(notStated).toMatchObject({ severity: "info" });
+      expect(notStated!.message).toMatch(why);
+      expect(issuesWith(parsed, "SIE_CURRENCY_ASSUMED")).toEqual([]);
+    }
   });
 
   it("takes a missing #SIETYP as type 1", async () => {

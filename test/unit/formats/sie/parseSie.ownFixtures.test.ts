@@ -84,19 +84,19 @@ describe("parseSie on the own type 4 fixture (UTF-8, CRLF)", () => {
     });
   });
 
-  it("passes on accounts before the first transaction, with zero openings left out by the writer", async () => {
+  it("streams the vouchers and passes on the accounts at the end, with zero openings left out by the writer", async () => {
     const { records, accounts } = await parseOwnSie("own_type4_utf8_crlf.se");
     expect(records.map((r) => r.type)).toEqual([
       "header",
       "issue",
-      "account",
-      "account",
-      "account",
-      "account",
-      "account",
       "transaction",
       "transaction",
       "transaction",
+      "account",
+      "account",
+      "account",
+      "account",
+      "account",
       "issue",
     ]);
     expect(accounts.get("2610")).toMatchObject({ opening: 0n, closing: -200_000n });

@@ -55,14 +55,15 @@ describe("parseSieDate (SIE 4B §5.10)", () => {
 });
 
 describe("normalizeOrgNumber", () => {
-  it("keeps the digits of a Swedish number", () => {
-    expect(normalizeOrgNumber("556265-1892")).toEqual({ value: "5562651892", recognised: true });
-    expect(normalizeOrgNumber("5560602345")).toEqual({ value: "5560602345", recognised: true });
+  it("keeps the digits of a Swedish number and says it is Swedish", () => {
+    expect(normalizeOrgNumber("556265-1892")).toEqual({ value: "5562651892", recognised: true, country: "SE" });
+    expect(normalizeOrgNumber("5560602345")).toEqual({ value: "5560602345", recognised: true, country: "SE" });
+    expect(normalizeOrgNumber("16556265-1892")).toEqual({ value: "165562651892", recognised: true, country: "SE" });
   });
 
-  it("keeps a Norwegian 9-digit number, also when grouped", () => {
-    expect(normalizeOrgNumber("987654321")).toEqual({ value: "987654321", recognised: true });
-    expect(normalizeOrgNumber("987 654 321")).toEqual({ value: "987654321", recognised: true });
+  it("keeps a Norwegian 9-digit number, also when grouped, and says it has the Norwegian shape", () => {
+    expect(normalizeOrgNumber("987654321")).toEqual({ value: "987654321", recognised: true, country: "NO" });
+    expect(normalizeOrgNumber("987 654 321")).toEqual({ value: "987654321", recognised: true, country: "NO" });
   });
 
   it("keeps anything else as written and flags it", () => {
