@@ -16,12 +16,14 @@ export default $config({
     const { uploadsBucket, table } = await import("./infra/storage.ts");
     const { ingestFunction, ingestDeadLetterQueue } = await import("./infra/ingest.ts");
     const { api } = await import("./infra/api.ts");
+    const { importSweeper } = await import("./infra/sweeper.ts");
     return {
       api: api.url,
       uploadsBucket: uploadsBucket.name,
       table: table.name,
       ingestFunction: ingestFunction.name,
       ingestDeadLetterQueue: ingestDeadLetterQueue.url,
+      importSweeper: importSweeper.nodes.function.name,
     };
   },
 });

@@ -91,6 +91,37 @@ export const INGEST_PERMISSIONS = {
 } as const;
 
 /**
+ * The import sweeper (functions/schedule/sweepImports.ts on an EventBridge schedule, infra/sweeper.ts): re-queues
+ * imports whose attempt died (lease expired) and re-delivers their upload event to the ingest function — or fails
+ * them after their attempts — and finishes the data expiry of ended imports after a crash.
+ *
+ * - every 5 minutes: with the ingest function's 120 s lease, a dead attempt is noticed within about 7 minutes.
+ *   A sweep with nothing to do costs one query per index shard of the sparse `gsi1` (4 × 0.5 read units).
+ * - 512 MB, 5 minutes: it reads small import items and writes conditional updates; the time limit matches the
+ *   schedule, so two sweeps rarely overlap (and overlapping is harmless: every change is conditional).
+ * - async retries 0: the next scheduled sweep is the retry.
+ */
+export const SWEEPER_CONFIG = {
+  handler: "functions/schedule/sweepImports.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  schedule: "rate(5 minutes)",
+  asyncRetries: 0,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-sweeper" },
+} as const;
+
+/** IAM actions of the sweeper, least privilege: no S3 at all, no deletes, and only Invoke on the ingest function. */
+export const SWEEPER_PERMISSIONS = {
+  /** On the table and its indexes: the sparse index query, reads, and conditional updates. */
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  /** On the ingest function: re-deliver an upload event asynchronously. */
+  invokeIngest: ["lambda:InvokeFunction"],
+} as const;
+
+/**
  * The HTTP API (issue #4): API Gateway HTTP API → one Lambda per route (functions/http/<group>/<operation>.ts).
  *
  * - 1024 MB: the handlers are I/O-bound DynamoDB/S3/Secrets Manager calls; 1024 MB gives ~0.6 vCPU, which keeps

@@ -41,3 +41,20 @@ export function s3ClientConfig(env: IngestEnvironment): S3ClientConfig {
     responseChecksumValidation: "WHEN_REQUIRED",
   };
 }
+
+/**
+ * The sweeper's environment (functions/schedule/sweepImports.ts): the table, the retention of failed imports, and
+ * the ingest function that re-queued imports are re-delivered to.
+ */
+export const SweeperEnvironmentSchema = z
+  .object({
+    SALDO_TABLE_NAME: z.string().min(1),
+    SALDO_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
+    SALDO_INGEST_FUNCTION_NAME: z.string().min(1),
+  })
+  .transform((env) => ({
+    tableName: env.SALDO_TABLE_NAME,
+    retentionSeconds: env.SALDO_RETENTION_DAYS * 24 * 60 * 60,
+    ingestFunctionName: env.SALDO_INGEST_FUNCTION_NAME,
+  }));
+export type SweeperEnvironment = z.infer<typeof SweeperEnvironmentSchema>;

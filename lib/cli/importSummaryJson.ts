@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ImportProgressSchema, toImportProgressJson } from "../imports/importReports.ts";
 import { IMPORT_STATUSES, type ImportRun } from "../imports/types.ts";
 
 const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/);
@@ -31,6 +32,8 @@ export const ImportSummaryJsonSchema = z.object({
   heldFor: z.array(z.string()),
   /** The codes a person accepted when activating the held import, who and when; null unless that happened. */
   accepted: z.object({ codes: z.array(z.string()), by: z.string(), at: z.string() }).nullable(),
+  /** While running: bytes read of the size and lines so far, as the import's heartbeat last recorded them. */
+  progress: ImportProgressSchema.nullable(),
 });
 export type ImportSummaryJson = z.infer<typeof ImportSummaryJsonSchema>;
 
@@ -54,6 +57,7 @@ export function toImportSummaryJson(run: ImportRun, activeImportId: string | und
     failure: run.failure ?? null,
     heldFor: run.heldFor ?? [],
     accepted: run.accepted ? { codes: [...run.accepted.codes], by: run.accepted.by, at: run.accepted.at } : null,
+    progress: toImportProgressJson(run),
   };
 }
 

@@ -38,6 +38,19 @@ export async function importsCommand(args: string[], env: Record<string, string 
   }
 }
 
+/** A running import's progress for people: `lest 45 % (1,2 MB av 2,6 MB), 12 345 linjer` (English with `en`). */
+export function formatProgress(progress: NonNullable<ImportSummaryJson["progress"]>, locale: Locale = DEFAULT_LOCALE): string {
+  const megabytes = (bytes: number) =>
+    `${new Intl.NumberFormat(locale === "nb" ? "nb-NO" : "en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / 1_000_000)} MB`;
+  const known = progress.size !== null && progress.size > 0;
+  return labelsFor(locale).progress(
+    known ? String(Math.floor((progress.bytesRead / progress.size!) * 100)) : undefined,
+    megabytes(progress.bytesRead),
+    known ? megabytes(progress.size!) : undefined,
+    formatCountForPeople(progress.lines, locale),
+  );
+}
+
 /**
  * The import history as a table for people, in the locale's words (statuses translated; unknown ones as their code),
  * times in the machine's time zone; `*` marks the active version.
@@ -53,11 +66,13 @@ export function renderImports(engagement: string, imports: readonly ImportSummar
     formatTimestampForPeople(run.createdAt, locale),
     run.format ? `${run.format === "saft" ? "SAF-T" : run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
-    run.failure
+    run.failure && run.status === "failed"
       ? labels.failed(run.failure.code)
       : run.status === "held"
         ? `${labels.status.held ?? "held"}: ${run.heldFor.join(", ")}`
-        : run.issues
+        : run.progress
+          ? formatProgress(run.progress, locale)
+          : run.issues
           ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
           : labels.noReport,
   ]);

@@ -20,3 +20,35 @@ export class SourceUnavailableError extends ImportError {
     super("SOURCE_UNAVAILABLE", message, options);
   }
 }
+
+/**
+ * An identifier or code in the file is longer than saldo stores (lib/imports/fieldLimits.ts): a problem of the
+ * file's content, so the import fails (`FIELD_TOO_LONG`) instead of being retried.
+ */
+export class FieldTooLongError extends ImportError {
+  constructor(
+    message: string,
+    context: {
+      field: string;
+      length: number;
+      limit: number;
+      fileName: string;
+      location?: { line: number; column: number };
+    },
+  ) {
+    super("FIELD_TOO_LONG", message, { context: { ...context } });
+  }
+}
+
+/**
+ * The attempt running an import lost its lease (its heartbeat found that another attempt took the import over, or
+ * that the sweeper ended it): it stops without touching the import any more.
+ */
+export class ImportLeaseLostError extends ImportError {
+  constructor(importId: string, options?: { cause?: unknown }) {
+    super("IMPORT_LEASE_LOST", `the attempt no longer holds import ${importId}`, {
+      ...options,
+      context: { importId },
+    });
+  }
+}

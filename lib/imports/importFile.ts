@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { monotonicFactory } from "ulid";
 import type { Client, ClientRef, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import { hasLayout } from "../formats/csv/index.ts";
@@ -6,14 +6,31 @@ import { FormatError } from "../formats/errors.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
 import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
+import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
+import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
 import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
-import type { ImportCounts, ImportRun, ImportTrigger } from "./types.ts";
-import { SourceFileMissingError } from "./errors.ts";
+import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
+import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
+import { limitFieldLengths } from "./fieldLimits.ts";
+import { startImportHeartbeat } from "./importHeartbeat.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
 import { describeUploadOptions, uploadOptionsFromMetadata, type UploadOptions } from "./uploadOptions.ts";
+
+/** Defaults of the import lifecycle (README "Import lifecycle"). */
+export const IMPORT_LIFECYCLE_DEFAULTS = {
+  /** A lease not renewed for this long counts as a dead attempt. */
+  leaseSeconds: 120,
+  /** How often a running import renews its lease and records its progress. */
+  heartbeatSeconds: 5,
+  /** How long a released import waits for a retry to claim it before the sweeper re-delivers it. */
+  retryGraceSeconds: 10 * 60,
+} as const;
+
+/** Longest failure message kept on an import (a message may quote the file). */
+const FAILURE_MESSAGE_LIMIT = 2_000;
 
 /** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
 export interface ImportFileDeps {
@@ -21,10 +38,19 @@ export interface ImportFileDeps {
   files: FileSource;
   /** How long superseded and failed versions are kept before DynamoDB TTL removes them. */
   retentionSeconds: number;
-  /** How long a running import holds its claim before a retry may take it over (≥ the Lambda timeout). */
+  /**
+   * How long an attempt's lease lasts without a heartbeat: a dead attempt (process killed, out of memory, timed
+   * out) is taken over or swept this long after its last beat. Default 120 s.
+   */
   leaseSeconds?: number;
+  /** How often the running import renews its lease and records its progress. Default 5 s (fractions allowed). */
+  heartbeatSeconds?: number;
+  /** How long a released import waits for a retry before the sweeper re-delivers it. Default 600 s. */
+  retryGraceSeconds?: number;
   now?: () => Date;
   newImportId?: () => string;
+  /** Identifies this attempt in the lease (default: a random UUID). */
+  newAttemptId?: () => string;
   /** Structured progress events (the handler passes them to its logger). */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -50,6 +76,8 @@ export type ImportFileResult =
   | { outcome: "ignored"; reason: string }
   | { outcome: "duplicate"; run: ImportRun }
   | { outcome: "failed"; run: ImportRun }
+  /** This attempt lost its lease to another attempt (or the sweeper) and stopped; the import goes on without it. */
+  | { outcome: "abandoned"; run: ImportRun }
   /** Read completely, but held by the activation gate (`run.heldFor`): the active version stays as it was. */
   | { outcome: "held"; run: ImportRun; written: WriteStatistics; bytesRead: number }
   | { outcome: "imported"; run: ImportRun; activation: ActivationResult; written: WriteStatistics; bytesRead: number };
@@ -60,22 +88,29 @@ const defaultImportId = monotonicFactory();
  * Imports one uploaded file into its engagement, exactly once:
  * 1. the key must follow `uploads/{tenant}/{client}/{engagement}/{file}` and name an existing client and engagement,
  *    otherwise the upload is rejected with a recorded reason and the object is kept (copied under `rejected/`);
- * 2. the import is claimed by the identity of its S3 event, so a duplicate delivery changes nothing;
- * 3. the file is streamed through the parser into the trial-balance summarizer and the store's writer (all under
- *    the import's own id), hashing the bytes on the way;
- * 4. a file that cannot be read ends as a `failed` import with its reason; the active version stays as it was;
+ * 2. the import is claimed by the identity of its S3 event, so a duplicate delivery changes nothing; the claim is a
+ *    short lease that a heartbeat renews while the import makes progress (and records the progress);
+ * 3. the file is streamed through the parser, the field limits (fieldLimits.ts) and the trial-balance summarizer
+ *    into the store's writer (all under the import's own id), hashing the bytes on the way;
+ * 4. a problem of the file's content (unreadable, an over-long identifier, an item too large to store) ends as a
+ *    `failed` import with its code and reason; the active version stays as it was;
  * 5. the activation gate (lib/imports/activationRules.ts) checks that the import plausibly belongs to the engagement
  *    (organisation number, currency, period, figures, error-level issues); when a rule holds it, the import ends as
  *    `held` with its reasons (`heldFor` and one issue each), its data expires unless a person activates it
  *    (activateEarlierImport with `accept`), and the active version stays as it was;
- * 6. otherwise the import is activated in one conditional write — unless a newer upload is already active; a client
- *    without an organisation number takes the file's.
- * Unexpected failures (store unavailable, S3 errors) release the claim and are rethrown so the caller retries.
+ * 6. otherwise the import is saved and activated in one conditional write — unless a newer upload is already
+ *    active; a client without an organisation number takes the file's.
+ *
+ * Every path out of here after the claim ends the run (`succeeded`, `superseded`, `held`, `failed`) or releases it
+ * for a retry (`queued`, with a deadline after which the sweeper re-delivers it): unexpected failures (store
+ * unavailable, S3 errors) release the claim and are rethrown so that the caller retries. Should even the release
+ * fail, the lease runs out and the sweeper (sweepImports.ts) finishes the run.
  */
 export async function importFile(deps: ImportFileDeps, input: ImportFileInput): Promise<ImportFileResult> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => {});
   const location = { bucket: input.bucket, key: input.key, ...(input.versionId ? { versionId: input.versionId } : {}) };
+  const leaseMs = (deps.leaseSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds) * 1000;
 
   if (input.key.startsWith(REJECTED_PREFIX)) return { outcome: "ignored", reason: "a kept copy of a rejected upload" };
   const parsedKey = parseUploadKey(input.key);
@@ -122,8 +157,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     createdAt: startedAt.toISOString(),
     startedAt: startedAt.toISOString(),
   };
-  const leaseUntil = new Date(startedAt.getTime() + (deps.leaseSeconds ?? 16 * 60) * 1000).toISOString();
-  const claim = await deps.store.claimImport(candidate, leaseUntil);
+  const lease: ImportLease = {
+    owner: (deps.newAttemptId ?? randomUUID)(),
+    until: new Date(startedAt.getTime() + leaseMs).toISOString(),
+  };
+  const claim = await deps.store.claimImport(candidate, lease);
   if (claim.outcome === "duplicate") {
     log("duplicate event ignored", {
       ...engagementRef,
@@ -133,117 +171,237 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     return { outcome: "duplicate", run: claim.existing };
   }
   const run: ImportRun = { ...claim.run, status: "running", startedAt: startedAt.toISOString() };
-  const context = { ...engagementRef, importId: run.importId, key: input.key };
+  const context = { ...engagementRef, importId: run.importId, key: input.key, attempt: run.attempts ?? 1 };
   log("import started", context);
 
   const writer = deps.store.openImportWriter(run);
   const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.retentionSeconds;
   const summarizer = new LedgerSummarizer();
   const hash = createHash("sha256");
-  let bytesRead = 0;
-  let summary: LedgerSummary;
-  let written: WriteStatistics;
+  const progress = { bytesRead: 0, lines: 0, size: input.size };
+  const heartbeat = startImportHeartbeat({
+    store: deps.store,
+    ref: run,
+    lease,
+    intervalMs: (deps.heartbeatSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.heartbeatSeconds) * 1000,
+    leaseMs,
+    now,
+    progress: () => ({
+      bytesRead: progress.bytesRead,
+      lines: progress.lines,
+      ...(progress.size !== undefined ? { size: progress.size } : {}),
+    }),
+    log,
+  });
+  /** Whether the import's data is complete and saved: from then on a failure must not mark it to expire. */
+  let saved = false;
   let uploadOptions: UploadOptions = {};
   try {
     const opened = await deps.files.open(location);
+    progress.size ??= opened.size;
     async function* hashed(): AsyncGenerator<Uint8Array> {
       for await (const chunk of opened.body) {
         hash.update(chunk);
-        bytesRead += chunk.length;
+        progress.bytesRead += chunk.length;
         yield chunk;
       }
     }
     uploadOptions = uploadOptionsFromMetadata(opened.metadata, fileName);
     const { records } = await parseFile(hashed(), parseOptionsOf(input.parse, uploadOptions, client, fileName));
-    for await (const record of records) {
+    const limitIssues: Issue[] = [];
+    for await (const parsed of records) {
+      if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
+      const record = limitFieldLengths(parsed, fileName, limitIssues);
+      for (const issue of limitIssues.splice(0)) summarizer.add({ type: "issue", issue });
       summarizer.add(record);
-      if (record.type === "transaction") await writer.addTransaction(record.transaction);
+      if (record.type === "transaction") {
+        progress.lines += record.transaction.lines.length;
+        await writer.addTransaction(record.transaction);
+      }
     }
-    summary = summarizer.finish();
-    written = await writer.finish(summary.rows);
+    const summary: LedgerSummary = summarizer.finish();
+    const written: WriteStatistics = await writer.finish(summary.rows);
+
+    const header = summary.header;
+    // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
+    // left out of sight, the active version stays as it was. The client is read again: an import that finished
+    // meanwhile may have given it an organisation number.
+    const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
+    const decision = evaluateActivationRules(
+      activationFactsOf(summary, {
+        client: clientNow,
+        engagement,
+        otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
+      }),
+    );
+    summary.issues.push(...decision.issues);
+    const held = decision.heldFor.length > 0;
+    const { progress: _progress, ...runFields } = run;
+    const finished: ImportRun = {
+      ...runFields,
+      status: held ? "held" : "succeeded",
+      finishedAt: now().toISOString(),
+      format: header.format,
+      formatVersion: header.formatVersion,
+      encoding: header.encoding,
+      header: {
+        company: header.company,
+        ...(header.period ? { period: header.period } : {}),
+        ...(header.currency !== undefined ? { currency: header.currency } : {}),
+        ...(header.software ? { software: header.software } : {}),
+      },
+      source: { ...run.source, sha256: hash.digest("hex"), size: progress.bytesRead } as ImportRun["source"],
+      counts: countsOf(summary),
+      issues: summary.issues,
+      ...(held ? { heldFor: decision.heldFor, expiresAt: expiresAt() } : {}),
+    };
+    if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
+    await heartbeat.stop();
+    if (held) {
+      // Kept for a person to look at (compare, activate) for the retention time; activating it removes the expiry.
+      // Should marking its data fail, the sweeper finishes it (dataExpiryPending).
+      const marked = await writer.abort(finished.expiresAt!).then(
+        () => true,
+        () => false,
+      );
+      await deps.store.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
+      saved = true;
+      log("import held: not activated", {
+        ...context,
+        heldFor: decision.heldFor,
+        bytes: progress.bytesRead,
+        items: written.items,
+      });
+      return { outcome: "held", run: finished, written, bytesRead: progress.bytesRead };
+    }
+    // Saved with its results but still `running`: the activation's own write makes it `succeeded` (or
+    // `superseded`), so nobody ever sees a succeeded import that is not (yet) active.
+    await deps.store.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
+    saved = true;
+    if (header.format === "csv" && uploadOptions.layout !== undefined) {
+      await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
+    }
+    const activation = await deps.store.activateImport(finished, {
+      orderKey: finished.orderKey,
+      now: now().toISOString(),
+      retentionSeconds: deps.retentionSeconds,
+    });
+    const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    if (activation.outcome === "activated") {
+      // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
+      try {
+        const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
+        if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
+      } catch (adoptError) {
+        log("client could not take the file's organisation number", {
+          ...context,
+          reason: adoptError instanceof Error ? adoptError.message : String(adoptError),
+        });
+      }
+    }
+    log("import finished", {
+      ...context,
+      activation: activation.outcome,
+      bytes: progress.bytesRead,
+      lines: summary.transactions.lines,
+      items: written.items,
+    });
+    return { outcome: "imported", run: final, activation, written, bytesRead: progress.bytesRead };
   } catch (error) {
-    await writer.abort(expiresAt()).catch(() => {});
-    if (error instanceof FormatError || error instanceof SourceFileMissingError) {
-      const failed: ImportRun = {
-        ...run,
-        status: "failed",
-        finishedAt: now().toISOString(),
-        failure: { code: error.code, message: error.message },
-        expiresAt: expiresAt(),
-      };
-      await deps.store.saveImport(failed);
-      log("import failed: the file could not be read", { ...context, code: error.code, reason: error.message });
-      return { outcome: "failed", run: failed };
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown }).code;
-    await deps.store
-      .releaseImport(run, { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message })
-      .catch(() => {});
-    throw error;
+    return await endAttempt(error);
+  } finally {
+    await heartbeat.stop();
   }
 
-  const header = summary.header;
-  // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
-  // left out of sight, the active version stays as it was. The client is read again: an import that finished
-  // meanwhile may have given it an organisation number.
-  const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
-  const decision = evaluateActivationRules(
-    activationFactsOf(summary, {
-      client: clientNow,
-      engagement,
-      otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
-    }),
-  );
-  summary.issues.push(...decision.issues);
-  const held = decision.heldFor.length > 0;
-  const finished: ImportRun = {
-    ...run,
-    status: held ? "held" : "succeeded",
-    finishedAt: now().toISOString(),
-    format: header.format,
-    formatVersion: header.formatVersion,
-    encoding: header.encoding,
-    header: {
-      company: header.company,
-      ...(header.period ? { period: header.period } : {}),
-      ...(header.currency !== undefined ? { currency: header.currency } : {}),
-      ...(header.software ? { software: header.software } : {}),
-    },
-    source: { ...run.source, sha256: hash.digest("hex"), size: bytesRead } as ImportRun["source"],
-    counts: countsOf(summary),
-    issues: summary.issues,
-    ...(held ? { heldFor: decision.heldFor, expiresAt: expiresAt() } : {}),
-  };
-  if (held) {
-    // Kept for a person to look at (compare, activate) for the retention time; activating it removes the expiry.
-    await writer.abort(finished.expiresAt!);
-    await deps.store.saveImport(finished);
-    log("import held: not activated", { ...context, heldFor: decision.heldFor, bytes: bytesRead, items: written.items });
-    return { outcome: "held", run: finished, written, bytesRead };
+  /**
+   * Ends this attempt after `error`, whatever it was: a lost lease stops quietly; a problem of the file's content
+   * fails the import; anything else releases it for a retry and is rethrown.
+   */
+  async function endAttempt(error: unknown): Promise<ImportFileResult> {
+    await heartbeat.stop();
+    if (error instanceof ImportLeaseLostError || error instanceof StoreLeaseLostError) {
+      // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
+      await writer.abort().catch(() => {});
+      log("import attempt abandoned: it lost its lease", { ...context });
+      return { outcome: "abandoned", run };
+    }
+    const content = contentFailureOf(error);
+    if (content !== undefined) {
+      // The data of a failed import expires; if marking it fails, the sweeper finishes it (dataExpiryPending).
+      const marked = await writer.abort(expiresAt()).then(
+        () => true,
+        () => false,
+      );
+      const { progress: _progress, ...runFields } = run;
+      const failed: ImportRun = {
+        ...runFields,
+        status: "failed",
+        finishedAt: now().toISOString(),
+        failure: content,
+        expiresAt: expiresAt(),
+      };
+      try {
+        await deps.store.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
+        log("import failed: a problem of the file's content", {
+          ...context,
+          code: content.code,
+          reason: content.message,
+        });
+        return { outcome: "failed", run: failed };
+      } catch (saveError) {
+        if (saveError instanceof StoreLeaseLostError) return { outcome: "abandoned", run };
+        return release(saveError);
+      }
+    }
+    return release(error);
   }
-  await deps.store.saveImport(finished);
-  if (finished.status === "succeeded" && header.format === "csv" && uploadOptions.layout !== undefined) {
-    await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
+
+  /** Releases the claim after an unexpected failure (the caller retries) and rethrows. */
+  async function release(error: unknown): Promise<never> {
+    // Before the final save the partial data is marked to expire (a retry rewrites it all); after it, the data is
+    // complete — and possibly already active — so it is left alone.
+    if (!saved) await writer.abort(expiresAt()).catch(() => {});
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown }).code;
+    const retryBy = new Date(
+      now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
+    ).toISOString();
+    await deps.store
+      .releaseImport(
+        run,
+        { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message: clip(message) },
+        { owner: lease.owner, retryBy },
+      )
+      .catch((releaseError: unknown) =>
+        log("import could not be released; the sweeper will end it when its lease expires", {
+          ...context,
+          reason: releaseError instanceof Error ? releaseError.message : String(releaseError),
+        }),
+      );
+    throw error;
   }
-  const activation = await deps.store.activateImport(finished, {
-    orderKey: finished.orderKey,
-    now: now().toISOString(),
-    retentionSeconds: deps.retentionSeconds,
-  });
-  const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
-  if (activation.outcome === "activated") {
-    const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
-    if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
+}
+
+/**
+ * The failure of an import whose file content is the problem — retrying cannot help: unreadable or malformed
+ * (FormatError), gone (SourceFileMissingError), an over-long identifier (FieldTooLongError), or something still too
+ * large for one stored item (`IMPORT_ITEM_TOO_LARGE`). Undefined for every other error.
+ */
+function contentFailureOf(error: unknown): { code: string; message: string } | undefined {
+  if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
+    return { code: error.code, message: clip(error.message) };
   }
-  log("import finished", {
-    ...context,
-    activation: activation.outcome,
-    bytes: bytesRead,
-    lines: summary.transactions.lines,
-    items: written.items,
-  });
-  return { outcome: "imported", run: final, activation, written, bytesRead };
+  if (error instanceof StoreItemTooLargeError) {
+    return {
+      code: "IMPORT_ITEM_TOO_LARGE",
+      message: clip(`the file holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`),
+    };
+  }
+  return undefined;
+}
+
+function clip(message: string): string {
+  return message.length <= FAILURE_MESSAGE_LIMIT ? message : `${message.slice(0, FAILURE_MESSAGE_LIMIT)}…`;
 }
 
 /**

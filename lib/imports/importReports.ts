@@ -14,6 +14,14 @@ const IssueCountsSchema = z.object({
   info: z.number().int().nonnegative(),
 });
 
+/** How far a running import has got. */
+export const ImportProgressSchema = z.object({
+  bytesRead: z.number().int().nonnegative(),
+  size: z.number().int().nonnegative().nullable(),
+  lines: z.number().int().nonnegative(),
+  updatedAt: z.string(),
+});
+
 /** One import of an engagement as listed: the version, whether it is the active one, its counts and failure. */
 export const ImportSummarySchema = ImportVersionSchema.extend({
   active: z.boolean(),
@@ -33,6 +41,13 @@ export const ImportSummarySchema = ImportVersionSchema.extend({
   issueCounts: IssueCountsSchema.nullable(),
   /** Why the import failed; null unless it did. */
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Attempts that worked on the import (a retry after an unexpected failure or a dead attempt counts too). */
+  attempts: z.number().int().nonnegative(),
+  /**
+   * While the import is `running`: bytes of the file read so far (of `size`, null when unknown) and transaction
+   * lines read, as its heartbeat last recorded them (every few seconds, at `updatedAt`); null otherwise.
+   */
+  progress: ImportProgressSchema.nullable(),
 });
 export type ImportSummaryJson = z.infer<typeof ImportSummarySchema>;
 
@@ -102,5 +117,14 @@ function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined)
       : null,
     issueCounts: run.counts?.issues ?? null,
     failure: run.failure ?? null,
+    attempts: run.attempts ?? (run.status === "queued" ? 0 : 1),
+    progress: toImportProgressJson(run),
   };
+}
+
+/** The progress of a running import as JSON; null for an import that is not running. */
+export function toImportProgressJson(run: ImportRun): z.infer<typeof ImportProgressSchema> | null {
+  if (run.status !== "running" || run.progress === undefined) return null;
+  const { bytesRead, size, lines, updatedAt } = run.progress;
+  return { bytesRead, size: size ?? null, lines, updatedAt };
 }

@@ -2,7 +2,7 @@ import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout 
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
-import type { ImportRef, ImportRun } from "./types.ts";
+import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
 
 /**
  * One general-ledger line as stored and served (`GET …/transactions` returns one item per line): the line with the
@@ -67,8 +67,11 @@ export interface ImportWriter {
   addTransaction(transaction: Transaction): Promise<void>;
   /** Flushes the remaining lines and writes the trial-balance rows. */
   finish(rows: readonly TrialBalanceRow[]): Promise<WriteStatistics>;
-  /** Stops writing and marks what was written to expire (a failed import must not leave live data behind). */
-  abort(expiresAt: number): Promise<void>;
+  /**
+   * Stops writing and marks what was written to expire (a failed import must not leave live data behind). Without
+   * `expiresAt` it only stops: an attempt that lost its lease must not touch data the attempt that took over writes.
+   */
+  abort(expiresAt?: number): Promise<void>;
 }
 
 /** The outcome of {@link LedgerStore.claimImport}. */
@@ -86,6 +89,21 @@ export type ClientWriteResult =
   | { outcome: "stale" }
   /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
   | { outcome: "org-number-taken"; clientId?: string };
+
+/**
+ * An import the sweeper has to look at (see {@link LedgerStore.listDueImports}):
+ * - `attempt`: a `running` import whose lease expired (its attempt died) or a `queued` one no retry claimed in time;
+ * - `expiry`: a failed or superseded import whose data items may still lack their expiry (a crash between the
+ *   write that ended it and the marking of its data).
+ */
+export interface DueImport {
+  kind: "attempt" | "expiry";
+  run: ImportRun;
+  /** The deadline that passed (ISO time): the lease, the retry deadline or the expiry marking's grace. */
+  dueAt: string;
+  /** How often the sweeper re-delivered this import's event already. */
+  redeliveries: number;
+}
 
 /** The outcome of {@link LedgerStore.activateImport}. */
 export type ActivationResult =
@@ -127,17 +145,37 @@ export interface LedgerStore {
   listEngagements(ref: ClientRef): Promise<Engagement[]>;
 
   /**
-   * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write. When the
-   * marker exists, the existing import is returned as a duplicate, unless it is `queued` (a previous attempt
-   * released it after an unexpected failure) or `running` with an expired lease (the attempt died): then this call
-   * takes it over and returns it as claimed, with the same import id.
+   * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write, held by
+   * `lease` (attempts = 1). When the marker exists, the existing import is returned as a duplicate, unless it is
+   * `queued` (a previous attempt released it, or the sweeper re-queued it) or `running` with an expired lease (the
+   * attempt died): then this call takes it over with `lease` and returns it as claimed, with the same import id and
+   * its attempts counted up.
    */
-  claimImport(run: ImportRun, leaseUntil: string): Promise<ClaimResult>;
-  /** Releases a claimed import after an unexpected failure so a retry can claim it again (status `queued`). */
-  releaseImport(ref: ImportRef, failure: { code: string; message: string }): Promise<void>;
+  claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult>;
+  /**
+   * Extends the lease of a running import that `lease.owner` still holds, to `lease.until`, and records `progress`.
+   * Returns false when the attempt no longer holds it (another attempt took it over, or the sweeper ended it).
+   */
+  renewLease(ref: ImportRef, lease: ImportLease, progress?: ImportProgress): Promise<boolean>;
+  /**
+   * Releases a claimed import after an unexpected failure so that a retry can claim it again (status `queued`). With
+   * `owner`, only while that attempt holds it (false otherwise). `retryBy`: when the sweeper should re-deliver the
+   * import if no retry claimed it by then.
+   * @throws StoreNotFoundError when the import does not exist
+   */
+  releaseImport(
+    ref: ImportRef,
+    failure: { code: string; message: string },
+    options?: { owner?: string; retryBy?: string },
+  ): Promise<boolean>;
   openImportWriter(ref: ImportRef): ImportWriter;
-  /** Stores the final state of an import (status, counts, issues, failure, timestamps). */
-  saveImport(run: ImportRun): Promise<void>;
+  /**
+   * Stores the state of an import (status, counts, issues, failure, timestamps). A status other than `running` and
+   * `queued` ends the lease. With `owner`, only while that attempt holds the import. With `dataExpiryPending`, the
+   * (failed) import is marked for the sweeper to finish the expiry of its data items.
+   * @throws StoreLeaseLostError `STORE_LEASE_LOST` when `owner` no longer holds the import
+   */
+  saveImport(run: ImportRun, options?: { owner?: string; dataExpiryPending?: boolean }): Promise<void>;
   /**
    * Makes the import the engagement's active version in one conditional write, unless an import with a later order
    * key is already active (`stale`) — or always, with `force` (re-activating an earlier version). The previously
@@ -148,6 +186,31 @@ export interface LedgerStore {
     options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
   ): Promise<ActivationResult>;
   getImport(ref: ImportRef): Promise<ImportRun | undefined>;
+
+  /**
+   * Imports of every tenant whose deadline passed at `now` (see {@link DueImport}), oldest deadline first, at most
+   * `limit`. Only the sweeper calls this; it reads a sparse index, not the table.
+   */
+  listDueImports(now: string, limit: number): Promise<DueImport[]>;
+  /**
+   * Re-queues an import whose attempt died (or whose retry is overdue) — only if it is still `running`/`queued` with
+   * its deadline before `now` — with a new deadline `retryBy`, counting one re-delivery. False when it is not due
+   * any more (a heartbeat or a retry got there first).
+   */
+  requeueImport(ref: ImportRef, options: { now: string; retryBy: string }): Promise<boolean>;
+  /**
+   * Ends an import whose attempts all died as `failed` (same condition as {@link requeueImport}), with `expiresAt`
+   * and its data marked for {@link finishDataExpiry}. False when it is not due any more.
+   */
+  failDueImport(
+    ref: ImportRef,
+    options: { now: string; failure: { code: string; message: string }; finishedAt: string; expiresAt: number },
+  ): Promise<boolean>;
+  /**
+   * Gives every data item of a failed or superseded import the import's `expiresAt` and clears its marker.
+   * Idempotent and resumable: after a crash the marker stays and the next sweep does it again.
+   */
+  finishDataExpiry(ref: ImportRef): Promise<void>;
   /** Newest first. */
   listImports(ref: EngagementRef): Promise<ImportRun[]>;
 

@@ -38,6 +38,24 @@ export interface ImportRef extends EngagementRef {
   importId: string;
 }
 
+/**
+ * How far a running import has got, recorded by its heartbeat every few seconds (lib/imports/importHeartbeat.ts):
+ * bytes of the file read so far (of `size`, when the size is known) and transaction lines read.
+ */
+export interface ImportProgress {
+  bytesRead: number;
+  size?: number;
+  lines: number;
+  /** When the heartbeat recorded it (ISO time). */
+  updatedAt: string;
+}
+
+/** The claim of one attempt on a running import: who holds it (a random attempt id) and until when (ISO time). */
+export interface ImportLease {
+  owner: string;
+  until: string;
+}
+
 /** Figures of a finished import, for listing without reading its rows. */
 export interface ImportCounts {
   accounts: number;
@@ -63,6 +81,10 @@ export interface ImportRun extends ImportRef {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Attempts that claimed this import so far (the first one included; a retry that takes it over counts too). */
+  attempts?: number;
+  /** While running: how far it has got (see {@link ImportProgress}). */
+  progress?: ImportProgress;
   format?: FileFormat;
   formatVersion?: string;
   encoding?: string;

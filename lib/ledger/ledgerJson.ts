@@ -43,6 +43,8 @@ export const IssueJsonSchema = z.object({
   account: z.string().optional(),
   amount: AmountSchema.optional(),
   transactionId: z.string().optional(),
+  /** The field concerned (e.g. `account.name`), for issues about one field. */
+  field: z.string().optional(),
   location: z.object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() }).optional(),
 });
 
@@ -124,6 +126,7 @@ export function toIssueJson(issue: Issue): z.infer<typeof IssueJsonSchema> {
     ...(issue.account !== undefined ? { account: issue.account } : {}),
     ...(issue.amount !== undefined ? { amount: formatOre(issue.amount) } : {}),
     ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
+    ...(issue.field !== undefined ? { field: issue.field } : {}),
     ...(issue.location ? { location: issue.location } : {}),
   };
 }

@@ -20,6 +20,8 @@ export interface Issue {
   account?: string;
   amount?: Ore;
   transactionId?: string;
+  /** The field concerned, as a path into the record (e.g. `account.name`, `transaction.lines[2].description`). */
+  field?: string;
   location?: SourceLocation;
 }
 

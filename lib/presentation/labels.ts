@@ -33,6 +33,8 @@ export interface Labels {
   status: Record<string, string>;
   failed: (code: string) => string;
   noReport: string;
+  /** A running import's progress: `lest 45 % (1,2 MB av 2,6 MB), 12 345 linjer`. */
+  progress: (percent: string | undefined, read: string, size: string | undefined, lines: string) => string;
   transactionColumns: {
     date: string;
     voucher: string;
@@ -90,6 +92,8 @@ const NB: Labels = {
   },
   failed: (code) => `feilet: ${code}`,
   noReport: "ingen rapport",
+  progress: (percent, read, size, lines) =>
+    `${percent === undefined ? `lest ${read}` : `lest ${percent} % (${read} av ${size})`}, ${lines} linjer`,
   transactionColumns: {
     date: "Dato",
     voucher: "Bilag",
@@ -140,6 +144,8 @@ const EN: Labels = {
   status: {},
   failed: (code) => `failed: ${code}`,
   noReport: "no report",
+  progress: (percent, read, size, lines) =>
+    `${percent === undefined ? `read ${read}` : `read ${percent} % (${read} of ${size})`}, ${lines} lines`,
   transactionColumns: {
     date: "Date",
     voucher: "Voucher",

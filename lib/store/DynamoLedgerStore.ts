@@ -13,6 +13,7 @@ import type {
   ActivationResult,
   ClaimResult,
   ClientWriteResult,
+  DueImport,
   ImportWriter,
   LedgerLine,
   LedgerStore,
@@ -21,7 +22,7 @@ import type {
   TransactionPage,
   TransactionQuery,
 } from "../imports/ports.ts";
-import type { ImportRef, ImportRun } from "../imports/types.ts";
+import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { Issue } from "../ledger/types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { DynamoImportWriter } from "./dynamo/DynamoImportWriter.ts";
@@ -54,7 +55,7 @@ import {
   type DirectoryEntry,
   type ImportItem,
 } from "./dynamo/itemSchemas.ts";
-import { keys, type ItemKey } from "./dynamo/keys.ts";
+import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
 import { backoffDelay, DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./dynamo/retry.ts";
 import {
   decodeChunkRanges,
@@ -66,6 +67,7 @@ import { chunksWithVoucher } from "./dynamo/voucherIndex.ts";
 import {
   StoreConflictError,
   StoreCorruptItemError,
+  StoreLeaseLostError,
   StoreNotFoundError,
   StoreUnavailableError,
   translateSdkError,
@@ -124,10 +126,23 @@ const EXPIRY_CONCURRENCY = 8;
 /** Issues per spilled `ISSUES#` page, when a validation report does not fit in the import item. */
 const ISSUES_PER_PAGE = 2_000;
 
+/** The sweeper's sparse index (lib/store/dynamo/keys.ts). */
+const SWEEP_INDEX = "gsi1";
+/**
+ * How long after the write that ended an import (or activated another) its data items' expiry counts as unfinished:
+ * the process that wrote it marks them itself within seconds; only after a crash does the sweeper do it.
+ */
+const EXPIRY_GRACE_MS = 15 * 60_000;
+/** Chunks probed past the last one found when an import has no directory (an attempt that died mid-write). */
+const CHUNK_PROBE_MISSES = 128;
+/** An attempt is due for the sweeper: running or queued, and its deadline passed. */
+const DUE_ATTEMPT_CONDITION = "(#status = :running OR #status = :queued) AND leaseUntil < :now";
+
 /** Attributes of the import item that saveImport removes when the run no longer has them. */
 const OPTIONAL_IMPORT_ATTRIBUTES = [
   "startedAt",
   "finishedAt",
+  "progress",
   "format",
   "formatVersion",
   "encoding",
@@ -301,15 +316,15 @@ export class DynamoLedgerStore implements LedgerStore {
 
   // ── imports ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  async claimImport(run: ImportRun, leaseUntil: string): Promise<ClaimResult> {
-    const claimed: ImportRun = { ...run, status: "running" };
+  async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {
+    const claimed: ImportRun = { ...run, status: "running", attempts: 1 };
     const { item, spilled } = this.importItem(claimed);
     const input: TransactWriteCommandInput = {
       TransactItems: [
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...item, leaseUntil },
+            Item: { ...item, ...leaseFields(run.importId, lease) },
             ConditionExpression: "attribute_not_exists(pk)",
           },
         },
@@ -369,33 +384,75 @@ export class DynamoLedgerStore implements LedgerStore {
     if (!takeOver) return { outcome: "duplicate", existing: await this.toRun(existing, existingRef) };
 
     // A conditional update: of two retries racing for the same dead attempt, exactly one takes it over.
-    const tookOver = await this.update(
-      keys.importRun(existingRef),
-      { status: "running", leaseUntil, ...(run.startedAt === undefined ? {} : { startedAt: run.startedAt }) },
-      ["failure"],
-      {
-        condition:
-          "#status = :queued OR (#status = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
-        names: { "#status": "status" },
-        values: { ":queued": "queued", ":running": "running", ":now": nowIso },
+    const tookOver = await this.updateExpression(keys.importRun(existingRef), {
+      update:
+        "SET #status = :running, leaseUntil = :until, leaseOwner = :owner, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " +
+        "attempts = if_not_exists(attempts, :zero) + :one" +
+        (run.startedAt === undefined ? "" : ", startedAt = :startedAt") +
+        " REMOVE failure, progress",
+      condition:
+        "#status = :queued OR (#status = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
+      names: { "#status": "status" },
+      values: {
+        ":queued": "queued",
+        ":running": "running",
+        ":now": nowIso,
+        ":until": lease.until,
+        ":owner": lease.owner,
+        ":zero": 0,
+        ":one": 1,
+        ...prefixed(keys.sweepEntry(existingId, lease.until)),
+        ...(run.startedAt === undefined ? {} : { ":startedAt": run.startedAt }),
       },
-    );
+    });
     const current = await this.getImportItem(existingRef);
     if (current === undefined) throw new StoreConflictError("The claimed import vanished", { context });
     const currentRun = await this.toRun(current, existingRef);
     return tookOver ? { outcome: "claimed", run: currentRun } : { outcome: "duplicate", existing: currentRun };
   }
 
-  async releaseImport(ref: ImportRef, failure: { code: string; message: string }): Promise<void> {
-    const released = await this.update(
-      keys.importRun(ref),
-      { status: "queued", failure: { ...failure } },
-      ["leaseUntil"],
-      {
-        condition: "attribute_exists(pk)",
+  async renewLease(ref: ImportRef, lease: ImportLease, progress?: ImportProgress): Promise<boolean> {
+    return this.updateExpression(keys.importRun(ref), {
+      update:
+        "SET leaseUntil = :until, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk" +
+        (progress === undefined ? "" : ", progress = :progress"),
+      condition: "#status = :running AND leaseOwner = :owner",
+      names: { "#status": "status" },
+      values: {
+        ":running": "running",
+        ":owner": lease.owner,
+        ":until": lease.until,
+        ...prefixed(keys.sweepEntry(ref.importId, lease.until)),
+        ...(progress === undefined ? {} : { ":progress": definedFields(progress) }),
       },
-    );
-    if (!released) throw new StoreNotFoundError(`Import "${ref.importId}" does not exist`, { context: { ...ref } });
+    });
+  }
+
+  async releaseImport(
+    ref: ImportRef,
+    failure: { code: string; message: string },
+    options: { owner?: string; retryBy?: string } = {},
+  ): Promise<boolean> {
+    const { owner, retryBy } = options;
+    const released = await this.updateExpression(keys.importRun(ref), {
+      update:
+        "SET #status = :queued, failure = :failure" +
+        (retryBy === undefined
+          ? " REMOVE leaseUntil, leaseOwner, progress, gsi1pk, gsi1sk"
+          : ", leaseUntil = :retryBy, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE leaseOwner, progress"),
+      condition: "attribute_exists(pk)" + (owner === undefined ? "" : " AND leaseOwner = :owner"),
+      names: { "#status": "status" },
+      values: {
+        ":queued": "queued",
+        ":failure": { ...failure },
+        ...(owner === undefined ? {} : { ":owner": owner }),
+        ...(retryBy === undefined ? {} : { ":retryBy": retryBy, ...prefixed(keys.sweepEntry(ref.importId, retryBy)) }),
+      },
+    });
+    if (!released && (await this.getImportItem(ref)) === undefined) {
+      throw new StoreNotFoundError(`Import "${ref.importId}" does not exist`, { context: { ...ref } });
+    }
+    return released;
   }
 
   openImportWriter(ref: ImportRef): ImportWriter {
@@ -416,12 +473,35 @@ export class DynamoLedgerStore implements LedgerStore {
     });
   }
 
-  async saveImport(run: ImportRun): Promise<void> {
+  async saveImport(run: ImportRun, options: { owner?: string; dataExpiryPending?: boolean } = {}): Promise<void> {
     const { item, spilled } = this.importItem(run);
     await this.writeSpilledIssues(run, spilled);
     const { pk, sk, ...fields } = item;
-    const removed = OPTIONAL_IMPORT_ATTRIBUTES.filter((name) => fields[name] === undefined);
-    await this.update({ pk: pk as string, sk: sk as string }, fields, removed);
+    const removed: string[] = OPTIONAL_IMPORT_ATTRIBUTES.filter((name) => fields[name] === undefined);
+    const ended = run.status !== "running" && run.status !== "queued";
+    if (ended) {
+      // The lease ends with the attempt (its owner stays, so that the attempt may still release the import should
+      // its activation fail); the index entry stays only while the data's expiry is unfinished.
+      removed.push("leaseUntil");
+      if (options.dataExpiryPending === true && run.expiresAt !== undefined) {
+        Object.assign(fields, keys.sweepEntry(run.importId, this.expiryDeadline()));
+      } else removed.push("gsi1pk", "gsi1sk");
+    }
+    const key = { pk: pk as string, sk: sk as string };
+    const saved = await this.update(
+      key,
+      fields,
+      removed,
+      options.owner === undefined ? {} : { condition: "leaseOwner = :owner", values: { ":owner": options.owner } },
+    );
+    if (!saved) {
+      if ((await this.getImportItem(run)) === undefined) {
+        throw new StoreNotFoundError(`Import "${run.importId}" does not exist`, { context: { ...key } });
+      }
+      throw new StoreLeaseLostError(`This attempt no longer holds import "${run.importId}"`, {
+        context: { ...key, importId: run.importId },
+      });
+    }
   }
 
   async activateImport(
@@ -431,6 +511,7 @@ export class DynamoLedgerStore implements LedgerStore {
     const expiresAt = Math.floor(Date.parse(options.now) / 1000) + options.retentionSeconds;
     const engagementKey = keys.engagement(ref.tenantId, ref.clientId, ref.engagementId);
     const context = { operation: "activateImport", ...ref };
+    const expiryEntry = (importId: string) => keys.sweepEntry(importId, this.expiryDeadline());
     for (let attempt = 1; ; attempt++) {
       const [importItem, engagement] = await Promise.all([this.getImportItem(ref), this.getEngagement(ref)]);
       if (importItem === undefined)
@@ -443,16 +524,23 @@ export class DynamoLedgerStore implements LedgerStore {
 
       if (previousImportId === ref.importId) {
         // Already active (a repeated activation): make sure it reads as such, nothing else changes.
-        await this.update(keys.importRun(ref), { status: "succeeded" }, ["expiresAt"]);
-        if (wasExpiring) await this.setDataExpiry(ref, undefined);
+        if (wasExpiring) {
+          await this.update(keys.importRun(ref), { status: "succeeded", ...expiryEntry(ref.importId) }, [
+            "expiresAt",
+            "leaseUntil",
+          ]);
+          await this.finishDataExpiryQuietly(ref);
+        } else await this.update(keys.importRun(ref), { status: "succeeded" }, ["leaseUntil", "gsi1pk", "gsi1sk"]);
         return { outcome: "activated" };
       }
 
       const activeOrderKey = engagement.activeOrderKey;
       const mayActivate = options.force === true || activeOrderKey === undefined || activeOrderKey < options.orderKey;
       if (!mayActivate && previousImportId !== undefined) {
-        await this.update(keys.importRun(ref), { status: "superseded", expiresAt });
-        await this.setDataExpiry(ref, expiresAt);
+        await this.update(keys.importRun(ref), { status: "superseded", expiresAt, ...expiryEntry(ref.importId) }, [
+          "leaseUntil",
+        ]);
+        await this.finishDataExpiryQuietly(ref);
         return { outcome: "stale", activeImportId: previousImportId };
       }
 
@@ -462,6 +550,10 @@ export class DynamoLedgerStore implements LedgerStore {
       ];
       if (options.force !== true)
         conditions.push("(attribute_not_exists(activeOrderKey) OR activeOrderKey < :orderKey)");
+      // The data items' expiry follows outside the transaction (it holds at most 100 items; an import has
+      // thousands): the index entries written here mark it unfinished until it is done, so that a crash in between
+      // leaves it to the sweeper instead of leaving a superseded version's data for ever — or an earlier version
+      // activated again with data that still expires.
       const input: TransactWriteCommandInput = {
         TransactItems: [
           {
@@ -481,10 +573,16 @@ export class DynamoLedgerStore implements LedgerStore {
             Update: {
               TableName: this.tableName,
               Key: keys.importRun(ref),
-              UpdateExpression: "SET #status = :succeeded REMOVE expiresAt",
+              // An import saved `running` with its results (importFile) ends its lease here.
+              UpdateExpression: wasExpiring
+                ? "SET #status = :succeeded, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, leaseUntil"
+                : "SET #status = :succeeded REMOVE expiresAt, gsi1pk, gsi1sk, leaseUntil",
               ConditionExpression: "attribute_exists(pk)",
               ExpressionAttributeNames: { "#status": "status" },
-              ExpressionAttributeValues: { ":succeeded": "succeeded" },
+              ExpressionAttributeValues: {
+                ":succeeded": "succeeded",
+                ...(wasExpiring ? prefixed(expiryEntry(ref.importId)) : {}),
+              },
             },
           },
           ...(previousImportId === undefined
@@ -494,10 +592,15 @@ export class DynamoLedgerStore implements LedgerStore {
                   Update: {
                     TableName: this.tableName,
                     Key: keys.importRun({ ...ref, importId: previousImportId }),
-                    UpdateExpression: "SET #status = :superseded, expiresAt = :expiresAt",
+                    UpdateExpression:
+                      "SET #status = :superseded, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk",
                     ConditionExpression: "attribute_exists(pk)",
                     ExpressionAttributeNames: { "#status": "status" },
-                    ExpressionAttributeValues: { ":superseded": "superseded", ":expiresAt": expiresAt },
+                    ExpressionAttributeValues: {
+                      ":superseded": "superseded",
+                      ":expiresAt": expiresAt,
+                      ...prefixed(expiryEntry(previousImportId)),
+                    },
                   },
                 },
               ]),
@@ -505,12 +608,8 @@ export class DynamoLedgerStore implements LedgerStore {
       };
       const reasons = await this.transact(input, context);
       if (reasons === undefined) {
-        // Outside the transaction (it holds at most 100 items; an import has thousands): TTL on the old version's
-        // data, and none on this version's data when it is an earlier version activated again.
-        if (previousImportId !== undefined) {
-          await this.setDataExpiry({ ...ref, importId: previousImportId }, expiresAt);
-        }
-        if (wasExpiring) await this.setDataExpiry(ref, undefined);
+        if (previousImportId !== undefined) await this.finishDataExpiryQuietly({ ...ref, importId: previousImportId });
+        if (wasExpiring) await this.finishDataExpiryQuietly(ref);
         return { outcome: "activated", ...(previousImportId === undefined ? {} : { previousImportId }) };
       }
       if (reasons[0] !== "ConditionalCheckFailed" || attempt >= this.retry.maxAttempts) {
@@ -519,6 +618,110 @@ export class DynamoLedgerStore implements LedgerStore {
         });
       }
       // The engagement changed between our read and our write (another activation): read again and decide again.
+    }
+  }
+
+  async listDueImports(now: string, limit: number): Promise<DueImport[]> {
+    const due: DueImport[] = [];
+    for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      let fromShard = 0;
+      do {
+        const output = await withRetries(this.retry, "Query", { index: "gsi1", shard }, () =>
+          this.documents.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: SWEEP_INDEX,
+              KeyConditionExpression: "gsi1pk = :pk AND gsi1sk < :now",
+              ExpressionAttributeValues: { ":pk": keys.sweepPartition(shard), ":now": now },
+              Limit: limit,
+              ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+            }),
+          ),
+        );
+        for (const raw of output.Items ?? []) {
+          if (raw.type !== "import") continue;
+          const item = decodeImportItem(raw);
+          const ref: ImportRef = { ...item, importId: item.importId };
+          const running = item.status === "running" || item.status === "queued";
+          due.push({
+            kind: running ? "attempt" : "expiry",
+            run: await this.toRun(item, ref),
+            dueAt: (item.gsi1sk ?? "").split("#")[0] ?? "",
+            redeliveries: item.redeliveries ?? 0,
+          });
+          fromShard++;
+        }
+        startKey = output.LastEvaluatedKey;
+      } while (startKey !== undefined && fromShard < limit);
+    }
+    return due.sort((a, b) => compareStrings(a.dueAt, b.dueAt)).slice(0, limit);
+  }
+
+  async requeueImport(ref: ImportRef, options: { now: string; retryBy: string }): Promise<boolean> {
+    return this.updateExpression(keys.importRun(ref), {
+      update:
+        "SET #status = :queued, leaseUntil = :retryBy, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " +
+        "redeliveries = if_not_exists(redeliveries, :zero) + :one REMOVE leaseOwner, progress",
+      condition: DUE_ATTEMPT_CONDITION,
+      names: { "#status": "status" },
+      values: {
+        ":queued": "queued",
+        ":running": "running",
+        ":now": options.now,
+        ":retryBy": options.retryBy,
+        ":zero": 0,
+        ":one": 1,
+        ...prefixed(keys.sweepEntry(ref.importId, options.retryBy)),
+      },
+    });
+  }
+
+  async failDueImport(
+    ref: ImportRef,
+    options: { now: string; failure: { code: string; message: string }; finishedAt: string; expiresAt: number },
+  ): Promise<boolean> {
+    return this.updateExpression(keys.importRun(ref), {
+      update:
+        "SET #status = :failed, failure = :failure, finishedAt = :finishedAt, expiresAt = :expiresAt, " +
+        "gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE leaseUntil, leaseOwner, progress",
+      condition: DUE_ATTEMPT_CONDITION,
+      names: { "#status": "status" },
+      values: {
+        ":failed": "failed",
+        ":queued": "queued",
+        ":running": "running",
+        ":now": options.now,
+        ":failure": { ...options.failure },
+        ":finishedAt": options.finishedAt,
+        ":expiresAt": options.expiresAt,
+        // Due at once: the sweeper that ended it finishes the expiry right away, or the next sweep does.
+        ...prefixed(keys.sweepEntry(ref.importId, options.now)),
+      },
+    });
+  }
+
+  async finishDataExpiry(ref: ImportRef): Promise<void> {
+    // Makes the data items match the import item's own `expiresAt` (none for an active version), then removes the
+    // index entry — only if `expiresAt` did not change meanwhile; if it did (an activation raced this), again.
+    for (let round = 1; ; round++) {
+      const item = await this.getImportItem(ref);
+      if (item === undefined) return;
+      const probe = item.status === "failed";
+      await this.setDataExpiry(ref, item.expiresAt, 0, probe);
+      const cleared = await this.updateExpression(keys.importRun(ref), {
+        update: "REMOVE gsi1pk, gsi1sk",
+        condition:
+          "#status <> :running AND #status <> :queued AND " +
+          (item.expiresAt === undefined ? "attribute_not_exists(expiresAt)" : "expiresAt = :expiresAt"),
+        names: { "#status": "status" },
+        values: {
+          ":running": "running",
+          ":queued": "queued",
+          ...(item.expiresAt === undefined ? {} : { ":expiresAt": item.expiresAt }),
+        },
+      });
+      if (cleared || round >= this.retry.maxAttempts) return;
     }
   }
 
@@ -730,7 +933,12 @@ export class DynamoLedgerStore implements LedgerStore {
    * each chunk the directory lists (plus the first `knownChunks`, for an aborted writer that wrote no directory).
    * Conditional on the item existing, so an update never creates a stray item.
    */
-  private async setDataExpiry(ref: ImportRef, expiresAt: number | undefined, knownChunks = 0): Promise<void> {
+  private async setDataExpiry(
+    ref: ImportRef,
+    expiresAt: number | undefined,
+    knownChunks = 0,
+    probeChunks = false,
+  ): Promise<void> {
     const tableItems = await this.queryAll(keys.importTablePk(ref.importId));
     const targets: ItemKey[] = [];
     let chunks = knownChunks;
@@ -742,8 +950,20 @@ export class DynamoLedgerStore implements LedgerStore {
       }
       targets.push({ pk: String(item.pk), sk: String(item.sk) });
     }
-    for (const [chunk] of (await this.readDirectory(ref)).entries) chunks = Math.max(chunks, chunk + 1);
+    const directory = (await this.readDirectory(ref)).entries;
+    for (const [chunk] of directory) chunks = Math.max(chunks, chunk + 1);
     for (let chunk = 0; chunk < chunks; chunk++) targets.push(keys.chunk(ref.importId, chunk));
+    if (probeChunks && directory.length === 0) {
+      // An attempt that died wrote chunks but no directory: find them by trying the numbers after the known ones
+      // (chunks land out of order within the writer's few batches in flight, hence a run of misses, not the first).
+      const setOne = (key: ItemKey) =>
+        expiresAt === undefined
+          ? this.update(key, {}, ["expiresAt"], { condition: "attribute_exists(pk)" })
+          : this.update(key, { expiresAt }, [], { condition: "attribute_exists(pk)" });
+      for (let chunk = chunks, misses = 0; misses < CHUNK_PROBE_MISSES; chunk++) {
+        misses = (await setOne(keys.chunk(ref.importId, chunk))) ? 0 : misses + 1;
+      }
+    }
 
     let next = 0;
     const worker = async () => {
@@ -755,6 +975,44 @@ export class DynamoLedgerStore implements LedgerStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(EXPIRY_CONCURRENCY, targets.length) }, worker));
+  }
+
+  /** When a data-expiry marking written now becomes the sweeper's to finish. */
+  private expiryDeadline(): string {
+    return new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
+  }
+
+  /**
+   * {@link finishDataExpiry} after a write that already took effect (an activation): its failure must not fail the
+   * write — the index entry stays, and the sweeper finishes the marking.
+   */
+  private async finishDataExpiryQuietly(ref: ImportRef): Promise<void> {
+    await this.finishDataExpiry(ref).catch(() => {});
+  }
+
+  /** One UpdateItem with a hand-written expression; returns false when its condition failed. */
+  private async updateExpression(
+    key: ItemKey,
+    request: { update: string; condition?: string; names?: Record<string, string>; values?: Item },
+  ): Promise<boolean> {
+    return withRetries(this.retry, "UpdateItem", { ...key }, async () => {
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: request.update,
+            ...(request.condition === undefined ? {} : { ConditionExpression: request.condition }),
+            ...(request.names === undefined ? {} : { ExpressionAttributeNames: request.names }),
+            ...(request.values === undefined ? {} : { ExpressionAttributeValues: request.values }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (request.condition !== undefined && isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
   }
 
   private async get(key: ItemKey): Promise<Item | undefined> {
@@ -898,4 +1156,22 @@ function liveOrgNumber(client: Client): string | undefined {
 
 function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** The attributes a lease adds to an import item: deadline, holder and the sweeper's index entry. */
+function leaseFields(importId: string, lease: ImportLease): Item {
+  return { leaseUntil: lease.until, leaseOwner: lease.owner, ...keys.sweepEntry(importId, lease.until) };
+}
+
+/** `{gsi1pk, gsi1sk}` as expression values `:gsi1pk`, `:gsi1sk`. */
+function prefixed(entry: { gsi1pk: string; gsi1sk: string }): Item {
+  return { ":gsi1pk": entry.gsi1pk, ":gsi1sk": entry.gsi1sk };
+}
+
+function definedFields<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

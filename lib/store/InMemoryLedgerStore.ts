@@ -3,6 +3,7 @@ import type {
   ActivationResult,
   ClaimResult,
   ClientWriteResult,
+  DueImport,
   ImportWriter,
   LedgerLine,
   LedgerStore,
@@ -12,12 +13,18 @@ import type {
   TransactionQuery,
   WriteStatistics,
 } from "../imports/ports.ts";
-import type { ImportRef, ImportRun } from "../imports/types.ts";
+import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { Transaction } from "../ledger/types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { escapeKeyPart } from "./dynamo/keys.ts";
-import { StoreConflictError, StoreInvalidCursorError, StoreNotFoundError, StoreWriterClosedError } from "./errors.ts";
+import {
+  StoreConflictError,
+  StoreInvalidCursorError,
+  StoreLeaseLostError,
+  StoreNotFoundError,
+  StoreWriterClosedError,
+} from "./errors.ts";
 import { assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
 
 /** Options of {@link InMemoryLedgerStore}. */
@@ -37,12 +44,19 @@ interface ImportData {
 interface StoredRun {
   run: ImportRun;
   leaseUntil?: string;
+  leaseOwner?: string;
+  redeliveries?: number;
+  /** The sweeper's deadline (DynamoLedgerStore's sparse index entry); for a finished run: its data expiry is due. */
+  sweepAt?: string;
 }
 
 /** Lines per chunk the statistics assume, as DynamoLedgerStore packs them. */
 const STATISTICS_LINES_PER_CHUNK = 4000;
 
 const SEP = "\u0000";
+
+/** As DynamoLedgerStore: when an unfinished data-expiry marking becomes the sweeper's. */
+const EXPIRY_GRACE_MS = 15 * 60_000;
 
 /**
  * A LedgerStore in process memory, for unit tests of the use cases. It follows DynamoLedgerStore's semantics
@@ -144,7 +158,7 @@ export class InMemoryLedgerStore implements LedgerStore {
       .map(copy);
   }
 
-  async claimImport(run: ImportRun, leaseUntil: string): Promise<ClaimResult> {
+  async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {
     const markerKey = [engagementKey(run), run.sourceId].join(SEP);
     const existingId = this.sourceMarkers.get(markerKey);
     if (existingId !== undefined) {
@@ -160,9 +174,11 @@ export class InMemoryLedgerStore implements LedgerStore {
         (stored.run.status === "running" && (stored.leaseUntil === undefined || stored.leaseUntil < nowIso));
       if (!takeOver) return { outcome: "duplicate", existing: copy(stored.run) };
       stored.run.status = "running";
+      stored.run.attempts = (stored.run.attempts ?? 0) + 1;
       delete stored.run.failure;
+      delete stored.run.progress;
       if (run.startedAt !== undefined) stored.run.startedAt = run.startedAt;
-      stored.leaseUntil = leaseUntil;
+      this.holdLease(stored, lease);
       return { outcome: "claimed", run: copy(stored.run) };
     }
     if (this.importOwners.has(run.importId)) {
@@ -170,18 +186,43 @@ export class InMemoryLedgerStore implements LedgerStore {
         context: { importId: run.importId },
       });
     }
-    const claimed: ImportRun = { ...copy(run), status: "running" };
-    this.runs.set(importKey(run), { run: claimed, leaseUntil });
+    const claimed: ImportRun = { ...copy(run), status: "running", attempts: 1 };
+    const stored: StoredRun = { run: claimed };
+    this.holdLease(stored, lease);
+    this.runs.set(importKey(run), stored);
     this.sourceMarkers.set(markerKey, run.importId);
     this.importOwners.set(run.importId, run.tenantId);
     return { outcome: "claimed", run: copy(claimed) };
   }
 
-  async releaseImport(ref: ImportRef, failure: { code: string; message: string }): Promise<void> {
+  async renewLease(ref: ImportRef, lease: ImportLease, progress?: ImportProgress): Promise<boolean> {
+    const stored = this.runs.get(importKey(ref));
+    if (stored === undefined || stored.run.status !== "running" || stored.leaseOwner !== lease.owner) return false;
+    stored.leaseUntil = lease.until;
+    stored.sweepAt = lease.until;
+    if (progress !== undefined) stored.run.progress = copy(progress);
+    return true;
+  }
+
+  async releaseImport(
+    ref: ImportRef,
+    failure: { code: string; message: string },
+    options: { owner?: string; retryBy?: string } = {},
+  ): Promise<boolean> {
     const stored = this.requireRun(ref);
+    if (options.owner !== undefined && stored.leaseOwner !== options.owner) return false;
     stored.run.status = "queued";
     stored.run.failure = { ...failure };
-    delete stored.leaseUntil;
+    delete stored.run.progress;
+    delete stored.leaseOwner;
+    if (options.retryBy === undefined) {
+      delete stored.leaseUntil;
+      delete stored.sweepAt;
+    } else {
+      stored.leaseUntil = options.retryBy;
+      stored.sweepAt = options.retryBy;
+    }
+    return true;
   }
 
   openImportWriter(ref: ImportRef): ImportWriter {
@@ -207,20 +248,39 @@ export class InMemoryLedgerStore implements LedgerStore {
         ).length;
         return { items: chunks + rows.length + (chunks > 0 ? 1 : 0), bytes, chunks };
       },
-      abort: async (expiresAt: number) => {
+      abort: async (expiresAt?: number) => {
         closed = true;
-        data.expiresAt = expiresAt;
+        if (expiresAt !== undefined) data.expiresAt = expiresAt;
       },
     };
   }
 
-  async saveImport(run: ImportRun): Promise<void> {
+  async saveImport(run: ImportRun, options: { owner?: string; dataExpiryPending?: boolean } = {}): Promise<void> {
     const key = importKey(run);
     const existing = this.runs.get(key);
-    this.runs.set(key, {
-      run: copy(run),
-      ...(existing?.leaseUntil === undefined ? {} : { leaseUntil: existing.leaseUntil }),
-    });
+    if (options.owner !== undefined) {
+      if (existing === undefined) {
+        throw new StoreNotFoundError(`Import "${run.importId}" does not exist`, {
+          context: { importId: run.importId },
+        });
+      }
+      if (existing.leaseOwner !== options.owner) {
+        throw new StoreLeaseLostError(`This attempt no longer holds import "${run.importId}"`, {
+          context: { importId: run.importId },
+        });
+      }
+    }
+    const stored: StoredRun = { run: copy(run) };
+    if (existing?.leaseOwner !== undefined) stored.leaseOwner = existing.leaseOwner;
+    if (existing?.redeliveries !== undefined) stored.redeliveries = existing.redeliveries;
+    if (run.status === "running" || run.status === "queued") {
+      if (existing?.leaseUntil !== undefined) stored.leaseUntil = existing.leaseUntil;
+      if (existing?.sweepAt !== undefined) stored.sweepAt = existing.sweepAt;
+    } else if (options.dataExpiryPending === true && run.expiresAt !== undefined) {
+      // Nothing here can crash between two writes, but the marker behaves as DynamoLedgerStore's does.
+      stored.sweepAt = new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
+    }
+    this.runs.set(key, stored);
   }
 
   async activateImport(
@@ -242,6 +302,8 @@ export class InMemoryLedgerStore implements LedgerStore {
       activeOrderKey < options.orderKey;
     if (!mayActivate && previousImportId !== undefined) {
       stored.run.status = "superseded";
+      delete stored.leaseUntil;
+      delete stored.sweepAt;
       stored.run.expiresAt = expiresAt;
       this.setDataExpiry(ref.importId, expiresAt);
       return { outcome: "stale", activeImportId: previousImportId };
@@ -254,6 +316,8 @@ export class InMemoryLedgerStore implements LedgerStore {
         : options.orderKey;
     stored.run.status = "succeeded";
     delete stored.run.expiresAt;
+    delete stored.leaseUntil;
+    delete stored.sweepAt;
     this.setDataExpiry(ref.importId, undefined);
     if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };
 
@@ -264,6 +328,55 @@ export class InMemoryLedgerStore implements LedgerStore {
     }
     this.setDataExpiry(previousImportId, expiresAt);
     return { outcome: "activated", previousImportId };
+  }
+
+  async listDueImports(now: string, limit: number): Promise<DueImport[]> {
+    return [...this.runs.values()]
+      .filter((stored) => stored.sweepAt !== undefined && stored.sweepAt < now)
+      .sort((a, b) => compareStrings(a.sweepAt!, b.sweepAt!))
+      .slice(0, limit)
+      .map((stored) => ({
+        kind: stored.run.status === "running" || stored.run.status === "queued" ? "attempt" : "expiry",
+        run: copy(stored.run),
+        dueAt: stored.sweepAt!,
+        redeliveries: stored.redeliveries ?? 0,
+      }));
+  }
+
+  async requeueImport(ref: ImportRef, options: { now: string; retryBy: string }): Promise<boolean> {
+    const stored = this.dueAttempt(ref, options.now);
+    if (stored === undefined) return false;
+    stored.run.status = "queued";
+    delete stored.run.progress;
+    delete stored.leaseOwner;
+    stored.leaseUntil = options.retryBy;
+    stored.sweepAt = options.retryBy;
+    stored.redeliveries = (stored.redeliveries ?? 0) + 1;
+    return true;
+  }
+
+  async failDueImport(
+    ref: ImportRef,
+    options: { now: string; failure: { code: string; message: string }; finishedAt: string; expiresAt: number },
+  ): Promise<boolean> {
+    const stored = this.dueAttempt(ref, options.now);
+    if (stored === undefined) return false;
+    stored.run.status = "failed";
+    stored.run.failure = { ...options.failure };
+    stored.run.finishedAt = options.finishedAt;
+    stored.run.expiresAt = options.expiresAt;
+    delete stored.run.progress;
+    delete stored.leaseOwner;
+    delete stored.leaseUntil;
+    stored.sweepAt = options.now;
+    return true;
+  }
+
+  async finishDataExpiry(ref: ImportRef): Promise<void> {
+    const stored = this.runs.get(importKey(ref));
+    if (stored === undefined) return;
+    this.setDataExpiry(ref.importId, stored.run.expiresAt);
+    if (stored.run.status !== "running" && stored.run.status !== "queued") delete stored.sweepAt;
   }
 
   async getImport(ref: ImportRef): Promise<ImportRun | undefined> {
@@ -332,6 +445,18 @@ export class InMemoryLedgerStore implements LedgerStore {
     // finish() writes last.
     if (data === undefined || data.tenantId !== ref.tenantId || data.rows === undefined) return undefined;
     return data;
+  }
+
+  private holdLease(stored: StoredRun, lease: ImportLease): void {
+    stored.leaseUntil = lease.until;
+    stored.leaseOwner = lease.owner;
+    stored.sweepAt = lease.until;
+  }
+
+  private dueAttempt(ref: ImportRef, now: string): StoredRun | undefined {
+    const stored = this.runs.get(importKey(ref));
+    if (stored === undefined || (stored.run.status !== "running" && stored.run.status !== "queued")) return undefined;
+    return stored.leaseUntil !== undefined && stored.leaseUntil < now ? stored : undefined;
   }
 
   private requireRun(ref: ImportRef): StoredRun {

@@ -15,6 +15,8 @@ export type StoreErrorCode =
   | "STORE_CORRUPT_ITEM"
   /** A single value cannot be stored within DynamoDB's 400 KB item limit even on its own. */
   | "STORE_ITEM_TOO_LARGE"
+  /** An attempt wrote to an import it no longer holds (its lease expired and another attempt or the sweeper took over). */
+  | "STORE_LEASE_LOST"
   /** An import writer was used after finish() or abort(). */
   | "STORE_WRITER_CLOSED"
   /** Any other failure of the database request (bad request, missing table, access denied). */
@@ -75,6 +77,13 @@ export class StoreCorruptItemError extends StoreError {
 export class StoreItemTooLargeError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("STORE_ITEM_TOO_LARGE", message, options);
+  }
+}
+
+/** The attempt no longer holds the import's lease: another attempt took it over, or the sweeper ended it. */
+export class StoreLeaseLostError extends StoreError {
+  constructor(message: string, options: StoreErrorOptions = {}) {
+    super("STORE_LEASE_LOST", message, options);
   }
 }
 
@@ -151,5 +160,24 @@ export function translateSdkError(
   if (isRetryableError(error)) {
     return new StoreUnavailableError(`DynamoDB ${operation} is unavailable (${name}): ${detail}`, options);
   }
+  if (isItemTooLarge(error)) {
+    return new StoreItemTooLargeError(
+      `DynamoDB ${operation} refused an item over its 400 KB limit: ${detail}`,
+      options,
+    );
+  }
   return new StoreRequestError(`DynamoDB ${operation} failed (${name}): ${detail}`, options);
+}
+
+/**
+ * DynamoDB's answer to an item over 400 KB: a ValidationException "Item size has exceeded the maximum allowed size"
+ * (PutItem, BatchWriteItem) or "Item size to update has exceeded the maximum allowed size" (UpdateItem). A problem of
+ * the content, never worth retrying.
+ */
+function isItemTooLarge(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "ValidationException" &&
+    /item size (to update )?has exceeded the maximum allowed size/i.test(error.message)
+  );
 }

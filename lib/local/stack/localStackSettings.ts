@@ -25,6 +25,8 @@ export const LocalStackEnvironmentSchema = z
     SALDO_SEED_DEMO: z.enum(["true", "false"]).default("true"),
     /** Origins the local API allows by CORS, comma-separated (`*` for any); none by default. */
     SALDO_CORS_ORIGINS: z.string().default(""),
+    /** How often the import sweeper runs (it also runs at start-up); 0: only at start-up. */
+    SALDO_SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0).default(60),
   })
   .transform((env) => ({
     dataDir: env.SALDO_DATA_DIR,
@@ -34,6 +36,7 @@ export const LocalStackEnvironmentSchema = z
     tableName: env.SALDO_LOCAL_TABLE_NAME,
     bucketName: env.SALDO_LOCAL_BUCKET_NAME,
     seedDemo: env.SALDO_SEED_DEMO === "true",
+    sweepIntervalMs: env.SALDO_SWEEP_INTERVAL_SECONDS * 1000,
     api: {
       corsOrigins: env.SALDO_CORS_ORIGINS.split(",")
         .map((origin) => origin.trim())

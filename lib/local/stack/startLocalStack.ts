@@ -8,7 +8,8 @@ import { ensureBucket } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
 import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
+import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
+import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
 import { LocalStackStartError } from "./errors.ts";
@@ -48,6 +49,12 @@ export interface LocalStackOptions {
   /** Pauses before the two retries of a failed invocation; default 1 s and 2 s. */
   retryDelaysMs?: readonly number[];
   /**
+   * How often the import sweeper runs (it also runs once at start-up): re-queues imports whose attempt died and
+   * delivers their event to the handler again, fails them after their attempts, finishes unfinished data expiry.
+   * Default 60 s; 0 runs it only at start-up.
+   */
+  sweepIntervalMs?: number;
+  /**
    * Loads the ingest handler once the environment is set. Default: imports {@link INGEST_HANDLER} from the project,
    * a fresh module instance per stack (its composition root reads the environment when it is evaluated).
    */
@@ -79,6 +86,8 @@ export interface RunningLocalStack {
   readonly deliveries: readonly AsyncInvokeResult[];
   /** Resolves once every object-created event so far has been handled (retries and dead letters included). */
   waitForDeliveries(): Promise<void>;
+  /** Runs the import sweeper now (as its timer does) and resolves with what it did, re-deliveries handled. */
+  sweep(): Promise<SweepReport>;
   /** Stops the HTTP server, waits for deliveries in flight, stops both emulators, removes the stack file. */
   stop(): Promise<void>;
 }
@@ -148,6 +157,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     if (result.outcome === "dead-lettered") log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
   };
 
+  // The sweeper's re-deliveries: handed to the handler as S3 would hand a new event, asynchronously.
+  const redeliveries = new Set<Promise<void>>();
+  const redelivery: ImportRedelivery = {
+    redeliver: async (upload) => {
+      const event = createS3EventNotification({
+        bucket: upload.bucket,
+        key: upload.key,
+        size: upload.size ?? 0,
+        eTag: upload.etag ?? "",
+        ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
+        ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
+        eventName: "ObjectCreated:Put",
+        eventTime: new Date(upload.eventTime),
+        configurationId: "saldo-sweeper-redelivery",
+      });
+      const delivery = deliver(event).catch((error: unknown) =>
+        log(`sweeper: re-delivery failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      redeliveries.add(delivery);
+      void delivery.finally(() => redeliveries.delete(delivery));
+    },
+  };
+  const waitForRedeliveries = async () => {
+    while (redeliveries.size > 0) await Promise.all([...redeliveries]);
+  };
+
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanUp = async () => {
     handlerReady();
@@ -201,6 +236,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       log,
     });
 
+    // The import sweeper, as infra/sweeper.ts schedules it in the cloud: once now (imports left running when the stack
+    // last stopped or crashed), then on a timer.
+    const sweepStore = new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
+    cleanups.push(async () => sweepStore.close());
+    let sweeping: Promise<SweepReport> | undefined;
+    const sweep = async (): Promise<SweepReport> => {
+      while (sweeping) await sweeping.catch(() => {});
+      sweeping = sweepImports({
+        store: sweepStore,
+        redelivery,
+        retentionSeconds: (options.retentionDays ?? 400) * 24 * 60 * 60,
+        log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
+      });
+      try {
+        const report = await sweeping;
+        await waitForRedeliveries();
+        return report;
+      } finally {
+        sweeping = undefined;
+      }
+    };
+    const sweepQuietly = () => sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
+    await sweepQuietly();
+    const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    if (sweepIntervalMs > 0) {
+      const timer = setInterval(() => {
+        if (!sweeping) void sweepQuietly();
+      }, sweepIntervalMs);
+      timer.unref();
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await sweeping?.catch(() => {});
+        await waitForRedeliveries();
+      });
+    }
+
     await writeStackFile(dataDir, {
       version: 1,
       pid: process.pid,
@@ -228,7 +299,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       http,
       ...(demo ? { demo } : {}),
       deliveries,
-      waitForDeliveries: () => s3Emulator.waitForDeliveries(),
+      waitForDeliveries: async () => {
+        await s3Emulator.waitForDeliveries();
+        await waitForRedeliveries();
+      },
+      sweep,
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (error) {

@@ -1,11 +1,19 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isRetryableError, StoreError, StoreUnavailableError, translateSdkError } from "../errors.ts";
+import {
+  isRetryableError,
+  StoreError,
+  StoreItemTooLargeError,
+  StoreUnavailableError,
+  translateSdkError,
+} from "../errors.ts";
 import type { Item } from "./itemCodec.ts";
 import { itemSize } from "./itemSize.ts";
 import { backoffDelay, type RetryPolicy } from "./retry.ts";
 
 /** BatchWriteItem takes at most 25 put requests per call (DynamoDB API Reference). */
 export const MAX_BATCH_ITEMS = 25;
+/** DynamoDB's item size limit, 400 KB (names and values; see itemSize). */
+export const MAX_ITEM_BYTES = 400 * 1024;
 /** …and at most 16 MB per call; stay well below it (chunk items are ≤ ~300 KB, so this rarely splits a batch). */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -52,6 +60,13 @@ export class BatchWriter {
   async put(item: Item): Promise<void> {
     this.throwIfFailed();
     const size = itemSize(item);
+    if (size > MAX_ITEM_BYTES) {
+      // Refused here, naming the item, rather than by BatchWriteItem for the whole batch without saying which.
+      throw new StoreItemTooLargeError(
+        `The item ${String(item.pk)} / ${String(item.sk)} is ${size} bytes, over DynamoDB's 400 KB item limit`,
+        { context: { pk: item.pk, sk: item.sk, bytes: size } },
+      );
+    }
     if (this.pending.length > 0 && this.pendingBytes + size > MAX_BATCH_BYTES) await this.dispatch();
     this.pending.push({ item, size });
     this.pendingBytes += size;

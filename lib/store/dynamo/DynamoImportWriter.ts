@@ -138,14 +138,14 @@ export class DynamoImportWriter implements ImportWriter {
     return { items, bytes, chunks: this.nextChunk };
   }
 
-  async abort(expiresAt: number): Promise<void> {
+  async abort(expiresAt?: number): Promise<void> {
     if (this.state === "aborted") return;
     this.state = "aborted";
     this.packer.take();
     await this.tail;
     this.pendingSeals.length = 0;
     await this.batch.settle();
-    await this.options.setDataExpiry(expiresAt, this.nextChunk);
+    if (expiresAt !== undefined) await this.options.setDataExpiry(expiresAt, this.nextChunk);
   }
 
   /** Compresses a sealed chunk now; numbers and queues it after the chunks sealed before it. */

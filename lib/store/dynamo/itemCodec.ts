@@ -107,8 +107,8 @@ export function decodeIssues(bytes: Uint8Array, where: Item): Issue[] {
 }
 
 /**
- * The import run as an item, without its validation report (see {@link encodeIssues}) and without `leaseUntil`,
- * which only claimImport and releaseImport write.
+ * The import run as an item, without its validation report (see {@link encodeIssues}) and without the lease and
+ * the sweeper's index keys, which only the lease methods write.
  */
 export function importRunFields(run: ImportRun): Item {
   const { issues: _issues, ...fields } = run;
@@ -122,7 +122,16 @@ export function decodeImportItem(item: Item): ImportItem {
 
 /** The import run of a validated item; `issues` are those inline or, when spilled, `spilledIssues`. */
 export function toImportRun(item: ImportItem, where: Item, spilledIssues?: Issue[]): ImportRun {
-  const { issues, issuePages: _issuePages, leaseUntil: _leaseUntil, ...run } = item;
+  const {
+    issues,
+    issuePages: _issuePages,
+    leaseUntil: _leaseUntil,
+    leaseOwner: _leaseOwner,
+    redeliveries: _redeliveries,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    ...run
+  } = item;
   const decodedIssues = issues !== undefined ? decodeIssues(issues, where) : spilledIssues;
   return defined({ ...run, issues: decodedIssues }) as ImportRun;
 }

@@ -124,7 +124,10 @@ export const ImportCountsSchema = z.object({
 /** queued → running → succeeded | held | failed; superseded when a newer import is activated. */
 export const ImportStatusSchema = z.enum(IMPORT_STATUSES);
 
-/** Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `issues` (gzip) and `issuePages`. */
+/**
+ * Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `leaseOwner`, `redeliveries`, the sweeper's
+ * index keys, `issues` (gzip) and `issuePages`.
+ */
 export const ImportItemSchema = z.object({
   ...TenantScoped,
   clientId: z.string(),
@@ -138,6 +141,15 @@ export const ImportItemSchema = z.object({
   createdAt: z.string(),
   startedAt: OptionalString,
   finishedAt: OptionalString,
+  attempts: z.number().int().positive().optional(),
+  progress: z
+    .object({
+      bytesRead: z.number().int().nonnegative(),
+      size: z.number().int().nonnegative().optional(),
+      lines: z.number().int().nonnegative(),
+      updatedAt: z.string(),
+    })
+    .optional(),
   format: z.enum(["saft", "sie", "csv"]).optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
@@ -159,6 +171,13 @@ export const ImportItemSchema = z.object({
   accepted: z.object({ codes: z.array(z.string()), by: z.string(), at: z.string() }).optional(),
   expiresAt: z.number().int().optional(),
   leaseUntil: OptionalString,
+  /** The attempt holding the lease (a random id per attempt); kept after the attempt's final save. */
+  leaseOwner: OptionalString,
+  /** How often the sweeper re-delivered the import's event. */
+  redeliveries: z.number().int().nonnegative().optional(),
+  /** The sweeper's index entry (keys.ts): present only while something is due. */
+  gsi1pk: OptionalString,
+  gsi1sk: OptionalString,
 });
 
 /** One issue of a validation report, amount as a decimal string. */
@@ -169,6 +188,7 @@ export const IssueJsonSchema = z.object({
   account: OptionalString,
   amount: OreStringSchema.optional(),
   transactionId: OptionalString,
+  field: OptionalString,
   location: z
     .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
     .optional(),

@@ -17,6 +17,12 @@
  * | transaction-line chunk     | `IMP#{import}#CH#{n}`                | `CH`                   |
  * | rejected upload            | `REJECTED#{tenant}`                  | `{at}#{key}`           |
  *
+ * The sweeper's index (`gsi1`, sparse): an import item carries `gsi1pk` = `SWEEP#{shard}` and `gsi1sk` =
+ * `{deadline}#{import}` only while something must happen by a deadline — a `running` import (deadline: its lease), a
+ * `queued` one (deadline: by when a retry should have claimed it), and a failed or superseded one whose data items
+ * may still lack their expiry (deadline: a grace period after the write that ended it). Every other item has no
+ * `gsi1pk` and is not in the index, so a sweep reads only what is due (`gsi1sk < now`), whatever the table's size.
+ *
  * Ids are strings users choose, so every id is escaped before it goes into a key: `%` becomes `%25` and `#` becomes
  * `%23` (percent-encoding of just the two characters that matter). `#` then only ever separates key parts, so
  * `T#a#C#b` cannot be forged by a tenant named `a#C#b`, and the escaping keeps the sort order of ids that contain
@@ -102,7 +108,32 @@ export const keys = {
     sk: `${at}#${key}`,
   }),
   rejectedUploadsOf: (tenantId: string) => ({ pk: `REJECTED#${e(tenantId)}` }),
+
+  /** The sweeper's index entry of an import due at `dueAt` (ISO time); see the table above. */
+  sweepEntry: (importId: string, dueAt: string): { gsi1pk: string; gsi1sk: string } => ({
+    gsi1pk: sweepPartition(sweepShardOf(importId)),
+    gsi1sk: `${dueAt}#${e(importId)}`,
+  }),
+  sweepPartition: (shard: number) => sweepPartition(shard),
 };
+
+/**
+ * Shards of the sweeper's index partition. Every heartbeat of a running import moves its entry (a delete and a put
+ * in the index); spreading the entries over a few partitions keeps even a thousand concurrent imports far below the
+ * 1 000 writes/s one index partition takes. A sweep queries each shard once.
+ */
+export const SWEEP_SHARDS = 4;
+
+function sweepPartition(shard: number): string {
+  return `SWEEP#${shard}`;
+}
+
+/** The shard of an import id: a stable hash of the id, so an entry stays in its shard for the import's life. */
+function sweepShardOf(importId: string): number {
+  let hash = 0;
+  for (let index = 0; index < importId.length; index++) hash = (hash * 31 + importId.charCodeAt(index)) >>> 0;
+  return hash % SWEEP_SHARDS;
+}
 
 function engagementDataPk(ref: { tenantId: string; clientId: string; engagementId: string }): string {
   return `T#${e(ref.tenantId)}#C#${e(ref.clientId)}#E#${e(ref.engagementId)}`;

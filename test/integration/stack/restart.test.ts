@@ -14,7 +14,8 @@ afterAll(async () => {
 });
 
 describe("restarting the local stack on the same data folder", () => {
-  it("keeps clients, engagements, imports, trial balances and uploaded objects, and does not seed twice", { timeout: 60_000 }, async () => {
+  // Two full stack starts (two JVMs): about a minute on a loaded 2-core machine, so the limit is generous.
+  it("keeps clients, engagements, imports, trial balances and uploaded objects, and does not seed twice", { timeout: 180_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), "saldo-restart-"));
     const first = await startTestStack({ dataDir, seedDemo: true });
     let firstImportId: string | undefined;

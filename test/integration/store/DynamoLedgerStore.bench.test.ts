@@ -11,6 +11,7 @@ import {
   makeTransaction,
   newTenantId,
   trialBalanceOf,
+  lease,
 } from "../../unit/store/storeFixtures.ts";
 
 /**
@@ -29,7 +30,7 @@ describe.skipIf(process.env.SALDO_STORE_BENCH === undefined)("DynamoLedgerStore 
     await store.createEngagement(engagement(tenantId, "acme", "2024"));
     const claim = await store.claimImport(
       importRun({ tenantId, clientId: "acme", engagementId: "2024" }),
-      "2099-01-01T00:00:00.000Z",
+      lease("2099-01-01T00:00:00.000Z"),
     );
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
 
@@ -70,7 +71,7 @@ describe.skipIf(process.env.SALDO_STORE_BENCH === undefined)("DynamoLedgerStore 
     const tenantId = newTenantId("bench");
     const claim = await store.claimImport(
       importRun({ tenantId, clientId: "acme", engagementId: "2024" }),
-      "2099-01-01T00:00:00.000Z",
+      lease("2099-01-01T00:00:00.000Z"),
     );
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
     const writer = store.openImportWriter(claim.run);

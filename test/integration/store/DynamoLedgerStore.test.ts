@@ -19,6 +19,7 @@ import {
   makeTransactions,
   newTenantId,
   trialBalanceOf,
+  lease,
 } from "../../unit/store/storeFixtures.ts";
 import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.ts";
 
@@ -62,7 +63,7 @@ async function setupEngagement(store: LedgerStore): Promise<EngagementRef> {
 }
 
 async function claim(store: LedgerStore, ref: EngagementRef): Promise<ImportRun> {
-  const result = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+  const result = await store.claimImport(importRun(ref), lease("2025-01-10T10:15:00.000Z"));
   if (result.outcome !== "claimed") throw new Error("expected a claim");
   return result.run;
 }
@@ -455,5 +456,95 @@ describe("DynamoLedgerStore: items read back", () => {
       new GetCommand({ TableName: emulators().tableName, Key: keys.trialBalanceRow(run.importId, "2050") }),
     );
     expect(Item).toMatchObject({ opening: "-1234567890123456.78", posted: { debit: "0.00" } });
+  });
+});
+
+describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
+  const RETENTION_SECONDS = 30 * 86_400;
+
+  it("a crash between activation and the TTL marking leaves the superseded version to the sweeper, which finishes it", async () => {
+    const store = newStore({ chunkLimits: { maxLines: 40 }, now: () => new Date("2025-01-10T10:00:00.000Z") });
+    const ref = await setupEngagement(store);
+    const transactions = makeTransactions(200);
+    const write = async (orderKey: string) => {
+      const claimed = await store.claimImport(importRun(ref, { orderKey }), lease("2025-01-10T10:15:00.000Z"));
+      if (claimed.outcome !== "claimed") throw new Error("expected a claim");
+      const writer = store.openImportWriter(claimed.run);
+      for (const transaction of transactions) await writer.addTransaction(transaction);
+      await writer.finish(trialBalanceOf(transactions));
+      await store.saveImport({ ...claimed.run, status: "succeeded" });
+      return claimed.run;
+    };
+    const activation = { now: "2025-01-10T10:00:00.000Z", retentionSeconds: RETENTION_SECONDS };
+    const old = await write("2025-01-10T09:00:00.000Z#01");
+    await store.activateImport(old, { ...activation, orderKey: old.orderKey });
+    const next = await write("2025-01-10T09:30:00.000Z#02");
+
+    // The "crash": every UpdateItem after the activation's transaction fails, as if the process died there.
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
+    const crashing = newStore({ client: dynamo, now: () => new Date("2025-01-10T10:00:00.000Z") });
+    injectFaults(dynamo, "UpdateItem", () => "throttle");
+    expect(await crashing.activateImport(next, { ...activation, orderKey: next.orderKey })).toMatchObject({
+      outcome: "activated",
+      previousImportId: old.importId,
+    });
+    dynamo.destroy();
+
+    const expiresAt = Date.parse("2025-01-10T10:00:00.000Z") / 1000 + RETENTION_SECONDS;
+    expect(await store.getImport(old)).toMatchObject({ status: "superseded", expiresAt });
+    expect((await dataExpiries(old.importId)).filter((value) => value === undefined).length).toBeGreaterThan(0);
+    // Not before its grace period (the process that activated would normally finish it itself)…
+    const dueFor = async (at: string) =>
+      (await store.listDueImports(at, 1000)).filter((due) => due.run.importId === old.importId);
+    expect(await dueFor("2025-01-10T10:10:00.000Z")).toEqual([]);
+    // …then it is the sweeper's.
+    expect((await dueFor("2025-01-10T10:16:00.000Z")).map((due) => due.kind)).toEqual(["expiry"]);
+    await store.finishDataExpiry(old);
+    expect(new Set(await dataExpiries(old.importId))).toEqual(new Set([expiresAt]));
+    expect(await dueFor("2099-01-01T00:00:00.000Z")).toEqual([]);
+    // The active version's data never expires.
+    expect(new Set(await dataExpiries(next.importId))).toEqual(new Set([undefined]));
+  });
+
+  it("finds the chunks a dead attempt wrote without a directory, and marks every one to expire", async () => {
+    const store = newStore({ chunkLimits: { maxLines: 20 } });
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.openImportWriter(run);
+    // 50+ chunks: several batches land, the writer never finishes (no directory).
+    for (const transaction of makeTransactions(600)) await writer.addTransaction(transaction);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { chunks: before } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    expect(before.length).toBeGreaterThan(25);
+    const expiresAt = 1_900_000_000;
+    expect(
+      await store.failDueImport(run, {
+        now: "2025-01-10T10:16:00.000Z",
+        failure: { code: "IMPORT_ATTEMPT_DIED", message: "died" },
+        finishedAt: "2025-01-10T10:16:00.000Z",
+        expiresAt,
+      }),
+    ).toBe(true);
+    await store.finishDataExpiry(run);
+    const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
+    expect(chunks.length).toBeGreaterThanOrEqual(before.length);
+    expect(new Set([...table, ...chunks].map((item) => item.expiresAt))).toEqual(new Set([expiresAt]));
+  });
+
+  it("refuses an item over 400 KB as STORE_ITEM_TOO_LARGE (a content problem), not as a retryable failure", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const huge = "Å".repeat(230_000); // 460 KB of UTF-8
+    const error = await store
+      .saveImport({ ...run, status: "succeeded", header: { company: { name: huge }, currency: "NOK" } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe("STORE_ITEM_TOO_LARGE");
+    const writer = store.openImportWriter(run);
+    const rows = trialBalanceOf(makeTransactions(2)).map((row, index) => (index === 0 ? { ...row, name: huge } : row));
+    const rowError = await writer.finish(rows).catch((caught: unknown) => caught);
+    expect((rowError as StoreError).code).toBe("STORE_ITEM_TOO_LARGE");
+    expect((rowError as StoreError).message).toContain("ACC#");
   });
 });

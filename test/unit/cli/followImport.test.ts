@@ -9,7 +9,7 @@ async function setup() {
   const ref = { tenantId, clientId: "acme", engagementId: "2024" };
   await store.createClient(client(tenantId, "acme"));
   await store.createEngagement(engagement(tenantId, "acme", "2024"));
-  const claim = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+  const claim = await store.claimImport(importRun(ref), { owner: "test-attempt", until: "2025-01-10T10:15:00.000Z" });
   if (claim.outcome !== "claimed") throw new Error("expected a claim");
   return { store, ref, run: claim.run };
 }

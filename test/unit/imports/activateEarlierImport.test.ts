@@ -10,6 +10,7 @@ import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
+import { lease } from "../store/storeFixtures.ts";
 
 /*
  * Versions of Q1 2025 (samples/demo-saft-1.30.xml): v1 the demo as shipped, v2 a later upload of the same file with
@@ -141,7 +142,7 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
       trigger: { kind: "s3-event" },
       createdAt: new Date(T0).toISOString(),
     };
-    await store.claimImport(running, new Date(T0 + 900_000).toISOString());
+    await store.claimImport(running, lease(new Date(T0 + 900_000).toISOString()));
     expect(await viewFailure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
       code: "IMPORT_NOT_ACTIVATABLE",
       message: expect.stringContaining("still running"),

@@ -12,6 +12,7 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
 import { importDeps, viewFailure } from "../../helpers/importHarness.ts";
 import { CSV_ALL_AMOUNTS_UNREADABLE, CSV_NO_ACCOUNT_ROWS, SWEDISH_SIE } from "../../helpers/gateFiles.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { lease } from "../store/storeFixtures.ts";
 
 /*
  * The activation gate of importFile (lib/imports/activationRules.ts) on the cases of issue #7: a Norwegian client's
@@ -254,7 +255,7 @@ describe("activating a held import", () => {
       status: "superseded",
       counts: { accounts: 0, transactions: 0, lines: 0, totals: { opening: "0.00", movement: "0.00", closing: "0.00" }, issues: { error: 1, warning: 0, info: 0 } },
     };
-    await store.claimImport(empty, new Date(T0 + 900_000).toISOString());
+    await store.claimImport(empty, lease(new Date(T0 + 900_000).toISOString()));
     await store.saveImport(empty);
     expect(await viewFailure(activate({ ...q1, importId: "IMP-EMPTY" }))).toMatchObject({
       code: "IMPORT_HAS_NO_FIGURES",

@@ -3,7 +3,7 @@ import { readActiveLedger } from "../../../lib/imports/readActiveLedger.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
-import { client, engagement, importRun, newTenantId } from "../store/storeFixtures.ts";
+import { client, engagement, importRun, lease, newTenantId } from "../store/storeFixtures.ts";
 
 /** An active import with the given file header (or none), read back as `saldo trial-balance` and the API see it. */
 async function activeLedgerWith(header: ImportRun["header"]) {
@@ -12,7 +12,7 @@ async function activeLedgerWith(header: ImportRun["header"]) {
   const ref = { tenantId, clientId: "c1", engagementId: "fy2024" };
   await store.createClient(client(tenantId, "c1"));
   await store.createEngagement(engagement(tenantId, "c1", "fy2024"));
-  const claim = await store.claimImport(importRun(ref), "2025-01-10T10:30:00.000Z");
+  const claim = await store.claimImport(importRun(ref), lease("2025-01-10T10:30:00.000Z"));
   if (claim.outcome !== "claimed") throw new Error("expected a claim");
   const writer = store.openImportWriter(claim.run);
   await writer.finish([]);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { INGEST_CONFIG, INGEST_PERMISSIONS, PROTECTED_STAGES, STORAGE_CONFIG } from "../../../infra/config.ts";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  INGEST_CONFIG,
+  INGEST_PERMISSIONS,
+  PROTECTED_STAGES,
+  STORAGE_CONFIG,
+  SWEEPER_CONFIG,
+  SWEEPER_PERMISSIONS,
+} from "../../../infra/config.ts";
+import { IMPORT_LIFECYCLE_DEFAULTS } from "../../../lib/imports/importFile.ts";
 import { TABLE_SPEC, toCreateTableInput, toTimeToLiveInput } from "../../../lib/store/tableSpec.ts";
 
 // infra/ cannot import lib/ (STYLE.md §1), so it repeats the table's names; these tests keep both in step.
@@ -151,4 +161,33 @@ describe("the ingest function's permissions", () => {
 
 it("protects the production stage", () => {
   expect(PROTECTED_STAGES).toContain("production");
+});
+
+describe("the import sweeper", () => {
+  const actions = Object.values(SWEEPER_PERMISSIONS).flat();
+
+  it("points at a handler that exists, on the ingest function's runtime", () => {
+    const [module, exportName] = SWEEPER_CONFIG.handler.split(".");
+    expect(existsSync(resolve(import.meta.dirname, "..", "..", "..", `${module}.ts`))).toBe(true);
+    expect(exportName).toBe("handler");
+    expect(SWEEPER_CONFIG.runtime).toBe(INGEST_CONFIG.runtime);
+  });
+
+  it("runs often enough that a dead attempt is noticed within minutes, and is done before the next run", () => {
+    const minutes = Number(/^rate\((\d+) minutes?\)$/.exec(SWEEPER_CONFIG.schedule)?.[1]);
+    expect(minutes).toBeGreaterThanOrEqual(1);
+    expect(minutes * 60 + IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds).toBeLessThanOrEqual(15 * 60);
+    expect(SWEEPER_CONFIG.timeoutSeconds).toBeLessThanOrEqual(minutes * 60);
+  });
+
+  it("has least privilege: conditional updates and queries on the table, Invoke on the ingest function, nothing else", () => {
+    expect(actions.filter((action) => action.includes("*"))).toEqual([]);
+    expect(actions.filter((action) => /Delete|^s3:|BatchWrite|PutItem/.test(action))).toEqual([]);
+    expect(SWEEPER_PERMISSIONS.table).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+    expect(SWEEPER_PERMISSIONS.invokeIngest).toEqual(["lambda:InvokeFunction"]);
+  });
+
+  it("uses the table's index the store's sweep queries (gsi1)", () => {
+    expect(STORAGE_CONFIG.table.globalIndexes.map((index) => index.name)).toContain("gsi1");
+  });
 });

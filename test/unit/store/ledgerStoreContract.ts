@@ -15,6 +15,7 @@ import {
   newTenantId,
   ORG_NUMBERS,
   trialBalanceOf,
+  lease,
 } from "./storeFixtures.ts";
 
 /** A store under test, with the probes the contract needs beyond the port. */
@@ -60,7 +61,7 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
     transactions: readonly Transaction[],
     runOptions: { orderKey?: string } = {},
   ): Promise<ImportRun> => {
-    const claim = await store.claimImport(importRun(ref, runOptions), "2025-01-10T10:15:00.000Z");
+    const claim = await store.claimImport(importRun(ref, runOptions), lease("2025-01-10T10:15:00.000Z"));
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
     const writer = store.openImportWriter(claim.run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
@@ -265,7 +266,7 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
         { tenantId: attacker, clientId: "acme", engagementId: "2024" },
         { importId: victim.importId },
       );
-      expect(await codeOf(store.claimImport(stolen, "2025-01-10T10:15:00.000Z"))).toBe("STORE_CONFLICT");
+      expect(await codeOf(store.claimImport(stolen, lease("2025-01-10T10:15:00.000Z")))).toBe("STORE_CONFLICT");
     });
   });
 
@@ -273,16 +274,19 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
     it("claims a new source as running", async () => {
       const { store, ref } = await setup();
       const candidate = importRun(ref);
-      const claim = await store.claimImport(candidate, "2025-01-10T10:15:00.000Z");
-      expect(claim).toEqual({ outcome: "claimed", run: { ...candidate, status: "running" } });
-      expect(await store.getImport(candidate)).toEqual({ ...candidate, status: "running" });
+      const claim = await store.claimImport(candidate, lease("2025-01-10T10:15:00.000Z"));
+      expect(claim).toEqual({ outcome: "claimed", run: { ...candidate, status: "running", attempts: 1 } });
+      expect(await store.getImport(candidate)).toEqual({ ...candidate, status: "running", attempts: 1 });
     });
 
     it("answers a duplicate delivery with the existing import", async () => {
       const { store, ref } = await setup();
       const first = importRun(ref, { sourceId: "s3:event-1" });
-      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
-      const second = await store.claimImport(importRun(ref, { sourceId: "s3:event-1" }), "2025-01-10T10:15:00.000Z");
+      await store.claimImport(first, lease("2025-01-10T10:15:00.000Z"));
+      const second = await store.claimImport(
+        importRun(ref, { sourceId: "s3:event-1" }),
+        lease("2025-01-10T10:15:00.000Z"),
+      );
       expect(second.outcome).toBe("duplicate");
       expect(second.outcome === "duplicate" && second.existing.importId).toBe(first.importId);
       expect(await store.listImports(ref)).toHaveLength(1);
@@ -291,20 +295,26 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
     it("answers a duplicate of a finished import with the finished import", async () => {
       const { store, ref } = await setup();
       const run = await writeImport(store, ref, makeTransactions(2));
-      const again = await store.claimImport(importRun(ref, { sourceId: run.sourceId }), "2025-01-10T11:15:00.000Z");
+      const again = await store.claimImport(
+        importRun(ref, { sourceId: run.sourceId }),
+        lease("2025-01-10T11:15:00.000Z"),
+      );
       expect(again).toMatchObject({ outcome: "duplicate", existing: { importId: run.importId, status: "succeeded" } });
     });
 
     it("lets a retry take over a released import, keeping its id", async () => {
       const { store, ref } = await setup();
       const first = importRun(ref, { sourceId: "s3:event-2" });
-      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      await store.claimImport(first, lease("2025-01-10T10:15:00.000Z"));
       await store.releaseImport(first, { code: "STORE_UNAVAILABLE", message: "throttled" });
       expect(await store.getImport(first)).toMatchObject({
         status: "queued",
         failure: { code: "STORE_UNAVAILABLE", message: "throttled" },
       });
-      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-2" }), "2025-01-10T10:30:00.000Z");
+      const retry = await store.claimImport(
+        importRun(ref, { sourceId: "s3:event-2" }),
+        lease("2025-01-10T10:30:00.000Z"),
+      );
       expect(retry.outcome).toBe("claimed");
       expect(retry.outcome === "claimed" && retry.run.importId).toBe(first.importId);
       const stored = await store.getImport(first);
@@ -315,21 +325,30 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
     it("keeps a running import with a live lease as a duplicate", async () => {
       const { store, ref } = await setup();
       const first = importRun(ref, { sourceId: "s3:event-3" });
-      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      await store.claimImport(first, lease("2025-01-10T10:15:00.000Z"));
       clockNow = new Date("2025-01-10T10:14:59.000Z");
-      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-3" }), "2025-01-10T10:30:00.000Z");
+      const retry = await store.claimImport(
+        importRun(ref, { sourceId: "s3:event-3" }),
+        lease("2025-01-10T10:30:00.000Z"),
+      );
       expect(retry).toMatchObject({ outcome: "duplicate", existing: { importId: first.importId, status: "running" } });
     });
 
     it("takes over a running import whose lease expired", async () => {
       const { store, ref } = await setup();
       const first = importRun(ref, { sourceId: "s3:event-4" });
-      await store.claimImport(first, "2025-01-10T10:15:00.000Z");
+      await store.claimImport(first, lease("2025-01-10T10:15:00.000Z"));
       clockNow = new Date("2025-01-10T10:15:01.000Z");
-      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:event-4" }), "2025-01-10T10:31:00.000Z");
+      const retry = await store.claimImport(
+        importRun(ref, { sourceId: "s3:event-4" }),
+        lease("2025-01-10T10:31:00.000Z"),
+      );
       expect(retry).toMatchObject({ outcome: "claimed", run: { importId: first.importId, status: "running" } });
       // The new lease holds: a third delivery right after is a duplicate.
-      const third = await store.claimImport(importRun(ref, { sourceId: "s3:event-4" }), "2025-01-10T10:40:00.000Z");
+      const third = await store.claimImport(
+        importRun(ref, { sourceId: "s3:event-4" }),
+        lease("2025-01-10T10:40:00.000Z"),
+      );
       expect(third.outcome).toBe("duplicate");
     });
 
@@ -338,6 +357,162 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
       expect(await codeOf(store.releaseImport({ ...ref, importId: newImportId() }, { code: "X", message: "y" }))).toBe(
         "STORE_NOT_FOUND",
       );
+    });
+  });
+
+  describe(`${name}: leases, heartbeats and the sweeper`, () => {
+    const progress = { bytesRead: 1000, size: 4000, lines: 12, updatedAt: "2025-01-10T10:00:05.000Z" };
+
+    it("renews the lease of the attempt that holds it and records its progress; refuses any other attempt", async () => {
+      const { store, ref } = await setup();
+      const run = importRun(ref, { sourceId: "s3:beat" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      expect(await store.renewLease(run, lease("2025-01-10T10:03:00.000Z", "attempt-b"), progress)).toBe(false);
+      expect((await store.getImport(run))?.progress).toBeUndefined();
+      expect(await store.renewLease(run, lease("2025-01-10T10:03:00.000Z", "attempt-a"), progress)).toBe(true);
+      expect(await store.getImport(run)).toMatchObject({ status: "running", progress });
+      // The renewed lease holds past the first one: a retry at 10:02:30 is a duplicate.
+      clockNow = new Date("2025-01-10T10:02:30.000Z");
+      const retry = await store.claimImport(importRun(ref, { sourceId: "s3:beat" }), lease("2025-01-10T10:05:00.000Z"));
+      expect(retry.outcome).toBe("duplicate");
+    });
+
+    it("counts attempts: a takeover ends the old attempt's lease, which can then neither renew, save nor release", async () => {
+      const { store, ref } = await setup();
+      const run = importRun(ref, { sourceId: "s3:takeover" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      clockNow = new Date("2025-01-10T10:02:01.000Z");
+      const retry = await store.claimImport(
+        importRun(ref, { sourceId: "s3:takeover" }),
+        lease("2025-01-10T10:04:00.000Z", "attempt-b"),
+      );
+      expect(retry).toMatchObject({ outcome: "claimed", run: { importId: run.importId, attempts: 2 } });
+      expect(await store.renewLease(run, lease("2025-01-10T10:05:00.000Z", "attempt-a"))).toBe(false);
+      expect(await codeOf(store.saveImport({ ...run, status: "failed" }, { owner: "attempt-a" }))).toBe(
+        "STORE_LEASE_LOST",
+      );
+      expect(await store.releaseImport(run, { code: "X", message: "x" }, { owner: "attempt-a" })).toBe(false);
+      expect(await store.getImport(run)).toMatchObject({ status: "running", attempts: 2 });
+      expect(await store.renewLease(run, lease("2025-01-10T10:05:00.000Z", "attempt-b"))).toBe(true);
+    });
+
+    it("lists nothing that is not due; lists a running import once its lease expired, across tenants", async () => {
+      const { store, ref } = await setup();
+      const run = importRun(ref, { sourceId: "s3:due" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z"));
+      const dueIds = async (at: string) =>
+        (await store.listDueImports(at, 100))
+          .filter((due) => due.run.tenantId === ref.tenantId)
+          .map((due) => due.run.importId);
+      expect(await dueIds("2025-01-10T10:01:59.000Z")).toEqual([]);
+      const [due] = (await store.listDueImports("2025-01-10T10:02:01.000Z", 1000)).filter(
+        (entry) => entry.run.importId === run.importId,
+      );
+      expect(due).toMatchObject({ kind: "attempt", dueAt: "2025-01-10T10:02:00.000Z", redeliveries: 0 });
+      expect(due?.run).toMatchObject({ importId: run.importId, status: "running", attempts: 1 });
+    });
+
+    it("re-queues a dead attempt once (conditional on it still being due) and a retry takes it over", async () => {
+      const { store, ref } = await setup();
+      const run = importRun(ref, { sourceId: "s3:requeue" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      const options = { now: "2025-01-10T10:05:00.000Z", retryBy: "2025-01-10T10:15:00.000Z" };
+      expect(await store.requeueImport(run, { ...options, now: "2025-01-10T10:01:00.000Z" })).toBe(false);
+      expect(await store.requeueImport(run, options)).toBe(true);
+      expect(await store.requeueImport(run, options)).toBe(false);
+      expect(await store.getImport(run)).toMatchObject({ status: "queued" });
+      const [due] = (await store.listDueImports("2025-01-10T10:15:01.000Z", 1000)).filter(
+        (entry) => entry.run.importId === run.importId,
+      );
+      expect(due).toMatchObject({ kind: "attempt", redeliveries: 1 });
+      // The dead attempt cannot come back; the re-delivered event claims the import.
+      expect(await store.renewLease(run, lease("2025-01-10T10:20:00.000Z", "attempt-a"))).toBe(false);
+      clockNow = new Date("2025-01-10T10:06:00.000Z");
+      const retry = await store.claimImport(
+        importRun(ref, { sourceId: "s3:requeue" }),
+        lease("2025-01-10T10:08:00.000Z", "attempt-b"),
+      );
+      expect(retry).toMatchObject({ outcome: "claimed", run: { importId: run.importId, attempts: 2 } });
+    });
+
+    it("fails a due import, removes its lease and finishes the expiry of everything it wrote", async () => {
+      const { store, ref, dataExpiries } = await setup();
+      const run = importRun(ref, { sourceId: "s3:dead" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      const writer = store.openImportWriter(run);
+      for (const transaction of makeTransactions(30)) await writer.addTransaction(transaction);
+      // The attempt dies here: no finish, no abort.
+      const failure = { code: "IMPORT_ATTEMPT_DIED", message: "its attempts died" };
+      const options = {
+        now: "2025-01-10T10:05:00.000Z",
+        failure,
+        finishedAt: "2025-01-10T10:05:00.000Z",
+        expiresAt: NOW_SECONDS + RETENTION,
+      };
+      expect(await store.failDueImport(run, options)).toBe(true);
+      expect(await store.failDueImport(run, options)).toBe(false);
+      expect(await store.getImport(run)).toMatchObject({
+        status: "failed",
+        failure,
+        expiresAt: NOW_SECONDS + RETENTION,
+      });
+      const pending = (await store.listDueImports("2025-01-10T10:05:01.000Z", 1000)).filter(
+        (entry) => entry.run.importId === run.importId,
+      );
+      expect(pending.map((entry) => entry.kind)).toEqual(["expiry"]);
+      await store.finishDataExpiry(run);
+      const expiries = await dataExpiries(run.importId);
+      expect(expiries.length).toBeGreaterThan(0);
+      expect(new Set(expiries)).toEqual(new Set([NOW_SECONDS + RETENTION]));
+      expect(
+        (await store.listDueImports("2099-01-01T00:00:00.000Z", 1000)).filter(
+          (entry) => entry.run.importId === run.importId,
+        ),
+      ).toEqual([]);
+      expect(await store.renewLease(run, lease("2025-01-10T10:20:00.000Z", "attempt-a"))).toBe(false);
+    });
+
+    it("leaves a released import to the sweeper once its retry deadline passes", async () => {
+      const { store, ref } = await setup();
+      const run = importRun(ref, { sourceId: "s3:released" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      expect(
+        await store.releaseImport(
+          run,
+          { code: "SOURCE_UNAVAILABLE", message: "S3 timed out" },
+          {
+            owner: "attempt-a",
+            retryBy: "2025-01-10T10:11:00.000Z",
+          },
+        ),
+      ).toBe(true);
+      const due = async (at: string) =>
+        (await store.listDueImports(at, 1000)).filter((entry) => entry.run.importId === run.importId);
+      expect(await due("2025-01-10T10:10:59.000Z")).toEqual([]);
+      expect(await due("2025-01-10T10:11:01.000Z")).toMatchObject([
+        { kind: "attempt", run: { status: "queued", failure: { code: "SOURCE_UNAVAILABLE" } } },
+      ]);
+    });
+
+    it("takes a finished import off the sweeper's list; a failed save marked pending puts its expiry there", async () => {
+      const { store, ref } = await setup();
+      const done = await writeImport(store, ref, makeTransactions(3));
+      expect(
+        (await store.listDueImports("2099-01-01T00:00:00.000Z", 1000)).filter(
+          (entry) => entry.run.importId === done.importId,
+        ),
+      ).toEqual([]);
+      const run = importRun(ref, { sourceId: "s3:pending" });
+      await store.claimImport(run, lease("2025-01-10T10:02:00.000Z", "attempt-a"));
+      await store.saveImport(
+        { ...run, status: "failed", failure: { code: "X", message: "x" }, expiresAt: NOW_SECONDS + RETENTION },
+        { owner: "attempt-a", dataExpiryPending: true },
+      );
+      expect(
+        (await store.listDueImports("2099-01-01T00:00:00.000Z", 1000))
+          .filter((entry) => entry.run.importId === run.importId)
+          .map((entry) => entry.kind),
+      ).toEqual(["expiry"]);
     });
   });
 
@@ -395,14 +570,14 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
       for (let index = 0; index < 3; index++) {
         const run = importRun(ref);
         ids.push(run.importId);
-        await store.claimImport(run, "2025-01-10T10:15:00.000Z");
+        await store.claimImport(run, lease("2025-01-10T10:15:00.000Z"));
       }
       expect((await store.listImports(ref)).map((run) => run.importId)).toEqual(ids.reverse());
     });
 
     it("refuses writes through a closed writer", async () => {
       const { store, ref } = await setup();
-      const claim = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+      const claim = await store.claimImport(importRun(ref), lease("2025-01-10T10:15:00.000Z"));
       if (claim.outcome !== "claimed") throw new Error("expected a claim");
       const writer = store.openImportWriter(claim.run);
       await writer.finish([]);
@@ -468,7 +643,7 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
     it("finds the lines of an account the trial balance does not list", async () => {
       const { store, ref } = await setup();
       const transactions = makeTransactions(60);
-      const claim = await store.claimImport(importRun(ref), "2025-01-10T10:15:00.000Z");
+      const claim = await store.claimImport(importRun(ref), lease("2025-01-10T10:15:00.000Z"));
       if (claim.outcome !== "claimed") throw new Error("expected a claim");
       const writer = store.openImportWriter(claim.run);
       for (const transaction of transactions) await writer.addTransaction(transaction);
@@ -593,7 +768,7 @@ export function ledgerStoreContract(name: string, factory: ContractFactory, opti
 
       const claim = await store.claimImport(
         importRun(ref, { orderKey: "2025-01-10T09:30:00.000Z#02" }),
-        "2025-01-10T10:15:00.000Z",
+        lease("2025-01-10T10:15:00.000Z"),
       );
       if (claim.outcome !== "claimed") throw new Error("expected a claim");
       const writer = store.openImportWriter(claim.run);

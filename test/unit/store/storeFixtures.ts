@@ -1,6 +1,6 @@
 import type { Client, Engagement } from "../../../lib/engagements/types.ts";
 import type { LedgerLine } from "../../../lib/imports/ports.ts";
-import type { ImportRun } from "../../../lib/imports/types.ts";
+import type { ImportLease, ImportRun } from "../../../lib/imports/types.ts";
 import type { TrialBalanceRow } from "../../../lib/ledger/summarizeLedger.ts";
 import type { Transaction } from "../../../lib/ledger/types.ts";
 
@@ -232,4 +232,9 @@ export function trialBalanceOf(transactions: readonly Transaction[]): TrialBalan
     inChart: true,
   });
   return rows;
+}
+
+/** A lease until `until`, held by `owner` (default: one attempt for every test that does not care). */
+export function lease(until: string, owner = "attempt-1"): ImportLease {
+  return { owner, until };
 }

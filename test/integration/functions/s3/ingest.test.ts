@@ -12,6 +12,7 @@ import type { Engagement } from "../../../../lib/engagements/types.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
 const demoPath = join(root, "samples", "demo-saft-1.30.xml");
+const siePath = join(root, "test", "fixtures", "sie", "own_norwegian_cp865.se");
 
 let emulators: TestEmulators;
 let store: DynamoLedgerStore;
@@ -205,6 +206,41 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     );
     expect(await copy.Body!.transformToString()).toBe("x");
     expect(decodeURIComponent(copy.Metadata?.["saldo-rejected-reason"] ?? "")).toContain("unknown engagement");
+  });
+
+  it("cuts a 450 KB company name (SAF-T and SIE) with a FIELD_TRUNCATED warning instead of getting stuck", async () => {
+    await createEngagement("huge-names");
+    const hugeName = "Fjellbekk Snekkeri ".repeat(24_000).trim(); // ≈ 456 KB
+    const saft = (await readFile(demoPath, "utf8")).replace(
+      "<Name>Fjellbekk Snekkeri AS</Name>",
+      `<Name>${hugeName}</Name>`,
+    );
+    const sieBytes = await readFile(siePath);
+    const nameLine = sieBytes.indexOf("#FNAMN");
+    const sie = Buffer.concat([
+      sieBytes.subarray(0, nameLine),
+      Buffer.from(`#FNAMN "${hugeName}"`, "latin1"),
+      sieBytes.subarray(sieBytes.indexOf("\n", nameLine)),
+    ]);
+    for (const [fileName, body] of [
+      ["huge.xml", saft],
+      ["huge.se", sie],
+    ] as const) {
+      const event = await upload(`uploads/${tenantId}/${clientId}/huge-names/${fileName}`, body);
+      await invoke(event);
+      // A second delivery of the event (Lambda's retry) finds it finished: nothing is left running.
+      await invoke(event);
+    }
+    const imports = await store.listImports({ tenantId, clientId, engagementId: "huge-names" });
+    // Both ended (the SIE file, another company's, is held by the activation gate); none is left running.
+    expect(imports).toHaveLength(2);
+    for (const run of imports) expect(["succeeded", "superseded", "held"]).toContain(run.status);
+    for (const run of imports) {
+      expect(run.header?.company.name).toHaveLength(500);
+      expect(run.issues).toContainEqual(
+        expect.objectContaining({ code: "FIELD_TRUNCATED", field: "header.company.name", severity: "warning" }),
+      );
+    }
   });
 
   it("refuses an event that is not an S3 notification", async () => {

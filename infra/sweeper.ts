@@ -1,0 +1,28 @@
+// The import sweeper: on a schedule, functions/schedule/sweepImports.ts finishes what dead ingest attempts left behind
+// (re-queue + re-delivery to the ingest function, or failure; unfinished data expiry). See infra/config.ts.
+import { SWEEPER_CONFIG, SWEEPER_PERMISSIONS } from "./config.ts";
+import { ingestFunction } from "./ingest.ts";
+import { table } from "./storage.ts";
+
+export const importSweeper = new sst.aws.Cron("ImportSweeper", {
+  schedule: SWEEPER_CONFIG.schedule,
+  function: {
+    handler: SWEEPER_CONFIG.handler,
+    runtime: SWEEPER_CONFIG.runtime,
+    architecture: SWEEPER_CONFIG.architecture,
+    memory: `${SWEEPER_CONFIG.memoryMb} MB`,
+    timeout: `${SWEEPER_CONFIG.timeoutSeconds} seconds`,
+    retries: SWEEPER_CONFIG.asyncRetries,
+    // Names only; these grants are the function's only permissions (no `link`, which would grant dynamodb:*).
+    permissions: [
+      { actions: [...SWEEPER_PERMISSIONS.table], resources: [table.arn, $interpolate`${table.arn}/index/*`] },
+      { actions: [...SWEEPER_PERMISSIONS.invokeIngest], resources: [ingestFunction.arn] },
+    ],
+    environment: {
+      SALDO_TABLE_NAME: table.name,
+      SALDO_INGEST_FUNCTION_NAME: ingestFunction.name,
+      POWERTOOLS_SERVICE_NAME: SWEEPER_CONFIG.powertools.serviceName,
+    },
+    logging: { format: "json", retention: SWEEPER_CONFIG.logRetention },
+  },
+});

@@ -1,0 +1,57 @@
+import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { ImportError } from "../imports/errors.ts";
+import type { ImportRedelivery, UploadRedelivery } from "../imports/sweepImports.ts";
+import { createS3EventNotification } from "../local/s3EventNotification.ts";
+
+/** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
+export class RedeliveryFailedError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
+    super("REDELIVERY_FAILED", message, options);
+  }
+}
+
+/**
+ * Re-delivers an upload's event to the ingest function in the cloud: an asynchronous `Invoke` (InvocationType
+ * `Event`, as S3 itself invokes it) with an S3 event notification carrying the upload's bucket, key, version, ETag,
+ * size and sequencer — the facts importFile's claim identifies the import by, so the ingest function takes the
+ * re-queued import over (same import id) instead of starting another. Lambda's own retries and dead-letter queue
+ * then apply to it as to any upload.
+ */
+export class LambdaIngestRedelivery implements ImportRedelivery {
+  private readonly client: LambdaClient;
+
+  constructor(
+    private readonly options: { functionName: string; client?: LambdaClient; clientConfig?: LambdaClientConfig },
+  ) {
+    this.client = options.client ?? new LambdaClient(options.clientConfig ?? {});
+  }
+
+  async redeliver(upload: UploadRedelivery): Promise<void> {
+    const event = createS3EventNotification({
+      bucket: upload.bucket,
+      key: upload.key,
+      size: upload.size ?? 0,
+      eTag: upload.etag ?? "",
+      ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
+      ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
+      eventName: "ObjectCreated:Put",
+      eventTime: new Date(upload.eventTime),
+      configurationId: "saldo-sweeper-redelivery",
+    });
+    try {
+      const response = await this.client.send(
+        new InvokeCommand({
+          FunctionName: this.options.functionName,
+          InvocationType: "Event",
+          Payload: new TextEncoder().encode(JSON.stringify(event)),
+        }),
+      );
+      if (response.StatusCode !== 202) throw new Error(`Invoke answered ${response.StatusCode ?? "no status"}`);
+    } catch (error) {
+      throw new RedeliveryFailedError(
+        `could not re-deliver s3://${upload.bucket}/${upload.key} to ${this.options.functionName}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, context: { bucket: upload.bucket, key: upload.key } },
+      );
+    }
+  }
+}
