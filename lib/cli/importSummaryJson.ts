@@ -1,3 +1,4 @@
+import { SOURCE_FORMATS } from "../ledger/types.ts";
 import { z } from "zod";
 import { ImportProgressSchema, toImportProgressJson } from "../imports/importReports.ts";
 import { IMPORT_STATUSES, type ImportRun } from "../imports/types.ts";
@@ -15,7 +16,7 @@ export const ImportSummaryJsonSchema = z.object({
   key: z.string().nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
-  format: z.enum(["saft", "sie", "csv"]).nullable(),
+  format: z.enum(SOURCE_FORMATS).nullable(),
   formatVersion: z.string().nullable(),
   counts: z
     .object({

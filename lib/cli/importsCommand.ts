@@ -1,3 +1,4 @@
+import { formatLabel } from "../ledger/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import { formatCountForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
@@ -64,7 +65,7 @@ export function renderImports(engagement: string, imports: readonly ImportSummar
     labels.status[run.status] ?? run.status,
     run.fileName ?? "",
     formatTimestampForPeople(run.createdAt, locale),
-    run.format ? `${run.format === "saft" ? "SAF-T" : run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
+    run.format ? `${formatLabel(run.format)} ${run.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
     run.failure && run.status === "failed"
       ? labels.failed(run.failure.code)

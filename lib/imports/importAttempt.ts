@@ -70,6 +70,12 @@ export interface ImportAttemptSource {
    * common ones (unreadable file, over-long identifier, item too large).
    */
   contentFailureOf?(error: unknown): { code: string; message: string } | undefined;
+  /**
+   * Codes of the summarizer's warnings that are errors for this source (so the activation gate holds the import):
+   * an API's own trial balance that disagrees with its own postings is not a figure to trust, where a file's stated
+   * closing is taken as stated.
+   */
+  errorCodes?: ReadonlySet<string>;
   /** After the final save of an import that is about to be activated (e.g. remember a CSV layout). */
   beforeActivation?(finished: ImportRun): Promise<void>;
 }
@@ -157,6 +163,12 @@ export async function runImportAttempt(
       }
     }
     const summary: LedgerSummary = summarizer.finish();
+    if (source.errorCodes !== undefined) {
+      const errorCodes = source.errorCodes;
+      summary.issues = summary.issues.map((issue) =>
+        errorCodes.has(issue.code) && issue.severity !== "error" ? { ...issue, severity: "error" } : issue,
+      );
+    }
     const written: WriteStatistics = await writer.finish(summary.rows);
 
     const header = summary.header;

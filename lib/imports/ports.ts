@@ -1,7 +1,8 @@
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
 
 /**
@@ -105,6 +106,9 @@ export interface DueImport {
   redeliveries: number;
 }
 
+/** The outcome of {@link LedgerStore.queueSync}. */
+export type QueueSyncResult = { outcome: "queued"; run: ImportRun } | { outcome: "busy"; running: ImportRun };
+
 /** The outcome of {@link LedgerStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
@@ -137,6 +141,19 @@ export interface LedgerStore {
    * Returns false when the client does not exist or is deleted.
    */
   rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
+  /**
+   * Sets what saldo knows about the client's connection to an accounting system (the bound company, how the
+   * connection was last seen), replacing the previous record of that system; not `updatedAt`. Returns false when the
+   * client does not exist or is deleted.
+   */
+  recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
+  /**
+   * Queues an API sync of the engagement: saves `run` as `queued` (with its source marker, so the sync's attempt
+   * claims it with {@link claimImport}) and makes it the engagement's latest sync — unless the latest sync is still
+   * `queued` or `running`: then nothing is written and that one is returned (`busy`). Atomic: of two concurrent
+   * calls, one queues and the other is busy.
+   */
+  queueSync(run: ImportRun): Promise<QueueSyncResult>;
 
   putEngagement(engagement: Engagement): Promise<void>;
   /** Creates the engagement only if it does not exist; returns false when it already did. */

@@ -1,3 +1,4 @@
+import { SOURCE_FORMATS } from "./types.ts";
 import { z } from "zod";
 import { formatOre } from "../money/ore.ts";
 import type { LedgerSummary } from "./summarizeLedger.ts";
@@ -50,7 +51,7 @@ export const IssueJsonSchema = z.object({
 
 /** The JSON shape of `saldo inspect --json`, also used by `saldo trial-balance --json` and the HTTP API. */
 export const LedgerJsonSchema = z.object({
-  format: z.enum(["saft", "sie", "csv"]),
+  format: z.enum(SOURCE_FORMATS),
   formatVersion: z.string(),
   encoding: z.string(),
   company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),

@@ -146,9 +146,24 @@ export interface ControlTotals {
 
 export type FileFormat = "saft" | "sie" | "csv";
 
-/** What a file says about itself. Parsers emit it once, before any account or transaction. */
+/**
+ * How an import's figures were read: a file format, or the accounting system whose API they were pulled from. The one
+ * list the zod enums of stored items and JSON answers use.
+ */
+export const SOURCE_FORMATS = ["saft", "sie", "csv", "poweroffice-go", "tripletex"] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** A format's name for people: `SAF-T`, `SIE`, `CSV`, `PowerOffice Go`, `Tripletex`. */
+export function formatLabel(format: SourceFormat): string {
+  return { saft: "SAF-T", sie: "SIE", csv: "CSV", "poweroffice-go": "PowerOffice Go", tripletex: "Tripletex" }[format];
+}
+
+/**
+ * What a file says about itself. Parsers emit it once, before any account or transaction; an API sync makes one from
+ * what the accounting system says about the company (format: the system).
+ */
 export interface FileHeader {
-  format: FileFormat;
+  format: SourceFormat;
   formatVersion: string;
   /** The character encoding actually used to read the file (e.g. `utf-8`, `windows-1252`, `cp865`). */
   encoding: string;

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
@@ -17,11 +17,13 @@ import type {
   ImportWriter,
   LedgerLine,
   LedgerStore,
+  QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
   TransactionPage,
   TransactionQuery,
 } from "../imports/ports.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { Issue } from "../ledger/types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -50,6 +52,8 @@ import {
   IssuesPageItemSchema,
   OrgNumberMarkerItemSchema,
   SourceMarkerItemSchema,
+  SyncLockItemSchema,
+  ClientIntegrationSchema,
   UnlistedAccountsJsonSchema,
   VoucherIndexItemSchema,
   type DirectoryEntry,
@@ -133,6 +137,8 @@ const SWEEP_INDEX = "gsi1";
  * the process that wrote it marks them itself within seconds; only after a crash does the sweeper do it.
  */
 const EXPIRY_GRACE_MS = 15 * 60_000;
+/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it. */
+const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
 /** Chunks probed past the last one found when an import has no directory (an attempt that died mid-write). */
 const CHUNK_PROBE_MISSES = 128;
 /** An attempt is due for the sweeper: running or queued, and its deadline passed. */
@@ -288,6 +294,38 @@ export class DynamoLedgerStore implements LedgerStore {
     });
   }
 
+  async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
+    const key = keys.client(ref.tenantId, ref.clientId);
+    const value = ClientIntegrationSchema.parse(integration);
+    const live = "attribute_exists(pk) AND attribute_not_exists(deletedAt)";
+    // The map of systems exists once any system was recorded; its first write creates it. Two writers racing for the
+    // first write: the loser's condition fails and it sets its system inside the map the winner made.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (
+        await this.updateExpression(key, {
+          update: "SET integrations.#system = :value",
+          condition: `${live} AND attribute_exists(integrations)`,
+          names: { "#system": system },
+          values: { ":value": definedFields(value) },
+        })
+      ) {
+        return true;
+      }
+      if (
+        await this.updateExpression(key, {
+          update: "SET integrations = :map",
+          condition: `${live} AND attribute_not_exists(integrations)`,
+          values: { ":map": { [system]: definedFields(value) } },
+        })
+      ) {
+        return true;
+      }
+      const client = await this.getClient(ref);
+      if (client === undefined || client.deletedAt !== undefined) return false;
+    }
+    throw new StoreConflictError("The client's integrations kept changing", { context: { ...ref, system } });
+  }
+
   async listClients(tenantId: string): Promise<Client[]> {
     const { pk, skPrefix } = keys.clientsOf(tenantId);
     return (await this.queryAll(pk, skPrefix)).map(decodeClient);
@@ -315,6 +353,79 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   // ── imports ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  async queueSync(run: ImportRun): Promise<QueueSyncResult> {
+    const lockKey = keys.syncLock(run);
+    const context = { operation: "queueSync", importId: run.importId, sourceId: run.sourceId };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const lock = await this.get(lockKey);
+      let latest: string | undefined;
+      if (lock !== undefined) {
+        latest = parseItem(SyncLockItemSchema, lock, "sync lock", run.tenantId).importId;
+        const latestRef: ImportRef = { ...run, importId: latest };
+        const holder = await this.getImportItem(latestRef);
+        if (holder !== undefined && (holder.status === "queued" || holder.status === "running")) {
+          return { outcome: "busy", running: await this.toRun(holder, latestRef) };
+        }
+      }
+      const queued: ImportRun = { ...run, status: "queued" };
+      const { item, spilled } = this.importItem(queued);
+      const reasons = await this.transact(
+        {
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                // Due for the sweeper if no attempt claims it in time (a sync whose invocation was lost).
+                Item: { ...item, ...keys.sweepEntry(run.importId, new Date(this.now().getTime() + QUEUED_SYNC_GRACE_MS).toISOString()) },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.sourceMarker(run, run.sourceId), type: "source", tenantId: run.tenantId, importId: run.importId },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.importOwner(run.importId),
+                  type: "owner",
+                  tenantId: run.tenantId,
+                  clientId: run.clientId,
+                  engagementId: run.engagementId,
+                  importId: run.importId,
+                },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...lockKey, type: "sync-lock", tenantId: run.tenantId, importId: run.importId },
+                ...(latest === undefined
+                  ? { ConditionExpression: "attribute_not_exists(pk)" }
+                  : { ConditionExpression: "importId = :latest", ExpressionAttributeValues: { ":latest": latest } }),
+              },
+            },
+          ],
+        },
+        context,
+      );
+      if (reasons === undefined) {
+        await this.writeSpilledIssues(queued, spilled);
+        return { outcome: "queued", run: queued };
+      }
+      if (reasons[3] !== "ConditionalCheckFailed") {
+        throw new StoreConflictError(`The import id "${run.importId}" is already taken`, { context });
+      }
+      // Another sync was queued meanwhile: look again (it is most likely busy now).
+    }
+    throw new StoreConflictError("The engagement's sync lock kept changing", { context });
+  }
 
   async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {
     const claimed: ImportRun = { ...run, status: "running", attempts: 1 };

@@ -1,4 +1,4 @@
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
@@ -7,12 +7,14 @@ import type {
   ImportWriter,
   LedgerLine,
   LedgerStore,
+  QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
   TransactionPage,
   TransactionQuery,
   WriteStatistics,
 } from "../imports/ports.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { Transaction } from "../ledger/types.ts";
@@ -73,6 +75,8 @@ export class InMemoryLedgerStore implements LedgerStore {
   private readonly engagements = new Map<string, Engagement>();
   private readonly runs = new Map<string, StoredRun>();
   private readonly sourceMarkers = new Map<string, string>();
+  /** Engagement key → import id of its latest sync. */
+  private readonly syncLocks = new Map<string, string>();
   private readonly importOwners = new Map<string, string>();
   private readonly data = new Map<string, ImportData>();
   private readonly rejected = new Map<string, RejectedUpload>();
@@ -125,6 +129,13 @@ export class InMemoryLedgerStore implements LedgerStore {
     return true;
   }
 
+  async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
+    const client = this.clients.get(clientKey(ref));
+    if (client === undefined || client.deletedAt !== undefined) return false;
+    this.clients.set(clientKey(ref), copy({ ...client, integrations: { ...client.integrations, [system]: integration } }));
+    return true;
+  }
+
   async listClients(tenantId: string): Promise<Client[]> {
     return [...this.clients.values()]
       .filter((client) => client.tenantId === tenantId)
@@ -156,6 +167,29 @@ export class InMemoryLedgerStore implements LedgerStore {
       .filter((engagement) => engagement.tenantId === ref.tenantId && engagement.clientId === ref.clientId)
       .sort(byEscaped((engagement) => engagement.engagementId))
       .map(copy);
+  }
+
+  async queueSync(run: ImportRun): Promise<QueueSyncResult> {
+    const lockKey = engagementKey(run);
+    const latest = this.syncLocks.get(lockKey);
+    if (latest !== undefined) {
+      const stored = this.runs.get(importKey({ ...run, importId: latest }));
+      if (stored !== undefined && (stored.run.status === "queued" || stored.run.status === "running")) {
+        return { outcome: "busy", running: copy(stored.run) };
+      }
+    }
+    const markerKey = [engagementKey(run), run.sourceId].join(SEP);
+    if (this.sourceMarkers.has(markerKey) || this.importOwners.has(run.importId)) {
+      throw new StoreConflictError(`The import id "${run.importId}" is already taken`, {
+        context: { importId: run.importId, sourceId: run.sourceId },
+      });
+    }
+    const queued: ImportRun = { ...copy(run), status: "queued" };
+    this.runs.set(importKey(run), { run: queued });
+    this.sourceMarkers.set(markerKey, run.importId);
+    this.importOwners.set(run.importId, run.tenantId);
+    this.syncLocks.set(lockKey, run.importId);
+    return { outcome: "queued", run: copy(queued) };
   }
 
   async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {
