@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { monotonicFactory } from "ulid";
+import { z } from "zod";
 import type {
   AccountingConnector,
   ConnectionCheck,
@@ -24,6 +25,7 @@ import {
   type ImportAttemptDeps,
   type ImportAttemptResult,
 } from "./importAttempt.ts";
+import { IdSchema } from "./uploadKey.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
 
 /** The connectors a deployment has, by system (PowerOffice Go, Tripletex). */
@@ -50,6 +52,22 @@ export type SyncResult =
  * with its own postings (opening + Σ transactions ≠ closing, or a stated movement that is not the postings' sum).
  */
 const API_ERROR_CODES: ReadonlySet<string> = new Set(["CLOSING_MISMATCH", "MOVEMENT_MISMATCH"]);
+
+/**
+ * Runs a queued sync somewhere else than the request that queued it (STYLE.md §5: a port). Adapters:
+ * LambdaSyncDispatcher (an asynchronous Invoke of the sync function, in the cloud) and InProcessSyncDispatcher (the
+ * local stack: the same process, in the background).
+ */
+export interface SyncDispatcher {
+  /** Hands the queued sync over; resolves once it was handed over, not when it ended. */
+  dispatch(ref: ImportRef): Promise<void>;
+}
+
+/** The event the sync function is invoked with: which queued sync to run (validated at the function's boundary). */
+export const SyncEventSchema = z
+  .object({ tenantId: IdSchema, clientId: IdSchema, engagementId: IdSchema, importId: IdSchema })
+  .strict();
+export type SyncEvent = z.infer<typeof SyncEventSchema>;
 
 /** Most requests kept on an import's provenance (the count is always exact). */
 const KEPT_REQUESTS = 100;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError } from "../../../lib/imports/errors.ts";
+import { InProcessSyncDispatcher } from "../../../lib/imports/InProcessSyncDispatcher.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
@@ -183,6 +184,19 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const error = await requestSync(deps, ref, trigger).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SyncNotConnectedError);
     expect(error).toMatchObject({ context: { reason: "no-key" } });
+  });
+
+  it("runs a sync handed to the in-process dispatcher in the background, as the local stack does", async () => {
+    const dispatcher = new InProcessSyncDispatcher(deps);
+    connector.hold();
+    const queued = await requestSync(deps, ref, trigger);
+    await dispatcher.dispatch(queued);
+    // The request is answered while the sync runs.
+    expect((await store.getImport(queued))?.status).not.toBe("succeeded");
+    connector.release();
+    await dispatcher.idle();
+    expect(await store.getImport(queued)).toMatchObject({ status: "succeeded" });
+    expect((await store.getEngagement(ref))?.activeImportId).toBe(queued.importId);
   });
 
   it("checks a connection and records its status and company on the client", async () => {
