@@ -1,4 +1,11 @@
-import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type {
+  Client,
+  ClientIntegration,
+  ClientRef,
+  Engagement,
+  EngagementRef,
+  RememberedCsvLayout,
+} from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
@@ -68,6 +75,9 @@ const EXPIRY_GRACE_MS = 15 * 60_000;
  * Like DynamoLedgerStore, `putEngagement`/`createEngagement` leave `activeImportId`/`activeOrderKey` alone: only
  * {@link InMemoryLedgerStore.activateImport} moves them.
  */
+/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it (as DynamoLedgerStore). */
+const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
+
 export class InMemoryLedgerStore implements LedgerStore {
   private readonly clients = new Map<string, Client>();
   /** The organisation-number markers: tenant + number → the live client holding it. */
@@ -111,7 +121,11 @@ export class InMemoryLedgerStore implements LedgerStore {
       if (holder !== undefined && holder !== next.clientId) return { outcome: "org-number-taken", clientId: holder };
       this.orgNumbers.set(orgNumberKey(next.tenantId, after), next.clientId);
     }
-    if (before !== undefined && before !== after && this.orgNumbers.get(orgNumberKey(next.tenantId, before)) === next.clientId) {
+    if (
+      before !== undefined &&
+      before !== after &&
+      this.orgNumbers.get(orgNumberKey(next.tenantId, before)) === next.clientId
+    ) {
       this.orgNumbers.delete(orgNumberKey(next.tenantId, before));
     }
     this.clients.set(clientKey(next), copy(next));
@@ -132,7 +146,10 @@ export class InMemoryLedgerStore implements LedgerStore {
   async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
     const client = this.clients.get(clientKey(ref));
     if (client === undefined || client.deletedAt !== undefined) return false;
-    this.clients.set(clientKey(ref), copy({ ...client, integrations: { ...client.integrations, [system]: integration } }));
+    this.clients.set(
+      clientKey(ref),
+      copy({ ...client, integrations: { ...client.integrations, [system]: integration } }),
+    );
     return true;
   }
 
@@ -185,7 +202,9 @@ export class InMemoryLedgerStore implements LedgerStore {
       });
     }
     const queued: ImportRun = { ...copy(run), status: "queued" };
-    this.runs.set(importKey(run), { run: queued });
+    // Due for the sweeper if no attempt claims it in time (a sync whose hand-over was lost), as in DynamoDB.
+    const dueAt = new Date(this.now().getTime() + QUEUED_SYNC_GRACE_MS).toISOString();
+    this.runs.set(importKey(run), { run: queued, leaseUntil: dueAt, sweepAt: dueAt });
     this.sourceMarkers.set(markerKey, run.importId);
     this.importOwners.set(run.importId, run.tenantId);
     this.syncLocks.set(lockKey, run.importId);

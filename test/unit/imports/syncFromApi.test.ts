@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError } from "../../../lib/imports/errors.ts";
+import { sweepImports } from "../../../lib/imports/sweepImports.ts";
 import { InProcessSyncDispatcher } from "../../../lib/imports/InProcessSyncDispatcher.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
@@ -197,6 +198,25 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     await dispatcher.idle();
     expect(await store.getImport(queued)).toMatchObject({ status: "succeeded" });
     expect((await store.getEngagement(ref))?.activeImportId).toBe(queued.importId);
+  });
+
+  it("a queued sync whose hand-over was lost is handed over again by the sweeper, and runs", async () => {
+    const queued = await requestSync(deps, ref, trigger); // …and the dispatch never happened
+    const dispatched: string[] = [];
+    const syncs = { dispatch: async (sync: { importId: string }) => void dispatched.push(sync.importId) };
+    const sweep = () =>
+      sweepImports({
+        store,
+        redelivery: { redeliver: async () => {} },
+        syncs,
+        retentionSeconds: 3600,
+        now: () => new Date(clock),
+      });
+    expect((await sweep()).requeued).toEqual([]); // not due yet
+    clock += 11 * 60_000;
+    expect((await sweep()).requeued).toEqual([queued.importId]);
+    expect(dispatched).toEqual([queued.importId]);
+    expect((await runSync(deps, queued)).outcome).toBe("imported");
   });
 
   it("checks a connection and records its status and company on the client", async () => {
