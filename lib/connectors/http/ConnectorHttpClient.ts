@@ -164,9 +164,10 @@ export class ConnectorHttpClient {
 
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= policy.maxAttempts;
+      // The wait for a turn under the limiter is not part of the attempt's timeout.
+      const release = this.#options.limiter ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal) : undefined;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      const release = this.#options.limiter ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal) : undefined;
       let response: Response;
       let text: string;
       try {
