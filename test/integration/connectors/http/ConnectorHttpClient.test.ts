@@ -249,6 +249,13 @@ describe("ConnectorHttpClient over loopback", () => {
     expect(error.context).toMatchObject({ field: "values[0].amount", value: "10.005" });
   });
 
+  it("refuses an answer larger than its limit, without reading it all", async () => {
+    const error = await rejection(client({ maxResponseBytes: 64 }).get("/ledger/posting", PostingListSchema));
+    expect(error).toBeInstanceOf(ConnectorResponseInvalidError);
+    expect(error.message).toBe("test-api GET /ledger/posting: the answer is larger than 64 bytes");
+    expect(server.count({ route: "/ledger/posting" })).toBe(1);
+  });
+
   it("maps 401, 403 and other 4xx to their codes, keeping the body for the adapter", async () => {
     server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 401, json: { status: 401, code: 3000, message: "Unauthorized" } } });
     const invalid = await rejection(client().get("/ledger/posting", PostingListSchema));
@@ -334,6 +341,21 @@ describe("the shared limiter over loopback", () => {
     await second.get("/ledger/posting", PostingListSchema);
     const [budget, posting] = server.exchanges;
     expect(posting!.at - budget!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it("holds every client on the key for its own backoff after a 429 without Retry-After", async () => {
+    const limiter = new KeyedRateLimiter();
+    server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 429 } });
+    const retries: RetryEvent[] = [];
+    const throttledClient = client({ limiter, limiterKey: "owner-3", random: () => 0.99, retry: { baseDelayMs: 400 }, onRetry: (event) => retries.push(event) });
+    const throttled = throttledClient.get("/ledger/posting", PostingListSchema);
+    await waitFor(() => retries.length === 1);
+    expect(retries[0]!.delayMs).toBe(396);
+    await client({ limiter, limiterKey: "owner-3" }).get("/empty", z.unknown(), { emptyValue: null });
+    await throttled;
+    const throttledAt = server.exchanges.find((exchange) => exchange.status === 429)!.at;
+    const otherAt = server.exchanges.find((exchange) => exchange.route === "/empty")!.at;
+    expect(otherAt - throttledAt).toBeGreaterThanOrEqual(390);
   });
 
   it("makes every client on the key wait out a Retry-After that one of them got", async () => {
