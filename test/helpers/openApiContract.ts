@@ -263,8 +263,7 @@ export function contractResponsesOf(exchanges: Iterable<FakeExchange>): Contract
     if (exchange.fault && exchange.fault !== "delay" && exchange.fault !== "status") continue;
     if (exchange.route === undefined && exchange.fault === undefined) continue;
     if (exchange.status === 0) continue;
-    // The path as requested (not the fake's route template): the document decides which of its templates it is.
-    responses.push({ method: exchange.method, path: exchange.path, status: exchange.status, body: exchange.json });
+    responses.push({ method: exchange.method, path: exchange.route ?? exchange.path, status: exchange.status, body: exchange.json });
   }
   return responses;
 }

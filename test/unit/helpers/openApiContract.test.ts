@@ -116,8 +116,8 @@ describe("OpenApiContract", () => {
       exchange({ route: undefined, path: "/unknown", status: 404 }),
     ]);
     expect(responses).toEqual([
-      { method: "GET", path: "/items/1", status: 200, body: { Id: 1 } },
-      { method: "GET", path: "/items/1", status: 503, body: { title: "down" } },
+      { method: "GET", path: "/items/{id}", status: 200, body: { Id: 1 } },
+      { method: "GET", path: "/items/{id}", status: 503, body: { title: "down" } },
     ]);
     expect(contract.validateAll(responses)).toEqual([]);
   });
