@@ -76,10 +76,13 @@ export interface RequestRecord {
   method: string;
   /** Path and query as sent, with any secret parameter removed (Tripletex `:create` tokens are never recorded). */
   path: string;
+  /** The HTTP status answered; 0 when there was no answer (timeout, dropped connection). */
   status: number;
   /** For windowed reads: the inclusive ISO date window. */
   window?: Period;
   rows?: number;
+  /** The attempt this was, when a request was retried (2 = first retry); absent on first attempts. */
+  attempt?: number;
 }
 
 /** Where a pulled ledger came from (kept on the import, like a file's name and digest). */

@@ -8,12 +8,12 @@ import type {
   PulledLedger,
   PulledRecord,
 } from "../connectors/ports.ts";
+import { connectionCheckFromError, ConnectorError } from "../connectors/errors.ts";
 import { EngagementError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, ClientConnection, EngagementRef } from "../engagements/types.ts";
 import { useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
-import { SaldoError } from "../errors/SaldoError.ts";
 import type { ImportRecord } from "../formats/records.ts";
 import { KeyNotFoundError } from "../secrets/errors.ts";
 import type { KeyVault } from "../secrets/ports.ts";
@@ -265,9 +265,15 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
     };
     await deps.store.saveImport(failed, { owner: lease.owner });
     const client = await deps.store.getClient(clientRef);
-    if (client !== undefined && client.deletedAt === undefined && connectorFailureOf(error) !== undefined) {
+    if (client !== undefined && client.deletedAt === undefined && error instanceof ConnectorError) {
+      const check = connectionCheckFromError(error, now().toISOString());
       await record(
-        { status: connectionStatusOf(failure.code), checkedAt: now().toISOString(), message: failure.message },
+        {
+          status: check.status,
+          checkedAt: check.checkedAt,
+          ...(check.message !== undefined ? { message: check.message } : {}),
+          ...(check.missingPrivileges !== undefined ? { missingPrivileges: check.missingPrivileges } : {}),
+        },
         client,
       );
     }
@@ -399,12 +405,11 @@ function finishedSourceOf(source: ApiSource, pulled: PulledLedger, planRequests:
 }
 
 /**
- * A connector's failure (its errors' codes start with `CONNECTOR_`, lib/connectors/errors.ts): the sync fails with
- * it — the connector has already retried what retrying could help.
+ * A connector's failure (lib/connectors/errors.ts): the sync fails with it — the connector has already retried what
+ * retrying could help.
  */
 function connectorFailureOf(error: unknown): { code: string; message: string } | undefined {
-  if (error instanceof SaldoError && error.code.startsWith("CONNECTOR_"))
-    return { code: error.code, message: error.message };
+  if (error instanceof ConnectorError) return { code: error.code, message: error.message };
   return undefined;
 }
 

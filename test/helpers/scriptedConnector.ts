@@ -9,11 +9,8 @@ import type {
   PullRequest,
   RequestRecord,
 } from "../../lib/connectors/ports.ts";
-import { SaldoError } from "../../lib/errors/SaldoError.ts";
+import { ConnectorError, type ConnectorErrorCode } from "../../lib/connectors/errors.ts";
 import type { Account, Transaction } from "../../lib/ledger/types.ts";
-
-/** A connector's failure as lib/connectors/errors.ts makes them: a SaldoError whose code starts with `CONNECTOR_`. */
-export class ScriptedConnectorError extends SaldoError {}
 
 /** The books a scripted connector serves: the API's trial balance (opening/closing per account) and its postings. */
 export interface ScriptedBooks {
@@ -34,7 +31,7 @@ export class ScriptedConnector implements AccountingConnector<"tripletex"> {
   calls = { check: 0, plan: 0, pull: 0 };
   /** Credentials seen by the last call (tests check the bound company and that the key was read). */
   lastCredentials?: ConnectorCredentials<"tripletex">;
-  failWith?: { code: string; message: string };
+  failWith?: { code: ConnectorErrorCode; status: ConnectionCheck["status"]; message: string };
   #gate?: { promise: Promise<void>; release: () => void };
 
   constructor(public books: ScriptedBooks) {}
@@ -121,7 +118,7 @@ export class ScriptedConnector implements AccountingConnector<"tripletex"> {
   }
 
   #failIfAsked(): void {
-    if (this.failWith) throw new ScriptedConnectorError(this.failWith.code, this.failWith.message);
+    if (this.failWith) throw new ConnectorError(this.failWith.code, this.failWith.status, this.failWith.message);
   }
 }
 

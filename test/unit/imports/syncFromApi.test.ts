@@ -147,7 +147,11 @@ describe("syncFromApi: an API sync is an import like a file", () => {
   it("a connector failure fails the sync with its code, keeps the active version and records the connection", async () => {
     await syncFromApi(deps, { ref, trigger });
     connector.books = smallBooks({ digest: "v2" });
-    connector.failWith = { code: "CONNECTOR_INVALID_KEY", message: "Tripletex refused the employee token (401)" };
+    connector.failWith = {
+      code: "CONNECTOR_INVALID_KEY",
+      status: "invalid-key",
+      message: "Tripletex refused the employee token (401)",
+    };
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result).toMatchObject({ outcome: "failed", run: { failure: { code: "CONNECTOR_INVALID_KEY" } } });
     expect((await store.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
