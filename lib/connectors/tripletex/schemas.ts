@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JsonAmountSchema } from "../amounts.ts";
 
 /**
  * zod schemas of the Tripletex API 2.0 responses saldo reads (OpenAPI document `tripletex-v2.openapi.json`, API
@@ -13,8 +14,11 @@ import { z } from "zod";
 /** `yyyy-MM-dd`, as Tripletex writes every date. */
 export const TripletexDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a yyyy-MM-dd date");
 
-/** A money amount: a JSON number in the company currency (NOK), converted once to øre by the mapping. */
-const AmountNumberSchema = z.number();
+/**
+ * A money amount: a JSON number in the company currency (NOK), converted here, once, to bigint øre; more than two
+ * decimals, NaN or a number beyond range fails as `CONNECTOR_AMOUNT_INVALID` naming the endpoint and field path.
+ */
+const AmountNumberSchema = JsonAmountSchema;
 
 /** The list envelope of every `GET` list endpoint (`ListResponseXxx`). `fullResultSize` is deprecated and inexact. */
 export function listResponseSchema<T extends z.ZodType>(item: T) {

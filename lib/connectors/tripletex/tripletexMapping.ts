@@ -1,13 +1,11 @@
 import type { Account, Dimension, Transaction, TransactionLine } from "../../ledger/types.ts";
-import type { Ore } from "../../money/ore.ts";
+import { formatOre } from "../../money/ore.ts";
 import type { TripletexAccount, TripletexBalanceSheetAccount, TripletexPosting } from "./schemas.ts";
 
 /**
- * Tripletex → saldo's records, the same domain model the file parsers produce. Amounts are converted once, here,
- * through `toOre` (a JSON number → bigint øre, refusing more than two decimals), named by endpoint and field so a
- * bad amount says where it came from.
+ * Tripletex → saldo's records, the same domain model the file parsers produce. Amounts are already øre: the response
+ * schemas convert them once, at the boundary (see schemas.ts).
  */
-export type AmountConverter = (value: number, where: { endpoint: string; field: string }) => Ore;
 
 /**
  * One account of the chart with its figures from `/balanceSheet` over the period: `balanceIn` is the opening (IB),
@@ -19,7 +17,6 @@ export type AmountConverter = (value: number, where: { endpoint: string; field: 
 export function toAccount(
   account: TripletexAccount | undefined,
   balance: TripletexBalanceSheetAccount | undefined,
-  toOre: AmountConverter,
 ): Account {
   const number = account?.number ?? balance!.account.number;
   const id = String(number);
@@ -30,10 +27,9 @@ export function toAccount(
   if (account?.type) mapping.accountType = account.type;
   const result: Account = { id, name, mapping };
   if (balance) {
-    const where = (field: string) => ({ endpoint: "GET /balanceSheet", field: `account ${id}: ${field}` });
-    result.opening = toOre(balance.balanceIn, where("balanceIn"));
-    result.movement = toOre(balance.balanceChange, where("balanceChange"));
-    result.closing = toOre(balance.balanceOut, where("balanceOut"));
+    result.opening = balance.balanceIn;
+    result.movement = balance.balanceChange;
+    result.closing = balance.balanceOut;
   }
   return result;
 }
@@ -58,26 +54,17 @@ function dimensionsOf(posting: TripletexPosting): Dimension[] | undefined {
   return dimensions.length > 0 ? dimensions : undefined;
 }
 
-/** Formats øre as a plain decimal string (`-1234.50`), the way saldo keeps a foreign-currency amount. */
-function decimalText(ore: Ore): string {
-  const negative = ore < 0n;
-  const abs = negative ? -ore : ore;
-  const text = `${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
-  return negative ? `-${text}` : text;
-}
-
 /** One posting → one transaction line. */
-export function toLine(posting: TripletexPosting, currency: string, toOre: AmountConverter): TransactionLine {
-  const where = (field: string) => ({ endpoint: "GET /ledger/posting", field: `posting ${posting.id}: ${field}` });
+export function toLine(posting: TripletexPosting, currency: string): TransactionLine {
   const line: TransactionLine = {
     recordId: String(posting.id),
     account: String(posting.account.number),
-    amount: toOre(posting.amount, where("amount")),
+    amount: posting.amount,
   };
   if (posting.description) line.description = posting.description;
   const code = posting.currency?.code;
   if (code && code !== currency && posting.amountCurrency !== null && posting.amountCurrency !== undefined) {
-    line.currencyAmount = { currency: code, amount: decimalText(toOre(posting.amountCurrency, where("amountCurrency"))) };
+    line.currencyAmount = { currency: code, amount: formatOre(posting.amountCurrency) };
   }
   if (posting.vatType?.number) line.taxCode = posting.vatType.number;
   const customer = posting.customer;
@@ -93,7 +80,7 @@ export function toLine(posting: TripletexPosting, currency: string, toOre: Amoun
  * The postings of one voucher (in any order) → one transaction, lines in Tripletex's row order. The voucher's date
  * is its first posting's; a posting dated otherwise keeps its own date on the line.
  */
-export function toTransaction(postings: readonly TripletexPosting[], currency: string, toOre: AmountConverter): Transaction {
+export function toTransaction(postings: readonly TripletexPosting[], currency: string): Transaction {
   const sorted = [...postings].sort((a, b) => (a.row ?? 0) - (b.row ?? 0) || a.id - b.id);
   const first = sorted[0]!;
   const voucher = first.voucher;
@@ -101,7 +88,7 @@ export function toTransaction(postings: readonly TripletexPosting[], currency: s
     id: voucherId(voucher),
     date: first.date,
     lines: sorted.map((posting) => {
-      const line = toLine(posting, currency, toOre);
+      const line = toLine(posting, currency);
       if (posting.date !== first.date) line.date = posting.date;
       return line;
     }),

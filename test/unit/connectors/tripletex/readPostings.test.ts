@@ -16,8 +16,8 @@ function ledger(perDay: (date: string) => number, start = "2025-01-01", end = "2
   for (let date = start; date <= end; date = addDays(date, 1)) {
     for (let i = 0; i < perDay(date); i++, voucherId++) {
       const voucher = { id: voucherId, number: voucherId, year: 2025 };
-      postings.push({ id: id++, date, amount: 100, row: 1, voucher, account: { number: 1920 + (i % 50) } });
-      postings.push({ id: id++, date, amount: -100, row: 2, voucher, account: { number: 3000 + (i % 50) } });
+      postings.push({ id: id++, date, amount: 100n, row: 1, voucher, account: { number: 1920 + (i % 50) } });
+      postings.push({ id: id++, date, amount: -100n, row: 2, voucher, account: { number: 3000 + (i % 50) } });
     }
   }
   return postings;
@@ -84,7 +84,7 @@ describe("reading postings window by window", () => {
     const postings: TripletexPosting[] = [];
     for (let i = 0; i < 10_001; i++) {
       const voucher = { id: i + 1, number: i + 1, year: 2025 };
-      postings.push({ id: 2 * i + 1, date: "2025-03-03", amount: 1, row: 1, voucher, account: { number: 1920 } });
+      postings.push({ id: 2 * i + 1, date: "2025-03-03", amount: 1n, row: 1, voucher, account: { number: 1920 } });
     }
     await expect(readAll(postings)).rejects.toThrow(PostingWindowError);
     await expect(readAll(postings)).rejects.toThrow(/account 1920 has more than 10000 postings on 2025-03-03/);
