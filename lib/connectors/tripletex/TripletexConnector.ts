@@ -11,7 +11,7 @@ import {
   ConnectorUnavailableError,
 } from "../errors.ts";
 import { ConnectorHttpClient, type ConnectorHttpClientOptions, type QueryParams } from "../http/ConnectorHttpClient.ts";
-import type { KeyedRateLimiter } from "../http/KeyedRateLimiter.ts";
+import { KeyedRateLimiter } from "../http/KeyedRateLimiter.ts";
 import { RequestRecorder } from "../http/RequestRecorder.ts";
 import type {
   AccountingConnector,
@@ -98,12 +98,16 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
   readonly #sessions: TripletexSessions;
   readonly #now: () => Date;
   readonly #pageSize: number;
+  readonly #limiter: KeyedRateLimiter;
 
   constructor(options: TripletexConnectorOptions) {
     this.#options = options;
     this.#baseUrl = (options.baseUrl ?? TRIPLETEX_BASE_URL).replace(/\/+$/, "");
     this.#now = options.now ?? (() => new Date());
     this.#pageSize = options.pageSize ?? 1000;
+    // Always a limiter, even without a shared one: it is what holds every request of a token back once an answer said
+    // `X-Rate-Limit-Remaining: 0` (Tripletex may leave `X-Rate-Limit-Reset` out of the 429 itself).
+    this.#limiter = options.limiter ?? new KeyedRateLimiter();
     this.#sessions = new TripletexSessions({
       consumerToken: options.consumerToken,
       today: () => this.#now().toISOString().slice(0, 10),
@@ -245,7 +249,8 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
       system: "tripletex",
       baseUrl: this.#baseUrl,
       recorder,
-      ...(this.#options.limiter ? { limiter: this.#options.limiter, limiterKey: `tripletex:${employeeTokenLabel(employeeToken)}` } : {}),
+      limiter: this.#limiter,
+      limiterKey: `tripletex:${employeeTokenLabel(employeeToken)}`,
     });
     return { employeeToken, username: credentials.companyId ?? "0", client };
   }
@@ -429,5 +434,3 @@ function mergeAccounts(chart: readonly TripletexAccount[], balances: readonly Tr
   }
   return [...byNumber.entries()].sort(([a], [b]) => a - b).map(([, entry]) => toAccount(entry.account, entry.balance));
 }
-
-export { ConnectorError };

@@ -18,7 +18,8 @@ export const TripletexDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a yy
  * A money amount: a JSON number in the company currency (NOK), converted here, once, to bigint øre; more than two
  * decimals, NaN or a number beyond range fails as `CONNECTOR_AMOUNT_INVALID` naming the endpoint and field path.
  */
-const AmountNumberSchema = JsonAmountSchema;
+// A missing or non-number field is a changed shape (`CONNECTOR_RESPONSE_INVALID`), not a bad amount: z.number() first.
+const AmountNumberSchema = z.number().pipe(JsonAmountSchema);
 
 /** The list envelope of every `GET` list endpoint (`ListResponseXxx`). `fullResultSize` is deprecated and inexact. */
 export function listResponseSchema<T extends z.ZodType>(item: T) {
