@@ -19,7 +19,8 @@ export const TripletexDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a yy
  * decimals, NaN or a number beyond range fails as `CONNECTOR_AMOUNT_INVALID` naming the endpoint and field path.
  */
 // A missing or non-number field is a changed shape (`CONNECTOR_RESPONSE_INVALID`), not a bad amount: z.number() first.
-const AmountNumberSchema = z.number().pipe(JsonAmountSchema);
+// (JsonAmountSchema takes `unknown`; narrowing its input type to `number` is what pipe's typing asks for.)
+const AmountNumberSchema = z.number().pipe(JsonAmountSchema as unknown as z.ZodType<bigint, number>);
 
 /** The list envelope of every `GET` list endpoint (`ListResponseXxx`). `fullResultSize` is deprecated and inexact. */
 export function listResponseSchema<T extends z.ZodType>(item: T) {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { formatOre, type Ore } from "../../../money/ore.ts";
+import type { DemoAccount, DemoPostingRow, DemoVoucher, DemoVoucherKind, LedgerBooks } from "../demoBooks.ts";
 import { applyFieldsFilter, FieldsFilterError, parseFieldsFilter } from "./fieldsFilter.ts";
-import type { FakeAccount, FakePosting, FakeVoucher, PostingQuery, TripletexFakeLedger } from "./TripletexFakeLedger.ts";
+import { type PostingQuery, TripletexBooksView } from "./TripletexBooksView.ts";
 
 /**
  * The fake Tripletex API 2.0, as a pure request → response function over in-memory state (the HTTP transport, fault
@@ -26,21 +27,18 @@ import type { FakeAccount, FakePosting, FakeVoucher, PostingQuery, TripletexFake
  *   422 → 15000 / 23000), and `x-tlx-request-id` on every answer.
  */
 
-/** One company the fake serves. */
-export interface TripletexFakeCompany {
+/**
+ * One company the fake serves: its books (demo or synthetic, see `demoBooks.ts`) under its Tripletex company id
+ * (`books.company.id`). The books' `reportedOpeningAdjustments` are the known field problem of
+ * `demo-tripletex-wrong-ib`: `/balanceSheet` reports the opening balances (and so the closing ones) off by them, while
+ * the postings are right.
+ */
+interface ServedCompany {
   id: number;
-  name: string;
-  organizationNumber: string;
-  /** ISO date the company started using Tripletex. */
-  startDate: string;
-  currency: string;
-  ledger: TripletexFakeLedger;
-  /**
-   * The known field problem (`demo-tripletex-wrong-ib`): the opening balances `/balanceSheet` gives from the second
-   * fiscal year on leave out the prior year's result allocation (the vouchers posting to 8800–8999), as if the result
-   * never moved to equity. The postings themselves are right.
-   */
-  openingOmitsResultAllocation?: boolean;
+  books: LedgerBooks;
+  view: TripletexBooksView;
+  names: { customers: Map<string, string>; suppliers: Map<string, string>; departments: Map<string, string>; projects: Map<string, string> };
+  vatRates: Map<string, { name: string; rate: number }>;
 }
 
 /** An employee token the fake accepts, and what it reaches. */
@@ -68,7 +66,8 @@ export interface TripletexFakeRateLimit {
 export interface TripletexFakeApiOptions {
   /** The API consumer token saldo (the integration) owns. */
   consumerToken: string;
-  companies: readonly TripletexFakeCompany[];
+  /** The companies' books; each is served under its `company.id` (a positive integer as text). */
+  companies: readonly LedgerBooks[];
   employeeTokens: readonly TripletexFakeEmployeeToken[];
   rateLimit?: TripletexFakeRateLimit;
   /** The clock (tests move it to expire sessions). */
@@ -115,7 +114,7 @@ interface Session {
 
 interface Context {
   session: Session;
-  company: TripletexFakeCompany;
+  company: ServedCompany;
   /** Username `0`: the employee's own company. */
   ownCompany: boolean;
 }
@@ -133,7 +132,23 @@ class ApiFailure extends Error {
 }
 
 const DEFAULT_COUNT = 1000;
-const VAT_RATES: Record<string, number> = { "1": 25, "3": 25, "11": 15, "31": 15, "13": 12, "33": 12, "14": 25, "15": 25 };
+
+/** Tripletex's voucher type of each kind of demo voucher. */
+const VOUCHER_TYPES: Record<DemoVoucherKind, string> = {
+  sale: "Utgående faktura",
+  "customer-payment": "Innbetaling",
+  purchase: "Leverandørfaktura",
+  "supplier-payment": "Utbetaling",
+  salary: "Lønnsbilag",
+  rent: "Leverandørfaktura",
+  "bank-fee": "Bankbilag",
+  interest: "Bankbilag",
+  "vat-settlement": "Mva-melding",
+  "vat-payment": "Utbetaling",
+  "tax-payment": "Utbetaling",
+  depreciation: "Memorialbilag",
+  "result-allocation": "Årsavslutning",
+};
 
 /** The fake Tripletex API (see the module comment). */
 export class TripletexFakeApi {
@@ -141,9 +156,8 @@ export class TripletexFakeApi {
   readonly #now: () => Date;
   readonly #maxRows: number;
   readonly #sessions = new Map<string, Session>();
-  readonly #companies = new Map<number, TripletexFakeCompany>();
+  readonly #companies = new Map<number, ServedCompany>();
   readonly #rateWindows = new Map<string, { start: number; used: number }>();
-  readonly #allocationVouchers = new Map<number, Set<number>>();
   #rateLimit: TripletexFakeRateLimit | undefined;
   #nextSessionId = 1;
   #requestCounter = 0;
@@ -155,7 +169,22 @@ export class TripletexFakeApi {
     this.#now = options.now ?? (() => new Date());
     this.#maxRows = options.maxRowsPerQuery ?? 10_000;
     this.#rateLimit = options.rateLimit;
-    for (const company of options.companies) this.#companies.set(company.id, company);
+    for (const books of options.companies) {
+      const id = Number(books.company.id);
+      if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`a Tripletex company id is a positive integer, not ${books.company.id}`);
+      this.#companies.set(id, {
+        id,
+        books,
+        view: new TripletexBooksView(books),
+        names: {
+          customers: new Map(books.customers.map((party) => [party.id, party.name])),
+          suppliers: new Map(books.suppliers.map((party) => [party.id, party.name])),
+          departments: new Map(books.departments.map((value) => [value.id, value.name])),
+          projects: new Map(books.projects.map((value) => [value.id, value.name])),
+        },
+        vatRates: new Map(books.vatCodes.map((code) => [code.code, { name: code.name, rate: code.rate }])),
+      });
+    }
   }
 
   /** Changes the rate limit (tests of 429), or lifts it (`undefined`). Resets the counters. */
@@ -174,8 +203,11 @@ export class TripletexFakeApi {
     return this.#nextSessionId - 1;
   }
 
-  company(id: number): TripletexFakeCompany | undefined {
-    return this.#companies.get(id);
+  /** Books a voucher in a company after the start (a test's "new postings since the last sync"). */
+  addVoucher(companyId: number, voucher: DemoVoucher): void {
+    const company = this.#companies.get(companyId);
+    if (!company) throw new RangeError(`no company ${companyId}`);
+    company.view.addVoucher(voucher);
   }
 
   /** Answers one request. Never throws. */
@@ -383,56 +415,42 @@ export class TripletexFakeApi {
     const clients = context.session.employeeToken.accountantFor ?? [];
     return clients
       .map((id) => this.#companies.get(id))
-      .filter((company): company is TripletexFakeCompany => company !== undefined)
+      .filter((company): company is ServedCompany => company !== undefined)
       .map((company) => ({ ...companyJson(company), accountantOrSimilar: false, customerCompanyId: company.id }));
   }
 
-  #accounts(company: TripletexFakeCompany, query: URLSearchParams): JsonObject[] {
-    const numbers = query.get("number")?.split(",").map((text) => Number(text.trim()));
+  #accounts(company: ServedCompany, query: URLSearchParams): JsonObject[] {
+    const numbers = query.get("number")?.split(",").map((text) => text.trim());
     const isInactive = booleanParam(query, "isInactive");
     const isBalanceAccount = booleanParam(query, "isBalanceAccount");
-    return company.ledger.accounts
+    return sortedAccounts(company.books)
       .filter((account) => !numbers || numbers.includes(account.number))
-      .filter((account) => isInactive === undefined || account.isInactive === isInactive)
+      .filter(() => isInactive === undefined || isInactive === false)
       .filter((account) => isBalanceAccount === undefined || account.isBalanceAccount === isBalanceAccount)
-      .sort((a, b) => a.number - b.number)
-      .map(accountJson);
+      .map((account) => accountJson(account, company));
   }
 
-  #balanceSheet(company: TripletexFakeCompany, query: URLSearchParams): JsonObject[] {
+  #balanceSheet(company: ServedCompany, query: URLSearchParams): JsonObject[] {
     const { dateFrom, dateTo } = dateRange(query);
     const accountNumberFrom = intParam(query, "accountNumberFrom");
     const accountNumberTo = intParam(query, "accountNumberTo");
     const withoutMovements = booleanParam(query, "includeActiveAccountsWithoutMovements") === true;
-    const ledger = company.ledger;
-    const yearStart = `${dateFrom.slice(0, 4)}-01-01`;
-    const allocation = company.openingOmitsResultAllocation ? this.#allocationVoucherIds(company) : undefined;
-
-    // Balance-sheet accounts carry everything before dateFrom; result accounts only this fiscal year's part of it.
-    const before = ledger.movements({ dateFrom: "0000-01-01", dateTo: yearStart });
-    const omitted = allocation
-      ? ledger.movements({ dateFrom: "0000-01-01", dateTo: yearStart }, (voucher) => !allocation.has(voucher.id))
-      : new Map<number, Ore>();
-    const yearToDate = ledger.movements({ dateFrom: yearStart, dateTo: dateFrom });
-    const change = ledger.movements({ dateFrom, dateTo });
-
+    const figures = company.view.figures(dateFrom, dateTo);
     const rows: JsonObject[] = [];
-    for (const account of [...ledger.accounts].sort((a, b) => a.number - b.number)) {
-      if (accountNumberFrom !== undefined && account.number < accountNumberFrom) continue;
-      if (accountNumberTo !== undefined && account.number >= accountNumberTo) continue;
-      const n = account.number;
-      const balanceIn = account.isBalanceAccount
-        ? (ledger.conversionOpening.get(n) ?? 0n) + (before.get(n) ?? 0n) - (omitted.get(n) ?? 0n) + (yearToDate.get(n) ?? 0n)
-        : (yearToDate.get(n) ?? 0n);
-      const moved = change.has(n);
-      const include = moved || (withoutMovements && (!account.isInactive || balanceIn !== 0n));
-      if (!include) continue;
-      const balanceChange = change.get(n) ?? 0n;
+    for (const account of sortedAccounts(company.books)) {
+      const number = Number(account.number);
+      if (accountNumberFrom !== undefined && number < accountNumberFrom) continue;
+      if (accountNumberTo !== undefined && number >= accountNumberTo) continue;
+      const figure = figures.get(account.number) ?? { balanceIn: 0n, balanceChange: 0n };
+      // The known field problem: the reported opening is off by the books' adjustments (the postings are right).
+      const balanceIn = figure.balanceIn + company.view.reportedAdjustment(account.number, dateFrom);
+      // Without the flag only accounts with movement in the dates are listed (every demo account is active).
+      if (figure.balanceChange === 0n && !withoutMovements) continue;
       rows.push({
-        account: accountJson(account),
+        account: accountJson(account, company),
         balanceIn: amount(balanceIn),
-        balanceChange: amount(balanceChange),
-        balanceOut: amount(balanceIn + balanceChange),
+        balanceChange: amount(figure.balanceChange),
+        balanceOut: amount(balanceIn + figure.balanceChange),
         startDate: dateFrom,
         endDate: dateTo,
       });
@@ -440,48 +458,32 @@ export class TripletexFakeApi {
     return rows;
   }
 
-  /** The vouchers that allocate a year's result (they post to 8800–8999: årsresultat, overføringer). */
-  #allocationVoucherIds(company: TripletexFakeCompany): Set<number> {
-    let ids = this.#allocationVouchers.get(company.id);
-    if (!ids) {
-      ids = new Set();
-      for (const posting of company.ledger.postings({ dateFrom: "0000-01-01", dateTo: "9999-12-31", accountNumberFrom: 8800, accountNumberTo: 9000 })) {
-        ids.add(posting.voucher.id);
-      }
-      this.#allocationVouchers.set(company.id, ids);
-    }
-    return ids;
-  }
-
-  #postings(company: TripletexFakeCompany, query: URLSearchParams, path: string): JsonObject {
+  #postings(company: ServedCompany, query: URLSearchParams, path: string): JsonObject {
     const postingQuery: PostingQuery = {
       ...dateRange(query),
       ...optional("accountNumberFrom", intParam(query, "accountNumberFrom")),
       ...optional("accountNumberTo", intParam(query, "accountNumberTo")),
     };
-    const total = company.ledger.countPostings(postingQuery);
+    const total = company.view.countPostings(postingQuery, this.#maxRows);
     this.#checkRowCap(total);
     const { from, count } = paging(query);
     const selection = fieldSelection(query);
     const values: JsonObject[] = [];
-    let index = 0;
-    for (const posting of company.ledger.postings(postingQuery)) {
-      if (index++ < from) continue;
-      if (values.length >= count) break;
-      values.push(filtered(postingJson(posting, company.currency), selection));
+    for (const posting of company.view.postings(postingQuery, { offset: from, limit: count })) {
+      values.push(filtered(postingJson(posting, company), selection));
     }
     return envelope(values, total, from, this.#digest(company, path, query, total));
   }
 
-  #vouchers(company: TripletexFakeCompany, query: URLSearchParams, path: string): JsonObject {
+  #vouchers(company: ServedCompany, query: URLSearchParams, path: string): JsonObject {
     const voucherQuery = dateRange(query);
-    const total = company.ledger.countVouchers(voucherQuery);
+    const total = company.view.countVouchers(voucherQuery, this.#maxRows);
     this.#checkRowCap(total);
     const { from, count } = paging(query);
     const selection = fieldSelection(query);
     const values: JsonObject[] = [];
     let index = 0;
-    for (const voucher of company.ledger.vouchers(voucherQuery)) {
+    for (const voucher of company.view.vouchers(voucherQuery)) {
       if (index++ < from) continue;
       if (values.length >= count) break;
       values.push(filtered(voucherJson(voucher), selection));
@@ -489,18 +491,20 @@ export class TripletexFakeApi {
     return envelope(values, total, from, this.#digest(company, path, query, total));
   }
 
-  #annualAccounts(company: TripletexFakeCompany, query: URLSearchParams): JsonObject[] {
+  #annualAccounts(company: ServedCompany, query: URLSearchParams): JsonObject[] {
     const yearFrom = intParam(query, "yearFrom") ?? 0;
     const yearTo = intParam(query, "yearTo") ?? 10_000;
-    return company.ledger.years
-      .filter((year) => year >= yearFrom && year < yearTo)
-      .map((year) => ({
+    return company.books.fiscalYears
+      .map((year) => ({ year: Number(year.start.slice(0, 4)), start: year.start, end: year.end }))
+      .filter(({ year }) => year >= yearFrom && year < yearTo)
+      .map(({ year, start, end }) => ({
         id: company.id * 10_000 + year,
         version: 0,
         url: `tripletex.no/v2/ledger/annualAccount/${company.id * 10_000 + year}`,
         year,
-        start: `${year}-01-01`,
-        end: `${year + 1}-01-01`,
+        start,
+        // Tripletex's end dates are exclusive.
+        end: nextDay(end),
       }));
   }
 
@@ -527,10 +531,10 @@ export class TripletexFakeApi {
   }
 
   /** A hash of the full result without producing it: the books' revision and the query (paging and fields aside). */
-  #digest(company: TripletexFakeCompany, path: string, query: URLSearchParams, total: number): string | null {
+  #digest(company: ServedCompany, path: string, query: URLSearchParams, total: number): string | null {
     if (total === 0) return null;
     const kept = [...query.entries()].filter(([name]) => !["from", "count", "fields", "sorting"].includes(name)).sort();
-    return sha(JSON.stringify([company.id, company.ledger.revision, path, kept])).slice(0, 20);
+    return sha(JSON.stringify([company.id, company.view.revision, path, kept])).slice(0, 20);
   }
 }
 
@@ -540,43 +544,68 @@ function amount(ore: Ore): number {
   return Number(formatOre(ore));
 }
 
-function companyJson(company: TripletexFakeCompany): JsonObject {
+function nextDay(date: string): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + 1);
+  return at.toISOString().slice(0, 10);
+}
+
+function companyJson(company: ServedCompany): JsonObject {
+  const { books } = company;
   return {
     id: company.id,
     version: 1,
     url: `tripletex.no/v2/company/${company.id}`,
-    name: company.name,
-    displayName: company.name,
-    startDate: company.startDate,
-    organizationNumber: company.organizationNumber,
+    name: books.company.name,
+    displayName: books.company.name,
+    startDate: books.conversionDate,
+    organizationNumber: books.company.orgNumber,
     email: null,
     type: "AS",
-    currency: { id: 1, url: "tripletex.no/v2/currency/1", code: company.currency },
+    address: {
+      id: company.id,
+      url: `tripletex.no/v2/address/${company.id}`,
+      addressLine1: books.company.address.street,
+      postalCode: books.company.address.postalCode,
+      city: books.company.address.city,
+    },
+    currency: { id: 1, url: "tripletex.no/v2/currency/1", code: books.company.currency },
   };
 }
 
-function accountJson(account: FakeAccount): JsonObject {
+function sortedAccounts(books: LedgerBooks): DemoAccount[] {
+  return [...books.accounts].sort((a, b) => Number(a.number) - Number(b.number));
+}
+
+/** Tripletex's internal id of an account (the fake's: stable per company and number). */
+function accountId(company: ServedCompany, number: string): number {
+  return company.id * 100_000 + Number(number);
+}
+
+function accountJson(account: DemoAccount, company: ServedCompany): JsonObject {
+  const number = Number(account.number);
+  const id = accountId(company, account.number);
   return {
-    id: account.id,
+    id,
     version: 0,
-    url: `tripletex.no/v2/ledger/account/${account.id}`,
-    number: account.number,
-    numberPretty: String(account.number),
+    url: `tripletex.no/v2/ledger/account/${id}`,
+    number,
+    numberPretty: account.number,
     name: account.name,
     description: "",
-    type: account.type,
+    type: accountTypeOf(number),
     ledgerType: "GENERAL",
     balanceGroup: account.isBalanceAccount ? "BALANCE" : "PROFIT_AND_LOSS",
-    vatType: account.vatTypeNumber === null ? null : vatTypeJson(account.vatTypeNumber),
+    vatType: account.vatCode === undefined ? null : vatTypeJson(account.vatCode, company),
     vatLocked: false,
-    currency: { id: 1, url: "tripletex.no/v2/currency/1", code: "NOK" },
-    isCloseable: false,
+    currency: { id: 1, url: "tripletex.no/v2/currency/1", code: company.books.company.currency },
+    isCloseable: account.number === "1500" || account.number === "2400",
     isApplicableForSupplierInvoice: !account.isBalanceAccount,
     requireReconciliation: false,
-    isInactive: account.isInactive,
-    isBankAccount: account.number >= 1900 && account.number < 2000,
+    isInactive: false,
+    isBankAccount: number >= 1900 && number < 2000,
     isInvoiceAccount: false,
-    saftCode: account.saftCode,
+    saftCode: account.standardAccountId,
     groupingCode: account.groupingCode,
     displayName: `${account.number} ${account.name}`,
     requiresDepartment: false,
@@ -585,23 +614,26 @@ function accountJson(account: FakeAccount): JsonObject {
   };
 }
 
-function vatTypeJson(number: string): JsonObject {
-  const id = Number(number) || 0;
-  return {
-    id,
-    url: `tripletex.no/v2/ledger/vatType/${id}`,
-    number,
-    name: `MVA-kode ${number}`,
-    percentage: VAT_RATES[number] ?? 0,
-  };
+function vatTypeJson(code: string, company: ServedCompany): JsonObject {
+  const vat = company.vatRates.get(code);
+  const id = Number(code) || 0;
+  return { id, url: `tripletex.no/v2/ledger/vatType/${id}`, number: code, name: vat?.name ?? code, percentage: vat?.rate ?? 0 };
 }
 
-function referenceJson(kind: string, numberField: string, reference: FakePosting["customer"]): Json {
-  if (!reference) return null;
-  return { id: reference.id, url: `tripletex.no/v2/${kind}/${reference.id}`, [numberField]: reference.number, name: reference.name };
+/** A numeric id for a text key (departments and projects have text numbers, Tripletex ids are integers). */
+function idOf(kind: string, key: string): number {
+  return /^\d+$/.test(key) ? Number(key) : Number.parseInt(sha(`${kind}:${key}`).slice(0, 8), 16);
 }
 
-function voucherJson(voucher: FakeVoucher): JsonObject {
+function referenceJson(kind: string, numberField: string, key: string | undefined, names: Map<string, string>, numeric: boolean): Json {
+  if (key === undefined) return null;
+  const id = idOf(kind, key);
+  return { id, url: `tripletex.no/v2/${kind}/${id}`, [numberField]: numeric ? Number(key) : key, name: names.get(key) ?? key };
+}
+
+function voucherJson(voucher: DemoVoucher): JsonObject {
+  const typeName = VOUCHER_TYPES[voucher.kind];
+  const typeId = Number.parseInt(sha(typeName).slice(0, 6), 16);
   return {
     id: voucher.id,
     version: 0,
@@ -611,18 +643,17 @@ function voucherJson(voucher: FakeVoucher): JsonObject {
     tempNumber: 0,
     year: voucher.year,
     description: voucher.description,
-    voucherType: { id: voucherTypeId(voucher.voucherTypeName), url: "tripletex.no/v2/ledger/voucherType", name: voucher.voucherTypeName },
+    voucherType: { id: typeId, url: `tripletex.no/v2/ledger/voucherType/${typeId}`, name: typeName },
   };
 }
 
-function voucherTypeId(name: string): number {
-  return Number.parseInt(sha(name).slice(0, 6), 16);
-}
-
-function postingJson(posting: FakePosting, currency: string): JsonObject {
-  const rate = posting.vatTypeNumber ? (VAT_RATES[posting.vatTypeNumber] ?? 0) : 0;
+function postingJson(posting: DemoPostingRow, company: ServedCompany): JsonObject {
+  const rate = posting.vatCode ? (company.vatRates.get(posting.vatCode)?.rate ?? 0) : 0;
   // amountGross is the amount with VAT on a line with a VAT code: balances must be built from `amount`.
-  const gross = posting.amount + (posting.amount * BigInt(rate)) / 100n;
+  const gross = posting.amount + (posting.amount * BigInt(Math.round(rate * 100))) / 10_000n;
+  const { names } = company;
+  const currency = company.books.company.currency;
+  const accountNumber = Number(posting.account);
   return {
     id: posting.id,
     version: 0,
@@ -630,14 +661,14 @@ function postingJson(posting: FakePosting, currency: string): JsonObject {
     voucher: voucherJson(posting.voucher),
     date: posting.date,
     description: posting.description,
-    account: { id: posting.accountNumber, url: `tripletex.no/v2/ledger/account/${posting.accountNumber}`, number: posting.accountNumber },
-    customer: referenceJson("customer", "customerNumber", posting.customer),
-    supplier: referenceJson("supplier", "supplierNumber", posting.supplier),
+    account: { id: accountId(company, posting.account), url: `tripletex.no/v2/ledger/account/${accountId(company, posting.account)}`, number: accountNumber },
+    customer: referenceJson("customer", "customerNumber", posting.customerId, names.customers, true),
+    supplier: referenceJson("supplier", "supplierNumber", posting.supplierId, names.suppliers, true),
     employee: null,
-    project: referenceJson("project", "number", posting.project),
+    project: referenceJson("project", "number", posting.projectId, names.projects, false),
     product: null,
-    department: referenceJson("department", "departmentNumber", posting.department),
-    vatType: posting.vatTypeNumber === null ? null : vatTypeJson(posting.vatTypeNumber),
+    department: referenceJson("department", "departmentNumber", posting.departmentId, names.departments, false),
+    vatType: posting.vatCode === undefined ? null : vatTypeJson(posting.vatCode, company),
     amount: amount(posting.amount),
     amountCurrency: amount(posting.amount),
     amountGross: amount(gross),
@@ -652,6 +683,21 @@ function postingJson(posting: FakePosting, currency: string): JsonObject {
     freeAccountingDimension2: null,
     freeAccountingDimension3: null,
   };
+}
+
+/** Tripletex's account type of an NS 4102 account number. */
+function accountTypeOf(number: number): string {
+  if (number < 2000) return "ASSETS";
+  if (number < 2100) return "EQUITY";
+  if (number < 3000) return "LIABILITIES";
+  if (number < 4000) return "OPERATING_REVENUES";
+  if (number < 8000) return "OPERATING_EXPENSES";
+  if (number < 8100) return "INVESTMENT_INCOME";
+  if (number < 8300) return "COST_OF_CAPITAL";
+  if (number < 8400) return "TAX_ON_ORDINARY_ACTIVITIES";
+  if (number < 8800) return "EXTRAORDINARY_INCOME";
+  if (number < 8900) return "ANNUAL_RESULT";
+  return "TRANSFERS_AND_ALLOCATIONS";
 }
 
 // --- requests ---------------------------------------------------------------------------------------------------

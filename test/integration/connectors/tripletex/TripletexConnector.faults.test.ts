@@ -6,10 +6,10 @@ import { TripletexConnector, type TripletexConnectorOptions } from "../../../../
 import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import type { Transaction } from "../../../../lib/ledger/types.ts";
 import { FakeTripletexServer } from "../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
-import type { TripletexFakeApiOptions, TripletexFakeCompany } from "../../../../lib/local/fakes/tripletex/TripletexFakeApi.ts";
-import type { ArrayTripletexLedger } from "../../../../lib/local/fakes/tripletex/TripletexFakeLedger.ts";
+import type { LedgerBooks } from "../../../../lib/local/fakes/demoBooks.ts";
+import type { TripletexFakeApiOptions } from "../../../../lib/local/fakes/tripletex/TripletexFakeApi.ts";
 import { Secret } from "../../../../lib/secrets/Secret.ts";
-import { busyBooks, fakeVoucher } from "../../../helpers/tripletexBooks.ts";
+import { busyBooks, testBooks, voucherOf } from "../../../helpers/tripletexBooks.ts";
 
 /**
  * The Tripletex connector against the fake over real HTTP: auth and sessions, paging across windows and the row cap,
@@ -26,24 +26,16 @@ afterEach(async () => {
 });
 
 interface Setup {
-  ledger?: ArrayTripletexLedger;
+  books?: LedgerBooks;
   maxRowsPerQuery?: number;
   now?: () => Date;
 }
 
 async function start(setup: Setup = {}) {
-  const ledger = setup.ledger ?? busyBooks(() => 2);
-  const company: TripletexFakeCompany = {
-    id: 4711,
-    name: "Fjordkraft Test AS",
-    organizationNumber: "923 456 783",
-    startDate: "2025-01-01",
-    currency: "NOK",
-    ledger,
-  };
+  const books = setup.books ?? busyBooks(() => 2);
   const options: TripletexFakeApiOptions = {
     consumerToken: CONSUMER,
-    companies: [company, { ...company, id: 900, name: "Byrå AS", organizationNumber: "987654325" }],
+    companies: [books, testBooks({ id: "900", name: "Byrå AS", orgNumber: "987654325", vouchers: [] })],
     employeeTokens: [
       { token: "employee-ok", companyId: 4711, employee: { id: 1, firstName: "Kari", lastName: "Nordmann" } },
       { token: "accountant", companyId: 900, employee: { id: 2, firstName: "Ola", lastName: "Byrå" }, accountantFor: [4711] },
@@ -53,7 +45,7 @@ async function start(setup: Setup = {}) {
     ...(setup.now ? { now: setup.now } : {}),
   };
   server = await FakeTripletexServer.start(options);
-  return { server, ledger, company };
+  return { server, books };
 }
 
 function connector(overrides: Partial<TripletexConnectorOptions> = {}): TripletexConnector {
@@ -172,8 +164,8 @@ describe("Tripletex connector: paging, windows and the row cap", () => {
   it("pages until a short page and splits windows over the cap, giving exactly the books' vouchers, whole and balanced", async () => {
     // 3 vouchers (6 postings) a day, 25 (50 postings) on 2025-06-30; cap lowered to 40 rows so months and that day
     // must be split.
-    const ledger = busyBooks((date) => (date === "2025-06-30" ? 25 : 3));
-    await start({ ledger, maxRowsPerQuery: 40 });
+    const books = busyBooks((date) => (date === "2025-06-30" ? 25 : 3));
+    await start({ books, maxRowsPerQuery: 40 });
     const pulled = await connector({ pageSize: 7 }).pull(key("employee-ok"), { period: YEAR_2025 });
     const { records, transactions } = await drain(pulled);
     const expectedVouchers = 364 * 3 + 25;
@@ -333,8 +325,8 @@ describe("Tripletex connector: faults", () => {
 });
 
 describe("Tripletex connector: incremental refresh", () => {
-  it("plans an unchanged re-sync in at most 5 requests and sees a new voucher, a reversal or a changed description", async () => {
-    const { ledger } = await start();
+  it("plans an unchanged re-sync in at most 5 requests and sees a new voucher, or a voucher and its reversal", async () => {
+    await start();
     const tripletex = connector();
     const pulled = await tripletex.pull(key("employee-ok"), { period: YEAR_2025 });
     await drain(pulled);
@@ -346,19 +338,17 @@ describe("Tripletex connector: incremental refresh", () => {
     expect(server!.server.exchanges.length).toBeLessThanOrEqual(5);
     expect(unchanged.requestCount).toBe(server!.server.exchanges.length);
 
-    ledger.append(fakeVoucher(90_001, "2025-11-30", [[1920, 500n], [3000, -500n]]));
+    server!.api.addVoucher(4711, voucherOf(90_001, "2025-11-30", [["1920", 500n], ["3000", -500n]]));
     expect((await tripletex.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: marker })).kind).toBe("full");
 
     // A voucher and its reversal move no figure; the voucher list still changes.
     await server!.close();
-    const { ledger: second } = await start();
+    await start();
     const again = connector();
     const base = await again.pull(key("employee-ok"), { period: YEAR_2025 });
     await drain(base);
-    second.append([
-      ...fakeVoucher(90_002, "2025-05-05", [[1920, 700n], [3000, -700n]]),
-      ...fakeVoucher(90_003, "2025-05-06", [[1920, -700n], [3000, 700n]]),
-    ]);
+    server!.api.addVoucher(4711, voucherOf(90_002, "2025-05-05", [["1920", 700n], ["3000", -700n]]));
+    server!.api.addVoucher(4711, voucherOf(90_003, "2025-05-06", [["1920", -700n], ["3000", 700n]]));
     expect((await again.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: base.provenance().marker! })).kind).toBe("full");
   });
 });

@@ -1,77 +1,33 @@
 import { describe, expect, it } from "vitest";
-import {
-  type FakeApiRequest,
-  TripletexFakeApi,
-  type TripletexFakeCompany,
-} from "../../../../../lib/local/fakes/tripletex/TripletexFakeApi.ts";
-import {
-  accountTypeOf,
-  ArrayTripletexLedger,
-  type FakeAccount,
-  type FakePosting,
-} from "../../../../../lib/local/fakes/tripletex/TripletexFakeLedger.ts";
+import { type FakeApiRequest, TripletexFakeApi } from "../../../../../lib/local/fakes/tripletex/TripletexFakeApi.ts";
+import { testBooks, voucherOf } from "../../../../helpers/tripletexBooks.ts";
 
 const CONSUMER = "test-consumer";
+const YEARS = [
+  { start: "2024-01-01", end: "2024-12-31" },
+  { start: "2025-01-01", end: "2025-12-31" },
+];
 
-function account(number: number, name: string, isInactive = false): FakeAccount {
-  return {
-    id: 1000 + number,
-    number,
+/** 2024: sale 1000.00, cost 400.00; allocation 8960/2050 600.00. 2025: sale 50.00. Opening: bank 100.00 / capital. */
+function books(id: string, name: string, wrongIb = false) {
+  return testBooks({
+    id,
     name,
-    type: accountTypeOf(number),
-    isBalanceAccount: number < 3000,
-    saftCode: String(number),
-    groupingCode: null,
-    isInactive,
-    vatTypeNumber: null,
-  };
-}
-
-let nextPostingId = 1;
-function voucher(id: number, date: string, lines: [number, bigint][]): FakePosting[] {
-  const fakeVoucher = { id, number: id, year: Number(date.slice(0, 4)), date, description: `voucher ${id}`, voucherTypeName: "Manuelt bilag" };
-  return lines.map(([accountNumber, amount], index) => ({
-    id: nextPostingId++,
-    date,
-    description: `line ${index + 1}`,
-    amount,
-    row: index + 1,
-    voucher: fakeVoucher,
-    accountNumber,
-    vatTypeNumber: null,
-    customer: null,
-    supplier: null,
-    department: null,
-    project: null,
-  }));
-}
-
-/** 2024: sale 1000.00, cost 400.00; year-end 8800/2050 600.00. 2025: sale 50.00. Opening: bank 100.00 / equity. */
-function books(): ArrayTripletexLedger {
-  return new ArrayTripletexLedger({
-    accounts: [account(1920, "Bank"), account(1500, "Kunder"), account(2000, "Aksjekapital"), account(2050, "Annen egenkapital"),
-      account(3000, "Salg"), account(4000, "Varekjøp"), account(8800, "Årsresultat"), account(7790, "Annen kostnad", true)],
-    years: [2024, 2025],
-    conversionOpening: new Map([[1920, 10_000n], [2000, -10_000n]]),
-    postings: [
-      ...voucher(1, "2024-03-01", [[1920, 100_000n], [3000, -100_000n]]),
-      ...voucher(2, "2024-06-30", [[4000, 40_000n], [1920, -40_000n]]),
-      ...voucher(3, "2024-12-31", [[8800, 60_000n], [2050, -60_000n]]),
-      ...voucher(4, "2025-01-01", [[1500, 5_000n], [3000, -5_000n]]),
+    fiscalYears: YEARS,
+    vouchers: [
+      voucherOf(1, "2024-03-01", [["1920", 100_000n], ["3000", -100_000n]]),
+      voucherOf(2, "2024-06-30", [["4000", 40_000n], ["1920", -40_000n]]),
+      voucherOf(3, "2024-12-31", [["8960", 60_000n], ["2050", -60_000n]], { kind: "result-allocation" }),
+      voucherOf(4, "2025-01-01", [["1500", 5_000n], ["3000", -5_000n]], { number: 1 }),
     ],
+    ...(wrongIb ? { adjustments: [{ from: "2025-01-01", account: "2050", amount: 60_000n, note: "2024 result not moved" }] } : {}),
   });
 }
 
 function setup(options: { wrongIb?: boolean; now?: () => Date; maxRows?: number } = {}) {
-  const ledger = books();
-  const company: TripletexFakeCompany = {
-    id: 501, name: "Fjord AS", organizationNumber: "923456783", startDate: "2024-01-01", currency: "NOK", ledger,
-    ...(options.wrongIb ? { openingOmitsResultAllocation: true } : {}),
-  };
-  const client: TripletexFakeCompany = { ...company, id: 502, name: "Klient AS", ledger: books() };
   const api = new TripletexFakeApi({
     consumerToken: CONSUMER,
-    companies: [company, client, { ...company, id: 900, name: "Regnskapsbyrå AS" }],
+    companies: [books("501", "Fjord AS", options.wrongIb), books("502", "Klient AS"), testBooks({ id: "900", name: "Regnskapsbyrå AS", vouchers: [] })],
     employeeTokens: [
       { token: "emp", companyId: 501, employee: { id: 7, firstName: "Kari", lastName: "Nordmann" } },
       { token: "acc", companyId: 900, employee: { id: 8, firstName: "Ola", lastName: "Revisor" }, accountantFor: [501, 502] },
@@ -80,7 +36,7 @@ function setup(options: { wrongIb?: boolean; now?: () => Date; maxRows?: number 
     now: options.now ?? (() => new Date("2026-02-10T12:00:00Z")),
     ...(options.maxRows ? { maxRowsPerQuery: options.maxRows } : {}),
   });
-  return { api, ledger };
+  return { api };
 }
 
 function session(api: TripletexFakeApi, employeeToken: string, expirationDate = "2026-02-12"): string {
@@ -151,14 +107,15 @@ describe("the fake Tripletex API", () => {
       { account: { number: 2050 }, balanceIn: 0, balanceChange: -600, balanceOut: -600 },
       { account: { number: 3000 }, balanceIn: 0, balanceChange: -1000, balanceOut: -1000 },
       { account: { number: 4000 }, balanceIn: 0, balanceChange: 400, balanceOut: 400 },
-      { account: { number: 8800 }, balanceIn: 0, balanceChange: 600, balanceOut: 600 },
+      { account: { number: 8960 }, balanceIn: 0, balanceChange: 600, balanceOut: 600 },
     ]);
     // dateTo 2024-12-31 is exclusive: the year-end voucher of the 31st is not in it.
     const withoutLastDay = get(api, token, "/balanceSheet", { dateFrom: "2024-01-01", dateTo: "2024-12-31", fields }).body.values;
     expect(withoutLastDay.map((row: { account: { number: number } }) => row.account.number)).toEqual([1920, 3000, 4000]);
     const all = get(api, token, "/balanceSheet", { dateFrom: "2024-01-01", dateTo: "2025-01-01", fields, includeActiveAccountsWithoutMovements: "true" }).body.values;
-    // Active accounts without movement come too (1500, 2000); the inactive 7790 without a balance does not.
-    expect(all.map((row: { account: { number: number } }) => row.account.number)).toEqual([1500, 1920, 2000, 2050, 3000, 4000, 8800]);
+    // Every (active) account of the chart comes too, with its opening.
+    expect(all).toHaveLength(30);
+    expect(all.find((row: { account: { number: number } }) => row.account.number === 2000)).toEqual({ account: { number: 2000 }, balanceIn: -100, balanceChange: 0, balanceOut: -100 });
   });
 
   it("opens 2025 with 2024's balance-sheet closing and result accounts at zero; the wrong-IB company leaves the allocation out", () => {
@@ -170,7 +127,7 @@ describe("the fake Tripletex API", () => {
       return Object.fromEntries(rows.map((row) => [row.account.number, row.balanceIn]));
     };
     const right = opening(false);
-    expect(right).toMatchObject({ 1920: 700, 2000: -100, 2050: -600, 3000: 0, 4000: 0, 8800: 0 });
+    expect(right).toMatchObject({ 1920: 700, 2000: -100, 2050: -600, 3000: 0, 4000: 0, 8960: 0 });
     expect(Object.values(right).reduce((sum, value) => sum + value, 0)).toBe(0);
     const wrong = opening(true);
     expect(wrong).toMatchObject({ 1920: 700, 2000: -100, 2050: 0 });
@@ -178,7 +135,7 @@ describe("the fake Tripletex API", () => {
   });
 
   it("pages postings with from/count, keeps one versionDigest across pages and changes it when the books change", () => {
-    const { api, ledger } = setup();
+    const { api } = setup();
     const token = session(api, "emp");
     const query = { dateFrom: "2024-01-01", dateTo: "2025-01-01", fields: "id,amount,voucher(number),customer(id)" };
     const first = get(api, token, "/ledger/posting", { ...query, from: "0", count: "4" }).body;
@@ -188,7 +145,7 @@ describe("the fake Tripletex API", () => {
     expect(second.versionDigest).toBe(first.versionDigest);
     // No field is ever null: an unset reference is left out (the OpenAPI document declares none nullable).
     expect(first.values[0]).toEqual({ id: expect.any(Number), amount: 1000, voucher: { number: 1 } });
-    ledger.append(voucher(5, "2024-08-01", [[1920, 1n], [3000, -1n]]));
+    api.addVoucher(501, voucherOf(5, "2024-08-01", [["1920", 1n], ["3000", -1n]]));
     expect(get(api, token, "/ledger/posting", { ...query, count: "4" }).body.versionDigest).not.toBe(first.versionDigest);
   });
 
