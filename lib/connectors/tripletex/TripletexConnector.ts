@@ -4,7 +4,6 @@ import type { Period } from "../../ledger/types.ts";
 import { Secret } from "../../secrets/Secret.ts";
 import {
   connectionCheckFromError,
-  ConnectorError,
   ConnectorInvalidKeyError,
   ConnectorNoAccessError,
   ConnectorRequestRejectedError,

@@ -1,10 +1,19 @@
 import { FakeServer, type FakeRequest, type FakeResponse, type FakeRoute } from "../fakeServer.ts";
+import { DEMO_TRIPLETEX_CONSUMER_TOKEN, demoTripletexCompanies, demoTripletexEmployeeTokens } from "./demoTripletex.ts";
 import { TripletexFakeApi, type TripletexFakeApiOptions } from "./TripletexFakeApi.ts";
+
+export interface FakeTripletexServerOptions extends Partial<TripletexFakeApiOptions> {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
 
 /**
  * The fake Tripletex API 2.0 over real HTTP on loopback (port 0 by default): the {@link TripletexFakeApi} behind the
  * fake-server toolkit's router, fault injection and exchange log. Start it from code, read `url` (`…/v2`), point a
- * `TripletexConnector` at it.
+ * `TripletexConnector` at it. Without options it serves the demo setup (`demoTripletex.ts`): the demo companies, the
+ * demo keys as employee tokens and {@link DEMO_TRIPLETEX_CONSUMER_TOKEN}; `companies`/`employeeTokens` replace them.
  */
 export class FakeTripletexServer {
   readonly server: FakeServer;
@@ -28,8 +37,13 @@ export class FakeTripletexServer {
     { method: "GET", path: "/ledger/annualAccount" },
   ];
 
-  static async start(options: TripletexFakeApiOptions & { port?: number; host?: string }): Promise<FakeTripletexServer> {
-    const api = new TripletexFakeApi(options);
+  static async start(options: FakeTripletexServerOptions = {}): Promise<FakeTripletexServer> {
+    const api = new TripletexFakeApi({
+      ...options,
+      consumerToken: options.consumerToken ?? DEMO_TRIPLETEX_CONSUMER_TOKEN,
+      companies: options.companies ?? demoTripletexCompanies(),
+      employeeTokens: options.employeeTokens ?? demoTripletexEmployeeTokens(),
+    });
     const handler = (request: FakeRequest): FakeResponse => {
       const answer = api.handle({
         method: request.method,
