@@ -702,8 +702,12 @@ function accountTypeOf(number: number): string {
 
 // --- requests ---------------------------------------------------------------------------------------------------
 
+/**
+ * The list envelope. Tripletex's introduction says `versionDigest` is "null if no result", but the OpenAPI document
+ * types it as a plain string: the fake leaves it out then (as it leaves out every null, see `withoutNulls`).
+ */
 function envelope(values: JsonObject[], total: number, from: number, versionDigest: string | null): JsonObject {
-  return { fullResultSize: total, from, count: values.length, versionDigest, values };
+  return { fullResultSize: total, from, count: values.length, ...(versionDigest === null ? {} : { versionDigest }), values };
 }
 
 function fieldSelection(query: URLSearchParams) {
