@@ -7,6 +7,8 @@ export interface FakeTripletexServerOptions extends Partial<TripletexFakeApiOpti
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Exchanges (with their JSON) the server keeps for tests (default 10 000; 0 for volume runs). */
+  keepExchanges?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class FakeTripletexServer {
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
       notFound: handler,
+      ...(options.keepExchanges !== undefined ? { keepExchanges: options.keepExchanges } : {}),
     });
     return new FakeTripletexServer(server, api);
   }

@@ -99,8 +99,10 @@ export interface FakeApiLogEntry {
   status: number;
   /** The Basic-auth username (company context), when one was sent. */
   username?: string;
-  body?: unknown;
 }
+
+/** Entries of {@link TripletexFakeApi.log} kept (the oldest are dropped first). */
+const LOG_LIMIT = 10_000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -161,7 +163,7 @@ export class TripletexFakeApi {
   #rateLimit: TripletexFakeRateLimit | undefined;
   #nextSessionId = 1;
   #requestCounter = 0;
-  /** Every request answered, in order. */
+  /** The requests answered, in order (the last 10 000; bodies are in the server's exchanges). */
   readonly log: FakeApiLogEntry[] = [];
 
   constructor(options: TripletexFakeApiOptions) {
@@ -241,8 +243,8 @@ export class TripletexFakeApi {
       query: withoutSecrets(request.query),
       status: response.status,
       ...(username !== undefined ? { username } : {}),
-      body: response.body,
     });
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     return response;
   }
 
