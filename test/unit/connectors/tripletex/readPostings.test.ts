@@ -26,14 +26,20 @@ function ledger(perDay: (date: string) => number, start = "2025-01-01", end = "2
 /** A page fetcher with Tripletex's rules: exclusive dateTo, exclusive accountNumberTo, 10 000-row cap. */
 function fakeFetcher(postings: TripletexPosting[]) {
   const requests: PostingPageRequest[] = [];
+  const byDate = new Map<string, TripletexPosting[]>();
+  for (const posting of postings) {
+    const day = byDate.get(posting.date);
+    if (day) day.push(posting);
+    else byDate.set(posting.date, [posting]);
+  }
   const fetchPage = async (request: PostingPageRequest) => {
     requests.push(request);
-    const rows = postings.filter(
-      (posting) =>
-        posting.date >= request.window.start &&
-        posting.date <= request.window.end &&
-        (!request.accounts || (posting.account.number >= request.accounts.from && posting.account.number < request.accounts.to)),
-    );
+    const rows: TripletexPosting[] = [];
+    for (let date = request.window.start; date <= request.window.end; date = addDays(date, 1)) {
+      for (const posting of byDate.get(date) ?? []) {
+        if (!request.accounts || (posting.account.number >= request.accounts.from && posting.account.number < request.accounts.to)) rows.push(posting);
+      }
+    }
     if (rows.length > 10_000) throw new RowCapExceeded(request);
     return { values: rows.slice(request.from, request.from + request.count), versionDigest: `d${rows.length}` };
   };
