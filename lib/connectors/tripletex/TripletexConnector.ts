@@ -121,20 +121,20 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     try {
       const me = await this.#whoAmI({ ...call, username: "0" });
       if (!credentials.companyId) {
-        // An accountant token reaches client companies only through their ids: it must be bound to one first.
+        // An accountant token reaches client companies only through their ids: it must be bound to one first. No
+        // `company` then: the accounting firm's own company is not the client's (a client must not be named after it).
         const clients = await this.#clients(call);
         if (clients.length > 0) {
           return {
             status: "no-access",
             checkedAt,
-            company: toConnectedCompany(me.company ?? { id: me.companyId }),
             message:
               `the key is an accountant key that reaches ${clients.length} client compan${clients.length === 1 ? "y" : "ies"}: ` +
               "bind the client to one of them (its company id)",
           };
         }
       }
-      company = toConnectedCompany((await this.#company(call)).company);
+      company = toConnectedCompany((await this.#company(call, me.companyId)).company);
       const missingPrivileges: string[] = [];
       for (const probe of PROBES) {
         try {
@@ -314,9 +314,9 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     return clients.map((client) => toConnectedCompany({ ...client, name: client.name ?? client.displayName }));
   }
 
-  /** The company the call acts for: the bound client company, or the employee's own. */
-  async #company(call: Call): Promise<{ company: TripletexCompany }> {
-    const id = call.username === "0" ? (await this.#whoAmI(call)).companyId : Number(call.username);
+  /** The company the call acts for: the bound client company, or the employee's own (`ownId` when already known). */
+  async #company(call: Call, ownId?: number): Promise<{ company: TripletexCompany }> {
+    const id = call.username === "0" ? (ownId ?? (await this.#whoAmI(call)).companyId) : Number(call.username);
     const response = await this.#get(call, `/company/${id}`, valueResponseSchema(CompanySchema), {
       query: { fields: FIELDS.company },
       endpoint: "GET /company/{id}",

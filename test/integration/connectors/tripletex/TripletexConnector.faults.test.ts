@@ -78,10 +78,20 @@ async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
 }
 
 describe("Tripletex connector: auth", () => {
-  it("checks an employee token: ok, the company with its org number in digits", async () => {
+  it("checks an employee token: ok, the company with its org number in digits, in 7 requests", async () => {
     await start();
     const check = await connector().check(key("employee-ok"));
     expect(check).toMatchObject({ status: "ok", company: { id: "4711", name: "Fjordkraft Test AS", orgNumber: "923456783" } });
+    // Session, whoAmI, withLoginAccess, the company, and the three endpoints a pull needs.
+    expect(server!.server.exchanges.map((exchange) => exchange.route)).toEqual([
+      "/token/session/:create",
+      "/token/session/>whoAmI",
+      "/company/>withLoginAccess",
+      "/company/{id}",
+      "/ledger/account",
+      "/balanceSheet",
+      "/ledger/posting",
+    ]);
   });
 
   it("reports an unknown employee token as invalid-key, never throwing and never echoing the token", async () => {
@@ -148,6 +158,8 @@ describe("Tripletex connector: auth", () => {
     const unbound = await tripletex.check(key("accountant"));
     expect(unbound.status).toBe("no-access");
     expect(unbound.message).toMatch(/accountant key that reaches 1 client company/);
+    // Not the accounting firm's own company: a client must never be named after it.
+    expect(unbound.company).toBeUndefined();
     expect(await tripletex.check(key("accountant", "4711"))).toMatchObject({ status: "ok", company: { id: "4711" } });
     const pulled = await tripletex.pull(key("accountant", "4711"), { period: { start: "2025-03-01", end: "2025-03-31" } });
     const { transactions } = await drain(pulled);
