@@ -364,7 +364,7 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     });
     const accounts = await digestOf("/ledger/account", AccountSchema, { fields: FIELDS.account });
     const vouchers = await digestOf("/ledger/voucher", VoucherIdSchema, { ...range, fields: "id" });
-    const details = { company: call.username, period: `${period.start}..${period.end}`, balanceSheet, accounts, vouchers };
+    const details = { username: call.username, period: `${period.start}..${period.end}`, balanceSheet, accounts, vouchers };
     return {
       digest: createHash("sha256").update(JSON.stringify(details)).digest("hex"),
       asOf: this.#now().toISOString(),

@@ -317,6 +317,22 @@ describe("Tripletex connector: faults", () => {
     expect(changed.message).toMatch(/GET \/ledger\/posting.*values\[0\]\.amount/);
   });
 
+  it("reads a window again when the books change between its pages, and gives up as unavailable when they keep changing", async () => {
+    await start();
+    let changes = 0;
+    server!.server.inject({
+      path: "/ledger/posting",
+      when: (request) => request.query.get("from") !== "0" && request.query.get("count") !== "1",
+      fault: { kind: "transform", transform: (json) => ({ ...(json as object), versionDigest: `changed-${++changes}` }) },
+      times: Infinity,
+    });
+    const pulled = await connector({ pageSize: 10 }).pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } });
+    const error = await failure(drain(pulled));
+    expect(error).toMatchObject({ code: "CONNECTOR_UNAVAILABLE", status: "unavailable" });
+    expect(error.message).toMatch(/2025-01-01…2025-01-31 kept changing while being read \(3 attempts\)/);
+    expect(server!.server.count({ route: "/ledger/posting", path: "/ledger/posting" })).toBeGreaterThan(3);
+  });
+
   it("refuses an amount with more than two decimals as CONNECTOR_AMOUNT_INVALID", async () => {
     await start();
     server!.server.inject({
