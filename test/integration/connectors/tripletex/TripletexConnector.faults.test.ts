@@ -161,12 +161,17 @@ describe("Tripletex connector: auth", () => {
     // Not the accounting firm's own company: a client must never be named after it.
     expect(unbound.company).toBeUndefined();
     expect(await tripletex.check(key("accountant", "4711"))).toMatchObject({ status: "ok", company: { id: "4711" } });
+    // Bound to a company it may not log into: no-access, saying so.
+    const elsewhere = await tripletex.check(key("accountant", "999"));
+    expect(elsewhere.status).toBe("no-access");
+    expect(elsewhere.message).toMatch(/No login access to company 999/);
+    const logged = server!.api.log.length;
     const pulled = await tripletex.pull(key("accountant", "4711"), { period: { start: "2025-03-01", end: "2025-03-31" } });
     const { transactions } = await drain(pulled);
     expect(transactions).toHaveLength(62);
     // Everything after the two proxy-free calls went out under the client's id.
     const usernames = new Set(
-      server!.api.log.filter((entry) => !["/token/session/>whoAmI", "/company/>withLoginAccess", "/token/session/:create"].includes(entry.path)).map((entry) => entry.username),
+      server!.api.log.slice(logged).filter((entry) => !["/token/session/>whoAmI", "/company/>withLoginAccess", "/token/session/:create"].includes(entry.path)).map((entry) => entry.username),
     );
     expect(usernames).toEqual(new Set(["4711"]));
   });
