@@ -1,0 +1,89 @@
+import type { Ore } from "../../../money/ore.ts";
+
+/**
+ * The books one fake PowerOffice Go client serves: a plain model, independent of HTTP. Built from the demo books
+ * (see powerofficeGoDemoClients.ts) or by hand in tests. Postings are produced lazily per date window so that a
+ * synthetic year of a million postings never sits in memory.
+ */
+
+export type GeneralLedgerAccountType = "Asset" | "Liability" | "Equity" | "Income" | "Expense";
+
+export interface FakeLedgerAccount {
+  id: number;
+  accountNo: number;
+  name: string;
+  type: GeneralLedgerAccountType;
+  vatCode?: string;
+  isActive: boolean;
+  /** PowerOffice timestamp text (`2024-01-02 08:00:00.000000+00:00`). */
+  lastChanged: string;
+}
+
+/** One posted amount on one account (AccountTransactionDto). */
+export interface FakePosting {
+  id: number;
+  voucherNo: number;
+  voucherId: string;
+  voucherType: string;
+  /** Posting date (accounting effect), ISO. */
+  date: string;
+  voucherDate: string;
+  accountNo: number;
+  /** Client currency, debit positive. */
+  amount: Ore;
+  currency?: { code: string; amount: Ore };
+  description?: string;
+  vatCode?: string;
+  customerNo?: number;
+  supplierNo?: number;
+  departmentCode?: string;
+  projectCode?: string;
+  /** PowerOffice timestamp texts. */
+  created: string;
+  lastChanged: string;
+}
+
+/** Inclusive ISO date window. */
+export interface DateWindow {
+  from: string;
+  to: string;
+}
+
+/** What the fake needs of one client's books. */
+export interface FakeClientBooks {
+  clientId: string;
+  name: string;
+  orgNumber?: string;
+  currency: string;
+  /** First day of processing in Go; the start balance is at `conversionDate − 1`. */
+  conversionDate: string;
+  /** 1–12: the month the fiscal year ends (12: calendar year). */
+  fiscalYearEndMonth: number;
+  settingsLastChanged: string;
+  accounts: readonly FakeLedgerAccount[];
+  /** Start balances at `conversionDate − 1` (per account number; balance-sheet accounts only). */
+  startBalances: ReadonlyMap<number, Ore>;
+  /** Postings with a posting date in the window, in date order; a fresh iterable each call. */
+  postings(window: DateWindow): Iterable<FakePosting>;
+}
+
+/** `YYYY-MM-DD` of a date shifted by `days`. */
+export function addDays(isoDate: string, days: number): string {
+  const date = new Date(`${isoDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** First day of the fiscal year containing `isoDate`, for a year that ends in `endMonth` (1–12). */
+export function fiscalYearStartOf(isoDate: string, endMonth: number): string {
+  const year = Number(isoDate.slice(0, 4));
+  const month = Number(isoDate.slice(5, 7));
+  const startMonth = (endMonth % 12) + 1;
+  const startYear = month >= startMonth ? year : year - 1;
+  return `${startYear}-${String(startMonth).padStart(2, "0")}-01`;
+}
+
+/** Whether an account's balance restarts at each fiscal year (result accounts). */
+export function isResultAccount(account: Pick<FakeLedgerAccount, "type">): boolean {
+  return account.type === "Income" || account.type === "Expense";
+}
