@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JsonAmountSchema } from "../amounts.ts";
 
 /**
  * zod schemas of the PowerOffice Go API v2 responses saldo reads (vendor OpenAPI document
@@ -38,6 +39,15 @@ export const ClientIntegrationInformationSchema = z.object({
   ActiveClientSubscriptions: z.array(z.string()).nullish(),
 });
 export type ClientIntegrationInformation = z.infer<typeof ClientIntegrationInformationSchema>;
+
+/** `GET /OrganizationSettings` (OrganizationSettingDto): the client's name and organisation number. */
+export const OrganizationSettingsSchema = z.object({
+  Name: z.string().nullish(),
+  LegalName: z.string().nullish(),
+  OrganizationNumber: z.string().nullish(),
+  LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
+});
+export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
 
 export const MONTHS = [
   "January",
@@ -86,7 +96,8 @@ export const TrialBalanceLineSchema = z.object({
   AccountId: z.number().int().nullish(),
   AccountNo: z.number().int(),
   AccountName: z.string().nullish(),
-  Balance: z.number(),
+  /** Balance at the end of the day, client currency, øre. */
+  Balance: JsonAmountSchema,
 });
 export type TrialBalanceLine = z.infer<typeof TrialBalanceLineSchema>;
 export const TrialBalanceListSchema = z.array(TrialBalanceLineSchema);
@@ -96,7 +107,8 @@ export const AccountTransactionSchema = z.object({
   Id: z.number().int(),
   AccountNo: z.number().int(),
   /** Client currency (NOK), debit positive. */
-  Amount: z.number(),
+  Amount: JsonAmountSchema,
+  /** In `CurrencyCode`; the spec allows more decimals than øre (rates), so kept as the number sent. */
   CurrencyAmount: z.number().nullish(),
   CurrencyCode: z.string().nullish(),
   PostingDate: IsoDateSchema,
@@ -149,11 +161,4 @@ export function readProblemDetails(body: unknown): ProblemDetails {
     }
   }
   return out;
-}
-
-/** The seconds of PowerOffice's 429 message "Try again in N seconds", when the body says so. */
-export function retryAfterSecondsOf(problem: ProblemDetails | string): number | undefined {
-  const text = typeof problem === "string" ? problem : `${problem.detail ?? ""} ${problem.title ?? ""}`;
-  const match = /try again in (\d+) seconds?/i.exec(text);
-  return match ? Number(match[1]) : undefined;
 }

@@ -1,5 +1,7 @@
 import type { Ore } from "../../../money/ore.ts";
 
+export { addDays, fiscalYearStartOf } from "../../../connectors/powerofficeGo/dates.ts";
+
 /**
  * The books one fake PowerOffice Go client serves: a plain model, independent of HTTP. Built from the demo books
  * (see powerofficeGoDemoClients.ts) or by hand in tests. Postings are produced lazily per date window so that a
@@ -51,7 +53,10 @@ export interface DateWindow {
 
 /** What the fake needs of one client's books. */
 export interface FakeClientBooks {
+  /** ClientIntegrationInformation.ClientId (a GUID in Go). */
   clientId: string;
+  /** OrganizationSettings.Id (a GUID). */
+  organizationId: string;
   name: string;
   orgNumber?: string;
   currency: string;
@@ -65,22 +70,6 @@ export interface FakeClientBooks {
   startBalances: ReadonlyMap<number, Ore>;
   /** Postings with a posting date in the window, in date order; a fresh iterable each call. */
   postings(window: DateWindow): Iterable<FakePosting>;
-}
-
-/** `YYYY-MM-DD` of a date shifted by `days`. */
-export function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-/** First day of the fiscal year containing `isoDate`, for a year that ends in `endMonth` (1–12). */
-export function fiscalYearStartOf(isoDate: string, endMonth: number): string {
-  const year = Number(isoDate.slice(0, 4));
-  const month = Number(isoDate.slice(5, 7));
-  const startMonth = (endMonth % 12) + 1;
-  const startYear = month >= startMonth ? year : year - 1;
-  return `${startYear}-${String(startMonth).padStart(2, "0")}-01`;
 }
 
 /** Whether an account's balance restarts at each fiscal year (result accounts). */

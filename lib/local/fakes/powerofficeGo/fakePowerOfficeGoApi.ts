@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Ore } from "../../../money/ore.ts";
 import { formatPowerOfficeTimestamp, timestampMicros } from "../../../connectors/powerofficeGo/powerOfficeTimestamp.ts";
+import { addDays, addMonths, fiscalYearStartOf } from "../../../connectors/powerofficeGo/dates.ts";
 import {
-  addDays,
-  fiscalYearStartOf,
   isResultAccount,
   type DateWindow,
   type FakeClientBooks,
@@ -76,6 +75,7 @@ export interface FakePowerOfficeGoApiOptions {
 export const PRIVILEGE_OF: Record<string, string | undefined> = {
   "/ClientIntegrationInformation": undefined,
   "/FinancialSettings": "CommonServices",
+  "/OrganizationSettings": "CommonServices",
   "/GeneralLedgerAccounts": "GeneralLedgerAccount",
   "/TrialBalance": "TrialBalance",
   "/AccountTransactions": "AccountTransaction",
@@ -261,6 +261,20 @@ export class FakePowerOfficeGoApi {
           FinancialYearEndMonth: MONTH_NAMES[books.fiscalYearEndMonth - 1],
           LastChangedDateTimeOffset: books.settingsLastChanged,
         });
+      case "/OrganizationSettings":
+        return json({
+          Id: books.organizationId,
+          Name: books.name,
+          LegalName: books.name,
+          OrganizationNumber: books.orgNumber ?? null,
+          EmailAddress: null,
+          PhoneNumber: null,
+          WebsiteUrl: null,
+          InvoiceInboxEhf: false,
+          InvoiceInboxEmail: false,
+          MailAddressIsDeliveryAddress: true,
+          LastChangedDateTimeOffset: books.settingsLastChanged,
+        });
       case "/GeneralLedgerAccounts":
         return this.accounts(query, books);
       case "/TrialBalance":
@@ -425,12 +439,6 @@ function sumPostings(postings: Iterable<FakePosting>): Map<number, Ore> {
   const sums = new Map<number, Ore>();
   for (const posting of postings) sums.set(posting.accountNo, (sums.get(posting.accountNo) ?? 0n) + posting.amount);
   return sums;
-}
-
-function addMonths(monthStart: string, months: number): string {
-  const date = new Date(`${monthStart}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString().slice(0, 10);
 }
 
 function isIsoDate(text: string): boolean {
