@@ -169,7 +169,9 @@ export class FakePowerOfficeGoServer {
         body: { title: "Internal Server Error", status: 500, detail: String(error) },
       };
     }
-    if (fault?.kind === "shape" && answer.body !== undefined) answer = { ...answer, body: fault.mutate(answer.body) };
+    if (fault?.kind === "shape" && answer.status === 200 && answer.body !== undefined) {
+      answer = { ...answer, body: fault.mutate(answer.body) };
+    }
     this.send(response, exchange, answer);
   }
 
