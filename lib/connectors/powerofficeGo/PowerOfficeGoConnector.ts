@@ -4,7 +4,8 @@ import type { Issue, Period } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
 import { Secret } from "../../secrets/Secret.ts";
 import { connectionCheckFromError, ConnectorNoAccessError, ConnectorRequestRejectedError } from "../errors.ts";
-import { KeyedRateLimiter, RequestRecorder, type RateLimit, type RetryPolicy } from "../http/index.ts";
+import { RequestRecorder, type KeyedRateLimiter, type RateLimit, type RetryPolicy } from "../http/index.ts";
+import { CompletionWindowLimiter } from "./CompletionWindowLimiter.ts";
 import type {
   AccountingConnector,
   ChangeMarker,
@@ -46,7 +47,10 @@ import {
 export const POWEROFFICE_GO_BASE_URL = "https://goapi.poweroffice.net";
 export const POWEROFFICE_GO_DEMO_BASE_URL = "https://goapi.poweroffice.net/Demo";
 
-/** v2's default subscription: 10 requests per second per subscription key, shared by every client (apis.md). */
+/**
+ * v2's default subscription allows 10 requests per second per subscription key, shared by every client (apis.md),
+ * kept with a {@link CompletionWindowLimiter} (the window counts from each answer, so late arrivals cannot bunch).
+ */
 export const POWEROFFICE_GO_RATE_LIMIT: RateLimit = { requests: 10, perMs: 1000 };
 
 /** Rows one `AccountTransactions` query may match ("50 000 rows per call", apis.md). */
@@ -63,7 +67,7 @@ export const REQUIRED_PRIVILEGES = ["CommonServices", "GeneralLedgerAccount", "T
  * subscription key, whatever client or tenant the call is for. (Across processes — several Lambda instances — the
  * server's 429 and the HTTP client's backoff remain the guard.)
  */
-const processLimiter = new KeyedRateLimiter();
+const processLimiter = new CompletionWindowLimiter();
 
 export interface PowerOfficeGoConnectorOptions {
   /** saldo's application key (platform configuration: a Secrets Manager secret in the cloud, a demo value locally). */
@@ -75,7 +79,7 @@ export interface PowerOfficeGoConnectorOptions {
   /** Overrides of the derived URLs (`${baseUrl}/v2`, `${baseUrl}/OAuth/Token`). */
   apiBaseUrl?: string;
   tokenUrl?: string;
-  /** Shared limiter (default: one per process). */
+  /** Shared limiter (default: one {@link CompletionWindowLimiter} per process). */
   limiter?: KeyedRateLimiter;
   /** The subscription key's budget (default {@link POWEROFFICE_GO_RATE_LIMIT}). */
   rateLimit?: RateLimit;
