@@ -80,6 +80,8 @@ export interface RequestRecord {
   /** For windowed reads: the inclusive ISO date window. */
   window?: Period;
   rows?: number;
+  /** The attempt this was, when a request was retried (2 = first retry); absent on first attempts. */
+  attempt?: number;
 }
 
 /** Where a pulled ledger came from (kept on the import, like a file's name and digest). */
