@@ -272,11 +272,12 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     let created: string | undefined;
     let changed: string | undefined;
     let marker: ChangeMarker | undefined;
-    const self = this;
+    const transactionWindows = (month: Period) => this.#transactionWindows(session, month);
+    const rowCap = this.#rowCap;
 
     async function* records(): AsyncGenerator<PulledRecord> {
       for (const month of monthWindows(period)) {
-        for await (const { window, pages } of self.#transactionWindows(session, month)) {
+        for await (const { window, pages } of transactionWindows(month)) {
           windows.push(window);
           let rowsInWindow = 0;
           async function* counted(): AsyncGenerator<PostingRow[]> {
@@ -300,7 +301,7 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
           })) {
             yield { type: "transaction", transaction };
           }
-          if (rowsInWindow >= self.#rowCap) {
+          if (rowsInWindow >= rowCap) {
             issues.push({
               severity: "error",
               code: "POWEROFFICE_WINDOW_AT_CAP",

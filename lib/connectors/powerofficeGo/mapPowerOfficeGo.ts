@@ -104,9 +104,14 @@ export async function* vouchersOf(
   if (pending.length > 0) yield transactionOf(pending, clientCurrency);
 }
 
-/** Whether an account's balance belongs to the result (P&L): by its type, else by NS 4102 number (3000–8999). */
+/**
+ * Whether an account's balance belongs to the result (P&L): Income/Expense accounts; Asset/Liability ones do not;
+ * Equity or no type by the NS 4102 number (3000–8999), since 8800 Årsresultat and 8960 Overføringer annen egenkapital
+ * are typed as equity in some charts but restart with the result accounts.
+ */
 export function isResultAccount(accountNo: number, type: PowerOfficeAccountType | null | undefined): boolean {
-  if (type) return type === "Income" || type === "Expense";
+  if (type === "Income" || type === "Expense") return true;
+  if (type === "Asset" || type === "Liability") return false;
   return accountNo >= 3000 && accountNo <= 8999;
 }
 

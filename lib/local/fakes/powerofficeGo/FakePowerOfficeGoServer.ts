@@ -69,16 +69,16 @@ export class FakePowerOfficeGoServer {
   /** Starts the fake; resolves once it listens. */
   static async start(options: FakePowerOfficeGoServerOptions): Promise<FakePowerOfficeGoServer> {
     const api = new FakePowerOfficeGoApi(options);
-    let instance: FakePowerOfficeGoServer | undefined;
+    const started: { instance?: FakePowerOfficeGoServer } = {};
     const server = createServer((request, response) => {
-      void instance!.serve(request, response);
+      void started.instance!.serve(request, response);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
     });
-    instance = new FakePowerOfficeGoServer(server, api, options.recordBodies ?? true);
-    return instance;
+    started.instance = new FakePowerOfficeGoServer(server, api, options.recordBodies ?? true);
+    return started.instance;
   }
 
   /** Base URL of the resource API (`…/v2`), as the connector is configured. */
@@ -139,6 +139,7 @@ export class FakePowerOfficeGoServer {
 
     const fault = this.takeFault(url.pathname);
     if (fault) exchange.fault = fault.kind;
+    if (fault && url.pathname.startsWith("/v2/")) exchange.operation = url.pathname.slice(3);
     if (fault?.kind === "hang") {
       this.hanging.add(response);
       response.on("close", () => this.hanging.delete(response));

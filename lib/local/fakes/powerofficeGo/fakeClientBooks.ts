@@ -69,10 +69,17 @@ export interface FakeClientBooks {
   /** Start balances at `conversionDate − 1` (per account number; balance-sheet accounts only). */
   startBalances: ReadonlyMap<number, Ore>;
   /** Postings with a posting date in the window, in date order; a fresh iterable each call. */
-  postings(window: DateWindow): Iterable<FakePosting>;
+  postings(window: DateWindow, page?: { offset: number; limit: number }): Iterable<FakePosting>;
+  /** Postings in the window, without producing them (volume books: the cap check and paging stay cheap). */
+  postingCount?(window: DateWindow): number;
+  /**
+   * Balance per account number at the end of `date` with result accounts restarting at each fiscal year, when the
+   * books know it cheaply; otherwise the fake sums the postings.
+   */
+  balancesAt?(date: string): Map<number, Ore>;
 }
 
-/** Whether an account's balance restarts at each fiscal year (result accounts). */
-export function isResultAccount(account: Pick<FakeLedgerAccount, "type">): boolean {
-  return account.type === "Income" || account.type === "Expense";
+/** Whether an account's balance restarts at each fiscal year: the result accounts, 3xxx–8xxx in NS 4102. */
+export function isResultAccount(account: Pick<FakeLedgerAccount, "accountNo">): boolean {
+  return account.accountNo >= 3000 && account.accountNo <= 8999;
 }
