@@ -76,6 +76,7 @@ export interface RequestRecord {
   method: string;
   /** Path and query as sent, with any secret parameter removed (Tripletex `:create` tokens are never recorded). */
   path: string;
+  /** The HTTP status answered; 0 when there was no answer (timeout, dropped connection). */
   status: number;
   /** For windowed reads: the inclusive ISO date window. */
   window?: Period;

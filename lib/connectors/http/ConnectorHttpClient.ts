@@ -34,6 +34,11 @@ export interface ConnectorHttpClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** Per-attempt timeout, from sending the request to having read the whole body (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Largest answer read (default 100 MiB, far above the biggest page either API sends: 10 000 Tripletex postings, 20 000
+   * PowerOffice Go rows). A larger one is `CONNECTOR_RESPONSE_INVALID`, not a process out of memory.
+   */
+  maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** A limiter shared by every client that spends the same budget, and this client's key in it. */
   limiter?: KeyedRateLimiter;
@@ -106,6 +111,7 @@ export interface HttpResponse<T> {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
 const BODY_EXCERPT = 2_000;
 
 /**
@@ -164,17 +170,26 @@ export class ConnectorHttpClient {
 
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= policy.maxAttempts;
+      // The wait for a turn under the limiter is not part of the attempt's timeout.
+      const release = this.#options.limiter ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal) : undefined;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      const release = this.#options.limiter ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal) : undefined;
       let response: Response;
       let text: string;
       try {
+        // Redirects are refused: a credential must never follow one to another host.
         response = await this.#fetch(url, { method, headers, body, signal, redirect: "error" });
-        text = await response.text();
+        text = await readText(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
       } catch (error) {
         release?.();
         if (request.signal?.aborted) throw request.signal.reason;
+        if (error instanceof ResponseTooLargeError) {
+          this.#record(request, method, pathAndQuery, error.status, attempt);
+          throw new ConnectorResponseInvalidError(`${this.system} ${endpoint}: the answer is larger than ${error.limit} bytes`, {
+            context: context({ httpStatus: error.status, attempts: attempt }),
+            problems: [{ path: "(body)", message: `larger than ${error.limit} bytes` }],
+          });
+        }
         const timedOut = timeout.aborted;
         this.#record(request, method, pathAndQuery, 0, attempt);
         const refused = isConnectionRefused(error);
@@ -229,7 +244,15 @@ export class ConnectorHttpClient {
         }
         // With a limiter the pause makes this request (and every other one on the key) wait at acquire; the jitter
         // spreads requests that were paused together.
-        const delayMs = statedMs !== undefined ? (this.#options.limiter ? 0 : statedMs) + Math.floor(this.#random() * Math.min(1000, policy.baseDelayMs)) : backoffDelayMs(attempt, policy, this.#random);
+        let delayMs: number;
+        if (statedMs !== undefined) {
+          delayMs = (this.#options.limiter ? 0 : statedMs) + Math.floor(this.#random() * Math.min(1000, policy.baseDelayMs));
+        } else {
+          // No stated wait (Tripletex may leave Reset off the 429 itself): back off on our own, and hold every client
+          // on the key for as long, since they spend the same budget.
+          delayMs = backoffDelayMs(attempt, policy, this.#random);
+          this.#options.limiter?.pauseUntil(this.#options.limiterKey!, now + delayMs);
+        }
         this.#options.onRetry?.({ endpoint, attempt, delayMs, reason: status });
         await this.#sleep(delayMs, request.signal);
         continue;
@@ -371,6 +394,40 @@ export function queryString(query: QueryParams | undefined): string {
   }
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
+}
+
+class ResponseTooLargeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
+    super(`response larger than ${limit} bytes`);
+  }
+}
+
+/** The body as text, refusing more than `limit` bytes (read as it streams, so a huge answer is never held whole). */
+async function readText(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(response.status, limit);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(response.status, limit);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {

@@ -4,9 +4,15 @@
  * connectors of a process share one limiter and use the subscription key's id as the key; Tripletex counts per token
  * owner. One instance is meant to live for the whole process (create it once at the composition root).
  *
- * Each key has a sliding-window limit (at most `requests` starts in any `perMs` window, measured on the client, plus a
- * small margin for network jitter), an optional cap on requests in flight, and a pause the server can impose
- * (`Retry-After`, or a rate-limit reset when the remaining budget is 0). Waiters are served first come, first served.
+ * Each key has a window limit (at most `requests` in any `perMs` window), an optional cap on requests in flight, and a
+ * pause the server can impose (`Retry-After`, or a rate-limit reset when the remaining budget is 0). Waiters are served
+ * first come, first served.
+ *
+ * The window is kept safe whatever the network does: a key has `requests` slots, and a request holds its slot from
+ * the moment it starts until `perMs` after its answer arrived (its release). The server receives a request somewhere
+ * between its start and its answer, so two requests that use the same slot reach the server at least `perMs` apart,
+ * and no window of `perMs` at the server can hold more than `requests` of them — a limit measured from start times
+ * alone would be broken by a request that travelled slowly followed by one that travelled fast.
  */
 export interface RateLimit {
   /** Requests allowed in any window of `perMs` milliseconds. */
@@ -20,10 +26,7 @@ export interface KeyedRateLimiterOptions {
   /** The limit of a key (e.g. per system). Keys without one are only paced by server pauses and `defaultLimit`. */
   limitFor?: (key: string) => RateLimit | undefined;
   defaultLimit?: RateLimit;
-  /**
-   * Added to each window so that requests that left on time do not arrive bunched (default 25 ms): a request sent at
-   * the very start of a window may reach the server later than one sent at its end.
-   */
+  /** Added to each slot's rest after a release (default 5 ms), for clocks that count whole milliseconds. */
   marginMs?: number;
   now?: () => number;
 }
@@ -47,8 +50,8 @@ interface Waiter {
 
 interface KeyState {
   limit?: RateLimit;
-  /** Start times of the last `limit.requests` requests, oldest first. */
-  starts: number[];
+  /** When each resting slot is free again (release time + window), for slots released within the last window. */
+  resting: number[];
   inFlight: number;
   started: number;
   queue: Waiter[];
@@ -67,7 +70,7 @@ export class KeyedRateLimiter {
   constructor(options: KeyedRateLimiterOptions = {}) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#marginMs = options.marginMs ?? 25;
+    this.#marginMs = options.marginMs ?? 5;
   }
 
   /** Sets (or, with `undefined`, removes) the limit of one key; applies to requests not yet started. */
@@ -147,7 +150,7 @@ export class KeyedRateLimiter {
   #state(key: string): KeyState {
     let state = this.#keys.get(key);
     if (!state) {
-      state = { limit: this.#limitOf(key), starts: [], inFlight: 0, started: 0, queue: [], pausedUntil: 0 };
+      state = { limit: this.#limitOf(key), resting: [], inFlight: 0, started: 0, queue: [], pausedUntil: 0 };
       this.#keys.set(key, state);
     }
     return state;
@@ -158,9 +161,15 @@ export class KeyedRateLimiter {
       const limit = state.limit;
       if (limit?.maxConcurrent !== undefined && state.inFlight >= limit.maxConcurrent) return;
       const now = this.#now();
+      if (state.resting.length > 0) state.resting = state.resting.filter((freeAt) => freeAt > now);
       let readyAt = state.pausedUntil;
-      if (limit && state.starts.length >= limit.requests) {
-        readyAt = Math.max(readyAt, state.starts[state.starts.length - limit.requests]! + limit.perMs + this.#marginMs);
+      if (limit && state.inFlight + state.resting.length >= limit.requests) {
+        // Every slot is busy: in flight (its release will pump) or resting (wake when the first is free).
+        if (state.inFlight >= limit.requests || state.resting.length === 0) {
+          if (readyAt > now) this.#wakeAt(key, state, readyAt);
+          return;
+        }
+        readyAt = Math.max(readyAt, Math.min(...state.resting));
       }
       if (readyAt > now) {
         this.#wakeAt(key, state, readyAt);
@@ -168,10 +177,6 @@ export class KeyedRateLimiter {
       }
       const waiter = state.queue.shift()!;
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
-      if (limit) {
-        state.starts.push(now);
-        if (state.starts.length > limit.requests) state.starts.splice(0, state.starts.length - limit.requests);
-      }
       state.inFlight++;
       state.started++;
       let released = false;
@@ -179,6 +184,7 @@ export class KeyedRateLimiter {
         if (released) return;
         released = true;
         state.inFlight--;
+        if (state.limit) state.resting.push(this.#now() + state.limit.perMs + this.#marginMs);
         this.#pump(key, state);
       });
     }

@@ -344,7 +344,7 @@ const COMPANY_SPECS: Readonly<Record<DemoCompanySlug, CompanySpec>> = {
     name: "Skarvik Transport AS",
     orgPrefix: "98765432",
     address: { street: "Havnegata 3", postalCode: "9008", city: "Tromsø" },
-    salesScale: 0.55,
+    salesScale: 0.66,
     employees: 5,
   },
 };
