@@ -1,5 +1,5 @@
 import { afterAll } from "vitest";
-import { CompletionWindowLimiter } from "../../lib/connectors/powerofficeGo/CompletionWindowLimiter.ts";
+import { KeyedRateLimiter } from "../../lib/connectors/http/index.ts";
 import type { ConnectorCredentials, PulledLedger } from "../../lib/connectors/ports.ts";
 import { PowerOfficeGoConnector, type PowerOfficeGoConnectorOptions } from "../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../../lib/ledger/summarizeLedger.ts";
@@ -29,7 +29,7 @@ export function connectorFor(server: FakePowerOfficeGoServer, options: Partial<P
     applicationKey: TEST_APPLICATION_KEY,
     subscriptionKey: TEST_SUBSCRIPTION_KEY,
     baseUrl: server.url,
-    limiter: new CompletionWindowLimiter(),
+    limiter: new KeyedRateLimiter(),
     timeoutMs: 5_000,
     retry: { baseDelayMs: 20, maxDelayMs: 200 },
     ...options,

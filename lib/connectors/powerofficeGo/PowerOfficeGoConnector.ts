@@ -4,8 +4,7 @@ import type { Issue, Period } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
 import { Secret } from "../../secrets/Secret.ts";
 import { connectionCheckFromError, ConnectorNoAccessError, ConnectorRequestRejectedError } from "../errors.ts";
-import { RequestRecorder, type KeyedRateLimiter, type RateLimit, type RetryPolicy } from "../http/index.ts";
-import { CompletionWindowLimiter } from "./CompletionWindowLimiter.ts";
+import { KeyedRateLimiter, RequestRecorder, type RateLimit, type RetryPolicy } from "../http/index.ts";
 import type {
   AccountingConnector,
   ChangeMarker,
@@ -49,7 +48,7 @@ export const POWEROFFICE_GO_DEMO_BASE_URL = "https://goapi.poweroffice.net/Demo"
 
 /**
  * v2's default subscription allows 10 requests per second per subscription key, shared by every client (apis.md),
- * kept with a {@link CompletionWindowLimiter} (the window counts from each answer, so late arrivals cannot bunch).
+ * kept by the shared {@link KeyedRateLimiter} (its slots rest a window after each answer, so late arrivals cannot bunch).
  */
 export const POWEROFFICE_GO_RATE_LIMIT: RateLimit = { requests: 10, perMs: 1000 };
 
@@ -67,7 +66,7 @@ export const REQUIRED_PRIVILEGES = ["CommonServices", "GeneralLedgerAccount", "T
  * subscription key, whatever client or tenant the call is for. (Across processes — several Lambda instances — the
  * server's 429 and the HTTP client's backoff remain the guard.)
  */
-const processLimiter = new CompletionWindowLimiter();
+const processLimiter = new KeyedRateLimiter();
 
 export interface PowerOfficeGoConnectorOptions {
   /** saldo's application key (platform configuration: a Secrets Manager secret in the cloud, a demo value locally). */
@@ -79,7 +78,7 @@ export interface PowerOfficeGoConnectorOptions {
   /** Overrides of the derived URLs (`${baseUrl}/v2`, `${baseUrl}/OAuth/Token`). */
   apiBaseUrl?: string;
   tokenUrl?: string;
-  /** Shared limiter (default: one {@link CompletionWindowLimiter} per process). */
+  /** Shared limiter (default: one per process). */
   limiter?: KeyedRateLimiter;
   /** The subscription key's budget (default {@link POWEROFFICE_GO_RATE_LIMIT}). */
   rateLimit?: RateLimit;

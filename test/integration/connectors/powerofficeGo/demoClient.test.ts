@@ -11,9 +11,9 @@ import {
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
   demoPowerOfficeClients,
 } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
-import { CompletionWindowLimiter } from "../../../../lib/connectors/powerofficeGo/CompletionWindowLimiter.ts";
+import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";
 import { PowerOfficeGoConnector } from "../../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
-import { hasSharedSpecs, loadOpenApiContract, POWEROFFICE_GO_OPENAPI } from "../../../helpers/openApiContract.ts";
+import { contractResponsesOf, hasSharedSpecs, loadOpenApiContract, POWEROFFICE_GO_OPENAPI } from "../../../helpers/openApiContract.ts";
 import { credentialsOf, summarizePull } from "../../../helpers/powerOfficeFake.ts";
 
 const server = await FakePowerOfficeGoServer.start({
@@ -24,7 +24,7 @@ const server = await FakePowerOfficeGoServer.start({
 afterAll(() => server.close());
 const books = demoCompanyBooks("fjordlys");
 // One limiter for the file, as one process has: the connectors of the tests share the subscription key's budget.
-const limiter = new CompletionWindowLimiter();
+const limiter = new KeyedRateLimiter();
 
 function demoConnector() {
   return new PowerOfficeGoConnector({
@@ -84,28 +84,27 @@ describe.skipIf(!hasSharedSpecs)("contract: every answer the fake sent matches t
     await demoConnector().check(credentialsOf(DEMO_POWEROFFICE_NO_ACCESS_KEY));
     const empty = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), { period: { start: "2027-01-01", end: "2027-01-31" } });
     await summarizePull(empty);
-    server.injectFault({ path: "/v2/TrialBalance", fault: { kind: "status", status: 403, body: { Title: "Forbidden", Status: 403 } } });
+    server.inject({ path: "/v2/TrialBalance", fault: { kind: "status", status: 403, json: { Title: "Forbidden", Status: 403 } } });
     await demoConnector()
       .pull(credentialsOf("demo-poweroffice-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } })
       .catch(() => undefined);
 
     const contract = await loadOpenApiContract(POWEROFFICE_GO_OPENAPI, { basePath: "/v2", errorSchema: "ProblemDetails" });
     const problemDetails = await problemDetailsValidator();
-    const checked = server.exchanges.filter((exchange) => exchange.operation && exchange.fault !== "malformed" && exchange.fault !== "shape");
+    const checked = contractResponsesOf(server.resourceExchanges);
     const failures: string[] = [];
-    for (const exchange of checked) {
-      const response = { method: exchange.method, path: exchange.path, status: exchange.status, body: exchange.body, contentType: exchange.contentType };
+    for (const response of checked) {
       // 401/403/429 are documented without content, but the API sends ProblemDetails ("default" response): the status
       // is checked against the document, the body against ProblemDetails.
-      if (exchange.status >= 400 && exchange.body !== undefined) {
+      if (response.status >= 400 && response.body !== undefined) {
         failures.push(...contract.validateAll([{ ...response, body: undefined }]));
-        if (!problemDetails(exchange.body)) failures.push(`${exchange.method} ${exchange.path} ${exchange.status}: not ProblemDetails`);
+        if (!problemDetails(response.body)) failures.push(`${response.method} ${response.path} ${response.status}: not ProblemDetails`);
         continue;
       }
       failures.push(...contract.validateAll([response]));
     }
     expect(failures).toEqual([]);
-    const seen = new Set(checked.map((exchange) => `${exchange.operation} ${exchange.status}`));
+    const seen = new Set(checked.map((response) => `${response.path.slice(3)} ${response.status}`));
     for (const expected of [
       "/ClientIntegrationInformation 200",
       "/OrganizationSettings 200",

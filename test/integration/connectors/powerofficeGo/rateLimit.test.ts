@@ -59,14 +59,14 @@ describe("PowerOffice Go rate limit: 10 requests per second per subscription key
     ]);
     expect(summaries.map((summary) => summary.transactions.count)).toEqual([181, 181]);
     expect(server.api.throttled.get(TEST_SUBSCRIPTION_KEY) ?? 0).toBeGreaterThan(0);
-    expect(server.exchanges.some((exchange) => exchange.status === 429 && JSON.stringify(exchange.body).includes("Try again in"))).toBe(true);
+    expect(server.exchanges.some((exchange) => exchange.status === 429 && JSON.stringify(exchange.json).includes("Try again in"))).toBe(true);
   });
 
   it("honours a Retry-After header on a 429", async () => {
     const server = await startPowerOfficeFake({ clients, retryAfterHeader: true });
-    server.injectFault({
+    server.inject({
       path: "/v2/FinancialSettings",
-      fault: { kind: "status", status: 429, headers: { "retry-after": "1" }, body: { title: "Too Many Requests", status: 429 } },
+      fault: { kind: "status", status: 429, headers: { "retry-after": "1" }, json: { title: "Too Many Requests", status: 429 } },
     });
     const connector = connectorFor(server);
     const started = Date.now();
@@ -81,10 +81,10 @@ describe("PowerOffice Go rate limit: 10 requests per second per subscription key
 
   it("reports rate-limited with the time to come back when the API keeps throttling", async () => {
     const server = await startPowerOfficeFake({ clients });
-    server.injectFault({
+    server.inject({
       path: "/v2/ClientIntegrationInformation",
       times: Infinity,
-      fault: { kind: "status", status: 429, body: { title: "Too Many Requests", detail: "Rate limit is exceeded. Try again in 120 seconds." } },
+      fault: { kind: "status", status: 429, json: { title: "Too Many Requests", detail: "Rate limit is exceeded. Try again in 120 seconds." } },
     });
     const check = await connectorFor(server).check(credentialsOf("client-a"));
     expect(check.status).toBe("rate-limited");

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
-import { CompletionWindowLimiter } from "../../../../lib/connectors/powerofficeGo/CompletionWindowLimiter.ts";
+import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";
 import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import { FakePowerOfficeGoServer } from "../../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import { powerOfficeBooksOf } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
@@ -18,7 +18,7 @@ const server = await FakePowerOfficeGoServer.start({
   applicationKey: TEST_APPLICATION_KEY,
   subscriptionKeys: [TEST_SUBSCRIPTION_KEY],
   clients: [{ clientKey: "client-volume", books: powerOfficeBooksOf(books) }],
-  recordBodies: false,
+  keepExchanges: 0,
 });
 afterAll(() => server.close());
 
@@ -32,7 +32,7 @@ function collectGarbage(): void {
 describe("PowerOffice Go volume", () => {
   it(`pulls a year of ${POSTINGS} postings with flat memory and figures to the øre`, { timeout: 600_000 }, async () => {
     // Pages of 5 000 rows keep one page's footprint (the unit of memory the stream holds at a time) small next to a year's.
-    const connector = connectorFor(server, { limiter: new CompletionWindowLimiter(), timeoutMs: 120_000, pageSize: 5_000 });
+    const connector = connectorFor(server, { limiter: new KeyedRateLimiter(), timeoutMs: 120_000, pageSize: 5_000 });
     const period = { start: "2025-01-01", end: "2025-12-31" };
     const ledger = await connector.pull(credentialsOf("client-volume"), { period });
     const summarizer = new LedgerSummarizer();
