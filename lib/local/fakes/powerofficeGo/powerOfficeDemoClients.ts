@@ -4,6 +4,7 @@ import { formatPowerOfficeTimestamp } from "../../../connectors/powerofficeGo/po
 import { DEMO_KEY_INFO, demoCompanyBooks, type DemoAccountKind, type DemoVoucherKind, type LedgerBooks } from "../demoBooks.ts";
 import type { FakeClientBooks, FakeLedgerAccount, FakePosting, GeneralLedgerAccountType } from "./fakeClientBooks.ts";
 import type { FakeClientEntry } from "./fakePowerOfficeGoApi.ts";
+import { FakePowerOfficeGoServer } from "./FakePowerOfficeGoServer.ts";
 
 /**
  * The demo books (lib/local/fakes/demoBooks.ts) as PowerOffice Go clients: the `demo-poweroffice-ok` client key reaches
@@ -123,4 +124,18 @@ export function demoPowerOfficeClients(): FakeClientEntry[] {
       invalidPrivileges: ["AccountTransaction"],
     },
   ];
+}
+
+/**
+ * Starts the fake PowerOffice Go with the demo clients and platform keys (the local stack's `npm start` and tests):
+ * point a `PowerOfficeGoConnector` at `server.url` with {@link DEMO_POWEROFFICE_APPLICATION_KEY} and
+ * {@link DEMO_POWEROFFICE_SUBSCRIPTION_KEY}.
+ */
+export function startDemoPowerOfficeGoServer(options: { port?: number } = {}): Promise<FakePowerOfficeGoServer> {
+  return FakePowerOfficeGoServer.start({
+    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
+    subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
+    clients: demoPowerOfficeClients(),
+    ...options,
+  });
 }

@@ -4,23 +4,18 @@ import addFormatsModule from "ajv-formats";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { demoCompanyBooks } from "../../../../lib/local/fakes/demoBooks.ts";
-import { FakePowerOfficeGoServer } from "../../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_NO_ACCESS_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-  demoPowerOfficeClients,
+  startDemoPowerOfficeGoServer,
 } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";
 import { PowerOfficeGoConnector } from "../../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
 import { contractResponsesOf, hasSharedSpecs, loadOpenApiContract, POWEROFFICE_GO_OPENAPI } from "../../../helpers/openApiContract.ts";
 import { credentialsOf, summarizePull } from "../../../helpers/powerOfficeFake.ts";
 
-const server = await FakePowerOfficeGoServer.start({
-  applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-  subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
-  clients: demoPowerOfficeClients(),
-});
+const server = await startDemoPowerOfficeGoServer();
 afterAll(() => server.close());
 const books = demoCompanyBooks("fjordlys");
 // One limiter for the file, as one process has: the connectors of the tests share the subscription key's budget.
