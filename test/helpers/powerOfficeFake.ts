@@ -1,10 +1,16 @@
 import { afterAll } from "vitest";
 import { KeyedRateLimiter } from "../../lib/connectors/http/index.ts";
 import type { ConnectorCredentials, PulledLedger } from "../../lib/connectors/ports.ts";
-import { PowerOfficeGoConnector, type PowerOfficeGoConnectorOptions } from "../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
+import {
+  PowerOfficeGoConnector,
+  type PowerOfficeGoConnectorOptions,
+} from "../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../../lib/ledger/summarizeLedger.ts";
 import type { Transaction } from "../../lib/ledger/types.ts";
-import { FakePowerOfficeGoServer, type FakePowerOfficeGoServerOptions } from "../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
+import {
+  FakePowerOfficeGoServer,
+  type FakePowerOfficeGoServerOptions,
+} from "../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import { Secret } from "../../lib/secrets/Secret.ts";
 
 export const TEST_APPLICATION_KEY = "test-application-key";
@@ -24,7 +30,10 @@ export async function startPowerOfficeFake(
 }
 
 /** A connector pointed at the fake, with its own limiter (tests do not share budgets unless they say so). */
-export function connectorFor(server: FakePowerOfficeGoServer, options: Partial<PowerOfficeGoConnectorOptions> = {}): PowerOfficeGoConnector {
+export function connectorFor(
+  server: FakePowerOfficeGoServer,
+  options: Partial<PowerOfficeGoConnectorOptions> = {},
+): PowerOfficeGoConnector {
   return new PowerOfficeGoConnector({
     applicationKey: TEST_APPLICATION_KEY,
     subscriptionKey: TEST_SUBSCRIPTION_KEY,
@@ -52,7 +61,10 @@ export async function summarizePull(
       format: "saft",
       formatVersion: "poweroffice-go-v2",
       encoding: "utf-8",
-      company: { name: ledger.company.name, ...(ledger.company.orgNumber ? { orgNumber: ledger.company.orgNumber } : {}) },
+      company: {
+        name: ledger.company.name,
+        ...(ledger.company.orgNumber ? { orgNumber: ledger.company.orgNumber } : {}),
+      },
       period: ledger.period,
       currency: ledger.currency,
     },

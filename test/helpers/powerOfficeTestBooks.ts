@@ -1,6 +1,10 @@
 import type { Ore } from "../../lib/money/ore.ts";
 import { addDays } from "../../lib/connectors/powerofficeGo/dates.ts";
-import type { FakeClientBooks, FakeLedgerAccount, FakePosting } from "../../lib/local/fakes/powerofficeGo/fakeClientBooks.ts";
+import type {
+  FakeClientBooks,
+  FakeLedgerAccount,
+  FakePosting,
+} from "../../lib/local/fakes/powerofficeGo/fakeClientBooks.ts";
 
 /**
  * Small, deterministic PowerOffice Go books for the connector's tests: a dozen accounts, a start balance, `perDay`
@@ -79,7 +83,11 @@ export function testBooks(options: TestBooksOptions = {}): FakeClientBooks & { p
       } else {
         const net = amountOf(date, index, 1);
         const vat = net / 4n;
-        yield posting(1920, net + vat, { description: `Faktura ${voucherNo}`, customerNo: 10001, departmentCode: "10" });
+        yield posting(1920, net + vat, {
+          description: `Faktura ${voucherNo}`,
+          customerNo: 10001,
+          departmentCode: "10",
+        });
         yield posting(3000, -net, { description: `Faktura ${voucherNo}`, vatCode: "3", projectCode: "P1" });
         yield posting(2700, -vat, { description: `Faktura ${voucherNo}` });
       }

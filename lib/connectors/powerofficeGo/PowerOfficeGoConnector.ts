@@ -27,7 +27,12 @@ import {
   type PostingRow,
   type PowerOfficeAccountType,
 } from "./mapPowerOfficeGo.ts";
-import { digestOf, PowerOfficeGoSession, PowerOfficeGoTokenCache, type PowerOfficeGoPlatform } from "./PowerOfficeGoSession.ts";
+import {
+  digestOf,
+  PowerOfficeGoSession,
+  PowerOfficeGoTokenCache,
+  type PowerOfficeGoPlatform,
+} from "./PowerOfficeGoSession.ts";
 import { laterTimestamp } from "./powerOfficeTimestamp.ts";
 import {
   AccountTransactionListSchema,
@@ -59,7 +64,12 @@ export const POWEROFFICE_GO_ROW_CAP = 50_000;
 export const POWEROFFICE_GO_MAX_PAGE_SIZE = 20_000;
 
 /** The privileges a pull needs (the spec's "Auth roles" of the endpoints read). */
-export const REQUIRED_PRIVILEGES = ["CommonServices", "GeneralLedgerAccount", "TrialBalance", "AccountTransaction"] as const;
+export const REQUIRED_PRIVILEGES = [
+  "CommonServices",
+  "GeneralLedgerAccount",
+  "TrialBalance",
+  "AccountTransaction",
+] as const;
 
 /**
  * The limiter every PowerOffice Go connector of the process shares unless given one: the budget belongs to the
@@ -245,18 +255,28 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     if (missing.length > 0) {
       throw new ConnectorNoAccessError(
         `PowerOffice Go: the integration lacks ${missing.join(", ")} on ${named.name} (grant the privileges, or the client lacks the module)`,
-        { context: { system: "poweroffice-go", endpoint: "GET /ClientIntegrationInformation" }, missingPrivileges: missing },
+        {
+          context: { system: "poweroffice-go", endpoint: "GET /ClientIntegrationInformation" },
+          missingPrivileges: missing,
+        },
       );
     }
     const company = await this.#withOrgNumber(session, named);
-    const settings = (await session.get("/FinancialSettings", FinancialSettingsSchema, { privilege: "CommonServices" })).data;
+    const settings = (await session.get("/FinancialSettings", FinancialSettingsSchema, { privilege: "CommonServices" }))
+      .data;
     const currency = settings.CurrencyCode ?? "NOK";
     const endMonth = settings.FinancialYearEndMonth ? MONTHS.indexOf(settings.FinancialYearEndMonth) + 1 : 12;
     const startsFiscalYear = fiscalYearStartOf(period.start, endMonth) === period.start;
 
     const chart = new Map<number, GeneralLedgerAccount>();
     let accountsChanged: string | undefined;
-    for await (const page of this.#pages(session, "/GeneralLedgerAccounts", GeneralLedgerAccountListSchema, {}, "GeneralLedgerAccount")) {
+    for await (const page of this.#pages(
+      session,
+      "/GeneralLedgerAccounts",
+      GeneralLedgerAccountListSchema,
+      {},
+      "GeneralLedgerAccount",
+    )) {
       for (const account of page) {
         chart.set(account.AccountNo, account);
         accountsChanged = laterTimestamp(accountsChanged, account.LastChangedDateTimeOffset ?? undefined);
@@ -372,7 +392,12 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
   }
 
   #session(credentials: ConnectorCredentials<"poweroffice-go">, recorder: RequestRecorder): PowerOfficeGoSession {
-    return new PowerOfficeGoSession(this.#platform, new Secret(credentials.key.reveal().clientKey), this.#tokens, recorder);
+    return new PowerOfficeGoSession(
+      this.#platform,
+      new Secret(credentials.key.reveal().clientKey),
+      this.#tokens,
+      recorder,
+    );
   }
 
   async #integrationInformation(session: PowerOfficeGoSession): Promise<ClientIntegrationInformation> {
@@ -381,7 +406,9 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
 
   /** The org number from `/OrganizationSettings`; without the privilege the company is returned as it is. */
   async #withOrgNumber(session: PowerOfficeGoSession, company: ConnectedCompany): Promise<ConnectedCompany> {
-    const settings = (await session.get("/OrganizationSettings", OrganizationSettingsSchema, { privilege: "CommonServices" })).data;
+    const settings = (
+      await session.get("/OrganizationSettings", OrganizationSettingsSchema, { privilege: "CommonServices" })
+    ).data;
     const orgNumber = settings.OrganizationNumber?.replace(/\D/g, "");
     return {
       ...company,
@@ -392,7 +419,13 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
 
   async #trialBalance(session: PowerOfficeGoSession, date: string) {
     const lines: z.output<typeof TrialBalanceListSchema> = [];
-    for await (const page of this.#pages(session, "/TrialBalance", TrialBalanceListSchema, { date, hideAccountsWithZeroBalance: true }, "TrialBalance")) {
+    for await (const page of this.#pages(
+      session,
+      "/TrialBalance",
+      TrialBalanceListSchema,
+      { date, hideAccountsWithZeroBalance: true },
+      "TrialBalance",
+    )) {
       lines.push(...page);
     }
     return lines;
@@ -492,7 +525,9 @@ function companyOf(info: ClientIntegrationInformation): ConnectedCompany {
 function missingPrivileges(info: ClientIntegrationInformation): string[] {
   const valid = new Set(info.ValidPrivileges ?? []);
   const invalid = new Set(info.InvalidPrivileges ?? []);
-  return REQUIRED_PRIVILEGES.filter((privilege) => invalid.has(privilege) || (info.ValidPrivileges && !valid.has(privilege)));
+  return REQUIRED_PRIVILEGES.filter(
+    (privilege) => invalid.has(privilege) || (info.ValidPrivileges && !valid.has(privilege)),
+  );
 }
 
 function trialBalanceDigest(lines: readonly { AccountNo: number; Balance: Ore }[]): string {
@@ -506,7 +541,8 @@ function trialBalanceDigest(lines: readonly { AccountNo: number; Balance: Ore }[
 
 function markerDetailsOf(marker: ChangeMarker | undefined, period: Period): MarkerDetails | undefined {
   const details = marker?.details;
-  if (!details || details.period !== `${period.start}/${period.end}` || typeof details.opening !== "string") return undefined;
+  if (!details || details.period !== `${period.start}/${period.end}` || typeof details.opening !== "string")
+    return undefined;
   return {
     period: details.period,
     created: details.created ?? "",
@@ -519,4 +555,3 @@ function markerDetailsOf(marker: ChangeMarker | undefined, period: Period): Mark
 function asSecret(value: Secret<string> | string): Secret<string> {
   return typeof value === "string" ? new Secret(value) : value;
 }
-

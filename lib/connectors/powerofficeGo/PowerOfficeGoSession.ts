@@ -8,7 +8,13 @@ import {
   ConnectorRequestRejectedError,
   ConnectorUnavailableError,
 } from "../errors.ts";
-import { ConnectorHttpClient, type HttpRequest, type KeyedRateLimiter, type RequestRecorder, type RetryPolicy } from "../http/index.ts";
+import {
+  ConnectorHttpClient,
+  type HttpRequest,
+  type KeyedRateLimiter,
+  type RequestRecorder,
+  type RetryPolicy,
+} from "../http/index.ts";
 import { readProblemDetails, TokenResponseSchema } from "./schemas.ts";
 
 /**

@@ -36,7 +36,10 @@ export function monthWindows(period: Period): Period[] {
   let monthStart = `${period.start.slice(0, 7)}-01`;
   while (monthStart <= period.end) {
     const monthEnd = addDays(addMonths(monthStart, 1), -1);
-    windows.push({ start: monthStart < period.start ? period.start : monthStart, end: monthEnd > period.end ? period.end : monthEnd });
+    windows.push({
+      start: monthStart < period.start ? period.start : monthStart,
+      end: monthEnd > period.end ? period.end : monthEnd,
+    });
     monthStart = addMonths(monthStart, 1);
   }
   return windows;

@@ -47,16 +47,25 @@ export function lineOf(row: PostingRow, clientCurrency: string, voucherDate: str
   if (row.Dim2Code) dimensions.push({ type: "dim2", id: row.Dim2Code });
   if (row.Dim3Code) dimensions.push({ type: "dim3", id: row.Dim3Code });
   const foreign =
-    row.CurrencyCode && row.CurrencyCode !== clientCurrency && row.CurrencyAmount !== undefined && row.CurrencyAmount !== null;
+    row.CurrencyCode &&
+    row.CurrencyCode !== clientCurrency &&
+    row.CurrencyAmount !== undefined &&
+    row.CurrencyAmount !== null;
   return {
     recordId: String(row.Id),
     account: String(row.AccountNo),
     amount: row.Amount,
     ...(row.Description ? { description: row.Description } : {}),
-    ...(foreign ? { currencyAmount: { currency: row.CurrencyCode!, amount: plainDecimalText(row.CurrencyAmount!) } } : {}),
+    ...(foreign
+      ? { currencyAmount: { currency: row.CurrencyCode!, amount: plainDecimalText(row.CurrencyAmount!) } }
+      : {}),
     ...(row.VatCode ? { taxCode: row.VatCode } : {}),
-    ...(row.CustomerAccountNo !== undefined && row.CustomerAccountNo !== null ? { customerId: String(row.CustomerAccountNo) } : {}),
-    ...(row.SupplierAccountNo !== undefined && row.SupplierAccountNo !== null ? { supplierId: String(row.SupplierAccountNo) } : {}),
+    ...(row.CustomerAccountNo !== undefined && row.CustomerAccountNo !== null
+      ? { customerId: String(row.CustomerAccountNo) }
+      : {}),
+    ...(row.SupplierAccountNo !== undefined && row.SupplierAccountNo !== null
+      ? { supplierId: String(row.SupplierAccountNo) }
+      : {}),
     ...(dimensions.length > 0 ? { dimensions } : {}),
     ...(row.PostingDate !== voucherDate ? { date: row.PostingDate } : {}),
   };

@@ -19,7 +19,10 @@ const IsoDateSchema = z.iso.date();
  */
 export const PowerOfficeTimestampSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/, "a date-time (YYYY-MM-DD hh:mm:ss±hh:mm)");
+  .regex(
+    /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/,
+    "a date-time (YYYY-MM-DD hh:mm:ss±hh:mm)",
+  );
 
 /** `POST /OAuth/Token` (client credentials; not in the v2 document, which covers the resource API only). */
 export const TokenResponseSchema = z.object({
@@ -154,7 +157,10 @@ export function readProblemDetails(body: unknown): ProblemDetails {
   const out: ProblemDetails = {};
   for (const [key, value] of Object.entries(body)) {
     const lower = key.toLowerCase();
-    if ((lower === "type" || lower === "title" || lower === "detail" || lower === "instance") && typeof value === "string") {
+    if (
+      (lower === "type" || lower === "title" || lower === "detail" || lower === "instance") &&
+      typeof value === "string"
+    ) {
       out[lower] = value;
     } else if (lower === "status" && typeof value === "number") {
       out.status = value;

@@ -28,11 +28,18 @@ export class FakePowerOfficeGoServer {
         path: request.path,
         query: request.query,
         headers: Object.fromEntries(
-          Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]),
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(", ") : value,
+          ]),
         ),
         body: request.body,
       });
-      return { status: answer.status, headers: answer.headers, ...(answer.body !== undefined ? { json: answer.body } : {}) };
+      return {
+        status: answer.status,
+        headers: answer.headers,
+        ...(answer.body !== undefined ? { json: answer.body } : {}),
+      };
     };
     const server = await FakeServer.start({
       name: "poweroffice-go",

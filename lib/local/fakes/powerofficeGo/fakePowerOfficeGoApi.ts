@@ -114,7 +114,9 @@ interface Overlay {
 }
 
 export class FakePowerOfficeGoApi {
-  private readonly options: Required<Omit<FakePowerOfficeGoApiOptions, "clients" | "subscriptionKeys" | "applicationKey">> & {
+  private readonly options: Required<
+    Omit<FakePowerOfficeGoApiOptions, "clients" | "subscriptionKeys" | "applicationKey">
+  > & {
     applicationKey: string;
   };
   private readonly subscriptionKeys: Set<string>;
@@ -153,7 +155,12 @@ export class FakePowerOfficeGoApi {
   addPostings(clientKey: string, postings: Omit<FakePosting, "id" | "created" | "lastChanged">[]): FakePosting[] {
     const client = this.clientOf(clientKey);
     const stamp = formatPowerOfficeTimestamp(new Date(this.options.now()));
-    const added = postings.map((posting) => ({ ...posting, id: this.nextPostingId++, created: stamp, lastChanged: stamp }));
+    const added = postings.map((posting) => ({
+      ...posting,
+      id: this.nextPostingId++,
+      created: stamp,
+      lastChanged: stamp,
+    }));
     this.overlayOf(client.books).added.push(...added);
     return added;
   }
@@ -172,7 +179,8 @@ export class FakePowerOfficeGoApi {
     if (!request.path.startsWith("/v2/")) return problem(404, "camel", "Not Found", `No route for ${request.path}`);
     const operation = request.path.slice(3);
     if (!(operation in PRIVILEGE_OF)) return problem(404, "camel", "Not Found", `No route for ${request.path}`);
-    if (request.method !== "GET") return problem(405, "camel", "Method Not Allowed", `${request.method} is not supported`);
+    if (request.method !== "GET")
+      return problem(405, "camel", "Method Not Allowed", `${request.method} is not supported`);
 
     const subscriptionKey = request.headers["ocp-apim-subscription-key"];
     if (!subscriptionKey || !this.subscriptionKeys.has(subscriptionKey)) return subscriptionKeyDenied(subscriptionKey);
@@ -210,7 +218,8 @@ export class FakePowerOfficeGoApi {
     if (form.get("grant_type") !== "client_credentials") {
       return oauthError(400, "unsupported_grant_type", "grant_type must be client_credentials");
     }
-    if (applicationKey !== this.options.applicationKey) return oauthError(400, "invalid_client", "Unknown application key.");
+    if (applicationKey !== this.options.applicationKey)
+      return oauthError(400, "invalid_client", "Unknown application key.");
     const client = this.clientsByKey.get(clientKey);
     if (!client) return oauthError(400, "invalid_client", "Unknown client key, or the client key is revoked.");
     const accessToken = randomBytes(24).toString("base64url");
@@ -231,7 +240,12 @@ export class FakePowerOfficeGoApi {
       this.recent.set(subscriptionKey, window);
       this.throttled.set(subscriptionKey, (this.throttled.get(subscriptionKey) ?? 0) + 1);
       const seconds = Math.max(1, Math.ceil((window[0]! + 1000 - now) / 1000));
-      const response = problem(429, "camel", "Too Many Requests", `Rate limit is exceeded. Try again in ${seconds} seconds.`);
+      const response = problem(
+        429,
+        "camel",
+        "Too Many Requests",
+        `Rate limit is exceeded. Try again in ${seconds} seconds.`,
+      );
       if (this.options.retryAfterHeader) response.headers["retry-after"] = String(seconds);
       return response;
     }
@@ -300,7 +314,8 @@ export class FakePowerOfficeGoApi {
 
   private trialBalance(query: URLSearchParams, books: FakeClientBooks): FakeResponse {
     const date = query.get("date");
-    if (!date || !isIsoDate(date.slice(0, 10))) return badRequest("The query parameter 'date' is required (YYYY-MM-DD).");
+    if (!date || !isIsoDate(date.slice(0, 10)))
+      return badRequest("The query parameter 'date' is required (YYYY-MM-DD).");
     const paging = pagingOf(query);
     if ("error" in paging) return paging.error;
     const accountFilter = accountFilterOf(query.get("accountNos"));
@@ -342,7 +357,11 @@ export class FakePowerOfficeGoApi {
     const overlay = this.overlays.get(books);
     // Unfiltered reads of books that can count and page themselves (volume books) skip the scan.
     const plain =
-      createdAfter === undefined && changedAfter === undefined && !query.get("accountNos") && !overlay && books.postingCount !== undefined;
+      createdAfter === undefined &&
+      changedAfter === undefined &&
+      !query.get("accountNos") &&
+      !overlay &&
+      books.postingCount !== undefined;
     let total = 0;
     if (plain) total = books.postingCount!(window);
     else for (const posting of this.postingsOf(books, window)) if (matches(posting)) total++;
@@ -357,7 +376,8 @@ export class FakePowerOfficeGoApi {
     const first = (paging.pageNumber - 1) * paging.pageSize;
     const rows: unknown[] = [];
     if (plain) {
-      for (const posting of books.postings(window, { offset: first, limit: paging.pageSize })) rows.push(transactionDto(posting));
+      for (const posting of books.postings(window, { offset: first, limit: paging.pageSize }))
+        rows.push(transactionDto(posting));
       return list(rows);
     }
     let index = 0;
@@ -417,13 +437,17 @@ export class FakePowerOfficeGoApi {
       const from = monthStart < startOfBooks ? startOfBooks : monthStart;
       const to = monthEnd > date ? date : monthEnd;
       const counts = !this.options.resultAccountsRestart || monthStart >= fiscalStart;
-      const sums = to === monthEnd && from === monthStart ? this.monthSum(books, monthStart) : sumPostings(books.postings({ from, to }));
+      const sums =
+        to === monthEnd && from === monthStart
+          ? this.monthSum(books, monthStart)
+          : sumPostings(books.postings({ from, to }));
       add(sums, counts);
       monthStart = addMonths(monthStart, 1);
     }
     for (const posting of overlay?.added ?? []) {
       if (posting.date > date || posting.date < startOfBooks) continue;
-      if (this.options.resultAccountsRestart && resultAccounts.has(posting.accountNo) && posting.date < fiscalStart) continue;
+      if (this.options.resultAccountsRestart && resultAccounts.has(posting.accountNo) && posting.date < fiscalStart)
+        continue;
       result.set(posting.accountNo, (result.get(posting.accountNo) ?? 0n) + posting.amount);
     }
     return result;
@@ -545,7 +569,11 @@ function badRequest(detail: string): FakeResponse {
 }
 
 function oauthError(status: number, error: string, description: string): FakeResponse {
-  return { status, headers: { "content-type": "application/json; charset=utf-8" }, body: { error, error_description: description } };
+  return {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+    body: { error, error_description: description },
+  };
 }
 
 /** Azure API Management's answer to a missing or unknown subscription key. */
@@ -565,7 +593,8 @@ function subscriptionKeyDenied(key: string | undefined): FakeResponse {
 function pagingOf(query: URLSearchParams): { pageNumber: number; pageSize: number } | { error: FakeResponse } {
   const number = Number(query.get("PageNumber") ?? query.get("pageNumber") ?? "1");
   const size = Number(query.get("PageSize") ?? query.get("pageSize") ?? String(DEFAULT_PAGE_SIZE));
-  if (!Number.isInteger(number) || number < 1) return { error: badRequest("PageNumber must be a whole number from 1.") };
+  if (!Number.isInteger(number) || number < 1)
+    return { error: badRequest("PageNumber must be a whole number from 1.") };
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     return { error: badRequest(`PageSize must be between 1 and ${MAX_PAGE_SIZE}.`) };
   }

@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Ore } from "../../../money/ore.ts";
 import { formatPowerOfficeTimestamp } from "../../../connectors/powerofficeGo/powerOfficeTimestamp.ts";
-import { DEMO_KEY_INFO, demoCompanyBooks, type DemoAccountKind, type DemoVoucherKind, type LedgerBooks } from "../demoBooks.ts";
+import {
+  DEMO_KEY_INFO,
+  demoCompanyBooks,
+  type DemoAccountKind,
+  type DemoVoucherKind,
+  type LedgerBooks,
+} from "../demoBooks.ts";
 import type { FakeClientBooks, FakeLedgerAccount, FakePosting, GeneralLedgerAccountType } from "./fakeClientBooks.ts";
 import type { FakeClientEntry } from "./fakePowerOfficeGoApi.ts";
 import { FakePowerOfficeGoServer } from "./FakePowerOfficeGoServer.ts";
@@ -84,7 +90,10 @@ export function powerOfficeBooksOf(books: LedgerBooks): FakeClientBooks {
     accounts,
     startBalances: numberMap(books.openingBalances),
     *postings(dates, page) {
-      for (const row of books.postings(window(dates.from, dates.to), page ? { offset: page.offset, limit: page.limit } : undefined)) {
+      for (const row of books.postings(
+        window(dates.from, dates.to),
+        page ? { offset: page.offset, limit: page.limit } : undefined,
+      )) {
         const created = formatPowerOfficeTimestamp(new Date(row.voucher.createdAt));
         const posting: FakePosting = {
           id: row.id,

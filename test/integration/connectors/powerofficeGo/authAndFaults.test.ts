@@ -38,7 +38,10 @@ async function pullAll(connector = connectorFor(server), request = march) {
 describe("PowerOffice Go authentication", () => {
   it("checks a valid client key: ok, with the client's name and org number", async () => {
     const check = await connectorFor(server).check(credentialsOf("client-ok"));
-    expect(check).toMatchObject({ status: "ok", company: { id: books.clientId, name: "Demo Regnskap AS", orgNumber: "923609016" } });
+    expect(check).toMatchObject({
+      status: "ok",
+      company: { id: books.clientId, name: "Demo Regnskap AS", orgNumber: "923609016" },
+    });
     expect(await connectorFor(server).listCompanies(credentialsOf("client-ok"))).toEqual([check.company]);
   });
 
@@ -52,12 +55,18 @@ describe("PowerOffice Go authentication", () => {
 
   it("reports a client lacking a module as no-access with the missing privilege, before reading any figures", async () => {
     const check = await connectorFor(server).check(credentialsOf("client-no-transactions"));
-    expect(check).toMatchObject({ status: "no-access", missingPrivileges: ["AccountTransaction"], company: { name: "Uten Modul AS" } });
+    expect(check).toMatchObject({
+      status: "no-access",
+      missingPrivileges: ["AccountTransaction"],
+      company: { name: "Uten Modul AS" },
+    });
     const before = server.resourceExchanges.length;
     const error = await failureOf(connectorFor(server).pull(credentialsOf("client-no-transactions"), march));
     expect(error.code).toBe("CONNECTOR_NO_ACCESS");
     expect(error.context.missingPrivileges).toEqual(["AccountTransaction"]);
-    expect(server.resourceExchanges.slice(before).map((exchange) => exchange.path)).toEqual(["/v2/ClientIntegrationInformation"]);
+    expect(server.resourceExchanges.slice(before).map((exchange) => exchange.path)).toEqual([
+      "/v2/ClientIntegrationInformation",
+    ]);
   });
 
   it("names the endpoint's privilege when the API answers 403 to a call (ProblemDetails in either key casing)", async () => {
@@ -72,7 +81,9 @@ describe("PowerOffice Go authentication", () => {
   });
 
   it("reports saldo's own refused subscription key as unavailable (platform configuration), not the client's key", async () => {
-    const check = await connectorFor(server, { subscriptionKey: "wrong-subscription" }).check(credentialsOf("client-ok"));
+    const check = await connectorFor(server, { subscriptionKey: "wrong-subscription" }).check(
+      credentialsOf("client-ok"),
+    );
     expect(check.status).toBe("unavailable");
     expect(check.message).toMatch(/subscription key/);
   });
@@ -110,7 +121,11 @@ describe("PowerOffice Go authentication", () => {
   });
 
   it("gives up with invalid-key when a fresh token is refused too", async () => {
-    server.inject({ path: "/v2/ClientIntegrationInformation", times: 2, fault: { kind: "status", status: 401, json: { title: "Unauthorized" } } });
+    server.inject({
+      path: "/v2/ClientIntegrationInformation",
+      times: 2,
+      fault: { kind: "status", status: 401, json: { title: "Unauthorized" } },
+    });
     const check = await connectorFor(server).check(credentialsOf("client-ok"));
     expect(check.status).toBe("invalid-key");
   });
@@ -144,7 +159,9 @@ describe("PowerOffice Go faults", () => {
   it("reports a timeout when the API never answers", async () => {
     server.inject({ path: "/v2/FinancialSettings", times: Infinity, fault: { kind: "hang" } });
     try {
-      const error = await failureOf(pullAll(connectorFor(server, { timeoutMs: 200, retry: { maxAttempts: 2, baseDelayMs: 10 } })));
+      const error = await failureOf(
+        pullAll(connectorFor(server, { timeoutMs: 200, retry: { maxAttempts: 2, baseDelayMs: 10 } })),
+      );
       expect(error.code).toBe("CONNECTOR_TIMEOUT");
     } finally {
       server.clearFaults();
@@ -163,7 +180,8 @@ describe("PowerOffice Go faults", () => {
       path: "/v2/AccountTransactions",
       fault: {
         kind: "transform",
-        transform: (body) => (body as Record<string, unknown>[]).map(({ AccountNo, ...rest }) => ({ ...rest, AccountNumber: AccountNo })),
+        transform: (body) =>
+          (body as Record<string, unknown>[]).map(({ AccountNo, ...rest }) => ({ ...rest, AccountNumber: AccountNo })),
       },
     });
     const error = await failureOf(pullAll());
@@ -175,7 +193,11 @@ describe("PowerOffice Go faults", () => {
   it("refuses an amount that is not exact to the øre", async () => {
     server.inject({
       path: "/v2/TrialBalance",
-      fault: { kind: "transform", transform: (body) => (body as Record<string, unknown>[]).map((line, index) => (index === 0 ? { ...line, Balance: 10.005 } : line)) },
+      fault: {
+        kind: "transform",
+        transform: (body) =>
+          (body as Record<string, unknown>[]).map((line, index) => (index === 0 ? { ...line, Balance: 10.005 } : line)),
+      },
     });
     const error = await failureOf(pullAll());
     expect(error.code).toBe("CONNECTOR_AMOUNT_INVALID");
@@ -183,9 +205,13 @@ describe("PowerOffice Go faults", () => {
   });
 
   it("reads an empty month (204, no body) as no postings", async () => {
-    const { summary, ledger } = await pullAll(connectorFor(server), { period: { start: "2026-01-01", end: "2026-01-31" } });
+    const { summary, ledger } = await pullAll(connectorFor(server), {
+      period: { start: "2026-01-01", end: "2026-01-31" },
+    });
     expect(summary.transactions.count).toBe(0);
-    const transactionCalls = ledger.provenance().requests.filter((request) => request.path.startsWith("/AccountTransactions"));
+    const transactionCalls = ledger
+      .provenance()
+      .requests.filter((request) => request.path.startsWith("/AccountTransactions"));
     expect(transactionCalls).toEqual([expect.objectContaining({ status: 204, rows: 0 })]);
     for (const row of summary.rows) expect(row.closing).toBe(row.opening);
     expect(summary.rows.find((row) => row.account === "1920")!.opening).not.toBe(0n);

@@ -12,7 +12,12 @@ import {
 } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";
 import { PowerOfficeGoConnector } from "../../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
-import { contractResponsesOf, hasSharedSpecs, loadOpenApiContract, POWEROFFICE_GO_OPENAPI } from "../../../helpers/openApiContract.ts";
+import {
+  contractResponsesOf,
+  hasSharedSpecs,
+  loadOpenApiContract,
+  POWEROFFICE_GO_OPENAPI,
+} from "../../../helpers/openApiContract.ts";
 import { credentialsOf, summarizePull } from "../../../helpers/powerOfficeFake.ts";
 
 const server = await startDemoPowerOfficeGoServer();
@@ -36,13 +41,19 @@ describe("the demo PowerOffice Go client (demo-poweroffice-ok)", () => {
     it(`gives ${year}'s trial balance exactly as the demo books have it`, async () => {
       const period = { start: `${year}-01-01`, end: `${year}-12-31` };
       const ledger = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), { period });
-      expect(ledger.company).toEqual({ id: books.company.id, name: books.company.name, orgNumber: books.company.orgNumber });
+      expect(ledger.company).toEqual({
+        id: books.company.id,
+        name: books.company.name,
+        orgNumber: books.company.orgNumber,
+      });
       const { summary } = await summarizePull(ledger);
       const expected = books.trialBalance(period);
       const rows = new Map(summary.rows.map((row) => [row.account, row]));
       for (const line of expected) {
         const row = rows.get(line.account.number);
-        const figures = row ? { opening: row.opening, movement: row.movement, closing: row.closing } : { opening: 0n, movement: 0n, closing: 0n };
+        const figures = row
+          ? { opening: row.opening, movement: row.movement, closing: row.closing }
+          : { opening: 0n, movement: 0n, closing: 0n };
         expect({ account: line.account.number, ...figures }).toEqual({
           account: line.account.number,
           opening: line.opening,
@@ -57,7 +68,9 @@ describe("the demo PowerOffice Go client (demo-poweroffice-ok)", () => {
   }
 
   it("2025 opens with 2024's balance-sheet closing and result accounts at zero", async () => {
-    const ledger = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), { period: { start: "2025-01-01", end: "2025-12-31" } });
+    const ledger = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), {
+      period: { start: "2025-01-01", end: "2025-12-31" },
+    });
     const { summary } = await summarizePull(ledger);
     const closing2024 = books.balancesAt("2024-12-31");
     for (const row of summary.rows) {
@@ -68,7 +81,11 @@ describe("the demo PowerOffice Go client (demo-poweroffice-ok)", () => {
 
   it("reports demo-poweroffice-no-access as no-access, naming the missing privilege", async () => {
     const check = await demoConnector().check(credentialsOf(DEMO_POWEROFFICE_NO_ACCESS_KEY));
-    expect(check).toMatchObject({ status: "no-access", missingPrivileges: ["AccountTransaction"], company: { name: books.company.name } });
+    expect(check).toMatchObject({
+      status: "no-access",
+      missingPrivileges: ["AccountTransaction"],
+      company: { name: books.company.name },
+    });
   });
 });
 
@@ -77,14 +94,22 @@ describe.skipIf(!hasSharedSpecs)("contract: every answer the fake sent matches t
     // A few more answers of other shapes: an unknown key's 401s, a 204, a 400 and a 403 (the privilege).
     await demoConnector().check(credentialsOf("not-a-key"));
     await demoConnector().check(credentialsOf(DEMO_POWEROFFICE_NO_ACCESS_KEY));
-    const empty = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), { period: { start: "2027-01-01", end: "2027-01-31" } });
+    const empty = await demoConnector().pull(credentialsOf("demo-poweroffice-ok"), {
+      period: { start: "2027-01-01", end: "2027-01-31" },
+    });
     await summarizePull(empty);
-    server.inject({ path: "/v2/TrialBalance", fault: { kind: "status", status: 403, json: { Title: "Forbidden", Status: 403 } } });
+    server.inject({
+      path: "/v2/TrialBalance",
+      fault: { kind: "status", status: 403, json: { Title: "Forbidden", Status: 403 } },
+    });
     await demoConnector()
       .pull(credentialsOf("demo-poweroffice-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } })
       .catch(() => undefined);
 
-    const contract = await loadOpenApiContract(POWEROFFICE_GO_OPENAPI, { basePath: "/v2", errorSchema: "ProblemDetails" });
+    const contract = await loadOpenApiContract(POWEROFFICE_GO_OPENAPI, {
+      basePath: "/v2",
+      errorSchema: "ProblemDetails",
+    });
     const problemDetails = await problemDetailsValidator();
     const checked = contractResponsesOf(server.resourceExchanges);
     const failures: string[] = [];
@@ -93,7 +118,8 @@ describe.skipIf(!hasSharedSpecs)("contract: every answer the fake sent matches t
       // is checked against the document, the body against ProblemDetails.
       if (response.status >= 400 && response.body !== undefined) {
         failures.push(...contract.validateAll([{ ...response, body: undefined }]));
-        if (!problemDetails(response.body)) failures.push(`${response.method} ${response.path} ${response.status}: not ProblemDetails`);
+        if (!problemDetails(response.body))
+          failures.push(`${response.method} ${response.path} ${response.status}: not ProblemDetails`);
         continue;
       }
       failures.push(...contract.validateAll([response]));

@@ -6,7 +6,10 @@ import { connectorFor, credentialsOf, startPowerOfficeFake, summarizePull } from
 const year = { start: "2025-01-01", end: "2025-12-31" };
 
 async function freshSync() {
-  const server = await startPowerOfficeFake({ requestsPerSecond: 1000, clients: [{ clientKey: "client-ok", books: testBooks() }] });
+  const server = await startPowerOfficeFake({
+    requestsPerSecond: 1000,
+    clients: [{ clientKey: "client-ok", books: testBooks() }],
+  });
   const connector = connectorFor(server);
   const ledger = await connector.pull(credentialsOf("client-ok"), { period: year });
   await summarizePull(ledger);
@@ -17,7 +20,10 @@ async function freshSync() {
 describe("PowerOffice Go incremental refresh (plan)", () => {
   it("says full without a marker, and unchanged for unchanged books in at most 5 requests", async () => {
     const { server, marker } = await freshSync();
-    expect(await connectorFor(server).plan(credentialsOf("client-ok"), { period: year })).toEqual({ kind: "full", requestCount: 0 });
+    expect(await connectorFor(server).plan(credentialsOf("client-ok"), { period: year })).toEqual({
+      kind: "full",
+      requestCount: 0,
+    });
 
     const before = server.exchanges.length;
     const plan = await connectorFor(server).plan(credentialsOf("client-ok"), { period: year, previousMarker: marker });
@@ -65,7 +71,13 @@ describe("PowerOffice Go incremental refresh (plan)", () => {
 });
 
 function voucher(date: string, amount: bigint) {
-  const common = { voucherNo: 77_000, voucherId: "00000000-0000-4000-8000-000000077000", voucherType: "ManualJournal", date, voucherDate: date };
+  const common = {
+    voucherNo: 77_000,
+    voucherId: "00000000-0000-4000-8000-000000077000",
+    voucherType: "ManualJournal",
+    date,
+    voucherDate: date,
+  };
   return [
     { ...common, accountNo: 6300, amount, description: "Etterregistrert" },
     { ...common, accountNo: 1920, amount: -amount, description: "Etterregistrert" },

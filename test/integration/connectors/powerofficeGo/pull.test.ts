@@ -24,7 +24,9 @@ function expectedYear(year: number) {
 describe("PowerOffice Go pull over HTTP", () => {
   it("gives a year's IB, movement and UB per account to the øre, with the 2024 result moved to equity", async () => {
     const connector = connectorFor(server);
-    const ledger = await connector.pull(credentialsOf("client-ok"), { period: { start: "2025-01-01", end: "2025-12-31" } });
+    const ledger = await connector.pull(credentialsOf("client-ok"), {
+      period: { start: "2025-01-01", end: "2025-12-31" },
+    });
     expect(ledger.company).toEqual({ id: books.clientId, name: "Demo Regnskap AS", orgNumber: "923609016" });
     expect(ledger.currency).toBe("NOK");
     const { summary } = await summarizePull(ledger);
@@ -47,7 +49,9 @@ describe("PowerOffice Go pull over HTTP", () => {
 
   it("maps a voucher's postings to one transaction with voucher number, dates, VAT, customer/supplier and dimensions", async () => {
     const connector = connectorFor(server);
-    const ledger = await connector.pull(credentialsOf("client-ok"), { period: { start: "2025-03-01", end: "2025-03-31" } });
+    const ledger = await connector.pull(credentialsOf("client-ok"), {
+      period: { start: "2025-03-01", end: "2025-03-31" },
+    });
     const { transactions } = await summarizePull(ledger, { keepTransactions: true });
     const sale = transactions.find((transaction) => transaction.lines.some((line) => line.account === "3000"))!;
     expect(sale.id).toMatch(/^\d+$/);
@@ -63,7 +67,9 @@ describe("PowerOffice Go pull over HTTP", () => {
 
   it("reads a period-end engagement mid-year: IB at the day before, result accounts from the fiscal year's start", async () => {
     const connector = connectorFor(server);
-    const ledger = await connector.pull(credentialsOf("client-ok"), { period: { start: "2025-04-01", end: "2025-06-30" } });
+    const ledger = await connector.pull(credentialsOf("client-ok"), {
+      period: { start: "2025-04-01", end: "2025-06-30" },
+    });
     const { summary } = await summarizePull(ledger);
     const sales = summary.rows.find((row) => row.account === "3000")!;
     expect(sales.opening).toBe(expectedMovement(books, "2025-01-01", "2025-03-31").get("3000"));
@@ -74,7 +80,9 @@ describe("PowerOffice Go pull over HTTP", () => {
 
   it("records provenance: endpoints, windows by month, request count, and a change marker", async () => {
     const connector = connectorFor(server);
-    const ledger = await connector.pull(credentialsOf("client-ok"), { period: { start: "2025-01-01", end: "2025-12-31" } });
+    const ledger = await connector.pull(credentialsOf("client-ok"), {
+      period: { start: "2025-01-01", end: "2025-12-31" },
+    });
     await summarizePull(ledger);
     const provenance = ledger.provenance();
     expect(provenance.system).toBe("poweroffice-go");

@@ -42,7 +42,12 @@ describe("PowerOffice Go rate limit: 10 requests per second per subscription key
   it("keeps two clients syncing at once under the cap when their connectors share the process's limiter", async () => {
     const server = await startPowerOfficeFake({ clients });
     // Two connector instances (two tenants' clients), no limiter passed: both use the process-wide one.
-    const options = { applicationKey: TEST_APPLICATION_KEY, subscriptionKey: TEST_SUBSCRIPTION_KEY, baseUrl: server.url, timeoutMs: 10_000 };
+    const options = {
+      applicationKey: TEST_APPLICATION_KEY,
+      subscriptionKey: TEST_SUBSCRIPTION_KEY,
+      baseUrl: server.url,
+      timeoutMs: 10_000,
+    };
     const summaries = await syncBoth([new PowerOfficeGoConnector(options), new PowerOfficeGoConnector(options)]);
     expect(summaries.map((summary) => summary.transactions.count)).toEqual([181, 181]);
     expect(server.api.throttled.get(TEST_SUBSCRIPTION_KEY) ?? 0).toBe(0);
@@ -59,14 +64,23 @@ describe("PowerOffice Go rate limit: 10 requests per second per subscription key
     ]);
     expect(summaries.map((summary) => summary.transactions.count)).toEqual([181, 181]);
     expect(server.api.throttled.get(TEST_SUBSCRIPTION_KEY) ?? 0).toBeGreaterThan(0);
-    expect(server.exchanges.some((exchange) => exchange.status === 429 && JSON.stringify(exchange.json).includes("Try again in"))).toBe(true);
+    expect(
+      server.exchanges.some(
+        (exchange) => exchange.status === 429 && JSON.stringify(exchange.json).includes("Try again in"),
+      ),
+    ).toBe(true);
   });
 
   it("honours a Retry-After header on a 429", async () => {
     const server = await startPowerOfficeFake({ clients, retryAfterHeader: true });
     server.inject({
       path: "/v2/FinancialSettings",
-      fault: { kind: "status", status: 429, headers: { "retry-after": "1" }, json: { title: "Too Many Requests", status: 429 } },
+      fault: {
+        kind: "status",
+        status: 429,
+        headers: { "retry-after": "1" },
+        json: { title: "Too Many Requests", status: 429 },
+      },
     });
     const connector = connectorFor(server);
     const started = Date.now();
@@ -84,7 +98,11 @@ describe("PowerOffice Go rate limit: 10 requests per second per subscription key
     server.inject({
       path: "/v2/ClientIntegrationInformation",
       times: Infinity,
-      fault: { kind: "status", status: 429, json: { title: "Too Many Requests", detail: "Rate limit is exceeded. Try again in 120 seconds." } },
+      fault: {
+        kind: "status",
+        status: 429,
+        json: { title: "Too Many Requests", detail: "Rate limit is exceeded. Try again in 120 seconds." },
+      },
     });
     const check = await connectorFor(server).check(credentialsOf("client-a"));
     expect(check.status).toBe("rate-limited");

@@ -6,7 +6,12 @@ import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import { FakePowerOfficeGoServer } from "../../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import { powerOfficeBooksOf } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { syntheticBooks } from "../../../../lib/local/fakes/syntheticBooks.ts";
-import { connectorFor, credentialsOf, TEST_APPLICATION_KEY, TEST_SUBSCRIPTION_KEY } from "../../../helpers/powerOfficeFake.ts";
+import {
+  connectorFor,
+  credentialsOf,
+  TEST_APPLICATION_KEY,
+  TEST_SUBSCRIPTION_KEY,
+} from "../../../helpers/powerOfficeFake.ts";
 
 /**
  * A synthetic year pulled through the fake with flat memory: pages go straight through the summarizer, never the year.
@@ -38,7 +43,14 @@ describe("PowerOffice Go volume", () => {
     const summarizer = new LedgerSummarizer();
     summarizer.add({
       type: "header",
-      header: { format: "saft", formatVersion: "poweroffice-go-v2", encoding: "utf-8", company: {}, period, currency: "NOK" },
+      header: {
+        format: "saft",
+        formatVersion: "poweroffice-go-v2",
+        encoding: "utf-8",
+        company: {},
+        period,
+        currency: "NOK",
+      },
     });
 
     collectGarbage();

@@ -17,7 +17,9 @@ const cumulativeServer = await startPowerOfficeFake({
 describe("PowerOffice Go transaction windows and paging", () => {
   it("splits a month that hits the row cap into halves, pages each until a short page, and loses no posting", async () => {
     const connector = connectorFor(server, { pageSize: 200, rateLimit: { requests: 1000, perMs: 1000 } });
-    const ledger = await connector.pull(credentialsOf("client-busy"), { period: { start: "2025-02-01", end: "2025-03-31" } });
+    const ledger = await connector.pull(credentialsOf("client-busy"), {
+      period: { start: "2025-02-01", end: "2025-03-31" },
+    });
     const { summary } = await summarizePull(ledger);
     const provenance = ledger.provenance();
 
@@ -38,10 +40,13 @@ describe("PowerOffice Go transaction windows and paging", () => {
     expect(windows[0]!.start).toBe("2025-02-01");
     expect(windows.at(-1)!.end).toBe("2025-03-31");
     expect(windows.filter((window) => window.end <= "2025-02-28").length).toBeGreaterThan(1);
-    for (const window of windows) expect([...busy.postings({ from: window.start, to: window.end })].length).toBeLessThanOrEqual(500);
+    for (const window of windows)
+      expect([...busy.postings({ from: window.start, to: window.end })].length).toBeLessThanOrEqual(500);
     const refusals = provenance.requests.filter((request) => request.status === 400);
     expect(refusals.length).toBeGreaterThan(0);
-    const pages = provenance.requests.filter((request) => request.path.startsWith("/AccountTransactions") && request.status === 200);
+    const pages = provenance.requests.filter(
+      (request) => request.path.startsWith("/AccountTransactions") && request.status === 200,
+    );
     expect(pages.every((request) => (request.rows ?? 0) <= 200)).toBe(true);
     expect(pages.some((request) => request.path.includes("PageNumber=2"))).toBe(true);
   });
@@ -53,7 +58,9 @@ describe("PowerOffice Go transaction windows and paging", () => {
       clients: [{ clientKey: "client-busy", books: busy }],
     });
     const connector = connectorFor(dayServer, { pageSize: 100, rateLimit: { requests: 1000, perMs: 1000 } });
-    const ledger = await connector.pull(credentialsOf("client-busy"), { period: { start: "2025-05-02", end: "2025-05-02" } });
+    const ledger = await connector.pull(credentialsOf("client-busy"), {
+      period: { start: "2025-05-02", end: "2025-05-02" },
+    });
     const { summary } = await summarizePull(ledger);
     expect(summary.transactions.lines).toBe([...busy.postings({ from: "2025-05-02", to: "2025-05-02" })].length);
     const ranged = ledger.provenance().requests.filter((request) => request.path.includes("accountNos="));
@@ -62,7 +69,9 @@ describe("PowerOffice Go transaction windows and paging", () => {
 
   it("reconciles result accounts when the trial balance carries them across fiscal years", async () => {
     const connector = connectorFor(cumulativeServer);
-    const ledger = await connector.pull(credentialsOf("client-cumulative"), { period: { start: "2025-01-01", end: "2025-12-31" } });
+    const ledger = await connector.pull(credentialsOf("client-cumulative"), {
+      period: { start: "2025-01-01", end: "2025-12-31" },
+    });
     const { summary } = await summarizePull(ledger);
     const sales = summary.rows.find((row) => row.account === "3000")!;
     expect(sales.opening).toBe(0n);

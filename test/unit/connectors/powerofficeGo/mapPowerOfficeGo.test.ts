@@ -13,7 +13,15 @@ import { readProblemDetails } from "../../../../lib/connectors/powerofficeGo/sch
 import { collect } from "../../../helpers/fixtures.ts";
 
 function row(voucher: number, accountNo: number, amount: bigint, extra: Partial<PostingRow> = {}): PostingRow {
-  return { Id: voucher * 10 + accountNo, AccountNo: accountNo, Amount: amount, PostingDate: "2025-03-01", VoucherNo: voucher, VoucherId: `v${voucher}`, ...extra };
+  return {
+    Id: voucher * 10 + accountNo,
+    AccountNo: accountNo,
+    Amount: amount,
+    PostingDate: "2025-03-01",
+    VoucherNo: voucher,
+    VoucherId: `v${voucher}`,
+    ...extra,
+  };
 }
 
 async function* pages(...list: PostingRow[][]) {
@@ -24,7 +32,11 @@ describe("PowerOffice Go mapping", () => {
   it("groups consecutive postings of a voucher into one transaction, across pages", async () => {
     const split: number[] = [];
     const transactions = await collect(
-      vouchersOf(pages([row(1, 1920, 125n), row(1, 3000, -100n)], [row(1, 2700, -25n), row(2, 6300, 50n), row(2, 1920, -50n)]), "NOK", (no) => split.push(no)),
+      vouchersOf(
+        pages([row(1, 1920, 125n), row(1, 3000, -100n)], [row(1, 2700, -25n), row(2, 6300, 50n), row(2, 1920, -50n)]),
+        "NOK",
+        (no) => split.push(no),
+      ),
     );
     expect(transactions.map((transaction) => [transaction.id, transaction.lines.map((line) => line.account)])).toEqual([
       ["1", ["1920", "3000", "2700"]],
@@ -35,28 +47,56 @@ describe("PowerOffice Go mapping", () => {
 
   it("reports a voucher whose postings come apart, without merging or dropping lines", async () => {
     const split: number[] = [];
-    const transactions = await collect(vouchersOf(pages([row(1, 1920, 10n), row(2, 1920, 5n), row(1, 3000, -10n), row(2, 3000, -5n)]), "NOK", (no) => split.push(no)));
+    const transactions = await collect(
+      vouchersOf(pages([row(1, 1920, 10n), row(2, 1920, 5n), row(1, 3000, -10n), row(2, 3000, -5n)]), "NOK", (no) =>
+        split.push(no),
+      ),
+    );
     expect(transactions.flatMap((transaction) => transaction.lines)).toHaveLength(4);
     expect(split).toEqual([1, 2]);
   });
 
   it("keeps a foreign-currency amount as the decimal the API sent, and the posting date when it differs", async () => {
     const [transaction] = await collect(
-      vouchersOf(pages([row(3, 1500, 1000n, { CurrencyCode: "EUR", CurrencyAmount: 85.1234, VoucherDate: "2025-02-28" }), row(3, 3000, -1000n)]), "NOK", () => {}),
+      vouchersOf(
+        pages([
+          row(3, 1500, 1000n, { CurrencyCode: "EUR", CurrencyAmount: 85.1234, VoucherDate: "2025-02-28" }),
+          row(3, 3000, -1000n),
+        ]),
+        "NOK",
+        () => {},
+      ),
     );
     expect(transaction!.date).toBe("2025-02-28");
-    expect(transaction!.lines[0]).toMatchObject({ currencyAmount: { currency: "EUR", amount: "85.1234" }, date: "2025-03-01" });
+    expect(transaction!.lines[0]).toMatchObject({
+      currencyAmount: { currency: "EUR", amount: "85.1234" },
+      date: "2025-03-01",
+    });
   });
 
   it("tells restarting from cumulative result balances by the postings, and sets IB/UB accordingly", () => {
-    const sales = (before: bigint, atEnd: bigint): AccountFigures => ({ accountNo: 3000, name: "Salg", type: "Income", before, atEnd, movement: -500n });
+    const sales = (before: bigint, atEnd: bigint): AccountFigures => ({
+      accountNo: 3000,
+      name: "Salg",
+      type: "Income",
+      before,
+      atEnd,
+      movement: -500n,
+    });
     expect(detectResultBalanceMode([sales(-900n, -500n)])).toBe("restart");
     expect(detectResultBalanceMode([sales(-900n, -1400n)])).toBe("cumulative");
     expect(detectResultBalanceMode([sales(0n, -500n)])).toBeUndefined();
     expect(accountOf(sales(-900n, -1400n), true, "cumulative")).toMatchObject({ opening: 0n, closing: -500n });
     expect(accountOf(sales(-900n, -500n), true, "restart")).toMatchObject({ opening: 0n, closing: -500n });
     expect(accountOf(sales(-900n, -1400n), false, "restart")).toMatchObject({ opening: -900n, closing: -1400n });
-    const bank: AccountFigures = { accountNo: 1920, name: "Bank", type: "Asset", before: 700n, atEnd: 900n, movement: 200n };
+    const bank: AccountFigures = {
+      accountNo: 1920,
+      name: "Bank",
+      type: "Asset",
+      before: 700n,
+      atEnd: 900n,
+      movement: 200n,
+    };
     expect(accountOf(bank, true, "cumulative")).toMatchObject({ opening: 700n, closing: 900n });
   });
 
@@ -70,15 +110,27 @@ describe("PowerOffice Go mapping", () => {
 
 describe("PowerOffice Go helpers", () => {
   it("reads ProblemDetails whatever the key casing", () => {
-    expect(readProblemDetails({ Title: "A", Detail: "B", Status: 403 })).toEqual({ title: "A", detail: "B", status: 403 });
-    expect(readProblemDetails({ title: "A", detail: "B", status: 429 })).toEqual({ title: "A", detail: "B", status: 429 });
+    expect(readProblemDetails({ Title: "A", Detail: "B", Status: 403 })).toEqual({
+      title: "A",
+      detail: "B",
+      status: 403,
+    });
+    expect(readProblemDetails({ title: "A", detail: "B", status: 429 })).toEqual({
+      title: "A",
+      detail: "B",
+      status: 429,
+    });
     expect(readProblemDetails("text")).toEqual({});
   });
 
   it("compares timestamps at microsecond precision, with space or T and any offset", () => {
-    expect(timestampMicros("2021-09-30 08:03:00.123456+00:00")! - timestampMicros("2021-09-30T08:03:00.123455Z")!).toBe(1n);
+    expect(timestampMicros("2021-09-30 08:03:00.123456+00:00")! - timestampMicros("2021-09-30T08:03:00.123455Z")!).toBe(
+      1n,
+    );
     expect(timestampMicros("2021-09-30 10:03:00+02:00")).toBe(timestampMicros("2021-09-30T08:03:00Z"));
-    expect(laterTimestamp("2021-09-30 08:03:00.123456+00:00", "2021-09-30 08:03:00.123457+00:00")).toBe("2021-09-30 08:03:00.123457+00:00");
+    expect(laterTimestamp("2021-09-30 08:03:00.123456+00:00", "2021-09-30 08:03:00.123457+00:00")).toBe(
+      "2021-09-30 08:03:00.123457+00:00",
+    );
     expect(timestampMicros("not a time")).toBeUndefined();
   });
 
