@@ -262,6 +262,8 @@ export class ConnectorHttpClient {
         if (!last && mayRetry) {
           const statedMs = parseRetryAfter(response.headers.get("retry-after"), now);
           if (statedMs === undefined || statedMs <= policy.maxRetryAfterMs) {
+            // A 503 with Retry-After speaks for the whole API: every client on the key waits as long.
+            if (statedMs !== undefined && this.#options.limiter) this.#options.limiter.pauseUntil(this.#options.limiterKey!, now + statedMs);
             const delayMs = Math.max(statedMs ?? 0, backoffDelayMs(attempt, policy, this.#random));
             this.#options.onRetry?.({ endpoint, attempt, delayMs, reason: status });
             await this.#sleep(delayMs, request.signal);

@@ -261,14 +261,14 @@ export const DEMO_CHART: readonly DemoAccount[] = [
   account("5000", "Lønn til ansatte", "expense"),
   account("5180", "Feriepenger", "expense"),
   account("5400", "Arbeidsgiveravgift", "expense"),
-  account("6000", "Avskrivning på bygninger og annen fast eiendom", "expense"),
+  account("6010", "Avskrivning på transportmidler, maskiner og inventar", "expense"),
   account("6300", "Leie lokale", "expense"),
   account("6540", "Inventar", "expense", "1"),
   account("6800", "Kontorrekvisita", "expense", "1"),
   account("6900", "Telefon", "expense", "1"),
   account("7140", "Reisekostnad, ikke oppgavepliktig", "expense", "1"),
   account("7770", "Bank- og kortgebyrer", "expense"),
-  account("8040", "Renteinntekt, skattefri", "income"),
+  account("8040", "Renteinntekt", "income"),
   account("8150", "Rentekostnad", "expense"),
   account("8800", "Årsresultat", "equity"),
   account("8960", "Overføringer annen egenkapital", "equity"),
@@ -559,7 +559,7 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
       }
     }
     if (year === 2024) holidayPayOf2024 = holidayPayAccrued;
-    add({ date: lastDay, description: `Avskrivning inventar ${year}`, kind: "depreciation", lines: pair("6000", "1250", opening.get("1250")! / 5n, "Avskrivning") });
+    add({ date: lastDay, description: `Avskrivning inventar ${year}`, kind: "depreciation", lines: pair("6010", "1250", opening.get("1250")! / 5n, "Avskrivning") });
   }
 
   // Withholding tax and employer's contribution are paid every other month (on the 15th, for the two months before);

@@ -119,6 +119,11 @@ export interface FakeServerOptions {
   onError?: (error: unknown, request: FakeRequest) => FakeResponse;
   /** Exchanges kept (default 10 000; older ones are dropped first). */
   keepExchanges?: number;
+  /**
+   * JSON bodies kept with the exchanges, in bytes as sent (default 32 MiB): past it the oldest exchanges lose their
+   * `json` (they keep the rest), so a fake serving a 1 M-posting year in the test's own process does not hold the year.
+   */
+  keepBodyBytes?: number;
 }
 
 /** The body of a request is not JSON: answered 400 by the server. */
@@ -159,6 +164,9 @@ export class FakeServer {
   readonly #options: FakeServerOptions;
   readonly #faults: FaultState[] = [];
   readonly #exchanges: FakeExchange[] = [];
+  /** Exchanges that still hold their JSON, oldest first, with the bytes each was sent as. */
+  readonly #bodies: { exchange: FakeExchange; bytes: number }[] = [];
+  #bodyBytes = 0;
   readonly #hung = new Set<ServerResponse>();
   #origin = "";
 
@@ -211,6 +219,8 @@ export class FakeServer {
   /** Forgets the exchanges so far (e.g. between test phases). */
   clearExchanges(): void {
     this.#exchanges.length = 0;
+    this.#bodies.length = 0;
+    this.#bodyBytes = 0;
   }
 
   /** Requests so far that match a method and path template (or all). */
@@ -317,7 +327,7 @@ export class FakeServer {
     let payload: string | Uint8Array | undefined = answer.body;
     if (answer.json !== undefined) {
       payload = JSON.stringify(answer.json);
-      exchange.json = answer.json;
+      this.#keepBody(exchange, answer.json, payload.length);
       if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) headers["content-type"] = "application/json; charset=utf-8";
     }
     this.#log(exchange);
@@ -326,10 +336,31 @@ export class FakeServer {
     response.end(payload);
   }
 
+  #keepBody(exchange: FakeExchange, json: unknown, bytes: number): void {
+    const limit = this.#options.keepBodyBytes ?? 32 * 1024 * 1024;
+    if (bytes > limit) return;
+    exchange.json = json;
+    this.#bodies.push({ exchange, bytes });
+    this.#bodyBytes += bytes;
+    while (this.#bodyBytes > limit) {
+      const oldest = this.#bodies.shift()!;
+      delete oldest.exchange.json;
+      this.#bodyBytes -= oldest.bytes;
+    }
+  }
+
   #log(exchange: FakeExchange): void {
     this.#exchanges.push(exchange);
     const keep = this.#options.keepExchanges ?? 10_000;
-    if (this.#exchanges.length > keep) this.#exchanges.splice(0, this.#exchanges.length - keep);
+    if (this.#exchanges.length > keep) {
+      const dropped = new Set(this.#exchanges.splice(0, this.#exchanges.length - keep));
+      // Their bodies go with them (both lists are oldest first).
+      while (this.#bodies.length > 0 && dropped.has(this.#bodies[0]!.exchange)) {
+        const oldest = this.#bodies.shift()!;
+        delete oldest.exchange.json;
+        this.#bodyBytes -= oldest.bytes;
+      }
+    }
   }
 
   #match(method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {

@@ -343,6 +343,18 @@ describe("the shared limiter over loopback", () => {
     expect(posting!.at - budget!.at).toBeGreaterThanOrEqual(900);
   });
 
+  it("makes every client on the key wait out a 503's Retry-After", async () => {
+    const limiter = new KeyedRateLimiter();
+    server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 503, headers: { "Retry-After": "1" } } });
+    const unavailable = client({ limiter, limiterKey: "owner-4" }).get("/ledger/posting", PostingListSchema);
+    await waitFor(() => limiter.stats("owner-4").pausedUntil !== undefined);
+    await client({ limiter, limiterKey: "owner-4" }).get("/empty", z.unknown(), { emptyValue: null });
+    expect((await unavailable).attempts).toBe(2);
+    const failedAt = server.exchanges.find((exchange) => exchange.status === 503)!.at;
+    const otherAt = server.exchanges.find((exchange) => exchange.route === "/empty")!.at;
+    expect(otherAt - failedAt).toBeGreaterThanOrEqual(950);
+  });
+
   it("holds every client on the key for its own backoff after a 429 without Retry-After", async () => {
     const limiter = new KeyedRateLimiter();
     server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 429 } });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeHttpResponse, FakeRateWindow, FakeServer } from "../../../../lib/local/fakes/fakeServer.ts";
 
@@ -79,6 +81,55 @@ describe("FakeServer", () => {
     const broken = await get("/broken");
     expect(broken.status).toBe(500);
     expect(JSON.parse(broken.text)).toEqual({ status: 500, message: "handler bug" });
+  });
+});
+
+describe("the exchange log", () => {
+  it("keeps JSON bodies up to a byte budget, dropping the oldest bodies first", async () => {
+    const small = await FakeServer.start({
+      name: "budget",
+      keepBodyBytes: 100,
+      routes: [{ method: "GET", path: "/page/{n}", handler: (request) => ({ status: 200, json: { page: Number(request.params.n), filler: "x".repeat(20) } }) }],
+    });
+    try {
+      for (let page = 1; page <= 5; page++) await (await fetch(`${small.url}/page/${page}`)).text();
+      const exchanges = small.exchanges;
+      expect(exchanges).toHaveLength(5);
+      // Each body is 42 bytes: the newest two fit in 100.
+      expect(exchanges.map((exchange) => (exchange.json as { page: number } | undefined)?.page)).toEqual([undefined, undefined, undefined, 4, 5]);
+      expect(exchanges.every((exchange) => exchange.status === 200)).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("keeps no exchange, and so no body, with keepExchanges 0", async () => {
+    let sent: WeakRef<object> | undefined;
+    const none = await FakeServer.start({
+      name: "none",
+      keepExchanges: 0,
+      routes: [
+        {
+          method: "GET",
+          path: "/page",
+          handler: () => {
+            const body = { page: 1, rows: Array.from({ length: 1000 }, (_, index) => index) };
+            sent = new WeakRef(body);
+            return { status: 200, json: body };
+          },
+        },
+      ],
+    });
+    try {
+      await (await fetch(`${none.url}/page`)).text();
+      expect(none.exchanges).toEqual([]);
+      // The body the server sent is no longer reachable from it once collected.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      collectGarbage();
+      expect(sent!.deref()).toBeUndefined();
+    } finally {
+      await none.close();
+    }
   });
 });
 
@@ -167,6 +218,11 @@ describe("FakeRateWindow", () => {
     expect(window.peak("b")).toBe(1);
   });
 });
+
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
