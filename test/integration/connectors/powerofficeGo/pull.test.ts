@@ -78,6 +78,25 @@ describe("PowerOffice Go pull over HTTP", () => {
     expect(summary.totals.closing).toBe(0n);
   });
 
+  it("streams: the first vouchers arrive before later months are asked for", async () => {
+    const connector = connectorFor(server);
+    const ledger = await connector.pull(credentialsOf("client-ok"), {
+      period: { start: "2025-01-01", end: "2025-12-31" },
+    });
+    const transactionCalls = () =>
+      server.exchanges.filter((exchange) => exchange.path === "/v2/AccountTransactions").length;
+    const before = transactionCalls();
+    let callsAtFirstRecord: number | undefined;
+    let records = 0;
+    for await (const record of ledger.records) {
+      callsAtFirstRecord ??= transactionCalls() - before;
+      records++;
+    }
+    expect(callsAtFirstRecord).toBe(1);
+    expect(transactionCalls() - before).toBe(12);
+    expect(records).toBeGreaterThan(365);
+  });
+
   it("records provenance: endpoints, windows by month, request count, and a change marker", async () => {
     const connector = connectorFor(server);
     const ledger = await connector.pull(credentialsOf("client-ok"), {
