@@ -88,7 +88,7 @@ describe("PowerOffice Go pull over HTTP", () => {
     const before = transactionCalls();
     let callsAtFirstRecord: number | undefined;
     let records = 0;
-    for await (const record of ledger.records) {
+    for await (const _record of ledger.records) {
       callsAtFirstRecord ??= transactionCalls() - before;
       records++;
     }
