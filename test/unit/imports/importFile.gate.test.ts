@@ -196,7 +196,7 @@ describe("activating a held import", () => {
     const none = await viewFailure(activate(ref));
     expect(none).toMatchObject({
       code: "IMPORT_HELD",
-      kind: "conflict",
+      category: "conflict",
       context: { notAccepted: ["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"] },
     });
     expect(none.message).toContain("--accept ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH,ENGAGEMENT_PERIOD_MISMATCH");
@@ -232,7 +232,7 @@ describe("activating a held import", () => {
   it("is refused for an import without figures, whatever is accepted", async () => {
     const run = await held("tb.csv", CSV_ALL_AMOUNTS_UNREADABLE);
     const error = await viewFailure(activate({ ...q1, importId: run.importId }, { accept: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] }));
-    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", category: "conflict" });
     expect(error.message).toContain("which no one can accept");
     await expectDemoStillActive();
   });
