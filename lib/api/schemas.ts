@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
+import { isValidOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
-import { FileNameSchema, IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
+import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
 import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
 

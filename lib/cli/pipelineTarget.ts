@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerStore } from "../imports/ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
 import { UsageError } from "./errors.ts";
 import { resolveTarget, type Target } from "./resolveTarget.ts";

@@ -2,7 +2,7 @@ import type { Account, ControlTotals, Dimension, FileHeader, Issue, Party, Party
 import type { Ore } from "../../money/ore.ts";
 import { AmountOutOfRangeError } from "../../money/errors.ts";
 import { UnsupportedFormatError } from "../errors.ts";
-import type { ImportRecord } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
 import { MAX_INVALID_BYTES_REPORTED, type XmlAttribute, type XmlHandler, type XmlName, type XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";

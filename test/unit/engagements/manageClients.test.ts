@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EngagementConflictError, ClientNotFoundError, EngagementNotFoundError, InvalidEngagementInputError } from "../../../lib/engagements/errors.ts";
-import { createClient, deleteClient, getClient, isValidOrgNumber, listClients, normalizeOrgNumber, updateClient } from "../../../lib/engagements/manageClients.ts";
+import { createClient, deleteClient, getClient, listClients, updateClient } from "../../../lib/engagements/manageClients.ts";
+import { isValidOrgNumber, normalizeOrgNumber } from "../../../lib/ids/orgNumber.ts";
 import { createEngagement, engagementPeriod, getEngagement, listEngagements } from "../../../lib/engagements/manageEngagements.ts";
 import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
 import type { KeyRef } from "../../../lib/secrets/types.ts";

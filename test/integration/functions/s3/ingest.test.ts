@@ -7,7 +7,7 @@ import { lambdaContext } from "../../../helpers/lambdaContext.ts";
 import { DynamoLedgerStore } from "../../../../lib/store/DynamoLedgerStore.ts";
 import { inspectFile } from "../../../../lib/imports/inspectFile.ts";
 import { fileSource } from "../../../../lib/formats/shared/sources.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/store/s3EventNotification.ts";
 import type { Engagement } from "../../../../lib/engagements/types.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
