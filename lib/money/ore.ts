@@ -62,15 +62,3 @@ export function formatOre(ore: Ore): string {
   const cents = abs % 100n;
   return `${negative ? "-" : ""}${whole}.${cents < 10n ? "0" : ""}${cents}`;
 }
-
-/** Sum of a list of øre amounts. */
-export function sumOre(amounts: Iterable<Ore>): Ore {
-  let total = 0n;
-  for (const amount of amounts) total += amount;
-  return total;
-}
-
-/** Absolute value. */
-export function absOre(ore: Ore): Ore {
-  return ore < 0n ? -ore : ore;
-}
