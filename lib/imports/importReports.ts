@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "./importViews.ts";
+import { DecimalAmountSchema } from "../money/ore.ts";
+import { ImportVersionSchema, toImportVersionJson } from "./importViews.ts";
 import type { LedgerStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 import { requireImport } from "./viewErrors.ts";
@@ -76,7 +77,10 @@ export type ImportReportJson = z.infer<typeof ImportReportSchema>;
  *
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
  */
-export async function listImportSummaries(deps: { store: LedgerStore }, ref: EngagementRef): Promise<ImportSummaryJson[]> {
+export async function listImportSummaries(
+  deps: { store: LedgerStore },
+  ref: EngagementRef,
+): Promise<ImportSummaryJson[]> {
   const engagement = await getEngagement(deps, ref);
   const runs = await deps.store.listImports(ref);
   return runs.map((run) => toImportSummaryJson(run, engagement.activeImportId));
