@@ -13,6 +13,7 @@
 /** lib/'s modules, lowest first. Adding a module means giving it its place here. */
 const LAYERS = [
   "errors",
+  "config",
   "money",
   "ids",
   "ledger",
