@@ -115,8 +115,9 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
 
     const stored = await store.readTrialBalance({ tenantId, clientId, engagementId: "q1", importId: run!.importId });
     const inspected = await inspectFile(fileSource(demoPath), { fileName: "demo.xml" });
-    const figures = (rows: Array<{ account: string; opening: bigint | null; movement: bigint | null; closing: bigint }>) =>
-      rows.map(({ account, opening, movement, closing }) => ({ account, opening, movement, closing }));
+    const figures = (
+      rows: Array<{ account: string; opening: bigint | null; movement: bigint | null; closing: bigint }>,
+    ) => rows.map(({ account, opening, movement, closing }) => ({ account, opening, movement, closing }));
     expect(figures(stored)).toEqual(figures(inspected.rows));
 
     const page = await store.readTransactionLines(
