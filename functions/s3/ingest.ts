@@ -6,7 +6,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas/s3";
 import { importFile } from "../../lib/imports/importFile.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../lib/store/createDynamoStores.ts";
 import { S3FileSource } from "../../lib/store/S3FileSource.ts";
 import { readIngestEnvironment, s3ClientConfig } from "../shared/environment.ts";
 import { importInputOf, recordImportMetrics } from "./ingestMappings.ts";
@@ -15,7 +15,7 @@ import { importInputOf, recordImportMetrics } from "./ingestMappings.ts";
 const env = readIngestEnvironment(process.env);
 const logger = new Logger({ serviceName: "saldo-ingest" });
 const metrics = new Metrics({ namespace: "saldo", serviceName: "saldo-ingest" });
-const store = new DynamoLedgerStore({
+const stores = createDynamoStores({
   tableName: env.tableName,
   clientConfig: { ...(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {}) },
 });
@@ -28,7 +28,7 @@ export const handler = middy()
   .use(parser({ schema: S3Schema }))
   .handler(async (event) => {
     const deps = {
-      store,
+      ...stores,
       files,
       retentionSeconds: env.retentionSeconds,
       log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),

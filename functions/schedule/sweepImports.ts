@@ -4,14 +4,14 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import { sweepImports } from "../../lib/imports/sweepImports.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { DynamoImportStore } from "../../lib/store/DynamoImportStore.ts";
 import { LambdaIngestRedelivery } from "../../lib/store/LambdaIngestRedelivery.ts";
 import { SweeperEnvironmentSchema } from "../shared/environment.ts";
 
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = SweeperEnvironmentSchema.parse(process.env);
 const logger = new Logger({ serviceName: "saldo-sweeper" });
-const store = new DynamoLedgerStore({ tableName: env.tableName });
+const importStore = new DynamoImportStore({ tableName: env.tableName });
 const redelivery = new LambdaIngestRedelivery({ functionName: env.ingestFunctionName });
 
 /**
@@ -24,7 +24,7 @@ export const handler = middy()
   .use(parser({ schema: EventBridgeSchema }))
   .handler(async () => {
     const report = await sweepImports({
-      store,
+      importStore,
       redelivery,
       retentionSeconds: env.retentionSeconds,
       log: (message, fields) => logger.info(message, fields),

@@ -1,7 +1,7 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
 import { uploadMetadataOf, type UploadOptions } from "./uploadOptions.ts";
 
@@ -81,7 +81,7 @@ export class UploadSigningError extends ImportError {
 
 /** Dependencies of {@link requestUpload}. */
 export interface RequestUploadDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   signer: UploadUrlSigner;
   now?: () => Date;
   maxBytes?: number;
@@ -94,12 +94,17 @@ export interface RequestUploadDeps {
  *
  * @throws UploadTooLargeError, InvalidUploadError
  */
-export function checkUploadFile(deps: Pick<RequestUploadDeps, "maxBytes">, file: { fileName: string; size: number }): void {
+export function checkUploadFile(
+  deps: Pick<RequestUploadDeps, "maxBytes">,
+  file: { fileName: string; size: number },
+): void {
   const limit = deps.maxBytes ?? MAX_UPLOAD_BYTES;
   if (file.size > limit) throw new UploadTooLargeError(file.size, limit);
   const name = FileNameSchema.safeParse(file.fileName);
   if (!name.success) {
-    throw new InvalidUploadError(`"${file.fileName}" cannot be the name of an upload: ${name.error.issues[0]?.message ?? "invalid"}`);
+    throw new InvalidUploadError(
+      `"${file.fileName}" cannot be the name of an upload: ${name.error.issues[0]?.message ?? "invalid"}`,
+    );
   }
 }
 
@@ -112,7 +117,7 @@ export function checkUploadFile(deps: Pick<RequestUploadDeps, "maxBytes">, file:
  * InvalidUploadError.
  */
 export async function checkUpload(
-  deps: Pick<RequestUploadDeps, "store" | "maxBytes">,
+  deps: Pick<RequestUploadDeps, "engagementStore" | "maxBytes">,
   request: Omit<UploadRequest, "contentType">,
 ): Promise<string> {
   checkUploadFile(deps, request);

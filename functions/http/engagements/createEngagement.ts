@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { DynamoEngagementStore } from "../../../lib/store/DynamoEngagementStore.ts";
 import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
@@ -9,10 +9,16 @@ import { createEngagement } from "../../../lib/engagements/manageEngagements.ts"
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = readApiEnvironment(process.env);
 const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
+const engagementStore = new DynamoEngagementStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
 
 /** `POST /clients/{clientId}/engagements`: a year-end or period-end engagement with a generated id. */
-export const handler = httpHandler(ROUTES.createEngagement, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, body }) => ({
-  status: 201,
-  body: toEngagementJson(await createEngagement({ store }, { tenantId: principal.tenantId, ...path }, body)),
-}));
+export const handler = httpHandler(
+  ROUTES.createEngagement,
+  { logger, tenantClaim: env.tenantClaim },
+  async ({ principal, path, body }) => ({
+    status: 201,
+    body: toEngagementJson(
+      await createEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path }, body),
+    ),
+  }),
+);

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
@@ -11,15 +11,19 @@ import { trialBalanceExportAnswer } from "./exportAnswers.ts";
 // Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
 const env = readApiEnvironment(process.env);
 const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
+const stores = createDynamoStores({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
 
 /**
  * `GET …/engagements/{engagementId}/trial-balance`: the active version, as `saldo inspect --json` plus provenance;
  * CSV or XLSX when `Accept` asks for them.
  */
-export const handler = httpHandler(ROUTES.getTrialBalance, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, headers }) => {
-  const representation = negotiateRepresentation(headers, ["json", "csv", "xlsx"]);
-  const view = await getTrialBalanceView({ store }, { tenantId: principal.tenantId, ...path });
-  if (representation === "json") return { status: 200, body: toTrialBalanceViewJson(view) };
-  return trialBalanceExportAnswer(view, representation, negotiateLocale(headers));
-});
+export const handler = httpHandler(
+  ROUTES.getTrialBalance,
+  { logger, tenantClaim: env.tenantClaim },
+  async ({ principal, path, headers }) => {
+    const representation = negotiateRepresentation(headers, ["json", "csv", "xlsx"]);
+    const view = await getTrialBalanceView(stores, { tenantId: principal.tenantId, ...path });
+    if (representation === "json") return { status: 200, body: toTrialBalanceViewJson(view) };
+    return trialBalanceExportAnswer(view, representation, negotiateLocale(headers));
+  },
+);

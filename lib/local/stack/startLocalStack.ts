@@ -11,7 +11,7 @@ import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCA
 import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
-import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
@@ -139,22 +139,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     if (records.length === 0) return;
     await handlerLoaded;
     if (!handler) return;
-    const result = await invokeAsynchronously(
-      handler,
-      { ...event, Records: records },
-      fn,
-      {
-        deadLetterDir,
-        ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
-        onAttemptFailed: ({ attempt, error, willRetry }) =>
-          log(
-            `ingest: attempt ${attempt} for ${records.map((r) => decodeS3EventKey(r.s3.object.key)).join(", ")} failed: ` +
-              `${error instanceof Error ? error.message : String(error)}${willRetry ? "; retrying" : ""}`,
-          ),
-      },
-    );
+    const result = await invokeAsynchronously(handler, { ...event, Records: records }, fn, {
+      deadLetterDir,
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      onAttemptFailed: ({ attempt, error, willRetry }) =>
+        log(
+          `ingest: attempt ${attempt} for ${records.map((r) => decodeS3EventKey(r.s3.object.key)).join(", ")} failed: ` +
+            `${error instanceof Error ? error.message : String(error)}${willRetry ? "; retrying" : ""}`,
+        ),
+    });
     deliveries.push(result);
-    if (result.outcome === "dead-lettered") log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
+    if (result.outcome === "dead-lettered")
+      log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
   };
 
   // The sweeper's re-deliveries: handed to the handler as S3 would hand a new event, asynchronously.
@@ -207,9 +203,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     handlerReady();
 
+    // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).
+    const stores = createDynamoStores({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
+    cleanups.push(async () => stores.close());
     const demo = options.seedDemo
       ? await seedDemo({
-          store: new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) }),
+          ...stores,
           s3,
           bucketName,
           waitForDeliveries: () => s3Emulator.waitForDeliveries(),
@@ -217,11 +216,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         })
       : undefined;
 
-    const http = await startHttp(options.httpPort ?? 0, {
-      status: "ok",
-      s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
-      dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
-    }, log);
+    const http = await startHttp(
+      options.httpPort ?? 0,
+      {
+        status: "ok",
+        s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
+        dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
+      },
+      log,
+    );
     cleanups.push(() => http.stop());
     // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
     await mountLocalApi({
@@ -238,13 +241,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     // The import sweeper, as infra/sweeper.ts schedules it in the cloud: once now (imports left running when the stack
     // last stopped or crashed), then on a timer.
-    const sweepStore = new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
-    cleanups.push(async () => sweepStore.close());
     let sweeping: Promise<SweepReport> | undefined;
     const sweep = async (): Promise<SweepReport> => {
       while (sweeping) await sweeping.catch(() => {});
       sweeping = sweepImports({
-        store: sweepStore,
+        importStore: stores.importStore,
         redelivery,
         retentionSeconds: (options.retentionDays ?? 400) * 24 * 60 * 60,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
@@ -257,7 +258,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         sweeping = undefined;
       }
     };
-    const sweepQuietly = () => sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
+    const sweepQuietly = () =>
+      sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
     await sweepQuietly();
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     if (sweepIntervalMs > 0) {
@@ -337,13 +339,16 @@ async function startEmulators(
       dataDir: join(dataDir, "s3"),
       onObjectCreated: deliver,
       // invokeAsynchronously never throws for the handler's failures; anything else is a bug worth seeing.
-      onDeliveryError: (error) => options.log?.(`ingest: delivery failed: ${error instanceof Error ? error.message : String(error)}`),
+      onDeliveryError: (error) =>
+        options.log?.(`ingest: delivery failed: ${error instanceof Error ? error.message : String(error)}`),
     }),
   ]);
   if (dynamoResult.status === "fulfilled") cleanups.push(() => dynamoResult.value.stop());
   if (s3Result.status === "fulfilled") cleanups.push(() => s3Result.value.stop());
-  if (dynamoResult.status === "rejected") throw translatePortError(dynamoResult.reason, "DynamoDB Local", options.dynamoDbPort, "SALDO_DYNAMODB_PORT");
-  if (s3Result.status === "rejected") throw translatePortError(s3Result.reason, "the S3 emulator", options.s3Port, "SALDO_S3_PORT");
+  if (dynamoResult.status === "rejected")
+    throw translatePortError(dynamoResult.reason, "DynamoDB Local", options.dynamoDbPort, "SALDO_DYNAMODB_PORT");
+  if (s3Result.status === "rejected")
+    throw translatePortError(s3Result.reason, "the S3 emulator", options.s3Port, "SALDO_S3_PORT");
   return [dynamoResult.value, s3Result.value];
 }
 
@@ -356,7 +361,8 @@ async function startHttp(
     return await startLocalHttpServer({
       port,
       routes: [healthRoute(health)],
-      onError: (error, request) => log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+      onError: (error, request) =>
+        log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
     });
   } catch (error) {
     throw translatePortError(error, "the HTTP server", port, "PORT");
@@ -384,7 +390,10 @@ function translatePortError(error: unknown, what: string, port: number | undefin
   );
 }
 
-async function loadHandler(options: LocalStackOptions, environment: Record<string, string>): Promise<LocalLambdaHandler> {
+async function loadHandler(
+  options: LocalStackOptions,
+  environment: Record<string, string>,
+): Promise<LocalLambdaHandler> {
   const previous = environmentLock;
   let release!: () => void;
   environmentLock = new Promise<void>((resolveLock) => (release = resolveLock));
@@ -412,10 +421,14 @@ async function loadHandler(options: LocalStackOptions, environment: Record<strin
     try {
       loaded = (await import(moduleUrl)) as Record<string, unknown>;
     } catch (cause) {
-      throw new LocalStackStartError("HANDLER_NOT_FOUND", `could not load the ingest handler ${INGEST_HANDLER}: ${(cause as Error).message}`, {
-        cause,
-        context: { modulePath },
-      });
+      throw new LocalStackStartError(
+        "HANDLER_NOT_FOUND",
+        `could not load the ingest handler ${INGEST_HANDLER}: ${(cause as Error).message}`,
+        {
+          cause,
+          context: { modulePath },
+        },
+      );
     }
     const handler = loaded[exportName];
     if (typeof handler !== "function") {

@@ -4,7 +4,7 @@ import { parseOre } from "../../money/ore.ts";
 import { IMPORT_STATUSES } from "../../imports/types.ts";
 
 /**
- * zod schemas of every item DynamoLedgerStore reads back (STYLE.md §6: items read back from DynamoDB are a trust
+ * zod schemas of every item the DynamoDB stores read back (STYLE.md §6: items read back from DynamoDB are a trust
  * boundary — the table may hold items from an older version, or items someone edited by hand). Key attributes
  * (`pk`, `sk`, `type`) are not part of the schemas: zod strips them, the codec checks `tenantId`.
  *
@@ -116,8 +116,14 @@ export const ImportCountsSchema = z.object({
   transactions: z.number().int(),
   lines: z.number().int(),
   totals: z.object({ opening: z.string().nullable(), movement: z.string().nullable(), closing: z.string() }),
-  totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
-  totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
+  totalDebit: z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .optional(),
+  totalCredit: z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
 
