@@ -10,7 +10,7 @@ import { parseSie } from "../lib/formats/sie/index.ts";
 import { inspectFile } from "../lib/imports/inspectFile.ts";
 import { rawTokenizeXml } from "../lib/formats/xml/index.ts";
 import { rawTokenizeSie } from "../lib/formats/sie/index.ts";
-import type { ImportRecord } from "../lib/formats/records.ts";
+import type { ImportRecord } from "../lib/ledger/records.ts";
 
 const [mode, path] = process.argv.slice(2);
 if (!mode || !path) {

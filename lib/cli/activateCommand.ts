@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import { activateEarlierImport } from "../imports/activateEarlierImport.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { UsageError } from "./errors.ts";
 import { toImportSummaryJson } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";

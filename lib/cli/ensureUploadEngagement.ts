@@ -1,5 +1,6 @@
 import { ClientNotFoundError, EngagementConflictError, EngagementNotFoundError } from "../engagements/errors.ts";
-import { createClient, getClient, normalizeOrgNumber } from "../engagements/manageClients.ts";
+import { createClient, getClient } from "../engagements/manageClients.ts";
+import { normalizeOrgNumber } from "../ids/orgNumber.ts";
 import { createEngagement, engagementPeriod, getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, EngagementRef } from "../engagements/types.ts";
 import type { EngagementStore } from "../engagements/ports.ts";

@@ -2,7 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "../imports/ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { createDynamoStores } from "../store/createDynamoStores.ts";
 import { UsageError } from "./errors.ts";
 import { resolveTarget, type Target } from "./resolveTarget.ts";

@@ -24,7 +24,7 @@ export class EngagementError extends SaldoError<EngagementErrorCode> {}
 /** The client does not exist for this tenant (or was deleted). The API answers 404. */
 export class ClientNotFoundError extends EngagementError {
   constructor(clientId: string) {
-    super("CLIENT_NOT_FOUND", `client "${clientId}" does not exist`, { context: { clientId } });
+    super("CLIENT_NOT_FOUND", `client "${clientId}" does not exist`, { category: "not-found", context: { clientId } });
   }
 }
 
@@ -32,6 +32,7 @@ export class ClientNotFoundError extends EngagementError {
 export class EngagementNotFoundError extends EngagementError {
   constructor(clientId: string, engagementId: string) {
     super("ENGAGEMENT_NOT_FOUND", `engagement "${engagementId}" of client "${clientId}" does not exist`, {
+      category: "not-found",
       context: { clientId, engagementId },
     });
   }
@@ -39,14 +40,22 @@ export class EngagementNotFoundError extends EngagementError {
 
 /** A write would duplicate something that must be unique (org number per tenant, engagement per period). 409. */
 export class EngagementConflictError extends EngagementError {
-  constructor(code: "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS" | "ID_TAKEN", message: string, context: Record<string, unknown>) {
-    super(code, message, { context });
+  constructor(
+    code: "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS" | "ID_TAKEN",
+    message: string,
+    context: Record<string, unknown>,
+  ) {
+    super(code, message, { category: "conflict", context });
   }
 }
 
 /** Input a use case refuses after the API's schema accepted its shape (defence in depth for other callers). 400. */
 export class InvalidEngagementInputError extends EngagementError {
   constructor(message: string, context: Record<string, unknown> = {}) {
-    super("INVALID_ENGAGEMENT_INPUT", message, { context });
+    super("INVALID_ENGAGEMENT_INPUT", message, {
+      category: "invalid",
+      context,
+      invalidFields: [{ field: typeof context.field === "string" ? context.field : "", message }],
+    });
   }
 }

@@ -1,14 +1,12 @@
 import { ulid } from "ulid";
 import type { ClientWriteResult, EngagementStore } from "./ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import { StoreConflictError } from "../store/errors.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
-import { normalizeOrgNumber, orgNumberDigits } from "./orgNumber.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { AccountingSystem, Client, ClientRef } from "./types.ts";
-
-export { isValidOrgNumber, normalizeOrgNumber } from "./orgNumber.ts";
 
 /** What a client is made of when created (the ids and timestamps are the use case's). */
 export interface NewClient {

@@ -1,6 +1,6 @@
 import { ulid } from "ulid";
 import type { EngagementStore } from "./ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { EngagementConflictError, EngagementNotFoundError, InvalidEngagementInputError } from "./errors.ts";
 import { getClient } from "./manageClients.ts";
 import type { ClientRef, Engagement, EngagementRef } from "./types.ts";

@@ -1,4 +1,4 @@
-import { normalizeOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { EngagementKind } from "../engagements/types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue, Period, Severity } from "../ledger/types.ts";
@@ -253,7 +253,7 @@ export function activationFactsOf(
 
 /**
  * An organisation number as files write it, reduced to compare: `NO 923 609 016 MVA`, `923609016MVA` and
- * `923609016` are one number (lib/engagements/orgNumber.ts); a Swedish `556677-8899` becomes `5566778899`.
+ * `923609016` are one number (lib/ids/orgNumber.ts); a Swedish `556677-8899` becomes `5566778899`.
  */
 export function normaliseOrgNumber(text: string): string {
   return orgNumberDigits(text) ?? text.toUpperCase().replace(/[\s.\-–]/g, "");

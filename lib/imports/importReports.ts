@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "./importViews.ts";
+import { DecimalAmountSchema } from "../money/ore.ts";
+import { ImportVersionSchema, toImportVersionJson } from "./importViews.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";

@@ -57,7 +57,10 @@ export interface UploadTicket {
 export class UploadTooLargeError extends ImportError {
   readonly limit: number;
   constructor(size: number, limit: number) {
-    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`);
+    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`, {
+      category: "too-large",
+      context: { size, limit },
+    });
     this.name = "UploadTooLargeError";
     this.limit = limit;
   }
@@ -66,7 +69,7 @@ export class UploadTooLargeError extends ImportError {
 /** The file name cannot be the last segment of an upload key. The API answers 400. */
 export class InvalidUploadError extends ImportError {
   constructor(reason: string) {
-    super("INVALID_UPLOAD", reason);
+    super("INVALID_UPLOAD", reason, { category: "invalid", invalidFields: [{ field: "fileName", message: reason }] });
     this.name = "InvalidUploadError";
   }
 }

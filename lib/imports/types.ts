@@ -1,14 +1,14 @@
+import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { Company, FileFormat, Issue, Period } from "../ledger/types.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 
 /**
  * queued → running → succeeded | held | failed; a succeeded import becomes superseded when a newer one is activated;
  * a held one (the activation gate, lib/imports/activationRules.ts) stays out of sight until a person activates it.
  */
-export type ImportStatus = "queued" | "running" | "succeeded" | "held" | "failed" | "superseded";
-
-/** Every import status, in lifecycle order (the zod enums of the stored item and the JSON answers use it). */
-export const IMPORT_STATUSES = ["queued", "running", "succeeded", "held", "failed", "superseded"] as const satisfies readonly ImportStatus[];
+export const ImportStatusSchema = z.enum(["queued", "running", "succeeded", "held", "failed", "superseded"]);
+export type ImportStatus = z.infer<typeof ImportStatusSchema>;
 
 /** Where the figures of an import came from. */
 export type ImportSource =
@@ -25,11 +25,14 @@ export type ImportSource =
       /** SHA-256 of the bytes read, hex; computed while streaming. */
       sha256?: string;
     }
-  | { type: "api"; system: "poweroffice-go" | "tripletex"; from: string; to: string };
+  | { type: "api"; system: IntegrationSystem; from: string; to: string };
+
+/** What started an import. */
+export const ImportTriggerKindSchema = z.enum(["s3-event", "http", "cli", "schedule"]);
 
 /** Who or what started an import. */
 export interface ImportTrigger {
-  kind: "s3-event" | "http" | "cli" | "schedule";
+  kind: z.infer<typeof ImportTriggerKindSchema>;
   /** A user id, a request id or an event id. */
   by?: string;
 }

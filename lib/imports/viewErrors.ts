@@ -5,13 +5,6 @@ import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 
 /**
- * What went wrong, in the terms a transport needs to answer: `not-found` (HTTP 404), `conflict` (409: the request is
- * well formed but the state of the engagement does not allow it) or `invalid-request` (400). lib/ stays free of HTTP;
- * the API maps the kind to a status in one place.
- */
-export type ImportViewErrorKind = "not-found" | "conflict" | "invalid-request";
-
-/**
  * Base error of the read/activate use cases of lib/imports (trial balance view, compare, activate, transaction lines).
  *
  * Tenant isolation: every lookup is made with the caller's tenant id, so another tenant's id is simply not found —
@@ -19,17 +12,18 @@ export type ImportViewErrorKind = "not-found" | "conflict" | "invalid-request";
  * tenants.
  */
 export class ImportViewError extends ImportError {
-  readonly kind: ImportViewErrorKind;
-
+  /**
+   * @param category `not-found`, `conflict` (the request is well formed but the state of the engagement does not
+   *   allow it) or `invalid`; lib/ stays free of HTTP, the API maps the category to a status in one place.
+   */
   constructor(
-    kind: ImportViewErrorKind,
+    category: "not-found" | "conflict" | "invalid",
     code: string,
     message: string,
     options: { cause?: unknown; context?: Record<string, unknown> } = {},
   ) {
     // context: the ids concerned (the caller's own ids only).
-    super(code, message, options);
-    this.kind = kind;
+    super(code, message, { ...options, category });
   }
 }
 
@@ -179,7 +173,7 @@ export class StaleCursorError extends ImportViewError {
 /** A paging cursor that was not issued by listTransactionLines for this engagement and these filters. */
 export class InvalidCursorError extends ImportViewError {
   constructor(reason: string, options: { cause?: unknown } = {}) {
-    super("invalid-request", "CURSOR_INVALID", `The paging cursor is not valid here: ${reason}`, options);
+    super("invalid", "CURSOR_INVALID", `The paging cursor is not valid here: ${reason}`, options);
   }
 }
 
@@ -187,7 +181,7 @@ export class InvalidCursorError extends ImportViewError {
 export class InvalidTransactionQueryError extends ImportViewError {
   readonly field: string;
   constructor(field: string, message: string, options: { cause?: unknown } = {}) {
-    super("invalid-request", "INVALID_TRANSACTION_QUERY", message, { ...options, context: { field } });
+    super("invalid", "INVALID_TRANSACTION_QUERY", message, { ...options, context: { field } });
     this.field = field;
   }
 }

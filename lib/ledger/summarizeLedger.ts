@@ -1,5 +1,5 @@
 import { formatOre, type Ore } from "../money/ore.ts";
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "./records.ts";
 import type {
   Account,
   AccountMapping,

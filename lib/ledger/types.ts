@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Ore } from "../money/ore.ts";
 
 /** Where in a source file something was found. Lines and columns are 1-based; `offset` is the 0-based byte offset. */
@@ -7,7 +8,9 @@ export interface SourceLocation {
   offset?: number;
 }
 
-export type Severity = "error" | "warning" | "info";
+/** How bad an issue is: an `error` makes the figures unreliable, a `warning` asks for a look, `info` only tells. */
+export const SeveritySchema = z.enum(["error", "warning", "info"]);
+export type Severity = z.infer<typeof SeveritySchema>;
 
 /**
  * One finding of the validation report. `code` is stable (e.g. `SAFT_CLOSING_MISMATCH`) so that clients can act
@@ -144,7 +147,9 @@ export interface ControlTotals {
   location?: SourceLocation;
 }
 
-export type FileFormat = "saft" | "sie" | "csv";
+/** The file formats saldo reads. */
+export const FileFormatSchema = z.enum(["saft", "sie", "csv"]);
+export type FileFormat = z.infer<typeof FileFormatSchema>;
 
 /** What a file says about itself. Parsers emit it once, before any account or transaction. */
 export interface FileHeader {

@@ -32,28 +32,36 @@ type KeyVaultErrorOptions = SaldoErrorOptions;
 /** A key reference with an invalid tenant id, client id or system. */
 export class InvalidKeyRefError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_INVALID_REF", message, options);
+    super("KEY_INVALID_REF", message, { ...options, category: "not-found" });
   }
 }
 
 /** A value of the wrong shape for its system; `context.fields` lists the offending field paths. */
 export class InvalidKeyValueError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_INVALID_VALUE", message, options);
+    // The API answers each offending field as "invalid for this system": the message names the expected shape.
+    const fields = Array.isArray(options.context?.fields)
+      ? (options.context.fields as unknown[]).map(String)
+      : ["(value)"];
+    super("KEY_INVALID_VALUE", message, {
+      ...options,
+      category: "invalid",
+      invalidFields: fields.map((field) => ({ field, message: "invalid for this system" })),
+    });
   }
 }
 
 /** No key is set under this reference. The API answers 404. */
 export class KeyNotFoundError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_NOT_FOUND", message, options);
+    super("KEY_NOT_FOUND", message, { ...options, category: "not-found" });
   }
 }
 
 /** Throttling, a 5xx, a timeout or a broken connection: a retry later may succeed. */
 export class KeyVaultUnavailableError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_VAULT_UNAVAILABLE", message, options);
+    super("KEY_VAULT_UNAVAILABLE", message, { ...options, category: "unavailable" });
   }
 }
 

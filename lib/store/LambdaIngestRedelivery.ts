@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import { ImportError } from "../imports/errors.ts";
 import type { ImportRedelivery, UploadRedelivery } from "../imports/sweepImports.ts";
-import { createS3EventNotification } from "../local/s3EventNotification.ts";
+import { createS3EventNotification } from "./s3EventNotification.ts";
 
 /** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
 export class RedeliveryFailedError extends ImportError {

@@ -34,35 +34,35 @@ type StoreErrorOptions = SaldoErrorOptions;
 /** Throttling that outlasted every retry, a network failure, or a 5xx from the service: a retry later may succeed. */
 export class StoreUnavailableError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_UNAVAILABLE", message, options);
+    super("STORE_UNAVAILABLE", message, { ...options, category: "unavailable" });
   }
 }
 
 /** A conditional write found data it did not expect (e.g. an import id already claimed by another source). */
 export class StoreConflictError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_CONFLICT", message, options);
+    super("STORE_CONFLICT", message, { ...options, category: "conflict" });
   }
 }
 
 /** A write addressed an import or engagement that does not exist (under this tenant). */
 export class StoreNotFoundError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_NOT_FOUND", message, options);
+    super("STORE_NOT_FOUND", message, { ...options, category: "not-found" });
   }
 }
 
 /** A paging cursor that does not decode to a position this store hands out. */
 export class StoreInvalidCursorError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_INVALID_CURSOR", message, options);
+    super("STORE_INVALID_CURSOR", message, { ...options, category: "invalid" });
   }
 }
 
 /** A query the store cannot answer as asked. */
 export class StoreInvalidQueryError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_INVALID_QUERY", message, options);
+    super("STORE_INVALID_QUERY", message, { ...options, category: "invalid" });
   }
 }
 

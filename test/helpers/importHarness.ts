@@ -55,6 +55,6 @@ export async function viewFailure(promise: Promise<unknown>) {
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
+  const { name, code, category, message, context } = error as ImportViewError;
+  return { name, code, category, message, context };
 }

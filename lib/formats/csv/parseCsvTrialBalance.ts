@@ -1,7 +1,7 @@
 import type { Account, FileHeader, Issue } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
 import { AmountOutOfRangeError, MoneyError } from "../../money/errors.ts";
-import type { ImportRecord } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
 import { decodeStream, type EncodingDecision } from "../shared/decoding.ts";
 import type { ColumnRole } from "./classifyHeaderCell.ts";
 import { describeLayout, hasLayout, type CsvParseOptions } from "./CsvLayoutSchema.ts";

@@ -2,7 +2,7 @@ import type { Account, ControlTotals, Dimension, FileHeader, Issue, Party, Party
 import type { Ore } from "../../money/ore.ts";
 import { AmountOutOfRangeError } from "../../money/errors.ts";
 import { UnsupportedFormatError } from "../errors.ts";
-import type { ImportRecord } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
 import { MAX_INVALID_BYTES_REPORTED, type XmlAttribute, type XmlHandler, type XmlName, type XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";
@@ -115,6 +115,9 @@ function net(debit: Ore | undefined, credit: Ore | undefined): Ore | undefined {
  * When a later clue changes the decision (e.g. DebitNOKTaxAmount in a line makes it 1.40), an info issue
  * `SAFT_VERSION_DETECTED` at the end names the final version and the evidence.
  */
+/** Elements of free text (names, descriptions, addresses): cutting one changes no figure. */
+const FREE_TEXT_ELEMENT = /(Name|Description|Text|Comment|Note|Reference|Street|City|Region|Website|Email|Address)/;
+
 export class SaftRecordBuilder implements XmlHandler {
   /** Records ready to be yielded, in order. The caller drains this after each chunk. */
   readonly out: ImportRecord[] = [];
@@ -418,7 +421,10 @@ export class SaftRecordBuilder implements XmlHandler {
   }
 
   valueTooLong(name: XmlName, location: SourceLocation, bytes: number): void {
-    this.issue("error", "SAFT_VALUE_TOO_LONG", `<${name.qualified}> holds ${bytes} bytes of text; only its first ${this.tokenizer.maxValueLength} characters were kept`, {
+    // A cut name or description changes no figure (a warning); a cut identifier, code or amount would (an error,
+    // which holds the import at the activation gate).
+    const severity = FREE_TEXT_ELEMENT.test(name.local) ? "warning" : "error";
+    this.issue(severity, "SAFT_VALUE_TOO_LONG", `<${name.qualified}> holds ${bytes} bytes of text; only its first ${this.tokenizer.maxValueLength} characters were kept`, {
       location,
       transactionId: this.transaction?.id,
     });

@@ -1,4 +1,5 @@
-import type { ImportRecord, ParseOptions } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
+import type { ParseOptions } from "../records.ts";
 import { UnsupportedFormatError } from "../errors.ts";
 import { peekSource } from "../shared/sources.ts";
 import { XmlTokenizer } from "../xml/XmlTokenizer.ts";

@@ -1,4 +1,4 @@
-import type { ImportRecord } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
 import { TruncatedInputError, UnsupportedFormatError } from "../errors.ts";
 import { normalizeEncodingName, type EncodingDecision } from "../shared/decoding.ts";
 import type { Ore } from "../../money/ore.ts";
@@ -16,7 +16,7 @@ import type {
 import type { SieLine } from "./SieLine.ts";
 import { SieChecksum } from "./SieChecksum.ts";
 import { isNumericAccount, normalizeOrgNumber, parseSieDate } from "./sieFieldValues.ts";
-import { isValidOrgNumber } from "../../engagements/manageClients.ts";
+import { isValidOrgNumber } from "../../ids/orgNumber.ts";
 
 /** Every label of SIE 4B §11 (the first record of a file must be one of them, else it is not SIE). */
 export const SIE_LABELS: ReadonlySet<string> = new Set([

@@ -1,4 +1,5 @@
-import type { ImportRecord, ParseOptions } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
+import type { ParseOptions } from "../records.ts";
 import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";

@@ -8,7 +8,7 @@ import { ensureBucket } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
 import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
-import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
+import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../../store/s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { createDynamoStores } from "../../store/createDynamoStores.ts";

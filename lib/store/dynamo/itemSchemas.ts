@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
-import { parseOre } from "../../money/ore.ts";
-import { IMPORT_STATUSES } from "../../imports/types.ts";
+import { AccountingSystemSchema, EngagementKindSchema } from "../../engagements/types.ts";
+import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
+import { FileFormatSchema, SeveritySchema } from "../../ledger/types.ts";
+import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
+import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
 
 /**
  * zod schemas of every item the DynamoDB stores read back (STYLE.md §6: items read back from DynamoDB are a trust
@@ -10,10 +13,7 @@ import { IMPORT_STATUSES } from "../../imports/types.ts";
  *
  * Money is a decimal string with exactly two decimals in DynamoDB (as `formatOre` writes it) and bigint øre in memory.
  */
-export const OreStringSchema = z
-  .string()
-  .regex(/^-?\d+\.\d{2}$/, "expected a decimal amount with two decimals")
-  .transform((text) => parseOre(text));
+export const OreStringSchema = DecimalAmountSchema.transform((text) => parseOre(text));
 
 const OptionalString = z.string().optional();
 
@@ -61,7 +61,7 @@ export const ClientItemSchema = z.object({
   orgNumber: OptionalString,
   currency: OptionalString,
   name: z.string(),
-  accountingSystem: z.enum(["poweroffice-go", "tripletex", "other"]),
+  accountingSystem: AccountingSystemSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   deletedAt: OptionalString,
@@ -80,7 +80,7 @@ export const EngagementItemSchema = z.object({
   ...TenantScoped,
   clientId: z.string(),
   engagementId: z.string(),
-  kind: z.enum(["year-end", "period-end"]),
+  kind: EngagementKindSchema,
   fiscalYear: z.number().int(),
   periodStart: z.string(),
   periodEnd: z.string(),
@@ -104,7 +104,7 @@ export const ImportSourceSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("api"),
-    system: z.enum(["poweroffice-go", "tripletex"]),
+    system: IntegrationSystemSchema,
     from: z.string(),
     to: z.string(),
   }),
@@ -116,19 +116,10 @@ export const ImportCountsSchema = z.object({
   transactions: z.number().int(),
   lines: z.number().int(),
   totals: z.object({ opening: z.string().nullable(), movement: z.string().nullable(), closing: z.string() }),
-  totalDebit: z
-    .string()
-    .regex(/^-?\d+\.\d{2}$/)
-    .optional(),
-  totalCredit: z
-    .string()
-    .regex(/^-?\d+\.\d{2}$/)
-    .optional(),
+  totalDebit: DecimalAmountSchema.optional(),
+  totalCredit: DecimalAmountSchema.optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
-
-/** queued → running → succeeded | held | failed; superseded when a newer import is activated. */
-export const ImportStatusSchema = z.enum(IMPORT_STATUSES);
 
 /**
  * Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `leaseOwner`, `redeliveries`, the sweeper's
@@ -143,7 +134,7 @@ export const ImportItemSchema = z.object({
   source: ImportSourceSchema,
   sourceId: z.string(),
   orderKey: z.string(),
-  trigger: z.object({ kind: z.enum(["s3-event", "http", "cli", "schedule"]), by: OptionalString }),
+  trigger: z.object({ kind: ImportTriggerKindSchema, by: OptionalString }),
   createdAt: z.string(),
   startedAt: OptionalString,
   finishedAt: OptionalString,
@@ -156,7 +147,7 @@ export const ImportItemSchema = z.object({
       updatedAt: z.string(),
     })
     .optional(),
-  format: z.enum(["saft", "sie", "csv"]).optional(),
+  format: FileFormatSchema.optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
   header: z
@@ -188,7 +179,7 @@ export const ImportItemSchema = z.object({
 
 /** One issue of a validation report, amount as a decimal string. */
 export const IssueJsonSchema = z.object({
-  severity: z.enum(["error", "warning", "info"]),
+  severity: SeveritySchema,
   code: z.string(),
   message: z.string(),
   account: OptionalString,

@@ -21,7 +21,7 @@ import type { S3Event } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { ensureBucket } from "../../../lib/local/ensureBucket.ts";
 import { ensureTable } from "../../../lib/local/ensureTable.ts";
-import { decodeS3EventKey } from "../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey } from "../../../lib/store/s3EventNotification.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
 
 const emulators = useTestEmulators();

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import type { DeadLetterMessage } from "../../../lib/local/stack/invokeLikeLambda.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../lib/store/s3EventNotification.ts";
 import { useTestStack } from "./localStackFixture.ts";
 
 // A handler that fails like the real one does when DynamoDB is unreachable (StoreUnavailableError is rethrown so

@@ -7,7 +7,7 @@ import {
   type DeadLetterMessage,
   type LocalLambdaContext,
 } from "../../../lib/local/stack/invokeLikeLambda.ts";
-import { createS3EventNotification } from "../../../lib/local/s3EventNotification.ts";
+import { createS3EventNotification } from "../../../lib/store/s3EventNotification.ts";
 
 const fn = { functionName: "saldo-local-ingest", memoryMb: 3008, timeoutSeconds: 900 };
 const event = createS3EventNotification({ bucket: "b", key: "uploads/t/c/e/file.xml", size: 10, eTag: "abc", eventName: "ObjectCreated:Put" });

@@ -9,11 +9,10 @@ import {
   createClient,
   deleteClient,
   getClient,
-  isValidOrgNumber,
   listClients,
-  normalizeOrgNumber,
   updateClient,
 } from "../../../lib/engagements/manageClients.ts";
+import { isValidOrgNumber, normalizeOrgNumber } from "../../../lib/ids/orgNumber.ts";
 import {
   createEngagement,
   engagementPeriod,

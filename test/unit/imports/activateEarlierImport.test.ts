@@ -126,7 +126,7 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
   it("refuses a failed import with a conflict that says why", async () => {
     const failed = await upload("junk.csv", "hello world\n", 30);
     const error = await viewFailure(activate(failed.ref));
-    expect(error).toMatchObject({ code: "IMPORT_NOT_ACTIVATABLE", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_NOT_ACTIVATABLE", category: "conflict" });
     expect(error.message).toMatch(/cannot be made active: it failed \(\w+: junk\.csv/);
     expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
@@ -156,7 +156,7 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
 
   it("refuses a superseded version past its retention", async () => {
     clock = T0 + (RETENTION + 1) * 1000;
-    expect(await viewFailure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
+    expect(await viewFailure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", category: "conflict" });
     expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 
@@ -164,7 +164,7 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
     const elsewhere = await upload("demo.xml", demoXml, 30, { ...q1, engagementId: "q4" });
     expect(await viewFailure(activate({ ...elsewhere.ref, engagementId: "q1" }))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
     });
   });
 

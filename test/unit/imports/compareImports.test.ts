@@ -203,7 +203,7 @@ describe("compareImports: which imports may be compared", () => {
     const elsewhere = await uploadOk({ ...q1, engagementId: "q4" }, "demo.xml", demoXml);
     expect(await viewFailure(compare(v1, elsewhere.importId))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
       context: { importId: elsewhere.importId },
     });
   });
@@ -233,13 +233,13 @@ describe("compareImports: which imports may be compared", () => {
   it("refuses an import that failed (conflict), saying why", async () => {
     const failed = await uploadOk(q1, "junk.csv", "hello world\n");
     const error = await viewFailure(compare(v1, failed.importId));
-    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", category: "conflict" });
     expect(error.message).toContain("it failed");
   });
 
   it("refuses a superseded version past its retention, whose data may already be deleted", async () => {
     clock = T0 + 2 * 3600 * 1000;
-    expect(await viewFailure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
+    expect(await viewFailure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", category: "conflict" });
   });
 });
 

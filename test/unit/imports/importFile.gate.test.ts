@@ -223,7 +223,7 @@ describe("activating a held import", () => {
     const none = await viewFailure(activate(ref));
     expect(none).toMatchObject({
       code: "IMPORT_HELD",
-      kind: "conflict",
+      category: "conflict",
       context: { notAccepted: ["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"] },
     });
     expect(none.message).toContain("--accept ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH,ENGAGEMENT_PERIOD_MISMATCH");
@@ -261,7 +261,7 @@ describe("activating a held import", () => {
     const error = await viewFailure(
       activate({ ...q1, importId: run.importId }, { accept: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] }),
     );
-    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", category: "conflict" });
     expect(error.message).toContain("which no one can accept");
     await expectDemoStillActive();
   });

@@ -166,7 +166,7 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ limit: 3 });
     const v2 = await upload(q1, "demo-again.xml", demoXml);
     const error = await viewFailure(list({ limit: 3, cursor: first.nextCursor! }));
-    expect(error).toMatchObject({ code: "CURSOR_STALE", kind: "conflict" });
+    expect(error).toMatchObject({ code: "CURSOR_STALE", category: "conflict" });
     expect(error.message).toContain(`import "${v1.importId}"`);
     expect(error.message).toContain(`now import "${v2.importId}"`);
     // Starting again pages through the new version.
@@ -185,7 +185,7 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ account: "1920", limit: 1 });
     expect(await viewFailure(list({ account: "2400", limit: 1, cursor: first.nextCursor! }))).toMatchObject({
       code: "CURSOR_INVALID",
-      kind: "invalid-request",
+      category: "invalid",
       message: expect.stringContaining("other filters"),
     });
   });
@@ -214,7 +214,7 @@ describe("listTransactionLines: errors", () => {
     for (const limit of [0, 1001, 2.5, -1]) {
       expect(await viewFailure(list({ limit }))).toMatchObject({
         code: "INVALID_TRANSACTION_QUERY",
-        kind: "invalid-request",
+        category: "invalid",
       });
     }
     expect((await list({ limit: 1000 })).items).toHaveLength(14);
@@ -223,7 +223,7 @@ describe("listTransactionLines: errors", () => {
   });
 
   it("refuses an engagement with no active import (conflict)", async () => {
-    expect(await viewFailure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
+    expect(await viewFailure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", category: "conflict" });
   });
 
   it("answers another tenant exactly as a missing engagement", async () => {
@@ -234,7 +234,7 @@ describe("listTransactionLines: errors", () => {
     expect(await viewFailure(list({}, theirs))).toEqual(await viewFailure(list({}, theirs, empty)));
     expect(await viewFailure(list({}, { ...q1, tenantId: "t3" }))).toMatchObject({
       code: "CLIENT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
     });
     expect(await viewFailure(list({}, { ...q1, engagementId: "nope" }))).toMatchObject({
       code: "ENGAGEMENT_NOT_FOUND",

@@ -384,7 +384,7 @@ describe("getTrialBalanceView: reconciliation with the prior engagement's closin
 
 describe("getTrialBalanceView: errors", () => {
   it("refuses an engagement with no active import yet (conflict)", async () => {
-    expect(await viewFailure(view(q1))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
+    expect(await viewFailure(view(q1))).toMatchObject({ code: "NO_ACTIVE_IMPORT", category: "conflict" });
   });
 
   it("answers another tenant's engagement exactly as a missing one", async () => {
@@ -392,13 +392,13 @@ describe("getTrialBalanceView: errors", () => {
     const other = { ...q1, tenantId: "t2" };
     const empty = createInMemoryStores();
     expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
-    expect(await viewFailure(view(other))).toMatchObject({ code: "CLIENT_NOT_FOUND", kind: "not-found" });
+    expect(await viewFailure(view(other))).toMatchObject({ code: "CLIENT_NOT_FOUND", category: "not-found" });
     await addClient("t2", "c1");
     await empty.engagementStore.createClient(
       (await stores.engagementStore.getClient({ tenantId: "t2", clientId: "c1" }))!,
     );
     expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
-    expect(await viewFailure(view(other))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND", kind: "not-found" });
+    expect(await viewFailure(view(other))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND", category: "not-found" });
   });
 
   it("hides the engagements of a deleted client", async () => {

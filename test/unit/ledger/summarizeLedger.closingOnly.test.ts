@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderSummary } from "../../../lib/cli/renderSummary.ts";
-import type { ImportRecord } from "../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../lib/ledger/records.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { LedgerSummarizer } from "../../../lib/ledger/summarizeLedger.ts";
 import type { Account, FileHeader } from "../../../lib/ledger/types.ts";

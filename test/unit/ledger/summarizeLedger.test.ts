@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LedgerSummarizer } from "../../../lib/ledger/summarizeLedger.ts";
 import type { Account, FileHeader, Transaction } from "../../../lib/ledger/types.ts";
-import type { ImportRecord } from "../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../lib/ledger/records.ts";
 
 const header: FileHeader = {
   format: "saft",

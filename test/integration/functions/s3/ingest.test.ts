@@ -4,10 +4,12 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startTestEmulators, type TestEmulators } from "../../../helpers/emulators.ts";
 import { lambdaContext } from "../../../helpers/lambdaContext.ts";
+import { createHandler } from "../../../../functions/s3/ingest.ts";
+import { readEnv } from "../../../../functions/shared/environment.ts";
 import { createDynamoStores, type DynamoStores } from "../../../../lib/store/createDynamoStores.ts";
 import { inspectFile } from "../../../../lib/imports/inspectFile.ts";
 import { fileSource } from "../../../../lib/formats/shared/sources.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/store/s3EventNotification.ts";
 import type { Engagement } from "../../../../lib/engagements/types.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
@@ -55,18 +57,23 @@ const invoke = (event: S3EventNotification) => handler(event, lambdaContext("sal
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
+  // What Lambda's runtime gives every function: credentials and region (here the emulators'), the log settings.
   Object.assign(process.env, {
-    SALDO_TABLE_NAME: emulators.tableName,
-    SALDO_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SALDO_S3_ENDPOINT: emulators.s3Endpoint,
-    SALDO_S3_FORCE_PATH_STYLE: "true",
     AWS_REGION: "eu-north-1",
     AWS_ACCESS_KEY_ID: "S3RVER",
     AWS_SECRET_ACCESS_KEY: "S3RVER",
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "SILENT",
   });
-  ({ handler } = (await import("../../../../functions/s3/ingest.ts")) as unknown as { handler: typeof handler });
+  // The function's own configuration, read as in Lambda from its environment (infra/ingest.ts sets it there).
+  handler = createHandler(
+    readEnv({
+      SALDO_TABLE_NAME: emulators.tableName,
+      SALDO_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
+      SALDO_S3_ENDPOINT: emulators.s3Endpoint,
+      SALDO_S3_FORCE_PATH_STYLE: "true",
+    }),
+  ) as unknown as typeof handler;
   stores = createDynamoStores({ tableName: emulators.tableName, client: emulators.dynamo });
   await stores.engagementStore.createClient({
     tenantId,

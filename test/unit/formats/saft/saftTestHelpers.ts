@@ -1,5 +1,5 @@
 import type { Account, ControlTotals, FileHeader, Issue, Party, Transaction } from "../../../../lib/ledger/types.ts";
-import type { ImportRecord } from "../../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import { parseSaft } from "../../../../lib/formats/saft/index.ts";
 import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
 import { collect } from "../../../helpers/fixtures.ts";
