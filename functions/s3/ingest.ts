@@ -7,7 +7,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas/s3";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { importFile } from "../../lib/imports/importFile.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../lib/store/createDynamoStores.ts";
 import { S3FileSource } from "../../lib/store/S3FileSource.ts";
 import { lambdaEntry } from "../shared/environment.ts";
 import { importInputOf, recordImportMetrics } from "./ingestMappings.ts";
@@ -21,10 +21,10 @@ import { importInputOf, recordImportMetrics } from "./ingestMappings.ts";
 export function createHandler(config: FunctionConfig) {
   const logger = new Logger({ serviceName: "saldo-ingest" });
   const metrics = new Metrics({ namespace: "saldo", serviceName: "saldo-ingest" });
-  const store = new DynamoLedgerStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+  const stores = createDynamoStores({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
   const files = new S3FileSource({ clientConfig: config.s3ClientConfig });
   const deps = {
-    store,
+    ...stores,
     files,
     retentionSeconds: config.retentionSeconds,
     log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),

@@ -5,7 +5,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { sweepImports } from "../../lib/imports/sweepImports.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { DynamoImportStore } from "../../lib/store/DynamoImportStore.ts";
 import { LambdaIngestRedelivery } from "../../lib/store/LambdaIngestRedelivery.ts";
 import { lambdaEntry, required } from "../shared/environment.ts";
 
@@ -18,7 +18,7 @@ import { lambdaEntry, required } from "../shared/environment.ts";
  */
 export function createHandler(config: FunctionConfig) {
   const logger = new Logger({ serviceName: "saldo-sweeper" });
-  const store = new DynamoLedgerStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+  const importStore = new DynamoImportStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
   const redelivery = new LambdaIngestRedelivery({
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
@@ -27,7 +27,7 @@ export function createHandler(config: FunctionConfig) {
     .use(parser({ schema: EventBridgeSchema }))
     .handler(async () => {
       const report = await sweepImports({
-        store,
+        importStore,
         redelivery,
         retentionSeconds: config.retentionSeconds,
         log: (message, fields) => logger.info(message, fields),

@@ -2,11 +2,17 @@ import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
 import type { KeyVault } from "../../lib/secrets/ports.ts";
 import { SecretsManagerKeyVault } from "../../lib/secrets/SecretsManagerKeyVault.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores, type DynamoStores } from "../../lib/store/createDynamoStores.ts";
+import { DynamoEngagementStore } from "../../lib/store/DynamoEngagementStore.ts";
 
-/** The store on the configured table (each handler creates its own once, in its `createHandler`). */
-export function createStore(config: FunctionConfig): DynamoLedgerStore {
-  return new DynamoLedgerStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+/** Both stores on the configured table, sharing one client (each handler creates its own, in its `createHandler`). */
+export function createStores(config: FunctionConfig): DynamoStores {
+  return createDynamoStores({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+}
+
+/** The client/engagement store alone, for the handlers that read or write no import. */
+export function createEngagementStore(config: FunctionConfig): DynamoEngagementStore {
+  return new DynamoEngagementStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
 }
 
 /**

@@ -3,7 +3,7 @@ import { createClient, getClient } from "../engagements/manageClients.ts";
 import { normalizeOrgNumber } from "../ids/orgNumber.ts";
 import { createEngagement, engagementPeriod, getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 import type { FileHeader } from "../ledger/types.ts";
 import { UsageError } from "./errors.ts";
 
@@ -34,7 +34,7 @@ export interface UploadEngagementOptions {
  * deleted, a year-end engagement for that year existing under another id).
  */
 export async function ensureUploadEngagement(
-  deps: { store: LedgerStore; now?: () => Date },
+  deps: { engagementStore: EngagementStore; now?: () => Date },
   ref: EngagementRef,
   /** Reads the file's header; given the existing client (its remembered CSV layout), if there is one. */
   readHeader: (client: Client | undefined) => Promise<FileHeader>,
@@ -43,14 +43,15 @@ export async function ensureUploadEngagement(
   const missing = await whatIsMissing(deps, ref);
   if (missing === "nothing") return [];
 
-  const header = await readHeader(missing === "client" ? undefined : await deps.store.getClient(ref));
+  const header = await readHeader(missing === "client" ? undefined : await deps.engagementStore.getClient(ref));
   const fiscalYear = fiscalYearOf(ref, header, options.fiscalYear);
   const newClient = missing === "client" ? clientOf(ref, header, options.orgNumber) : undefined;
 
   const said: string[] = [];
   if (newClient) {
     const created = await createIfAbsent(
-      () => createClient(deps, { tenantId: ref.tenantId, clientId: ref.clientId, ...newClient, accountingSystem: "other" }),
+      () =>
+        createClient(deps, { tenantId: ref.tenantId, clientId: ref.clientId, ...newClient, accountingSystem: "other" }),
       () => getClient(deps, ref),
       (error) =>
         error.code === "ORG_NUMBER_TAKEN" && typeof error.context.clientId === "string"
@@ -58,7 +59,9 @@ export async function ensureUploadEngagement(
           : error.message,
     );
     if (created) {
-      said.push(`created client ${ref.clientId} (${newClient.name}${newClient.orgNumber ? `, org.nr ${newClient.orgNumber}` : ""})`);
+      said.push(
+        `created client ${ref.clientId} (${newClient.name}${newClient.orgNumber ? `, org.nr ${newClient.orgNumber}` : ""})`,
+      );
     }
   }
   const engagement = await createIfAbsent(
@@ -80,7 +83,7 @@ export async function ensureUploadEngagement(
 
 /** Which of the client and the engagement must be created (a deleted client counts as missing: creating it fails). */
 async function whatIsMissing(
-  deps: { store: LedgerStore },
+  deps: { engagementStore: EngagementStore },
   ref: EngagementRef,
 ): Promise<"nothing" | "engagement" | "client"> {
   try {
@@ -125,7 +128,9 @@ function clientOf(
   if (orgNumberOption !== undefined) {
     const orgNumber = normalizeOrgNumber(orgNumberOption);
     if (orgNumber === undefined) {
-      throw new UsageError(`--org-number "${orgNumberOption}" is not a Norwegian organisation number (9 digits, mod-11 check digit)`);
+      throw new UsageError(
+        `--org-number "${orgNumberOption}" is not a Norwegian organisation number (9 digits, mod-11 check digit)`,
+      );
     }
     return { name, orgNumber };
   }
@@ -162,6 +167,8 @@ async function createIfAbsent<T>(
       if (existing) return undefined;
       throw error;
     }
-    throw new EngagementConflictError(error.code as "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS", explain(error), { ...error.context });
+    throw new EngagementConflictError(error.code as "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS", explain(error), {
+      ...error.context,
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Client, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "../imports/ports.ts";
 import { checkUpload, checkUploadFile } from "../imports/requestUpload.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
@@ -29,7 +30,10 @@ const CLOCK_SKEW_MS = 60_000;
  * ensureUploadEngagement), checks the upload as the API does (checkUpload), puts the file to `uploads/T/C/E/<file name>` — from where the
  * bucket's object-created event runs the import, as for any upload — and waits for that import to finish.
  */
-export async function uploadCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function uploadCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     ...ENGAGEMENT_OPTIONS,
     wait: { type: "boolean", default: true },
@@ -45,13 +49,20 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   if (!path || extra.length > 0) throw new UsageError("upload takes exactly one file");
   const ref = engagementRefFromOptions(values);
   const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds`);
   const fiscalYearOption = values["fiscal-year"] === undefined ? undefined : Number(values["fiscal-year"]);
-  if (fiscalYearOption !== undefined && !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)) {
+  if (
+    fiscalYearOption !== undefined &&
+    !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)
+  ) {
     throw new UsageError(`--fiscal-year must be a year such as 2025`);
   }
   const partSizeMiB = values["part-size"] === undefined ? undefined : Number(values["part-size"]);
-  if (partSizeMiB !== undefined && !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)) {
+  if (
+    partSizeMiB !== undefined &&
+    !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)
+  ) {
     throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
   }
   const wait = values.wait && !values["no-wait"];
@@ -60,16 +71,21 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   const { size, mtimeMs } = await stat(path);
   const pipeline = await openPipelineTarget(env);
   try {
-    const { store, s3, target } = pipeline;
+    const { s3, target } = pipeline;
     const fileName = basename(path);
     checkUploadFile({}, { fileName, size });
     // The header is read as the import will read the file: with the options given, else the client's remembered layout.
-    const created = await ensureUploadEngagement({ store }, ref, (client?: Client) => readFileHeader(path, readOptions, client?.csvLayout), {
-      fiscalYear: fiscalYearOption,
-      orgNumber: values["org-number"],
-    });
+    const created = await ensureUploadEngagement(
+      pipeline,
+      ref,
+      (client?: Client) => readFileHeader(path, readOptions, client?.csvLayout),
+      {
+        fiscalYear: fiscalYearOption,
+        orgNumber: values["org-number"],
+      },
+    );
     // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
-    const key = await checkUpload({ store }, { ...ref, fileName, size });
+    const key = await checkUpload(pipeline, { ...ref, fileName, size });
     const uploadedAt = Date.now();
     const transfer = await transferFile({
       s3,
@@ -88,11 +104,21 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     if (!values.json) {
       for (const line of created) process.stdout.write(`${line}\n`);
       const how =
-        put.parts === 0 ? "" : put.resumedParts > 0 ? ` in ${put.parts} parts, resumed: ${put.resumedParts} already stored` : ` in ${put.parts} parts`;
-      process.stdout.write(`uploaded ${fileName} (${size} bytes${how}) to s3://${target.bucketName}/${key} (${target.description})\n`);
+        put.parts === 0
+          ? ""
+          : put.resumedParts > 0
+            ? ` in ${put.parts} parts, resumed: ${put.resumedParts} already stored`
+            : ` in ${put.parts} parts`;
+      process.stdout.write(
+        `uploaded ${fileName} (${size} bytes${how}) to s3://${target.bucketName}/${key} (${target.description})\n`,
+      );
     }
     if (!wait) {
-      if (values.json) process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: null }, null, 2) + "\n");
+      if (values.json)
+        process.stdout.write(
+          JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: null }, null, 2) +
+            "\n",
+        );
       return 0;
     }
 
@@ -105,7 +131,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     let run;
     try {
       run = await followImport(
-        store,
+        pipeline.importStore,
         ref,
         {
           key,
@@ -120,10 +146,16 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     } finally {
       bar?.done();
     }
-    const activeImportId = await activeAfter(store, ref, run);
+    const activeImportId = await activeAfter(pipeline, ref, run);
     const summary = toImportSummaryJson(run, activeImportId);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary }, null, 2) + "\n");
+      process.stdout.write(
+        JSON.stringify(
+          { bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary },
+          null,
+          2,
+        ) + "\n",
+      );
     } else {
       const counts = summary.counts
         ? `: ${summary.counts.accounts} accounts, ${summary.counts.transactions} transactions, ${summary.counts.lines} lines`
@@ -132,7 +164,8 @@ export async function uploadCommand(args: string[], env: Record<string, string |
       if (run.failure) process.stdout.write(`  reason: ${run.failure.code}: ${run.failure.message}\n`);
       process.stdout.write(`  issues: ${formatIssueCounts(summary.issues)}\n`);
       if (run.status === "held") process.stdout.write(renderHeld(run, ref));
-      if (run.status === "superseded") process.stdout.write("  a newer upload is the active version of this engagement\n");
+      if (run.status === "superseded")
+        process.stdout.write("  a newer upload is the active version of this engagement\n");
       if (run.status !== "succeeded") process.stdout.write("  the engagement's active version stays as it was\n");
     }
     return run.status === "succeeded" ? 0 : EXIT_NOT_ACTIVE;
@@ -167,14 +200,18 @@ const ACTIVATION_SETTLE_MS = 15_000;
  * activates it in a second write, so right after "succeeded" the engagement may still name the previous version.
  * Waits (bounded) until the engagement names this import or the import is no longer `succeeded` (superseded).
  */
-async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRun): Promise<string | undefined> {
+async function activeAfter(
+  stores: { engagementStore: EngagementStore; importStore: ImportStore },
+  ref: EngagementRef,
+  run: ImportRun,
+): Promise<string | undefined> {
   const deadline = Date.now() + ACTIVATION_SETTLE_MS;
   for (;;) {
-    const engagement = await store.getEngagement(ref);
+    const engagement = await stores.engagementStore.getEngagement(ref);
     if (run.status !== "succeeded" || engagement?.activeImportId === run.importId || Date.now() > deadline) {
       return engagement?.activeImportId;
     }
-    const current = await store.getImport({ ...ref, importId: run.importId });
+    const current = await stores.importStore.getImport({ ...ref, importId: run.importId });
     if (current?.status !== "succeeded") return engagement?.activeImportId;
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
@@ -187,7 +224,9 @@ async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRu
 async function transferFile(
   options: Omit<Parameters<typeof uploadFileToS3>[0], "onProgress" | "signal"> & { label: string },
 ): Promise<{ result: Awaited<ReturnType<typeof uploadFileToS3>> } | "interrupted"> {
-  const bar = process.stderr.isTTY ? createProgressBar(process.stderr, options.size, `uploading ${options.label}`) : undefined;
+  const bar = process.stderr.isTTY
+    ? createProgressBar(process.stderr, options.size, `uploading ${options.label}`)
+    : undefined;
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once("SIGINT", onInterrupt);

@@ -36,7 +36,7 @@ export interface Client extends ClientRef {
 /**
  * A CSV layout remembered for a client (zod: RememberedCsvLayoutSchema in lib/imports/uploadOptions.ts): the explicit
  * options of an upload whose import succeeded with them. Written only by the import pipeline
- * (LedgerStore.rememberCsvLayout), so it does not change the client's `updatedAt`.
+ * (EngagementStore.rememberCsvLayout), so it does not change the client's `updatedAt`.
  */
 export interface RememberedCsvLayout {
   layout: CsvLayout;
@@ -64,7 +64,7 @@ export interface Engagement extends EngagementRef {
   periodStart: string;
   periodEnd: string;
   createdAt: string;
-  /** The import whose figures readers see; switched atomically (see LedgerStore.activateImport). */
+  /** The import whose figures readers see; switched atomically (see ImportStore.activateImport). */
   activeImportId?: string;
   /** Order key of the active import: a later upload only replaces it when its key sorts after this one. */
   activeOrderKey?: string;

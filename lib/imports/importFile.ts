@@ -9,7 +9,8 @@ import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
 import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
-import type { ActivationResult, FileSource, LedgerStore, WriteStatistics } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
@@ -34,7 +35,8 @@ const FAILURE_MESSAGE_LIMIT = 2_000;
 
 /** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
 export interface ImportFileDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   files: FileSource;
   /** How long superseded and failed versions are kept before DynamoDB TTL removes them. */
   retentionSeconds: number;
@@ -116,7 +118,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const parsedKey = parseUploadKey(input.key);
   const reject = async (tenantId: string, reason: string): Promise<ImportFileResult> => {
     const keptAt = await deps.files.keepRejected(location, reason);
-    await deps.store.recordRejectedUpload({
+    await deps.importStore.recordRejectedUpload({
       tenantId,
       bucket: input.bucket,
       key: input.key,
@@ -131,9 +133,9 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const { tenantId, clientId, engagementId, fileName } = parsedKey.value;
   const engagementRef: EngagementRef = { tenantId, clientId, engagementId };
 
-  const client = await deps.store.getClient({ tenantId, clientId });
+  const client = await deps.engagementStore.getClient({ tenantId, clientId });
   if (!client || client.deletedAt) return reject(tenantId, `unknown client "${clientId}"`);
-  const engagement = await deps.store.getEngagement(engagementRef);
+  const engagement = await deps.engagementStore.getEngagement(engagementRef);
   if (!engagement) return reject(tenantId, `unknown engagement "${engagementId}" of client "${clientId}"`);
 
   const startedAt = now();
@@ -161,7 +163,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     owner: (deps.newAttemptId ?? randomUUID)(),
     until: new Date(startedAt.getTime() + leaseMs).toISOString(),
   };
-  const claim = await deps.store.claimImport(candidate, lease);
+  const claim = await deps.importStore.claimImport(candidate, lease);
   if (claim.outcome === "duplicate") {
     log("duplicate event ignored", {
       ...engagementRef,
@@ -174,13 +176,13 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const context = { ...engagementRef, importId: run.importId, key: input.key, attempt: run.attempts ?? 1 };
   log("import started", context);
 
-  const writer = deps.store.openImportWriter(run);
+  const writer = deps.importStore.openImportWriter(run);
   const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.retentionSeconds;
   const summarizer = new LedgerSummarizer();
   const hash = createHash("sha256");
   const progress = { bytesRead: 0, lines: 0, size: input.size };
   const heartbeat = startImportHeartbeat({
-    store: deps.store,
+    importStore: deps.importStore,
     ref: run,
     lease,
     intervalMs: (deps.heartbeatSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.heartbeatSeconds) * 1000,
@@ -226,12 +228,16 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
     // left out of sight, the active version stays as it was. The client is read again: an import that finished
     // meanwhile may have given it an organisation number.
-    const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
+    const clientNow = (await deps.engagementStore.getClient({ tenantId, clientId })) ?? client;
     const decision = evaluateActivationRules(
       activationFactsOf(summary, {
         client: clientNow,
         engagement,
-        otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
+        otherClientWithOrgNumber: await otherClientWithOrgNumber(
+          deps.engagementStore,
+          clientNow,
+          header.company.orgNumber,
+        ),
       }),
     );
     summary.issues.push(...decision.issues);
@@ -264,7 +270,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
         () => true,
         () => false,
       );
-      await deps.store.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
+      await deps.importStore.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
       saved = true;
       log("import held: not activated", {
         ...context,
@@ -276,12 +282,12 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     }
     // Saved with its results but still `running`: the activation's own write makes it `succeeded` (or
     // `superseded`), so nobody ever sees a succeeded import that is not (yet) active.
-    await deps.store.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
+    await deps.importStore.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
     saved = true;
     if (header.format === "csv" && uploadOptions.layout !== undefined) {
       await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
     }
-    const activation = await deps.store.activateImport(finished, {
+    const activation = await deps.importStore.activateImport(finished, {
       orderKey: finished.orderKey,
       now: now().toISOString(),
       retentionSeconds: deps.retentionSeconds,
@@ -290,7 +296,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     if (activation.outcome === "activated") {
       // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
       try {
-        const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
+        const adopted = await adoptClientOrgNumber(
+          { engagementStore: deps.engagementStore, now },
+          client,
+          header.company.orgNumber,
+        );
         if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
       } catch (adoptError) {
         log("client could not take the file's organisation number", {
@@ -341,7 +351,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
         expiresAt: expiresAt(),
       };
       try {
-        await deps.store.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
+        await deps.importStore.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
         log("import failed: a problem of the file's content", {
           ...context,
           code: content.code,
@@ -366,7 +376,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     const retryBy = new Date(
       now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
     ).toISOString();
-    await deps.store
+    await deps.importStore
       .releaseImport(
         run,
         { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message: clip(message) },
@@ -456,7 +466,7 @@ async function rememberCsvLayout(
     rememberedAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
   try {
-    await deps.store.rememberCsvLayout(ref, remembered);
+    await deps.engagementStore.rememberCsvLayout(ref, remembered);
     deps.log?.("CSV layout remembered for the client", { ...context, layout: describeUploadOptions(options) });
   } catch (error) {
     deps.log?.("could not remember the CSV layout", {

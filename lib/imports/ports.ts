@@ -1,4 +1,4 @@
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type { EngagementRef } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
@@ -32,7 +32,7 @@ export interface StoredTrialBalanceRow extends TrialBalanceRow {
   importId: string;
 }
 
-/** Filters and paging of {@link LedgerStore.readTransactionLines}; all filters combine (AND). */
+/** Filters and paging of {@link ImportStore.readTransactionLines}; all filters combine (AND). */
 export interface TransactionQuery {
   account?: string;
   /** Inclusive ISO dates. */
@@ -60,7 +60,7 @@ export interface WriteStatistics {
 
 /**
  * Writes one import's data under its own id. Nothing written here is visible to readers of the engagement until
- * {@link LedgerStore.activateImport} switches the engagement to this import.
+ * {@link ImportStore.activateImport} switches the engagement to this import.
  */
 export interface ImportWriter {
   /** Adds transactions in file order; the store packs their lines and writes them in the background (bounded). */
@@ -74,24 +74,14 @@ export interface ImportWriter {
   abort(expiresAt?: number): Promise<void>;
 }
 
-/** The outcome of {@link LedgerStore.claimImport}. */
+/** The outcome of {@link ImportStore.claimImport}. */
 export type ClaimResult =
   | { outcome: "claimed"; run: ImportRun }
   /** The source was already imported or is being imported now: a duplicate delivery changes nothing. */
   | { outcome: "duplicate"; existing: ImportRun };
 
-/** The outcome of {@link LedgerStore.createClient} and {@link LedgerStore.replaceClient}. */
-export type ClientWriteResult =
-  | { outcome: "written" }
-  /** createClient: a client with this id exists already (live or deleted). */
-  | { outcome: "id-taken" }
-  /** replaceClient: the client was changed or deleted since `previous` was read. */
-  | { outcome: "stale" }
-  /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
-  | { outcome: "org-number-taken"; clientId?: string };
-
 /**
- * An import the sweeper has to look at (see {@link LedgerStore.listDueImports}):
+ * An import the sweeper has to look at (see {@link ImportStore.listDueImports}):
  * - `attempt`: a `running` import whose lease expired (its attempt died) or a `queued` one no retry claimed in time;
  * - `expiry`: a failed or superseded import whose data items may still lack their expiry (a crash between the
  *   write that ended it and the marking of its data).
@@ -105,45 +95,22 @@ export interface DueImport {
   redeliveries: number;
 }
 
-/** The outcome of {@link LedgerStore.activateImport}. */
+/** The outcome of {@link ImportStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
   /** A newer import is already active: this one is kept as superseded. */
   | { outcome: "stale"; activeImportId: string };
 
 /**
- * The port every use case stores through. Keys are tenant-scoped: every method takes the tenant id in its ref and
- * can only see that tenant's items. Adapters: DynamoLedgerStore (DynamoDB), InMemoryLedgerStore (tests).
- * Adapters translate SDK failures into StoreError (lib/store/errors.ts).
+ * The port the import use cases store through: import runs (claim, lease, activation, the sweeper's due imports),
+ * each import's data (written through an {@link ImportWriter}, read back as trial-balance rows and transaction
+ * lines) and rejected uploads. Clients and engagements are the EngagementStore's (lib/engagements/ports.ts);
+ * the two share one table, and {@link ImportStore.activateImport} is the only writer of an engagement's active
+ * version. Keys are tenant-scoped: every method takes the tenant id in its ref and can only see that tenant's items.
+ * Adapters: DynamoImportStore (DynamoDB), InMemoryImportStore (tests); they translate SDK failures into StoreError
+ * (lib/store/errors.ts).
  */
-export interface LedgerStore {
-  /**
-   * Creates the client only if its id is free and, when it has an organisation number, no live client of the tenant
-   * has that number: the client and the number's marker item (`ORG#{orgNumber}` under the tenant) are written in one
-   * transaction, so two simultaneous creations of the same number cannot both succeed. The number is stored as given
-   * (the use cases normalise it first).
-   */
-  createClient(client: Client): Promise<ClientWriteResult>;
-  /**
-   * Replaces the client `previous` (as read, live) with `next` in one transaction, unless it changed meanwhile
-   * (`stale`): moves the organisation number's marker when the number changes (`org-number-taken` when the new one
-   * belongs to another live client), and releases it when `next` is deleted (`deletedAt` set).
-   */
-  replaceClient(previous: Client, next: Client): Promise<ClientWriteResult>;
-  getClient(ref: ClientRef): Promise<Client | undefined>;
-  listClients(tenantId: string): Promise<Client[]>;
-  /**
-   * Sets the client's remembered CSV layout (and nothing else: not `updatedAt`, which tracks people's edits).
-   * Returns false when the client does not exist or is deleted.
-   */
-  rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
-
-  putEngagement(engagement: Engagement): Promise<void>;
-  /** Creates the engagement only if it does not exist; returns false when it already did. */
-  createEngagement(engagement: Engagement): Promise<boolean>;
-  getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
-  listEngagements(ref: ClientRef): Promise<Engagement[]>;
-
+export interface ImportStore {
   /**
    * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write, held by
    * `lease` (attempts = 1). When the marker exists, the existing import is returned as a duplicate, unless it is

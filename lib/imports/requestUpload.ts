@@ -1,7 +1,7 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
 import { uploadMetadataOf, type UploadOptions } from "./uploadOptions.ts";
 
@@ -84,7 +84,7 @@ export class UploadSigningError extends ImportError {
 
 /** Dependencies of {@link requestUpload}. */
 export interface RequestUploadDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   signer: UploadUrlSigner;
   now?: () => Date;
   maxBytes?: number;
@@ -120,7 +120,7 @@ export function checkUploadFile(
  * InvalidUploadError.
  */
 export async function checkUpload(
-  deps: Pick<RequestUploadDeps, "store" | "maxBytes">,
+  deps: Pick<RequestUploadDeps, "engagementStore" | "maxBytes">,
   request: Omit<UploadRequest, "contentType">,
 ): Promise<string> {
   checkUploadFile(deps, request);

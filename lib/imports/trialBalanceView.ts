@@ -2,14 +2,16 @@ import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import type { LedgerSummary, TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { AccountMapping, Issue } from "../ledger/types.ts";
 import { formatOre, type Ore } from "../money/ore.ts";
-import type { LedgerStore, StoredTrialBalanceRow } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import { readActiveLedger } from "./readActiveLedger.ts";
 import type { ImportRun } from "./types.ts";
 import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "./viewErrors.ts";
 
 /** What getTrialBalanceView needs (STYLE.md §5). */
 export interface TrialBalanceViewDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
 }
 
 /** The closing trial balance of the engagement before this one, as its active import states it. */
@@ -46,12 +48,12 @@ export interface TrialBalanceView {
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError
  */
 export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: EngagementRef): Promise<TrialBalanceView> {
-  const [client, active] = await Promise.all([deps.store.getClient(ref), readActiveLedger(deps.store, ref)]);
+  const [client, active] = await Promise.all([deps.engagementStore.getClient(ref), readActiveLedger(deps, ref)]);
   if (client === undefined || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   if (active.state === "no-engagement") throw new EngagementNotFoundError(ref);
   if (active.state === "no-active-import") throw new NoActiveImportError(ref);
 
-  const prior = await readPriorClosing(deps.store, active.engagement);
+  const prior = await readPriorClosing(deps, active.engagement);
   if (prior === null) return { engagement: active.engagement, run: active.run, summary: active.summary, prior };
   const reconciliation = reconcileOpeningWithPriorClosing({
     rows: active.summary.rows,
@@ -69,12 +71,12 @@ export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: Engag
   };
 }
 
-async function readPriorClosing(store: LedgerStore, engagement: Engagement): Promise<PriorClosing | null> {
-  const candidates = await store.listEngagements(engagement);
+async function readPriorClosing(deps: TrialBalanceViewDeps, engagement: Engagement): Promise<PriorClosing | null> {
+  const candidates = await deps.engagementStore.listEngagements(engagement);
   const prior = findPriorEngagement(engagement, candidates);
   if (prior?.activeImportId === undefined) return null;
   const ref = { ...prior, importId: prior.activeImportId };
-  const [run, rows] = await Promise.all([store.getImport(ref), store.readTrialBalance(ref)]);
+  const [run, rows] = await Promise.all([deps.importStore.getImport(ref), deps.importStore.readTrialBalance(ref)]);
   if (run === undefined) return null;
   return { engagement: prior, run, rows };
 }
@@ -171,7 +173,9 @@ export function carriesResultAccounts(
   if (yearBoundary) return false;
   return rows.some(
     (row) =>
-      accountClassOf(row.account, row.mapping.standardAccountId) === "result" && row.opening !== null && row.opening !== 0n,
+      accountClassOf(row.account, row.mapping.standardAccountId) === "result" &&
+      row.opening !== null &&
+      row.opening !== 0n,
   );
 }
 

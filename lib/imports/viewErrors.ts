@@ -1,6 +1,7 @@
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 
 /**
@@ -203,8 +204,14 @@ function whyNoFigures(run: ImportRun): string {
  *
  * @throws ClientNotFoundError, EngagementNotFoundError — also for another tenant's ids.
  */
-export async function requireEngagement(store: LedgerStore, ref: EngagementRef): Promise<Engagement> {
-  const [client, engagement] = await Promise.all([store.getClient(ref), store.getEngagement(ref)]);
+export async function requireEngagement(
+  deps: { engagementStore: EngagementStore },
+  ref: EngagementRef,
+): Promise<Engagement> {
+  const [client, engagement] = await Promise.all([
+    deps.engagementStore.getClient(ref),
+    deps.engagementStore.getEngagement(ref),
+  ]);
   if (client === undefined || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   if (engagement === undefined) throw new EngagementNotFoundError(ref);
   return engagement;
@@ -215,8 +222,8 @@ export async function requireEngagement(store: LedgerStore, ref: EngagementRef):
  *
  * @throws ImportNotFoundError — also for an import of another engagement or tenant.
  */
-export async function requireImport(store: LedgerStore, ref: ImportRef): Promise<ImportRun> {
-  const run = await store.getImport(ref);
+export async function requireImport(deps: { importStore: ImportStore }, ref: ImportRef): Promise<ImportRun> {
+  const run = await deps.importStore.getImport(ref);
   if (run === undefined) throw new ImportNotFoundError(ref);
   return run;
 }

@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toClientJson } from "../../../lib/api/resourceJson.ts";
@@ -8,10 +8,10 @@ import { listClients } from "../../../lib/engagements/manageClients.ts";
 
 /** `GET /clients`: the caller's clients (deleted ones hidden). */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const engagementStore = createEngagementStore(config);
   return httpHandler(ROUTES.listClients, config, async ({ principal }) => ({
     status: 200,
-    body: { items: (await listClients({ store }, principal.tenantId)).map(toClientJson) },
+    body: { items: (await listClients({ engagementStore }, principal.tenantId)).map(toClientJson) },
   }));
 }
 

@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
@@ -8,10 +8,10 @@ import { getEngagement } from "../../../lib/engagements/manageEngagements.ts";
 
 /** `GET /clients/{clientId}/engagements/{engagementId}` */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const engagementStore = createEngagementStore(config);
   return httpHandler(ROUTES.getEngagement, config, async ({ principal, path }) => ({
     status: 200,
-    body: toEngagementJson(await getEngagement({ store }, { tenantId: principal.tenantId, ...path })),
+    body: toEngagementJson(await getEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path })),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
@@ -8,11 +8,11 @@ import { listEngagements } from "../../../lib/engagements/manageEngagements.ts";
 
 /** `GET /clients/{clientId}/engagements` */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const engagementStore = createEngagementStore(config);
   return httpHandler(ROUTES.listEngagements, config, async ({ principal, path }) => ({
     status: 200,
     body: {
-      items: (await listEngagements({ store }, { tenantId: principal.tenantId, ...path })).map(toEngagementJson),
+      items: (await listEngagements({ engagementStore }, { tenantId: principal.tenantId, ...path })).map(toEngagementJson),
     },
   }));
 }

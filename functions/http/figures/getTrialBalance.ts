@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
@@ -13,10 +13,10 @@ import { trialBalanceExportAnswer } from "./exportAnswers.ts";
  * CSV or XLSX when `Accept` asks for them.
  */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const stores = createStores(config);
   return httpHandler(ROUTES.getTrialBalance, config, async ({ principal, path, headers }) => {
     const representation = negotiateRepresentation(headers, ["json", "csv", "xlsx"]);
-    const view = await getTrialBalanceView({ store }, { tenantId: principal.tenantId, ...path });
+    const view = await getTrialBalanceView(stores, { tenantId: principal.tenantId, ...path });
     if (representation === "json") return { status: 200, body: toTrialBalanceViewJson(view) };
     return trialBalanceExportAnswer(view, representation, negotiateLocale(headers));
   });

@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toTransactionLinesPageJson } from "../../../lib/imports/importViews.ts";
@@ -13,19 +13,19 @@ import { transactionLinesCsvPageAnswer, transactionLinesXlsxAnswer } from "./exp
  * of CSV, or every filtered line as one XLSX, when `Accept` asks for them.
  */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const stores = createStores(config);
   return httpHandler(ROUTES.listTransactions, config, async ({ principal, path, query, headers }) => {
     const representation = negotiateRepresentation(headers, ["json", "csv", "xlsx"]);
     const ref = { tenantId: principal.tenantId, ...path };
     if (representation === "xlsx") {
       return transactionLinesXlsxAnswer(
-        (page) => listTransactionLines({ store }, ref, page),
+        (page) => listTransactionLines(stores, ref, page),
         ref,
         query,
         negotiateLocale(headers),
       );
     }
-    const page = await listTransactionLines({ store }, ref, query);
+    const page = await listTransactionLines(stores, ref, query);
     if (representation === "csv") return transactionLinesCsvPageAnswer(page, ref, query, negotiateLocale(headers));
     return { status: 200, body: toTransactionLinesPageJson(page) };
   });

@@ -1,6 +1,6 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
@@ -8,12 +8,12 @@ import { toActivationJson } from "../../../lib/imports/importViews.ts";
 
 /** `POST …/imports/{importId}/activate`: makes an earlier version active again, or a held one accepting its reasons. */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const stores = createStores(config);
   return httpHandler(ROUTES.activateImport, config, async ({ principal, path, body }) => ({
     status: 200,
     body: toActivationJson(
       await activateEarlierImport(
-        { store, retentionSeconds: config.retentionSeconds },
+        { ...stores, retentionSeconds: config.retentionSeconds },
         { tenantId: principal.tenantId, ...path },
         { accept: body?.accept ?? [], by: principal.subject },
       ),

@@ -1,16 +1,16 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { listImportSummaries } from "../../../lib/imports/importReports.ts";
 
 /** `GET …/engagements/{engagementId}/imports`: newest first, the active one marked. */
 export function createHandler(config: FunctionConfig) {
-  const store = createStore(config);
+  const stores = createStores(config);
   return httpHandler(ROUTES.listImports, config, async ({ principal, path }) => ({
     status: 200,
-    body: { items: await listImportSummaries({ store }, { tenantId: principal.tenantId, ...path }) },
+    body: { items: await listImportSummaries(stores, { tenantId: principal.tenantId, ...path }) },
   }));
 }
 

@@ -17,7 +17,7 @@ import {
 } from "../../store/s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
-import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
@@ -208,9 +208,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
     handlerReady();
 
+    // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).
+    const stores = createDynamoStores({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
+    cleanups.push(async () => stores.close());
     const demo = options.seedDemo
       ? await seedDemo({
-          store: new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) }),
+          ...stores,
           s3,
           bucketName,
           waitForDeliveries: () => s3Emulator.waitForDeliveries(),
@@ -239,16 +242,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     // The import sweeper, as infra/sweeper.ts schedules it in the cloud: once now (imports left running when the stack
     // last stopped or crashed), then on a timer.
-    const sweepStore = new DynamoLedgerStore({
-      tableName,
-      clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint),
-    });
-    cleanups.push(async () => sweepStore.close());
     let sweeping: Promise<SweepReport> | undefined;
     const sweep = async (): Promise<SweepReport> => {
       while (sweeping) await sweeping.catch(() => {});
       sweeping = sweepImports({
-        store: sweepStore,
+        importStore: stores.importStore,
         redelivery,
         retentionSeconds: functionConfig.retentionSeconds,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),

@@ -7,7 +7,7 @@ import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
 import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
 
 /**
- * zod schemas of every item DynamoLedgerStore reads back (STYLE.md §6: items read back from DynamoDB are a trust
+ * zod schemas of every item the DynamoDB stores read back (STYLE.md §6: items read back from DynamoDB are a trust
  * boundary — the table may hold items from an older version, or items someone edited by hand). Key attributes
  * (`pk`, `sk`, `type`) are not part of the schemas: zod strips them, the codec checks `tenantId`.
  *

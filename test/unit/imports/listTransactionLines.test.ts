@@ -15,7 +15,7 @@ import {
   type TransactionLinesQuery,
 } from "../../../lib/imports/listTransactionLines.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
 
@@ -32,7 +32,7 @@ import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helper
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demoXml: string;
@@ -57,8 +57,8 @@ async function upload(ref: EngagementRef, fileName: string, text: string): Promi
   return { ...ref, importId: result.run.importId };
 }
 
-const list = (query: TransactionLinesQuery, ref: EngagementRef = q1, onStore = store) =>
-  listTransactionLines({ store: onStore }, ref, query);
+const list = (query: TransactionLinesQuery, ref: EngagementRef = q1, onStore = stores) =>
+  listTransactionLines({ ...onStore }, ref, query);
 
 /** Follows nextCursor to the end; returns the pages. */
 async function allPages(query: Omit<TransactionLinesQuery, "cursor">): Promise<TransactionLinesPage[]> {
@@ -73,12 +73,12 @@ async function allPages(query: Omit<TransactionLinesQuery, "cursor">): Promise<T
 }
 
 beforeEach(async () => {
-  store = new InMemoryLedgerStore({ now: () => new Date(T0) });
+  stores = createInMemoryStores({ now: () => new Date(T0) });
   files = new MemoryFileSource();
-  deps = importDeps(store, files, () => new Date(T0), 3600);
+  deps = importDeps(stores, files, () => new Date(T0), 3600);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
-  await seedClientsAndEngagements(store, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
+  await seedClientsAndEngagements(stores, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
   v1 = await upload(q1, "demo.xml", demoXml);
 });
 
@@ -177,7 +177,7 @@ describe("listTransactionLines: cursors", () => {
     const v2 = await upload(q1, "demo-again.xml", demoXml);
     const first = await list({ limit: 3 });
     expect(first.importId).toBe(v2.importId);
-    await activateEarlierImport({ store, retentionSeconds: 3600, now: () => new Date(T0) }, v1);
+    await activateEarlierImport({ ...stores, retentionSeconds: 3600, now: () => new Date(T0) }, v1);
     expect(await viewFailure(list({ limit: 3, cursor: first.nextCursor! }))).toMatchObject({ code: "CURSOR_STALE" });
   });
 
@@ -228,9 +228,9 @@ describe("listTransactionLines: errors", () => {
 
   it("answers another tenant exactly as a missing engagement", async () => {
     const theirs = { ...q1, tenantId: "t2" };
-    const empty = new InMemoryLedgerStore();
-    await empty.createClient((await store.getClient(theirs))!);
-    await empty.createEngagement((await store.getEngagement(theirs))!);
+    const empty = createInMemoryStores();
+    await empty.engagementStore.createClient((await stores.engagementStore.getClient(theirs))!);
+    await empty.engagementStore.createEngagement((await stores.engagementStore.getEngagement(theirs))!);
     expect(await viewFailure(list({}, theirs))).toEqual(await viewFailure(list({}, theirs, empty)));
     expect(await viewFailure(list({}, { ...q1, tenantId: "t3" }))).toMatchObject({
       code: "CLIENT_NOT_FOUND",

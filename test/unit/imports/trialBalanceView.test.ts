@@ -19,7 +19,7 @@ import {
 } from "../../../lib/imports/trialBalanceView.ts";
 import { toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { formatOre } from "../../../lib/money/ore.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { viewFailure } from "../../helpers/importHarness.ts";
 
@@ -71,7 +71,7 @@ const Q2_CSV = `Konto;Kontonavn;Inngående saldo;Bevegelse;Utgående saldo
 6300;Leie lokale;18000,00;0,00;18000,00
 `;
 
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demo: Uint8Array;
@@ -82,7 +82,7 @@ const fy2024: EngagementRef = { tenantId: "t1", clientId: "c1", engagementId: "f
 
 async function addClient(tenantId: string, clientId: string): Promise<void> {
   const at = "2025-01-01T00:00:00.000Z";
-  await store.createClient({
+  await stores.engagementStore.createClient({
     tenantId,
     clientId,
     name: clientId,
@@ -99,7 +99,7 @@ async function addEngagement(
   periodEnd: string,
   createdAt = "2025-01-01T00:00:00.000Z",
 ): Promise<void> {
-  await store.createEngagement({
+  await stores.engagementStore.createEngagement({
     ...ref,
     kind,
     fiscalYear: Number(periodStart.slice(0, 4)),
@@ -125,17 +125,17 @@ async function upload(ref: EngagementRef, fileName: string, bytes: Uint8Array | 
   return result.run.importId;
 }
 
-async function view(ref: EngagementRef, onStore = store) {
-  return toTrialBalanceViewJson(await getTrialBalanceView({ store: onStore }, ref));
+async function view(ref: EngagementRef, onStore = stores) {
+  return toTrialBalanceViewJson(await getTrialBalanceView({ ...onStore }, ref));
 }
 
 /** Everything an error says (what the API would turn into a problem response). */
 beforeEach(async () => {
-  store = new InMemoryLedgerStore({ now: () => new Date("2025-04-01T10:00:00.000Z") });
+  stores = createInMemoryStores({ now: () => new Date("2025-04-01T10:00:00.000Z") });
   files = new MemoryFileSource();
   let id = 0;
   deps = {
-    store,
+    ...stores,
     files,
     retentionSeconds: 3600,
     now: () => new Date("2025-04-01T10:00:00.000Z"),
@@ -217,7 +217,7 @@ describe("getTrialBalanceView: the active version", () => {
   it("shows the version activated last, not the newest upload, after an earlier version is re-activated", async () => {
     const first = await upload(q1, "demo.xml", demo);
     await upload(q1, "q2.csv", Q2_CSV);
-    await store.activateImport(
+    await stores.importStore.activateImport(
       { ...q1, importId: first },
       { orderKey: "~", now: "2025-04-02T00:00:00Z", retentionSeconds: 60, force: true },
     );
@@ -282,7 +282,7 @@ describe("getTrialBalanceView: reconciliation with the prior engagement's closin
     await upload(fy2024, "saldobalanse-2024.csv", FY2024_CSV);
     await upload(q1, "demo.xml", demo);
     const json = await view(q1);
-    const own = (await getTrialBalanceView({ store }, q1)).run.issues ?? [];
+    const own = (await getTrialBalanceView(stores, q1)).run.issues ?? [];
     const added = json.issues.slice(own.length);
     expect(added.map((issue) => issue.account)).toEqual(["1900", "1920", "2050"]);
     const sum = added.reduce((total, issue) => total + BigInt(issue.amount!.replace(".", "")), 0n);
@@ -390,19 +390,23 @@ describe("getTrialBalanceView: errors", () => {
   it("answers another tenant's engagement exactly as a missing one", async () => {
     await upload(q1, "demo.xml", demo);
     const other = { ...q1, tenantId: "t2" };
-    const empty = new InMemoryLedgerStore();
+    const empty = createInMemoryStores();
     expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
     expect(await viewFailure(view(other))).toMatchObject({ code: "CLIENT_NOT_FOUND", category: "not-found" });
     await addClient("t2", "c1");
-    await empty.createClient((await store.getClient({ tenantId: "t2", clientId: "c1" }))!);
+    await empty.engagementStore.createClient(
+      (await stores.engagementStore.getClient({ tenantId: "t2", clientId: "c1" }))!,
+    );
     expect(await viewFailure(view(other))).toEqual(await viewFailure(view(other, empty)));
     expect(await viewFailure(view(other))).toMatchObject({ code: "ENGAGEMENT_NOT_FOUND", category: "not-found" });
   });
 
   it("hides the engagements of a deleted client", async () => {
     await upload(q1, "demo.xml", demo);
-    const client = (await store.getClient(q1))!;
-    expect(await store.replaceClient(client, { ...client, deletedAt: "2025-04-02T00:00:00.000Z" })).toEqual({ outcome: "written" });
+    const client = (await stores.engagementStore.getClient(q1))!;
+    expect(
+      await stores.engagementStore.replaceClient(client, { ...client, deletedAt: "2025-04-02T00:00:00.000Z" }),
+    ).toEqual({ outcome: "written" });
     expect(await viewFailure(view(q1))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
   });
 });
