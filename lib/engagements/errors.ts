@@ -10,6 +10,8 @@ export type EngagementErrorCode =
   | "ORG_NUMBER_TAKEN"
   /** The client already has an engagement of this kind for this period. */
   | "ENGAGEMENT_EXISTS"
+  /** The client kept changing while a write was being made (other writes won every retry): try again. */
+  | "CONFLICT"
   /** A generated id was already taken (practically never with ULIDs; answered as a conflict, never as an overwrite). */
   | "ID_TAKEN"
   /** A value the use case cannot accept (an organisation number failing mod-11, a period ending before it starts). */
@@ -38,10 +40,13 @@ export class EngagementNotFoundError extends EngagementError {
   }
 }
 
-/** A write would duplicate something that must be unique (org number per tenant, engagement per period). 409. */
+/**
+ * A write would duplicate something that must be unique (org number per tenant, engagement per period), or lost
+ * against other writes every time it was retried (`CONFLICT`). 409.
+ */
 export class EngagementConflictError extends EngagementError {
   constructor(
-    code: "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS" | "ID_TAKEN",
+    code: "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS" | "ID_TAKEN" | "CONFLICT",
     message: string,
     context: Record<string, unknown>,
   ) {

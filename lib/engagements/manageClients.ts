@@ -3,7 +3,6 @@ import type { ClientWriteResult, EngagementStore } from "./ports.ts";
 import { IdSchema } from "../ids/ids.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
-import { StoreConflictError } from "../store/errors.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
 import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { AccountingSystem, Client, ClientRef } from "./types.ts";
@@ -153,8 +152,9 @@ async function replaceLiveClient(
       return next;
     }
     if (attempt >= STALE_RETRIES) {
-      throw new StoreConflictError(`client "${ref.clientId}" kept changing while it was being written`, {
-        context: { tenantId: ref.tenantId, clientId: ref.clientId },
+      throw new EngagementConflictError("CONFLICT", `client "${ref.clientId}" kept changing while it was being written: try again`, {
+        tenantId: ref.tenantId,
+        clientId: ref.clientId,
       });
     }
   }

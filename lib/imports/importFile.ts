@@ -8,7 +8,7 @@ import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
-import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
@@ -329,7 +329,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
    */
   async function endAttempt(error: unknown): Promise<ImportFileResult> {
     await heartbeat.stop();
-    if (error instanceof ImportLeaseLostError || error instanceof StoreLeaseLostError) {
+    if (error instanceof ImportLeaseLostError || hasErrorCode(error, "STORE_LEASE_LOST")) {
       // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
       await writer.abort().catch(() => {});
       log("import attempt abandoned: it lost its lease", { ...context });
@@ -359,7 +359,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
         });
         return { outcome: "failed", run: failed };
       } catch (saveError) {
-        if (saveError instanceof StoreLeaseLostError) return { outcome: "abandoned", run };
+        if (hasErrorCode(saveError, "STORE_LEASE_LOST")) return { outcome: "abandoned", run };
         return release(saveError);
       }
     }
@@ -401,7 +401,7 @@ function contentFailureOf(error: unknown): { code: string; message: string } | u
   if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
     return { code: error.code, message: clip(error.message) };
   }
-  if (error instanceof StoreItemTooLargeError) {
+  if (hasErrorCode(error, "STORE_ITEM_TOO_LARGE")) {
     return {
       code: "IMPORT_ITEM_TOO_LARGE",
       message: clip(`the file holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`),

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
-import { StoreInvalidCursorError, StoreInvalidQueryError } from "../store/errors.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, LedgerLine } from "./ports.ts";
 import {
@@ -125,9 +125,9 @@ export async function listTransactionLines(
       },
     );
   } catch (error) {
-    if (error instanceof StoreInvalidCursorError)
+    if (hasErrorCode(error, "STORE_INVALID_CURSOR"))
       throw new InvalidCursorError("the position is not valid", { cause: error });
-    if (error instanceof StoreInvalidQueryError) {
+    if (hasErrorCode(error, "STORE_INVALID_QUERY")) {
       throw new InvalidTransactionQueryError("limit", error.message, { cause: error });
     }
     throw error;

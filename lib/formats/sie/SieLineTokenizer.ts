@@ -483,4 +483,3 @@ export class SieLineTokenizer {
 }
 
 export { SieLine };
-export type { SieField, SieObjectList, SieTokenProblem, SieLineKind } from "./SieLine.ts";
