@@ -203,7 +203,7 @@ export interface RejectedUpload {
 /** Opens uploaded files as byte streams. Adapter: S3FileSource. */
 export interface FileSource {
   open(location: { bucket: string; key: string; versionId?: string }): Promise<OpenedFile>;
-  /** Keeps a rejected object for people to look at (copy under `rejected/` and tag); never deletes it. */
+  /** Keeps a rejected object for people to look at (a copy under `rejected/`, the reason in its metadata); never deletes it. */
   keepRejected(location: { bucket: string; key: string; versionId?: string }, reason: string): Promise<string>;
 }
 

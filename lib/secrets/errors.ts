@@ -1,4 +1,4 @@
-import { isRetryableError } from "../store/errors.ts";
+import { translateAwsSdkError } from "../errors/awsSdkErrors.ts";
 import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 
 /** Stable codes of the key vault's errors. */
@@ -94,23 +94,23 @@ export class KeyVaultMasterKeyError extends KeyVaultError {
 }
 
 /**
- * Turns any failure of a Secrets Manager request into a KeyVaultError (a KeyVaultError passes through unchanged).
- * Only the SDK error's name and message are quoted: Secrets Manager's messages name the secret, never its value.
+ * Turns any failure of a Secrets Manager request into a KeyVaultError (a KeyVaultError passes through unchanged),
+ * through the translator saldo's adapters share (lib/errors/awsSdkErrors.ts). Only the SDK error's name and message
+ * are quoted: Secrets Manager's messages name the secret, never its value.
  */
 export function translateSecretsManagerError(
   error: unknown,
   operation: string,
   context: Record<string, unknown> = {},
 ): KeyVaultError {
-  if (error instanceof KeyVaultError) return error;
-  const name = error instanceof Error ? error.name : "Error";
-  const detail = error instanceof Error ? error.message || error.name : String(error);
-  const options = { cause: error, context: { operation, sdkError: name, ...context } };
-  if (name === "ResourceNotFoundException") {
-    return new KeyNotFoundError(`Secrets Manager ${operation}: no such secret`, options);
-  }
-  if (name === "InternalServiceError" || isRetryableError(error)) {
-    return new KeyVaultUnavailableError(`Secrets Manager ${operation} is unavailable (${name}): ${detail}`, options);
-  }
-  return new KeyVaultRequestError(`Secrets Manager ${operation} failed (${name}): ${detail}`, options);
+  return translateAwsSdkError(
+    error,
+    { service: "Secrets Manager", operation, context },
+    {
+      base: KeyVaultError,
+      unavailable: KeyVaultUnavailableError,
+      notFound: KeyNotFoundError,
+      failed: KeyVaultRequestError,
+    },
+  );
 }

@@ -96,7 +96,7 @@ export class DynamoEngagementStore implements EngagementStore {
 
   /** `org-number-taken`, naming the client whose marker holds the number (when it is still there). */
   private async orgNumberTaken(tenantId: string, orgNumber: string): Promise<ClientWriteResult> {
-    const marker = await this.table.get(keys.orgNumber(tenantId, orgNumber));
+    const marker = await this.table.get(keys.orgNumber(tenantId, orgNumber), { consistent: true });
     if (marker === undefined) return { outcome: "org-number-taken" };
     const { clientId } = parseItem(OrgNumberMarkerItemSchema, marker, "organisation-number marker", tenantId);
     return { outcome: "org-number-taken", clientId };

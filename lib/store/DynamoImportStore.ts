@@ -47,6 +47,11 @@ export interface DynamoImportStoreOptions {
   chunkLimits?: Partial<ChunkLimits>;
 }
 
+/**
+ * Reads a decision depends on (a claim, an activation, the expiry of an import's data, the not-found check after a
+ * failed condition) are strongly consistent; every other read is eventually consistent, at half the cost.
+ */
+const CONSISTENT = { consistent: true } as const;
 /** Parallel UpdateItem calls when expiry is set on an import's data items. */
 const EXPIRY_CONCURRENCY = 8;
 /** Issues per spilled `ISSUES#` page, when a validation report does not fit in the import item. */
@@ -161,11 +166,11 @@ export class DynamoImportStore implements ImportStore {
       throw new StoreConflictError(`The import id "${run.importId}" is already taken`, { context });
     }
 
-    const marker = await this.table.get(keys.sourceMarker(run, run.sourceId));
+    const marker = await this.table.get(keys.sourceMarker(run, run.sourceId), CONSISTENT);
     if (marker === undefined) throw new StoreConflictError("The source marker vanished during the claim", { context });
     const { importId: existingId } = parseItem(SourceMarkerItemSchema, marker, "source marker", run.tenantId);
     const existingRef: ImportRef = { ...run, importId: existingId };
-    const existing = await this.getImportItem(existingRef);
+    const existing = await this.getImportItem(existingRef, CONSISTENT);
     if (existing === undefined) {
       throw new StoreConflictError(`The source marker of "${run.sourceId}" names a missing import`, {
         context: { ...context, existingImportId: existingId },
@@ -175,7 +180,7 @@ export class DynamoImportStore implements ImportStore {
     const takeOver =
       existing.status === "queued" ||
       (existing.status === "running" && (existing.leaseUntil === undefined || existing.leaseUntil < nowIso));
-    if (!takeOver) return { outcome: "duplicate", existing: await this.toRun(existing, existingRef) };
+    if (!takeOver) return { outcome: "duplicate", existing: await this.toRun(existing, existingRef, CONSISTENT) };
 
     // A conditional update: of two retries racing for the same dead attempt, exactly one takes it over.
     const tookOver = await this.table.updateExpression(keys.importRun(existingRef), {
@@ -199,9 +204,9 @@ export class DynamoImportStore implements ImportStore {
         ...(run.startedAt === undefined ? {} : { ":startedAt": run.startedAt }),
       },
     });
-    const current = await this.getImportItem(existingRef);
+    const current = await this.getImportItem(existingRef, CONSISTENT);
     if (current === undefined) throw new StoreConflictError("The claimed import vanished", { context });
-    const currentRun = await this.toRun(current, existingRef);
+    const currentRun = await this.toRun(current, existingRef, CONSISTENT);
     return tookOver ? { outcome: "claimed", run: currentRun } : { outcome: "duplicate", existing: currentRun };
   }
 
@@ -243,7 +248,7 @@ export class DynamoImportStore implements ImportStore {
         ...(retryBy === undefined ? {} : { ":retryBy": retryBy, ...prefixed(keys.sweepEntry(ref.importId, retryBy)) }),
       },
     });
-    if (!released && (await this.getImportItem(ref)) === undefined) {
+    if (!released && (await this.getImportItem(ref, CONSISTENT)) === undefined) {
       throw new StoreNotFoundError(`Import "${ref.importId}" does not exist`, { context: { ...ref } });
     }
     return released;
@@ -289,7 +294,7 @@ export class DynamoImportStore implements ImportStore {
       options.owner === undefined ? {} : { condition: "leaseOwner = :owner", values: { ":owner": options.owner } },
     );
     if (!saved) {
-      if ((await this.getImportItem(run)) === undefined) {
+      if ((await this.getImportItem(run, CONSISTENT)) === undefined) {
         throw new StoreNotFoundError(`Import "${run.importId}" does not exist`, { context: { ...key } });
       }
       throw new StoreLeaseLostError(`This attempt no longer holds import "${run.importId}"`, {
@@ -307,7 +312,10 @@ export class DynamoImportStore implements ImportStore {
     const context = { operation: "activateImport", ...ref };
     const expiryEntry = (importId: string) => keys.sweepEntry(importId, this.expiryDeadline());
     for (let attempt = 1; ; attempt++) {
-      const [importItem, engagement] = await Promise.all([this.getImportItem(ref), this.getEngagementItem(ref)]);
+      const [importItem, engagement] = await Promise.all([
+        this.getImportItem(ref, CONSISTENT),
+        this.getEngagementItem(ref),
+      ]);
       if (importItem === undefined)
         throw new StoreNotFoundError(`Import "${ref.importId}" does not exist`, { context });
       if (engagement === undefined) {
@@ -502,7 +510,7 @@ export class DynamoImportStore implements ImportStore {
     // Makes the data items match the import item's own `expiresAt` (none for an active version), then removes the
     // index entry — only if `expiresAt` did not change meanwhile; if it did (an activation raced this), again.
     for (let round = 1; ; round++) {
-      const item = await this.getImportItem(ref);
+      const item = await this.getImportItem(ref, CONSISTENT);
       if (item === undefined) return;
       const probe = item.status === "failed";
       await this.setDataExpiry(ref, item.expiresAt, 0, probe);
@@ -592,10 +600,10 @@ export class DynamoImportStore implements ImportStore {
     }
   }
 
-  private async toRun(item: ImportItem, ref: ImportRef): Promise<ImportRun> {
+  private async toRun(item: ImportItem, ref: ImportRef, options: { consistent?: boolean } = {}): Promise<ImportRun> {
     const where = keys.importRun(ref);
     if (item.issuePages === undefined) return toImportRun(item, where);
-    const pages = await this.table.queryAll(keys.importTablePk(ref.importId), keys.issuesPrefix);
+    const pages = await this.table.queryAll(keys.importTablePk(ref.importId), keys.issuesPrefix, options);
     const issues: Issue[] = [];
     for (const page of pages) {
       const parsed = parseItem(IssuesPageItemSchema, page, "validation report page", ref.tenantId);
@@ -606,12 +614,12 @@ export class DynamoImportStore implements ImportStore {
 
   /** The engagement item, for activation: its active version is this store's to switch. */
   private async getEngagementItem(ref: EngagementRef): Promise<Engagement | undefined> {
-    const item = await this.table.get(keys.engagement(ref.tenantId, ref.clientId, ref.engagementId));
+    const item = await this.table.get(keys.engagement(ref.tenantId, ref.clientId, ref.engagementId), CONSISTENT);
     return item === undefined ? undefined : decodeEngagement(item);
   }
 
-  private async getImportItem(ref: ImportRef): Promise<ImportItem | undefined> {
-    const item = await this.table.get(keys.importRun(ref));
+  private async getImportItem(ref: ImportRef, options: { consistent?: boolean } = {}): Promise<ImportItem | undefined> {
+    const item = await this.table.get(keys.importRun(ref), options);
     return item === undefined ? undefined : decodeImportItem(item);
   }
 
@@ -626,7 +634,7 @@ export class DynamoImportStore implements ImportStore {
     knownChunks = 0,
     probeChunks = false,
   ): Promise<void> {
-    const tableItems = await this.table.queryAll(keys.importTablePk(ref.importId));
+    const tableItems = await this.table.queryAll(keys.importTablePk(ref.importId), undefined, CONSISTENT);
     const targets: ItemKey[] = [];
     let chunks = knownChunks;
     for (const item of tableItems) {
@@ -637,7 +645,7 @@ export class DynamoImportStore implements ImportStore {
       }
       targets.push({ pk: String(item.pk), sk: String(item.sk) });
     }
-    const directory = (await this.reader.readDirectory(ref)).entries;
+    const directory = (await this.reader.readDirectory(ref, CONSISTENT)).entries;
     for (const [chunk] of directory) chunks = Math.max(chunks, chunk + 1);
     for (let chunk = 0; chunk < chunks; chunk++) targets.push(keys.chunk(ref.importId, chunk));
     if (probeChunks && directory.length === 0) {

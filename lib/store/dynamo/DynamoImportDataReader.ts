@@ -100,8 +100,8 @@ export class DynamoImportDataReader {
    * The chunk directory: every chunk with its date range and line count, and (imports written with the filter
    * indexes) how many voucher index pages there are and the accounts with lines but no trial-balance row.
    */
-  async readDirectory(ref: ImportRef): Promise<ChunkDirectory> {
-    const items = await this.table.queryAll(keys.importTablePk(ref.importId), keys.directoryPrefix);
+  async readDirectory(ref: ImportRef, options: { consistent?: boolean } = {}): Promise<ChunkDirectory> {
+    const items = await this.table.queryAll(keys.importTablePk(ref.importId), keys.directoryPrefix, options);
     const directory: ChunkDirectory = { entries: [] };
     for (const item of items) {
       const page = parseItem(DirectoryItemSchema, item, "chunk directory", ref.tenantId);

@@ -89,9 +89,15 @@ export class DynamoTable {
     });
   }
 
-  async get(key: ItemKey): Promise<Item | undefined> {
+  /**
+   * One item. Eventually consistent (half the read cost) unless `consistent`: only reads a decision depends on — a
+   * claim, an activation, the expiry of an import's data — must see every write that preceded them.
+   */
+  async get(key: ItemKey, options: { consistent?: boolean } = {}): Promise<Item | undefined> {
     const output = await withRetries(this.retry, "GetItem", { ...key }, () =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+      this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: options.consistent === true }),
+      ),
     );
     return output.Item;
   }
@@ -197,7 +203,12 @@ export class DynamoTable {
     }
   }
 
-  async queryAll(pk: string, skPrefix?: string, options: { newestFirst?: boolean } = {}): Promise<Item[]> {
+  /** Every item of a partition (with `skPrefix`), page after page; consistency as {@link get}. */
+  async queryAll(
+    pk: string,
+    skPrefix?: string,
+    options: { newestFirst?: boolean; consistent?: boolean } = {},
+  ): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -208,7 +219,7 @@ export class DynamoTable {
             KeyConditionExpression: skPrefix === undefined ? "pk = :pk" : "pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues: { ":pk": pk, ...(skPrefix === undefined ? {} : { ":prefix": skPrefix }) },
             ScanIndexForward: options.newestFirst !== true,
-            ConsistentRead: true,
+            ConsistentRead: options.consistent === true,
             ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
           }),
         ),
