@@ -41,9 +41,9 @@ Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_L
 --json is --format json. CSV (semicolon, decimal comma, UTF-8 with BOM) and XLSX open right in Excel.
 
 upload, imports, activate, trial-balance, transactions and token talk to the local stack of SALDO_DATA_DIR, else of the
-nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions to AWS
-instead when
-SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
+nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions talk to
+AWS instead when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS
+environment).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
 running), 2 wrong usage, 3 upload: the import did not become the active version (held, failed or superseded).`;
@@ -64,8 +64,25 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = fileSystemMessage(error) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`saldo: ${message.split("\n")[0]}\n`);
     return 1;
   }
+}
+
+/** The reasons a file named on the command line cannot be opened, in words rather than Node's `ENOENT: …, stat 'x'`. */
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a folder, not a file",
+  ENOTDIR: "a part of the path is not a folder",
+};
+
+function fileSystemMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path } = error as NodeJS.ErrnoException;
+  const reason = code === undefined ? undefined : FILE_SYSTEM_REASONS[code];
+  if (reason === undefined) return undefined;
+  return typeof path === "string" ? `cannot read ${path}: ${reason}` : `cannot read the file: ${reason}`;
 }

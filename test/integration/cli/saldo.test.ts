@@ -99,6 +99,19 @@ describe("saldo inspect", () => {
     expect(result.stderr).toMatch(/^saldo: cut\.xml:\d+:\d+: .*/);
   });
 
+  it("exits 1 saying in words that a file named on the command line does not exist (inspect and upload alike)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "saldo-cli-"));
+    const missing = join(dir, "my-saft.xml");
+    for (const args of [["inspect", missing], ["upload", missing, "--tenant", "t", "--client", "c", "--engagement", "e"]]) {
+      const result = await saldo(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`saldo: cannot read ${missing}: no such file\n`);
+    }
+    const folder = await saldo(["inspect", dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/^saldo: cannot read .*it is a folder, not a file\n$/);
+  });
+
   it("exits 2 on wrong usage", async () => {
     expect((await saldo(["inspect"])).code).toBe(2);
     expect((await saldo(["inspect", "a", "--format", "pdf"])).code).toBe(2);
