@@ -29,7 +29,10 @@ if (!path) {
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const dataDir = await mkdtemp(join(tmpdir(), "saldo-bench-e2e-"));
 const stack = await startLocalStack({ dataDir, dynamoDbPort: 0, s3Port: 0, httpPort: 0 });
-const store = new DynamoLedgerStore({ tableName: stack.tableName, clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint) });
+const store = new DynamoLedgerStore({
+  tableName: stack.tableName,
+  clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint),
+});
 const s3 = createLocalS3Client(stack.s3Endpoint);
 const dynamo = createLocalDynamoDbClient(stack.dynamoDbEndpoint);
 const documents = createDocumentClient(dynamo);
@@ -37,7 +40,14 @@ try {
   const ref = { tenantId: "bench", clientId: "generated", engagementId: "fy2025" };
   const now = new Date().toISOString();
   await store.createClient({ ...ref, name: "Generated AS", accountingSystem: "other", createdAt: now, updatedAt: now });
-  await store.createEngagement({ ...ref, kind: "year-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-12-31", createdAt: now });
+  await store.createEngagement({
+    ...ref,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: "2025-01-01",
+    periodEnd: "2025-12-31",
+    createdAt: now,
+  });
 
   const { size } = await stat(path);
   const started = process.hrtime.bigint();
@@ -56,7 +66,8 @@ try {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
   const [run] = await store.listImports(ref);
-  if (!run || run.status !== "succeeded") throw new Error(`the import did not succeed: ${JSON.stringify(run?.failure ?? run?.status)}`);
+  if (!run || run.status !== "succeeded")
+    throw new Error(`the import did not succeed: ${JSON.stringify(run?.failure ?? run?.status)}`);
   const importSeconds = (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000;
 
   let items = 0;

@@ -1,7 +1,8 @@
 /**
  * One benchmark measurement in its own process, so peak RSS belongs to that parser alone.
  * Usage: node bin/run-ts.js bench/measure.ts <mode> <file>
- * Prints one JSON line: { mode, bytes, seconds, records, lines, peakRssBytes }.
+ * Prints one JSON line: { mode, bytes, seconds, cpuSeconds, records, lines, peakRssBytes }. `cpuSeconds` is the
+ * process's CPU time (user + system) over the same span: on a shared machine it is the steadier figure.
  */
 import { stat } from "node:fs/promises";
 import { fileSource } from "../lib/formats/shared/sources.ts";
@@ -30,6 +31,7 @@ async function countRecords(records: AsyncIterable<ImportRecord>) {
 
 const { size } = await stat(path);
 const started = process.hrtime.bigint();
+const cpuStarted = process.cpuUsage();
 let result: { records: number; lines: number };
 switch (mode) {
   case "saft":
@@ -54,6 +56,15 @@ switch (mode) {
     process.exit(2);
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 console.log(
-  JSON.stringify({ mode, bytes: size, seconds, ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }),
+  JSON.stringify({
+    mode,
+    bytes: size,
+    seconds,
+    cpuSeconds,
+    ...result,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
 );
