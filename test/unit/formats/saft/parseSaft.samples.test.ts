@@ -4,7 +4,8 @@ import { hasSharedFixtures, readBytes, sharedFixture } from "../../../helpers/fi
 import { account, issueCodes, parseBytes, parseError, summarize, sum, type Parsed } from "./saftTestHelpers.ts";
 
 // Expected figures were computed independently with python3 + xml.etree over the sample files, then written here as
-// literals.
+// literals: `python3 scripts/oracles/saft_figures.py` prints the accounts, balances, sums, line counts and debit and
+// credit totals. The other literals (names, ids, locations, issues) were read off the files by hand.
 const sample = (name: string) => sharedFixture(`saft/samples/${name}`);
 const read = async (name: string): Promise<Parsed> => summarize(await parseBytes(await readBytes(sample(name)), [64 * 1024], name));
 
