@@ -40,12 +40,17 @@ export async function peekSource(
   }
   const head = Buffer.concat(seen).subarray(0, count);
   async function* replay(): AsyncGenerator<Uint8Array> {
-    yield* seen;
-    if (done) return;
-    while (true) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+    let finished = done;
+    try {
+      yield* seen;
+      while (!finished) {
+        const next = await iterator.next();
+        if (next.done) finished = true;
+        else yield next.value;
+      }
+    } finally {
+      // A consumer that stops early (return(), break) closes the source too: a file handle or socket is let go.
+      if (!finished) await iterator.return?.();
     }
   }
   return { head, source: replay() };
