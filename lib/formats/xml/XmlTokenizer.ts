@@ -223,6 +223,12 @@ const INCOMPLETE = -1;
 interface InternedName extends XmlName {
   readonly bytes: Uint8Array;
   next: InternedName | undefined;
+  /** Kept in the table (see MAX_INTERNED_NAMES): only such names take part in the predictions below. */
+  readonly interned: boolean;
+  /** The element that started right after this one's start tag last time (its first child). */
+  firstChild: InternedName | undefined;
+  /** The element that started right after this one ended last time (its next sibling). */
+  following: InternedName | undefined;
 }
 
 /** How much of a new chunk is copied behind the previous chunk's unfinished tail (see `write`). */
@@ -313,6 +319,8 @@ export class XmlTokenizer {
   tokenOffset = 0;
 
   private readonly names = new Map<number, InternedName>();
+  /** The element whose end tag was the last tag read, if it was an end tag (see `startTag`). */
+  private justClosed: InternedName | undefined;
   /** Short ASCII values by hash (see {@link cachedAscii}); `""` marks an empty slot (a length never matched). */
   private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SLOTS).fill("");
   private internedCount = 0;
@@ -980,8 +988,11 @@ export class XmlTokenizer {
       code: this.classify ? this.classify(local) : 0,
       bytes: Uint8Array.from(buf.subarray(from, to)),
       next: entry,
+      interned: this.internedCount < MAX_INTERNED_NAMES,
+      firstChild: undefined,
+      following: undefined,
     };
-    if (this.internedCount < MAX_INTERNED_NAMES) {
+    if (name.interned) {
       this.internedCount++;
       this.names.set(hash, name);
     }
@@ -993,8 +1004,38 @@ export class XmlTokenizer {
   private startTag(lt: number): number {
     const buf = this.buf;
     const length = buf.length;
-    if (!this.scanName(lt + 1)) return INCOMPLETE;
-    const name = this.intern(lt + 1);
+    // Fast path: documents repeat their structure, so the element that followed the same start or end tag last
+    // time is checked first, by its bytes (no scan, hash or lookup); a miss takes the full path and is remembered.
+    const previous = this.justClosed ?? this.stack[this.stack.length - 1];
+    const predicted =
+      previous === undefined ? undefined : this.justClosed !== undefined ? previous.following : previous.firstChild;
+    let name: InternedName | undefined;
+    if (predicted !== undefined) {
+      const bytes = predicted.bytes;
+      const size = bytes.length;
+      const end = lt + 1 + size;
+      if (end < length && NAME_CHAR[buf[end]!] === 0) {
+        let same = true;
+        for (let k = 0; k < size; k++) {
+          if (bytes[k] !== buf[lt + 1 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          name = predicted;
+          this.nameEnd = end;
+        }
+      }
+    }
+    if (name === undefined) {
+      if (!this.scanName(lt + 1)) return INCOMPLETE;
+      name = this.intern(lt + 1);
+      if (previous !== undefined && previous.interned && name.interned) {
+        if (this.justClosed !== undefined) previous.following = name;
+        else previous.firstChild = name;
+      }
+    }
     let i = this.nameEnd;
     let b = buf[i]!;
     let attributes: XmlAttribute[] | undefined;
@@ -1088,6 +1129,7 @@ export class XmlTokenizer {
     }
     this.capturing = false;
     this.stack.push(name);
+    this.justClosed = undefined;
     const capture = this.handler.startElement(name, attributes);
     if (capture) {
       this.capturing = true;
@@ -1165,6 +1207,7 @@ export class XmlTokenizer {
     }
     this.capturing = false;
     if (depth === 1) this.rootClosed = true;
+    this.justClosed = name;
     this.handler.endElement(name, text);
   }
 
