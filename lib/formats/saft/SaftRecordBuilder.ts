@@ -54,6 +54,9 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+/** Elements of free text (names, descriptions, addresses): cutting one changes no figure. */
+const FREE_TEXT_ELEMENT = /(Name|Description|Text|Comment|Note|Reference|Street|City|Region|Website|Email|Address)/;
+
 /**
  * Turns the tokenizer's events for a SAF-T Financial file into {@link ImportRecord}s (an {@link XmlHandler}).
  * Memory: the header, the current account/party, the current transaction and its lines; nothing else is kept.
@@ -365,8 +368,11 @@ export class SaftRecordBuilder implements XmlHandler {
   }
 
   valueTooLong(name: XmlName, location: SourceLocation, bytes: number): void {
+    // A cut name or description changes no figure (a warning); a cut identifier, code or amount would (an error,
+    // which holds the import at the activation gate).
+    const severity = FREE_TEXT_ELEMENT.test(name.local) ? "warning" : "error";
     this.issue(
-      "error",
+      severity,
       "SAFT_VALUE_TOO_LONG",
       `<${name.qualified}> holds ${bytes} bytes of text; only its first ${this.tokenizer.maxValueLength} characters were kept`,
       {
