@@ -6,7 +6,10 @@ export function fileSource(path: string, highWaterMark = 1024 * 1024): AsyncIter
 }
 
 /** An in-memory byte source split into chunks of the given sizes (cycled); used by tests and generators. */
-export async function* chunkedSource(bytes: Uint8Array, sizes: readonly number[] = [64 * 1024]): AsyncGenerator<Uint8Array> {
+export async function* chunkedSource(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [64 * 1024],
+): AsyncGenerator<Uint8Array> {
   let offset = 0;
   let index = 0;
   while (offset < bytes.length) {

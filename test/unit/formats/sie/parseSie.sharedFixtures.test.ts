@@ -1018,7 +1018,9 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
           expect(formatOre(accounts.get(expected.firstOpening[0])!.opening!)).toBe(expected.firstOpening[1]);
         }
         if (expected.firstClosingBalance) {
-          expect(formatOre(accounts.get(expected.firstClosingBalance[0])!.closing!)).toBe(expected.firstClosingBalance[1]);
+          expect(formatOre(accounts.get(expected.firstClosingBalance[0])!.closing!)).toBe(
+            expected.firstClosingBalance[1],
+          );
         }
         if (expected.firstResult) {
           const result = accounts.get(expected.firstResult[0])!;
