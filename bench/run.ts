@@ -59,6 +59,7 @@ interface Measurement {
   bytes: number;
   seconds: number;
   cpuSeconds: number;
+  gc: { minor: number; major: number; milliseconds: number };
   records: number;
   lines: number;
   peakRssBytes: number;
@@ -100,7 +101,8 @@ const row = (label: string, m: Measurement, raw?: Measurement) => {
     : "";
   console.log(
     `${label.padEnd(26)} ${mb(m.bytes).toFixed(0).padStart(6)} MB ${m.seconds.toFixed(2).padStart(7)} s wall ${m.cpuSeconds.toFixed(2).padStart(7)} s CPU ` +
-      `${rate.toFixed(1).padStart(7)} MB/s${linesPerSecond} peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB${ratio}`,
+      `${rate.toFixed(1).padStart(7)} MB/s${linesPerSecond} peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB${ratio} ` +
+      `GC ${m.gc.minor}+${m.gc.major} (${m.gc.milliseconds.toFixed(0)} ms)`,
   );
   return rate;
 };
