@@ -151,10 +151,10 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     const swedish = join(filesDir, "sverige.se");
     await writeFile(swedish, SWEDISH_SIE);
 
-    const upload = await saldo(["upload", swedish, ...engagement]);
+    const upload = await saldo(["upload", swedish, ...engagement, "--locale", "en"]);
     expect(upload.stderr).not.toMatch(/saldo:/);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transactions, 2 lines/);
+    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transaction, 2 lines/);
     expect(upload.stdout).toContain(`held for: ${SWEDISH_REASONS.join(", ")}`);
     expect(upload.stdout).toContain("- CURRENCY_MISMATCH: the file's figures are in SEK, but the client's currency is NOK");
     expect(upload.stdout).toContain("the engagement's active version stays as it was");
@@ -175,7 +175,7 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     expect(refused.stderr).toContain(`Import "${importId}" is held for`);
     expect((await saldo(["activate", ...engagement, "--import", importId, "--accept", "NO_SUCH_CODE"])).code).toBe(2);
 
-    const activated = await saldo(["activate", ...engagement, "--import", importId, "--accept", "ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH", "--accept", "ENGAGEMENT_PERIOD_MISMATCH"]);
+    const activated = await saldo(["activate", ...engagement, "--import", importId, "--accept", "ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH", "--accept", "ENGAGEMENT_PERIOD_MISMATCH", "--locale", "en"]);
     expect(activated.stderr).toBe("");
     expect(activated.code).toBe(0);
     expect(activated.stdout).toContain(`import ${importId} is now the active version of cli-gate/fjellbekk/q1`);
@@ -184,14 +184,15 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     expect(after[0]).toMatchObject({ importId, status: "succeeded", active: true, accepted: { codes: SWEDISH_REASONS } });
   });
 
-  it("upload exits 3 for a file without figures, which cannot be activated", async () => {
+  it("upload exits 3 for a file without figures, which cannot be activated (in Norwegian by default)", async () => {
     const csv = join(filesDir, "tb.csv");
     await writeFile(csv, CSV_ALL_AMOUNTS_UNREADABLE);
     const upload = await saldo(["upload", csv, ...engagement]);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toContain("held for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
-    expect(upload.stdout).toContain("it has no figures and cannot be activated");
-    const importId = /import (\w+) held/.exec(upload.stdout)![1]!;
+    expect(upload.stdout).toContain("holdt tilbake for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
+    expect(upload.stdout).toContain("importen har ingen tall og kan ikke aktiveres");
+    expect(upload.stdout).toContain("oppdragets aktive versjon er uendret");
+    const importId = /^import (\w+) holdt tilbake/m.exec(upload.stdout)![1]!;
     const refused = await saldo(["activate", ...engagement, "--import", importId, "--accept", "IMPORT_HAS_NO_FIGURES,FIGURES_UNRELIABLE"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("has no figures");
