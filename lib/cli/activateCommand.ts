@@ -4,6 +4,8 @@ import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
 import { UsageError } from "./errors.ts";
 import { toImportSummaryJson } from "./importSummaryJson.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 
@@ -13,7 +15,8 @@ const DEFAULT_RETENTION_DAYS = 400;
 /**
  * `saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]`: makes the import
  * the engagement's active version — an earlier version again, or a held one whose reasons are accepted — through
- * the same use case as `POST …/imports/{importId}/activate`. Who accepted is recorded as `cli:<user name>`.
+ * the same use case as `POST …/imports/{importId}/activate`. Who accepted is recorded as `cli:<user name>`. Text in
+ * the locale's words (`--locale`, `SALDO_LOCALE`).
  */
 export async function activateCommand(
   args: string[],
@@ -24,9 +27,11 @@ export async function activateCommand(
     import: { type: "string" },
     accept: { type: "string", multiple: true },
     json: { type: "boolean", default: false },
+    ...LOCALE_OPTION,
   });
   if (positionals.length > 0) throw new UsageError("activate takes no file");
   const ref = engagementRefFromOptions(values);
+  const labels = labelsFor(localeFromOptions(values.locale, env)).upload;
   if (values.import === undefined) throw new UsageError("--import is required");
   const importId = IdSchema.safeParse(values.import);
   if (!importId.success)
@@ -62,15 +67,10 @@ export async function activateCommand(
       return 0;
     }
     const name = `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;
-    if (!outcome.changed) process.stdout.write(`import ${summary.importId} already is the active version of ${name}\n`);
-    else {
-      const previous = outcome.previousImportId
-        ? ` (it replaces import ${outcome.previousImportId}, now superseded)`
-        : "";
-      process.stdout.write(`import ${summary.importId} is now the active version of ${name}${previous}\n`);
-    }
+    if (!outcome.changed) process.stdout.write(`${labels.alreadyActive(summary.importId, name)}\n`);
+    else process.stdout.write(`${labels.nowActive(summary.importId, name, outcome.previousImportId)}\n`);
     if (summary.accepted)
-      process.stdout.write(`  accepted: ${summary.accepted.codes.join(", ")} (by ${summary.accepted.by})\n`);
+      process.stdout.write(`  ${labels.accepted(summary.accepted.codes.join(", "), summary.accepted.by)}\n`);
     return 0;
   } finally {
     pipeline.close();

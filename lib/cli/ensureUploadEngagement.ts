@@ -5,6 +5,9 @@ import { createEngagement, engagementPeriod, getEngagement } from "../engagement
 import type { Client, EngagementRef } from "../engagements/types.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { FileHeader } from "../ledger/types.ts";
+import { formatOrgNumberForPeople, formatPeriodForPeople } from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { UsageError } from "./errors.ts";
 
 /** What `saldo upload` was told about the client and engagement to create, if they do not exist. */
@@ -13,6 +16,8 @@ export interface UploadEngagementOptions {
   fiscalYear?: number | undefined;
   /** `--org-number`: the client's organisation number (else the file's). */
   orgNumber?: string | undefined;
+  /** The language of the returned lines (default nb). */
+  locale?: Locale;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface UploadEngagementOptions {
  * without a period and no `--fiscal-year`, or a file whose period lies outside the fiscal year, leaves nothing
  * behind. A deleted client stays deleted: its id is refused, never revived.
  *
- * Returns lines saying what was created.
+ * Returns lines saying what was created, in the words of `options.locale`.
  *
  * @throws FormatError (the header cannot be read), UsageError (no fiscal year, or the file's period outside it; an
  * invalid `--org-number`), EngagementError (the organisation number invalid or another client's, the client
@@ -47,6 +52,8 @@ export async function ensureUploadEngagement(
   const fiscalYear = fiscalYearOf(ref, header, options.fiscalYear);
   const newClient = missing === "client" ? clientOf(ref, header, options.orgNumber) : undefined;
 
+  const locale = options.locale ?? DEFAULT_LOCALE;
+  const labels = labelsFor(locale).upload;
   const said: string[] = [];
   if (newClient) {
     const created = await createIfAbsent(
@@ -59,9 +66,9 @@ export async function ensureUploadEngagement(
           : error.message,
     );
     if (created) {
-      said.push(
-        `created client ${ref.clientId} (${newClient.name}${newClient.orgNumber ? `, org.nr ${newClient.orgNumber}` : ""})`,
-      );
+      const orgNumber =
+        newClient.orgNumber === undefined ? undefined : formatOrgNumberForPeople(newClient.orgNumber, locale);
+      said.push(labels.createdClient(ref.clientId, newClient.name, orgNumber));
     }
   }
   const engagement = await createIfAbsent(
@@ -73,10 +80,8 @@ export async function ensureUploadEngagement(
         : error.message,
   );
   if (engagement) {
-    said.push(
-      `created year-end engagement ${ref.engagementId} (fiscal year ${engagement.fiscalYear}, ` +
-        `${engagement.periodStart} – ${engagement.periodEnd})`,
-    );
+    const period = formatPeriodForPeople({ start: engagement.periodStart, end: engagement.periodEnd }, locale);
+    said.push(labels.createdYearEnd(ref.engagementId, String(engagement.fiscalYear), period));
   }
   return said;
 }

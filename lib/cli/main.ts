@@ -25,11 +25,11 @@ Usage:
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
-               [--org-number <n>] [--part-size <MiB>] [--json]
+               [--org-number <n>] [--part-size <MiB>] [--json] [--locale nb|en]
                [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
                (the layout is remembered for the client: its next CSV files need none)
   saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]
-  saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
+  saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json] [--locale nb|en]
                               make an import the active version: an earlier one, or a held one accepting its reasons
   saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo transactions --tenant T --client C --engagement E [--account A] [--from YYYY-MM-DD] [--to YYYY-MM-DD]

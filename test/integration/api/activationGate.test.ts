@@ -190,10 +190,10 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     const swedish = join(filesDir, "sverige.se");
     await writeFile(swedish, SWEDISH_SIE);
 
-    const upload = await saldo(["upload", swedish, ...engagement]);
+    const upload = await saldo(["upload", swedish, ...engagement, "--locale", "en"]);
     expect(upload.stderr).not.toMatch(/saldo:/);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transactions, 2 lines/);
+    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transaction, 2 lines/);
     expect(upload.stdout).toContain(`held for: ${SWEDISH_REASONS.join(", ")}`);
     expect(upload.stdout).toContain(
       "- CURRENCY_MISMATCH: the file's figures are in SEK, but the client's currency is NOK",
@@ -229,6 +229,8 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
       "ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH",
       "--accept",
       "ENGAGEMENT_PERIOD_MISMATCH",
+      "--locale",
+      "en",
     ]);
     expect(activated.stderr).toBe("");
     expect(activated.code).toBe(0);
@@ -247,14 +249,15 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     });
   });
 
-  it("upload exits 3 for a file without figures, which cannot be activated", async () => {
+  it("upload exits 3 for a file without figures, which cannot be activated (in Norwegian by default)", async () => {
     const csv = join(filesDir, "tb.csv");
     await writeFile(csv, CSV_ALL_AMOUNTS_UNREADABLE);
     const upload = await saldo(["upload", csv, ...engagement]);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toContain("held for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
-    expect(upload.stdout).toContain("it has no figures and cannot be activated");
-    const importId = /import (\w+) held/.exec(upload.stdout)![1]!;
+    expect(upload.stdout).toContain("holdt tilbake for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
+    expect(upload.stdout).toContain("importen har ingen tall og kan ikke aktiveres");
+    expect(upload.stdout).toContain("oppdragets aktive versjon er uendret");
+    const importId = /^import (\w+) holdt tilbake/m.exec(upload.stdout)![1]!;
     const refused = await saldo([
       "activate",
       ...engagement,

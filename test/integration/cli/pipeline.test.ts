@@ -78,11 +78,13 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     const result = await saldo(["upload", samplePath, ...engagementArgs("first")]);
     expect(result.stderr).not.toMatch(/saldo:/);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("created client fjellbekk (Fjellbekk Snekkeri AS, org.nr 923609016)");
+    // Norwegian by default, as every text command.
+    expect(result.stdout).toContain("opprettet klient fjellbekk (Fjellbekk Snekkeri AS, org.nr. 923 609 016)");
     // The sample covers 2025-01-01 – 2025-03-31: the year-end engagement of 2025 covers the whole year.
-    expect(result.stdout).toContain("created year-end engagement first (fiscal year 2025, 2025-01-01 – 2025-12-31)");
-    expect(result.stdout).toMatch(/import \w+ succeeded: 11 accounts, 6 transactions, 14 lines/);
-    expect(result.stdout).toMatch(/issues: 0 error\(s\)/);
+    expect(result.stdout).toContain("opprettet årsavslutningsoppdrag first (regnskapsår 2025, 01.01.2025–31.12.2025)");
+    expect(result.stdout).toMatch(/lastet opp demo-saft-1\.30\.xml \(\d{1,3}(\u00a0\d{3})* byte\) til s3:\/\//);
+    expect(result.stdout).toMatch(/^import \w+ fullført: 11 kontoer, 6 bilag, 14 linjer$/m);
+    expect(result.stdout).toContain("  avvik: 0 feil, 0 advarsler, ");
     const ref = { tenantId: "firm-first", clientId: "fjellbekk", engagementId: "first" };
     expect(await local().stores.engagementStore.getClient(ref)).toMatchObject({
       name: "Fjellbekk Snekkeri AS",
@@ -317,14 +319,21 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
   it(
     "a file that cannot be read ends as a failed import (exit 3) and the previous version stays active",
     async () => {
-      expect((await saldo(["upload", samplePath, ...engagementArgs("bad-file")])).code).toBe(0);
+      const first = await saldo(["upload", samplePath, ...engagementArgs("bad-file"), "--locale", "en"]);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain("created client fjellbekk (Fjellbekk Snekkeri AS, org. no. 923609016)");
+      expect(first.stdout).toContain(
+        "created year-end engagement bad-file (fiscal year 2025, 2025-01-01 – 2025-12-31)",
+      );
+      expect(first.stdout).toMatch(/^import \w+ succeeded: 11 accounts, 6 transactions, 14 lines$/m);
+      expect(first.stdout).toContain("  issues: 0 errors, 0 warnings, ");
       const before = ImportsJsonSchema.parse(
         JSON.parse((await saldo(["imports", ...engagementArgs("bad-file"), "--json"])).stdout),
       );
       const truncated = join(filesDir, "cut.xml");
       await writeFile(truncated, (await readFile(samplePath)).subarray(0, 3000));
 
-      const upload = await saldo(["upload", truncated, ...engagementArgs("bad-file")]);
+      const upload = await saldo(["upload", truncated, ...engagementArgs("bad-file")], { SALDO_LOCALE: "en" });
       expect(upload.code).toBe(3);
       expect(upload.stdout).toMatch(/import \w+ failed/);
       expect(upload.stdout).toContain("reason: FORMAT_TRUNCATED: ");
@@ -572,7 +581,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
         const upload = await saldo(["upload", samplePath, ...engagementArgs("via-env", "aws-firm")], awsEnvironment);
         expect(upload.code).toBe(0);
         expect(upload.stdout).toContain(
-          `to s3://saldo-uploads-local/uploads/aws-firm/fjellbekk/via-env/demo-saft-1.30.xml (table saldo-local, bucket saldo-uploads-local)`,
+          `til s3://saldo-uploads-local/uploads/aws-firm/fjellbekk/via-env/demo-saft-1.30.xml (table saldo-local, bucket saldo-uploads-local)`,
         );
         const tb = LedgerJsonSchema.parse(
           JSON.parse(

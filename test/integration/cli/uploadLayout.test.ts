@@ -82,6 +82,8 @@ describe("saldo upload with CSV layout options", () => {
         "tab",
         "--columns",
         "account=0,name=1,opening=2,closing=3",
+        "--locale",
+        "en",
       ]);
       expect(upload.stderr).toBe("");
       expect(upload.code).toBe(0);
