@@ -86,7 +86,7 @@ export async function listClients(deps: Pick<ClientDeps, "engagementStore">, ten
  */
 export async function getClient(deps: Pick<ClientDeps, "engagementStore">, ref: ClientRef): Promise<Client> {
   const client = await deps.engagementStore.getClient(ref);
-  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref.clientId);
+  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   return client;
 }
 

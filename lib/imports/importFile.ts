@@ -8,6 +8,8 @@ import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
+import { ClientNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
@@ -133,8 +135,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const { tenantId, clientId, engagementId, fileName } = parsedKey.value;
   const engagementRef: EngagementRef = { tenantId, clientId, engagementId };
 
-  const client = await deps.engagementStore.getClient({ tenantId, clientId });
-  if (!client || client.deletedAt) return reject(tenantId, `unknown client "${clientId}"`);
+  const client = await getClient(deps, { tenantId, clientId }).catch((error: unknown) => {
+    if (error instanceof ClientNotFoundError) return undefined;
+    throw error;
+  });
+  if (!client) return reject(tenantId, `unknown client "${clientId}"`);
   const engagement = await deps.engagementStore.getEngagement(engagementRef);
   if (!engagement) return reject(tenantId, `unknown engagement "${engagementId}" of client "${clientId}"`);
 
