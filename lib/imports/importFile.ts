@@ -298,6 +298,18 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       retentionSeconds: deps.retentionSeconds,
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any
+    // API request; should it fail, the sweeper finishes it (the activation marked it due).
+    const superseded = activation.outcome === "activated" ? activation.previousImportId : finished.importId;
+    if (superseded !== undefined) {
+      await deps.importStore.finishDataExpiry({ ...finished, importId: superseded }).catch((expiryError: unknown) =>
+        log("the superseded version's data expiry is left to the sweeper", {
+          ...context,
+          importId: superseded,
+          reason: expiryError instanceof Error ? expiryError.message : String(expiryError),
+        }),
+      );
+    }
     if (activation.outcome === "activated") {
       // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
       try {
