@@ -152,10 +152,14 @@ async function replaceLiveClient(
       return next;
     }
     if (attempt >= STALE_RETRIES) {
-      throw new EngagementConflictError("CONFLICT", `client "${ref.clientId}" kept changing while it was being written: try again`, {
-        tenantId: ref.tenantId,
-        clientId: ref.clientId,
-      });
+      throw new EngagementConflictError(
+        "CONFLICT",
+        `client "${ref.clientId}" kept changing while it was being written: try again`,
+        {
+          tenantId: ref.tenantId,
+          clientId: ref.clientId,
+        },
+      );
     }
   }
 }
