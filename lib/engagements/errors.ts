@@ -25,17 +25,20 @@ export class EngagementError extends SaldoError<EngagementErrorCode> {}
 
 /** The client does not exist for this tenant (or was deleted). The API answers 404. */
 export class ClientNotFoundError extends EngagementError {
-  constructor(clientId: string) {
-    super("CLIENT_NOT_FOUND", `client "${clientId}" does not exist`, { category: "not-found", context: { clientId } });
+  constructor(ref: { clientId: string }) {
+    super("CLIENT_NOT_FOUND", `client "${ref.clientId}" does not exist`, {
+      category: "not-found",
+      context: { clientId: ref.clientId },
+    });
   }
 }
 
 /** The engagement does not exist under this tenant's client. The API answers 404. */
 export class EngagementNotFoundError extends EngagementError {
-  constructor(clientId: string, engagementId: string) {
-    super("ENGAGEMENT_NOT_FOUND", `engagement "${engagementId}" of client "${clientId}" does not exist`, {
+  constructor(ref: { clientId: string; engagementId: string }) {
+    super("ENGAGEMENT_NOT_FOUND", `engagement "${ref.engagementId}" of client "${ref.clientId}" does not exist`, {
       category: "not-found",
-      context: { clientId, engagementId },
+      context: { clientId: ref.clientId, engagementId: ref.engagementId },
     });
   }
 }

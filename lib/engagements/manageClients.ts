@@ -86,7 +86,7 @@ export async function listClients(deps: Pick<ClientDeps, "engagementStore">, ten
  */
 export async function getClient(deps: Pick<ClientDeps, "engagementStore">, ref: ClientRef): Promise<Client> {
   const client = await deps.engagementStore.getClient(ref);
-  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref.clientId);
+  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   return client;
 }
 
@@ -152,10 +152,14 @@ async function replaceLiveClient(
       return next;
     }
     if (attempt >= STALE_RETRIES) {
-      throw new EngagementConflictError("CONFLICT", `client "${ref.clientId}" kept changing while it was being written: try again`, {
-        tenantId: ref.tenantId,
-        clientId: ref.clientId,
-      });
+      throw new EngagementConflictError(
+        "CONFLICT",
+        `client "${ref.clientId}" kept changing while it was being written: try again`,
+        {
+          tenantId: ref.tenantId,
+          clientId: ref.clientId,
+        },
+      );
     }
   }
 }

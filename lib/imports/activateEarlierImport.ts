@@ -1,3 +1,4 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import { UNACCEPTABLE_CODES } from "./activationRules.ts";
 import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
@@ -11,7 +12,6 @@ import {
   ImportNotActivatableError,
   ImportNotFoundError,
   ImportViewError,
-  requireEngagement,
   requireImport,
 } from "./viewErrors.ts";
 
@@ -68,7 +68,7 @@ export async function activateEarlierImport(
 ): Promise<ActivationOutcome> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
-  const engagement = await requireEngagement(deps, ref);
+  const engagement = await getEngagement(deps, ref);
   const run = await requireImport(deps, ref);
   if (run.status !== "succeeded" && run.status !== "superseded" && run.status !== "held") {
     throw new ImportNotActivatableError(run);

@@ -8,6 +8,8 @@ import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
+import { ClientNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
@@ -133,8 +135,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const { tenantId, clientId, engagementId, fileName } = parsedKey.value;
   const engagementRef: EngagementRef = { tenantId, clientId, engagementId };
 
-  const client = await deps.engagementStore.getClient({ tenantId, clientId });
-  if (!client || client.deletedAt) return reject(tenantId, `unknown client "${clientId}"`);
+  const client = await getClient(deps, { tenantId, clientId }).catch((error: unknown) => {
+    if (error instanceof ClientNotFoundError) return undefined;
+    throw error;
+  });
+  if (!client) return reject(tenantId, `unknown client "${clientId}"`);
   const engagement = await deps.engagementStore.getEngagement(engagementRef);
   if (!engagement) return reject(tenantId, `unknown engagement "${engagementId}" of client "${clientId}"`);
 
@@ -293,6 +298,18 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       retentionSeconds: deps.retentionSeconds,
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any
+    // API request; should it fail, the sweeper finishes it (the activation marked it due).
+    const superseded = activation.outcome === "activated" ? activation.previousImportId : finished.importId;
+    if (superseded !== undefined) {
+      await deps.importStore.finishDataExpiry({ ...finished, importId: superseded }).catch((expiryError: unknown) =>
+        log("the superseded version's data expiry is left to the sweeper", {
+          ...context,
+          importId: superseded,
+          reason: expiryError instanceof Error ? expiryError.message : String(expiryError),
+        }),
+      );
+    }
     if (activation.outcome === "activated") {
       // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
       try {

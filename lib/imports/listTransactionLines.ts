@@ -1,3 +1,4 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
@@ -9,7 +10,6 @@ import {
   InvalidTransactionQueryError,
   NoActiveImportError,
   StaleCursorError,
-  requireEngagement,
 } from "./viewErrors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */
@@ -90,7 +90,7 @@ export async function listTransactionLines(
     }
   }
 
-  const engagement = await requireEngagement(deps, ref);
+  const engagement = await getEngagement(deps, ref);
   const importId = engagement.activeImportId;
   if (importId === undefined) throw new NoActiveImportError(ref);
   const filters = fingerprintFilters(query);

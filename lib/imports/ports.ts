@@ -147,6 +147,9 @@ export interface ImportStore {
    * Makes the import the engagement's active version in one conditional write, unless an import with a later order
    * key is already active (`stale`) — or always, with `force` (re-activating an earlier version). The previously
    * active import becomes `superseded` and expires after `retentionSeconds`; the activated one never expires.
+   * Their data items follow in {@link finishDataExpiry}, not here (an import has thousands): the previously active
+   * import (or, when `stale`, this one) is marked due for it, and the sweeper does it once a grace period has passed
+   * if no caller did it first.
    */
   activateImport(
     ref: ImportRef,

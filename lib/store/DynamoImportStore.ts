@@ -331,7 +331,6 @@ export class DynamoImportStore implements ImportStore {
             "expiresAt",
             "leaseUntil",
           ]);
-          await this.finishDataExpiryQuietly(ref);
         } else
           await this.table.update(keys.importRun(ref), { status: "succeeded" }, ["leaseUntil", "gsi1pk", "gsi1sk"]);
         return { outcome: "activated" };
@@ -345,7 +344,6 @@ export class DynamoImportStore implements ImportStore {
           { status: "superseded", expiresAt, ...expiryEntry(ref.importId) },
           ["leaseUntil"],
         );
-        await this.finishDataExpiryQuietly(ref);
         return { outcome: "stale", activeImportId: previousImportId };
       }
 
@@ -355,9 +353,10 @@ export class DynamoImportStore implements ImportStore {
       ];
       if (options.force !== true)
         conditions.push("(attribute_not_exists(activeOrderKey) OR activeOrderKey < :orderKey)");
-      // The data items' expiry follows outside the transaction (it holds at most 100 items; an import has
-      // thousands): the index entries written here mark it unfinished until it is done, so that a crash in between
-      // leaves it to the sweeper instead of leaving a superseded version's data for ever — or an earlier version
+      // The data items' expiry is not part of the activation (a transaction holds at most 100 items; an import has
+      // thousands, and an API request must not wait for them): the index entries written here mark it unfinished
+      // until finishDataExpiry has done it — called by the ingest right after, or by the sweeper once the grace has
+      // passed — so it is never left half done: no superseded version's data kept for ever, no earlier version
       // activated again with data that still expires.
       const input: TransactWriteCommandInput = {
         TransactItems: [
@@ -413,8 +412,6 @@ export class DynamoImportStore implements ImportStore {
       };
       const reasons = await this.table.transact(input, context);
       if (reasons === undefined) {
-        if (previousImportId !== undefined) await this.finishDataExpiryQuietly({ ...ref, importId: previousImportId });
-        if (wasExpiring) await this.finishDataExpiryQuietly(ref);
         return { outcome: "activated", ...(previousImportId === undefined ? {} : { previousImportId }) };
       }
       if (reasons[0] !== "ConditionalCheckFailed" || attempt >= this.table.retry.maxAttempts) {
@@ -675,14 +672,6 @@ export class DynamoImportStore implements ImportStore {
   /** When a data-expiry marking written now becomes the sweeper's to finish. */
   private expiryDeadline(): string {
     return new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
-  }
-
-  /**
-   * {@link finishDataExpiry} after a write that already took effect (an activation): its failure must not fail the
-   * write — the index entry stays, and the sweeper finishes the marking.
-   */
-  private async finishDataExpiryQuietly(ref: ImportRef): Promise<void> {
-    await this.finishDataExpiry(ref).catch(() => {});
   }
 }
 

@@ -220,12 +220,13 @@ export class InMemoryImportStore implements ImportStore {
       previousImportId === ref.importId ||
       activeOrderKey === undefined ||
       activeOrderKey < options.orderKey;
+    // As DynamoImportStore: the data items' expiry is left to finishDataExpiry, marked due for the sweeper.
+    const expiryDue = new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
     if (!mayActivate && previousImportId !== undefined) {
       stored.run.status = "superseded";
       delete stored.leaseUntil;
-      delete stored.sweepAt;
+      stored.sweepAt = expiryDue;
       stored.run.expiresAt = expiresAt;
-      this.setDataExpiry(ref.importId, expiresAt);
       return { outcome: "stale", activeImportId: previousImportId };
     }
 
@@ -234,19 +235,20 @@ export class InMemoryImportStore implements ImportStore {
       previousImportId === ref.importId && activeOrderKey !== undefined && options.force !== true
         ? activeOrderKey
         : options.orderKey;
+    const wasExpiring = stored.run.expiresAt !== undefined;
     stored.run.status = "succeeded";
     delete stored.run.expiresAt;
     delete stored.leaseUntil;
-    delete stored.sweepAt;
-    this.setDataExpiry(ref.importId, undefined);
+    if (wasExpiring) stored.sweepAt = expiryDue;
+    else delete stored.sweepAt;
     if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };
 
     const previous = this.runs.get(importKey({ ...ref, importId: previousImportId }));
     if (previous !== undefined) {
       previous.run.status = "superseded";
       previous.run.expiresAt = expiresAt;
+      previous.sweepAt = expiryDue;
     }
-    this.setDataExpiry(previousImportId, expiresAt);
     return { outcome: "activated", previousImportId };
   }
 

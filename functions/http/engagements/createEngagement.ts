@@ -11,7 +11,9 @@ export function createHandler(config: FunctionConfig) {
   const engagementStore = createEngagementStore(config);
   return httpHandler(ROUTES.createEngagement, config, async ({ principal, path, body }) => ({
     status: 201,
-    body: toEngagementJson(await createEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path }, body)),
+    body: toEngagementJson(
+      await createEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path }, body),
+    ),
   }));
 }
 

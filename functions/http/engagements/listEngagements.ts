@@ -12,7 +12,9 @@ export function createHandler(config: FunctionConfig) {
   return httpHandler(ROUTES.listEngagements, config, async ({ principal, path }) => ({
     status: 200,
     body: {
-      items: (await listEngagements({ engagementStore }, { tenantId: principal.tenantId, ...path })).map(toEngagementJson),
+      items: (await listEngagements({ engagementStore }, { tenantId: principal.tenantId, ...path })).map(
+        toEngagementJson,
+      ),
     },
   }));
 }

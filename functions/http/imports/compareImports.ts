@@ -11,9 +11,7 @@ export function createHandler(config: FunctionConfig) {
   const stores = createStores(config);
   return httpHandler(ROUTES.compareImports, config, async ({ principal, path, query }) => ({
     status: 200,
-    body: toImportComparisonJson(
-      await compareImports(stores, { tenantId: principal.tenantId, ...path }, query.with),
-    ),
+    body: toImportComparisonJson(await compareImports(stores, { tenantId: principal.tenantId, ...path }, query.with)),
   }));
 }
 

@@ -36,6 +36,14 @@ export interface ContractOptions {
 }
 
 const RETENTION = 30 * 86_400;
+
+/** The imports whose data-expiry marking is due for the sweeper at some point (far in the future). */
+async function dueForExpiry(stores: ContractSubject["stores"], tenantId: string): Promise<string[]> {
+  const due = await stores.importStore.listDueImports("9999-01-01T00:00:00.000Z", 1_000);
+  return due
+    .filter((entry) => entry.kind === "expiry" && entry.run.tenantId === tenantId)
+    .map((entry) => entry.run.importId);
+}
 const NOW = "2025-01-10T10:00:00.000Z";
 const NOW_SECONDS = Date.parse(NOW) / 1000;
 
@@ -770,6 +778,10 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({ activeImportId: newer.importId });
       const superseded = await stores.importStore.getImport(older);
       expect(superseded).toMatchObject({ status: "superseded", expiresAt: NOW_SECONDS + RETENTION });
+      // The data items follow in finishDataExpiry (the ingest's, or the sweeper's): marked due until then.
+      expect(await dueForExpiry(stores, ref.tenantId)).toEqual([older.importId]);
+      await stores.importStore.finishDataExpiry(older);
+      expect(await dueForExpiry(stores, ref.tenantId)).toEqual([]);
       const expiries = await dataExpiries(older.importId);
       expect(expiries.length).toBeGreaterThan(0);
       expect(new Set(expiries)).toEqual(new Set([NOW_SECONDS + RETENTION]));
@@ -794,7 +806,9 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       expect(await activate(stores, second)).toEqual({ outcome: "stale", activeImportId: third.importId });
 
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({ activeImportId: third.importId });
+      expect((await dueForExpiry(stores, ref.tenantId)).sort()).toEqual([first.importId, second.importId].sort());
       for (const stale of [first, second]) {
+        await stores.importStore.finishDataExpiry(stale);
         expect(await stores.importStore.getImport(stale)).toMatchObject({
           status: "superseded",
           expiresAt: NOW_SECONDS + RETENTION,
@@ -817,6 +831,9 @@ export function storeContract(name: string, factory: ContractFactory, options: C
         activeImportId: older.importId,
         activeOrderKey: older.orderKey,
       });
+      expect((await dueForExpiry(stores, ref.tenantId)).sort()).toEqual([older.importId, newer.importId].sort());
+      await stores.importStore.finishDataExpiry(older);
+      await stores.importStore.finishDataExpiry(newer);
       const reactivated = await stores.importStore.getImport(older);
       expect(reactivated?.status).toBe("succeeded");
       expect(reactivated?.expiresAt).toBeUndefined();
