@@ -21,6 +21,7 @@ const LAYERS = [
   "presentation",
   "secrets",
   "engagements",
+  "reconcile",
   "imports",
   "export",
   "store",

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { s3ClientConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
+import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { DEFAULT_TENANT_CLAIM } from "../../lib/auth/verifyAccessToken.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../lib/imports/requestUpload.ts";
 import { DEFAULT_SECRET_PREFIX } from "../../lib/secrets/secretName.ts";
 
-const RetentionDaysSchema = z.coerce.number().int().positive().default(400);
+const RetentionDaysSchema = z.coerce.number().int().positive().default(DEFAULT_RETENTION_DAYS);
 
 /**
  * The environment of saldo's functions: one schema for all of them, each function reading what it needs from the

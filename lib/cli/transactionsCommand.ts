@@ -9,7 +9,8 @@ import {
 import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerLine } from "../imports/ports.ts";
 import type { ListTransactionLinesDeps } from "../imports/listTransactionLines.ts";
-import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "../imports/viewErrors.ts";
+import { ClientNotFoundError, EngagementNotFoundError } from "../engagements/errors.ts";
+import { NoActiveImportError } from "../imports/viewErrors.ts";
 import { formatCountForPeople, formatDateForPeople, formatOreForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import type { Locale } from "../presentation/locale.ts";

@@ -1,6 +1,9 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 
+/** Days a superseded, held or failed import version is kept when nothing else is configured. */
+export const DEFAULT_RETENTION_DAYS = 400;
+
 /**
  * The configuration every function's `createHandler(config)` takes (functions/). In the cloud it is read from the
  * function's environment (`readEnv` in functions/shared/environment.ts; infra/ sets the variables); the local stack

@@ -3,7 +3,6 @@ import type { ClientWriteResult, EngagementStore } from "./ports.ts";
 import { IdSchema } from "../ids/ids.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
-import { StoreConflictError } from "../store/errors.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
 import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { AccountingSystem, Client, ClientRef } from "./types.ts";
@@ -87,7 +86,7 @@ export async function listClients(deps: Pick<ClientDeps, "engagementStore">, ten
  */
 export async function getClient(deps: Pick<ClientDeps, "engagementStore">, ref: ClientRef): Promise<Client> {
   const client = await deps.engagementStore.getClient(ref);
-  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref.clientId);
+  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   return client;
 }
 
@@ -153,9 +152,14 @@ async function replaceLiveClient(
       return next;
     }
     if (attempt >= STALE_RETRIES) {
-      throw new StoreConflictError(`client "${ref.clientId}" kept changing while it was being written`, {
-        context: { tenantId: ref.tenantId, clientId: ref.clientId },
-      });
+      throw new EngagementConflictError(
+        "CONFLICT",
+        `client "${ref.clientId}" kept changing while it was being written: try again`,
+        {
+          tenantId: ref.tenantId,
+          clientId: ref.clientId,
+        },
+      );
     }
   }
 }

@@ -115,6 +115,6 @@ export async function getEngagement(
   ref: EngagementRef,
 ): Promise<Engagement> {
   const [, engagement] = await Promise.all([getClient(deps, ref), deps.engagementStore.getEngagement(ref)]);
-  if (!engagement) throw new EngagementNotFoundError(ref.clientId, ref.engagementId);
+  if (!engagement) throw new EngagementNotFoundError(ref);
   return engagement;
 }

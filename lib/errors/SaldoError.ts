@@ -67,3 +67,11 @@ export class SaldoError<Code extends string = string> extends Error {
     this.invalidFields = options.invalidFields;
   }
 }
+
+/**
+ * Whether `error` is a saldo error with the stable `code`: how a use case recognises an error its port documents
+ * (`STORE_NOT_FOUND`, `STORE_LEASE_LOST`, …) without importing the adapters that raise it.
+ */
+export function hasErrorCode(error: unknown, code: string): error is SaldoError {
+  return error instanceof SaldoError && error.code === code;
+}

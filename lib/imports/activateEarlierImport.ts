@@ -1,4 +1,5 @@
-import { StoreNotFoundError } from "../store/errors.ts";
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import { UNACCEPTABLE_CODES } from "./activationRules.ts";
 import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
@@ -11,7 +12,6 @@ import {
   ImportNotActivatableError,
   ImportNotFoundError,
   ImportViewError,
-  requireEngagement,
   requireImport,
 } from "./viewErrors.ts";
 
@@ -68,7 +68,7 @@ export async function activateEarlierImport(
 ): Promise<ActivationOutcome> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
-  const engagement = await requireEngagement(deps, ref);
+  const engagement = await getEngagement(deps, ref);
   const run = await requireImport(deps, ref);
   if (run.status !== "succeeded" && run.status !== "superseded" && run.status !== "held") {
     throw new ImportNotActivatableError(run);
@@ -100,7 +100,7 @@ export async function activateEarlierImport(
     });
   } catch (error) {
     // Deleted between our read and the write (TTL, or a concurrent delete): the same answer as a missing id.
-    if (error instanceof StoreNotFoundError) throw new ImportNotFoundError(ref);
+    if (hasErrorCode(error, "STORE_NOT_FOUND")) throw new ImportNotFoundError(ref);
     throw error;
   }
   // With force the store always activates; should an adapter still answer "stale", never report a change that did

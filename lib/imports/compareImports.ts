@@ -1,9 +1,10 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { totalsOf } from "../ledger/summarizeLedger.ts";
 import type { Ore } from "../money/ore.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
-import { assertHasFigures, requireEngagement, requireImport } from "./viewErrors.ts";
+import { assertHasFigures, requireImport } from "./viewErrors.ts";
 
 /** What compareImports needs (STYLE.md §5). */
 export interface CompareImportsDeps {
@@ -66,7 +67,7 @@ export async function compareImports(
   ref: ImportRef,
   otherImportId: string,
 ): Promise<ImportComparison> {
-  await requireEngagement(deps, ref);
+  await getEngagement(deps, ref);
   const otherRef: ImportRef = { ...ref, importId: otherImportId };
   const [base, other] = await Promise.all([requireImport(deps, ref), requireImport(deps, otherRef)]);
   const nowSeconds = Math.floor((deps.now ?? (() => new Date()))().getTime() / 1000);

@@ -52,3 +52,32 @@ export class ImportLeaseLostError extends ImportError {
     });
   }
 }
+
+/** The file is larger than `MAX_UPLOAD_BYTES` (lib/imports/requestUpload.ts) (or the configured limit). The API answers 413. */
+export class UploadTooLargeError extends ImportError {
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`, {
+      category: "too-large",
+      context: { size, limit },
+    });
+    this.name = "UploadTooLargeError";
+    this.limit = limit;
+  }
+}
+
+/** The file name cannot be the last segment of an upload key. The API answers 400. */
+export class InvalidUploadError extends ImportError {
+  constructor(reason: string) {
+    super("INVALID_UPLOAD", reason, { category: "invalid", invalidFields: [{ field: "fileName", message: reason }] });
+    this.name = "InvalidUploadError";
+  }
+}
+
+/** The signer could not sign (credentials missing or expired): the server's problem, not the caller's. */
+export class UploadSigningError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UPLOAD_SIGNING_FAILED", message, options);
+    this.name = "UploadSigningError";
+  }
+}

@@ -8,7 +8,9 @@ import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
-import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
+import { ClientNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
@@ -133,8 +135,11 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const { tenantId, clientId, engagementId, fileName } = parsedKey.value;
   const engagementRef: EngagementRef = { tenantId, clientId, engagementId };
 
-  const client = await deps.engagementStore.getClient({ tenantId, clientId });
-  if (!client || client.deletedAt) return reject(tenantId, `unknown client "${clientId}"`);
+  const client = await getClient(deps, { tenantId, clientId }).catch((error: unknown) => {
+    if (error instanceof ClientNotFoundError) return undefined;
+    throw error;
+  });
+  if (!client) return reject(tenantId, `unknown client "${clientId}"`);
   const engagement = await deps.engagementStore.getEngagement(engagementRef);
   if (!engagement) return reject(tenantId, `unknown engagement "${engagementId}" of client "${clientId}"`);
 
@@ -341,7 +346,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
    */
   async function endAttempt(error: unknown): Promise<ImportFileResult> {
     await heartbeat.stop();
-    if (error instanceof ImportLeaseLostError || error instanceof StoreLeaseLostError) {
+    if (error instanceof ImportLeaseLostError || hasErrorCode(error, "STORE_LEASE_LOST")) {
       // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
       await writer.abort().catch(() => {});
       log("import attempt abandoned: it lost its lease", { ...context });
@@ -371,7 +376,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
         });
         return { outcome: "failed", run: failed };
       } catch (saveError) {
-        if (saveError instanceof StoreLeaseLostError) return { outcome: "abandoned", run };
+        if (hasErrorCode(saveError, "STORE_LEASE_LOST")) return { outcome: "abandoned", run };
         return release(saveError);
       }
     }
@@ -413,7 +418,7 @@ function contentFailureOf(error: unknown): { code: string; message: string } | u
   if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
     return { code: error.code, message: clip(error.message) };
   }
-  if (error instanceof StoreItemTooLargeError) {
+  if (hasErrorCode(error, "STORE_ITEM_TOO_LARGE")) {
     return {
       code: "IMPORT_ITEM_TOO_LARGE",
       message: clip(`the file holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`),

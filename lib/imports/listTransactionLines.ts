@@ -1,7 +1,8 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
-import { StoreInvalidCursorError, StoreInvalidQueryError } from "../store/errors.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, LedgerLine } from "./ports.ts";
 import {
@@ -9,7 +10,6 @@ import {
   InvalidTransactionQueryError,
   NoActiveImportError,
   StaleCursorError,
-  requireEngagement,
 } from "./viewErrors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */
@@ -90,7 +90,7 @@ export async function listTransactionLines(
     }
   }
 
-  const engagement = await requireEngagement(deps, ref);
+  const engagement = await getEngagement(deps, ref);
   const importId = engagement.activeImportId;
   if (importId === undefined) throw new NoActiveImportError(ref);
   const filters = fingerprintFilters(query);
@@ -125,9 +125,9 @@ export async function listTransactionLines(
       },
     );
   } catch (error) {
-    if (error instanceof StoreInvalidCursorError)
+    if (hasErrorCode(error, "STORE_INVALID_CURSOR"))
       throw new InvalidCursorError("the position is not valid", { cause: error });
-    if (error instanceof StoreInvalidQueryError) {
+    if (hasErrorCode(error, "STORE_INVALID_QUERY")) {
       throw new InvalidTransactionQueryError("limit", error.message, { cause: error });
     }
     throw error;

@@ -1,6 +1,6 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { EngagementRef } from "../engagements/types.ts";
-import { ImportError } from "./errors.ts";
+import { InvalidUploadError, UploadTooLargeError } from "./errors.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
 import { uploadMetadataOf, type UploadOptions } from "./uploadOptions.ts";
@@ -51,35 +51,6 @@ export interface UploadTicket {
   key: string;
   /** ISO 8601. */
   expiresAt: string;
-}
-
-/** The file is larger than {@link MAX_UPLOAD_BYTES} (or the configured limit). The API answers 413. */
-export class UploadTooLargeError extends ImportError {
-  readonly limit: number;
-  constructor(size: number, limit: number) {
-    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`, {
-      category: "too-large",
-      context: { size, limit },
-    });
-    this.name = "UploadTooLargeError";
-    this.limit = limit;
-  }
-}
-
-/** The file name cannot be the last segment of an upload key. The API answers 400. */
-export class InvalidUploadError extends ImportError {
-  constructor(reason: string) {
-    super("INVALID_UPLOAD", reason, { category: "invalid", invalidFields: [{ field: "fileName", message: reason }] });
-    this.name = "InvalidUploadError";
-  }
-}
-
-/** The signer could not sign (credentials missing or expired): the server's problem, not the caller's. */
-export class UploadSigningError extends ImportError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("UPLOAD_SIGNING_FAILED", message, options);
-    this.name = "UploadSigningError";
-  }
 }
 
 /** Dependencies of {@link requestUpload}. */

@@ -6,7 +6,9 @@ import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import { readActiveLedger } from "./readActiveLedger.ts";
 import type { ImportRun } from "./types.ts";
-import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "./viewErrors.ts";
+import { EngagementNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
+import { NoActiveImportError } from "./viewErrors.ts";
 
 /** What getTrialBalanceView needs (STYLE.md §5). */
 export interface TrialBalanceViewDeps {
@@ -48,8 +50,7 @@ export interface TrialBalanceView {
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError
  */
 export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: EngagementRef): Promise<TrialBalanceView> {
-  const [client, active] = await Promise.all([deps.engagementStore.getClient(ref), readActiveLedger(deps, ref)]);
-  if (client === undefined || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
+  const [, active] = await Promise.all([getClient(deps, ref), readActiveLedger(deps, ref)]);
   if (active.state === "no-engagement") throw new EngagementNotFoundError(ref);
   if (active.state === "no-active-import") throw new NoActiveImportError(ref);
 

@@ -1,6 +1,4 @@
-import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
-import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 
@@ -24,32 +22,6 @@ export class ImportViewError extends ImportError {
   ) {
     // context: the ids concerned (the caller's own ids only).
     super(code, message, { ...options, category });
-  }
-}
-
-/**
- * The client does not exist for this tenant, or was deleted (soft delete hides it from reads). Same code and message
- * as lib/engagements' ClientNotFoundError, so the API answers alike whichever route found the client missing.
- */
-export class ClientNotFoundError extends ImportViewError {
-  constructor(ref: { clientId: string }) {
-    super("not-found", "CLIENT_NOT_FOUND", `client "${ref.clientId}" does not exist`, {
-      context: { clientId: ref.clientId },
-    });
-  }
-}
-
-/** The engagement does not exist for this tenant and client. */
-export class EngagementNotFoundError extends ImportViewError {
-  constructor(ref: { clientId: string; engagementId: string }) {
-    super(
-      "not-found",
-      "ENGAGEMENT_NOT_FOUND",
-      `engagement "${ref.engagementId}" of client "${ref.clientId}" does not exist`,
-      {
-        context: { clientId: ref.clientId, engagementId: ref.engagementId },
-      },
-    );
   }
 }
 
@@ -197,24 +169,6 @@ function whyNoFigures(run: ImportRun): string {
     default:
       return `its status is ${run.status}`;
   }
-}
-
-/**
- * Reads the engagement for a caller, checking that its client exists and is not deleted.
- *
- * @throws ClientNotFoundError, EngagementNotFoundError — also for another tenant's ids.
- */
-export async function requireEngagement(
-  deps: { engagementStore: EngagementStore },
-  ref: EngagementRef,
-): Promise<Engagement> {
-  const [client, engagement] = await Promise.all([
-    deps.engagementStore.getClient(ref),
-    deps.engagementStore.getEngagement(ref),
-  ]);
-  if (client === undefined || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
-  if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  return engagement;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { EngagementRef } from "../../lib/engagements/types.ts";
 import type { ImportFileDeps } from "../../lib/imports/importFile.ts";
-import { ImportViewError } from "../../lib/imports/viewErrors.ts";
+import { SaldoError } from "../../lib/errors/SaldoError.ts";
 import type { InMemoryStores } from "../../lib/store/createInMemoryStores.ts";
 import type { MemoryFileSource } from "./memoryFileSource.ts";
 
@@ -48,13 +48,16 @@ export async function seedClientsAndEngagements(
   }
 }
 
-/** Awaits a promise that must reject with an ImportViewError and returns what a caller may see of it. */
+/**
+ * Awaits a promise that must reject with an error of the read/activate use cases (an ImportViewError, or
+ * lib/engagements' not-found errors) and returns what a caller may see of it.
+ */
 export async function viewFailure(promise: Promise<unknown>) {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, category, message, context } = error as ImportViewError;
+  expect(error).toBeInstanceOf(SaldoError);
+  const { name, code, category, message, context } = error as SaldoError;
   return { name, code, category, message, context };
 }

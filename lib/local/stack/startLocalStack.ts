@@ -1,14 +1,20 @@
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
 import { ensureBucket } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
 import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
-import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../../store/s3EventNotification.ts";
+import { createFunctionHandler } from "./loadFunction.ts";
+import { localFunctionConfig } from "./localFunctionConfig.ts";
+import {
+  createS3EventNotification,
+  decodeS3EventKey,
+  type S3EventNotification,
+} from "../../store/s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { createDynamoStores } from "../../store/createDynamoStores.ts";
@@ -55,8 +61,8 @@ export interface LocalStackOptions {
    */
   sweepIntervalMs?: number;
   /**
-   * Loads the ingest handler once the environment is set. Default: imports {@link INGEST_HANDLER} from the project,
-   * a fresh module instance per stack (its composition root reads the environment when it is evaluated).
+   * Builds the ingest handler. Default: the `createHandler` of {@link INGEST_HANDLER}'s module, with the stack's
+   * configuration (lib/local/stack/localFunctionConfig.ts).
    */
   loadIngestHandler?: () => Promise<LocalLambdaHandler>;
   /** Lines for people: endpoints, deliveries that failed, dead letters. Default: discarded. */
@@ -93,9 +99,6 @@ export interface RunningLocalStack {
 }
 
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
-let handlerInstances = 0;
-/** Serialises "set the environment, then evaluate the handler module" across stacks started in one process. */
-let environmentLock: Promise<unknown> = Promise.resolve();
 
 /**
  * Starts saldo's local stack on 127.0.0.1: DynamoDB Local and the S3 emulator keeping their data in `dataDir`, the
@@ -104,10 +107,10 @@ let environmentLock: Promise<unknown> = Promise.resolve();
  * everything is up, so that the CLI finds the endpoints.
  *
  * The handler runs in this process, invoked as Lambda invokes it for S3 (asynchronously, with a context object,
- * two retries, then a dead letter in `<dataDir>/dead-letters/`). Its composition root reads its configuration from
- * `process.env` when its module is evaluated, so this sets SALDO_TABLE_NAME, SALDO_DYNAMODB_ENDPOINT,
- * SALDO_S3_ENDPOINT, SALDO_S3_FORCE_PATH_STYLE and the emulators' credentials and region in this process's
- * environment first — the local equivalent of the function's configuration.
+ * two retries, then a dead letter in `<dataDir>/dead-letters/`). It and the API's handlers are built by their
+ * modules' `createHandler` with one configuration (lib/local/stack/localFunctionConfig.ts: the emulators' endpoints,
+ * credentials and region, the table and bucket, the file key vault), where Lambda's read their environment; this
+ * process's environment is left as it is.
  *
  * @throws LocalStackStartError `STACK_ALREADY_RUNNING` (a live stack uses `dataDir`), `PORT_IN_USE`,
  * `HANDLER_NOT_FOUND`; EmulatorStartError / LocalResourceError from the emulators. Whatever had started is stopped.
@@ -194,13 +197,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     await Promise.all([ensureBucket(s3, bucketName), ensureTable(dynamo, { tableName })]);
 
-    handler = await loadHandler(options, {
-      SALDO_TABLE_NAME: tableName,
-      SALDO_DYNAMODB_ENDPOINT: dynamoDbLocal.endpoint,
-      SALDO_S3_ENDPOINT: s3Emulator.endpoint,
-      SALDO_S3_FORCE_PATH_STYLE: "true",
-      ...(options.retentionDays !== undefined ? { SALDO_RETENTION_DAYS: String(options.retentionDays) } : {}),
+    const functionConfig = localFunctionConfig({
+      dataDir,
+      tableName,
+      bucketName,
+      dynamoDbEndpoint: dynamoDbLocal.endpoint,
+      s3Endpoint: s3Emulator.endpoint,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     });
+    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
     handlerReady();
 
     // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).
@@ -230,11 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await mountLocalApi({
       server: http,
       dataDir,
-      tableName,
-      bucketName,
-      dynamoDbEndpoint: dynamoDbLocal.endpoint,
-      s3Endpoint: s3Emulator.endpoint,
-      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      functionConfig,
       ...options.api,
       log,
     });
@@ -247,7 +248,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       sweeping = sweepImports({
         importStore: stores.importStore,
         redelivery,
-        retentionSeconds: (options.retentionDays ?? 400) * 24 * 60 * 60,
+        retentionSeconds: functionConfig.retentionSeconds,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
       });
       try {
@@ -388,58 +389,6 @@ function translatePortError(error: unknown, what: string, port: number | undefin
     `port ${port} on 127.0.0.1 is in use, so ${what} cannot listen there: stop what uses it, or set ${variable} (0 = any free port)`,
     { cause: error, context: { port, variable } },
   );
-}
-
-async function loadHandler(
-  options: LocalStackOptions,
-  environment: Record<string, string>,
-): Promise<LocalLambdaHandler> {
-  const previous = environmentLock;
-  let release!: () => void;
-  environmentLock = new Promise<void>((resolveLock) => (release = resolveLock));
-  await previous;
-  try {
-    // The function's configuration, as Lambda would set it: names and endpoints, and the credentials and region
-    // the emulators accept (s3rver checks SigV4 signatures against its one built-in account).
-    Object.assign(process.env, environment, {
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_REGION: LOCAL_REGION,
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    // No CloudWatch here: the handler's EMF metric lines would only clutter the terminal (unless asked for).
-    process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-    if (options.loadIngestHandler) return await options.loadIngestHandler();
-
-    const separator = INGEST_HANDLER.lastIndexOf(".");
-    const modulePath = join(projectRoot, `${INGEST_HANDLER.slice(0, separator)}.ts`);
-    const exportName = INGEST_HANDLER.slice(separator + 1);
-    // Loaded by its configured name at run time, as Lambda loads it; a query makes a fresh module instance, so a
-    // second stack in one process (tests restarting the stack) gets a handler configured for its own endpoints.
-    const moduleUrl = `${pathToFileURL(modulePath).href}?stack=${++handlerInstances}`;
-    let loaded: Record<string, unknown>;
-    try {
-      loaded = (await import(moduleUrl)) as Record<string, unknown>;
-    } catch (cause) {
-      throw new LocalStackStartError(
-        "HANDLER_NOT_FOUND",
-        `could not load the ingest handler ${INGEST_HANDLER}: ${(cause as Error).message}`,
-        {
-          cause,
-          context: { modulePath },
-        },
-      );
-    }
-    const handler = loaded[exportName];
-    if (typeof handler !== "function") {
-      throw new LocalStackStartError("HANDLER_NOT_FOUND", `${modulePath} has no function export "${exportName}"`, {
-        context: { modulePath, exportName },
-      });
-    }
-    return handler as LocalLambdaHandler;
-  } finally {
-    release();
-  }
 }
 
 /** DynamoDB client settings for DynamoDB Local at `endpoint` (for adapters that build their own client). */

@@ -292,14 +292,6 @@ export const ChunkItemSchema = z.object({
   accounts: z.array(z.string()),
 });
 
-/** Owner of an import id (`#OWNER`): makes import ids unique across tenants. */
-export const OwnerItemSchema = z.object({
-  ...TenantScoped,
-  clientId: z.string(),
-  engagementId: z.string(),
-  importId: z.string(),
-});
-
 /** Rejected upload item (`REJECTED#…`). */
 export const RejectedUploadItemSchema = z.object({
   ...TenantScoped,
@@ -312,7 +304,5 @@ export const RejectedUploadItemSchema = z.object({
 
 /** A validated import item. */
 export type ImportItem = z.infer<typeof ImportItemSchema>;
-/** A validated chunk item. */
-export type ChunkItem = z.infer<typeof ChunkItemSchema>;
 /** One chunk in the directory: [chunk number, first date, last date, line count]. */
 export type DirectoryEntry = z.infer<typeof DirectoryEntrySchema>;

@@ -42,11 +42,6 @@ export function escapeKeyPart(id: string): string {
   return id.replaceAll("%", "%25").replaceAll("#", "%23");
 }
 
-/** Inverse of {@link escapeKeyPart}. */
-export function unescapeKeyPart(part: string): string {
-  return part.replaceAll("%23", "#").replaceAll("%25", "%");
-}
-
 /** A table key. */
 export type ItemKey = {
   pk: string;

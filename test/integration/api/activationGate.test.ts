@@ -169,16 +169,11 @@ function idsOf(engagementPath: string): { clientId: string; engagementId: string
 }
 
 function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name),
-    ),
-  );
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
+      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -29,14 +29,11 @@ async function get(path: string, headers: Record<string, string> = {}): Promise<
 }
 
 function saldo(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
-  );
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir }, encoding: "buffer", maxBuffer: 64 << 20 },
+      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, encoding: "buffer", maxBuffer: 64 << 20 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() }),
     );
   });

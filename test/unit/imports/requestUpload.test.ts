@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EngagementNotFoundError } from "../../../lib/engagements/errors.ts";
-import {
-  MAX_UPLOAD_BYTES,
-  requestUpload,
-  UploadTooLargeError,
-  type UploadUrlSigner,
-} from "../../../lib/imports/requestUpload.ts";
+import { UploadTooLargeError } from "../../../lib/imports/errors.ts";
+import { MAX_UPLOAD_BYTES, requestUpload, type UploadUrlSigner } from "../../../lib/imports/requestUpload.ts";
 import { createInMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 
 const now = () => new Date("2026-01-15T10:00:00.000Z");

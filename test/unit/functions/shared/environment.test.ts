@@ -36,11 +36,13 @@ describe("readEnv: one environment schema for every function", () => {
   });
 
   it("refuses the local-only file key vault in a deployment's environment", () => {
-    expect(readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: "secrets-manager" }).keyVault.kind).toBe("secrets-manager");
+    expect(readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: "secrets-manager" }).keyVault.kind).toBe(
+      "secrets-manager",
+    );
     for (const vault of ["file", "encrypted-file"]) {
-      expect(() => readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: vault, SALDO_KEY_VAULT_DIR: "/tmp/keys" })).toThrow(
-        /encrypted file key vault is local-only/,
-      );
+      expect(() =>
+        readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: vault, SALDO_KEY_VAULT_DIR: "/tmp/keys" }),
+      ).toThrow(/encrypted file key vault is local-only/);
     }
   });
 
