@@ -29,6 +29,7 @@ function emittingModules(): string[] {
   };
   walk(join(ROOT, "lib/formats"));
   walk(join(ROOT, "lib/ledger"));
+  walk(join(ROOT, "lib/reconcile"));
   for (const name of ["activationRules.ts", "fieldLimits.ts", "trialBalanceView.ts"]) files.push(join(ROOT, "lib/imports", name));
   return files;
 }
