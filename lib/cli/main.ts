@@ -58,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!load) throw new UsageError(`unknown command "${command}"`);
-    return await (await load())(rest);
+    return await (
+      await load()
+    )(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);

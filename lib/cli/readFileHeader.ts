@@ -26,7 +26,9 @@ export async function readFileHeader(
       csv: {
         ...options.layout,
         ...(remembered ? { rememberedLayout: { layout: remembered.layout } } : {}),
-        ...(remembered?.encoding !== undefined && options.encoding === undefined ? { encoding: remembered.encoding } : {}),
+        ...(remembered?.encoding !== undefined && options.encoding === undefined
+          ? { encoding: remembered.encoding }
+          : {}),
       },
     });
     // Leaving the loop early returns the generator, which stops the parser.

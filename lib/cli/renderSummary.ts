@@ -33,7 +33,10 @@ export function renderSummary(summary: LedgerSummary, fileName: string, locale: 
     .filter(Boolean)
     .join(", ");
   const facts: [string, string][] = [
-    [labels.format, `${header.format === "saft" ? "SAF-T" : header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`],
+    [
+      labels.format,
+      `${header.format === "saft" ? "SAF-T" : header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`,
+    ],
     [labels.company, company || labels.notStated],
     [labels.period, header.period ? formatPeriodForPeople(header.period, locale) : labels.notStated],
     [labels.currency, (header.currency as string | undefined) || labels.notStated],
@@ -79,7 +82,10 @@ export function renderSummary(summary: LedgerSummary, fileName: string, locale: 
       formatCountForPeople(tx.lines, locale),
       formatOreForPeople(tx.totalDebit, locale),
       formatOreForPeople(tx.totalCredit, locale),
-    ) + (tx.firstDate && tx.lastDate ? labels.dated(formatPeriodForPeople({ start: tx.firstDate, end: tx.lastDate }, locale)) : ""),
+    ) +
+      (tx.firstDate && tx.lastDate
+        ? labels.dated(formatPeriodForPeople({ start: tx.firstDate, end: tx.lastDate }, locale))
+        : ""),
   );
   out.push("");
   const counts = { error: 0, warning: 0, info: 0 };

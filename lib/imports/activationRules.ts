@@ -43,7 +43,13 @@ export interface ActivationFacts {
   /** The import's validation report (before the gate adds its own issues). */
   issues: readonly Pick<Issue, "severity" | "code">[];
   client: { orgNumber?: string | undefined; currency?: string | undefined };
-  engagement: { engagementId: string; kind: EngagementKind; fiscalYear: number; periodStart: string; periodEnd: string };
+  engagement: {
+    engagementId: string;
+    kind: EngagementKind;
+    fiscalYear: number;
+    periodStart: string;
+    periodEnd: string;
+  };
   /**
    * Another live client of the tenant whose organisation number is the file's — looked up only when the client has
    * none of its own (then the file's number would become the client's).
@@ -197,7 +203,9 @@ export const ACTIVATION_RULES: readonly ActivationRule[] = [
     acceptable: true,
     checks: "the file states an organisation number (otherwise it is not checked against the client's)",
     applies: ({ file }) =>
-      file.orgNumber === undefined ? "the file states no organisation number, so it was not checked against the client's" : undefined,
+      file.orgNumber === undefined
+        ? "the file states no organisation number, so it was not checked against the client's"
+        : undefined,
   },
 ];
 

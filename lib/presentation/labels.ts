@@ -29,7 +29,15 @@ export interface Labels {
   activeImport: (engagement: string, importId: string, source: string, created: string) => string;
   importsTitle: (engagement: string) => string;
   noImports: (engagement: string) => string;
-  importColumns: { import: string; status: string; file: string; created: string; format: string; counts: string; issues: string };
+  importColumns: {
+    import: string;
+    status: string;
+    file: string;
+    created: string;
+    format: string;
+    counts: string;
+    issues: string;
+  };
   status: Record<string, string>;
   failed: (code: string) => string;
   noReport: string;
@@ -54,12 +62,22 @@ export interface UploadLabels {
   createdClient: (clientId: string, name: string, orgNumber: string | undefined) => string;
   createdYearEnd: (engagementId: string, fiscalYear: string, period: string) => string;
   /** `uploaded F (1,234 bytes in 3 parts) to s3://…`; `parts` 0 is one request. */
-  uploaded: (fileName: string, bytes: string, parts: string | undefined, resumedParts: string | undefined, destination: string) => string;
+  uploaded: (
+    fileName: string,
+    bytes: string,
+    parts: string | undefined,
+    resumedParts: string | undefined,
+    destination: string,
+  ) => string;
   uploading: (fileName: string) => string;
   importing: (fileName: string) => string;
   lines: (lines: string) => string;
   /** `import X succeeded: 11 accounts, 6 transactions, 14 lines` (the status word already translated). */
-  importEnded: (importId: string, status: string, counts: { accounts: string; transactions: string; lines: string } | undefined) => string;
+  importEnded: (
+    importId: string,
+    status: string,
+    counts: { accounts: string; transactions: string; lines: string } | undefined,
+  ) => string;
   reason: string;
   issues: string;
   heldFor: string;
@@ -131,7 +149,8 @@ const NB: Labels = {
   transactionsTotal: (lines) => `Sum (${lines} ${lines === "1" ? "linje" : "linjer"})`,
   noTransactions: "Ingen transaksjonslinjer",
   upload: {
-    createdClient: (clientId, name, orgNumber) => `opprettet klient ${clientId} (${name}${orgNumber ? `, org.nr. ${orgNumber}` : ""})`,
+    createdClient: (clientId, name, orgNumber) =>
+      `opprettet klient ${clientId} (${name}${orgNumber ? `, org.nr. ${orgNumber}` : ""})`,
     createdYearEnd: (engagementId, fiscalYear, period) =>
       `opprettet årsavslutningsoppdrag ${engagementId} (regnskapsår ${fiscalYear}, ${period})`,
     uploaded: (fileName, bytes, parts, resumedParts, destination) =>
@@ -213,7 +232,8 @@ const EN: Labels = {
   transactionsTotal: (lines) => `Total (${lines} ${lines === "1" ? "line" : "lines"})`,
   noTransactions: "No transaction lines",
   upload: {
-    createdClient: (clientId, name, orgNumber) => `created client ${clientId} (${name}${orgNumber ? `, org. no. ${orgNumber}` : ""})`,
+    createdClient: (clientId, name, orgNumber) =>
+      `created client ${clientId} (${name}${orgNumber ? `, org. no. ${orgNumber}` : ""})`,
     createdYearEnd: (engagementId, fiscalYear, period) =>
       `created year-end engagement ${engagementId} (fiscal year ${fiscalYear}, ${period})`,
     uploaded: (fileName, bytes, parts, resumedParts, destination) =>

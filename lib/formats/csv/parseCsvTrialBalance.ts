@@ -109,8 +109,7 @@ export async function* parseCsvTrialBalance(
     "a CSV trial balance does not state its currency: amounts are read as NOK",
   );
   if (remembered) yield remembered;
-  if (decision?.reason === "sniffed" && headerEncoding === decision.encoding)
-    yield encodingGuessed(headerEncoding);
+  if (decision?.reason === "sniffed" && headerEncoding === decision.encoding) yield encodingGuessed(headerEncoding);
   if (layout.unusedHeaderCells.length > 0) {
     yield issue(
       "info",
@@ -199,7 +198,7 @@ function decideLayout(
           "info",
           "CSV_LAYOUT_REMEMBERED",
           `read with the CSV layout remembered for this client (${described}); give layout options ` +
-            "(`saldo upload --columns …`, or \"layout\" in the uploads API) to read it otherwise",
+            '(`saldo upload --columns …`, or "layout" in the uploads API) to read it otherwise',
         ),
       };
     }

@@ -122,7 +122,7 @@ export function sniffEightBit(bytes: Uint8Array, before = 0): "cp437" | "cp865" 
 export function countUtf8Sequences(bytes: Uint8Array): { valid: number; invalid: number } {
   let valid = 0;
   let invalid = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     if (b < 0x80) {
       i++;

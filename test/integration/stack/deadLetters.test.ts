@@ -32,9 +32,17 @@ describe("an upload whose handler keeps failing", () => {
     const files = await readdir(stack.deadLetterDir);
     expect(files).toHaveLength(1);
     const message = JSON.parse(await readFile(join(stack.deadLetterDir, files[0]!), "utf8")) as DeadLetterMessage;
-    expect(message).toMatchObject({ errorCode: "STORE_UNAVAILABLE", errorMessage: "DynamoDB is unreachable", attempts: 3 });
+    expect(message).toMatchObject({
+      errorCode: "STORE_UNAVAILABLE",
+      errorMessage: "DynamoDB is unreachable",
+      attempts: 3,
+    });
     const record = (message.event as S3EventNotification).Records[0]!;
-    expect(record).toMatchObject({ eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: stack.bucketName }, object: { size: 12 } } });
+    expect(record).toMatchObject({
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:Put",
+      s3: { bucket: { name: stack.bucketName }, object: { size: 12 } },
+    });
     expect(decodeS3EventKey(record.s3.object.key)).toBe(key);
   });
 });

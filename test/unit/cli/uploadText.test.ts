@@ -44,7 +44,8 @@ describe("the text of saldo upload", () => {
       heldFor: ["CURRENCY_MISMATCH"],
       issues: [{ severity: "warning", code: "CURRENCY_MISMATCH", message: "the file's figures are in SEK" }],
     };
-    const command = "saldo activate --tenant firm --client acme --engagement 2025 --import imp3 --accept CURRENCY_MISMATCH";
+    const command =
+      "saldo activate --tenant firm --client acme --engagement 2025 --import imp3 --accept CURRENCY_MISMATCH";
     expect(renderHeld(run, ref)).toBe(
       `  holdt tilbake for: CURRENCY_MISMATCH\n  - CURRENCY_MISMATCH: the file's figures are in SEK\n  for å aktivere den likevel: ${command}\n`,
     );

@@ -72,12 +72,15 @@ describe("amounts for people", () => {
 describe("dates for people", () => {
   it("writes ISO dates as dd.mm.yyyy in Norwegian and keeps them ISO in English", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }), (date) => {
-        const iso = date.toISOString().slice(0, 10);
-        const [year, month, day] = iso.split("-");
-        expect(formatDateForPeople(iso, "nb")).toBe(`${day}.${month}.${year}`);
-        expect(formatDateForPeople(iso, "en")).toBe(iso);
-      }),
+      fc.property(
+        fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }),
+        (date) => {
+          const iso = date.toISOString().slice(0, 10);
+          const [year, month, day] = iso.split("-");
+          expect(formatDateForPeople(iso, "nb")).toBe(`${day}.${month}.${year}`);
+          expect(formatDateForPeople(iso, "en")).toBe(iso);
+        },
+      ),
     );
     expect(formatPeriodForPeople({ start: "2025-01-01", end: "2025-03-31" }, "nb")).toBe("01.01.2025–31.03.2025");
   });

@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), "utf8");
-const codesIn = (text: string): Set<string> => new Set([...text.matchAll(/"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"/g)].map((match) => match[1]!));
+const codesIn = (text: string): Set<string> =>
+  new Set([...text.matchAll(/"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"/g)].map((match) => match[1]!));
 
 /** Codes of those modules that never reach an answer as themselves (problem.ts answers them with another code). */
 const MAPPED_TO_ANOTHER = new Set([

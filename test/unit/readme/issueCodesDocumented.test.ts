@@ -30,7 +30,8 @@ function emittingModules(): string[] {
   walk(join(ROOT, "lib/formats"));
   walk(join(ROOT, "lib/ledger"));
   walk(join(ROOT, "lib/reconcile"));
-  for (const name of ["activationRules.ts", "fieldLimits.ts", "trialBalanceView.ts"]) files.push(join(ROOT, "lib/imports", name));
+  for (const name of ["activationRules.ts", "fieldLimits.ts", "trialBalanceView.ts"])
+    files.push(join(ROOT, "lib/imports", name));
   return files;
 }
 
@@ -72,7 +73,9 @@ function readSourceCodes(): SourceCodes {
       }
     }
     // The activation rules: { code: "CODE", effect: "hold", severity: "error", … }
-    for (const match of source.matchAll(/code:\s*"([A-Z][A-Z0-9_]+)"\s*,\s*effect:\s*"\w+"\s*,\s*severity:\s*"(error|warning|info)"/g)) {
+    for (const match of source.matchAll(
+      /code:\s*"([A-Z][A-Z0-9_]+)"\s*,\s*effect:\s*"\w+"\s*,\s*severity:\s*"(error|warning|info)"/g,
+    )) {
       note(match[1]!, match[2]!);
     }
   }
@@ -142,12 +145,17 @@ describe("README validation tables", () => {
       const row = documented.get(code);
       if (row === undefined) continue; // reported by the test above
       if (row.severity === undefined) {
-        wrong.push(`${code}: README line ${row.line} is in a table without a severity column, but it is an issue (${[...severities].join("/")})`);
+        wrong.push(
+          `${code}: README line ${row.line} is in a table without a severity column, but it is an issue (${[...severities].join("/")})`,
+        );
         continue;
       }
-      const stated = new Set(row.severity.split(/[^a-z]+/).filter((word) => (SEVERITIES as readonly string[]).includes(word)));
+      const stated = new Set(
+        row.severity.split(/[^a-z]+/).filter((word) => (SEVERITIES as readonly string[]).includes(word)),
+      );
       for (const severity of severities) {
-        if (!stated.has(severity)) wrong.push(`${code}: the source says ${severity}, README line ${row.line} says "${row.severity}"`);
+        if (!stated.has(severity))
+          wrong.push(`${code}: the source says ${severity}, README line ${row.line} says "${row.severity}"`);
       }
     }
     expect(wrong).toEqual([]);
@@ -156,7 +164,9 @@ describe("README validation tables", () => {
   it("documents no issue code that nothing emits any more", () => {
     const stale = rows
       .filter((row) => row.severity !== undefined)
-      .flatMap((row) => row.codes.filter((code) => !source.all.has(code)).map((code) => `${code} (README line ${row.line})`));
+      .flatMap((row) =>
+        row.codes.filter((code) => !source.all.has(code)).map((code) => `${code} (README line ${row.line})`),
+      );
     expect(stale).toEqual([]);
   });
 });

@@ -30,11 +30,19 @@ function literals(file: string): { text: string; line: number }[] {
   const visit = (node: ts.Node): void => {
     const moduleSpecifier =
       node.parent !== undefined &&
-      (ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent) || ts.isCallExpression(node.parent)) &&
+      (ts.isImportDeclaration(node.parent) ||
+        ts.isExportDeclaration(node.parent) ||
+        ts.isCallExpression(node.parent)) &&
       ts.isStringLiteral(node) &&
       /^\.{1,2}\//.test(node.text);
     if (moduleSpecifier) return;
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       found.push({ text: node.text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
     }
     ts.forEachChild(node, visit);
@@ -64,7 +72,12 @@ describe("messages cite only documents in the repository", () => {
         const where = `${relative(ROOT, file)}:${line}`;
         if (OUTSIDE.test(text)) wrong.push(`${where}: ${JSON.stringify(text.slice(0, 120))}`);
         for (const [document] of text.matchAll(DOCUMENT)) {
-          if (/^[\w-]*\.(?:md|pdf|docx?)$/i.test(document) && !document.includes("/") && existsSync(join(ROOT, document))) continue;
+          if (
+            /^[\w-]*\.(?:md|pdf|docx?)$/i.test(document) &&
+            !document.includes("/") &&
+            existsSync(join(ROOT, document))
+          )
+            continue;
           if (document.includes("/") && existsSync(join(ROOT, document))) continue;
           wrong.push(`${where}: cites ${document}`);
         }
