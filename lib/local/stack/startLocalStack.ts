@@ -10,11 +10,7 @@ import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
 import { createFunctionHandler } from "./loadFunction.ts";
 import { localFunctionConfig } from "./localFunctionConfig.ts";
-import {
-  createS3EventNotification,
-  decodeS3EventKey,
-  type S3EventNotification,
-} from "../../store/s3EventNotification.ts";
+import { decodeS3EventKey, redeliveryEventOf, type S3EventNotification } from "../../store/s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { createDynamoStores } from "../../store/createDynamoStores.ts";
@@ -160,17 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const redeliveries = new Set<Promise<void>>();
   const redelivery: ImportRedelivery = {
     redeliver: async (upload) => {
-      const event = createS3EventNotification({
-        bucket: upload.bucket,
-        key: upload.key,
-        size: upload.size ?? 0,
-        eTag: upload.etag ?? "",
-        ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
-        ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
-        eventName: "ObjectCreated:Put",
-        eventTime: new Date(upload.eventTime),
-        configurationId: "saldo-sweeper-redelivery",
-      });
+      const event = redeliveryEventOf(upload);
       const delivery = deliver(event).catch((error: unknown) =>
         log(`sweeper: re-delivery failed: ${error instanceof Error ? error.message : String(error)}`),
       );
