@@ -1,5 +1,9 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { formatCountForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
+import {
+  formatCountForPeople,
+  formatMegabytesForPeople,
+  formatTimestampForPeople,
+} from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
@@ -47,8 +51,7 @@ export function formatProgress(
   progress: NonNullable<ImportSummaryJson["progress"]>,
   locale: Locale = DEFAULT_LOCALE,
 ): string {
-  const megabytes = (bytes: number) =>
-    `${new Intl.NumberFormat(locale === "nb" ? "nb-NO" : "en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / 1_000_000)} MB`;
+  const megabytes = (bytes: number) => formatMegabytesForPeople(bytes, locale);
   const known = progress.size !== null && progress.size > 0;
   return labelsFor(locale).progress(
     known ? String(Math.floor((progress.bytesRead / progress.size!) * 100)) : undefined,

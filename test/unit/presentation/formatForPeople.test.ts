@@ -7,6 +7,7 @@ import {
   NORWEGIAN_MINUS,
   formatCountForPeople,
   formatDateForPeople,
+  formatMegabytesForPeople,
   formatOreForPeople,
   formatPeriodForPeople,
   formatTimestampForPeople,
@@ -90,5 +91,15 @@ describe("dates for people", () => {
     expect(formatTimestampForPeople("2025-12-31T23:30:12.345Z", "nb", "Europe/Oslo")).toBe("01.01.2026 00:30");
     expect(formatTimestampForPeople("2025-06-30T22:05:00.000Z", "en", "Europe/Oslo")).toBe("2025-07-01 00:05");
     expect(formatTimestampForPeople("not a time", "nb")).toBe("not a time");
+  });
+});
+
+describe("formatMegabytesForPeople", () => {
+  it("writes megabytes with one decimal, grouped like amounts", () => {
+    expect(formatMegabytesForPeople(0, "nb")).toBe("0,0 MB");
+    expect(formatMegabytesForPeople(1_249_999, "nb")).toBe("1,2 MB");
+    expect(formatMegabytesForPeople(1_250_000, "nb")).toBe("1,3 MB");
+    expect(formatMegabytesForPeople(2_147_483_648, "nb")).toBe(`2${NORWEGIAN_GROUP_SEPARATOR}147,5 MB`);
+    expect(formatMegabytesForPeople(2_147_483_648, "en")).toBe("2,147.5 MB");
   });
 });
