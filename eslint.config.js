@@ -18,7 +18,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["**/functions/**", "**/infra/**"], message: "lib/ must not import functions/ or infra/" },
-            { group: ["sst", "sst/*", "@middy/*", "aws-lambda"], message: "lib/ stays free of SST, middy and Lambda types" },
+            {
+              group: ["sst", "sst/*", "@middy/*", "aws-lambda"],
+              message: "lib/ stays free of SST, middy and Lambda types",
+            },
           ],
         },
       ],
@@ -27,7 +30,10 @@ export default tseslint.config(
   {
     files: ["infra/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/lib/**"], message: "infra/ must not import lib/" }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/lib/**"], message: "infra/ must not import lib/" }] },
+      ],
     },
   },
 );

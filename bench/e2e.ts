@@ -17,7 +17,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, createLocalDynamoDbClient, createLocalS3Client } from "../lib/local/localClients.ts";
 import { localDynamoDbClientConfig, startLocalStack } from "../lib/local/stack/startLocalStack.ts";
-import { DynamoLedgerStore } from "../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
 import { itemSize } from "../lib/store/dynamo/itemSize.ts";
 
 const [path] = process.argv.slice(2);
@@ -29,15 +29,31 @@ if (!path) {
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const dataDir = await mkdtemp(join(tmpdir(), "saldo-bench-e2e-"));
 const stack = await startLocalStack({ dataDir, dynamoDbPort: 0, s3Port: 0, httpPort: 0 });
-const store = new DynamoLedgerStore({ tableName: stack.tableName, clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint) });
+const stores = createDynamoStores({
+  tableName: stack.tableName,
+  clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint),
+});
 const s3 = createLocalS3Client(stack.s3Endpoint);
 const dynamo = createLocalDynamoDbClient(stack.dynamoDbEndpoint);
 const documents = createDocumentClient(dynamo);
 try {
   const ref = { tenantId: "bench", clientId: "generated", engagementId: "fy2025" };
   const now = new Date().toISOString();
-  await store.createClient({ ...ref, name: "Generated AS", accountingSystem: "other", createdAt: now, updatedAt: now });
-  await store.createEngagement({ ...ref, kind: "year-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-12-31", createdAt: now });
+  await stores.engagementStore.createClient({
+    ...ref,
+    name: "Generated AS",
+    accountingSystem: "other",
+    createdAt: now,
+    updatedAt: now,
+  });
+  await stores.engagementStore.createEngagement({
+    ...ref,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: "2025-01-01",
+    periodEnd: "2025-12-31",
+    createdAt: now,
+  });
 
   const { size } = await stat(path);
   const started = process.hrtime.bigint();
@@ -55,8 +71,9 @@ try {
   await stack.waitForDeliveries();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  const [run] = await store.listImports(ref);
-  if (!run || run.status !== "succeeded") throw new Error(`the import did not succeed: ${JSON.stringify(run?.failure ?? run?.status)}`);
+  const [run] = await stores.importStore.listImports(ref);
+  if (!run || run.status !== "succeeded")
+    throw new Error(`the import did not succeed: ${JSON.stringify(run?.failure ?? run?.status)}`);
   const importSeconds = (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000;
 
   let items = 0;
@@ -90,7 +107,7 @@ try {
   s3.destroy();
   documents.destroy();
   dynamo.destroy();
-  store.close();
+  stores.close();
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -21,6 +21,12 @@ export interface GenerateSaftOptions {
   accounts?: number;
   /** Seed of the pseudo-random sequence (default 1): the same options give the same bytes. */
   seed?: number;
+  /**
+   * `verbose` (default): deep indentation, a ValueDate and a long description on every line (≈ 550 bytes per line).
+   * `dense`: what most exporters write (≈ 300 bytes per line): two-space indentation, short descriptions, no
+   * ValueDate, the amount on one line, a CustomerID on one line in five.
+   */
+  profile?: "verbose" | "dense";
 }
 
 interface GeneratedAccount {
@@ -103,7 +109,79 @@ function isoDate(dayOfYear: number): string {
 }
 
 function balanceElement(kind: "Opening" | "Closing", amount: Ore): string {
-  return amount < 0n ? `<${kind}CreditBalance>${formatOre(-amount)}</${kind}CreditBalance>` : `<${kind}DebitBalance>${formatOre(amount)}</${kind}DebitBalance>`;
+  return amount < 0n
+    ? `<${kind}CreditBalance>${formatOre(-amount)}</${kind}CreditBalance>`
+    : `<${kind}DebitBalance>${formatOre(amount)}</${kind}DebitBalance>`;
+}
+
+function verboseTransaction(
+  id: string,
+  period: number,
+  date: string,
+  lines: GeneratedLine[],
+  accounts: GeneratedAccount[],
+): string {
+  let out = `            <Transaction>
+                <TransactionID>${id}</TransactionID>
+                <Period>${period}</Period>
+                <PeriodYear>${YEAR}</PeriodYear>
+                <TransactionDate>${date}</TransactionDate>
+                <VoucherType>GL</VoucherType>
+                <Description>Bilag ${id} – kjøp på kreditt</Description>
+                <SystemEntryDate>${date}</SystemEntryDate>
+                <GLPostingDate>${date}</GLPostingDate>
+`;
+  lines.forEach((line, k) => {
+    const side = line.amount >= 0n ? "DebitAmount" : "CreditAmount";
+    const amount = line.amount >= 0n ? line.amount : -line.amount;
+    out += `                <Line>
+                    <RecordID>${k + 1}</RecordID>
+                    <AccountID>${accounts[line.account]!.id}</AccountID>
+                    <ValueDate>${date}</ValueDate>
+                    <Description>Linje ${k + 1} på bilag ${id}</Description>
+                    <${side}>
+                        <Amount>${formatOre(amount)}</Amount>
+                    </${side}>
+                </Line>
+`;
+  });
+  return `${out}            </Transaction>
+`;
+}
+
+const DENSE_TEXTS = ["Salg", "Varekjøp", "Husleie", "Lønn", "Bankgebyr", "Innbetaling"];
+
+function denseTransaction(
+  id: string,
+  period: number,
+  date: string,
+  lines: GeneratedLine[],
+  accounts: GeneratedAccount[],
+): string {
+  const text = DENSE_TEXTS[Number(id) % DENSE_TEXTS.length]!;
+  let out = `    <Transaction>
+      <TransactionID>${id}</TransactionID>
+      <Period>${period}</Period>
+      <PeriodYear>${YEAR}</PeriodYear>
+      <TransactionDate>${date}</TransactionDate>
+      <Description>${text} ${id}</Description>
+      <SystemEntryDate>${date}</SystemEntryDate>
+      <GLPostingDate>${date}</GLPostingDate>
+`;
+  lines.forEach((line, k) => {
+    const side = line.amount >= 0n ? "DebitAmount" : "CreditAmount";
+    const amount = line.amount >= 0n ? line.amount : -line.amount;
+    const customer = (Number(id) + k) % 5 === 0 ? `\n        <CustomerID>10000</CustomerID>` : "";
+    out += `      <Line>
+        <RecordID>${k + 1}</RecordID>
+        <AccountID>${accounts[line.account]!.id}</AccountID>${customer}
+        <Description>${text}</Description>
+        <${side}><Amount>${formatOre(amount)}</Amount></${side}>
+      </Line>
+`;
+  });
+  return `${out}    </Transaction>
+`;
 }
 
 /**
@@ -115,6 +193,7 @@ export async function* generateSaft(options: GenerateSaftOptions): AsyncGenerato
   const lineCount = Math.max(2, options.linesPerTransaction ?? 3);
   const accountCount = Math.max(4, options.accounts ?? 60);
   const seed = options.seed ?? 1;
+  const dense = options.profile === "dense";
 
   // Pass 1: chart, openings and the movement per account.
   const chartRandom = random(seed);
@@ -215,32 +294,9 @@ export async function* generateSaft(options: GenerateSaftOptions): AsyncGenerato
     const date = isoDate(dayOfYear);
     const period = Number(date.slice(5, 7));
     const id = String(100000 + index);
-    out += `            <Transaction>
-                <TransactionID>${id}</TransactionID>
-                <Period>${period}</Period>
-                <PeriodYear>${YEAR}</PeriodYear>
-                <TransactionDate>${date}</TransactionDate>
-                <VoucherType>GL</VoucherType>
-                <Description>Bilag ${id} – kjøp på kreditt</Description>
-                <SystemEntryDate>${date}</SystemEntryDate>
-                <GLPostingDate>${date}</GLPostingDate>
-`;
-    lines.forEach((line, k) => {
-      const side = line.amount >= 0n ? "DebitAmount" : "CreditAmount";
-      const amount = line.amount >= 0n ? line.amount : -line.amount;
-      out += `                <Line>
-                    <RecordID>${k + 1}</RecordID>
-                    <AccountID>${accounts[line.account]!.id}</AccountID>
-                    <ValueDate>${date}</ValueDate>
-                    <Description>Linje ${k + 1} på bilag ${id}</Description>
-                    <${side}>
-                        <Amount>${formatOre(amount)}</Amount>
-                    </${side}>
-                </Line>
-`;
-    });
-    out += `            </Transaction>
-`;
+    out += dense
+      ? denseTransaction(id, period, date, lines, accounts)
+      : verboseTransaction(id, period, date, lines, accounts);
     yield* flush(false);
   }
   out += `        </Journal>

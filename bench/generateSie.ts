@@ -24,6 +24,11 @@ export interface GenerateSieOptions {
    * decoding stage; `utf-8` is what many newer exporters write under the same tag.
    */
   encoding?: "cp437" | "utf-8";
+  /**
+   * Every `auditTrailEvery`-th voucher was changed after it was entered: it carries a removed row (`#BTRANS`) and
+   * an added one (`#RTRANS`, repeated as the `#TRANS` that counts, SIE 4B #RTRANS). 0 (default): none.
+   */
+  auditTrailEvery?: number;
 }
 
 /** mulberry32: a small deterministic PRNG, so the same seed gives the same file. */
@@ -49,7 +54,14 @@ const NAMES: Record<ChartAccount["type"], string[]> = {
   T: ["Kassa", "Bankkonto", "Kundfordringar", "Förutbetalda kostnader", "Inventarier", "Lager av råvaror"],
   S: ["Leverantörsskulder", "Utgående moms", "Ingående moms", "Skatteskulder", "Upplupna löner", "Eget kapital"],
   I: ["Försäljning varor", "Försäljning tjänster", "Övriga rörelseintäkter", "Ränteintäkter"],
-  K: ["Inköp varor", "Lokalhyra", "Förbrukningsinventarier", "Löner tjänstemän", "Arbetsgivaravgifter", "Bankkostnader"],
+  K: [
+    "Inköp varor",
+    "Lokalhyra",
+    "Förbrukningsinventarier",
+    "Löner tjänstemän",
+    "Arbetsgivaravgifter",
+    "Bankkostnader",
+  ],
 };
 
 function chartOf(count: number): ChartAccount[] {
@@ -66,7 +78,14 @@ function chartOf(count: number): ChartAccount[] {
   return chart;
 }
 
-const TEXTS = ["Försäljning kassa", "Leverantörsfaktura", "Hyra lokal", "Löneutbetalning", "Bankavgift", "Kundinbetalning"];
+const TEXTS = [
+  "Försäljning kassa",
+  "Leverantörsfaktura",
+  "Hyra lokal",
+  "Löneutbetalning",
+  "Bankavgift",
+  "Kundinbetalning",
+];
 
 function isoDay(dayOfYear: number): string {
   const date = new Date(Date.UTC(2024, 0, 1 + dayOfYear));
@@ -98,7 +117,14 @@ function* eachVoucher(
       if (movements) movements.set(account.id, (movements.get(account.id) ?? 0n) + amount);
       if (asText) {
         const objects = withObject ? `{1 "${100 + (v % 7)}"}` : "{}";
-        rows += `\t#TRANS ${account.id} ${objects} ${formatOre(amount)} ${date} "${text}"\n`;
+        const row = `#TRANS ${account.id} ${objects} ${formatOre(amount)} ${date} "${text}"`;
+        if (last && options.auditTrailEvery > 0 && v % options.auditTrailEvery === 0) {
+          // The row was moved from another account: the old row removed, the new one added (and repeated as #TRANS).
+          const other = chart[(chart.indexOf(account) + 1) % chart.length]!;
+          rows += `\t#BTRANS ${other.id} ${objects} ${formatOre(amount)} ${date} "${text}" "" "saldo"\n`;
+          rows += `\t#RTRANS ${account.id} ${objects} ${formatOre(amount)} ${date} "${text}" "" "saldo"\n`;
+        }
+        rows += `\t${row}\n`;
       }
     }
     yield asText ? rows + "}\n" : "";
@@ -116,6 +142,7 @@ export async function* generateSie(options: GenerateSieOptions): AsyncGenerator<
     accounts: Math.max(10, options.accounts ?? 200),
     seed: options.seed ?? 1,
     encoding: options.encoding ?? "cp437",
+    auditTrailEvery: options.auditTrailEvery ?? 0,
   };
   const chart = chartOf(settings.accounts);
   const next = random(settings.seed);
@@ -161,7 +188,8 @@ export async function* generateSie(options: GenerateSieOptions): AsyncGenerator<
       "",
     ].join("\n"),
   );
-  for (const account of chart) parts.push(`#KONTO ${account.id} "${account.name}"\n#KTYP ${account.id} ${account.type}\n`);
+  for (const account of chart)
+    parts.push(`#KONTO ${account.id} "${account.name}"\n#KTYP ${account.id} ${account.type}\n`);
   for (const account of chart) {
     const movement = movements.get(account.id) ?? 0n;
     if (account.type === "T" || account.type === "S") {

@@ -1,16 +1,18 @@
 /**
  * One benchmark measurement in its own process, so peak RSS belongs to that parser alone.
  * Usage: node bin/run-ts.js bench/measure.ts <mode> <file>
- * Prints one JSON line: { mode, bytes, seconds, records, lines, peakRssBytes }.
+ * Prints one JSON line: { mode, bytes, seconds, cpuSeconds, gc, records, lines, peakRssBytes }. `cpuSeconds` is the
+ * process's CPU time (user + system) over the same span: on a shared machine it is the steadier figure.
  */
 import { stat } from "node:fs/promises";
+import { PerformanceObserver, constants, type PerformanceEntry } from "node:perf_hooks";
 import { fileSource } from "../lib/formats/shared/sources.ts";
 import { parseSaft } from "../lib/formats/saft/index.ts";
 import { parseSie } from "../lib/formats/sie/index.ts";
 import { inspectFile } from "../lib/imports/inspectFile.ts";
 import { rawTokenizeXml } from "../lib/formats/xml/index.ts";
 import { rawTokenizeSie } from "../lib/formats/sie/index.ts";
-import type { ImportRecord } from "../lib/formats/records.ts";
+import type { ImportRecord } from "../lib/ledger/records.ts";
 
 const [mode, path] = process.argv.slice(2);
 if (!mode || !path) {
@@ -28,8 +30,22 @@ async function countRecords(records: AsyncIterable<ImportRecord>) {
   return { records: count, lines };
 }
 
+// Garbage collections during the measurement: young-generation collections count the short-lived objects the
+// parser makes (a hot path that allocates nothing per line keeps them few), old-generation ones what it keeps.
+const gc = { minor: 0, major: 0, milliseconds: 0 };
+const observer = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    else gc.major++;
+    gc.milliseconds += entry.duration;
+  }
+});
+observer.observe({ entryTypes: ["gc"] });
+
 const { size } = await stat(path);
 const started = process.hrtime.bigint();
+const cpuStarted = process.cpuUsage();
 let result: { records: number; lines: number };
 switch (mode) {
   case "saft":
@@ -54,6 +70,18 @@ switch (mode) {
     process.exit(2);
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+await new Promise((resolve) => setImmediate(resolve)); // lets the observer see the last collections
+observer.disconnect();
 console.log(
-  JSON.stringify({ mode, bytes: size, seconds, ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }),
+  JSON.stringify({
+    mode,
+    bytes: size,
+    seconds,
+    cpuSeconds,
+    gc,
+    ...result,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
 );

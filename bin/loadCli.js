@@ -22,7 +22,8 @@ const entry = join(sourceDir, "cli", "main.ts");
  */
 export async function loadCliMain(options = {}) {
   if (options.typeScriptLoader || process.env.SALDO_CLI_BUNDLE === "off") return viaTsx();
-  const cacheDir = options.cacheDir ?? process.env.SALDO_CLI_CACHE_DIR ?? join(projectRoot, "node_modules", ".cache", "saldo");
+  const cacheDir =
+    options.cacheDir ?? process.env.SALDO_CLI_CACHE_DIR ?? join(projectRoot, "node_modules", ".cache", "saldo");
   let bundle;
   try {
     bundle = await ensureBundle(cacheDir);
@@ -78,7 +79,8 @@ export async function ensureBundle(cacheDir) {
   }
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
-    if (name.startsWith("cli-") && path !== folder && !name.endsWith(".tmp")) rmSync(path, { recursive: true, force: true });
+    if (name.startsWith("cli-") && path !== folder && !name.endsWith(".tmp"))
+      rmSync(path, { recursive: true, force: true });
   }
   return bundle;
 }

@@ -1,6 +1,14 @@
 // The HTTP API (issue #4): API Gateway HTTP API with a JWT authorizer → one function per route (functions/http/).
 // See infra/config.ts for the route table, the grants per route and the stage settings.
-import { API_CONFIG, API_PERMISSIONS, API_ROUTES, apiStageConfig, secretPrefix, STORAGE_CONFIG, type ApiRouteAccess } from "./config.ts";
+import {
+  API_CONFIG,
+  API_PERMISSIONS,
+  API_ROUTES,
+  apiStageConfig,
+  secretPrefix,
+  STORAGE_CONFIG,
+  type ApiRouteAccess,
+} from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
 
 const stage = apiStageConfig($app.stage);
@@ -52,7 +60,8 @@ function grantsOf(access: ApiRouteAccess) {
   switch (access) {
     case "tableRead":
     case "tableWrite":
-      return { actions: [...API_PERMISSIONS[access]], resources: [table.arn, $interpolate`${table.arn}/index/*`] };
+      // The table itself: no route reads an index (only the sweeper queries gsi1).
+      return { actions: [...API_PERMISSIONS[access]], resources: [table.arn] };
     case "presignUploads":
       return {
         actions: [...API_PERMISSIONS.presignUploads],
@@ -66,7 +75,10 @@ function grantsOf(access: ApiRouteAccess) {
 }
 
 for (const route of API_ROUTES) {
-  const name = route.handler.split("/").pop()!.replace(/\.handler$/, "");
+  const name = route.handler
+    .split("/")
+    .pop()!
+    .replace(/\.handler$/, "");
   api.route(
     `${route.method} ${route.path}`,
     {

@@ -62,30 +62,21 @@ export const INGEST_CONFIG = {
 } as const;
 
 /**
- * IAM actions of the ingest function, least privilege. Objects are never deleted (issue #3), so no s3:DeleteObject*.
- * DynamoDB transactions need no action of their own: TransactWriteItems is authorised per item by PutItem,
- * UpdateItem, DeleteItem and ConditionCheckItem.
+ * IAM actions of the ingest function, least privilege: each is used by code the handler loads
+ * (test/unit/infra/permissions.test.ts). Objects are never deleted (issue #3), so no s3:DeleteObject*; no tagging
+ * (a rejected upload's copy carries the reason in its metadata, and takes no tags from the source). DynamoDB
+ * transactions need no action of their own: TransactWriteItems is authorised per item (here PutItem and UpdateItem;
+ * the ingest never releases an organisation number, the only DeleteItem saldo issues).
  */
 export const INGEST_PERMISSIONS = {
-  /** On `uploads/*`: read the object (and a given version) and its tags. */
-  readUploads: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
-  /** On `uploads/*`: tag a rejected upload in place, with the reason. */
-  tagUploads: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
-  /** On `rejected/*`: the copy of a rejected upload (CopyObject = read the source + write here, tags included). */
-  writeRejected: ["s3:PutObject", "s3:PutObjectTagging"],
+  /** On `uploads/*`: read the object (and a given version); the source of a rejected upload's copy. */
+  readUploads: ["s3:GetObject", "s3:GetObjectVersion"],
+  /** On `rejected/*`: the copy of a rejected upload (CopyObject = read the source + write here). */
+  writeRejected: ["s3:PutObject"],
   /** On the bucket: without it S3 answers 403 instead of 404 for an object deleted before its event was handled. */
   listBucket: ["s3:ListBucket"],
   /** On the table and its indexes. */
-  table: [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-  ],
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
   /** On the dead-letter queue: Lambda sends failed asynchronous events there with the function's role. */
   deadLetter: ["sqs:SendMessage"],
 } as const;
@@ -109,6 +100,8 @@ export const SWEEPER_CONFIG = {
   timeoutSeconds: 300,
   schedule: "rate(5 minutes)",
   asyncRetries: 0,
+  /** The table's sparse index the sweep queries (lib/store/dynamo/keys.ts); its only grant on an index. */
+  sweepIndex: "gsi1",
   logRetention: "1 month",
   powertools: { serviceName: "saldo-sweeper" },
 } as const;
@@ -191,7 +184,8 @@ export function secretPrefix(stage: string): string {
 }
 
 /** What a route's function may touch; infra/api.ts turns each into least-privilege grants. */
-export type ApiRouteAccess = "tableRead" | "tableWrite" | "presignUploads" | "secretsWrite" | "secretsRead" | "secretsDelete";
+export type ApiRouteAccess =
+  "tableRead" | "tableWrite" | "presignUploads" | "secretsWrite" | "secretsRead" | "secretsDelete";
 
 /**
  * The routes, as plain data (infra/ may not import lib/): test/unit/api/infraRoutes.test.ts asserts that method,
@@ -205,26 +199,146 @@ export const API_ROUTES: readonly {
   authenticated: boolean;
   access: readonly ApiRouteAccess[];
 }[] = [
-  { method: "POST", path: "/clients", handler: "functions/http/clients/createClient.handler", authenticated: true, access: ["tableWrite"] },
-  { method: "GET", path: "/clients", handler: "functions/http/clients/listClients.handler", authenticated: true, access: ["tableRead"] },
-  { method: "GET", path: "/clients/{clientId}", handler: "functions/http/clients/getClient.handler", authenticated: true, access: ["tableRead"] },
-  { method: "PATCH", path: "/clients/{clientId}", handler: "functions/http/clients/updateClient.handler", authenticated: true, access: ["tableWrite"] },
-  { method: "DELETE", path: "/clients/{clientId}", handler: "functions/http/clients/deleteClient.handler", authenticated: true, access: ["tableWrite", "secretsDelete"] },
-  { method: "POST", path: "/clients/{clientId}/engagements", handler: "functions/http/engagements/createEngagement.handler", authenticated: true, access: ["tableWrite"] },
-  { method: "GET", path: "/clients/{clientId}/engagements", handler: "functions/http/engagements/listEngagements.handler", authenticated: true, access: ["tableRead"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}", handler: "functions/http/engagements/getEngagement.handler", authenticated: true, access: ["tableRead"] },
-  { method: "POST", path: "/clients/{clientId}/engagements/{engagementId}/uploads", handler: "functions/http/uploads/requestUpload.handler", authenticated: true, access: ["tableRead", "presignUploads"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports", handler: "functions/http/imports/listImports.handler", authenticated: true, access: ["tableRead"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}", handler: "functions/http/imports/getImport.handler", authenticated: true, access: ["tableRead"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/compare", handler: "functions/http/imports/compareImports.handler", authenticated: true, access: ["tableRead"] },
-  { method: "POST", path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/activate", handler: "functions/http/imports/activateImport.handler", authenticated: true, access: ["tableWrite"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/trial-balance", handler: "functions/http/figures/getTrialBalance.handler", authenticated: true, access: ["tableRead"] },
-  { method: "GET", path: "/clients/{clientId}/engagements/{engagementId}/transactions", handler: "functions/http/figures/listTransactions.handler", authenticated: true, access: ["tableRead"] },
-  { method: "PUT", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/putIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsWrite"] },
-  { method: "GET", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/getIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsRead"] },
-  { method: "DELETE", path: "/clients/{clientId}/integrations/{system}", handler: "functions/http/integrations/deleteIntegrationKey.handler", authenticated: true, access: ["tableRead", "secretsDelete"] },
-  { method: "GET", path: "/openapi.json", handler: "functions/http/meta/getOpenApiDocument.handler", authenticated: false, access: [] },
-  { method: "GET", path: "/health", handler: "functions/http/meta/getHealth.handler", authenticated: false, access: [] },
+  {
+    method: "POST",
+    path: "/clients",
+    handler: "functions/http/clients/createClient.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "GET",
+    path: "/clients",
+    handler: "functions/http/clients/listClients.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}",
+    handler: "functions/http/clients/getClient.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "PATCH",
+    path: "/clients/{clientId}",
+    handler: "functions/http/clients/updateClient.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "DELETE",
+    path: "/clients/{clientId}",
+    handler: "functions/http/clients/deleteClient.handler",
+    authenticated: true,
+    access: ["tableWrite", "secretsDelete"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/engagements",
+    handler: "functions/http/engagements/createEngagement.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements",
+    handler: "functions/http/engagements/listEngagements.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}",
+    handler: "functions/http/engagements/getEngagement.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/uploads",
+    handler: "functions/http/uploads/requestUpload.handler",
+    authenticated: true,
+    access: ["tableRead", "presignUploads"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/imports",
+    handler: "functions/http/imports/listImports.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}",
+    handler: "functions/http/imports/getImport.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/compare",
+    handler: "functions/http/imports/compareImports.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/imports/{importId}/activate",
+    handler: "functions/http/imports/activateImport.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/trial-balance",
+    handler: "functions/http/figures/getTrialBalance.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/transactions",
+    handler: "functions/http/figures/listTransactions.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "PUT",
+    path: "/clients/{clientId}/integrations/{system}",
+    handler: "functions/http/integrations/putIntegrationKey.handler",
+    authenticated: true,
+    access: ["tableRead", "secretsWrite"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/integrations/{system}",
+    handler: "functions/http/integrations/getIntegrationKey.handler",
+    authenticated: true,
+    access: ["tableRead", "secretsRead"],
+  },
+  {
+    method: "DELETE",
+    path: "/clients/{clientId}/integrations/{system}",
+    handler: "functions/http/integrations/deleteIntegrationKey.handler",
+    authenticated: true,
+    access: ["tableRead", "secretsDelete"],
+  },
+  {
+    method: "GET",
+    path: "/openapi.json",
+    handler: "functions/http/meta/getOpenApiDocument.handler",
+    authenticated: false,
+    access: [],
+  },
+  {
+    method: "GET",
+    path: "/health",
+    handler: "functions/http/meta/getHealth.handler",
+    authenticated: false,
+    access: [],
+  },
 ];
 
 /**
@@ -232,16 +346,12 @@ export const API_ROUTES: readonly {
  * secretsmanager:GetSecretValue (integration keys are only read by the connectors, not by the API).
  */
 export const API_PERMISSIONS = {
-  tableRead: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
-  /** Conditional puts and updates; TransactWriteItems (activation) is authorised per item by these. */
-  tableWrite: [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-  ],
+  tableRead: ["dynamodb:GetItem", "dynamodb:Query"],
+  /**
+   * Conditional puts and updates; TransactWriteItems (activation, client writes) is authorised per item by these —
+   * DeleteItem for the organisation-number marker a client releases when its number changes or it is deleted.
+   */
+  tableWrite: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
   /** On `uploads/*`: a presigned PUT is authorised with the signing role's permissions when it is used. */
   presignUploads: ["s3:PutObject"],
   /** SecretsManagerKeyVault.put: create, or restore and overwrite, and tag (last 4 characters, dates). */

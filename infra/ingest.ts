@@ -12,39 +12,7 @@ export const ingestDeadLetterQueue = new sst.aws.Queue("IngestDeadLetters", {
   },
 });
 
-// Links carry the names to the handler (`Resource.IngestUploads.name`, `Resource.IngestTable.name`) together with
-// exactly the grants below; linking the bucket and table themselves would grant s3:* and dynamodb:*.
-const ingestUploads = new sst.Linkable("IngestUploads", {
-  properties: {
-    name: uploadsBucket.name,
-    uploadsPrefix: STORAGE_CONFIG.uploadsPrefix,
-    rejectedPrefix: STORAGE_CONFIG.rejectedPrefix,
-  },
-  include: [
-    sst.aws.permission({
-      actions: [...INGEST_PERMISSIONS.readUploads, ...INGEST_PERMISSIONS.tagUploads],
-      resources: [$interpolate`${uploadsBucket.arn}/${STORAGE_CONFIG.uploadsPrefix}*`],
-    }),
-    sst.aws.permission({
-      actions: [...INGEST_PERMISSIONS.writeRejected],
-      resources: [$interpolate`${uploadsBucket.arn}/${STORAGE_CONFIG.rejectedPrefix}*`],
-    }),
-    sst.aws.permission({ actions: [...INGEST_PERMISSIONS.listBucket], resources: [uploadsBucket.arn] }),
-  ],
-});
-
-const ingestTable = new sst.Linkable("IngestTable", {
-  properties: { name: table.name },
-  include: [
-    sst.aws.permission({
-      actions: [...INGEST_PERMISSIONS.table],
-      resources: [table.arn, $interpolate`${table.arn}/index/*`],
-    }),
-  ],
-});
-
 export const ingestFunction = new sst.aws.Function("Ingest", {
-  // Written by the lead (functions/s3/ingest.ts); a thin middy handler per STYLE.md §2.
   handler: INGEST_CONFIG.handler,
   runtime: INGEST_CONFIG.runtime,
   architecture: INGEST_CONFIG.architecture,
@@ -52,10 +20,23 @@ export const ingestFunction = new sst.aws.Function("Ingest", {
   timeout: `${INGEST_CONFIG.timeoutSeconds} seconds`,
   storage: `${INGEST_CONFIG.ephemeralStorageMb} MB`,
   retries: INGEST_CONFIG.asyncRetries,
-  link: [ingestUploads, ingestTable],
-  permissions: [{ actions: [...INGEST_PERMISSIONS.deadLetter], resources: [ingestDeadLetterQueue.arn] }],
+  // Names come through the environment and the S3 event; these grants are the function's only permissions (no `link`,
+  // which would grant s3:* and dynamodb:*). The table has no index the ingest reads.
+  permissions: [
+    {
+      actions: [...INGEST_PERMISSIONS.readUploads],
+      resources: [$interpolate`${uploadsBucket.arn}/${STORAGE_CONFIG.uploadsPrefix}*`],
+    },
+    {
+      actions: [...INGEST_PERMISSIONS.writeRejected],
+      resources: [$interpolate`${uploadsBucket.arn}/${STORAGE_CONFIG.rejectedPrefix}*`],
+    },
+    { actions: [...INGEST_PERMISSIONS.listBucket], resources: [uploadsBucket.arn] },
+    { actions: [...INGEST_PERMISSIONS.table], resources: [table.arn] },
+    { actions: [...INGEST_PERMISSIONS.deadLetter], resources: [ingestDeadLetterQueue.arn] },
+  ],
   environment: {
-    // functions/shared/environment.ts reads the table name from here (the link grants the access).
+    // functions/shared/environment.ts reads the table name from here.
     SALDO_TABLE_NAME: table.name,
     POWERTOOLS_SERVICE_NAME: INGEST_CONFIG.powertools.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: INGEST_CONFIG.powertools.metricsNamespace,

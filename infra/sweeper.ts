@@ -15,7 +15,11 @@ export const importSweeper = new sst.aws.Cron("ImportSweeper", {
     retries: SWEEPER_CONFIG.asyncRetries,
     // Names only; these grants are the function's only permissions (no `link`, which would grant dynamodb:*).
     permissions: [
-      { actions: [...SWEEPER_PERMISSIONS.table], resources: [table.arn, $interpolate`${table.arn}/index/*`] },
+      // The table, and its sweeper index (gsi1) alone: the sweep's query reads nothing else.
+      {
+        actions: [...SWEEPER_PERMISSIONS.table],
+        resources: [table.arn, $interpolate`${table.arn}/index/${SWEEPER_CONFIG.sweepIndex}`],
+      },
       { actions: [...SWEEPER_PERMISSIONS.invokeIngest], resources: [ingestFunction.arn] },
     ],
     environment: {

@@ -5,37 +5,39 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas/s3";
+import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { importFile } from "../../lib/imports/importFile.ts";
-import { DynamoLedgerStore } from "../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../lib/store/createDynamoStores.ts";
 import { S3FileSource } from "../../lib/store/S3FileSource.ts";
-import { readIngestEnvironment, s3ClientConfig } from "../shared/environment.ts";
+import { lambdaEntry } from "../shared/environment.ts";
 import { importInputOf, recordImportMetrics } from "./ingestMappings.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readIngestEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-ingest" });
-const metrics = new Metrics({ namespace: "saldo", serviceName: "saldo-ingest" });
-const store = new DynamoLedgerStore({
-  tableName: env.tableName,
-  clientConfig: { ...(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {}) },
-});
-const files = new S3FileSource({ clientConfig: s3ClientConfig(env) });
-
-/** S3 ObjectCreated under uploads/ → importFile. Unexpected errors propagate: Lambda retries, then the DLQ. */
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .use(parser({ schema: S3Schema }))
-  .handler(async (event) => {
-    const deps = {
-      store,
-      files,
-      retentionSeconds: env.retentionSeconds,
-      log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
-    };
+/**
+ * S3 ObjectCreated under uploads/ → importFile. Unexpected errors propagate: Lambda retries, then the DLQ.
+ *
+ * Composition root (STYLE.md §3): the logger, metrics, store and file source are created once per handler, that is
+ * once per container in Lambda (`handler`), once per stack locally.
+ */
+export function createHandler(config: FunctionConfig) {
+  const logger = new Logger({ serviceName: "saldo-ingest" });
+  const metrics = new Metrics({ namespace: "saldo", serviceName: "saldo-ingest" });
+  const stores = createDynamoStores({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+  const files = new S3FileSource({ clientConfig: config.s3ClientConfig });
+  const deps = {
+    ...stores,
+    files,
+    retentionSeconds: config.retentionSeconds,
+    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+  };
+  const handler = middy().use(injectLambdaContext(logger));
+  if (config.emitMetrics) handler.use(logMetrics(metrics));
+  return handler.use(parser({ schema: S3Schema })).handler(async (event) => {
     for (const record of event.Records) {
       const started = Date.now();
       const result = await importFile(deps, importInputOf(record));
-      recordImportMetrics(metrics, result, Date.now() - started);
+      if (config.emitMetrics) recordImportMetrics(metrics, result, Date.now() - started);
     }
   });
+}
+
+export const handler = lambdaEntry(createHandler);

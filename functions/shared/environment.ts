@@ -1,60 +1,90 @@
-import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
+import { DEFAULT_TENANT_CLAIM } from "../../lib/auth/verifyAccessToken.ts";
+import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../lib/imports/requestUpload.ts";
+import { DEFAULT_SECRET_PREFIX } from "../../lib/secrets/secretName.ts";
+
+const RetentionDaysSchema = z.coerce.number().int().positive().default(DEFAULT_RETENTION_DAYS);
 
 /**
- * The environment of saldo's functions, validated once at cold start. In the cloud, SST sets the names; locally the
- * stack (lib/local) and the tests set them and point the SDK at the emulators.
+ * The environment of saldo's functions: one schema for all of them, each function reading what it needs from the
+ * configuration it gives (infra/api.ts, infra/ingest.ts and infra/sweeper.ts set the variables).
  */
-export const IngestEnvironmentSchema = z
+export const FunctionEnvironmentSchema = z
   .object({
     SALDO_TABLE_NAME: z.string().min(1),
-    /** Days a superseded or failed import version is kept before DynamoDB TTL removes it. */
-    SALDO_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-    /** Local emulators only: endpoints and S3 path-style addressing. */
+    /** Days a superseded, held or failed import version is kept. */
+    SALDO_RETENTION_DAYS: RetentionDaysSchema,
+    SALDO_TENANT_CLAIM: z.string().min(1).default(DEFAULT_TENANT_CLAIM),
+    SALDO_BUCKET_NAME: z.string().min(3).optional(),
+    SALDO_UPLOAD_URL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(DEFAULT_UPLOAD_URL_SECONDS),
+    SALDO_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(MAX_UPLOAD_BYTES),
+    /**
+     * Secrets Manager is the only key vault a deployment can name: the encrypted file store is for the local stack
+     * alone (one machine's disk, a master key file beside the secrets), and the local stack selects it in code.
+     */
+    SALDO_KEY_VAULT: z
+      .literal("secrets-manager", {
+        error: "only secrets-manager can be configured; the encrypted file key vault is local-only (saldo start)",
+      })
+      .optional(),
+    SALDO_SECRET_PREFIX: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
+    SALDO_INGEST_FUNCTION_NAME: z.string().min(1).optional(),
+    /** Emulators only (tests against DynamoDB Local and s3rver): endpoints and S3 path-style addressing. */
     SALDO_DYNAMODB_ENDPOINT: z.url().optional(),
     SALDO_S3_ENDPOINT: z.url().optional(),
     SALDO_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
   })
-  .transform((env) => ({
+  .transform((env): FunctionConfig => ({
     tableName: env.SALDO_TABLE_NAME,
     retentionSeconds: env.SALDO_RETENTION_DAYS * 24 * 60 * 60,
-    dynamoEndpoint: env.SALDO_DYNAMODB_ENDPOINT,
-    s3Endpoint: env.SALDO_S3_ENDPOINT,
-    s3ForcePathStyle: env.SALDO_S3_FORCE_PATH_STYLE === "true",
-  }));
-export type IngestEnvironment = z.infer<typeof IngestEnvironmentSchema>;
-
-export function readIngestEnvironment(env: NodeJS.ProcessEnv): IngestEnvironment {
-  return IngestEnvironmentSchema.parse(env);
-}
-
-/**
- * S3 client settings. Against a local emulator: path-style addressing, and checksums only when required —
- * otherwise streamed uploads are stored corrupted (the SDK's default trailing checksums).
- */
-export function s3ClientConfig(env: IngestEnvironment): S3ClientConfig {
-  if (!env.s3Endpoint) return {};
-  return {
-    endpoint: env.s3Endpoint,
-    forcePathStyle: env.s3ForcePathStyle,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  };
-}
-
-/**
- * The sweeper's environment (functions/schedule/sweepImports.ts): the table, the retention of failed imports, and
- * the ingest function that re-queued imports are re-delivered to.
- */
-export const SweeperEnvironmentSchema = z
-  .object({
-    SALDO_TABLE_NAME: z.string().min(1),
-    SALDO_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-    SALDO_INGEST_FUNCTION_NAME: z.string().min(1),
-  })
-  .transform((env) => ({
-    tableName: env.SALDO_TABLE_NAME,
-    retentionSeconds: env.SALDO_RETENTION_DAYS * 24 * 60 * 60,
+    tenantClaim: env.SALDO_TENANT_CLAIM,
+    dynamoClientConfig: env.SALDO_DYNAMODB_ENDPOINT ? { endpoint: env.SALDO_DYNAMODB_ENDPOINT } : {},
+    s3ClientConfig: s3ClientConfigFor(
+      env.SALDO_S3_ENDPOINT
+        ? { endpoint: env.SALDO_S3_ENDPOINT, forcePathStyle: env.SALDO_S3_FORCE_PATH_STYLE === "true" }
+        : undefined,
+    ),
+    uploads: env.SALDO_BUCKET_NAME
+      ? {
+          bucketName: env.SALDO_BUCKET_NAME,
+          expiresInSeconds: env.SALDO_UPLOAD_URL_SECONDS,
+          maxBytes: env.SALDO_MAX_UPLOAD_BYTES,
+        }
+      : undefined,
+    keyVault: { kind: "secrets-manager", prefix: env.SALDO_SECRET_PREFIX },
     ingestFunctionName: env.SALDO_INGEST_FUNCTION_NAME,
+    emitMetrics: true,
   }));
-export type SweeperEnvironment = z.infer<typeof SweeperEnvironmentSchema>;
+
+/** The function's configuration from its environment, validated once per container. */
+export function readEnv(env: NodeJS.ProcessEnv): FunctionConfig {
+  return FunctionEnvironmentSchema.parse(env);
+}
+
+/** A part of the configuration a function needs; its absence is a deployment error, reported at the first invocation. */
+export function required<T>(value: T | undefined, variable: string, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not configured: set ${variable} in the function's environment`);
+  return value;
+}
+
+/**
+ * The Lambda entry point of a handler factory: `handler = lambdaEntry(createHandler)` builds the handler from
+ * {@link readEnv}`(process.env)` once per container. In Lambda it is built when the module is loaded, as a
+ * composition root at module scope would be (a bad configuration fails the cold start); anywhere else — the local
+ * stack and the tests import the module for its `createHandler` and give their own configuration — on first use, so
+ * that importing the module reads no environment.
+ */
+export function lambdaEntry<Event, Result, Ctx>(
+  createHandler: (config: FunctionConfig) => (event: Event, context: Ctx) => Promise<Result>,
+): (event: Event, context: Ctx) => Promise<Result> {
+  let built: ((event: Event, context: Ctx) => Promise<Result>) | undefined;
+  const build = () => (built ??= createHandler(readEnv(process.env)));
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) build();
+  return (event, context) => build()(event, context);
+}

@@ -1,4 +1,4 @@
-import { SaldoError } from "../errors/SaldoError.ts";
+import { SaldoError, type ErrorCategory } from "../errors/SaldoError.ts";
 
 /**
  * Base error of lib/api: a failure that already knows its HTTP answer (status, stable code, title). The use cases'
@@ -18,12 +18,27 @@ export class ApiError extends SaldoError {
     detail: string,
     options: { cause?: unknown; errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
   ) {
-    super(code, detail, options.cause === undefined ? {} : { cause: options.cause });
+    super(code, detail, {
+      category: categoryOfStatus(status),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.status = status;
     this.title = title;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
   }
+}
+
+/** The category of an answer this layer already knows (405, 406 are refusals of the request as sent: `invalid`). */
+function categoryOfStatus(status: number): ErrorCategory {
+  if (status === 401) return "unauthenticated";
+  if (status === 404) return "not-found";
+  if (status === 409) return "conflict";
+  if (status === 413) return "too-large";
+  if (status === 422) return "unprocessable";
+  if (status === 429) return "rate-limited";
+  if (status === 503) return "unavailable";
+  return status >= 500 ? "internal" : "invalid";
 }
 
 /** One invalid field: where (`body.orgNumber`, `query.limit`, `path.clientId`) and what is wrong (never its value). */
@@ -75,9 +90,15 @@ export class RouteNotFoundError extends ApiError {
 /** The path has routes, but not for this method (405, `METHOD_NOT_ALLOWED`, with `Allow`). Local API, as above. */
 export class MethodNotAllowedError extends ApiError {
   constructor(method: string, path: string, allowed: readonly string[]) {
-    super(405, "METHOD_NOT_ALLOWED", "Method not allowed", `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`, {
-      headers: { allow: allowed.join(", ") },
-    });
+    super(
+      405,
+      "METHOD_NOT_ALLOWED",
+      "Method not allowed",
+      `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
+      {
+        headers: { allow: allowed.join(", ") },
+      },
+    );
   }
 }
 
@@ -93,6 +114,11 @@ export class MalformedPathError extends ApiError {
 /** None of the media types the route can answer satisfies the request's `Accept` (406, `NOT_ACCEPTABLE`). */
 export class NotAcceptableError extends ApiError {
   constructor(available: readonly string[]) {
-    super(406, "NOT_ACCEPTABLE", "Not acceptable", `this resource is available as ${available.join(", ")}: ask for one of them in Accept`);
+    super(
+      406,
+      "NOT_ACCEPTABLE",
+      "Not acceptable",
+      `this resource is available as ${available.join(", ")}: ask for one of them in Accept`,
+    );
   }
 }

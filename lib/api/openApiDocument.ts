@@ -39,7 +39,10 @@ const COMPONENT_PREFIX = "#/components/schemas/";
  * 2020-12 output, the dialect of OpenAPI 3.1). Request bodies and parameters are described as the API accepts them
  * (zod `input`), responses as it produces them (`output`). Deterministic: the committed openapi.json must equal it.
  */
-export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES, info: OpenApiInfo = DEFAULT_OPENAPI_INFO): JsonSchema {
+export function buildOpenApiDocument(
+  routes: readonly ApiRoute[] = API_ROUTES,
+  info: OpenApiInfo = DEFAULT_OPENAPI_INFO,
+): JsonSchema {
   const requests = z.registry<{ id: string }>();
   const responses = z.registry<{ id: string }>();
   responses.add(ProblemSchema, { id: "Problem" });
@@ -78,10 +81,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES, i
 }
 
 function operationOf(route: ApiRoute): Record<string, unknown> {
-  const parameters = [
-    ...parametersOf(route.pathParams, "path"),
-    ...parametersOf(route.query, "query"),
-  ];
+  const parameters = [...parametersOf(route.pathParams, "path"), ...parametersOf(route.query, "query")];
   const responses: Record<string, unknown> = {
     [String(route.response.status)]: route.response.schema
       ? {
@@ -102,10 +102,12 @@ function operationOf(route: ApiRoute): Record<string, unknown> {
           ...(route.response.alternatives?.some((alternative) => alternative.headers)
             ? {
                 headers: Object.fromEntries(
-                  route.response.alternatives.flatMap((alternative) => Object.entries(alternative.headers ?? {})).map(([name, description]) => [
-                    name,
-                    { description: `With a non-JSON representation: ${description}`, schema: { type: "string" } },
-                  ]),
+                  route.response.alternatives
+                    .flatMap((alternative) => Object.entries(alternative.headers ?? {}))
+                    .map(([name, description]) => [
+                      name,
+                      { description: `With a non-JSON representation: ${description}`, schema: { type: "string" } },
+                    ]),
                 ),
               }
             : {}),
@@ -155,7 +157,10 @@ function parametersOf(schema: z.ZodType | undefined, where: "path" | "query"): R
   });
 }
 
-function componentsOf(registry: z.core.$ZodRegistry<{ id: string }>, io: "input" | "output"): Record<string, JsonSchema> {
+function componentsOf(
+  registry: z.core.$ZodRegistry<{ id: string }>,
+  io: "input" | "output",
+): Record<string, JsonSchema> {
   const { schemas } = z.toJSONSchema(registry, {
     io,
     unrepresentable: "any",

@@ -1,18 +1,6 @@
 import { z } from "zod";
-import { AuthError } from "../auth/errors.ts";
-import { EngagementConflictError, EngagementError, InvalidEngagementInputError } from "../engagements/errors.ts";
-import { InvalidUploadError, UploadSigningError, UploadTooLargeError } from "../imports/requestUpload.ts";
-import { ImportHeldError, ImportViewError } from "../imports/viewErrors.ts";
-import { InvalidKeyRefError, InvalidKeyValueError, KeyNotFoundError, KeyVaultError } from "../secrets/errors.ts";
-import {
-  StoreConflictError,
-  StoreError,
-  StoreInvalidCursorError,
-  StoreInvalidQueryError,
-  StoreNotFoundError,
-  StoreUnavailableError,
-} from "../store/errors.ts";
-import { ExportError } from "../export/errors.ts";
+import { SaldoError, type ErrorCategory } from "../errors/SaldoError.ts";
+import { ImportHeldError } from "../imports/viewErrors.ts";
 import { ApiError, type FieldError } from "./errors.ts";
 
 /** The media type of every error answer (RFC 9457 §3). */
@@ -71,8 +59,42 @@ interface Known {
   notAccepted?: readonly string[];
 }
 
+/**
+ * The one mapping of error categories to answers. `internal` is not here: such errors are answered by the generic
+ * 500. An `unavailable` answer is still logged as unexpected (the caller did nothing wrong).
+ */
+const CATEGORY_ANSWERS: Readonly<Record<Exclude<ErrorCategory, "internal">, { status: number; title: string }>> = {
+  invalid: { status: 400, title: "Invalid request" },
+  unauthenticated: { status: 401, title: "Unauthorized" },
+  "not-found": { status: 404, title: "Not found" },
+  conflict: { status: 409, title: "Conflict" },
+  "too-large": { status: 413, title: "Too large" },
+  unprocessable: { status: 422, title: "Not possible in this form" },
+  "rate-limited": { status: 429, title: "Too many requests" },
+  unavailable: { status: 503, title: "Service unavailable" },
+};
+
+/**
+ * The codes the API answers with another code or detail than the error's own: the store's and the key vault's
+ * codes and messages name internals (tables, keys, secret names) that a caller neither needs nor may see.
+ */
+const PUBLIC_ANSWERS: Readonly<Record<string, { code?: string; detail?: string }>> = {
+  STORE_INVALID_CURSOR: { code: "CURSOR_INVALID", detail: "the paging cursor is not valid here" },
+  STORE_INVALID_QUERY: { code: "INVALID_QUERY" },
+  STORE_NOT_FOUND: { code: "NOT_FOUND", detail: "not found" },
+  STORE_CONFLICT: { code: "CONFLICT", detail: "the resource changed meanwhile: try again" },
+  STORE_UNAVAILABLE: { code: "SERVICE_UNAVAILABLE" },
+  KEY_VAULT_UNAVAILABLE: { code: "SERVICE_UNAVAILABLE" },
+  KEY_INVALID_REF: { code: "CLIENT_NOT_FOUND", detail: "no such client" },
+  KEY_NOT_FOUND: { detail: "no key is set" },
+};
+
+/** What an `unavailable` answer says: the caller did nothing wrong, and a retry later may succeed. */
+const UNAVAILABLE_DETAIL = "A service saldo depends on is unavailable; retry later.";
+
 function classify(error: unknown): Known | undefined {
   if (error instanceof ApiError) {
+    // Errors of the HTTP boundary itself already know their answer (405 and 406 have no category of their own).
     return {
       status: error.status,
       code: error.code,
@@ -82,107 +104,42 @@ function classify(error: unknown): Known | undefined {
       ...(error.errors ? { errors: error.errors } : {}),
     };
   }
-  if (error instanceof AuthError) {
-    if (error.code === "AUTH_KEYS_UNAVAILABLE" || error.code === "AUTH_LOCAL_ISSUER_FAILED" || error.code === "AUTH_LOCAL_KEY_MISSING") {
-      return unavailable("The token issuer's keys could not be read", error.code);
-    }
-    return {
-      status: 401,
-      code: error.code,
-      title: "Unauthorized",
-      detail: error.message,
-      // RFC 6750 §3: the scheme, and `invalid_token` when a token was given but refused.
-      headers: {
-        "www-authenticate": error.code === "AUTH_MISSING_TOKEN" ? 'Bearer realm="saldo"' : 'Bearer realm="saldo", error="invalid_token"',
-      },
-    };
-  }
-  if (error instanceof EngagementError) {
-    if (error instanceof EngagementConflictError) return { status: 409, code: error.code, title: "Conflict", detail: error.message };
-    if (error instanceof InvalidEngagementInputError) {
-      const field = typeof error.context.field === "string" ? `body.${error.context.field}` : "body";
-      return {
-        status: 400,
-        code: "VALIDATION_FAILED",
-        title: "Invalid request",
-        detail: error.message,
-        errors: [{ path: field, message: error.message }],
-      };
-    }
-    return { status: 404, code: error.code, title: "Not found", detail: error.message };
-  }
-  if (error instanceof ImportViewError) {
-    const status = { "not-found": 404, conflict: 409, "invalid-request": 400 }[error.kind];
-    const title = { "not-found": "Not found", conflict: "Conflict", "invalid-request": "Invalid request" }[error.kind];
-    return {
-      status,
-      code: error.code,
-      title,
-      detail: error.message,
-      ...(error instanceof ImportHeldError ? { notAccepted: error.notAccepted } : {}),
-    };
-  }
-  if (error instanceof ExportError) {
-    // The request is understood but its answer cannot be given in the form asked for; the detail says which works.
-    return { status: 422, code: error.code, title: "Export not possible in this form", detail: error.message };
-  }
-  if (error instanceof UploadTooLargeError) {
-    return { status: 413, code: error.code, title: "Upload too large", detail: error.message };
-  }
-  if (error instanceof InvalidUploadError) {
-    return {
-      status: 400,
-      code: "VALIDATION_FAILED",
-      title: "Invalid request",
-      detail: error.message,
-      errors: [{ path: "body.fileName", message: error.message }],
-    };
-  }
-  if (error instanceof UploadSigningError) return undefined;
-  if (error instanceof KeyVaultError) {
-    if (error instanceof KeyNotFoundError) return { status: 404, code: error.code, title: "Not found", detail: "no key is set" };
-    if (error instanceof InvalidKeyValueError) {
-      // The vault's message names the expected field and the offending paths, never the value.
-      const fields = Array.isArray(error.context.fields) ? (error.context.fields as string[]) : ["(value)"];
-      return {
-        status: 400,
-        code: "VALIDATION_FAILED",
-        title: "Invalid request",
-        detail: error.message,
-        errors: fields.map((field) => ({ path: `body.${field}`, message: "invalid for this system" })),
-      };
-    }
-    if (error instanceof InvalidKeyRefError) return { status: 404, code: "CLIENT_NOT_FOUND", title: "Not found", detail: "no such client" };
-    if (error.code === "KEY_VAULT_UNAVAILABLE") return unavailable("The key vault is unavailable", error.code);
-    return undefined;
-  }
-  if (error instanceof StoreError) {
-    if (error instanceof StoreInvalidCursorError) {
-      return { status: 400, code: "CURSOR_INVALID", title: "Invalid request", detail: "the paging cursor is not valid here" };
-    }
-    if (error instanceof StoreInvalidQueryError) {
-      return { status: 400, code: "INVALID_QUERY", title: "Invalid request", detail: error.message };
-    }
-    if (error instanceof StoreNotFoundError) return { status: 404, code: "NOT_FOUND", title: "Not found", detail: "not found" };
-    if (error instanceof StoreConflictError) {
-      return { status: 409, code: "CONFLICT", title: "Conflict", detail: "the resource changed meanwhile: try again" };
-    }
-    if (error instanceof StoreUnavailableError) return unavailable("The database is unavailable", "STORE_UNAVAILABLE");
-    return undefined;
-  }
-  return undefined;
-}
-
-/** A 503 with Retry-After: the caller did nothing wrong; a retry later may succeed. Still logged as unexpected. */
-function unavailable(title: string, code: string): Known {
-  return {
-    status: 503,
-    code: code === "STORE_UNAVAILABLE" || code === "KEY_VAULT_UNAVAILABLE" ? "SERVICE_UNAVAILABLE" : code,
+  if (!(error instanceof SaldoError) || error.category === "internal") return undefined;
+  const { status, title } = CATEGORY_ANSWERS[error.category];
+  const known: Known = {
+    status,
     title,
-    detail: "A service saldo depends on is unavailable; retry later.",
-    headers: { "retry-after": "5" },
-    unexpected: true,
+    code: PUBLIC_ANSWERS[error.code]?.code ?? error.code,
+    detail: PUBLIC_ANSWERS[error.code]?.detail ?? error.message,
   };
+  switch (error.category) {
+    case "invalid":
+      // A use case refusing fields of the body is answered as the route's schema would refuse them.
+      if (error.invalidFields !== undefined) {
+        known.code = "VALIDATION_FAILED";
+        known.errors = error.invalidFields.map(({ field, message }) => ({
+          path: field ? `body.${field}` : "body",
+          message,
+        }));
+      }
+      break;
+    case "unauthenticated":
+      // RFC 6750 §3: the scheme, and `invalid_token` when a token was given but refused.
+      known.headers = {
+        "www-authenticate":
+          error.code === "AUTH_MISSING_TOKEN" ? 'Bearer realm="saldo"' : 'Bearer realm="saldo", error="invalid_token"',
+      };
+      break;
+    case "unavailable":
+      known.detail = UNAVAILABLE_DETAIL;
+      known.headers = { "retry-after": "5" };
+      known.unexpected = true;
+      break;
+    case "conflict":
+      if (error instanceof ImportHeldError) known.notAccepted = error.notAccepted;
+      break;
+  }
+  return known;
 }
 
 function answer(

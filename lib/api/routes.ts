@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { TransactionLinesQuerySchema, TransactionLinesPageSchema, TrialBalanceViewSchema, ImportComparisonSchema, ImportActivationSchema } from "../imports/importViews.ts";
+import {
+  TransactionLinesQuerySchema,
+  TransactionLinesPageSchema,
+  TrialBalanceViewSchema,
+  ImportComparisonSchema,
+  ImportActivationSchema,
+} from "../imports/importViews.ts";
 import { ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
 import {
   ActivateImportRequestSchema,
@@ -215,7 +221,12 @@ export const ROUTES = {
     tag: "imports",
     authenticated: true,
     pathParams: ImportPathSchema,
-    response: { status: 200, description: "The import and its report", schema: ImportReportSchema, name: "ImportReport" },
+    response: {
+      status: 200,
+      description: "The import and its report",
+      schema: ImportReportSchema,
+      name: "ImportReport",
+    },
     handler: "functions/http/imports/getImport.handler",
   }),
   compareImports: route({
@@ -237,7 +248,7 @@ export const ROUTES = {
     path: `${IMPORT}/activate`,
     summary:
       "Make an import the engagement's active version: an earlier one again, or a held one accepting its reasons " +
-      "(`{\"accept\": [codes]}`)",
+      '(`{"accept": [codes]}`)',
     tag: "imports",
     authenticated: true,
     pathParams: ImportPathSchema,
@@ -266,7 +277,11 @@ export const ROUTES = {
             "The trial balance as CSV for spreadsheets: UTF-8 with BOM, `;`, decimal comma, CRLF, header row in the language of Accept-Language (nb or en)",
           headers: EXPORT_HEADERS,
         },
-        { mediaType: XLSX_MEDIA_TYPE, description: "The trial balance as an XLSX workbook (numeric cells, a SUM total row)", headers: EXPORT_HEADERS },
+        {
+          mediaType: XLSX_MEDIA_TYPE,
+          description: "The trial balance as an XLSX workbook (numeric cells, a SUM total row)",
+          headers: EXPORT_HEADERS,
+        },
       ],
     },
     extraProblems: [406, 409, 422],
@@ -312,7 +327,12 @@ export const ROUTES = {
     authenticated: true,
     pathParams: IntegrationPathSchema,
     body: IntegrationKeyRequestSchema,
-    response: { status: 200, description: "The key's status", schema: IntegrationStatusSchema, name: "IntegrationStatus" },
+    response: {
+      status: 200,
+      description: "The key's status",
+      schema: IntegrationStatusSchema,
+      name: "IntegrationStatus",
+    },
     handler: "functions/http/integrations/putIntegrationKey.handler",
   }),
   getIntegrationKey: route({
@@ -323,7 +343,12 @@ export const ROUTES = {
     tag: "integrations",
     authenticated: true,
     pathParams: IntegrationPathSchema,
-    response: { status: 200, description: "The key's status", schema: IntegrationStatusSchema, name: "IntegrationStatus" },
+    response: {
+      status: 200,
+      description: "The key's status",
+      schema: IntegrationStatusSchema,
+      name: "IntegrationStatus",
+    },
     handler: "functions/http/integrations/getIntegrationKey.handler",
   }),
   deleteIntegrationKey: route({
@@ -344,7 +369,12 @@ export const ROUTES = {
     summary: "This document",
     tag: "meta",
     authenticated: false,
-    response: { status: 200, description: "The OpenAPI 3.1 document", schema: OpenApiDocumentSchema, name: "OpenApiDocument" },
+    response: {
+      status: 200,
+      description: "The OpenAPI 3.1 document",
+      schema: OpenApiDocumentSchema,
+      name: "OpenApiDocument",
+    },
     handler: "functions/http/meta/getOpenApiDocument.handler",
   }),
   getHealth: route({

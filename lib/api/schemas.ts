@@ -1,9 +1,16 @@
 import { z } from "zod";
-import { isValidOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
+import { isValidOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
-import { FileNameSchema, IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
+import { AccountingSystemSchema, EngagementKindSchema } from "../engagements/types.ts";
+import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
-import { IntegrationSystemSchema, KeyStatusSchema, PowerOfficeGoKeySchema, TripletexKeySchema } from "../secrets/schemas.ts";
+import {
+  IntegrationSystemSchema,
+  KeyStatusSchema,
+  PowerOfficeGoKeySchema,
+  TripletexKeySchema,
+} from "../secrets/schemas.ts";
 
 /*
  * Request and response schemas of the HTTP API (the trust boundary: every path parameter, query and body is parsed
@@ -36,9 +43,6 @@ export const OrgNumberSchema = z
     "Norwegian organisation number: 9 digits with a mod-11 check digit; spaces, dots and the VAT form `NO … MVA` are " +
       "accepted and removed (`NO 923 609 016 MVA` is stored as `923609016`)",
   );
-
-/** The client's accounting system: the two saldo connects to, or any other (files only). */
-export const AccountingSystemSchema = z.enum(["poweroffice-go", "tripletex", "other"]);
 
 const ClientNameSchema = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
 
@@ -103,7 +107,7 @@ export const CreateEngagementRequestSchema = z.discriminatedUnion("kind", [
 export const EngagementSchema = z.object({
   clientId: IdSchema,
   engagementId: IdSchema,
-  kind: z.enum(["year-end", "period-end"]),
+  kind: EngagementKindSchema,
   fiscalYear: z.number().int(),
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),

@@ -1,4 +1,4 @@
-import { SaldoError } from "../errors/SaldoError.ts";
+import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 /**
  * Stable codes of authentication failures. The API answers 401 (with `WWW-Authenticate: Bearer`) for all of them
  * except `AUTH_KEYS_UNAVAILABLE`, which is the server's problem (503), not the caller's.
@@ -23,4 +23,15 @@ export type AuthErrorCode =
  * Base (and only) error of lib/auth. Messages say what was wrong with the token (which claim, which check) but never
  * quote the token; `cause` keeps the jose error for logs.
  */
-export class AuthError extends SaldoError<AuthErrorCode> {}
+export class AuthError extends SaldoError<AuthErrorCode> {
+  constructor(code: AuthErrorCode, message: string, options: Omit<SaldoErrorOptions, "category"> = {}) {
+    super(code, message, { ...options, category: UNAVAILABLE_CODES.has(code) ? "unavailable" : "unauthenticated" });
+  }
+}
+
+/** The codes that are the server's problem (its keys cannot be read), not the caller's. */
+const UNAVAILABLE_CODES: ReadonlySet<AuthErrorCode> = new Set([
+  "AUTH_KEYS_UNAVAILABLE",
+  "AUTH_LOCAL_ISSUER_FAILED",
+  "AUTH_LOCAL_KEY_MISSING",
+]);

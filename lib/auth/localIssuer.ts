@@ -12,7 +12,7 @@ import {
   type JWK,
 } from "jose";
 import { z } from "zod";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { AuthError } from "./errors.ts";
 import { LOCAL_AUTH, localAuthDirectory } from "./localAuthConfig.ts";
 import type { VerifyAccessTokenOptions } from "./verifyAccessToken.ts";

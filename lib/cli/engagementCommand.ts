@@ -5,7 +5,7 @@ import { UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { openPipelineTarget } from "./pipelineTarget.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -49,7 +49,7 @@ export async function engagementCommand(
   const pipeline = await openPipelineTarget(env);
   try {
     const engagement = await createEngagement(
-      { store: pipeline.store },
+      { engagementStore: pipeline.engagementStore },
       { tenantId: values.tenant!, clientId: values.client!, engagementId },
       input,
     );

@@ -1,9 +1,13 @@
 import { ClientNotFoundError, EngagementConflictError, EngagementNotFoundError } from "../engagements/errors.ts";
-import { createClient, getClient, normalizeOrgNumber } from "../engagements/manageClients.ts";
+import { createClient, getClient } from "../engagements/manageClients.ts";
+import { normalizeOrgNumber } from "../ids/orgNumber.ts";
 import { createEngagement, engagementPeriod, getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 import type { FileHeader } from "../ledger/types.ts";
+import { formatOrgNumberForPeople, formatPeriodForPeople } from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { UsageError } from "./errors.ts";
 
 /** What `saldo upload` was told about the client and engagement to create, if they do not exist. */
@@ -12,6 +16,8 @@ export interface UploadEngagementOptions {
   fiscalYear?: number | undefined;
   /** `--org-number`: the client's organisation number (else the file's). */
   orgNumber?: string | undefined;
+  /** The language of the returned lines (default nb). */
+  locale?: Locale;
 }
 
 /**
@@ -26,14 +32,14 @@ export interface UploadEngagementOptions {
  * without a period and no `--fiscal-year`, or a file whose period lies outside the fiscal year, leaves nothing
  * behind. A deleted client stays deleted: its id is refused, never revived.
  *
- * Returns lines saying what was created.
+ * Returns lines saying what was created, in the words of `options.locale`.
  *
  * @throws FormatError (the header cannot be read), UsageError (no fiscal year, or the file's period outside it; an
  * invalid `--org-number`), EngagementError (the organisation number invalid or another client's, the client
  * deleted, a year-end engagement for that year existing under another id).
  */
 export async function ensureUploadEngagement(
-  deps: { store: LedgerStore; now?: () => Date },
+  deps: { engagementStore: EngagementStore; now?: () => Date },
   ref: EngagementRef,
   /** Reads the file's header; given the existing client (its remembered CSV layout), if there is one. */
   readHeader: (client: Client | undefined) => Promise<FileHeader>,
@@ -42,14 +48,17 @@ export async function ensureUploadEngagement(
   const missing = await whatIsMissing(deps, ref);
   if (missing === "nothing") return [];
 
-  const header = await readHeader(missing === "client" ? undefined : await deps.store.getClient(ref));
+  const header = await readHeader(missing === "client" ? undefined : await deps.engagementStore.getClient(ref));
   const fiscalYear = fiscalYearOf(ref, header, options.fiscalYear);
   const newClient = missing === "client" ? clientOf(ref, header, options.orgNumber) : undefined;
 
+  const locale = options.locale ?? DEFAULT_LOCALE;
+  const labels = labelsFor(locale).upload;
   const said: string[] = [];
   if (newClient) {
     const created = await createIfAbsent(
-      () => createClient(deps, { tenantId: ref.tenantId, clientId: ref.clientId, ...newClient, accountingSystem: "other" }),
+      () =>
+        createClient(deps, { tenantId: ref.tenantId, clientId: ref.clientId, ...newClient, accountingSystem: "other" }),
       () => getClient(deps, ref),
       (error) =>
         error.code === "ORG_NUMBER_TAKEN" && typeof error.context.clientId === "string"
@@ -57,7 +66,9 @@ export async function ensureUploadEngagement(
           : error.message,
     );
     if (created) {
-      said.push(`created client ${ref.clientId} (${newClient.name}${newClient.orgNumber ? `, org.nr ${newClient.orgNumber}` : ""})`);
+      const orgNumber =
+        newClient.orgNumber === undefined ? undefined : formatOrgNumberForPeople(newClient.orgNumber, locale);
+      said.push(labels.createdClient(ref.clientId, newClient.name, orgNumber));
     }
   }
   const engagement = await createIfAbsent(
@@ -69,17 +80,15 @@ export async function ensureUploadEngagement(
         : error.message,
   );
   if (engagement) {
-    said.push(
-      `created year-end engagement ${ref.engagementId} (fiscal year ${engagement.fiscalYear}, ` +
-        `${engagement.periodStart} – ${engagement.periodEnd})`,
-    );
+    const period = formatPeriodForPeople({ start: engagement.periodStart, end: engagement.periodEnd }, locale);
+    said.push(labels.createdYearEnd(ref.engagementId, String(engagement.fiscalYear), period));
   }
   return said;
 }
 
 /** Which of the client and the engagement must be created (a deleted client counts as missing: creating it fails). */
 async function whatIsMissing(
-  deps: { store: LedgerStore },
+  deps: { engagementStore: EngagementStore },
   ref: EngagementRef,
 ): Promise<"nothing" | "engagement" | "client"> {
   try {
@@ -124,7 +133,9 @@ function clientOf(
   if (orgNumberOption !== undefined) {
     const orgNumber = normalizeOrgNumber(orgNumberOption);
     if (orgNumber === undefined) {
-      throw new UsageError(`--org-number "${orgNumberOption}" is not a Norwegian organisation number (9 digits, mod-11 check digit)`);
+      throw new UsageError(
+        `--org-number "${orgNumberOption}" is not a Norwegian organisation number (9 digits, mod-11 check digit)`,
+      );
     }
     return { name, orgNumber };
   }
@@ -161,6 +172,8 @@ async function createIfAbsent<T>(
       if (existing) return undefined;
       throw error;
     }
-    throw new EngagementConflictError(error.code as "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS", explain(error), { ...error.context });
+    throw new EngagementConflictError(error.code as "ORG_NUMBER_TAKEN" | "ENGAGEMENT_EXISTS", explain(error), {
+      ...error.context,
+    });
   }
 }

@@ -52,7 +52,10 @@ export class NothingToShowError extends SaldoError<NothingToShowCode> {
  * stack or AWS); any other error unchanged.
  */
 export function nothingToShow(error: unknown, where: string): unknown {
-  if (error instanceof SaldoError && ["CLIENT_NOT_FOUND", "ENGAGEMENT_NOT_FOUND", "NO_ACTIVE_IMPORT"].includes(error.code)) {
+  if (
+    error instanceof SaldoError &&
+    ["CLIENT_NOT_FOUND", "ENGAGEMENT_NOT_FOUND", "NO_ACTIVE_IMPORT"].includes(error.code)
+  ) {
     return new NothingToShowError(error.code as NothingToShowCode, `${error.message} (${where})`, { cause: error });
   }
   return error;

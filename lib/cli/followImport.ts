@@ -1,5 +1,5 @@
 import type { EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { ImportStore } from "../imports/ports.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError } from "./errors.ts";
 
@@ -46,7 +46,7 @@ export interface FollowTiming {
  * @throws ImportWaitTimeoutError when it has not ended within `timeoutMs`
  */
 export async function followImport(
-  store: LedgerStore,
+  importStore: ImportStore,
   ref: EngagementRef,
   upload: FollowedUpload,
   onProgress: (progress: ImportProgressView) => void = () => {},
@@ -57,7 +57,7 @@ export async function followImport(
   const deadline = now() + upload.timeoutMs;
   let delay = 200;
   for (;;) {
-    const runs = await store.listImports(ref);
+    const runs = await importStore.listImports(ref);
     const mine = runs.find((run) => {
       if (run.source.type !== "file" || run.source.key !== upload.key) return false;
       if (upload.versionId && run.source.versionId) return run.source.versionId === upload.versionId;
@@ -67,7 +67,7 @@ export async function followImport(
     if (mine && !UNDER_WAY.has(mine.status)) return mine;
     if (mine) onProgress(progressOf(mine));
     if (!mine) {
-      const rejected = (await store.listRejectedUploads(ref.tenantId)).find(
+      const rejected = (await importStore.listRejectedUploads(ref.tenantId)).find(
         (rejection) => rejection.key === upload.key && Date.parse(rejection.at) >= upload.notBefore,
       );
       if (rejected) throw new UploadRejectedError(`the upload was rejected: ${rejected.reason}`);
@@ -91,7 +91,8 @@ export async function followImport(
 function progressOf(run: ImportRun): ImportProgressView {
   const recorded = (run as { progress?: { bytesRead?: unknown; size?: unknown; lines?: unknown } }).progress;
   const view: ImportProgressView = { status: run.status };
-  const size = typeof recorded?.size === "number" ? recorded.size : run.source.type === "file" ? run.source.size : undefined;
+  const size =
+    typeof recorded?.size === "number" ? recorded.size : run.source.type === "file" ? run.source.size : undefined;
   if (typeof recorded?.bytesRead === "number") view.bytesRead = recorded.bytesRead;
   if (typeof size === "number") view.size = size;
   if (typeof recorded?.lines === "number") view.lines = recorded.lines;

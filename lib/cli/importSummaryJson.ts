@@ -1,22 +1,21 @@
-import { SOURCE_FORMATS } from "../ledger/types.ts";
 import { z } from "zod";
 import { ImportProgressSchema, toImportProgressJson } from "../imports/importReports.ts";
-import { IMPORT_STATUSES, type ImportRun } from "../imports/types.ts";
-
-const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/);
+import { ImportStatusSchema, type ImportRun } from "../imports/types.ts";
+import { SourceFormatSchema } from "../ledger/types.ts";
+import { DecimalAmountSchema as AmountSchema } from "../money/ore.ts";
 
 /** One import as `saldo imports --json` and `saldo upload --json` print it (the report itself: `trial-balance`). */
 export const ImportSummaryJsonSchema = z.object({
   importId: z.string(),
   /** `held`: not activated by the activation gate; `heldFor` says why (README "Activation rules"). */
-  status: z.enum(IMPORT_STATUSES),
+  status: ImportStatusSchema,
   /** Whether this import is the engagement's active version. */
   active: z.boolean(),
   fileName: z.string().nullable(),
   key: z.string().nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
-  format: z.enum(SOURCE_FORMATS).nullable(),
+  format: SourceFormatSchema.nullable(),
   formatVersion: z.string().nullable(),
   counts: z
     .object({
@@ -52,7 +51,12 @@ export function toImportSummaryJson(run: ImportRun, activeImportId: string | und
     format: run.format ?? null,
     formatVersion: run.formatVersion ?? null,
     counts: run.counts
-      ? { accounts: run.counts.accounts, transactions: run.counts.transactions, lines: run.counts.lines, totals: run.counts.totals }
+      ? {
+          accounts: run.counts.accounts,
+          transactions: run.counts.transactions,
+          lines: run.counts.lines,
+          totals: run.counts.totals,
+        }
       : null,
     issues: run.counts?.issues ?? null,
     failure: run.failure ?? null,

@@ -1,6 +1,10 @@
 import { formatLabel } from "../ledger/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { formatCountForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
+import {
+  formatCountForPeople,
+  formatMegabytesForPeople,
+  formatTimestampForPeople,
+} from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
@@ -14,7 +18,10 @@ import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from
  * `saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]`: the engagement's import history,
  * newest first.
  */
-export async function importsCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function importsCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     ...ENGAGEMENT_OPTIONS,
     ...LOCALE_OPTION,
@@ -25,12 +32,13 @@ export async function importsCommand(args: string[], env: Record<string, string 
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);
   try {
-    const { store } = pipeline;
     // The use case the API's GET …/imports goes through: a deleted client's engagements are not found.
-    const engagement = await getEngagement({ store }, ref).catch((error: unknown) => {
+    const engagement = await getEngagement(pipeline, ref).catch((error: unknown) => {
       throw nothingToShow(error, pipeline.target.description);
     });
-    const imports = (await store.listImports(ref)).map((run) => toImportSummaryJson(run, engagement.activeImportId));
+    const imports = (await pipeline.importStore.listImports(ref)).map((run) =>
+      toImportSummaryJson(run, engagement.activeImportId),
+    );
     if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
     else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
     return 0;
@@ -40,9 +48,11 @@ export async function importsCommand(args: string[], env: Record<string, string 
 }
 
 /** A running import's progress for people: `lest 45 % (1,2 MB av 2,6 MB), 12 345 linjer` (English with `en`). */
-export function formatProgress(progress: NonNullable<ImportSummaryJson["progress"]>, locale: Locale = DEFAULT_LOCALE): string {
-  const megabytes = (bytes: number) =>
-    `${new Intl.NumberFormat(locale === "nb" ? "nb-NO" : "en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / 1_000_000)} MB`;
+export function formatProgress(
+  progress: NonNullable<ImportSummaryJson["progress"]>,
+  locale: Locale = DEFAULT_LOCALE,
+): string {
+  const megabytes = (bytes: number) => formatMegabytesForPeople(bytes, locale);
   const known = progress.size !== null && progress.size > 0;
   return labelsFor(locale).progress(
     known ? String(Math.floor((progress.bytesRead / progress.size!) * 100)) : undefined,
@@ -56,7 +66,11 @@ export function formatProgress(progress: NonNullable<ImportSummaryJson["progress
  * The import history as a table for people, in the locale's words (statuses translated; unknown ones as their code),
  * times in the machine's time zone; `*` marks the active version.
  */
-export function renderImports(engagement: string, imports: readonly ImportSummaryJson[], locale: Locale = DEFAULT_LOCALE): string {
+export function renderImports(
+  engagement: string,
+  imports: readonly ImportSummaryJson[],
+  locale: Locale = DEFAULT_LOCALE,
+): string {
   const labels = labelsFor(locale);
   if (imports.length === 0) return `${labels.noImports(engagement)}\n`;
   const count = (value: number) => formatCountForPeople(value, locale);
@@ -74,8 +88,8 @@ export function renderImports(engagement: string, imports: readonly ImportSummar
         : run.progress
           ? formatProgress(run.progress, locale)
           : run.issues
-          ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
-          : labels.noReport,
+            ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
+            : labels.noReport,
   ]);
   const titles = labels.importColumns;
   const columns: TextColumn[] = [

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { inspectFile } from "../imports/inspectFile.ts";
 import { toLedgerJson } from "../ledger/ledgerJson.ts";
+import { FileFormatSchema } from "../ledger/types.ts";
 import { countingSource, fileSource } from "../formats/shared/sources.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions } from "./parseOptions.ts";
@@ -11,13 +12,16 @@ import { createProgressBar } from "./progressBar.ts";
 import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
 import { renderSummary } from "./renderSummary.ts";
 
-const FormatOptionSchema = z.enum(["auto", "saft", "sie", "csv"]);
+const FormatOptionSchema = z.enum(["auto", ...FileFormatSchema.options]);
 
 /** Files larger than this get a progress bar when stderr is a terminal. */
 const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
 
 /** `saldo inspect <file>`: reads a file and prints its trial balance, totals and validation report. */
-export async function inspectCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function inspectCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     ...LOCALE_OPTION,
     format: { type: "string", default: "auto" },
@@ -35,7 +39,9 @@ export async function inspectCommand(args: string[], env: Record<string, string 
   const { size } = await stat(path);
   let source = fileSource(path);
   const bar =
-    process.stderr.isTTY && size >= PROGRESS_THRESHOLD_BYTES ? createProgressBar(process.stderr, size, fileName) : undefined;
+    process.stderr.isTTY && size >= PROGRESS_THRESHOLD_BYTES
+      ? createProgressBar(process.stderr, size, fileName)
+      : undefined;
   if (bar) source = countingSource(source, (bytes) => bar.update(bytes));
   try {
     const summary = await inspectFile(source, {

@@ -26,11 +26,11 @@ Usage:
                 [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns account=0,name=1,closing=2]
   saldo start                 the local stack (npm start): DynamoDB Local, S3 emulator, ingest handler, HTTP on $PORT
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
-               [--org-number <n>] [--part-size <MiB>] [--json]
+               [--org-number <n>] [--part-size <MiB>] [--json] [--locale nb|en]
                [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
                (the layout is remembered for the client: its next CSV files need none)
   saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]
-  saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json]
+  saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json] [--locale nb|en]
                               make an import the active version: an earlier one, or a held one accepting its reasons
   saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo transactions --tenant T --client C --engagement E [--account A] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
@@ -44,9 +44,9 @@ Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_L
 --json is --format json. CSV (semicolon, decimal comma, UTF-8 with BOM) and XLSX open right in Excel.
 
 upload, imports, activate, engagement, trial-balance, transactions and token talk to the local stack of SALDO_DATA_DIR, else of the
-nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions to AWS
-instead when
-SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment).
+nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions talk to
+AWS instead when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS
+environment).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
 running), 2 wrong usage, 3 upload: the import did not become the active version (held, failed or superseded).`;
@@ -61,14 +61,33 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!load) throw new UsageError(`unknown command "${command}"`);
-    return await (await load())(rest);
+    return await (
+      await load()
+    )(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = fileSystemMessage(error) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`saldo: ${message.split("\n")[0]}\n`);
     return 1;
   }
+}
+
+/** The reasons a file named on the command line cannot be opened, in words rather than Node's `ENOENT: …, stat 'x'`. */
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a folder, not a file",
+  ENOTDIR: "a part of the path is not a folder",
+};
+
+function fileSystemMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path } = error as NodeJS.ErrnoException;
+  const reason = code === undefined ? undefined : FILE_SYSTEM_REASONS[code];
+  if (reason === undefined) return undefined;
+  return typeof path === "string" ? `cannot read ${path}: ${reason}` : `cannot read the file: ${reason}`;
 }

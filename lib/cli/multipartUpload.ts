@@ -102,7 +102,9 @@ export async function uploadFileToS3(options: FileUploadOptions): Promise<FileUp
 
   const partCount = Math.ceil(options.size / partSize);
   if (partCount > MAX_PARTS) {
-    throw new UploadTransferError(`${partCount} parts of ${partSize} bytes are more than S3's ${MAX_PARTS}: use larger parts`);
+    throw new UploadTransferError(
+      `${partCount} parts of ${partSize} bytes are more than S3's ${MAX_PARTS}: use larger parts`,
+    );
   }
   const recordPath = join(options.stateDir, `${recordName(options, partSize)}.json`);
   let record = await readRecord(recordPath, options, partSize);
@@ -117,7 +119,8 @@ export async function uploadFileToS3(options: FileUploadOptions): Promise<FileUp
     return await sendParts(options, partSize, partCount, recordPath, record, reused);
   } catch (error) {
     // The service forgot the upload (aborted, expired, or another emulator): begin again, once.
-    if (record !== undefined && isNoSuchUpload(error)) return sendParts(options, partSize, partCount, recordPath, undefined, []);
+    if (record !== undefined && isNoSuchUpload(error))
+      return sendParts(options, partSize, partCount, recordPath, undefined, []);
     throw error;
   }
 }
@@ -133,7 +136,10 @@ async function sendParts(
   const { s3, bucket, key } = options;
   let record = existing;
   if (record === undefined) {
-    const created = await send(() => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...metadataOf(options) })), "start the multipart upload");
+    const created = await send(
+      () => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...metadataOf(options) })),
+      "start the multipart upload",
+    );
     if (!created.UploadId) throw new UploadTransferError("S3 started the multipart upload without an upload id");
     record = {
       v: 1,
@@ -158,7 +164,9 @@ async function sendParts(
   let sent = [...done.keys()].reduce((sum, partNumber) => sum + partBytes(partNumber), 0);
   options.onProgress?.(sent);
 
-  const missing = Array.from({ length: partCount }, (_, index) => index + 1).filter((partNumber) => !done.has(partNumber));
+  const missing = Array.from({ length: partCount }, (_, index) => index + 1).filter(
+    (partNumber) => !done.has(partNumber),
+  );
   let saving = Promise.resolve();
   let failure: unknown;
   let next = 0;
@@ -183,13 +191,20 @@ async function sendParts(
             ),
           `store part ${partNumber} of ${partCount}`,
         );
-        const part = { partNumber, etag: (answer.ETag ?? md5.toString("hex")).replace(/"/g, ""), md5: md5.toString("hex") };
+        const part = {
+          partNumber,
+          etag: (answer.ETag ?? md5.toString("hex")).replace(/"/g, ""),
+          md5: md5.toString("hex"),
+        };
         done.set(partNumber, part);
         sent += body.length;
         options.onProgress?.(sent);
         // Recorded in part order, one write at a time, so the record on disk is always whole.
         saving = saving.then(() =>
-          writeRecord(recordPath, { ...current, parts: [...done.values()].sort((a, b) => a.partNumber - b.partNumber) }),
+          writeRecord(recordPath, {
+            ...current,
+            parts: [...done.values()].sort((a, b) => a.partNumber - b.partNumber),
+          }),
         );
         await saving;
       } catch (error) {
@@ -258,7 +273,13 @@ async function putWhole(options: FileUploadOptions): Promise<FileUploadResult> {
     "store the file",
   );
   const etag = put.ETag?.replace(/"/g, "");
-  return { ...(etag ? { etag } : {}), ...(put.VersionId ? { versionId: put.VersionId } : {}), parts: 0, resumedParts: 0, sentParts: 0 };
+  return {
+    ...(etag ? { etag } : {}),
+    ...(put.VersionId ? { versionId: put.VersionId } : {}),
+    parts: 0,
+    resumedParts: 0,
+    sentParts: 0,
+  };
 }
 
 /** The recorded parts whose bytes in the file are still the same and which the service (where it can say) still has. */
@@ -304,12 +325,18 @@ async function listedParts(options: FileUploadOptions, record: ResumeRecord): Pr
   } catch (error) {
     if (isNoSuchUpload(error)) return new Map();
     if (isNotSupported(error)) return undefined;
-    throw new UploadTransferError(`S3 could not list the parts of the unfinished upload: ${describe(error)}`, { cause: error });
+    throw new UploadTransferError(`S3 could not list the parts of the unfinished upload: ${describe(error)}`, {
+      cause: error,
+    });
   }
   return listed;
 }
 
-async function readRecord(path: string, options: FileUploadOptions, partSize: number): Promise<ResumeRecord | undefined> {
+async function readRecord(
+  path: string,
+  options: FileUploadOptions,
+  partSize: number,
+): Promise<ResumeRecord | undefined> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -344,7 +371,9 @@ async function writeRecord(path: string, record: ResumeRecord): Promise<void> {
 
 function recordName(options: FileUploadOptions, partSize: number): string {
   return createHash("sha256")
-    .update(JSON.stringify([options.bucket, options.key, resolve(options.path), options.size, options.mtimeMs, partSize]))
+    .update(
+      JSON.stringify([options.bucket, options.key, resolve(options.path), options.size, options.mtimeMs, partSize]),
+    )
     .digest("hex")
     .slice(0, 32);
 }
@@ -356,7 +385,8 @@ async function readPart(path: string, start: number, length: number): Promise<Bu
     let filled = 0;
     while (filled < length) {
       const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
-      if (bytesRead === 0) throw new UploadTransferError(`${path} ended at byte ${start + filled}: it changed during the upload`);
+      if (bytesRead === 0)
+        throw new UploadTransferError(`${path} ended at byte ${start + filled}: it changed during the upload`);
       filled += bytesRead;
     }
     return buffer;
@@ -386,7 +416,14 @@ function isNoSuchUpload(error: unknown): boolean {
 function isNotSupported(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = errorName(error);
-  return status === 403 || status === 405 || status === 501 || name === "NotImplemented" || name === "MethodNotAllowed" || name === "AccessDenied";
+  return (
+    status === 403 ||
+    status === 405 ||
+    status === 501 ||
+    name === "NotImplemented" ||
+    name === "MethodNotAllowed" ||
+    name === "AccessDenied"
+  );
 }
 
 function describe(error: unknown): string {
@@ -395,5 +432,7 @@ function describe(error: unknown): string {
 }
 
 function metadataOf(options: FileUploadOptions): { Metadata?: Record<string, string> } {
-  return options.metadata !== undefined && Object.keys(options.metadata).length > 0 ? { Metadata: options.metadata } : {};
+  return options.metadata !== undefined && Object.keys(options.metadata).length > 0
+    ? { Metadata: options.metadata }
+    : {};
 }

@@ -21,7 +21,10 @@ export const OutputFormatSchema = z.enum(["text", "json", "csv", "xlsx"]);
 export type OutputFormat = z.infer<typeof OutputFormatSchema>;
 
 /** The locale asked for: `--locale`, else `SALDO_LOCALE`, else nb. */
-export function localeFromOptions(value: string | undefined, env: Record<string, string | undefined> = process.env): Locale {
+export function localeFromOptions(
+  value: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): Locale {
   const asked = value ?? (env.SALDO_LOCALE || undefined);
   if (asked === undefined) return DEFAULT_LOCALE;
   const parsed = LocaleSchema.safeParse(asked);
@@ -47,7 +50,8 @@ export function figuresOutputFromOptions(
 ): FiguresOutput {
   const format = OutputFormatSchema.safeParse(values.format ?? (values.json ? "json" : "text"));
   if (!format.success) throw new UsageError(`--format must be one of text, json, csv, xlsx (got "${values.format}")`);
-  if (values.json && format.data !== "json") throw new UsageError(`--json and --format ${format.data} contradict each other`);
+  if (values.json && format.data !== "json")
+    throw new UsageError(`--json and --format ${format.data} contradict each other`);
   if (values.output === "") throw new UsageError("--output needs a file name");
   if (format.data === "xlsx" && values.output === undefined && stdoutIsTerminal) {
     throw new UsageError("an XLSX file is binary: write it with --output FILE (or redirect standard output)");
@@ -87,6 +91,9 @@ export async function writeOutput(
 }
 
 /** Writes text chunks from an (async) iterable into `sink` and ends it, honouring backpressure. */
-export async function writeChunks(sink: Writable, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
+export async function writeChunks(
+  sink: Writable,
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+): Promise<void> {
   await pipeline(Readable.from(chunks, { objectMode: false }), sink);
 }

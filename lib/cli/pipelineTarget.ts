@@ -1,8 +1,9 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import type { EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
-import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "../imports/ports.ts";
+import { IdSchema } from "../ids/ids.ts";
+import { createDynamoStores } from "../store/createDynamoStores.ts";
 import { UsageError } from "./errors.ts";
 import { resolveTarget, type Target } from "./resolveTarget.ts";
 
@@ -14,7 +15,11 @@ export const ENGAGEMENT_OPTIONS = {
 } as const;
 
 /** Reads and checks the engagement named on the command line (ids as in the upload key layout). */
-export function engagementRefFromOptions(values: { tenant?: string; client?: string; engagement?: string }): EngagementRef {
+export function engagementRefFromOptions(values: {
+  tenant?: string;
+  client?: string;
+  engagement?: string;
+}): EngagementRef {
   const ids: [string, string | undefined][] = [
     ["tenant", values.tenant],
     ["client", values.client],
@@ -23,31 +28,37 @@ export function engagementRefFromOptions(values: { tenant?: string; client?: str
   for (const [name, value] of ids) {
     if (value === undefined) throw new UsageError(`--${name} is required`);
     const checked = IdSchema.safeParse(value);
-    if (!checked.success) throw new UsageError(`--${name} "${value}": ${checked.error.issues[0]?.message ?? "not a valid id"}`);
+    if (!checked.success)
+      throw new UsageError(`--${name} "${value}": ${checked.error.issues[0]?.message ?? "not a valid id"}`);
   }
   return { tenantId: values.tenant!, clientId: values.client!, engagementId: values.engagement! };
 }
 
-/** The store and the S3 client of the resolved target, for one command; `close` releases their sockets. */
+/** The stores and the S3 client of the resolved target, for one command; `close` releases their sockets. */
 export interface PipelineTarget {
   target: Target;
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   s3: S3Client;
   close(): void;
 }
 
 /** Resolves the target from the environment (lib/cli/resolveTarget.ts) and opens its adapters. */
-export async function openPipelineTarget(env: Record<string, string | undefined>, cwd?: string): Promise<PipelineTarget> {
+export async function openPipelineTarget(
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): Promise<PipelineTarget> {
   const target = await resolveTarget(env, cwd);
-  const store = new DynamoLedgerStore({ tableName: target.tableName, clientConfig: target.dynamoDbClientConfig });
+  const stores = createDynamoStores({ tableName: target.tableName, clientConfig: target.dynamoDbClientConfig });
   const s3 = new S3Client(target.s3ClientConfig);
   return {
     target,
-    store,
+    engagementStore: stores.engagementStore,
+    importStore: stores.importStore,
     s3,
     close: () => {
       s3.destroy();
-      store.close();
+      stores.close();
     },
   };
 }

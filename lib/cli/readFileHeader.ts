@@ -9,7 +9,7 @@ import type { UploadOptions } from "../imports/uploadOptions.ts";
 /**
  * Reads what a file says about itself (format, company, period) without reading the file, as the upload will read it
  * (`options`: its encoding and CSV layout; else the client's `remembered` layout): parses only until the
- * header record, which every parser yields first (lib/formats/records.ts), then stops the parser and closes the file.
+ * header record, which every parser yields first (lib/ledger/records.ts), then stops the parser and closes the file.
  *
  * @throws FormatError when the file is not one saldo reads (the upload would fail the same way).
  */
@@ -26,7 +26,9 @@ export async function readFileHeader(
       csv: {
         ...options.layout,
         ...(remembered ? { rememberedLayout: { layout: remembered.layout } } : {}),
-        ...(remembered?.encoding !== undefined && options.encoding === undefined ? { encoding: remembered.encoding } : {}),
+        ...(remembered?.encoding !== undefined && options.encoding === undefined
+          ? { encoding: remembered.encoding }
+          : {}),
       },
     });
     // Leaving the loop early returns the generator, which stops the parser.

@@ -80,7 +80,10 @@ export function renderSummary(summary: LedgerSummary, fileName: string, locale: 
       formatCountForPeople(tx.lines, locale),
       formatOreForPeople(tx.totalDebit, locale),
       formatOreForPeople(tx.totalCredit, locale),
-    ) + (tx.firstDate && tx.lastDate ? labels.dated(formatPeriodForPeople({ start: tx.firstDate, end: tx.lastDate }, locale)) : ""),
+    ) +
+      (tx.firstDate && tx.lastDate
+        ? labels.dated(formatPeriodForPeople({ start: tx.firstDate, end: tx.lastDate }, locale))
+        : ""),
   );
   out.push("");
   const counts = { error: 0, warning: 0, info: 0 };

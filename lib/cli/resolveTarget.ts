@@ -40,7 +40,9 @@ export interface Target {
 
 /** Empty strings count as unset, as shells make it easy to export one by mistake. */
 function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
+  );
 }
 
 /**
@@ -49,7 +51,10 @@ function withoutEmpty(env: Record<string, string | undefined>): Record<string, s
  * @throws TargetNotReachableError `TARGET_CONFIG_INVALID` for a bad environment, `LOCAL_STACK_NOT_RUNNING` when
  * there is no stack file or its process is gone.
  */
-export async function resolveTarget(env: Record<string, string | undefined>, cwd: string = process.cwd()): Promise<Target> {
+export async function resolveTarget(
+  env: Record<string, string | undefined>,
+  cwd: string = process.cwd(),
+): Promise<Target> {
   const parsed = TargetEnvironmentSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,14 +87,21 @@ export async function resolveTarget(env: Record<string, string | undefined>, cwd
 
   const dataDir = await findDataDir(withoutEmpty(env), cwd);
   const file = stackFilePath(dataDir);
-  const hint = "start it with `npm start` (or `saldo start`) in another terminal, or set SALDO_TABLE_NAME and SALDO_BUCKET_NAME to use AWS";
+  const hint =
+    "start it with `npm start` (or `saldo start`) in another terminal, or set SALDO_TABLE_NAME and SALDO_BUCKET_NAME to use AWS";
   let stack;
   try {
     stack = await readStackFile(dataDir);
   } catch (cause) {
-    throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `${file} is not a saldo stack file: ${hint}`, { cause });
+    throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `${file} is not a saldo stack file: ${hint}`, {
+      cause,
+    });
   }
-  if (!stack) throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `the local stack is not running (no ${file}): ${hint}`);
+  if (!stack)
+    throw new TargetNotReachableError(
+      "LOCAL_STACK_NOT_RUNNING",
+      `the local stack is not running (no ${file}): ${hint}`,
+    );
   if (!isProcessAlive(stack.pid)) {
     throw new TargetNotReachableError(
       "LOCAL_STACK_NOT_RUNNING",

@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { toLedgerJson } from "../ledger/ledgerJson.ts";
 import { readLocalStackSettings } from "../local/stack/localStackSettings.ts";
 import { localDynamoDbClientConfig, startLocalStack, type RunningLocalStack } from "../local/stack/startLocalStack.ts";
-import { DynamoLedgerStore } from "../store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../store/createDynamoStores.ts";
 import { UsageError } from "./errors.ts";
 import { formatIssueCounts } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
@@ -14,9 +14,13 @@ import { renderSummary } from "./renderSummary.ts";
  * Local, the S3 emulator, the ingest handler on the bucket's events and the HTTP server — configured from the
  * environment (lib/local/stack/localStackSettings.ts), and shows the demo engagement's trial balance.
  */
-export async function startCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function startCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { positionals } = parseOptions(args, {});
-  if (positionals.length > 0) throw new UsageError("start takes no arguments (configure it with environment variables)");
+  if (positionals.length > 0)
+    throw new UsageError("start takes no arguments (configure it with environment variables)");
   let settings;
   try {
     settings = readLocalStackSettings(env);
@@ -48,9 +52,15 @@ export async function startCommand(args: string[], env: Record<string, string | 
   say(`  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}  (path-style; access key S3RVER / secret S3RVER)`);
   say(`  DynamoDB   ${stack.dynamoDbEndpoint}  table ${stack.tableName}`);
   say(`  HTTP API   ${stack.httpUrl}  (GET /health, GET /openapi.json; the rest needs a bearer token)`);
-  say(`  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`);
-  say(`  Upload with \`npx saldo upload <file> --tenant T --client C --engagement E\`, or any S3 client to uploads/T/C/E/<file>.`);
-  say(`  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`);
+  say(
+    `  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`,
+  );
+  say(
+    `  Upload with \`npx saldo upload <file> --tenant T --client C --engagement E\`, or any S3 client to uploads/T/C/E/<file>.`,
+  );
+  say(
+    `  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`,
+  );
   await showDemo(stack, say);
   say("");
   say("Ready. Ctrl-C stops.");
@@ -69,16 +79,23 @@ async function showDemo(stack: RunningLocalStack, say: (line: string) => void): 
       ? `Demo: uploaded ${demo.key}; the S3 event ran the ingest handler, which imported it into DynamoDB:`
       : `Demo (seeded on first start): engagement ${tenantId}/${clientId}/${engagementId}`,
   );
-  const store = new DynamoLedgerStore({ tableName: stack.tableName, clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint) });
-  const ledger = await readActiveLedger(store, demo.ref);
+  const stores = createDynamoStores({
+    tableName: stack.tableName,
+    clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint),
+  });
+  const ledger = await readActiveLedger(stores, demo.ref).finally(() => stores.close());
   if (ledger.state !== "active") {
     const latest = demo.latestImport;
-    say(`  no active version${latest ? `: the latest import is ${latest.status}${latest.failure ? ` (${latest.failure.message})` : ""}` : ""}`);
+    say(
+      `  no active version${latest ? `: the latest import is ${latest.status}${latest.failure ? ` (${latest.failure.message})` : ""}` : ""}`,
+    );
     return;
   }
   if (demo.uploaded) {
     say("");
-    for (const line of renderSummary(ledger.summary, `${demo.key} (active import ${ledger.run.importId})`).trimEnd().split("\n")) {
+    for (const line of renderSummary(ledger.summary, `${demo.key} (active import ${ledger.run.importId})`)
+      .trimEnd()
+      .split("\n")) {
       say(`  ${line}`);
     }
   } else {

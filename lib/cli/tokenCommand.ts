@@ -66,7 +66,9 @@ export async function tokenCommand(
 async function assertStackAcceptsKey(stack: StackFile, issuer: LocalIssuer): Promise<void> {
   let keyIds: unknown[];
   try {
-    const answer = await fetch(new URL("/.well-known/jwks.json", stack.http.url), { signal: AbortSignal.timeout(JWKS_TIMEOUT_MS) });
+    const answer = await fetch(new URL("/.well-known/jwks.json", stack.http.url), {
+      signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
+    });
     if (!answer.ok) return;
     const body = (await answer.json()) as { keys?: { kid?: unknown }[] };
     keyIds = (body.keys ?? []).map((key) => key.kid);

@@ -7,8 +7,10 @@ import {
   type TransactionLinesQuery,
 } from "../imports/listTransactionLines.ts";
 import type { EngagementRef } from "../engagements/types.ts";
-import type { LedgerLine, LedgerStore } from "../imports/ports.ts";
-import { ClientNotFoundError, EngagementNotFoundError, NoActiveImportError } from "../imports/viewErrors.ts";
+import type { LedgerLine } from "../imports/ports.ts";
+import type { ListTransactionLinesDeps } from "../imports/listTransactionLines.ts";
+import { ClientNotFoundError, EngagementNotFoundError } from "../engagements/errors.ts";
+import { NoActiveImportError } from "../imports/viewErrors.ts";
 import { formatCountForPeople, formatDateForPeople, formatOreForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import type { Locale } from "../presentation/locale.ts";
@@ -34,7 +36,10 @@ const LINE_TEXT_MAX_WIDTH = 50;
  * version, through the same use case and filters as `GET …/transactions`, read page by page (never the whole import
  * at once) and written as they arrive.
  */
-export async function transactionsCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function transactionsCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     ...ENGAGEMENT_OPTIONS,
     ...FIGURES_OUTPUT_OPTIONS,
@@ -68,17 +73,20 @@ export async function transactionsCommand(args: string[], env: Record<string, st
   try {
     let first: TransactionLinesPage;
     try {
-      first = await listTransactionLines({ store: pipeline.store }, ref, { ...filters, limit: TRANSACTION_LINES_MAX_LIMIT });
+      first = await listTransactionLines(pipeline, ref, { ...filters, limit: TRANSACTION_LINES_MAX_LIMIT });
     } catch (error) {
       if (error instanceof ClientNotFoundError || error instanceof EngagementNotFoundError) {
         throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
       }
       if (error instanceof NoActiveImportError) {
-        throw new NothingToShowError("NO_ACTIVE_IMPORT", `engagement ${name} has no active import yet: upload a file first`);
+        throw new NothingToShowError(
+          "NO_ACTIVE_IMPORT",
+          `engagement ${name} has no active import yet: upload a file first`,
+        );
       }
       throw error;
     }
-    const pages = linePages(pipeline.store, ref, filters, first);
+    const pages = linePages(pipeline, ref, filters, first);
     await writeOutput(output, async (sink) => {
       switch (output.format) {
         case "json":
@@ -100,7 +108,7 @@ export async function transactionsCommand(args: string[], env: Record<string, st
 
 /** Every page of the filtered lines, starting with the one already read; each page continues the previous cursor. */
 async function* linePages(
-  store: LedgerStore,
+  deps: ListTransactionLinesDeps,
   ref: EngagementRef,
   filters: TransactionLinesQuery,
   first: TransactionLinesPage,
@@ -108,7 +116,11 @@ async function* linePages(
   let page = first;
   yield page.items;
   while (page.nextCursor !== undefined) {
-    page = await listTransactionLines({ store }, ref, { ...filters, cursor: page.nextCursor, limit: TRANSACTION_LINES_MAX_LIMIT });
+    page = await listTransactionLines(deps, ref, {
+      ...filters,
+      cursor: page.nextCursor,
+      limit: TRANSACTION_LINES_MAX_LIMIT,
+    });
     yield page.items;
   }
 }
@@ -131,7 +143,11 @@ async function* jsonArray(pages: AsyncIterable<readonly LedgerLine[]>): AsyncGen
  * figure pushes its row's cells right rather than being cut), texts shortened at word boundaries with `…`, and a
  * labelled total row with the sum of the amounts.
  */
-async function* textTable(pages: AsyncIterable<readonly LedgerLine[]>, locale: Locale, title: string): AsyncGenerator<string> {
+async function* textTable(
+  pages: AsyncIterable<readonly LedgerLine[]>,
+  locale: Locale,
+  title: string,
+): AsyncGenerator<string> {
   const labels = labelsFor(locale);
   const titles = labels.transactionColumns;
   const columns: TextColumn[] = [
@@ -161,7 +177,11 @@ async function* textTable(pages: AsyncIterable<readonly LedgerLine[]>, locale: L
     lines += page.length;
     if (widths === undefined) {
       widths = columnWidths(columns, rows);
-      yield `${formatTableRow(columns, widths, columns.map((column) => column.title))}\n${tableRule(widths)}\n`;
+      yield `${formatTableRow(
+        columns,
+        widths,
+        columns.map((column) => column.title),
+      )}\n${tableRule(widths)}\n`;
     }
     if (rows.length > 0) yield rows.map((row) => formatTableRow(columns, widths!, row)).join("\n") + "\n";
   }
@@ -169,7 +189,11 @@ async function* textTable(pages: AsyncIterable<readonly LedgerLine[]>, locale: L
     yield `${labels.noTransactions}\n`;
     return;
   }
-  const footer = { label: labels.transactionsTotal(formatCountForPeople(lines, locale)), span: 4, cells: [formatOreForPeople(sum, locale)] };
+  const footer = {
+    label: labels.transactionsTotal(formatCountForPeople(lines, locale)),
+    span: 4,
+    cells: [formatOreForPeople(sum, locale)],
+  };
   const footerWidths = columnWidths(columns, [], [footer]).map((width, index) => Math.max(width, widths![index] ?? 0));
   yield `${tableRule(widths!)}\n${formatTableFooter(columns, footerWidths, footer)}\n`;
 }

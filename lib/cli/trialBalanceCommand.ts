@@ -16,7 +16,10 @@ import { renderSummary } from "./renderSummary.ts";
  * prints a file; `--json` (= `--format json`) exactly the `saldo inspect --json` shape; CSV and XLSX as the API
  * exports them.
  */
-export async function trialBalanceCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function trialBalanceCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, ...FIGURES_OUTPUT_OPTIONS });
   if (positionals.length > 0) throw new UsageError("trial-balance takes no file");
   const ref = engagementRefFromOptions(values);
@@ -25,7 +28,7 @@ export async function trialBalanceCommand(args: string[], env: Record<string, st
   const pipeline = await openPipelineTarget(env);
   let view: TrialBalanceView;
   try {
-    view = await getTrialBalanceView({ store: pipeline.store }, ref);
+    view = await getTrialBalanceView(pipeline, ref);
   } catch (error) {
     // The use case's own words (a deleted client's engagements are not found), with where the CLI looked.
     throw nothingToShow(error, pipeline.target.description);

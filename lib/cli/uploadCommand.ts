@@ -1,22 +1,27 @@
 import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Client, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "../imports/ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "../imports/ports.ts";
 import { checkUpload, checkUploadFile } from "../imports/requestUpload.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
 import { resolveDataDir } from "../local/stack/localStackSettings.ts";
 import { UploadInterruptedError, UsageError } from "./errors.ts";
 import { followImport, type ImportProgressView } from "./followImport.ts";
-import { formatIssueCounts, toImportSummaryJson } from "./importSummaryJson.ts";
+import { toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
 import { MIN_S3_PART_SIZE, uploadFileToS3 } from "./multipartUpload.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { ensureUploadEngagement } from "./ensureUploadEngagement.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { createProgressBar } from "./progressBar.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
 import { uploadMetadataOf } from "../imports/uploadOptions.ts";
+import { formatCountForPeople } from "../presentation/formatForPeople.ts";
+import { labelsFor } from "../presentation/labels.ts";
+import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 
 /** Exit code of an upload whose import did not become the engagement's active version (held, failed, superseded). */
 export const EXIT_NOT_ACTIVE = 3;
@@ -27,9 +32,13 @@ const CLOCK_SKEW_MS = 60_000;
  * `saldo upload <file> --tenant T --client C --engagement E`: makes sure the client and the engagement exist
  * (created from the file's header on first use, through the client and engagement use cases: see
  * ensureUploadEngagement), checks the upload as the API does (checkUpload), puts the file to `uploads/T/C/E/<file name>` — from where the
- * bucket's object-created event runs the import, as for any upload — and waits for that import to finish.
+ * bucket's object-created event runs the import, as for any upload — and waits for that import to finish. Its text
+ * is in the locale's words and number style (`--locale`, `SALDO_LOCALE`); `--json` is the same in every locale.
  */
-export async function uploadCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function uploadCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     ...ENGAGEMENT_OPTIONS,
     wait: { type: "boolean", default: true },
@@ -39,37 +48,54 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     "part-size": { type: "string" },
     "org-number": { type: "string" },
     json: { type: "boolean", default: false },
+    ...LOCALE_OPTION,
     ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
   if (!path || extra.length > 0) throw new UsageError("upload takes exactly one file");
   const ref = engagementRefFromOptions(values);
   const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds`);
   const fiscalYearOption = values["fiscal-year"] === undefined ? undefined : Number(values["fiscal-year"]);
-  if (fiscalYearOption !== undefined && !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)) {
+  if (
+    fiscalYearOption !== undefined &&
+    !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)
+  ) {
     throw new UsageError(`--fiscal-year must be a year such as 2025`);
   }
   const partSizeMiB = values["part-size"] === undefined ? undefined : Number(values["part-size"]);
-  if (partSizeMiB !== undefined && !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)) {
+  if (
+    partSizeMiB !== undefined &&
+    !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)
+  ) {
     throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
   }
   const wait = values.wait && !values["no-wait"];
   const readOptions = uploadOptionsFromCli(values);
+  const locale = localeFromOptions(values.locale, env);
+  const labels = labelsFor(locale).upload;
+  const count = (value: number) => formatCountForPeople(value, locale);
 
   const { size, mtimeMs } = await stat(path);
   const pipeline = await openPipelineTarget(env);
   try {
-    const { store, s3, target } = pipeline;
+    const { s3, target } = pipeline;
     const fileName = basename(path);
     checkUploadFile({}, { fileName, size });
     // The header is read as the import will read the file: with the options given, else the client's remembered layout.
-    const created = await ensureUploadEngagement({ store }, ref, (client?: Client) => readFileHeader(path, readOptions, client?.csvLayout), {
-      fiscalYear: fiscalYearOption,
-      orgNumber: values["org-number"],
-    });
+    const created = await ensureUploadEngagement(
+      pipeline,
+      ref,
+      (client?: Client) => readFileHeader(path, readOptions, client?.csvLayout),
+      {
+        fiscalYear: fiscalYearOption,
+        orgNumber: values["org-number"],
+        locale,
+      },
+    );
     // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
-    const key = await checkUpload({ store }, { ...ref, fileName, size });
+    const key = await checkUpload(pipeline, { ...ref, fileName, size });
     const uploadedAt = Date.now();
     const transfer = await transferFile({
       s3,
@@ -79,7 +105,7 @@ export async function uploadCommand(args: string[], env: Record<string, string |
       size,
       mtimeMs,
       stateDir: join(resolveDataDir(env), "upload-state"),
-      label: fileName,
+      label: labels.uploading(fileName),
       metadata: uploadMetadataOf(readOptions),
       ...(partSizeMiB === undefined ? {} : { partSize: partSizeMiB * 1024 * 1024 }),
     });
@@ -87,25 +113,34 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     const { result: put } = transfer;
     if (!values.json) {
       for (const line of created) process.stdout.write(`${line}\n`);
-      const how =
-        put.parts === 0 ? "" : put.resumedParts > 0 ? ` in ${put.parts} parts, resumed: ${put.resumedParts} already stored` : ` in ${put.parts} parts`;
-      process.stdout.write(`uploaded ${fileName} (${size} bytes${how}) to s3://${target.bucketName}/${key} (${target.description})\n`);
+      const uploaded = labels.uploaded(
+        fileName,
+        count(size),
+        put.parts === 0 ? undefined : count(put.parts),
+        put.parts > 0 && put.resumedParts > 0 ? count(put.resumedParts) : undefined,
+        `s3://${target.bucketName}/${key} (${target.description})`,
+      );
+      process.stdout.write(`${uploaded}\n`);
     }
     if (!wait) {
-      if (values.json) process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: null }, null, 2) + "\n");
+      if (values.json)
+        process.stdout.write(
+          JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: null }, null, 2) +
+            "\n",
+        );
       return 0;
     }
 
     let bar: ReturnType<typeof createProgressBar> | undefined;
     const showProgress = (progress: ImportProgressView) => {
       if (!process.stderr.isTTY) return;
-      bar ??= createProgressBar(process.stderr, progress.size ?? 0, `importing ${fileName}`);
-      bar.update(progress.bytesRead ?? 0, importDetail(progress));
+      bar ??= createProgressBar(process.stderr, progress.size ?? 0, labels.importing(fileName));
+      bar.update(progress.bytesRead ?? 0, importDetail(progress, locale));
     };
     let run;
     try {
       run = await followImport(
-        store,
+        pipeline.importStore,
         ref,
         {
           key,
@@ -120,20 +155,21 @@ export async function uploadCommand(args: string[], env: Record<string, string |
     } finally {
       bar?.done();
     }
-    const activeImportId = await activeAfter(store, ref, run);
+    const activeImportId = await activeAfter(pipeline, ref, run);
     const summary = toImportSummaryJson(run, activeImportId);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary }, null, 2) + "\n");
+      process.stdout.write(
+        JSON.stringify(
+          { bucket: target.bucketName, key, size, transfer: transferJson(put), import: summary },
+          null,
+          2,
+        ) + "\n",
+      );
     } else {
-      const counts = summary.counts
-        ? `: ${summary.counts.accounts} accounts, ${summary.counts.transactions} transactions, ${summary.counts.lines} lines`
-        : "";
-      process.stdout.write(`import ${run.importId} ${run.status}${counts}\n`);
-      if (run.failure) process.stdout.write(`  reason: ${run.failure.code}: ${run.failure.message}\n`);
-      process.stdout.write(`  issues: ${formatIssueCounts(summary.issues)}\n`);
-      if (run.status === "held") process.stdout.write(renderHeld(run, ref));
-      if (run.status === "superseded") process.stdout.write("  a newer upload is the active version of this engagement\n");
-      if (run.status !== "succeeded") process.stdout.write("  the engagement's active version stays as it was\n");
+      process.stdout.write(renderImportEnded(run, summary, locale));
+      if (run.status === "held") process.stdout.write(renderHeld(run, ref, locale));
+      if (run.status === "superseded") process.stdout.write(`  ${labels.supersededByNewer}\n`);
+      if (run.status !== "succeeded") process.stdout.write(`  ${labels.activeUnchanged}\n`);
     }
     return run.status === "succeeded" ? 0 : EXIT_NOT_ACTIVE;
   } finally {
@@ -141,19 +177,43 @@ export async function uploadCommand(args: string[], env: Record<string, string |
   }
 }
 
+/**
+ * How the import ended, for people: `import X fullført: 11 kontoer, 6 bilag, 14 linjer`, the failure's reason, and
+ * the issue counts (nb; English with `en`). Codes and the issues' messages stay as they are.
+ */
+export function renderImportEnded(run: ImportRun, summary: ImportSummaryJson, locale: Locale = DEFAULT_LOCALE): string {
+  const labels = labelsFor(locale);
+  const count = (value: number) => formatCountForPeople(value, locale);
+  const counts = summary.counts
+    ? {
+        accounts: count(summary.counts.accounts),
+        transactions: count(summary.counts.transactions),
+        lines: count(summary.counts.lines),
+      }
+    : undefined;
+  const lines = [labels.upload.importEnded(run.importId, labels.status[run.status] ?? run.status, counts)];
+  if (run.failure) lines.push(`  ${labels.upload.reason}: ${run.failure.code}: ${run.failure.message}`);
+  const issues = summary.issues
+    ? labels.issueCounts(count(summary.issues.error), count(summary.issues.warning), count(summary.issues.info))
+    : labels.noReport;
+  lines.push(`  ${labels.upload.issues}: ${issues}`);
+  return lines.join("\n") + "\n";
+}
+
 /** Why a held import was held (one line per reason, with its issue's message) and how to activate it anyway. */
-export function renderHeld(run: ImportRun, ref: EngagementRef): string {
+export function renderHeld(run: ImportRun, ref: EngagementRef, locale: Locale = DEFAULT_LOCALE): string {
+  const labels = labelsFor(locale).upload;
   const heldFor = run.heldFor ?? [];
-  const lines = [`  held for: ${heldFor.join(", ")}`];
+  const lines = [`  ${labels.heldFor}: ${heldFor.join(", ")}`];
   for (const code of heldFor) {
     const issue = run.issues?.find((candidate) => candidate.code === code);
-    lines.push(`  - ${code}: ${issue?.message ?? "(see the import's report)"}`);
+    lines.push(`  - ${code}: ${issue?.message ?? labels.seeReport}`);
   }
   if (heldFor.some((code) => UNACCEPTABLE_CODES.has(code))) {
-    lines.push("  it has no figures and cannot be activated: fix the file and upload it again");
+    lines.push(`  ${labels.noFigures}`);
   } else {
     lines.push(
-      `  to activate it anyway: saldo activate --tenant ${ref.tenantId} --client ${ref.clientId} ` +
+      `  ${labels.activateAnyway}: saldo activate --tenant ${ref.tenantId} --client ${ref.clientId} ` +
         `--engagement ${ref.engagementId} --import ${run.importId} --accept ${heldFor.join(",")}`,
     );
   }
@@ -167,14 +227,18 @@ const ACTIVATION_SETTLE_MS = 15_000;
  * activates it in a second write, so right after "succeeded" the engagement may still name the previous version.
  * Waits (bounded) until the engagement names this import or the import is no longer `succeeded` (superseded).
  */
-async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRun): Promise<string | undefined> {
+async function activeAfter(
+  stores: { engagementStore: EngagementStore; importStore: ImportStore },
+  ref: EngagementRef,
+  run: ImportRun,
+): Promise<string | undefined> {
   const deadline = Date.now() + ACTIVATION_SETTLE_MS;
   for (;;) {
-    const engagement = await store.getEngagement(ref);
+    const engagement = await stores.engagementStore.getEngagement(ref);
     if (run.status !== "succeeded" || engagement?.activeImportId === run.importId || Date.now() > deadline) {
       return engagement?.activeImportId;
     }
-    const current = await store.getImport({ ...ref, importId: run.importId });
+    const current = await stores.importStore.getImport({ ...ref, importId: run.importId });
     if (current?.status !== "succeeded") return engagement?.activeImportId;
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
@@ -187,7 +251,7 @@ async function activeAfter(store: LedgerStore, ref: EngagementRef, run: ImportRu
 async function transferFile(
   options: Omit<Parameters<typeof uploadFileToS3>[0], "onProgress" | "signal"> & { label: string },
 ): Promise<{ result: Awaited<ReturnType<typeof uploadFileToS3>> } | "interrupted"> {
-  const bar = process.stderr.isTTY ? createProgressBar(process.stderr, options.size, `uploading ${options.label}`) : undefined;
+  const bar = process.stderr.isTTY ? createProgressBar(process.stderr, options.size, options.label) : undefined;
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once("SIGINT", onInterrupt);
@@ -210,8 +274,9 @@ function transferJson(put: Awaited<ReturnType<typeof uploadFileToS3>>) {
   return { parts: put.parts, resumedParts: put.resumedParts, sentParts: put.sentParts };
 }
 
-function importDetail(progress: ImportProgressView): string {
-  const parts: string[] = [progress.status];
-  if (progress.lines !== undefined) parts.push(`${progress.lines} lines`);
+function importDetail(progress: ImportProgressView, locale: Locale): string {
+  const labels = labelsFor(locale);
+  const parts: string[] = [labels.status[progress.status] ?? progress.status];
+  if (progress.lines !== undefined) parts.push(labels.upload.lines(formatCountForPeople(progress.lines, locale)));
   return parts.join(", ");
 }

@@ -25,7 +25,9 @@ export const MAX_JSON_AMOUNT_KRONER = 10_000_000_000_000;
 export type JsonAmountProblem = "not-a-number" | "not-finite" | "out-of-range" | "more-than-two-decimals";
 
 /** The øre of a JSON number, or why it is not exact to the øre. Never throws. */
-export function tryOreFromJsonNumber(value: unknown): { ok: true; ore: Ore } | { ok: false; problem: JsonAmountProblem } {
+export function tryOreFromJsonNumber(
+  value: unknown,
+): { ok: true; ore: Ore } | { ok: false; problem: JsonAmountProblem } {
   if (typeof value !== "number") return { ok: false, problem: "not-a-number" };
   if (!Number.isFinite(value)) return { ok: false, problem: "not-finite" };
   if (Math.abs(value) > MAX_JSON_AMOUNT_KRONER) return { ok: false, problem: "out-of-range" };
@@ -78,7 +80,11 @@ export const JsonAmountSchema = z.unknown().transform((value, ctx): Ore => {
   ctx.addIssue({
     code: "custom",
     message: amountProblemMessage(value, result.problem),
-    params: { [AMOUNT_ISSUE_MARKER]: true, problem: result.problem, value: typeof value === "number" ? String(value) : safeJson(value) },
+    params: {
+      [AMOUNT_ISSUE_MARKER]: true,
+      problem: result.problem,
+      value: typeof value === "number" ? String(value) : safeJson(value),
+    },
   });
   return z.NEVER;
 });

@@ -71,7 +71,10 @@ export interface ResponseBodyContext {
 /** 401 (after one fresh token): the key is not valid. */
 export class ConnectorInvalidKeyError extends ConnectorError {
   readonly body?: unknown;
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {},
+  ) {
     super("CONNECTOR_INVALID_KEY", "invalid-key", message, options);
     this.body = options.body;
   }
@@ -83,7 +86,11 @@ export class ConnectorNoAccessError extends ConnectorError {
   readonly body?: unknown;
   constructor(
     message: string,
-    options: { cause?: unknown; context?: ConnectorErrorContext; missingPrivileges?: readonly string[] } & ResponseBodyContext = {},
+    options: {
+      cause?: unknown;
+      context?: ConnectorErrorContext;
+      missingPrivileges?: readonly string[];
+    } & ResponseBodyContext = {},
   ) {
     super("CONNECTOR_NO_ACCESS", "no-access", message, {
       ...options,
@@ -97,7 +104,10 @@ export class ConnectorNoAccessError extends ConnectorError {
 /** 429 after the retries: `retryAfter` (ISO timestamp) says when the API lets us in again, when it said so. */
 export class ConnectorRateLimitedError extends ConnectorError {
   readonly retryAfter?: string;
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext; retryAfter?: string } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext; retryAfter?: string } = {},
+  ) {
     super("CONNECTOR_RATE_LIMITED", "rate-limited", message, {
       ...options,
       context: { ...options.context, ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}) },
@@ -109,7 +119,10 @@ export class ConnectorRateLimitedError extends ConnectorError {
 /** 5xx or network failure after the retries. */
 export class ConnectorUnavailableError extends ConnectorError {
   readonly body?: unknown;
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {},
+  ) {
     super("CONNECTOR_UNAVAILABLE", "unavailable", message, options);
     this.body = options.body;
   }
@@ -117,7 +130,10 @@ export class ConnectorUnavailableError extends ConnectorError {
 
 /** No answer within the timeout, after the retries. */
 export class ConnectorTimeoutError extends ConnectorError {
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext & { timeoutMs?: number } } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext & { timeoutMs?: number } } = {},
+  ) {
     super("CONNECTOR_TIMEOUT", "unavailable", message, options);
   }
 }
@@ -146,7 +162,10 @@ export class ConnectorResponseInvalidError extends ConnectorError {
 /** An amount the API sent that is not exact to the øre. `field` is its path in the body when known. */
 export class ConnectorAmountInvalidError extends ConnectorError {
   readonly value: unknown;
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext & { field?: string }; value?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext & { field?: string }; value?: unknown } = {},
+  ) {
     super("CONNECTOR_AMOUNT_INVALID", "unavailable", message, {
       ...options,
       context: { ...options.context, value: describeValue(options.value) },
@@ -158,7 +177,10 @@ export class ConnectorAmountInvalidError extends ConnectorError {
 /** Another 4xx: the request as made was refused. `body` lets adapters recognise e.g. Tripletex's 422 code 23000. */
 export class ConnectorRequestRejectedError extends ConnectorError {
   readonly body?: unknown;
-  constructor(message: string, options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: ConnectorErrorContext } & ResponseBodyContext = {},
+  ) {
     super("CONNECTOR_REQUEST_REJECTED", "unavailable", message, options);
     this.body = options.body;
   }
@@ -168,7 +190,10 @@ export class ConnectorRequestRejectedError extends ConnectorError {
  * The {@link ConnectionCheck} an error implies, for `check()` implementations that must report a status instead of
  * throwing. Errors other than {@link ConnectorError}s are re-thrown: they are bugs, not connection states.
  */
-export function connectionCheckFromError(error: unknown, checkedAt: string = new Date().toISOString()): ConnectionCheck {
+export function connectionCheckFromError(
+  error: unknown,
+  checkedAt: string = new Date().toISOString(),
+): ConnectionCheck {
   if (!(error instanceof ConnectorError)) throw error;
   return {
     status: error.status,

@@ -1,4 +1,4 @@
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "../ledger/records.ts";
 import type { Period } from "../ledger/types.ts";
 import type { Secret } from "../secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem } from "../secrets/types.ts";

@@ -1,14 +1,11 @@
 import { ulid } from "ulid";
-import type { ClientWriteResult, LedgerStore } from "../imports/ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import type { ClientWriteResult, EngagementStore } from "./ports.ts";
+import { IdSchema } from "../ids/ids.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
-import { StoreConflictError } from "../store/errors.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
-import { normalizeOrgNumber, orgNumberDigits } from "./orgNumber.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { AccountingSystem, Client, ClientRef } from "./types.ts";
-
-export { isValidOrgNumber, normalizeOrgNumber } from "./orgNumber.ts";
 
 /** What a client is made of when created (the ids and timestamps are the use case's). */
 export interface NewClient {
@@ -20,7 +17,7 @@ export interface NewClient {
 
 /** Dependencies of the client use cases. */
 export interface ClientDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   now?: () => Date;
   /** New client ids; default ULIDs (time-ordered, 26 characters, valid in keys and paths). */
   newId?: () => string;
@@ -59,9 +56,9 @@ export async function createClient(
     createdAt: now,
     updatedAt: now,
   };
-  const result = await deps.store.createClient(client);
+  const result = await deps.engagementStore.createClient(client);
   if (result.outcome === "id-taken") {
-    const existing = await deps.store.getClient(client);
+    const existing = await deps.engagementStore.getClient(client);
     throw new EngagementConflictError(
       "ID_TAKEN",
       existing?.deletedAt !== undefined
@@ -75,8 +72,8 @@ export async function createClient(
 }
 
 /** The tenant's clients that are not deleted, by name. */
-export async function listClients(deps: Pick<ClientDeps, "store">, tenantId: string): Promise<Client[]> {
-  const clients = await deps.store.listClients(tenantId);
+export async function listClients(deps: Pick<ClientDeps, "engagementStore">, tenantId: string): Promise<Client[]> {
+  const clients = await deps.engagementStore.listClients(tenantId);
   return clients
     .filter((client) => client.deletedAt === undefined)
     .sort((a, b) => a.name.localeCompare(b.name, "nb") || a.clientId.localeCompare(b.clientId));
@@ -87,9 +84,9 @@ export async function listClients(deps: Pick<ClientDeps, "store">, tenantId: str
  *
  * @throws ClientNotFoundError
  */
-export async function getClient(deps: Pick<ClientDeps, "store">, ref: ClientRef): Promise<Client> {
-  const client = await deps.store.getClient(ref);
-  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref.clientId);
+export async function getClient(deps: Pick<ClientDeps, "engagementStore">, ref: ClientRef): Promise<Client> {
+  const client = await deps.engagementStore.getClient(ref);
+  if (!client || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
   return client;
 }
 
@@ -99,20 +96,21 @@ export async function getClient(deps: Pick<ClientDeps, "store">, ref: ClientRef)
  *
  * @throws ClientNotFoundError, InvalidEngagementInputError, EngagementConflictError ORG_NUMBER_TAKEN.
  */
-export async function updateClient(
-  deps: ClientDeps,
-  ref: ClientRef,
-  changes: Partial<NewClient>,
-): Promise<Client> {
+export async function updateClient(deps: ClientDeps, ref: ClientRef, changes: Partial<NewClient>): Promise<Client> {
   const orgNumber = changes.orgNumber === undefined ? undefined : checkOrgNumber(changes.orgNumber);
   const name = changes.name === undefined ? undefined : checkName(changes.name);
-  return replaceLiveClient(deps, ref, (client) => ({
-    ...client,
-    ...(name !== undefined ? { name } : {}),
-    ...(orgNumber !== undefined ? { orgNumber } : {}),
-    ...(changes.accountingSystem !== undefined ? { accountingSystem: changes.accountingSystem } : {}),
-    updatedAt: (deps.now ?? (() => new Date()))().toISOString(),
-  }), orgNumber);
+  return replaceLiveClient(
+    deps,
+    ref,
+    (client) => ({
+      ...client,
+      ...(name !== undefined ? { name } : {}),
+      ...(orgNumber !== undefined ? { orgNumber } : {}),
+      ...(changes.accountingSystem !== undefined ? { accountingSystem: changes.accountingSystem } : {}),
+      updatedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    }),
+    orgNumber,
+  );
 }
 
 /**
@@ -124,7 +122,7 @@ export async function updateClient(
  * @throws ClientNotFoundError when it does not exist or was already deleted.
  */
 export async function deleteClient(
-  deps: Pick<ClientDeps, "store" | "now"> & { keys: Pick<KeyVault, "delete"> },
+  deps: Pick<ClientDeps, "engagementStore" | "now"> & { keys: Pick<KeyVault, "delete"> },
   ref: ClientRef,
 ): Promise<void> {
   await replaceLiveClient(deps, ref, (client) => {
@@ -132,13 +130,15 @@ export async function deleteClient(
     return { ...client, deletedAt: now, updatedAt: now };
   });
   await Promise.all(
-    IntegrationSystemSchema.options.map((system) => deps.keys.delete({ tenantId: ref.tenantId, clientId: ref.clientId, system })),
+    IntegrationSystemSchema.options.map((system) =>
+      deps.keys.delete({ tenantId: ref.tenantId, clientId: ref.clientId, system }),
+    ),
   );
 }
 
 /** Reads the live client, writes `change(client)` over it; re-reads and tries again when another write came between. */
 async function replaceLiveClient(
-  deps: Pick<ClientDeps, "store">,
+  deps: Pick<ClientDeps, "engagementStore">,
   ref: ClientRef,
   change: (client: Client) => Client,
   orgNumber?: string,
@@ -146,15 +146,20 @@ async function replaceLiveClient(
   for (let attempt = 1; ; attempt++) {
     const client = await getClient(deps, ref);
     const next = change(client);
-    const result = await deps.store.replaceClient(client, next);
+    const result = await deps.engagementStore.replaceClient(client, next);
     if (result.outcome !== "stale") {
       assertWritten(result, orgNumber);
       return next;
     }
     if (attempt >= STALE_RETRIES) {
-      throw new StoreConflictError(`client "${ref.clientId}" kept changing while it was being written`, {
-        context: { tenantId: ref.tenantId, clientId: ref.clientId },
-      });
+      throw new EngagementConflictError(
+        "CONFLICT",
+        `client "${ref.clientId}" kept changing while it was being written: try again`,
+        {
+          tenantId: ref.tenantId,
+          clientId: ref.clientId,
+        },
+      );
     }
   }
 }

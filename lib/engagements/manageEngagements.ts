@@ -1,6 +1,6 @@
 import { ulid } from "ulid";
-import type { LedgerStore } from "../imports/ports.ts";
-import { IdSchema } from "../imports/uploadKey.ts";
+import type { EngagementStore } from "./ports.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { EngagementConflictError, EngagementNotFoundError, InvalidEngagementInputError } from "./errors.ts";
 import { getClient } from "./manageClients.ts";
 import type { ClientRef, Engagement, EngagementRef } from "./types.ts";
@@ -10,12 +10,11 @@ import type { ClientRef, Engagement, EngagementRef } from "./types.ts";
  * Norwegian companies) or any period (period-end, "periodeavslutning", e.g. a quarter). Dates are ISO `YYYY-MM-DD`.
  */
 export type NewEngagement =
-  | { kind: "year-end"; fiscalYear: number }
-  | { kind: "period-end"; periodStart: string; periodEnd: string };
+  { kind: "year-end"; fiscalYear: number } | { kind: "period-end"; periodStart: string; periodEnd: string };
 
 /** Dependencies of the engagement use cases. */
 export interface EngagementDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   now?: () => Date;
   /** New engagement ids; default ULIDs. */
   newId?: () => string;
@@ -27,7 +26,11 @@ export function engagementPeriod(input: NewEngagement): { fiscalYear: number; pe
     const year = String(input.fiscalYear).padStart(4, "0");
     return { fiscalYear: input.fiscalYear, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
   }
-  return { fiscalYear: Number(input.periodStart.slice(0, 4)), periodStart: input.periodStart, periodEnd: input.periodEnd };
+  return {
+    fiscalYear: Number(input.periodStart.slice(0, 4)),
+    periodStart: input.periodStart,
+    periodEnd: input.periodEnd,
+  };
 }
 
 /**
@@ -44,7 +47,9 @@ export async function createEngagement(
   input: NewEngagement,
 ): Promise<Engagement> {
   if (ref.engagementId !== undefined && !IdSchema.safeParse(ref.engagementId).success) {
-    throw new InvalidEngagementInputError(`"${ref.engagementId}" is not a valid engagement id`, { field: "engagementId" });
+    throw new InvalidEngagementInputError(`"${ref.engagementId}" is not a valid engagement id`, {
+      field: "engagementId",
+    });
   }
   await getClient(deps, ref);
   const period = engagementPeriod(input);
@@ -54,7 +59,7 @@ export async function createEngagement(
   if (period.periodEnd < period.periodStart) {
     throw new InvalidEngagementInputError("the period ends before it starts", { field: "periodEnd" });
   }
-  const existing = (await deps.store.listEngagements(ref)).find(
+  const existing = (await deps.engagementStore.listEngagements(ref)).find(
     (engagement) =>
       engagement.kind === input.kind &&
       engagement.periodStart === period.periodStart &&
@@ -75,7 +80,7 @@ export async function createEngagement(
     ...period,
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
-  if (!(await deps.store.createEngagement(engagement))) {
+  if (!(await deps.engagementStore.createEngagement(engagement))) {
     throw new EngagementConflictError("ID_TAKEN", "an engagement with this id already exists", {
       engagementId: engagement.engagementId,
     });
@@ -88,9 +93,12 @@ export async function createEngagement(
  *
  * @throws ClientNotFoundError
  */
-export async function listEngagements(deps: Pick<EngagementDeps, "store">, ref: ClientRef): Promise<Engagement[]> {
+export async function listEngagements(
+  deps: Pick<EngagementDeps, "engagementStore">,
+  ref: ClientRef,
+): Promise<Engagement[]> {
   await getClient(deps, ref);
-  const engagements = await deps.store.listEngagements(ref);
+  const engagements = await deps.engagementStore.listEngagements(ref);
   return engagements.sort(
     (a, b) => b.periodStart.localeCompare(a.periodStart) || a.engagementId.localeCompare(b.engagementId),
   );
@@ -102,8 +110,11 @@ export async function listEngagements(deps: Pick<EngagementDeps, "store">, ref: 
  *
  * @throws ClientNotFoundError, EngagementNotFoundError
  */
-export async function getEngagement(deps: Pick<EngagementDeps, "store">, ref: EngagementRef): Promise<Engagement> {
-  const [, engagement] = await Promise.all([getClient(deps, ref), deps.store.getEngagement(ref)]);
-  if (!engagement) throw new EngagementNotFoundError(ref.clientId, ref.engagementId);
+export async function getEngagement(
+  deps: Pick<EngagementDeps, "engagementStore">,
+  ref: EngagementRef,
+): Promise<Engagement> {
+  const [, engagement] = await Promise.all([getClient(deps, ref), deps.engagementStore.getEngagement(ref)]);
+  if (!engagement) throw new EngagementNotFoundError(ref);
   return engagement;
 }

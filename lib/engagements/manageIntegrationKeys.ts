@@ -1,4 +1,4 @@
-import type { LedgerStore } from "../imports/ports.ts";
+import type { EngagementStore } from "./ports.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import type { Secret } from "../secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem, KeyStatus } from "../secrets/types.ts";
@@ -7,7 +7,7 @@ import type { ClientRef } from "./types.ts";
 
 /** Dependencies of the integration-key use cases: the vault and the store (to check the client is the tenant's). */
 export interface IntegrationKeyDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   keys: KeyVault;
   /** When a key is used (`lastUsedAt`); default the system clock. */
   now?: () => Date;

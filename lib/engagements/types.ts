@@ -3,9 +3,13 @@
  * engagements (one closing job: year-end "Årsavslutning" or period-end "Periodeavslutning"). Every key and every
  * query in saldo starts with the tenant id, so one tenant can never reach another's data.
  */
+import { z } from "zod";
 import type { CsvLayout } from "../formats/csv/CsvLayoutSchema.ts";
+import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 
-export type AccountingSystem = "poweroffice-go" | "tripletex" | "other";
+/** The client's accounting system: one saldo connects to (lib/secrets IntegrationSystemSchema), or any other (files only). */
+export const AccountingSystemSchema = z.enum([...IntegrationSystemSchema.options, "other"]);
+export type AccountingSystem = z.infer<typeof AccountingSystemSchema>;
 
 /** Identifies a client: always with its tenant, so no lookup can cross tenants. */
 export interface ClientRef {
@@ -60,7 +64,7 @@ export interface ClientConnection {
 /**
  * A CSV layout remembered for a client (zod: RememberedCsvLayoutSchema in lib/imports/uploadOptions.ts): the explicit
  * options of an upload whose import succeeded with them. Written only by the import pipeline
- * (LedgerStore.rememberCsvLayout), so it does not change the client's `updatedAt`.
+ * (EngagementStore.rememberCsvLayout), so it does not change the client's `updatedAt`.
  */
 export interface RememberedCsvLayout {
   layout: CsvLayout;
@@ -72,7 +76,8 @@ export interface RememberedCsvLayout {
 }
 
 /** `year-end` (Årsavslutning) or `period-end` (Periodeavslutning). */
-export type EngagementKind = "year-end" | "period-end";
+export const EngagementKindSchema = z.enum(["year-end", "period-end"]);
+export type EngagementKind = z.infer<typeof EngagementKindSchema>;
 
 /** Identifies an engagement of a tenant's client. */
 export interface EngagementRef extends ClientRef {
@@ -87,7 +92,7 @@ export interface Engagement extends EngagementRef {
   periodStart: string;
   periodEnd: string;
   createdAt: string;
-  /** The import whose figures readers see; switched atomically (see LedgerStore.activateImport). */
+  /** The import whose figures readers see; switched atomically (see ImportStore.activateImport). */
   activeImportId?: string;
   /** Order key of the active import: a later upload only replaces it when its key sorts after this one. */
   activeOrderKey?: string;

@@ -1,10 +1,14 @@
-import { SaldoError } from "../errors/SaldoError.ts";
+import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 
 /** Stable codes of {@link ExportError}. */
 export type ExportErrorCode = "EXPORT_TOO_LARGE" | "EXPORT_AMOUNT_NOT_EXACT";
 
 /** Base error of lib/export: the figures cannot be exported in the format asked for. */
-export class ExportError extends SaldoError<ExportErrorCode> {}
+export class ExportError extends SaldoError<ExportErrorCode> {
+  constructor(code: ExportErrorCode, message: string, options: Omit<SaldoErrorOptions, "category"> = {}) {
+    super(code, message, { ...options, category: "unprocessable" });
+  }
+}
 
 /**
  * The export would exceed what one answer of this kind can carry (an XLSX of the transactions through the API,
@@ -22,8 +26,12 @@ export class ExportTooLargeError extends ExportError {
  */
 export class AmountNotExactInSpreadsheetError extends ExportError {
   constructor(amount: string) {
-    super("EXPORT_AMOUNT_NOT_EXACT", `the amount ${amount} has more than 15 digits: a spreadsheet number cannot hold it exactly to the øre`, {
-      context: { amount },
-    });
+    super(
+      "EXPORT_AMOUNT_NOT_EXACT",
+      `the amount ${amount} has more than 15 digits: a spreadsheet number cannot hold it exactly to the øre`,
+      {
+        context: { amount },
+      },
+    );
   }
 }

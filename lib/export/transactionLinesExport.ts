@@ -4,8 +4,6 @@ import type { Locale } from "../presentation/locale.ts";
 import { CSV_BOM, csvCell, csvRecords } from "./csvCells.ts";
 import { TRANSACTION_LINE_COLUMNS } from "./exportColumns.ts";
 
-
-
 /** The header row of a transactions CSV (BOM first), as the first part of a file starts. */
 export function transactionLinesCsvHeader(locale: Locale): string {
   return CSV_BOM + csvRecords([TRANSACTION_LINE_COLUMNS.map((column) => column.title[locale])]);
@@ -20,7 +18,10 @@ export function transactionLinesCsvRecords(lines: readonly LedgerLine[]): string
  * Streams transaction lines as one CSV file (same dialect as the trial balance: UTF-8 BOM, `;`, decimal comma, CRLF),
  * page by page as they are read, so memory holds one page at a time however many lines there are.
  */
-export async function* transactionLinesCsv(pages: AsyncIterable<readonly LedgerLine[]>, locale: Locale): AsyncGenerator<string> {
+export async function* transactionLinesCsv(
+  pages: AsyncIterable<readonly LedgerLine[]>,
+  locale: Locale,
+): AsyncGenerator<string> {
   yield transactionLinesCsvHeader(locale);
   for await (const page of pages) if (page.length > 0) yield transactionLinesCsvRecords(page);
 }

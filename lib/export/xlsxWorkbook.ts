@@ -80,7 +80,11 @@ function configureSheet<Row>(sheet: ExcelJS.Worksheet, spec: SheetSpec<Row>, loc
 }
 
 /** A whole workbook in memory (small exports: a trial balance has one row per account). */
-export async function writeWorkbook<Row>(spec: SheetSpec<Row>, rows: readonly Row[], locale: Locale): Promise<Uint8Array> {
+export async function writeWorkbook<Row>(
+  spec: SheetSpec<Row>,
+  rows: readonly Row[],
+  locale: Locale,
+): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "saldo";
   const sheet = workbook.addWorksheet(spec.name, SHEET_OPTIONS);

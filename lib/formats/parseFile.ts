@@ -1,7 +1,8 @@
 import type { FileFormat } from "../ledger/types.ts";
 import { parseCsvTrialBalance, type CsvParseOptions } from "./csv/index.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "./detectFormat.ts";
-import type { ImportRecord, ParseOptions } from "./records.ts";
+import type { ImportRecord } from "../ledger/records.ts";
+import type { ParseOptions } from "./records.ts";
 import { parseSaft } from "./saft/index.ts";
 import { parseSie } from "./sie/index.ts";
 import { peekSource } from "./shared/sources.ts";

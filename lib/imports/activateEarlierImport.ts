@@ -1,7 +1,9 @@
-import { StoreNotFoundError } from "../store/errors.ts";
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import { UNACCEPTABLE_CODES } from "./activationRules.ts";
 import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 import {
   ImportExpiredError,
@@ -10,13 +12,13 @@ import {
   ImportNotActivatableError,
   ImportNotFoundError,
   ImportViewError,
-  requireEngagement,
   requireImport,
 } from "./viewErrors.ts";
 
 /** What activateEarlierImport needs (STYLE.md §5). */
 export interface ActivateEarlierImportDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   /** How long the version that stops being active is kept before DynamoDB TTL removes it. */
   retentionSeconds: number;
   now?: () => Date;
@@ -66,8 +68,8 @@ export async function activateEarlierImport(
 ): Promise<ActivationOutcome> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
-  const engagement = await requireEngagement(deps.store, ref);
-  const run = await requireImport(deps.store, ref);
+  const engagement = await getEngagement(deps, ref);
+  const run = await requireImport(deps, ref);
   if (run.status !== "succeeded" && run.status !== "superseded" && run.status !== "held") {
     throw new ImportNotActivatableError(run);
   }
@@ -90,7 +92,7 @@ export async function activateEarlierImport(
       : run.orderKey;
   let activation;
   try {
-    activation = await deps.store.activateImport(ref, {
+    activation = await deps.importStore.activateImport(ref, {
       orderKey,
       now: now.toISOString(),
       retentionSeconds: deps.retentionSeconds,
@@ -98,7 +100,7 @@ export async function activateEarlierImport(
     });
   } catch (error) {
     // Deleted between our read and the write (TTL, or a concurrent delete): the same answer as a missing id.
-    if (error instanceof StoreNotFoundError) throw new ImportNotFoundError(ref);
+    if (hasErrorCode(error, "STORE_NOT_FOUND")) throw new ImportNotFoundError(ref);
     throw error;
   }
   // With force the store always activates; should an adapter still answer "stale", never report a change that did
@@ -111,12 +113,12 @@ export async function activateEarlierImport(
       { context: { engagementId: ref.engagementId, importId: ref.importId } },
     );
   }
-  let activated = (await deps.store.getImport(ref)) ?? { ...run, status: "succeeded" };
+  let activated = (await deps.importStore.getImport(ref)) ?? { ...run, status: "succeeded" };
   if (accepted !== undefined) {
     activated = { ...activated, accepted: { codes: accepted, by: request.by ?? "unknown", at: now.toISOString() } };
-    await deps.store.saveImport(activated);
+    await deps.importStore.saveImport(activated);
   }
-  await adoptClientOrgNumber({ store: deps.store, now: clock }, ref, run.header?.company.orgNumber);
+  await adoptClientOrgNumber({ engagementStore: deps.engagementStore, now: clock }, ref, run.header?.company.orgNumber);
   return {
     import: activated,
     ...(activation.previousImportId === undefined ? {} : { previousImportId: activation.previousImportId }),

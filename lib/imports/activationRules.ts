@@ -1,4 +1,4 @@
-import { normalizeOrgNumber, orgNumberDigits } from "../engagements/orgNumber.ts";
+import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import type { EngagementKind } from "../engagements/types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue, Period, Severity } from "../ledger/types.ts";
@@ -43,7 +43,13 @@ export interface ActivationFacts {
   /** The import's validation report (before the gate adds its own issues). */
   issues: readonly Pick<Issue, "severity" | "code">[];
   client: { orgNumber?: string | undefined; currency?: string | undefined };
-  engagement: { engagementId: string; kind: EngagementKind; fiscalYear: number; periodStart: string; periodEnd: string };
+  engagement: {
+    engagementId: string;
+    kind: EngagementKind;
+    fiscalYear: number;
+    periodStart: string;
+    periodEnd: string;
+  };
   /**
    * Another live client of the tenant whose organisation number is the file's — looked up only when the client has
    * none of its own (then the file's number would become the client's).
@@ -197,7 +203,9 @@ export const ACTIVATION_RULES: readonly ActivationRule[] = [
     acceptable: true,
     checks: "the file states an organisation number (otherwise it is not checked against the client's)",
     applies: ({ file }) =>
-      file.orgNumber === undefined ? "the file states no organisation number, so it was not checked against the client's" : undefined,
+      file.orgNumber === undefined
+        ? "the file states no organisation number, so it was not checked against the client's"
+        : undefined,
   },
 ];
 
@@ -253,7 +261,7 @@ export function activationFactsOf(
 
 /**
  * An organisation number as files write it, reduced to compare: `NO 923 609 016 MVA`, `923609016MVA` and
- * `923609016` are one number (lib/engagements/orgNumber.ts); a Swedish `556677-8899` becomes `5566778899`.
+ * `923609016` are one number (lib/ids/orgNumber.ts); a Swedish `556677-8899` becomes `5566778899`.
  */
 export function normaliseOrgNumber(text: string): string {
   return orgNumberDigits(text) ?? text.toUpperCase().replace(/[\s.\-–]/g, "");

@@ -2,7 +2,7 @@ import { EngagementError } from "../engagements/errors.ts";
 import { updateClient } from "../engagements/manageClients.ts";
 import type { Client, ClientRef } from "../engagements/types.ts";
 import { normaliseOrgNumber, orgNumberToAdopt } from "./activationRules.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 
 /**
  * For a client without an organisation number: the id of another live client of the tenant whose number is the
@@ -10,13 +10,13 @@ import type { LedgerStore } from "./ports.ts";
  * number of its own, the file states none, or no other client has it.
  */
 export async function otherClientWithOrgNumber(
-  store: Pick<LedgerStore, "listClients">,
+  engagementStore: Pick<EngagementStore, "listClients">,
   client: Client,
   fileOrgNumber: string | undefined,
 ): Promise<string | undefined> {
   if (client.orgNumber !== undefined || fileOrgNumber === undefined) return undefined;
   const wanted = normaliseOrgNumber(fileOrgNumber);
-  const other = (await store.listClients(client.tenantId)).find(
+  const other = (await engagementStore.listClients(client.tenantId)).find(
     (candidate) =>
       candidate.clientId !== client.clientId &&
       candidate.deletedAt === undefined &&
@@ -34,13 +34,13 @@ export async function otherClientWithOrgNumber(
  * the checks of later files, not a condition of this one).
  */
 export async function adoptClientOrgNumber(
-  deps: { store: LedgerStore; now?: () => Date },
+  deps: { engagementStore: EngagementStore; now?: () => Date },
   ref: ClientRef,
   fileOrgNumber: string | undefined,
 ): Promise<string | undefined> {
   const orgNumber = orgNumberToAdopt(fileOrgNumber);
   if (orgNumber === undefined) return undefined;
-  const client = await deps.store.getClient({ tenantId: ref.tenantId, clientId: ref.clientId });
+  const client = await deps.engagementStore.getClient({ tenantId: ref.tenantId, clientId: ref.clientId });
   if (client === undefined || client.deletedAt !== undefined || client.orgNumber !== undefined) return undefined;
   try {
     await updateClient(deps, { tenantId: ref.tenantId, clientId: ref.clientId }, { orgNumber });

@@ -1,12 +1,15 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { totalsOf } from "../ledger/summarizeLedger.ts";
 import type { Ore } from "../money/ore.ts";
-import type { LedgerStore, StoredTrialBalanceRow } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
-import { assertHasFigures, requireEngagement, requireImport } from "./viewErrors.ts";
+import { assertHasFigures, requireImport } from "./viewErrors.ts";
 
 /** What compareImports needs (STYLE.md §5). */
 export interface CompareImportsDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   /** Decides whether a superseded version is past its retention; default: the system clock. */
   now?: () => Date;
 }
@@ -64,15 +67,15 @@ export async function compareImports(
   ref: ImportRef,
   otherImportId: string,
 ): Promise<ImportComparison> {
-  await requireEngagement(deps.store, ref);
+  await getEngagement(deps, ref);
   const otherRef: ImportRef = { ...ref, importId: otherImportId };
-  const [base, other] = await Promise.all([requireImport(deps.store, ref), requireImport(deps.store, otherRef)]);
+  const [base, other] = await Promise.all([requireImport(deps, ref), requireImport(deps, otherRef)]);
   const nowSeconds = Math.floor((deps.now ?? (() => new Date()))().getTime() / 1000);
   assertHasFigures(base, nowSeconds);
   assertHasFigures(other, nowSeconds);
   const [afterRows, beforeRows] = await Promise.all([
-    deps.store.readTrialBalance(ref),
-    deps.store.readTrialBalance(otherRef),
+    deps.importStore.readTrialBalance(ref),
+    deps.importStore.readTrialBalance(otherRef),
   ]);
   return { base, other, ...diffTrialBalances(beforeRows, afterRows) };
 }
@@ -127,7 +130,11 @@ function figuresOf(row: AccountFigures): AccountFigures {
 
 function subtract(a: AccountFigures, b: AccountFigures): AccountFigures {
   const minus = (x: Ore | null, y: Ore | null): Ore | null => (x === null || y === null ? null : x - y);
-  return { opening: minus(a.opening, b.opening), movement: minus(a.movement, b.movement), closing: a.closing - b.closing };
+  return {
+    opening: minus(a.opening, b.opening),
+    movement: minus(a.movement, b.movement),
+    closing: a.closing - b.closing,
+  };
 }
 
 /** Equal figures, an unknown one equal only to an unknown one. */

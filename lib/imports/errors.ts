@@ -53,22 +53,61 @@ export class ImportLeaseLostError extends ImportError {
   }
 }
 
+/** The file is larger than `MAX_UPLOAD_BYTES` (lib/imports/requestUpload.ts) (or the configured limit). The API answers 413. */
+export class UploadTooLargeError extends ImportError {
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`, {
+      category: "too-large",
+      context: { size, limit },
+    });
+    this.name = "UploadTooLargeError";
+    this.limit = limit;
+  }
+}
+
+/** The file name cannot be the last segment of an upload key. The API answers 400. */
+export class InvalidUploadError extends ImportError {
+  constructor(reason: string) {
+    super("INVALID_UPLOAD", reason, { category: "invalid", invalidFields: [{ field: "fileName", message: reason }] });
+    this.name = "InvalidUploadError";
+  }
+}
+
+/** The signer could not sign (credentials missing or expired): the server's problem, not the caller's. */
+export class UploadSigningError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UPLOAD_SIGNING_FAILED", message, options);
+    this.name = "UploadSigningError";
+  }
+}
+
 /**
  * The client cannot be synced: its accounting system is not one saldo reads (`no-system`), no key is stored
  * (`no-key`), or this deployment has no connector for it (`no-connector`). The API answers 409.
  */
 export class SyncNotConnectedError extends ImportError {
-  constructor(message: string, context: { clientId: string; system?: string; reason: "no-system" | "no-key" | "no-connector" }) {
-    super("SYNC_NOT_CONNECTED", message, { context: { ...context } });
+  constructor(
+    message: string,
+    context: { clientId: string; system?: string; reason: "no-system" | "no-key" | "no-connector" },
+  ) {
+    super("SYNC_NOT_CONNECTED", message, { category: "conflict", context: { ...context } });
+    this.name = "SyncNotConnectedError";
   }
 }
 
 /** A sync of the engagement is already queued or running (`importId`): a second one is refused. The API answers 409. */
 export class SyncAlreadyRunningError extends ImportError {
   constructor(ref: { tenantId: string; clientId: string; engagementId: string }, importId: string) {
-    super("SYNC_ALREADY_RUNNING", `a sync of engagement "${ref.engagementId}" is already running (import ${importId})`, {
-      context: { clientId: ref.clientId, engagementId: ref.engagementId, importId },
-    });
+    super(
+      "SYNC_ALREADY_RUNNING",
+      `a sync of engagement "${ref.engagementId}" is already running (import ${importId})`,
+      {
+        category: "conflict",
+        context: { clientId: ref.clientId, engagementId: ref.engagementId, importId },
+      },
+    );
+    this.name = "SyncAlreadyRunningError";
   }
 }
 
@@ -76,7 +115,9 @@ export class SyncAlreadyRunningError extends ImportError {
 export class SyncNotQueuedError extends ImportError {
   constructor(ref: { engagementId: string; importId: string }) {
     super("SYNC_NOT_QUEUED", `import ${ref.importId} of engagement "${ref.engagementId}" is not a queued sync`, {
+      category: "not-found",
       context: { engagementId: ref.engagementId, importId: ref.importId },
     });
+    this.name = "SyncNotQueuedError";
   }
 }

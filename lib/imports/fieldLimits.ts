@@ -1,4 +1,4 @@
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "../ledger/records.ts";
 import type { Issue, SourceLocation } from "../ledger/types.ts";
 import { FieldTooLongError } from "./errors.ts";
 

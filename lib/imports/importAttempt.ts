@@ -1,17 +1,18 @@
 import type { Client, Engagement } from "../engagements/types.ts";
 import { FormatError } from "../formats/errors.ts";
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "../ledger/records.ts";
 import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
-import { StoreItemTooLargeError, StoreLeaseLostError } from "../store/errors.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { limitFieldLengths } from "./fieldLimits.ts";
 import { startImportHeartbeat } from "./importHeartbeat.ts";
-import type { ActivationResult, LedgerStore, WriteStatistics } from "./ports.ts";
+import type { ActivationResult, ImportStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRun, ImportSource } from "./types.ts";
 
 /** Defaults of the import lifecycle (README "Import lifecycle"). */
@@ -29,7 +30,8 @@ const FAILURE_MESSAGE_LIMIT = 2_000;
 
 /** What one attempt of an import needs (the common part of importFile's and syncFromApi's dependencies). */
 export interface ImportAttemptDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   /** How long superseded and failed versions are kept before DynamoDB TTL removes them. */
   retentionSeconds: number;
   /**
@@ -125,7 +127,7 @@ export async function runImportAttempt(
   const { tenantId, clientId } = run;
   const leaseMs = (deps.leaseSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds) * 1000;
 
-  const writer = deps.store.openImportWriter(run);
+  const writer = deps.importStore.openImportWriter(run);
   const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.retentionSeconds;
   const summarizer = new LedgerSummarizer();
   const progress: AttemptProgress = {
@@ -134,7 +136,7 @@ export async function runImportAttempt(
     ...(run.source.type === "file" && run.source.size !== undefined ? { size: run.source.size } : {}),
   };
   const heartbeat = startImportHeartbeat({
-    store: deps.store,
+    importStore: deps.importStore,
     ref: run,
     lease,
     intervalMs: (deps.heartbeatSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.heartbeatSeconds) * 1000,
@@ -175,12 +177,16 @@ export async function runImportAttempt(
     // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
     // left out of sight, the active version stays as it was. The client is read again: an import that finished
     // meanwhile may have given it an organisation number.
-    const clientNow = (await deps.store.getClient({ tenantId, clientId })) ?? client;
+    const clientNow = (await deps.engagementStore.getClient({ tenantId, clientId })) ?? client;
     const decision = evaluateActivationRules(
       activationFactsOf(summary, {
         client: clientNow,
         engagement,
-        otherClientWithOrgNumber: await otherClientWithOrgNumber(deps.store, clientNow, header.company.orgNumber),
+        otherClientWithOrgNumber: await otherClientWithOrgNumber(
+          deps.engagementStore,
+          clientNow,
+          header.company.orgNumber,
+        ),
       }),
     );
     summary.issues.push(...decision.issues);
@@ -213,7 +219,7 @@ export async function runImportAttempt(
         () => true,
         () => false,
       );
-      await deps.store.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
+      await deps.importStore.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
       saved = true;
       log("import held: not activated", {
         ...context,
@@ -225,19 +231,35 @@ export async function runImportAttempt(
     }
     // Saved with its results but still `running`: the activation's own write makes it `succeeded` (or
     // `superseded`), so nobody ever sees a succeeded import that is not (yet) active.
-    await deps.store.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
+    await deps.importStore.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
     saved = true;
     await source.beforeActivation?.(finished);
-    const activation = await deps.store.activateImport(finished, {
+    const activation = await deps.importStore.activateImport(finished, {
       orderKey: finished.orderKey,
       now: now().toISOString(),
       retentionSeconds: deps.retentionSeconds,
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
+    // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any
+    // API request; should it fail, the sweeper finishes it (the activation marked it due).
+    const superseded = activation.outcome === "activated" ? activation.previousImportId : finished.importId;
+    if (superseded !== undefined) {
+      await deps.importStore.finishDataExpiry({ ...finished, importId: superseded }).catch((expiryError: unknown) =>
+        log("the superseded version's data expiry is left to the sweeper", {
+          ...context,
+          importId: superseded,
+          reason: expiryError instanceof Error ? expiryError.message : String(expiryError),
+        }),
+      );
+    }
     if (activation.outcome === "activated") {
       // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
       try {
-        const adopted = await adoptClientOrgNumber({ store: deps.store, now }, client, header.company.orgNumber);
+        const adopted = await adoptClientOrgNumber(
+          { engagementStore: deps.engagementStore, now },
+          client,
+          header.company.orgNumber,
+        );
         if (adopted) log("client took the source's organisation number", { ...context, orgNumber: adopted });
       } catch (adoptError) {
         log("client could not take the source's organisation number", {
@@ -266,7 +288,7 @@ export async function runImportAttempt(
    */
   async function endAttempt(error: unknown): Promise<ImportAttemptResult> {
     await heartbeat.stop();
-    if (error instanceof ImportLeaseLostError || error instanceof StoreLeaseLostError) {
+    if (error instanceof ImportLeaseLostError || hasErrorCode(error, "STORE_LEASE_LOST")) {
       // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
       await writer.abort().catch(() => {});
       log("import attempt abandoned: it lost its lease", { ...context });
@@ -288,7 +310,7 @@ export async function runImportAttempt(
         expiresAt: expiresAt(),
       };
       try {
-        await deps.store.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
+        await deps.importStore.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
         log("import failed: a problem of the source's content", {
           ...context,
           code: content.code,
@@ -296,7 +318,7 @@ export async function runImportAttempt(
         });
         return { outcome: "failed", run: failed };
       } catch (saveError) {
-        if (saveError instanceof StoreLeaseLostError) return { outcome: "abandoned", run };
+        if (hasErrorCode(saveError, "STORE_LEASE_LOST")) return { outcome: "abandoned", run };
         return release(saveError);
       }
     }
@@ -313,7 +335,7 @@ export async function runImportAttempt(
     const retryBy = new Date(
       now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
     ).toISOString();
-    await deps.store
+    await deps.importStore
       .releaseImport(
         run,
         { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message: clip(message) },
@@ -338,7 +360,7 @@ function contentFailureOf(error: unknown): { code: string; message: string } | u
   if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
     return { code: error.code, message: error.message };
   }
-  if (error instanceof StoreItemTooLargeError) {
+  if (hasErrorCode(error, "STORE_ITEM_TOO_LARGE")) {
     return {
       code: "IMPORT_ITEM_TOO_LARGE",
       message: `the source holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`,

@@ -3,6 +3,8 @@ import { monotonicFactory } from "ulid";
 import type { Client, ClientRef, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import { hasLayout } from "../formats/csv/index.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
+import { ClientNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
 import type { FileSource } from "./ports.ts";
 import type { ImportLease, ImportRun, ImportTrigger } from "./types.ts";
 import {
@@ -80,7 +82,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const parsedKey = parseUploadKey(input.key);
   const reject = async (tenantId: string, reason: string): Promise<ImportFileResult> => {
     const keptAt = await deps.files.keepRejected(location, reason);
-    await deps.store.recordRejectedUpload({
+    await deps.importStore.recordRejectedUpload({
       tenantId,
       bucket: input.bucket,
       key: input.key,
@@ -95,9 +97,12 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const { tenantId, clientId, engagementId, fileName } = parsedKey.value;
   const engagementRef: EngagementRef = { tenantId, clientId, engagementId };
 
-  const client = await deps.store.getClient({ tenantId, clientId });
-  if (!client || client.deletedAt) return reject(tenantId, `unknown client "${clientId}"`);
-  const engagement = await deps.store.getEngagement(engagementRef);
+  const client = await getClient(deps, { tenantId, clientId }).catch((error: unknown) => {
+    if (error instanceof ClientNotFoundError) return undefined;
+    throw error;
+  });
+  if (!client) return reject(tenantId, `unknown client "${clientId}"`);
+  const engagement = await deps.engagementStore.getEngagement(engagementRef);
   if (!engagement) return reject(tenantId, `unknown engagement "${engagementId}" of client "${clientId}"`);
 
   const startedAt = now();
@@ -125,7 +130,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
     owner: (deps.newAttemptId ?? randomUUID)(),
     until: new Date(startedAt.getTime() + leaseMs).toISOString(),
   };
-  const claim = await deps.store.claimImport(candidate, lease);
+  const claim = await deps.importStore.claimImport(candidate, lease);
   if (claim.outcome === "duplicate") {
     log("duplicate event ignored", {
       ...engagementRef,
@@ -222,7 +227,7 @@ async function rememberCsvLayout(
     rememberedAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
   try {
-    await deps.store.rememberCsvLayout(ref, remembered);
+    await deps.engagementStore.rememberCsvLayout(ref, remembered);
     deps.log?.("CSV layout remembered for the client", { ...context, layout: describeUploadOptions(options) });
   } catch (error) {
     deps.log?.("could not remember the CSV layout", {

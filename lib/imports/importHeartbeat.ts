@@ -1,9 +1,9 @@
-import type { LedgerStore } from "./ports.ts";
+import type { ImportStore } from "./ports.ts";
 import type { ImportLease, ImportProgress, ImportRef } from "./types.ts";
 
 /** Options of {@link startImportHeartbeat}. */
 export interface ImportHeartbeatOptions {
-  store: LedgerStore;
+  importStore: ImportStore;
   ref: ImportRef;
   /** The attempt's lease as claimed; `owner` stays, `until` moves on with every beat. */
   lease: ImportLease;
@@ -36,7 +36,7 @@ export interface ImportHeartbeat {
  * Beats never overlap, and the timer does not keep the process alive.
  */
 export function startImportHeartbeat(options: ImportHeartbeatOptions): ImportHeartbeat {
-  const { store, ref, lease, now, log = () => {} } = options;
+  const { importStore, ref, lease, now, log = () => {} } = options;
   let lost = false;
   let stopped = false;
   let beat: Promise<void> | undefined;
@@ -45,7 +45,7 @@ export function startImportHeartbeat(options: ImportHeartbeatOptions): ImportHea
     const at = now();
     const until = new Date(at.getTime() + options.leaseMs).toISOString();
     try {
-      const held = await store.renewLease(
+      const held = await importStore.renewLease(
         ref,
         { owner: lease.owner, until },
         {

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { ImportVersionSchema, DecimalAmountSchema, toImportVersionJson } from "./importViews.ts";
-import type { LedgerStore } from "./ports.ts";
+import { DecimalAmountSchema } from "../money/ore.ts";
+import { ImportVersionSchema, toImportVersionJson } from "./importViews.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
 import { requireImport } from "./viewErrors.ts";
 import { IssueJsonSchema, toIssueJson } from "../ledger/ledgerJson.ts";
@@ -76,9 +78,12 @@ export type ImportReportJson = z.infer<typeof ImportReportSchema>;
  *
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
  */
-export async function listImportSummaries(deps: { store: LedgerStore }, ref: EngagementRef): Promise<ImportSummaryJson[]> {
+export async function listImportSummaries(
+  deps: { engagementStore: EngagementStore; importStore: ImportStore },
+  ref: EngagementRef,
+): Promise<ImportSummaryJson[]> {
   const engagement = await getEngagement(deps, ref);
-  const runs = await deps.store.listImports(ref);
+  const runs = await deps.importStore.listImports(ref);
   return runs.map((run) => toImportSummaryJson(run, engagement.activeImportId));
 }
 
@@ -87,9 +92,12 @@ export async function listImportSummaries(deps: { store: LedgerStore }, ref: Eng
  *
  * @throws ClientNotFoundError, EngagementNotFoundError, ImportNotFoundError (also for another tenant's ids)
  */
-export async function getImportReport(deps: { store: LedgerStore }, ref: ImportRef): Promise<ImportReportJson> {
+export async function getImportReport(
+  deps: { engagementStore: EngagementStore; importStore: ImportStore },
+  ref: ImportRef,
+): Promise<ImportReportJson> {
   const engagement = await getEngagement(deps, ref);
-  const run = await requireImport(deps.store, ref);
+  const run = await requireImport(deps, ref);
   return {
     ...toImportSummaryJson(run, engagement.activeImportId),
     header: run.header

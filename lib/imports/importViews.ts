@@ -1,23 +1,21 @@
-import { SOURCE_FORMATS } from "../ledger/types.ts";
 import { z } from "zod";
-import type { Engagement } from "../engagements/types.ts";
+import { EngagementKindSchema, type Engagement } from "../engagements/types.ts";
 import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { formatOre } from "../money/ore.ts";
+import { SourceFormatSchema } from "../ledger/types.ts";
+import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
+import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
 import type { LedgerLine } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
-import { IMPORT_STATUSES, type ImportRun } from "./types.ts";
+import { ImportStatusSchema, type ImportRun } from "./types.ts";
 
 /*
  * The public JSON of the read/activate use cases (HTTP API, and the OpenAPI document generated from these schemas).
  * Amounts are decimal strings with exactly two decimals (formatOre), never numbers: øre-exact and float-free.
  * Optional facts are `null` rather than absent, so every field is always there for clients to read.
  */
-
-/** An amount in øre as a decimal string with two decimals: `-1234.50`. */
-export const DecimalAmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
 
 /** Opening balance (IB), movement and closing balance (UB); opening/movement null when unknown (see OPENING_NOT_STATED). */
 export const FiguresSchema = z.object({
@@ -30,7 +28,7 @@ export const FiguresSchema = z.object({
 export const EngagementViewSchema = z.object({
   engagementId: z.string(),
   clientId: z.string(),
-  kind: z.enum(["year-end", "period-end"]),
+  kind: EngagementKindSchema,
   fiscalYear: z.number().int(),
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),
@@ -38,7 +36,7 @@ export const EngagementViewSchema = z.object({
 
 const FormatFieldsSchema = {
   /** How the figures were read: null for an import that failed before its format was known. */
-  format: z.enum(SOURCE_FORMATS).nullable(),
+  format: SourceFormatSchema.nullable(),
   formatVersion: z.string().nullable(),
   encoding: z.string().nullable(),
 };
@@ -57,7 +55,7 @@ export const ImportSourceViewSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("api"),
-    system: z.enum(["poweroffice-go", "tripletex"]),
+    system: IntegrationSystemSchema,
     /** The period read, inclusive ISO dates. */
     from: z.iso.date(),
     to: z.iso.date(),
@@ -79,7 +77,7 @@ export const ImportSourceViewSchema = z.discriminatedUnion("type", [
 export const ImportVersionSchema = z.object({
   importId: z.string(),
   /** `held`: read completely but not activated by the activation gate; see `heldFor`. */
-  status: z.enum(IMPORT_STATUSES),
+  status: ImportStatusSchema,
   source: ImportSourceViewSchema,
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -96,12 +94,12 @@ export type ImportVersionJson = z.infer<typeof ImportVersionSchema>;
 /** Where one account's figures came from (every figure of the trial balance says it). */
 export const ProvenanceSchema = z.object({
   importId: z.string(),
-  format: z.enum(SOURCE_FORMATS),
+  format: SourceFormatSchema,
   source: z.discriminatedUnion("type", [
     z.object({ type: z.literal("file"), fileName: z.string(), key: z.string() }),
     z.object({
       type: z.literal("api"),
-      system: z.enum(["poweroffice-go", "tripletex"]),
+      system: IntegrationSystemSchema,
       from: z.string(),
       to: z.string(),
     }),
@@ -119,7 +117,7 @@ export const TrialBalanceViewAccountSchema = LedgerJsonAccountSchema.extend({
 export const PriorReferenceSchema = z.object({
   engagementId: z.string(),
   importId: z.string(),
-  kind: z.enum(["year-end", "period-end"]),
+  kind: EngagementKindSchema,
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),
 });
@@ -246,7 +244,11 @@ export function toImportVersionJson(run: ImportRun): ImportVersionJson {
           from: run.source.from,
           to: run.source.to,
           company: run.source.company
-            ? { id: run.source.company.id, name: run.source.company.name, orgNumber: run.source.company.orgNumber ?? null }
+            ? {
+                id: run.source.company.id,
+                name: run.source.company.name,
+                orgNumber: run.source.company.orgNumber ?? null,
+              }
             : null,
           fetchedAt: run.source.fetchedAt ?? null,
           dataAsOf: run.source.marker?.asOf ?? run.source.fetchedAt ?? null,

@@ -1,19 +1,21 @@
+import { getEngagement } from "../engagements/manageEngagements.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
-import { StoreInvalidCursorError, StoreInvalidQueryError } from "../store/errors.ts";
-import type { LedgerLine, LedgerStore } from "./ports.ts";
+import { hasErrorCode } from "../errors/SaldoError.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore, LedgerLine } from "./ports.ts";
 import {
   InvalidCursorError,
   InvalidTransactionQueryError,
   NoActiveImportError,
   StaleCursorError,
-  requireEngagement,
 } from "./viewErrors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */
 export interface ListTransactionLinesDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
 }
 
 /** Filters and paging of `GET …/transactions`. */
@@ -88,7 +90,7 @@ export async function listTransactionLines(
     }
   }
 
-  const engagement = await requireEngagement(deps.store, ref);
+  const engagement = await getEngagement(deps, ref);
   const importId = engagement.activeImportId;
   if (importId === undefined) throw new NoActiveImportError(ref);
   const filters = fingerprintFilters(query);
@@ -99,7 +101,7 @@ export async function listTransactionLines(
     if (cursor.importId !== importId) {
       // A version of this engagement that is no longer active: the client must restart. Anything else (another
       // engagement's cursor) is simply not a cursor for this request.
-      const issuedHere = await deps.store.getImport({ ...ref, importId: cursor.importId });
+      const issuedHere = await deps.importStore.getImport({ ...ref, importId: cursor.importId });
       if (issuedHere !== undefined) throw new StaleCursorError(ref, cursor.importId, importId);
       throw new InvalidCursorError("it was not issued for this engagement");
     }
@@ -111,7 +113,7 @@ export async function listTransactionLines(
 
   let page;
   try {
-    page = await deps.store.readTransactionLines(
+    page = await deps.importStore.readTransactionLines(
       { ...ref, importId },
       {
         ...(query.account !== undefined ? { account: query.account } : {}),
@@ -123,9 +125,9 @@ export async function listTransactionLines(
       },
     );
   } catch (error) {
-    if (error instanceof StoreInvalidCursorError)
+    if (hasErrorCode(error, "STORE_INVALID_CURSOR"))
       throw new InvalidCursorError("the position is not valid", { cause: error });
-    if (error instanceof StoreInvalidQueryError) {
+    if (hasErrorCode(error, "STORE_INVALID_QUERY")) {
       throw new InvalidTransactionQueryError("limit", error.message, { cause: error });
     }
     throw error;

@@ -1,8 +1,7 @@
-import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type { EngagementRef } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
-import type { IntegrationSystem } from "../secrets/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
 
 /**
@@ -33,7 +32,7 @@ export interface StoredTrialBalanceRow extends TrialBalanceRow {
   importId: string;
 }
 
-/** Filters and paging of {@link LedgerStore.readTransactionLines}; all filters combine (AND). */
+/** Filters and paging of {@link ImportStore.readTransactionLines}; all filters combine (AND). */
 export interface TransactionQuery {
   account?: string;
   /** Inclusive ISO dates. */
@@ -61,7 +60,7 @@ export interface WriteStatistics {
 
 /**
  * Writes one import's data under its own id. Nothing written here is visible to readers of the engagement until
- * {@link LedgerStore.activateImport} switches the engagement to this import.
+ * {@link ImportStore.activateImport} switches the engagement to this import.
  */
 export interface ImportWriter {
   /** Adds transactions in file order; the store packs their lines and writes them in the background (bounded). */
@@ -75,24 +74,14 @@ export interface ImportWriter {
   abort(expiresAt?: number): Promise<void>;
 }
 
-/** The outcome of {@link LedgerStore.claimImport}. */
+/** The outcome of {@link ImportStore.claimImport}. */
 export type ClaimResult =
   | { outcome: "claimed"; run: ImportRun }
   /** The source was already imported or is being imported now: a duplicate delivery changes nothing. */
   | { outcome: "duplicate"; existing: ImportRun };
 
-/** The outcome of {@link LedgerStore.createClient} and {@link LedgerStore.replaceClient}. */
-export type ClientWriteResult =
-  | { outcome: "written" }
-  /** createClient: a client with this id exists already (live or deleted). */
-  | { outcome: "id-taken" }
-  /** replaceClient: the client was changed or deleted since `previous` was read. */
-  | { outcome: "stale" }
-  /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
-  | { outcome: "org-number-taken"; clientId?: string };
-
 /**
- * An import the sweeper has to look at (see {@link LedgerStore.listDueImports}):
+ * An import the sweeper has to look at (see {@link ImportStore.listDueImports}):
  * - `attempt`: a `running` import whose lease expired (its attempt died) or a `queued` one no retry claimed in time;
  * - `expiry`: a failed or superseded import whose data items may still lack their expiry (a crash between the
  *   write that ended it and the marking of its data).
@@ -106,47 +95,25 @@ export interface DueImport {
   redeliveries: number;
 }
 
-/** The outcome of {@link LedgerStore.queueSync}. */
+/** The outcome of {@link ImportStore.queueSync}. */
 export type QueueSyncResult = { outcome: "queued"; run: ImportRun } | { outcome: "busy"; running: ImportRun };
 
-/** The outcome of {@link LedgerStore.activateImport}. */
+/** The outcome of {@link ImportStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
   /** A newer import is already active: this one is kept as superseded. */
   | { outcome: "stale"; activeImportId: string };
 
 /**
- * The port every use case stores through. Keys are tenant-scoped: every method takes the tenant id in its ref and
- * can only see that tenant's items. Adapters: DynamoLedgerStore (DynamoDB), InMemoryLedgerStore (tests).
- * Adapters translate SDK failures into StoreError (lib/store/errors.ts).
+ * The port the import use cases store through: import runs (claim, lease, activation, the sweeper's due imports),
+ * each import's data (written through an {@link ImportWriter}, read back as trial-balance rows and transaction
+ * lines) and rejected uploads. Clients and engagements are the EngagementStore's (lib/engagements/ports.ts);
+ * the two share one table, and {@link ImportStore.activateImport} is the only writer of an engagement's active
+ * version. Keys are tenant-scoped: every method takes the tenant id in its ref and can only see that tenant's items.
+ * Adapters: DynamoImportStore (DynamoDB), InMemoryImportStore (tests); they translate SDK failures into StoreError
+ * (lib/store/errors.ts).
  */
-export interface LedgerStore {
-  /**
-   * Creates the client only if its id is free and, when it has an organisation number, no live client of the tenant
-   * has that number: the client and the number's marker item (`ORG#{orgNumber}` under the tenant) are written in one
-   * transaction, so two simultaneous creations of the same number cannot both succeed. The number is stored as given
-   * (the use cases normalise it first).
-   */
-  createClient(client: Client): Promise<ClientWriteResult>;
-  /**
-   * Replaces the client `previous` (as read, live) with `next` in one transaction, unless it changed meanwhile
-   * (`stale`): moves the organisation number's marker when the number changes (`org-number-taken` when the new one
-   * belongs to another live client), and releases it when `next` is deleted (`deletedAt` set).
-   */
-  replaceClient(previous: Client, next: Client): Promise<ClientWriteResult>;
-  getClient(ref: ClientRef): Promise<Client | undefined>;
-  listClients(tenantId: string): Promise<Client[]>;
-  /**
-   * Sets the client's remembered CSV layout (and nothing else: not `updatedAt`, which tracks people's edits).
-   * Returns false when the client does not exist or is deleted.
-   */
-  rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
-  /**
-   * Sets what saldo knows about the client's connection to an accounting system (the bound company, how the
-   * connection was last seen), replacing the previous record of that system; not `updatedAt`. Returns false when the
-   * client does not exist or is deleted.
-   */
-  recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
+export interface ImportStore {
   /**
    * Queues an API sync of the engagement: saves `run` as `queued` (with its source marker, so the sync's attempt
    * claims it with {@link claimImport}) and makes it the engagement's latest sync — unless the latest sync is still
@@ -154,13 +121,6 @@ export interface LedgerStore {
    * calls, one queues and the other is busy.
    */
   queueSync(run: ImportRun): Promise<QueueSyncResult>;
-
-  putEngagement(engagement: Engagement): Promise<void>;
-  /** Creates the engagement only if it does not exist; returns false when it already did. */
-  createEngagement(engagement: Engagement): Promise<boolean>;
-  getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
-  listEngagements(ref: ClientRef): Promise<Engagement[]>;
-
   /**
    * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write, held by
    * `lease` (attempts = 1). When the marker exists, the existing import is returned as a duplicate, unless it is
@@ -197,6 +157,9 @@ export interface LedgerStore {
    * Makes the import the engagement's active version in one conditional write, unless an import with a later order
    * key is already active (`stale`) — or always, with `force` (re-activating an earlier version). The previously
    * active import becomes `superseded` and expires after `retentionSeconds`; the activated one never expires.
+   * Their data items follow in {@link finishDataExpiry}, not here (an import has thousands): the previously active
+   * import (or, when `stale`, this one) is marked due for it, and the sweeper does it once a grace period has passed
+   * if no caller did it first.
    */
   activateImport(
     ref: ImportRef,
@@ -253,7 +216,7 @@ export interface RejectedUpload {
 /** Opens uploaded files as byte streams. Adapter: S3FileSource. */
 export interface FileSource {
   open(location: { bucket: string; key: string; versionId?: string }): Promise<OpenedFile>;
-  /** Keeps a rejected object for people to look at (copy under `rejected/` and tag); never deletes it. */
+  /** Keeps a rejected object for people to look at (a copy under `rejected/`, the reason in its metadata); never deletes it. */
   keepRejected(location: { bucket: string; key: string; versionId?: string }, reason: string): Promise<string>;
 }
 

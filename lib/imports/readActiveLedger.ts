@@ -1,5 +1,6 @@
 import type { Client, Engagement, EngagementRef } from "../engagements/types.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRun } from "./types.ts";
 import { totalsOf, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Company } from "../ledger/types.ts";
@@ -20,19 +21,28 @@ export type ActiveLedger =
  * file states no period (a CSV trial balance), the engagement's period is shown; where an import lacks a fact
  * (an import made by an API connector), it is taken from the client and the rows' posted sums.
  */
-export async function readActiveLedger(store: LedgerStore, ref: EngagementRef): Promise<ActiveLedger> {
-  const [engagement, client] = await Promise.all([store.getEngagement(ref), store.getClient(ref)]);
+export async function readActiveLedger(
+  deps: { engagementStore: EngagementStore; importStore: ImportStore },
+  ref: EngagementRef,
+): Promise<ActiveLedger> {
+  const [engagement, client] = await Promise.all([
+    deps.engagementStore.getEngagement(ref),
+    deps.engagementStore.getClient(ref),
+  ]);
   if (!engagement) return { state: "no-engagement" };
   if (!engagement.activeImportId) return { state: "no-active-import", engagement };
   const importRef = { ...ref, importId: engagement.activeImportId };
-  const [run, rows] = await Promise.all([store.getImport(importRef), store.readTrialBalance(importRef)]);
+  const [run, rows] = await Promise.all([
+    deps.importStore.getImport(importRef),
+    deps.importStore.readTrialBalance(importRef),
+  ]);
   if (!run) return { state: "no-active-import", engagement };
   return { state: "active", engagement, run, summary: summaryOf(run, rows, engagement, client) };
 }
 
 function summaryOf(
   run: ImportRun,
-  rows: Awaited<ReturnType<LedgerStore["readTrialBalance"]>>,
+  rows: StoredTrialBalanceRow[],
   engagement: Engagement,
   client: Client | undefined,
 ): LedgerSummary {
@@ -56,7 +66,11 @@ function summaryOf(
       company,
       period: facts.header?.period ?? { start: engagement.periodStart, end: engagement.periodEnd },
       // A file that states no currency keeps none; an import without a file header (API connector) is NOK.
-      ...(facts.header ? (facts.header.currency !== undefined ? { currency: facts.header.currency } : {}) : { currency: "NOK" }),
+      ...(facts.header
+        ? facts.header.currency !== undefined
+          ? { currency: facts.header.currency }
+          : {}
+        : { currency: "NOK" }),
     },
     rows: rows.map(({ importId: _importId, ...row }) => row),
     totals,

@@ -1,7 +1,7 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { EngagementRef } from "../engagements/types.ts";
-import { ImportError } from "./errors.ts";
-import type { LedgerStore } from "./ports.ts";
+import { InvalidUploadError, UploadTooLargeError } from "./errors.ts";
+import type { EngagementStore } from "../engagements/ports.ts";
 import { FileNameSchema, parseUploadKey, uploadKey } from "./uploadKey.ts";
 import { uploadMetadataOf, type UploadOptions } from "./uploadOptions.ts";
 
@@ -53,35 +53,9 @@ export interface UploadTicket {
   expiresAt: string;
 }
 
-/** The file is larger than {@link MAX_UPLOAD_BYTES} (or the configured limit). The API answers 413. */
-export class UploadTooLargeError extends ImportError {
-  readonly limit: number;
-  constructor(size: number, limit: number) {
-    super("UPLOAD_TOO_LARGE", `the file is ${size} bytes; uploads are limited to ${limit} bytes`);
-    this.name = "UploadTooLargeError";
-    this.limit = limit;
-  }
-}
-
-/** The file name cannot be the last segment of an upload key. The API answers 400. */
-export class InvalidUploadError extends ImportError {
-  constructor(reason: string) {
-    super("INVALID_UPLOAD", reason);
-    this.name = "InvalidUploadError";
-  }
-}
-
-/** The signer could not sign (credentials missing or expired): the server's problem, not the caller's. */
-export class UploadSigningError extends ImportError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("UPLOAD_SIGNING_FAILED", message, options);
-    this.name = "UploadSigningError";
-  }
-}
-
 /** Dependencies of {@link requestUpload}. */
 export interface RequestUploadDeps {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
   signer: UploadUrlSigner;
   now?: () => Date;
   maxBytes?: number;
@@ -94,12 +68,17 @@ export interface RequestUploadDeps {
  *
  * @throws UploadTooLargeError, InvalidUploadError
  */
-export function checkUploadFile(deps: Pick<RequestUploadDeps, "maxBytes">, file: { fileName: string; size: number }): void {
+export function checkUploadFile(
+  deps: Pick<RequestUploadDeps, "maxBytes">,
+  file: { fileName: string; size: number },
+): void {
   const limit = deps.maxBytes ?? MAX_UPLOAD_BYTES;
   if (file.size > limit) throw new UploadTooLargeError(file.size, limit);
   const name = FileNameSchema.safeParse(file.fileName);
   if (!name.success) {
-    throw new InvalidUploadError(`"${file.fileName}" cannot be the name of an upload: ${name.error.issues[0]?.message ?? "invalid"}`);
+    throw new InvalidUploadError(
+      `"${file.fileName}" cannot be the name of an upload: ${name.error.issues[0]?.message ?? "invalid"}`,
+    );
   }
 }
 
@@ -112,7 +91,7 @@ export function checkUploadFile(deps: Pick<RequestUploadDeps, "maxBytes">, file:
  * InvalidUploadError.
  */
 export async function checkUpload(
-  deps: Pick<RequestUploadDeps, "store" | "maxBytes">,
+  deps: Pick<RequestUploadDeps, "engagementStore" | "maxBytes">,
   request: Omit<UploadRequest, "contentType">,
 ): Promise<string> {
   checkUploadFile(deps, request);

@@ -1,4 +1,4 @@
-import type { DueImport, LedgerStore } from "./ports.ts";
+import type { DueImport, ImportStore } from "./ports.ts";
 import type { SyncDispatcher } from "./syncFromApi.ts";
 import type { ImportRun } from "./types.ts";
 import { IMPORT_LIFECYCLE_DEFAULTS } from "./importFile.ts";
@@ -26,7 +26,7 @@ export interface ImportRedelivery {
 
 /** What sweepImports needs (STYLE.md §5). */
 export interface SweepImportsDeps {
-  store: LedgerStore;
+  importStore: ImportStore;
   redelivery: ImportRedelivery;
   /** Where a queued or dead API sync is handed again (the sync function); without it such a sync is failed. */
   syncs?: SyncDispatcher;
@@ -79,7 +79,7 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
 
   for (let round = 0; round < (options.maxRounds ?? 20); round++) {
     const at = now();
-    const due = (await deps.store.listDueImports(at.toISOString(), PAGE)).filter(
+    const due = (await deps.importStore.listDueImports(at.toISOString(), PAGE)).filter(
       (entry) => !seen.has(entry.run.importId),
     );
     if (due.length === 0) break;
@@ -100,7 +100,7 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
     const { run } = entry;
     const ref = refOf(run);
     if (entry.kind === "expiry") {
-      await deps.store.finishDataExpiry(ref);
+      await deps.importStore.finishDataExpiry(ref);
       report.expiryFinished.push(run.importId);
       log("sweep: finished the expiry of an ended import's data", { ...ref, status: run.status });
       return;
@@ -110,7 +110,7 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
     const syncs = run.source.type === "api" ? deps.syncs : undefined;
     if (attempts >= maxAttempts || entry.redeliveries >= maxAttempts || (upload === undefined && syncs === undefined)) {
       const failure = failureOf(run, entry, maxAttempts);
-      const ended = await deps.store.failDueImport(ref, {
+      const ended = await deps.importStore.failDueImport(ref, {
         now: at.toISOString(),
         failure,
         finishedAt: at.toISOString(),
@@ -122,10 +122,10 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
       }
       report.failed.push(run.importId);
       log("sweep: import failed after its attempts", { ...ref, code: failure.code, attempts });
-      await deps.store.finishDataExpiry(ref);
+      await deps.importStore.finishDataExpiry(ref);
       return;
     }
-    const requeued = await deps.store.requeueImport(ref, {
+    const requeued = await deps.importStore.requeueImport(ref, {
       now: at.toISOString(),
       retryBy: new Date(at.getTime() + graceMs).toISOString(),
     });

@@ -14,7 +14,7 @@ import { getClient } from "../engagements/manageClients.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, ClientConnection, EngagementRef } from "../engagements/types.ts";
 import { useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "../ledger/records.ts";
 import { KeyNotFoundError } from "../secrets/errors.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
@@ -25,7 +25,7 @@ import {
   type ImportAttemptDeps,
   type ImportAttemptResult,
 } from "./importAttempt.ts";
-import { IdSchema } from "./uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
 
 /** The connectors a deployment has, by system (PowerOffice Go, Tripletex). */
@@ -109,7 +109,7 @@ export async function requestSync(deps: SyncDeps, ref: EngagementRef, trigger: I
     trigger,
     createdAt: created.toISOString(),
   };
-  const queued = await deps.store.queueSync(run);
+  const queued = await deps.importStore.queueSync(run);
   if (queued.outcome === "busy") throw new SyncAlreadyRunningError(ref, queued.running.importId);
   deps.log?.("sync queued", { ...ref, importId, system });
   return queued.run;
@@ -134,7 +134,7 @@ export async function requestSync(deps: SyncDeps, ref: EngagementRef, trigger: I
 export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => {});
-  const queued = await deps.store.getImport(ref);
+  const queued = await deps.importStore.getImport(ref);
   if (queued === undefined || queued.source.type !== "api") throw new SyncNotQueuedError(ref);
   const source: ApiSource = queued.source;
   const startedAt = now();
@@ -144,7 +144,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
       startedAt.getTime() + (deps.leaseSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds) * 1000,
     ).toISOString(),
   };
-  const claim = await deps.store.claimImport({ ...queued, startedAt: startedAt.toISOString() }, lease);
+  const claim = await deps.importStore.claimImport({ ...queued, startedAt: startedAt.toISOString() }, lease);
   if (claim.outcome === "duplicate") return { outcome: "duplicate", run: claim.existing };
   const run: ImportRun = { ...claim.run, status: "running", startedAt: startedAt.toISOString() };
   const context = {
@@ -157,7 +157,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
 
   const clientRef = { tenantId: ref.tenantId, clientId: ref.clientId };
   const record = (connection: ClientConnection, client: Client) =>
-    deps.store
+    deps.engagementStore
       .recordIntegration(clientRef, source.system, { ...client.integrations?.[source.system], connection })
       .catch((error: unknown) =>
         log("connection status not recorded", {
@@ -199,7 +199,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
         // Not a version: kept for the history for the retention time.
         expiresAt: Math.floor(now().getTime() / 1000) + deps.retentionSeconds,
       };
-      await deps.store.saveImport(unchanged, { owner: lease.owner });
+      await deps.importStore.saveImport(unchanged, { owner: lease.owner });
       await record({ status: "ok", checkedAt: now().toISOString() }, client);
       log("sync checked: unchanged", { ...context, dataAsOf: plan.marker.asOf, requests: plan.requestCount });
       return { outcome: "unchanged", run: unchanged };
@@ -241,7 +241,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
         : undefined);
     if (failure === undefined) {
       const message = error instanceof Error ? error.message : String(error);
-      await deps.store
+      await deps.importStore
         .releaseImport(
           run,
           { code: codeOf(error), message },
@@ -263,8 +263,8 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
       failure: { code: failure.code, message: failure.message },
       expiresAt: Math.floor(now().getTime() / 1000) + deps.retentionSeconds,
     };
-    await deps.store.saveImport(failed, { owner: lease.owner });
-    const client = await deps.store.getClient(clientRef);
+    await deps.importStore.saveImport(failed, { owner: lease.owner });
+    const client = await deps.engagementStore.getClient(clientRef);
     if (client !== undefined && client.deletedAt === undefined && error instanceof ConnectorError) {
       const check = connectionCheckFromError(error, now().toISOString());
       await record(
@@ -299,7 +299,7 @@ export async function syncFromApi(
  * and `GET …/integrations/{system}` show). Never throws for a bad key: that is a status.
  */
 export async function checkConnection(
-  deps: Pick<SyncDeps, "store" | "keys" | "connectors" | "now">,
+  deps: Pick<SyncDeps, "engagementStore" | "keys" | "connectors" | "now">,
   ref: { tenantId: string; clientId: string; system: IntegrationSystem },
 ): Promise<ConnectionCheck> {
   const client = await getClient(deps, ref);
@@ -321,7 +321,7 @@ export async function checkConnection(
     ...(check.missingPrivileges ? { missingPrivileges: check.missingPrivileges } : {}),
     ...(check.message ? { message: check.message } : {}),
   };
-  await deps.store.recordIntegration(ref, ref.system, { ...client.integrations?.[ref.system], connection });
+  await deps.engagementStore.recordIntegration(ref, ref.system, { ...client.integrations?.[ref.system], connection });
   return check;
 }
 
@@ -353,7 +353,7 @@ async function previousMarkerOf(
   companyId: string | undefined,
 ): Promise<{ previousMarker?: NonNullable<ApiSource["marker"]> }> {
   if (activeImportId === undefined) return {};
-  const active = await deps.store.getImport({ ...ref, importId: activeImportId });
+  const active = await deps.importStore.getImport({ ...ref, importId: activeImportId });
   if (active?.source.type !== "api" || active.source.system !== system || active.source.marker === undefined) return {};
   if (companyId !== undefined && active.source.company !== undefined && active.source.company.id !== companyId)
     return {};

@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { Company, Issue, Period, SourceFormat } from "../ledger/types.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 
 /**
  * queued → running → succeeded | held | failed | unchanged; a succeeded import becomes superseded when a newer one is
@@ -7,10 +9,16 @@ import type { Company, Issue, Period, SourceFormat } from "../ledger/types.ts";
  * activates it; `unchanged` is an API sync that found nothing new since the active version (no new version: it records
  * "checked, unchanged, data as of …").
  */
-export type ImportStatus = "queued" | "running" | "succeeded" | "held" | "failed" | "superseded" | "unchanged";
-
-/** Every import status, in lifecycle order (the zod enums of the stored item and the JSON answers use it). */
-export const IMPORT_STATUSES = ["queued", "running", "succeeded", "held", "failed", "superseded", "unchanged"] as const satisfies readonly ImportStatus[];
+export const ImportStatusSchema = z.enum([
+  "queued",
+  "running",
+  "succeeded",
+  "held",
+  "failed",
+  "superseded",
+  "unchanged",
+]);
+export type ImportStatus = z.infer<typeof ImportStatusSchema>;
 
 /** Where the figures of an import came from. */
 export type ImportSource =
@@ -32,7 +40,7 @@ export type ImportSource =
 /** An accounting system's API, read by a sync (lib/imports/syncFromApi.ts): what was read, from where, when. */
 export interface ApiSource {
   type: "api";
-  system: "poweroffice-go" | "tripletex";
+  system: IntegrationSystem;
   /** The period read, inclusive ISO dates. */
   from: string;
   to: string;
@@ -52,9 +60,12 @@ export interface ApiSource {
   marker?: { digest: string; asOf: string; details?: Record<string, string> };
 }
 
+/** What started an import. */
+export const ImportTriggerKindSchema = z.enum(["s3-event", "http", "cli", "schedule"]);
+
 /** Who or what started an import. */
 export interface ImportTrigger {
-  kind: "s3-event" | "http" | "cli" | "schedule";
+  kind: z.infer<typeof ImportTriggerKindSchema>;
   /** A user id, a request id or an event id. */
   by?: string;
 }

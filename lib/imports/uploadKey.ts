@@ -1,11 +1,5 @@
 import { z } from "zod";
-
-/** Ids in keys and paths: letters, digits, `-`, `_`, `.`; 1–64 characters; not `.` or `..`. */
-export const IdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only, starting with a letter or digit");
+import { IdSchema } from "../ids/ids.ts";
 
 /**
  * Longest file name of an upload, in UTF-8 bytes. File systems allow 255 bytes per name, and the local stack's S3
@@ -24,7 +18,10 @@ export const FileNameSchema = z
   .string()
   .describe(`1–${MAX_FILE_NAME_BYTES} bytes of UTF-8; no '/', '\\' or control characters; not '.' or '..'`)
   .min(1, "must not be empty")
-  .max(MAX_FILE_NAME_BYTES, { message: `at most ${MAX_FILE_NAME_BYTES} bytes in UTF-8 (æ, ø and å count as two)`, abort: true })
+  .max(MAX_FILE_NAME_BYTES, {
+    message: `at most ${MAX_FILE_NAME_BYTES} bytes in UTF-8 (æ, ø and å count as two)`,
+    abort: true,
+  })
   .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_FILE_NAME_BYTES, {
     message: `at most ${MAX_FILE_NAME_BYTES} bytes in UTF-8 (æ, ø and å count as two)`,
     abort: true,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CsvLayoutOptionError, CsvLayoutSchema, describeLayout, type CsvLayout } from "../formats/csv/index.ts";
 import { normalizeEncodingName } from "../formats/shared/decoding.ts";
+import type { RememberedCsvLayout } from "../engagements/types.ts";
 
 /*
  * How an upload says how to read it: the CSV layout and the character encoding, as `saldo inspect` takes them. They
@@ -49,7 +50,10 @@ export type UploadOptions = z.infer<typeof UploadOptionsSchema>;
  * ASCII reliably. JSON.stringify already escapes control characters (a TAB delimiter becomes `\t`).
  */
 function encodeMetadataJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** The object metadata (keys without `x-amz-meta-`) that carries `options`; empty when there are none. */
@@ -67,7 +71,10 @@ export function uploadMetadataOf(options: UploadOptions): Record<string, string>
  * @throws CsvLayoutOptionError (`CSV_LAYOUT_OPTION_INVALID`) naming the metadata key and what is wrong: the import
  *   fails with it rather than reading the file some other way than the uploader asked.
  */
-export function uploadOptionsFromMetadata(metadata: Record<string, string> | undefined, fileName?: string): UploadOptions {
+export function uploadOptionsFromMetadata(
+  metadata: Record<string, string> | undefined,
+  fileName?: string,
+): UploadOptions {
   const layoutText = metadata?.[UPLOAD_METADATA_KEYS.layout];
   const encoding = metadata?.[UPLOAD_METADATA_KEYS.encoding];
   let layout: unknown;
@@ -113,12 +120,14 @@ export const RememberedCsvLayoutSchema = z.object({
   /** The import that used it. */
   importId: z.string(),
   rememberedAt: z.string(),
-});
-export type RememberedCsvLayout = z.infer<typeof RememberedCsvLayoutSchema>;
+}) satisfies z.ZodType<RememberedCsvLayout>;
 
 /** For messages: `--delimiter ";" --columns account=0,closing=2 --encoding cp865`. */
 export function describeUploadOptions(options: { layout?: CsvLayout; encoding?: string }): string {
-  return [options.layout ? describeLayout(options.layout) : "", options.encoding ? `--encoding ${options.encoding}` : ""]
+  return [
+    options.layout ? describeLayout(options.layout) : "",
+    options.encoding ? `--encoding ${options.encoding}` : "",
+  ]
     .filter(Boolean)
     .join(" ");
 }

@@ -1,14 +1,6 @@
-import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { ImportError } from "./errors.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
-
-/**
- * What went wrong, in the terms a transport needs to answer: `not-found` (HTTP 404), `conflict` (409: the request is
- * well formed but the state of the engagement does not allow it) or `invalid-request` (400). lib/ stays free of HTTP;
- * the API maps the kind to a status in one place.
- */
-export type ImportViewErrorKind = "not-found" | "conflict" | "invalid-request";
 
 /**
  * Base error of the read/activate use cases of lib/imports (trial balance view, compare, activate, transaction lines).
@@ -18,43 +10,18 @@ export type ImportViewErrorKind = "not-found" | "conflict" | "invalid-request";
  * tenants.
  */
 export class ImportViewError extends ImportError {
-  readonly kind: ImportViewErrorKind;
-
+  /**
+   * @param category `not-found`, `conflict` (the request is well formed but the state of the engagement does not
+   *   allow it) or `invalid`; lib/ stays free of HTTP, the API maps the category to a status in one place.
+   */
   constructor(
-    kind: ImportViewErrorKind,
+    category: "not-found" | "conflict" | "invalid",
     code: string,
     message: string,
     options: { cause?: unknown; context?: Record<string, unknown> } = {},
   ) {
     // context: the ids concerned (the caller's own ids only).
-    super(code, message, options);
-    this.kind = kind;
-  }
-}
-
-/**
- * The client does not exist for this tenant, or was deleted (soft delete hides it from reads). Same code and message
- * as lib/engagements' ClientNotFoundError, so the API answers alike whichever route found the client missing.
- */
-export class ClientNotFoundError extends ImportViewError {
-  constructor(ref: { clientId: string }) {
-    super("not-found", "CLIENT_NOT_FOUND", `client "${ref.clientId}" does not exist`, {
-      context: { clientId: ref.clientId },
-    });
-  }
-}
-
-/** The engagement does not exist for this tenant and client. */
-export class EngagementNotFoundError extends ImportViewError {
-  constructor(ref: { clientId: string; engagementId: string }) {
-    super(
-      "not-found",
-      "ENGAGEMENT_NOT_FOUND",
-      `engagement "${ref.engagementId}" of client "${ref.clientId}" does not exist`,
-      {
-        context: { clientId: ref.clientId, engagementId: ref.engagementId },
-      },
-    );
+    super(code, message, { ...options, category });
   }
 }
 
@@ -107,9 +74,14 @@ export class ImportNotActivatableError extends ImportViewError {
  */
 export class ImportHasNoFiguresError extends ImportViewError {
   constructor(run: ImportRun, reason?: string) {
-    super("conflict", "IMPORT_HAS_NO_FIGURES", `Import "${run.importId}" has no figures: ${reason ?? whyNoFigures(run)}`, {
-      context: { engagementId: run.engagementId, importId: run.importId, status: run.status },
-    });
+    super(
+      "conflict",
+      "IMPORT_HAS_NO_FIGURES",
+      `Import "${run.importId}" has no figures: ${reason ?? whyNoFigures(run)}`,
+      {
+        context: { engagementId: run.engagementId, importId: run.importId, status: run.status },
+      },
+    );
   }
 }
 
@@ -173,7 +145,7 @@ export class StaleCursorError extends ImportViewError {
 /** A paging cursor that was not issued by listTransactionLines for this engagement and these filters. */
 export class InvalidCursorError extends ImportViewError {
   constructor(reason: string, options: { cause?: unknown } = {}) {
-    super("invalid-request", "CURSOR_INVALID", `The paging cursor is not valid here: ${reason}`, options);
+    super("invalid", "CURSOR_INVALID", `The paging cursor is not valid here: ${reason}`, options);
   }
 }
 
@@ -181,7 +153,7 @@ export class InvalidCursorError extends ImportViewError {
 export class InvalidTransactionQueryError extends ImportViewError {
   readonly field: string;
   constructor(field: string, message: string, options: { cause?: unknown } = {}) {
-    super("invalid-request", "INVALID_TRANSACTION_QUERY", message, { ...options, context: { field } });
+    super("invalid", "INVALID_TRANSACTION_QUERY", message, { ...options, context: { field } });
     this.field = field;
   }
 }
@@ -200,24 +172,12 @@ function whyNoFigures(run: ImportRun): string {
 }
 
 /**
- * Reads the engagement for a caller, checking that its client exists and is not deleted.
- *
- * @throws ClientNotFoundError, EngagementNotFoundError — also for another tenant's ids.
- */
-export async function requireEngagement(store: LedgerStore, ref: EngagementRef): Promise<Engagement> {
-  const [client, engagement] = await Promise.all([store.getClient(ref), store.getEngagement(ref)]);
-  if (client === undefined || client.deletedAt !== undefined) throw new ClientNotFoundError(ref);
-  if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  return engagement;
-}
-
-/**
  * Reads an import of the caller's engagement.
  *
  * @throws ImportNotFoundError — also for an import of another engagement or tenant.
  */
-export async function requireImport(store: LedgerStore, ref: ImportRef): Promise<ImportRun> {
-  const run = await store.getImport(ref);
+export async function requireImport(deps: { importStore: ImportStore }, ref: ImportRef): Promise<ImportRun> {
+  const run = await deps.importStore.getImport(ref);
   if (run === undefined) throw new ImportNotFoundError(ref);
   return run;
 }

@@ -1,12 +1,10 @@
-import { SOURCE_FORMATS } from "./types.ts";
 import { z } from "zod";
-import { formatOre } from "../money/ore.ts";
+import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
 import type { LedgerSummary } from "./summarizeLedger.ts";
-import type { Issue } from "./types.ts";
+import { SourceFormatSchema, SeveritySchema, type Issue } from "./types.ts";
 
-const AmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
 /** An amount that may be unknown: null where the file does not state it (a closing-balance CSV's opening). */
-const UnknownOrAmountSchema = AmountSchema.nullable();
+const UnknownOrAmountSchema = DecimalAmountSchema.nullable();
 
 /** `formatOre`, keeping an unknown figure unknown. */
 export function formatKnownOre(ore: bigint | null): string | null {
@@ -20,7 +18,7 @@ export const LedgerJsonAccountSchema = z.object({
   opening: UnknownOrAmountSchema,
   /** Null when unknown: the file states neither the movement nor an opening balance. */
   movement: UnknownOrAmountSchema,
-  closing: AmountSchema,
+  closing: DecimalAmountSchema,
   mapping: z
     .object({
       standardAccountId: z.string().optional(),
@@ -31,27 +29,29 @@ export const LedgerJsonAccountSchema = z.object({
     })
     .optional(),
   /** The movement the file states, when it differs from the one computed from its transactions. */
-  statedMovement: AmountSchema.optional(),
-  prior: z.object({ opening: AmountSchema.optional(), closing: AmountSchema.optional() }).optional(),
+  statedMovement: DecimalAmountSchema.optional(),
+  prior: z.object({ opening: DecimalAmountSchema.optional(), closing: DecimalAmountSchema.optional() }).optional(),
   /** Present (false) only for accounts posted to but missing from the file's chart. */
   inChart: z.literal(false).optional(),
 });
 
 export const IssueJsonSchema = z.object({
-  severity: z.enum(["error", "warning", "info"]),
+  severity: SeveritySchema,
   code: z.string(),
   message: z.string(),
   account: z.string().optional(),
-  amount: AmountSchema.optional(),
+  amount: DecimalAmountSchema.optional(),
   transactionId: z.string().optional(),
   /** The field concerned (e.g. `account.name`), for issues about one field. */
   field: z.string().optional(),
-  location: z.object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() }).optional(),
+  location: z
+    .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
+    .optional(),
 });
 
 /** The JSON shape of `saldo inspect --json`, also used by `saldo trial-balance --json` and the HTTP API. */
 export const LedgerJsonSchema = z.object({
-  format: z.enum(SOURCE_FORMATS),
+  format: SourceFormatSchema,
   formatVersion: z.string(),
   encoding: z.string(),
   company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),
@@ -60,12 +60,12 @@ export const LedgerJsonSchema = z.object({
   currency: z.string().nullable(),
   accounts: z.array(LedgerJsonAccountSchema),
   /** Sums of the accounts; an opening or movement total is null when any account's figure is unknown. */
-  totals: z.object({ opening: UnknownOrAmountSchema, movement: UnknownOrAmountSchema, closing: AmountSchema }),
+  totals: z.object({ opening: UnknownOrAmountSchema, movement: UnknownOrAmountSchema, closing: DecimalAmountSchema }),
   transactions: z.object({
     count: z.number().int(),
     lines: z.number().int(),
-    totalDebit: AmountSchema,
-    totalCredit: AmountSchema,
+    totalDebit: DecimalAmountSchema,
+    totalCredit: DecimalAmountSchema,
   }),
   issues: z.array(IssueJsonSchema),
 });

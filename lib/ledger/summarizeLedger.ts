@@ -1,5 +1,5 @@
 import { formatOre, type Ore } from "../money/ore.ts";
-import type { ImportRecord } from "../formats/records.ts";
+import type { ImportRecord } from "./records.ts";
 import type {
   Account,
   AccountMapping,
@@ -161,7 +161,9 @@ export class LedgerSummarizer {
     // Rows (and the findings about them) in account order, whatever order the records came in: a file that
     // states its balances after its vouchers (SIE) gives the same summary as the same file in the usual order.
     const ids = [...this.accounts.keys()].sort(compareAccounts);
-    const rows: TrialBalanceRow[] = ids.map((id) => this.buildRow(id, this.accounts.get(id)!, hasTransactions, closingBalanceFile));
+    const rows: TrialBalanceRow[] = ids.map((id) =>
+      this.buildRow(id, this.accounts.get(id)!, hasTransactions, closingBalanceFile),
+    );
     if (closingBalanceFile) this.reportOpeningNotStated(rows);
 
     const totals = totalsOf(rows);
@@ -236,7 +238,13 @@ export class LedgerSummarizer {
 
       let state = accounts.get(line.account);
       if (state === undefined) {
-        state = { account: undefined, debit: 0n, credit: 0n, lines: 0, ...(transaction.location ? { firstLine: transaction.location } : {}) };
+        state = {
+          account: undefined,
+          debit: 0n,
+          credit: 0n,
+          lines: 0,
+          ...(transaction.location ? { firstLine: transaction.location } : {}),
+        };
         accounts.set(line.account, state);
       }
       state.lines++;
@@ -313,7 +321,12 @@ export class LedgerSummarizer {
     });
   }
 
-  private buildRow(id: string, state: AccountState, hasTransactions: boolean, closingBalanceFile: boolean): TrialBalanceRow {
+  private buildRow(
+    id: string,
+    state: AccountState,
+    hasTransactions: boolean,
+    closingBalanceFile: boolean,
+  ): TrialBalanceRow {
     const account = state.account;
     const stated = {
       ...(account?.opening !== undefined ? { opening: account.opening } : {}),
@@ -346,7 +359,12 @@ export class LedgerSummarizer {
       });
     }
     const where = account?.location ? { location: account.location } : {};
-    if (stated.closing !== undefined && opening !== null && movement !== null && opening + movement !== stated.closing) {
+    if (
+      stated.closing !== undefined &&
+      opening !== null &&
+      movement !== null &&
+      opening + movement !== stated.closing
+    ) {
       const source = hasTransactions ? "the transactions" : "the stated movement";
       this.report({
         severity: "warning",

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Ore } from "../money/ore.ts";
 
 /** Where in a source file something was found. Lines and columns are 1-based; `offset` is the 0-based byte offset. */
@@ -7,7 +8,9 @@ export interface SourceLocation {
   offset?: number;
 }
 
-export type Severity = "error" | "warning" | "info";
+/** How bad an issue is: an `error` makes the figures unreliable, a `warning` asks for a look, `info` only tells. */
+export const SeveritySchema = z.enum(["error", "warning", "info"]);
+export type Severity = z.infer<typeof SeveritySchema>;
 
 /**
  * One finding of the validation report. `code` is stable (e.g. `SAFT_CLOSING_MISMATCH`) so that clients can act
@@ -144,14 +147,16 @@ export interface ControlTotals {
   location?: SourceLocation;
 }
 
-export type FileFormat = "saft" | "sie" | "csv";
+/** The file formats saldo reads. */
+export const FileFormatSchema = z.enum(["saft", "sie", "csv"]);
+export type FileFormat = z.infer<typeof FileFormatSchema>;
 
 /**
  * How an import's figures were read: a file format, or the accounting system whose API they were pulled from. The one
  * list the zod enums of stored items and JSON answers use.
  */
-export const SOURCE_FORMATS = ["saft", "sie", "csv", "poweroffice-go", "tripletex"] as const;
-export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+export const SourceFormatSchema = z.enum([...FileFormatSchema.options, "poweroffice-go", "tripletex"]);
+export type SourceFormat = z.infer<typeof SourceFormatSchema>;
 
 /** A format's name for people: `SAF-T`, `SIE`, `CSV`, `PowerOffice Go`, `Tripletex`. */
 export function formatLabel(format: SourceFormat): string {

@@ -6,7 +6,7 @@ import S3rver, { type S3rverEvent } from "s3rver";
 import { EmulatorStartError } from "./errors.ts";
 import { LOCAL_REGION } from "./localClients.ts";
 import { guardS3rver } from "./s3rverGuard.ts";
-import { createS3EventNotification, type S3EventNotification } from "./s3EventNotification.ts";
+import { createS3EventNotification, type S3EventNotification } from "../store/s3EventNotification.ts";
 
 /** Options of {@link startS3Emulator}. */
 export interface S3EmulatorOptions {

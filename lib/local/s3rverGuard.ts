@@ -46,14 +46,23 @@ export interface KeyRefusal {
  */
 export function localKeyRefusal(key: string): KeyRefusal | undefined {
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
-    return { code: "KeyTooLongError", message: `Your key is too long: keys are at most ${MAX_KEY_BYTES} bytes of UTF-8` };
+    return {
+      code: "KeyTooLongError",
+      message: `Your key is too long: keys are at most ${MAX_KEY_BYTES} bytes of UTF-8`,
+    };
   }
   if (/[\\\0]/.test(key)) {
-    return { code: "InvalidArgument", message: "saldo's local S3 refuses keys with '\\' or NUL: they are not portable file names" };
+    return {
+      code: "InvalidArgument",
+      message: "saldo's local S3 refuses keys with '\\' or NUL: they are not portable file names",
+    };
   }
   const segments = key.split("/");
   if (segments.some((segment) => segment === "." || segment === "..")) {
-    return { code: "InvalidArgument", message: "saldo's local S3 refuses keys with '.' or '..' segments: they would leave the bucket's folder" };
+    return {
+      code: "InvalidArgument",
+      message: "saldo's local S3 refuses keys with '.' or '..' segments: they would leave the bucket's folder",
+    };
   }
   if (segments.some((segment) => Buffer.byteLength(segment, "utf8") > MAX_LOCAL_SEGMENT_BYTES)) {
     return {
@@ -74,8 +83,18 @@ const S3Error = createRequire(import.meta.url)("s3rver/lib/models/error.js") as 
 interface GuardedStore {
   getBucketPath(bucket: string): string;
   getResourcePath(bucket: string, key?: string, resource?: string): string;
-  putObject(object: { bucket: string; key: string; content: Buffer | Readable; metadata: Record<string, unknown> }): Promise<{ size: number; md5: string }>;
-  putPart(bucket: string, uploadId: string, partNumber: number, content: Readable): Promise<{ size: number; md5: string }>;
+  putObject(object: {
+    bucket: string;
+    key: string;
+    content: Buffer | Readable;
+    metadata: Record<string, unknown>;
+  }): Promise<{ size: number; md5: string }>;
+  putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: number,
+    content: Readable,
+  ): Promise<{ size: number; md5: string }>;
   putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
 }
 
@@ -129,7 +148,10 @@ export function guardS3rver(server: S3rver, directory: string): void {
 }
 
 /** Why a request's path (`/bucket/key`, percent-encoded) or copy source must not reach s3rver, if it must not. */
-function requestRefusal(path: string, copySource: string): KeyRefusal | { code: "InvalidBucketName" | "InvalidURI"; message: string } | undefined {
+function requestRefusal(
+  path: string,
+  copySource: string,
+): KeyRefusal | { code: "InvalidBucketName" | "InvalidURI"; message: string } | undefined {
   for (const [where, raw] of [
     ["path", path.replace(/^\//, "")],
     ["copy source", copySource.replace(/^\//, "").replace(/\?versionId=.*$/, "")],
@@ -139,7 +161,10 @@ function requestRefusal(path: string, copySource: string): KeyRefusal | { code: 
     try {
       decoded = decodeURIComponent(raw);
     } catch {
-      return { code: "InvalidURI", message: `Couldn't parse the specified URI: the ${where} is not valid percent-encoded UTF-8` };
+      return {
+        code: "InvalidURI",
+        message: `Couldn't parse the specified URI: the ${where} is not valid percent-encoded UTF-8`,
+      };
     }
     const slash = decoded.indexOf("/");
     const bucket = slash === -1 ? decoded : decoded.slice(0, slash);

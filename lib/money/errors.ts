@@ -20,6 +20,10 @@ export class InvalidAmountError extends MoneyError {
 export class AmountOutOfRangeError extends MoneyError {
   constructor(input: string, reason: string) {
     // The message quotes only the start of a long input: the input may be megabytes.
-    super("MONEY_AMOUNT_OUT_OF_RANGE", `amount out of range: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} (${reason})`, input.length > 64 ? `${input.slice(0, 64)}…` : input);
+    super(
+      "MONEY_AMOUNT_OUT_OF_RANGE",
+      `amount out of range: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} (${reason})`,
+      input.length > 64 ? `${input.slice(0, 64)}…` : input,
+    );
   }
 }

@@ -1,4 +1,11 @@
+import { z } from "zod";
 import { AmountOutOfRangeError, InvalidAmountError } from "./errors.ts";
+
+/**
+ * An amount in øre as a decimal string with exactly two decimals, as {@link formatOre} writes it (`-1234.50`): the
+ * one form of money in JSON answers and stored items, never a number (øre-exact, float-free).
+ */
+export const DecimalAmountSchema = z.string().regex(/^-?\d+\.\d{2}$/, "decimal string with exactly two decimals");
 
 /**
  * Money is integer øre as `bigint` end to end (STYLE.md §9). 1 krone = 100 øre.
@@ -26,7 +33,10 @@ export const MAX_AMOUNT_TEXT_LENGTH = 64;
  */
 export function parseOre(text: string): Ore {
   if (text.length > MAX_AMOUNT_TEXT_LENGTH) {
-    throw new AmountOutOfRangeError(text, `${text.length} characters; an amount has at most ${MAX_AMOUNT_INTEGER_DIGITS} digits before the decimal point`);
+    throw new AmountOutOfRangeError(
+      text,
+      `${text.length} characters; an amount has at most ${MAX_AMOUNT_INTEGER_DIGITS} digits before the decimal point`,
+    );
   }
   const match = PLAIN_DECIMAL.exec(text);
   if (!match) throw new InvalidAmountError(text, "expected digits with an optional sign and '.' decimals");
@@ -36,7 +46,10 @@ export function parseOre(text: string): Ore {
   let significant = 0;
   while (significant < whole.length - 1 && whole.charCodeAt(significant) === 0x30) significant++;
   if (whole.length - significant > MAX_AMOUNT_INTEGER_DIGITS) {
-    throw new AmountOutOfRangeError(text, `${whole.length - significant} digits before the decimal point; at most ${MAX_AMOUNT_INTEGER_DIGITS}`);
+    throw new AmountOutOfRangeError(
+      text,
+      `${whole.length - significant} digits before the decimal point; at most ${MAX_AMOUNT_INTEGER_DIGITS}`,
+    );
   }
   if (fraction.length > 2 && /[^0]/.test(fraction.slice(2))) {
     throw new InvalidAmountError(text, "more than two decimals: not exact to the øre");
@@ -61,16 +74,4 @@ export function formatOre(ore: Ore): string {
   const whole = abs / 100n;
   const cents = abs % 100n;
   return `${negative ? "-" : ""}${whole}.${cents < 10n ? "0" : ""}${cents}`;
-}
-
-/** Sum of a list of øre amounts. */
-export function sumOre(amounts: Iterable<Ore>): Ore {
-  let total = 0n;
-  for (const amount of amounts) total += amount;
-  return total;
-}
-
-/** Absolute value. */
-export function absOre(ore: Ore): Ore {
-  return ore < 0n ? -ore : ore;
 }

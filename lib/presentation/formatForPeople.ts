@@ -47,6 +47,13 @@ export function formatCountForPeople(count: number | bigint, locale: Locale): st
   return `${negative ? style.minus : ""}${groupDigits(negative ? text.slice(1) : text, style.group)}`;
 }
 
+/** A size in bytes as megabytes (10^6 bytes) with one decimal, grouped like amounts: nb `1 234,5 MB`, en `1,234.5 MB`. */
+export function formatMegabytesForPeople(bytes: number, locale: Locale): string {
+  const style = NUMBER_STYLES[locale];
+  const tenths = Math.round(Math.max(0, bytes) / 100_000);
+  return `${groupDigits(String(Math.trunc(tenths / 10)), style.group)}${style.decimal}${tenths % 10} MB`;
+}
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** An ISO date (YYYY-MM-DD) for people: nb `31.12.2025`, en `2025-12-31`. Anything else is returned unchanged. */

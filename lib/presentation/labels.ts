@@ -29,7 +29,15 @@ export interface Labels {
   activeImport: (engagement: string, importId: string, source: string, created: string) => string;
   importsTitle: (engagement: string) => string;
   noImports: (engagement: string) => string;
-  importColumns: { import: string; status: string; file: string; created: string; format: string; counts: string; issues: string };
+  importColumns: {
+    import: string;
+    status: string;
+    file: string;
+    created: string;
+    format: string;
+    counts: string;
+    issues: string;
+  };
   status: Record<string, string>;
   failed: (code: string) => string;
   noReport: string;
@@ -45,6 +53,42 @@ export interface Labels {
   };
   transactionsTotal: (lines: string) => string;
   noTransactions: string;
+  /** The lines of `saldo upload` and `saldo activate`. */
+  upload: UploadLabels;
+}
+
+/** The words of `saldo upload` (and the client and engagement it creates) and `saldo activate`. */
+export interface UploadLabels {
+  createdClient: (clientId: string, name: string, orgNumber: string | undefined) => string;
+  createdYearEnd: (engagementId: string, fiscalYear: string, period: string) => string;
+  /** `uploaded F (1,234 bytes in 3 parts) to s3://…`; `parts` 0 is one request. */
+  uploaded: (
+    fileName: string,
+    bytes: string,
+    parts: string | undefined,
+    resumedParts: string | undefined,
+    destination: string,
+  ) => string;
+  uploading: (fileName: string) => string;
+  importing: (fileName: string) => string;
+  lines: (lines: string) => string;
+  /** `import X succeeded: 11 accounts, 6 transactions, 14 lines` (the status word already translated). */
+  importEnded: (
+    importId: string,
+    status: string,
+    counts: { accounts: string; transactions: string; lines: string } | undefined,
+  ) => string;
+  reason: string;
+  issues: string;
+  heldFor: string;
+  seeReport: string;
+  noFigures: string;
+  activateAnyway: string;
+  supersededByNewer: string;
+  activeUnchanged: string;
+  alreadyActive: (importId: string, engagement: string) => string;
+  nowActive: (importId: string, engagement: string, previousImportId: string | undefined) => string;
+  accepted: (codes: string, by: string) => string;
 }
 
 const NB: Labels = {
@@ -105,6 +149,37 @@ const NB: Labels = {
   },
   transactionsTotal: (lines) => `Sum (${lines} ${lines === "1" ? "linje" : "linjer"})`,
   noTransactions: "Ingen transaksjonslinjer",
+  upload: {
+    createdClient: (clientId, name, orgNumber) =>
+      `opprettet klient ${clientId} (${name}${orgNumber ? `, org.nr. ${orgNumber}` : ""})`,
+    createdYearEnd: (engagementId, fiscalYear, period) =>
+      `opprettet årsavslutningsoppdrag ${engagementId} (regnskapsår ${fiscalYear}, ${period})`,
+    uploaded: (fileName, bytes, parts, resumedParts, destination) =>
+      `lastet opp ${fileName} (${bytes} byte${parts === undefined ? "" : ` i ${parts} deler`}` +
+      `${resumedParts === undefined ? "" : `, gjenopptatt: ${resumedParts} allerede lagret`}) til ${destination}`,
+    uploading: (fileName) => `laster opp ${fileName}`,
+    importing: (fileName) => `importerer ${fileName}`,
+    lines: (lines) => `${lines} ${lines === "1" ? "linje" : "linjer"}`,
+    importEnded: (importId, status, counts) =>
+      `import ${importId} ${status}` +
+      (counts
+        ? `: ${counts.accounts} ${counts.accounts === "1" ? "konto" : "kontoer"}, ${counts.transactions} bilag, ` +
+          `${counts.lines} ${counts.lines === "1" ? "linje" : "linjer"}`
+        : ""),
+    reason: "årsak",
+    issues: "avvik",
+    heldFor: "holdt tilbake for",
+    seeReport: "(se importens rapport)",
+    noFigures: "importen har ingen tall og kan ikke aktiveres: rett filen og last den opp igjen",
+    activateAnyway: "for å aktivere den likevel",
+    supersededByNewer: "en nyere opplasting er oppdragets aktive versjon",
+    activeUnchanged: "oppdragets aktive versjon er uendret",
+    alreadyActive: (importId, engagement) => `import ${importId} er allerede den aktive versjonen av ${engagement}`,
+    nowActive: (importId, engagement, previousImportId) =>
+      `import ${importId} er nå den aktive versjonen av ${engagement}` +
+      (previousImportId ? ` (den erstatter import ${previousImportId}, som nå er erstattet)` : ""),
+    accepted: (codes, by) => `akseptert: ${codes} (av ${by})`,
+  },
 };
 
 const EN: Labels = {
@@ -157,6 +232,38 @@ const EN: Labels = {
   },
   transactionsTotal: (lines) => `Total (${lines} ${lines === "1" ? "line" : "lines"})`,
   noTransactions: "No transaction lines",
+  upload: {
+    createdClient: (clientId, name, orgNumber) =>
+      `created client ${clientId} (${name}${orgNumber ? `, org. no. ${orgNumber}` : ""})`,
+    createdYearEnd: (engagementId, fiscalYear, period) =>
+      `created year-end engagement ${engagementId} (fiscal year ${fiscalYear}, ${period})`,
+    uploaded: (fileName, bytes, parts, resumedParts, destination) =>
+      `uploaded ${fileName} (${bytes} bytes${parts === undefined ? "" : ` in ${parts} parts`}` +
+      `${resumedParts === undefined ? "" : `, resumed: ${resumedParts} already stored`}) to ${destination}`,
+    uploading: (fileName) => `uploading ${fileName}`,
+    importing: (fileName) => `importing ${fileName}`,
+    lines: (lines) => `${lines} ${lines === "1" ? "line" : "lines"}`,
+    importEnded: (importId, status, counts) =>
+      `import ${importId} ${status}` +
+      (counts
+        ? `: ${counts.accounts} ${counts.accounts === "1" ? "account" : "accounts"}, ` +
+          `${counts.transactions} ${counts.transactions === "1" ? "transaction" : "transactions"}, ` +
+          `${counts.lines} ${counts.lines === "1" ? "line" : "lines"}`
+        : ""),
+    reason: "reason",
+    issues: "issues",
+    heldFor: "held for",
+    seeReport: "(see the import's report)",
+    noFigures: "it has no figures and cannot be activated: fix the file and upload it again",
+    activateAnyway: "to activate it anyway",
+    supersededByNewer: "a newer upload is the active version of this engagement",
+    activeUnchanged: "the engagement's active version stays as it was",
+    alreadyActive: (importId, engagement) => `import ${importId} already is the active version of ${engagement}`,
+    nowActive: (importId, engagement, previousImportId) =>
+      `import ${importId} is now the active version of ${engagement}` +
+      (previousImportId ? ` (it replaces import ${previousImportId}, now superseded)` : ""),
+    accepted: (codes, by) => `accepted: ${codes} (by ${by})`,
+  },
 };
 
 /** The labels of a locale. */

@@ -57,7 +57,11 @@ export function fitCells(columns: readonly TextColumn[], row: readonly string[])
 }
 
 /** Column widths from the content: titles, (fitted) cells and footers; a footer label widens its last spanned column. */
-export function columnWidths(columns: readonly TextColumn[], rows: readonly (readonly string[])[], footers: readonly TextFooter[] = []): number[] {
+export function columnWidths(
+  columns: readonly TextColumn[],
+  rows: readonly (readonly string[])[],
+  footers: readonly TextFooter[] = [],
+): number[] {
   const widths = columns.map((column, index) =>
     Math.max(displayWidth(column.title), ...rows.map((row) => displayWidth(row[index] ?? "")), 0),
   );
@@ -82,7 +86,11 @@ function padCell(cell: string, width: number, align: TextColumn["align"]): strin
 }
 
 /** One table line: cells padded to the widths (a wider cell pushes the rest right), two spaces apart. */
-export function formatTableRow(columns: readonly TextColumn[], widths: readonly number[], cells: readonly string[]): string {
+export function formatTableRow(
+  columns: readonly TextColumn[],
+  widths: readonly number[],
+  cells: readonly string[],
+): string {
   return cells
     .map((cell, index) => padCell(cell, widths[index] ?? 0, columns[index]?.align ?? "left"))
     .join("  ")
@@ -95,7 +103,11 @@ export function tableRule(widths: readonly number[]): string {
 }
 
 /** A footer line: the label across its spanned columns, then the remaining cells. */
-export function formatTableFooter(columns: readonly TextColumn[], widths: readonly number[], footer: TextFooter): string {
+export function formatTableFooter(
+  columns: readonly TextColumn[],
+  widths: readonly number[],
+  footer: TextFooter,
+): string {
   const label = padCell(footer.label, spanWidth(widths, footer.span), "left");
   const rest = footer.cells.map((cell, offset) =>
     padCell(cell, widths[footer.span + offset] ?? 0, columns[footer.span + offset]?.align ?? "left"),
@@ -107,10 +119,21 @@ export function formatTableFooter(columns: readonly TextColumn[], widths: readon
  * Renders a table for a terminal: column widths from the content (titles, cells and footers), two spaces between
  * columns, a rule under the titles and above the footers, no trailing spaces.
  */
-export function renderTextTable(columns: readonly TextColumn[], rows: readonly string[][], footers: readonly TextFooter[] = []): string[] {
+export function renderTextTable(
+  columns: readonly TextColumn[],
+  rows: readonly string[][],
+  footers: readonly TextFooter[] = [],
+): string[] {
   const body = rows.map((row) => fitCells(columns, row));
   const widths = columnWidths(columns, body, footers);
-  const out = [formatTableRow(columns, widths, columns.map((column) => column.title)), tableRule(widths)];
+  const out = [
+    formatTableRow(
+      columns,
+      widths,
+      columns.map((column) => column.title),
+    ),
+    tableRule(widths),
+  ];
   for (const row of body) out.push(formatTableRow(columns, widths, row));
   if (footers.length > 0) out.push(tableRule(widths));
   for (const footer of footers) out.push(formatTableFooter(columns, widths, footer));

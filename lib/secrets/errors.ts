@@ -1,4 +1,4 @@
-import { isRetryableError } from "../store/errors.ts";
+import { translateAwsSdkError } from "../errors/awsSdkErrors.ts";
 import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 
 /** Stable codes of the key vault's errors. */
@@ -32,28 +32,36 @@ type KeyVaultErrorOptions = SaldoErrorOptions;
 /** A key reference with an invalid tenant id, client id or system. */
 export class InvalidKeyRefError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_INVALID_REF", message, options);
+    super("KEY_INVALID_REF", message, { ...options, category: "not-found" });
   }
 }
 
 /** A value of the wrong shape for its system; `context.fields` lists the offending field paths. */
 export class InvalidKeyValueError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_INVALID_VALUE", message, options);
+    // The API answers each offending field as "invalid for this system": the message names the expected shape.
+    const fields = Array.isArray(options.context?.fields)
+      ? (options.context.fields as unknown[]).map(String)
+      : ["(value)"];
+    super("KEY_INVALID_VALUE", message, {
+      ...options,
+      category: "invalid",
+      invalidFields: fields.map((field) => ({ field, message: "invalid for this system" })),
+    });
   }
 }
 
 /** No key is set under this reference. The API answers 404. */
 export class KeyNotFoundError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_NOT_FOUND", message, options);
+    super("KEY_NOT_FOUND", message, { ...options, category: "not-found" });
   }
 }
 
 /** Throttling, a 5xx, a timeout or a broken connection: a retry later may succeed. */
 export class KeyVaultUnavailableError extends KeyVaultError {
   constructor(message: string, options: KeyVaultErrorOptions = {}) {
-    super("KEY_VAULT_UNAVAILABLE", message, options);
+    super("KEY_VAULT_UNAVAILABLE", message, { ...options, category: "unavailable" });
   }
 }
 
@@ -86,23 +94,23 @@ export class KeyVaultMasterKeyError extends KeyVaultError {
 }
 
 /**
- * Turns any failure of a Secrets Manager request into a KeyVaultError (a KeyVaultError passes through unchanged).
- * Only the SDK error's name and message are quoted: Secrets Manager's messages name the secret, never its value.
+ * Turns any failure of a Secrets Manager request into a KeyVaultError (a KeyVaultError passes through unchanged),
+ * through the translator saldo's adapters share (lib/errors/awsSdkErrors.ts). Only the SDK error's name and message
+ * are quoted: Secrets Manager's messages name the secret, never its value.
  */
 export function translateSecretsManagerError(
   error: unknown,
   operation: string,
   context: Record<string, unknown> = {},
 ): KeyVaultError {
-  if (error instanceof KeyVaultError) return error;
-  const name = error instanceof Error ? error.name : "Error";
-  const detail = error instanceof Error ? error.message || error.name : String(error);
-  const options = { cause: error, context: { operation, sdkError: name, ...context } };
-  if (name === "ResourceNotFoundException") {
-    return new KeyNotFoundError(`Secrets Manager ${operation}: no such secret`, options);
-  }
-  if (name === "InternalServiceError" || isRetryableError(error)) {
-    return new KeyVaultUnavailableError(`Secrets Manager ${operation} is unavailable (${name}): ${detail}`, options);
-  }
-  return new KeyVaultRequestError(`Secrets Manager ${operation} failed (${name}): ${detail}`, options);
+  return translateAwsSdkError(
+    error,
+    { service: "Secrets Manager", operation, context },
+    {
+      base: KeyVaultError,
+      unavailable: KeyVaultUnavailableError,
+      notFound: KeyNotFoundError,
+      failed: KeyVaultRequestError,
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdSchema } from "../imports/uploadKey.ts";
+import { IdSchema } from "../ids/ids.ts";
 
 /** The accounting systems saldo can hold an integration key for (issue #4: `/clients/{clientId}/integrations/{system}`). */
 export const IntegrationSystemSchema = z.enum(["poweroffice-go", "tripletex"]);

@@ -9,9 +9,6 @@ export interface IntegrationKeyBySystem {
   tripletex: TripletexKey;
 }
 
-/** Any system's value. */
-export type IntegrationKey = IntegrationKeyBySystem[IntegrationSystem];
-
 /** Which key: one secret per tenant, client and system. */
 export interface KeyRef<S extends IntegrationSystem = IntegrationSystem> {
   tenantId: string;

@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import { ImportError } from "../imports/errors.ts";
 import type { ImportRedelivery, UploadRedelivery } from "../imports/sweepImports.ts";
-import { createS3EventNotification } from "../local/s3EventNotification.ts";
+import { redeliveryEventOf } from "./s3EventNotification.ts";
 
 /** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
 export class RedeliveryFailedError extends ImportError {
@@ -27,17 +27,7 @@ export class LambdaIngestRedelivery implements ImportRedelivery {
   }
 
   async redeliver(upload: UploadRedelivery): Promise<void> {
-    const event = createS3EventNotification({
-      bucket: upload.bucket,
-      key: upload.key,
-      size: upload.size ?? 0,
-      eTag: upload.etag ?? "",
-      ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
-      ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
-      eventName: "ObjectCreated:Put",
-      eventTime: new Date(upload.eventTime),
-      configurationId: "saldo-sweeper-redelivery",
-    });
+    const event = redeliveryEventOf(upload);
     try {
       const response = await this.client.send(
         new InvokeCommand({

@@ -39,7 +39,9 @@ export class S3FileSource implements FileSource {
         ...(response.VersionId ? { versionId: response.VersionId } : {}),
         ...(response.LastModified ? { lastModified: response.LastModified.toISOString() } : {}),
         // User metadata (x-amz-meta-*): the SDK gives the keys lower case, without the prefix.
-        ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: { ...response.Metadata } } : {}),
+        ...(response.Metadata && Object.keys(response.Metadata).length > 0
+          ? { metadata: { ...response.Metadata } }
+          : {}),
       };
     } catch (error) {
       throw translate(error, location);
@@ -57,6 +59,8 @@ export class S3FileSource implements FileSource {
           Key: target,
           CopySource: location.versionId ? `${source}?versionId=${encodeURIComponent(location.versionId)}` : source,
           MetadataDirective: "REPLACE",
+          // No tags from the source: copying them would need s3:GetObjectTagging and s3:PutObjectTagging.
+          TaggingDirective: "REPLACE",
           // S3 metadata is ASCII: keep the reason readable but safe.
           Metadata: {
             "saldo-rejected-reason": encodeURIComponent(reason.slice(0, 1000)),

@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { UploadSigningError, type UploadUrlSigner } from "../imports/requestUpload.ts";
+import { UploadSigningError } from "../imports/errors.ts";
+import type { UploadUrlSigner } from "../imports/requestUpload.ts";
 
 /**
  * Presigned S3 PUT URLs (SigV4 query authentication) for the uploads bucket.

@@ -1,3 +1,4 @@
+import { isTransientAwsError, translateAwsSdkError } from "../errors/awsSdkErrors.ts";
 import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 /** Stable codes of the store's errors. */
 export type StoreErrorCode =
@@ -34,35 +35,35 @@ type StoreErrorOptions = SaldoErrorOptions;
 /** Throttling that outlasted every retry, a network failure, or a 5xx from the service: a retry later may succeed. */
 export class StoreUnavailableError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_UNAVAILABLE", message, options);
+    super("STORE_UNAVAILABLE", message, { ...options, category: "unavailable" });
   }
 }
 
 /** A conditional write found data it did not expect (e.g. an import id already claimed by another source). */
 export class StoreConflictError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_CONFLICT", message, options);
+    super("STORE_CONFLICT", message, { ...options, category: "conflict" });
   }
 }
 
 /** A write addressed an import or engagement that does not exist (under this tenant). */
 export class StoreNotFoundError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_NOT_FOUND", message, options);
+    super("STORE_NOT_FOUND", message, { ...options, category: "not-found" });
   }
 }
 
 /** A paging cursor that does not decode to a position this store hands out. */
 export class StoreInvalidCursorError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_INVALID_CURSOR", message, options);
+    super("STORE_INVALID_CURSOR", message, { ...options, category: "invalid" });
   }
 }
 
 /** A query the store cannot answer as asked. */
 export class StoreInvalidQueryError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
-    super("STORE_INVALID_QUERY", message, options);
+    super("STORE_INVALID_QUERY", message, { ...options, category: "invalid" });
   }
 }
 
@@ -101,83 +102,30 @@ export class StoreRequestError extends StoreError {
   }
 }
 
-/** Error names DynamoDB uses when it sheds load (the AWS SDK's own retry strategy treats them the same way). */
-const THROTTLING_NAMES = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "Throttling",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "LimitExceededException",
-]);
-
-/** Node/undici network failures: the request may or may not have reached DynamoDB; every write here is idempotent. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNABORTED",
-]);
-
-interface SdkLikeError {
-  name?: unknown;
-  code?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
-
 /** Whether `error` is worth retrying with backoff: throttling, a 5xx, a timeout or a broken connection. */
 export function isRetryableError(error: unknown): boolean {
   if (error instanceof StoreError) return error instanceof StoreUnavailableError;
-  if (typeof error !== "object" || error === null) return false;
-  const sdk = error as SdkLikeError;
-  const name = typeof sdk.name === "string" ? sdk.name : "";
-  if (THROTTLING_NAMES.has(name)) return true;
-  if (name === "TimeoutError" || name === "RequestTimeout" || name === "RequestTimeoutException") return true;
-  if (name === "InternalServerError" || name === "ServiceUnavailable") return true;
-  const status = sdk.$metadata?.httpStatusCode;
-  if (typeof status === "number" && status >= 500) return true;
-  if (typeof sdk.code === "string" && NETWORK_CODES.has(sdk.code)) return true;
-  return sdk.$retryable !== undefined && sdk.$retryable !== null && sdk.$retryable !== false;
+  return isTransientAwsError(error);
 }
 
 /**
- * Turns any failure of a DynamoDB request into a StoreError (a StoreError passes through unchanged):
- * retryable failures become StoreUnavailableError, the rest StoreRequestError.
+ * Turns any failure of a DynamoDB request into a StoreError (a StoreError passes through unchanged), through the
+ * translator saldo's adapters share (lib/errors/awsSdkErrors.ts): transient failures become StoreUnavailableError, an
+ * item over 400 KB StoreItemTooLargeError, the rest StoreRequestError.
  */
 export function translateSdkError(
   error: unknown,
   operation: string,
   context: Record<string, unknown> = {},
 ): StoreError {
-  if (error instanceof StoreError) return error;
-  const name = error instanceof Error ? error.name : "Error";
-  const detail = error instanceof Error ? error.message || error.name : String(error);
-  const options = { cause: error, context: { operation, sdkError: name, ...context } };
-  if (isRetryableError(error)) {
-    return new StoreUnavailableError(`DynamoDB ${operation} is unavailable (${name}): ${detail}`, options);
-  }
-  if (isItemTooLarge(error)) {
-    return new StoreItemTooLargeError(
-      `DynamoDB ${operation} refused an item over its 400 KB limit: ${detail}`,
-      options,
-    );
-  }
-  return new StoreRequestError(`DynamoDB ${operation} failed (${name}): ${detail}`, options);
-}
-
-/**
- * DynamoDB's answer to an item over 400 KB: a ValidationException "Item size has exceeded the maximum allowed size"
- * (PutItem, BatchWriteItem) or "Item size to update has exceeded the maximum allowed size" (UpdateItem). A problem of
- * the content, never worth retrying.
- */
-function isItemTooLarge(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === "ValidationException" &&
-    /item size (to update )?has exceeded the maximum allowed size/i.test(error.message)
+  return translateAwsSdkError(
+    error,
+    { service: "DynamoDB", operation, context },
+    {
+      base: StoreError,
+      unavailable: StoreUnavailableError,
+      tooLarge: StoreItemTooLargeError,
+      failed: StoreRequestError,
+    },
   );
 }

@@ -28,17 +28,69 @@ type Mutation =
   | { kind: "run"; at: number; fill: string; length: number }
   | { kind: "nest"; at: number; open: string; depth: number };
 
-const FRAGMENTS = ["<", ">", "</", "<a>", "&", "&amp;", "&#0;", "&bogus;", "<!--", "-->", "<![CDATA[", "]]>", "<?x", "?>", "<!DOCTYPE a [", '"', "'", "#", "{", "}", ";", ",", "\n", "\r", "\t", "\u0000", "\u00ff", "ø", "€", "\uFFFD", "-", ".", "9".repeat(40)];
+const FRAGMENTS = [
+  "<",
+  ">",
+  "</",
+  "<a>",
+  "&",
+  "&amp;",
+  "&#0;",
+  "&bogus;",
+  "<!--",
+  "-->",
+  "<![CDATA[",
+  "]]>",
+  "<?x",
+  "?>",
+  "<!DOCTYPE a [",
+  '"',
+  "'",
+  "#",
+  "{",
+  "}",
+  ";",
+  ",",
+  "\n",
+  "\r",
+  "\t",
+  "\u0000",
+  "\u00ff",
+  "ø",
+  "€",
+  "\uFFFD",
+  "-",
+  ".",
+  "9".repeat(40),
+];
 const RUN_FILLS = ["x", " ", "9", "<", "&", '"', "#", ";", "\n", "\u00f8", "-", "]", "?", "{"];
 
 function mutation(length: number): fc.Arbitrary<Mutation> {
   const at = fc.integer({ min: 0, max: length });
   return fc.oneof(
     fc.record({ kind: fc.constant("truncate" as const), at }),
-    fc.record({ kind: fc.constant("flip" as const), positions: fc.array(fc.integer({ min: 0, max: Math.max(0, length - 1) }), { minLength: 1, maxLength: 8 }), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 }) }),
-    fc.record({ kind: fc.constant("insert" as const), at, text: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 })) }),
-    fc.record({ kind: fc.constant("run" as const), at, fill: fc.constantFrom(...RUN_FILLS), length: fc.integer({ min: 1024, max: MiB }) }),
-    fc.record({ kind: fc.constant("nest" as const), at, open: fc.constantFrom("<a>", "<Line>", "{", "#VER 1 1 20250101 {\n"), depth: fc.integer({ min: 100, max: 20_000 }) }),
+    fc.record({
+      kind: fc.constant("flip" as const),
+      positions: fc.array(fc.integer({ min: 0, max: Math.max(0, length - 1) }), { minLength: 1, maxLength: 8 }),
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 }),
+    }),
+    fc.record({
+      kind: fc.constant("insert" as const),
+      at,
+      text: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 })),
+    }),
+    fc.record({
+      kind: fc.constant("run" as const),
+      at,
+      fill: fc.constantFrom(...RUN_FILLS),
+      length: fc.integer({ min: 1024, max: MiB }),
+    }),
+    fc.record({
+      kind: fc.constant("nest" as const),
+      at,
+      open: fc.constantFrom("<a>", "<Line>", "{", "#VER 1 1 20250101 {\n"),
+      depth: fc.integer({ min: 100, max: 20_000 }),
+    }),
   );
 }
 
@@ -60,7 +112,11 @@ function apply(bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
         out = Buffer.concat([out.subarray(0, at), Buffer.from(m.text), out.subarray(at)]);
         break;
       case "run":
-        out = Buffer.concat([out.subarray(0, at), Buffer.from(m.fill.repeat(Math.ceil(m.length / m.fill.length))), out.subarray(at)]);
+        out = Buffer.concat([
+          out.subarray(0, at),
+          Buffer.from(m.fill.repeat(Math.ceil(m.length / m.fill.length))),
+          out.subarray(at),
+        ]);
         break;
       case "nest":
         out = Buffer.concat([out.subarray(0, at), Buffer.from(m.open.repeat(m.depth)), out.subarray(at)]);
@@ -98,7 +154,8 @@ function zipped(bytes: Uint8Array, variant: ZipVariant, flip: number): Uint8Arra
       file.push(bytes, true);
       zip.end();
       const archive = Buffer.concat(parts);
-      if (variant === "damaged-zip" && archive.length > 0) archive[flip % archive.length] = (archive[flip % archive.length]! + 1 + (flip % 254)) & 0xff;
+      if (variant === "damaged-zip" && archive.length > 0)
+        archive[flip % archive.length] = (archive[flip % archive.length]! + 1 + (flip % 254)) & 0xff;
       return archive;
     }
   }
@@ -157,23 +214,32 @@ const FORMATS = [
 
 describe(`parser fuzzing (seed ${SEED}, ${RUNS} runs per format)`, () => {
   for (const format of FORMATS) {
-    it(`${format.name}: every mutated file gives a result or a clear error with position, within bounds`, async () => {
-      const seed = await readBytes(ownFixture(format.fixture));
-      const variants: ZipVariant[] = format.zip ? ["none", "none", "deflated", "stored", "streamed", "damaged-zip", "many-entries"] : ["none"];
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(mutation(seed.length), { minLength: 1, maxLength: 3 }),
-          fc.constantFrom(...variants),
-          fc.nat(),
-          fc.array(fc.integer({ min: 1, max: 128 * 1024 }), { minLength: 1, maxLength: 4 }),
-          async (mutations, variant, flip, chunks) => {
-            const bytes = zipped(apply(seed, mutations), variant, flip);
-            const outcome = await run(bytes, chunks, format.fileName);
-            expectClear(outcome, () => `${format.name} ${variant} ${JSON.stringify(mutations).slice(0, 300)} chunks ${chunks.join(",")}`);
-          },
-        ),
-        { seed: SEED, numRuns: RUNS, endOnFailure: true },
-      );
-    }, 60_000 + RUNS * MAX_SECONDS_PER_CASE * 1000);
+    it(
+      `${format.name}: every mutated file gives a result or a clear error with position, within bounds`,
+      async () => {
+        const seed = await readBytes(ownFixture(format.fixture));
+        const variants: ZipVariant[] = format.zip
+          ? ["none", "none", "deflated", "stored", "streamed", "damaged-zip", "many-entries"]
+          : ["none"];
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(mutation(seed.length), { minLength: 1, maxLength: 3 }),
+            fc.constantFrom(...variants),
+            fc.nat(),
+            fc.array(fc.integer({ min: 1, max: 128 * 1024 }), { minLength: 1, maxLength: 4 }),
+            async (mutations, variant, flip, chunks) => {
+              const bytes = zipped(apply(seed, mutations), variant, flip);
+              const outcome = await run(bytes, chunks, format.fileName);
+              expectClear(
+                outcome,
+                () => `${format.name} ${variant} ${JSON.stringify(mutations).slice(0, 300)} chunks ${chunks.join(",")}`,
+              );
+            },
+          ),
+          { seed: SEED, numRuns: RUNS, endOnFailure: true },
+        );
+      },
+      60_000 + RUNS * MAX_SECONDS_PER_CASE * 1000,
+    );
   }
 });

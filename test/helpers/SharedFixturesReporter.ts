@@ -16,7 +16,8 @@ export default class SharedFixturesReporter implements Reporter {
     for (const testModule of testModules) {
       const source = !hasSharedFixtures || !hasSharedSpecs ? readSource(testModule.moduleId) : "";
       const gatesOnShared =
-        (!hasSharedFixtures && source.includes("hasSharedFixtures")) || (!hasSharedSpecs && source.includes("hasSharedSpecs"));
+        (!hasSharedFixtures && source.includes("hasSharedFixtures")) ||
+        (!hasSharedSpecs && source.includes("hasSharedSpecs"));
       for (const test of testModule.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed++;

@@ -9,7 +9,7 @@ import { startDynamoDbLocal } from "../../lib/local/dynamoDbLocal.ts";
 import { ensureBucket } from "../../lib/local/ensureBucket.ts";
 import { ensureTable } from "../../lib/local/ensureTable.ts";
 import { createDocumentClient, createLocalDynamoDbClient, createLocalS3Client } from "../../lib/local/localClients.ts";
-import type { S3EventNotification } from "../../lib/local/s3EventNotification.ts";
+import type { S3EventNotification } from "../../lib/store/s3EventNotification.ts";
 import { startS3Emulator } from "../../lib/local/s3rverEmulator.ts";
 
 /** Receives every object-created event of the test's S3 emulator, e.g. the ingest handler under test. */

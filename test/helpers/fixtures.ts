@@ -16,7 +16,8 @@ export const hasSharedFixtures = existsSync(sharedFixturesDir);
 /** The vendor OpenAPI documents of the accounting APIs (`../shared/specs`), for the fake servers' contract tests. */
 export const sharedSpecsDir = join(sharedDir, "specs");
 export const hasSharedSpecs =
-  existsSync(join(sharedSpecsDir, "tripletex-v2.openapi.json")) && existsSync(join(sharedSpecsDir, "poweroffice-go-v2.openapi.yaml"));
+  existsSync(join(sharedSpecsDir, "tripletex-v2.openapi.json")) &&
+  existsSync(join(sharedSpecsDir, "poweroffice-go-v2.openapi.yaml"));
 
 if (!hasSharedFixtures) {
   console.warn(

@@ -1,19 +1,19 @@
 import { expect } from "vitest";
 import type { EngagementRef } from "../../lib/engagements/types.ts";
 import type { ImportFileDeps } from "../../lib/imports/importFile.ts";
-import { ImportViewError } from "../../lib/imports/viewErrors.ts";
-import type { InMemoryLedgerStore } from "../../lib/store/InMemoryLedgerStore.ts";
+import { SaldoError } from "../../lib/errors/SaldoError.ts";
+import type { InMemoryStores } from "../../lib/store/createInMemoryStores.ts";
 import type { MemoryFileSource } from "./memoryFileSource.ts";
 
-/** importFile's dependencies on the in-memory store, with a test clock and import ids IMP0001, IMP0002, … */
+/** importFile's dependencies on the in-memory stores, with a test clock and import ids IMP0001, IMP0002, … */
 export function importDeps(
-  store: InMemoryLedgerStore,
+  stores: InMemoryStores,
   files: MemoryFileSource,
   now: () => Date,
   retentionSeconds: number,
 ): ImportFileDeps {
   let id = 0;
-  return { store, files, retentionSeconds, now, newImportId: () => `IMP${String(++id).padStart(4, "0")}` };
+  return { ...stores, files, retentionSeconds, now, newImportId: () => `IMP${String(++id).padStart(4, "0")}` };
 }
 
 /**
@@ -21,12 +21,12 @@ export function importDeps(
  * ids for every tenant, so tests can check that one tenant's ids never reach another's data.
  */
 export async function seedClientsAndEngagements(
-  store: InMemoryLedgerStore,
+  stores: InMemoryStores,
   at: string,
   options: { tenants: readonly string[]; engagements: readonly string[] },
 ): Promise<void> {
   for (const tenantId of options.tenants) {
-    await store.createClient({
+    await stores.engagementStore.createClient({
       tenantId,
       clientId: "c1",
       name: "C1",
@@ -36,7 +36,7 @@ export async function seedClientsAndEngagements(
     });
     for (const engagementId of options.engagements) {
       const ref: EngagementRef = { tenantId, clientId: "c1", engagementId };
-      await store.createEngagement({
+      await stores.engagementStore.createEngagement({
         ...ref,
         kind: "period-end",
         fiscalYear: 2025,
@@ -48,13 +48,16 @@ export async function seedClientsAndEngagements(
   }
 }
 
-/** Awaits a promise that must reject with an ImportViewError and returns what a caller may see of it. */
+/**
+ * Awaits a promise that must reject with an error of the read/activate use cases (an ImportViewError, or
+ * lib/engagements' not-found errors) and returns what a caller may see of it.
+ */
 export async function viewFailure(promise: Promise<unknown>) {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(ImportViewError);
-  const { name, code, kind, message, context } = error as ImportViewError;
-  return { name, code, kind, message, context };
+  expect(error).toBeInstanceOf(SaldoError);
+  const { name, code, category, message, context } = error as SaldoError;
+  return { name, code, category, message, context };
 }

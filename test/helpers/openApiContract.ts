@@ -26,7 +26,9 @@ export const TRIPLETEX_OPENAPI = join(sharedSpecsDir, "tripletex-v2.openapi.json
 export const POWEROFFICE_GO_OPENAPI = join(sharedSpecsDir, "poweroffice-go-v2.openapi.yaml");
 
 if (!hasSharedSpecs) {
-  console.warn(`[saldo tests] ${sharedSpecsDir} not found: the contract tests of the fake accounting APIs are skipped.`);
+  console.warn(
+    `[saldo tests] ${sharedSpecsDir} not found: the contract tests of the fake accounting APIs are skipped.`,
+  );
 }
 
 /** One response to check. `path` is the request path (`/company/123`) or its template (`/company/{id}`). */
@@ -68,7 +70,10 @@ export interface OpenApiContractOptions {
 
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+  >;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -80,7 +85,9 @@ export function loadOpenApiContract(file: string, options: OpenApiContractOption
   let contract = cache.get(key);
   if (!contract) {
     contract = readFile(file, "utf8").then((text) => {
-      const document = (file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1 })) as OpenApiDocument;
+      const document = (
+        file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1 })
+      ) as OpenApiDocument;
       return new OpenApiContract(document, options, file);
     });
     cache.set(key, contract);
@@ -98,7 +105,8 @@ export class OpenApiContract {
   readonly source: string;
 
   constructor(document: OpenApiDocument, options: OpenApiContractOptions = {}, source = "(document)") {
-    if (!/^3\.0\./.test(document.openapi ?? "")) throw new Error(`${source}: not an OpenAPI 3.0 document (openapi: ${document.openapi})`);
+    if (!/^3\.0\./.test(document.openapi ?? ""))
+      throw new Error(`${source}: not an OpenAPI 3.0 document (openapi: ${document.openapi})`);
     this.#document = document;
     this.source = source;
     this.#basePath = (options.basePath ?? "").replace(/\/+$/, "");
@@ -129,7 +137,8 @@ export class OpenApiContract {
     const method = response.method.toUpperCase();
     const template = this.templateFor(method, response.path);
     const endpoint = `${method} ${template ?? this.#stripBase(response.path)}`;
-    if (!template) return { ok: false, endpoint, errors: [{ field: "(path)", message: `the document has no ${endpoint}` }] };
+    if (!template)
+      return { ok: false, endpoint, errors: [{ field: "(path)", message: `the document has no ${endpoint}` }] };
     const responses = this.#document.paths[template]![method.toLowerCase()]!.responses ?? {};
     const status = String(response.status);
     const responseKey = [status, `${status[0]}XX`, `${status[0]}xx`, "default"].find((key) => key in responses);
@@ -141,17 +150,51 @@ export class OpenApiContract {
       return { ok: false, endpoint, responseKey: errorKey, errors: (validate.errors ?? []).map(fieldError) };
     }
     if (!responseKey) {
-      return { ok: false, endpoint, errors: [{ field: "(status)", message: `the document gives no response ${status} (it has ${Object.keys(responses).join(", ")})` }] };
+      return {
+        ok: false,
+        endpoint,
+        errors: [
+          {
+            field: "(status)",
+            message: `the document gives no response ${status} (it has ${Object.keys(responses).join(", ")})`,
+          },
+        ],
+      };
     }
     const content = responses[responseKey]!.content;
     if (response.body === undefined) {
-      if (!content || Object.keys(content).length === 0 || response.status === 204) return { ok: true, endpoint, responseKey, errors: [] };
-      return { ok: false, endpoint, responseKey, errors: [{ field: "(body)", message: `no body, where the document gives ${Object.keys(content).join(", ")}` }] };
+      if (!content || Object.keys(content).length === 0 || response.status === 204)
+        return { ok: true, endpoint, responseKey, errors: [] };
+      return {
+        ok: false,
+        endpoint,
+        responseKey,
+        errors: [{ field: "(body)", message: `no body, where the document gives ${Object.keys(content).join(", ")}` }],
+      };
     }
-    if (!content) return { ok: false, endpoint, responseKey, errors: [{ field: "(body)", message: `a body, where the document's ${responseKey} response has none` }] };
+    if (!content)
+      return {
+        ok: false,
+        endpoint,
+        responseKey,
+        errors: [{ field: "(body)", message: `a body, where the document's ${responseKey} response has none` }],
+      };
     const contentType = (response.contentType ?? "application/json").split(";")[0]!.trim().toLowerCase();
-    const mediaKey = Object.keys(content).find((key) => key.split(";")[0]!.trim().toLowerCase() === contentType) ?? (contentType.endsWith("json") ? Object.keys(content).find((key) => key.includes("json")) : undefined);
-    if (!mediaKey) return { ok: false, endpoint, responseKey, errors: [{ field: "(content-type)", message: `${contentType} not in the document (${Object.keys(content).join(", ")})` }] };
+    const mediaKey =
+      Object.keys(content).find((key) => key.split(";")[0]!.trim().toLowerCase() === contentType) ??
+      (contentType.endsWith("json") ? Object.keys(content).find((key) => key.includes("json")) : undefined);
+    if (!mediaKey)
+      return {
+        ok: false,
+        endpoint,
+        responseKey,
+        errors: [
+          {
+            field: "(content-type)",
+            message: `${contentType} not in the document (${Object.keys(content).join(", ")})`,
+          },
+        ],
+      };
     if (content[mediaKey]!.schema === undefined) return { ok: true, endpoint, responseKey, errors: [] };
     const validate = this.#validator(template, method, responseKey, mediaKey);
     if (validate(response.body)) return { ok: true, endpoint, responseKey, errors: [] };
@@ -196,7 +239,9 @@ export class OpenApiContract {
   }
 
   #validator(template: string, method: string, responseKey: string, mediaKey: string): ValidateFunction {
-    const pointer = ["paths", template, method.toLowerCase(), "responses", responseKey, "content", mediaKey, "schema"].map(escapePointer).join("/");
+    const pointer = ["paths", template, method.toLowerCase(), "responses", responseKey, "content", mediaKey, "schema"]
+      .map(escapePointer)
+      .join("/");
     let validate = this.#validators.get(pointer);
     if (!validate) {
       validate = this.#ajv.compile({ $ref: `openapi#/${pointer}` });
@@ -263,7 +308,12 @@ export function contractResponsesOf(exchanges: Iterable<FakeExchange>): Contract
     if (exchange.fault && exchange.fault !== "delay" && exchange.fault !== "status") continue;
     if (exchange.route === undefined && exchange.fault === undefined) continue;
     if (exchange.status === 0) continue;
-    responses.push({ method: exchange.method, path: exchange.route ?? exchange.path, status: exchange.status, body: exchange.json });
+    responses.push({
+      method: exchange.method,
+      path: exchange.route ?? exchange.path,
+      status: exchange.status,
+      body: exchange.json,
+    });
   }
   return responses;
 }

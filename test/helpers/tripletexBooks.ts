@@ -37,7 +37,12 @@ export function voucherOf(
   const description = options.description ?? `Bilag ${id}`;
   const postings: DemoPosting[] = lines.map((spec, index) => {
     const line: LineSpec = Array.isArray(spec) ? { account: spec[0], amount: spec[1] } : spec;
-    return { ...line, id: nextPostingId++, row: index + 1, description: line.description ?? `${description} linje ${index + 1}` };
+    return {
+      ...line,
+      id: nextPostingId++,
+      row: index + 1,
+      description: line.description ?? `${description} linje ${index + 1}`,
+    };
   });
   return {
     id,
@@ -75,7 +80,12 @@ export function testBooks(options: TestBooksOptions): MaterializedBooks {
     },
     fiscalYears,
     conversionDate: fiscalYears[0]!.start,
-    openingBalances: options.openingBalances ?? new Map([["1920", 10_000n], ["2000", -10_000n]]),
+    openingBalances:
+      options.openingBalances ??
+      new Map([
+        ["1920", 10_000n],
+        ["2000", -10_000n],
+      ]),
     accounts: DEMO_CHART,
     vatCodes: DEMO_VAT_CODES,
     customers: [{ id: "10001", name: "Kunde AS" }],
@@ -91,7 +101,10 @@ export function testBooks(options: TestBooksOptions): MaterializedBooks {
  * Books with `perDay(date)` two-line sales vouchers (1500 debit with a customer / 3000 credit, 123.45 each) on each day
  * of 2025, and a conversion opening of bank 100.00 against share capital.
  */
-export function busyBooks(perDay: (date: string) => number, options: Omit<TestBooksOptions, "vouchers"> = {}): MaterializedBooks {
+export function busyBooks(
+  perDay: (date: string) => number,
+  options: Omit<TestBooksOptions, "vouchers"> = {},
+): MaterializedBooks {
   const vouchers: DemoVoucher[] = [];
   let id = 1;
   for (let day = Date.UTC(2025, 0, 1); day < Date.UTC(2026, 0, 1); day += 86_400_000) {

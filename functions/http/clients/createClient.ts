@@ -1,18 +1,18 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toClientJson } from "../../../lib/api/resourceJson.ts";
 import { createClient } from "../../../lib/engagements/manageClients.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-
 /** `POST /clients`: creates a client of the caller's tenant with a generated id. */
-export const handler = httpHandler(ROUTES.createClient, { logger, tenantClaim: env.tenantClaim }, async ({ principal, body }) => ({
-  status: 201,
-  body: toClientJson(await createClient({ store }, { tenantId: principal.tenantId, ...body })),
-}));
+export function createHandler(config: FunctionConfig) {
+  const engagementStore = createEngagementStore(config);
+  return httpHandler(ROUTES.createClient, config, async ({ principal, body }) => ({
+    status: 201,
+    body: toClientJson(await createClient({ engagementStore }, { tenantId: principal.tenantId, ...body })),
+  }));
+}
+
+export const handler = lambdaEntry(createHandler);

@@ -1,18 +1,18 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toClientJson } from "../../../lib/api/resourceJson.ts";
 import { listClients } from "../../../lib/engagements/manageClients.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-
 /** `GET /clients`: the caller's clients (deleted ones hidden). */
-export const handler = httpHandler(ROUTES.listClients, { logger, tenantClaim: env.tenantClaim }, async ({ principal }) => ({
-  status: 200,
-  body: { items: (await listClients({ store }, principal.tenantId)).map(toClientJson) },
-}));
+export function createHandler(config: FunctionConfig) {
+  const engagementStore = createEngagementStore(config);
+  return httpHandler(ROUTES.listClients, config, async ({ principal }) => ({
+    status: 200,
+    body: { items: (await listClients({ engagementStore }, principal.tenantId)).map(toClientJson) },
+  }));
+}
+
+export const handler = lambdaEntry(createHandler);

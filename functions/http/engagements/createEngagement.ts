@@ -1,18 +1,20 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createEngagementStore } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
 import { createEngagement } from "../../../lib/engagements/manageEngagements.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-
 /** `POST /clients/{clientId}/engagements`: a year-end or period-end engagement with a generated id. */
-export const handler = httpHandler(ROUTES.createEngagement, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, body }) => ({
-  status: 201,
-  body: toEngagementJson(await createEngagement({ store }, { tenantId: principal.tenantId, ...path }, body)),
-}));
+export function createHandler(config: FunctionConfig) {
+  const engagementStore = createEngagementStore(config);
+  return httpHandler(ROUTES.createEngagement, config, async ({ principal, path, body }) => ({
+    status: 201,
+    body: toEngagementJson(
+      await createEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path }, body),
+    ),
+  }));
+}
+
+export const handler = lambdaEntry(createHandler);

@@ -3,7 +3,12 @@ import { buffer } from "node:stream/consumers";
 import { RequestValidationError } from "../../../lib/api/errors.ts";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { ExportTooLargeError } from "../../../lib/export/errors.ts";
-import { contentDisposition, contentTypeOf, exportFileName, type ExportFormat } from "../../../lib/export/exportFormats.ts";
+import {
+  contentDisposition,
+  contentTypeOf,
+  exportFileName,
+  type ExportFormat,
+} from "../../../lib/export/exportFormats.ts";
 import {
   transactionLinesCsvHeader,
   transactionLinesCsvRecords,
@@ -30,12 +35,20 @@ export const API_EXPORT_MAX_BYTES = 4_400_000;
 export const API_XLSX_MAX_LINES = 50_000;
 
 /** An export as the answer's body: `Content-Type`, a download file name, the language of its titles. */
-function exportAnswer(format: ExportFormat, body: string | Uint8Array, fileName: string, locale: Locale, options: { header?: boolean; headers?: Record<string, string> } = {}): RawHttpResult {
+function exportAnswer(
+  format: ExportFormat,
+  body: string | Uint8Array,
+  fileName: string,
+  locale: Locale,
+  options: { header?: boolean; headers?: Record<string, string> } = {},
+): RawHttpResult {
   const size = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
   if (size > API_EXPORT_MAX_BYTES) {
     throw new ExportTooLargeError(
       `the ${format.toUpperCase()} export is ${size} bytes, more than an API answer carries (${API_EXPORT_MAX_BYTES}): ` +
-        "page the transactions as CSV (Accept: text/csv, limit and cursor) or use `saldo … --format " + format + " --output FILE`",
+        "page the transactions as CSV (Accept: text/csv, limit and cursor) or use `saldo … --format " +
+        format +
+        " --output FILE`",
       { format, size, limit: API_EXPORT_MAX_BYTES },
     );
   }
@@ -51,9 +64,14 @@ function exportAnswer(format: ExportFormat, body: string | Uint8Array, fileName:
 }
 
 /** `GET …/trial-balance` as CSV or XLSX: the same file `saldo trial-balance --format csv|xlsx` writes. */
-export async function trialBalanceExportAnswer(view: TrialBalanceView, format: ExportFormat, locale: Locale): Promise<RawHttpResult> {
+export async function trialBalanceExportAnswer(
+  view: TrialBalanceView,
+  format: ExportFormat,
+  locale: Locale,
+): Promise<RawHttpResult> {
   const fileName = exportFileName("trial-balance", view.engagement, format, locale);
-  const body = format === "csv" ? trialBalanceCsv(view.summary.rows, locale) : await trialBalanceXlsx(view.summary.rows, locale);
+  const body =
+    format === "csv" ? trialBalanceCsv(view.summary.rows, locale) : await trialBalanceXlsx(view.summary.rows, locale);
   return exportAnswer(format, body, fileName, locale);
 }
 
@@ -89,7 +107,10 @@ export async function transactionLinesXlsxAnswer(
 ): Promise<RawHttpResult> {
   if (query.cursor !== undefined) {
     throw new RequestValidationError([
-      { path: "query.cursor", message: "an XLSX export is one file and has no pages: page with Accept: text/csv or application/json" },
+      {
+        path: "query.cursor",
+        message: "an XLSX export is one file and has no pages: page with Accept: text/csv or application/json",
+      },
     ]);
   }
   const filters: TransactionLinesQuery = {
@@ -102,7 +123,11 @@ export async function transactionLinesXlsxAnswer(
   let count = 0;
   let cursor: string | undefined;
   do {
-    const page = await listPage({ ...filters, limit: TRANSACTION_LINES_MAX_LIMIT, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await listPage({
+      ...filters,
+      limit: TRANSACTION_LINES_MAX_LIMIT,
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
     lines.push(page.items);
     count += page.items.length;
     if (count > API_XLSX_MAX_LINES) {

@@ -1,24 +1,24 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createStores } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
 import { toActivationJson } from "../../../lib/imports/importViews.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-
 /** `POST …/imports/{importId}/activate`: makes an earlier version active again, or a held one accepting its reasons. */
-export const handler = httpHandler(ROUTES.activateImport, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, body }) => ({
-  status: 200,
-  body: toActivationJson(
-    await activateEarlierImport(
-      { store, retentionSeconds: env.retentionSeconds },
-      { tenantId: principal.tenantId, ...path },
-      { accept: body?.accept ?? [], by: principal.subject },
+export function createHandler(config: FunctionConfig) {
+  const stores = createStores(config);
+  return httpHandler(ROUTES.activateImport, config, async ({ principal, path, body }) => ({
+    status: 200,
+    body: toActivationJson(
+      await activateEarlierImport(
+        { ...stores, retentionSeconds: config.retentionSeconds },
+        { tenantId: principal.tenantId, ...path },
+        { accept: body?.accept ?? [], by: principal.subject },
+      ),
     ),
-  ),
-}));
+  }));
+}
+
+export const handler = lambdaEntry(createHandler);

@@ -1,18 +1,18 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createStores } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { compareImports } from "../../../lib/imports/compareImports.ts";
 import { toImportComparisonJson } from "../../../lib/imports/importViews.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-
 /** `GET …/imports/{importId}/compare?with={otherImportId}`: accounts whose figures differ, before and after. */
-export const handler = httpHandler(ROUTES.compareImports, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, query }) => ({
-  status: 200,
-  body: toImportComparisonJson(await compareImports({ store }, { tenantId: principal.tenantId, ...path }, query.with)),
-}));
+export function createHandler(config: FunctionConfig) {
+  const stores = createStores(config);
+  return httpHandler(ROUTES.compareImports, config, async ({ principal, path, query }) => ({
+    status: 200,
+    body: toImportComparisonJson(await compareImports(stores, { tenantId: principal.tenantId, ...path }, query.with)),
+  }));
+}
+
+export const handler = lambdaEntry(createHandler);

@@ -1,18 +1,18 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { createKeyVault, dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createEngagementStore, createKeyVault } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { deleteIntegrationKey } from "../../../lib/engagements/manageIntegrationKeys.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-const keys = createKeyVault(process.env);
-
 /** `DELETE /clients/{clientId}/integrations/{system}`: idempotent (204 whether or not a key was set). */
-export const handler = httpHandler(ROUTES.deleteIntegrationKey, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path }) => {
-  await deleteIntegrationKey({ store, keys }, { tenantId: principal.tenantId, ...path });
-  return { status: 204 };
-});
+export function createHandler(config: FunctionConfig) {
+  const engagementStore = createEngagementStore(config);
+  const keys = createKeyVault(config.keyVault);
+  return httpHandler(ROUTES.deleteIntegrationKey, config, async ({ principal, path }) => {
+    await deleteIntegrationKey({ engagementStore, keys }, { tenantId: principal.tenantId, ...path });
+    return { status: 204 };
+  });
+}
+
+export const handler = lambdaEntry(createHandler);

@@ -1,20 +1,20 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
-import { createKeyVault, dynamoClientConfig, readApiEnvironment } from "../shared/apiEnvironment.ts";
+import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
+import { createEngagementStore, createKeyVault } from "../../shared/adapters.ts";
+import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { putIntegrationKey } from "../../../lib/engagements/manageIntegrationKeys.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
 
-// Composition root (STYLE.md §3): configuration, clients and adapters are created once per container.
-const env = readApiEnvironment(process.env);
-const logger = new Logger({ serviceName: "saldo-api" });
-const store = new DynamoLedgerStore({ tableName: env.tableName, clientConfig: dynamoClientConfig(env) });
-const keys = createKeyVault(process.env);
-
 /** `PUT /clients/{clientId}/integrations/{system}`: stores the key (wrapped at once; never returned or logged). */
-export const handler = httpHandler(ROUTES.putIntegrationKey, { logger, tenantClaim: env.tenantClaim }, async ({ principal, path, body }) => {
-  const ref = { tenantId: principal.tenantId, ...path };
-  const status = await putIntegrationKey({ store, keys }, ref, new Secret(body));
-  return { status: 200, body: { system: path.system, ...status } };
-});
+export function createHandler(config: FunctionConfig) {
+  const engagementStore = createEngagementStore(config);
+  const keys = createKeyVault(config.keyVault);
+  return httpHandler(ROUTES.putIntegrationKey, config, async ({ principal, path, body }) => {
+    const ref = { tenantId: principal.tenantId, ...path };
+    const status = await putIntegrationKey({ engagementStore, keys }, ref, new Secret(body));
+    return { status: 200, body: { system: path.system, ...status } };
+  });
+}
+
+export const handler = lambdaEntry(createHandler);

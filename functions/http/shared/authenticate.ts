@@ -20,7 +20,10 @@ export function authenticate(
       const jwt = request.event.requestContext?.authorizer?.jwt;
       // Only a route deployed without the authorizer gets here without claims: refuse rather than guess.
       if (!jwt) throw new AuthError("AUTH_MISSING_TOKEN", "no verified token claims reached the function");
-      const principal = principalFromVerifiedClaims(jwt.claims, { tenantClaim: options.tenantClaim, scopes: jwt.scopes });
+      const principal = principalFromVerifiedClaims(jwt.claims, {
+        tenantClaim: options.tenantClaim,
+        scopes: jwt.scopes,
+      });
       request.context.principal = principal;
       options.logger.appendKeys({ tenantId: principal.tenantId });
     },

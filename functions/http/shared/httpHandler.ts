@@ -1,4 +1,4 @@
-import type { Logger } from "@aws-lambda-powertools/logger";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -33,26 +33,27 @@ export interface RouteInput<R> {
  * representations (`response.alternatives`) — a negotiated one.
  */
 export type RouteResult<R> =
-  | HttpResult<R extends ApiRoute<z.ZodType, z.ZodType, z.ZodType, infer S> ? z.input<S> : never>
-  | RawHttpResult;
+  HttpResult<R extends ApiRoute<z.ZodType, z.ZodType, z.ZodType, infer S> ? z.input<S> : never> | RawHttpResult;
 
 /**
  * A Lambda handler for one route of the API: the shared middlewares (one concern each: Lambda context and request id
  * in the logs, access log, the one problem+json `onError`, JSON serialisation, authentication, validation) around
- * `handle`, which calls one use case and maps its result.
+ * `handle`, which calls one use case and maps its result. `options.tenantClaim` names the tenant's claim; the logger
+ * (service `saldo-api`) is the handler's own unless one is given.
  */
 export function httpHandler<R extends ApiRoute>(
   route: R,
-  options: { logger: Logger; tenantClaim: string },
+  options: { tenantClaim: string; logger?: Logger },
   handle: (input: RouteInput<R>) => Promise<RouteResult<R>>,
 ): (event: HttpApiEvent, context: Context) => Promise<HttpApiResult> {
+  const logger = options.logger ?? new Logger({ serviceName: "saldo-api" });
   const handler = middy<HttpApiEvent, HttpApiResult, Error, ApiContext>()
-    .use(injectLambdaContext(options.logger, { resetKeys: true, logEvent: false }))
-    .use(requestContext(route, options.logger))
-    .use(accessLog(options.logger))
-    .use(problemResponse(options.logger))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(requestContext(route, logger))
+    .use(accessLog(logger))
+    .use(problemResponse(logger))
     .use(jsonResponse())
-    .use(authenticate(route, options))
+    .use(authenticate(route, { logger, tenantClaim: options.tenantClaim }))
     .use(validateRequest(route))
     .handler(async (event, context) => {
       const input = {

@@ -12,7 +12,10 @@ const MEDIA_TYPES: Record<Representation, string> = { json: "application/json", 
  * Content negotiation (RFC 9110 §12.5.1) over the representations a route offers, honouring q-values and wildcards.
  * No `Accept`, or `*∕*`, gives JSON (the first offered); an `Accept` none of them satisfies is a 406 listing them.
  */
-export function negotiateRepresentation(headers: Record<string, string | undefined>, offered: readonly Representation[]): Representation {
+export function negotiateRepresentation(
+  headers: Record<string, string | undefined>,
+  offered: readonly Representation[],
+): Representation {
   const types = offered.map((representation) => MEDIA_TYPES[representation]);
   const chosen = new Negotiator({ headers: { accept: headers.accept } }).mediaType(types);
   const representation = offered.find((candidate) => MEDIA_TYPES[candidate] === chosen);
@@ -25,6 +28,11 @@ export function negotiateRepresentation(headers: Record<string, string | undefin
  * titles) unless English is preferred; Norwegian when neither is acceptable or the header is absent.
  */
 export function negotiateLocale(headers: Record<string, string | undefined>): Locale {
-  const chosen = new Negotiator({ headers: { "accept-language": headers["accept-language"] } }).language(["nb", "en", "no", "nn"]);
+  const chosen = new Negotiator({ headers: { "accept-language": headers["accept-language"] } }).language([
+    "nb",
+    "en",
+    "no",
+    "nn",
+  ]);
   return chosen === "en" ? "en" : DEFAULT_LOCALE;
 }

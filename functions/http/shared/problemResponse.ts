@@ -13,7 +13,8 @@ export function problemResponse(logger: Logger): middy.MiddlewareObj<HttpApiEven
     onError: (request) => {
       const requestId = request.context.apiRequestId ?? request.context.awsRequestId ?? "unknown";
       const { problem, headers, unexpected } = problemFor(request.error, requestId);
-      if (unexpected) logger.error("request failed unexpectedly", { code: problem.code, error: request.error as Error });
+      if (unexpected)
+        logger.error("request failed unexpectedly", { code: problem.code, error: request.error as Error });
       else logger.info("request refused", { status: problem.status, code: problem.code });
       request.response = {
         statusCode: problem.status,

@@ -7,7 +7,10 @@ import type { ApiContext, HttpApiEvent, HttpApiResult } from "./types.ts";
  * Takes API Gateway's request id (Lambda's own `awsRequestId` differs per function, the API's is what the caller
  * sees) and adds it, with the route, to every log line of the request.
  */
-export function requestContext(route: ApiRoute, logger: Logger): middy.MiddlewareObj<HttpApiEvent, HttpApiResult, Error, ApiContext> {
+export function requestContext(
+  route: ApiRoute,
+  logger: Logger,
+): middy.MiddlewareObj<HttpApiEvent, HttpApiResult, Error, ApiContext> {
   return {
     before: (request) => {
       request.context.apiRequestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;

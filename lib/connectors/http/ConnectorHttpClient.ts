@@ -16,7 +16,13 @@ import {
 import type { KeyedRateLimiter } from "./KeyedRateLimiter.ts";
 import { parseRateLimitHeaders, type RateLimitInfo } from "./rateLimitHeaders.ts";
 import { redactPathAndQuery, type RequestRecorder } from "./RequestRecorder.ts";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterFromText, type RetryPolicy } from "./retryPolicy.ts";
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  retryAfterFromText,
+  type RetryPolicy,
+} from "./retryPolicy.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -150,7 +156,11 @@ export class ConnectorHttpClient {
   }
 
   /** `GET path` validated with `schema`. */
-  get<S extends z.ZodType>(path: string, schema: S, options: Omit<HttpRequest<S>, "path" | "schema" | "method"> = {}): Promise<HttpResponse<z.output<S>>> {
+  get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    options: Omit<HttpRequest<S>, "path" | "schema" | "method"> = {},
+  ): Promise<HttpResponse<z.output<S>>> {
     return this.request({ ...options, method: "GET", path, schema });
   }
 
@@ -165,13 +175,19 @@ export class ConnectorHttpClient {
     const timeoutMs = request.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const pathAndQuery = `${request.path}${queryString(request.query)}`;
     const url = `${this.baseUrl}${pathAndQuery}`;
-    const context = (extra: ConnectorErrorContext = {}): ConnectorErrorContext => ({ system: this.system, endpoint, ...extra });
+    const context = (extra: ConnectorErrorContext = {}): ConnectorErrorContext => ({
+      system: this.system,
+      endpoint,
+      ...extra,
+    });
     const { headers, body } = this.#requestInit(request);
 
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= policy.maxAttempts;
       // The wait for a turn under the limiter is not part of the attempt's timeout.
-      const release = this.#options.limiter ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal) : undefined;
+      const release = this.#options.limiter
+        ? await this.#options.limiter.acquire(this.#options.limiterKey!, request.signal)
+        : undefined;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       let response: Response;
@@ -185,10 +201,13 @@ export class ConnectorHttpClient {
         if (request.signal?.aborted) throw request.signal.reason;
         if (error instanceof ResponseTooLargeError) {
           this.#record(request, method, pathAndQuery, error.status, attempt);
-          throw new ConnectorResponseInvalidError(`${this.system} ${endpoint}: the answer is larger than ${error.limit} bytes`, {
-            context: context({ httpStatus: error.status, attempts: attempt }),
-            problems: [{ path: "(body)", message: `larger than ${error.limit} bytes` }],
-          });
+          throw new ConnectorResponseInvalidError(
+            `${this.system} ${endpoint}: the answer is larger than ${error.limit} bytes`,
+            {
+              context: context({ httpStatus: error.status, attempts: attempt }),
+              problems: [{ path: "(body)", message: `larger than ${error.limit} bytes` }],
+            },
+          );
         }
         const timedOut = timeout.aborted;
         this.#record(request, method, pathAndQuery, 0, attempt);
@@ -200,10 +219,13 @@ export class ConnectorHttpClient {
           continue;
         }
         if (timedOut) {
-          throw new ConnectorTimeoutError(`${this.system} ${endpoint}: no answer within ${timeoutMs} ms (${attempt} attempt${plural(attempt)})`, {
-            cause: error,
-            context: context({ attempts: attempt, timeoutMs }),
-          });
+          throw new ConnectorTimeoutError(
+            `${this.system} ${endpoint}: no answer within ${timeoutMs} ms (${attempt} attempt${plural(attempt)})`,
+            {
+              cause: error,
+              context: context({ attempts: attempt, timeoutMs }),
+            },
+          );
         }
         throw new ConnectorUnavailableError(
           `${this.system} ${endpoint}: could not reach the API (${describeNetworkError(error)}; ${attempt} attempt${plural(attempt)})`,
@@ -222,7 +244,14 @@ export class ConnectorHttpClient {
       if (status >= 200 && status < 300) {
         const result = this.#parse(request, endpoint, status, text, context({ httpStatus: status, attempts: attempt }));
         this.#record(request, method, pathAndQuery, status, attempt, result.data, result.empty);
-        return { status, data: result.data, empty: result.empty, headers: response.headers, rateLimit, attempts: attempt };
+        return {
+          status,
+          data: result.data,
+          empty: result.empty,
+          headers: response.headers,
+          rateLimit,
+          attempts: attempt,
+        };
       }
       this.#record(request, method, pathAndQuery, status, attempt);
       const bodyValue = parseErrorBody(text);
@@ -234,7 +263,8 @@ export class ConnectorHttpClient {
           (rateLimit.resetAt !== undefined ? Math.max(0, rateLimit.resetAt - now) : undefined) ??
           retryAfterFromText(text);
         const retryAt = statedMs !== undefined ? new Date(now + statedMs).toISOString() : undefined;
-        if (statedMs !== undefined && this.#options.limiter) this.#options.limiter.pauseUntil(this.#options.limiterKey!, now + statedMs);
+        if (statedMs !== undefined && this.#options.limiter)
+          this.#options.limiter.pauseUntil(this.#options.limiterKey!, now + statedMs);
         const tooLong = statedMs !== undefined && statedMs > policy.maxRetryAfterMs;
         if (last || tooLong) {
           throw new ConnectorRateLimitedError(
@@ -246,7 +276,8 @@ export class ConnectorHttpClient {
         // spreads requests that were paused together.
         let delayMs: number;
         if (statedMs !== undefined) {
-          delayMs = (this.#options.limiter ? 0 : statedMs) + Math.floor(this.#random() * Math.min(1000, policy.baseDelayMs));
+          delayMs =
+            (this.#options.limiter ? 0 : statedMs) + Math.floor(this.#random() * Math.min(1000, policy.baseDelayMs));
         } else {
           // No stated wait (Tripletex may leave Reset off the 429 itself): back off on our own, and hold every client
           // on the key for as long, since they spend the same budget.
@@ -263,7 +294,8 @@ export class ConnectorHttpClient {
           const statedMs = parseRetryAfter(response.headers.get("retry-after"), now);
           if (statedMs === undefined || statedMs <= policy.maxRetryAfterMs) {
             // A 503 with Retry-After speaks for the whole API: every client on the key waits as long.
-            if (statedMs !== undefined && this.#options.limiter) this.#options.limiter.pauseUntil(this.#options.limiterKey!, now + statedMs);
+            if (statedMs !== undefined && this.#options.limiter)
+              this.#options.limiter.pauseUntil(this.#options.limiterKey!, now + statedMs);
             const delayMs = Math.max(statedMs ?? 0, backoffDelayMs(attempt, policy, this.#random));
             this.#options.onRetry?.({ endpoint, attempt, delayMs, reason: status });
             await this.#sleep(delayMs, request.signal);
@@ -276,28 +308,42 @@ export class ConnectorHttpClient {
         );
       }
       if (status === 401) {
-        throw new ConnectorInvalidKeyError(`${this.system} ${endpoint}: the API refused the credentials (401${describeErrorBody(bodyValue)})`, {
-          context: errorContext,
-          body: bodyValue,
-        });
+        throw new ConnectorInvalidKeyError(
+          `${this.system} ${endpoint}: the API refused the credentials (401${describeErrorBody(bodyValue)})`,
+          {
+            context: errorContext,
+            body: bodyValue,
+          },
+        );
       }
       if (status === 403) {
-        throw new ConnectorNoAccessError(`${this.system} ${endpoint}: the key has no access (403${describeErrorBody(bodyValue)})`, {
+        throw new ConnectorNoAccessError(
+          `${this.system} ${endpoint}: the key has no access (403${describeErrorBody(bodyValue)})`,
+          {
+            context: errorContext,
+            body: bodyValue,
+          },
+        );
+      }
+      throw new ConnectorRequestRejectedError(
+        `${this.system} ${endpoint}: the API refused the request (${status}${describeErrorBody(bodyValue)})`,
+        {
           context: errorContext,
           body: bodyValue,
-        });
-      }
-      throw new ConnectorRequestRejectedError(`${this.system} ${endpoint}: the API refused the request (${status}${describeErrorBody(bodyValue)})`, {
-        context: errorContext,
-        body: bodyValue,
-      });
+        },
+      );
     }
   }
 
   #requestInit(request: HttpRequest<z.ZodType>): { headers: Record<string, string>; body?: string } {
-    const headers: Record<string, string> = { accept: "application/json", ...this.#options.headers, ...request.headers };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...this.#options.headers,
+      ...request.headers,
+    };
     if (!request.body) return { headers };
-    if ("json" in request.body) return { headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(request.body.json) };
+    if ("json" in request.body)
+      return { headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(request.body.json) };
     return {
       headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
       body: new URLSearchParams(request.body.form as Record<string, string>).toString(),
@@ -313,10 +359,13 @@ export class ConnectorHttpClient {
   ): { data: z.output<S>; empty: boolean } {
     if (status === 204 || text.trim() === "") {
       if ("emptyValue" in request) return { data: request.emptyValue as z.output<S>, empty: true };
-      throw new ConnectorResponseInvalidError(`${this.system} ${endpoint}: the API answered ${status} with no body where a JSON body was expected`, {
-        context,
-        problems: [{ path: "(body)", message: "empty" }],
-      });
+      throw new ConnectorResponseInvalidError(
+        `${this.system} ${endpoint}: the API answered ${status} with no body where a JSON body was expected`,
+        {
+          context,
+          problems: [{ path: "(body)", message: "empty" }],
+        },
+      );
     }
     let json: unknown;
     try {
@@ -330,7 +379,10 @@ export class ConnectorHttpClient {
     const parsed = request.schema.safeParse(json);
     if (parsed.success) return { data: parsed.data, empty: false };
     const issues = parsed.error.issues;
-    const amountIssue = issues.find((issue) => issue.code === "custom" && (issue as { params?: Record<string, unknown> }).params?.[AMOUNT_ISSUE_MARKER]);
+    const amountIssue = issues.find(
+      (issue) =>
+        issue.code === "custom" && (issue as { params?: Record<string, unknown> }).params?.[AMOUNT_ISSUE_MARKER],
+    );
     if (amountIssue) {
       const field = formatIssuePath(amountIssue.path);
       const params = (amountIssue as { params?: Record<string, unknown> }).params ?? {};
@@ -340,7 +392,10 @@ export class ConnectorHttpClient {
         value: valueAt(json, amountIssue.path) ?? params.value,
       });
     }
-    const problems: ResponseFieldProblem[] = issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
+    const problems: ResponseFieldProblem[] = issues.map((issue) => ({
+      path: formatIssuePath(issue.path),
+      message: issue.message,
+    }));
     const shown = problems
       .slice(0, 3)
       .map((problem) => `${problem.path}: ${problem.message}`)
@@ -351,7 +406,15 @@ export class ConnectorHttpClient {
     );
   }
 
-  #record(request: HttpRequest<z.ZodType>, method: string, pathAndQuery: string, status: number, attempt: number, data?: unknown, empty?: boolean): void {
+  #record(
+    request: HttpRequest<z.ZodType>,
+    method: string,
+    pathAndQuery: string,
+    status: number,
+    attempt: number,
+    data?: unknown,
+    empty?: boolean,
+  ): void {
     const recorder = this.#options.recorder;
     if (!recorder) return;
     let rows: number | undefined;
@@ -455,8 +518,12 @@ function describeErrorBody(body: unknown): string {
   if (body === undefined) return "";
   if (typeof body === "string") return `: ${body.slice(0, 200)}`;
   if (body && typeof body === "object") {
-    const record = Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([key, value]) => [key.toLowerCase(), value]));
-    const parts = [record.code, record.title, record.message, record.detail].filter((part) => typeof part === "string" || typeof part === "number");
+    const record = Object.fromEntries(
+      Object.entries(body as Record<string, unknown>).map(([key, value]) => [key.toLowerCase(), value]),
+    );
+    const parts = [record.code, record.title, record.message, record.detail].filter(
+      (part) => typeof part === "string" || typeof part === "number",
+    );
     if (parts.length > 0) return `: ${parts.join(" ").slice(0, 300)}`;
   }
   return "";

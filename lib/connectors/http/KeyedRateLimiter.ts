@@ -206,7 +206,8 @@ export class KeyedRateLimiter {
 }
 
 function validateLimit(limit: RateLimit): void {
-  if (!Number.isInteger(limit.requests) || limit.requests < 1) throw new RangeError(`rate limit requests must be a positive integer, got ${limit.requests}`);
+  if (!Number.isInteger(limit.requests) || limit.requests < 1)
+    throw new RangeError(`rate limit requests must be a positive integer, got ${limit.requests}`);
   if (!(limit.perMs > 0)) throw new RangeError(`rate limit window must be positive, got ${limit.perMs} ms`);
   if (limit.maxConcurrent !== undefined && (!Number.isInteger(limit.maxConcurrent) || limit.maxConcurrent < 1)) {
     throw new RangeError(`rate limit maxConcurrent must be a positive integer, got ${limit.maxConcurrent}`);

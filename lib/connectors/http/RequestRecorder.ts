@@ -8,7 +8,10 @@ import type { RequestRecord } from "../ports.ts";
 export const SECRET_QUERY_PARAM = /(?:token|key|secret|password|passwd|authorization|signature)$/i;
 
 /** Path and query as sent, without the secret parameters (removed, not masked: their names say nothing useful). */
-export function redactPathAndQuery(pathAndQuery: string, isSecret: (name: string) => boolean = (name) => SECRET_QUERY_PARAM.test(name)): string {
+export function redactPathAndQuery(
+  pathAndQuery: string,
+  isSecret: (name: string) => boolean = (name) => SECRET_QUERY_PARAM.test(name),
+): string {
   const questionMark = pathAndQuery.indexOf("?");
   if (questionMark < 0) return pathAndQuery;
   const path = pathAndQuery.slice(0, questionMark);

@@ -15,11 +15,15 @@ export interface RateLimitInfo {
  * itself, so every field is optional.
  */
 export function parseRateLimitHeaders(headers: Headers, nowMs: number): RateLimitInfo {
-  const limit = readCount(headers.get("x-rate-limit-limit") ?? headers.get("ratelimit-limit") ?? headers.get("x-ratelimit-limit"));
+  const limit = readCount(
+    headers.get("x-rate-limit-limit") ?? headers.get("ratelimit-limit") ?? headers.get("x-ratelimit-limit"),
+  );
   const remaining = readCount(
     headers.get("x-rate-limit-remaining") ?? headers.get("ratelimit-remaining") ?? headers.get("x-ratelimit-remaining"),
   );
-  const reset = readNumber(headers.get("x-rate-limit-reset") ?? headers.get("ratelimit-reset") ?? headers.get("x-ratelimit-reset"));
+  const reset = readNumber(
+    headers.get("x-rate-limit-reset") ?? headers.get("ratelimit-reset") ?? headers.get("x-ratelimit-reset"),
+  );
   const info: RateLimitInfo = {};
   if (limit !== undefined) info.limit = limit;
   if (remaining !== undefined) info.remaining = remaining;

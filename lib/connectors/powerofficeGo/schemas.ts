@@ -31,7 +31,7 @@ export const TokenResponseSchema = z.object({
   expires_in: z.coerce.number().int().positive(),
   token_type: z.string().optional(),
 });
-export type TokenResponse = z.infer<typeof TokenResponseSchema>;
+type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
 /** `GET /ClientIntegrationInformation` (ClientIntegrationInformationDto). */
 export const ClientIntegrationInformationSchema = z.object({
@@ -50,7 +50,7 @@ export const OrganizationSettingsSchema = z.object({
   OrganizationNumber: z.string().nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
+type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
 
 export const MONTHS = [
   "January",
@@ -75,7 +75,7 @@ export const FinancialSettingsSchema = z.object({
   FinancialYearEndMonth: z.enum(MONTHS).nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-export type FinancialSettings = z.infer<typeof FinancialSettingsSchema>;
+type FinancialSettings = z.infer<typeof FinancialSettingsSchema>;
 
 /** GeneralLedgerAccountType of the spec. */
 export const GeneralLedgerAccountTypeSchema = z.enum(["Asset", "Liability", "Equity", "Income", "Expense"]);
@@ -102,7 +102,7 @@ export const TrialBalanceLineSchema = z.object({
   /** Balance at the end of the day, client currency, øre. */
   Balance: JsonAmountSchema,
 });
-export type TrialBalanceLine = z.infer<typeof TrialBalanceLineSchema>;
+type TrialBalanceLine = z.infer<typeof TrialBalanceLineSchema>;
 export const TrialBalanceListSchema = z.array(TrialBalanceLineSchema);
 
 /** `GET /AccountTransactions` (array of AccountTransactionDto): one posted amount on one account. */
@@ -136,7 +136,7 @@ export const AccountTransactionSchema = z.object({
   CreatedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-export type AccountTransaction = z.infer<typeof AccountTransactionSchema>;
+type AccountTransaction = z.infer<typeof AccountTransactionSchema>;
 export const AccountTransactionListSchema = z.array(AccountTransactionSchema);
 
 /**

@@ -25,7 +25,13 @@ import type {
   SyncProvenance,
 } from "../ports.ts";
 import { addDays, toTripletexRange } from "./dateWindows.ts";
-import { type PostingPage, type PostingPageRequest, PostingWindowError, readPostings, RowCapExceeded } from "./readPostings.ts";
+import {
+  type PostingPage,
+  type PostingPageRequest,
+  PostingWindowError,
+  readPostings,
+  RowCapExceeded,
+} from "./readPostings.ts";
 import {
   AccountSchema,
   BalanceSheetAccountSchema,
@@ -213,7 +219,8 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
             if (!range || !last || last.start !== read.start || last.end !== read.end) windows.push({ ...read });
           },
         })) {
-          for (const voucher of window.vouchers) yield { type: "transaction", transaction: toTransaction(voucher, currency) };
+          for (const voucher of window.vouchers)
+            yield { type: "transaction", transaction: toTransaction(voucher, currency) };
         }
       } catch (error) {
         throw translateWindowError(error);
@@ -329,13 +336,17 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     const today = this.#now().toISOString().slice(0, 10);
     const day = { dateFrom: today, dateTo: addDays(today, 1) };
     if (endpoint === "GET /ledger/account") {
-      await this.#get(call, "/ledger/account", listResponseSchema(AccountSchema), { query: { count: 1, fields: FIELDS.account } });
+      await this.#get(call, "/ledger/account", listResponseSchema(AccountSchema), {
+        query: { count: 1, fields: FIELDS.account },
+      });
     } else if (endpoint === "GET /balanceSheet") {
       await this.#get(call, "/balanceSheet", listResponseSchema(BalanceSheetAccountSchema), {
         query: { ...day, count: 1, fields: FIELDS.balanceSheet },
       });
     } else {
-      await this.#get(call, "/ledger/posting", listResponseSchema(PostingSchema), { query: { ...day, count: 1, fields: FIELDS.posting } });
+      await this.#get(call, "/ledger/posting", listResponseSchema(PostingSchema), {
+        query: { ...day, count: 1, fields: FIELDS.posting },
+      });
     }
   }
 
@@ -364,7 +375,13 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     });
     const accounts = await digestOf("/ledger/account", AccountSchema, { fields: FIELDS.account });
     const vouchers = await digestOf("/ledger/voucher", VoucherIdSchema, { ...range, fields: "id" });
-    const details = { username: call.username, period: `${period.start}..${period.end}`, balanceSheet, accounts, vouchers };
+    const details = {
+      username: call.username,
+      period: `${period.start}..${period.end}`,
+      balanceSheet,
+      accounts,
+      vouchers,
+    };
     return {
       digest: createHash("sha256").update(JSON.stringify(details)).digest("hex"),
       asOf: this.#now().toISOString(),
@@ -410,7 +427,11 @@ function translateWindowError(error: unknown): unknown {
     : new ConnectorRequestRejectedError(`tripletex: ${error.message}`, { cause: error, context });
 }
 
-function toConnectedCompany(company: { id: number; name?: string | null; organizationNumber?: string | null }): ConnectedCompany {
+function toConnectedCompany(company: {
+  id: number;
+  name?: string | null;
+  organizationNumber?: string | null;
+}): ConnectedCompany {
   const orgNumber = company.organizationNumber?.replace(/\D/g, "");
   return {
     id: String(company.id),

@@ -29,7 +29,11 @@ export class TripletexSessions {
   }
 
   /** A session token for the employee token: the cached one while it has a day left, else a new one. */
-  async token(client: ConnectorHttpClient, employeeToken: Secret<string>, options: { renew?: boolean } = {}): Promise<string> {
+  async token(
+    client: ConnectorHttpClient,
+    employeeToken: Secret<string>,
+    options: { renew?: boolean } = {},
+  ): Promise<string> {
     const key = keyOf(employeeToken);
     const cached = this.#sessions.get(key);
     if (cached && !options.renew) {
@@ -49,7 +53,10 @@ export class TripletexSessions {
     this.#sessions.delete(keyOf(employeeToken));
   }
 
-  async #create(client: ConnectorHttpClient, employeeToken: Secret<string>): Promise<{ token: string; expirationDate: string }> {
+  async #create(
+    client: ConnectorHttpClient,
+    employeeToken: Secret<string>,
+  ): Promise<{ token: string; expirationDate: string }> {
     const expirationDate = addDays(this.#today(), this.#sessionDays);
     try {
       const response = await client.request({

@@ -94,7 +94,8 @@ export async function* readPostings(
         options.onWindowRead?.(window, rows);
         yield { window, vouchers: [...groups.values()], rows };
         // Windows that come back well under the cap may grow again (a busy month followed by quiet ones).
-        if (Number.isFinite(fittingDays) && rows * 4 < MAX_ROWS_PER_QUERY && daysIn(window) >= fittingDays) fittingDays *= 2;
+        if (Number.isFinite(fittingDays) && rows * 4 < MAX_ROWS_PER_QUERY && daysIn(window) >= fittingDays)
+          fittingDays *= 2;
       } catch (error) {
         if (!(error instanceof RowCapExceeded)) throw error;
         if (daysIn(window) > 1) {
@@ -158,8 +159,7 @@ async function readDayByAccounts(
   const groups = new Map<number, TripletexPosting[]>();
   // The chart's range in halves, and whatever lies beyond it (an account the chart did not list must not be lost).
   const bounds = options.accountBounds;
-  const ranges: AccountRange[] =
-    bounds.to - bounds.from >= 2 ? [...halveAccounts(bounds)] : [bounds];
+  const ranges: AccountRange[] = bounds.to - bounds.from >= 2 ? [...halveAccounts(bounds)] : [bounds];
   if (bounds.from > 0) ranges.unshift({ from: 0, to: bounds.from });
   if (bounds.to < MAX_ACCOUNT_NUMBER) ranges.push({ from: bounds.to, to: MAX_ACCOUNT_NUMBER });
   let rows = 0;

@@ -33,7 +33,7 @@ export function listResponseSchema<T extends z.ZodType>(item: T) {
     values: z.array(item),
   });
 }
-export type ListResponse<T> = {
+type ListResponse<T> = {
   fullResultSize?: number | null;
   from?: number | null;
   count?: number | null;
@@ -52,7 +52,7 @@ export const SessionTokenSchema = z.object({
   token: z.string().min(1),
   expirationDate: TripletexDateSchema,
 });
-export type SessionToken = z.infer<typeof SessionTokenSchema>;
+type SessionToken = z.infer<typeof SessionTokenSchema>;
 
 /** `Currency` (only the ISO code is used). */
 const CurrencyRefSchema = z.object({ code: z.string().nullish() }).nullish();
@@ -76,7 +76,7 @@ export const LoggedInUserInfoSchema = z.object({
     .object({ id: z.number().int().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() })
     .nullish(),
 });
-export type LoggedInUserInfo = z.infer<typeof LoggedInUserInfoSchema>;
+type LoggedInUserInfo = z.infer<typeof LoggedInUserInfoSchema>;
 
 /** `Client` of `GET /company/>withLoginAccess`: a company an accountant key may log into (proxy login). */
 export const ClientCompanySchema = z.object({
@@ -85,7 +85,7 @@ export const ClientCompanySchema = z.object({
   displayName: z.string().nullish(),
   organizationNumber: z.string().nullish(),
 });
-export type TripletexClientCompany = z.infer<typeof ClientCompanySchema>;
+type TripletexClientCompany = z.infer<typeof ClientCompanySchema>;
 
 /** `Account` of `GET /ledger/account`: the chart of accounts with its SAF-T codes. */
 export const AccountSchema = z.object({
@@ -131,9 +131,18 @@ export const PostingSchema = z.object({
     voucherType: z.object({ name: z.string().nullish() }).nullish(),
   }),
   account: z.object({ number: z.number().int() }),
-  customer: NumberedRefSchema.extend({ customerNumber: z.number().int().nullish(), name: z.string().nullish() }).nullish(),
-  supplier: NumberedRefSchema.extend({ supplierNumber: z.number().int().nullish(), name: z.string().nullish() }).nullish(),
-  department: NumberedRefSchema.extend({ departmentNumber: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  customer: NumberedRefSchema.extend({
+    customerNumber: z.number().int().nullish(),
+    name: z.string().nullish(),
+  }).nullish(),
+  supplier: NumberedRefSchema.extend({
+    supplierNumber: z.number().int().nullish(),
+    name: z.string().nullish(),
+  }).nullish(),
+  department: NumberedRefSchema.extend({
+    departmentNumber: z.string().nullish(),
+    name: z.string().nullish(),
+  }).nullish(),
   project: NumberedRefSchema.extend({ number: z.string().nullish(), name: z.string().nullish() }).nullish(),
   vatType: NumberedRefSchema.extend({ number: z.string().nullish() }).nullish(),
   freeAccountingDimension1: NumberedRefSchema.extend({ number: z.string().nullish() }).nullish(),
@@ -154,12 +163,13 @@ export const ApiErrorSchema = z.object({
     .nullish(),
   requestId: z.string().nullish(),
 });
-export type TripletexApiError = z.infer<typeof ApiErrorSchema>;
+type TripletexApiError = z.infer<typeof ApiErrorSchema>;
 
 /** The `fields=` selections the connector sends, so responses carry exactly what the schemas above read. */
 export const FIELDS = {
   company: "id,name,organizationNumber,startDate,currency(code)",
-  whoAmI: "employeeId,companyId,company(id,name,organizationNumber,startDate,currency(code)),employee(id,firstName,lastName)",
+  whoAmI:
+    "employeeId,companyId,company(id,name,organizationNumber,startDate,currency(code)),employee(id,firstName,lastName)",
   clients: "id,name,displayName,organizationNumber",
   account: "id,number,name,type,ledgerType,saftCode,groupingCode,isInactive",
   balanceSheet: "account(id,number,name),balanceIn,balanceChange,balanceOut",

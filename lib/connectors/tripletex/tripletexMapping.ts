@@ -49,7 +49,8 @@ function dimensionsOf(posting: TripletexPosting): Dimension[] | undefined {
   if (project?.number || project?.id) dimensions.push({ type: "project", id: project.number || String(project.id) });
   const free = [posting.freeAccountingDimension1, posting.freeAccountingDimension2, posting.freeAccountingDimension3];
   free.forEach((value, index) => {
-    if (value?.number || value?.id) dimensions.push({ type: `dimension${index + 1}`, id: value.number || String(value.id) });
+    if (value?.number || value?.id)
+      dimensions.push({ type: `dimension${index + 1}`, id: value.number || String(value.id) });
   });
   return dimensions.length > 0 ? dimensions : undefined;
 }

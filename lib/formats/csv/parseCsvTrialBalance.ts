@@ -1,7 +1,7 @@
 import type { Account, FileHeader, Issue } from "../../ledger/types.ts";
 import type { Ore } from "../../money/ore.ts";
 import { AmountOutOfRangeError, MoneyError } from "../../money/errors.ts";
-import type { ImportRecord } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
 import { decodeStream, type EncodingDecision } from "../shared/decoding.ts";
 import type { ColumnRole } from "./classifyHeaderCell.ts";
 import { describeLayout, hasLayout, type CsvParseOptions } from "./CsvLayoutSchema.ts";
@@ -109,8 +109,7 @@ export async function* parseCsvTrialBalance(
     "a CSV trial balance does not state its currency: amounts are read as NOK",
   );
   if (remembered) yield remembered;
-  if (decision?.reason === "sniffed" && headerEncoding === decision.encoding)
-    yield encodingGuessed(headerEncoding);
+  if (decision?.reason === "sniffed" && headerEncoding === decision.encoding) yield encodingGuessed(headerEncoding);
   if (layout.unusedHeaderCells.length > 0) {
     yield issue(
       "info",
@@ -199,7 +198,7 @@ function decideLayout(
           "info",
           "CSV_LAYOUT_REMEMBERED",
           `read with the CSV layout remembered for this client (${described}); give layout options ` +
-            "(`saldo upload --columns …`, or \"layout\" in the uploads API) to read it otherwise",
+            '(`saldo upload --columns …`, or "layout" in the uploads API) to read it otherwise',
         ),
       };
     }

@@ -17,7 +17,11 @@ export const SaftClue = {
   voucherDescription: { bit: 1 << 7, level: 130, text: "VoucherDescription in a Transaction" },
   modificationDate: { bit: 1 << 8, level: 130, text: "ModificationDate in a Transaction" },
   // Weak 1.30 clue: 1.10/1.20 also allow GroupingCategory+GroupingCode instead of StandardAccountID.
-  groupingWithoutStandard: { bit: 1 << 9, level: 129, text: "an Account mapped by GroupingCategory without StandardAccountID" },
+  groupingWithoutStandard: {
+    bit: 1 << 9,
+    level: 129,
+    text: "an Account mapped by GroupingCategory without StandardAccountID",
+  },
   // Elements 1.30 removed: the file is 1.00/1.10/1.20.
   standardAccount: { bit: 1 << 10, level: 120, text: "StandardAccountID in an Account" },
   taxAmount: { bit: 1 << 11, level: 120, text: "TaxAmount in TaxInformation" },
@@ -25,7 +29,11 @@ export const SaftClue = {
   partyAccount: { bit: 1 << 13, level: 120, text: "AccountID/balances directly under a Customer/Supplier" },
   // Clues that rule out 1.00 (or 1.00 and 1.10) within the pre-1.30 family.
   accountWithoutStandard: { bit: 1 << 14, level: 0, text: "an Account without StandardAccountID (mandatory in 1.00)" },
-  journalNotA: { bit: 1 << 15, level: 0, text: 'a JournalID or journal Type other than "A" (the only value 1.00 allowed)' },
+  journalNotA: {
+    bit: 1 << 15,
+    level: 0,
+    text: 'a JournalID or journal Type other than "A" (the only value 1.00 allowed)',
+  },
   taxCountry: { bit: 1 << 16, level: 0, text: "Country in TaxInformation (added in 1.20)" },
 } as const;
 
@@ -35,7 +43,11 @@ const ALL_CLUES = Object.entries(SaftClue) as [SaftClueName, (typeof SaftClue)[S
 const BITS_140 = bitsOfLevel(140);
 const BITS_130 = bitsOfLevel(130);
 const BITS_PRE_130 = bitsOfLevel(120);
-const NOT_100 = SaftClue.accountWithoutStandard.bit | SaftClue.groupingWithoutStandard.bit | SaftClue.journalNotA.bit | SaftClue.taxCountry.bit;
+const NOT_100 =
+  SaftClue.accountWithoutStandard.bit |
+  SaftClue.groupingWithoutStandard.bit |
+  SaftClue.journalNotA.bit |
+  SaftClue.taxCountry.bit;
 const NOT_110 = SaftClue.taxCountry.bit;
 
 function bitsOfLevel(level: number): number {
@@ -99,7 +111,11 @@ export class SaftVersionEvidence {
   /** The clues that support `version`, for messages: "VoucherType in a Transaction (line 12)". */
   describe(version: string): string {
     const level = version === "1.40" ? 140 : version === "1.30" ? 130 : 120;
-    const relevant = ALL_CLUES.filter(([name, clue]) => this.has(name) && (clue.level === level || (level === 130 && clue.level === 129) || (level === 120 && clue.level === 0)));
+    const relevant = ALL_CLUES.filter(
+      ([name, clue]) =>
+        this.has(name) &&
+        (clue.level === level || (level === 130 && clue.level === 129) || (level === 120 && clue.level === 0)),
+    );
     if (relevant.length === 0) return "no structural clue";
     return relevant
       .map(([name, clue]) => {

@@ -57,7 +57,11 @@ export function parseSaftDate(text: string): string | undefined {
       if (c !== 0x2d) return undefined;
     } else if (c < 0x30 || c > 0x39) return undefined;
   }
-  if (text.length > 10 && !/^(?:Z|[+-]\d{2}:\d{2}|T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)$/.test(text.slice(10))) return undefined;
+  if (
+    text.length > 10 &&
+    !/^(?:Z|[+-]\d{2}:\d{2}|T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)$/.test(text.slice(10))
+  )
+    return undefined;
   const month = (text.charCodeAt(5) - 0x30) * 10 + (text.charCodeAt(6) - 0x30);
   const day = (text.charCodeAt(8) - 0x30) * 10 + (text.charCodeAt(9) - 0x30);
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month]!) return undefined;

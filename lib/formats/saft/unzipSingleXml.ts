@@ -3,7 +3,12 @@ import { MalformedInputError, TruncatedInputError, UnsupportedFormatError } from
 
 /** Local file header signature of a ZIP archive ("PK\x03\x04"); an empty archive starts with "PK\x05\x06". */
 export function looksLikeZip(head: Uint8Array): boolean {
-  return head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06);
+  return (
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    (head[2] === 0x03 || head[2] === 0x05) &&
+    (head[3] === 0x04 || head[3] === 0x06)
+  );
 }
 
 /** Bounds on what a ZIP archive may inflate to (zip bombs). */
@@ -37,7 +42,11 @@ export class ZipEncryptedError extends UnsupportedFormatError {
 
 /** The XML entry inflates beyond {@link UnzipLimits} (a zip bomb, or a file far larger than any ledger export). */
 export class ZipTooLargeError extends MalformedInputError {
-  constructor(code: "ZIP_TOO_LARGE" | "ZIP_RATIO_TOO_HIGH", detail: string, context: ConstructorParameters<typeof MalformedInputError>[2] = {}) {
+  constructor(
+    code: "ZIP_TOO_LARGE" | "ZIP_RATIO_TOO_HIGH",
+    detail: string,
+    context: ConstructorParameters<typeof MalformedInputError>[2] = {},
+  ) {
     super(code, detail, context);
   }
 }
@@ -98,7 +107,11 @@ const u64 = (b: Uint8Array, at: number) => u32(b, at) + u32(b, at + 4) * 2 ** 32
  * header arrives, i.e. after the first has been streamed; the error is thrown then (the caller aborts the import).
  * A ZIP without any XML entry fails at the end with the list of entries it does hold.
  */
-export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileName?: string, limits: UnzipLimits = {}): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* unzipSingleXml(
+  source: AsyncIterable<Uint8Array>,
+  fileName?: string,
+  limits: UnzipLimits = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
   const maxInflated = limits.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
   const maxRatio = limits.maxCompressionRatio ?? DEFAULT_MAX_COMPRESSION_RATIO;
   // Positions in an archive are byte offsets (there are no lines); messages say "at byte N of the archive".
@@ -129,10 +142,18 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
     inflated += data.length;
     if (!firstBytesChecked) checkFirstBytes(data);
     if (inflated > maxInflated) {
-      throw new ZipTooLargeError("ZIP_TOO_LARGE", `${entry!.name} inflates to more than ${maxInflated} bytes (at byte ${base} of the archive); refused`, context("a smaller file, or a higher limit"));
+      throw new ZipTooLargeError(
+        "ZIP_TOO_LARGE",
+        `${entry!.name} inflates to more than ${maxInflated} bytes (at byte ${base} of the archive); refused`,
+        context("a smaller file, or a higher limit"),
+      );
     }
     if (inflated > RATIO_CHECK_FLOOR_BYTES && inflated > maxRatio * compressed) {
-      throw new ZipTooLargeError("ZIP_RATIO_TOO_HIGH", `${entry!.name} inflates more than ${maxRatio}× its compressed size (${inflated} bytes from ${compressed}, at byte ${base} of the archive); refused as a zip bomb`, context());
+      throw new ZipTooLargeError(
+        "ZIP_RATIO_TOO_HIGH",
+        `${entry!.name} inflates more than ${maxRatio}× its compressed size (${inflated} bytes from ${compressed}, at byte ${base} of the archive); refused as a zip bomb`,
+        context(),
+      );
     }
     out.push(data);
   };
@@ -145,10 +166,13 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
     firstBytesChecked = true;
     const utf16 = (data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff);
     if (data[i] !== 0x3c && !utf16) {
-      throw new UnsupportedFormatError(`${entry!.name} in the ZIP archive is not XML (it starts with byte 0x${data[i]!.toString(16).padStart(2, "0")})`, {
-        fileName,
-        expected: "a SAF-T XML file in the archive",
-      });
+      throw new UnsupportedFormatError(
+        `${entry!.name} in the ZIP archive is not XML (it starts with byte 0x${data[i]!.toString(16).padStart(2, "0")})`,
+        {
+          fileName,
+          expected: "a SAF-T XML file in the archive",
+        },
+      );
     }
   };
 
@@ -159,7 +183,7 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
       deliver(data); // stored: the bytes are the file
       return;
     }
-    for (let at = 0; at < data.length || (final && at === data.length); ) {
+    for (let at = 0; at < data.length || (final && at === data.length);) {
       const end = Math.min(data.length, at + piece);
       const last = final && end === data.length;
       const before = inflated;
@@ -168,10 +192,20 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
         inflater.push(data.subarray(at, end), last);
       } catch (error) {
         if (error instanceof MalformedInputError || error instanceof UnsupportedFormatError) throw error;
-        throw new MalformedInputError("ZIP_CORRUPT", `cannot inflate ${entry!.name} (at byte ${base} of the archive): ${(error as Error).message}`, { ...context(), cause: error });
+        throw new MalformedInputError(
+          "ZIP_CORRUPT",
+          `cannot inflate ${entry!.name} (at byte ${base} of the archive): ${(error as Error).message}`,
+          { ...context(), cause: error },
+        );
       }
       const produced = inflated - before;
-      piece = Math.max(MIN_INFLATE_PIECE, Math.min(MAX_INFLATE_PIECE, produced > 0 ? Math.floor(((end - at) * TARGET_INFLATED_PIECE) / produced) : MAX_INFLATE_PIECE));
+      piece = Math.max(
+        MIN_INFLATE_PIECE,
+        Math.min(
+          MAX_INFLATE_PIECE,
+          produced > 0 ? Math.floor(((end - at) * TARGET_INFLATED_PIECE) / produced) : MAX_INFLATE_PIECE,
+        ),
+      );
       at = end;
       if (last) break;
     }
@@ -183,23 +217,32 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
       return;
     }
     if (xmlEntry !== undefined) {
-      throw new UnsupportedFormatError(`the ZIP archive holds several XML files (${xmlEntry}, ${e.name}, …); zip one SAF-T file per archive`, {
-        fileName,
-        expected: "exactly one .xml file in the archive",
-      });
+      throw new UnsupportedFormatError(
+        `the ZIP archive holds several XML files (${xmlEntry}, ${e.name}, …); zip one SAF-T file per archive`,
+        {
+          fileName,
+          expected: "exactly one .xml file in the archive",
+        },
+      );
     }
     xmlEntry = e.name;
     if ((e.flags & 1) !== 0 || e.method === AES_ENCRYPTED) {
-      throw new ZipEncryptedError(`${e.name} in the ZIP archive is encrypted (password-protected); unzip it and upload the XML file, or zip it without a password`, {
-        fileName,
-        expected: "an unencrypted archive",
-      });
+      throw new ZipEncryptedError(
+        `${e.name} in the ZIP archive is encrypted (password-protected); unzip it and upload the XML file, or zip it without a password`,
+        {
+          fileName,
+          expected: "an unencrypted archive",
+        },
+      );
     }
     if (e.method !== STORED && e.method !== DEFLATED) {
-      throw new UnsupportedFormatError(`${e.name} in the ZIP archive is compressed with method ${e.method}, which saldo does not read`, {
-        fileName,
-        expected: "a ZIP archive with stored or deflated entries (the default of every zip tool)",
-      });
+      throw new UnsupportedFormatError(
+        `${e.name} in the ZIP archive is compressed with method ${e.method}, which saldo does not read`,
+        {
+          fileName,
+          expected: "a ZIP archive with stored or deflated entries (the default of every zip tool)",
+        },
+      );
     }
     if (e.method === DEFLATED) {
       inflater = new Inflate((data, final) => {
@@ -213,7 +256,12 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
     if (entry!.xml) {
       if (inflater) {
         feed(new Uint8Array(0), true);
-        if (!xmlDone) throw new MalformedInputError("ZIP_CORRUPT", `${entry!.name} ends before its compressed data is complete (at byte ${base} of the archive)`, context());
+        if (!xmlDone)
+          throw new MalformedInputError(
+            "ZIP_CORRUPT",
+            `${entry!.name} ends before its compressed data is complete (at byte ${base} of the archive)`,
+            context(),
+          );
         inflater = undefined;
       } else xmlDone = true;
     }
@@ -236,7 +284,11 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
           return true;
         }
         if (signature !== LOCAL_FILE_HEADER) {
-          throw new MalformedInputError("ZIP_CORRUPT", `the ZIP archive has no entry header where one should start (at byte ${base} of the archive)`, context("a local file header (PK\\x03\\x04)"));
+          throw new MalformedInputError(
+            "ZIP_CORRUPT",
+            `the ZIP archive has no entry header where one should start (at byte ${base} of the archive)`,
+            context("a local file header (PK\\x03\\x04)"),
+          );
         }
         if (b.length < 30) return false;
         const nameLength = u16(b, 26);
@@ -244,11 +296,12 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
         if (b.length < 30 + nameLength + extraLength) return false;
         const flags = u16(b, 6);
         const nameBytes = b.subarray(30, 30 + nameLength);
-        const name = (flags & 0x800) !== 0 ? Buffer.from(nameBytes).toString("utf8") : Buffer.from(nameBytes).toString("latin1");
+        const name =
+          (flags & 0x800) !== 0 ? Buffer.from(nameBytes).toString("utf8") : Buffer.from(nameBytes).toString("latin1");
         let size = u32(b, 18);
         let zip64 = false;
         // ZIP64 extended information (APPNOTE 4.5.3): 8-byte sizes when the 4-byte fields are 0xFFFFFFFF.
-        for (let at = 30 + nameLength; at + 4 <= 30 + nameLength + extraLength; ) {
+        for (let at = 30 + nameLength; at + 4 <= 30 + nameLength + extraLength;) {
           const id = u16(b, at);
           const length = u16(b, at + 2);
           if (id === 0x0001 && length >= 16) {
@@ -361,6 +414,9 @@ export async function* unzipSingleXml(source: AsyncIterable<Uint8Array>, fileNam
     );
   }
   if (!xmlDone || (state !== "header" && state !== "done")) {
-    throw new TruncatedInputError(`the ZIP archive ends inside ${entry?.name ?? xmlEntry} (at byte ${base} of the archive)`, context("the rest of the archive"));
+    throw new TruncatedInputError(
+      `the ZIP archive ends inside ${entry?.name ?? xmlEntry} (at byte ${base} of the archive)`,
+      context("the rest of the archive"),
+    );
   }
 }

@@ -17,8 +17,6 @@ import iconv from "iconv-lite";
 /** How many bytes after the first non-ASCII byte are looked at before deciding. */
 export const SNIFF_WINDOW_BYTES = 64 * 1024;
 
-export type EncodingFamily = "pc8" | "latin" | "utf-8";
-
 export interface EncodingDecision {
   /** Encoding name as iconv-lite knows it: `utf-8`, `utf-16le`, `utf-16be`, `windows-1252`, `cp437`, `cp865`. */
   encoding: string;
@@ -124,7 +122,7 @@ export function sniffEightBit(bytes: Uint8Array, before = 0): "cp437" | "cp865" 
 export function countUtf8Sequences(bytes: Uint8Array): { valid: number; invalid: number } {
   let valid = 0;
   let invalid = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     if (b < 0x80) {
       i++;

@@ -6,7 +6,10 @@ export function fileSource(path: string, highWaterMark = 1024 * 1024): AsyncIter
 }
 
 /** An in-memory byte source split into chunks of the given sizes (cycled); used by tests and generators. */
-export async function* chunkedSource(bytes: Uint8Array, sizes: readonly number[] = [64 * 1024]): AsyncGenerator<Uint8Array> {
+export async function* chunkedSource(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [64 * 1024],
+): AsyncGenerator<Uint8Array> {
   let offset = 0;
   let index = 0;
   while (offset < bytes.length) {
@@ -40,12 +43,17 @@ export async function peekSource(
   }
   const head = Buffer.concat(seen).subarray(0, count);
   async function* replay(): AsyncGenerator<Uint8Array> {
-    yield* seen;
-    if (done) return;
-    while (true) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+    let finished = done;
+    try {
+      yield* seen;
+      while (!finished) {
+        const next = await iterator.next();
+        if (next.done) finished = true;
+        else yield next.value;
+      }
+    } finally {
+      // A consumer that stops early (return(), break) closes the source too: a file handle or socket is let go.
+      if (!finished) await iterator.return?.();
     }
   }
   return { head, source: replay() };

@@ -18,7 +18,8 @@ function singleByteEncoder(encoding: string): Map<number, number> {
   for (let i = 0; i < 128; i++) bytes[i] = 0x80 + i;
   const text = iconv.decode(bytes, encoding);
   const map = new Map<number, number>();
-  for (let i = 0; i < text.length && i < 128; i++) if (!map.has(text.charCodeAt(i))) map.set(text.charCodeAt(i), 0x80 + i);
+  for (let i = 0; i < text.length && i < 128; i++)
+    if (!map.has(text.charCodeAt(i))) map.set(text.charCodeAt(i), 0x80 + i);
   return map;
 }
 

@@ -26,7 +26,9 @@ const FINAL_LINE_FEED = Buffer.from([LF]);
 export const MAX_SIE_LINE_LENGTH = 1024 * 1024;
 
 function asBuffer(bytes: Uint8Array): FastSliceBuffer {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as FastSliceBuffer;
+  return (
+    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  ) as FastSliceBuffer;
 }
 
 /**
@@ -168,11 +170,15 @@ export class SieLineTokenizer {
 
   private checkCarryLength(): void {
     if (this.carry.length > MAX_SIE_LINE_LENGTH && this.carryColumns() > MAX_SIE_LINE_LENGTH) {
-      throw new MalformedInputError("SIE_LINE_TOO_LONG", `no line break within ${MAX_SIE_LINE_LENGTH} characters: not SIE text`, {
-        fileName: this.fileName,
-        location: { line: this.lineNumber, column: 1 },
-        expected: "one record per line (SIE 4B §5.5)",
-      });
+      throw new MalformedInputError(
+        "SIE_LINE_TOO_LONG",
+        `no line break within ${MAX_SIE_LINE_LENGTH} characters: not SIE text`,
+        {
+          fileName: this.fileName,
+          location: { line: this.lineNumber, column: 1 },
+          expected: "one record per line (SIE 4B §5.5)",
+        },
+      );
     }
   }
 
@@ -322,9 +328,21 @@ export class SieLineTokenizer {
     // The two labels of the voucher section are by far the most frequent: reuse constant strings for them.
     const labelLength = p - labelStart;
     const first = b[labelStart + 1];
-    if (labelLength === 6 && first === 84 /* T */ && b[labelStart + 2] === 82 /* R */ && b[labelStart + 3] === 65 /* A */ && b[labelStart + 4] === 78 /* N */ && b[labelStart + 5] === 83 /* S */) {
+    if (
+      labelLength === 6 &&
+      first === 84 /* T */ &&
+      b[labelStart + 2] === 82 /* R */ &&
+      b[labelStart + 3] === 65 /* A */ &&
+      b[labelStart + 4] === 78 /* N */ &&
+      b[labelStart + 5] === 83 /* S */
+    ) {
       line.label = "#TRANS";
-    } else if (labelLength === 4 && first === 86 /* V */ && b[labelStart + 2] === 69 /* E */ && b[labelStart + 3] === 82 /* R */) {
+    } else if (
+      labelLength === 4 &&
+      first === 86 /* V */ &&
+      b[labelStart + 2] === 69 /* E */ &&
+      b[labelStart + 3] === 82 /* R */
+    ) {
       line.label = "#VER";
     } else {
       line.label = line.decode(labelStart, p, FORM_PLAIN | FORM_HIGH);
@@ -483,4 +501,3 @@ export class SieLineTokenizer {
 }
 
 export { SieLine };
-export type { SieField, SieObjectList, SieTokenProblem, SieLineKind } from "./SieLine.ts";

@@ -73,9 +73,10 @@ export class SieTextDecoder {
 
   /** Finds the invalid UTF-8 sequences of `bytes[start…end)` (a real U+FFFD, EF BF BD, is valid) and reports them. */
   private reportInvalid(bytes: Uint8Array, start: number, end: number, context: unknown): void {
-    for (let i = start; i < end; ) {
+    for (let i = start; i < end;) {
       const b = bytes[i]!;
-      const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+      const need =
+        b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
       let valid = need >= 0 && i + need < end;
       for (let k = 1; valid && k <= need; k++) valid = (bytes[i + k]! & 0xc0) === 0x80;
       if (valid) {

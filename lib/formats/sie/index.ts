@@ -2,10 +2,7 @@
 export { parseSie } from "./parseSie.ts";
 export { tokenizeSie } from "./tokenizeSie.ts";
 export { rawTokenizeSie } from "./rawTokenizeSie.ts";
-export { sieByteStream, type SieByteStreamOptions } from "./sieByteStream.ts";
-export { SieTextDecoder, isByteCompatible } from "./SieTextDecoder.ts";
 export { SieLineTokenizer, MAX_SIE_LINE_LENGTH } from "./SieLineTokenizer.ts";
-export { SieLine, type SieField, type SieObjectList, type SieTokenProblem, type SieLineKind } from "./SieLine.ts";
-export { SieRecordMapper, SIE_LABELS, type SieRecordMapperOptions } from "./SieRecordMapper.ts";
+export { SieLine } from "./SieLine.ts";
 export { SieChecksum } from "./SieChecksum.ts";
-export { parseSieAmount, parseSieDate, normalizeOrgNumber, isNumericAccount, type SieDate, type SieOrgNumber } from "./sieFieldValues.ts";
+export { parseSieAmount, parseSieDate, normalizeOrgNumber, isNumericAccount } from "./sieFieldValues.ts";

@@ -1,4 +1,5 @@
-import type { ImportRecord, ParseOptions } from "../records.ts";
+import type { ImportRecord } from "../../ledger/records.ts";
+import type { ParseOptions } from "../records.ts";
 import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";
@@ -36,7 +37,12 @@ class SieRecordStream implements AsyncGenerator<ImportRecord, void, undefined> {
     this.tokenizer.onInvalidBytes((location) => {
       this.invalidBytes++;
       if (this.invalidBytes <= MAX_INVALID_BYTES_REPORTED) {
-        this.mapper.report({ severity: "warning", code: "SIE_INVALID_BYTES", message: "bytes that are not UTF-8 were read as \uFFFD (the replacement character) in this value", location });
+        this.mapper.report({
+          severity: "warning",
+          code: "SIE_INVALID_BYTES",
+          message: "bytes that are not UTF-8 were read as \uFFFD (the replacement character) in this value",
+          location,
+        });
       }
     });
     this.bytes = sieByteStream(source, {

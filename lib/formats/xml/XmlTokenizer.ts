@@ -198,7 +198,7 @@ function cutOff(bytes: Uint8Array, at: number): boolean {
 function utf8Evidence(window: Uint8Array): "utf-8" | "latin" {
   let valid = 0;
   let invalid = 0;
-  for (let i = 0; i < window.length; ) {
+  for (let i = 0; i < window.length;) {
     if (window[i]! < 0x80) {
       i++;
       continue;
@@ -223,10 +223,19 @@ const INCOMPLETE = -1;
 interface InternedName extends XmlName {
   readonly bytes: Uint8Array;
   next: InternedName | undefined;
+  /** Kept in the table (see MAX_INTERNED_NAMES): only such names take part in the predictions below. */
+  readonly interned: boolean;
+  /** The element that started right after this one's start tag last time (its first child). */
+  firstChild: InternedName | undefined;
+  /** The element that started right after this one ended last time (its next sibling). */
+  following: InternedName | undefined;
 }
 
 /** How much of a new chunk is copied behind the previous chunk's unfinished tail (see `write`). */
 const STITCH_BYTES = 512;
+
+/** Slots of the value cache of short ASCII values (a power of two; see `cachedAscii`). */
+const VALUE_CACHE_SLOTS = 4096;
 
 /** More distinct names than this are not interned (random-name inputs must not grow memory). */
 const MAX_INTERNED_NAMES = 4096;
@@ -310,6 +319,10 @@ export class XmlTokenizer {
   tokenOffset = 0;
 
   private readonly names = new Map<number, InternedName>();
+  /** The element whose end tag was the last tag read, if it was an end tag (see `startTag`). */
+  private justClosed: InternedName | undefined;
+  /** Short ASCII values by hash (see {@link cachedAscii}); `""` marks an empty slot (a length never matched). */
+  private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SLOTS).fill("");
   private internedCount = 0;
   private nameEnd = 0;
   private nameHash = 0;
@@ -392,7 +405,11 @@ export class XmlTokenizer {
       this.buf = this.tail ?? Buffer.alloc(0);
       this.tail = undefined;
       if (this.buf.length === 0) {
-        throw new TruncatedInputError("the input is empty", { fileName: this.fileName, location: { line: 1, column: 1, offset: 0 }, expected: "an XML document" });
+        throw new TruncatedInputError("the input is empty", {
+          fileName: this.fileName,
+          location: { line: 1, column: 1, offset: 0 },
+          expected: "an XML document",
+        });
       }
       this.process();
     }
@@ -409,7 +426,12 @@ export class XmlTokenizer {
     this.buf = rest;
     this.ampAt = -1;
     if (this.section !== Section.None) {
-      const what = this.section === Section.Comment ? "a comment" : this.section === Section.Cdata ? "a CDATA section" : "a processing instruction";
+      const what =
+        this.section === Section.Comment
+          ? "a comment"
+          : this.section === Section.Cdata
+            ? "a CDATA section"
+            : "a processing instruction";
       throw new TruncatedInputError(`the input ends inside ${what}`, {
         fileName: this.fileName,
         location: this.here(rest.length),
@@ -422,17 +444,28 @@ export class XmlTokenizer {
     const location = this.here(rest.length);
     if (this.stack.length > 0) {
       const open = this.stack[this.stack.length - 1]!;
-      throw new TruncatedInputError(`the input ends inside <${open.qualified}> (${this.stack.length} element(s) still open)`, {
-        fileName: this.fileName,
-        location,
-        expected: `</${open.qualified}>`,
-      });
+      throw new TruncatedInputError(
+        `the input ends inside <${open.qualified}> (${this.stack.length} element(s) still open)`,
+        {
+          fileName: this.fileName,
+          location,
+          expected: `</${open.qualified}>`,
+        },
+      );
     }
     if (lt >= 0) {
-      throw new TruncatedInputError("the input ends inside a tag, comment or processing instruction", { fileName: this.fileName, location, expected: "'>'" });
+      throw new TruncatedInputError("the input ends inside a tag, comment or processing instruction", {
+        fileName: this.fileName,
+        location,
+        expected: "'>'",
+      });
     }
     if (!this.rootSeen) {
-      throw new TruncatedInputError("the input has no root element", { fileName: this.fileName, location, expected: "a root element" });
+      throw new TruncatedInputError("the input has no root element", {
+        fileName: this.fileName,
+        location,
+        expected: "a root element",
+      });
     }
   }
 
@@ -455,7 +488,12 @@ export class XmlTokenizer {
       this.lineStart = 3;
       return 3;
     }
-    if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0x3c && b[1] === 0x00) || (b[0] === 0x00 && b[1] === 0x3c)) {
+    if (
+      (b[0] === 0xff && b[1] === 0xfe) ||
+      (b[0] === 0xfe && b[1] === 0xff) ||
+      (b[0] === 0x3c && b[1] === 0x00) ||
+      (b[0] === 0x00 && b[1] === 0x3c)
+    ) {
       throw new UnsupportedFormatError("the XML is encoded in UTF-16; convert it to UTF-8 (SAF-T files are UTF-8)", {
         fileName: this.fileName,
         location: { line: 1, column: 1, offset: 0 },
@@ -470,10 +508,17 @@ export class XmlTokenizer {
     try {
       normalized = normalizeEncodingName(name);
     } catch (error) {
-      throw new UnsupportedFormatError(`unknown character encoding "${name}" (${from})`, { fileName: this.fileName, cause: error, expected: "UTF-8, ISO-8859-1 or windows-1252" });
+      throw new UnsupportedFormatError(`unknown character encoding "${name}" (${from})`, {
+        fileName: this.fileName,
+        cause: error,
+        expected: "UTF-8, ISO-8859-1 or windows-1252",
+      });
     }
     if (NOT_ASCII_COMPATIBLE.test(normalized)) {
-      throw new UnsupportedFormatError(`the encoding "${name}" (${from}) is not supported; convert the file to UTF-8`, { fileName: this.fileName, expected: "UTF-8, ISO-8859-1 or windows-1252" });
+      throw new UnsupportedFormatError(`the encoding "${name}" (${from}) is not supported; convert the file to UTF-8`, {
+        fileName: this.fileName,
+        expected: "UTF-8, ISO-8859-1 or windows-1252",
+      });
     }
     if (normalized === "latin1" || normalized === "iso88591") normalized = "iso-8859-1";
     this.encoding = normalized;
@@ -570,7 +615,12 @@ export class XmlTokenizer {
    */
   private checkTagLength(lt: number, end: number): void {
     if (end - lt > this.maxTagBytes) {
-      throw this.malformed("XML_TAG_TOO_LONG", `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`, lt, "'>' within the tag length limit");
+      throw this.malformed(
+        "XML_TAG_TOO_LONG",
+        `a tag longer than ${this.maxTagBytes} bytes (the file is not SAF-T, or damaged)`,
+        lt,
+        "'>' within the tag length limit",
+      );
     }
   }
 
@@ -619,11 +669,15 @@ export class XmlTokenizer {
           this.lineStart = lineStart;
           this.continuation = continuation;
           this.crAt = crAt;
-          throw new MalformedInputError("XML_INVALID_CHARACTER", `control character 0x${b.toString(16).padStart(2, "0")} is not allowed in XML (binary data?)`, {
-            fileName: this.fileName,
-            location: this.here(i),
-            expected: "text or markup",
-          });
+          throw new MalformedInputError(
+            "XML_INVALID_CHARACTER",
+            `control character 0x${b.toString(16).padStart(2, "0")} is not allowed in XML (binary data?)`,
+            {
+              fileName: this.fileName,
+              location: this.here(i),
+              expected: "text or markup",
+            },
+          );
         }
       } else if (b >= 0x80 && b < 0xc0 && utf8) continuation++;
     }
@@ -642,11 +696,19 @@ export class XmlTokenizer {
   }
 
   private malformed(code: string, detail: string, at: number, expected?: string): MalformedInputError {
-    return new MalformedInputError(code, detail, { fileName: this.fileName, location: this.here(at), ...(expected ? { expected } : {}) });
+    return new MalformedInputError(code, detail, {
+      fileName: this.fileName,
+      location: this.here(at),
+      ...(expected ? { expected } : {}),
+    });
   }
 
   private notXml(at: number): never {
-    throw new UnsupportedFormatError("the input is not XML (it does not start with '<')", { fileName: this.fileName, location: this.here(at), expected: "an XML document" });
+    throw new UnsupportedFormatError("the input is not XML (it does not start with '<')", {
+      fileName: this.fileName,
+      location: this.here(at),
+      expected: "an XML document",
+    });
   }
 
   // ---- text -----------------------------------------------------------------------------------------------------
@@ -657,7 +719,12 @@ export class XmlTokenizer {
       for (let i = from; i < to; i++) {
         if (!isSpace(buf[i]!)) {
           if (!this.markupSeen) this.notXml(i);
-          throw this.malformed("XML_TEXT_OUTSIDE_ROOT", this.rootClosed ? "text after the root element" : "text before the root element", i, "markup");
+          throw this.malformed(
+            "XML_TEXT_OUTSIDE_ROOT",
+            this.rootClosed ? "text after the root element" : "text before the root element",
+            i,
+            "markup",
+          );
         }
       }
       return;
@@ -702,16 +769,20 @@ export class XmlTokenizer {
   private decodeRaw(from: number, to: number): string {
     const buf = this.buf as FastSliceBuffer;
     if (this.utf8) {
-      // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make.
+      // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make, and
+      // most of them recur (accounts, dates, descriptions, record numbers), so they come from the value cache.
       if (to - from <= 32) {
         let ascii = true;
+        let hash = to - from;
         for (let i = from; i < to; i++) {
-          if (buf[i]! >= 0x80) {
+          const b = buf[i]!;
+          if (b >= 0x80) {
             ascii = false;
             break;
           }
+          hash = (Math.imul(hash, 31) + b) | 0;
         }
-        if (ascii) return buf.latin1Slice(from, to);
+        if (ascii) return this.cachedAscii(from, to, (hash ^ (hash >>> 12)) & (VALUE_CACHE_SLOTS - 1));
       }
       const text = buf.utf8Slice(from, to);
       if (text.indexOf("\uFFFD") >= 0) this.reportInvalidUtf8(from, to);
@@ -719,6 +790,30 @@ export class XmlTokenizer {
     }
     if (this.encoding === "iso-8859-1") return buf.latin1Slice(from, to);
     return decodeBytes(buf.subarray(from, to), this.encoding);
+  }
+
+  /**
+   * The ASCII text `buf[from, to)` from the value cache (`slot` is its hash): the string made the last time these
+   * bytes were seen in that slot, else a new one, which takes the slot. A hit costs no call into Node's C++ side
+   * and no allocation; a value seen once (an amount, a transaction id) costs a comparison that fails early.
+   */
+  private cachedAscii(from: number, to: number, slot: number): string {
+    const buf = this.buf as FastSliceBuffer;
+    const cached = this.valueCache[slot]!;
+    const size = to - from;
+    if (cached.length === size) {
+      let same = true;
+      for (let k = 0; k < size; k++) {
+        if (cached.charCodeAt(k) !== buf[from + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const text = buf.latin1Slice(from, to);
+    this.valueCache[slot] = text;
+    return text;
   }
 
   /**
@@ -756,7 +851,7 @@ export class XmlTokenizer {
   /** Finds the invalid UTF-8 sequences in `buf[from, to)` (its text had U+FFFD) and reports the first few. */
   private reportInvalidUtf8(from: number, to: number): void {
     const buf = this.buf;
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const size = utf8SequenceLength(buf, i, to);
       if (size > 0) {
         i += size;
@@ -789,7 +884,12 @@ export class XmlTokenizer {
     const buf = this.buf;
     const semicolon = buf.indexOf(SEMICOLON, amp + 1);
     if (semicolon < 0 || semicolon >= limit || semicolon - amp > 40) {
-      throw this.malformed("XML_BAD_REFERENCE", "'&' that does not start a reference (write &amp;)", amp, "a reference like &amp; or &#229;");
+      throw this.malformed(
+        "XML_BAD_REFERENCE",
+        "'&' that does not start a reference (write &amp;)",
+        amp,
+        "a reference like &amp; or &#229;",
+      );
     }
     const name = buf.toString("latin1", amp + 1, semicolon);
     const end = semicolon + 1;
@@ -810,15 +910,30 @@ export class XmlTokenizer {
       const digits = name.slice(hex ? 2 : 1);
       const valid = hex ? /^[0-9a-fA-F]{1,6}$/.test(digits) : /^[0-9]{1,7}$/.test(digits);
       const code = valid ? parseInt(digits, hex ? 16 : 10) : -1;
-      const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-      if (!allowed) throw this.malformed("XML_BAD_REFERENCE", `character reference &${name}; is not a valid XML character`, amp, "a character reference like &#229; or &#xE5;");
+      const allowed =
+        code === 0x9 ||
+        code === 0xa ||
+        code === 0xd ||
+        (code >= 0x20 && code <= 0xd7ff) ||
+        (code >= 0xe000 && code <= 0xfffd) ||
+        (code >= 0x10000 && code <= 0x10ffff);
+      if (!allowed)
+        throw this.malformed(
+          "XML_BAD_REFERENCE",
+          `character reference &${name}; is not a valid XML character`,
+          amp,
+          "a character reference like &#229; or &#xE5;",
+        );
       return { text: String.fromCodePoint(code), end };
     }
-    throw new UnsafeXmlError(`reference to the entity &${name}; refused: saldo never expands entities other than &lt; &gt; &amp; &apos; &quot;`, {
-      fileName: this.fileName,
-      location: this.here(amp),
-      expected: "a predefined entity or a character reference",
-    });
+    throw new UnsafeXmlError(
+      `reference to the entity &${name}; refused: saldo never expands entities other than &lt; &gt; &amp; &apos; &quot;`,
+      {
+        fileName: this.fileName,
+        location: this.here(amp),
+        expected: "a predefined entity or a character reference",
+      },
+    );
   }
 
   // ---- names ----------------------------------------------------------------------------------------------------
@@ -873,8 +988,11 @@ export class XmlTokenizer {
       code: this.classify ? this.classify(local) : 0,
       bytes: Uint8Array.from(buf.subarray(from, to)),
       next: entry,
+      interned: this.internedCount < MAX_INTERNED_NAMES,
+      firstChild: undefined,
+      following: undefined,
     };
-    if (this.internedCount < MAX_INTERNED_NAMES) {
+    if (name.interned) {
       this.internedCount++;
       this.names.set(hash, name);
     }
@@ -886,8 +1004,38 @@ export class XmlTokenizer {
   private startTag(lt: number): number {
     const buf = this.buf;
     const length = buf.length;
-    if (!this.scanName(lt + 1)) return INCOMPLETE;
-    const name = this.intern(lt + 1);
+    // Fast path: documents repeat their structure, so the element that followed the same start or end tag last
+    // time is checked first, by its bytes (no scan, hash or lookup); a miss takes the full path and is remembered.
+    const previous = this.justClosed ?? this.stack[this.stack.length - 1];
+    const predicted =
+      previous === undefined ? undefined : this.justClosed !== undefined ? previous.following : previous.firstChild;
+    let name: InternedName | undefined;
+    if (predicted !== undefined) {
+      const bytes = predicted.bytes;
+      const size = bytes.length;
+      const end = lt + 1 + size;
+      if (end < length && NAME_CHAR[buf[end]!] === 0) {
+        let same = true;
+        for (let k = 0; k < size; k++) {
+          if (bytes[k] !== buf[lt + 1 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          name = predicted;
+          this.nameEnd = end;
+        }
+      }
+    }
+    if (name === undefined) {
+      if (!this.scanName(lt + 1)) return INCOMPLETE;
+      name = this.intern(lt + 1);
+      if (previous !== undefined && previous.interned && name.interned) {
+        if (this.justClosed !== undefined) previous.following = name;
+        else previous.firstChild = name;
+      }
+    }
     let i = this.nameEnd;
     let b = buf[i]!;
     let attributes: XmlAttribute[] | undefined;
@@ -921,23 +1069,27 @@ export class XmlTokenizer {
           i += 2;
           break;
         }
-        if (!sawSpace) throw this.malformed("XML_BAD_ATTRIBUTE", "attributes must be separated by white space", i, "white space");
+        if (!sawSpace)
+          throw this.malformed("XML_BAD_ATTRIBUTE", "attributes must be separated by white space", i, "white space");
         const attributeStart = i;
         if (!this.scanName(i)) return INCOMPLETE;
         const attributeName = this.decodeRaw(attributeStart, this.nameEnd);
         i = this.nameEnd;
         while (i < length && isSpace(buf[i]!)) i++;
         if (i >= length) return INCOMPLETE;
-        if (buf[i] !== EQUALS) throw this.malformed("XML_BAD_ATTRIBUTE", `attribute ${attributeName} has no '='`, i, "'='");
+        if (buf[i] !== EQUALS)
+          throw this.malformed("XML_BAD_ATTRIBUTE", `attribute ${attributeName} has no '='`, i, "'='");
         i++;
         while (i < length && isSpace(buf[i]!)) i++;
         if (i >= length) return INCOMPLETE;
         const quote = buf[i]!;
-        if (quote !== QUOTE && quote !== APOSTROPHE) throw this.malformed("XML_BAD_ATTRIBUTE", `the value of ${attributeName} is not quoted`, i, "'\"' or \"'\"");
+        if (quote !== QUOTE && quote !== APOSTROPHE)
+          throw this.malformed("XML_BAD_ATTRIBUTE", `the value of ${attributeName} is not quoted`, i, "'\"' or \"'\"");
         const valueEnd = buf.indexOf(quote, i + 1);
         if (valueEnd < 0) return INCOMPLETE;
         const lessThan = buf.indexOf(LT, i + 1);
-        if (lessThan >= 0 && lessThan < valueEnd) throw this.malformed("XML_BAD_ATTRIBUTE", `'<' in the value of ${attributeName}`, lessThan, "&lt;");
+        if (lessThan >= 0 && lessThan < valueEnd)
+          throw this.malformed("XML_BAD_ATTRIBUTE", `'<' in the value of ${attributeName}`, lessThan, "&lt;");
         ranges ??= [];
         ranges.push({ name: attributeName, start: attributeStart, from: i + 1, to: valueEnd });
         i = valueEnd + 1;
@@ -947,7 +1099,12 @@ export class XmlTokenizer {
         attributes = [];
         for (const range of ranges) {
           if (attributes.some((attribute) => attribute.name === range.name)) {
-            throw this.malformed("XML_BAD_ATTRIBUTE", `attribute ${range.name} appears twice`, range.start, "unique attribute names");
+            throw this.malformed(
+              "XML_BAD_ATTRIBUTE",
+              `attribute ${range.name} appears twice`,
+              range.start,
+              "unique attribute names",
+            );
           }
           this.advance(range.from);
           this.ampAt = -1;
@@ -956,16 +1113,23 @@ export class XmlTokenizer {
         this.ampAt = -1;
       }
     } else {
-      throw this.malformed("XML_BAD_NAME", `'${String.fromCharCode(b)}' is not allowed in a name`, i, "a name character, white space, '/' or '>'");
+      throw this.malformed(
+        "XML_BAD_NAME",
+        `'${String.fromCharCode(b)}' is not allowed in a name`,
+        i,
+        "a name character, white space, '/' or '>'",
+      );
     }
 
     this.checkTagLength(lt, i);
     if (this.stack.length === 0) {
-      if (this.rootClosed) throw this.malformed("XML_SECOND_ROOT", `a second root element <${name.qualified}>`, lt, "end of input");
+      if (this.rootClosed)
+        throw this.malformed("XML_SECOND_ROOT", `a second root element <${name.qualified}>`, lt, "end of input");
       this.rootSeen = true;
     }
     this.capturing = false;
     this.stack.push(name);
+    this.justClosed = undefined;
     const capture = this.handler.startElement(name, attributes);
     if (capture) {
       this.capturing = true;
@@ -984,6 +1148,28 @@ export class XmlTokenizer {
   private endTag(lt: number): number {
     const buf = this.buf;
     const length = buf.length;
+    // Fast path: a well-formed end tag repeats the open element's name, so compare its bytes with that name's
+    // directly (no scan, hash or lookup); anything else takes the full path below, which names the error.
+    const open = this.stack[this.stack.length - 1];
+    if (open !== undefined) {
+      const bytes = open.bytes;
+      const size = bytes.length;
+      const gt = lt + 2 + size;
+      if (gt < length && buf[gt] === GT) {
+        let same = true;
+        for (let k = 0; k < size; k++) {
+          if (bytes[k] !== buf[lt + 2 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          this.checkTagLength(lt, gt + 1);
+          this.closeTop();
+          return gt + 1;
+        }
+      }
+    }
     if (!this.scanName(lt + 2)) return INCOMPLETE;
     let i = this.nameEnd;
     while (i < length && isSpace(buf[i]!)) i++;
@@ -991,10 +1177,20 @@ export class XmlTokenizer {
     if (buf[i] !== GT) throw this.malformed("XML_BAD_TAG", "unexpected character in an end tag", i, "'>'");
     this.checkTagLength(lt, i + 1);
     const name = this.intern(lt + 2);
-    const open = this.stack[this.stack.length - 1];
-    if (!open) throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> without a start tag`, lt, "end of input");
+    if (!open)
+      throw this.malformed(
+        "XML_MISMATCHED_TAG",
+        `end tag </${name.qualified}> without a start tag`,
+        lt,
+        "end of input",
+      );
     if (open !== name && open.qualified !== name.qualified) {
-      throw this.malformed("XML_MISMATCHED_TAG", `end tag </${name.qualified}> does not match <${open.qualified}>`, lt, `</${open.qualified}>`);
+      throw this.malformed(
+        "XML_MISMATCHED_TAG",
+        `end tag </${name.qualified}> does not match <${open.qualified}>`,
+        lt,
+        `</${open.qualified}>`,
+      );
     }
     this.closeTop();
     return i + 1;
@@ -1011,6 +1207,7 @@ export class XmlTokenizer {
     }
     this.capturing = false;
     if (depth === 1) this.rootClosed = true;
+    this.justClosed = name;
     this.handler.endElement(name, text);
   }
 
@@ -1024,7 +1221,8 @@ export class XmlTokenizer {
       // The XML declaration is read whole (held like a tag); any other processing instruction streams through.
       let targetEnd = lt + 2;
       while (targetEnd < buf.length && !isSpace(buf[targetEnd]!) && buf[targetEnd] !== QUESTION) targetEnd++;
-      if (targetEnd >= buf.length || buf.toString("latin1", lt + 2, targetEnd).toLowerCase() === "xml") return INCOMPLETE;
+      if (targetEnd >= buf.length || buf.toString("latin1", lt + 2, targetEnd).toLowerCase() === "xml")
+        return INCOMPLETE;
       this.section = Section.ProcessingInstruction;
       return this.continueSection(lt + 2);
     }
@@ -1032,7 +1230,13 @@ export class XmlTokenizer {
     if (target.toLowerCase() === "xml") {
       this.checkTagLength(lt, close + 2);
       const atStart = this.base + lt === (this.hadByteOrderMark ? 3 : 0);
-      if (!atStart || target !== "xml") throw this.malformed("XML_BAD_DECLARATION", "the XML declaration must come first in the file", lt, "the declaration at the start");
+      if (!atStart || target !== "xml")
+        throw this.malformed(
+          "XML_BAD_DECLARATION",
+          "the XML declaration must come first in the file",
+          lt,
+          "the declaration at the start",
+        );
       const declaration = buf.toString("latin1", lt + 5, close);
       const encoding = /\bencoding\s*=\s*(["'])([A-Za-z0-9._-]+)\1/.exec(declaration)?.[2];
       if (!/^\s+version\s*=\s*(["'])1\.\d+\1/.test(declaration)) {
@@ -1060,7 +1264,8 @@ export class XmlTokenizer {
     const cdata = this.startsWith(lt, CDATA_START);
     if (cdata === INCOMPLETE) return INCOMPLETE;
     if (cdata) {
-      if (this.stack.length === 0) throw this.malformed("XML_TEXT_OUTSIDE_ROOT", "CDATA section outside the root element", lt, "markup");
+      if (this.stack.length === 0)
+        throw this.malformed("XML_TEXT_OUTSIDE_ROOT", "CDATA section outside the root element", lt, "markup");
       const close = buf.indexOf(CDATA_END, lt + 9);
       if (close >= 0) {
         if (this.capturing) this.keep(lt + 9, close, false);
@@ -1072,7 +1277,8 @@ export class XmlTokenizer {
     const doctype = this.startsWith(lt, DOCTYPE_START);
     if (doctype === INCOMPLETE) return INCOMPLETE;
     if (doctype) {
-      if (this.rootSeen) throw this.malformed("XML_BAD_DOCTYPE", "DOCTYPE after the root element started", lt, "element content");
+      if (this.rootSeen)
+        throw this.malformed("XML_BAD_DOCTYPE", "DOCTYPE after the root element started", lt, "element content");
       // Walk to the closing '>', respecting quoted external identifiers; an internal subset starts with '['.
       let quote = 0;
       for (let i = lt + 9; i < buf.length; i++) {
@@ -1081,11 +1287,14 @@ export class XmlTokenizer {
           if (b === quote) quote = 0;
         } else if (b === QUOTE || b === APOSTROPHE) quote = b;
         else if (b === 0x5b) {
-          throw new UnsafeXmlError("a DOCTYPE with an internal subset (where entities are declared) is refused: SAF-T files need no DTD", {
-            fileName: this.fileName,
-            location: this.here(i),
-            expected: "no DOCTYPE, or <!DOCTYPE AuditFile> without [ … ]",
-          });
+          throw new UnsafeXmlError(
+            "a DOCTYPE with an internal subset (where entities are declared) is refused: SAF-T files need no DTD",
+            {
+              fileName: this.fileName,
+              location: this.here(i),
+              expected: "no DOCTYPE, or <!DOCTYPE AuditFile> without [ … ]",
+            },
+          );
         } else if (b === GT) {
           this.checkTagLength(lt, i + 1);
           this.handler.doctype?.(this.location());

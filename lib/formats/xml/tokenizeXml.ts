@@ -15,7 +15,10 @@ export interface XmlTokenizeSummary {
  * references are checked, but no text is decoded. The SAF-T benchmark uses it as the floor that `parseSaft` is
  * compared with (the cost of reading the XML at all).
  */
-export async function tokenizeXml(source: AsyncIterable<Uint8Array>, options: XmlTokenizerOptions = {}): Promise<XmlTokenizeSummary> {
+export async function tokenizeXml(
+  source: AsyncIterable<Uint8Array>,
+  options: XmlTokenizerOptions = {},
+): Promise<XmlTokenizeSummary> {
   let elements = 0;
   let bytes = 0;
   const tokenizer = new XmlTokenizer(
@@ -37,6 +40,9 @@ export async function tokenizeXml(source: AsyncIterable<Uint8Array>, options: Xm
 }
 
 /** {@link tokenizeXml} returning only the number of elements (the benchmark's "raw tokenizer pass"). */
-export async function rawTokenizeXml(source: AsyncIterable<Uint8Array>, options: XmlTokenizerOptions = {}): Promise<number> {
+export async function rawTokenizeXml(
+  source: AsyncIterable<Uint8Array>,
+  options: XmlTokenizerOptions = {},
+): Promise<number> {
   return (await tokenizeXml(source, options)).elements;
 }

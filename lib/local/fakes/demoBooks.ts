@@ -18,7 +18,12 @@ import { hashSeed, SeededRandom } from "./seededRandom.ts";
  */
 
 /** The fixed demo keys of the local stack and the fakes. */
-export const DEMO_KEYS = ["demo-poweroffice-ok", "demo-tripletex-ok", "demo-tripletex-wrong-ib", "demo-tripletex-accountant"] as const;
+export const DEMO_KEYS = [
+  "demo-poweroffice-ok",
+  "demo-tripletex-ok",
+  "demo-tripletex-wrong-ib",
+  "demo-tripletex-accountant",
+] as const;
 export type DemoKey = (typeof DEMO_KEYS)[number];
 
 /** What a demo key is and which companies it reaches. */
@@ -36,9 +41,27 @@ export interface DemoKeyInfo {
 export type DemoCompanySlug = "fjordlys" | "nordvik" | "havbris" | "tindesol" | "skarvik";
 
 export const DEMO_KEY_INFO: Readonly<Record<DemoKey, DemoKeyInfo>> = {
-  "demo-poweroffice-ok": { key: "demo-poweroffice-ok", system: "poweroffice-go", role: "client", ownCompany: "fjordlys", reaches: ["fjordlys"] },
-  "demo-tripletex-ok": { key: "demo-tripletex-ok", system: "tripletex", role: "employee", ownCompany: "nordvik", reaches: ["nordvik"] },
-  "demo-tripletex-wrong-ib": { key: "demo-tripletex-wrong-ib", system: "tripletex", role: "employee", ownCompany: "havbris", reaches: ["havbris"] },
+  "demo-poweroffice-ok": {
+    key: "demo-poweroffice-ok",
+    system: "poweroffice-go",
+    role: "client",
+    ownCompany: "fjordlys",
+    reaches: ["fjordlys"],
+  },
+  "demo-tripletex-ok": {
+    key: "demo-tripletex-ok",
+    system: "tripletex",
+    role: "employee",
+    ownCompany: "nordvik",
+    reaches: ["nordvik"],
+  },
+  "demo-tripletex-wrong-ib": {
+    key: "demo-tripletex-wrong-ib",
+    system: "tripletex",
+    role: "employee",
+    ownCompany: "havbris",
+    reaches: ["havbris"],
+  },
   "demo-tripletex-accountant": {
     key: "demo-tripletex-accountant",
     system: "tripletex",
@@ -219,7 +242,9 @@ export function demoBooksForKey(key: DemoKey): LedgerBooks[] {
 
 /** The demo company with a system id, for fakes that look a company up by id (undefined when none). */
 export function demoCompanyById(system: IntegrationSystem, id: string): LedgerBooks | undefined {
-  const slug = (Object.keys(COMPANY_SPECS) as DemoCompanySlug[]).find((candidate) => COMPANY_SPECS[candidate].system === system && COMPANY_SPECS[candidate].id === id);
+  const slug = (Object.keys(COMPANY_SPECS) as DemoCompanySlug[]).find(
+    (candidate) => COMPANY_SPECS[candidate].system === system && COMPANY_SPECS[candidate].id === id,
+  );
   return slug ? demoCompanyBooks(slug) : undefined;
 }
 
@@ -387,7 +412,16 @@ const CUSTOMER_NAMES = [
   "Lunde Skole",
   "Moen Sameie",
 ];
-const SUPPLIER_NAMES = ["Elkjøp Bedrift AS", "Byggmakker Norge AS", "Telenor Norge AS", "Staples Norge AS", "Würth Norge AS", "Circle K Norge AS", "Posten Bring AS", "Visma Software AS"];
+const SUPPLIER_NAMES = [
+  "Elkjøp Bedrift AS",
+  "Byggmakker Norge AS",
+  "Telenor Norge AS",
+  "Staples Norge AS",
+  "Würth Norge AS",
+  "Circle K Norge AS",
+  "Posten Bring AS",
+  "Visma Software AS",
+];
 
 interface VoucherDraft {
   date: string;
@@ -441,15 +475,44 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
   const add = (draft: VoucherDraft) => drafts.push(draft);
 
   // Settling the conversion's open items in January–June 2024.
-  add({ date: "2024-01-19", description: "Innbetaling kundefordringer fra konvertering", kind: "customer-payment", lines: pair("1920", "1500", opening.get("1500")!, "Innbetaling kundefordringer") });
-  add({ date: "2024-01-22", description: "Betaling leverandørgjeld fra konvertering", kind: "supplier-payment", lines: pair("2400", "1920", -opening.get("2400")!, "Betaling leverandørgjeld") });
-  add({ date: "2024-01-15", description: "Betaling forskuddstrekk og arbeidsgiveravgift 6. termin", kind: "tax-payment", lines: [
-    { account: "2600", amount: -opening.get("2600")!, description: "Forskuddstrekk" },
-    { account: "2770", amount: -opening.get("2770")!, description: "Arbeidsgiveravgift" },
-    { account: "1920", amount: opening.get("2600")! + opening.get("2770")!, description: "Skattetrekk og arbeidsgiveravgift" },
-  ] });
-  add({ date: "2024-02-12", description: "Betaling merverdiavgift 6. termin 2023", kind: "vat-payment", lines: pair("2740", "1920", -opening.get("2740")!, "Merverdiavgift") });
-  add({ date: "2024-06-14", description: "Utbetaling feriepenger opptjent 2023", kind: "salary", lines: pair("2940", "1920", -opening.get("2940")!, "Feriepenger") });
+  add({
+    date: "2024-01-19",
+    description: "Innbetaling kundefordringer fra konvertering",
+    kind: "customer-payment",
+    lines: pair("1920", "1500", opening.get("1500")!, "Innbetaling kundefordringer"),
+  });
+  add({
+    date: "2024-01-22",
+    description: "Betaling leverandørgjeld fra konvertering",
+    kind: "supplier-payment",
+    lines: pair("2400", "1920", -opening.get("2400")!, "Betaling leverandørgjeld"),
+  });
+  add({
+    date: "2024-01-15",
+    description: "Betaling forskuddstrekk og arbeidsgiveravgift 6. termin",
+    kind: "tax-payment",
+    lines: [
+      { account: "2600", amount: -opening.get("2600")!, description: "Forskuddstrekk" },
+      { account: "2770", amount: -opening.get("2770")!, description: "Arbeidsgiveravgift" },
+      {
+        account: "1920",
+        amount: opening.get("2600")! + opening.get("2770")!,
+        description: "Skattetrekk og arbeidsgiveravgift",
+      },
+    ],
+  });
+  add({
+    date: "2024-02-12",
+    description: "Betaling merverdiavgift 6. termin 2023",
+    kind: "vat-payment",
+    lines: pair("2740", "1920", -opening.get("2740")!, "Merverdiavgift"),
+  });
+  add({
+    date: "2024-06-14",
+    description: "Utbetaling feriepenger opptjent 2023",
+    kind: "salary",
+    lines: pair("2940", "1920", -opening.get("2940")!, "Feriepenger"),
+  });
 
   let holidayPayOf2024 = 0n;
   for (const fiscalYear of FISCAL_YEARS) {
@@ -492,10 +555,20 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
         });
         const paid = addDays(date, random.int(14, 40));
         if (paid <= "2025-12-31") {
-          add({ date: paid, description: `Innbetaling faktura ${invoice}`, kind: "customer-payment", lines: [
-            { account: "1920", amount: net + vat, description: `Innbetaling ${customer.name}` },
-            { account: "1500", amount: -(net + vat), description: `Innbetaling faktura ${invoice}`, customerId: customer.id },
-          ] });
+          add({
+            date: paid,
+            description: `Innbetaling faktura ${invoice}`,
+            kind: "customer-payment",
+            lines: [
+              { account: "1920", amount: net + vat, description: `Innbetaling ${customer.name}` },
+              {
+                account: "1500",
+                amount: -(net + vat),
+                description: `Innbetaling faktura ${invoice}`,
+                customerId: customer.id,
+              },
+            ],
+          });
         }
       }
 
@@ -513,23 +586,44 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
           description: text,
           kind: "purchase",
           lines: [
-            { account: expense, amount: net, description: text, vatCode: "1", departmentId: random.pick(departments).id },
+            {
+              account: expense,
+              amount: net,
+              description: text,
+              vatCode: "1",
+              departmentId: random.pick(departments).id,
+            },
             { account: "2710", amount: vat, description: `Inngående mva ${supplier.name}`, vatCode: "1" },
             { account: "2400", amount: -(net + vat), description: text, supplierId: supplier.id },
           ],
         });
         const paid = addDays(date, random.int(10, 30));
         if (paid <= "2025-12-31") {
-          add({ date: paid, description: `Betaling ${supplier.name}`, kind: "supplier-payment", lines: [
-            { account: "2400", amount: net + vat, description: `Betaling ${supplier.name}`, supplierId: supplier.id },
-            { account: "1920", amount: -(net + vat), description: `Betaling ${supplier.name}` },
-          ] });
+          add({
+            date: paid,
+            description: `Betaling ${supplier.name}`,
+            kind: "supplier-payment",
+            lines: [
+              { account: "2400", amount: net + vat, description: `Betaling ${supplier.name}`, supplierId: supplier.id },
+              { account: "1920", amount: -(net + vat), description: `Betaling ${supplier.name}` },
+            ],
+          });
         }
       }
 
       // Rent, bank fees.
-      add({ date: day(1), description: `Husleie ${monthName(month)} ${year}`, kind: "rent", lines: pair("6300", "1920", 2_850_000n, "Husleie") });
-      add({ date: day(days), description: `Bankgebyrer ${monthName(month)}`, kind: "bank-fee", lines: pair("7770", "1920", random.ore(9_000n, 35_000n), "Bankgebyrer") });
+      add({
+        date: day(1),
+        description: `Husleie ${monthName(month)} ${year}`,
+        kind: "rent",
+        lines: pair("6300", "1920", 2_850_000n, "Husleie"),
+      });
+      add({
+        date: day(days),
+        description: `Bankgebyrer ${monthName(month)}`,
+        kind: "bank-fee",
+        lines: pair("7770", "1920", random.ore(9_000n, 35_000n), "Bankgebyrer"),
+      });
 
       // Salaries on the 20th: gross, withholding tax, employer's contribution (14.1 %), holiday pay (12 %).
       const gross = monthlySalary + random.ore(-300_000n, 300_000n);
@@ -552,14 +646,29 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
         ],
       });
       if (month === 6 && year === 2025) {
-        add({ date: day(14), description: "Utbetaling feriepenger opptjent 2024", kind: "salary", lines: pair("2940", "1920", holidayPayOf2024, "Feriepenger") });
+        add({
+          date: day(14),
+          description: "Utbetaling feriepenger opptjent 2024",
+          kind: "salary",
+          lines: pair("2940", "1920", holidayPayOf2024, "Feriepenger"),
+        });
       }
       if (month % 3 === 0) {
-        add({ date: day(days), description: `Renter ${Math.ceil(month / 3)}. kvartal`, kind: "interest", lines: pair("1920", "8040", random.ore(40_000n, 180_000n), "Renteinntekt") });
+        add({
+          date: day(days),
+          description: `Renter ${Math.ceil(month / 3)}. kvartal`,
+          kind: "interest",
+          lines: pair("1920", "8040", random.ore(40_000n, 180_000n), "Renteinntekt"),
+        });
       }
     }
     if (year === 2024) holidayPayOf2024 = holidayPayAccrued;
-    add({ date: lastDay, description: `Avskrivning inventar ${year}`, kind: "depreciation", lines: pair("6010", "1250", opening.get("1250")! / 5n, "Avskrivning") });
+    add({
+      date: lastDay,
+      description: `Avskrivning inventar ${year}`,
+      kind: "depreciation",
+      lines: pair("6010", "1250", opening.get("1250")! / 5n, "Avskrivning"),
+    });
   }
 
   // Withholding tax and employer's contribution are paid every other month (on the 15th, for the two months before);
@@ -583,7 +692,10 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
       .filter((line) => line.amount !== 0n)
       .map((line, index): DemoPosting => ({ ...line, id: postingId++, row: index + 1 }));
     const sum = postings.reduce((total, posting) => total + posting.amount, 0n);
-    if (sum !== 0n) throw new Error(`demo books ${spec.slug}: voucher ${draft.description} on ${draft.date} does not balance (${sum} øre)`);
+    if (sum !== 0n)
+      throw new Error(
+        `demo books ${spec.slug}: voucher ${draft.description} on ${draft.date} does not balance (${sum} øre)`,
+      );
     vouchers.push({
       id: voucherId++,
       number,
@@ -601,8 +713,15 @@ function buildDemoBooks(spec: CompanySpec): LedgerBooks {
     const allocated = allocation.lines.find((line) => line.account === "8960")!.amount;
     // The API's opening of 2025 shows 2050 as if the 2024 result had never been moved to equity: the allocation's
     // effect on 2050/2080 is missing there, so its balanceIn rows no longer sum to zero.
-    for (const line of allocation.lines.filter((candidate) => candidate.account === "2050" || candidate.account === "2080")) {
-      adjustments.push({ from: "2025-01-01", account: line.account, amount: -line.amount, note: `2024 result (${allocated} øre on 8960) not moved to equity in the reported opening balance` });
+    for (const line of allocation.lines.filter(
+      (candidate) => candidate.account === "2050" || candidate.account === "2080",
+    )) {
+      adjustments.push({
+        from: "2025-01-01",
+        account: line.account,
+        amount: -line.amount,
+        note: `2024 result (${allocated} øre on 8960) not moved to equity in the reported opening balance`,
+      });
     }
   }
 
@@ -653,7 +772,12 @@ function addTermPayments(drafts: VoucherDraft[]): void {
       const payMonth = term * 2 + 2;
       if (payMonth <= 12 || year === 2024) {
         const payDate = payMonth <= 12 ? isoDate(year, payMonth, 10) : isoDate(year + 1, payMonth - 12, 10);
-        drafts.push({ date: payDate, description: `Betaling mva ${term}. termin ${year}`, kind: "vat-payment", lines: pair("2740", "1920", -(output + input), "Merverdiavgift") });
+        drafts.push({
+          date: payDate,
+          description: `Betaling mva ${term}. termin ${year}`,
+          kind: "vat-payment",
+          lines: pair("2740", "1920", -(output + input), "Merverdiavgift"),
+        });
       }
       const withholdingDate = term * 2 + 1 <= 12 ? isoDate(year, term * 2 + 1, 15) : isoDate(year + 1, 1, 15);
       if (withholdingDate <= "2025-12-31") {
@@ -717,7 +841,20 @@ function percentOf(amount: Ore, percent: number): Ore {
   return (sign * (sign * numerator + 500n)) / 1000n;
 }
 
-const MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"];
+const MONTHS = [
+  "januar",
+  "februar",
+  "mars",
+  "april",
+  "mai",
+  "juni",
+  "juli",
+  "august",
+  "september",
+  "oktober",
+  "november",
+  "desember",
+];
 function monthName(month: number): string {
   return MONTHS[month - 1]!;
 }
@@ -748,7 +885,10 @@ function createdAt(date: string, salt: number): string {
 // ---------------------------------------------------------------------------------------------------------------------
 // Materialised books (the demo companies: a few hundred vouchers a year)
 
-interface MaterializedBooksInit extends Omit<LedgerBooks, "vouchers" | "postings" | "postingCount" | "balancesAt" | "balancesBefore" | "trialBalance"> {
+interface MaterializedBooksInit extends Omit<
+  LedgerBooks,
+  "vouchers" | "postings" | "postingCount" | "balancesAt" | "balancesBefore" | "trialBalance"
+> {
   vouchers: readonly DemoVoucher[];
 }
 
@@ -869,7 +1009,8 @@ export function fiscalYearStart(books: Pick<LedgerBooks, "fiscalYears">, date: s
 export function reportedBalancesBefore(books: LedgerBooks, date: string): Map<string, Ore> {
   const balances = books.balancesBefore(date);
   for (const adjustment of books.reportedOpeningAdjustments) {
-    if (date >= adjustment.from) balances.set(adjustment.account, (balances.get(adjustment.account) ?? 0n) + adjustment.amount);
+    if (date >= adjustment.from)
+      balances.set(adjustment.account, (balances.get(adjustment.account) ?? 0n) + adjustment.amount);
   }
   return balances;
 }

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -274,7 +280,14 @@ export class FakeServer {
     const path = inBase ? fullPath.slice(this.basePath.length) || "/" : fullPath;
     const match = inBase ? this.#match(method, path) : undefined;
     const request = makeRequest(method, path, rawUrl, url.searchParams, incoming.headers, match?.params ?? {}, body);
-    const exchange: FakeExchange = { method, path, route: match?.route.path, query: url.searchParams, status: 0, at: Date.now() };
+    const exchange: FakeExchange = {
+      method,
+      path,
+      route: match?.route.path,
+      query: url.searchParams,
+      status: 0,
+      at: Date.now(),
+    };
 
     const fault = this.#takeFault(request, match?.route.path);
     if (fault) exchange.fault = fault.kind;
@@ -315,9 +328,13 @@ export class FakeServer {
       }
     } catch (error) {
       if (error instanceof FakeHttpResponse || error instanceof FakeBadRequest) answer = error.response;
-      else answer = this.#options.onError ? this.#options.onError(error, request) : { status: 500, json: { status: 500, message: String((error as Error)?.message ?? error) } };
+      else
+        answer = this.#options.onError
+          ? this.#options.onError(error, request)
+          : { status: 500, json: { status: 500, message: String((error as Error)?.message ?? error) } };
     }
-    if (fault?.kind === "transform" && answer.json !== undefined) answer = { ...answer, json: fault.transform(structuredClone(answer.json)) };
+    if (fault?.kind === "transform" && answer.json !== undefined)
+      answer = { ...answer, json: fault.transform(structuredClone(answer.json)) };
     this.#send(response, answer, exchange);
   }
 
@@ -328,7 +345,8 @@ export class FakeServer {
     if (answer.json !== undefined) {
       payload = JSON.stringify(answer.json);
       this.#keepBody(exchange, answer.json, payload.length);
-      if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) headers["content-type"] = "application/json; charset=utf-8";
+      if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-type"))
+        headers["content-type"] = "application/json; charset=utf-8";
     }
     this.#log(exchange);
     if (response.destroyed) return;
@@ -386,7 +404,10 @@ export class FakeServer {
       const rule = state.rule;
       if (rule.method && rule.method.toUpperCase() !== request.method) continue;
       if (rule.path !== undefined) {
-        const hit = typeof rule.path === "string" ? rule.path === route || rule.path === request.path : rule.path.test(request.path);
+        const hit =
+          typeof rule.path === "string"
+            ? rule.path === route || rule.path === request.path
+            : rule.path.test(request.path);
         if (!hit) continue;
       }
       if (rule.when && !rule.when(request)) continue;
@@ -430,11 +451,15 @@ function decodePath(pathname: string): string {
     .join("/");
 }
 
-function exchangeMatches(exchange: FakeExchange, filter: { method?: string; route?: string; path?: string | RegExp }): boolean {
+function exchangeMatches(
+  exchange: FakeExchange,
+  filter: { method?: string; route?: string; path?: string | RegExp },
+): boolean {
   if (filter.method && filter.method.toUpperCase() !== exchange.method) return false;
   if (filter.route && filter.route !== exchange.route) return false;
   if (filter.path !== undefined) {
-    if (typeof filter.path === "string" ? filter.path !== exchange.path : !filter.path.test(exchange.path)) return false;
+    if (typeof filter.path === "string" ? filter.path !== exchange.path : !filter.path.test(exchange.path))
+      return false;
   }
   return true;
 }
@@ -549,7 +574,12 @@ export class FakeRateWindow {
     }
     this.#refused.set(key, (this.#refused.get(key) ?? 0) + 1);
     const oldestCounted = hits[hits.length - 1 - this.requests]!;
-    return { allowed: false, limit: this.requests, remaining: 0, retryAfterMs: Math.max(1, oldestCounted + this.perMs - now) };
+    return {
+      allowed: false,
+      limit: this.requests,
+      remaining: 0,
+      retryAfterMs: Math.max(1, oldestCounted + this.perMs - now),
+    };
   }
 
   /** The most requests (refused ones included) seen under `key` within any window of `perMs`. */

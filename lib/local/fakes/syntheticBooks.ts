@@ -52,7 +52,20 @@ const BLOCK_LINES = 10;
 const CUSTOMERS = 500;
 const SUPPLIERS = 120;
 const EXPENSE_ACCOUNTS = ["4000", "6540", "6800", "6900", "7140"] as const;
-const SYNTHETIC_ACCOUNTS = new Set(["1500", "1920", "2050", "2400", "2700", "2710", "3000", "4000", "6540", "6800", "6900", "7140"]);
+const SYNTHETIC_ACCOUNTS = new Set([
+  "1500",
+  "1920",
+  "2050",
+  "2400",
+  "2700",
+  "2710",
+  "3000",
+  "4000",
+  "6540",
+  "6800",
+  "6900",
+  "7140",
+]);
 
 /** Totals of one account over the vouchers counted. */
 export interface SyntheticAccountTotals {
@@ -102,7 +115,9 @@ export class SyntheticBooks implements LedgerBooks {
 
   constructor(options: SyntheticBooksOptions) {
     if (!Number.isInteger(options.postings) || options.postings < 0 || options.postings > 10_000_000) {
-      throw new RangeError(`synthetic books: postings must be an integer from 0 to 10 000 000, got ${options.postings}`);
+      throw new RangeError(
+        `synthetic books: postings must be an integer from 0 to 10 000 000, got ${options.postings}`,
+      );
     }
     this.year = options.year ?? 2025;
     this.#seed = typeof options.seed === "string" ? hashSeed(options.seed) : (options.seed ?? 1) >>> 0;
@@ -120,7 +135,9 @@ export class SyntheticBooks implements LedgerBooks {
     this.postingTotal = lines;
     this.#yearStart = Date.UTC(this.year, 0, 1);
     this.#days = Math.round((Date.UTC(this.year + 1, 0, 1) - this.#yearStart) / 86_400_000);
-    this.#dates = Array.from({ length: this.#days + 1 }, (_, day) => new Date(this.#yearStart + day * 86_400_000).toISOString().slice(0, 10));
+    this.#dates = Array.from({ length: this.#days + 1 }, (_, day) =>
+      new Date(this.#yearStart + day * 86_400_000).toISOString().slice(0, 10),
+    );
     this.#nextDays = this.#dates.slice(1);
     const system = options.system ?? "tripletex";
     this.company = {
@@ -139,13 +156,20 @@ export class SyntheticBooks implements LedgerBooks {
       ["2050", -100_000_000n],
     ]);
     this.accounts = DEMO_CHART.filter((candidate) => SYNTHETIC_ACCOUNTS.has(candidate.number));
-    this.customers = Array.from({ length: CUSTOMERS }, (_, index) => ({ id: String(10001 + index), name: `Kunde ${index + 1} AS` }));
-    this.suppliers = Array.from({ length: SUPPLIERS }, (_, index) => ({ id: String(20001 + index), name: `Leverandør ${index + 1} AS` }));
+    this.customers = Array.from({ length: CUSTOMERS }, (_, index) => ({
+      id: String(10001 + index),
+      name: `Kunde ${index + 1} AS`,
+    }));
+    this.suppliers = Array.from({ length: SUPPLIERS }, (_, index) => ({
+      id: String(20001 + index),
+      name: `Leverandør ${index + 1} AS`,
+    }));
   }
 
   /** The voucher with index `index` (0-based, in date order). */
   voucherAt(index: number): DemoVoucher {
-    if (!Number.isInteger(index) || index < 0 || index >= this.voucherTotal) throw new RangeError(`no synthetic voucher ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.voucherTotal)
+      throw new RangeError(`no synthetic voucher ${index}`);
     const kind = index % 4;
     const date = this.#dateOf(index);
     const firstLine = Math.floor(index / 4) * BLOCK_LINES + PATTERN_OFFSETS[kind]!;
@@ -171,7 +195,13 @@ export class SyntheticBooks implements LedgerBooks {
       description = `Inngående faktura ${index + 1}`;
       voucherKind = "purchase";
       lines = [
-        { account: EXPENSE_ACCOUNTS[Math.floor(r(5) * EXPENSE_ACCOUNTS.length)]!, amount: net, description, vatCode: "1", departmentId: department },
+        {
+          account: EXPENSE_ACCOUNTS[Math.floor(r(5) * EXPENSE_ACCOUNTS.length)]!,
+          amount: net,
+          description,
+          vatCode: "1",
+          departmentId: department,
+        },
         { account: "2710", amount: vat, description, vatCode: "1" },
         { account: "2400", amount: -(net + vat), description, supplierId: supplier },
       ];
@@ -320,7 +350,9 @@ export class SyntheticBooks implements LedgerBooks {
   /** Net movement per account per day: one pass over the year on first use, then kept (accounts × days sums). */
   #dailyNet(): Map<string, Ore[]> {
     if (this.#daily) return this.#daily;
-    const daily = new Map<string, Ore[]>(this.accounts.map((candidate) => [candidate.number, new Array<Ore>(this.#days).fill(0n)]));
+    const daily = new Map<string, Ore[]>(
+      this.accounts.map((candidate) => [candidate.number, new Array<Ore>(this.#days).fill(0n)]),
+    );
     for (const voucher of this.vouchers()) {
       const day = this.#dayIndex(voucher.date);
       for (const posting of voucher.postings) daily.get(posting.account)![day]! += posting.amount;

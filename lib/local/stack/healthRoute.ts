@@ -12,5 +12,9 @@ export type LocalStackHealth = z.infer<typeof LocalStackHealthSchema>;
 /** `GET /health`: answers once the stack is up (the server only listens then). */
 export function healthRoute(health: LocalStackHealth): LocalHttpRoute {
   const body = LocalStackHealthSchema.parse(health);
-  return { method: "GET", path: "/health", handle: () => ({ status: 200, headers: { "cache-control": "no-store" }, body }) };
+  return {
+    method: "GET",
+    path: "/health",
+    handle: () => ({ status: 200, headers: { "cache-control": "no-store" }, body }),
+  };
 }

@@ -1,16 +1,19 @@
 import type { IncomingMessage } from "node:http";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { decodeJwt, type JWTPayload } from "jose";
 import { PayloadTooLargeError, RateLimitedError } from "../../api/errors.ts";
 import { API_ROUTES, type ApiRoute } from "../../api/routes.ts";
 import { openLocalIssuer, type LocalIssuer } from "../../auth/localIssuer.ts";
 import { bearerToken, verifyAccessToken } from "../../auth/verifyAccessToken.ts";
-import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
-import { LocalStackStartError } from "./errors.ts";
+import type { FunctionConfig } from "../../config/functionConfig.ts";
+import { LOCAL_REGION } from "../localClients.ts";
 import { createLambdaContext, type LocalLambdaHandler } from "./invokeLikeLambda.ts";
-import { problemAnswer, type LocalHttpRequest, type LocalHttpResponse, type RunningLocalHttpServer } from "./localHttpServer.ts";
+import { createFunctionHandler } from "./loadFunction.ts";
+import {
+  problemAnswer,
+  type LocalHttpRequest,
+  type LocalHttpResponse,
+  type RunningLocalHttpServer,
+} from "./localHttpServer.ts";
 
 /** API Gateway HTTP API's payload limit: 10 MB. */
 export const LOCAL_API_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -28,19 +31,16 @@ export const DEFAULT_LOCAL_RATE_LIMIT: RateLimit = { requestsPerSecond: 50, burs
 /** What the local API needs to know about the stack it runs in. */
 export interface LocalApiOptions {
   server: RunningLocalHttpServer;
-  /** The stack's data folder: the local issuer's key (`auth/`) and the integration keys (`secrets/`) live there. */
+  /** The stack's data folder: the local issuer's key (`auth/`) lives there. */
   dataDir: string;
-  tableName: string;
-  bucketName: string;
-  dynamoDbEndpoint: string;
-  s3Endpoint: string;
-  retentionDays?: number;
+  /** What every route's `createHandler` is given (lib/local/stack/localFunctionConfig.ts). */
+  functionConfig: FunctionConfig;
   /** Origins allowed by CORS (`*` for any); none by default, as API Gateway without a CORS configuration. */
   corsOrigins?: readonly string[];
   rateLimit?: RateLimit;
   /** Routes the stack already serves itself (default: `GET /health`, which also reports the emulators). */
   servedElsewhere?: readonly string[];
-  /** Loads a route's handler once the environment is set. Default: imports its module by path, as Lambda does. */
+  /** Builds a route's handler. Default: the `createHandler` of its module, loaded by path as Lambda loads it. */
   loadHandler?: (route: ApiRoute) => Promise<LocalLambdaHandler>;
   log?: (line: string) => void;
 }
@@ -50,9 +50,6 @@ export interface LocalApi {
   readonly issuer: LocalIssuer;
   readonly routes: readonly ApiRoute[];
 }
-
-const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
-let moduleInstances = 0;
 
 /**
  * Serves the HTTP API on the local stack's server with the same handlers as in the cloud, doing what API Gateway
@@ -69,8 +66,8 @@ let moduleInstances = 0;
  *   (429) standing in for the stage's throttling;
  * - the discovery documents of the local issuer at `/.well-known/openid-configuration` and `/.well-known/jwks.json`.
  *
- * The handlers' configuration (table, bucket, endpoints, the encrypted file key vault in `${dataDir}/secrets`) is set
- * in `process.env` before their modules are loaded, as Lambda's function configuration would be.
+ * Each route's handler is built by its module's `createHandler` with `functionConfig` (table, bucket, emulator
+ * endpoints, the encrypted file key vault in `${dataDir}/secrets`), where Lambda's would read its environment.
  */
 export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const issuer = await openLocalIssuer({ dataDir: options.dataDir });
@@ -80,20 +77,8 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const skipped = new Set(options.servedElsewhere ?? ["GET /health"]);
   const routes = API_ROUTES.filter((route) => !skipped.has(`${route.method} ${route.path}`));
 
-  Object.assign(process.env, {
-    SALDO_TABLE_NAME: options.tableName,
-    SALDO_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
-    SALDO_BUCKET_NAME: options.bucketName,
-    SALDO_S3_ENDPOINT: options.s3Endpoint,
-    SALDO_S3_FORCE_PATH_STYLE: "true",
-    SALDO_KEY_VAULT: "file",
-    SALDO_KEY_VAULT_DIR: localKeyVaultDirectory(options.dataDir),
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_REGION: LOCAL_REGION,
-    ...(options.retentionDays !== undefined ? { SALDO_RETENTION_DAYS: String(options.retentionDays) } : {}),
-  });
-  const load = options.loadHandler ?? loadHandlerModule;
+  const load =
+    options.loadHandler ?? ((route: ApiRoute) => createFunctionHandler(route.handler, options.functionConfig));
   const handlers = new Map<ApiRoute, (event: unknown) => Promise<unknown>>();
   for (const route of routes) handlers.set(route, oneAtATime(await load(route), route));
 
@@ -103,7 +88,11 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
     path: "/.well-known/openid-configuration",
     handle: () => ({ status: 200, body: issuer.openidConfiguration(server.url) }),
   });
-  server.addRoute({ method: "GET", path: "/.well-known/jwks.json", handle: () => ({ status: 200, body: issuer.jwks() }) });
+  server.addRoute({
+    method: "GET",
+    path: "/.well-known/jwks.json",
+    handle: () => ({ status: 200, body: issuer.jwks() }),
+  });
 
   for (const path of new Set(routes.map((route) => route.path))) {
     const methods = routes.filter((route) => route.path === path).map((route) => route.method);
@@ -117,7 +106,9 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
       handle: async (request) => {
         const requestId = request.requestId;
         const answer = await serve(request, route, requestId, invoke).catch((error: unknown) => {
-          options.log?.(`api: ${route.method} ${route.path} failed (request ${requestId}): ${error instanceof Error ? error.stack : String(error)}`);
+          options.log?.(
+            `api: ${route.method} ${route.path} failed (request ${requestId}): ${error instanceof Error ? error.stack : String(error)}`,
+          );
           return problemAnswer(error, requestId);
         });
         return { ...answer, headers: { ...answer.headers, ...cors.headersFor(request.headers.origin) } };
@@ -139,7 +130,9 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
         const limited = limiter.take(principal.tenantId);
         if (!limited.allowed) return problemAnswer(new RateLimitedError(limited.retryAfterSeconds), requestId);
         const claims = decodeJwt(token);
-        authorizer = { jwt: { claims: apiGatewayClaims(claims), scopes: principal.scopes.length > 0 ? principal.scopes : null } };
+        authorizer = {
+          jwt: { claims: apiGatewayClaims(claims), scopes: principal.scopes.length > 0 ? principal.scopes : null },
+        };
       } catch (error) {
         return problemAnswer(error, requestId);
       }
@@ -156,27 +149,17 @@ export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi>
 /** Lambda runs one invocation per container at a time: queue invocations of one function. */
 function oneAtATime(handler: LocalLambdaHandler, route: ApiRoute): (event: unknown) => Promise<unknown> {
   let queue: Promise<unknown> = Promise.resolve();
-  const fn = { functionName: `saldo-local-api-${route.operationId}`, memoryMb: 1024, timeoutSeconds: 29, region: LOCAL_REGION };
+  const fn = {
+    functionName: `saldo-local-api-${route.operationId}`,
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    region: LOCAL_REGION,
+  };
   return (event) => {
     const run = queue.then(() => handler(event, createLambdaContext(fn)));
     queue = run.catch(() => undefined);
     return run;
   };
-}
-
-async function loadHandlerModule(route: ApiRoute): Promise<LocalLambdaHandler> {
-  const separator = route.handler.lastIndexOf(".");
-  const modulePath = join(projectRoot, `${route.handler.slice(0, separator)}.ts`);
-  const exportName = route.handler.slice(separator + 1);
-  // A fresh module instance per stack: its composition root reads the environment when it is evaluated.
-  const loaded = (await import(`${pathToFileURL(modulePath).href}?api=${++moduleInstances}`)) as Record<string, unknown>;
-  const handler = loaded[exportName];
-  if (typeof handler !== "function") {
-    throw new LocalStackStartError("HANDLER_NOT_FOUND", `${modulePath} has no function export "${exportName}"`, {
-      context: { modulePath, exportName },
-    });
-  }
-  return handler as LocalLambdaHandler;
 }
 
 /** An API Gateway HTTP API payload 2.0 event for the request. */
@@ -195,7 +178,8 @@ function httpApiEvent(
       .map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]),
   );
   const query: Record<string, string> = {};
-  for (const [name, value] of request.query) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  for (const [name, value] of request.query)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;
   return {
@@ -247,10 +231,21 @@ export function apiGatewayClaims(payload: JWTPayload): Record<string, string> {
 }
 
 function fromLambdaResult(result: unknown): LocalHttpResponse {
-  const structured = (result ?? {}) as { statusCode?: number; headers?: Record<string, string | number | boolean>; body?: string; isBase64Encoded?: boolean };
-  const headers = Object.fromEntries(Object.entries(structured.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  const structured = (result ?? {}) as {
+    statusCode?: number;
+    headers?: Record<string, string | number | boolean>;
+    body?: string;
+    isBase64Encoded?: boolean;
+  };
+  const headers = Object.fromEntries(
+    Object.entries(structured.headers ?? {}).map(([name, value]) => [name, String(value)]),
+  );
   const body =
-    structured.body === undefined ? undefined : structured.isBase64Encoded ? new Uint8Array(Buffer.from(structured.body, "base64")) : structured.body;
+    structured.body === undefined
+      ? undefined
+      : structured.isBase64Encoded
+        ? new Uint8Array(Buffer.from(structured.body, "base64"))
+        : structured.body;
   return { status: structured.statusCode ?? 200, headers, ...(body === undefined ? {} : { body }) };
 }
 
@@ -287,7 +282,11 @@ function corsPolicy(origins: readonly string[]): CorsPolicy {
     headersFor(origin): Record<string, string> {
       const value = headerValue(origin);
       if (!allows(value)) return {};
-      return { "access-control-allow-origin": any ? "*" : value!, "access-control-expose-headers": "x-request-id", vary: "origin" };
+      return {
+        "access-control-allow-origin": any ? "*" : value!,
+        "access-control-expose-headers": "x-request-id",
+        vary: "origin",
+      };
     },
   };
 }
@@ -326,7 +325,10 @@ export function createTenantRateLimiter(
         bucket.tokens -= 1;
         return { allowed: true };
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / limit.requestsPerSecond)) };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / limit.requestsPerSecond)),
+      };
     },
   };
 }

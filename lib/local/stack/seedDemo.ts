@@ -6,7 +6,8 @@ import { EngagementConflictError } from "../../engagements/errors.ts";
 import { createClient } from "../../engagements/manageClients.ts";
 import { createEngagement } from "../../engagements/manageEngagements.ts";
 import type { Client, Engagement, EngagementRef } from "../../engagements/types.ts";
-import type { LedgerStore } from "../../imports/ports.ts";
+import type { EngagementStore } from "../../engagements/ports.ts";
+import type { ImportStore } from "../../imports/ports.ts";
 import type { ImportRun } from "../../imports/types.ts";
 import { uploadKey } from "../../imports/uploadKey.ts";
 
@@ -41,7 +42,8 @@ export interface DemoSeedResult {
  * and waits for that delivery. Idempotent: on later starts it only reports what is there.
  */
 export async function seedDemo(deps: {
-  store: LedgerStore;
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
   s3: S3Client;
   bucketName: string;
   samplePath: string;
@@ -51,17 +53,22 @@ export async function seedDemo(deps: {
   const { ref } = DEMO;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const key = uploadKey({ ...ref, fileName: basename(deps.samplePath) });
-  const existing = await deps.store.listImports(ref).catch(() => []);
+  const existing = await deps.importStore.listImports(ref).catch(() => []);
   if (existing.length > 0) return { ref, uploaded: false, key, latestImport: existing[0]! };
 
   // Through the use cases every entry point uses (normalised, unique organisation number; one engagement per period).
   // A start that stopped halfway through seeding left them behind: then they are there already (ID_TAKEN).
   const clock = () => new Date(now);
-  await createClient({ store: deps.store, now: clock }, { tenantId: ref.tenantId, clientId: ref.clientId, ...DEMO.client }).catch(
-    alreadyThere,
-  );
+  await createClient(
+    { engagementStore: deps.engagementStore, now: clock },
+    { tenantId: ref.tenantId, clientId: ref.clientId, ...DEMO.client },
+  ).catch(alreadyThere);
   const { periodStart, periodEnd } = DEMO.engagement;
-  await createEngagement({ store: deps.store, now: clock }, ref, { kind: "period-end", periodStart, periodEnd }).catch(alreadyThere);
+  await createEngagement({ engagementStore: deps.engagementStore, now: clock }, ref, {
+    kind: "period-end",
+    periodStart,
+    periodEnd,
+  }).catch(alreadyThere);
   const { size } = await stat(deps.samplePath);
   await deps.s3.send(
     new PutObjectCommand({
@@ -73,7 +80,7 @@ export async function seedDemo(deps: {
     }),
   );
   await deps.waitForDeliveries();
-  const [latestImport] = await deps.store.listImports(ref);
+  const [latestImport] = await deps.importStore.listImports(ref);
   return { ref, uploaded: true, key, ...(latestImport ? { latestImport } : {}) };
 }
 

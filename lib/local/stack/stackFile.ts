@@ -35,7 +35,10 @@ export const DEFAULT_DATA_DIR_NAME = ".saldo";
  * stack runs, or ran, there); else the nearest `.saldo` folder; else `cwd/.saldo` (which then says no stack runs).
  * So `saldo upload`, `saldo imports`, `saldo token`… work from any folder below the one `npm start` runs in.
  */
-export async function findDataDir(env: Record<string, string | undefined>, cwd: string = process.cwd()): Promise<string> {
+export async function findDataDir(
+  env: Record<string, string | undefined>,
+  cwd: string = process.cwd(),
+): Promise<string> {
   if (env.SALDO_DATA_DIR) return resolve(cwd, env.SALDO_DATA_DIR);
   let nearest: string | undefined;
   for (let folder = resolve(cwd); ; folder = dirname(folder)) {

@@ -1,17 +1,19 @@
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
 import { ensureBucket } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
 import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
-import { createS3EventNotification, decodeS3EventKey, type S3EventNotification } from "../s3EventNotification.ts";
+import { createFunctionHandler } from "./loadFunction.ts";
+import { localFunctionConfig } from "./localFunctionConfig.ts";
+import { decodeS3EventKey, redeliveryEventOf, type S3EventNotification } from "../../store/s3EventNotification.ts";
 import { sweepImports, type ImportRedelivery, type SweepReport } from "../../imports/sweepImports.ts";
 import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
-import { DynamoLedgerStore } from "../../store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
@@ -55,8 +57,8 @@ export interface LocalStackOptions {
    */
   sweepIntervalMs?: number;
   /**
-   * Loads the ingest handler once the environment is set. Default: imports {@link INGEST_HANDLER} from the project,
-   * a fresh module instance per stack (its composition root reads the environment when it is evaluated).
+   * Builds the ingest handler. Default: the `createHandler` of {@link INGEST_HANDLER}'s module, with the stack's
+   * configuration (lib/local/stack/localFunctionConfig.ts).
    */
   loadIngestHandler?: () => Promise<LocalLambdaHandler>;
   /** Lines for people: endpoints, deliveries that failed, dead letters. Default: discarded. */
@@ -93,9 +95,6 @@ export interface RunningLocalStack {
 }
 
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
-let handlerInstances = 0;
-/** Serialises "set the environment, then evaluate the handler module" across stacks started in one process. */
-let environmentLock: Promise<unknown> = Promise.resolve();
 
 /**
  * Starts saldo's local stack on 127.0.0.1: DynamoDB Local and the S3 emulator keeping their data in `dataDir`, the
@@ -104,10 +103,10 @@ let environmentLock: Promise<unknown> = Promise.resolve();
  * everything is up, so that the CLI finds the endpoints.
  *
  * The handler runs in this process, invoked as Lambda invokes it for S3 (asynchronously, with a context object,
- * two retries, then a dead letter in `<dataDir>/dead-letters/`). Its composition root reads its configuration from
- * `process.env` when its module is evaluated, so this sets SALDO_TABLE_NAME, SALDO_DYNAMODB_ENDPOINT,
- * SALDO_S3_ENDPOINT, SALDO_S3_FORCE_PATH_STYLE and the emulators' credentials and region in this process's
- * environment first — the local equivalent of the function's configuration.
+ * two retries, then a dead letter in `<dataDir>/dead-letters/`). It and the API's handlers are built by their
+ * modules' `createHandler` with one configuration (lib/local/stack/localFunctionConfig.ts: the emulators' endpoints,
+ * credentials and region, the table and bucket, the file key vault), where Lambda's read their environment; this
+ * process's environment is left as it is.
  *
  * @throws LocalStackStartError `STACK_ALREADY_RUNNING` (a live stack uses `dataDir`), `PORT_IN_USE`,
  * `HANDLER_NOT_FOUND`; EmulatorStartError / LocalResourceError from the emulators. Whatever had started is stopped.
@@ -139,39 +138,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     if (records.length === 0) return;
     await handlerLoaded;
     if (!handler) return;
-    const result = await invokeAsynchronously(
-      handler,
-      { ...event, Records: records },
-      fn,
-      {
-        deadLetterDir,
-        ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
-        onAttemptFailed: ({ attempt, error, willRetry }) =>
-          log(
-            `ingest: attempt ${attempt} for ${records.map((r) => decodeS3EventKey(r.s3.object.key)).join(", ")} failed: ` +
-              `${error instanceof Error ? error.message : String(error)}${willRetry ? "; retrying" : ""}`,
-          ),
-      },
-    );
+    const result = await invokeAsynchronously(handler, { ...event, Records: records }, fn, {
+      deadLetterDir,
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      onAttemptFailed: ({ attempt, error, willRetry }) =>
+        log(
+          `ingest: attempt ${attempt} for ${records.map((r) => decodeS3EventKey(r.s3.object.key)).join(", ")} failed: ` +
+            `${error instanceof Error ? error.message : String(error)}${willRetry ? "; retrying" : ""}`,
+        ),
+    });
     deliveries.push(result);
-    if (result.outcome === "dead-lettered") log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
+    if (result.outcome === "dead-lettered")
+      log(`ingest: gave up after ${result.attempts} attempts; event kept in ${result.deadLetterFile}`);
   };
 
   // The sweeper's re-deliveries: handed to the handler as S3 would hand a new event, asynchronously.
   const redeliveries = new Set<Promise<void>>();
   const redelivery: ImportRedelivery = {
     redeliver: async (upload) => {
-      const event = createS3EventNotification({
-        bucket: upload.bucket,
-        key: upload.key,
-        size: upload.size ?? 0,
-        eTag: upload.etag ?? "",
-        ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
-        ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
-        eventName: "ObjectCreated:Put",
-        eventTime: new Date(upload.eventTime),
-        configurationId: "saldo-sweeper-redelivery",
-      });
+      const event = redeliveryEventOf(upload);
       const delivery = deliver(event).catch((error: unknown) =>
         log(`sweeper: re-delivery failed: ${error instanceof Error ? error.message : String(error)}`),
       );
@@ -198,18 +183,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     await Promise.all([ensureBucket(s3, bucketName), ensureTable(dynamo, { tableName })]);
 
-    handler = await loadHandler(options, {
-      SALDO_TABLE_NAME: tableName,
-      SALDO_DYNAMODB_ENDPOINT: dynamoDbLocal.endpoint,
-      SALDO_S3_ENDPOINT: s3Emulator.endpoint,
-      SALDO_S3_FORCE_PATH_STYLE: "true",
-      ...(options.retentionDays !== undefined ? { SALDO_RETENTION_DAYS: String(options.retentionDays) } : {}),
+    const functionConfig = localFunctionConfig({
+      dataDir,
+      tableName,
+      bucketName,
+      dynamoDbEndpoint: dynamoDbLocal.endpoint,
+      s3Endpoint: s3Emulator.endpoint,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     });
+    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
     handlerReady();
 
+    // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).
+    const stores = createDynamoStores({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
+    cleanups.push(async () => stores.close());
     const demo = options.seedDemo
       ? await seedDemo({
-          store: new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) }),
+          ...stores,
           s3,
           bucketName,
           waitForDeliveries: () => s3Emulator.waitForDeliveries(),
@@ -217,36 +207,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         })
       : undefined;
 
-    const http = await startHttp(options.httpPort ?? 0, {
-      status: "ok",
-      s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
-      dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
-    }, log);
+    const http = await startHttp(
+      options.httpPort ?? 0,
+      {
+        status: "ok",
+        s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
+        dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
+      },
+      log,
+    );
     cleanups.push(() => http.stop());
     // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
     await mountLocalApi({
       server: http,
       dataDir,
-      tableName,
-      bucketName,
-      dynamoDbEndpoint: dynamoDbLocal.endpoint,
-      s3Endpoint: s3Emulator.endpoint,
-      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      functionConfig,
       ...options.api,
       log,
     });
 
     // The import sweeper, as infra/sweeper.ts schedules it in the cloud: once now (imports left running when the stack
     // last stopped or crashed), then on a timer.
-    const sweepStore = new DynamoLedgerStore({ tableName, clientConfig: localDynamoDbClientConfig(dynamoDbLocal.endpoint) });
-    cleanups.push(async () => sweepStore.close());
     let sweeping: Promise<SweepReport> | undefined;
     const sweep = async (): Promise<SweepReport> => {
       while (sweeping) await sweeping.catch(() => {});
       sweeping = sweepImports({
-        store: sweepStore,
+        importStore: stores.importStore,
         redelivery,
-        retentionSeconds: (options.retentionDays ?? 400) * 24 * 60 * 60,
+        retentionSeconds: functionConfig.retentionSeconds,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
       });
       try {
@@ -257,7 +245,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         sweeping = undefined;
       }
     };
-    const sweepQuietly = () => sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
+    const sweepQuietly = () =>
+      sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
     await sweepQuietly();
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     if (sweepIntervalMs > 0) {
@@ -337,13 +326,16 @@ async function startEmulators(
       dataDir: join(dataDir, "s3"),
       onObjectCreated: deliver,
       // invokeAsynchronously never throws for the handler's failures; anything else is a bug worth seeing.
-      onDeliveryError: (error) => options.log?.(`ingest: delivery failed: ${error instanceof Error ? error.message : String(error)}`),
+      onDeliveryError: (error) =>
+        options.log?.(`ingest: delivery failed: ${error instanceof Error ? error.message : String(error)}`),
     }),
   ]);
   if (dynamoResult.status === "fulfilled") cleanups.push(() => dynamoResult.value.stop());
   if (s3Result.status === "fulfilled") cleanups.push(() => s3Result.value.stop());
-  if (dynamoResult.status === "rejected") throw translatePortError(dynamoResult.reason, "DynamoDB Local", options.dynamoDbPort, "SALDO_DYNAMODB_PORT");
-  if (s3Result.status === "rejected") throw translatePortError(s3Result.reason, "the S3 emulator", options.s3Port, "SALDO_S3_PORT");
+  if (dynamoResult.status === "rejected")
+    throw translatePortError(dynamoResult.reason, "DynamoDB Local", options.dynamoDbPort, "SALDO_DYNAMODB_PORT");
+  if (s3Result.status === "rejected")
+    throw translatePortError(s3Result.reason, "the S3 emulator", options.s3Port, "SALDO_S3_PORT");
   return [dynamoResult.value, s3Result.value];
 }
 
@@ -356,7 +348,8 @@ async function startHttp(
     return await startLocalHttpServer({
       port,
       routes: [healthRoute(health)],
-      onError: (error, request) => log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+      onError: (error, request) =>
+        log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
     });
   } catch (error) {
     throw translatePortError(error, "the HTTP server", port, "PORT");
@@ -382,51 +375,6 @@ function translatePortError(error: unknown, what: string, port: number | undefin
     `port ${port} on 127.0.0.1 is in use, so ${what} cannot listen there: stop what uses it, or set ${variable} (0 = any free port)`,
     { cause: error, context: { port, variable } },
   );
-}
-
-async function loadHandler(options: LocalStackOptions, environment: Record<string, string>): Promise<LocalLambdaHandler> {
-  const previous = environmentLock;
-  let release!: () => void;
-  environmentLock = new Promise<void>((resolveLock) => (release = resolveLock));
-  await previous;
-  try {
-    // The function's configuration, as Lambda would set it: names and endpoints, and the credentials and region
-    // the emulators accept (s3rver checks SigV4 signatures against its one built-in account).
-    Object.assign(process.env, environment, {
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_REGION: LOCAL_REGION,
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    // No CloudWatch here: the handler's EMF metric lines would only clutter the terminal (unless asked for).
-    process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-    if (options.loadIngestHandler) return await options.loadIngestHandler();
-
-    const separator = INGEST_HANDLER.lastIndexOf(".");
-    const modulePath = join(projectRoot, `${INGEST_HANDLER.slice(0, separator)}.ts`);
-    const exportName = INGEST_HANDLER.slice(separator + 1);
-    // Loaded by its configured name at run time, as Lambda loads it; a query makes a fresh module instance, so a
-    // second stack in one process (tests restarting the stack) gets a handler configured for its own endpoints.
-    const moduleUrl = `${pathToFileURL(modulePath).href}?stack=${++handlerInstances}`;
-    let loaded: Record<string, unknown>;
-    try {
-      loaded = (await import(moduleUrl)) as Record<string, unknown>;
-    } catch (cause) {
-      throw new LocalStackStartError("HANDLER_NOT_FOUND", `could not load the ingest handler ${INGEST_HANDLER}: ${(cause as Error).message}`, {
-        cause,
-        context: { modulePath },
-      });
-    }
-    const handler = loaded[exportName];
-    if (typeof handler !== "function") {
-      throw new LocalStackStartError("HANDLER_NOT_FOUND", `${modulePath} has no function export "${exportName}"`, {
-        context: { modulePath, exportName },
-      });
-    }
-    return handler as LocalLambdaHandler;
-  } finally {
-    release();
-  }
 }
 
 /** DynamoDB client settings for DynamoDB Local at `endpoint` (for adapters that build their own client). */

@@ -113,7 +113,9 @@ export class DynamoImportWriter implements ImportWriter {
     // Accounts with lines but no row (the summarizer lists every posted account, but the port does not require it):
     // kept with the directory, so "no row and not listed here" means "no lines" and such a filter reads no chunk.
     const unlisted = Object.fromEntries(
-      [...this.accountChunks].filter(([account]) => !seen.has(account)).map(([account, chunks]) => [account, encodeChunkRanges(chunks)]),
+      [...this.accountChunks]
+        .filter(([account]) => !seen.has(account))
+        .map(([account, chunks]) => [account, encodeChunkRanges(chunks)]),
     );
     for (let page = 0; page * DIRECTORY_PAGE_ENTRIES < this.directory.length; page++) {
       const entries = this.directory.slice(page * DIRECTORY_PAGE_ENTRIES, (page + 1) * DIRECTORY_PAGE_ENTRIES);

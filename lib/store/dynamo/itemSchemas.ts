@@ -1,20 +1,19 @@
-import { SOURCE_FORMATS } from "../../ledger/types.ts";
 import { z } from "zod";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
-import { parseOre } from "../../money/ore.ts";
-import { IMPORT_STATUSES } from "../../imports/types.ts";
+import { AccountingSystemSchema, EngagementKindSchema } from "../../engagements/types.ts";
+import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
+import { SourceFormatSchema, SeveritySchema } from "../../ledger/types.ts";
+import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
+import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
 
 /**
- * zod schemas of every item DynamoLedgerStore reads back (STYLE.md §6: items read back from DynamoDB are a trust
+ * zod schemas of every item the DynamoDB stores read back (STYLE.md §6: items read back from DynamoDB are a trust
  * boundary — the table may hold items from an older version, or items someone edited by hand). Key attributes
  * (`pk`, `sk`, `type`) are not part of the schemas: zod strips them, the codec checks `tenantId`.
  *
  * Money is a decimal string with exactly two decimals in DynamoDB (as `formatOre` writes it) and bigint øre in memory.
  */
-export const OreStringSchema = z
-  .string()
-  .regex(/^-?\d+\.\d{2}$/, "expected a decimal amount with two decimals")
-  .transform((text) => parseOre(text));
+export const OreStringSchema = DecimalAmountSchema.transform((text) => parseOre(text));
 
 const OptionalString = z.string().optional();
 
@@ -78,7 +77,7 @@ export const ClientItemSchema = z.object({
   orgNumber: OptionalString,
   currency: OptionalString,
   name: z.string(),
-  accountingSystem: z.enum(["poweroffice-go", "tripletex", "other"]),
+  accountingSystem: AccountingSystemSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   deletedAt: OptionalString,
@@ -104,7 +103,7 @@ export const EngagementItemSchema = z.object({
   ...TenantScoped,
   clientId: z.string(),
   engagementId: z.string(),
-  kind: z.enum(["year-end", "period-end"]),
+  kind: EngagementKindSchema,
   fiscalYear: z.number().int(),
   periodStart: z.string(),
   periodEnd: z.string(),
@@ -128,7 +127,7 @@ export const ImportSourceSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("api"),
-    system: z.enum(["poweroffice-go", "tripletex"]),
+    system: IntegrationSystemSchema,
     from: z.string(),
     to: z.string(),
     company: z.object({ id: z.string(), name: z.string(), orgNumber: OptionalString }).optional(),
@@ -137,7 +136,9 @@ export const ImportSourceSchema = z.discriminatedUnion("type", [
     requestCount: z.number().int().nonnegative().optional(),
     windows: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
     requests: z
-      .array(z.object({ method: z.string(), path: z.string(), status: z.number().int(), rows: z.number().int().optional() }))
+      .array(
+        z.object({ method: z.string(), path: z.string(), status: z.number().int(), rows: z.number().int().optional() }),
+      )
       .optional(),
     marker: z
       .object({ digest: z.string(), asOf: z.string(), details: z.record(z.string(), z.string()).optional() })
@@ -151,13 +152,10 @@ export const ImportCountsSchema = z.object({
   transactions: z.number().int(),
   lines: z.number().int(),
   totals: z.object({ opening: z.string().nullable(), movement: z.string().nullable(), closing: z.string() }),
-  totalDebit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
-  totalCredit: z.string().regex(/^-?\d+\.\d{2}$/).optional(),
+  totalDebit: DecimalAmountSchema.optional(),
+  totalCredit: DecimalAmountSchema.optional(),
   issues: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
 });
-
-/** queued → running → succeeded | held | failed; superseded when a newer import is activated. */
-export const ImportStatusSchema = z.enum(IMPORT_STATUSES);
 
 /**
  * Import run item (`IMPORT#…`), with the storage-only `leaseUntil`, `leaseOwner`, `redeliveries`, the sweeper's
@@ -172,7 +170,7 @@ export const ImportItemSchema = z.object({
   source: ImportSourceSchema,
   sourceId: z.string(),
   orderKey: z.string(),
-  trigger: z.object({ kind: z.enum(["s3-event", "http", "cli", "schedule"]), by: OptionalString }),
+  trigger: z.object({ kind: ImportTriggerKindSchema, by: OptionalString }),
   createdAt: z.string(),
   startedAt: OptionalString,
   finishedAt: OptionalString,
@@ -185,7 +183,7 @@ export const ImportItemSchema = z.object({
       updatedAt: z.string(),
     })
     .optional(),
-  format: z.enum(SOURCE_FORMATS).optional(),
+  format: SourceFormatSchema.optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
   header: z
@@ -217,7 +215,7 @@ export const ImportItemSchema = z.object({
 
 /** One issue of a validation report, amount as a decimal string. */
 export const IssueJsonSchema = z.object({
-  severity: z.enum(["error", "warning", "info"]),
+  severity: SeveritySchema,
   code: z.string(),
   message: z.string(),
   account: OptionalString,
@@ -330,14 +328,6 @@ export const ChunkItemSchema = z.object({
   accounts: z.array(z.string()),
 });
 
-/** Owner of an import id (`#OWNER`): makes import ids unique across tenants. */
-export const OwnerItemSchema = z.object({
-  ...TenantScoped,
-  clientId: z.string(),
-  engagementId: z.string(),
-  importId: z.string(),
-});
-
 /** Rejected upload item (`REJECTED#…`). */
 export const RejectedUploadItemSchema = z.object({
   ...TenantScoped,
@@ -350,7 +340,5 @@ export const RejectedUploadItemSchema = z.object({
 
 /** A validated import item. */
 export type ImportItem = z.infer<typeof ImportItemSchema>;
-/** A validated chunk item. */
-export type ChunkItem = z.infer<typeof ChunkItemSchema>;
 /** One chunk in the directory: [chunk number, first date, last date, line count]. */
 export type DirectoryEntry = z.infer<typeof DirectoryEntrySchema>;

@@ -31,14 +31,16 @@
  *
  * Data items of an import (`IMP#…`) are keyed by the globally unique import id alone, which is why each of them also
  * carries `tenantId` (checked on every read) and why readers first look up the import run under the caller's tenant.
+ *
+ * Why these partitions are not tenant-prefixed (`T#{tenant}#IMP#…`): isolation does not rest on the key there. A
+ * reader reaches an import's data only through its run, found under the caller's tenant partition; the import id is a
+ * ULID the ingest generates (never a user's string), made unique across tenants by its owner marker, written in the
+ * claim's transaction; and every data item's `tenantId` is checked as it is parsed. A prefix would add nothing the
+ * IAM policy could use either (one role serves every tenant, so no `dynamodb:LeadingKeys` condition), while it would
+ * lengthen the key of every chunk, row and index page an import writes.
  */
 export function escapeKeyPart(id: string): string {
   return id.replaceAll("%", "%25").replaceAll("#", "%23");
-}
-
-/** Inverse of {@link escapeKeyPart}. */
-export function unescapeKeyPart(part: string): string {
-  return part.replaceAll("%23", "#").replaceAll("%25", "%");
 }
 
 /** A table key. */

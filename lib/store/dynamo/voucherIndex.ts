@@ -91,7 +91,11 @@ export interface VoucherIndexPage {
  *
  * @throws StoreCorruptItemError when the pages do not decode, or do not cover chunks 0…n-1 without gaps.
  */
-export function chunksWithVoucher(pages: readonly VoucherIndexPage[], voucher: string, where: { pk: string }): Set<number> {
+export function chunksWithVoucher(
+  pages: readonly VoucherIndexPage[],
+  voucher: string,
+  where: { pk: string },
+): Set<number> {
   const wanted = hashVoucherId(voucher);
   const found = new Set<number>();
   let expectedFirst = 0;

@@ -45,16 +45,29 @@ async function createEngagement(api: ApiTestClient, tenant: string): Promise<str
 }
 
 /** Uploads through a presigned URL and waits until the engagement has `count` finished imports; answers the newest. */
-async function uploadAndWait(api: ApiTestClient, tenant: string, engagementPath: string, fileName: string, body: Uint8Array | string, count: number) {
+async function uploadAndWait(
+  api: ApiTestClient,
+  tenant: string,
+  engagementPath: string,
+  fileName: string,
+  body: Uint8Array | string,
+  count: number,
+) {
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  const ticket = await api.call("POST", `${engagementPath}/uploads`, { tenant, body: { fileName, size: bytes.length } });
+  const ticket = await api.call("POST", `${engagementPath}/uploads`, {
+    tenant,
+    body: { fileName, size: bytes.length },
+  });
   expect(ticket.status).toBe(201);
-  expect((await fetch(UploadTicketSchema.parse(ticket.json).uploadUrl, { method: "PUT", body: bytes })).status).toBe(200);
+  expect((await fetch(UploadTicketSchema.parse(ticket.json).uploadUrl, { method: "PUT", body: bytes })).status).toBe(
+    200,
+  );
   await local().stack.waitForDeliveries();
   for (let attempt = 0; attempt < 300; attempt++) {
     const { items } = ImportListSchema.parse((await api.call("GET", `${engagementPath}/imports`, { tenant })).json);
     const finished = items.filter((item) => !["queued", "running"].includes(item.status));
-    if (finished.length >= count && items[0]?.source.type === "file" && items[0].source.fileName === fileName) return items[0];
+    if (finished.length >= count && items[0]?.source.type === "file" && items[0].source.fileName === fileName)
+      return items[0];
     await new Promise((wait) => setTimeout(wait, 100));
   }
   throw new Error(`the import of ${fileName} did not finish`);
@@ -69,9 +82,15 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
 
     const held = await uploadAndWait(api, "gate", path, "sverige.se", SWEDISH_SIE, 2);
     expect(held).toMatchObject({ status: "held", active: false, heldFor: SWEDISH_REASONS });
-    const report = ImportReportSchema.parse((await api.call("GET", `${path}/imports/${held.importId}`, { tenant: "gate" })).json);
-    expect(report.issues.filter((issue) => issue.severity === "error").map((issue) => issue.code)).toEqual(SWEDISH_REASONS);
-    const before = TrialBalanceViewSchema.parse((await api.call("GET", `${path}/trial-balance`, { tenant: "gate" })).json);
+    const report = ImportReportSchema.parse(
+      (await api.call("GET", `${path}/imports/${held.importId}`, { tenant: "gate" })).json,
+    );
+    expect(report.issues.filter((issue) => issue.severity === "error").map((issue) => issue.code)).toEqual(
+      SWEDISH_REASONS,
+    );
+    const before = TrialBalanceViewSchema.parse(
+      (await api.call("GET", `${path}/trial-balance`, { tenant: "gate" })).json,
+    );
     expect(before.import.importId).toBe(demo.importId);
 
     const refused = await api.call("POST", `${path}/imports/${held.importId}/activate`, { tenant: "gate" });
@@ -82,23 +101,42 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
       tenant: "gate",
       body: { accept: ["ORG_NUMBER_MISMATCH"] },
     });
-    expect(partly.json).toMatchObject({ code: "IMPORT_HELD", notAccepted: ["CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"] });
-    const unknownCode = await api.call("POST", `${path}/imports/${held.importId}/activate`, { tenant: "gate", body: { accept: ["WHATEVER"] } });
+    expect(partly.json).toMatchObject({
+      code: "IMPORT_HELD",
+      notAccepted: ["CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"],
+    });
+    const unknownCode = await api.call("POST", `${path}/imports/${held.importId}/activate`, {
+      tenant: "gate",
+      body: { accept: ["WHATEVER"] },
+    });
     expect(unknownCode.status).toBe(400);
     expect(unknownCode.json).toMatchObject({ code: "VALIDATION_FAILED" });
     expect((await api.call("GET", path, { tenant: "gate" })).json.activeImportId).toBe(demo.importId);
 
-    const activated = await api.call("POST", `${path}/imports/${held.importId}/activate`, { tenant: "gate", body: { accept: SWEDISH_REASONS } });
+    const activated = await api.call("POST", `${path}/imports/${held.importId}/activate`, {
+      tenant: "gate",
+      body: { accept: SWEDISH_REASONS },
+    });
     expect(activated.status).toBe(200);
     const activation = ImportActivationSchema.parse(activated.json);
     expect(activation).toMatchObject({ changed: true, previousImportId: demo.importId });
-    expect(activation.import).toMatchObject({ status: "succeeded", heldFor: SWEDISH_REASONS, accepted: { codes: SWEDISH_REASONS } });
+    expect(activation.import).toMatchObject({
+      status: "succeeded",
+      heldFor: SWEDISH_REASONS,
+      accepted: { codes: SWEDISH_REASONS },
+    });
     expect(activation.import.accepted?.by).toMatch(/\S/);
-    const after = TrialBalanceViewSchema.parse((await api.call("GET", `${path}/trial-balance`, { tenant: "gate" })).json);
+    const after = TrialBalanceViewSchema.parse(
+      (await api.call("GET", `${path}/trial-balance`, { tenant: "gate" })).json,
+    );
     expect(after.import.importId).toBe(held.importId);
     expect(after.accounts.map((account) => account.account)).toEqual(["1930", "3001"]);
     // Its data no longer expires (a held import's does, unless a person activates it).
-    const stored = await local().store.getImport({ tenantId: "gate", ...idsOf(path), importId: held.importId });
+    const stored = await local().stores.importStore.getImport({
+      tenantId: "gate",
+      ...idsOf(path),
+      importId: held.importId,
+    });
     expect(stored?.expiresAt).toBeUndefined();
   });
 
@@ -108,7 +146,11 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
     const demo = await uploadAndWait(api, "nofigures", path, "demo.xml", await readFile(samplePath), 1);
     const held = await uploadAndWait(api, "nofigures", path, "tb.csv", CSV_ALL_AMOUNTS_UNREADABLE, 2);
     expect(held).toMatchObject({ status: "held", heldFor: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] });
-    const stored = await local().store.getImport({ tenantId: "nofigures", ...idsOf(path), importId: held.importId });
+    const stored = await local().stores.importStore.getImport({
+      tenantId: "nofigures",
+      ...idsOf(path),
+      importId: held.importId,
+    });
     expect(stored?.expiresAt).toBeGreaterThan(Date.now() / 1000);
 
     const refused = await api.call("POST", `${path}/imports/${held.importId}/activate`, {
@@ -127,14 +169,11 @@ function idsOf(engagementPath: string): { clientId: string; engagementId: string
 }
 
 function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
-  );
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
+      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -151,23 +190,29 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     const swedish = join(filesDir, "sverige.se");
     await writeFile(swedish, SWEDISH_SIE);
 
-    const upload = await saldo(["upload", swedish, ...engagement]);
+    const upload = await saldo(["upload", swedish, ...engagement, "--locale", "en"]);
     expect(upload.stderr).not.toMatch(/saldo:/);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transactions, 2 lines/);
+    expect(upload.stdout).toMatch(/import \w+ held: 2 accounts, 1 transaction, 2 lines/);
     expect(upload.stdout).toContain(`held for: ${SWEDISH_REASONS.join(", ")}`);
-    expect(upload.stdout).toContain("- CURRENCY_MISMATCH: the file's figures are in SEK, but the client's currency is NOK");
+    expect(upload.stdout).toContain(
+      "- CURRENCY_MISMATCH: the file's figures are in SEK, but the client's currency is NOK",
+    );
     expect(upload.stdout).toContain("the engagement's active version stays as it was");
     const command = /to activate it anyway: (saldo activate .*)$/m.exec(upload.stdout)?.[1];
     expect(command).toMatch(/--import \w+ --accept ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH,ENGAGEMENT_PERIOD_MISMATCH$/);
 
-    const listed = z.array(ImportSummaryJsonSchema.strict()).parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
+    const listed = z
+      .array(ImportSummaryJsonSchema.strict())
+      .parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
     expect(listed.map((run) => [run.fileName, run.status, run.active, run.heldFor])).toEqual([
       ["sverige.se", "held", false, SWEDISH_REASONS],
       ["demo-saft-1.30.xml", "succeeded", true, []],
     ]);
     const table = await saldo(["imports", ...engagement, "--locale", "en"]);
-    expect(table.stdout).toMatch(/^ {2}\w+\s+held\s+sverige\.se.*held: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH$/m);
+    expect(table.stdout).toMatch(
+      /^ {2}\w+\s+held\s+sverige\.se.*held: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH$/m,
+    );
 
     const importId = listed[0]!.importId;
     const refused = await saldo(["activate", ...engagement, "--import", importId, "--accept", "ORG_NUMBER_MISMATCH"]);
@@ -175,24 +220,52 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     expect(refused.stderr).toContain(`Import "${importId}" is held for`);
     expect((await saldo(["activate", ...engagement, "--import", importId, "--accept", "NO_SUCH_CODE"])).code).toBe(2);
 
-    const activated = await saldo(["activate", ...engagement, "--import", importId, "--accept", "ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH", "--accept", "ENGAGEMENT_PERIOD_MISMATCH"]);
+    const activated = await saldo([
+      "activate",
+      ...engagement,
+      "--import",
+      importId,
+      "--accept",
+      "ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH",
+      "--accept",
+      "ENGAGEMENT_PERIOD_MISMATCH",
+      "--locale",
+      "en",
+    ]);
     expect(activated.stderr).toBe("");
     expect(activated.code).toBe(0);
     expect(activated.stdout).toContain(`import ${importId} is now the active version of cli-gate/fjellbekk/q1`);
-    expect(activated.stdout).toMatch(/accepted: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH \(by cli:/);
-    const after = z.array(ImportSummaryJsonSchema.strict()).parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
-    expect(after[0]).toMatchObject({ importId, status: "succeeded", active: true, accepted: { codes: SWEDISH_REASONS } });
+    expect(activated.stdout).toMatch(
+      /accepted: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH \(by cli:/,
+    );
+    const after = z
+      .array(ImportSummaryJsonSchema.strict())
+      .parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
+    expect(after[0]).toMatchObject({
+      importId,
+      status: "succeeded",
+      active: true,
+      accepted: { codes: SWEDISH_REASONS },
+    });
   });
 
-  it("upload exits 3 for a file without figures, which cannot be activated", async () => {
+  it("upload exits 3 for a file without figures, which cannot be activated (in Norwegian by default)", async () => {
     const csv = join(filesDir, "tb.csv");
     await writeFile(csv, CSV_ALL_AMOUNTS_UNREADABLE);
     const upload = await saldo(["upload", csv, ...engagement]);
     expect(upload.code).toBe(3);
-    expect(upload.stdout).toContain("held for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
-    expect(upload.stdout).toContain("it has no figures and cannot be activated");
-    const importId = /import (\w+) held/.exec(upload.stdout)![1]!;
-    const refused = await saldo(["activate", ...engagement, "--import", importId, "--accept", "IMPORT_HAS_NO_FIGURES,FIGURES_UNRELIABLE"]);
+    expect(upload.stdout).toContain("holdt tilbake for: IMPORT_HAS_NO_FIGURES, FIGURES_UNRELIABLE");
+    expect(upload.stdout).toContain("importen har ingen tall og kan ikke aktiveres");
+    expect(upload.stdout).toContain("oppdragets aktive versjon er uendret");
+    const importId = /^import (\w+) holdt tilbake/m.exec(upload.stdout)![1]!;
+    const refused = await saldo([
+      "activate",
+      ...engagement,
+      "--import",
+      importId,
+      "--accept",
+      "IMPORT_HAS_NO_FIGURES,FIGURES_UNRELIABLE",
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("has no figures");
   });

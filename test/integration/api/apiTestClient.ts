@@ -17,7 +17,13 @@ export interface ApiTestClient {
   call(
     method: string,
     path: string,
-    options?: { tenant?: string; token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+    options?: {
+      tenant?: string;
+      token?: string | null;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiAnswer>;
 }
 
@@ -25,7 +31,10 @@ export async function apiTestClient(stack: TestStack): Promise<ApiTestClient> {
   const issuer = await openLocalIssuer({ dataDir: stack.dataDir });
   const tokens = new Map<string, string>();
   const token = async (tenantId: string, options: { expiresInSeconds?: number } = {}) =>
-    issuer.issueToken({ tenantId, ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}) });
+    issuer.issueToken({
+      tenantId,
+      ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
+    });
   return {
     baseUrl: stack.stack.httpUrl,
     issuer,
@@ -43,7 +52,11 @@ export async function apiTestClient(stack: TestStack): Promise<ApiTestClient> {
         body = JSON.stringify(options.body);
         headers["content-type"] = "application/json";
       }
-      const response = await fetch(`${stack.stack.httpUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const response = await fetch(`${stack.stack.httpUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await response.text();
       let json: unknown;
       try {

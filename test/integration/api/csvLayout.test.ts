@@ -33,15 +33,28 @@ async function setup(api: ApiTestClient, tenant: string) {
   const { clientId } = ClientSchema.parse(created.json);
   const paths: string[] = [];
   for (const fiscalYear of [2024, 2025]) {
-    const engagement = await api.call("POST", `/clients/${clientId}/engagements`, { tenant, body: { kind: "year-end", fiscalYear } });
+    const engagement = await api.call("POST", `/clients/${clientId}/engagements`, {
+      tenant,
+      body: { kind: "year-end", fiscalYear },
+    });
     paths.push(`/clients/${clientId}/engagements/${EngagementSchema.parse(engagement.json).engagementId}`);
   }
   return { clientId, paths: paths as [string, string] };
 }
 
 /** Asks for an upload URL, PUTs the bytes with the answered headers, and waits for the import to finish. */
-async function uploadAndWait(api: ApiTestClient, tenant: string, path: string, fileName: string, bytes: Uint8Array, extra: object = {}) {
-  const answer = await api.call("POST", `${path}/uploads`, { tenant, body: { fileName, size: bytes.length, ...extra } });
+async function uploadAndWait(
+  api: ApiTestClient,
+  tenant: string,
+  path: string,
+  fileName: string,
+  bytes: Uint8Array,
+  extra: object = {},
+) {
+  const answer = await api.call("POST", `${path}/uploads`, {
+    tenant,
+    body: { fileName, size: bytes.length, ...extra },
+  });
   expect(answer.status).toBe(201);
   const ticket = UploadTicketSchema.parse(answer.json);
   const put = await fetch(ticket.uploadUrl, { method: "PUT", headers: ticket.headers, body: bytes });
@@ -68,14 +81,21 @@ describe("uploads with a CSV layout over HTTP: presign → S3 emulator → inges
     expect(without.report).toMatchObject({ status: "failed", failure: { code: "CSV_AMBIGUOUS_LAYOUT" } });
     expect(without.report.failure?.message).toContain('"layout"');
 
-    const first = await uploadAndWait(api, "layout", paths[0], "saldo-2024b.txt", twoAmountColumns("100,00"), { layout });
+    const first = await uploadAndWait(api, "layout", paths[0], "saldo-2024b.txt", twoAmountColumns("100,00"), {
+      layout,
+    });
     // The layout is signed into the URL as a header the PUT must carry, not hoisted into the query.
     expect(first.ticket.headers["x-amz-meta-saldo-csv-layout"]).toBe(JSON.stringify(layout).replace("\t", "\\t"));
     expect(new URL(first.ticket.uploadUrl).searchParams.get("X-Amz-SignedHeaders")?.split(";")).toContain(
       "x-amz-meta-saldo-csv-layout",
     );
-    expect(first.report).toMatchObject({ status: "succeeded", source: { formatVersion: "tab/decimal-comma/no-header" } });
-    const view = TrialBalanceViewSchema.parse((await api.call("GET", `${paths[0]}/trial-balance`, { tenant: "layout" })).json);
+    expect(first.report).toMatchObject({
+      status: "succeeded",
+      source: { formatVersion: "tab/decimal-comma/no-header" },
+    });
+    const view = TrialBalanceViewSchema.parse(
+      (await api.call("GET", `${paths[0]}/trial-balance`, { tenant: "layout" })).json,
+    );
     expect(view.accounts.map((a) => [a.account, a.opening, a.movement, a.closing])).toEqual([
       ["1500", "100.00", "25.00", "125.00"],
       ["1920", "-100.00", "200.00", "100.00"],
@@ -94,8 +114,13 @@ describe("uploads with a CSV layout over HTTP: presign → S3 emulator → inges
     expect(next.ticket.headers).toEqual({});
     expect(next.report.status).toBe("succeeded");
     expect(next.report.issues.map((issue) => issue.code)).toContain("CSV_LAYOUT_REMEMBERED");
-    const nextView = TrialBalanceViewSchema.parse((await api.call("GET", `${paths[1]}/trial-balance`, { tenant: "layout" })).json);
-    expect(nextView.accounts.find((a) => a.account === "1920")).toMatchObject({ opening: "-100.00", closing: "-75.00" });
+    const nextView = TrialBalanceViewSchema.parse(
+      (await api.call("GET", `${paths[1]}/trial-balance`, { tenant: "layout" })).json,
+    );
+    expect(nextView.accounts.find((a) => a.account === "1920")).toMatchObject({
+      opening: "-100.00",
+      closing: "-75.00",
+    });
   });
 
   it("answers a closing-only CSV with null opening and movement, per account and in the totals", async () => {
@@ -106,7 +131,9 @@ describe("uploads with a CSV layout over HTTP: presign → S3 emulator → inges
     expect(report.status).toBe("succeeded");
     expect(report.issues.filter((issue) => issue.code === "OPENING_NOT_STATED")).toHaveLength(1);
     expect(report.issues.map((issue) => issue.code)).not.toContain("CLOSING_MISMATCH");
-    const view = TrialBalanceViewSchema.parse((await api.call("GET", `${paths[1]}/trial-balance`, { tenant: "closing" })).json);
+    const view = TrialBalanceViewSchema.parse(
+      (await api.call("GET", `${paths[1]}/trial-balance`, { tenant: "closing" })).json,
+    );
     expect(view.accounts.map((a) => [a.account, a.opening, a.movement, a.closing])).toEqual([
       ["1500", null, null, "125.00"],
       ["1920", null, null, "-125.00"],

@@ -23,21 +23,24 @@ let engagementPath: string;
 let ids: { clientId: string; engagementId: string };
 
 /** GET with the tenant's token and the given headers, the body as bytes (exports may be binary). */
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-  const response = await fetch(`${api.baseUrl}${path}`, { headers: { authorization: `Bearer ${await api.token(tenant)}`, ...headers } });
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const response = await fetch(`${api.baseUrl}${path}`, {
+    headers: { authorization: `Bearer ${await api.token(tenant)}`, ...headers },
+  });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 function saldo(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
-  );
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir }, encoding: "buffer", maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() }),
+      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, encoding: "buffer", maxBuffer: 64 << 20 },
+      (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() }),
     );
   });
 }
@@ -60,7 +63,8 @@ beforeAll(async () => {
   engagementPath = `/clients/${clientId}/engagements/${engagementId}`;
   const { size } = await stat(samplePath);
   const ticket = UploadTicketSchema.parse(
-    (await api.call("POST", `${engagementPath}/uploads`, { tenant, body: { fileName: "demo-saft-1.30.xml", size } })).json,
+    (await api.call("POST", `${engagementPath}/uploads`, { tenant, body: { fileName: "demo-saft-1.30.xml", size } }))
+      .json,
   );
   const put = await fetch(ticket.uploadUrl, { method: "PUT", body: await readFile(samplePath) });
   expect(put.ok).toBe(true);
@@ -78,7 +82,17 @@ describe("GET …/trial-balance honours Accept", () => {
     const [json, csv, cli] = await Promise.all([
       api.call("GET", `${engagementPath}/trial-balance`, { tenant }),
       get(`${engagementPath}/trial-balance`, { accept: "text/csv" }),
-      saldo(["trial-balance", "--tenant", tenant, "--client", ids.clientId, "--engagement", ids.engagementId, "--format", "csv"]),
+      saldo([
+        "trial-balance",
+        "--tenant",
+        tenant,
+        "--client",
+        ids.clientId,
+        "--engagement",
+        ids.engagementId,
+        "--format",
+        "csv",
+      ]),
     ]);
     expect(json.status).toBe(200);
     const view = TrialBalanceViewSchema.parse(json.json);
@@ -92,18 +106,41 @@ describe("GET …/trial-balance honours Accept", () => {
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...records] = csvRecords(csv.bytes);
     expect(header).toEqual(["Konto", "Kontonavn", "Inngående balanse (IB)", "Bevegelse", "Utgående balanse (UB)"]);
-    expect(records.map(([account, name, ...amounts]) => [account, name, ...amounts.map((cell) => parseCsvAmount(cell, ","))])).toEqual(
-      view.accounts.map((account) => [account.account, account.name, parseOre(account.opening!), parseOre(account.movement!), parseOre(account.closing)]),
+    expect(
+      records.map(([account, name, ...amounts]) => [
+        account,
+        name,
+        ...amounts.map((cell) => parseCsvAmount(cell, ",")),
+      ]),
+    ).toEqual(
+      view.accounts.map((account) => [
+        account.account,
+        account.name,
+        parseOre(account.opening!),
+        parseOre(account.movement!),
+        parseOre(account.closing),
+      ]),
     );
     expect(cli.code).toBe(0);
     expect(cli.stdout.equals(csv.bytes)).toBe(true);
   });
 
   it("answers English titles when Accept-Language prefers English", async () => {
-    const csv = await get(`${engagementPath}/trial-balance`, { accept: "text/csv", "accept-language": "en-GB,en;q=0.9,nb;q=0.5" });
+    const csv = await get(`${engagementPath}/trial-balance`, {
+      accept: "text/csv",
+      "accept-language": "en-GB,en;q=0.9,nb;q=0.5",
+    });
     expect(csv.headers.get("content-language")).toBe("en");
-    expect(csv.headers.get("content-disposition")).toContain(`filename="trial-balance-${ids.clientId}-${ids.engagementId}.csv"`);
-    expect(csvRecords(csv.bytes)[0]).toEqual(["Account", "Account name", "Opening balance (IB)", "Movement", "Closing balance (UB)"]);
+    expect(csv.headers.get("content-disposition")).toContain(
+      `filename="trial-balance-${ids.clientId}-${ids.engagementId}.csv"`,
+    );
+    expect(csvRecords(csv.bytes)[0]).toEqual([
+      "Account",
+      "Account name",
+      "Opening balance (IB)",
+      "Movement",
+      "Closing balance (UB)",
+    ]);
   });
 
   it("answers XLSX with numeric cells that open back to the JSON figures", async () => {
@@ -145,7 +182,9 @@ describe("GET …/trial-balance honours Accept", () => {
 
 describe("GET …/transactions honours Accept", () => {
   it("answers CSV pages whose concatenation is one CSV file of every line, to the øre, chained by x-next-cursor", async () => {
-    const all = TransactionLinesPageSchema.parse((await api.call("GET", `${engagementPath}/transactions?limit=1000`, { tenant })).json);
+    const all = TransactionLinesPageSchema.parse(
+      (await api.call("GET", `${engagementPath}/transactions?limit=1000`, { tenant })).json,
+    );
     expect(all.items).toHaveLength(14);
     const parts: Buffer[] = [];
     let cursor: string | null = null;
@@ -155,14 +194,24 @@ describe("GET …/transactions honours Accept", () => {
         { accept: "text/csv" },
       );
       expect(page.status).toBe(200);
-      expect(page.headers.get("content-type")).toBe(`text/csv; charset=utf-8; header=${parts.length === 0 ? "present" : "absent"}`);
+      expect(page.headers.get("content-type")).toBe(
+        `text/csv; charset=utf-8; header=${parts.length === 0 ? "present" : "absent"}`,
+      );
       parts.push(page.bytes);
       cursor = page.headers.get("x-next-cursor");
     } while (cursor);
     expect(parts).toHaveLength(3);
     const [header, ...records] = csvRecords(Buffer.concat(parts));
     expect(header!.slice(0, 8)).toEqual(["Bilag", "Linje", "Dato", "Journal", "År", "Periode", "Konto", "Beløp"]);
-    expect(records.map((record) => [record[0], Number(record[1]) - 1, record[2], record[6], parseCsvAmount(record[7]!, ",")])).toEqual(
+    expect(
+      records.map((record) => [
+        record[0],
+        Number(record[1]) - 1,
+        record[2],
+        record[6],
+        parseCsvAmount(record[7]!, ","),
+      ]),
+    ).toEqual(
       all.items.map((line) => [line.transactionId, line.lineNumber, line.date, line.account, parseOre(line.amount)]),
     );
   });
@@ -179,10 +228,12 @@ describe("GET …/transactions honours Accept", () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.bytes as unknown as ExcelJS.Buffer);
     const rows: unknown[][] = [];
-    workbook.worksheets[0]!.eachRow((row, number) => number > 1 && rows.push([row.getCell(1).value, row.getCell(7).value, row.getCell(8).value]));
-    expect(rows.map(([voucher, account, amount]) => [voucher, account, parseOre((amount as number).toFixed(2))])).toEqual(
-      lines.map((line) => [line.transactionId, line.account, parseOre(line.amount)]),
+    workbook.worksheets[0]!.eachRow(
+      (row, number) => number > 1 && rows.push([row.getCell(1).value, row.getCell(7).value, row.getCell(8).value]),
     );
+    expect(
+      rows.map(([voucher, account, amount]) => [voucher, account, parseOre((amount as number).toFixed(2))]),
+    ).toEqual(lines.map((line) => [line.transactionId, line.account, parseOre(line.amount)]));
     expect(paged.status).toBe(400);
     expect(paged.json).toMatchObject({ code: "VALIDATION_FAILED", errors: [{ path: "query.cursor" }] });
   });

@@ -4,7 +4,12 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ImportListSchema, ImportReportSchema } from "../../../lib/imports/importReports.ts";
 import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
-import { ImportActivationSchema, ImportComparisonSchema, TransactionLinesPageSchema, TrialBalanceViewSchema } from "../../../lib/imports/importViews.ts";
+import {
+  ImportActivationSchema,
+  ImportComparisonSchema,
+  TransactionLinesPageSchema,
+  TrialBalanceViewSchema,
+} from "../../../lib/imports/importViews.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
@@ -54,7 +59,13 @@ async function waitForImport(api: ApiTestClient, tenant: string, engagementPath:
   throw new Error("the import did not finish");
 }
 
-async function uploadTicket(api: ApiTestClient, tenant: string, engagementPath: string, fileName: string, size: number) {
+async function uploadTicket(
+  api: ApiTestClient,
+  tenant: string,
+  engagementPath: string,
+  fileName: string,
+  size: number,
+) {
   const answer = await api.call("POST", `${engagementPath}/uploads`, { tenant, body: { fileName, size } });
   expect(answer.status).toBe(201);
   return UploadTicketSchema.parse(answer.json);
@@ -66,20 +77,27 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     const engagementPath = await createEngagement(api, "flow");
     const { size } = await stat(samplePath);
     const ticket = await uploadTicket(api, "flow", engagementPath, "demo-saft-1.30.xml", size);
-    expect(ticket.uploadUrl.startsWith(`${local().stack.s3Endpoint}/${local().stack.bucketName}/uploads/flow/`)).toBe(true);
+    expect(ticket.uploadUrl.startsWith(`${local().stack.s3Endpoint}/${local().stack.bucketName}/uploads/flow/`)).toBe(
+      true,
+    );
     expect(ticket.key).toMatch(/^uploads\/flow\/[0-9A-Z]{26}\/[0-9A-Z]{26}\/demo-saft-1\.30\.xml$/);
     expect(Date.parse(ticket.expiresAt)).toBeGreaterThan(Date.now());
 
     const put = hasCurl
       ? await run("curl", ["-sS", "-f", "-T", samplePath, ticket.uploadUrl])
-      : await fetch(ticket.uploadUrl, { method: "PUT", body: await import("node:fs/promises").then((fs) => fs.readFile(samplePath)) }).then(
-          (response) => ({ code: response.ok ? 0 : 1, stdout: "", stderr: String(response.status) }),
-        );
+      : await fetch(ticket.uploadUrl, {
+          method: "PUT",
+          body: await import("node:fs/promises").then((fs) => fs.readFile(samplePath)),
+        }).then((response) => ({ code: response.ok ? 0 : 1, stdout: "", stderr: String(response.status) }));
     expect(put.stderr).toBe("");
     expect(put.code).toBe(0);
 
     const [imported] = await waitForImport(api, "flow", engagementPath, 1);
-    expect(imported).toMatchObject({ status: "succeeded", active: true, counts: { accounts: 11, transactions: 6, lines: 14 } });
+    expect(imported).toMatchObject({
+      status: "succeeded",
+      active: true,
+      counts: { accounts: 11, transactions: 6, lines: 14 },
+    });
     expect(imported!.source).toMatchObject({ type: "file", key: ticket.key, size });
 
     const report = await api.call("GET", `${engagementPath}/imports/${imported!.importId}`, { tenant: "flow" });
@@ -87,7 +105,11 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     expect(ImportReportSchema.strict().parse(report.json)).toMatchObject({
       issues: [],
       issueCounts: { error: 0, warning: 0, info: 0 },
-      header: { company: { orgNumber: "923609016" }, period: { start: "2025-01-01", end: "2025-03-31" }, currency: "NOK" },
+      header: {
+        company: { orgNumber: "923609016" },
+        period: { start: "2025-01-01", end: "2025-03-31" },
+        currency: "NOK",
+      },
     });
 
     const [trialBalance, inspected] = await Promise.all([
@@ -110,7 +132,10 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     const engagementPath = await createEngagement(api, "paging");
     const { size } = await stat(samplePath);
     const ticket = await uploadTicket(api, "paging", engagementPath, "demo.xml", size);
-    const put = await fetch(ticket.uploadUrl, { method: "PUT", body: await import("node:fs/promises").then((fs) => fs.readFile(samplePath)) });
+    const put = await fetch(ticket.uploadUrl, {
+      method: "PUT",
+      body: await import("node:fs/promises").then((fs) => fs.readFile(samplePath)),
+    });
     expect(put.status).toBe(200);
     await waitForImport(api, "paging", engagementPath, 1);
 
@@ -136,7 +161,9 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     expect(pages).toBeGreaterThanOrEqual(4);
     expect(total).toBe(0n); // balanced vouchers
 
-    const onAccount = await api.call("GET", `${engagementPath}/transactions?account=1920&limit=100`, { tenant: "paging" });
+    const onAccount = await api.call("GET", `${engagementPath}/transactions?account=1920&limit=100`, {
+      tenant: "paging",
+    });
     // Bankinnskudd 1920: opening 482310.50 + 62500.00 − 18000.00 − 41250.75 − 43000.00 = closing 442559.75.
     const bankLines = TransactionLinesPageSchema.parse(onAccount.json).items;
     expect(bankLines.map((line) => line.account)).toEqual(["1920", "1920", "1920", "1920"]);
@@ -157,13 +184,22 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     expect(second).toMatchObject({ active: true, status: "succeeded" });
     expect(first).toMatchObject({ active: false, status: "superseded" });
 
-    const compared = await api.call("GET", `${engagementPath}/imports/${second.importId}/compare?with=${first.importId}`, { tenant: "versions" });
+    const compared = await api.call(
+      "GET",
+      `${engagementPath}/imports/${second.importId}/compare?with=${first.importId}`,
+      { tenant: "versions" },
+    );
     expect(compared.status).toBe(200);
     expect(ImportComparisonSchema.parse(compared.json)).toMatchObject({ accounts: [], unchangedAccounts: 11 });
 
-    const activated = await api.call("POST", `${engagementPath}/imports/${first.importId}/activate`, { tenant: "versions" });
+    const activated = await api.call("POST", `${engagementPath}/imports/${first.importId}/activate`, {
+      tenant: "versions",
+    });
     expect(activated.status).toBe(200);
-    expect(ImportActivationSchema.parse(activated.json)).toMatchObject({ changed: true, previousImportId: second.importId });
+    expect(ImportActivationSchema.parse(activated.json)).toMatchObject({
+      changed: true,
+      previousImportId: second.importId,
+    });
     const engagement = await api.call("GET", engagementPath, { tenant: "versions" });
     expect(engagement.json.activeImportId).toBe(first.importId);
   });

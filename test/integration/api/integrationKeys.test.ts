@@ -50,7 +50,10 @@ describe("integration keys: stored, shown masked, removed; never returned or log
 
   it("PUT stores the key and answers its status masked to the last 4 characters", async () => {
     const before = Date.now();
-    const answer = await call("PUT", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys", body: { clientKey: POWEROFFICE_KEY } });
+    const answer = await call("PUT", `${clientPath}/integrations/poweroffice-go`, {
+      tenant: "keys",
+      body: { clientKey: POWEROFFICE_KEY },
+    });
     expect(answer.status).toBe(200);
     const status = IntegrationStatusSchema.strict().parse(answer.json);
     expect(status).toMatchObject({ system: "poweroffice-go", set: true, masked: "••••91c4" });
@@ -59,7 +62,10 @@ describe("integration keys: stored, shown masked, removed; never returned or log
   });
 
   it("GET shows the same masked status; the two systems are kept apart", async () => {
-    await call("PUT", `${clientPath}/integrations/tripletex`, { tenant: "keys", body: { employeeToken: TRIPLETEX_TOKEN } });
+    await call("PUT", `${clientPath}/integrations/tripletex`, {
+      tenant: "keys",
+      body: { employeeToken: TRIPLETEX_TOKEN },
+    });
     const poweroffice = await call("GET", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys" });
     const tripletex = await call("GET", `${clientPath}/integrations/tripletex`, { tenant: "keys" });
     expect(poweroffice.json).toMatchObject({ set: true, masked: "••••91c4" });
@@ -67,21 +73,32 @@ describe("integration keys: stored, shown masked, removed; never returned or log
   });
 
   it("a second PUT replaces the key", async () => {
-    const answer = await call("PUT", `${clientPath}/integrations/tripletex`, { tenant: "keys", body: { employeeToken: REPLACED_TOKEN } });
+    const answer = await call("PUT", `${clientPath}/integrations/tripletex`, {
+      tenant: "keys",
+      body: { employeeToken: REPLACED_TOKEN },
+    });
     expect(answer.json).toMatchObject({ set: true, masked: "••••77c1" });
   });
 
   it("a key of the other system's shape is a 400 naming the field, not the value", async () => {
-    const answer = await call("PUT", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys", body: { employeeToken: TRIPLETEX_TOKEN } });
+    const answer = await call("PUT", `${clientPath}/integrations/poweroffice-go`, {
+      tenant: "keys",
+      body: { employeeToken: TRIPLETEX_TOKEN },
+    });
     expect(answer.status).toBe(400);
     expect(answer.json.code).toBe("VALIDATION_FAILED");
     expect(answer.json.errors.map((error: { path: string }) => error.path)).toContain("body.employeeToken");
   });
 
   it("an invalid key (with a space) and a malformed body are 400s that do not echo the value", async () => {
-    const spaced = await call("PUT", `${clientPath}/integrations/tripletex`, { tenant: "keys", body: { employeeToken: `${TRIPLETEX_TOKEN} x` } });
+    const spaced = await call("PUT", `${clientPath}/integrations/tripletex`, {
+      tenant: "keys",
+      body: { employeeToken: `${TRIPLETEX_TOKEN} x` },
+    });
     expect(spaced.status).toBe(400);
-    expect(spaced.json.errors).toEqual([{ path: "body.employeeToken", message: "visible ASCII characters only, no spaces" }]);
+    expect(spaced.json.errors).toEqual([
+      { path: "body.employeeToken", message: "visible ASCII characters only, no spaces" },
+    ]);
     const malformed = await call("PUT", `${clientPath}/integrations/tripletex`, {
       tenant: "keys",
       rawBody: `{"employeeToken": "${TRIPLETEX_TOKEN}"`,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalIssuer } from "../../../lib/auth/localIssuer.ts";
+import { localFunctionConfig } from "../../../lib/local/stack/localFunctionConfig.ts";
 import { createTenantRateLimiter, mountLocalApi } from "../../../lib/local/stack/localApi.ts";
 import { startLocalHttpServer, type RunningLocalHttpServer } from "../../../lib/local/stack/localHttpServer.ts";
 
@@ -30,14 +31,17 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
     await mountLocalApi({
       server,
       dataDir,
-      tableName: "t",
-      bucketName: "b",
-      dynamoDbEndpoint: "http://127.0.0.1:1",
-      s3Endpoint: "http://127.0.0.1:1",
+      functionConfig: localFunctionConfig({
+        dataDir,
+        tableName: "t",
+        bucketName: "b",
+        dynamoDbEndpoint: "http://127.0.0.1:1",
+        s3Endpoint: "http://127.0.0.1:1",
+      }),
       rateLimit: { requestsPerSecond: 0.5, burst: 2 },
       loadHandler: async () => async (event) => {
         events.push(event as Record<string, unknown>);
-        return { statusCode: 200, headers: { "content-type": "application/json" }, body: "{\"ok\":true}" };
+        return { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' };
       },
     });
   });
@@ -48,7 +52,10 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
 
   it("answers 429 problem+json with Retry-After once a tenant's bucket is empty, and not for other tenants", async () => {
     const issuer = await openLocalIssuer({ dataDir });
-    const [busy, quiet] = await Promise.all([issuer.issueToken({ tenantId: "busy" }), issuer.issueToken({ tenantId: "quiet" })]);
+    const [busy, quiet] = await Promise.all([
+      issuer.issueToken({ tenantId: "busy" }),
+      issuer.issueToken({ tenantId: "quiet" }),
+    ]);
     const get = (token: string) => fetch(`${server.url}/clients`, { headers: { authorization: `Bearer ${token}` } });
     expect((await get(busy)).status).toBe(200);
     expect((await get(busy)).status).toBe(200);
@@ -56,7 +63,11 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("2");
     expect(limited.headers.get("content-type")).toBe("application/problem+json");
-    expect(await limited.json()).toMatchObject({ status: 429, code: "RATE_LIMITED", requestId: limited.headers.get("x-request-id") });
+    expect(await limited.json()).toMatchObject({
+      status: 429,
+      code: "RATE_LIMITED",
+      requestId: limited.headers.get("x-request-id"),
+    });
     expect((await get(quiet)).status).toBe(200);
   });
 
@@ -78,7 +89,13 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
       isBase64Encoded: false,
     });
     expect(event.requestContext.authorizer.jwt).toMatchObject({
-      claims: { "saldo:tenant": "events", iss: "saldo-local", aud: "saldo-api", sub: "local:events", scope: "read write" },
+      claims: {
+        "saldo:tenant": "events",
+        iss: "saldo-local",
+        aud: "saldo-api",
+        sub: "local:events",
+        scope: "read write",
+      },
       scopes: ["read", "write"],
     });
     expect(typeof event.requestContext.authorizer.jwt.claims.exp).toBe("string");
@@ -115,7 +132,12 @@ describe("the local API over real HTTP, with stand-in handlers (no emulators)", 
       expect(answer.headers.get("content-type")).toBe("application/problem+json");
       const requestId = answer.headers.get("x-request-id");
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await answer.json()).toMatchObject({ status, code, requestId, type: `urn:saldo:problem:${code.toLowerCase().replace(/_/g, "-")}` });
+      expect(await answer.json()).toMatchObject({
+        status,
+        code,
+        requestId,
+        type: `urn:saldo:problem:${code.toLowerCase().replace(/_/g, "-")}`,
+      });
       if (status === 405) expect(answer.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "OPTIONS", "POST"]);
     }
     expect(events).toEqual([]);

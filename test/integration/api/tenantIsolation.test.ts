@@ -31,7 +31,9 @@ beforeAll(async () => {
   });
   expect((await fetch(ticket.json.uploadUrl, { method: "PUT", body: bytes })).status).toBe(200);
   await local().stack.waitForDeliveries();
-  const imports = await api.call("GET", `/clients/${a.clientId}/engagements/${a.engagementId}/imports`, { tenant: "tenant-a" });
+  const imports = await api.call("GET", `/clients/${a.clientId}/engagements/${a.engagementId}/imports`, {
+    tenant: "tenant-a",
+  });
   a.importId = imports.json.items[0].importId;
   const key = await api.call("PUT", `/clients/${a.clientId}/integrations/tripletex`, {
     tenant: "tenant-a",
@@ -45,25 +47,91 @@ beforeAll(async () => {
  * the tenant can make it fail). Routes without ids must not show or touch A's data. A route missing here fails the
  * coverage test below.
  */
-const cases: Record<string, () => { method: string; path: string; body?: unknown; query?: string; expect: "not-found" | "own-data" }> = {
-  createClient: () => ({ method: "POST", path: "/clients", body: { orgNumber: "923609016", name: "B's client", accountingSystem: "other" }, expect: "own-data" }),
+const cases: Record<
+  string,
+  () => { method: string; path: string; body?: unknown; query?: string; expect: "not-found" | "own-data" }
+> = {
+  createClient: () => ({
+    method: "POST",
+    path: "/clients",
+    body: { orgNumber: "923609016", name: "B's client", accountingSystem: "other" },
+    expect: "own-data",
+  }),
   listClients: () => ({ method: "GET", path: "/clients", expect: "own-data" }),
   getClient: () => ({ method: "GET", path: `/clients/${a.clientId}`, expect: "not-found" }),
-  updateClient: () => ({ method: "PATCH", path: `/clients/${a.clientId}`, body: { name: "taken over" }, expect: "not-found" }),
+  updateClient: () => ({
+    method: "PATCH",
+    path: `/clients/${a.clientId}`,
+    body: { name: "taken over" },
+    expect: "not-found",
+  }),
   deleteClient: () => ({ method: "DELETE", path: `/clients/${a.clientId}`, expect: "not-found" }),
-  createEngagement: () => ({ method: "POST", path: `/clients/${a.clientId}/engagements`, body: { kind: "year-end", fiscalYear: 2024 }, expect: "not-found" }),
+  createEngagement: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements`,
+    body: { kind: "year-end", fiscalYear: 2024 },
+    expect: "not-found",
+  }),
   listEngagements: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements`, expect: "not-found" }),
-  getEngagement: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}`, expect: "not-found" }),
-  requestUpload: () => ({ method: "POST", path: `/clients/${a.clientId}/engagements/${a.engagementId}/uploads`, body: { fileName: "b.xml", size: 100 }, expect: "not-found" }),
-  listImports: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports`, expect: "not-found" }),
-  getImport: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}`, expect: "not-found" }),
-  compareImports: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}/compare`, query: `?with=${a.importId}`, expect: "not-found" }),
-  activateImport: () => ({ method: "POST", path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}/activate`, expect: "not-found" }),
-  getTrialBalance: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}/trial-balance`, expect: "not-found" }),
-  listTransactions: () => ({ method: "GET", path: `/clients/${a.clientId}/engagements/${a.engagementId}/transactions`, query: "?limit=10", expect: "not-found" }),
-  putIntegrationKey: () => ({ method: "PUT", path: `/clients/${a.clientId}/integrations/tripletex`, body: { employeeToken: "b-overwrites-a-token-99" }, expect: "not-found" }),
-  getIntegrationKey: () => ({ method: "GET", path: `/clients/${a.clientId}/integrations/tripletex`, expect: "not-found" }),
-  deleteIntegrationKey: () => ({ method: "DELETE", path: `/clients/${a.clientId}/integrations/tripletex`, expect: "not-found" }),
+  getEngagement: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}`,
+    expect: "not-found",
+  }),
+  requestUpload: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/uploads`,
+    body: { fileName: "b.xml", size: 100 },
+    expect: "not-found",
+  }),
+  listImports: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports`,
+    expect: "not-found",
+  }),
+  getImport: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}`,
+    expect: "not-found",
+  }),
+  compareImports: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}/compare`,
+    query: `?with=${a.importId}`,
+    expect: "not-found",
+  }),
+  activateImport: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}/activate`,
+    expect: "not-found",
+  }),
+  getTrialBalance: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/trial-balance`,
+    expect: "not-found",
+  }),
+  listTransactions: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/transactions`,
+    query: "?limit=10",
+    expect: "not-found",
+  }),
+  putIntegrationKey: () => ({
+    method: "PUT",
+    path: `/clients/${a.clientId}/integrations/tripletex`,
+    body: { employeeToken: "b-overwrites-a-token-99" },
+    expect: "not-found",
+  }),
+  getIntegrationKey: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/integrations/tripletex`,
+    expect: "not-found",
+  }),
+  deleteIntegrationKey: () => ({
+    method: "DELETE",
+    path: `/clients/${a.clientId}/integrations/tripletex`,
+    expect: "not-found",
+  }),
 };
 
 describe("tenant isolation on every route", () => {

@@ -19,7 +19,10 @@ beforeAll(async () => {
     body: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
   });
   clientPath = `/clients/${client.json.clientId}`;
-  const engagement = await api.call("POST", `${clientPath}/engagements`, { tenant: "firm", body: { kind: "year-end", fiscalYear: 2025 } });
+  const engagement = await api.call("POST", `${clientPath}/engagements`, {
+    tenant: "firm",
+    body: { kind: "year-end", fiscalYear: 2025 },
+  });
   engagementPath = `${clientPath}/engagements/${engagement.json.engagementId}`;
 });
 
@@ -49,13 +52,20 @@ describe("validation: 400 problem+json with field paths", () => {
   });
 
   it("an organisation number that is not 9 digits is refused", async () => {
-    const answer = await api.call("POST", "/clients", { tenant: "firm", body: { orgNumber: "92360901", name: "X", accountingSystem: "other" } });
+    const answer = await api.call("POST", "/clients", {
+      tenant: "firm",
+      body: { orgNumber: "92360901", name: "X", accountingSystem: "other" },
+    });
     expectProblem(answer, 400, "VALIDATION_FAILED");
     expect(answer.json.errors).toEqual([{ path: "body.orgNumber", message: "must be 9 digits" }]);
   });
 
   it("a body that is not JSON is a 400 that does not quote it", async () => {
-    const answer = await api.call("POST", "/clients", { tenant: "firm", rawBody: "{not json at all", headers: { "content-type": "application/json" } });
+    const answer = await api.call("POST", "/clients", {
+      tenant: "firm",
+      rawBody: "{not json at all",
+      headers: { "content-type": "application/json" },
+    });
     expectProblem(answer, 400, "MALFORMED_JSON");
     expect(answer.text).not.toContain("not json at all");
   });
@@ -94,13 +104,19 @@ describe("validation: 400 problem+json with field paths", () => {
     });
     expectProblem(period, 400, "VALIDATION_FAILED");
     expect(paths(period)).toEqual(["body.periodEnd"]);
-    const year = await api.call("POST", `${clientPath}/engagements`, { tenant: "firm", body: { kind: "year-end", fiscalYear: "2025" } });
+    const year = await api.call("POST", `${clientPath}/engagements`, {
+      tenant: "firm",
+      body: { kind: "year-end", fiscalYear: "2025" },
+    });
     expectProblem(year, 400, "VALIDATION_FAILED");
     expect(paths(year)).toEqual(["body.fiscalYear"]);
   });
 
   it("an upload file name with a slash is refused", async () => {
-    const answer = await api.call("POST", `${engagementPath}/uploads`, { tenant: "firm", body: { fileName: "../x/saft.xml", size: 10 } });
+    const answer = await api.call("POST", `${engagementPath}/uploads`, {
+      tenant: "firm",
+      body: { fileName: "../x/saft.xml", size: 10 },
+    });
     expectProblem(answer, 400, "VALIDATION_FAILED");
     expect(paths(answer)).toEqual(["body.fileName"]);
   });
@@ -114,16 +130,28 @@ describe("validation: 400 problem+json with field paths", () => {
 describe("engagements and clients: 404, 409 and soft delete", () => {
   it("a year-end engagement covers 1 January – 31 December of its fiscal year", async () => {
     const answer = await api.call("GET", engagementPath, { tenant: "firm" });
-    expect(answer.json).toMatchObject({ kind: "year-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-12-31", activeImportId: null });
+    expect(answer.json).toMatchObject({
+      kind: "year-end",
+      fiscalYear: 2025,
+      periodStart: "2025-01-01",
+      periodEnd: "2025-12-31",
+      activeImportId: null,
+    });
   });
 
   it("a second client with the same organisation number is a 409", async () => {
-    const answer = await api.call("POST", "/clients", { tenant: "firm", body: { orgNumber: "923609016", name: "Again", accountingSystem: "other" } });
+    const answer = await api.call("POST", "/clients", {
+      tenant: "firm",
+      body: { orgNumber: "923609016", name: "Again", accountingSystem: "other" },
+    });
     expectProblem(answer, 409, "ORG_NUMBER_TAKEN");
   });
 
   it("a second engagement for the same period is a 409", async () => {
-    const answer = await api.call("POST", `${clientPath}/engagements`, { tenant: "firm", body: { kind: "year-end", fiscalYear: 2025 } });
+    const answer = await api.call("POST", `${clientPath}/engagements`, {
+      tenant: "firm",
+      body: { kind: "year-end", fiscalYear: 2025 },
+    });
     expectProblem(answer, 409, "ENGAGEMENT_EXISTS");
   });
 
@@ -137,22 +165,42 @@ describe("engagements and clients: 404, 409 and soft delete", () => {
   });
 
   it("PATCH changes the client; DELETE hides it and everything under it", async () => {
-    const created = await api.call("POST", "/clients", { tenant: "firm", body: { orgNumber: "974760673", name: "Brreg", accountingSystem: "other" } });
+    const created = await api.call("POST", "/clients", {
+      tenant: "firm",
+      body: { orgNumber: "974760673", name: "Brreg", accountingSystem: "other" },
+    });
     const path = `/clients/${created.json.clientId}`;
-    const patched = await api.call("PATCH", path, { tenant: "firm", body: { name: "Brønnøysundregistrene", accountingSystem: "tripletex" } });
-    expect(patched.json).toMatchObject({ name: "Brønnøysundregistrene", accountingSystem: "tripletex", orgNumber: "974760673" });
-    const engagement = await api.call("POST", `${path}/engagements`, { tenant: "firm", body: { kind: "year-end", fiscalYear: 2024 } });
+    const patched = await api.call("PATCH", path, {
+      tenant: "firm",
+      body: { name: "Brønnøysundregistrene", accountingSystem: "tripletex" },
+    });
+    expect(patched.json).toMatchObject({
+      name: "Brønnøysundregistrene",
+      accountingSystem: "tripletex",
+      orgNumber: "974760673",
+    });
+    const engagement = await api.call("POST", `${path}/engagements`, {
+      tenant: "firm",
+      body: { kind: "year-end", fiscalYear: 2024 },
+    });
     expect(engagement.status).toBe(201);
     const deleted = await api.call("DELETE", path, { tenant: "firm" });
     expect(deleted.status).toBe(204);
     expect(deleted.text).toBe("");
     expectProblem(await api.call("GET", path, { tenant: "firm" }), 404, "CLIENT_NOT_FOUND");
     expectProblem(await api.call("DELETE", path, { tenant: "firm" }), 404, "CLIENT_NOT_FOUND");
-    expectProblem(await api.call("GET", `${path}/engagements/${engagement.json.engagementId}`, { tenant: "firm" }), 404, "CLIENT_NOT_FOUND");
+    expectProblem(
+      await api.call("GET", `${path}/engagements/${engagement.json.engagementId}`, { tenant: "firm" }),
+      404,
+      "CLIENT_NOT_FOUND",
+    );
     const list = await api.call("GET", "/clients", { tenant: "firm" });
     expect(list.json.items.map((client: { name: string }) => client.name)).toEqual(["Fjellbekk Snekkeri AS"]);
     // The organisation number is free again once its client is deleted.
-    const again = await api.call("POST", "/clients", { tenant: "firm", body: { orgNumber: "974760673", name: "Brreg", accountingSystem: "other" } });
+    const again = await api.call("POST", "/clients", {
+      tenant: "firm",
+      body: { orgNumber: "974760673", name: "Brreg", accountingSystem: "other" },
+    });
     expect(again.status).toBe(201);
   });
 });
@@ -172,20 +220,30 @@ describe("authentication: 401 for missing, invalid and expired tokens", () => {
 
   it("an expired token is a 401 AUTH_EXPIRED", async () => {
     const past = await openLocalIssuer({ dataDir: local().dataDir, now: () => new Date(Date.now() - 3 * 3600_000) });
-    const answer = await api.call("GET", "/clients", { token: await past.issueToken({ tenantId: "firm", expiresInSeconds: 3600 }) });
+    const answer = await api.call("GET", "/clients", {
+      token: await past.issueToken({ tenantId: "firm", expiresInSeconds: 3600 }),
+    });
     expectProblem(answer, 401, "AUTH_EXPIRED");
   });
 
   it("a token for another audience is a 401", async () => {
     const other = await openLocalIssuer({ dataDir: local().dataDir, audience: "another-api" });
-    expectProblem(await api.call("GET", "/clients", { token: await other.issueToken({ tenantId: "firm" }) }), 401, "AUTH_INVALID_TOKEN");
+    expectProblem(
+      await api.call("GET", "/clients", { token: await other.issueToken({ tenantId: "firm" }) }),
+      401,
+      "AUTH_INVALID_TOKEN",
+    );
   });
 
   it("a token signed with another key is a 401", async () => {
     const dir = await mkdtemp(join(tmpdir(), "saldo-other-issuer-"));
     try {
       const stranger = await openLocalIssuer({ dataDir: dir });
-      expectProblem(await api.call("GET", "/clients", { token: await stranger.issueToken({ tenantId: "firm" }) }), 401, "AUTH_INVALID_TOKEN");
+      expectProblem(
+        await api.call("GET", "/clients", { token: await stranger.issueToken({ tenantId: "firm" }) }),
+        401,
+        "AUTH_INVALID_TOKEN",
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -200,7 +258,10 @@ describe("authentication: 401 for missing, invalid and expired tokens", () => {
 
   it("the local issuer's discovery document and key set are served", async () => {
     const configuration = await api.call("GET", "/.well-known/openid-configuration");
-    expect(configuration.json).toMatchObject({ issuer: "saldo-local", jwks_uri: `${api.baseUrl}/.well-known/jwks.json` });
+    expect(configuration.json).toMatchObject({
+      issuer: "saldo-local",
+      jwks_uri: `${api.baseUrl}/.well-known/jwks.json`,
+    });
     const jwks = await api.call("GET", "/.well-known/jwks.json");
     expect(jwks.json.keys.map((key: { kid: string }) => key.kid)).toEqual([api.issuer.keyId]);
     expect(jwks.json.keys[0].d).toBeUndefined();
@@ -228,7 +289,10 @@ describe("CORS and request ids", () => {
   });
 
   it("every answer has its own x-request-id", async () => {
-    const [first, second] = await Promise.all([api.call("GET", "/clients", { tenant: "firm" }), api.call("GET", "/clients", { tenant: "firm" })]);
+    const [first, second] = await Promise.all([
+      api.call("GET", "/clients", { tenant: "firm" }),
+      api.call("GET", "/clients", { tenant: "firm" }),
+    ]);
     expect(first.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.headers.get("x-request-id")).not.toBe(second.headers.get("x-request-id"));
   });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { engagementCommand } from "../../../lib/cli/engagementCommand.ts";
 import { UsageError } from "../../../lib/cli/errors.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { startTestEmulators, type TestEmulators } from "../../helpers/emulators.ts";
 
 let emulators: TestEmulators;
-let store: DynamoLedgerStore;
+let stores: DynamoStores;
 let env: Record<string, string>;
 const tenantId = "firm-engagement-cli";
 
@@ -37,8 +37,8 @@ beforeAll(async () => {
   };
   // The SDK reads region and credentials from the process environment (the CLI's "standard AWS environment").
   for (const name of ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) vi.stubEnv(name, env[name]!);
-  store = new DynamoLedgerStore({ tableName: emulators.tableName, client: emulators.dynamo });
-  await store.createClient({
+  stores = createDynamoStores({ tableName: emulators.tableName, client: emulators.dynamo });
+  await stores.engagementStore.createClient({
     tenantId,
     clientId: "fjellbekk",
     name: "Fjellbekk Snekkeri AS",
@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  store?.close();
+  stores?.close();
   await emulators?.stop();
 });
 
@@ -61,7 +61,9 @@ describe("saldo engagement create", () => {
     expect(result.stdout).toBe(
       "Engasjement 2025 opprettet for klient fjellbekk: årsavslutning 01.01.2025–31.12.2025\n",
     );
-    expect(await store.getEngagement({ tenantId, clientId: "fjellbekk", engagementId: "2025" })).toMatchObject({
+    expect(
+      await stores.engagementStore.getEngagement({ tenantId, clientId: "fjellbekk", engagementId: "2025" }),
+    ).toMatchObject({
       kind: "year-end",
       fiscalYear: 2025,
       periodStart: "2025-01-01",

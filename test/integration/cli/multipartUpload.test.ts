@@ -42,7 +42,11 @@ function s3Client(failFrom = Number.POSITIVE_INFINITY): { s3: S3Client; parts: {
       if (context.commandName !== "UploadPartCommand") return next(args);
       parts.calls++;
       if (parts.calls >= failFrom) {
-        throw Object.assign(new Error("the connection was reset"), { name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 } });
+        throw Object.assign(new Error("the connection was reset"), {
+          name: "AccessDenied",
+          $fault: "client",
+          $metadata: { httpStatusCode: 403 },
+        });
       }
       return next(args);
     },
@@ -96,7 +100,9 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     });
     failing.s3.destroy();
     const [recordFile] = await readdir(stateDir);
-    const record = JSON.parse(await readFile(join(stateDir, recordFile!), "utf8")) as { parts: { partNumber: number }[] };
+    const record = JSON.parse(await readFile(join(stateDir, recordFile!), "utf8")) as {
+      parts: { partNumber: number }[];
+    };
     expect(record.parts).toHaveLength(2);
 
     const resumed = s3Client();
@@ -111,7 +117,7 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     expect(await storedSha256(resumed.s3, options.key)).toBe(await sha256(saftPath));
     resumed.s3.destroy();
 
-    const run = await followImport(local().store, ref, {
+    const run = await followImport(local().stores.importStore, ref, {
       key: options.key,
       ...(result.etag ? { etag: result.etag } : {}),
       notBefore: started - 60_000,
@@ -121,9 +127,13 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     expect(run.status).toBe("succeeded");
     const expected = await inspectFile(createReadStream(saftPath));
     expect(run.counts).toMatchObject({ transactions: 9_000, lines: 27_000 });
-    const rows = await local().store.readTrialBalance(run);
-    const figures = (row: { account: string; opening: bigint | null; movement: bigint | null; closing: bigint }) =>
-      [row.account, row.opening === null ? null : formatOre(row.opening), row.movement === null ? null : formatOre(row.movement), formatOre(row.closing)];
+    const rows = await local().stores.importStore.readTrialBalance(run);
+    const figures = (row: { account: string; opening: bigint | null; movement: bigint | null; closing: bigint }) => [
+      row.account,
+      row.opening === null ? null : formatOre(row.opening),
+      row.movement === null ? null : formatOre(row.movement),
+      formatOre(row.closing),
+    ];
     expect(rows.map(figures)).toEqual(expected.rows.map(figures));
   }, 600_000);
 
@@ -131,7 +141,9 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     const ref = { tenantId: "mp", clientId: "fjellbekk", engagementId: "changed" };
     const stateDir = join(workDir, "state-changed");
     const failing = s3Client(4);
-    await expect(uploadFileToS3(await uploadOptions(failing.s3, ref, stateDir))).rejects.toMatchObject({ code: "UPLOAD_TRANSFER_FAILED" });
+    await expect(uploadFileToS3(await uploadOptions(failing.s3, ref, stateDir))).rejects.toMatchObject({
+      code: "UPLOAD_TRANSFER_FAILED",
+    });
     failing.s3.destroy();
     const [recordFile] = await readdir(stateDir);
     const recordPath = join(stateDir, recordFile!);
@@ -147,11 +159,15 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     const result = await uploadFileToS3(await uploadOptions(resumed.s3, ref, stateDir));
     expect(result).toMatchObject({ resumedParts: 2, sentParts: partCount - 2 });
     expect(resumed.parts.calls).toBe(partCount - 2);
-    expect(await storedSha256(resumed.s3, uploadKey({ ...ref, fileName: "hovedbok-2025.xml" }))).toBe(await sha256(saftPath));
+    expect(await storedSha256(resumed.s3, uploadKey({ ...ref, fileName: "hovedbok-2025.xml" }))).toBe(
+      await sha256(saftPath),
+    );
 
     // Interrupted again, then the file is touched (another mtime): nothing recorded is trusted, a new upload begins.
     const again = s3Client(3);
-    await expect(uploadFileToS3(await uploadOptions(again.s3, ref, stateDir))).rejects.toMatchObject({ code: "UPLOAD_TRANSFER_FAILED" });
+    await expect(uploadFileToS3(await uploadOptions(again.s3, ref, stateDir))).rejects.toMatchObject({
+      code: "UPLOAD_TRANSFER_FAILED",
+    });
     again.s3.destroy();
     const later = new Date(Date.now() + 5_000);
     await utimes(saftPath, later, later);
@@ -168,7 +184,10 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     const stop = new AbortController();
     await expect(
       uploadFileToS3({ ...options, signal: stop.signal, onProgress: (bytes) => bytes > 0 && stop.abort() }),
-    ).rejects.toMatchObject({ code: "UPLOAD_INTERRUPTED", message: expect.stringContaining("run the same command again") });
+    ).rejects.toMatchObject({
+      code: "UPLOAD_INTERRUPTED",
+      message: expect.stringContaining("run the same command again"),
+    });
     const partCount = Math.ceil(options.size / PART);
     const stored = parts.calls;
     expect(stored).toBeGreaterThan(0);
@@ -187,7 +206,11 @@ describe("uploading a large file in parts, resumably, to the local stack's S3", 
     const { s3, parts } = s3Client();
     const options = await uploadOptions(s3, ref, join(workDir, "state-small"));
     const progress: number[] = [];
-    const result = await uploadFileToS3({ ...options, partSize: options.size, onProgress: (bytes) => progress.push(bytes) });
+    const result = await uploadFileToS3({
+      ...options,
+      partSize: options.size,
+      onProgress: (bytes) => progress.push(bytes),
+    });
     expect(result).toMatchObject({ parts: 0, resumedParts: 0, sentParts: 0 });
     expect(parts.calls).toBe(0);
     expect(progress.at(-1)).toBe(options.size);

@@ -22,9 +22,14 @@ const EXPECTED_AMBIGUOUS = [
 
 function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [join(root, "bin", "saldo.js"), ...args], { cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(root, "bin", "saldo.js"), ...args],
+      { cwd: root, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,20 +48,29 @@ describe("saldo inspect", () => {
     const json = LedgerJsonSchema.parse(JSON.parse(asJson.stdout));
     const lines = result.stdout.split("\n");
     expect(result.stdout).toContain("SAF-T 1.30 (utf-8)");
-    expect(result.stdout).toContain(`${json.company.name}, org.nr. ${json.company.orgNumber!.replace(/^(\d{3})(\d{3})(\d{3})$/, "$1 $2 $3")}`);
-    expect(result.stdout).toContain(`Periode      ${formatDateForPeople(json.period!.start, "nb")}–${formatDateForPeople(json.period!.end, "nb")}`);
+    expect(result.stdout).toContain(
+      `${json.company.name}, org.nr. ${json.company.orgNumber!.replace(/^(\d{3})(\d{3})(\d{3})$/, "$1 $2 $3")}`,
+    );
+    expect(result.stdout).toContain(
+      `Periode      ${formatDateForPeople(json.period!.start, "nb")}–${formatDateForPeople(json.period!.end, "nb")}`,
+    );
     for (const account of json.accounts) {
-      const figures = [account.opening, account.movement, account.closing].map((figure) => formatOreForPeople(parseOre(figure!), "nb"));
+      const figures = [account.opening, account.movement, account.closing].map((figure) =>
+        formatOreForPeople(parseOre(figure!), "nb"),
+      );
       const line = lines.find((candidate) => candidate.startsWith(`${account.account} `));
       expect(line?.split(/ {2,}/)).toEqual([account.account, account.name, ...figures]);
     }
-    const totals = [json.totals.opening, json.totals.movement, json.totals.closing].map((figure) => formatOreForPeople(parseOre(figure!), "nb"));
+    const totals = [json.totals.opening, json.totals.movement, json.totals.closing].map((figure) =>
+      formatOreForPeople(parseOre(figure!), "nb"),
+    );
     const totalLine = lines.find((line) => line.startsWith("Sum saldobalanse"));
     expect(totalLine?.split(/ {2,}/)).toEqual([`Sum saldobalanse (${json.accounts.length} kontoer)`, ...totals]);
     // Every figure of a column ends where its title ends.
     const header = lines.find((line) => line.startsWith("Konto "))!;
     const closingEnd = header.indexOf("Utgående (UB)") + "Utgående (UB)".length;
-    for (const line of lines.filter((candidate) => /^\d{4} /.test(candidate) || candidate.startsWith("Sum "))) expect(line.length).toBe(closingEnd);
+    for (const line of lines.filter((candidate) => /^\d{4} /.test(candidate) || candidate.startsWith("Sum ")))
+      expect(line.length).toBe(closingEnd);
     expect(result.stdout).toContain(
       `Transaksjoner: ${json.transactions.count} bilag med ${json.transactions.lines} linjer; ` +
         `debet ${formatOreForPeople(parseOre(json.transactions.totalDebit), "nb")}, kredit ${formatOreForPeople(parseOre(json.transactions.totalCredit), "nb")}`,
@@ -71,9 +85,17 @@ describe("saldo inspect", () => {
     ]);
     const json = LedgerJsonSchema.parse(JSON.parse(asJson.stdout));
     const bank = json.accounts.find((account) => account.account === "1920")!;
-    const figures = [bank.opening, bank.movement, bank.closing].map((figure) => formatOreForPeople(parseOre(figure!), "en"));
-    expect(result.stdout).toMatch(new RegExp(`\\n1920\\s+${bank.name}\\s+${figures.map((figure) => figure.replace(/[.]/g, "\\.")).join("\\s+")}\\n`));
-    expect(result.stdout).toMatch(new RegExp(`Total trial balance \\(${json.accounts.length} accounts\\)\\s+0\\.00\\s+0\\.00\\s+0\\.00`));
+    const figures = [bank.opening, bank.movement, bank.closing].map((figure) =>
+      formatOreForPeople(parseOre(figure!), "en"),
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `\\n1920\\s+${bank.name}\\s+${figures.map((figure) => figure.replace(/[.]/g, "\\.")).join("\\s+")}\\n`,
+      ),
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`Total trial balance \\(${json.accounts.length} accounts\\)\\s+0\\.00\\s+0\\.00\\s+0\\.00`),
+    );
     expect(result.stdout).toContain("Issues: 0 errors, 0 warnings, 0 info");
     expect(result.stdout).toContain(`Period    ${json.period!.start} – ${json.period!.end}`);
     expect((await saldo(["inspect", "samples/demo-saft-1.30.xml", "--locale", "sv"])).code).toBe(2);
@@ -84,7 +106,11 @@ describe("saldo inspect", () => {
     expect(result.code).toBe(0);
     const json = LedgerJsonSchema.strict().parse(JSON.parse(result.stdout));
     expect(json.transactions).toEqual({ count: 6, lines: 14, totalDebit: "252250.75", totalCredit: "252250.75" });
-    expect(json.accounts.find((a) => a.account === "2400")).toMatchObject({ opening: "-43000.00", movement: "18000.00", closing: "-25000.00" });
+    expect(json.accounts.find((a) => a.account === "2400")).toMatchObject({
+      opening: "-43000.00",
+      movement: "18000.00",
+      closing: "-25000.00",
+    });
   });
 
   it("exits 1 with a one-line reason naming the file and position when the file cannot be read", async () => {
@@ -97,6 +123,22 @@ describe("saldo inspect", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/^saldo: cut\.xml:\d+:\d+: .*/);
+  });
+
+  it("exits 1 saying in words that a file named on the command line does not exist (inspect and upload alike)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "saldo-cli-"));
+    const missing = join(dir, "my-saft.xml");
+    for (const args of [
+      ["inspect", missing],
+      ["upload", missing, "--tenant", "t", "--client", "c", "--engagement", "e"],
+    ]) {
+      const result = await saldo(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`saldo: cannot read ${missing}: no such file\n`);
+    }
+    const folder = await saldo(["inspect", dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/^saldo: cannot read .*it is a folder, not a file\n$/);
   });
 
   it("exits 2 on wrong usage", async () => {
@@ -116,22 +158,27 @@ describe("saldo inspect", () => {
     expect(json.accounts.map((a) => [a.account, a.opening, a.closing])).toEqual(EXPECTED_AMBIGUOUS);
   });
 
-  it.skipIf(!hasSharedFixtures)("reads every shared fixture, refusing only the Cash Register file", async () => {
-    const files = (await listFiles(sharedFixturesDir)).filter((file) =>
-      /\/(saft\/samples|sie\/(jsisie|sie4j)|csv)\/[^/]+$/.test(file) && !/\.(json|md)$/.test(file),
-    );
-    expect(files.length).toBeGreaterThan(45);
-    const failures: string[] = [];
-    for (let i = 0; i < files.length; i += 4) {
-      await Promise.all(
-        files.slice(i, i + 4).map(async (file) => {
-          const result = await saldo(["inspect", file, "--json"]);
-          const shouldFail = file.includes("CashRegister");
-          if (shouldFail ? result.code !== 1 : result.code !== 0) failures.push(`${file}: exit ${result.code} ${result.stderr}`);
-          if (!shouldFail && result.code === 0) LedgerJsonSchema.parse(JSON.parse(result.stdout));
-        }),
+  it.skipIf(!hasSharedFixtures)(
+    "reads every shared fixture, refusing only the Cash Register file",
+    async () => {
+      const files = (await listFiles(sharedFixturesDir)).filter(
+        (file) => /\/(saft\/samples|sie\/(jsisie|sie4j)|csv)\/[^/]+$/.test(file) && !/\.(json|md)$/.test(file),
       );
-    }
-    expect(failures).toEqual([]);
-  }, 240_000);
+      expect(files.length).toBeGreaterThan(45);
+      const failures: string[] = [];
+      for (let i = 0; i < files.length; i += 4) {
+        await Promise.all(
+          files.slice(i, i + 4).map(async (file) => {
+            const result = await saldo(["inspect", file, "--json"]);
+            const shouldFail = file.includes("CashRegister");
+            if (shouldFail ? result.code !== 1 : result.code !== 0)
+              failures.push(`${file}: exit ${result.code} ${result.stderr}`);
+            if (!shouldFail && result.code === 0) LedgerJsonSchema.parse(JSON.parse(result.stdout));
+          }),
+        );
+      }
+      expect(failures).toEqual([]);
+    },
+    240_000,
+  );
 });

@@ -26,7 +26,9 @@ afterAll(async () => {
 
 function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name),
+    ),
   );
   return new Promise((done) => {
     execFile(
@@ -62,59 +64,78 @@ const engagement = (engagementId: string, fiscalYear: number) => [
 ];
 
 describe("saldo upload with CSV layout options", () => {
-  it("reads a CSV detection cannot with --delimiter/--columns, remembers the layout, and needs none for the next file", { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
-    const first = await file("saldo-2024.txt", twoAmountColumns("100,00"));
-    const refused = await saldo(["upload", first, ...engagement("fy2024", 2024)]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("found 2 amount columns");
-    expect(refused.stderr).toContain("`saldo upload <file>` take");
+  it(
+    "reads a CSV detection cannot with --delimiter/--columns, remembers the layout, and needs none for the next file",
+    { timeout: CLI_TEST_TIMEOUT_MS },
+    async () => {
+      const first = await file("saldo-2024.txt", twoAmountColumns("100,00"));
+      const refused = await saldo(["upload", first, ...engagement("fy2024", 2024)]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("found 2 amount columns");
+      expect(refused.stderr).toContain("`saldo upload <file>` take");
 
-    const upload = await saldo([
-      "upload",
-      first,
-      ...engagement("fy2024", 2024),
-      "--delimiter",
-      "tab",
-      "--columns",
-      "account=0,name=1,opening=2,closing=3",
-    ]);
-    expect(upload.stderr).toBe("");
-    expect(upload.code).toBe(0);
-    expect(upload.stdout).toMatch(/import \w+ succeeded: 3 accounts/);
-    const client = await local().store.getClient({ tenantId: "layouts", clientId: "visma" });
-    expect(client?.csvLayout?.layout).toEqual({ delimiter: "\t", columns: { account: 0, name: 1, opening: 2, closing: 3 } });
+      const upload = await saldo([
+        "upload",
+        first,
+        ...engagement("fy2024", 2024),
+        "--delimiter",
+        "tab",
+        "--columns",
+        "account=0,name=1,opening=2,closing=3",
+        "--locale",
+        "en",
+      ]);
+      expect(upload.stderr).toBe("");
+      expect(upload.code).toBe(0);
+      expect(upload.stdout).toMatch(/import \w+ succeeded: 3 accounts/);
+      const client = await local().stores.engagementStore.getClient({ tenantId: "layouts", clientId: "visma" });
+      expect(client?.csvLayout?.layout).toEqual({
+        delimiter: "\t",
+        columns: { account: 0, name: 1, opening: 2, closing: 3 },
+      });
 
-    const next = await file("saldo-2025.txt", twoAmountColumns("-75,00"));
-    const again = await saldo(["upload", next, ...engagement("fy2025", 2025)]);
-    expect(again.stderr).toBe("");
-    expect(again.code).toBe(0);
-    const json = LedgerJsonSchema.parse(JSON.parse((await saldo(["trial-balance", ...engagement("fy2025", 2025).slice(0, 6), "--json"])).stdout));
-    expect(json.accounts.find((account) => account.account === "1920")).toMatchObject({
-      opening: "-100.00",
-      movement: "25.00",
-      closing: "-75.00",
-    });
-    expect(json.issues.map((issue) => issue.code)).toContain("CSV_LAYOUT_REMEMBERED");
-  });
+      const next = await file("saldo-2025.txt", twoAmountColumns("-75,00"));
+      const again = await saldo(["upload", next, ...engagement("fy2025", 2025)]);
+      expect(again.stderr).toBe("");
+      expect(again.code).toBe(0);
+      const json = LedgerJsonSchema.parse(
+        JSON.parse((await saldo(["trial-balance", ...engagement("fy2025", 2025).slice(0, 6), "--json"])).stdout),
+      );
+      expect(json.accounts.find((account) => account.account === "1920")).toMatchObject({
+        opening: "-100.00",
+        movement: "25.00",
+        closing: "-75.00",
+      });
+      expect(json.issues.map((issue) => issue.code)).toContain("CSV_LAYOUT_REMEMBERED");
+    },
+  );
 
-  it("refuses a layout option it cannot use as wrong usage (exit 2) before uploading anything", { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
-    const path = await file("bad.txt", twoAmountColumns("100,00"));
-    const result = await saldo(["upload", path, ...engagement("bad", 2024), "--decimal", "x"]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--decimal");
-  });
+  it(
+    "refuses a layout option it cannot use as wrong usage (exit 2) before uploading anything",
+    { timeout: CLI_TEST_TIMEOUT_MS },
+    async () => {
+      const path = await file("bad.txt", twoAmountColumns("100,00"));
+      const result = await saldo(["upload", path, ...engagement("bad", 2024), "--decimal", "x"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("--decimal");
+    },
+  );
 
-  it("shows a closing-only CSV's unknown opening and movement as blanks in text and null in JSON", { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
-    const path = await file("ub.txt", ["1500\tKundefordringer\t125,00", "1920\tBankinnskudd\t-125,00"]);
-    const ref = ["--tenant", "layouts", "--client", "finale", "--engagement", "fy2025"];
-    expect((await saldo(["upload", path, ...ref, "--fiscal-year", "2025"])).code).toBe(0);
-    const text = await saldo(["trial-balance", ...ref, "--locale", "en"]);
-    expect(text.code).toBe(0);
-    const row = text.stdout.split("\n").find((line) => line.startsWith("1500"))!;
-    expect(row.replace(/\s+/g, " ").trim()).toBe("1500 Kundefordringer 125.00");
-    expect(text.stdout).toContain("OPENING_NOT_STATED");
-    const json = LedgerJsonSchema.parse(JSON.parse((await saldo(["trial-balance", ...ref, "--json"])).stdout));
-    expect(json.accounts[0]).toMatchObject({ account: "1500", opening: null, movement: null, closing: "125.00" });
-    expect(json.totals).toEqual({ opening: null, movement: null, closing: "0.00" });
-  });
+  it(
+    "shows a closing-only CSV's unknown opening and movement as blanks in text and null in JSON",
+    { timeout: CLI_TEST_TIMEOUT_MS },
+    async () => {
+      const path = await file("ub.txt", ["1500\tKundefordringer\t125,00", "1920\tBankinnskudd\t-125,00"]);
+      const ref = ["--tenant", "layouts", "--client", "finale", "--engagement", "fy2025"];
+      expect((await saldo(["upload", path, ...ref, "--fiscal-year", "2025"])).code).toBe(0);
+      const text = await saldo(["trial-balance", ...ref, "--locale", "en"]);
+      expect(text.code).toBe(0);
+      const row = text.stdout.split("\n").find((line) => line.startsWith("1500"))!;
+      expect(row.replace(/\s+/g, " ").trim()).toBe("1500 Kundefordringer 125.00");
+      expect(text.stdout).toContain("OPENING_NOT_STATED");
+      const json = LedgerJsonSchema.parse(JSON.parse((await saldo(["trial-balance", ...ref, "--json"])).stdout));
+      expect(json.accounts[0]).toMatchObject({ account: "1500", opening: null, movement: null, closing: "125.00" });
+      expect(json.totals).toEqual({ opening: null, movement: null, closing: "0.00" });
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import type { DeadLetterMessage } from "../../../lib/local/stack/invokeLikeLambda.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../lib/store/s3EventNotification.ts";
 import { useTestStack } from "./localStackFixture.ts";
 
 // A handler that fails like the real one does when DynamoDB is unreachable (StoreUnavailableError is rethrown so
@@ -32,9 +32,17 @@ describe("an upload whose handler keeps failing", () => {
     const files = await readdir(stack.deadLetterDir);
     expect(files).toHaveLength(1);
     const message = JSON.parse(await readFile(join(stack.deadLetterDir, files[0]!), "utf8")) as DeadLetterMessage;
-    expect(message).toMatchObject({ errorCode: "STORE_UNAVAILABLE", errorMessage: "DynamoDB is unreachable", attempts: 3 });
+    expect(message).toMatchObject({
+      errorCode: "STORE_UNAVAILABLE",
+      errorMessage: "DynamoDB is unreachable",
+      attempts: 3,
+    });
     const record = (message.event as S3EventNotification).Records[0]!;
-    expect(record).toMatchObject({ eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: stack.bucketName }, object: { size: 12 } } });
+    expect(record).toMatchObject({
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:Put",
+      s3: { bucket: { name: stack.bucketName }, object: { size: 12 } },
+    });
     expect(decodeS3EventKey(record.s3.object.key)).toBe(key);
   });
 });

@@ -9,14 +9,22 @@ import { useTestStack } from "./localStackFixture.ts";
 const local = useTestStack();
 
 /** A request with the path exactly as given (fetch and URL would resolve `..` and `%2E%2E` before sending). */
-function rawRequest(port: number, method: string, path: string, body = "hostile"): Promise<{ status: number; body: string }> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body = "hostile",
+): Promise<{ status: number; body: string }> {
   return new Promise((resolveAnswer, reject) => {
-    const sent = request({ host: "127.0.0.1", port, method, path, headers: { "content-length": Buffer.byteLength(body) } }, (response) => {
-      let text = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (text += chunk));
-      response.on("end", () => resolveAnswer({ status: response.statusCode ?? 0, body: text }));
-    });
+    const sent = request(
+      { host: "127.0.0.1", port, method, path, headers: { "content-length": Buffer.byteLength(body) } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => resolveAnswer({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     sent.on("error", reject);
     sent.end(body);
   });
@@ -40,7 +48,9 @@ describe("the local stack against hostile object keys", () => {
   it("refuses a 255-character file name with S3's KeyTooLongError and keeps running", async () => {
     const { stack, s3 } = local();
     const key = `uploads/firm/acme/fy2025/${"x".repeat(251)}.xml`;
-    const failure = await s3.send(new PutObjectCommand({ Bucket: stack.bucketName, Key: key, Body: "figures" })).catch((error: unknown) => error);
+    const failure = await s3
+      .send(new PutObjectCommand({ Bucket: stack.bucketName, Key: key, Body: "figures" }))
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ name: "KeyTooLongError", $metadata: { httpStatusCode: 400 } });
     await expectStackAlive();
   });
@@ -62,7 +72,13 @@ describe("the local stack against hostile object keys", () => {
     }
     const copy = await new Promise<number>((resolveStatus, reject) => {
       const sent = request(
-        { host: "127.0.0.1", port, method: "PUT", path: `/${stack.bucketName}/copies/copied.txt`, headers: { "x-amz-copy-source": `${stack.bucketName}/../../stack.json` } },
+        {
+          host: "127.0.0.1",
+          port,
+          method: "PUT",
+          path: `/${stack.bucketName}/copies/copied.txt`,
+          headers: { "x-amz-copy-source": `${stack.bucketName}/../../stack.json` },
+        },
         (response) => {
           response.resume();
           resolveStatus(response.statusCode ?? 0);
@@ -91,18 +107,36 @@ describe("the local stack against hostile object keys", () => {
 
   it("refuses, in POST …/uploads, a file name that would make such a key (400, body.fileName)", async () => {
     const api = await apiTestClient(local());
-    const client = await api.call("POST", "/clients", { tenant: "hostile", body: { orgNumber: "923609016", name: "Acme AS", accountingSystem: "other" } });
+    const client = await api.call("POST", "/clients", {
+      tenant: "hostile",
+      body: { orgNumber: "923609016", name: "Acme AS", accountingSystem: "other" },
+    });
     expect(client.status).toBe(201);
-    const engagement = await api.call("POST", `/clients/${client.json.clientId}/engagements`, { tenant: "hostile", body: { kind: "year-end", fiscalYear: 2025 } });
+    const engagement = await api.call("POST", `/clients/${client.json.clientId}/engagements`, {
+      tenant: "hostile",
+      body: { kind: "year-end", fiscalYear: 2025 },
+    });
     expect(engagement.status).toBe(201);
     const uploads = `/clients/${client.json.clientId}/engagements/${engagement.json.engagementId}/uploads`;
-    for (const fileName of [`${"x".repeat(251)}.xml`, `${"ø".repeat(101)}.xml`, "..", "../stack.json", "a\u0000b.xml"]) {
+    for (const fileName of [
+      `${"x".repeat(251)}.xml`,
+      `${"ø".repeat(101)}.xml`,
+      "..",
+      "../stack.json",
+      "a\u0000b.xml",
+    ]) {
       const answer = await api.call("POST", uploads, { tenant: "hostile", body: { fileName, size: 100 } });
       expect(answer.status, fileName).toBe(400);
-      expect(answer.json).toMatchObject({ code: "VALIDATION_FAILED", errors: [expect.objectContaining({ path: "body.fileName" })] });
+      expect(answer.json).toMatchObject({
+        code: "VALIDATION_FAILED",
+        errors: [expect.objectContaining({ path: "body.fileName" })],
+      });
       expect(answer.headers.get("x-request-id")).toBe(answer.json.requestId);
     }
-    const fine = await api.call("POST", uploads, { tenant: "hostile", body: { fileName: `${"ø".repeat(98)}.xml`, size: 100 } });
+    const fine = await api.call("POST", uploads, {
+      tenant: "hostile",
+      body: { fileName: `${"ø".repeat(98)}.xml`, size: 100 },
+    });
     expect(fine.status).toBe(201);
   });
 });

@@ -7,10 +7,16 @@ import {
   type DeadLetterMessage,
   type LocalLambdaContext,
 } from "../../../lib/local/stack/invokeLikeLambda.ts";
-import { createS3EventNotification } from "../../../lib/local/s3EventNotification.ts";
+import { createS3EventNotification } from "../../../lib/store/s3EventNotification.ts";
 
 const fn = { functionName: "saldo-local-ingest", memoryMb: 3008, timeoutSeconds: 900 };
-const event = createS3EventNotification({ bucket: "b", key: "uploads/t/c/e/file.xml", size: 10, eTag: "abc", eventName: "ObjectCreated:Put" });
+const event = createS3EventNotification({
+  bucket: "b",
+  key: "uploads/t/c/e/file.xml",
+  size: 10,
+  eTag: "abc",
+  eventName: "ObjectCreated:Put",
+});
 let deadLetterDir: string;
 beforeEach(async () => {
   deadLetterDir = join(await mkdtemp(join(tmpdir(), "saldo-invoke-")), "dead-letters");
@@ -22,7 +28,9 @@ afterEach(async () => {
 describe("invoking the handler like Lambda's asynchronous invocation", () => {
   it("passes the event and a context with the function's name, ARN, memory, request id and remaining time", async () => {
     const seen: { event: unknown; context: LocalLambdaContext }[] = [];
-    const result = await invokeAsynchronously(async (e, context) => void seen.push({ event: e, context }), event, fn, { deadLetterDir });
+    const result = await invokeAsynchronously(async (e, context) => void seen.push({ event: e, context }), event, fn, {
+      deadLetterDir,
+    });
     expect(result).toMatchObject({ outcome: "succeeded", attempts: 1 });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.event).toBe(event);

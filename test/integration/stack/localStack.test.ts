@@ -53,44 +53,68 @@ describe("the local stack", () => {
   });
 
   it("seeds the demo on first start: the sample uploaded through S3 is the active version of demo/fjellbekk/q1-2025", async () => {
-    const { stack, store } = local();
+    const { stack, stores } = local();
     expect(stack.demo).toMatchObject({ uploaded: true, key: "uploads/demo/fjellbekk/q1-2025/demo-saft-1.30.xml" });
     const ref = { tenantId: "demo", clientId: "fjellbekk", engagementId: "q1-2025" };
-    const engagement = await store.getEngagement(ref);
+    const engagement = await stores.engagementStore.getEngagement(ref);
     expect(engagement).toMatchObject({ kind: "period-end", periodStart: "2025-01-01", periodEnd: "2025-03-31" });
-    const run = await store.getImport({ ...ref, importId: engagement!.activeImportId! });
+    const run = await stores.importStore.getImport({ ...ref, importId: engagement!.activeImportId! });
     // The sample: 11 GeneralLedgerAccounts, 6 Transaction elements with 14 Line elements, period matching the engagement.
-    expect(run).toMatchObject({ status: "succeeded", trigger: { kind: "s3-event" }, counts: { accounts: 11, transactions: 6, lines: 14 } });
+    expect(run).toMatchObject({
+      status: "succeeded",
+      trigger: { kind: "s3-event" },
+      counts: { accounts: 11, transactions: 6, lines: 14 },
+    });
     expect(run!.issues).toEqual([]);
-    const rows = await store.readTrialBalance({ ...ref, importId: run!.importId });
+    const rows = await stores.importStore.readTrialBalance({ ...ref, importId: run!.importId });
     // 1920 Bankinnskudd: OpeningDebitBalance 482310.50, ClosingDebitBalance 442559.75 in the sample.
-    expect(rows.find((row) => row.account === "1920")).toMatchObject({ opening: 48_231_050n, closing: 44_255_975n, movement: -3_975_075n });
+    expect(rows.find((row) => row.account === "1920")).toMatchObject({
+      opening: 48_231_050n,
+      closing: 44_255_975n,
+      movement: -3_975_075n,
+    });
   });
 
   it("imports a file put with a plain AWS SDK S3 client under uploads/{tenant}/{client}/{engagement}/", async () => {
-    const { stack, store, s3, createEngagement } = local();
+    const { stack, stores, s3, createEngagement } = local();
     const ref = { tenantId: "firm-sdk", clientId: "fjellbekk", engagementId: "q1" };
     await createEngagement(ref);
     await s3.send(
-      new PutObjectCommand({ Bucket: stack.bucketName, Key: "uploads/firm-sdk/fjellbekk/q1/demo.xml", Body: await readFile(samplePath) }),
+      new PutObjectCommand({
+        Bucket: stack.bucketName,
+        Key: "uploads/firm-sdk/fjellbekk/q1/demo.xml",
+        Body: await readFile(samplePath),
+      }),
     );
     await stack.waitForDeliveries();
-    const [run] = await store.listImports(ref);
+    const [run] = await stores.importStore.listImports(ref);
     expect(run).toMatchObject({
       status: "succeeded",
-      source: { type: "file", bucket: "saldo-uploads-local", key: "uploads/firm-sdk/fjellbekk/q1/demo.xml", size: 9140 },
+      source: {
+        type: "file",
+        bucket: "saldo-uploads-local",
+        key: "uploads/firm-sdk/fjellbekk/q1/demo.xml",
+        size: 9140,
+      },
       counts: { transactions: 6, lines: 14 },
     });
-    expect((await store.getEngagement(ref))?.activeImportId).toBe(run!.importId);
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(run!.importId);
   });
 
   it.skipIf(!hasAwsCli)("imports a file copied with the AWS CLI (`aws s3 cp --endpoint-url`)", async () => {
-    const { stack, store, createEngagement } = local();
+    const { stack, stores, createEngagement } = local();
     const ref = { tenantId: "firm-cli", clientId: "fjellbekk", engagementId: "q1" };
     await createEngagement(ref);
     await promisify(execFile)(
       "aws",
-      ["s3", "cp", samplePath, `s3://${stack.bucketName}/uploads/firm-cli/fjellbekk/q1/demo saft.xml`, "--endpoint-url", stack.s3Endpoint],
+      [
+        "s3",
+        "cp",
+        samplePath,
+        `s3://${stack.bucketName}/uploads/firm-cli/fjellbekk/q1/demo saft.xml`,
+        "--endpoint-url",
+        stack.s3Endpoint,
+      ],
       {
         env: {
           PATH: process.env.PATH,
@@ -104,33 +128,42 @@ describe("the local stack", () => {
       },
     );
     await stack.waitForDeliveries();
-    const [run] = await store.listImports(ref);
+    const [run] = await stores.importStore.listImports(ref);
     // The key has a space: S3 events carry it URL-encoded ("demo+saft.xml"); the handler decodes it.
-    expect(run).toMatchObject({ status: "succeeded", source: { key: "uploads/firm-cli/fjellbekk/q1/demo saft.xml", fileName: "demo saft.xml" } });
+    expect(run).toMatchObject({
+      status: "succeeded",
+      source: { key: "uploads/firm-cli/fjellbekk/q1/demo saft.xml", fileName: "demo saft.xml" },
+    });
   });
 
   it("does not deliver object-created events outside uploads/ to the handler", async () => {
-    const { stack, store, s3 } = local();
+    const { stack, stores, s3 } = local();
     const before = stack.deliveries.length;
     await s3.send(new PutObjectCommand({ Bucket: stack.bucketName, Key: "elsewhere/firm/c/e/demo.xml", Body: "<x/>" }));
     await stack.waitForDeliveries();
     expect(stack.deliveries.length).toBe(before);
     // Not even rejected: the handler never saw it (the cloud notification filters on the uploads/ prefix too).
-    expect(await store.listRejectedUploads("firm")).toEqual([]);
+    expect(await stores.importStore.listRejectedUploads("firm")).toEqual([]);
   });
 
   it("delivers an upload under uploads/ with an unknown engagement to the handler, which rejects it with a reason", async () => {
-    const { stack, store, s3 } = local();
-    await s3.send(new PutObjectCommand({ Bucket: stack.bucketName, Key: "uploads/nobody/none/none/demo.xml", Body: "<x/>" }));
+    const { stack, stores, s3 } = local();
+    await s3.send(
+      new PutObjectCommand({ Bucket: stack.bucketName, Key: "uploads/nobody/none/none/demo.xml", Body: "<x/>" }),
+    );
     await stack.waitForDeliveries();
-    const rejected = await store.listRejectedUploads("nobody");
-    expect(rejected).toEqual([expect.objectContaining({ key: "uploads/nobody/none/none/demo.xml", reason: 'unknown client "none"' })]);
+    const rejected = await stores.importStore.listRejectedUploads("nobody");
+    expect(rejected).toEqual([
+      expect.objectContaining({ key: "uploads/nobody/none/none/demo.xml", reason: 'unknown client "none"' }),
+    ]);
     expect(stack.deliveries.at(-1)).toMatchObject({ outcome: "succeeded", attempts: 1 });
   });
 
   it("refuses to start a second stack on the same data folder while this one runs", async () => {
     const { startLocalStack } = await import("../../../lib/local/stack/startLocalStack.ts");
-    await expect(startLocalStack({ dataDir: local().dataDir, dynamoDbPort: 0, s3Port: 0, httpPort: 0 })).rejects.toMatchObject({
+    await expect(
+      startLocalStack({ dataDir: local().dataDir, dynamoDbPort: 0, s3Port: 0, httpPort: 0 }),
+    ).rejects.toMatchObject({
       code: "STACK_ALREADY_RUNNING",
     });
   });

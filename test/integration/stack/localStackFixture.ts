@@ -5,14 +5,19 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { createLocalS3Client } from "../../../lib/local/localClients.ts";
-import { localDynamoDbClientConfig, startLocalStack, type LocalStackOptions, type RunningLocalStack } from "../../../lib/local/stack/startLocalStack.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import {
+  localDynamoDbClientConfig,
+  startLocalStack,
+  type LocalStackOptions,
+  type RunningLocalStack,
+} from "../../../lib/local/stack/startLocalStack.ts";
+import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
 
 /** A local stack for one test file, on random ports with a temporary data folder, with clients pointed at it. */
 export interface TestStack {
   stack: RunningLocalStack;
   dataDir: string;
-  store: DynamoLedgerStore;
+  stores: DynamoStores;
   s3: S3Client;
   /** Creates a client and an engagement (period 2025-01-01 – 2025-03-31, as the demo sample) to upload into. */
   createEngagement(ref: EngagementRef): Promise<void>;
@@ -33,21 +38,38 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     ...options,
     dataDir,
   });
-  const store = new DynamoLedgerStore({ tableName: stack.tableName, clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint) });
+  const stores = createDynamoStores({
+    tableName: stack.tableName,
+    clientConfig: localDynamoDbClientConfig(stack.dynamoDbEndpoint),
+  });
   const s3 = createLocalS3Client(stack.s3Endpoint);
   return {
     stack,
     dataDir,
-    store,
+    stores,
     s3,
     async createEngagement(ref) {
       const now = new Date().toISOString();
-      await store.createClient({ tenantId: ref.tenantId, clientId: ref.clientId, name: "Fjellbekk Snekkeri AS", accountingSystem: "other", createdAt: now, updatedAt: now });
-      await store.createEngagement({ ...ref, kind: "period-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-03-31", createdAt: now });
+      await stores.engagementStore.createClient({
+        tenantId: ref.tenantId,
+        clientId: ref.clientId,
+        name: "Fjellbekk Snekkeri AS",
+        accountingSystem: "other",
+        createdAt: now,
+        updatedAt: now,
+      });
+      await stores.engagementStore.createEngagement({
+        ...ref,
+        kind: "period-end",
+        fiscalYear: 2025,
+        periodStart: "2025-01-01",
+        periodEnd: "2025-03-31",
+        createdAt: now,
+      });
     },
     async stop() {
       s3.destroy();
-      store.close();
+      stores.close();
       await stack.stop();
     },
   };

@@ -16,42 +16,53 @@ afterAll(async () => {
 });
 
 describe("saldo start (npm start)", () => {
-  it("prints its endpoints and the demo trial balance, answers /health, and stops cleanly on Ctrl-C", { timeout: 60_000 }, async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "saldo-start-"));
-    const child = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
-      cwd: root,
-      env: { ...process.env, SALDO_DATA_DIR: dataDir, PORT: "0", SALDO_DYNAMODB_PORT: "0", SALDO_S3_PORT: "0", POWERTOOLS_LOG_LEVEL: "WARN" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-    const output: string[] = [];
-    await new Promise<void>((ready, fail) => {
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        output.push(line);
-        if (line.startsWith("Ready.")) ready();
+  it(
+    "prints its endpoints and the demo trial balance, answers /health, and stops cleanly on Ctrl-C",
+    { timeout: 60_000 },
+    async () => {
+      dataDir = await mkdtemp(join(tmpdir(), "saldo-start-"));
+      const child = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
+        cwd: root,
+        env: {
+          ...process.env,
+          SALDO_DATA_DIR: dataDir,
+          PORT: "0",
+          SALDO_DYNAMODB_PORT: "0",
+          SALDO_S3_PORT: "0",
+          POWERTOOLS_LOG_LEVEL: "WARN",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${output.join("\n")}`)));
-    });
-    const text = output.join("\n");
-    const httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-    expect(httpUrl).toBeDefined();
-    expect(text).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s+bucket saldo-uploads-local/);
-    expect(text).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+table saldo-local/);
-    // The demo sample's bank account (1920): IB 482 310.50, UB 442 559.75 — imported through the S3 event path.
-    // The demo's table as people read it (Norwegian by default): the bank account's figures from the sample.
-    const bank = ["482310.50", "-39750.75", "442559.75"].map((figure) => formatOreForPeople(parseOre(figure), "nb"));
-    expect(text).toMatch(new RegExp(`1920\\s+Bankinnskudd\\s+${bank.join("\\s+")}`));
-    expect(text).toContain("Avvik: 0 feil, 0 advarsler, 0 til informasjon");
+      const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+      const output: string[] = [];
+      await new Promise<void>((ready, fail) => {
+        createInterface({ input: child.stdout }).on("line", (line) => {
+          output.push(line);
+          if (line.startsWith("Ready.")) ready();
+        });
+        void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${output.join("\n")}`)));
+      });
+      const text = output.join("\n");
+      const httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+      expect(httpUrl).toBeDefined();
+      expect(text).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s+bucket saldo-uploads-local/);
+      expect(text).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+table saldo-local/);
+      // The demo sample's bank account (1920): IB 482 310.50, UB 442 559.75 — imported through the S3 event path.
+      // The demo's table as people read it (Norwegian by default): the bank account's figures from the sample.
+      const bank = ["482310.50", "-39750.75", "442559.75"].map((figure) => formatOreForPeople(parseOre(figure), "nb"));
+      expect(text).toMatch(new RegExp(`1920\\s+Bankinnskudd\\s+${bank.join("\\s+")}`));
+      expect(text).toContain("Avvik: 0 feil, 0 advarsler, 0 til informasjon");
 
-    const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());
-    expect(text).toContain(health.s3.endpoint);
-    expect(text).toContain(health.dynamodb.endpoint);
-    expect(existsSync(join(dataDir, "stack.json"))).toBe(true);
+      const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());
+      expect(text).toContain(health.s3.endpoint);
+      expect(text).toContain(health.dynamodb.endpoint);
+      expect(existsSync(join(dataDir, "stack.json"))).toBe(true);
 
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    expect(output.at(-1)).toBe("stopped.");
-    expect(existsSync(join(dataDir, "stack.json"))).toBe(false);
-    await expect(fetch(`${health.dynamodb.endpoint}`)).rejects.toThrow();
-  });
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(output.at(-1)).toBe("stopped.");
+      expect(existsSync(join(dataDir, "stack.json"))).toBe(false);
+      await expect(fetch(`${health.dynamodb.endpoint}`)).rejects.toThrow();
+    },
+  );
 });

@@ -12,14 +12,14 @@ const stack = useTestStack({ sweepIntervalMs: 0 });
 
 describe("local stack: the import sweeper", () => {
   it("re-queues an attempt that died and delivers its event again; the handler takes it over and imports the file", async () => {
-    const { stack: running, store, s3 } = stack();
+    const { stack: running, stores, s3 } = stack();
     await stack().createEngagement(ref);
     const key = `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/demo.xml`;
     const put = await s3.send(
       new PutObjectCommand({ Bucket: running.bucketName, Key: key, Body: await readFile(samplePath) }),
     );
     await running.waitForDeliveries();
-    const [first] = await store.listImports(ref);
+    const [first] = await stores.importStore.listImports(ref);
     expect(first).toMatchObject({ status: "succeeded", attempts: 1 });
 
     // An attempt that died: claimed (as the handler claims a later event of the same object), its lease long gone.
@@ -44,14 +44,19 @@ describe("local stack: the import sweeper", () => {
       createdAt: new Date().toISOString(),
       startedAt: new Date().toISOString(),
     };
-    await store.claimImport(dead, { owner: "killed-process", until: new Date(Date.now() - 60_000).toISOString() });
+    await stores.importStore.claimImport(dead, {
+      owner: "killed-process",
+      until: new Date(Date.now() - 60_000).toISOString(),
+    });
 
     const report = await running.sweep();
     expect(report).toMatchObject({ requeued: [dead.importId], failed: [], errors: [] });
-    const swept = await store.getImport({ ...ref, importId: dead.importId });
+    const swept = await stores.importStore.getImport({ ...ref, importId: dead.importId });
     expect(swept).toMatchObject({ status: "succeeded", attempts: 2, format: "saft", counts: { lines: 14 } });
-    expect((await store.getEngagement(ref))?.activeImportId).toBe(dead.importId);
-    expect(await store.getImport({ ...ref, importId: first!.importId })).toMatchObject({ status: "superseded" });
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(dead.importId);
+    expect(await stores.importStore.getImport({ ...ref, importId: first!.importId })).toMatchObject({
+      status: "superseded",
+    });
     // Nothing is left for the next sweep.
     expect(await running.sweep()).toMatchObject({ requeued: [], failed: [], errors: [] });
   });

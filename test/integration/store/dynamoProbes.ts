@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../../../lib/store/dynamo/keys.ts";
 
-/** Reads and fault-injection helpers for the DynamoLedgerStore tests, straight on the table (not through the store). */
+/** Reads and fault-injection helpers for the DynamoDB store tests, straight on the table (not through the store). */
 
 /** Every item of an import's `IMP#…#TB` partition and every chunk item (chunk 0, 1, … until one is missing). */
 export async function importDataItems(

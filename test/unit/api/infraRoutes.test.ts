@@ -4,8 +4,18 @@ import { API_ROUTES } from "../../../lib/api/routes.ts";
 
 describe("infra/config.ts API_ROUTES (plain data, as infra/ may not import lib/)", () => {
   it("deploys exactly the routes of lib/api's table, with the same handlers and authentication", () => {
-    const deployed = INFRA_ROUTES.map(({ method, path, handler, authenticated }) => ({ method, path, handler, authenticated }));
-    const table = API_ROUTES.map(({ method, path, handler, authenticated }) => ({ method, path, handler, authenticated }));
+    const deployed = INFRA_ROUTES.map(({ method, path, handler, authenticated }) => ({
+      method,
+      path,
+      handler,
+      authenticated,
+    }));
+    const table = API_ROUTES.map(({ method, path, handler, authenticated }) => ({
+      method,
+      path,
+      handler,
+      authenticated,
+    }));
     expect(deployed).toEqual(table);
   });
 
@@ -16,7 +26,9 @@ describe("infra/config.ts API_ROUTES (plain data, as infra/ may not import lib/)
       }
     }
     expect(API_PERMISSIONS.tableRead.some((action) => /Put|Update|Delete|Write/.test(action))).toBe(false);
-    expect(INFRA_ROUTES.filter((route) => route.access.includes("secretsWrite")).map((route) => route.method)).toEqual(["PUT"]);
+    expect(INFRA_ROUTES.filter((route) => route.access.includes("secretsWrite")).map((route) => route.method)).toEqual([
+      "PUT",
+    ]);
     expect(Object.values(API_PERMISSIONS).flat()).not.toContain("secretsmanager:GetSecretValue");
     expect(Object.values(API_PERMISSIONS).flat()).not.toContain("s3:GetObject");
   });

@@ -7,7 +7,12 @@ import { API_ROUTES } from "../../../lib/api/routes.ts";
 
 const committedPath = resolve(import.meta.dirname, "..", "..", "..", "openapi.json");
 const document = buildOpenApiDocument();
-type Operation = { operationId: string; security?: unknown[]; parameters?: { name: string; in: string }[]; responses: Record<string, unknown> };
+type Operation = {
+  operationId: string;
+  security?: unknown[];
+  parameters?: { name: string; in: string }[];
+  responses: Record<string, unknown>;
+};
 const paths = document.paths as Record<string, Record<string, Operation>>;
 
 describe("the OpenAPI document", () => {
@@ -35,7 +40,9 @@ describe("the OpenAPI document", () => {
     for (const route of API_ROUTES) {
       const operation = paths[route.path]![route.method.toLowerCase()]!;
       expect(operation.operationId).toBe(route.operationId);
-      const pathParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === "path").map((parameter) => parameter.name);
+      const pathParameters = (operation.parameters ?? [])
+        .filter((parameter) => parameter.in === "path")
+        .map((parameter) => parameter.name);
       expect(pathParameters).toEqual([...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
     }
   });
@@ -50,13 +57,19 @@ describe("the OpenAPI document", () => {
         expect(operation.security).toEqual([]);
       }
     }
-    expect(API_ROUTES.filter((route) => !route.authenticated).map((route) => route.path).sort()).toEqual(["/health", "/openapi.json"]);
+    expect(
+      API_ROUTES.filter((route) => !route.authenticated)
+        .map((route) => route.path)
+        .sort(),
+    ).toEqual(["/health", "/openapi.json"]);
   });
 
   it("describes amounts as decimal strings, never numbers", () => {
-    const schemas = (document.components as { schemas: Record<string, { properties?: Record<string, unknown> }> }).schemas;
-    const line = (schemas.TransactionLinesPage as { properties: { items: { items: { properties: { amount: unknown } } } } }).properties.items.items
-      .properties.amount;
+    const schemas = (document.components as { schemas: Record<string, { properties?: Record<string, unknown> }> })
+      .schemas;
+    const line = (
+      schemas.TransactionLinesPage as { properties: { items: { items: { properties: { amount: unknown } } } } }
+    ).properties.items.items.properties.amount;
     expect(line).toEqual({ type: "string", pattern: "^-?\\d+\\.\\d{2}$" });
   });
 

@@ -5,7 +5,12 @@ import { PassThrough } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../../lib/cli/errors.ts";
-import { figuresOutputFromOptions, localeFromOptions, writeChunks, writeOutput } from "../../../lib/cli/outputOptions.ts";
+import {
+  figuresOutputFromOptions,
+  localeFromOptions,
+  writeChunks,
+  writeOutput,
+} from "../../../lib/cli/outputOptions.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -19,7 +24,11 @@ describe("output options", () => {
   it("reads --format, --json, --output and --locale, with SALDO_LOCALE as the default locale", () => {
     expect(figuresOutputFromOptions({}, {}, false)).toEqual({ format: "text", locale: "nb" });
     expect(figuresOutputFromOptions({ json: true }, {}, false)).toEqual({ format: "json", locale: "nb" });
-    expect(figuresOutputFromOptions({ format: "csv", output: "a.csv", locale: "en" }, {}, false)).toEqual({ format: "csv", locale: "en", path: "a.csv" });
+    expect(figuresOutputFromOptions({ format: "csv", output: "a.csv", locale: "en" }, {}, false)).toEqual({
+      format: "csv",
+      locale: "en",
+      path: "a.csv",
+    });
     expect(localeFromOptions(undefined, { SALDO_LOCALE: "en" })).toBe("en");
     expect(localeFromOptions("nb", { SALDO_LOCALE: "en" })).toBe("nb");
   });

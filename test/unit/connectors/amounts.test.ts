@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { JsonAmountSchema, MAX_JSON_AMOUNT_KRONER, oreFromJsonNumber, plainDecimalText, tryOreFromJsonNumber } from "../../../lib/connectors/amounts.ts";
+import {
+  JsonAmountSchema,
+  MAX_JSON_AMOUNT_KRONER,
+  oreFromJsonNumber,
+  plainDecimalText,
+  tryOreFromJsonNumber,
+} from "../../../lib/connectors/amounts.ts";
 import { ConnectorAmountInvalidError } from "../../../lib/connectors/errors.ts";
 import { formatOre } from "../../../lib/money/ore.ts";
 
@@ -31,12 +37,20 @@ describe("oreFromJsonNumber", () => {
   });
 
   it("refuses more than two decimals, naming the field and endpoint", () => {
-    const error = catchError(() => oreFromJsonNumber(0.1 + 0.2, { endpoint: "GET /ledger/posting", field: "values[3].amount" }));
+    const error = catchError(() =>
+      oreFromJsonNumber(0.1 + 0.2, { endpoint: "GET /ledger/posting", field: "values[3].amount" }),
+    );
     expect(error).toBeInstanceOf(ConnectorAmountInvalidError);
     expect(error.code).toBe("CONNECTOR_AMOUNT_INVALID");
     expect(error.status).toBe("unavailable");
-    expect(error.message).toBe("GET /ledger/posting values[3].amount: amount 0.30000000000000004 is not valid (more than two decimals: not exact to the øre)");
-    expect(error.context).toMatchObject({ endpoint: "GET /ledger/posting", field: "values[3].amount", value: "0.30000000000000004" });
+    expect(error.message).toBe(
+      "GET /ledger/posting values[3].amount: amount 0.30000000000000004 is not valid (more than two decimals: not exact to the øre)",
+    );
+    expect(error.context).toMatchObject({
+      endpoint: "GET /ledger/posting",
+      field: "values[3].amount",
+      value: "0.30000000000000004",
+    });
     expect(tryOreFromJsonNumber(1.005)).toEqual({ ok: false, problem: "more-than-two-decimals" });
     expect(tryOreFromJsonNumber(1e-7)).toEqual({ ok: false, problem: "more-than-two-decimals" });
   });
@@ -49,7 +63,9 @@ describe("oreFromJsonNumber", () => {
     expect(tryOreFromJsonNumber(null)).toEqual({ ok: false, problem: "not-a-number" });
     expect(tryOreFromJsonNumber(MAX_JSON_AMOUNT_KRONER + 0.01)).toEqual({ ok: false, problem: "out-of-range" });
     expect(tryOreFromJsonNumber(1e21)).toEqual({ ok: false, problem: "out-of-range" });
-    expect(catchError(() => oreFromJsonNumber(Number.NaN)).message).toBe("amount NaN is not valid (not a finite number)");
+    expect(catchError(() => oreFromJsonNumber(Number.NaN)).message).toBe(
+      "amount NaN is not valid (not a finite number)",
+    );
   });
 });
 
@@ -66,7 +82,9 @@ describe("plainDecimalText", () => {
 describe("JsonAmountSchema", () => {
   it("parses amounts to øre inside a response schema", () => {
     const schema = z.object({ values: z.array(z.object({ amount: JsonAmountSchema })) });
-    expect(schema.parse({ values: [{ amount: 10.5 }, { amount: -3 }] })).toEqual({ values: [{ amount: 1050n }, { amount: -300n }] });
+    expect(schema.parse({ values: [{ amount: 10.5 }, { amount: -3 }] })).toEqual({
+      values: [{ amount: 1050n }, { amount: -300n }],
+    });
   });
 
   it("reports an invalid amount as a zod issue at the field's path", () => {
@@ -75,7 +93,9 @@ describe("JsonAmountSchema", () => {
     expect(result.success).toBe(false);
     expect(result.error!.issues).toHaveLength(1);
     expect(result.error!.issues[0]!.path).toEqual(["values", 1, "amount"]);
-    expect(result.error!.issues[0]!.message).toBe("amount 2.345 is not valid (more than two decimals: not exact to the øre)");
+    expect(result.error!.issues[0]!.message).toBe(
+      "amount 2.345 is not valid (more than two decimals: not exact to the øre)",
+    );
   });
 
   it("refuses a missing amount", () => {

@@ -31,13 +31,23 @@ describe("connector errors", () => {
 
   it("become a connection check: status, message, missing privileges, when to retry", () => {
     const checkedAt = "2026-12-04T12:00:00.000Z";
-    expect(connectionCheckFromError(new ConnectorNoAccessError("no ledger", { missingPrivileges: ["Ledger_Read"] }), checkedAt)).toEqual({
+    expect(
+      connectionCheckFromError(
+        new ConnectorNoAccessError("no ledger", { missingPrivileges: ["Ledger_Read"] }),
+        checkedAt,
+      ),
+    ).toEqual({
       status: "no-access",
       checkedAt,
       message: "no ledger",
       missingPrivileges: ["Ledger_Read"],
     });
-    expect(connectionCheckFromError(new ConnectorRateLimitedError("slow down", { retryAfter: "2026-12-04T12:01:00.000Z" }), checkedAt)).toEqual({
+    expect(
+      connectionCheckFromError(
+        new ConnectorRateLimitedError("slow down", { retryAfter: "2026-12-04T12:01:00.000Z" }),
+        checkedAt,
+      ),
+    ).toEqual({
       status: "rate-limited",
       checkedAt,
       message: "slow down",

@@ -3,10 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createClient, deleteClient } from "../../../lib/engagements/manageClients.ts";
-import { getIntegrationKeyStatus, putIntegrationKey, useIntegrationKey } from "../../../lib/engagements/manageIntegrationKeys.ts";
+import {
+  getIntegrationKeyStatus,
+  putIntegrationKey,
+  useIntegrationKey,
+} from "../../../lib/engagements/manageIntegrationKeys.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 
 let directory: string;
 beforeEach(async () => {
@@ -18,25 +22,39 @@ afterEach(async () => {
 
 describe("integration keys: lastUsedAt", () => {
   it("is absent until a connector reads the key through useIntegrationKey, then says when", async () => {
-    const store = new InMemoryLedgerStore();
+    const stores = createInMemoryStores();
     const keys = new EncryptedFileKeyVault({ directory });
     let clock = new Date("2026-03-01T10:00:00.000Z");
-    const deps = { store, keys, now: () => clock };
-    const client = await createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "A", accountingSystem: "tripletex" });
+    const deps = { ...stores, keys, now: () => clock };
+    const client = await createClient(deps, {
+      tenantId: "t",
+      orgNumber: "923609016",
+      name: "A",
+      accountingSystem: "tripletex",
+    });
     const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
     await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
     expect((await getIntegrationKeyStatus(deps, ref)).lastUsedAt).toBeUndefined();
 
     clock = new Date("2026-03-02T04:15:00.000Z");
     expect((await useIntegrationKey(deps, ref)).reveal()).toEqual({ employeeToken: "abcd-1234-efgh-5678" });
-    expect(await getIntegrationKeyStatus(deps, ref)).toMatchObject({ set: true, masked: "••••5678", lastUsedAt: "2026-03-02T04:15:00.000Z" });
+    expect(await getIntegrationKeyStatus(deps, ref)).toMatchObject({
+      set: true,
+      masked: "••••5678",
+      lastUsedAt: "2026-03-02T04:15:00.000Z",
+    });
   });
 
   it("hands out no key of a deleted client", async () => {
-    const store = new InMemoryLedgerStore();
+    const stores = createInMemoryStores();
     const keys = new EncryptedFileKeyVault({ directory });
-    const deps = { store, keys };
-    const client = await createClient(deps, { tenantId: "t", orgNumber: "923609016", name: "A", accountingSystem: "tripletex" });
+    const deps = { ...stores, keys };
+    const client = await createClient(deps, {
+      tenantId: "t",
+      orgNumber: "923609016",
+      name: "A",
+      accountingSystem: "tripletex",
+    });
     const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
     await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
     await deleteClient(deps, ref);

@@ -11,22 +11,33 @@ import { parseCsvAmount } from "../../../lib/formats/csv/parseCsvAmount.ts";
 import type { LedgerLine } from "../../../lib/imports/ports.ts";
 import { parseOre } from "../../../lib/money/ore.ts";
 
-const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("=cmd|' /C calc'!A0", "-20% rabatt", "Husleie; mars", 'Sitat "x"', "To\nlinjer"));
+const text = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.constantFrom("=cmd|' /C calc'!A0", "-20% rabatt", "Husleie; mars", 'Sitat "x"', "To\nlinjer"),
+);
 const line: fc.Arbitrary<LedgerLine> = fc.record(
   {
     transactionId: fc.stringMatching(/^[0-9A-Z-]{1,10}$/),
     lineNumber: fc.nat({ max: 500 }),
     journal: fc.constantFrom("GL", "AR", "AP"),
-    date: fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+    date: fc
+      .date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true })
+      .map((date) => date.toISOString().slice(0, 10)),
     period: fc.record({ year: fc.integer({ min: 2020, max: 2030 }), number: fc.integer({ min: 1, max: 12 }) }),
     transactionDescription: text,
     account: fc.stringMatching(/^[0-9]{4,6}$/),
     amount: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
     description: text,
-    currencyAmount: fc.record({ currency: fc.constantFrom("EUR", "SEK"), amount: fc.constantFrom("12.5", "-0.125", "100.00") }),
+    currencyAmount: fc.record({
+      currency: fc.constantFrom("EUR", "SEK"),
+      amount: fc.constantFrom("12.5", "-0.125", "100.00"),
+    }),
     taxCode: fc.constantFrom("1", "3", "31"),
     customerId: fc.stringMatching(/^K[0-9]{1,4}$/),
-    dimensions: fc.array(fc.record({ type: fc.constantFrom("avdeling", "prosjekt"), id: fc.stringMatching(/^[0-9]{1,3}$/) }), { maxLength: 2 }),
+    dimensions: fc.array(
+      fc.record({ type: fc.constantFrom("avdeling", "prosjekt"), id: fc.stringMatching(/^[0-9]{1,3}$/) }),
+      { maxLength: 2 },
+    ),
     recordId: fc.stringMatching(/^[0-9]{1,5}$/),
   },
   { requiredKeys: ["transactionId", "lineNumber", "date", "account", "amount"] },
@@ -76,7 +87,13 @@ describe("transaction lines as CSV", () => {
   });
 
   it("has English titles with locale en and the same cells", async () => {
-    const sample: LedgerLine = { transactionId: "7", lineNumber: 0, date: "2025-03-01", account: "1920", amount: -1800050n };
+    const sample: LedgerLine = {
+      transactionId: "7",
+      lineNumber: 0,
+      date: "2025-03-01",
+      account: "1920",
+      amount: -1800050n,
+    };
     const [header, record] = parse(await csvOf([[sample]], "en"), { delimiter: ";", bom: true }) as string[][];
     expect(header).toEqual(TRANSACTION_LINE_COLUMNS.map((candidate) => candidate.title.en));
     expect(record!.slice(0, 8)).toEqual(["7", "1", "2025-03-01", "", "", "", "1920", "-18000,50"]);
@@ -86,7 +103,10 @@ describe("transaction lines as CSV", () => {
 describe("transaction lines as XLSX", () => {
   async function workbookOf(input: LedgerLine[][], maxRowsPerSheet?: number): Promise<ExcelJS.Workbook> {
     const sink = new PassThrough();
-    const [bytes, written] = await Promise.all([buffer(sink), writeTransactionLinesXlsx(from(input), "nb", sink, maxRowsPerSheet)]);
+    const [bytes, written] = await Promise.all([
+      buffer(sink),
+      writeTransactionLinesXlsx(from(input), "nb", sink, maxRowsPerSheet),
+    ]);
     expect(written).toBe(input.flat().length);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -126,7 +146,11 @@ describe("transaction lines as XLSX", () => {
       amount: BigInt(index * 100 + 1),
     }));
     const workbook = await workbookOf([lines.slice(0, 4), lines.slice(4)], 4);
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(["Transaksjoner", "Transaksjoner (2)", "Transaksjoner (3)"]);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([
+      "Transaksjoner",
+      "Transaksjoner (2)",
+      "Transaksjoner (3)",
+    ]);
     const ids = workbook.worksheets.flatMap((sheet) => {
       expect(sheet.getRow(1).getCell(1).value).toBe("Bilag");
       const values: unknown[] = [];

@@ -14,7 +14,11 @@ import { formatOre, parseOre } from "../../../lib/money/ore.ts";
 import { ownFixture } from "../../helpers/fixtures.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
-const sources = [join(root, "samples", "demo-saft-1.30.xml"), ownFixture("csv/windows1252_names.csv"), ownFixture("sie/own_norwegian_cp865.se")];
+const sources = [
+  join(root, "samples", "demo-saft-1.30.xml"),
+  ownFixture("csv/windows1252_names.csv"),
+  ownFixture("sie/own_norwegian_cp865.se"),
+];
 
 /** A cell read back from a CSV export: the amount in øre, or null when blank. */
 function amountOf(cell: string): bigint | null {
@@ -32,7 +36,16 @@ function readCsv(text: string): string[][] {
 
 const hostileText = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom("=HYPERLINK(\"http://x\")", "+47 22 00 00 00", "-rabatt", "@SUM(A1)", "Bank; driftskonto", 'Kasse "hoved"', "Linje 1\r\nLinje 2", "Ærlig øl på Ås"),
+  fc.constantFrom(
+    '=HYPERLINK("http://x")',
+    "+47 22 00 00 00",
+    "-rabatt",
+    "@SUM(A1)",
+    "Bank; driftskonto",
+    'Kasse "hoved"',
+    "Linje 1\r\nLinje 2",
+    "Ærlig øl på Ås",
+  ),
 );
 const amount = fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n });
 const exportRow: fc.Arbitrary<TrialBalanceExportRow> = fc.record({
@@ -68,30 +81,44 @@ describe("trial balance as CSV", () => {
     const bytes = new TextEncoder().encode(trialBalanceCsv(summary.rows, "nb"));
     const reread = await inspectFile(chunkedSource(bytes, [97]), { fileName: "saldobalanse.csv" });
     const figures = (json: ReturnType<typeof toLedgerJson>) =>
-      json.accounts.map(({ account, name, opening, movement, closing }) => ({ account, name, opening, movement, closing }));
+      json.accounts.map(({ account, name, opening, movement, closing }) => ({
+        account,
+        name,
+        opening,
+        movement,
+        closing,
+      }));
     expect(reread.header.format).toBe("csv");
     expect(figures(toLedgerJson(reread))).toEqual(figures(toLedgerJson(summary)));
   });
 
   it("is UTF-8 with BOM, CRLF, ';' and a decimal comma without grouping, whatever the names hold", () => {
     fc.assert(
-      fc.property(fc.array(exportRow, { maxLength: 20 }), fc.constantFrom("nb" as const, "en" as const), (rows, locale) => {
-        const csv = trialBalanceCsv(rows, locale);
-        const bytes = Buffer.from(csv, "utf8");
-        expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-        expect(csv.endsWith("\r\n")).toBe(true);
-        const [header, ...records] = readCsv(csv);
-        expect(header).toEqual(TRIAL_BALANCE_COLUMNS.map((column) => column.title[locale]));
-        expect(records).toHaveLength(rows.length);
-        records.forEach((record, index) => {
-          const row = rows[index]!;
-          expect(record).toHaveLength(5);
-          expect(unguard(record[1]!)).toBe(row.name);
-          expect(record[1]!.startsWith("=") || record[1]!.startsWith("+") || record[1]!.startsWith("@")).toBe(false);
-          for (const cell of record.slice(2)) expect(cell).toMatch(/^(-?\d+,\d{2})?$/);
-          expect([amountOf(record[2]!), amountOf(record[3]!), amountOf(record[4]!)]).toEqual([row.opening, row.movement, row.closing]);
-        });
-      }),
+      fc.property(
+        fc.array(exportRow, { maxLength: 20 }),
+        fc.constantFrom("nb" as const, "en" as const),
+        (rows, locale) => {
+          const csv = trialBalanceCsv(rows, locale);
+          const bytes = Buffer.from(csv, "utf8");
+          expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+          expect(csv.endsWith("\r\n")).toBe(true);
+          const [header, ...records] = readCsv(csv);
+          expect(header).toEqual(TRIAL_BALANCE_COLUMNS.map((column) => column.title[locale]));
+          expect(records).toHaveLength(rows.length);
+          records.forEach((record, index) => {
+            const row = rows[index]!;
+            expect(record).toHaveLength(5);
+            expect(unguard(record[1]!)).toBe(row.name);
+            expect(record[1]!.startsWith("=") || record[1]!.startsWith("+") || record[1]!.startsWith("@")).toBe(false);
+            for (const cell of record.slice(2)) expect(cell).toMatch(/^(-?\d+,\d{2})?$/);
+            expect([amountOf(record[2]!), amountOf(record[3]!), amountOf(record[4]!)]).toEqual([
+              row.opening,
+              row.movement,
+              row.closing,
+            ]);
+          });
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -104,39 +131,50 @@ describe("trial balance as XLSX", () => {
     return workbook.worksheets[0]!;
   }
 
-  it.each(sources)("opened back with exceljs equals the JSON figures, as numeric cells with a number format (%s)", async (path) => {
-    const summary = await inspectFile(fileSource(path), { fileName: path });
-    const json = toLedgerJson(summary);
-    const sheet = await readSheet(await trialBalanceXlsx(summary.rows, "nb"));
-    expect(sheet.name).toBe("Saldobalanse");
-    expect(sheet.getRow(1).values).toEqual([undefined, ...TRIAL_BALANCE_COLUMNS.map((column) => column.title.nb)]);
-    json.accounts.forEach((account, index) => {
-      const row = sheet.getRow(index + 2);
-      expect(row.getCell(1).value).toBe(account.account);
-      expect(row.getCell(2).value).toBe(account.name);
-      for (const [column, figure] of [[3, account.opening], [4, account.movement], [5, account.closing]] as const) {
-        const cell = row.getCell(column);
+  it.each(sources)(
+    "opened back with exceljs equals the JSON figures, as numeric cells with a number format (%s)",
+    async (path) => {
+      const summary = await inspectFile(fileSource(path), { fileName: path });
+      const json = toLedgerJson(summary);
+      const sheet = await readSheet(await trialBalanceXlsx(summary.rows, "nb"));
+      expect(sheet.name).toBe("Saldobalanse");
+      expect(sheet.getRow(1).values).toEqual([undefined, ...TRIAL_BALANCE_COLUMNS.map((column) => column.title.nb)]);
+      json.accounts.forEach((account, index) => {
+        const row = sheet.getRow(index + 2);
+        expect(row.getCell(1).value).toBe(account.account);
+        expect(row.getCell(2).value).toBe(account.name);
+        for (const [column, figure] of [
+          [3, account.opening],
+          [4, account.movement],
+          [5, account.closing],
+        ] as const) {
+          const cell = row.getCell(column);
+          if (figure === null) {
+            expect(cell.value).toBeNull(); // an unknown figure is a blank cell
+            continue;
+          }
+          expect(typeof cell.value).toBe("number");
+          expect(cell.numFmt).toBe(AMOUNT_NUMBER_FORMAT);
+          expect(parseOre((cell.value as number).toFixed(2))).toBe(parseOre(figure!));
+        }
+      });
+      const total = sheet.getRow(json.accounts.length + 2);
+      expect(total.getCell(2).value).toBe("Sum saldobalanse");
+      for (const [column, figure] of [
+        [3, json.totals.opening],
+        [4, json.totals.movement],
+        [5, json.totals.closing],
+      ] as const) {
+        const cell = total.getCell(column);
         if (figure === null) {
-          expect(cell.value).toBeNull(); // an unknown figure is a blank cell
+          expect(cell.value).toBeNull(); // the total of an unknown column is unknown: blank
           continue;
         }
-        expect(typeof cell.value).toBe("number");
-        expect(cell.numFmt).toBe(AMOUNT_NUMBER_FORMAT);
-        expect(parseOre((cell.value as number).toFixed(2))).toBe(parseOre(figure!));
+        expect(cell.formula).toBe(`SUM(${"ABCDE"[column - 1]}2:${"ABCDE"[column - 1]}${json.accounts.length + 1})`);
+        expect(parseOre((cell.result as number).toFixed(2))).toBe(parseOre(figure!));
       }
-    });
-    const total = sheet.getRow(json.accounts.length + 2);
-    expect(total.getCell(2).value).toBe("Sum saldobalanse");
-    for (const [column, figure] of [[3, json.totals.opening], [4, json.totals.movement], [5, json.totals.closing]] as const) {
-      const cell = total.getCell(column);
-      if (figure === null) {
-        expect(cell.value).toBeNull(); // the total of an unknown column is unknown: blank
-        continue;
-      }
-      expect(cell.formula).toBe(`SUM(${"ABCDE"[column - 1]}2:${"ABCDE"[column - 1]}${json.accounts.length + 1})`);
-      expect(parseOre((cell.result as number).toFixed(2))).toBe(parseOre(figure!));
-    }
-  });
+    },
+  );
 
   it("keeps unknown figures as empty cells and names as text", async () => {
     const rows: TrialBalanceExportRow[] = [

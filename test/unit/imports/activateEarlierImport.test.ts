@@ -7,7 +7,7 @@ import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile
 import { ImportActivationSchema, toActivationJson } from "../../../lib/imports/importViews.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
 import { lease } from "../store/storeFixtures.ts";
@@ -22,7 +22,7 @@ const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
 const RETENTION = 3600;
 let clock: number;
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demoXml: string;
@@ -46,22 +46,22 @@ async function upload(fileName: string, text: string, secondsAfterT0: number, re
   return { ref: { ...ref, importId: result.run.importId }, run: result.run };
 }
 
-const activate = (ref: ImportRef, onStore = store) =>
-  activateEarlierImport({ store: onStore, retentionSeconds: RETENTION, now: () => new Date(clock) }, ref);
+const activate = (ref: ImportRef, onStore = stores) =>
+  activateEarlierImport({ ...onStore, retentionSeconds: RETENTION, now: () => new Date(clock) }, ref);
 
 async function closing1920(): Promise<bigint | undefined> {
-  const view = await getTrialBalanceView({ store }, q1);
+  const view = await getTrialBalanceView(stores, q1);
   return view.summary.rows.find((row) => row.account === "1920")?.closing;
 }
 
 beforeEach(async () => {
   clock = T0;
-  store = new InMemoryLedgerStore({ now: () => new Date(clock) });
+  stores = createInMemoryStores({ now: () => new Date(clock) });
   files = new MemoryFileSource();
-  deps = importDeps(store, files, () => new Date(clock), RETENTION);
+  deps = importDeps(stores, files, () => new Date(clock), RETENTION);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
-  await seedClientsAndEngagements(store, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
+  await seedClientsAndEngagements(stores, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
   v1 = (await upload("demo.xml", demoXml, 10)).ref;
   const edited = demoXml.replace(
     "<ClosingDebitBalance>442559.75</ClosingDebitBalance>",
@@ -79,36 +79,36 @@ describe("activateEarlierImport", () => {
       previousImportId: v2.importId,
       changed: true,
     });
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(v1.importId);
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v1.importId);
     expect(await closing1920()).toBe(44_255_975n);
   });
 
   it("supersedes the version that was active and starts its retention", async () => {
     clock = T0 + 60_000;
     await activate(v1);
-    const previous = await store.getImport(v2);
+    const previous = await stores.importStore.getImport(v2);
     expect(previous).toMatchObject({ status: "superseded", expiresAt: Math.floor(clock / 1000) + RETENTION });
-    expect((await store.getImport(v1))?.expiresAt).toBeUndefined();
+    expect((await stores.importStore.getImport(v1))?.expiresAt).toBeUndefined();
   });
 
   it("changes nothing when the version already is the active one", async () => {
     const outcome = await activate(v2);
     expect(outcome).toMatchObject({ import: { importId: v2.importId }, changed: false });
     expect(outcome.previousImportId).toBeUndefined();
-    expect((await store.getImport(v1))?.status).toBe("superseded");
+    expect((await stores.importStore.getImport(v1))?.status).toBe("superseded");
   });
 
   it("keeps the choice against a late delivery of an upload made before the version it replaced", async () => {
     await activate(v1);
     const late = await upload("late.xml", demoXml, 15);
     expect(late.run.status).toBe("superseded");
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(v1.importId);
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v1.importId);
   });
 
   it("lets a file uploaded afterwards become active as usual", async () => {
     await activate(v1);
     const next = await upload("next.xml", demoXml, 30);
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(next.ref.importId);
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(next.ref.importId);
   });
 
   it("renders as ImportActivationSchema", async () => {
@@ -126,9 +126,9 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
   it("refuses a failed import with a conflict that says why", async () => {
     const failed = await upload("junk.csv", "hello world\n", 30);
     const error = await viewFailure(activate(failed.ref));
-    expect(error).toMatchObject({ code: "IMPORT_NOT_ACTIVATABLE", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_NOT_ACTIVATABLE", category: "conflict" });
     expect(error.message).toMatch(/cannot be made active: it failed \(\w+: junk\.csv/);
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 
   it("refuses an import that is still running, or queued for a retry", async () => {
@@ -142,12 +142,12 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
       trigger: { kind: "s3-event" },
       createdAt: new Date(T0).toISOString(),
     };
-    await store.claimImport(running, lease(new Date(T0 + 900_000).toISOString()));
+    await stores.importStore.claimImport(running, lease(new Date(T0 + 900_000).toISOString()));
     expect(await viewFailure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
       code: "IMPORT_NOT_ACTIVATABLE",
       message: expect.stringContaining("still running"),
     });
-    await store.releaseImport(running, { code: "STORE_UNAVAILABLE", message: "throttled" });
+    await stores.importStore.releaseImport(running, { code: "STORE_UNAVAILABLE", message: "throttled" });
     expect(await viewFailure(activate({ ...q1, importId: "IMP-RUNNING" }))).toMatchObject({
       code: "IMPORT_NOT_ACTIVATABLE",
       message: expect.stringContaining("queued for a retry"),
@@ -156,26 +156,26 @@ describe("activateEarlierImport: versions that cannot be activated", () => {
 
   it("refuses a superseded version past its retention", async () => {
     clock = T0 + (RETENTION + 1) * 1000;
-    expect(await viewFailure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
+    expect(await viewFailure(activate(v1))).toMatchObject({ code: "IMPORT_EXPIRED", category: "conflict" });
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 
   it("treats an import of another engagement as not found", async () => {
     const elsewhere = await upload("demo.xml", demoXml, 30, { ...q1, engagementId: "q4" });
     expect(await viewFailure(activate({ ...elsewhere.ref, engagementId: "q1" }))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
     });
   });
 
   it("answers another tenant exactly as a missing id, and changes nothing", async () => {
     const asOtherTenant = { ...v1, tenantId: "t2" };
-    const empty = new InMemoryLedgerStore();
-    await empty.createClient((await store.getClient(asOtherTenant))!);
-    await empty.createEngagement((await store.getEngagement(asOtherTenant))!);
+    const empty = createInMemoryStores();
+    await empty.engagementStore.createClient((await stores.engagementStore.getClient(asOtherTenant))!);
+    await empty.engagementStore.createEngagement((await stores.engagementStore.getEngagement(asOtherTenant))!);
     expect(await viewFailure(activate(asOtherTenant))).toEqual(await viewFailure(activate(asOtherTenant, empty)));
     expect(await viewFailure(activate(asOtherTenant))).toMatchObject({ code: "IMPORT_NOT_FOUND" });
     expect(await viewFailure(activate({ ...v1, tenantId: "t3" }))).toMatchObject({ code: "CLIENT_NOT_FOUND" });
-    expect((await store.getEngagement(q1))?.activeImportId).toBe(v2.importId);
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(v2.importId);
   });
 });

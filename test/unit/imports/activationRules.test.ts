@@ -16,7 +16,13 @@ function facts(changes: Partial<ActivationFacts> = {}): ActivationFacts {
     figures: { accountsWithFigures: 11, transactions: 6 },
     issues: [{ severity: "warning", code: "CLOSING_MISMATCH" }],
     client: { orgNumber: "923609016" },
-    engagement: { engagementId: "q1", kind: "period-end", fiscalYear: 2025, periodStart: "2025-01-01", periodEnd: "2025-03-31" },
+    engagement: {
+      engagementId: "q1",
+      kind: "period-end",
+      fiscalYear: 2025,
+      periodStart: "2025-01-01",
+      periodEnd: "2025-03-31",
+    },
     ...changes,
   };
 }
@@ -53,8 +59,12 @@ describe("IMPORT_HAS_NO_FIGURES", () => {
   });
 
   it("lets transactions alone, or one account with a figure, count as figures", () => {
-    expect(evaluateActivationRules(facts({ figures: { accountsWithFigures: 0, transactions: 1 } })).heldFor).toEqual([]);
-    expect(evaluateActivationRules(facts({ figures: { accountsWithFigures: 1, transactions: 0 } })).heldFor).toEqual([]);
+    expect(evaluateActivationRules(facts({ figures: { accountsWithFigures: 0, transactions: 1 } })).heldFor).toEqual(
+      [],
+    );
+    expect(evaluateActivationRules(facts({ figures: { accountsWithFigures: 1, transactions: 0 } })).heldFor).toEqual(
+      [],
+    );
   });
 });
 
@@ -62,7 +72,9 @@ describe("ORG_NUMBER_MISMATCH", () => {
   it("holds a file for another organisation, naming both numbers", () => {
     const result = evaluateActivationRules(facts({ file: { ...facts().file, orgNumber: "556677-8899" } }));
     expect(result.heldFor).toEqual(["ORG_NUMBER_MISMATCH"]);
-    expect(result.issues[0]!.message).toBe("the file is for organisation number 556677-8899, but the client's is 923609016");
+    expect(result.issues[0]!.message).toBe(
+      "the file is for organisation number 556677-8899, but the client's is 923609016",
+    );
   });
 
   it("compares numbers as files write them: NO prefix, MVA suffix, spaces", () => {
@@ -100,8 +112,9 @@ describe("CURRENCY_MISMATCH", () => {
       "CURRENCY_MISMATCH",
     ]);
     expect(
-      evaluateActivationRules(facts({ file: { ...facts().file, currency: "sek" }, client: { orgNumber: "923609016", currency: "SEK" } }))
-        .heldFor,
+      evaluateActivationRules(
+        facts({ file: { ...facts().file, currency: "sek" }, client: { orgNumber: "923609016", currency: "SEK" } }),
+      ).heldFor,
     ).toEqual([]);
   });
 
@@ -179,7 +192,12 @@ describe("FIGURES_UNRELIABLE", () => {
 
   it("ignores warnings, and errors that do not touch the figures (a party left out of the register)", () => {
     const result = evaluateActivationRules(
-      facts({ issues: [{ severity: "warning", code: "CLOSING_NOT_BALANCED" }, { severity: "error", code: "SAFT_PARTY_MISSING_ID" }] }),
+      facts({
+        issues: [
+          { severity: "warning", code: "CLOSING_NOT_BALANCED" },
+          { severity: "error", code: "SAFT_PARTY_MISSING_ID" },
+        ],
+      }),
     );
     expect(result.heldFor).toEqual([]);
   });
@@ -188,7 +206,9 @@ describe("FIGURES_UNRELIABLE", () => {
 describe("the issue's case: a Swedish company's SIE file into a Norwegian client's Q1 2025 engagement", () => {
   it("is held for the organisation number, the currency and the period, in table order", () => {
     const result = evaluateActivationRules(
-      facts({ file: { orgNumber: "555550-3258", currency: "SEK", period: { start: "2017-01-01", end: "2017-12-31" } } }),
+      facts({
+        file: { orgNumber: "555550-3258", currency: "SEK", period: { start: "2017-01-01", end: "2017-12-31" } },
+      }),
     );
     expect(result.heldFor).toEqual(["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"]);
   });

@@ -6,7 +6,7 @@ import { compareImports, diffTrialBalances } from "../../../lib/imports/compareI
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { ImportComparisonSchema, toImportComparisonJson } from "../../../lib/imports/importViews.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { importDeps, viewFailure } from "../../helpers/importHarness.ts";
 
@@ -55,7 +55,7 @@ function corrected(xml: string): string {
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
 let clock: number;
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demoXml: string;
@@ -84,18 +84,18 @@ async function uploadOk(ref: EngagementRef, fileName: string, text: string): Pro
   return { ...ref, importId: result.run.importId };
 }
 
-const compare = (ref: ImportRef, other: string, onStore = store) =>
-  compareImports({ store: onStore, now: () => new Date(clock) }, ref, other);
+const compare = (ref: ImportRef, other: string, onStore = stores) =>
+  compareImports({ ...onStore, now: () => new Date(clock) }, ref, other);
 
 beforeEach(async () => {
   clock = T0;
-  store = new InMemoryLedgerStore({ now: () => new Date(clock) });
+  stores = createInMemoryStores({ now: () => new Date(clock) });
   files = new MemoryFileSource();
-  deps = importDeps(store, files, () => new Date(clock), 3600);
+  deps = importDeps(stores, files, () => new Date(clock), 3600);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
   for (const tenantId of ["t1", "t2"]) {
-    await store.createClient({
+    await stores.engagementStore.createClient({
       tenantId,
       clientId: "c1",
       name: "C1",
@@ -105,7 +105,7 @@ beforeEach(async () => {
     });
   }
   for (const engagementId of ["q1", "q4"]) {
-    await store.createEngagement({
+    await stores.engagementStore.createEngagement({
       ...q1,
       engagementId,
       kind: "period-end",
@@ -203,20 +203,23 @@ describe("compareImports: which imports may be compared", () => {
     const elsewhere = await uploadOk({ ...q1, engagementId: "q4" }, "demo.xml", demoXml);
     expect(await viewFailure(compare(v1, elsewhere.importId))).toMatchObject({
       code: "IMPORT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
       context: { importId: elsewhere.importId },
     });
   });
 
   it("answers another tenant exactly as a missing id", async () => {
     // Tenant t2 has its own client c1 and engagement q1 (same ids as t1's), with its own import.
-    await store.createEngagement({ ...(await store.getEngagement(q1))!, tenantId: "t2" });
+    await stores.engagementStore.createEngagement({
+      ...(await stores.engagementStore.getEngagement(q1))!,
+      tenantId: "t2",
+    });
     const theirs = await uploadOk({ ...q1, tenantId: "t2" }, "demo.xml", demoXml);
     // t2 naming t1's imports gets what it would get from a store where those ids never existed.
     const other = { ...v1, tenantId: "t2" };
-    const empty = new InMemoryLedgerStore();
-    await empty.createClient((await store.getClient(other))!);
-    await empty.createEngagement((await store.getEngagement(other))!);
+    const empty = createInMemoryStores();
+    await empty.engagementStore.createClient((await stores.engagementStore.getClient(other))!);
+    await empty.engagementStore.createEngagement((await stores.engagementStore.getEngagement(other))!);
     expect(await viewFailure(compare(other, v2.importId))).toEqual(
       await viewFailure(compare(other, v2.importId, empty)),
     );
@@ -230,13 +233,13 @@ describe("compareImports: which imports may be compared", () => {
   it("refuses an import that failed (conflict), saying why", async () => {
     const failed = await uploadOk(q1, "junk.csv", "hello world\n");
     const error = await viewFailure(compare(v1, failed.importId));
-    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
+    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", category: "conflict" });
     expect(error.message).toContain("it failed");
   });
 
   it("refuses a superseded version past its retention, whose data may already be deleted", async () => {
     clock = T0 + 2 * 3600 * 1000;
-    expect(await viewFailure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", kind: "conflict" });
+    expect(await viewFailure(compare(v2, v1.importId))).toMatchObject({ code: "IMPORT_EXPIRED", category: "conflict" });
   });
 });
 
@@ -260,7 +263,13 @@ describe("diffTrialBalances", () => {
   });
 
   it("keeps unknown figures unknown: null differences and totals, equal only to unknown", () => {
-    const unknown = (account: string, closing: bigint) => ({ account, name: account, opening: null, movement: null, closing });
+    const unknown = (account: string, closing: bigint) => ({
+      account,
+      name: account,
+      opening: null,
+      movement: null,
+      closing,
+    });
     const result = diffTrialBalances(
       [unknown("1500", 100n), unknown("1920", -100n)],
       [unknown("1500", 100n), row("1920", -40n, -70n)],

@@ -3,7 +3,7 @@ import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../
 import { uploadMetadataOf } from "../../../lib/imports/uploadOptions.ts";
 import { readActiveLedger } from "../../../lib/imports/readActiveLedger.ts";
 import { toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /**
@@ -24,7 +24,7 @@ const twoAmountColumns = (closingBank: string) =>
   );
 const layout = { delimiter: "\t" as const, columns: { account: 0, name: 1, opening: 2, closing: 3 } };
 
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let clock: number;
@@ -47,14 +47,26 @@ function upload(key: string, bytes: Uint8Array, metadata?: Record<string, string
 
 beforeEach(async () => {
   clock = Date.parse("2025-04-01T10:00:00.000Z");
-  store = new InMemoryLedgerStore({ now: () => new Date(clock) });
+  stores = createInMemoryStores({ now: () => new Date(clock) });
   files = new MemoryFileSource();
   let id = 0;
-  deps = { store, files, retentionSeconds: 3600, now: () => new Date(clock), newImportId: () => `IMP${String(++id).padStart(4, "0")}` };
+  deps = {
+    ...stores,
+    files,
+    retentionSeconds: 3600,
+    now: () => new Date(clock),
+    newImportId: () => `IMP${String(++id).padStart(4, "0")}`,
+  };
   const at = new Date(clock).toISOString();
-  await store.createClient({ ...client, name: "C1", accountingSystem: "other", createdAt: at, updatedAt: at });
+  await stores.engagementStore.createClient({
+    ...client,
+    name: "C1",
+    accountingSystem: "other",
+    createdAt: at,
+    updatedAt: at,
+  });
   for (const engagementId of ["fy2024", "fy2025"]) {
-    await store.createEngagement({
+    await stores.engagementStore.createEngagement({
       ...client,
       engagementId,
       kind: "year-end",
@@ -75,25 +87,34 @@ describe("importFile with a CSV layout", () => {
     expect(message).toContain("`saldo upload <file>`");
     expect(message).toContain("`saldo inspect <file>`");
     expect(message).toContain('"layout"');
-    expect((await store.getClient(client))?.csvLayout).toBeUndefined();
+    expect((await stores.engagementStore.getClient(client))?.csvLayout).toBeUndefined();
   });
 
   it("reads it with the layout in the object's metadata and remembers the layout for the client", async () => {
     const result = await importFile(
       deps,
-      upload("uploads/t1/c1/fy2025/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout, encoding: "cp865" })),
+      upload(
+        "uploads/t1/c1/fy2025/saldo.txt",
+        twoAmountColumns("100,00"),
+        uploadMetadataOf({ layout, encoding: "cp865" }),
+      ),
     );
     expect(result.outcome).toBe("imported");
     if (result.outcome !== "imported") return;
-    expect(result.run).toMatchObject({ status: "succeeded", format: "csv", formatVersion: "tab/decimal-comma/no-header", encoding: "cp865" });
-    const ledger = await readActiveLedger(store, { ...client, engagementId: "fy2025" });
+    expect(result.run).toMatchObject({
+      status: "succeeded",
+      format: "csv",
+      formatVersion: "tab/decimal-comma/no-header",
+      encoding: "cp865",
+    });
+    const ledger = await readActiveLedger(stores, { ...client, engagementId: "fy2025" });
     if (ledger.state !== "active") throw new Error("expected an active import");
     expect(toLedgerJson(ledger.summary).accounts.map((a) => [a.account, a.opening, a.movement, a.closing])).toEqual([
       ["1500", "100.00", "25.00", "125.00"],
       ["1920", "-100.00", "200.00", "100.00"],
       ["3000", "0.00", "-25.00", "-25.00"],
     ]);
-    expect((await store.getClient(client))?.csvLayout).toEqual({
+    expect((await stores.engagementStore.getClient(client))?.csvLayout).toEqual({
       layout,
       encoding: "cp865",
       importId: result.run.importId,
@@ -102,22 +123,31 @@ describe("importFile with a CSV layout", () => {
   });
 
   it("reads the client's next file without options with the remembered layout, and says so", async () => {
-    await importFile(deps, upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })));
+    await importFile(
+      deps,
+      upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })),
+    );
     const next = await importFile(deps, upload("uploads/t1/c1/fy2025/saldo.txt", twoAmountColumns("-75,00")));
     expect(next.outcome).toBe("imported");
     if (next.outcome !== "imported") return;
     const remembered = next.run.issues!.find((issue) => issue.code === "CSV_LAYOUT_REMEMBERED");
     expect(remembered?.message).toContain("--columns account=0,name=1,opening=2,closing=3");
     expect(remembered?.message).toContain("from import IMP0001");
-    const ledger = await readActiveLedger(store, { ...client, engagementId: "fy2025" });
+    const ledger = await readActiveLedger(stores, { ...client, engagementId: "fy2025" });
     if (ledger.state !== "active") throw new Error("expected an active import");
-    expect(ledger.summary.rows.find((row) => row.account === "1920")).toMatchObject({ opening: -100_00n, closing: -75_00n });
+    expect(ledger.summary.rows.find((row) => row.account === "1920")).toMatchObject({
+      opening: -100_00n,
+      closing: -75_00n,
+    });
     // Only an explicit layout is remembered: the client still remembers the first import's.
-    expect((await store.getClient(client))?.csvLayout?.importId).toBe("IMP0001");
+    expect((await stores.engagementStore.getClient(client))?.csvLayout?.importId).toBe("IMP0001");
   });
 
   it("detects the layout of a file the remembered layout does not fit, and says why", async () => {
-    await importFile(deps, upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })));
+    await importFile(
+      deps,
+      upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })),
+    );
     const other = encoder.encode("Konto;Navn;UB\n1500;Kundefordringer;125,00\n3000;Salgsinntekt;-125,00\n");
     const result = await importFile(deps, upload("uploads/t1/c1/fy2025/other.csv", other));
     expect(result.outcome).toBe("imported");
@@ -129,7 +159,10 @@ describe("importFile with a CSV layout", () => {
   });
 
   it("lets an explicit layout win over the remembered one, and remembers the new one", async () => {
-    await importFile(deps, upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })));
+    await importFile(
+      deps,
+      upload("uploads/t1/c1/fy2024/saldo.txt", twoAmountColumns("100,00"), uploadMetadataOf({ layout })),
+    );
     // The same bytes read with opening and closing swapped: the explicit layout decides.
     const swapped = { delimiter: "\t" as const, columns: { account: 0, name: 1, closing: 2, opening: 3 } };
     const result = await importFile(
@@ -138,10 +171,13 @@ describe("importFile with a CSV layout", () => {
     );
     if (result.outcome !== "imported") throw new Error(`expected an import, got ${result.outcome}`);
     expect(result.run.issues!.map((issue) => issue.code)).not.toContain("CSV_LAYOUT_REMEMBERED");
-    const ledger = await readActiveLedger(store, { ...client, engagementId: "fy2025" });
+    const ledger = await readActiveLedger(stores, { ...client, engagementId: "fy2025" });
     if (ledger.state !== "active") throw new Error("expected an active import");
-    expect(ledger.summary.rows.find((row) => row.account === "1500")).toMatchObject({ opening: 125_00n, closing: 100_00n });
-    expect((await store.getClient(client))?.csvLayout?.layout).toEqual(swapped);
+    expect(ledger.summary.rows.find((row) => row.account === "1500")).toMatchObject({
+      opening: 125_00n,
+      closing: 100_00n,
+    });
+    expect((await stores.engagementStore.getClient(client))?.csvLayout?.layout).toEqual(swapped);
   });
 
   it("fails an upload whose layout metadata is not valid with a clear code, and remembers nothing", async () => {
@@ -155,15 +191,17 @@ describe("importFile with a CSV layout", () => {
     if (result.outcome !== "failed") return;
     expect(result.run.failure?.code).toBe("CSV_LAYOUT_OPTION_INVALID");
     expect(result.run.failure?.message).toContain("x-amz-meta-saldo-csv-layout delimiter");
-    expect((await store.getClient(client))?.csvLayout).toBeUndefined();
+    expect((await stores.engagementStore.getClient(client))?.csvLayout).toBeUndefined();
   });
 
   it("does not remember a layout given with a file that is not CSV", async () => {
-    const sie = encoder.encode('#FLAGGA 0\n#SIETYP 1\n#FNAMN "X"\n#RAR 0 20250101 20251231\n#UB 0 1930 10.00\n#UB 0 2099 -10.00\n');
+    const sie = encoder.encode(
+      '#FLAGGA 0\n#SIETYP 1\n#FNAMN "X"\n#RAR 0 20250101 20251231\n#UB 0 1930 10.00\n#UB 0 2099 -10.00\n',
+    );
     const result = await importFile(deps, upload("uploads/t1/c1/fy2025/x.se", sie, uploadMetadataOf({ layout })));
     // Read as SIE (the activation gate may hold it for its Swedish currency: that is not what this test is about).
     expect(["imported", "held"]).toContain(result.outcome);
     expect("run" in result && result.run.format).toBe("sie");
-    expect((await store.getClient(client))?.csvLayout).toBeUndefined();
+    expect((await stores.engagementStore.getClient(client))?.csvLayout).toBeUndefined();
   });
 });

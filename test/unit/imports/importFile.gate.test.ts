@@ -7,7 +7,7 @@ import { compareImports } from "../../../lib/imports/compareImports.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
 import { importDeps, viewFailure } from "../../helpers/importHarness.ts";
 import { CSV_ALL_AMOUNTS_UNREADABLE, CSV_NO_ACCOUNT_ROWS, SWEDISH_SIE } from "../../helpers/gateFiles.ts";
@@ -23,7 +23,7 @@ const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo
 const RETENTION = 3600;
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
 let clock: number;
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demo: Uint8Array;
@@ -52,11 +52,11 @@ async function held(fileName: string, bytes: Uint8Array | string, ref: Engagemen
 }
 
 const activate = (ref: ImportRef, request?: { accept?: string[]; by?: string }) =>
-  activateEarlierImport({ store, retentionSeconds: RETENTION, now: () => new Date(clock) }, ref, request);
+  activateEarlierImport({ ...stores, retentionSeconds: RETENTION, now: () => new Date(clock) }, ref, request);
 
 async function createClient(clientId: string, orgNumber?: string): Promise<void> {
   const at = new Date(T0).toISOString();
-  await store.createClient({
+  await stores.engagementStore.createClient({
     tenantId: "t1",
     clientId,
     name: clientId,
@@ -65,7 +65,7 @@ async function createClient(clientId: string, orgNumber?: string): Promise<void>
     createdAt: at,
     updatedAt: at,
   });
-  await store.createEngagement({
+  await stores.engagementStore.createEngagement({
     tenantId: "t1",
     clientId,
     engagementId: "q1",
@@ -82,9 +82,9 @@ let active: ImportRef;
 beforeEach(async () => {
   clock = T0;
   sequence = 0;
-  store = new InMemoryLedgerStore({ now: () => new Date(clock) });
+  stores = createInMemoryStores({ now: () => new Date(clock) });
   files = new MemoryFileSource();
-  deps = importDeps(store, files, () => new Date(clock), RETENTION);
+  deps = importDeps(stores, files, () => new Date(clock), RETENTION);
   demo = new Uint8Array(await readFile(demoPath));
   await createClient("c1", "923609016");
   const first = await upload("demo.xml", demo);
@@ -95,8 +95,8 @@ beforeEach(async () => {
 
 /** The engagement's active version and its figures are still the demo's. */
 async function expectDemoStillActive(ref: EngagementRef = q1): Promise<void> {
-  expect((await store.getEngagement(ref))?.activeImportId).toBe(active.importId);
-  const view = await getTrialBalanceView({ store }, ref);
+  expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(active.importId);
+  const view = await getTrialBalanceView(stores, ref);
   expect(view.run.importId).toBe(active.importId);
   expect(view.summary.rows).toHaveLength(11);
 }
@@ -113,22 +113,34 @@ describe("importFile: the activation gate", () => {
           code: "ORG_NUMBER_MISMATCH",
           message: "the file is for organisation number 5566778899, but the client's is 923609016",
         },
-        { severity: "error", code: "CURRENCY_MISMATCH", message: "the file's figures are in SEK, but the client's currency is NOK" },
+        {
+          severity: "error",
+          code: "CURRENCY_MISMATCH",
+          message: "the file's figures are in SEK, but the client's currency is NOK",
+        },
         expect.objectContaining({ severity: "error", code: "ENGAGEMENT_PERIOD_MISMATCH" }),
       ]),
     );
     expect(run.counts).toMatchObject({ accounts: 2, transactions: 1 });
     expect(run.expiresAt).toBe(Math.floor(T0 / 1000) + RETENTION);
-    expect(await store.getImport({ ...q1, importId: run.importId })).toMatchObject({ status: "held", heldFor: run.heldFor });
+    expect(await stores.importStore.getImport({ ...q1, importId: run.importId })).toMatchObject({
+      status: "held",
+      heldFor: run.heldFor,
+    });
     await expectDemoStillActive();
   });
 
-  it.skipIf(!hasSharedFixtures)("holds a vendor's Swedish SIE file from the shared fixtures for the same reasons", async () => {
-    const path = sharedFixture("sie/sie4j/SIE_with_long_voucher_series_number.SE");
-    const run = await held(basename(path), new Uint8Array(await readFile(path)));
-    expect(run.heldFor).toEqual(expect.arrayContaining(["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"]));
-    await expectDemoStillActive();
-  });
+  it.skipIf(!hasSharedFixtures)(
+    "holds a vendor's Swedish SIE file from the shared fixtures for the same reasons",
+    async () => {
+      const path = sharedFixture("sie/sie4j/SIE_with_long_voucher_series_number.SE");
+      const run = await held(basename(path), new Uint8Array(await readFile(path)));
+      expect(run.heldFor).toEqual(
+        expect.arrayContaining(["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"]),
+      );
+      await expectDemoStillActive();
+    },
+  );
 
   it("holds a CSV whose every amount is unreadable: no figures, and the figures it has are unreliable", async () => {
     const run = await held("tb.csv", CSV_ALL_AMOUNTS_UNREADABLE);
@@ -139,7 +151,9 @@ describe("importFile: the activation gate", () => {
         message: "the report has error-level issues that make the figures unreliable: CSV_INVALID_AMOUNT ×4",
       }),
     );
-    expect(run.issues).toContainEqual(expect.objectContaining({ severity: "info", code: "ENGAGEMENT_PERIOD_NOT_STATED" }));
+    expect(run.issues).toContainEqual(
+      expect.objectContaining({ severity: "info", code: "ENGAGEMENT_PERIOD_NOT_STATED" }),
+    );
     await expectDemoStillActive();
   });
 
@@ -151,20 +165,28 @@ describe("importFile: the activation gate", () => {
     await createClient("c2", "974760673");
     const first = await held("empty.csv", CSV_NO_ACCOUNT_ROWS, { ...q1, clientId: "c2" });
     expect(first.heldFor).toContain("IMPORT_HAS_NO_FIGURES");
-    expect((await store.getEngagement({ ...q1, clientId: "c2" }))?.activeImportId).toBeUndefined();
+    expect((await stores.engagementStore.getEngagement({ ...q1, clientId: "c2" }))?.activeImportId).toBeUndefined();
   });
 
   it("holds a file whose control totals are off (FIGURES_UNRELIABLE)", async () => {
-    const text = new TextDecoder().decode(demo).replace("<TotalDebit>252250.75</TotalDebit>", "<TotalDebit>252250.00</TotalDebit>");
+    const text = new TextDecoder()
+      .decode(demo)
+      .replace("<TotalDebit>252250.75</TotalDebit>", "<TotalDebit>252250.00</TotalDebit>");
     const run = await held("demo-off.xml", text);
     expect(run.heldFor).toEqual(["FIGURES_UNRELIABLE"]);
-    expect(run.issues).toContainEqual(expect.objectContaining({ message: expect.stringContaining("CONTROL_DEBIT_MISMATCH") }));
+    expect(run.issues).toContainEqual(
+      expect.objectContaining({ message: expect.stringContaining("CONTROL_DEBIT_MISMATCH") }),
+    );
     await expectDemoStillActive();
   });
 
   it("a held import's figures can be compared with the active version before anyone activates it", async () => {
     const run = await held("sverige.se", SWEDISH_SIE);
-    const comparison = await compareImports({ store, now: () => new Date(clock) }, { ...q1, importId: run.importId }, active.importId);
+    const comparison = await compareImports(
+      { ...stores, now: () => new Date(clock) },
+      { ...q1, importId: run.importId },
+      active.importId,
+    );
     expect(comparison.base.importId).toBe(run.importId);
     expect(comparison.accounts.map((account) => account.account)).toContain("1930");
   });
@@ -177,12 +199,17 @@ describe("importFile: a client without an organisation number", () => {
     // Another client (c1) has the demo's number: that file is held, and c2 does not take the number.
     const other = await held("demo.xml", demo, c2);
     expect(other.heldFor).toEqual(["ORG_NUMBER_OF_OTHER_CLIENT"]);
-    expect((await store.getClient(c2))?.orgNumber).toBeUndefined();
+    expect((await stores.engagementStore.getClient(c2))?.orgNumber).toBeUndefined();
 
-    const text = new TextDecoder().decode(demo).replace("<RegistrationNumber>923609016</RegistrationNumber>", "<RegistrationNumber>NO974760673MVA</RegistrationNumber>");
+    const text = new TextDecoder()
+      .decode(demo)
+      .replace(
+        "<RegistrationNumber>923609016</RegistrationNumber>",
+        "<RegistrationNumber>NO974760673MVA</RegistrationNumber>",
+      );
     const first = await upload("own.xml", text, c2);
     expect(first.outcome === "imported" && first.run.status).toBe("succeeded");
-    expect((await store.getClient(c2))?.orgNumber).toBe("974760673");
+    expect((await stores.engagementStore.getClient(c2))?.orgNumber).toBe("974760673");
 
     const swedish = await held("sverige.se", SWEDISH_SIE, c2);
     expect(swedish.heldFor).toContain("ORG_NUMBER_MISMATCH");
@@ -196,7 +223,7 @@ describe("activating a held import", () => {
     const none = await viewFailure(activate(ref));
     expect(none).toMatchObject({
       code: "IMPORT_HELD",
-      kind: "conflict",
+      category: "conflict",
       context: { notAccepted: ["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"] },
     });
     expect(none.message).toContain("--accept ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH,ENGAGEMENT_PERIOD_MISMATCH");
@@ -213,26 +240,28 @@ describe("activating a held import", () => {
       { accept: ["ENGAGEMENT_PERIOD_MISMATCH", "CURRENCY_MISMATCH", "ORG_NUMBER_MISMATCH"], by: "user-1" },
     );
     expect(outcome).toMatchObject({ changed: true, previousImportId: active.importId });
-    const stored = await store.getImport({ ...q1, importId: run.importId });
+    const stored = await stores.importStore.getImport({ ...q1, importId: run.importId });
     expect(stored).toMatchObject({
       status: "succeeded",
       heldFor: run.heldFor,
       accepted: { codes: run.heldFor, by: "user-1", at: new Date(T0 + 60_000).toISOString() },
     });
     expect(stored?.expiresAt).toBeUndefined();
-    expect((await store.getImport(active))?.status).toBe("superseded");
-    const view = await getTrialBalanceView({ store }, q1);
+    expect((await stores.importStore.getImport(active))?.status).toBe("superseded");
+    const view = await getTrialBalanceView(stores, q1);
     expect(view.run.importId).toBe(run.importId);
     expect(view.summary.rows.map((row) => row.account)).toEqual(["1930", "3001"]);
     // Its data no longer expires: long after the retention it is still the active version's.
     clock = T0 + (RETENTION + 600) * 1000;
-    expect((await getTrialBalanceView({ store }, q1)).summary.rows).toHaveLength(2);
+    expect((await getTrialBalanceView(stores, q1)).summary.rows).toHaveLength(2);
   });
 
   it("is refused for an import without figures, whatever is accepted", async () => {
     const run = await held("tb.csv", CSV_ALL_AMOUNTS_UNREADABLE);
-    const error = await viewFailure(activate({ ...q1, importId: run.importId }, { accept: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] }));
-    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", kind: "conflict" });
+    const error = await viewFailure(
+      activate({ ...q1, importId: run.importId }, { accept: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] }),
+    );
+    expect(error).toMatchObject({ code: "IMPORT_HAS_NO_FIGURES", category: "conflict" });
     expect(error.message).toContain("which no one can accept");
     await expectDemoStillActive();
   });
@@ -249,14 +278,20 @@ describe("activating a held import", () => {
 
   it("refuses an earlier version without accounts and transactions (imported before the gate existed)", async () => {
     const empty: ImportRun = {
-      ...(await store.getImport(active))!,
+      ...(await stores.importStore.getImport(active))!,
       importId: "IMP-EMPTY",
       sourceId: "s3:empty",
       status: "superseded",
-      counts: { accounts: 0, transactions: 0, lines: 0, totals: { opening: "0.00", movement: "0.00", closing: "0.00" }, issues: { error: 1, warning: 0, info: 0 } },
+      counts: {
+        accounts: 0,
+        transactions: 0,
+        lines: 0,
+        totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+        issues: { error: 1, warning: 0, info: 0 },
+      },
     };
-    await store.claimImport(empty, lease(new Date(T0 + 900_000).toISOString()));
-    await store.saveImport(empty);
+    await stores.importStore.claimImport(empty, lease(new Date(T0 + 900_000).toISOString()));
+    await stores.importStore.saveImport(empty);
     expect(await viewFailure(activate({ ...q1, importId: "IMP-EMPTY" }))).toMatchObject({
       code: "IMPORT_HAS_NO_FIGURES",
       message: expect.stringContaining("no accounts and no transactions"),
@@ -267,12 +302,17 @@ describe("activating a held import", () => {
   it("gives a client without an organisation number the activated file's", async () => {
     await createClient("c2");
     const c2 = { ...q1, clientId: "c2" };
-    const text = new TextDecoder().decode(demo).replace("<TotalDebit>252250.75</TotalDebit>", "<TotalDebit>1.00</TotalDebit>");
-    const withNumber = text.replace("<RegistrationNumber>923609016</RegistrationNumber>", "<RegistrationNumber>974760673</RegistrationNumber>");
+    const text = new TextDecoder()
+      .decode(demo)
+      .replace("<TotalDebit>252250.75</TotalDebit>", "<TotalDebit>1.00</TotalDebit>");
+    const withNumber = text.replace(
+      "<RegistrationNumber>923609016</RegistrationNumber>",
+      "<RegistrationNumber>974760673</RegistrationNumber>",
+    );
     const run = await held("off.xml", withNumber, c2);
     expect(run.heldFor).toEqual(["FIGURES_UNRELIABLE"]);
-    expect((await store.getClient(c2))?.orgNumber).toBeUndefined();
+    expect((await stores.engagementStore.getClient(c2))?.orgNumber).toBeUndefined();
     await activate({ ...c2, importId: run.importId }, { accept: ["FIGURES_UNRELIABLE"], by: "user-1" });
-    expect((await store.getClient(c2))?.orgNumber).toBe("974760673");
+    expect((await stores.engagementStore.getClient(c2))?.orgNumber).toBe("974760673");
   });
 });

@@ -5,8 +5,8 @@ import { ImportSummaryJsonSchema, toImportSummaryJson } from "../../../lib/cli/i
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { getImportReport, ImportReportSchema } from "../../../lib/imports/importReports.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
-import type { FileSource, LedgerStore, OpenedFile } from "../../../lib/imports/ports.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import type { FileSource, ImportStore, OpenedFile } from "../../../lib/imports/ports.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { StoreItemTooLargeError, StoreUnavailableError } from "../../../lib/store/errors.ts";
 import { faultyStore } from "../../helpers/faultyStore.ts";
 import { seedClientsAndEngagements } from "../../helpers/importHarness.ts";
@@ -16,14 +16,14 @@ const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo
 const engagement = { tenantId: "t1", clientId: "c1", engagementId: "q1" };
 const key = "uploads/t1/c1/q1/demo.xml";
 
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let demo: Uint8Array;
 let ids: number;
 
 function deps(overrides: Partial<ImportFileDeps> = {}): ImportFileDeps {
   return {
-    store,
+    ...stores,
     files,
     retentionSeconds: 3600,
     newImportId: () => `IMP${String(++ids).padStart(4, "0")}`,
@@ -42,73 +42,73 @@ function event(sequencer = "01", objectKey = key): ImportFileInput {
 }
 
 const onlyImport = async () => {
-  const imports = await store.listImports(engagement);
+  const imports = await stores.importStore.listImports(engagement);
   expect(imports).toHaveLength(1);
   return imports[0]!;
 };
 
 beforeEach(async () => {
-  store = new InMemoryLedgerStore();
+  stores = createInMemoryStores();
   files = new MemoryFileSource();
   ids = 0;
   demo = new Uint8Array(await readFile(demoPath));
   files.objects.set(key, demo);
-  await seedClientsAndEngagements(store, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
+  await seedClientsAndEngagements(stores, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
 });
 
 describe("importFile: every path out ends the run or releases it", () => {
   it("a failed final save releases the run and rethrows; the retry imports and activates it", async () => {
-    const faulty = faultyStore(store, {
+    const faulty = faultyStore(stores.importStore, {
       saveImport: (call) => (call === 1 ? new StoreUnavailableError("DynamoDB UpdateItem is unavailable") : undefined),
     });
-    await expect(importFile(deps({ store: faulty.store }), event())).rejects.toThrow("UpdateItem is unavailable");
+    await expect(importFile(deps({ importStore: faulty.store }), event())).rejects.toThrow("UpdateItem is unavailable");
     expect(await onlyImport()).toMatchObject({ status: "queued", failure: { code: "STORE_UNAVAILABLE" } });
 
-    const retry = await importFile(deps({ store: faulty.store }), event());
+    const retry = await importFile(deps({ importStore: faulty.store }), event());
     expect(retry).toMatchObject({
       outcome: "imported",
       run: { importId: "IMP0001", status: "succeeded", attempts: 2 },
     });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
   it("never shows a succeeded import that is not active: it stays running until the activation's own write", async () => {
     const seen: string[] = [];
-    const watching: LedgerStore = new Proxy(store, {
+    const watching: ImportStore = new Proxy(stores.importStore, {
       get(target, property, receiver) {
         if (property !== "activateImport")
           return (Reflect.get(target, property, receiver) as () => unknown).bind(target);
-        return async (...args: Parameters<LedgerStore["activateImport"]>) => {
+        return async (...args: Parameters<ImportStore["activateImport"]>) => {
           seen.push((await target.getImport(args[0]))!.status);
           return target.activateImport(...args);
         };
       },
     });
-    expect(await importFile(deps({ store: watching }), event())).toMatchObject({ outcome: "imported" });
+    expect(await importFile(deps({ importStore: watching }), event())).toMatchObject({ outcome: "imported" });
     expect(seen).toEqual(["running"]);
     expect(await onlyImport()).toMatchObject({ status: "succeeded", counts: { lines: 14 } });
-    expect(await store.listDueImports("2099-01-01T00:00:00.000Z", 10)).toEqual([]);
+    expect(await stores.importStore.listDueImports("2099-01-01T00:00:00.000Z", 10)).toEqual([]);
   });
 
   it("a failed activation releases the run and rethrows; the retry activates it", async () => {
-    const faulty = faultyStore(store, {
+    const faulty = faultyStore(stores.importStore, {
       activateImport: (call) =>
         call === 1 ? new StoreUnavailableError("TransactWriteItems kept conflicting") : undefined,
     });
-    await expect(importFile(deps({ store: faulty.store }), event())).rejects.toThrow("kept conflicting");
+    await expect(importFile(deps({ importStore: faulty.store }), event())).rejects.toThrow("kept conflicting");
     expect(await onlyImport()).toMatchObject({ status: "queued", failure: { code: "STORE_UNAVAILABLE" } });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBeUndefined();
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBeUndefined();
 
-    expect(await importFile(deps({ store: faulty.store }), event())).toMatchObject({ outcome: "imported" });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect(await importFile(deps({ importStore: faulty.store }), event())).toMatchObject({ outcome: "imported" });
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
   it("an item too large to store fails the import with IMPORT_ITEM_TOO_LARGE instead of a retry", async () => {
-    const faulty = faultyStore(store, {
+    const faulty = faultyStore(stores.importStore, {
       saveImport: (call) =>
         call === 1 ? new StoreItemTooLargeError("The item T#t1… / IMPORT#IMP0001 is 460 000 bytes") : undefined,
     });
-    const result = await importFile(deps({ store: faulty.store }), event());
+    const result = await importFile(deps({ importStore: faulty.store }), event());
     expect(result).toMatchObject({
       outcome: "failed",
       run: { status: "failed", failure: { code: "IMPORT_ITEM_TOO_LARGE", message: expect.stringContaining("400 KB") } },
@@ -120,18 +120,20 @@ describe("importFile: every path out ends the run or releases it", () => {
 
   it("when even the release fails, the error still reaches the caller and the expired lease lets a retry in", async () => {
     let clock = Date.parse("2025-04-01T10:00:00.000Z");
-    store = new InMemoryLedgerStore({ now: () => new Date(clock) });
-    await seedClientsAndEngagements(store, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
-    const faulty = faultyStore(store, {
+    stores = createInMemoryStores({ now: () => new Date(clock) });
+    await seedClientsAndEngagements(stores, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
+    const faulty = faultyStore(stores.importStore, {
       saveImport: (call) => (call === 1 ? new StoreUnavailableError("down") : undefined),
       releaseImport: () => new StoreUnavailableError("still down"),
     });
     const at = { now: () => new Date(clock), leaseSeconds: 60 };
-    await expect(importFile(deps({ store: faulty.store, ...at }), event())).rejects.toThrow("down");
+    await expect(importFile(deps({ importStore: faulty.store, ...at }), event())).rejects.toThrow("down");
     expect(await onlyImport()).toMatchObject({ status: "running" });
-    expect(await importFile(deps({ store: faulty.store, ...at }), event())).toMatchObject({ outcome: "duplicate" });
+    expect(await importFile(deps({ importStore: faulty.store, ...at }), event())).toMatchObject({
+      outcome: "duplicate",
+    });
     clock += 61_000;
-    expect(await importFile(deps({ store: faulty.store, ...at }), event())).toMatchObject({
+    expect(await importFile(deps({ importStore: faulty.store, ...at }), event())).toMatchObject({
       outcome: "imported",
       run: { importId: "IMP0001", attempts: 2 },
     });
@@ -141,8 +143,8 @@ describe("importFile: every path out ends the run or releases it", () => {
     const at = new Date("2025-04-01T10:00:00.000Z");
     files.failNext = new SourceUnavailableError("S3 timed out");
     await expect(importFile(deps({ now: () => at, retryGraceSeconds: 600 }), event())).rejects.toThrow("S3 timed out");
-    expect(await store.listDueImports("2025-04-01T10:09:59.000Z", 10)).toEqual([]);
-    expect(await store.listDueImports("2025-04-01T10:10:01.000Z", 10)).toMatchObject([
+    expect(await stores.importStore.listDueImports("2025-04-01T10:09:59.000Z", 10)).toEqual([]);
+    expect(await stores.importStore.listDueImports("2025-04-01T10:10:01.000Z", 10)).toMatchObject([
       { kind: "attempt", run: { importId: "IMP0001", status: "queued" } },
     ]);
   });
@@ -182,22 +184,20 @@ describe("importFile: heartbeat, progress and leases", () => {
     const source = gatedSource(demo, 6_000);
     const running = importFile(deps({ files: source, heartbeatSeconds: 0.02 }), event());
     const run = await until(async () => {
-      const [current] = await store.listImports(engagement);
+      const [current] = await stores.importStore.listImports(engagement);
       return current?.progress?.bytesRead === 6_000 ? current : undefined;
     }, "progress of the first 6 000 bytes");
     expect(run).toMatchObject({ status: "running", progress: { bytesRead: 6_000, size: demo.length } });
     expect(run.progress!.lines).toBeGreaterThan(0);
     expect(Date.parse(run.progress!.updatedAt)).not.toBeNaN();
     // GET …/imports/{id} and `saldo imports --json` show it.
-    const report = ImportReportSchema.parse(
-      await getImportReport({ store }, { ...engagement, importId: run.importId }),
-    );
+    const report = ImportReportSchema.parse(await getImportReport(stores, { ...engagement, importId: run.importId }));
     expect(report).toMatchObject({ status: "running", attempts: 1, progress: { bytesRead: 6_000, size: demo.length } });
     expect(ImportSummaryJsonSchema.parse(toImportSummaryJson(run, undefined)).progress).toEqual(report.progress);
     source.release();
     expect(await running).toMatchObject({ outcome: "imported", run: { status: "succeeded" } });
     expect((await onlyImport()).progress).toBeUndefined();
-    const done = await getImportReport({ store }, { ...engagement, importId: "IMP0001" });
+    const done = await getImportReport(stores, { ...engagement, importId: "IMP0001" });
     expect(done).toMatchObject({ status: "succeeded", progress: null });
   });
 
@@ -225,7 +225,7 @@ describe("importFile: heartbeat, progress and leases", () => {
     // No heartbeat before the end (an attempt paused for longer than its lease).
     const first = importFile(deps({ files: slow, heartbeatSeconds: 3600, leaseSeconds: 0.05 }), event());
     await until(
-      async () => ((await store.listImports(engagement))[0]?.status === "running" ? true : undefined),
+      async () => ((await stores.importStore.listImports(engagement))[0]?.status === "running" ? true : undefined),
       "the first attempt",
     );
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
@@ -234,21 +234,21 @@ describe("importFile: heartbeat, progress and leases", () => {
     slow.release();
     expect(await first).toMatchObject({ outcome: "abandoned" });
     expect(await onlyImport()).toMatchObject({ status: "succeeded", attempts: 2 });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
-    expect(await store.readTrialBalance({ ...engagement, importId: "IMP0001" })).toHaveLength(11);
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect(await stores.importStore.readTrialBalance({ ...engagement, importId: "IMP0001" })).toHaveLength(11);
   });
 
   it("a heartbeat that finds the lease gone stops the attempt at its next record", async () => {
     const source = gatedSource(demo, 1_000);
-    const faulty = faultyStore(store, { renewLease: () => undefined });
+    const faulty = faultyStore(stores.importStore, { renewLease: () => undefined });
     let renewals = 0;
-    const losing: LedgerStore = new Proxy(faulty.store, {
+    const losing: ImportStore = new Proxy(faulty.store, {
       get(target, property, receiver) {
         if (property === "renewLease") return async () => ++renewals < 0;
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const running = importFile(deps({ store: losing, files: source, heartbeatSeconds: 0.02 }), event());
+    const running = importFile(deps({ importStore: losing, files: source, heartbeatSeconds: 0.02 }), event());
     await until(async () => (renewals > 0 ? true : undefined), "a heartbeat");
     source.release();
     expect(await running).toMatchObject({ outcome: "abandoned" });
@@ -294,7 +294,7 @@ describe("importFile: field limits", () => {
     const run = await onlyImport();
     const issue = run.issues?.find((candidate) => candidate.code === "FIELD_TRUNCATED");
     expect(issue).toMatchObject({ field: "account.name", account: "1920", location: { line: 25 } });
-    const rows = await store.readTrialBalance({ ...engagement, importId: run.importId });
+    const rows = await stores.importStore.readTrialBalance({ ...engagement, importId: run.importId });
     expect(rows.find((row) => row.account === "1920")?.name).toBe("B".repeat(500));
   });
 
@@ -314,6 +314,6 @@ describe("importFile: field limits", () => {
         },
       },
     });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBeUndefined();
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBeUndefined();
   });
 });

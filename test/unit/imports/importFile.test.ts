@@ -4,12 +4,12 @@ import { resolve } from "node:path";
 import { importFile, orderKeyOf, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { getImportReport } from "../../../lib/imports/importReports.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demo: Uint8Array;
@@ -23,11 +23,11 @@ function event(key: string, sequencer: string, eventTime = "2025-04-01T10:00:00.
 
 beforeEach(async () => {
   clock = Date.parse("2025-04-01T10:00:00.000Z");
-  store = new InMemoryLedgerStore({ now: () => new Date(clock) });
+  stores = createInMemoryStores({ now: () => new Date(clock) });
   files = new MemoryFileSource();
   let id = 0;
   deps = {
-    store,
+    ...stores,
     files,
     retentionSeconds: 3600,
     now: () => new Date(clock),
@@ -35,7 +35,7 @@ beforeEach(async () => {
   };
   demo = new Uint8Array(await readFile(demoPath));
   const at = new Date(clock).toISOString();
-  await store.createClient({
+  await stores.engagementStore.createClient({
     tenantId: "t1",
     clientId: "c1",
     name: "C1",
@@ -43,7 +43,7 @@ beforeEach(async () => {
     createdAt: at,
     updatedAt: at,
   });
-  await store.createEngagement({
+  await stores.engagementStore.createEngagement({
     ...engagement,
     kind: "period-end",
     fiscalYear: 2025,
@@ -66,11 +66,11 @@ describe("importFile", () => {
       format: "saft",
       counts: { accounts: 11, transactions: 6, lines: 14 },
     });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
   it("keeps 'no currency' for a file that states none: no SEK, no NOK made up, in the run and its report", async () => {
-    await store.createEngagement({
+    await stores.engagementStore.createEngagement({
       ...engagement,
       engagementId: "fy2024",
       kind: "year-end",
@@ -80,25 +80,37 @@ describe("importFile", () => {
       createdAt: "2025-01-01T00:00:00Z",
     });
     const key = "uploads/t1/c1/fy2024/norsk.se";
-    files.objects.set(key, new Uint8Array(await readFile(resolve(import.meta.dirname, "..", "..", "fixtures", "sie", "own_norwegian_no_valuta.se"))));
+    files.objects.set(
+      key,
+      new Uint8Array(
+        await readFile(resolve(import.meta.dirname, "..", "..", "fixtures", "sie", "own_norwegian_no_valuta.se")),
+      ),
+    );
     const result = await importFile(deps, event(key, "01"));
     // Imported or held by the activation gate (client c1 has no organisation number): the run keeps the header.
-    if (result.outcome !== "imported" && result.outcome !== "held") throw new Error(`expected an import, got ${result.outcome}`);
+    if (result.outcome !== "imported" && result.outcome !== "held")
+      throw new Error(`expected an import, got ${result.outcome}`);
     expect(result.run.header).toEqual({
       company: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS" },
       period: { start: "2024-01-01", end: "2024-12-31" },
       software: { name: "saldo testdata", version: "1.0" },
     });
-    expect(result.run.issues).toContainEqual(expect.objectContaining({ code: "CURRENCY_NOT_STATED", severity: "info" }));
+    expect(result.run.issues).toContainEqual(
+      expect.objectContaining({ code: "CURRENCY_NOT_STATED", severity: "info" }),
+    );
     // A file that states no currency is no currency mismatch for the activation gate (the client is NOK).
     expect(result.run.heldFor ?? []).not.toContain("CURRENCY_MISMATCH");
     expect(result.run.issues).not.toContainEqual(expect.objectContaining({ code: "CURRENCY_MISMATCH" }));
-    const report = await getImportReport({ store }, { ...engagement, engagementId: "fy2024", importId: result.run.importId });
+    const report = await getImportReport(stores, {
+      ...engagement,
+      engagementId: "fy2024",
+      importId: result.run.importId,
+    });
     expect(report.header).toMatchObject({ company: { orgNumber: "923609016" }, currency: null });
   });
 
   it("notes when the file's period fits the engagement but is not exactly its period", async () => {
-    await store.createEngagement({
+    await stores.engagementStore.createEngagement({
       ...engagement,
       engagementId: "fy",
       kind: "year-end",
@@ -122,7 +134,7 @@ describe("importFile", () => {
     const result = await importFile(deps, event("uploads/t1/c1/q1/junk.csv", "02", "2025-04-01T11:00:00.000Z"));
     expect(result.outcome).toBe("failed");
     expect(result.outcome === "failed" && result.run.failure?.message).toMatch(/^junk\.csv/);
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
   it("an object deleted before its event was handled is a failed import, not a retry loop", async () => {
@@ -134,13 +146,13 @@ describe("importFile", () => {
     files.objects.set("uploads/t1/c1/q1/demo.xml", demo);
     files.failNext = new SourceUnavailableError("S3 timed out");
     await expect(importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"))).rejects.toThrow("S3 timed out");
-    expect((await store.listImports(engagement))[0]).toMatchObject({
+    expect((await stores.importStore.listImports(engagement))[0]).toMatchObject({
       status: "queued",
       failure: { code: "SOURCE_UNAVAILABLE" },
     });
     const retry = await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     expect(retry.outcome).toBe("imported");
-    expect(await store.listImports(engagement)).toHaveLength(1);
+    expect(await stores.importStore.listImports(engagement)).toHaveLength(1);
   });
 
   it("a duplicate delivery is recognised and changes nothing", async () => {
@@ -148,7 +160,7 @@ describe("importFile", () => {
     await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     const again = await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     expect(again.outcome).toBe("duplicate");
-    expect(await store.listImports(engagement)).toHaveLength(1);
+    expect(await stores.importStore.listImports(engagement)).toHaveLength(1);
   });
 
   it("an older upload handled after a newer one ends superseded", async () => {
@@ -157,7 +169,7 @@ describe("importFile", () => {
     await importFile(deps, event("uploads/t1/c1/q1/b.xml", "02", "2025-04-01T10:00:01.000Z"));
     const older = await importFile(deps, event("uploads/t1/c1/q1/a.xml", "01", "2025-04-01T10:00:00.000Z"));
     expect(older.outcome === "imported" && older.run.status).toBe("superseded");
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
   });
 
   it("rejects unknown clients and engagements and malformed keys, keeping the object; ignores saldo's own copies", async () => {
@@ -174,7 +186,7 @@ describe("importFile", () => {
       reason: expect.stringContaining("uploads/"),
     });
     expect(await importFile(deps, event("rejected/t1/c1/q9/x.xml", "01"))).toMatchObject({ outcome: "ignored" });
-    expect((await store.listRejectedUploads("t1")).map((r) => r.key).sort()).toEqual([
+    expect((await stores.importStore.listRejectedUploads("t1")).map((r) => r.key).sort()).toEqual([
       "uploads/t1/c1/q9/x.xml",
       "uploads/t1/nobody/q1/x.xml",
     ]);

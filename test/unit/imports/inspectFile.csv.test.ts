@@ -10,7 +10,8 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
  * records (those are covered in test/unit/formats/csv).
  *
  * The trial balance of each file is given by its sibling `*.expected.json` (read at test time); the totals, sample
- * rows and findings below were computed independently with a Python script (standard library only) that reads the
+ * rows and findings below are characterisation tests: they were computed independently with a Python script
+ * (standard library only, not in the repository, so the literals pin the output as it was checked then) that reads the
  * amounts straight to øre and applies the semantics of issue #2: a CSV without transactions takes its movement from
  * the movement column, else closing − opening. tb06 states closing balances only: its opening and movement are
  * unknown (null, issue #7) where its sibling JSON (written to the issue #2 convention) says 0 and the closing, so

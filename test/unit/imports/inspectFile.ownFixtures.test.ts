@@ -101,7 +101,11 @@ describe("inspecting the own SIE fixtures", () => {
   });
 
   it("the totals are the sums of the rows, whatever order the balances come in", async () => {
-    for (const name of ["own_type4_utf8_crlf.se", "own_type4_balances_after_vouchers.se", "own_economic_no_open_brace.se"]) {
+    for (const name of [
+      "own_type4_utf8_crlf.se",
+      "own_type4_balances_after_vouchers.se",
+      "own_economic_no_open_brace.se",
+    ]) {
       const json = await inspectOwn(`sie/${name}`);
       for (const side of ["opening", "movement", "closing"] as const) {
         const sum = json.accounts.reduce((total, row) => {
@@ -167,7 +171,8 @@ describe("inspecting the own CSV fixtures", () => {
     expect(rowsOf(json)).toEqual(
       expected.accounts.map((row): Row => {
         const opening = row.opening ?? null;
-        const movement = row.movement ?? (opening === null ? null : formatOre(parseOre(row.closing) - parseOre(opening)));
+        const movement =
+          row.movement ?? (opening === null ? null : formatOre(parseOre(row.closing) - parseOre(opening)));
         return [row.account, opening, movement, row.closing];
       }),
     );

@@ -6,7 +6,10 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
 
 /**
  * The official SAF-T examples are known to be internally inconsistent. The expected figures and
- * findings below were computed independently with Python's xml.etree over the same files.
+ * findings below were computed independently with Python's xml.etree over the same files: the balances, sums,
+ * line counts and debit/credit totals are printed by `python3 scripts/oracles/saft_figures.py`. The findings'
+ * amounts were computed by a script that is not in the repository: they are characterisation tests, pinning
+ * the output as it was checked then.
  */
 async function inspectSample(name: string) {
   const path = sharedFixture(`saft/samples/${name}`);

@@ -8,8 +8,10 @@ import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
  * `saldo inspect` on every SIE file in ../shared/fixtures/sie (jsisie and Sie4j samples): the whole inspect result,
  * not the parser records (those are covered in test/unit/formats/sie).
  *
- * The literals were computed independently with a Python script (standard library only) that tokenizes each file
- * and applies the trial-balance semantics of issue #2: opening = #IB 0, closing = #UB 0 else #RES 0, a missing side
+ * Characterisation tests: the literals were computed independently with a Python script (standard library only)
+ * that is not in the repository, so they pin the output as it was checked then (the parser's figures of the same
+ * files have an oracle in the repository: scripts/oracles/sie_figures.py). That script tokenized each file
+ * and applied the trial-balance semantics of issue #2: opening = #IB 0, closing = #UB 0 else #RES 0, a missing side
  * 0 when the account has any figure that year (SIE 4B §5.17); movement = Σ #TRANS (never #RTRANS/#BTRANS) when the
  * file has vouchers, else closing − opening; an unstated closing = opening + movement. Findings: CLOSING_MISMATCH
  * (stated closing − opening − movement), OPENING_NOT_BALANCED / CLOSING_NOT_BALANCED (the side's sum),

@@ -15,7 +15,7 @@ import {
   type TransactionLinesQuery,
 } from "../../../lib/imports/listTransactionLines.ts";
 import type { ImportRef } from "../../../lib/imports/types.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helpers/importHarness.ts";
 
@@ -32,7 +32,7 @@ import { importDeps, seedClientsAndEngagements, viewFailure } from "../../helper
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 
 const T0 = Date.parse("2025-04-01T10:00:00.000Z");
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let deps: ImportFileDeps;
 let demoXml: string;
@@ -57,8 +57,8 @@ async function upload(ref: EngagementRef, fileName: string, text: string): Promi
   return { ...ref, importId: result.run.importId };
 }
 
-const list = (query: TransactionLinesQuery, ref: EngagementRef = q1, onStore = store) =>
-  listTransactionLines({ store: onStore }, ref, query);
+const list = (query: TransactionLinesQuery, ref: EngagementRef = q1, onStore = stores) =>
+  listTransactionLines({ ...onStore }, ref, query);
 
 /** Follows nextCursor to the end; returns the pages. */
 async function allPages(query: Omit<TransactionLinesQuery, "cursor">): Promise<TransactionLinesPage[]> {
@@ -73,12 +73,12 @@ async function allPages(query: Omit<TransactionLinesQuery, "cursor">): Promise<T
 }
 
 beforeEach(async () => {
-  store = new InMemoryLedgerStore({ now: () => new Date(T0) });
+  stores = createInMemoryStores({ now: () => new Date(T0) });
   files = new MemoryFileSource();
-  deps = importDeps(store, files, () => new Date(T0), 3600);
+  deps = importDeps(stores, files, () => new Date(T0), 3600);
   demoXml = await readFile(demoPath, "utf8");
   const at = new Date(T0).toISOString();
-  await seedClientsAndEngagements(store, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
+  await seedClientsAndEngagements(stores, at, { tenants: ["t1", "t2"], engagements: ["q1", "q4"] });
   v1 = await upload(q1, "demo.xml", demoXml);
 });
 
@@ -166,7 +166,7 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ limit: 3 });
     const v2 = await upload(q1, "demo-again.xml", demoXml);
     const error = await viewFailure(list({ limit: 3, cursor: first.nextCursor! }));
-    expect(error).toMatchObject({ code: "CURSOR_STALE", kind: "conflict" });
+    expect(error).toMatchObject({ code: "CURSOR_STALE", category: "conflict" });
     expect(error.message).toContain(`import "${v1.importId}"`);
     expect(error.message).toContain(`now import "${v2.importId}"`);
     // Starting again pages through the new version.
@@ -177,7 +177,7 @@ describe("listTransactionLines: cursors", () => {
     const v2 = await upload(q1, "demo-again.xml", demoXml);
     const first = await list({ limit: 3 });
     expect(first.importId).toBe(v2.importId);
-    await activateEarlierImport({ store, retentionSeconds: 3600, now: () => new Date(T0) }, v1);
+    await activateEarlierImport({ ...stores, retentionSeconds: 3600, now: () => new Date(T0) }, v1);
     expect(await viewFailure(list({ limit: 3, cursor: first.nextCursor! }))).toMatchObject({ code: "CURSOR_STALE" });
   });
 
@@ -185,7 +185,7 @@ describe("listTransactionLines: cursors", () => {
     const first = await list({ account: "1920", limit: 1 });
     expect(await viewFailure(list({ account: "2400", limit: 1, cursor: first.nextCursor! }))).toMatchObject({
       code: "CURSOR_INVALID",
-      kind: "invalid-request",
+      category: "invalid",
       message: expect.stringContaining("other filters"),
     });
   });
@@ -214,7 +214,7 @@ describe("listTransactionLines: errors", () => {
     for (const limit of [0, 1001, 2.5, -1]) {
       expect(await viewFailure(list({ limit }))).toMatchObject({
         code: "INVALID_TRANSACTION_QUERY",
-        kind: "invalid-request",
+        category: "invalid",
       });
     }
     expect((await list({ limit: 1000 })).items).toHaveLength(14);
@@ -223,18 +223,18 @@ describe("listTransactionLines: errors", () => {
   });
 
   it("refuses an engagement with no active import (conflict)", async () => {
-    expect(await viewFailure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", kind: "conflict" });
+    expect(await viewFailure(list({}, q4))).toMatchObject({ code: "NO_ACTIVE_IMPORT", category: "conflict" });
   });
 
   it("answers another tenant exactly as a missing engagement", async () => {
     const theirs = { ...q1, tenantId: "t2" };
-    const empty = new InMemoryLedgerStore();
-    await empty.createClient((await store.getClient(theirs))!);
-    await empty.createEngagement((await store.getEngagement(theirs))!);
+    const empty = createInMemoryStores();
+    await empty.engagementStore.createClient((await stores.engagementStore.getClient(theirs))!);
+    await empty.engagementStore.createEngagement((await stores.engagementStore.getEngagement(theirs))!);
     expect(await viewFailure(list({}, theirs))).toEqual(await viewFailure(list({}, theirs, empty)));
     expect(await viewFailure(list({}, { ...q1, tenantId: "t3" }))).toMatchObject({
       code: "CLIENT_NOT_FOUND",
-      kind: "not-found",
+      category: "not-found",
     });
     expect(await viewFailure(list({}, { ...q1, engagementId: "nope" }))).toMatchObject({
       code: "ENGAGEMENT_NOT_FOUND",

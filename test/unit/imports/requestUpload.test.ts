@@ -1,20 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { EngagementNotFoundError } from "../../../lib/engagements/errors.ts";
-import {
-  MAX_UPLOAD_BYTES,
-  requestUpload,
-  UploadTooLargeError,
-  type UploadUrlSigner,
-} from "../../../lib/imports/requestUpload.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { UploadTooLargeError } from "../../../lib/imports/errors.ts";
+import { MAX_UPLOAD_BYTES, requestUpload, type UploadUrlSigner } from "../../../lib/imports/requestUpload.ts";
+import { createInMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 
 const now = () => new Date("2026-01-15T10:00:00.000Z");
 const ref = { tenantId: "firm", clientId: "acme", engagementId: "fy2025" };
 
 async function setup() {
-  const store = new InMemoryLedgerStore();
+  const stores = createInMemoryStores();
   const at = now().toISOString();
-  await store.createClient({
+  await stores.engagementStore.createClient({
     tenantId: "firm",
     clientId: "acme",
     name: "Acme AS",
@@ -22,7 +18,7 @@ async function setup() {
     createdAt: at,
     updatedAt: at,
   });
-  await store.createEngagement({
+  await stores.engagementStore.createEngagement({
     ...ref,
     kind: "year-end",
     fiscalYear: 2025,
@@ -38,14 +34,14 @@ async function setup() {
       return { url: `https://bucket.example/${request.key}?signed`, headers };
     },
   };
-  return { store, signer, signed };
+  return { stores, signer, signed };
 }
 
 describe("requestUpload", () => {
   it("signs a PUT of exactly the declared size for uploads/{tenant}/{client}/{engagement}/{fileName}", async () => {
-    const { store, signer, signed } = await setup();
+    const { stores, signer, signed } = await setup();
     const ticket = await requestUpload(
-      { store, signer, now },
+      { ...stores, signer, now },
       { ...ref, fileName: "saft.xml", size: 1234, contentType: "application/xml" },
     );
     expect(ticket).toEqual({
@@ -66,30 +62,30 @@ describe("requestUpload", () => {
   });
 
   it("refuses a file above 2 GiB without signing anything", async () => {
-    const { store, signer, signed } = await setup();
+    const { stores, signer, signed } = await setup();
     await expect(
-      requestUpload({ store, signer, now }, { ...ref, fileName: "big.xml", size: MAX_UPLOAD_BYTES + 1 }),
+      requestUpload({ ...stores, signer, now }, { ...ref, fileName: "big.xml", size: MAX_UPLOAD_BYTES + 1 }),
     ).rejects.toBeInstanceOf(UploadTooLargeError);
     await expect(
-      requestUpload({ store, signer, now }, { ...ref, fileName: "edge.xml", size: MAX_UPLOAD_BYTES }),
+      requestUpload({ ...stores, signer, now }, { ...ref, fileName: "edge.xml", size: MAX_UPLOAD_BYTES }),
     ).resolves.toBeDefined();
     expect(signed.map((request) => request.key)).toEqual(["uploads/firm/acme/fy2025/edge.xml"]);
   });
 
   it("refuses another tenant's engagement as not found", async () => {
-    const { store, signer } = await setup();
+    const { stores, signer } = await setup();
     await expect(
-      requestUpload({ store, signer, now }, { ...ref, tenantId: "other", fileName: "saft.xml", size: 10 }),
+      requestUpload({ ...stores, signer, now }, { ...ref, tenantId: "other", fileName: "saft.xml", size: 10 }),
     ).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
     await expect(
-      requestUpload({ store, signer, now }, { ...ref, engagementId: "nope", fileName: "saft.xml", size: 10 }),
+      requestUpload({ ...stores, signer, now }, { ...ref, engagementId: "nope", fileName: "saft.xml", size: 10 }),
     ).rejects.toBeInstanceOf(EngagementNotFoundError);
   });
 
   it("refuses a file name that would change the key layout", async () => {
-    const { store, signer } = await setup();
+    const { stores, signer } = await setup();
     await expect(
-      requestUpload({ store, signer, now }, { ...ref, fileName: "a/b.xml", size: 10 }),
+      requestUpload({ ...stores, signer, now }, { ...ref, fileName: "a/b.xml", size: 10 }),
     ).rejects.toMatchObject({ code: "INVALID_UPLOAD" });
   });
 });

@@ -5,7 +5,7 @@ import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
 import { sweepImports, type SweepImportsDeps, type UploadRedelivery } from "../../../lib/imports/sweepImports.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { seedClientsAndEngagements } from "../../helpers/importHarness.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
@@ -15,14 +15,14 @@ const key = "uploads/t1/c1/q1/demo.xml";
 const RETENTION = 3600;
 
 let clock: number;
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let files: MemoryFileSource;
 let redelivered: UploadRedelivery[];
 let ids: number;
 
 const now = () => new Date(clock);
 const importDeps = (overrides: Partial<ImportFileDeps> = {}): ImportFileDeps => ({
-  store,
+  ...stores,
   files,
   retentionSeconds: RETENTION,
   now,
@@ -31,7 +31,7 @@ const importDeps = (overrides: Partial<ImportFileDeps> = {}): ImportFileDeps => 
   ...overrides,
 });
 const sweepDeps = (overrides: Partial<SweepImportsDeps> = {}): SweepImportsDeps => ({
-  store,
+  ...stores,
   redelivery: { redeliver: async (upload) => void redelivered.push(upload) },
   retentionSeconds: RETENTION,
   now,
@@ -66,25 +66,25 @@ const frozenSource: FileSource = {
 /** Starts an attempt that dies: it claims the import and then never beats nor finishes. */
 async function dyingAttempt(): Promise<void> {
   void importFile(importDeps({ files: frozenSource, heartbeatSeconds: 3600 }), event);
-  for (let tries = 0; tries < 1000 && (await store.listImports(engagement)).length === 0; tries++) {
+  for (let tries = 0; tries < 1000 && (await stores.importStore.listImports(engagement)).length === 0; tries++) {
     await new Promise((resolveWait) => setTimeout(resolveWait, 5));
   }
 }
 
 const onlyImport = async () => {
-  const imports = await store.listImports(engagement);
+  const imports = await stores.importStore.listImports(engagement);
   expect(imports).toHaveLength(1);
   return imports[0]!;
 };
 
 beforeEach(async () => {
   clock = Date.parse("2025-04-01T10:00:00.000Z");
-  store = new InMemoryLedgerStore({ now });
+  stores = createInMemoryStores({ now });
   files = new MemoryFileSource();
   files.objects.set(key, new Uint8Array(await readFile(demoPath)));
   redelivered = [];
   ids = 0;
-  await seedClientsAndEngagements(store, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
+  await seedClientsAndEngagements(stores, "2025-01-01T00:00:00.000Z", { tenants: ["t1"], engagements: ["q1"] });
 });
 
 describe("sweepImports", () => {
@@ -110,7 +110,7 @@ describe("sweepImports", () => {
       outcome: "imported",
       run: { importId: "IMP0001", status: "succeeded", attempts: 2 },
     });
-    expect((await store.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
+    expect((await stores.engagementStore.getEngagement(engagement))?.activeImportId).toBe("IMP0001");
     expect(await sweepImports(sweepDeps())).toMatchObject({ requeued: [], failed: [] });
   });
 
@@ -134,10 +134,10 @@ describe("sweepImports", () => {
       failure: { code: "IMPORT_ATTEMPT_DIED", message: expect.stringContaining("3 of at most 3") },
       expiresAt: Math.floor(clock / 1000) + RETENTION,
     });
-    expect(store.dataExpiries("IMP0001")).toEqual([Math.floor(clock / 1000) + RETENTION]);
+    expect(stores.importStore.dataExpiries("IMP0001")).toEqual([Math.floor(clock / 1000) + RETENTION]);
     // A late delivery finds it finished; nothing is due any more.
     expect(await importFile(importDeps(), event)).toMatchObject({ outcome: "duplicate", run: { status: "failed" } });
-    expect(await store.listDueImports(new Date(clock + 86_400_000).toISOString(), 10)).toEqual([]);
+    expect(await stores.importStore.listDueImports(new Date(clock + 86_400_000).toISOString(), 10)).toEqual([]);
   });
 
   it("fails a released import no retry could import with IMPORT_RETRIES_EXHAUSTED, quoting the last failure", async () => {
@@ -203,17 +203,17 @@ describe("sweepImports", () => {
       trigger: { kind: "s3-event" as const },
       createdAt: "2025-04-01T09:00:00.000Z",
     };
-    await store.claimImport(failedRun, { owner: "a", until: "2025-04-01T10:02:00.000Z" });
-    const writer = store.openImportWriter(failedRun);
+    await stores.importStore.claimImport(failedRun, { owner: "a", until: "2025-04-01T10:02:00.000Z" });
+    const writer = stores.importStore.openImportWriter(failedRun);
     await writer.finish([]);
     const expiresAt = Math.floor(clock / 1000) + RETENTION;
-    await store.saveImport(
+    await stores.importStore.saveImport(
       { ...failedRun, status: "failed", failure: { code: "X", message: "x" }, expiresAt },
       { owner: "a", dataExpiryPending: true },
     );
-    expect(store.dataExpiries("IMP0009")).toEqual([undefined]);
+    expect(stores.importStore.dataExpiries("IMP0009")).toEqual([undefined]);
     clock += 16 * 60_000;
     expect((await sweepImports(sweepDeps())).expiryFinished).toEqual(["IMP0009"]);
-    expect(store.dataExpiries("IMP0009")).toEqual([expiresAt]);
+    expect(stores.importStore.dataExpiries("IMP0009")).toEqual([expiresAt]);
   });
 });

@@ -8,14 +8,14 @@ import { sweepImports } from "../../../lib/imports/sweepImports.ts";
 import { InProcessSyncDispatcher } from "../../../lib/imports/InProcessSyncDispatcher.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
-import { InMemoryLedgerStore } from "../../../lib/store/InMemoryLedgerStore.ts";
+import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { ScriptedConnector, smallBooks } from "../../helpers/scriptedConnector.ts";
 
 const T0 = Date.parse("2026-01-05T09:00:00.000Z");
 const ref: EngagementRef = { tenantId: "t1", clientId: "fjellbekk", engagementId: "2025" };
 const trigger = { kind: "cli" as const, by: "test" };
 let clock: number;
-let store: InMemoryLedgerStore;
+let stores: InMemoryStores;
 let vaultDir: string;
 let connector: ScriptedConnector;
 let deps: SyncDeps;
@@ -23,20 +23,20 @@ let deps: SyncDeps;
 beforeEach(async () => {
   clock = T0;
   const now = () => new Date((clock += 1000));
-  store = new InMemoryLedgerStore({ now });
+  stores = createInMemoryStores({ now });
   vaultDir = await mkdtemp(join(tmpdir(), "saldo-sync-"));
   const keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(7), now });
   connector = new ScriptedConnector(smallBooks());
   let id = 0;
   deps = {
-    store,
+    ...stores,
     keys,
     connectors: { tripletex: connector },
     retentionSeconds: 3600,
     now,
     newImportId: () => `SYNC${String(++id).padStart(4, "0")}`,
   };
-  await store.createClient({
+  await stores.engagementStore.createClient({
     tenantId: "t1",
     clientId: "fjellbekk",
     name: "Fjellbekk Snekkeri AS",
@@ -45,7 +45,7 @@ beforeEach(async () => {
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
   });
-  await store.createEngagement({
+  await stores.engagementStore.createEngagement({
     ...ref,
     kind: "year-end",
     fiscalYear: 2025,
@@ -67,9 +67,9 @@ describe("syncFromApi: an API sync is an import like a file", () => {
   it("pulls the books, validates them and activates them as a version with the API's provenance", async () => {
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result.outcome).toBe("imported");
-    const engagement = await store.getEngagement(ref);
+    const engagement = await stores.engagementStore.getEngagement(ref);
     expect(engagement?.activeImportId).toBe("SYNC0001");
-    const run = await store.getImport({ ...ref, importId: "SYNC0001" });
+    const run = await stores.importStore.getImport({ ...ref, importId: "SYNC0001" });
     expect(run).toMatchObject({
       status: "succeeded",
       format: "tripletex",
@@ -91,7 +91,7 @@ describe("syncFromApi: an API sync is an import like a file", () => {
         totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
       },
     });
-    const rows = await store.readTrialBalance({ ...ref, importId: "SYNC0001" });
+    const rows = await stores.importStore.readTrialBalance({ ...ref, importId: "SYNC0001" });
     expect(rows.map((row) => [row.account, row.opening, row.movement, row.closing])).toEqual([
       ["1920", 1_000_000n, 125_000n, 1_125_000n],
       ["2050", -1_000_000n, 0n, -1_000_000n],
@@ -103,7 +103,7 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     expect(
       (await deps.keys.status({ tenantId: "t1", clientId: "fjellbekk", system: "tripletex" })).lastUsedAt,
     ).toBeDefined();
-    expect((await store.getClient(ref))?.integrations?.tripletex?.connection).toMatchObject({
+    expect((await stores.engagementStore.getClient(ref))?.integrations?.tripletex?.connection).toMatchObject({
       status: "ok",
       company: { id: "4711" },
     });
@@ -114,15 +114,15 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const again = await syncFromApi(deps, { ref, trigger });
     expect(again.outcome).toBe("unchanged");
     expect(connector.calls.pull).toBe(1);
-    expect((await store.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
-    expect(await store.getImport({ ...ref, importId: "SYNC0002" })).toMatchObject({
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
+    expect(await stores.importStore.getImport({ ...ref, importId: "SYNC0002" })).toMatchObject({
       status: "unchanged",
       source: { requestCount: 2, marker: { digest: "v1", asOf: "2025-12-31T12:00:00.000Z" } },
     });
     // Changed data: a new version.
     connector.books = smallBooks({ digest: "v2" });
     expect((await syncFromApi(deps, { ref, trigger })).outcome).toBe("imported");
-    expect((await store.getEngagement(ref))?.activeImportId).toBe("SYNC0003");
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe("SYNC0003");
   });
 
   it("refuses a second sync of the engagement while one runs, and runs each queued sync once", async () => {
@@ -154,10 +154,14 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     };
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result).toMatchObject({ outcome: "failed", run: { failure: { code: "CONNECTOR_INVALID_KEY" } } });
-    expect((await store.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
-    expect((await store.getClient(ref))?.integrations?.tripletex?.connection).toMatchObject({ status: "invalid-key" });
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
+    expect((await stores.engagementStore.getClient(ref))?.integrations?.tripletex?.connection).toMatchObject({
+      status: "invalid-key",
+    });
     // The secret never appears in what is stored.
-    expect(JSON.stringify(await store.getImport({ ...ref, importId: "SYNC0002" }))).not.toContain("demo-tripletex-ok");
+    expect(JSON.stringify(await stores.importStore.getImport({ ...ref, importId: "SYNC0002" }))).not.toContain(
+      "demo-tripletex-ok",
+    );
   });
 
   it("holds figures whose opening plus transactions do not give the API's closing, keeping the active version", async () => {
@@ -169,18 +173,22 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result.outcome).toBe("held");
     expect(result.outcome === "held" && result.run.heldFor).toContain("FIGURES_UNRELIABLE");
-    expect((await store.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe("SYNC0001");
   });
 
   it("says why a client cannot be synced: no accounting system, no key", async () => {
-    const before = (await store.getClient(ref))!;
-    await store.replaceClient(before, { ...before, accountingSystem: "other", updatedAt: "2026-01-02T00:00:00.000Z" });
+    const before = (await stores.engagementStore.getClient(ref))!;
+    await stores.engagementStore.replaceClient(before, {
+      ...before,
+      accountingSystem: "other",
+      updatedAt: "2026-01-02T00:00:00.000Z",
+    });
     await expect(requestSync(deps, ref, trigger)).rejects.toMatchObject({
       code: "SYNC_NOT_CONNECTED",
       context: { reason: "no-system" },
     });
-    const other = (await store.getClient(ref))!;
-    await store.replaceClient(other, {
+    const other = (await stores.engagementStore.getClient(ref))!;
+    await stores.engagementStore.replaceClient(other, {
       ...other,
       accountingSystem: "tripletex",
       updatedAt: "2026-01-03T00:00:00.000Z",
@@ -197,11 +205,11 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const queued = await requestSync(deps, ref, trigger);
     await dispatcher.dispatch(queued);
     // The request is answered while the sync runs.
-    expect((await store.getImport(queued))?.status).not.toBe("succeeded");
+    expect((await stores.importStore.getImport(queued))?.status).not.toBe("succeeded");
     connector.release();
     await dispatcher.idle();
-    expect(await store.getImport(queued)).toMatchObject({ status: "succeeded" });
-    expect((await store.getEngagement(ref))?.activeImportId).toBe(queued.importId);
+    expect(await stores.importStore.getImport(queued)).toMatchObject({ status: "succeeded" });
+    expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(queued.importId);
   });
 
   it("a queued sync whose hand-over was lost is handed over again by the sweeper, and runs", async () => {
@@ -210,7 +218,7 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const syncs = { dispatch: async (sync: { importId: string }) => void dispatched.push(sync.importId) };
     const sweep = () =>
       sweepImports({
-        store,
+        importStore: stores.importStore,
         redelivery: { redeliver: async () => {} },
         syncs,
         retentionSeconds: 3600,
@@ -226,6 +234,6 @@ describe("syncFromApi: an API sync is an import like a file", () => {
   it("checks a connection and records its status and company on the client", async () => {
     const check = await checkConnection(deps, { tenantId: "t1", clientId: "fjellbekk", system: "tripletex" });
     expect(check).toMatchObject({ status: "ok", company: { id: "4711" } });
-    expect((await store.getClient(ref))?.integrations?.tripletex?.connection?.status).toBe("ok");
+    expect((await stores.engagementStore.getClient(ref))?.integrations?.tripletex?.connection?.status).toBe("ok");
   });
 });

@@ -10,7 +10,12 @@ import { S3UploadUrlSigner } from "../../../lib/store/S3UploadUrlSigner.ts";
 describe("upload options as S3 object metadata", () => {
   it("round-trips a layout with a TAB delimiter and Norwegian header texts through ASCII-only metadata", () => {
     const options: UploadOptions = {
-      layout: { delimiter: "\t", decimal: ",", headerRow: 3, columns: { account: "Kontonr", name: "Navn", closing: "Saldo, UB (beløp)" } },
+      layout: {
+        delimiter: "\t",
+        decimal: ",",
+        headerRow: 3,
+        columns: { account: "Kontonr", name: "Navn", closing: "Saldo, UB (beløp)" },
+      },
       encoding: "cp865",
     };
     const metadata = uploadMetadataOf(options);
@@ -57,7 +62,12 @@ describe("S3UploadUrlSigner with upload options", () => {
       clientConfig: { region: "eu-north-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } },
     });
     const metadata = uploadMetadataOf({ layout: { delimiter: ";" }, encoding: "windows-1252" });
-    const signed = await signer.signPut({ key: "uploads/t/c/e/tb.csv", contentLength: 10, metadata, expiresInSeconds: 60 });
+    const signed = await signer.signPut({
+      key: "uploads/t/c/e/tb.csv",
+      contentLength: 10,
+      metadata,
+      expiresInSeconds: 60,
+    });
     expect(signed.headers).toEqual({
       "x-amz-meta-saldo-csv-layout": '{"delimiter":";"}',
       "x-amz-meta-saldo-encoding": "windows-1252",

@@ -66,7 +66,8 @@ describe("LedgerSummarizer transaction statistics", () => {
           if (net !== 0n) unbalanced.push([transaction.id, net]);
           if (!firstDate || transaction.date < firstDate) firstDate = transaction.date;
           if (!lastDate || transaction.date > lastDate) lastDate = transaction.date;
-          if (transaction.date && (transaction.date < "2025-01-01" || transaction.date > "2025-12-31")) outside.push(transaction.id);
+          if (transaction.date && (transaction.date < "2025-01-01" || transaction.date > "2025-12-31"))
+            outside.push(transaction.id);
         }
 
         expect(summary.transactions).toEqual({
@@ -80,9 +81,15 @@ describe("LedgerSummarizer transaction statistics", () => {
         for (const row of summary.rows) expect(row.posted).toEqual(posted.get(row.account));
         expect(summary.rows.map((row) => row.account).sort()).toEqual([...posted.keys()].sort());
         expect(
-          summary.issues.filter((issue) => issue.code === "VOUCHER_NOT_BALANCED").map((issue) => [issue.transactionId, issue.amount]),
+          summary.issues
+            .filter((issue) => issue.code === "VOUCHER_NOT_BALANCED")
+            .map((issue) => [issue.transactionId, issue.amount]),
         ).toEqual(unbalanced);
-        expect(summary.issues.filter((issue) => issue.code === "TRANSACTION_OUTSIDE_PERIOD").map((issue) => issue.transactionId)).toEqual(outside);
+        expect(
+          summary.issues
+            .filter((issue) => issue.code === "TRANSACTION_OUTSIDE_PERIOD")
+            .map((issue) => issue.transactionId),
+        ).toEqual(outside);
       }),
       { numRuns: 300 },
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderSummary } from "../../../lib/cli/renderSummary.ts";
-import type { ImportRecord } from "../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../lib/ledger/records.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { LedgerSummarizer } from "../../../lib/ledger/summarizeLedger.ts";
 import type { Account, FileHeader } from "../../../lib/ledger/types.ts";
@@ -43,9 +43,7 @@ describe("a file that states closing balances only", () => {
       ["3000", null, null, -25_00n],
     ]);
     expect(summary.totals).toEqual({ opening: null, movement: null, closing: 0n });
-    expect(summary.issues).toEqual([
-      expect.objectContaining({ severity: "info", code: "OPENING_NOT_STATED" }),
-    ]);
+    expect(summary.issues).toEqual([expect.objectContaining({ severity: "info", code: "OPENING_NOT_STATED" })]);
     expect(summary.issues[0]!.message).toContain("unknown (null, not 0) for 3 account(s)");
   });
 
@@ -85,7 +83,10 @@ describe("a file that states closing balances only", () => {
   });
 
   it("keeps a stated opening of any account meaning: missing openings are 0 as before", () => {
-    const summary = summarize([account("1920", { opening: 10_00n, closing: 30_00n }), account("3000", { closing: -30_00n })]);
+    const summary = summarize([
+      account("1920", { opening: 10_00n, closing: 30_00n }),
+      account("3000", { closing: -30_00n }),
+    ]);
     expect(summary.rows.map((row) => [row.account, row.opening, row.movement])).toEqual([
       ["1920", 10_00n, 20_00n],
       ["3000", 0n, -30_00n],
@@ -100,7 +101,14 @@ describe("a file that states closing balances only", () => {
     summarizer.add(account("3000", { closing: -50_00n }));
     summarizer.add({
       type: "transaction",
-      transaction: { id: "1", date: "2025-01-02", lines: [{ account: "1920", amount: 50_00n }, { account: "3000", amount: -50_00n }] },
+      transaction: {
+        id: "1",
+        date: "2025-01-02",
+        lines: [
+          { account: "1920", amount: 50_00n },
+          { account: "3000", amount: -50_00n },
+        ],
+      },
     });
     const summary = summarizer.finish();
     expect(summary.rows.map((row) => [row.opening, row.movement, row.closing])).toEqual([

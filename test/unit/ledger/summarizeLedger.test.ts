@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LedgerSummarizer } from "../../../lib/ledger/summarizeLedger.ts";
 import type { Account, FileHeader, Transaction } from "../../../lib/ledger/types.ts";
-import type { ImportRecord } from "../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../lib/ledger/records.ts";
 
 const header: FileHeader = {
   format: "saft",
@@ -27,7 +27,12 @@ function account(id: string, opening?: bigint, closing?: bigint, extra: Partial<
   };
 }
 
-function transaction(id: string, date: string, lines: Array<[string, bigint]>, extra: Partial<Transaction> = {}): ImportRecord {
+function transaction(
+  id: string,
+  date: string,
+  lines: Array<[string, bigint]>,
+  extra: Partial<Transaction> = {},
+): ImportRecord {
   return {
     type: "transaction",
     transaction: { id, date, lines: lines.map(([acc, amount]) => ({ account: acc, amount })), ...extra },
@@ -112,7 +117,9 @@ describe("trial balance", () => {
         ["3000", -10_00n],
       ]),
     ]);
-    expect(summary.issues).toEqual([expect.objectContaining({ code: "MOVEMENT_MISMATCH", account: "1920", amount: 10_00n })]);
+    expect(summary.issues).toEqual([
+      expect.objectContaining({ code: "MOVEMENT_MISMATCH", account: "1920", amount: 10_00n }),
+    ]);
   });
 
   it("says a closing of 0 is the file's omission, not a stated 0.00, when the account marks it implied", () => {
@@ -120,9 +127,13 @@ describe("trial balance", () => {
       ["1920", 50_00n],
       ["3000", -50_00n],
     ];
-    const implied = summarize([account("1920", 100_00n, 0n, { impliedClosing: true }), transaction("1", "2025-03-01", lines)]);
+    const implied = summarize([
+      account("1920", 100_00n, 0n, { impliedClosing: true }),
+      transaction("1", "2025-03-01", lines),
+    ]);
     const stated = summarize([account("1920", 100_00n, 0n), transaction("1", "2025-03-01", lines)]);
-    const mismatch = (summary: ReturnType<typeof summarize>) => summary.issues.find((issue) => issue.code === "CLOSING_MISMATCH")!;
+    const mismatch = (summary: ReturnType<typeof summarize>) =>
+      summary.issues.find((issue) => issue.code === "CLOSING_MISMATCH")!;
     expect(mismatch(implied)).toMatchObject({ account: "1920", amount: -150_00n });
     expect(mismatch(implied).message).toMatch(/the file gives no closing balance, which makes it 0\.00/);
     expect(mismatch(implied).message).not.toMatch(/states/);
@@ -154,7 +165,12 @@ describe("validation report", () => {
       ),
     ]);
     expect(summary.issues).toContainEqual(
-      expect.objectContaining({ code: "VOUCHER_NOT_BALANCED", transactionId: "V7", amount: 1n, location: { line: 40, column: 3 } }),
+      expect.objectContaining({
+        code: "VOUCHER_NOT_BALANCED",
+        transactionId: "V7",
+        amount: 1n,
+        location: { line: 40, column: 3 },
+      }),
     );
   });
 
@@ -216,7 +232,11 @@ describe("validation report", () => {
   });
 
   it("reports duplicate accounts and keeps the first definition", () => {
-    const summary = summarize([account("1920", 1_00n, 1_00n), account("1920", 7_00n, 7_00n), account("2000", -1_00n, -1_00n)]);
+    const summary = summarize([
+      account("1920", 1_00n, 1_00n),
+      account("1920", 7_00n, 7_00n),
+      account("2000", -1_00n, -1_00n),
+    ]);
     expect(codes(summary)).toEqual(["DUPLICATE_ACCOUNT"]);
     expect(summary.rows.find((row) => row.account === "1920")!.closing).toBe(1_00n);
   });
@@ -232,17 +252,37 @@ describe("validation report", () => {
         ["3000", -1n],
       ]),
     ]);
-    expect(summary.issues.filter((i) => i.code === "TRANSACTION_OUTSIDE_PERIOD").map((i) => i.transactionId)).toEqual(["1"]);
+    expect(summary.issues.filter((i) => i.code === "TRANSACTION_OUTSIDE_PERIOD").map((i) => i.transactionId)).toEqual([
+      "1",
+    ]);
   });
 
   it("compares customer balances with their ledger account", () => {
     const summary = summarize([
       account("1500", 0n, 300_00n),
       account("1920", 0n, -300_00n),
-      { type: "party", party: { kind: "customer", id: "K1", name: "A", balances: [{ account: "1500", opening: 0n, closing: 100_00n }] } },
-      { type: "party", party: { kind: "customer", id: "K2", name: "B", balances: [{ account: "1500", opening: 0n, closing: 150_00n }] } },
+      {
+        type: "party",
+        party: {
+          kind: "customer",
+          id: "K1",
+          name: "A",
+          balances: [{ account: "1500", opening: 0n, closing: 100_00n }],
+        },
+      },
+      {
+        type: "party",
+        party: {
+          kind: "customer",
+          id: "K2",
+          name: "B",
+          balances: [{ account: "1500", opening: 0n, closing: 150_00n }],
+        },
+      },
     ]);
-    expect(summary.issues).toEqual([expect.objectContaining({ code: "SUBLEDGER_MISMATCH", account: "1500", amount: 50_00n })]);
+    expect(summary.issues).toEqual([
+      expect.objectContaining({ code: "SUBLEDGER_MISMATCH", account: "1500", amount: 50_00n }),
+    ]);
     expect(summary.parties).toEqual({ customers: 2, suppliers: 0 });
   });
 
@@ -254,7 +294,9 @@ describe("validation report", () => {
     }
     const summary = summarizer.finish();
     expect(summary.issues.filter((i) => i.code === "VOUCHER_NOT_BALANCED")).toHaveLength(3);
-    expect(summary.issues).toContainEqual(expect.objectContaining({ code: "ISSUES_TRUNCATED", message: expect.stringContaining("7 more") }));
+    expect(summary.issues).toContainEqual(
+      expect.objectContaining({ code: "ISSUES_TRUNCATED", message: expect.stringContaining("7 more") }),
+    );
   });
 });
 

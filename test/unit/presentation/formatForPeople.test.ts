@@ -7,6 +7,7 @@ import {
   NORWEGIAN_MINUS,
   formatCountForPeople,
   formatDateForPeople,
+  formatMegabytesForPeople,
   formatOreForPeople,
   formatPeriodForPeople,
   formatTimestampForPeople,
@@ -72,12 +73,15 @@ describe("amounts for people", () => {
 describe("dates for people", () => {
   it("writes ISO dates as dd.mm.yyyy in Norwegian and keeps them ISO in English", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }), (date) => {
-        const iso = date.toISOString().slice(0, 10);
-        const [year, month, day] = iso.split("-");
-        expect(formatDateForPeople(iso, "nb")).toBe(`${day}.${month}.${year}`);
-        expect(formatDateForPeople(iso, "en")).toBe(iso);
-      }),
+      fc.property(
+        fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }),
+        (date) => {
+          const iso = date.toISOString().slice(0, 10);
+          const [year, month, day] = iso.split("-");
+          expect(formatDateForPeople(iso, "nb")).toBe(`${day}.${month}.${year}`);
+          expect(formatDateForPeople(iso, "en")).toBe(iso);
+        },
+      ),
     );
     expect(formatPeriodForPeople({ start: "2025-01-01", end: "2025-03-31" }, "nb")).toBe("01.01.2025–31.03.2025");
   });
@@ -87,5 +91,15 @@ describe("dates for people", () => {
     expect(formatTimestampForPeople("2025-12-31T23:30:12.345Z", "nb", "Europe/Oslo")).toBe("01.01.2026 00:30");
     expect(formatTimestampForPeople("2025-06-30T22:05:00.000Z", "en", "Europe/Oslo")).toBe("2025-07-01 00:05");
     expect(formatTimestampForPeople("not a time", "nb")).toBe("not a time");
+  });
+});
+
+describe("formatMegabytesForPeople", () => {
+  it("writes megabytes with one decimal, grouped like amounts", () => {
+    expect(formatMegabytesForPeople(0, "nb")).toBe("0,0 MB");
+    expect(formatMegabytesForPeople(1_249_999, "nb")).toBe("1,2 MB");
+    expect(formatMegabytesForPeople(1_250_000, "nb")).toBe("1,3 MB");
+    expect(formatMegabytesForPeople(2_147_483_648, "nb")).toBe(`2${NORWEGIAN_GROUP_SEPARATOR}147,5 MB`);
+    expect(formatMegabytesForPeople(2_147_483_648, "en")).toBe("2,147.5 MB");
   });
 });

@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ELLIPSIS, displayWidth, renderTextTable, truncateAtWord } from "../../../lib/presentation/textTable.ts";
 
-const words = fc.array(fc.stringMatching(/^[A-Za-zÆØÅæøå0-9]{1,14}$/), { minLength: 1, maxLength: 8 }).map((list) => list.join(" "));
+const words = fc
+  .array(fc.stringMatching(/^[A-Za-zÆØÅæøå0-9]{1,14}$/), { minLength: 1, maxLength: 8 })
+  .map((list) => list.join(" "));
 
 describe("truncateAtWord", () => {
   it("keeps text that fits, and otherwise fits the width, ends with … and keeps a prefix of the text", () => {

@@ -36,7 +36,9 @@ describe("S3FileSource translates S3 failures", () => {
       yield new TextEncoder().encode("x");
     }
     const metadata = { "saldo-csv-layout": '{"delimiter":";"}', "saldo-encoding": "cp865" };
-    const withMetadata = new S3FileSource({ client: clientAnswering(async () => ({ Body: body(), Metadata: metadata })) });
+    const withMetadata = new S3FileSource({
+      client: clientAnswering(async () => ({ Body: body(), Metadata: metadata })),
+    });
     expect((await withMetadata.open(location)).metadata).toEqual(metadata);
     const without = new S3FileSource({ client: clientAnswering(async () => ({ Body: body(), Metadata: {} })) });
     expect((await without.open(location)).metadata).toBeUndefined();

@@ -14,9 +14,12 @@ import { toLedgerLines } from "../../../lib/store/ledgerLines.ts";
 import { expectedLines, makeTransactions } from "./storeFixtures.ts";
 
 const packed = (transactions = makeTransactions(50)): PackedLine[] =>
-  transactions
-    .flatMap(toLedgerLines)
-    .map((line) => ({ json: encodeLedgerLine(line), account: line.account, date: line.date, voucher: line.transactionId }));
+  transactions.flatMap(toLedgerLines).map((line) => ({
+    json: encodeLedgerLine(line),
+    account: line.account,
+    date: line.date,
+    voucher: line.transactionId,
+  }));
 
 describe("chunk ranges", () => {
   it("writes consecutive chunks as ranges", () => {
@@ -99,7 +102,9 @@ describe("chunk packing", () => {
   });
 
   it("reports a payload that is not ledger lines as a corrupt item", async () => {
-    const [chunk] = await compressChunk([{ json: '{"amount":"1,5"}', account: "1", date: "2024-01-01", voucher: "V1" }]);
+    const [chunk] = await compressChunk([
+      { json: '{"amount":"1,5"}', account: "1", date: "2024-01-01", voucher: "V1" },
+    ]);
     await expect(decompressChunk(chunk!.payload, { pk: "p", sk: "s" })).rejects.toMatchObject({
       code: "STORE_CORRUPT_ITEM",
     });

@@ -25,7 +25,10 @@ function build(chunks: readonly string[][], pageBytes: number): VoucherIndexPage
 
 describe("voucher index", () => {
   it("finds exactly the chunks holding a voucher, whatever the page size and page order", () => {
-    const voucherId = fc.oneof(fc.integer({ min: 1, max: 400 }).map((n) => `V${n}`), fc.string({ maxLength: 12 }));
+    const voucherId = fc.oneof(
+      fc.integer({ min: 1, max: 400 }).map((n) => `V${n}`),
+      fc.string({ maxLength: 12 }),
+    );
     fc.assert(
       fc.property(
         fc.array(fc.array(voucherId, { maxLength: 30 }), { maxLength: 25 }),
@@ -61,10 +64,16 @@ describe("voucher index", () => {
   it("reports a page missing from the index, or bytes that do not decode, as a corrupt item", () => {
     const pages = build([["A1"], ["A2"], ["A3"]], 1);
     expect(pages).toHaveLength(3);
-    expect(() => chunksWithVoucher([pages[0]!, pages[2]!], "A1", where)).toThrow(expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }));
+    expect(() => chunksWithVoucher([pages[0]!, pages[2]!], "A1", where)).toThrow(
+      expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }),
+    );
     const truncated = { ...pages[0]!, sets: pages[0]!.sets.subarray(0, 2) };
-    expect(() => chunksWithVoucher([truncated], "A1", where)).toThrow(expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }));
+    expect(() => chunksWithVoucher([truncated], "A1", where)).toThrow(
+      expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }),
+    );
     const trailing = { ...pages[0]!, sets: Uint8Array.from([...pages[0]!.sets, 0]) };
-    expect(() => chunksWithVoucher([trailing], "A1", where)).toThrow(expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }));
+    expect(() => chunksWithVoucher([trailing], "A1", where)).toThrow(
+      expect.objectContaining({ code: "STORE_CORRUPT_ITEM" }),
+    );
   });
 });

@@ -1,7 +1,5 @@
 import type { Ore } from "../../../money/ore.ts";
 
-export { addDays, fiscalYearStartOf } from "../../../connectors/powerofficeGo/dates.ts";
-
 /**
  * The books one fake PowerOffice Go client serves: a plain model, independent of HTTP. Built from the demo books
  * (see powerofficeGoDemoClients.ts) or by hand in tests. Postings are produced lazily per date window so that a

@@ -53,7 +53,11 @@ export class FakeTripletexServer {
         query: request.query,
         ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
       });
-      return { status: answer.status, headers: answer.headers, ...(answer.body !== undefined ? { json: answer.body } : {}) };
+      return {
+        status: answer.status,
+        headers: answer.headers,
+        ...(answer.body !== undefined ? { json: answer.body } : {}),
+      };
     };
     const routes: FakeRoute[] = FakeTripletexServer.routes.map((route) => ({ ...route, handler }));
     routes.push({ method: "POST", path: "/token/session/:create", handler });

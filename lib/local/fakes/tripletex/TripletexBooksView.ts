@@ -101,7 +101,8 @@ export class TripletexBooksView {
     if (!window) return 0;
     if (!hasAccountRange(query)) {
       let count = this.books.postingCount(window);
-      for (const voucher of this.#added) if (voucher.date >= window.start && voucher.date <= window.end) count += voucher.postings.length;
+      for (const voucher of this.#added)
+        if (voucher.date >= window.start && voucher.date <= window.end) count += voucher.postings.length;
       return count;
     }
     let count = 0;

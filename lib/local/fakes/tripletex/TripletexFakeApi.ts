@@ -37,7 +37,12 @@ interface ServedCompany {
   id: number;
   books: LedgerBooks;
   view: TripletexBooksView;
-  names: { customers: Map<string, string>; suppliers: Map<string, string>; departments: Map<string, string>; projects: Map<string, string> };
+  names: {
+    customers: Map<string, string>;
+    suppliers: Map<string, string>;
+    departments: Map<string, string>;
+    projects: Map<string, string>;
+  };
   vatRates: Map<string, { name: string; rate: number }>;
 }
 
@@ -173,7 +178,8 @@ export class TripletexFakeApi {
     this.#rateLimit = options.rateLimit;
     for (const books of options.companies) {
       const id = Number(books.company.id);
-      if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`a Tripletex company id is a positive integer, not ${books.company.id}`);
+      if (!Number.isSafeInteger(id) || id <= 0)
+        throw new RangeError(`a Tripletex company id is a positive integer, not ${books.company.id}`);
       this.#companies.set(id, {
         id,
         books,
@@ -270,7 +276,8 @@ export class TripletexFakeApi {
     if (path === "/balanceSheet") return ok(this.#list(this.#balanceSheet(context.company, query), query, path));
     if (path === "/ledger/posting") return ok(this.#postings(context.company, query, path));
     if (path === "/ledger/voucher") return ok(this.#vouchers(context.company, query, path));
-    if (path === "/ledger/annualAccount") return ok(this.#list(this.#annualAccounts(context.company, query), query, path));
+    if (path === "/ledger/annualAccount")
+      return ok(this.#list(this.#annualAccounts(context.company, query), query, path));
     throw new ApiFailure(404, 6000, `Not found: ${path}`);
   }
 
@@ -298,7 +305,11 @@ export class TripletexFakeApi {
     }
     const employeeToken = this.#options.employeeTokens.find((candidate) => candidate.token === employeeTokenValue);
     if (consumerToken !== this.#options.consumerToken || !employeeToken) {
-      throw new ApiFailure(403, 9000, "Invalid or expired token: the consumer token or the employee token is not valid.");
+      throw new ApiFailure(
+        403,
+        9000,
+        "Invalid or expired token: the consumer token or the employee token is not valid.",
+      );
     }
     const rate = this.#countRate(employeeToken.token);
     const session: Session = {
@@ -317,7 +328,10 @@ export class TripletexFakeApi {
           version: 0,
           url: `tripletex.no/v2/token/session/${session.id}`,
           consumerToken: { id: 1, url: "tripletex.no/v2/token/consumer/1" },
-          employeeToken: { id: employeeToken.employee.id, url: `tripletex.no/v2/token/employee/${employeeToken.employee.id}` },
+          employeeToken: {
+            id: employeeToken.employee.id,
+            url: `tripletex.no/v2/token/employee/${employeeToken.employee.id}`,
+          },
           expirationDate: session.expirationDate,
           token: session.token,
         },
@@ -422,7 +436,10 @@ export class TripletexFakeApi {
   }
 
   #accounts(company: ServedCompany, query: URLSearchParams): JsonObject[] {
-    const numbers = query.get("number")?.split(",").map((text) => text.trim());
+    const numbers = query
+      .get("number")
+      ?.split(",")
+      .map((text) => text.trim());
     const isInactive = booleanParam(query, "isInactive");
     const isBalanceAccount = booleanParam(query, "isBalanceAccount");
     return sortedAccounts(company.books)
@@ -619,7 +636,13 @@ function accountJson(account: DemoAccount, company: ServedCompany): JsonObject {
 function vatTypeJson(code: string, company: ServedCompany): JsonObject {
   const vat = company.vatRates.get(code);
   const id = Number(code) || 0;
-  return { id, url: `tripletex.no/v2/ledger/vatType/${id}`, number: code, name: vat?.name ?? code, percentage: vat?.rate ?? 0 };
+  return {
+    id,
+    url: `tripletex.no/v2/ledger/vatType/${id}`,
+    number: code,
+    name: vat?.name ?? code,
+    percentage: vat?.rate ?? 0,
+  };
 }
 
 /** A numeric id for a text key (departments and projects have text numbers, Tripletex ids are integers). */
@@ -627,10 +650,21 @@ function idOf(kind: string, key: string): number {
   return /^\d+$/.test(key) ? Number(key) : Number.parseInt(sha(`${kind}:${key}`).slice(0, 8), 16);
 }
 
-function referenceJson(kind: string, numberField: string, key: string | undefined, names: Map<string, string>, numeric: boolean): Json {
+function referenceJson(
+  kind: string,
+  numberField: string,
+  key: string | undefined,
+  names: Map<string, string>,
+  numeric: boolean,
+): Json {
   if (key === undefined) return null;
   const id = idOf(kind, key);
-  return { id, url: `tripletex.no/v2/${kind}/${id}`, [numberField]: numeric ? Number(key) : key, name: names.get(key) ?? key };
+  return {
+    id,
+    url: `tripletex.no/v2/${kind}/${id}`,
+    [numberField]: numeric ? Number(key) : key,
+    name: names.get(key) ?? key,
+  };
 }
 
 function voucherJson(voucher: DemoVoucher): JsonObject {
@@ -663,7 +697,11 @@ function postingJson(posting: DemoPostingRow, company: ServedCompany): JsonObjec
     voucher: voucherJson(posting.voucher),
     date: posting.date,
     description: posting.description,
-    account: { id: accountId(company, posting.account), url: `tripletex.no/v2/ledger/account/${accountId(company, posting.account)}`, number: accountNumber },
+    account: {
+      id: accountId(company, posting.account),
+      url: `tripletex.no/v2/ledger/account/${accountId(company, posting.account)}`,
+      number: accountNumber,
+    },
     customer: referenceJson("customer", "customerNumber", posting.customerId, names.customers, true),
     supplier: referenceJson("supplier", "supplierNumber", posting.supplierId, names.suppliers, true),
     employee: null,
@@ -709,7 +747,13 @@ function accountTypeOf(number: number): string {
  * types it as a plain string: the fake leaves it out then (as it leaves out every null, see `withoutNulls`).
  */
 function envelope(values: JsonObject[], total: number, from: number, versionDigest: string | null): JsonObject {
-  return { fullResultSize: total, from, count: values.length, ...(versionDigest === null ? {} : { versionDigest }), values };
+  return {
+    fullResultSize: total,
+    from,
+    count: values.length,
+    ...(versionDigest === null ? {} : { versionDigest }),
+    values,
+  };
 }
 
 function fieldSelection(query: URLSearchParams) {
@@ -745,7 +789,8 @@ function withoutNulls(value: Json): Json {
 function paging(query: URLSearchParams): { from: number; count: number } {
   const from = intParam(query, "from") ?? 0;
   const count = intParam(query, "count") ?? DEFAULT_COUNT;
-  if (from < 0 || count < 0) throw new ApiFailure(422, 15000, "Validering feilet.", [{ field: "from", message: "Må være 0 eller mer." }]);
+  if (from < 0 || count < 0)
+    throw new ApiFailure(422, 15000, "Validering feilet.", [{ field: "from", message: "Må være 0 eller mer." }]);
   return { from, count };
 }
 
@@ -758,9 +803,11 @@ function dateRange(query: URLSearchParams): { dateFrom: string; dateTo: string }
     ["dateTo", dateTo],
   ] as const) {
     if (!value) problems.push({ field, message: "Kan ikke være null." });
-    else if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) problems.push({ field, message: "Ugyldig dato, forventet yyyy-MM-dd." });
+    else if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
+      problems.push({ field, message: "Ugyldig dato, forventet yyyy-MM-dd." });
   }
-  if (problems.length === 0 && dateFrom! >= dateTo!) problems.push({ field: "dateTo", message: "Til-dato må være etter fra-dato." });
+  if (problems.length === 0 && dateFrom! >= dateTo!)
+    problems.push({ field: "dateTo", message: "Til-dato må være etter fra-dato." });
   if (problems.length > 0) throw new ApiFailure(422, 15000, "Validering feilet.", problems);
   return { dateFrom: dateFrom!, dateTo: dateTo! };
 }
@@ -768,7 +815,8 @@ function dateRange(query: URLSearchParams): { dateFrom: string; dateTo: string }
 function intParam(query: URLSearchParams, name: string): number | undefined {
   const text = query.get(name);
   if (text === null || text === "") return undefined;
-  if (!/^-?\d+$/.test(text)) throw new ApiFailure(422, 15000, "Validering feilet.", [{ field: name, message: "Ugyldig tall." }]);
+  if (!/^-?\d+$/.test(text))
+    throw new ApiFailure(422, 15000, "Validering feilet.", [{ field: name, message: "Ugyldig tall." }]);
   return Number(text);
 }
 

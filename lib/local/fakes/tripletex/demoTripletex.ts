@@ -22,7 +22,9 @@ const EMPLOYEES: Record<string, { id: number; firstName: string; lastName: strin
 
 /** The demo companies served by the Tripletex fake. */
 export function demoTripletexCompanies(): LedgerBooks[] {
-  return DEMO_COMPANY_SLUGS.map((slug) => demoCompanyBooks(slug)).filter((books) => books.company.system === "tripletex");
+  return DEMO_COMPANY_SLUGS.map((slug) => demoCompanyBooks(slug)).filter(
+    (books) => books.company.system === "tripletex",
+  );
 }
 
 /** The demo keys as the fake's employee tokens. */
@@ -33,6 +35,8 @@ export function demoTripletexEmployeeTokens(): TripletexFakeEmployeeToken[] {
       token: info.key,
       companyId: Number(demoCompanyBooks(info.ownCompany).company.id),
       employee: EMPLOYEES[info.key]!,
-      ...(info.role === "accountant" ? { accountantFor: info.reaches.map((slug) => Number(demoCompanyBooks(slug).company.id)) } : {}),
+      ...(info.role === "accountant"
+        ? { accountantFor: info.reaches.map((slug) => Number(demoCompanyBooks(slug).company.id)) }
+        : {}),
     }));
 }

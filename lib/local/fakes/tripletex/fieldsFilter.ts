@@ -28,12 +28,14 @@ export function parseFieldsFilter(pattern: string): FieldSelection {
       const start = position;
       while (position < pattern.length && /[A-Za-z0-9_*]/.test(pattern[position]!)) position++;
       const name = pattern.slice(start, position).trim();
-      if (name === "") throw new FieldsFilterError(`fields: a field name was expected at position ${position}`, pattern);
+      if (name === "")
+        throw new FieldsFilterError(`fields: a field name was expected at position ${position}`, pattern);
       let sub: FieldSelection | undefined;
       if (pattern[position] === "(") {
         position++;
         sub = parseList(depth + 1);
-        if (pattern[position] !== ")") throw new FieldsFilterError(`fields: ")" expected at position ${position}`, pattern);
+        if (pattern[position] !== ")")
+          throw new FieldsFilterError(`fields: ")" expected at position ${position}`, pattern);
         position++;
       }
       selection.set(name, sub);
@@ -43,7 +45,10 @@ export function parseFieldsFilter(pattern: string): FieldSelection {
       }
       if (depth > 0 && pattern[position] === ")") return selection;
       if (depth === 0 && position === pattern.length) return selection;
-      throw new FieldsFilterError(`fields: unexpected "${pattern[position] ?? "end"}" at position ${position}`, pattern);
+      throw new FieldsFilterError(
+        `fields: unexpected "${pattern[position] ?? "end"}" at position ${position}`,
+        pattern,
+      );
     }
   };
   if (pattern.trim() === "") return new Map([["*", undefined]]);
@@ -77,7 +82,8 @@ export function applyFieldsFilter(value: JsonObject, selection: FieldSelection, 
       for (const [key, field] of Object.entries(value)) if (!(key in out)) out[key] = shallow(field);
       continue;
     }
-    if (!(name in value)) throw new FieldsFilterError(`Illegal field in fields filter: ${path}${name}`, `${path}${name}`);
+    if (!(name in value))
+      throw new FieldsFilterError(`Illegal field in fields filter: ${path}${name}`, `${path}${name}`);
     const field = value[name]!;
     if (sub === undefined) out[name] = shallow(field);
     else if (Array.isArray(field))

@@ -36,7 +36,14 @@ async function summarize(pulled: PulledLedger): Promise<{ summary: LedgerSummary
   const summarizer = new LedgerSummarizer();
   summarizer.add({
     type: "header",
-    header: { format: "saft", formatVersion: "tripletex-api", encoding: "utf-8", company: { name: pulled.company.name, orgNumber: pulled.company.orgNumber }, period: pulled.period, currency: pulled.currency },
+    header: {
+      format: "saft",
+      formatVersion: "tripletex-api",
+      encoding: "utf-8",
+      company: { name: pulled.company.name, orgNumber: pulled.company.orgNumber },
+      period: pulled.period,
+      currency: pulled.currency,
+    },
   });
   const transactions: Transaction[] = [];
   for await (const record of pulled.records) {
@@ -56,7 +63,12 @@ function expectedFigures(books: LedgerBooks, period: Period) {
     const adjustment = books.reportedOpeningAdjustments
       .filter((candidate) => candidate.account === figures.account.number && period.start >= candidate.from)
       .reduce((sum, candidate) => sum + candidate.amount, 0n);
-    return { account: figures.account.number, opening: figures.opening + adjustment, movement: figures.movement, closing: figures.closing + adjustment };
+    return {
+      account: figures.account.number,
+      opening: figures.opening + adjustment,
+      movement: figures.movement,
+      closing: figures.closing + adjustment,
+    };
   });
 }
 
@@ -65,7 +77,11 @@ describe("Tripletex connector on the demo books", () => {
 
   it("pulls demo-tripletex-ok's 2025 to the øre: the books' trial balance, every voucher whole, nothing doubtful", async () => {
     const pulled = await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2025 });
-    expect(pulled.company).toEqual({ id: nordvik.company.id, name: nordvik.company.name, orgNumber: nordvik.company.orgNumber });
+    expect(pulled.company).toEqual({
+      id: nordvik.company.id,
+      name: nordvik.company.name,
+      orgNumber: nordvik.company.orgNumber,
+    });
     expect(pulled.currency).toBe("NOK");
     const { summary, transactions } = await summarize(pulled);
 
@@ -73,17 +89,34 @@ describe("Tripletex connector on the demo books", () => {
     expect(summary.totals).toEqual({ opening: 0n, movement: 0n, closing: 0n });
     for (const expected of expectedFigures(nordvik, YEAR_2025)) {
       const actual = row(summary, expected.account);
-      expect({ account: actual.account, opening: actual.opening, movement: actual.movement, closing: actual.closing }).toEqual(expected);
+      expect({
+        account: actual.account,
+        opening: actual.opening,
+        movement: actual.movement,
+        closing: actual.closing,
+      }).toEqual(expected);
     }
     const byAccount = new Map(nordvik.accounts.map((account) => [account.number, account]));
-    expect(row(summary, "1920").mapping).toEqual({ standardAccountId: byAccount.get("1920")!.standardAccountId, groupingCode: byAccount.get("1920")!.groupingCode, accountType: "ASSETS" });
+    expect(row(summary, "1920").mapping).toEqual({
+      standardAccountId: byAccount.get("1920")!.standardAccountId,
+      groupingCode: byAccount.get("1920")!.groupingCode,
+      accountType: "ASSETS",
+    });
 
     const vouchers = [...nordvik.vouchers(YEAR_2025)];
     expect(transactions).toHaveLength(vouchers.length);
-    const sale = vouchers.find((voucher) => voucher.kind === "sale" && voucher.postings.some((posting) => posting.projectId))!;
+    const sale = vouchers.find(
+      (voucher) => voucher.kind === "sale" && voucher.postings.some((posting) => posting.projectId),
+    )!;
     const pulledSale = transactions.find((transaction) => transaction.id === `${sale.number}-2025`)!;
-    expect(pulledSale).toMatchObject({ date: sale.date, description: sale.description, voucherType: "Utgående faktura" });
-    expect(pulledSale.lines.map((line) => [line.account, line.amount])).toEqual(sale.postings.map((posting) => [posting.account, posting.amount]));
+    expect(pulledSale).toMatchObject({
+      date: sale.date,
+      description: sale.description,
+      voucherType: "Utgående faktura",
+    });
+    expect(pulledSale.lines.map((line) => [line.account, line.amount])).toEqual(
+      sale.postings.map((posting) => [posting.account, posting.amount]),
+    );
     const customerLine = pulledSale.lines.find((line) => line.customerId)!;
     const customerPosting = sale.postings.find((posting) => posting.customerId)!;
     expect(customerLine.customerId).toBe(customerPosting.customerId);
@@ -103,8 +136,10 @@ describe("Tripletex connector on the demo books", () => {
   });
 
   it("opens 2025 with 2024's balance-sheet closing, result accounts at zero", async () => {
-    const closing2024 = (await summarize(await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2024 }))).summary;
-    const opening2025 = (await summarize(await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2025 }))).summary;
+    const closing2024 = (await summarize(await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2024 })))
+      .summary;
+    const opening2025 = (await summarize(await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2025 })))
+      .summary;
     expect(closing2024.issues.filter((issue) => issue.severity !== "info")).toEqual([]);
     for (const account of opening2025.rows) {
       const expected = account.account < "3000" ? (row(closing2024, account.account)?.closing ?? 0n) : 0n;
@@ -120,7 +155,9 @@ describe("Tripletex connector on the demo books", () => {
     // 2024 is consistent: the API's IB + the postings = the API's UB on every account, and the books' true figures.
     expect(year2024.summary.issues.filter((issue) => issue.severity !== "info")).toEqual([]);
     // The allocation of the 2024 result (8960 against equity) is among 2024's postings.
-    const allocation = year2024.transactions.find((transaction) => transaction.lines.some((line) => line.account === "8960"))!;
+    const allocation = year2024.transactions.find((transaction) =>
+      transaction.lines.some((line) => line.account === "8960"),
+    )!;
     expect(allocation.date).toBe("2024-12-31");
     const toEquity = allocation.lines.find((line) => line.account === "2050" || line.account === "2080")!;
 
@@ -135,20 +172,30 @@ describe("Tripletex connector on the demo books", () => {
     // is the books' true movement.
     expect(year2025.transactions).toHaveLength([...havbris.vouchers(YEAR_2025)].length);
     for (const expected of expectedFigures(havbris, YEAR_2025)) {
-      expect([expected.account, row(year2025.summary, expected.account).movement]).toEqual([expected.account, expected.movement]);
-      expect([expected.account, row(year2025.summary, expected.account).opening]).toEqual([expected.account, expected.opening]);
+      expect([expected.account, row(year2025.summary, expected.account).movement]).toEqual([
+        expected.account,
+        expected.movement,
+      ]);
+      expect([expected.account, row(year2025.summary, expected.account).opening]).toEqual([
+        expected.account,
+        expected.opening,
+      ]);
     }
   });
 
   it("lets demo-tripletex-accountant list its two clients and pull the ok company's books through its id", async () => {
     const clients = await tripletex.listCompanies(key("demo-tripletex-accountant"));
     const reaches = DEMO_KEY_INFO["demo-tripletex-accountant"].reaches.map((slug) => demoCompanyBooks(slug).company);
-    expect(clients).toEqual(reaches.map((company) => ({ id: company.id, name: company.name, orgNumber: company.orgNumber })));
+    expect(clients).toEqual(
+      reaches.map((company) => ({ id: company.id, name: company.name, orgNumber: company.orgNumber })),
+    );
     expect(clients.map((client) => client.id)).toContain(nordvik.company.id);
 
     const check = await tripletex.check(key("demo-tripletex-accountant", nordvik.company.id));
     expect(check).toMatchObject({ status: "ok", company: { id: nordvik.company.id, name: nordvik.company.name } });
-    const throughAccountant = await summarize(await tripletex.pull(key("demo-tripletex-accountant", nordvik.company.id), { period: YEAR_2025 }));
+    const throughAccountant = await summarize(
+      await tripletex.pull(key("demo-tripletex-accountant", nordvik.company.id), { period: YEAR_2025 }),
+    );
     const direct = await summarize(await tripletex.pull(key("demo-tripletex-ok"), { period: YEAR_2025 }));
     expect(throughAccountant.summary.rows).toEqual(direct.summary.rows);
     expect(throughAccountant.transactions).toEqual(direct.transactions);

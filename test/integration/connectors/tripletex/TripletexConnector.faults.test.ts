@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../../../../lib/connectors/errors.ts";
 import { addDays } from "../../../../lib/connectors/tripletex/dateWindows.ts";
 import type { ConnectorCredentials, PulledLedger, PulledRecord } from "../../../../lib/connectors/ports.ts";
-import { TripletexConnector, type TripletexConnectorOptions } from "../../../../lib/connectors/tripletex/TripletexConnector.ts";
+import {
+  TripletexConnector,
+  type TripletexConnectorOptions,
+} from "../../../../lib/connectors/tripletex/TripletexConnector.ts";
 import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import type { Transaction } from "../../../../lib/ledger/types.ts";
 import { FakeTripletexServer } from "../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
@@ -38,8 +41,18 @@ async function start(setup: Setup = {}) {
     companies: [books, testBooks({ id: "900", name: "Byrå AS", orgNumber: "987654325", vouchers: [] })],
     employeeTokens: [
       { token: "employee-ok", companyId: 4711, employee: { id: 1, firstName: "Kari", lastName: "Nordmann" } },
-      { token: "accountant", companyId: 900, employee: { id: 2, firstName: "Ola", lastName: "Byrå" }, accountantFor: [4711] },
-      { token: "no-postings", companyId: 4711, employee: { id: 3, firstName: "Per", lastName: "Lønn" }, denied: ["/ledger/posting"] },
+      {
+        token: "accountant",
+        companyId: 900,
+        employee: { id: 2, firstName: "Ola", lastName: "Byrå" },
+        accountantFor: [4711],
+      },
+      {
+        token: "no-postings",
+        companyId: 4711,
+        employee: { id: 3, firstName: "Per", lastName: "Lønn" },
+        denied: ["/ledger/posting"],
+      },
     ],
     ...(setup.maxRowsPerQuery ? { maxRowsPerQuery: setup.maxRowsPerQuery } : {}),
     ...(setup.now ? { now: setup.now } : {}),
@@ -64,7 +77,10 @@ function key(employeeToken: string, companyId?: string): ConnectorCredentials<"t
 async function drain(ledger: PulledLedger): Promise<{ records: PulledRecord[]; transactions: Transaction[] }> {
   const records: PulledRecord[] = [];
   for await (const record of ledger.records) records.push(record);
-  return { records, transactions: records.flatMap((record) => (record.type === "transaction" ? [record.transaction] : [])) };
+  return {
+    records,
+    transactions: records.flatMap((record) => (record.type === "transaction" ? [record.transaction] : [])),
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
@@ -81,7 +97,10 @@ describe("Tripletex connector: auth", () => {
   it("checks an employee token: ok, the company with its org number in digits, in 7 requests", async () => {
     await start();
     const check = await connector().check(key("employee-ok"));
-    expect(check).toMatchObject({ status: "ok", company: { id: "4711", name: "Fjordkraft Test AS", orgNumber: "923456783" } });
+    expect(check).toMatchObject({
+      status: "ok",
+      company: { id: "4711", name: "Fjordkraft Test AS", orgNumber: "923456783" },
+    });
     // Session, whoAmI, withLoginAccess, the company, and the three endpoints a pull needs.
     expect(server!.server.exchanges.map((exchange) => exchange.route)).toEqual([
       "/token/session/:create",
@@ -99,13 +118,19 @@ describe("Tripletex connector: auth", () => {
     const check = await connector().check(key("not-a-token"));
     expect(check.status).toBe("invalid-key");
     expect(JSON.stringify(check)).not.toContain("not-a-token");
-    expect(server!.server.exchanges.every((exchange) => !exchange.query.has("employeeToken") || exchange.method === "PUT")).toBe(true);
+    expect(
+      server!.server.exchanges.every((exchange) => !exchange.query.has("employeeToken") || exchange.method === "PUT"),
+    ).toBe(true);
   });
 
   it("reports a token without the postings entitlement as no-access, naming what is missing", async () => {
     await start();
     const check = await connector().check(key("no-postings"));
-    expect(check).toMatchObject({ status: "no-access", missingPrivileges: ["ledger/posting (postings)"], company: { id: "4711" } });
+    expect(check).toMatchObject({
+      status: "no-access",
+      missingPrivileges: ["ledger/posting (postings)"],
+      company: { id: "4711" },
+    });
   });
 
   it("asks for sessions two days ahead and creates a new one, once, when the session is refused (401)", async () => {
@@ -116,10 +141,14 @@ describe("Tripletex connector: auth", () => {
     expect(create.query.get("expirationDate")).toBe(addDays(new Date().toISOString().slice(0, 10), 2));
     server!.api.expireSessions();
     const created = server!.api.sessionsCreated;
-    const { transactions } = await drain(await tripletex.pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }));
+    const { transactions } = await drain(
+      await tripletex.pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }),
+    );
     expect(transactions).toHaveLength(62);
     expect(server!.api.sessionsCreated).toBe(created + 1);
-    expect(server!.server.count({ route: "/token/session/>whoAmI" }) + server!.server.count({ route: "/company/{id}" })).toBeGreaterThan(0);
+    expect(
+      server!.server.count({ route: "/token/session/>whoAmI" }) + server!.server.count({ route: "/company/{id}" }),
+    ).toBeGreaterThan(0);
   });
 
   it("renews a session before it lapses, without waiting for a 401", async () => {
@@ -154,7 +183,9 @@ describe("Tripletex connector: auth", () => {
   it("lets an accountant token list its clients, refuses it unbound, and reads a bound client's books through its id", async () => {
     await start();
     const tripletex = connector();
-    expect(await tripletex.listCompanies(key("accountant"))).toEqual([{ id: "4711", name: "Fjordkraft Test AS", orgNumber: "923456783" }]);
+    expect(await tripletex.listCompanies(key("accountant"))).toEqual([
+      { id: "4711", name: "Fjordkraft Test AS", orgNumber: "923456783" },
+    ]);
     const unbound = await tripletex.check(key("accountant"));
     expect(unbound.status).toBe("no-access");
     expect(unbound.message).toMatch(/accountant key that reaches 1 client company/);
@@ -166,12 +197,20 @@ describe("Tripletex connector: auth", () => {
     expect(elsewhere.status).toBe("no-access");
     expect(elsewhere.message).toMatch(/No login access to company 999/);
     const logged = server!.api.log.length;
-    const pulled = await tripletex.pull(key("accountant", "4711"), { period: { start: "2025-03-01", end: "2025-03-31" } });
+    const pulled = await tripletex.pull(key("accountant", "4711"), {
+      period: { start: "2025-03-01", end: "2025-03-31" },
+    });
     const { transactions } = await drain(pulled);
     expect(transactions).toHaveLength(62);
     // Everything after the two proxy-free calls went out under the client's id.
     const usernames = new Set(
-      server!.api.log.slice(logged).filter((entry) => !["/token/session/>whoAmI", "/company/>withLoginAccess", "/token/session/:create"].includes(entry.path)).map((entry) => entry.username),
+      server!.api.log
+        .slice(logged)
+        .filter(
+          (entry) =>
+            !["/token/session/>whoAmI", "/company/>withLoginAccess", "/token/session/:create"].includes(entry.path),
+        )
+        .map((entry) => entry.username),
     );
     expect(usernames).toEqual(new Set(["4711"]));
   });
@@ -192,7 +231,10 @@ describe("Tripletex connector: paging, windows and the row cap", () => {
     expect(transactions.every((transaction) => transaction.lines.length === 2)).toBe(true);
 
     const summarizer = new LedgerSummarizer();
-    summarizer.add({ type: "header", header: { format: "saft", formatVersion: "api", encoding: "utf-8", company: {}, period, currency: "NOK" } });
+    summarizer.add({
+      type: "header",
+      header: { format: "saft", formatVersion: "api", encoding: "utf-8", company: {}, period, currency: "NOK" },
+    });
     for (const record of records) summarizer.add(record);
     const summary = summarizer.finish();
     expect(summary.issues.filter((issue) => issue.severity !== "info")).toEqual([]);
@@ -216,11 +258,15 @@ describe("Tripletex connector: paging, windows and the row cap", () => {
 
   it("uses exclusive dateTo: a period ending 31 January asks for dateTo=2025-02-01 and gets 31 January's vouchers", async () => {
     await start();
-    const { transactions } = await drain(await connector().pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }));
+    const { transactions } = await drain(
+      await connector().pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }),
+    );
     expect(transactions.filter((transaction) => transaction.date === "2025-01-31")).toHaveLength(2);
     const posting = server!.server.exchanges.find((exchange) => exchange.path === "/ledger/posting")!;
     expect(posting.query.get("dateTo")).toBe("2025-02-01");
-    const balance = server!.server.exchanges.find((exchange) => exchange.path === "/balanceSheet" && exchange.query.get("count") !== "1")!;
+    const balance = server!.server.exchanges.find(
+      (exchange) => exchange.path === "/balanceSheet" && exchange.query.get("count") !== "1",
+    )!;
     expect(balance.query.get("includeActiveAccountsWithoutMovements")).toBe("true");
   });
 });
@@ -242,14 +288,27 @@ describe("Tripletex connector: faults", () => {
       const create = server!.api.handle({
         method: "PUT",
         path: "/token/session/:create",
-        query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken: "employee-ok", expirationDate: "2099-01-01" }),
+        query: new URLSearchParams({
+          consumerToken: CONSUMER,
+          employeeToken: "employee-ok",
+          expirationDate: "2099-01-01",
+        }),
       });
       const token = (create.body as { value?: { token: string } }).value?.token ?? "";
       const authorization = `Basic ${Buffer.from(`0:${token}`).toString("base64")}`;
-      while (server!.api.handle({ method: "GET", path: "/token/session/>whoAmI", query: new URLSearchParams(), authorization }).status !== 429);
+      while (
+        server!.api.handle({
+          method: "GET",
+          path: "/token/session/>whoAmI",
+          query: new URLSearchParams(),
+          authorization,
+        }).status !== 429
+      );
     };
     // A fixed random source makes the client's own backoff (125, 250, 500, 500 ms …) outlast the 1 s period.
-    const patient = connector({ http: { timeoutMs: 2_000, random: () => 0.5, retry: { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 500 } } });
+    const patient = connector({
+      http: { timeoutMs: 2_000, random: () => 0.5, retry: { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 500 } },
+    });
 
     server!.api.setRateLimit({ limit: 5, periodSeconds: 1, omitResetOn429: true });
     spendBudget();
@@ -274,7 +333,11 @@ describe("Tripletex connector: faults", () => {
     expect(server!.server.count({ route: "/ledger/account" })).toBe(5);
 
     server!.server.clearFaults();
-    server!.server.inject({ path: "/ledger/account", fault: { kind: "status", status: 429, headers: { "Retry-After": "3600" } }, times: Infinity });
+    server!.server.inject({
+      path: "/ledger/account",
+      fault: { kind: "status", status: 429, headers: { "Retry-After": "3600" } },
+      times: Infinity,
+    });
     const check = await connector().check(key("employee-ok"));
     expect(check.status).toBe("rate-limited");
     expect(check.retryAfter).toEqual(expect.any(String));
@@ -285,7 +348,9 @@ describe("Tripletex connector: faults", () => {
     server!.server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 503 }, times: 2 });
     server!.server.inject({ path: "/balanceSheet", fault: { kind: "hang" }, times: 1 });
     const tripletex = connector({ http: { timeoutMs: 300, retry: { baseDelayMs: 5, maxDelayMs: 20 } } });
-    const { transactions } = await drain(await tripletex.pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }));
+    const { transactions } = await drain(
+      await tripletex.pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } }),
+    );
     expect(transactions).toHaveLength(62);
 
     server!.server.clearFaults();
@@ -328,10 +393,15 @@ describe("Tripletex connector: faults", () => {
     server!.server.inject({
       path: "/ledger/posting",
       when: (request) => request.query.get("from") !== "0" && request.query.get("count") !== "1",
-      fault: { kind: "transform", transform: (json) => ({ ...(json as object), versionDigest: `changed-${++changes}` }) },
+      fault: {
+        kind: "transform",
+        transform: (json) => ({ ...(json as object), versionDigest: `changed-${++changes}` }),
+      },
       times: Infinity,
     });
-    const pulled = await connector({ pageSize: 10 }).pull(key("employee-ok"), { period: { start: "2025-01-01", end: "2025-01-31" } });
+    const pulled = await connector({ pageSize: 10 }).pull(key("employee-ok"), {
+      period: { start: "2025-01-01", end: "2025-01-31" },
+    });
     const error = await failure(drain(pulled));
     expect(error).toMatchObject({ code: "CONNECTOR_UNAVAILABLE", status: "unavailable" });
     expect(error.message).toMatch(/2025-01-01…2025-01-31 kept changing while being read \(3 attempts\)/);
@@ -372,7 +442,13 @@ describe("Tripletex connector: incremental refresh", () => {
     expect(server!.server.exchanges.length).toBeLessThanOrEqual(5);
     expect(unchanged.requestCount).toBe(server!.server.exchanges.length);
 
-    server!.api.addVoucher(4711, voucherOf(90_001, "2025-11-30", [["1920", 500n], ["3000", -500n]]));
+    server!.api.addVoucher(
+      4711,
+      voucherOf(90_001, "2025-11-30", [
+        ["1920", 500n],
+        ["3000", -500n],
+      ]),
+    );
     expect((await tripletex.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: marker })).kind).toBe("full");
 
     // A voucher and its reversal move no figure; the voucher list still changes.
@@ -381,8 +457,22 @@ describe("Tripletex connector: incremental refresh", () => {
     const again = connector();
     const base = await again.pull(key("employee-ok"), { period: YEAR_2025 });
     await drain(base);
-    server!.api.addVoucher(4711, voucherOf(90_002, "2025-05-05", [["1920", 700n], ["3000", -700n]]));
-    server!.api.addVoucher(4711, voucherOf(90_003, "2025-05-06", [["1920", -700n], ["3000", 700n]]));
-    expect((await again.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: base.provenance().marker! })).kind).toBe("full");
+    server!.api.addVoucher(
+      4711,
+      voucherOf(90_002, "2025-05-05", [
+        ["1920", 700n],
+        ["3000", -700n],
+      ]),
+    );
+    server!.api.addVoucher(
+      4711,
+      voucherOf(90_003, "2025-05-06", [
+        ["1920", -700n],
+        ["3000", 700n],
+      ]),
+    );
+    expect(
+      (await again.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: base.provenance().marker! })).kind,
+    ).toBe("full");
   });
 });

@@ -37,7 +37,13 @@ describe("Tripletex connector on a big year", () => {
     server = await FakeTripletexServer.start({
       consumerToken: CONSUMER,
       companies: [books],
-      employeeTokens: [{ token: "volume-token", companyId: Number(books.company.id), employee: { id: 1, firstName: "Vol", lastName: "Um" } }],
+      employeeTokens: [
+        {
+          token: "volume-token",
+          companyId: Number(books.company.id),
+          employee: { id: 1, firstName: "Vol", lastName: "Um" },
+        },
+      ],
       // The fake runs in this process: it must not keep the pages it sent, or the test would measure the fake.
       keepExchanges: 0,
     });
@@ -46,53 +52,67 @@ describe("Tripletex connector on a big year", () => {
     await server?.close();
   });
 
-  it(`streams ${POSTINGS} postings with flat memory and the books' figures to the øre`, { timeout: 900_000 }, async () => {
-    const tripletex = new TripletexConnector({ baseUrl: server.url, consumerToken: new Secret(CONSUMER) });
-    const period = { start: `${books.year}-01-01`, end: `${books.year}-12-31` };
-    const started = Date.now();
-    const pulled = await tripletex.pull({ key: new Secret({ employeeToken: "volume-token" }) }, { period });
+  it(
+    `streams ${POSTINGS} postings with flat memory and the books' figures to the øre`,
+    { timeout: 900_000 },
+    async () => {
+      const tripletex = new TripletexConnector({ baseUrl: server.url, consumerToken: new Secret(CONSUMER) });
+      const period = { start: `${books.year}-01-01`, end: `${books.year}-12-31` };
+      const started = Date.now();
+      const pulled = await tripletex.pull({ key: new Secret({ employeeToken: "volume-token" }) }, { period });
 
-    const summarizer = new LedgerSummarizer();
-    summarizer.add({ type: "header", header: { format: "saft", formatVersion: "tripletex-api", encoding: "utf-8", company: {}, period, currency: "NOK" } });
-    let lines = 0;
-    let baseline: number | undefined;
-    let highest = 0;
-    const checkpoints = new Set([0.1, 0.25, 0.5, 0.75].map((share) => Math.floor(share * books.postingTotal)));
-    for await (const record of pulled.records) {
-      summarizer.add(record);
-      if (record.type !== "transaction") continue;
-      const before = lines;
-      lines += record.transaction.lines.length;
-      for (const checkpoint of checkpoints) {
-        if (before < checkpoint && lines >= checkpoint) {
-          const heap = heapAfterCollection();
-          if (baseline === undefined) baseline = heap;
-          highest = Math.max(highest, heap);
+      const summarizer = new LedgerSummarizer();
+      summarizer.add({
+        type: "header",
+        header: {
+          format: "saft",
+          formatVersion: "tripletex-api",
+          encoding: "utf-8",
+          company: {},
+          period,
+          currency: "NOK",
+        },
+      });
+      let lines = 0;
+      let baseline: number | undefined;
+      let highest = 0;
+      const checkpoints = new Set([0.1, 0.25, 0.5, 0.75].map((share) => Math.floor(share * books.postingTotal)));
+      for await (const record of pulled.records) {
+        summarizer.add(record);
+        if (record.type !== "transaction") continue;
+        const before = lines;
+        lines += record.transaction.lines.length;
+        for (const checkpoint of checkpoints) {
+          if (before < checkpoint && lines >= checkpoint) {
+            const heap = heapAfterCollection();
+            if (baseline === undefined) baseline = heap;
+            highest = Math.max(highest, heap);
+          }
         }
       }
-    }
-    const end = heapAfterCollection();
-    highest = Math.max(highest, end);
-    const summary = summarizer.finish();
-    const seconds = (Date.now() - started) / 1000;
-    const provenance = pulled.provenance();
-    console.info(
-      `[tripletex volume] ${lines} postings, ${summary.transactions.count} vouchers, ${provenance.requestCount} requests, ` +
-        `${provenance.windows.length} windows, ${seconds.toFixed(1)} s; heap after GC from 10 % to the end: ` +
-        `${(baseline! / MIB).toFixed(1)} → ${(end / MIB).toFixed(1)} MiB (highest ${(highest / MIB).toFixed(1)} MiB)`,
-    );
+      const end = heapAfterCollection();
+      highest = Math.max(highest, end);
+      const summary = summarizer.finish();
+      const seconds = (Date.now() - started) / 1000;
+      const provenance = pulled.provenance();
+      console.info(
+        `[tripletex volume] ${lines} postings, ${summary.transactions.count} vouchers, ${provenance.requestCount} requests, ` +
+          `${provenance.windows.length} windows, ${seconds.toFixed(1)} s; heap after GC from 10 % to the end: ` +
+          `${(baseline! / MIB).toFixed(1)} → ${(end / MIB).toFixed(1)} MiB (highest ${(highest / MIB).toFixed(1)} MiB)`,
+      );
 
-    expect(lines).toBe(books.postingTotal);
-    expect(summary.transactions.count).toBe(books.voucherTotal);
-    // Flat: what is held while streaming does not grow with the postings read (the chart's accounts, one window).
-    expect(highest - baseline!).toBeLessThan(24 * MIB);
-    // To the øre: each account's closing is its conversion opening plus the year's postings.
-    const totals = books.expectedTotals();
-    for (const row of summary.rows) {
-      const expected = (books.openingBalances.get(row.account) ?? 0n) + (totals.get(row.account)?.net ?? 0n);
-      expect([row.account, row.closing]).toEqual([row.account, expected]);
-    }
-    expect(summary.totals.closing).toBe(0n);
-    expect(summary.issues.filter((issue) => issue.severity !== "info")).toEqual([]);
-  });
+      expect(lines).toBe(books.postingTotal);
+      expect(summary.transactions.count).toBe(books.voucherTotal);
+      // Flat: what is held while streaming does not grow with the postings read (the chart's accounts, one window).
+      expect(highest - baseline!).toBeLessThan(24 * MIB);
+      // To the øre: each account's closing is its conversion opening plus the year's postings.
+      const totals = books.expectedTotals();
+      for (const row of summary.rows) {
+        const expected = (books.openingBalances.get(row.account) ?? 0n) + (totals.get(row.account)?.net ?? 0n);
+        expect([row.account, row.closing]).toEqual([row.account, expected]);
+      }
+      expect(summary.totals.closing).toBe(0n);
+      expect(summary.issues.filter((issue) => issue.severity !== "info")).toEqual([]);
+    },
+  );
 });

@@ -4,10 +4,12 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startTestEmulators, type TestEmulators } from "../../../helpers/emulators.ts";
 import { lambdaContext } from "../../../helpers/lambdaContext.ts";
-import { DynamoLedgerStore } from "../../../../lib/store/DynamoLedgerStore.ts";
+import { createHandler } from "../../../../functions/s3/ingest.ts";
+import { readEnv } from "../../../../functions/shared/environment.ts";
+import { createDynamoStores, type DynamoStores } from "../../../../lib/store/createDynamoStores.ts";
 import { inspectFile } from "../../../../lib/imports/inspectFile.ts";
 import { fileSource } from "../../../../lib/formats/shared/sources.ts";
-import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/local/s3EventNotification.ts";
+import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/store/s3EventNotification.ts";
 import type { Engagement } from "../../../../lib/engagements/types.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
@@ -15,7 +17,7 @@ const demoPath = join(root, "samples", "demo-saft-1.30.xml");
 const siePath = join(root, "test", "fixtures", "sie", "own_norwegian_cp865.se");
 
 let emulators: TestEmulators;
-let store: DynamoLedgerStore;
+let stores: DynamoStores;
 let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 const tenantId = "firm-a";
@@ -32,7 +34,7 @@ async function createEngagement(engagementId: string): Promise<Engagement> {
     periodEnd: "2025-03-31",
     createdAt: new Date().toISOString(),
   };
-  await store.createEngagement(engagement);
+  await stores.engagementStore.createEngagement(engagement);
   return engagement;
 }
 
@@ -55,20 +57,25 @@ const invoke = (event: S3EventNotification) => handler(event, lambdaContext("sal
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
+  // What Lambda's runtime gives every function: credentials and region (here the emulators'), the log settings.
   Object.assign(process.env, {
-    SALDO_TABLE_NAME: emulators.tableName,
-    SALDO_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SALDO_S3_ENDPOINT: emulators.s3Endpoint,
-    SALDO_S3_FORCE_PATH_STYLE: "true",
     AWS_REGION: "eu-north-1",
     AWS_ACCESS_KEY_ID: "S3RVER",
     AWS_SECRET_ACCESS_KEY: "S3RVER",
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "SILENT",
   });
-  ({ handler } = (await import("../../../../functions/s3/ingest.ts")) as unknown as { handler: typeof handler });
-  store = new DynamoLedgerStore({ tableName: emulators.tableName, client: emulators.dynamo });
-  await store.createClient({
+  // The function's own configuration, read as in Lambda from its environment (infra/ingest.ts sets it there).
+  handler = createHandler(
+    readEnv({
+      SALDO_TABLE_NAME: emulators.tableName,
+      SALDO_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
+      SALDO_S3_ENDPOINT: emulators.s3Endpoint,
+      SALDO_S3_FORCE_PATH_STYLE: "true",
+    }),
+  ) as unknown as typeof handler;
+  stores = createDynamoStores({ tableName: emulators.tableName, client: emulators.dynamo });
+  await stores.engagementStore.createClient({
     tenantId,
     clientId,
     name: "Fjellbekk Snekkeri AS",
@@ -89,9 +96,9 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     const event = await upload(`uploads/${tenantId}/${clientId}/q1/demo.xml`, await readFile(demoPath));
     await invoke(event);
 
-    const engagement = await store.getEngagement({ tenantId, clientId, engagementId: "q1" });
+    const engagement = await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "q1" });
     expect(engagement?.activeImportId).toBeDefined();
-    const [run] = await store.listImports({ tenantId, clientId, engagementId: "q1" });
+    const [run] = await stores.importStore.listImports({ tenantId, clientId, engagementId: "q1" });
     expect(run).toMatchObject({
       status: "succeeded",
       format: "saft",
@@ -106,13 +113,19 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     });
     expect((run!.source as { sha256?: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    const stored = await store.readTrialBalance({ tenantId, clientId, engagementId: "q1", importId: run!.importId });
+    const stored = await stores.importStore.readTrialBalance({
+      tenantId,
+      clientId,
+      engagementId: "q1",
+      importId: run!.importId,
+    });
     const inspected = await inspectFile(fileSource(demoPath), { fileName: "demo.xml" });
-    const figures = (rows: Array<{ account: string; opening: bigint | null; movement: bigint | null; closing: bigint }>) =>
-      rows.map(({ account, opening, movement, closing }) => ({ account, opening, movement, closing }));
+    const figures = (
+      rows: Array<{ account: string; opening: bigint | null; movement: bigint | null; closing: bigint }>,
+    ) => rows.map(({ account, opening, movement, closing }) => ({ account, opening, movement, closing }));
     expect(figures(stored)).toEqual(figures(inspected.rows));
 
-    const page = await store.readTransactionLines(
+    const page = await stores.importStore.readTransactionLines(
       { tenantId, clientId, engagementId: "q1", importId: run!.importId },
       { limit: 1000 },
     );
@@ -124,14 +137,14 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     await createEngagement("dup");
     const event = await upload(`uploads/${tenantId}/${clientId}/dup/demo.xml`, await readFile(demoPath));
     await invoke(event);
-    const first = await store.getEngagement({ tenantId, clientId, engagementId: "dup" });
+    const first = await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "dup" });
     await invoke(event);
     await invoke(structuredClone(event));
-    const imports = await store.listImports({ tenantId, clientId, engagementId: "dup" });
+    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "dup" });
     expect(imports).toHaveLength(1);
-    expect((await store.getEngagement({ tenantId, clientId, engagementId: "dup" }))?.activeImportId).toBe(
-      first?.activeImportId,
-    );
+    expect(
+      (await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "dup" }))?.activeImportId,
+    ).toBe(first?.activeImportId);
   });
 
   it("two uploads end with the newer one active, whatever order their events arrive in", async () => {
@@ -148,15 +161,15 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     );
     await invoke(newer);
     await invoke(older);
-    const imports = await store.listImports({ tenantId, clientId, engagementId: "order" });
+    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "order" });
     const byFile = Object.fromEntries(
       imports.map((run) => [run.source.type === "file" ? run.source.fileName : "", run]),
     );
     expect(byFile["second.xml"]!.status).toBe("succeeded");
     expect(byFile["first.xml"]!.status).toBe("superseded");
-    const engagement = await store.getEngagement({ tenantId, clientId, engagementId: "order" });
+    const engagement = await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "order" });
     expect(engagement?.activeImportId).toBe(byFile["second.xml"]!.importId);
-    const rows = await store.readTrialBalance({
+    const rows = await stores.importStore.readTrialBalance({
       tenantId,
       clientId,
       engagementId: "order",
@@ -168,16 +181,24 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
   it("a bad file ends as a failed import with its reason; the previous version stays active and readable", async () => {
     await createEngagement("bad");
     await invoke(await upload(`uploads/${tenantId}/${clientId}/bad/good.xml`, await readFile(demoPath)));
-    const active = (await store.getEngagement({ tenantId, clientId, engagementId: "bad" }))!.activeImportId!;
+    const active = (await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "bad" }))!
+      .activeImportId!;
     const truncated = (await readFile(demoPath)).subarray(0, 4000);
     await invoke(await upload(`uploads/${tenantId}/${clientId}/bad/cut.xml`, truncated));
 
-    const imports = await store.listImports({ tenantId, clientId, engagementId: "bad" });
+    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "bad" });
     const failed = imports.find((run) => run.source.type === "file" && run.source.fileName === "cut.xml")!;
     expect(failed.status).toBe("failed");
     expect(failed.failure?.message).toMatch(/^cut\.xml:\d+:\d+: /);
-    expect((await store.getEngagement({ tenantId, clientId, engagementId: "bad" }))!.activeImportId).toBe(active);
-    const rows = await store.readTrialBalance({ tenantId, clientId, engagementId: "bad", importId: active });
+    expect(
+      (await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "bad" }))!.activeImportId,
+    ).toBe(active);
+    const rows = await stores.importStore.readTrialBalance({
+      tenantId,
+      clientId,
+      engagementId: "bad",
+      importId: active,
+    });
     expect(rows).toHaveLength(11);
     // The original upload is kept.
     const kept = await emulators.s3.send(
@@ -189,14 +210,14 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
   it("rejects keys outside the layout and unknown engagements with a recorded reason, keeping the object", async () => {
     await invoke(await upload(`uploads/${tenantId}/${clientId}/no-such-engagement/demo.xml`, "x"));
     await invoke(await upload(`uploads/${tenantId}/too-short.xml`, "y"));
-    const rejected = await store.listRejectedUploads(tenantId);
+    const rejected = await stores.importStore.listRejectedUploads(tenantId);
     expect(rejected.map((r) => [r.key, r.reason])).toEqual([
       [
         `uploads/${tenantId}/${clientId}/no-such-engagement/demo.xml`,
         `unknown engagement "no-such-engagement" of client "${clientId}"`,
       ],
     ]);
-    const malformed = await store.listRejectedUploads("-");
+    const malformed = await stores.importStore.listRejectedUploads("-");
     expect(malformed.map((r) => r.key)).toEqual([`uploads/${tenantId}/too-short.xml`]);
     const copy = await emulators.s3.send(
       new GetObjectCommand({
@@ -231,7 +252,7 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
       // A second delivery of the event (Lambda's retry) finds it finished: nothing is left running.
       await invoke(event);
     }
-    const imports = await store.listImports({ tenantId, clientId, engagementId: "huge-names" });
+    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "huge-names" });
     // Both ended (the SIE file, another company's, is held by the activation gate); none is left running.
     expect(imports).toHaveLength(2);
     for (const run of imports) expect(["succeeded", "superseded", "held"]).toContain(run.status);

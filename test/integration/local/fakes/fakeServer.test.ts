@@ -12,15 +12,46 @@ beforeAll(async () => {
     name: "toolkit",
     basePath: "/v2",
     routes: [
-      { method: "GET", path: "/company/{id}", handler: (request) => ({ status: 200, json: { value: { id: Number(request.params.id) } } }) },
+      {
+        method: "GET",
+        path: "/company/{id}",
+        handler: (request) => ({ status: 200, json: { value: { id: Number(request.params.id) } } }),
+      },
       { method: "GET", path: "/company/>withLoginAccess", handler: () => ({ status: 200, json: { values: [] } }) },
-      { method: "PUT", path: "/token/session/:create", handler: (request) => ({ status: 200, json: { consumer: request.query.get("consumerToken") } }) },
-      { method: "GET", path: "/whoami", handler: (request) => ({ status: 200, json: { basic: request.basicAuth() ?? null, bearer: request.bearerToken() ?? null } }) },
+      {
+        method: "PUT",
+        path: "/token/session/:create",
+        handler: (request) => ({ status: 200, json: { consumer: request.query.get("consumerToken") } }),
+      },
+      {
+        method: "GET",
+        path: "/whoami",
+        handler: (request) => ({
+          status: 200,
+          json: { basic: request.basicAuth() ?? null, bearer: request.bearerToken() ?? null },
+        }),
+      },
       { method: "POST", path: "/echo", handler: (request) => ({ status: 200, json: { json: request.json() } }) },
-      { method: "POST", path: "/form", handler: (request) => ({ status: 200, json: { grant: request.form().get("grant_type") } }) },
+      {
+        method: "POST",
+        path: "/form",
+        handler: (request) => ({ status: 200, json: { grant: request.form().get("grant_type") } }),
+      },
       { method: "GET", path: "/empty", handler: () => ({ status: 204 }) },
-      { method: "GET", path: "/denied", handler: () => { throw new FakeHttpResponse({ status: 401, json: { status: 401, message: "expired" } }); } },
-      { method: "GET", path: "/broken", handler: () => { throw new Error("handler bug"); } },
+      {
+        method: "GET",
+        path: "/denied",
+        handler: () => {
+          throw new FakeHttpResponse({ status: 401, json: { status: 401, message: "expired" } });
+        },
+      },
+      {
+        method: "GET",
+        path: "/broken",
+        handler: () => {
+          throw new Error("handler bug");
+        },
+      },
     ],
   });
 });
@@ -51,7 +82,12 @@ describe("FakeServer", () => {
     expect(JSON.parse((await get("/company/%3EwithLoginAccess")).text)).toEqual({ values: [] });
     const created = await get("/token/session/:create?consumerToken=c&employeeToken=e", { method: "PUT" });
     expect(JSON.parse(created.text)).toEqual({ consumer: "c" });
-    expect(server.exchanges.map((exchange) => exchange.route)).toEqual(["/company/{id}", "/company/>withLoginAccess", "/company/>withLoginAccess", "/token/session/:create"]);
+    expect(server.exchanges.map((exchange) => exchange.route)).toEqual([
+      "/company/{id}",
+      "/company/>withLoginAccess",
+      "/company/>withLoginAccess",
+      "/token/session/:create",
+    ]);
   });
 
   it("answers 404 outside the routes and outside the base path", async () => {
@@ -61,11 +97,17 @@ describe("FakeServer", () => {
   });
 
   it("reads Basic and Bearer credentials, JSON and form bodies", async () => {
-    const basic = await get("/whoami", { headers: { Authorization: `Basic ${Buffer.from("0:session-token").toString("base64")}` } });
+    const basic = await get("/whoami", {
+      headers: { Authorization: `Basic ${Buffer.from("0:session-token").toString("base64")}` },
+    });
     expect(JSON.parse(basic.text)).toEqual({ basic: { username: "0", password: "session-token" }, bearer: null });
     const bearer = await get("/whoami", { headers: { Authorization: "Bearer abc" } });
     expect(JSON.parse(bearer.text)).toEqual({ basic: null, bearer: "abc" });
-    const echo = await get("/echo", { method: "POST", body: JSON.stringify({ a: 1 }), headers: { "content-type": "application/json" } });
+    const echo = await get("/echo", {
+      method: "POST",
+      body: JSON.stringify({ a: 1 }),
+      headers: { "content-type": "application/json" },
+    });
     expect(JSON.parse(echo.text)).toEqual({ json: { a: 1 } });
     const form = await get("/form", { method: "POST", body: "grant_type=client_credentials" });
     expect(JSON.parse(form.text)).toEqual({ grant: "client_credentials" });
@@ -89,14 +131,26 @@ describe("the exchange log", () => {
     const small = await FakeServer.start({
       name: "budget",
       keepBodyBytes: 100,
-      routes: [{ method: "GET", path: "/page/{n}", handler: (request) => ({ status: 200, json: { page: Number(request.params.n), filler: "x".repeat(20) } }) }],
+      routes: [
+        {
+          method: "GET",
+          path: "/page/{n}",
+          handler: (request) => ({ status: 200, json: { page: Number(request.params.n), filler: "x".repeat(20) } }),
+        },
+      ],
     });
     try {
       for (let page = 1; page <= 5; page++) await (await fetch(`${small.url}/page/${page}`)).text();
       const exchanges = small.exchanges;
       expect(exchanges).toHaveLength(5);
       // Each body is 42 bytes: the newest two fit in 100.
-      expect(exchanges.map((exchange) => (exchange.json as { page: number } | undefined)?.page)).toEqual([undefined, undefined, undefined, 4, 5]);
+      expect(exchanges.map((exchange) => (exchange.json as { page: number } | undefined)?.page)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        4,
+        5,
+      ]);
       expect(exchanges.every((exchange) => exchange.status === 200)).toBe(true);
     } finally {
       await small.close();
@@ -135,7 +189,12 @@ describe("the exchange log", () => {
 
 describe("faults on demand", () => {
   it("answers a status instead, as often as asked, after letting some through", async () => {
-    const fault = server.inject({ path: "/company/{id}", fault: { kind: "status", status: 429, headers: { "Retry-After": "2" }, json: { status: 429 } }, skip: 1, times: 2 });
+    const fault = server.inject({
+      path: "/company/{id}",
+      fault: { kind: "status", status: 429, headers: { "Retry-After": "2" }, json: { status: 429 } },
+      skip: 1,
+      times: 2,
+    });
     const statuses: number[] = [];
     for (let index = 0; index < 4; index++) statuses.push((await get("/company/1")).status);
     expect(statuses).toEqual([200, 429, 429, 200]);
@@ -144,7 +203,13 @@ describe("faults on demand", () => {
   });
 
   it("matches on method, exact path, pattern and a request condition", async () => {
-    server.inject({ method: "GET", path: /^\/company\/7$/, when: (request) => request.query.get("fields") === "name", fault: { kind: "status", status: 503 }, times: Infinity });
+    server.inject({
+      method: "GET",
+      path: /^\/company\/7$/,
+      when: (request) => request.query.get("fields") === "name",
+      fault: { kind: "status", status: 503 },
+      times: Infinity,
+    });
     expect((await get("/company/7?fields=name")).status).toBe(503);
     expect((await get("/company/7")).status).toBe(200);
     expect((await get("/company/8?fields=name")).status).toBe(200);
@@ -192,7 +257,10 @@ describe("faults on demand", () => {
   });
 
   it("closes with hung requests open", async () => {
-    const other = await FakeServer.start({ name: "closing", routes: [{ method: "GET", path: "/x", handler: () => ({ status: 200, json: {} }) }] });
+    const other = await FakeServer.start({
+      name: "closing",
+      routes: [{ method: "GET", path: "/x", handler: () => ({ status: 200, json: {} }) }],
+    });
     other.inject({ path: "/x", fault: { kind: "hang" } });
     const hanging = fetch(`${other.url}/x`);
     await waitFor(() => other.exchanges.length === 1);

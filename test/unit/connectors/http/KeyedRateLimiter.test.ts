@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { KeyedRateLimiter } from "../../../../lib/connectors/http/KeyedRateLimiter.ts";
 
 /** Runs `count` tasks of `durationMs` through the limiter at once and returns each task's [start, end] times. */
-async function runMany(limiter: KeyedRateLimiter, key: string, count: number, durationMs: number): Promise<[number, number][]> {
+async function runMany(
+  limiter: KeyedRateLimiter,
+  key: string,
+  count: number,
+  durationMs: number,
+): Promise<[number, number][]> {
   return Promise.all(
     Array.from({ length: count }, () =>
       limiter.run(key, async () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseRateLimitHeaders } from "../../../../lib/connectors/http/rateLimitHeaders.ts";
 import { redactPathAndQuery, RequestRecorder } from "../../../../lib/connectors/http/RequestRecorder.ts";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterFromText } from "../../../../lib/connectors/http/retryPolicy.ts";
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  retryAfterFromText,
+} from "../../../../lib/connectors/http/retryPolicy.ts";
 
 const NOW = Date.parse("2026-12-04T12:00:00Z");
 
@@ -25,7 +30,9 @@ describe("parseRetryAfter", () => {
   });
 
   it("reads PowerOffice Go's 'Try again in N seconds'", () => {
-    expect(retryAfterFromText('{"title":"Too many requests","detail":"Rate limit is exceeded. Try again in 3 seconds."}')).toBe(3000);
+    expect(
+      retryAfterFromText('{"title":"Too many requests","detail":"Rate limit is exceeded. Try again in 3 seconds."}'),
+    ).toBe(3000);
     expect(retryAfterFromText("Too many requests")).toBeUndefined();
   });
 });
@@ -43,23 +50,29 @@ describe("backoffDelayMs (full jitter)", () => {
 
 describe("parseRateLimitHeaders", () => {
   it("reads Tripletex's X-Rate-Limit-* (reset in seconds from now)", () => {
-    const headers = new Headers({ "X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "7" });
+    const headers = new Headers({
+      "X-Rate-Limit-Limit": "100",
+      "X-Rate-Limit-Remaining": "0",
+      "X-Rate-Limit-Reset": "7",
+    });
     expect(parseRateLimitHeaders(headers, NOW)).toEqual({ limit: 100, remaining: 0, resetAt: NOW + 7000 });
   });
 
   it("reads the IETF RateLimit-* fields, an epoch reset, and leaves out what is missing", () => {
     expect(parseRateLimitHeaders(new Headers({ "RateLimit-Remaining": "4" }), NOW)).toEqual({ remaining: 4 });
     const epoch = Math.floor(NOW / 1000) + 60;
-    expect(parseRateLimitHeaders(new Headers({ "X-Rate-Limit-Reset": String(epoch) }), NOW)).toEqual({ resetAt: epoch * 1000 });
+    expect(parseRateLimitHeaders(new Headers({ "X-Rate-Limit-Reset": String(epoch) }), NOW)).toEqual({
+      resetAt: epoch * 1000,
+    });
     expect(parseRateLimitHeaders(new Headers({ "X-Rate-Limit-Remaining": "many" }), NOW)).toEqual({});
   });
 });
 
 describe("request records", () => {
   it("remove secret query parameters and keep the rest", () => {
-    expect(redactPathAndQuery("/token/session/:create?consumerToken=abc&employeeToken=def&expirationDate=2026-12-06")).toBe(
-      "/token/session/:create?expirationDate=2026-12-06",
-    );
+    expect(
+      redactPathAndQuery("/token/session/:create?consumerToken=abc&employeeToken=def&expirationDate=2026-12-06"),
+    ).toBe("/token/session/:create?expirationDate=2026-12-06");
     expect(redactPathAndQuery("/x?client_secret=1&api%5Fkey=2&password=3&from=0")).toBe("/x?from=0");
     expect(redactPathAndQuery("/x?employeeToken=1")).toBe("/x");
     expect(redactPathAndQuery("/ledger/posting?dateFrom=2025-01-01")).toBe("/ledger/posting?dateFrom=2025-01-01");
@@ -67,7 +80,8 @@ describe("request records", () => {
 
   it("count every request and keep only the first ones", () => {
     const recorder = new RequestRecorder({ limit: 2 });
-    for (let index = 0; index < 5; index++) recorder.record({ method: "GET", path: `/a?from=${index}&sessionToken=s`, status: 200 });
+    for (let index = 0; index < 5; index++)
+      recorder.record({ method: "GET", path: `/a?from=${index}&sessionToken=s`, status: 200 });
     expect(recorder.count).toBe(5);
     expect(recorder.records).toEqual([
       { method: "GET", path: "/a?from=0", status: 200 },

@@ -11,8 +11,14 @@ import {
 
 describe("Tripletex date windows", () => {
   it("turns an inclusive period into Tripletex's exclusive dateTo: the year 2025 is 2025-01-01 to 2026-01-01", () => {
-    expect(toTripletexRange({ start: "2025-01-01", end: "2025-12-31" })).toEqual({ dateFrom: "2025-01-01", dateTo: "2026-01-01" });
-    expect(toTripletexRange({ start: "2024-02-29", end: "2024-02-29" })).toEqual({ dateFrom: "2024-02-29", dateTo: "2024-03-01" });
+    expect(toTripletexRange({ start: "2025-01-01", end: "2025-12-31" })).toEqual({
+      dateFrom: "2025-01-01",
+      dateTo: "2026-01-01",
+    });
+    expect(toTripletexRange({ start: "2024-02-29", end: "2024-02-29" })).toEqual({
+      dateFrom: "2024-02-29",
+      dateTo: "2024-03-01",
+    });
   });
 
   it("cuts a period into calendar months clipped to the period, leap day included", () => {

@@ -37,7 +37,11 @@ function fakeFetcher(postings: TripletexPosting[]) {
     const rows: TripletexPosting[] = [];
     for (let date = request.window.start; date <= request.window.end; date = addDays(date, 1)) {
       for (const posting of byDate.get(date) ?? []) {
-        if (!request.accounts || (posting.account.number >= request.accounts.from && posting.account.number < request.accounts.to)) rows.push(posting);
+        if (
+          !request.accounts ||
+          (posting.account.number >= request.accounts.from && posting.account.number < request.accounts.to)
+        )
+          rows.push(posting);
       }
     }
     if (rows.length > 10_000) throw new RowCapExceeded(request);
@@ -49,10 +53,14 @@ function fakeFetcher(postings: TripletexPosting[]) {
 async function readAll(postings: TripletexPosting[], pageSize = 1000) {
   const { fetchPage, requests } = fakeFetcher(postings);
   const vouchers: TripletexPosting[][] = [];
-  for await (const window of readPostings(fetchPage, { start: "2025-01-01", end: "2025-12-31" }, {
-    pageSize,
-    accountBounds: { from: 1000, to: 9000 },
-  })) {
+  for await (const window of readPostings(
+    fetchPage,
+    { start: "2025-01-01", end: "2025-12-31" },
+    {
+      pageSize,
+      accountBounds: { from: 1000, to: 9000 },
+    },
+  )) {
     vouchers.push(...window.vouchers);
   }
   return { vouchers, requests };
@@ -64,7 +72,12 @@ describe("reading postings window by window", () => {
     const { vouchers, requests } = await readAll(postings, 50);
     expect(vouchers).toHaveLength(365 * 3);
     expect(vouchers.every((lines) => lines.length === 2 && lines[0]!.voucher.id === lines[1]!.voucher.id)).toBe(true);
-    expect(vouchers.flat().map((posting) => posting.id).sort((a, b) => a - b)).toEqual(postings.map((posting) => posting.id));
+    expect(
+      vouchers
+        .flat()
+        .map((posting) => posting.id)
+        .sort((a, b) => a - b),
+    ).toEqual(postings.map((posting) => posting.id));
     // 12 months × 4 pages of 50 (186 rows in a 31-day month): paging stops at the first short page.
     expect(new Set(requests.map((request) => request.window.start)).size).toBe(12);
   });
@@ -73,7 +86,9 @@ describe("reading postings window by window", () => {
     const postings = ledger(() => 400); // 800 postings a day: ~24 000 a month
     const { vouchers, requests } = await readAll(postings);
     expect(vouchers.flat()).toHaveLength(postings.length);
-    const refusedMonths = requests.filter((request) => request.from === 0 && request.window.start.endsWith("-01") && request.window.end.endsWith("-31"));
+    const refusedMonths = requests.filter(
+      (request) => request.from === 0 && request.window.start.endsWith("-01") && request.window.end.endsWith("-31"),
+    );
     // Only January is tried as a whole month; later months begin with windows that fit.
     expect(refusedMonths.map((request) => request.window.start)).toEqual(["2025-01-01"]);
   });
@@ -100,17 +115,24 @@ describe("reading postings window by window", () => {
     const postings = ledger((date) => (date.startsWith("2025-02") ? 30 : 0));
     let calls = 0;
     const fetchPage = async (request: PostingPageRequest) => {
-      const rows = postings.filter((posting) => posting.date >= request.window.start && posting.date <= request.window.end);
+      const rows = postings.filter(
+        (posting) => posting.date >= request.window.start && posting.date <= request.window.end,
+      );
       calls++;
       // The second page of February's first read comes from a changed list.
       const digest = request.window.start === "2025-02-01" && calls === 3 ? "changed" : "same";
       return { values: rows.slice(request.from, request.from + request.count), versionDigest: digest };
     };
     const vouchers: TripletexPosting[][] = [];
-    for await (const window of readPostings(fetchPage, { start: "2025-01-01", end: "2025-02-28" }, {
-      pageSize: 1000,
-      accountBounds: { from: 1000, to: 9000 },
-    })) vouchers.push(...window.vouchers);
+    for await (const window of readPostings(
+      fetchPage,
+      { start: "2025-01-01", end: "2025-02-28" },
+      {
+        pageSize: 1000,
+        accountBounds: { from: 1000, to: 9000 },
+      },
+    ))
+      vouchers.push(...window.vouchers);
     expect(vouchers.flat()).toHaveLength(postings.length);
     // January (1 page), February read twice (2 + 2 pages).
     expect(calls).toBe(5);

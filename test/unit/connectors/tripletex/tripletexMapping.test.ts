@@ -12,9 +12,31 @@ describe("Tripletex postings to saldo transactions", () => {
   it("orders lines by row, numbers the voucher number-year, and takes the first posting's text when the voucher has none", () => {
     const transaction = toTransaction(
       [
-        posting({ id: 3, row: 2, amount: -125_000n, account: { number: 2400 }, supplier: { id: 55, supplierNumber: 20001, name: "Lev AS" }, description: "Faktura 4411" }),
-        posting({ id: 2, row: 1, amount: 100_000n, account: { number: 6540 }, vatType: { id: 1, number: "1" }, department: { id: 7, departmentNumber: "300" }, project: { id: 8, number: "P-102" }, description: "Inventar" }),
-        posting({ id: 4, row: 3, amount: 25_000n, account: { number: 2710 }, freeAccountingDimension2: { id: 9, number: "K7" } }),
+        posting({
+          id: 3,
+          row: 2,
+          amount: -125_000n,
+          account: { number: 2400 },
+          supplier: { id: 55, supplierNumber: 20001, name: "Lev AS" },
+          description: "Faktura 4411",
+        }),
+        posting({
+          id: 2,
+          row: 1,
+          amount: 100_000n,
+          account: { number: 6540 },
+          vatType: { id: 1, number: "1" },
+          department: { id: 7, departmentNumber: "300" },
+          project: { id: 8, number: "P-102" },
+          description: "Inventar",
+        }),
+        posting({
+          id: 4,
+          row: 3,
+          amount: 25_000n,
+          account: { number: 2710 },
+          freeAccountingDimension2: { id: 9, number: "K7" },
+        }),
       ],
       "NOK",
     );
@@ -24,7 +46,17 @@ describe("Tripletex postings to saldo transactions", () => {
       description: "Inventar",
       voucherType: "Leverandørfaktura",
       lines: [
-        { recordId: "2", account: "6540", amount: 100_000n, description: "Inventar", taxCode: "1", dimensions: [{ type: "department", id: "300" }, { type: "project", id: "P-102" }] },
+        {
+          recordId: "2",
+          account: "6540",
+          amount: 100_000n,
+          description: "Inventar",
+          taxCode: "1",
+          dimensions: [
+            { type: "department", id: "300" },
+            { type: "project", id: "P-102" },
+          ],
+        },
         { recordId: "3", account: "2400", amount: -125_000n, description: "Faktura 4411", supplierId: "20001" },
         { recordId: "4", account: "2710", amount: 25_000n, dimensions: [{ type: "dimension2", id: "K7" }] },
       ],
@@ -34,13 +66,36 @@ describe("Tripletex postings to saldo transactions", () => {
   it("keeps a foreign-currency amount, a line date that differs from the voucher's, and falls back to the voucher id", () => {
     const transaction = toTransaction(
       [
-        posting({ id: 1, voucher: { id: 901 }, amount: 1_150_000n, amountCurrency: 100_000n, currency: { code: "EUR" }, account: { number: 1500 }, customer: { id: 12 } }),
-        posting({ id: 2, row: 2, voucher: { id: 901 }, date: "2025-03-04", amount: -1_150_000n, amountCurrency: -1_150_000n, currency: { code: "NOK" }, account: { number: 3000 } }),
+        posting({
+          id: 1,
+          voucher: { id: 901 },
+          amount: 1_150_000n,
+          amountCurrency: 100_000n,
+          currency: { code: "EUR" },
+          account: { number: 1500 },
+          customer: { id: 12 },
+        }),
+        posting({
+          id: 2,
+          row: 2,
+          voucher: { id: 901 },
+          date: "2025-03-04",
+          amount: -1_150_000n,
+          amountCurrency: -1_150_000n,
+          currency: { code: "NOK" },
+          account: { number: 3000 },
+        }),
       ],
       "NOK",
     );
     expect(transaction.id).toBe("id-901");
-    expect(transaction.lines[0]).toEqual({ recordId: "1", account: "1500", amount: 1_150_000n, currencyAmount: { currency: "EUR", amount: "1000.00" }, customerId: "12" });
+    expect(transaction.lines[0]).toEqual({
+      recordId: "1",
+      account: "1500",
+      amount: 1_150_000n,
+      currencyAmount: { currency: "EUR", amount: "1000.00" },
+      customerId: "12",
+    });
     expect(transaction.lines[1]).toMatchObject({ date: "2025-03-04" });
     expect(transaction.lines[1]!.currencyAmount).toBeUndefined();
   });
@@ -58,6 +113,10 @@ describe("Tripletex postings to saldo transactions", () => {
       movement: 0n,
       closing: -60_000n,
     });
-    expect(toAccount({ id: 6, number: 1250, name: "Inventar" }, undefined)).toEqual({ id: "1250", name: "Inventar", mapping: {} });
+    expect(toAccount({ id: 6, number: 1250, name: "Inventar" }, undefined)).toEqual({
+      id: "1250",
+      name: "Inventar",
+      mapping: {},
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { Account, FileHeader, Issue } from "../../../../lib/ledger/types.ts
 import { formatOre } from "../../../../lib/money/ore.ts";
 import { parseCsvTrialBalance } from "../../../../lib/formats/csv/parseCsvTrialBalance.ts";
 import type { CsvParseOptions } from "../../../../lib/formats/csv/CsvLayoutSchema.ts";
-import type { ImportRecord } from "../../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 

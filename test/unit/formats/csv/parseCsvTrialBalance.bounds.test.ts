@@ -7,7 +7,9 @@ import { parseText } from "./csvTestSupport.ts";
 describe("CSV amounts beyond any ledger", () => {
   it("a 19-digit or a million-digit amount is CSV_AMOUNT_OUT_OF_RANGE at its line and column; 18 digits are read", async () => {
     const huge = "9".repeat(1_000_000);
-    const parsed = await parseText(`Konto;Navn;UB\n1920;Bank;999999999999999999,00\n2050;Egenkapital;1000000000000000000,00\n2400;Gjeld;${huge}\n`);
+    const parsed = await parseText(
+      `Konto;Navn;UB\n1920;Bank;999999999999999999,00\n2050;Egenkapital;1000000000000000000,00\n2400;Gjeld;${huge}\n`,
+    );
     expect(parsed.accounts.find((a) => a.id === "1920")!.closing).toBe(99999999999999999900n);
     const issues = parsed.issues.filter((i) => i.code === "CSV_AMOUNT_OUT_OF_RANGE");
     expect(issues.map((i) => [i.severity, i.account, i.location])).toEqual([

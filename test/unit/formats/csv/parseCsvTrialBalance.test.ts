@@ -136,7 +136,9 @@ describe("parseCsvTrialBalance ambiguous layouts", () => {
     expect(message).toContain('--columns account=0,name=1,closing=2 --delimiter ";" --decimal ","');
     // It names where the layout can be given: both commands and the uploads API's field.
     expect(message).toContain("`saldo inspect <file>` and `saldo upload <file>` take");
-    expect(message).toContain('"layout": {"delimiter": ";", "decimal": ",", "headerRow": 3 | "none", "columns": {"account": 0, "name": 1, "closing": 2}}');
+    expect(message).toContain(
+      '"layout": {"delimiter": ";", "decimal": ",", "headerRow": 3 | "none", "columns": {"account": 0, "name": 1, "closing": 2}}',
+    );
   });
 
   it("reads the same file once the columns are given", async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { normalizeSaftVersionHint, SaftVersionEvidence, type SaftClueName } from "../../../../lib/formats/saft/SaftVersionEvidence.ts";
+import {
+  normalizeSaftVersionHint,
+  SaftVersionEvidence,
+  type SaftClueName,
+} from "../../../../lib/formats/saft/SaftVersionEvidence.ts";
 
 const decide = (clues: SaftClueName[], hint?: string, periodStart?: string) => {
   const evidence = new SaftVersionEvidence();
@@ -9,8 +13,24 @@ const decide = (clues: SaftClueName[], hint?: string, periodStart?: string) => {
 
 describe("SAF-T version detection from structure (AuditFileVersion is only a hint)", () => {
   it("reads header hints in their usual spellings", () => {
-    expect(["1.0", "1.00", "1", "1.1", "1.10", "1.2", "1.3", "1.30", " 1.40 "].map(normalizeSaftVersionHint)).toEqual(["1.00", "1.00", "1.00", "1.10", "1.10", "1.20", "1.30", "1.30", "1.40"]);
-    expect(["3.0", "a", "85FX31SHG", "", undefined].map(normalizeSaftVersionHint)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(["1.0", "1.00", "1", "1.1", "1.10", "1.2", "1.3", "1.30", " 1.40 "].map(normalizeSaftVersionHint)).toEqual([
+      "1.00",
+      "1.00",
+      "1.00",
+      "1.10",
+      "1.10",
+      "1.20",
+      "1.30",
+      "1.30",
+      "1.40",
+    ]);
+    expect(["3.0", "a", "85FX31SHG", "", undefined].map(normalizeSaftVersionHint)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("any 1.40 clue wins over everything", () => {

@@ -6,18 +6,62 @@ import { summarize } from "./saftTestHelpers.ts";
 
 describe("bench/generateSaft produces a consistent SAF-T 1.30 file", () => {
   it("balances every transaction, closes every account and declares correct control totals", async () => {
-    const parsed = summarize(await collect(parseSaft(generateSaft({ transactions: 500, linesPerTransaction: 4, accounts: 20, seed: 7 }))));
+    const parsed = summarize(
+      await collect(parseSaft(generateSaft({ transactions: 500, linesPerTransaction: 4, accounts: 20, seed: 7 }))),
+    );
     expect(parsed.header.formatVersion).toBe("1.30");
     expect(parsed.issues).toEqual([]);
     expect(parsed.accounts).toHaveLength(20);
     expect(parsed.transactions).toHaveLength(500);
     expect(parsed.lineCount).toBe(2000);
-    for (const transaction of parsed.transactions) expect(transaction.lines.reduce((sum, line) => sum + line.amount, 0n)).toBe(0n);
+    for (const transaction of parsed.transactions)
+      expect(transaction.lines.reduce((sum, line) => sum + line.amount, 0n)).toBe(0n);
     const movement = new Map<string, bigint>();
-    for (const transaction of parsed.transactions) for (const line of transaction.lines) movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
-    for (const account of parsed.accounts) expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
+    for (const transaction of parsed.transactions)
+      for (const line of transaction.lines)
+        movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
+    for (const account of parsed.accounts)
+      expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
     expect(parsed.accounts.reduce((sum, account) => sum + account.opening!, 0n)).toBe(0n);
-    expect(parsed.controlTotals[0]).toMatchObject({ numberOfEntries: 500, totalDebit: parsed.totalDebit, totalCredit: parsed.totalCredit });
+    expect(parsed.controlTotals[0]).toMatchObject({
+      numberOfEntries: 500,
+      totalDebit: parsed.totalDebit,
+      totalCredit: parsed.totalCredit,
+    });
+  });
+
+  it("writes the dense profile as a consistent file of about 300 bytes per line", async () => {
+    const bytes = Buffer.concat(
+      await collect(generateSaft({ transactions: 400, linesPerTransaction: 3, seed: 5, profile: "dense" })),
+    );
+    const parsed = summarize(
+      await collect(
+        parseSaft(
+          (async function* () {
+            yield bytes;
+          })(),
+        ),
+      ),
+    );
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.lineCount).toBe(1200);
+    for (const transaction of parsed.transactions)
+      expect(transaction.lines.reduce((sum, line) => sum + line.amount, 0n)).toBe(0n);
+    const movement = new Map<string, bigint>();
+    for (const transaction of parsed.transactions)
+      for (const line of transaction.lines)
+        movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
+    for (const account of parsed.accounts)
+      expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
+    expect(parsed.controlTotals[0]).toMatchObject({
+      numberOfEntries: 400,
+      totalDebit: parsed.totalDebit,
+      totalCredit: parsed.totalCredit,
+    });
+    // The master files weigh little beside 1 200 lines; the transactions set the bytes per line.
+    const perLine = bytes.length / parsed.lineCount;
+    expect(perLine).toBeGreaterThan(250);
+    expect(perLine).toBeLessThan(350);
   });
 
   it("gives the same bytes for the same seed", async () => {

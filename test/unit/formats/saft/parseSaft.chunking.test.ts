@@ -5,7 +5,10 @@ import { parseBytes, parseUntilError } from "./saftTestHelpers.ts";
 
 // Chunking never changes a parse (STYLE.md §10): the records, including every location and issue, must be the same
 // whatever sizes the input arrives in.
-const chunkSizes = fc.array(fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 4096 })), { minLength: 1, maxLength: 40 });
+const chunkSizes = fc.array(fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 4096 })), {
+  minLength: 1,
+  maxLength: 40,
+});
 
 async function expectChunkingInvariant(bytes: Uint8Array, runs: number): Promise<void> {
   const reference = await parseBytes(bytes, [bytes.length]);
@@ -31,8 +34,12 @@ describe("SAF-T records do not depend on chunking (own fixtures)", () => {
   });
 
   it("a file whose records carry issues, with mixed CR, LF and CRLF line ends", async () => {
-    const text = new TextDecoder().decode(await readBytes(ownFixture("saft/tiny-v130.xml")))
-      .replace("<Amount>800.00</Amount>\n                    </DebitAmount>", "<Amount>800.005</Amount>\n                    </DebitAmount>")
+    const text = new TextDecoder()
+      .decode(await readBytes(ownFixture("saft/tiny-v130.xml")))
+      .replace(
+        "<Amount>800.00</Amount>\n                    </DebitAmount>",
+        "<Amount>800.005</Amount>\n                    </DebitAmount>",
+      )
       .replace("<TransactionDate>2025-03-01</TransactionDate>", "<TransactionDate>01.03.2025</TransactionDate>");
     let index = 0;
     const mixed = text.replace(/\n/g, () => ["\n", "\r\n", "\r"][index++ % 3]!);
@@ -56,14 +63,25 @@ describe("SAF-T records do not depend on chunking (own fixtures)", () => {
 
 describe.skipIf(!hasSharedFixtures)("SAF-T records do not depend on chunking (official examples)", () => {
   it("888888888 (BOM, CRLF, n1: prefix, 53 transactions)", async () => {
-    await expectChunkingInvariant(await readBytes(sharedFixture("saft/samples/skatteetaten_ExampleFile_SAF-T_Financial_888888888_20180228235959.xml")), 25);
+    await expectChunkingInvariant(
+      await readBytes(
+        sharedFixture("saft/samples/skatteetaten_ExampleFile_SAF-T_Financial_888888888_20180228235959.xml"),
+      ),
+      25,
+    );
   });
 
   it("1.30 generated example (default namespace)", async () => {
-    await expectChunkingInvariant(await readBytes(sharedFixture("saft/samples/skatteetaten_v130_generated_auditfile_formatted_v_1.30.xml")), 40);
+    await expectChunkingInvariant(
+      await readBytes(sharedFixture("saft/samples/skatteetaten_v130_generated_auditfile_formatted_v_1.30.xml")),
+      40,
+    );
   });
 
   it("1.40 generated example (late version evidence)", async () => {
-    await expectChunkingInvariant(await readBytes(sharedFixture("saft/samples/skatteetaten_v140_generated_auditfile_formatted_v_1.40.xml")), 25);
+    await expectChunkingInvariant(
+      await readBytes(sharedFixture("saft/samples/skatteetaten_v140_generated_auditfile_formatted_v_1.40.xml")),
+      25,
+    );
   });
 });

@@ -2,13 +2,17 @@ import { describe, expect, it } from "vitest";
 import { parseBytes, saftDocument, summarize, transaction } from "./saftTestHelpers.ts";
 
 const read = async (bytes: Uint8Array) => summarize(await parseBytes(bytes));
-const debit = (account: string, amount: string) => `<Line><RecordID>1</RecordID><AccountID>${account}</AccountID><Description>d</Description><DebitAmount><Amount>${amount}</Amount></DebitAmount></Line>`;
-const credit = (account: string, amount: string) => `<Line><RecordID>2</RecordID><AccountID>${account}</AccountID><Description>c</Description><CreditAmount><Amount>${amount}</Amount></CreditAmount></Line>`;
+const debit = (account: string, amount: string) =>
+  `<Line><RecordID>1</RecordID><AccountID>${account}</AccountID><Description>d</Description><DebitAmount><Amount>${amount}</Amount></DebitAmount></Line>`;
+const credit = (account: string, amount: string) =>
+  `<Line><RecordID>2</RecordID><AccountID>${account}</AccountID><Description>c</Description><CreditAmount><Amount>${amount}</Amount></CreditAmount></Line>`;
 
 describe("per-record problems become issues and parsing continues", () => {
   // Locations below were computed from the document text (split on "\n", indexOf of the start tag), not from the parser.
   it("an unparseable line amount → SAFT_INVALID_AMOUNT with location and account; the line is left out", async () => {
-    const parsed = await read(saftDocument({ transactions: transaction(`${debit("1920", "1 250,00")}\n${credit("3000", "1250.00")}`) }));
+    const parsed = await read(
+      saftDocument({ transactions: transaction(`${debit("1920", "1 250,00")}\n${credit("3000", "1250.00")}`) }),
+    );
     expect(parsed.issues).toEqual([
       {
         severity: "error",
@@ -23,13 +27,17 @@ describe("per-record problems become issues and parsing continues", () => {
   });
 
   it("an amount with more than two decimals → SAFT_AMOUNT_TOO_PRECISE", async () => {
-    const parsed = await read(saftDocument({ transactions: transaction(`${debit("1920", "100.005")}\n${credit("3000", "100.00")}`) }));
+    const parsed = await read(
+      saftDocument({ transactions: transaction(`${debit("1920", "100.005")}\n${credit("3000", "100.00")}`) }),
+    );
     expect(parsed.issues.map((issue) => issue.code)).toEqual(["SAFT_AMOUNT_TOO_PRECISE"]);
     expect(parsed.issues[0]!.message).toMatch(/more than two decimals/);
   });
 
   it("trailing zeros beyond two decimals are exact and accepted", async () => {
-    const parsed = await read(saftDocument({ transactions: transaction(`${debit("1920", "100.500")}\n${credit("3000", "100.5")}`) }));
+    const parsed = await read(
+      saftDocument({ transactions: transaction(`${debit("1920", "100.500")}\n${credit("3000", "100.5")}`) }),
+    );
     expect(parsed.issues).toEqual([]);
     expect(parsed.transactions[0]!.lines.map((line) => line.amount)).toEqual([10050n, -10050n]);
   });
@@ -37,7 +45,15 @@ describe("per-record problems become issues and parsing continues", () => {
   it("a line without AccountID → SAFT_LINE_MISSING_ACCOUNT with the amount; the line is left out", async () => {
     const line = `<Line><RecordID>1</RecordID><Description>x</Description><DebitAmount><Amount>10.00</Amount></DebitAmount></Line>`;
     const parsed = await read(saftDocument({ transactions: transaction(`${line}\n${credit("3000", "10.00")}`) }));
-    expect(parsed.issues).toEqual([expect.objectContaining({ severity: "error", code: "SAFT_LINE_MISSING_ACCOUNT", amount: 1000n, transactionId: "T1", location: expect.objectContaining({ line: 15, column: 1 }) })]);
+    expect(parsed.issues).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        code: "SAFT_LINE_MISSING_ACCOUNT",
+        amount: 1000n,
+        transactionId: "T1",
+        location: expect.objectContaining({ line: 15, column: 1 }),
+      }),
+    ]);
     expect(parsed.transactions[0]!.lines).toHaveLength(1);
   });
 
@@ -55,20 +71,29 @@ describe("per-record problems become issues and parsing continues", () => {
   });
 
   it("negative amounts are accepted as written (credit of −5 is a debit of 5)", async () => {
-    const parsed = await read(saftDocument({ transactions: transaction(`${debit("1920", "-5.00")}\n${credit("3000", "-5.00")}`) }));
+    const parsed = await read(
+      saftDocument({ transactions: transaction(`${debit("1920", "-5.00")}\n${credit("3000", "-5.00")}`) }),
+    );
     expect(parsed.issues).toEqual([]);
     expect(parsed.transactions[0]!.lines.map((line) => line.amount)).toEqual([-500n, 500n]);
   });
 
   it("a date in another format → SAFT_INVALID_DATE warning, the text is kept as written", async () => {
-    const text = new TextDecoder().decode(saftDocument({ transactions: transaction(`${debit("1920", "1")}${credit("3000", "1")}`) })).replace("<TransactionDate>2025-03-01", "<TransactionDate>01.03.2025");
+    const text = new TextDecoder()
+      .decode(saftDocument({ transactions: transaction(`${debit("1920", "1")}${credit("3000", "1")}`) }))
+      .replace("<TransactionDate>2025-03-01", "<TransactionDate>01.03.2025");
     const parsed = await read(new TextEncoder().encode(text));
-    expect(parsed.issues).toEqual([expect.objectContaining({ severity: "warning", code: "SAFT_INVALID_DATE", transactionId: "T1" })]);
+    expect(parsed.issues).toEqual([
+      expect.objectContaining({ severity: "warning", code: "SAFT_INVALID_DATE", transactionId: "T1" }),
+    ]);
     expect(parsed.transactions[0]!.date).toBe("01.03.2025");
   });
 
   it("dates with a time zone or time part are reduced to the date", async () => {
-    const text = new TextDecoder().decode(saftDocument({ transactions: transaction(`${debit("1920", "1")}${credit("3000", "1")}`) })).replace("<TransactionDate>2025-03-01", "<TransactionDate>2025-03-01+01:00").replace("<SystemEntryDate>2025-03-01", "<SystemEntryDate>2025-03-02T10:11:12");
+    const text = new TextDecoder()
+      .decode(saftDocument({ transactions: transaction(`${debit("1920", "1")}${credit("3000", "1")}`) }))
+      .replace("<TransactionDate>2025-03-01", "<TransactionDate>2025-03-01+01:00")
+      .replace("<SystemEntryDate>2025-03-01", "<SystemEntryDate>2025-03-02T10:11:12");
     const parsed = await read(new TextEncoder().encode(text));
     expect(parsed.issues).toEqual([]);
     expect(parsed.transactions[0]).toMatchObject({ date: "2025-03-01", entryDate: "2025-03-02" });
@@ -102,18 +127,24 @@ describe("per-record problems become issues and parsing continues", () => {
     const records = await parseBytes(saftDocument({ header }));
     expect(records[0]).toMatchObject({ type: "header" });
     expect(records[0]!.type === "header" && records[0]!.header).not.toHaveProperty("currency");
-    expect(records).toContainEqual(expect.objectContaining({ type: "issue", issue: expect.objectContaining({ code: "SAFT_CURRENCY_MISSING" }) }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ type: "issue", issue: expect.objectContaining({ code: "SAFT_CURRENCY_MISSING" }) }),
+    );
   });
 
   it("a plain <!DOCTYPE AuditFile> is tolerated with a warning (no DTD is loaded)", async () => {
-    const text = new TextDecoder().decode(saftDocument()).replace("<AuditFile ", '<!DOCTYPE AuditFile SYSTEM "http://example.invalid/saft.dtd">\n<AuditFile ');
+    const text = new TextDecoder()
+      .decode(saftDocument())
+      .replace("<AuditFile ", '<!DOCTYPE AuditFile SYSTEM "http://example.invalid/saft.dtd">\n<AuditFile ');
     const parsed = await read(new TextEncoder().encode(text));
     expect(parsed.issues.map((issue) => issue.code)).toEqual(["SAFT_DOCTYPE_IGNORED"]);
     expect(parsed.accounts).toHaveLength(1);
   });
 
   it("a namespace that is almost right → SAFT_NAMESPACE_UNEXPECTED warning", async () => {
-    const parsed = await read(saftDocument({ root: `<AuditFile xmlns="urn:StandardAuditFile-Taxation-Financial:no">` }));
+    const parsed = await read(
+      saftDocument({ root: `<AuditFile xmlns="urn:StandardAuditFile-Taxation-Financial:no">` }),
+    );
     expect(parsed.issues.map((issue) => issue.code)).toEqual(["SAFT_NAMESPACE_UNEXPECTED"]);
   });
 
@@ -121,7 +152,8 @@ describe("per-record problems become issues and parsing continues", () => {
     const { parseSaft } = await import("../../../../lib/formats/saft/index.ts");
     const { chunkedSource } = await import("../../../../lib/formats/shared/sources.ts");
     const records = [];
-    for await (const record of parseSaft(chunkedSource(saftDocument()), { encoding: "windows-1252" })) records.push(record);
+    for await (const record of parseSaft(chunkedSource(saftDocument()), { encoding: "windows-1252" }))
+      records.push(record);
     const parsed = summarize(records);
     expect(parsed.header.encoding).toBe("windows-1252");
     expect(parsed.issues.map((issue) => issue.code)).toEqual(["SAFT_ENCODING_OVERRIDE"]);

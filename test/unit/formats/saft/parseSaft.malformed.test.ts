@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { MalformedInputError, TruncatedInputError, UnsafeXmlError, UnsupportedFormatError } from "../../../../lib/formats/errors.ts";
+import {
+  MalformedInputError,
+  TruncatedInputError,
+  UnsafeXmlError,
+  UnsupportedFormatError,
+} from "../../../../lib/formats/errors.ts";
 import { ownFixture, readBytes } from "../../../helpers/fixtures.ts";
 import { parseError, saftDocument } from "./saftTestHelpers.ts";
 
@@ -13,13 +18,16 @@ function lineColumnAt(bytes: Uint8Array, offset: number): { line: number; column
 }
 
 describe("truncated files", () => {
-  it.each([0.1, 0.35, 0.5, 0.77, 0.99])("a file cut at %f of its length → TruncatedInputError at the end of input", async (fraction) => {
-    const bytes = await tiny();
-    const cut = bytes.subarray(0, Math.floor(bytes.length * fraction));
-    const error = await parseError(cut);
-    expect(error).toBeInstanceOf(TruncatedInputError);
-    expect(error.location).toMatchObject(lineColumnAt(cut, cut.length));
-  });
+  it.each([0.1, 0.35, 0.5, 0.77, 0.99])(
+    "a file cut at %f of its length → TruncatedInputError at the end of input",
+    async (fraction) => {
+      const bytes = await tiny();
+      const cut = bytes.subarray(0, Math.floor(bytes.length * fraction));
+      const error = await parseError(cut);
+      expect(error).toBeInstanceOf(TruncatedInputError);
+      expect(error.location).toMatchObject(lineColumnAt(cut, cut.length));
+    },
+  );
 
   it("a file cut inside a start tag names the open element", async () => {
     const bytes = await tiny();
@@ -43,20 +51,28 @@ describe("truncated files", () => {
 
 describe("other formats are refused with UnsupportedFormatError", () => {
   it("another XML root element", async () => {
-    const error = await parseError(encode(`<?xml version="1.0"?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>`));
+    const error = await parseError(
+      encode(
+        `<?xml version="1.0"?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>`,
+      ),
+    );
     expect(error).toBeInstanceOf(UnsupportedFormatError);
     expect(error.message).toMatch(/<Invoice>.*not a SAF-T Financial <AuditFile>/);
     expect(error.location).toMatchObject({ line: 2, column: 1 });
   });
 
   it("an AuditFile of another country's SAF-T namespace", async () => {
-    const error = await parseError(saftDocument({ root: `<AuditFile xmlns="urn:OECD:StandardAuditFile-Tax:PT_1.04_01">` }));
+    const error = await parseError(
+      saftDocument({ root: `<AuditFile xmlns="urn:OECD:StandardAuditFile-Tax:PT_1.04_01">` }),
+    );
     expect(error).toBeInstanceOf(UnsupportedFormatError);
     expect(error.message).toMatch(/PT_1\.04_01/);
   });
 
   it("a SAF-T Cash Register root", async () => {
-    const error = await parseError(encode(`<auditfile xmlns="urn:StandardAuditFile-Taxation-CashRegister:NO"><header/></auditfile>`));
+    const error = await parseError(
+      encode(`<auditfile xmlns="urn:StandardAuditFile-Taxation-CashRegister:NO"><header/></auditfile>`),
+    );
     expect(error).toBeInstanceOf(UnsupportedFormatError);
     expect(error.message).toMatch(/Cash Register/);
   });
@@ -80,7 +96,9 @@ describe("other formats are refused with UnsupportedFormatError", () => {
   });
 
   it("an encoding that is not ASCII-compatible or unknown", async () => {
-    expect(await parseError(encode(`<?xml version="1.0" encoding="x-no-such-charset"?><AuditFile/>`))).toBeInstanceOf(UnsupportedFormatError);
+    expect(await parseError(encode(`<?xml version="1.0" encoding="x-no-such-charset"?><AuditFile/>`))).toBeInstanceOf(
+      UnsupportedFormatError,
+    );
   });
 });
 
@@ -113,7 +131,9 @@ describe("unsafe XML is refused, entities are never expanded", () => {
   });
 
   it("an undeclared entity in text nobody reads is refused too", async () => {
-    const text = new TextDecoder().decode(saftDocument()).replace("<TaxAccountingBasis>A</TaxAccountingBasis>", "<TaxAccountingBasis>&x;</TaxAccountingBasis>");
+    const text = new TextDecoder()
+      .decode(saftDocument())
+      .replace("<TaxAccountingBasis>A</TaxAccountingBasis>", "<TaxAccountingBasis>&x;</TaxAccountingBasis>");
     expect(await parseError(encode(text))).toBeInstanceOf(UnsafeXmlError);
   });
 });
@@ -147,7 +167,9 @@ describe("not well-formed XML → MalformedInputError with line:column", () => {
   });
 
   it("a bare '&'", async () => {
-    const error = await parseError(saftDocument({ accounts: "<Account><AccountDescription>Bil & båt</AccountDescription></Account>" }));
+    const error = await parseError(
+      saftDocument({ accounts: "<Account><AccountDescription>Bil & båt</AccountDescription></Account>" }),
+    );
     expect(error).toBeInstanceOf(MalformedInputError);
     expect(error.code).toBe("XML_BAD_REFERENCE");
   });

@@ -21,7 +21,11 @@ describe("SAF-T inside a ZIP archive", () => {
 
   it("skips macOS resource forks and other entries", async () => {
     const bytes = await tiny();
-    const zipped = zipSync({ "readme.txt": strToU8("hei"), "__MACOSX/._saft.xml": strToU8("junk"), "data/saft.xml": bytes });
+    const zipped = zipSync({
+      "readme.txt": strToU8("hei"),
+      "__MACOSX/._saft.xml": strToU8("junk"),
+      "data/saft.xml": bytes,
+    });
     expect(summarize(await parseBytes(zipped, [1000])).transactions).toHaveLength(2);
   });
 
@@ -45,11 +49,16 @@ describe("SAF-T inside a ZIP archive", () => {
     expect(error instanceof TruncatedInputError || error instanceof MalformedInputError).toBe(true);
   });
 
-  it.skipIf(!hasSharedFixtures)("reads the zipped 888888888 example: 53 transactions, 9 487 049.35 each side", async () => {
-    const bytes = await readBytes(sharedFixture("saft/samples/skatteetaten_ExampleFile_SAF-T_Financial_888888888_20180228235959.xml"));
-    const parsed = summarize(await parseBytes(zipSync({ "888888888.xml": bytes }), [4096]));
-    expect(parsed.transactions).toHaveLength(53);
-    expect(parsed.totalDebit).toBe(948704935n);
-    expect(parsed.totalCredit).toBe(948704935n);
-  });
+  it.skipIf(!hasSharedFixtures)(
+    "reads the zipped 888888888 example: 53 transactions, 9 487 049.35 each side",
+    async () => {
+      const bytes = await readBytes(
+        sharedFixture("saft/samples/skatteetaten_ExampleFile_SAF-T_Financial_888888888_20180228235959.xml"),
+      );
+      const parsed = summarize(await parseBytes(zipSync({ "888888888.xml": bytes }), [4096]));
+      expect(parsed.transactions).toHaveLength(53);
+      expect(parsed.totalDebit).toBe(948704935n);
+      expect(parsed.totalCredit).toBe(948704935n);
+    },
+  );
 });

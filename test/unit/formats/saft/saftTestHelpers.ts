@@ -1,16 +1,23 @@
 import type { Account, ControlTotals, FileHeader, Issue, Party, Transaction } from "../../../../lib/ledger/types.ts";
-import type { ImportRecord } from "../../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import { parseSaft } from "../../../../lib/formats/saft/index.ts";
 import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 /** Parses bytes split into chunks of the given sizes (cycled). */
-export function parseBytes(bytes: Uint8Array, sizes: readonly number[] = [64 * 1024], fileName = "test.xml"): Promise<ImportRecord[]> {
+export function parseBytes(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [64 * 1024],
+  fileName = "test.xml",
+): Promise<ImportRecord[]> {
   return collect(parseSaft(chunkedSource(bytes, sizes), { fileName }));
 }
 
 /** Parses and returns the error it throws (fails the test when it does not throw). */
-export async function parseError(bytes: Uint8Array, sizes: readonly number[] = [64 * 1024]): Promise<Error & { code?: string; location?: { line: number; column: number } }> {
+export async function parseError(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [64 * 1024],
+): Promise<Error & { code?: string; location?: { line: number; column: number } }> {
   try {
     await parseBytes(bytes, sizes);
   } catch (error) {
@@ -20,7 +27,10 @@ export async function parseError(bytes: Uint8Array, sizes: readonly number[] = [
 }
 
 /** Records yielded before the parse failed, and the error. */
-export async function parseUntilError(bytes: Uint8Array, sizes: readonly number[]): Promise<{ records: ImportRecord[]; error: Error }> {
+export async function parseUntilError(
+  bytes: Uint8Array,
+  sizes: readonly number[],
+): Promise<{ records: ImportRecord[]; error: Error }> {
   const records: ImportRecord[] = [];
   try {
     for await (const record of parseSaft(chunkedSource(bytes, sizes), { fileName: "test.xml" })) records.push(record);
@@ -45,7 +55,8 @@ export interface Parsed {
 /** Splits records by type and sums the lines (debit = positive amounts). */
 export function summarize(records: ImportRecord[]): Parsed {
   const headers = records.filter((record) => record.type === "header");
-  if (headers.length !== 1 || records[0]!.type !== "header") throw new Error("the header must come first, exactly once");
+  if (headers.length !== 1 || records[0]!.type !== "header")
+    throw new Error("the header must come first, exactly once");
   const parsed: Parsed = {
     header: headers[0]!.header,
     accounts: [],
@@ -89,7 +100,9 @@ export function issueCodes(parsed: Parsed): string[] {
 }
 
 /** A minimal SAF-T 1.30 document around the given MasterFiles accounts and Transaction elements (for issue tests). */
-export function saftDocument(parts: { header?: string; accounts?: string; transactions?: string; root?: string } = {}): Uint8Array {
+export function saftDocument(
+  parts: { header?: string; accounts?: string; transactions?: string; root?: string } = {},
+): Uint8Array {
   const header =
     parts.header ??
     `<AuditFileVersion>1.30</AuditFileVersion><AuditFileCountry>NO</AuditFileCountry><AuditFileDateCreated>2025-02-01</AuditFileDateCreated>

@@ -98,11 +98,16 @@ describe("ZIP bounds (issue #8)", () => {
     const bytes = await tiny();
     for (const level of [0, 6] as const) {
       const zipped = zipSync({ "saft.xml": [bytes, { level }] });
-      const error = await failure(() => collect(parseSaft(chunkedSource(zipped, [100]), { fileName: "t.zip", zip: { maxInflatedBytes: 1000 } })));
+      const error = await failure(() =>
+        collect(parseSaft(chunkedSource(zipped, [100]), { fileName: "t.zip", zip: { maxInflatedBytes: 1000 } })),
+      );
       expect(error).toBeInstanceOf(ZipTooLargeError);
       expect(error.code).toBe("ZIP_TOO_LARGE");
       expect(error.message).toMatch(/saft\.xml inflates to more than 1000 bytes/);
-      expect(summarize(await collect(parseSaft(chunkedSource(zipped, [100]), { zip: { maxInflatedBytes: bytes.length } }))).transactions).toHaveLength(2);
+      expect(
+        summarize(await collect(parseSaft(chunkedSource(zipped, [100]), { zip: { maxInflatedBytes: bytes.length } })))
+          .transactions,
+      ).toHaveLength(2);
     }
   });
 

@@ -25,12 +25,12 @@ describe("8-bit encoding sniffing", () => {
   });
 
   it("picks CP865 for Norwegian PC8 text with ø and Ø", async () => {
-    const bytes = iconv.encode("#FNAMN \"Bjørnstad Ørsta AS\"\n", "cp865");
+    const bytes = iconv.encode('#FNAMN "Bjørnstad Ørsta AS"\n', "cp865");
     expect(await decode(bytes)).toEqual({ text: '#FNAMN "Bjørnstad Ørsta AS"\n', encoding: "cp865" });
   });
 
   it("keeps CP437 for Swedish PC8 text", async () => {
-    const bytes = iconv.encode("#FNAMN \"Åkeriet i Väst\"\n", "cp437");
+    const bytes = iconv.encode('#FNAMN "Åkeriet i Väst"\n', "cp437");
     expect(await decode(bytes)).toEqual({ text: '#FNAMN "Åkeriet i Väst"\n', encoding: "cp437" });
   });
 

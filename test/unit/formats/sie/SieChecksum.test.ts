@@ -10,7 +10,7 @@ function checksumOf(text: string, encodingRead = "cp437"): SieChecksum {
 }
 
 describe("SieChecksum (SIE 4B §10)", () => {
-  it("sums label and field values without blanks, quotes or braces, with \\\" as \" (the spec's example)", () => {
+  it('sums label and field values without blanks, quotes or braces, with \\" as " (the spec\'s example)', () => {
     const expected = crc32(iconv.encode('#KONTO1915Kassa "special"', "cp437")) >>> 0;
     expect(checksumOf('#KONTO 1915 "Kassa \\"special\\""').value()).toBe(expected);
   });
@@ -21,7 +21,9 @@ describe("SieChecksum (SIE 4B §10)", () => {
   });
 
   it("uses the CP437 byte values of letters", () => {
-    expect(checksumOf('#FNAMN "Åkerö"').value()).toBe(crc32(Buffer.from([0x23, ...Buffer.from("FNAMN"), 0x8f, ...Buffer.from("ker"), 0x94])) >>> 0);
+    expect(checksumOf('#FNAMN "Åkerö"').value()).toBe(
+      crc32(Buffer.from([0x23, ...Buffer.from("FNAMN"), 0x8f, ...Buffer.from("ker"), 0x94])) >>> 0,
+    );
   });
 
   it("accepts a signed rendering of the declared value", () => {

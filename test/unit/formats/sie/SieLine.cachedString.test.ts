@@ -46,7 +46,7 @@ describe("SieLine value cache", () => {
     expect(second).toBe(first);
   });
 
-  it("tells a quoted value with \\\" from the same bytes unquoted (they read differently)", () => {
+  it('tells a quoted value with \\" from the same bytes unquoted (they read differently)', () => {
     const tokenizer = new SieLineTokenizer({ encoding: "cp437" });
     tokenizer.feedBytes(Buffer.from('#X "a\\"b" a\\"b "a\\"b"\n', "latin1"));
     const line = tokenizer.next()!;
@@ -73,11 +73,19 @@ describe("SieLine value cache", () => {
   it("gives the same text as string() for any run of values (property)", () => {
     const value = fc.stringMatching(/^[0-9A-Za-zåäöÅÄÖ\-.]{1,40}$/);
     fc.assert(
-      fc.property(fc.array(fc.array(fc.tuple(value, fc.boolean()), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 60 }), (records) => {
-        const tokenizer = new SieLineTokenizer({ encoding: "cp437" });
-        const text = records.map((fields) => `#X ${fields.map(([v, quoted]) => (quoted ? `"${v}"` : v)).join(" ")}\n`).join("");
-        expectCachedTextsMatch(tokenizer, text + text);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.tuple(value, fc.boolean()), { minLength: 1, maxLength: 6 }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (records) => {
+          const tokenizer = new SieLineTokenizer({ encoding: "cp437" });
+          const text = records
+            .map((fields) => `#X ${fields.map(([v, quoted]) => (quoted ? `"${v}"` : v)).join(" ")}\n`)
+            .join("");
+          expectCachedTextsMatch(tokenizer, text + text);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -55,11 +55,18 @@ describe("SieLineTokenizer", () => {
   });
 
   it("reads a quote followed by a letter as part of the value (exporters that lost a letter)", () => {
-    expect(tokenize('#KONTO 1710 "F"rutbetalda hyreskostnad"\n')[0]!.fields).toEqual(["1710", 'F"rutbetalda hyreskostnad']);
+    expect(tokenize('#KONTO 1710 "F"rutbetalda hyreskostnad"\n')[0]!.fields).toEqual([
+      "1710",
+      'F"rutbetalda hyreskostnad',
+    ]);
   });
 
   it("reads object lists with plain and quoted items", () => {
-    expect(tokenize('#TRANS 7010 {"1" "456" 7 47} 13200.00\n')[0]!.fields).toEqual(["7010", ["1", "456", "7", "47"], "13200.00"]);
+    expect(tokenize('#TRANS 7010 {"1" "456" 7 47} 13200.00\n')[0]!.fields).toEqual([
+      "7010",
+      ["1", "456", "7", "47"],
+      "13200.00",
+    ]);
   });
 
   it("reads {} and { } as empty object lists", () => {
@@ -144,7 +151,8 @@ describe("SieLineTokenizer", () => {
   });
 
   it("tokenizes the same however the text is split", () => {
-    const text = '#FLAGGA 0\r\n#VER "A" 1 20240101 "Text \\"x\\""\r{\n\t#TRANS 1910 {1 "a b"} -1.50 "" "t"\r\n}\n#X "open\n\u0002\n#END';
+    const text =
+      '#FLAGGA 0\r\n#VER "A" 1 20240101 "Text \\"x\\""\r{\n\t#TRANS 1910 {1 "a b"} -1.50 "" "t"\r\n}\n#X "open\n\u0002\n#END';
     const whole = tokenize(text);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: text.length }), { maxLength: 12 }), (cuts) => {
@@ -216,7 +224,16 @@ describe("SieLineTokenizer on bytes", () => {
   }
 
   it("decodes the kept values of CP437 bytes (å 0x86, ä 0x84, ö 0x94, Å 0x8F)", () => {
-    const bytes = Buffer.from([...Buffer.from('#FNAMN "'), 0x8f, ...Buffer.from("ker"), 0x94, ...Buffer.from('" '), 0x86, 0x84, 0x0a]);
+    const bytes = Buffer.from([
+      ...Buffer.from('#FNAMN "'),
+      0x8f,
+      ...Buffer.from("ker"),
+      0x94,
+      ...Buffer.from('" '),
+      0x86,
+      0x84,
+      0x0a,
+    ]);
     expect(tokenizeBytes(bytes, "cp437")[0]!.fields).toEqual(["Åkerö", "åä"]);
   });
 
@@ -244,11 +261,16 @@ describe("SieLineTokenizer on bytes", () => {
   });
 
   it("places a NUL after multi-byte characters at its character column", () => {
-    expect(() => tokenizeBytes(Buffer.from("#FLAGGA 0\n#FNAMN ÅÄÖ\u0000\n", "utf8"), "utf-8")).toThrow("t.se:2:11: NUL byte");
+    expect(() => tokenizeBytes(Buffer.from("#FLAGGA 0\n#FNAMN ÅÄÖ\u0000\n", "utf8"), "utf-8")).toThrow(
+      "t.se:2:11: NUL byte",
+    );
   });
 
   it("tokenizes the same however the bytes are split, also inside a UTF-8 character", () => {
-    const bytes = Buffer.from('#FLAGGA 0\r\n#VER "Å" 1 20240101 "Lön \\"x\\" ø"\r{\n\t#TRANS 1910 {1 "å b"} -1.50 "" "😀t"\r\n}\n#X "öppen\n\u0002\n#END Ö', "utf8");
+    const bytes = Buffer.from(
+      '#FLAGGA 0\r\n#VER "Å" 1 20240101 "Lön \\"x\\" ø"\r{\n\t#TRANS 1910 {1 "å b"} -1.50 "" "😀t"\r\n}\n#X "öppen\n\u0002\n#END Ö',
+      "utf8",
+    );
     const whole = tokenizeBytes(bytes, "utf-8");
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), (sizes) => {
@@ -260,8 +282,15 @@ describe("SieLineTokenizer on bytes", () => {
 
   it("reads text given as a string exactly as the same text given as UTF-8 bytes", () => {
     const text = '#KONTO 1910 "Kassa å" \u0001 {1 "ø"}\n  text line Ø  \n#TRANS 1910 {} 1.5\n';
-    const fromString = tokenize(text).map(({ fields, fieldColumns, column, problems }) => ({ fields, fieldColumns, column, problems }));
-    const fromBytes = tokenizeBytes(Buffer.from(text, "utf8"), "utf-8").map(({ fields, fieldColumns, column, problems }) => ({ fields, fieldColumns, column, problems }));
+    const fromString = tokenize(text).map(({ fields, fieldColumns, column, problems }) => ({
+      fields,
+      fieldColumns,
+      column,
+      problems,
+    }));
+    const fromBytes = tokenizeBytes(Buffer.from(text, "utf8"), "utf-8").map(
+      ({ fields, fieldColumns, column, problems }) => ({ fields, fieldColumns, column, problems }),
+    );
     expect(fromBytes).toEqual(fromString);
   });
 

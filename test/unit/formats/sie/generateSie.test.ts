@@ -10,7 +10,9 @@ async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 describe("generateSie (benchmark data)", () => {
   it("writes a SIE 4E file that parses without findings", async () => {
-    const parsed = split(await collect(parseSie(generateSie({ vouchers: 300, linesPerVoucher: 4, accounts: 40, seed: 7 }))));
+    const parsed = split(
+      await collect(parseSie(generateSie({ vouchers: 300, linesPerVoucher: 4, accounts: 40, seed: 7 }))),
+    );
     expect(parsed.header).toMatchObject({ formatVersion: "4E", encoding: "cp437", currency: "SEK" });
     expect(parsed.header.company.name).toBe("Genererat Övningsbolag AB");
     expect(parsed.issues).toEqual([]);
@@ -24,12 +26,41 @@ describe("generateSie (benchmark data)", () => {
     const movement = new Map<string, bigint>();
     for (const transaction of parsed.transactions) {
       expect(sum(transaction.lines.map((line) => line.amount))).toBe(0n);
-      for (const line of transaction.lines) movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
+      for (const line of transaction.lines)
+        movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
     }
     for (const account of parsed.accounts.values()) {
       expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
     }
     expect(sum([...parsed.accounts.values()].map((account) => account.opening))).toBe(0n);
+  });
+
+  it("writes audit-trail rows on request: #BTRANS and #RTRANS beside the #TRANS that counts", async () => {
+    const bytes = await bytesOf(generateSie({ vouchers: 400, linesPerVoucher: 2, seed: 4, auditTrailEvery: 8 }));
+    const text = bytes.toString("latin1");
+    expect(text.match(/^\t#BTRANS /gm)).toHaveLength(50);
+    expect(text.match(/^\t#RTRANS /gm)).toHaveLength(50);
+    const parsed = split(
+      await collect(
+        parseSie(
+          (async function* () {
+            yield bytes;
+          })(),
+        ),
+      ),
+    );
+    expect(parsed.transactions).toHaveLength(400);
+    expect(parsed.transactions.flatMap((t) => t.lines)).toHaveLength(800);
+    const movement = new Map<string, bigint>();
+    for (const transaction of parsed.transactions) {
+      expect(sum(transaction.lines.map((line) => line.amount))).toBe(0n);
+      for (const line of transaction.lines)
+        movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
+    }
+    for (const account of parsed.accounts.values())
+      expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
+    expect(parsed.issues.map((issue) => issue.severity)).not.toContain("error");
+    expect(parsed.issues.filter((issue) => issue.severity === "warning")).toEqual([]);
   });
 
   it("gives the same bytes for the same seed and other bytes for another", async () => {

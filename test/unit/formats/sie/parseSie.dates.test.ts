@@ -27,7 +27,9 @@ describe("parseSie voucher and row dates", () => {
   });
 
   it("gives a row its own date when its transdat differs from the voucher date, also after that date was read", async () => {
-    const parsed = await parseBytes(HEAD + voucher(1, "20240105") + voucher(2, "20160105", "20240105") + voucher(3, "20240105", "20160105"));
+    const parsed = await parseBytes(
+      HEAD + voucher(1, "20240105") + voucher(2, "20160105", "20240105") + voucher(3, "20240105", "20160105"),
+    );
     expect(parsed.transactions.map((t) => t.lines.map((line) => line.date))).toEqual([
       [undefined, undefined],
       ["2024-01-05", undefined],

@@ -125,7 +125,9 @@ describe("parseSie decoding of the project's own fixtures", () => {
     expect(issuesWith(parsed, "ENCODING_OVERRIDDEN")).toEqual([
       expect.objectContaining({ severity: "warning", location: { line: 10, column: 21 } }),
     ]);
-    expect(parsed.records.filter((r) => r.type === "headerUpdate")).toEqual([{ type: "headerUpdate", changes: { encoding: "utf-8" } }]);
+    expect(parsed.records.filter((r) => r.type === "headerUpdate")).toEqual([
+      { type: "headerUpdate", changes: { encoding: "utf-8" } },
+    ]);
     expect(parsed.transactions[1]!.description).toBe("Lön för maj");
   });
 });

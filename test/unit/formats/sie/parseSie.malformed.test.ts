@@ -70,9 +70,16 @@ describe("parseSie on truncated input", () => {
 
 describe("parseSie on odd but readable records", () => {
   it("reports a malformed #TRANS amount with its location and skips only that row", async () => {
-    const parsed = await parseBytes(HEAD + '#VER A 1 20240101 "x"\n{\n#TRANS 1910 {} 1,50\n#TRANS 3010 {} -150.00\n}\n');
+    const parsed = await parseBytes(
+      HEAD + '#VER A 1 20240101 "x"\n{\n#TRANS 1910 {} 1,50\n#TRANS 3010 {} -150.00\n}\n',
+    );
     expect(issuesWith(parsed, "SIE_INVALID_AMOUNT")).toEqual([
-      expect.objectContaining({ severity: "error", account: "1910", transactionId: "A-1", location: { line: 7, column: 16 } }),
+      expect.objectContaining({
+        severity: "error",
+        account: "1910",
+        transactionId: "A-1",
+        location: { line: 7, column: 16 },
+      }),
     ]);
     expect(parsed.transactions[0]!.lines).toEqual([{ account: "3010", amount: -15_000n }]);
   });
@@ -91,7 +98,9 @@ describe("parseSie on odd but readable records", () => {
   });
 
   it("drops an impossible row date with a warning and keeps the row", async () => {
-    const parsed = await parseBytes(HEAD + '#VER A 1 20240101 "x"\n{\n#TRANS 1910 {} 1 20241340\n#TRANS 3010 {} -1\n}\n');
+    const parsed = await parseBytes(
+      HEAD + '#VER A 1 20240101 "x"\n{\n#TRANS 1910 {} 1 20241340\n#TRANS 3010 {} -1\n}\n',
+    );
     expect(issuesWith(parsed, "SIE_INVALID_DATE")[0]!.severity).toBe("warning");
     expect(parsed.transactions[0]!.lines[0]).toEqual({ account: "1910", amount: 100n });
   });
@@ -109,7 +118,9 @@ describe("parseSie on odd but readable records", () => {
   });
 
   it("closes a voucher whose '}' is missing when the next #VER comes", async () => {
-    const parsed = await parseBytes(HEAD + "#VER A 1 20240101\n{\n#TRANS 1910 {} 1\n#VER A 2 20240102\n{\n#TRANS 1910 {} 2\n}\n");
+    const parsed = await parseBytes(
+      HEAD + "#VER A 1 20240101\n{\n#TRANS 1910 {} 1\n#VER A 2 20240102\n{\n#TRANS 1910 {} 2\n}\n",
+    );
     expect(parsed.transactions.map((t) => [t.id, t.lines.length])).toEqual([
       ["A-1", 1],
       ["A-2", 1],
@@ -175,7 +186,8 @@ describe("parseSie on odd but readable records", () => {
 
   it("applies chart records after the vouchers, noted once since the chart belongs before them (SIE 4B §5.12)", async () => {
     const parsed = await parseBytes(
-      HEAD + "#VER A 1 20240101\n{\n#TRANS 1910 {} 5\n#TRANS 3010 {} -5\n}\n#KONTO 1910 Kassa\n#KONTO 3010 Salg\n#KTYP 3010 I\n",
+      HEAD +
+        "#VER A 1 20240101\n{\n#TRANS 1910 {} 5\n#TRANS 3010 {} -5\n}\n#KONTO 1910 Kassa\n#KONTO 3010 Salg\n#KTYP 3010 I\n",
     );
     expect(issuesWith(parsed, "SIE_RECORD_AFTER_VOUCHERS")).toEqual([
       expect.objectContaining({ severity: "warning", account: "1910", location: { line: 10, column: 1 } }),

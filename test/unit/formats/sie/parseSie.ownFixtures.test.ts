@@ -35,7 +35,11 @@ describe("parseSie on the own type 1 fixture (CP437, #KSUMMA)", () => {
 
   it("gives result accounts an opening of 0 and #RES as closing", async () => {
     const { accounts } = await parseOwnSie("own_type1_cp437.se");
-    expect(accounts.get("3010")).toMatchObject({ opening: 0n, closing: -12_000_000n, mapping: { accountType: "I", sru: "7410" } });
+    expect(accounts.get("3010")).toMatchObject({
+      opening: 0n,
+      closing: -12_000_000n,
+      mapping: { accountType: "I", sru: "7410" },
+    });
     expect(accounts.get("6570")).toMatchObject({ opening: 0n, closing: 99_975n });
   });
 
@@ -114,7 +118,13 @@ describe("parseSie on the own type 4 fixture (UTF-8, CRLF)", () => {
       location: { line: 28, column: 1 },
       lines: [
         { account: "1930", amount: 1_000_000n },
-        { account: "3010", amount: -800_000n, dimensions: [{ type: "1", id: "10" }], description: "Konsult", quantity: "2.5" },
+        {
+          account: "3010",
+          amount: -800_000n,
+          dimensions: [{ type: "1", id: "10" }],
+          description: "Konsult",
+          quantity: "2.5",
+        },
         { account: "2610", amount: -200_000n },
       ],
     });
@@ -149,7 +159,8 @@ describe("parseSie on the own type 4 fixture (UTF-8, CRLF)", () => {
   it("agrees with its balances: IB + rows = UB and rows = RES per account", async () => {
     const { accounts, transactions } = await parseOwnSie("own_type4_utf8_crlf.se");
     const movement = new Map<string, bigint>();
-    for (const line of transactions.flatMap((t) => t.lines)) movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
+    for (const line of transactions.flatMap((t) => t.lines))
+      movement.set(line.account, (movement.get(line.account) ?? 0n) + line.amount);
     for (const account of accounts.values()) {
       expect(account.opening! + (movement.get(account.id) ?? 0n)).toBe(account.closing);
     }

@@ -58,7 +58,9 @@ describe("parseSie with balance records after the vouchers", () => {
   });
 
   it("marks a closing of 0 that no record states (an #IB without #UB, SIE 4B §5.17)", async () => {
-    const parsed = await parseBytes("#FLAGGA 0\n#VALUTA NOK\n#KONTO 1920 Bank\n#IB 0 1920 100\n#KONTO 1930 Bank 2\n#UB 0 1930 0\n");
+    const parsed = await parseBytes(
+      "#FLAGGA 0\n#VALUTA NOK\n#KONTO 1920 Bank\n#IB 0 1920 100\n#KONTO 1930 Bank 2\n#UB 0 1930 0\n",
+    );
     expect(parsed.accounts.get("1920")).toMatchObject({ opening: 10_000n, closing: 0n, impliedClosing: true });
     expect(parsed.accounts.get("1930")).toMatchObject({ closing: 0n });
     expect(parsed.accounts.get("1930")).not.toHaveProperty("impliedClosing");
@@ -78,15 +80,40 @@ describe("parseSie with #TRANS rows that follow a #VER without '{'", () => {
   it("reads the e-conomic style fixture's vouchers with their rows, noted once", async () => {
     const parsed = await parseOwnSie("own_economic_no_open_brace.se");
     expect(parsed.transactions.map((t) => [t.id, t.lines.map((line) => [line.account, line.amount])])).toEqual([
-      ["1-1", [["1500", 125_000n], ["3000", -100_000n], ["2700", -25_000n]]],
-      ["1-2", [["1920", 125_000n], ["1500", -125_000n]]],
-      ["1-3", [["1500", 50_000n], ["3000", -40_000n], ["2700", -10_000n]]],
+      [
+        "1-1",
+        [
+          ["1500", 125_000n],
+          ["3000", -100_000n],
+          ["2700", -25_000n],
+        ],
+      ],
+      [
+        "1-2",
+        [
+          ["1920", 125_000n],
+          ["1500", -125_000n],
+        ],
+      ],
+      [
+        "1-3",
+        [
+          ["1500", 50_000n],
+          ["3000", -40_000n],
+          ["2700", -10_000n],
+        ],
+      ],
     ]);
     expect(issuesWith(parsed, "SIE_VOUCHER_BLOCK_NOT_OPENED")).toEqual([
       expect.objectContaining({ severity: "warning", transactionId: "1-1", location: { line: 17, column: 1 } }),
     ]);
     expect(issuesWith(parsed, "SIE_VOUCHER_BLOCK_NOT_OPENED")[0]!.message).toMatch(/^2 #VER record/);
-    for (const code of ["SIE_TRANS_OUTSIDE_VOUCHER", "SIE_UNEXPECTED_BRACE", "SIE_VOUCHER_WITHOUT_ROWS", "SIE_UNCLOSED_BLOCK"]) {
+    for (const code of [
+      "SIE_TRANS_OUTSIDE_VOUCHER",
+      "SIE_UNEXPECTED_BRACE",
+      "SIE_VOUCHER_WITHOUT_ROWS",
+      "SIE_UNCLOSED_BLOCK",
+    ]) {
       expect(issuesWith(parsed, code)).toEqual([]);
     }
   });
@@ -145,7 +172,11 @@ const chunkSizes = fc.array(fc.oneof(fc.integer({ min: 1, max: 7 }), fc.integer(
 });
 
 describe("parseSie output does not depend on chunking (new orderings)", () => {
-  for (const name of ["own_type4_balances_after_vouchers.se", "own_economic_no_open_brace.se", "own_norwegian_no_valuta.se"]) {
+  for (const name of [
+    "own_type4_balances_after_vouchers.se",
+    "own_economic_no_open_brace.se",
+    "own_norwegian_no_valuta.se",
+  ]) {
     it(`gives the same records for ${name}`, async () => {
       const bytes = await readBytes(ownFixture(`sie/${name}`));
       const whole = await parseBytes(bytes, { fileName: name }, [bytes.length]);

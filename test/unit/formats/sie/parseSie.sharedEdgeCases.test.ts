@@ -85,7 +85,7 @@ describe.skipIf(!hasSharedFixtures)("parseSie on the deliberately broken Sie4j s
 });
 
 describe.skipIf(!hasSharedFixtures)("parseSie on vendor quirks in the shared samples", () => {
-  it("unescapes \\\" inside quoted fields (Quotes_test.si)", async () => {
+  it('unescapes \\" inside quoted fields (Quotes_test.si)', async () => {
     const parsed = await parseSharedSie("sie4j/Quotes_test.si");
     expect(parsed.header.software).toEqual({ name: "Kassasystem", version: '1.0 - "Oblique Ozelot" - alpha' });
     expect(parsed.transactions[0]!.description).toBe('Försäljning 25% "DF:157"');
@@ -123,7 +123,12 @@ describe.skipIf(!hasSharedFixtures)("parseSie on vendor quirks in the shared sam
     const [voucher] = parsed.transactions;
     expect(voucher).toMatchObject({ id: "line13", date: "2011-02-25", entryDate: "2011-03-01" });
     expect(voucher!.journal).toBeUndefined();
-    expect(voucher!.lines[7]).toEqual({ account: "7010", amount: 2_415_000n, dimensions: [{ type: "1", id: "200" }], quantity: "1.00" });
+    expect(voucher!.lines[7]).toEqual({
+      account: "7010",
+      amount: 2_415_000n,
+      dimensions: [{ type: "1", id: "200" }],
+      quantity: "1.00",
+    });
     expect(voucher!.lines[10]!.dimensions).toEqual([
       { type: "1", id: "100" },
       { type: "6", id: "Obj300" },

@@ -6,7 +6,9 @@ import { parseSharedSie } from "./sieTestHelpers.ts";
 /**
  * Every SIE file in ../shared/fixtures/sie (jsisie and Sie4j samples). The expected figures were computed
  * independently of the parser with a Python script (regex tokenizing, `#IB/#UB/#RES` years 0 and −1 without
- * object lists, `#TRANS` rows only) and written here as literals. Sums are year 0 unless named prior; closing is
+ * object lists, `#TRANS` rows only) and written here as literals: `python3 scripts/oracles/sie_figures.py` prints
+ * the accounts, sums, vouchers, rows, debit and net of every file. The header fields and the first records were read
+ * off the files. Sums are year 0 unless named prior; closing is
  * #UB 0, else #RES 0, per account; "debit" is the sum of the positive #TRANS amounts, "net" the sum of all.
  */
 interface Expected {
@@ -1016,7 +1018,9 @@ describe.skipIf(!hasSharedFixtures)("parseSie on every shared SIE fixture", () =
           expect(formatOre(accounts.get(expected.firstOpening[0])!.opening!)).toBe(expected.firstOpening[1]);
         }
         if (expected.firstClosingBalance) {
-          expect(formatOre(accounts.get(expected.firstClosingBalance[0])!.closing!)).toBe(expected.firstClosingBalance[1]);
+          expect(formatOre(accounts.get(expected.firstClosingBalance[0])!.closing!)).toBe(
+            expected.firstClosingBalance[1],
+          );
         }
         if (expected.firstResult) {
           const result = accounts.get(expected.firstResult[0])!;

@@ -43,7 +43,10 @@ const samples: Record<string, Uint8Array> = {
   utf8: Buffer.from(`${ascii}#FNAMN "Åkerö AB"\n`, "utf8"),
   utf8Bom: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`#FNAMN "Åkerö"\n`, "utf8")]),
   ascii: Buffer.from(ascii),
-  lateHighByte: Buffer.concat([Buffer.from("#FLAGGA 0\n".repeat(SNIFF_WINDOW_BYTES / 5)), iconv.encode('#FNAMN "ø"\n', "cp865")]),
+  lateHighByte: Buffer.concat([
+    Buffer.from("#FLAGGA 0\n".repeat(SNIFF_WINDOW_BYTES / 5)),
+    iconv.encode('#FNAMN "ø"\n', "cp865"),
+  ]),
   tiny: Buffer.from([0x23, 0x94]),
 };
 
@@ -53,14 +56,17 @@ describe("sieByteStream", () => {
       // (The large sample is cut into pieces of at least 512 bytes, to keep the test quick.)
       const smallest = bytes.length > SNIFF_WINDOW_BYTES ? 512 : 1;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.integer({ min: smallest, max: 70_000 }), { minLength: 1, maxLength: 8 }), async (sizes) => {
-          const [byteWise, textWise] = await Promise.all([runBytes(bytes, sizes), runText(bytes, sizes)]);
-          expect(byteWise.decision).toEqual(textWise.decision);
-          expect(byteWise.bytesEncoding).toBe(textWise.decision.encoding);
-          // Everything before the decision is ASCII, so bytes and characters are counted alike.
-          expect(byteWise.before).toBe(textWise.before);
-          expect(byteWise.bytes.equals(Buffer.from(bytes).subarray(textWise.decision.bomLength))).toBe(true);
-        }),
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: smallest, max: 70_000 }), { minLength: 1, maxLength: 8 }),
+          async (sizes) => {
+            const [byteWise, textWise] = await Promise.all([runBytes(bytes, sizes), runText(bytes, sizes)]);
+            expect(byteWise.decision).toEqual(textWise.decision);
+            expect(byteWise.bytesEncoding).toBe(textWise.decision.encoding);
+            // Everything before the decision is ASCII, so bytes and characters are counted alike.
+            expect(byteWise.before).toBe(textWise.before);
+            expect(byteWise.bytes.equals(Buffer.from(bytes).subarray(textWise.decision.bomLength))).toBe(true);
+          },
+        ),
         { numRuns: 25 },
       );
     });
@@ -93,17 +99,25 @@ describe("isByteCompatible", () => {
   });
 
   it("refuses encodings whose bytes do not keep ASCII apart", () => {
-    for (const encoding of ["utf-16le", "utf-16be", "shift_jis", "big5"]) expect(isByteCompatible(encoding)).toBe(false);
+    for (const encoding of ["utf-16le", "utf-16be", "shift_jis", "big5"])
+      expect(isByteCompatible(encoding)).toBe(false);
   });
 });
 
 describe("parseSie on encodings read through UTF-8", () => {
   it("reads a UTF-16 file with a byte-order mark, names and columns intact", async () => {
     const text = '#FLAGGA 0\r\n#FNAMN "Åkerö AB"\r\n#KONTO 1910 "Kassa ø"\r\n#IB 0 1910 12,50\r\n';
-    const parsed = await parseBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, "utf-16le")]), {}, [5]);
+    const parsed = await parseBytes(
+      Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, "utf-16le")]),
+      {},
+      [5],
+    );
     expect(parsed.header.encoding).toBe("utf-16le");
     expect(parsed.header.company.name).toBe("Åkerö AB");
     expect(parsed.accounts.get("1910")!.name).toBe("Kassa ø");
-    expect(parsed.issues.find((issue) => issue.code === "SIE_INVALID_AMOUNT")!.location).toEqual({ line: 4, column: 12 });
+    expect(parsed.issues.find((issue) => issue.code === "SIE_INVALID_AMOUNT")!.location).toEqual({
+      line: 4,
+      column: 12,
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isNumericAccount, normalizeOrgNumber, parseSieAmount, parseSieDate } from "../../../../lib/formats/sie/index.ts";
+import {
+  isNumericAccount,
+  normalizeOrgNumber,
+  parseSieAmount,
+  parseSieDate,
+} from "../../../../lib/formats/sie/index.ts";
 import { formatOre } from "../../../../lib/money/ore.ts";
 
 describe("parseSieAmount (SIE 4B §5.9)", () => {
@@ -55,9 +60,12 @@ describe("parseSieDate (SIE 4B §5.10)", () => {
     expect(parseSieDate("2018-05-01")).toEqual({ iso: "2018-05-01", nonStandard: true });
   });
 
-  it.each(["", "180501", "20241301", "20240132", "20240100", "2024013", "2024/01/31", "abcdefgh"])("refuses %j", (text) => {
-    expect(parseSieDate(text)).toBeUndefined();
-  });
+  it.each(["", "180501", "20241301", "20240132", "20240100", "2024013", "2024/01/31", "abcdefgh"])(
+    "refuses %j",
+    (text) => {
+      expect(parseSieDate(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("normalizeOrgNumber", () => {

@@ -1,6 +1,7 @@
 import { parseSie } from "../../../../lib/formats/sie/index.ts";
 import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
-import type { ImportRecord, ParseOptions } from "../../../../lib/formats/records.ts";
+import type { ImportRecord } from "../../../../lib/ledger/records.ts";
+import type { ParseOptions } from "../../../../lib/formats/records.ts";
 import type { Account, FileHeader, Issue, Transaction } from "../../../../lib/ledger/types.ts";
 import { collect, ownFixture, readBytes, sharedFixture } from "../../../helpers/fixtures.ts";
 

@@ -2,7 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SourceLocation } from "../../../../lib/ledger/types.ts";
 import { MalformedInputError, TruncatedInputError } from "../../../../lib/formats/errors.ts";
-import { DEFAULT_MAX_TAG_BYTES, XmlTokenizer, type XmlTokenizerOptions } from "../../../../lib/formats/xml/XmlTokenizer.ts";
+import {
+  DEFAULT_MAX_TAG_BYTES,
+  XmlTokenizer,
+  type XmlTokenizerOptions,
+} from "../../../../lib/formats/xml/XmlTokenizer.ts";
 
 // Issue #8: a long run without markup used to be copied into every new chunk (quadratic time and memory). The work
 // is measured deterministically by the bytes the tokenizer copies to carry unfinished tokens (`carriedBytes`).
@@ -18,7 +22,15 @@ interface Run {
 }
 
 /** Feeds `prefix`, then `runBytes` bytes of `fill` in chunks of `chunk`, then `suffix`; records what happened. */
-function feed(prefix: string, fill: string, runBytes: number, suffix: string, chunk: number, options: XmlTokenizerOptions = {}, capture: (local: string) => boolean = () => true): Run {
+function feed(
+  prefix: string,
+  fill: string,
+  runBytes: number,
+  suffix: string,
+  chunk: number,
+  options: XmlTokenizerOptions = {},
+  capture: (local: string) => boolean = () => true,
+): Run {
   const run: Run = { events: [], tooLong: [], kept: new Map(), carriedBytes: 0 };
   const tokenizer: XmlTokenizer = new XmlTokenizer(
     {
@@ -42,7 +54,7 @@ function feed(prefix: string, fill: string, runBytes: number, suffix: string, ch
   const total = runBytes - (runBytes % fillBytes);
   const block = encoder.encode(fill.repeat(Math.ceil(chunk / fillBytes) + 1));
   tokenizer.write(encoder.encode(prefix));
-  for (let written = 0; written < total; ) {
+  for (let written = 0; written < total;) {
     const from = written % fillBytes;
     const part = block.subarray(from, from + Math.min(chunk, total - written));
     tokenizer.write(part);
@@ -144,26 +156,41 @@ describe("XmlTokenizer on long runs without markup (issue #8)", () => {
   });
 
   it("gives the same events and kept text however a document with sections, references and UTF-8 is chunked (property)", () => {
-    const pieces = fc.constantFrom("<a>x&amp;y</a>", "<!-- c -- d -->", "<a><![CDATA[ø]]]]>]]></a>", "<?p ??x?>", "<a>ø€😀&#229;</a>", "  \n", "<b k='&lt;v'/>");
+    const pieces = fc.constantFrom(
+      "<a>x&amp;y</a>",
+      "<!-- c -- d -->",
+      "<a><![CDATA[ø]]]]>]]></a>",
+      "<?p ??x?>",
+      "<a>ø€😀&#229;</a>",
+      "  \n",
+      "<b k='&lt;v'/>",
+    );
     fc.assert(
-      fc.property(fc.array(pieces, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }), (parts, sizes) => {
-        const bytes = encoder.encode(`<r>${parts.join("")}</r>`);
-        const run = (chunks: number[]) => {
-          const events: string[] = [];
-          const tokenizer = new XmlTokenizer({
-            startElement: (name, attributes) => (events.push(`<${name.qualified}${attributes?.map((a) => ` ${a.name}=${a.value}`).join("") ?? ""}>`), true),
-            endElement: (name, text) => void events.push(`</${name.qualified}>${text ?? ""}`),
-          });
-          for (let at = 0, k = 0; at < bytes.length; k++) {
-            const size = chunks[k % chunks.length]!;
-            tokenizer.write(bytes.subarray(at, at + size));
-            at += size;
-          }
-          tokenizer.end();
-          return events;
-        };
-        expect(run(sizes)).toEqual(run([bytes.length]));
-      }),
+      fc.property(
+        fc.array(pieces, { maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+        (parts, sizes) => {
+          const bytes = encoder.encode(`<r>${parts.join("")}</r>`);
+          const run = (chunks: number[]) => {
+            const events: string[] = [];
+            const tokenizer = new XmlTokenizer({
+              startElement: (name, attributes) => (
+                events.push(`<${name.qualified}${attributes?.map((a) => ` ${a.name}=${a.value}`).join("") ?? ""}>`),
+                true
+              ),
+              endElement: (name, text) => void events.push(`</${name.qualified}>${text ?? ""}`),
+            });
+            for (let at = 0, k = 0; at < bytes.length; k++) {
+              const size = chunks[k % chunks.length]!;
+              tokenizer.write(bytes.subarray(at, at + size));
+              at += size;
+            }
+            tokenizer.end();
+            return events;
+          };
+          expect(run(sizes)).toEqual(run([bytes.length]));
+        },
+      ),
     );
   });
 });

@@ -1,13 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SourceLocation } from "../../../../lib/ledger/types.ts";
-import { MalformedInputError, TruncatedInputError, UnsafeXmlError, UnsupportedFormatError } from "../../../../lib/formats/errors.ts";
+import {
+  MalformedInputError,
+  TruncatedInputError,
+  UnsafeXmlError,
+  UnsupportedFormatError,
+} from "../../../../lib/formats/errors.ts";
 import { XmlTokenizer, type XmlTokenizerOptions } from "../../../../lib/formats/xml/index.ts";
 
 type Event = [string, string, unknown?, SourceLocation?];
 
 /** Runs the tokenizer over `input` split into chunks of `sizes` (cycled) and records every event. */
-function tokenize(input: string | Uint8Array, sizes: number[] = [1 << 20], capture: (local: string) => boolean = () => true, options: XmlTokenizerOptions = {}): Event[] {
+function tokenize(
+  input: string | Uint8Array,
+  sizes: number[] = [1 << 20],
+  capture: (local: string) => boolean = () => true,
+  options: XmlTokenizerOptions = {},
+): Event[] {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   const events: Event[] = [];
   const tokenizer: XmlTokenizer = new XmlTokenizer(
@@ -59,7 +69,11 @@ describe("XmlTokenizer events", () => {
 
   it("gives text only to elements that ask for it", () => {
     const events = tokenize(`<A><B>kept</B><C>dropped</C></A>`, undefined, (local) => local === "B");
-    expect(events.filter(([kind]) => kind === "end").map(([, name, text]) => [name, text])).toEqual([["B", "kept"], ["C", undefined], ["A", undefined]]);
+    expect(events.filter(([kind]) => kind === "end").map(([, name, text]) => [name, text])).toEqual([
+      ["B", "kept"],
+      ["C", undefined],
+      ["A", undefined],
+    ]);
   });
 
   it("resolves the five predefined entities and numeric references", () => {
@@ -91,7 +105,11 @@ describe("XmlTokenizer events", () => {
 describe("XmlTokenizer locations", () => {
   it("counts LF, CRLF and bare CR as one line end each", () => {
     const events = tokenize("<A>\n<B/>\r\n<C/>\r<D/>\r\r\n<E/></A>");
-    expect(events.filter(([kind]) => kind === "start").map(([, name, , location]) => [name, location!.line, location!.column])).toEqual([
+    expect(
+      events
+        .filter(([kind]) => kind === "start")
+        .map(([, name, , location]) => [name, location!.line, location!.column]),
+    ).toEqual([
       ["A", 1, 1],
       ["B", 2, 1],
       ["C", 3, 1],
@@ -122,7 +140,8 @@ describe("XmlTokenizer locations", () => {
   });
 
   it("gives the same events for large chunks that end inside tokens (stitching path, property)", () => {
-    const item = (index: number) => `<Line n="${index}">\r\n  <Description>Linje ${index} &amp; ø<![CDATA[<x>]]></Description><!-- c -->\r  <Amount>${index}.50</Amount>\n</Line>\n`;
+    const item = (index: number) =>
+      `<Line n="${index}">\r\n  <Description>Linje ${index} &amp; ø<![CDATA[<x>]]></Description><!-- c -->\r  <Amount>${index}.50</Amount>\n</Line>\n`;
     const text = `<?xml version="1.0"?>\n<Root>${Array.from({ length: 300 }, (_, index) => item(index)).join("")}</Root>`;
     const reference = tokenize(text);
     fc.assert(
@@ -136,17 +155,31 @@ describe("XmlTokenizer locations", () => {
 
 describe("XmlTokenizer encodings", () => {
   it("decodes text in the encoding the declaration names (ISO-8859-1)", () => {
-    const bytes = Uint8Array.from([...new TextEncoder().encode(`<?xml version="1.0" encoding="ISO-8859-1"?><A><B>`), 0xf8, 0xe5, ...new TextEncoder().encode("</B></A>")]);
+    const bytes = Uint8Array.from([
+      ...new TextEncoder().encode(`<?xml version="1.0" encoding="ISO-8859-1"?><A><B>`),
+      0xf8,
+      0xe5,
+      ...new TextEncoder().encode("</B></A>"),
+    ]);
     expect(tokenize(bytes)[2]![2]).toBe("øå");
   });
 
   it("decodes windows-1252 (€ is 0x80)", () => {
-    const bytes = Uint8Array.from([...new TextEncoder().encode(`<?xml version="1.0" encoding="windows-1252"?><A>`), 0x80, 0xe6, ...new TextEncoder().encode("</A>")]);
+    const bytes = Uint8Array.from([
+      ...new TextEncoder().encode(`<?xml version="1.0" encoding="windows-1252"?><A>`),
+      0x80,
+      0xe6,
+      ...new TextEncoder().encode("</A>"),
+    ]);
     expect(tokenize(bytes)[1]![2]).toBe("€æ");
   });
 
   it("lets an override win over the declaration", () => {
-    const bytes = Uint8Array.from([...new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><A>`), 0xf8, ...new TextEncoder().encode("</A>")]);
+    const bytes = Uint8Array.from([
+      ...new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><A>`),
+      0xf8,
+      ...new TextEncoder().encode("</A>"),
+    ]);
     expect(tokenize(bytes, undefined, () => true, { encoding: "latin1" })[1]![2]).toBe("ø");
   });
 });
@@ -171,7 +204,8 @@ describe("XmlTokenizer errors", () => {
   });
 
   it("DOCTYPE internal subset → UnsafeXmlError, whatever the chunking", () => {
-    for (const sizes of [[1], [5], [1000]]) expect(failure(`<!DOCTYPE A [<!ENTITY e "x">]><A>&e;</A>`, sizes)).toBeInstanceOf(UnsafeXmlError);
+    for (const sizes of [[1], [5], [1000]])
+      expect(failure(`<!DOCTYPE A [<!ENTITY e "x">]><A>&e;</A>`, sizes)).toBeInstanceOf(UnsafeXmlError);
   });
 
   it("undeclared entity in an attribute → UnsafeXmlError", () => {

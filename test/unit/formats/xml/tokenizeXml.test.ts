@@ -7,7 +7,11 @@ describe("raw tokenizer pass", () => {
   it("counts every element of a file without building records", async () => {
     const bytes = await readBytes(ownFixture("saft/tiny-v130.xml"));
     // grep -o '<[A-Za-z]' tiny-v130.xml | wc -l → 145 (xml.etree iter() agrees)
-    expect(await tokenizeXml(chunkedSource(bytes, [100]))).toEqual({ bytes: bytes.length, elements: 145, encoding: "utf-8" });
+    expect(await tokenizeXml(chunkedSource(bytes, [100]))).toEqual({
+      bytes: bytes.length,
+      elements: 145,
+      encoding: "utf-8",
+    });
     expect(await rawTokenizeXml(chunkedSource(bytes))).toBe(145);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { isValidOrgNumber } from "../../../../lib/engagements/orgNumber.ts";
+import { isValidOrgNumber } from "../../../../lib/ids/orgNumber.ts";
 import {
   DEMO_COMPANY_SLUGS,
   DEMO_KEY_INFO,
@@ -23,7 +23,9 @@ describe.each(DEMO_COMPANY_SLUGS)("demo books of %s", (slug) => {
     expect(isValidOrgNumber(books.company.orgNumber)).toBe(true);
     expect(books.company.currency).toBe("NOK");
     expect(books.fiscalYears).toEqual([YEAR_2024, YEAR_2025]);
-    expect(books.accounts.map((account) => account.number)).toEqual(expect.arrayContaining(["1920", "2050", "2080", "3000", "8800", "8960"]));
+    expect(books.accounts.map((account) => account.number)).toEqual(
+      expect.arrayContaining(["1920", "2050", "2080", "3000", "8800", "8960"]),
+    );
     for (const account of books.accounts) {
       expect(account.standardAccountId).toMatch(/^\d{4}$/);
       expect(account.groupingCategory).toBe("RF-1167");
@@ -38,7 +40,10 @@ describe.each(DEMO_COMPANY_SLUGS)("demo books of %s", (slug) => {
       expect(vouchers.length).toBeLessThanOrEqual(800);
       expect(vouchers.map((voucher) => voucher.number)).toEqual(vouchers.map((_, index) => index + 1));
       for (const voucher of vouchers) {
-        expect(sum(voucher.postings.map((posting) => posting.amount)), `voucher ${voucher.number} ${voucher.date}`).toBe(0n);
+        expect(
+          sum(voucher.postings.map((posting) => posting.amount)),
+          `voucher ${voucher.number} ${voucher.date}`,
+        ).toBe(0n);
         expect(voucher.postings.length).toBeGreaterThanOrEqual(2);
       }
       const amounts = vouchers.flatMap((voucher) => voucher.postings.map((posting) => posting.amount));
@@ -49,7 +54,17 @@ describe.each(DEMO_COMPANY_SLUGS)("demo books of %s", (slug) => {
   it("use every kind of voucher, VAT codes, customers, suppliers, departments and projects", () => {
     const vouchers = [...books.vouchers()];
     const kinds = new Set(vouchers.map((voucher) => voucher.kind));
-    for (const kind of ["sale", "purchase", "salary", "customer-payment", "supplier-payment", "vat-settlement", "vat-payment", "result-allocation"]) expect(kinds).toContain(kind);
+    for (const kind of [
+      "sale",
+      "purchase",
+      "salary",
+      "customer-payment",
+      "supplier-payment",
+      "vat-settlement",
+      "vat-payment",
+      "result-allocation",
+    ])
+      expect(kinds).toContain(kind);
     const postings = vouchers.flatMap((voucher) => voucher.postings);
     expect(new Set(postings.map((posting) => posting.vatCode).filter(Boolean))).toEqual(new Set(["1", "3", "5"]));
     expect(postings.some((posting) => posting.customerId)).toBe(true);
@@ -73,17 +88,25 @@ describe.each(DEMO_COMPANY_SLUGS)("demo books of %s", (slug) => {
       expect(sum(tb.map((row) => row.opening))).toBe(0n);
       expect(sum(tb.map((row) => row.closing))).toBe(0n);
       const moved = new Map<string, bigint>();
-      for (const posting of books.postings(year)) moved.set(posting.account, (moved.get(posting.account) ?? 0n) + posting.amount);
-      for (const row of tb) expect(row.movement, `${row.account.number} ${year.start}`).toBe(moved.get(row.account.number) ?? 0n);
+      for (const posting of books.postings(year))
+        moved.set(posting.account, (moved.get(posting.account) ?? 0n) + posting.amount);
+      for (const row of tb)
+        expect(row.movement, `${row.account.number} ${year.start}`).toBe(moved.get(row.account.number) ?? 0n);
     }
   });
 
   it("book the 2024 result allocation, so 2025 opens with 2024's balance-sheet closing and the result accounts at zero", () => {
     const tb2024 = books.trialBalance(YEAR_2024);
     const tb2025 = books.trialBalance(YEAR_2025);
-    const allocation = [...books.vouchers({ start: "2024-12-31", end: "2024-12-31" })].filter((voucher) => voucher.kind === "result-allocation");
+    const allocation = [...books.vouchers({ start: "2024-12-31", end: "2024-12-31" })].filter(
+      (voucher) => voucher.kind === "result-allocation",
+    );
     expect(allocation).toHaveLength(1);
-    const result2024 = sum(tb2024.filter((row) => isResultAccount(row.account.number) && row.account.number !== "8960").map((row) => row.movement));
+    const result2024 = sum(
+      tb2024
+        .filter((row) => isResultAccount(row.account.number) && row.account.number !== "8960")
+        .map((row) => row.movement),
+    );
     expect(result2024).not.toBe(0n);
     // After the allocation the result accounts of 2024 sum to zero: the result sits in equity (2050, or 2080 for a loss).
     expect(sum(tb2024.filter((row) => isResultAccount(row.account.number)).map((row) => row.closing))).toBe(0n);
@@ -108,14 +131,21 @@ describe.each(DEMO_COMPANY_SLUGS)("demo books of %s", (slug) => {
 
 describe("demo keys", () => {
   it("are the four fixed keys, each reaching its companies", () => {
-    expect([...DEMO_KEYS]).toEqual(["demo-poweroffice-ok", "demo-tripletex-ok", "demo-tripletex-wrong-ib", "demo-tripletex-accountant"]);
+    expect([...DEMO_KEYS]).toEqual([
+      "demo-poweroffice-ok",
+      "demo-tripletex-ok",
+      "demo-tripletex-wrong-ib",
+      "demo-tripletex-accountant",
+    ]);
     expect(demoBooksForKey("demo-poweroffice-ok").map((books) => books.company.system)).toEqual(["poweroffice-go"]);
     expect(demoBooksForKey("demo-tripletex-ok").map((books) => books.company.name)).toEqual(["Nordvik Bygg AS"]);
     const accountant = demoBooksForKey("demo-tripletex-accountant");
     expect(accountant).toHaveLength(2);
     expect(accountant[0]).toBe(demoBooksForKey("demo-tripletex-ok")[0]);
     expect(DEMO_KEY_INFO["demo-tripletex-accountant"].role).toBe("accountant");
-    expect(demoCompanyBooks(DEMO_KEY_INFO["demo-tripletex-accountant"].ownCompany).company.name).toBe("Tindesol Regnskap AS");
+    expect(demoCompanyBooks(DEMO_KEY_INFO["demo-tripletex-accountant"].ownCompany).company.name).toBe(
+      "Tindesol Regnskap AS",
+    );
   });
 
   it("have companies with distinct ids and organisation numbers, found by their system id", () => {
@@ -128,7 +158,9 @@ describe("demo keys", () => {
   });
 
   it("include a loss-making company, whose 2024 result goes to 2080 udekket tap", () => {
-    const lossMaking = DEMO_COMPANY_SLUGS.map((slug) => demoCompanyBooks(slug)).filter((books) => books.trialBalance(YEAR_2024).find((row) => row.account.number === "2080")!.closing !== 0n);
+    const lossMaking = DEMO_COMPANY_SLUGS.map((slug) => demoCompanyBooks(slug)).filter(
+      (books) => books.trialBalance(YEAR_2024).find((row) => row.account.number === "2080")!.closing !== 0n,
+    );
     expect(lossMaking.map((books) => books.company.slug)).toEqual(["skarvik"]);
   });
 });
@@ -140,7 +172,9 @@ describe("the wrong-IB company (demo-tripletex-wrong-ib)", () => {
     const reported = reportedBalancesBefore(books, "2025-01-01");
     const truth = books.balancesBefore("2025-01-01");
     const closing2024 = books.balancesAt("2024-12-31");
-    const result2024 = -sum([...closing2024].filter(([number]) => isResultAccount(number) && number !== "8960").map(([, amount]) => amount));
+    const result2024 = -sum(
+      [...closing2024].filter(([number]) => isResultAccount(number) && number !== "8960").map(([, amount]) => amount),
+    );
     // Σ reported IB ≠ 0 by exactly the 2024 result (profit positive): "Udisponert resultat fra tidligere år".
     expect(sum(reported.values())).toBe(result2024);
     expect(sum(truth.values())).toBe(0n);
@@ -161,10 +195,12 @@ describe("the wrong-IB company (demo-tripletex-wrong-ib)", () => {
 
 describe("determinism", () => {
   it("builds the same books on every run", async () => {
-    const fingerprint = (books: LedgerBooks) => JSON.stringify([...books.vouchers()], (_, value) => (typeof value === "bigint" ? value.toString() : value));
+    const fingerprint = (books: LedgerBooks) =>
+      JSON.stringify([...books.vouchers()], (_, value) => (typeof value === "bigint" ? value.toString() : value));
     const first = fingerprint(demoCompanyBooks("nordvik"));
     vi.resetModules();
-    const fresh = (await import("../../../../lib/local/fakes/demoBooks.ts")) as typeof import("../../../../lib/local/fakes/demoBooks.ts");
+    const fresh =
+      (await import("../../../../lib/local/fakes/demoBooks.ts")) as typeof import("../../../../lib/local/fakes/demoBooks.ts");
     const again = fresh.demoCompanyBooks("nordvik");
     expect(again).not.toBe(demoCompanyBooks("nordvik"));
     expect(fingerprint(again)).toBe(first);

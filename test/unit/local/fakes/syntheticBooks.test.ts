@@ -60,9 +60,17 @@ describe("synthetic books", () => {
     const books = syntheticBooks({ postings: 20_000, seed: 5 });
     const march = { start: "2025-03-01", end: "2025-03-31" };
     const all = [...books.postings(march)];
-    for (const [offset, limit] of [[0, 10], [1, 7], [2, 3], [999, 1000], [all.length - 3, 10]] as const) {
+    for (const [offset, limit] of [
+      [0, 10],
+      [1, 7],
+      [2, 3],
+      [999, 1000],
+      [all.length - 3, 10],
+    ] as const) {
       const page = [...books.postings(march, { offset, limit })];
-      expect(page.map((row) => `${row.id}/${row.voucher.number}/${row.row}`)).toEqual(all.slice(offset, offset + limit).map((row) => `${row.id}/${row.voucher.number}/${row.row}`));
+      expect(page.map((row) => `${row.id}/${row.voucher.number}/${row.row}`)).toEqual(
+        all.slice(offset, offset + limit).map((row) => `${row.id}/${row.voucher.number}/${row.row}`),
+      );
     }
   });
 
@@ -90,7 +98,8 @@ describe("synthetic books", () => {
     const books = syntheticBooks({ postings: 30_000, seed: 11 });
     const streamed = new Map<string, bigint>();
     for (const window of monthWindows(2025)) {
-      for (const row of books.postings(window)) streamed.set(row.account, (streamed.get(row.account) ?? 0n) + row.amount);
+      for (const row of books.postings(window))
+        streamed.set(row.account, (streamed.get(row.account) ?? 0n) + row.amount);
     }
     const totals = books.expectedTotals();
     expect([...totals.keys()].sort()).toEqual([...streamed.keys()].sort());
@@ -103,7 +112,8 @@ describe("synthetic books", () => {
     for (const row of tb) expect(row.movement).toBe(totals.get(row.account.number)?.net ?? 0n);
     const firstHalf = books.trialBalance({ start: "2025-01-01", end: "2025-06-30" });
     const secondHalf = books.trialBalance({ start: "2025-07-01", end: "2025-12-31" });
-    for (const row of secondHalf) expect(row.opening).toBe(firstHalf.find((candidate) => candidate.account.number === row.account.number)!.closing);
+    for (const row of secondHalf)
+      expect(row.opening).toBe(firstHalf.find((candidate) => candidate.account.number === row.account.number)!.closing);
   });
 
   it(`streams a year of ${VOLUME} postings with flat memory`, () => {

@@ -17,7 +17,13 @@ function pagesOf(total: number) {
     const end = Math.min(total, start + (query.limit ?? 100));
     const items: LedgerLine[] = [];
     for (let index = start; index < end; index++) {
-      items.push({ transactionId: String(index), lineNumber: 0, date: "2025-01-31", account: "1920", amount: BigInt(index) });
+      items.push({
+        transactionId: String(index),
+        lineNumber: 0,
+        date: "2025-01-31",
+        account: "1920",
+        amount: BigInt(index),
+      });
     }
     return { importId: "i", items, ...(end < total ? { nextCursor: String(end) } : {}) };
   };
@@ -54,8 +60,15 @@ describe("content negotiation", () => {
     const offered = ["json", "csv", "xlsx"] as const;
     expect(negotiateRepresentation({}, offered)).toBe("json");
     expect(negotiateRepresentation({ accept: "text/*" }, offered)).toBe("csv");
-    expect(negotiateRepresentation({ accept: "application/json;q=0.1, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }, offered)).toBe("xlsx");
-    expect(() => negotiateRepresentation({ accept: "text/html" }, offered)).toThrow(expect.objectContaining({ status: 406, code: "NOT_ACCEPTABLE" }));
+    expect(
+      negotiateRepresentation(
+        { accept: "application/json;q=0.1, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+        offered,
+      ),
+    ).toBe("xlsx");
+    expect(() => negotiateRepresentation({ accept: "text/html" }, offered)).toThrow(
+      expect.objectContaining({ status: 406, code: "NOT_ACCEPTABLE" }),
+    );
   });
 
   it("writes Norwegian titles unless English is preferred", () => {

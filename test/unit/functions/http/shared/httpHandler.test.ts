@@ -45,7 +45,11 @@ function event(overrides: Partial<HttpApiEvent> & { claims?: Record<string, stri
       timeEpoch: 0,
       ...(claims === null
         ? {}
-        : { authorizer: { jwt: { claims: claims ?? { sub: "user-1", "saldo:tenant": "firm", exp: "1900000000" }, scopes: null } } }),
+        : {
+            authorizer: {
+              jwt: { claims: claims ?? { sub: "user-1", "saldo:tenant": "firm", exp: "1900000000" }, scopes: null },
+            },
+          }),
     },
     ...rest,
   } as HttpApiEvent;
@@ -53,16 +57,32 @@ function event(overrides: Partial<HttpApiEvent> & { claims?: Record<string, stri
 
 describe("the shared middlewares (cloud path: claims from API Gateway's JWT authorizer)", () => {
   it("takes the tenant from the verified claims and the path from the event, and answers JSON with the request id", async () => {
-    const handler = httpHandler(ROUTES.getClient, { logger, tenantClaim: "saldo:tenant" }, async ({ principal, path }) => ({
-      status: 200,
-      body: { clientId: path.clientId, orgNumber: null, name: principal.tenantId, accountingSystem: "other" as const, createdAt: "x", updatedAt: "x", csvLayout: null },
-    }));
+    const handler = httpHandler(
+      ROUTES.getClient,
+      { logger, tenantClaim: "saldo:tenant" },
+      async ({ principal, path }) => ({
+        status: 200,
+        body: {
+          clientId: path.clientId,
+          orgNumber: null,
+          name: principal.tenantId,
+          accountingSystem: "other" as const,
+          createdAt: "x",
+          updatedAt: "x",
+          csvLayout: null,
+        },
+      }),
+    );
     const answer = await handler(event(), lambdaContext());
     expect(answer.statusCode).toBe(200);
     expect(answer.headers).toMatchObject({ "content-type": "application/json", "x-request-id": "apigw-request-1" });
     expect(JSON.parse(answer.body!)).toMatchObject({ clientId: "acme", name: "firm" });
     const lines = logged.map((line) => JSON.parse(line));
-    expect(lines.find((line) => line.message === "request handled")).toMatchObject({ requestId: "apigw-request-1", tenantId: "firm", status: 200 });
+    expect(lines.find((line) => line.message === "request handled")).toMatchObject({
+      requestId: "apigw-request-1",
+      tenantId: "firm",
+      status: 200,
+    });
   });
 
   it("without claims (a route deployed without the authorizer) answers 401", async () => {
@@ -89,7 +109,10 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
     });
     const answer = await handler(event(), lambdaContext());
     expect(answer.statusCode).toBe(500);
-    expect(answer.headers).toMatchObject({ "content-type": "application/problem+json", "x-request-id": "apigw-request-1" });
+    expect(answer.headers).toMatchObject({
+      "content-type": "application/problem+json",
+      "x-request-id": "apigw-request-1",
+    });
     const problem = JSON.parse(answer.body!);
     expect(problem).toEqual({
       type: "urn:saldo:problem:internal-error",
@@ -107,7 +130,9 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
 
   it("a store outage is a 503 with Retry-After and no SDK detail", async () => {
     const handler = httpHandler(ROUTES.getClient, { logger, tenantClaim: "saldo:tenant" }, async () => {
-      throw new StoreUnavailableError("DynamoDB GetItem is unavailable (ThrottlingException): Rate exceeded for table saldo-prod");
+      throw new StoreUnavailableError(
+        "DynamoDB GetItem is unavailable (ThrottlingException): Rate exceeded for table saldo-prod",
+      );
     });
     const answer = await handler(event(), lambdaContext());
     expect(answer.statusCode).toBe(503);
@@ -124,11 +149,16 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
       lambdaContext(),
     );
     expect(answer.statusCode).toBe(400);
-    expect(JSON.parse(answer.body!).errors.map((error: { path: string }) => error.path)).toEqual(["path.clientId", "body.orgNumber"]);
+    expect(JSON.parse(answer.body!).errors.map((error: { path: string }) => error.path)).toEqual([
+      "path.clientId",
+      "body.orgNumber",
+    ]);
   });
 
   it("GET /health answers without claims", async () => {
-    const { handler } = await import("../../../../../functions/http/meta/getHealth.ts");
+    const { createHandler } = await import("../../../../../functions/http/meta/getHealth.ts");
+    const { readEnv } = await import("../../../../../functions/shared/environment.ts");
+    const handler = createHandler(readEnv({ SALDO_TABLE_NAME: "saldo-test" }));
     const answer = await handler(event({ claims: null, pathParameters: undefined }), lambdaContext());
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body!)).toEqual({ status: "ok" });

@@ -15,23 +15,61 @@ function books(id: string, name: string, wrongIb = false) {
     name,
     fiscalYears: YEARS,
     vouchers: [
-      voucherOf(1, "2024-03-01", [["1920", 100_000n], ["3000", -100_000n]]),
-      voucherOf(2, "2024-06-30", [["4000", 40_000n], ["1920", -40_000n]]),
-      voucherOf(3, "2024-12-31", [["8960", 60_000n], ["2050", -60_000n]], { kind: "result-allocation" }),
-      voucherOf(4, "2025-01-01", [["1500", 5_000n], ["3000", -5_000n]], { number: 1 }),
+      voucherOf(1, "2024-03-01", [
+        ["1920", 100_000n],
+        ["3000", -100_000n],
+      ]),
+      voucherOf(2, "2024-06-30", [
+        ["4000", 40_000n],
+        ["1920", -40_000n],
+      ]),
+      voucherOf(
+        3,
+        "2024-12-31",
+        [
+          ["8960", 60_000n],
+          ["2050", -60_000n],
+        ],
+        { kind: "result-allocation" },
+      ),
+      voucherOf(
+        4,
+        "2025-01-01",
+        [
+          ["1500", 5_000n],
+          ["3000", -5_000n],
+        ],
+        { number: 1 },
+      ),
     ],
-    ...(wrongIb ? { adjustments: [{ from: "2025-01-01", account: "2050", amount: 60_000n, note: "2024 result not moved" }] } : {}),
+    ...(wrongIb
+      ? { adjustments: [{ from: "2025-01-01", account: "2050", amount: 60_000n, note: "2024 result not moved" }] }
+      : {}),
   });
 }
 
 function setup(options: { wrongIb?: boolean; now?: () => Date; maxRows?: number } = {}) {
   const api = new TripletexFakeApi({
     consumerToken: CONSUMER,
-    companies: [books("501", "Fjord AS", options.wrongIb), books("502", "Klient AS"), testBooks({ id: "900", name: "Regnskapsbyrå AS", vouchers: [] })],
+    companies: [
+      books("501", "Fjord AS", options.wrongIb),
+      books("502", "Klient AS"),
+      testBooks({ id: "900", name: "Regnskapsbyrå AS", vouchers: [] }),
+    ],
     employeeTokens: [
       { token: "emp", companyId: 501, employee: { id: 7, firstName: "Kari", lastName: "Nordmann" } },
-      { token: "acc", companyId: 900, employee: { id: 8, firstName: "Ola", lastName: "Revisor" }, accountantFor: [501, 502] },
-      { token: "limited", companyId: 501, employee: { id: 9, firstName: "Per", lastName: "Lønn" }, denied: ["/ledger/posting"] },
+      {
+        token: "acc",
+        companyId: 900,
+        employee: { id: 8, firstName: "Ola", lastName: "Revisor" },
+        accountantFor: [501, 502],
+      },
+      {
+        token: "limited",
+        companyId: 501,
+        employee: { id: 9, firstName: "Per", lastName: "Lønn" },
+        denied: ["/ledger/posting"],
+      },
     ],
     now: options.now ?? (() => new Date("2026-02-10T12:00:00Z")),
     ...(options.maxRows ? { maxRowsPerQuery: options.maxRows } : {}),
@@ -40,7 +78,11 @@ function setup(options: { wrongIb?: boolean; now?: () => Date; maxRows?: number 
 }
 
 function session(api: TripletexFakeApi, employeeToken: string, expirationDate = "2026-02-12"): string {
-  const response = api.handle({ method: "PUT", path: "/token/session/:create", query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken, expirationDate }) });
+  const response = api.handle({
+    method: "PUT",
+    path: "/token/session/:create",
+    query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken, expirationDate }),
+  });
   expect(response.status).toBe(200);
   return (response.body as { value: { token: string } }).value.token;
 }
@@ -73,20 +115,37 @@ describe("the fake Tripletex API", () => {
 
   it("refuses a wrong consumer or employee token at :create with 403 code 9000, and a missing expirationDate with 422", () => {
     const { api } = setup();
-    const wrong = api.handle({ method: "PUT", path: "/token/session/:create", query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken: "nope", expirationDate: "2026-02-12" }) });
+    const wrong = api.handle({
+      method: "PUT",
+      path: "/token/session/:create",
+      query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken: "nope", expirationDate: "2026-02-12" }),
+    });
     expect(wrong).toMatchObject({ status: 403, body: { status: 403, code: 9000 } });
-    const missing = api.handle({ method: "PUT", path: "/token/session/:create", query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken: "emp" }) });
-    expect(missing).toMatchObject({ status: 422, body: { code: 15000, validationMessages: [{ field: "expirationDate" }] } });
+    const missing = api.handle({
+      method: "PUT",
+      path: "/token/session/:create",
+      query: new URLSearchParams({ consumerToken: CONSUMER, employeeToken: "emp" }),
+    });
+    expect(missing).toMatchObject({
+      status: 422,
+      body: { code: 15000, validationMessages: [{ field: "expirationDate" }] },
+    });
   });
 
   it("lets an accountant token with username 0 call only >whoAmI and >withLoginAccess; a client's id opens its books", () => {
     const { api } = setup();
     const token = session(api, "acc");
     const clients = get(api, token, "/company/>withLoginAccess", { fields: "id,name" });
-    expect(clients.body.values).toEqual([{ id: 501, name: "Fjord AS" }, { id: 502, name: "Klient AS" }]);
+    expect(clients.body.values).toEqual([
+      { id: 501, name: "Fjord AS" },
+      { id: 502, name: "Klient AS" },
+    ]);
     expect(get(api, token, "/ledger/account")).toMatchObject({ status: 403, body: { code: 9000 } });
     expect(get(api, token, "/ledger/account", {}, "502").status).toBe(200);
-    expect(get(api, token, "/company/502", { fields: "id,name" }, "502").body.value).toEqual({ id: 502, name: "Klient AS" });
+    expect(get(api, token, "/company/502", { fields: "id,name" }, "502").body.value).toEqual({
+      id: 502,
+      name: "Klient AS",
+    });
     expect(get(api, token, "/ledger/account", {}, "777")).toMatchObject({ status: 403, body: { code: 9000 } });
   });
 
@@ -94,7 +153,10 @@ describe("the fake Tripletex API", () => {
     const { api } = setup();
     const token = session(api, "limited");
     expect(get(api, token, "/ledger/account").status).toBe(200);
-    expect(get(api, token, "/ledger/posting", { dateFrom: "2024-01-01", dateTo: "2025-01-01" })).toMatchObject({ status: 403, body: { code: 9000 } });
+    expect(get(api, token, "/ledger/posting", { dateFrom: "2024-01-01", dateTo: "2025-01-01" })).toMatchObject({
+      status: 403,
+      body: { code: 9000 },
+    });
   });
 
   it("reads the balance sheet with an exclusive dateTo, leaving out accounts without movement unless asked", () => {
@@ -110,20 +172,41 @@ describe("the fake Tripletex API", () => {
       { account: { number: 8960 }, balanceIn: 0, balanceChange: 600, balanceOut: 600 },
     ]);
     // dateTo 2024-12-31 is exclusive: the year-end voucher of the 31st is not in it.
-    const withoutLastDay = get(api, token, "/balanceSheet", { dateFrom: "2024-01-01", dateTo: "2024-12-31", fields }).body.values;
-    expect(withoutLastDay.map((row: { account: { number: number } }) => row.account.number)).toEqual([1920, 3000, 4000]);
-    const all = get(api, token, "/balanceSheet", { dateFrom: "2024-01-01", dateTo: "2025-01-01", fields, includeActiveAccountsWithoutMovements: "true" }).body.values;
+    const withoutLastDay = get(api, token, "/balanceSheet", { dateFrom: "2024-01-01", dateTo: "2024-12-31", fields })
+      .body.values;
+    expect(withoutLastDay.map((row: { account: { number: number } }) => row.account.number)).toEqual([
+      1920, 3000, 4000,
+    ]);
+    const all = get(api, token, "/balanceSheet", {
+      dateFrom: "2024-01-01",
+      dateTo: "2025-01-01",
+      fields,
+      includeActiveAccountsWithoutMovements: "true",
+    }).body.values;
     // Every (active) account of the chart comes too, with its opening.
     expect(all).toHaveLength(30);
-    expect(all.find((row: { account: { number: number } }) => row.account.number === 2000)).toEqual({ account: { number: 2000 }, balanceIn: -100, balanceChange: 0, balanceOut: -100 });
+    expect(all.find((row: { account: { number: number } }) => row.account.number === 2000)).toEqual({
+      account: { number: 2000 },
+      balanceIn: -100,
+      balanceChange: 0,
+      balanceOut: -100,
+    });
   });
 
   it("opens 2025 with 2024's balance-sheet closing and result accounts at zero; the wrong-IB company leaves the allocation out", () => {
     const fields = "account(number),balanceIn";
-    const query = { dateFrom: "2025-01-01", dateTo: "2026-01-01", fields, includeActiveAccountsWithoutMovements: "true" };
+    const query = {
+      dateFrom: "2025-01-01",
+      dateTo: "2026-01-01",
+      fields,
+      includeActiveAccountsWithoutMovements: "true",
+    };
     const opening = (wrongIb: boolean) => {
       const { api } = setup({ wrongIb });
-      const rows = get(api, session(api, "emp"), "/balanceSheet", query).body.values as { account: { number: number }; balanceIn: number }[];
+      const rows = get(api, session(api, "emp"), "/balanceSheet", query).body.values as {
+        account: { number: number };
+        balanceIn: number;
+      }[];
       return Object.fromEntries(rows.map((row) => [row.account.number, row.balanceIn]));
     };
     const right = opening(false);
@@ -145,8 +228,16 @@ describe("the fake Tripletex API", () => {
     expect(second.versionDigest).toBe(first.versionDigest);
     // No field is ever null: an unset reference is left out (the OpenAPI document declares none nullable).
     expect(first.values[0]).toEqual({ id: expect.any(Number), amount: 1000, voucher: { number: 1 } });
-    api.addVoucher(501, voucherOf(5, "2024-08-01", [["1920", 1n], ["3000", -1n]]));
-    expect(get(api, token, "/ledger/posting", { ...query, count: "4" }).body.versionDigest).not.toBe(first.versionDigest);
+    api.addVoucher(
+      501,
+      voucherOf(5, "2024-08-01", [
+        ["1920", 1n],
+        ["3000", -1n],
+      ]),
+    );
+    expect(get(api, token, "/ledger/posting", { ...query, count: "4" }).body.versionDigest).not.toBe(
+      first.versionDigest,
+    );
   });
 
   it("refuses a query over the row cap with 422 code 23000 whatever count is, and an unknown field with 400 code 11000", () => {
@@ -155,7 +246,10 @@ describe("the fake Tripletex API", () => {
     const over = get(api, token, "/ledger/posting", { dateFrom: "2024-01-01", dateTo: "2026-01-01", count: "1" });
     expect(over).toMatchObject({ status: 422, body: { status: 422, code: 23000 } });
     expect(get(api, token, "/ledger/posting", { dateFrom: "2024-01-01", dateTo: "2025-01-01" }).status).toBe(200);
-    expect(get(api, token, "/ledger/account", { fields: "id,numbr" })).toMatchObject({ status: 400, body: { code: 11000 } });
+    expect(get(api, token, "/ledger/account", { fields: "id,numbr" })).toMatchObject({
+      status: 400,
+      body: { code: 11000 },
+    });
   });
 
   it("counts requests per employee token and answers 429 for the rest of the period once the limit is hit", () => {
@@ -164,7 +258,11 @@ describe("the fake Tripletex API", () => {
     api.setRateLimit({ limit: 3, periodSeconds: 60, omitResetOn429: true });
     const token = session(api, "emp"); // 1
     const ok = get(api, token, "/token/session/>whoAmI"); // 2
-    expect(ok.headers).toMatchObject({ "X-Rate-Limit-Limit": "3", "X-Rate-Limit-Remaining": "1", "X-Rate-Limit-Reset": "60" });
+    expect(ok.headers).toMatchObject({
+      "X-Rate-Limit-Limit": "3",
+      "X-Rate-Limit-Remaining": "1",
+      "X-Rate-Limit-Reset": "60",
+    });
     expect(get(api, token, "/token/session/>whoAmI").status).toBe(200); // 3
     const limited = get(api, token, "/token/session/>whoAmI");
     expect(limited.status).toBe(429);

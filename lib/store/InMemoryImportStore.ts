@@ -1,19 +1,11 @@
-import type {
-  Client,
-  ClientIntegration,
-  ClientRef,
-  Engagement,
-  EngagementRef,
-  RememberedCsvLayout,
-} from "../engagements/types.ts";
+import type { EngagementRef } from "../engagements/types.ts";
 import type {
   ActivationResult,
   ClaimResult,
-  ClientWriteResult,
   DueImport,
+  ImportStore,
   ImportWriter,
   LedgerLine,
-  LedgerStore,
   QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
@@ -21,12 +13,10 @@ import type {
   TransactionQuery,
   WriteStatistics,
 } from "../imports/ports.ts";
-import type { IntegrationSystem } from "../secrets/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { Transaction } from "../ledger/types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { escapeKeyPart } from "./dynamo/keys.ts";
 import {
   StoreConflictError,
   StoreInvalidCursorError,
@@ -34,10 +24,12 @@ import {
   StoreNotFoundError,
   StoreWriterClosedError,
 } from "./errors.ts";
+import type { InMemoryEngagementStore } from "./InMemoryEngagementStore.ts";
+import { byEscaped, compareStrings, copy, copyOrUndefined, engagementKey, SEP } from "./inMemoryKeys.ts";
 import { assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
 
-/** Options of {@link InMemoryLedgerStore}. */
-export interface InMemoryLedgerStoreOptions {
+/** Options of {@link InMemoryImportStore}. */
+export interface InMemoryImportStoreOptions {
   /** The clock that decides whether a running import's lease has expired; default: the system clock. */
   now?: () => Date;
 }
@@ -55,34 +47,25 @@ interface StoredRun {
   leaseUntil?: string;
   leaseOwner?: string;
   redeliveries?: number;
-  /** The sweeper's deadline (DynamoLedgerStore's sparse index entry); for a finished run: its data expiry is due. */
+  /** The sweeper's deadline (DynamoImportStore's sparse index entry); for a finished run: its data expiry is due. */
   sweepAt?: string;
 }
 
-/** Lines per chunk the statistics assume, as DynamoLedgerStore packs them. */
+/** Lines per chunk the statistics assume, as DynamoImportStore packs them. */
 const STATISTICS_LINES_PER_CHUNK = 4000;
 
-const SEP = "\u0000";
-
-/** As DynamoLedgerStore: when an unfinished data-expiry marking becomes the sweeper's. */
+/** As DynamoImportStore: when an unfinished data-expiry marking becomes the sweeper's. */
 const EXPIRY_GRACE_MS = 15 * 60_000;
-
-/**
- * A LedgerStore in process memory, for unit tests of the use cases. It follows DynamoLedgerStore's semantics
- * (tenant scoping, claim/lease/duplicate, activation order, superseded versions expiring, paging with opaque cursors,
- * sort orders) without its storage format; every value goes in and out as a copy, as it would through a database.
- *
- * Like DynamoLedgerStore, `putEngagement`/`createEngagement` leave `activeImportId`/`activeOrderKey` alone: only
- * {@link InMemoryLedgerStore.activateImport} moves them.
- */
-/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it (as DynamoLedgerStore). */
+/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it (as DynamoImportStore). */
 const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
 
-export class InMemoryLedgerStore implements LedgerStore {
-  private readonly clients = new Map<string, Client>();
-  /** The organisation-number markers: tenant + number → the live client holding it. */
-  private readonly orgNumbers = new Map<string, string>();
-  private readonly engagements = new Map<string, Engagement>();
+/**
+ * An ImportStore in process memory, for unit tests of the use cases (create it with its engagement store through
+ * createInMemoryStores). It follows DynamoImportStore's semantics (tenant scoping, claim/lease/duplicate, activation
+ * order, superseded versions expiring, paging with opaque cursors, sort orders) without its storage format; every value
+ * goes in and out as a copy, as it would through a database.
+ */
+export class InMemoryImportStore implements ImportStore {
   private readonly runs = new Map<string, StoredRun>();
   private readonly sourceMarkers = new Map<string, string>();
   /** Engagement key → import id of its latest sync. */
@@ -92,98 +75,12 @@ export class InMemoryLedgerStore implements LedgerStore {
   private readonly rejected = new Map<string, RejectedUpload>();
   private readonly now: () => Date;
 
-  constructor(options: InMemoryLedgerStoreOptions = {}) {
+  /** `engagementStore`: the store whose engagements activateImport switches (the same "table"). */
+  constructor(
+    private readonly engagementStore: InMemoryEngagementStore,
+    options: InMemoryImportStoreOptions = {},
+  ) {
     this.now = options.now ?? (() => new Date());
-  }
-
-  async createClient(client: Client): Promise<ClientWriteResult> {
-    if (this.clients.has(clientKey(client))) return { outcome: "id-taken" };
-    const number = liveOrgNumber(client);
-    if (number !== undefined) {
-      const holder = this.orgNumbers.get(orgNumberKey(client.tenantId, number));
-      if (holder !== undefined) return { outcome: "org-number-taken", clientId: holder };
-      this.orgNumbers.set(orgNumberKey(client.tenantId, number), client.clientId);
-    }
-    this.clients.set(clientKey(client), copy(client));
-    return { outcome: "written" };
-  }
-
-  async replaceClient(previous: Client, next: Client): Promise<ClientWriteResult> {
-    // Everything below runs without an await: atomic, as DynamoLedgerStore's one transaction.
-    const current = this.clients.get(clientKey(next));
-    if (current === undefined || current.deletedAt !== undefined || current.updatedAt !== previous.updatedAt) {
-      return { outcome: "stale" };
-    }
-    const before = liveOrgNumber(current);
-    const after = liveOrgNumber(next);
-    if (after !== undefined && after !== before) {
-      const holder = this.orgNumbers.get(orgNumberKey(next.tenantId, after));
-      if (holder !== undefined && holder !== next.clientId) return { outcome: "org-number-taken", clientId: holder };
-      this.orgNumbers.set(orgNumberKey(next.tenantId, after), next.clientId);
-    }
-    if (
-      before !== undefined &&
-      before !== after &&
-      this.orgNumbers.get(orgNumberKey(next.tenantId, before)) === next.clientId
-    ) {
-      this.orgNumbers.delete(orgNumberKey(next.tenantId, before));
-    }
-    this.clients.set(clientKey(next), copy(next));
-    return { outcome: "written" };
-  }
-
-  async getClient(ref: ClientRef): Promise<Client | undefined> {
-    return copyOrUndefined(this.clients.get(clientKey(ref)));
-  }
-
-  async rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean> {
-    const client = this.clients.get(clientKey(ref));
-    if (client === undefined || client.deletedAt !== undefined) return false;
-    this.clients.set(clientKey(ref), copy({ ...client, csvLayout: remembered }));
-    return true;
-  }
-
-  async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
-    const client = this.clients.get(clientKey(ref));
-    if (client === undefined || client.deletedAt !== undefined) return false;
-    this.clients.set(
-      clientKey(ref),
-      copy({ ...client, integrations: { ...client.integrations, [system]: integration } }),
-    );
-    return true;
-  }
-
-  async listClients(tenantId: string): Promise<Client[]> {
-    return [...this.clients.values()]
-      .filter((client) => client.tenantId === tenantId)
-      .sort(byEscaped((client) => client.clientId))
-      .map(copy);
-  }
-
-  async putEngagement(engagement: Engagement): Promise<void> {
-    const existing = this.engagements.get(engagementKey(engagement));
-    this.engagements.set(engagementKey(engagement), {
-      ...withoutActivation(copy(engagement)),
-      ...(existing?.activeImportId === undefined ? {} : { activeImportId: existing.activeImportId }),
-      ...(existing?.activeOrderKey === undefined ? {} : { activeOrderKey: existing.activeOrderKey }),
-    });
-  }
-
-  async createEngagement(engagement: Engagement): Promise<boolean> {
-    if (this.engagements.has(engagementKey(engagement))) return false;
-    this.engagements.set(engagementKey(engagement), withoutActivation(copy(engagement)));
-    return true;
-  }
-
-  async getEngagement(ref: EngagementRef): Promise<Engagement | undefined> {
-    return copyOrUndefined(this.engagements.get(engagementKey(ref)));
-  }
-
-  async listEngagements(ref: ClientRef): Promise<Engagement[]> {
-    return [...this.engagements.values()]
-      .filter((engagement) => engagement.tenantId === ref.tenantId && engagement.clientId === ref.clientId)
-      .sort(byEscaped((engagement) => engagement.engagementId))
-      .map(copy);
   }
 
   async queueSync(run: ImportRun): Promise<QueueSyncResult> {
@@ -330,7 +227,7 @@ export class InMemoryLedgerStore implements LedgerStore {
       if (existing?.leaseUntil !== undefined) stored.leaseUntil = existing.leaseUntil;
       if (existing?.sweepAt !== undefined) stored.sweepAt = existing.sweepAt;
     } else if (options.dataExpiryPending === true && run.expiresAt !== undefined) {
-      // Nothing here can crash between two writes, but the marker behaves as DynamoLedgerStore's does.
+      // Nothing here can crash between two writes, but the marker behaves as DynamoImportStore's does.
       stored.sweepAt = new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
     }
     this.runs.set(key, stored);
@@ -341,7 +238,7 @@ export class InMemoryLedgerStore implements LedgerStore {
     options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
   ): Promise<ActivationResult> {
     const stored = this.requireRun(ref);
-    const engagement = this.engagements.get(engagementKey(ref));
+    const engagement = this.engagementStore.storedEngagement(ref);
     if (engagement === undefined) {
       throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context: { ...ref } });
     }
@@ -353,12 +250,13 @@ export class InMemoryLedgerStore implements LedgerStore {
       previousImportId === ref.importId ||
       activeOrderKey === undefined ||
       activeOrderKey < options.orderKey;
+    // As DynamoImportStore: the data items' expiry is left to finishDataExpiry, marked due for the sweeper.
+    const expiryDue = new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
     if (!mayActivate && previousImportId !== undefined) {
       stored.run.status = "superseded";
       delete stored.leaseUntil;
-      delete stored.sweepAt;
+      stored.sweepAt = expiryDue;
       stored.run.expiresAt = expiresAt;
-      this.setDataExpiry(ref.importId, expiresAt);
       return { outcome: "stale", activeImportId: previousImportId };
     }
 
@@ -367,19 +265,20 @@ export class InMemoryLedgerStore implements LedgerStore {
       previousImportId === ref.importId && activeOrderKey !== undefined && options.force !== true
         ? activeOrderKey
         : options.orderKey;
+    const wasExpiring = stored.run.expiresAt !== undefined;
     stored.run.status = "succeeded";
     delete stored.run.expiresAt;
     delete stored.leaseUntil;
-    delete stored.sweepAt;
-    this.setDataExpiry(ref.importId, undefined);
+    if (wasExpiring) stored.sweepAt = expiryDue;
+    else delete stored.sweepAt;
     if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };
 
     const previous = this.runs.get(importKey({ ...ref, importId: previousImportId }));
     if (previous !== undefined) {
       previous.run.status = "superseded";
       previous.run.expiresAt = expiresAt;
+      previous.sweepAt = expiryDue;
     }
-    this.setDataExpiry(previousImportId, expiresAt);
     return { outcome: "activated", previousImportId };
   }
 
@@ -484,7 +383,7 @@ export class InMemoryLedgerStore implements LedgerStore {
 
   /**
    * Test probe: the `expiresAt` of each stored data record of an import (undefined: never expires), or an empty list
-   * when the import wrote nothing. Mirrors DynamoLedgerStore's per-item TTL for the contract tests.
+   * when the import wrote nothing. Mirrors DynamoImportStore's per-item TTL for the contract tests.
    */
   dataExpiries(importId: string): (number | undefined)[] {
     const data = this.data.get(importId);
@@ -494,7 +393,7 @@ export class InMemoryLedgerStore implements LedgerStore {
   private readableData(ref: ImportRef): ImportData | undefined {
     if (!this.runs.has(importKey(ref))) return undefined;
     const data = this.data.get(ref.importId);
-    // Data written before finish() is not served: DynamoLedgerStore only finds chunks through the directory that
+    // Data written before finish() is not served: DynamoImportStore only finds chunks through the directory that
     // finish() writes last.
     if (data === undefined || data.tenantId !== ref.tenantId || data.rows === undefined) return undefined;
     return data;
@@ -528,46 +427,6 @@ export class InMemoryLedgerStore implements LedgerStore {
   }
 }
 
-function clientKey(ref: ClientRef): string {
-  return [ref.tenantId, ref.clientId].join(SEP);
-}
-
-function orgNumberKey(tenantId: string, orgNumber: string): string {
-  return [tenantId, orgNumber].join(SEP);
-}
-
-/** The organisation number a client holds a marker for: only live clients hold one. */
-function liveOrgNumber(client: Client): string | undefined {
-  return client.deletedAt === undefined ? client.orgNumber : undefined;
-}
-
-function engagementKey(ref: EngagementRef): string {
-  return [ref.tenantId, ref.clientId, ref.engagementId].join(SEP);
-}
-
 function importKey(ref: ImportRef): string {
   return [ref.tenantId, ref.clientId, ref.engagementId, ref.importId].join(SEP);
-}
-
-function withoutActivation(engagement: Engagement): Engagement {
-  const { activeImportId: _activeImportId, activeOrderKey: _activeOrderKey, ...rest } = engagement;
-  return rest;
-}
-
-/** Binary (code unit) order, the order DynamoDB sorts string keys in (for the characters ids use). */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sorts as DynamoDB sorts the escaped ids in the sort key. */
-function byEscaped<T>(id: (value: T) => string): (a: T, b: T) => number {
-  return (a, b) => compareStrings(escapeKeyPart(id(a)), escapeKeyPart(id(b)));
-}
-
-function copy<T>(value: T): T {
-  return structuredClone(value);
-}
-
-function copyOrUndefined<T>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : structuredClone(value);
 }

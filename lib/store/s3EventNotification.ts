@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { decodeS3EventKey, encodeS3EventKey } from "../imports/s3EventKey.ts";
+import type { UploadRedelivery } from "../imports/sweepImports.ts";
 
 /**
  * One record of an Amazon S3 event notification, as S3 sends it to Lambda (event message structure version 2.1,
@@ -125,4 +126,23 @@ function randomId(length: number): string {
     .toString("hex")
     .slice(0, length)
     .toUpperCase();
+}
+
+/**
+ * The S3 event notification that re-delivers an upload: its bucket, key, version, ETag, size and sequencer — the facts
+ * importFile's claim identifies the import by — so the ingest handler takes the re-queued import over (same import
+ * id). The cloud's re-delivery (LambdaIngestRedelivery) and the local stack's send the same event.
+ */
+export function redeliveryEventOf(upload: UploadRedelivery): S3EventNotification {
+  return createS3EventNotification({
+    bucket: upload.bucket,
+    key: upload.key,
+    size: upload.size ?? 0,
+    eTag: upload.etag ?? "",
+    ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
+    ...(upload.sequencer !== undefined ? { sequencer: upload.sequencer } : {}),
+    eventName: "ObjectCreated:Put",
+    eventTime: new Date(upload.eventTime),
+    configurationId: "saldo-sweeper-redelivery",
+  });
 }

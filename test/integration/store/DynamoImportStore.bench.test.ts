@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateSaft } from "../../../bench/generateSaft.ts";
 import { parseFile } from "../../../lib/formats/parseFile.ts";
 import { LedgerSummarizer } from "../../../lib/ledger/summarizeLedger.ts";
-import { DynamoLedgerStore } from "../../../lib/store/DynamoLedgerStore.ts";
+import { createDynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
 import {
   client,
@@ -15,26 +15,26 @@ import {
 } from "../../unit/store/storeFixtures.ts";
 
 /**
- * Write throughput of DynamoLedgerStore into DynamoDB Local, and items and bytes per 1 000 lines. Opt-in (it takes
- * a while): `SALDO_STORE_BENCH=1 SALDO_STORE_BENCH_LINES=1000000 npx vitest run test/integration/store/DynamoLedgerStore.bench.test.ts`
+ * Write throughput of DynamoImportStore into DynamoDB Local, and items and bytes per 1 000 lines. Opt-in (it takes
+ * a while): `SALDO_STORE_BENCH=1 SALDO_STORE_BENCH_LINES=1000000 npx vitest run test/integration/store/DynamoImportStore.bench.test.ts`
  */
 const lines = Number(process.env.SALDO_STORE_BENCH_LINES ?? 200_000);
 
-describe.skipIf(process.env.SALDO_STORE_BENCH === undefined)("DynamoLedgerStore write benchmark", () => {
+describe.skipIf(process.env.SALDO_STORE_BENCH === undefined)("DynamoImportStore write benchmark", () => {
   const emulators = useTestEmulators();
 
   it(`writes ${lines} lines`, { timeout: 1_800_000 }, async () => {
-    const store = new DynamoLedgerStore({ tableName: emulators().tableName, client: emulators().dynamo });
+    const stores = createDynamoStores({ tableName: emulators().tableName, client: emulators().dynamo });
     const tenantId = newTenantId("bench");
-    await store.createClient(client(tenantId, "acme"));
-    await store.createEngagement(engagement(tenantId, "acme", "2024"));
-    const claim = await store.claimImport(
+    await stores.engagementStore.createClient(client(tenantId, "acme"));
+    await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "2024"));
+    const claim = await stores.importStore.claimImport(
       importRun({ tenantId, clientId: "acme", engagementId: "2024" }),
       lease("2099-01-01T00:00:00.000Z"),
     );
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
 
-    const writer = store.openImportWriter(claim.run);
+    const writer = stores.importStore.openImportWriter(claim.run);
     const transactions = Math.ceil(lines / 3.5);
     let written = 0;
     let peakRss = process.memoryUsage().rss;
@@ -67,14 +67,14 @@ describe.skipIf(process.env.SALDO_STORE_BENCH === undefined)("DynamoLedgerStore 
   });
 
   it(`writes ${lines} lines of a generated SAF-T file, parsed on the way`, { timeout: 1_800_000 }, async () => {
-    const store = new DynamoLedgerStore({ tableName: emulators().tableName, client: emulators().dynamo });
+    const stores = createDynamoStores({ tableName: emulators().tableName, client: emulators().dynamo });
     const tenantId = newTenantId("bench");
-    const claim = await store.claimImport(
+    const claim = await stores.importStore.claimImport(
       importRun({ tenantId, clientId: "acme", engagementId: "2024" }),
       lease("2099-01-01T00:00:00.000Z"),
     );
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
-    const writer = store.openImportWriter(claim.run);
+    const writer = stores.importStore.openImportWriter(claim.run);
     const summarizer = new LedgerSummarizer();
     let written = 0;
     let peakRss = process.memoryUsage().rss;

@@ -2,15 +2,19 @@ import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import type { LedgerLine, LedgerStore } from "../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../lib/imports/ports.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { createLocalDynamoDbClient } from "../../../lib/local/localClients.ts";
-import { DynamoLedgerStore, type DynamoLedgerStoreOptions } from "../../../lib/store/DynamoLedgerStore.ts";
+import {
+  createDynamoStores,
+  type DynamoStores,
+  type DynamoStoresOptions,
+} from "../../../lib/store/createDynamoStores.ts";
 import { itemSize } from "../../../lib/store/dynamo/itemSize.ts";
 import { keys } from "../../../lib/store/dynamo/keys.ts";
 import { StoreError, StoreUnavailableError } from "../../../lib/store/errors.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
-import { ledgerStoreContract } from "../../unit/store/ledgerStoreContract.ts";
+import { storeContract } from "../../unit/store/storeContract.ts";
 import {
   client,
   engagement,
@@ -25,21 +29,21 @@ import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.t
 
 const emulators = useTestEmulators();
 const noWait = async () => {};
-const stores: DynamoLedgerStore[] = [];
+const opened: DynamoStores[] = [];
 
 afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+  for (const stores of opened.splice(0)) stores.close();
 });
 
-/** A store on the emulator's table; with `faulty`, on its own client so injected faults stay in the test. */
-function newStore(options: Partial<DynamoLedgerStoreOptions> = {}): DynamoLedgerStore {
-  const store = new DynamoLedgerStore({
+/** The stores on the emulator's table; with `faulty`, on its own client so injected faults stay in the test. */
+function newStore(options: Partial<DynamoStoresOptions> = {}): DynamoStores {
+  const store = createDynamoStores({
     tableName: emulators().tableName,
     client: emulators().dynamo,
     sleep: noWait,
     ...options,
   });
-  stores.push(store);
+  opened.push(store);
   return store;
 }
 
@@ -49,27 +53,27 @@ async function dataExpiries(importId: string): Promise<(number | undefined)[]> {
 }
 
 // Small chunks (40 lines) so that a few hundred lines already span many chunks and vouchers cross chunk boundaries.
-ledgerStoreContract(
-  "DynamoLedgerStore",
-  async (now) => ({ store: newStore({ now, chunkLimits: { maxLines: 40 } }), dataExpiries }),
+storeContract(
+  "DynamoDB stores",
+  async (now) => ({ stores: newStore({ now, chunkLimits: { maxLines: 40 } }), dataExpiries }),
   { pagingRuns: 25 },
 );
 
-async function setupEngagement(store: LedgerStore): Promise<EngagementRef> {
+async function setupEngagement(store: DynamoStores): Promise<EngagementRef> {
   const tenantId = newTenantId();
-  await store.createClient(client(tenantId, "acme"));
-  await store.createEngagement(engagement(tenantId, "acme", "2024"));
+  await store.engagementStore.createClient(client(tenantId, "acme"));
+  await store.engagementStore.createEngagement(engagement(tenantId, "acme", "2024"));
   return { tenantId, clientId: "acme", engagementId: "2024" };
 }
 
-async function claim(store: LedgerStore, ref: EngagementRef): Promise<ImportRun> {
-  const result = await store.claimImport(importRun(ref), lease("2025-01-10T10:15:00.000Z"));
+async function claim(store: DynamoStores, ref: EngagementRef): Promise<ImportRun> {
+  const result = await store.importStore.claimImport(importRun(ref), lease("2025-01-10T10:15:00.000Z"));
   if (result.outcome !== "claimed") throw new Error("expected a claim");
   return result.run;
 }
 
 async function readAllLines(
-  store: LedgerStore,
+  store: DynamoStores,
   run: ImportRun,
   limit = 5_000,
   filters: { account?: string; voucher?: string; from?: string; to?: string } = {},
@@ -77,14 +81,18 @@ async function readAllLines(
   const lines: LedgerLine[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.readTransactionLines(run, { ...filters, limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.importStore.readTransactionLines(run, {
+      ...filters,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     lines.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   return lines;
 }
 
-describe("DynamoLedgerStore: chunk items", () => {
+describe("DynamoDB stores: chunk items", () => {
   it("keeps every chunk item under 400 KB and ≤ 10 items per 1 000 lines, a 20 000-line voucher included", async () => {
     const store = newStore();
     const ref = await setupEngagement(store);
@@ -93,7 +101,7 @@ describe("DynamoLedgerStore: chunk items", () => {
     const lineCount = transactions.reduce((sum, transaction) => sum + transaction.lines.length, 0);
     expect(lineCount).toBeGreaterThan(40_000);
 
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     const statistics = await writer.finish(trialBalanceOf(transactions));
 
@@ -106,7 +114,7 @@ describe("DynamoLedgerStore: chunk items", () => {
     expect((statistics.items / lineCount) * 1000).toBeLessThanOrEqual(10);
     expect(chunks.reduce((sum, item) => sum + (item.lineCount as number), 0)).toBe(lineCount);
 
-    const big = await store.readTransactionLines(run, { voucher: "BIG3000", limit: 30_000 });
+    const big = await store.importStore.readTransactionLines(run, { voucher: "BIG3000", limit: 30_000 });
     expect(big.items).toHaveLength(20_000);
     expect(big.items.map((line) => line.lineNumber)).toEqual([...Array(20_000).keys()]);
   });
@@ -117,7 +125,7 @@ describe("DynamoLedgerStore: chunk items", () => {
     const run = await claim(store, ref);
     // 180 random characters per line: gzip gains little, 4 000 lines would make a ≈ 500 KB payload.
     const transactions = makeTransactions(2_000, { noise: true });
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     const statistics = await writer.finish(trialBalanceOf(transactions));
 
@@ -135,7 +143,7 @@ describe("DynamoLedgerStore: chunk items", () => {
     const store = newStore({ chunkLimits: { maxLines: 10 } });
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of makeTransactions(20)) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(makeTransactions(20)));
     const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
@@ -144,7 +152,7 @@ describe("DynamoLedgerStore: chunk items", () => {
   });
 });
 
-describe("DynamoLedgerStore: account and voucher filters read only the chunks that can match", () => {
+describe("DynamoDB stores: account and voucher filters read only the chunks that can match", () => {
   /** A store on its own client, counting the chunk items it reads. */
   const countingStore = () => {
     const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint);
@@ -167,7 +175,7 @@ describe("DynamoLedgerStore: account and voucher filters read only the chunks th
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     const transactions = makeTransactions(300, { bigLine: 60 });
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     const statistics = await writer.finish(trialBalanceOf(transactions));
     expect(statistics.chunks).toBeGreaterThan(20);
@@ -205,7 +213,7 @@ describe("DynamoLedgerStore: account and voucher filters read only the chunks th
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     const transactions = makeTransactions(200, { bigLine: 45 });
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     // 6300 has lines but no row: found through the directory's unlisted accounts.
     const statistics = await writer.finish(trialBalanceOf(transactions).filter((row) => row.account !== "6300"));
@@ -221,7 +229,9 @@ describe("DynamoLedgerStore: account and voucher filters read only the chunks th
       const voucherPages = table.filter((item) => String(item.sk).startsWith(keys.voucherIndexPrefix));
       expect(voucherPages.length).toBeGreaterThan(0);
       for (const item of voucherPages) {
-        await emulators().documents.send(new DeleteCommand({ TableName: emulators().tableName, Key: { pk: item.pk, sk: item.sk } }));
+        await emulators().documents.send(
+          new DeleteCommand({ TableName: emulators().tableName, Key: { pk: item.pk, sk: item.sk } }),
+        );
       }
       await emulators().documents.send(
         new UpdateCommand({
@@ -252,7 +262,7 @@ function chunkSpan(lines: readonly LedgerLine[], test: (line: LedgerLine) => boo
   return lines.flatMap((line, index) => (test(line) ? [Math.floor(index / 40)] : []));
 }
 
-describe("DynamoLedgerStore: validation reports", () => {
+describe("DynamoDB stores: validation reports", () => {
   it("keeps a report too large for the import item in extra items, and reads it back whole", async () => {
     const store = newStore();
     const ref = await setupEngagement(store);
@@ -265,17 +275,17 @@ describe("DynamoLedgerStore: validation reports", () => {
       location: { line: index + 1, column: 1 },
     }));
     const final: ImportRun = { ...run, status: "succeeded", issues };
-    await store.saveImport(final);
+    await store.importStore.saveImport(final);
 
     const { table } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
     expect(table.filter((item) => item.type === "issues").length).toBeGreaterThan(1);
-    expect(await store.getImport(run)).toEqual(final);
-    expect((await store.listImports(ref))[0]?.issues).toEqual(issues);
+    expect(await store.importStore.getImport(run)).toEqual(final);
+    expect((await store.importStore.listImports(ref))[0]?.issues).toEqual(issues);
   });
 });
 
-describe("DynamoLedgerStore: retries", () => {
-  const faultyStore = (options: Partial<DynamoLedgerStoreOptions> = {}) => {
+describe("DynamoDB stores: retries", () => {
+  const faultyStore = (options: Partial<DynamoStoresOptions> = {}) => {
     const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
     const store = newStore({ client: dynamo, chunkLimits: { maxLines: 20 }, ...options });
     return { store, dynamo };
@@ -287,7 +297,7 @@ describe("DynamoLedgerStore: retries", () => {
     const run = await claim(store, ref);
     const seen = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "unprocessed" : "pass"));
     const transactions = makeTransactions(100);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(transactions));
     dynamo.destroy();
@@ -295,7 +305,7 @@ describe("DynamoLedgerStore: retries", () => {
     expect(seen.faults).toBe(3);
     expect(seen.calls).toBeGreaterThan(3);
     expect(await readAllLines(newStore(), run)).toEqual(expectedLines(transactions));
-    expect(await newStore().readTrialBalance(run)).toHaveLength(trialBalanceOf(transactions).length);
+    expect(await newStore().importStore.readTrialBalance(run)).toHaveLength(trialBalanceOf(transactions).length);
   });
 
   it("retries throttled batch writes and reads with backoff", async () => {
@@ -310,11 +320,11 @@ describe("DynamoLedgerStore: retries", () => {
     const run = await claim(store, ref);
     const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"));
     const transactions = makeTransactions(80);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(transactions));
     const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"));
-    const rows = await store.readTrialBalance(run);
+    const rows = await store.importStore.readTrialBalance(run);
     dynamo.destroy();
 
     expect(writes.faults).toBe(3);
@@ -331,7 +341,7 @@ describe("DynamoLedgerStore: retries", () => {
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle");
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     let failure: unknown;
     try {
       for (const transaction of makeTransactions(200)) await writer.addTransaction(transaction);
@@ -351,7 +361,7 @@ describe("DynamoLedgerStore: retries", () => {
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     injectFaults(dynamo, "BatchWriteItem", () => "unprocessed");
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of makeTransactions(3)) await writer.addTransaction(transaction);
     await expect(writer.finish(trialBalanceOf(makeTransactions(3)))).rejects.toMatchObject({
       code: "STORE_UNAVAILABLE",
@@ -361,7 +371,7 @@ describe("DynamoLedgerStore: retries", () => {
   });
 });
 
-describe("DynamoLedgerStore: items read back", () => {
+describe("DynamoDB stores: items read back", () => {
   it("reports a client item of the wrong shape as a corrupt item", async () => {
     const store = newStore();
     const tenantId = newTenantId();
@@ -371,7 +381,7 @@ describe("DynamoLedgerStore: items read back", () => {
         Item: { ...keys.client(tenantId, "bad"), ...client(tenantId, "bad"), accountingSystem: "visma" },
       }),
     );
-    await expect(store.getClient({ tenantId, clientId: "bad" })).rejects.toMatchObject({
+    await expect(store.engagementStore.getClient({ tenantId, clientId: "bad" })).rejects.toMatchObject({
       code: "STORE_CORRUPT_ITEM",
       message: expect.stringContaining("accountingSystem"),
     });
@@ -381,7 +391,7 @@ describe("DynamoLedgerStore: items read back", () => {
     const store = newStore();
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(makeTransactions(4)));
     await emulators().documents.send(
@@ -392,7 +402,7 @@ describe("DynamoLedgerStore: items read back", () => {
         ExpressionAttributeValues: { ":closing": "12,50" },
       }),
     );
-    await expect(store.readTrialBalance(run)).rejects.toMatchObject({
+    await expect(store.importStore.readTrialBalance(run)).rejects.toMatchObject({
       code: "STORE_CORRUPT_ITEM",
       message: expect.stringContaining("closing"),
     });
@@ -402,7 +412,7 @@ describe("DynamoLedgerStore: items read back", () => {
     const store = newStore();
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(makeTransactions(4)));
     await emulators().documents.send(
@@ -414,14 +424,16 @@ describe("DynamoLedgerStore: items read back", () => {
         ExpressionAttributeValues: { ":lines": randomBytes(64) },
       }),
     );
-    await expect(store.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({ code: "STORE_CORRUPT_ITEM" });
+    await expect(store.importStore.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({
+      code: "STORE_CORRUPT_ITEM",
+    });
   });
 
   it("refuses to serve a chunk that carries another tenant's id", async () => {
     const store = newStore();
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(makeTransactions(4)));
     await emulators().documents.send(
@@ -432,7 +444,7 @@ describe("DynamoLedgerStore: items read back", () => {
         ExpressionAttributeValues: { ":other": "someone-else" },
       }),
     );
-    await expect(store.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({
+    await expect(store.importStore.readTransactionLines(run, { limit: 10 })).rejects.toMatchObject({
       code: "STORE_CORRUPT_ITEM",
       message: expect.stringContaining("another tenant"),
     });
@@ -440,7 +452,9 @@ describe("DynamoLedgerStore: items read back", () => {
 
   it("translates a failing request into a StoreError, never a raw SDK error", async () => {
     const store = newStore({ tableName: "no-such-table" });
-    const failure = await store.getClient({ tenantId: "t", clientId: "c" }).catch((error: unknown) => error);
+    const failure = await store.engagementStore
+      .getClient({ tenantId: "t", clientId: "c" })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StoreError);
     expect(failure).toMatchObject({ code: "STORE_REQUEST_FAILED", context: { operation: "GetItem" } });
     expect((failure as Error).cause).toMatchObject({ name: "ResourceNotFoundException" });
@@ -450,7 +464,7 @@ describe("DynamoLedgerStore: items read back", () => {
     const store = newStore();
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     await writer.finish(trialBalanceOf([]));
     const { Item } = await emulators().documents.send(
       new GetCommand({ TableName: emulators().tableName, Key: keys.trialBalanceRow(run.importId, "2050") }),
@@ -459,7 +473,7 @@ describe("DynamoLedgerStore: items read back", () => {
   });
 });
 
-describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
+describe("DynamoDB stores: nothing stuck, nothing lost", () => {
   const RETENTION_SECONDS = 30 * 86_400;
 
   it("a crash between activation and the TTL marking leaves the superseded version to the sweeper, which finishes it", async () => {
@@ -467,39 +481,42 @@ describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
     const ref = await setupEngagement(store);
     const transactions = makeTransactions(200);
     const write = async (orderKey: string) => {
-      const claimed = await store.claimImport(importRun(ref, { orderKey }), lease("2025-01-10T10:15:00.000Z"));
+      const claimed = await store.importStore.claimImport(
+        importRun(ref, { orderKey }),
+        lease("2025-01-10T10:15:00.000Z"),
+      );
       if (claimed.outcome !== "claimed") throw new Error("expected a claim");
-      const writer = store.openImportWriter(claimed.run);
+      const writer = store.importStore.openImportWriter(claimed.run);
       for (const transaction of transactions) await writer.addTransaction(transaction);
       await writer.finish(trialBalanceOf(transactions));
-      await store.saveImport({ ...claimed.run, status: "succeeded" });
+      await store.importStore.saveImport({ ...claimed.run, status: "succeeded" });
       return claimed.run;
     };
     const activation = { now: "2025-01-10T10:00:00.000Z", retentionSeconds: RETENTION_SECONDS };
     const old = await write("2025-01-10T09:00:00.000Z#01");
-    await store.activateImport(old, { ...activation, orderKey: old.orderKey });
+    await store.importStore.activateImport(old, { ...activation, orderKey: old.orderKey });
     const next = await write("2025-01-10T09:30:00.000Z#02");
 
     // The "crash": every UpdateItem after the activation's transaction fails, as if the process died there.
     const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
     const crashing = newStore({ client: dynamo, now: () => new Date("2025-01-10T10:00:00.000Z") });
     injectFaults(dynamo, "UpdateItem", () => "throttle");
-    expect(await crashing.activateImport(next, { ...activation, orderKey: next.orderKey })).toMatchObject({
+    expect(await crashing.importStore.activateImport(next, { ...activation, orderKey: next.orderKey })).toMatchObject({
       outcome: "activated",
       previousImportId: old.importId,
     });
     dynamo.destroy();
 
     const expiresAt = Date.parse("2025-01-10T10:00:00.000Z") / 1000 + RETENTION_SECONDS;
-    expect(await store.getImport(old)).toMatchObject({ status: "superseded", expiresAt });
+    expect(await store.importStore.getImport(old)).toMatchObject({ status: "superseded", expiresAt });
     expect((await dataExpiries(old.importId)).filter((value) => value === undefined).length).toBeGreaterThan(0);
     // Not before its grace period (the process that activated would normally finish it itself)…
     const dueFor = async (at: string) =>
-      (await store.listDueImports(at, 1000)).filter((due) => due.run.importId === old.importId);
+      (await store.importStore.listDueImports(at, 1000)).filter((due) => due.run.importId === old.importId);
     expect(await dueFor("2025-01-10T10:10:00.000Z")).toEqual([]);
     // …then it is the sweeper's.
     expect((await dueFor("2025-01-10T10:16:00.000Z")).map((due) => due.kind)).toEqual(["expiry"]);
-    await store.finishDataExpiry(old);
+    await store.importStore.finishDataExpiry(old);
     expect(new Set(await dataExpiries(old.importId))).toEqual(new Set([expiresAt]));
     expect(await dueFor("2099-01-01T00:00:00.000Z")).toEqual([]);
     // The active version's data never expires.
@@ -510,7 +527,7 @@ describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
     const store = newStore({ chunkLimits: { maxLines: 20 } });
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     // 50+ chunks: several batches land, the writer never finishes (no directory).
     for (const transaction of makeTransactions(600)) await writer.addTransaction(transaction);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -518,14 +535,14 @@ describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
     expect(before.length).toBeGreaterThan(25);
     const expiresAt = 1_900_000_000;
     expect(
-      await store.failDueImport(run, {
+      await store.importStore.failDueImport(run, {
         now: "2025-01-10T10:16:00.000Z",
         failure: { code: "IMPORT_ATTEMPT_DIED", message: "died" },
         finishedAt: "2025-01-10T10:16:00.000Z",
         expiresAt,
       }),
     ).toBe(true);
-    await store.finishDataExpiry(run);
+    await store.importStore.finishDataExpiry(run);
     const { table, chunks } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
     expect(chunks.length).toBeGreaterThanOrEqual(before.length);
     expect(new Set([...table, ...chunks].map((item) => item.expiresAt))).toEqual(new Set([expiresAt]));
@@ -536,12 +553,12 @@ describe("DynamoLedgerStore: nothing stuck, nothing lost", () => {
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     const huge = "Å".repeat(230_000); // 460 KB of UTF-8
-    const error = await store
+    const error = await store.importStore
       .saveImport({ ...run, status: "succeeded", header: { company: { name: huge }, currency: "NOK" } })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe("STORE_ITEM_TOO_LARGE");
-    const writer = store.openImportWriter(run);
+    const writer = store.importStore.openImportWriter(run);
     const rows = trialBalanceOf(makeTransactions(2)).map((row, index) => (index === 0 ? { ...row, name: huge } : row));
     const rowError = await writer.finish(rows).catch((caught: unknown) => caught);
     expect((rowError as StoreError).code).toBe("STORE_ITEM_TOO_LARGE");

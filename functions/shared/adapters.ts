@@ -1,0 +1,25 @@
+import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
+import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
+import type { KeyVault } from "../../lib/secrets/ports.ts";
+import { SecretsManagerKeyVault } from "../../lib/secrets/SecretsManagerKeyVault.ts";
+import { createDynamoStores, type DynamoStores } from "../../lib/store/createDynamoStores.ts";
+import { DynamoEngagementStore } from "../../lib/store/DynamoEngagementStore.ts";
+
+/** Both stores on the configured table, sharing one client (each handler creates its own, in its `createHandler`). */
+export function createStores(config: FunctionConfig): DynamoStores {
+  return createDynamoStores({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+}
+
+/** The client/engagement store alone, for the handlers that read or write no import. */
+export function createEngagementStore(config: FunctionConfig): DynamoEngagementStore {
+  return new DynamoEngagementStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+}
+
+/**
+ * The configured key vault: Secrets Manager (names `${prefix}/{tenant}/{client}/{system}`), or — in the local stack
+ * only, which has no Secrets Manager emulator — the AES-GCM file store in its data folder.
+ */
+export function createKeyVault(config: FunctionConfig["keyVault"]): KeyVault {
+  if (config.kind === "encrypted-file") return new EncryptedFileKeyVault({ directory: config.directory });
+  return new SecretsManagerKeyVault({ prefix: config.prefix });
+}

@@ -1,0 +1,46 @@
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
+
+/** Days a superseded, held or failed import version is kept when nothing else is configured. */
+export const DEFAULT_RETENTION_DAYS = 400;
+
+/**
+ * The configuration every function's `createHandler(config)` takes (functions/). In the cloud it is read from the
+ * function's environment (`readEnv` in functions/shared/environment.ts; infra/ sets the variables); the local stack
+ * (lib/local/stack) builds it itself, pointing the SDK clients at the emulators and the key vault at an encrypted
+ * file store — no environment variable involved. It lives in lib/ so that the local stack can build it.
+ */
+export interface FunctionConfig {
+  tableName: string;
+  /** Seconds a superseded, held or failed import version is kept before DynamoDB TTL removes it. */
+  retentionSeconds: number;
+  /** The JWT claim that names the tenant (API functions). */
+  tenantClaim: string;
+  /** Settings of every DynamoDB client (an endpoint, region and credentials only against DynamoDB Local). */
+  dynamoClientConfig: DynamoDBClientConfig;
+  /** Settings of every S3 client and URL signer (see {@link s3ClientConfigFor}). */
+  s3ClientConfig: S3ClientConfig;
+  /** The bucket uploads are signed for, the URL lifetime and the size limit (the upload function only). */
+  uploads: { bucketName: string; expiresInSeconds: number; maxBytes: number } | undefined;
+  /** Where integration keys live. Only the local stack can choose the encrypted file store: the environment cannot. */
+  keyVault: { kind: "secrets-manager"; prefix: string } | { kind: "encrypted-file"; directory: string };
+  /** The ingest function the sweeper re-delivers re-queued imports to (the sweeper only). */
+  ingestFunctionName: string | undefined;
+  /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
+  emitMetrics: boolean;
+}
+
+/**
+ * The one S3 client configuration: AWS's defaults, or — against an emulator at `endpoint` — path-style addressing if
+ * asked for, and checksums only when required (otherwise the SDK's default trailing checksums make s3rver store
+ * streamed uploads with their chunk headers, and presigned URLs carry checksum parameters it cannot check).
+ */
+export function s3ClientConfigFor(emulator: { endpoint: string; forcePathStyle: boolean } | undefined): S3ClientConfig {
+  if (!emulator) return {};
+  return {
+    endpoint: emulator.endpoint,
+    forcePathStyle: emulator.forcePathStyle,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  };
+}

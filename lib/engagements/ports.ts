@@ -1,0 +1,54 @@
+import type { IntegrationSystem } from "../secrets/types.ts";
+import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "./types.ts";
+
+/** The outcome of {@link EngagementStore.createClient} and {@link EngagementStore.replaceClient}. */
+export type ClientWriteResult =
+  | { outcome: "written" }
+  /** createClient: a client with this id exists already (live or deleted). */
+  | { outcome: "id-taken" }
+  /** replaceClient: the client was changed or deleted since `previous` was read. */
+  | { outcome: "stale" }
+  /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
+  | { outcome: "org-number-taken"; clientId?: string };
+
+/**
+ * The port the client and engagement use cases store through. Keys are tenant-scoped: every method takes the tenant
+ * id in its ref and can only see that tenant's items. An engagement's active version (`activeImportId`,
+ * `activeOrderKey`) is read here but written only by ImportStore.activateImport (lib/imports/ports.ts): writes of the
+ * engagement leave it alone. Adapters: DynamoEngagementStore (DynamoDB), InMemoryEngagementStore (tests); they
+ * translate SDK failures into StoreError (lib/store/errors.ts).
+ */
+export interface EngagementStore {
+  /**
+   * Creates the client only if its id is free and, when it has an organisation number, no live client of the tenant
+   * has that number: the client and the number's marker item (`ORG#{orgNumber}` under the tenant) are written in one
+   * transaction, so two simultaneous creations of the same number cannot both succeed. The number is stored as given
+   * (the use cases normalise it first).
+   */
+  createClient(client: Client): Promise<ClientWriteResult>;
+  /**
+   * Replaces the client `previous` (as read, live) with `next` in one transaction, unless it changed meanwhile
+   * (`stale`): moves the organisation number's marker when the number changes (`org-number-taken` when the new one
+   * belongs to another live client), and releases it when `next` is deleted (`deletedAt` set).
+   */
+  replaceClient(previous: Client, next: Client): Promise<ClientWriteResult>;
+  getClient(ref: ClientRef): Promise<Client | undefined>;
+  listClients(tenantId: string): Promise<Client[]>;
+  /**
+   * Sets the client's remembered CSV layout (and nothing else: not `updatedAt`, which tracks people's edits).
+   * Returns false when the client does not exist or is deleted.
+   */
+  rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
+  /**
+   * Sets what saldo knows about the client's connection to an accounting system (the bound company, how the
+   * connection was last seen), replacing the previous record of that system; not `updatedAt`. Returns false when the
+   * client does not exist or is deleted.
+   */
+  recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
+
+  putEngagement(engagement: Engagement): Promise<void>;
+  /** Creates the engagement only if it does not exist; returns false when it already did. */
+  createEngagement(engagement: Engagement): Promise<boolean>;
+  getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
+  listEngagements(ref: ClientRef): Promise<Engagement[]>;
+}

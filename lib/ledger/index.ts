@@ -1,3 +1,0 @@
-export * from "./types.ts";
-export * from "./summarizeLedger.ts";
-export * from "./ledgerJson.ts";

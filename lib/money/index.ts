@@ -1,2 +1,0 @@
-export * from "./ore.ts";
-export * from "./errors.ts";

@@ -1,0 +1,250 @@
+import { DynamoDBClient, TransactionCanceledException, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { StoreCorruptItemError, StoreUnavailableError, translateSdkError } from "../errors.ts";
+import type { Item } from "./itemCodec.ts";
+import type { ItemKey } from "./keys.ts";
+import { backoffDelay, DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.ts";
+
+/** Options of {@link DynamoTable}: which table, through which client, with which retries. */
+export interface DynamoTableOptions {
+  tableName: string;
+  /** A client to use (and not destroy); otherwise one is created from `clientConfig`. */
+  client?: DynamoDBClient;
+  clientConfig?: DynamoDBClientConfig;
+  /** Retries after the first attempt of a throttled or failed request, on top of the SDK's own; default 7. */
+  maxRetries?: number;
+  /** Backoff of those retries, in milliseconds: first cap and overall cap; default 50 and 5 000. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Randomness of the backoff jitter (tests make it deterministic). */
+  random?: () => number;
+  /** How the store waits between retries (tests skip the wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The primitives the DynamoDB stores share on saldo's one table (lib/store/tableSpec.ts): single-item reads and
+ * writes that answer a failed condition with `false`, transactions that answer with the cancellation reasons, and
+ * queries that follow every page. Each request is retried per {@link RetryPolicy} and every SDK failure leaves here as
+ * a StoreError (lib/store/errors.ts).
+ */
+export class DynamoTable {
+  readonly tableName: string;
+  readonly documents: DynamoDBDocumentClient;
+  readonly retry: RetryPolicy;
+  private readonly client: DynamoDBClient;
+  private readonly ownsClient: boolean;
+
+  constructor(options: DynamoTableOptions) {
+    this.tableName = options.tableName;
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
+    this.documents = DynamoDBDocumentClient.from(this.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.retry = {
+      maxAttempts: (options.maxRetries ?? DEFAULT_RETRY_POLICY.maxAttempts - 1) + 1,
+      baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      random: options.random ?? DEFAULT_RETRY_POLICY.random,
+      sleep: options.sleep ?? DEFAULT_RETRY_POLICY.sleep,
+    };
+  }
+
+  /** Destroys the SDK client when this table created it. */
+  close(): void {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  /** One UpdateItem with a hand-written expression; returns false when its condition failed. */
+  async updateExpression(
+    key: ItemKey,
+    request: { update: string; condition?: string; names?: Record<string, string>; values?: Item },
+  ): Promise<boolean> {
+    return withRetries(this.retry, "UpdateItem", { ...key }, async () => {
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: request.update,
+            ...(request.condition === undefined ? {} : { ConditionExpression: request.condition }),
+            ...(request.names === undefined ? {} : { ExpressionAttributeNames: request.names }),
+            ...(request.values === undefined ? {} : { ExpressionAttributeValues: request.values }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (request.condition !== undefined && isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * One item. Eventually consistent (half the read cost) unless `consistent`: only reads a decision depends on — a
+   * claim, an activation, the expiry of an import's data — must see every write that preceded them.
+   */
+  async get(key: ItemKey, options: { consistent?: boolean } = {}): Promise<Item | undefined> {
+    const output = await withRetries(this.retry, "GetItem", { ...key }, () =>
+      this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: options.consistent === true }),
+      ),
+    );
+    return output.Item;
+  }
+
+  /** Puts an item; with a condition, returns false instead of throwing when the condition fails. */
+  async put(item: Item, condition?: string): Promise<boolean> {
+    return withRetries(this.retry, "PutItem", { pk: item.pk, sk: item.sk }, async () => {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...(condition === undefined ? {} : { ConditionExpression: condition }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (condition !== undefined && isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Sets `set` and removes `remove` on the item at `key` (creating it when there is no condition); returns false when
+   * the condition failed.
+   */
+  async update(
+    key: ItemKey,
+    set: Item,
+    remove: readonly string[] = [],
+    options: { condition?: string; names?: Record<string, string>; values?: Item } = {},
+  ): Promise<boolean> {
+    const names: Record<string, string> = { ...options.names };
+    const values: Item = { ...options.values };
+    const assignments = Object.entries(set)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value], index) => {
+        names[`#s${index}`] = name;
+        values[`:s${index}`] = value;
+        return `#s${index} = :s${index}`;
+      });
+    const removals = remove.map((name, index) => {
+      names[`#r${index}`] = name;
+      return `#r${index}`;
+    });
+    const expression = [
+      assignments.length > 0 ? `SET ${assignments.join(", ")}` : "",
+      removals.length > 0 ? `REMOVE ${removals.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    if (expression === "") return true;
+    return withRetries(this.retry, "UpdateItem", { ...key }, async () => {
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: expression,
+            ...(options.condition === undefined ? {} : { ConditionExpression: options.condition }),
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (options.condition !== undefined && isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs a TransactWriteItems; returns undefined when it committed, or the cancellation reason code of each item
+   * when a condition failed. Transaction conflicts and throttling are retried with backoff.
+   */
+  async transact(input: TransactWriteCommandInput, context: Record<string, unknown>): Promise<string[] | undefined> {
+    const command = { ...input, TransactItems: input.TransactItems };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withRetries(this.retry, "TransactWriteItems", context, () =>
+          this.documents.send(new TransactWriteCommand(command)),
+        );
+        return undefined;
+      } catch (error) {
+        const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+        if (!(cause instanceof TransactionCanceledException))
+          throw translateSdkError(error, "TransactWriteItems", context);
+        const reasons = (cause.CancellationReasons ?? []).map((reason) => reason.Code ?? "None");
+        const transient = reasons.some((code) =>
+          ["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"].includes(code),
+        );
+        if (!transient) return reasons;
+        if (attempt >= this.retry.maxAttempts) {
+          throw new StoreUnavailableError(`DynamoDB TransactWriteItems kept conflicting (${reasons.join(", ")})`, {
+            cause,
+            context: { ...context, attempts: attempt },
+          });
+        }
+        await this.retry.sleep(backoffDelay(this.retry, attempt - 1));
+      }
+    }
+  }
+
+  /** Every item of a partition (with `skPrefix`), page after page; consistency as {@link get}. */
+  async queryAll(
+    pk: string,
+    skPrefix?: string,
+    options: { newestFirst?: boolean; consistent?: boolean } = {},
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await withRetries(this.retry, "Query", { pk, skPrefix }, () =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: skPrefix === undefined ? "pk = :pk" : "pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues: { ":pk": pk, ...(skPrefix === undefined ? {} : { ":prefix": skPrefix }) },
+            ScanIndexForward: options.newestFirst !== true,
+            ConsistentRead: options.consistent === true,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** A JSON text held in a string attribute, parsed; a corrupt item when it is not JSON. */
+export function parseJsonAttribute(text: string, where: { pk: unknown; sk: unknown }): Item {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json !== "object" || json === null) throw new TypeError("expected a JSON object or array");
+    return json as Item;
+  } catch (error) {
+    throw new StoreCorruptItemError(`The item ${String(where.pk)} / ${String(where.sk)} holds invalid JSON`, {
+      cause: error,
+      context: { pk: where.pk, sk: where.sk },
+    });
+  }
+}

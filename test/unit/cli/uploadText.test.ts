@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { toImportSummaryJson } from "../../../lib/cli/importSummaryJson.ts";
+import { renderHeld, renderImportEnded } from "../../../lib/cli/uploadCommand.ts";
+import type { ImportRun } from "../../../lib/imports/types.ts";
+import { importRun } from "../store/storeFixtures.ts";
+
+const ref = { tenantId: "firm", clientId: "acme", engagementId: "2025" };
+const counts = {
+  accounts: 1_234,
+  transactions: 1,
+  lines: 12_345,
+  totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+  issues: { error: 0, warning: 2, info: 1 },
+};
+const ended = (run: ImportRun) => toImportSummaryJson(run, undefined);
+
+describe("the text of saldo upload", () => {
+  it("says how the import ended in Norwegian by default: status word, grouped counts, issue counts", () => {
+    const run: ImportRun = { ...importRun(ref, { importId: "imp1" }), status: "succeeded", counts };
+    expect(renderImportEnded(run, ended(run))).toBe(
+      "import imp1 fullført: 1\u00a0234 kontoer, 1 bilag, 12\u00a0345 linjer\n  avvik: 0 feil, 2 advarsler, 1 til informasjon\n",
+    );
+    expect(renderImportEnded(run, ended(run), "en")).toBe(
+      "import imp1 succeeded: 1,234 accounts, 1 transaction, 12,345 lines\n  issues: 0 errors, 2 warnings, 1 info\n",
+    );
+  });
+
+  it("names a failure's code and message, and says when there is no report", () => {
+    const run: ImportRun = {
+      ...importRun(ref, { importId: "imp2" }),
+      status: "failed",
+      failure: { code: "FORMAT_TRUNCATED", message: "the file ends inside <Account>" },
+    };
+    expect(renderImportEnded(run, ended(run))).toBe(
+      "import imp2 feilet\n  årsak: FORMAT_TRUNCATED: the file ends inside <Account>\n  avvik: ingen rapport\n",
+    );
+    expect(renderImportEnded(run, ended(run), "en")).toContain("import imp2 failed\n  reason: FORMAT_TRUNCATED: ");
+  });
+
+  it("explains a held import and how to accept its reasons, in the locale's words (codes and commands unchanged)", () => {
+    const run: ImportRun = {
+      ...importRun(ref, { importId: "imp3" }),
+      status: "held",
+      heldFor: ["CURRENCY_MISMATCH"],
+      issues: [{ severity: "warning", code: "CURRENCY_MISMATCH", message: "the file's figures are in SEK" }],
+    };
+    const command =
+      "saldo activate --tenant firm --client acme --engagement 2025 --import imp3 --accept CURRENCY_MISMATCH";
+    expect(renderHeld(run, ref)).toBe(
+      `  holdt tilbake for: CURRENCY_MISMATCH\n  - CURRENCY_MISMATCH: the file's figures are in SEK\n  for å aktivere den likevel: ${command}\n`,
+    );
+    expect(renderHeld(run, ref, "en")).toBe(
+      `  held for: CURRENCY_MISMATCH\n  - CURRENCY_MISMATCH: the file's figures are in SEK\n  to activate it anyway: ${command}\n`,
+    );
+  });
+});

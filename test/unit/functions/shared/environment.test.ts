@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { lambdaEntry, readEnv, required } from "../../../../functions/shared/environment.ts";
+
+describe("readEnv: one environment schema for every function", () => {
+  it("reads the table, retention and tenant claim, with AWS's client defaults when no emulator is named", () => {
+    const config = readEnv({ SALDO_TABLE_NAME: "saldo-prod", SALDO_RETENTION_DAYS: "30" });
+    expect(config).toMatchObject({
+      tableName: "saldo-prod",
+      retentionSeconds: 30 * 24 * 3600,
+      tenantClaim: "saldo:tenant",
+      dynamoClientConfig: {},
+      s3ClientConfig: {},
+      uploads: undefined,
+      keyVault: { kind: "secrets-manager", prefix: "saldo" },
+      ingestFunctionName: undefined,
+      emitMetrics: true,
+    });
+  });
+
+  it("gives the ingest function and the upload signer one S3 configuration against an emulator", () => {
+    const config = readEnv({
+      SALDO_TABLE_NAME: "t",
+      SALDO_BUCKET_NAME: "uploads",
+      SALDO_S3_ENDPOINT: "http://127.0.0.1:4569",
+      SALDO_S3_FORCE_PATH_STYLE: "true",
+      SALDO_DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+    });
+    expect(config.s3ClientConfig).toEqual({
+      endpoint: "http://127.0.0.1:4569",
+      forcePathStyle: true,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    expect(config.dynamoClientConfig).toEqual({ endpoint: "http://127.0.0.1:8000" });
+    expect(config.uploads).toEqual({ bucketName: "uploads", expiresInSeconds: 900, maxBytes: 2 * 1024 ** 3 });
+  });
+
+  it("refuses the local-only file key vault in a deployment's environment", () => {
+    expect(readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: "secrets-manager" }).keyVault.kind).toBe(
+      "secrets-manager",
+    );
+    for (const vault of ["file", "encrypted-file"]) {
+      expect(() =>
+        readEnv({ SALDO_TABLE_NAME: "t", SALDO_KEY_VAULT: vault, SALDO_KEY_VAULT_DIR: "/tmp/keys" }),
+      ).toThrow(/encrypted file key vault is local-only/);
+    }
+  });
+
+  it("refuses a function without its table, and names a missing part when a function needs it", () => {
+    expect(() => readEnv({})).toThrow(/SALDO_TABLE_NAME/);
+    expect(() => required(undefined, "SALDO_INGEST_FUNCTION_NAME", "the ingest function")).toThrow(
+      "the ingest function is not configured: set SALDO_INGEST_FUNCTION_NAME in the function's environment",
+    );
+  });
+});
+
+describe("lambdaEntry", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("outside Lambda reads the environment only when first invoked, then reuses the handler", async () => {
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", undefined);
+    vi.stubEnv("SALDO_TABLE_NAME", undefined);
+    const created: string[] = [];
+    const entry = lambdaEntry((config) => {
+      created.push(config.tableName);
+      return async (event: number) => event * 2;
+    });
+    expect(created).toEqual([]);
+    vi.stubEnv("SALDO_TABLE_NAME", "late");
+    expect(await entry(21, undefined)).toBe(42);
+    expect(await entry(1, undefined)).toBe(2);
+    expect(created).toEqual(["late"]);
+  });
+
+  it("in Lambda builds the handler when the module loads, so a bad configuration fails the cold start", () => {
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "saldo-ingest");
+    vi.stubEnv("SALDO_TABLE_NAME", undefined);
+    expect(() => lambdaEntry(() => async () => undefined)).toThrow(/SALDO_TABLE_NAME/);
+  });
+});

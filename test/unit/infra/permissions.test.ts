@@ -1,0 +1,154 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  API_PERMISSIONS,
+  API_ROUTES,
+  INGEST_CONFIG,
+  INGEST_PERMISSIONS,
+  SWEEPER_CONFIG,
+  SWEEPER_PERMISSIONS,
+} from "../../../infra/config.ts";
+
+/**
+ * Invariants of the functions' IAM grants (infra/config.ts), checked against the code instead of restating the
+ * constants: every action granted to a function is one that code the function's handler loads can call. The AWS SDK
+ * commands in that code (and the kinds of items in its DynamoDB transactions, which IAM authorises item by item) are
+ * found by reading the sources from the handler along its relative imports.
+ */
+
+const root = resolve(import.meta.dirname, "..", "..", "..");
+
+/** The IAM actions each AWS SDK command needs (DynamoDB through lib-dynamodb's document commands). */
+const ACTIONS_OF_COMMAND: Record<string, readonly string[]> = {
+  GetCommand: ["dynamodb:GetItem"],
+  PutCommand: ["dynamodb:PutItem"],
+  UpdateCommand: ["dynamodb:UpdateItem"],
+  DeleteCommand: ["dynamodb:DeleteItem"],
+  QueryCommand: ["dynamodb:Query"],
+  BatchWriteCommand: ["dynamodb:BatchWriteItem"],
+  BatchGetCommand: ["dynamodb:BatchGetItem"],
+  // A read of a given version needs s3:GetObjectVersion; a copy reads its source and writes its target.
+  GetObjectCommand: ["s3:GetObject", "s3:GetObjectVersion"],
+  CopyObjectCommand: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+  PutObjectCommand: ["s3:PutObject"],
+  InvokeCommand: ["lambda:InvokeFunction"],
+  CreateSecretCommand: ["secretsmanager:CreateSecret"],
+  PutSecretValueCommand: ["secretsmanager:PutSecretValue"],
+  GetSecretValueCommand: ["secretsmanager:GetSecretValue"],
+  DescribeSecretCommand: ["secretsmanager:DescribeSecret"],
+  DeleteSecretCommand: ["secretsmanager:DeleteSecret"],
+  RestoreSecretCommand: ["secretsmanager:RestoreSecret"],
+  TagResourceCommand: ["secretsmanager:TagResource"],
+};
+
+/** TransactWriteItems is authorised per item: `Put:`, `Update:`, `Delete:`, `ConditionCheck:` items. */
+const ACTIONS_OF_TRANSACTION_ITEM: Record<string, string> = {
+  Put: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  ConditionCheck: "dynamodb:ConditionCheckItem",
+};
+
+/**
+ * Actions granted that no SDK call of saldo's names, each with why it is granted all the same.
+ * - s3:ListBucket: without it S3 answers a GetObject of a missing object with 403 instead of 404.
+ * - sqs:SendMessage: Lambda itself sends a failed asynchronous event to the dead-letter queue with the role.
+ */
+const PLATFORM_ACTIONS = new Set(["s3:ListBucket", "sqs:SendMessage"]);
+
+/** The `.ts` files a module loads, following relative imports (type-only ones too: an over-approximation). */
+function reachableSources(entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [resolve(root, entry)];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+\.ts)"/g)) {
+      pending.push(resolve(dirname(file), match[1]!));
+    }
+  }
+  return [...seen];
+}
+
+/** Every IAM action the code loaded by `handler` ("functions/….handler") can use. */
+function actionsUsedBy(handler: string): Set<string> {
+  const used = new Set<string>();
+  for (const file of reachableSources(`${handler.replace(/\.handler$/, "")}.ts`)) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/new (\w+Command)\(/g)) {
+      for (const action of ACTIONS_OF_COMMAND[match[1]!] ?? []) used.add(action);
+    }
+    for (const match of text.matchAll(/\b(Put|Update|Delete|ConditionCheck): \{/g)) {
+      used.add(ACTIONS_OF_TRANSACTION_ITEM[match[1]!]!);
+    }
+  }
+  return used;
+}
+
+function unusedGrants(granted: readonly string[], handler: string): string[] {
+  const used = actionsUsedBy(handler);
+  return [...new Set(granted)].filter((action) => !used.has(action) && !PLATFORM_ACTIONS.has(action));
+}
+
+describe("every action granted is used by the function's code", () => {
+  it("the ingest function", () => {
+    expect(unusedGrants(Object.values(INGEST_PERMISSIONS).flat(), INGEST_CONFIG.handler)).toEqual([]);
+  });
+
+  it("the import sweeper", () => {
+    expect(unusedGrants(Object.values(SWEEPER_PERMISSIONS).flat(), SWEEPER_CONFIG.handler)).toEqual([]);
+  });
+
+  it.each(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    "the API route %s",
+    (_name, route) => {
+      const granted = route.access.flatMap((access) => API_PERMISSIONS[access]);
+      expect(unusedGrants(granted, route.handler)).toEqual([]);
+    },
+  );
+
+  it("finds the calls it checks against: the ingest's code writes chunks in batches and claims in a transaction", () => {
+    const used = actionsUsedBy(INGEST_CONFIG.handler);
+    for (const action of ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "s3:GetObject"]) {
+      expect(used).toContain(action);
+    }
+  });
+});
+
+describe("no grant is wider than its use", () => {
+  const everyAction = [
+    ...Object.values(INGEST_PERMISSIONS).flat(),
+    ...Object.values(SWEEPER_PERMISSIONS).flat(),
+    ...Object.values(API_PERMISSIONS).flat(),
+  ];
+
+  it("names every action, no wildcards", () => {
+    expect(everyAction.filter((action) => action.includes("*"))).toEqual([]);
+  });
+
+  it("never deletes an upload or a table item outside a client's organisation-number marker", () => {
+    expect(everyAction.filter((action) => /^s3:Delete/.test(action))).toEqual([]);
+    // DeleteItem only where a client is written (its marker is released in the same transaction).
+    const withDelete = Object.entries(API_PERMISSIONS)
+      .filter(([, actions]) => (actions as readonly string[]).includes("dynamodb:DeleteItem"))
+      .map(([access]) => access);
+    expect(withDelete).toEqual(["tableWrite"]);
+    expect([...INGEST_PERMISSIONS.table, ...SWEEPER_PERMISSIONS.table]).not.toContain("dynamodb:DeleteItem");
+  });
+
+  it("gives read-only routes no write action", () => {
+    expect(API_PERMISSIONS.tableRead.filter((action) => !/:(GetItem|Query)$/.test(action))).toEqual([]);
+    expect(API_PERMISSIONS.secretsRead).toEqual(["secretsmanager:DescribeSecret"]);
+  });
+
+  it("grants an index only to the sweeper, and only the index its sweep queries", () => {
+    const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
+    expect(infra("ingest.ts")).not.toContain("/index/");
+    expect(infra("api.ts")).not.toContain("/index/");
+    expect(infra("sweeper.ts")).toContain("/index/${SWEEPER_CONFIG.sweepIndex}");
+    expect(infra("sweeper.ts")).not.toContain("/index/*");
+  });
+});
