@@ -142,6 +142,22 @@ for (let b = 0; b < 256; b++) {
   NAME_CHAR[b] = start ? 2 : rest ? 1 : 0;
 }
 
+/** What the text scan in `run` must notice about a byte (see {@link TextByte}); 0 for every other byte. */
+const enum TextByte {
+  Plain,
+  LessThan,
+  Ampersand,
+  /** A line break or a control character (tab is plain). */
+  Control,
+  /** 0x80–0xBF: a UTF-8 continuation byte, which columns do not count. */
+  Continuation,
+}
+const TEXT_BYTE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) if (b !== 0x09) TEXT_BYTE[b] = TextByte.Control;
+for (let b = 0x80; b < 0xc0; b++) TEXT_BYTE[b] = TextByte.Continuation;
+TEXT_BYTE[0x3c] = TextByte.LessThan;
+TEXT_BYTE[0x26] = TextByte.Ampersand;
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
 }
@@ -222,6 +238,8 @@ const INCOMPLETE = -1;
 
 interface InternedName extends XmlName {
   readonly bytes: Uint8Array;
+  /** UTF-8 continuation bytes in {@link bytes} (columns count characters; see `skipTag`). */
+  readonly continuationBytes: number;
   next: InternedName | undefined;
   /** Kept in the table (see MAX_INTERNED_NAMES): only such names take part in the predictions below. */
   readonly interned: boolean;
@@ -535,13 +553,61 @@ export class XmlTokenizer {
       pos = this.continueSection(pos);
       if (this.inSection()) return pos;
     }
+    const base = this.base;
     while (pos < length) {
-      const lt = buf.indexOf(LT, pos);
-      if (lt < 0) return this.partialText(pos); // text continues in the next chunk
-      if (lt > pos) this.text(pos, lt);
+      // One pass over the text up to the next '<' finds it and counts lines and columns (what `advance` does), so
+      // short texts cost no call into Node's C++ side (`indexOf`) and no second walk. The count is committed after
+      // `text()`, whose errors locate themselves by counting from where the count stood; a control character, the
+      // end of the buffer or an encoding decided inside the text take the general path instead.
+      if (this.counted < base + pos) this.advance(pos);
+      let line = this.line;
+      let lineStart = this.lineStart;
+      let continuation = this.continuation;
+      let crAt = this.crAt;
+      const utf8 = this.utf8;
+      let amp = -1;
+      let lt = pos;
+      for (; lt < length; lt++) {
+        const b = buf[lt]!;
+        const kind = TEXT_BYTE[b]!;
+        if (kind === TextByte.Plain) continue;
+        if (kind === TextByte.LessThan) break;
+        if (kind === TextByte.Continuation) {
+          if (utf8) continuation++;
+        } else if (kind === TextByte.Ampersand) {
+          if (amp < 0) amp = lt;
+        } else if (b === 0x0a) {
+          if (crAt !== base + lt - 1) line++;
+          lineStart = base + lt + 1;
+          continuation = 0;
+        } else if (b === 0x0d) {
+          line++;
+          crAt = base + lt;
+          lineStart = base + lt + 1;
+          continuation = 0;
+        } else {
+          lt = buf.indexOf(LT, lt);
+          if (lt < 0) lt = length;
+          amp = -2; // not counted, and '&' not looked for: the general path below
+          break;
+        }
+      }
+      if (lt >= length) return this.partialText(pos); // text continues in the next chunk
+      if (lt > pos) {
+        // The scan saw the first '&' of the text, if any: the next reference to check (`ampAt` is a cache of it;
+        // when there is none, the text's end, which no later text reaches back to).
+        if (amp !== -2) this.ampAt = amp >= 0 ? amp : lt;
+        this.text(pos, lt);
+      }
       pos = lt;
+      if (amp !== -2 && this.utf8 === utf8) {
+        this.counted = base + lt;
+        this.line = line;
+        this.lineStart = lineStart;
+        this.continuation = continuation;
+        this.crAt = crAt;
+      } else this.advance(lt);
       if (lt + 1 >= length) return lt;
-      this.advance(lt);
       this.tokenOffset = this.base + lt;
       this.tokenLine = this.line;
       this.tokenColumn = this.tokenOffset - this.lineStart - this.continuation + 1;
@@ -686,6 +752,16 @@ export class XmlTokenizer {
     this.lineStart = lineStart;
     this.continuation = continuation;
     this.crAt = crAt;
+  }
+
+  /**
+   * Counts a tag `buf[lt, end)` that holds nothing but its name and `<`, `/`, `>` (no line break, no control
+   * character) without walking it: what `advance` would find there is the name's continuation bytes.
+   */
+  private skipTag(lt: number, end: number, name: InternedName): void {
+    if (this.counted !== this.base + lt) return;
+    this.counted = this.base + end;
+    if (this.utf8) this.continuation += name.continuationBytes;
   }
 
   /** Location of `buf[at]`; counts up to it first. */
@@ -981,12 +1057,15 @@ export class XmlTokenizer {
     const qualified = this.decodeRaw(from, to);
     const colon = qualified.indexOf(":");
     const local = colon < 0 ? qualified : qualified.slice(colon + 1);
+    let continuationBytes = 0;
+    for (let k = from; k < to; k++) if ((buf[k]! & 0xc0) === 0x80) continuationBytes++;
     const name: InternedName = {
       qualified,
       local,
       prefix: colon < 0 ? "" : qualified.slice(0, colon),
       code: this.classify ? this.classify(local) : 0,
       bytes: Uint8Array.from(buf.subarray(from, to)),
+      continuationBytes,
       next: entry,
       interned: this.internedCount < MAX_INTERNED_NAMES,
       firstChild: undefined,
@@ -1043,11 +1122,13 @@ export class XmlTokenizer {
     let selfClosing = false;
     if (b === GT) {
       i++;
+      this.skipTag(lt, i, name);
     } else if (b === SLASH) {
       if (i + 1 >= length) return INCOMPLETE;
       if (buf[i + 1] !== GT) throw this.malformed("XML_BAD_TAG", "'/' not followed by '>'", i + 1, "'>'");
       selfClosing = true;
       i += 2;
+      this.skipTag(lt, i, name);
     } else if (isSpace(b)) {
       // Attributes (rare in SAF-T: only the root element's namespace declarations).
       for (;;) {
@@ -1165,6 +1246,7 @@ export class XmlTokenizer {
         }
         if (same) {
           this.checkTagLength(lt, gt + 1);
+          this.skipTag(lt, gt + 1, open);
           this.closeTop();
           return gt + 1;
         }
