@@ -343,6 +343,10 @@ export class XmlTokenizer {
   private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SLOTS).fill("");
   /** The hash of each slot's value (0, the hash of `""`, for an empty slot). */
   private readonly valueHashes = new Int32Array(VALUE_CACHE_SLOTS);
+  /** The text `[hashedFrom, hashedTo)` (absolute offsets) was found plain ASCII, with this hash, by the scan in `run`. */
+  private hashedFrom = -1;
+  private hashedTo = -1;
+  private hashedValue = 0;
   private internedCount = 0;
   private nameEnd = 0;
   private nameHash = 0;
@@ -569,6 +573,24 @@ export class XmlTokenizer {
       const utf8 = this.utf8;
       let amp = -1;
       let lt = pos;
+      if (this.capturing && utf8) {
+        // A kept value (an id, amount, date) is mostly plain ASCII up to its end tag: hash it on the way for the
+        // value cache (see `decodeRaw`). Anything else in it (a line break, '&', a continuation byte) leaves the
+        // rest to the general loop below and the hashing to `decodeRaw`.
+        let hash = 0;
+        let high = 0;
+        for (; lt < length; lt++) {
+          const b = buf[lt]!;
+          if (TEXT_BYTE[b] !== TextByte.Plain) break;
+          hash = (Math.imul(hash, 31) + b) | 0;
+          high |= b;
+        }
+        if (lt < length && buf[lt] === LT && high < 0x80) {
+          this.hashedFrom = base + pos;
+          this.hashedTo = base + lt;
+          this.hashedValue = hash;
+        }
+      }
       for (; lt < length; lt++) {
         const b = buf[lt]!;
         const kind = TEXT_BYTE[b]!;
@@ -850,8 +872,10 @@ export class XmlTokenizer {
       // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make, and
       // most of them recur (accounts, dates, descriptions, record numbers), so they come from the value cache.
       if (to - from <= 32) {
+        if (this.base + from === this.hashedFrom && this.base + to === this.hashedTo)
+          return this.cachedAscii(from, to, this.hashedValue);
         let ascii = true;
-        let hash = to - from;
+        let hash = 0;
         for (let i = from; i < to; i++) {
           const b = buf[i]!;
           if (b >= 0x80) {
@@ -871,16 +895,22 @@ export class XmlTokenizer {
   }
 
   /**
-   * The ASCII text `buf[from, to)` from the value cache (`hash` is its hash, seeded with its length): the string
-   * made the last time these bytes were seen in that slot, else a new one, which takes the slot. A hit costs no call
-   * into Node's C++ side and no allocation; a value seen once (an amount, a transaction id) costs a comparison of
-   * hashes in a small typed array, without touching the cached string (a cache miss in memory, measured).
+   * The ASCII text `buf[from, to)` from the value cache (`hash` is its hash, see `decodeRaw`): the string made the
+   * last time these bytes were seen in that slot, else a new one. A hit costs no call into Node's C++ side and no
+   * allocation. The hashes sit in a small typed array, so a value seen once (an amount, a transaction id) costs a
+   * comparison of hashes without touching a cached string, and it only leaves its hash behind: a string is stored
+   * in the slot when its hash comes back (storing every value costs a write barrier each, and evicts values that
+   * recur for values that do not; measured).
    */
   private cachedAscii(from: number, to: number, hash: number): string {
     const buf = this.buf as FastSliceBuffer;
     const slot = (hash ^ (hash >>> 12)) & (VALUE_CACHE_SLOTS - 1);
+    if (this.valueHashes[slot] !== hash) {
+      this.valueHashes[slot] = hash;
+      return buf.latin1Slice(from, to);
+    }
+    const cached = this.valueCache[slot]!;
     const size = to - from;
-    const cached = this.valueHashes[slot] === hash ? this.valueCache[slot]! : "";
     if (cached.length === size) {
       let same = true;
       for (let k = 0; k < size; k++) {
@@ -893,7 +923,6 @@ export class XmlTokenizer {
     }
     const text = buf.latin1Slice(from, to);
     this.valueCache[slot] = text;
-    this.valueHashes[slot] = hash;
     return text;
   }
 
