@@ -54,6 +54,20 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+/**
+ * `text.trim()`, without the call when both ends are printable ASCII (the usual value): trim() also removes
+ * Unicode white space, so anything else goes through it.
+ */
+function trimmed(text: string): string {
+  const length = text.length;
+  if (length !== 0) {
+    const first = text.charCodeAt(0);
+    const last = text.charCodeAt(length - 1);
+    if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) return text;
+  }
+  return text.trim();
+}
+
 /** Elements of free text (names, descriptions, addresses): cutting one changes no figure. */
 const FREE_TEXT_ELEMENT = /(Name|Description|Text|Comment|Note|Reference|Street|City|Region|Website|Email|Address)/;
 
@@ -338,7 +352,7 @@ export class SaftRecordBuilder implements XmlHandler {
     const parent = ctx[ctx.length - 1]!;
     switch (closing) {
       case Ctx.Leaf:
-        this.leaf(parent, name.code, text === undefined ? "" : text.trim());
+        this.leaf(parent, name.code, text === undefined ? "" : trimmed(text));
         break;
       case Ctx.Line:
         this.finishLine();

@@ -1,7 +1,12 @@
 import { createReadStream } from "node:fs";
 
-/** Reads a file as an async iterable of byte chunks (streams; never the whole file in memory). */
-export function fileSource(path: string, highWaterMark = 1024 * 1024): AsyncIterable<Uint8Array> {
+/**
+ * Reads a file as an async iterable of byte chunks (streams; never the whole file in memory). Chunks of 256 KiB
+ * stay in the processor's cache between the read that fills them and the parser that scans them: measured against
+ * 1 MiB chunks (issue #8, interleaved runs pinned to one core), SAF-T parses ≈ 11% and SIE ≈ 13% faster, with less
+ * memory; 64 KiB chunks gained nothing on SAF-T.
+ */
+export function fileSource(path: string, highWaterMark = 256 * 1024): AsyncIterable<Uint8Array> {
   return createReadStream(path, { highWaterMark });
 }
 

@@ -142,6 +142,22 @@ for (let b = 0; b < 256; b++) {
   NAME_CHAR[b] = start ? 2 : rest ? 1 : 0;
 }
 
+/** What the text scan in `run` must notice about a byte (see {@link TextByte}); 0 for every other byte. */
+const enum TextByte {
+  Plain,
+  LessThan,
+  Ampersand,
+  /** A line break or a control character (tab is plain). */
+  Control,
+  /** 0x80–0xBF: a UTF-8 continuation byte, which columns do not count. */
+  Continuation,
+}
+const TEXT_BYTE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) if (b !== 0x09) TEXT_BYTE[b] = TextByte.Control;
+for (let b = 0x80; b < 0xc0; b++) TEXT_BYTE[b] = TextByte.Continuation;
+TEXT_BYTE[0x3c] = TextByte.LessThan;
+TEXT_BYTE[0x26] = TextByte.Ampersand;
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
 }
@@ -222,6 +238,8 @@ const INCOMPLETE = -1;
 
 interface InternedName extends XmlName {
   readonly bytes: Uint8Array;
+  /** UTF-8 continuation bytes in {@link bytes} (columns count characters; see `skipTag`). */
+  readonly continuationBytes: number;
   next: InternedName | undefined;
   /** Kept in the table (see MAX_INTERNED_NAMES): only such names take part in the predictions below. */
   readonly interned: boolean;
@@ -323,6 +341,12 @@ export class XmlTokenizer {
   private justClosed: InternedName | undefined;
   /** Short ASCII values by hash (see {@link cachedAscii}); `""` marks an empty slot (a length never matched). */
   private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SLOTS).fill("");
+  /** The hash of each slot's value (0, the hash of `""`, for an empty slot). */
+  private readonly valueHashes = new Int32Array(VALUE_CACHE_SLOTS);
+  /** The text `[hashedFrom, hashedTo)` (absolute offsets) was found plain ASCII, with this hash, by the scan in `run`. */
+  private hashedFrom = -1;
+  private hashedTo = -1;
+  private hashedValue = 0;
   private internedCount = 0;
   private nameEnd = 0;
   private nameHash = 0;
@@ -535,13 +559,79 @@ export class XmlTokenizer {
       pos = this.continueSection(pos);
       if (this.inSection()) return pos;
     }
+    const base = this.base;
     while (pos < length) {
-      const lt = buf.indexOf(LT, pos);
-      if (lt < 0) return this.partialText(pos); // text continues in the next chunk
-      if (lt > pos) this.text(pos, lt);
+      // One pass over the text up to the next '<' finds it and counts lines and columns (what `advance` does), so
+      // short texts cost no call into Node's C++ side (`indexOf`) and no second walk. The count is committed after
+      // `text()`, whose errors locate themselves by counting from where the count stood; a control character, the
+      // end of the buffer or an encoding decided inside the text take the general path instead.
+      if (this.counted < base + pos) this.advance(pos);
+      let line = this.line;
+      let lineStart = this.lineStart;
+      let continuation = this.continuation;
+      let crAt = this.crAt;
+      const utf8 = this.utf8;
+      let amp = -1;
+      let lt = pos;
+      if (this.capturing && utf8) {
+        // A kept value (an id, amount, date) is mostly plain ASCII up to its end tag: hash it on the way for the
+        // value cache (see `decodeRaw`). Anything else in it (a line break, '&', a continuation byte) leaves the
+        // rest to the general loop below and the hashing to `decodeRaw`.
+        let hash = 0;
+        let high = 0;
+        for (; lt < length; lt++) {
+          const b = buf[lt]!;
+          if (TEXT_BYTE[b] !== TextByte.Plain) break;
+          hash = (Math.imul(hash, 31) + b) | 0;
+          high |= b;
+        }
+        if (lt < length && buf[lt] === LT && high < 0x80) {
+          this.hashedFrom = base + pos;
+          this.hashedTo = base + lt;
+          this.hashedValue = hash;
+        }
+      }
+      for (; lt < length; lt++) {
+        const b = buf[lt]!;
+        const kind = TEXT_BYTE[b]!;
+        if (kind === TextByte.Plain) continue;
+        if (kind === TextByte.LessThan) break;
+        if (kind === TextByte.Continuation) {
+          if (utf8) continuation++;
+        } else if (kind === TextByte.Ampersand) {
+          if (amp < 0) amp = lt;
+        } else if (b === 0x0a) {
+          if (crAt !== base + lt - 1) line++;
+          lineStart = base + lt + 1;
+          continuation = 0;
+        } else if (b === 0x0d) {
+          line++;
+          crAt = base + lt;
+          lineStart = base + lt + 1;
+          continuation = 0;
+        } else {
+          lt = buf.indexOf(LT, lt);
+          if (lt < 0) lt = length;
+          amp = -2; // not counted, and '&' not looked for: the general path below
+          break;
+        }
+      }
+      if (lt >= length) return this.partialText(pos); // text continues in the next chunk
+      if (lt > pos) {
+        // The scan saw the first '&' of the text, if any: the next reference to check (`ampAt` is a cache of it;
+        // when there is none, the text's end, which no later text reaches back to).
+        if (amp !== -2) this.ampAt = amp >= 0 ? amp : lt;
+        this.text(pos, lt);
+      }
       pos = lt;
+      if (amp !== -2 && this.utf8 === utf8) {
+        this.counted = base + lt;
+        this.line = line;
+        this.lineStart = lineStart;
+        this.continuation = continuation;
+        this.crAt = crAt;
+      } else this.advance(lt);
       if (lt + 1 >= length) return lt;
-      this.advance(lt);
       this.tokenOffset = this.base + lt;
       this.tokenLine = this.line;
       this.tokenColumn = this.tokenOffset - this.lineStart - this.continuation + 1;
@@ -688,6 +778,16 @@ export class XmlTokenizer {
     this.crAt = crAt;
   }
 
+  /**
+   * Counts a tag `buf[lt, end)` that holds nothing but its name and `<`, `/`, `>` (no line break, no control
+   * character) without walking it: what `advance` would find there is the name's continuation bytes.
+   */
+  private skipTag(lt: number, end: number, name: InternedName): void {
+    if (this.counted !== this.base + lt) return;
+    this.counted = this.base + end;
+    if (this.utf8) this.continuation += name.continuationBytes;
+  }
+
   /** Location of `buf[at]`; counts up to it first. */
   private here(at: number): SourceLocation {
     this.advance(at);
@@ -772,8 +872,10 @@ export class XmlTokenizer {
       // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make, and
       // most of them recur (accounts, dates, descriptions, record numbers), so they come from the value cache.
       if (to - from <= 32) {
+        if (this.base + from === this.hashedFrom && this.base + to === this.hashedTo)
+          return this.cachedAscii(from, to, this.hashedValue);
         let ascii = true;
-        let hash = to - from;
+        let hash = 0;
         for (let i = from; i < to; i++) {
           const b = buf[i]!;
           if (b >= 0x80) {
@@ -782,7 +884,7 @@ export class XmlTokenizer {
           }
           hash = (Math.imul(hash, 31) + b) | 0;
         }
-        if (ascii) return this.cachedAscii(from, to, (hash ^ (hash >>> 12)) & (VALUE_CACHE_SLOTS - 1));
+        if (ascii) return this.cachedAscii(from, to, hash);
       }
       const text = buf.utf8Slice(from, to);
       if (text.indexOf("\uFFFD") >= 0) this.reportInvalidUtf8(from, to);
@@ -793,12 +895,20 @@ export class XmlTokenizer {
   }
 
   /**
-   * The ASCII text `buf[from, to)` from the value cache (`slot` is its hash): the string made the last time these
-   * bytes were seen in that slot, else a new one, which takes the slot. A hit costs no call into Node's C++ side
-   * and no allocation; a value seen once (an amount, a transaction id) costs a comparison that fails early.
+   * The ASCII text `buf[from, to)` from the value cache (`hash` is its hash, see `decodeRaw`): the string made the
+   * last time these bytes were seen in that slot, else a new one. A hit costs no call into Node's C++ side and no
+   * allocation. The hashes sit in a small typed array, so a value seen once (an amount, a transaction id) costs a
+   * comparison of hashes without touching a cached string, and it only leaves its hash behind: a string is stored
+   * in the slot when its hash comes back (storing every value costs a write barrier each, and evicts values that
+   * recur for values that do not; measured).
    */
-  private cachedAscii(from: number, to: number, slot: number): string {
+  private cachedAscii(from: number, to: number, hash: number): string {
     const buf = this.buf as FastSliceBuffer;
+    const slot = (hash ^ (hash >>> 12)) & (VALUE_CACHE_SLOTS - 1);
+    if (this.valueHashes[slot] !== hash) {
+      this.valueHashes[slot] = hash;
+      return buf.latin1Slice(from, to);
+    }
     const cached = this.valueCache[slot]!;
     const size = to - from;
     if (cached.length === size) {
@@ -981,12 +1091,15 @@ export class XmlTokenizer {
     const qualified = this.decodeRaw(from, to);
     const colon = qualified.indexOf(":");
     const local = colon < 0 ? qualified : qualified.slice(colon + 1);
+    let continuationBytes = 0;
+    for (let k = from; k < to; k++) if ((buf[k]! & 0xc0) === 0x80) continuationBytes++;
     const name: InternedName = {
       qualified,
       local,
       prefix: colon < 0 ? "" : qualified.slice(0, colon),
       code: this.classify ? this.classify(local) : 0,
       bytes: Uint8Array.from(buf.subarray(from, to)),
+      continuationBytes,
       next: entry,
       interned: this.internedCount < MAX_INTERNED_NAMES,
       firstChild: undefined,
@@ -1043,11 +1156,13 @@ export class XmlTokenizer {
     let selfClosing = false;
     if (b === GT) {
       i++;
+      this.skipTag(lt, i, name);
     } else if (b === SLASH) {
       if (i + 1 >= length) return INCOMPLETE;
       if (buf[i + 1] !== GT) throw this.malformed("XML_BAD_TAG", "'/' not followed by '>'", i + 1, "'>'");
       selfClosing = true;
       i += 2;
+      this.skipTag(lt, i, name);
     } else if (isSpace(b)) {
       // Attributes (rare in SAF-T: only the root element's namespace declarations).
       for (;;) {
@@ -1165,6 +1280,7 @@ export class XmlTokenizer {
         }
         if (same) {
           this.checkTagLength(lt, gt + 1);
+          this.skipTag(lt, gt + 1, open);
           this.closeTop();
           return gt + 1;
         }

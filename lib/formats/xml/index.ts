@@ -5,7 +5,7 @@
  * Why a tokenizer of our own rather than saxes: saxes decodes every byte to a string and walks it character by
  * character; SAF-T needs ≥ 120 MB/s on one core, with memory flat. Measured on this machine (Node 20.20, 2 shared
  * cores, noisy: figures are the range over several runs) on bench/generateSaft.ts output, 350 000 transactions × 3
- * lines = 1 050 000 lines, 576 MB, read with `fileSource` (1 MB chunks):
+ * lines = 1 050 000 lines, 576 MB, read with `fileSource` (1 MB chunks at the time; 256 KiB since):
  *
  * | pass                                                 | MB/s      | peak RSS (whole process) |
  * |------------------------------------------------------|-----------|--------------------------|

@@ -153,6 +153,56 @@ describe("XmlTokenizer locations", () => {
   });
 });
 
+/**
+ * Where the character at string index `index` of `text` is, computed from the string (an oracle independent of the
+ * tokenizer): LF, CRLF and CR end a line, columns count characters (all of them in the BMP here), offsets UTF-8 bytes.
+ */
+function locationOf(text: string, index: number): SourceLocation {
+  const before = text.slice(0, index);
+  const lines = before.split(/\r\n|\r|\n/);
+  return { line: lines.length, column: lines.at(-1)!.length + 1, offset: Buffer.byteLength(before) };
+}
+
+describe("XmlTokenizer locations after the text scan", () => {
+  // The text between tags is scanned once for '<', '&', line ends and continuation bytes, and tags that hold only a
+  // name are counted without a walk: locations must not depend on which path counted a byte, nor on chunking.
+  const text =
+    `<?xml version="1.0"?>\r\n<Rot>\r\n\t<Kåre>Bø &amp; Ål</Kåre>\n<Æ/><Tom>\r\r</Tom>` +
+    `<Ø a="x\ny">ø</Ø>\r\n  <Svært>æøå &#229;</Svært><B>\n</B></Rot>\n`;
+
+  it("gives the same locations and text for any chunking (property)", () => {
+    const reference = tokenize(text);
+    const names = ["Rot", "Kåre", "Æ", "Tom", "Ø", "Svært", "B"];
+    expect(reference.filter(([kind]) => kind === "start").map(([, name, , location]) => [name, location])).toEqual(
+      names.map((name) => [name, locationOf(text, text.search(new RegExp(`<${name}[ />]`)))]),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+        expect(tokenize(text, sizes)).toEqual(reference);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("locates a bad reference and a control character after such text the same for any chunking (property)", () => {
+    for (const [bad, code, at] of [
+      ["&bad x", "XML_BAD_REFERENCE", "&bad"],
+      ["ok\u0002", "XML_INVALID_CHARACTER", "\u0002"],
+    ] as const) {
+      const input = text.replace("<B>\n</B>", `<B>\n</B>\n<Å>å ${bad}</Å>`);
+      const location = locationOf(input, input.indexOf(at));
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+          const error = failure(input, sizes);
+          expect(error.code).toBe(code);
+          expect(error.location).toMatchObject(location);
+        }),
+        { numRuns: 100 },
+      );
+    }
+  });
+});
+
 describe("XmlTokenizer encodings", () => {
   it("decodes text in the encoding the declaration names (ISO-8859-1)", () => {
     const bytes = Uint8Array.from([
