@@ -18,7 +18,10 @@ import {
   powerOfficeBooksOf,
 } from "../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { syntheticBooks } from "../../../lib/local/fakes/syntheticBooks.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import {
+  DEMO_TRIPLETEX_CONSUMER_TOKEN,
+  demoTripletexEmployeeTokens,
+} from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
 import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
@@ -67,7 +70,18 @@ afterEach(async () => {
 
 /** The demo fakes, fresh for each test (tests change their books and inject faults). */
 async function startTripletex(): Promise<FakeTripletexServer> {
-  tripletex = await FakeTripletexServer.start();
+  tripletex = await FakeTripletexServer.start({
+    employeeTokens: [
+      ...demoTripletexEmployeeTokens(),
+      // As the accountant demo key, but allowed to read its own firm's books with username 0 (apis.md), so that only
+      // saldo stands between an unbound accountant key and the firm's own figures.
+      {
+        ...demoTripletexEmployeeTokens().find((token) => token.token === "demo-tripletex-accountant")!,
+        token: "firm-accountant",
+        ownCompanyAccess: true,
+      },
+    ],
+  });
   return tripletex;
 }
 
@@ -306,9 +320,12 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
     expect(result.run.header?.company.orgNumber).toBe(skarvik.orgNumber);
 
     // Unbound, the token would act as the accounting firm itself: its own books must never become a client's figures.
-    const unbound = await connectedClient("tripletex", { employeeToken: "demo-tripletex-accountant" });
+    const unbound = await connectedClient("tripletex", { employeeToken: "firm-accountant" });
+    server.server.clearExchanges();
     const failure = failureOf(await syncFromApi(deps, { ref: unbound, trigger }));
     expect(failure.code).toBe("CONNECTOR_NO_ACCESS");
+    expect(failure.message).toMatch(/accountant key that reaches 2 client companies: bind the client/);
+    expect(server.server.exchanges.filter((exchange) => exchange.path === "/ledger/posting")).toEqual([]);
     expect(await activeImportOf(unbound)).toBeUndefined();
     expect(await connectionOf(unbound, "tripletex")).toMatchObject({ status: "no-access" });
   });
