@@ -24,7 +24,7 @@ import { startDynamoDbLocal } from "../lib/local/dynamoDbLocal.ts";
 import { ensureTable } from "../lib/local/ensureTable.ts";
 import { createLocalDynamoDbClient } from "../lib/local/localClients.ts";
 import { localDynamoDbClientConfig } from "../lib/local/stack/startLocalStack.ts";
-import { syncFromApi, type ConnectorRegistry, type SyncResult } from "../lib/imports/syncFromApi.ts";
+import { syncFromApi, type SyncDeps, type SyncResult } from "../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../lib/secrets/EncryptedFileKeyVault.ts";
 import { Secret } from "../lib/secrets/Secret.ts";
 import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
@@ -55,7 +55,7 @@ const stores = createDynamoStores({ tableName, clientConfig: localDynamoDbClient
 const keys = new EncryptedFileKeyVault({ directory: join(dataDir, "secrets"), masterKey: new Uint8Array(32).fill(3) });
 
 const integration = system === "tripletex" ? "tripletex" : "poweroffice-go";
-const connectors: ConnectorRegistry =
+const connectors: SyncDeps["connectors"] =
   system === "tripletex"
     ? {
         tripletex: new TripletexConnector({
