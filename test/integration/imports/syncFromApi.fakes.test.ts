@@ -384,6 +384,35 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
     expect(await activeImportOf(ref)).toBe(changed.run.importId);
   });
 
+  it("fails with CONNECTOR_RESPONSE_INVALID when the trial balance comes back as malformed JSON, keeping the previous version", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+    const voucher = {
+      voucherNo: 99_002,
+      voucherId: "00000000-0000-4000-8000-000000099002",
+      voucherType: "ManualJournal",
+      date: "2025-10-01",
+      voucherDate: "2025-10-01",
+    };
+    server.api.addPostings("demo-poweroffice-ok", [
+      { ...voucher, accountNo: 6300, amount: 900_00n },
+      { ...voucher, accountNo: 1920, amount: -900_00n },
+    ]);
+    server.inject({
+      path: "/v2/TrialBalance",
+      when: (request) => request.query.get("date") === "2025-12-31",
+      fault: { kind: "malformed-json" },
+    });
+    const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+    expect(failure.code).toBe("CONNECTOR_RESPONSE_INVALID");
+    expect(failure.message).toContain("TrialBalance");
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+    expect(await connectionOf(ref, "poweroffice-go")).toMatchObject({ status: "unavailable" });
+  });
+
   it("imports a client whose year has no postings yet: every month answers 204, the year is its opening balances", async () => {
     const empty = syntheticBooks({
       postings: 0,
