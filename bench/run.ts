@@ -10,9 +10,14 @@
  * Then the end-to-end figure of the file-drop pipeline (bench/e2e.ts): the ≥ 1 M-line SAF-T file through the S3
  * emulator → ingest handler → DynamoDB Local: time, peak RSS of the handler's process, items and bytes per 1 000 lines.
  *
+ * Two sync profiles (issue #9): `tripletex` and `poweroffice` sync a synthetic year of 1 M postings from that fake
+ * (its own process, real HTTP on loopback) through the real syncFromApi into DynamoDB Local (bench/sync.ts): requests,
+ * wall time, postings/s, peak RSS and its growth over the baseline, and the requests and time of an unchanged re-sync.
+ *
  * Options: --quick (small files, for a smoke run), --no-large (skip the 1 GB SAF-T memory run),
  *          --no-e2e (skip the end-to-end run), --dir <folder> (where generated files go; default: the OS temp folder),
- *          --profile <name,…> (only the parser figures of these profiles: no start-up, 1 GB or end-to-end run).
+ *          --profile <name,…> (only these profiles: the parser figures of the file profiles, the sync figures of the
+ *          sync profiles; no start-up, 1 GB or end-to-end run).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -42,6 +47,7 @@ const TARGETS = {
   largeRssMB: 200,
   e2eItemsPer1000Lines: 10,
   startupOverNodeSeconds: 0.3,
+  unchangedResyncRequests: 5,
 };
 
 function hasTaskset(): boolean {
@@ -150,19 +156,29 @@ const profiles: Record<string, Profile> = {
   },
 };
 
-const chosen = values.profile ? values.profile.split(",").map((name) => name.trim()) : Object.keys(profiles);
-for (const name of chosen) {
-  if (!profiles[name])
-    throw new Error(`unknown profile "${name}"; the profiles are ${Object.keys(profiles).join(", ")}`);
+/** The sync profiles (issue #9): a synthetic year from each fake, through syncFromApi into DynamoDB Local. */
+const syncProfiles: Record<string, { label: string; postings: number }> = {
+  tripletex: { label: "Tripletex", postings: Math.round(1_000_000 * scale) },
+  poweroffice: { label: "PowerOffice Go", postings: Math.round(1_000_000 * scale) },
+};
+
+const allProfiles = [...Object.keys(profiles), ...Object.keys(syncProfiles)];
+const requested = values.profile ? values.profile.split(",").map((name) => name.trim()) : allProfiles;
+for (const name of requested) {
+  if (!profiles[name] && !syncProfiles[name])
+    throw new Error(`unknown profile "${name}"; the profiles are ${allProfiles.join(", ")}`);
 }
+const chosen = requested.filter((name) => profiles[name]);
+const chosenSyncs = requested.filter((name) => syncProfiles[name]);
 // With --profile only the parser figures of those profiles are measured (one profile at a time on a shared machine).
 const parsersOnly = values.profile !== undefined;
 
-console.log(
-  `\nparsers (${pin ? "pinned to one core with taskset" : "taskset not found: not pinned"}; rates on ${pin ? "CPU" : "wall"} time; load average ${loadavg()
-    .map((load) => load.toFixed(2))
-    .join(" ")})`,
-);
+if (chosen.length > 0)
+  console.log(
+    `\nparsers (${pin ? "pinned to one core with taskset" : "taskset not found: not pinned"}; rates on ${pin ? "CPU" : "wall"} time; load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")})`,
+  );
 const results: { profile: Profile; rate: number; linesPerSecond: number; peakRssMiB: number }[] = [];
 for (const name of chosen) {
   const profile = profiles[name]!;
@@ -247,6 +263,50 @@ if (!values["no-e2e"] && !parsersOnly) {
   );
 }
 
+interface SyncMeasurement {
+  system: string;
+  postings: number;
+  vouchers: number;
+  requests: number;
+  windows: number;
+  seconds: number;
+  baselineRssBytes: number;
+  peakRssBytes: number;
+  resync: { outcome: string; requests: number; seconds: number; activeImportUnchanged: boolean };
+}
+
+const syncResults: { label: string; sync: SyncMeasurement }[] = [];
+if (chosenSyncs.length > 0) {
+  // Not pinned, as the end-to-end run: the fake (its own process) and DynamoDB Local (a JVM) serve the sync meanwhile.
+  console.log(
+    `\nsyncs: fake API (own process, loopback HTTP) → syncFromApi → DynamoDB Local (bench/sync.ts; load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")})`,
+  );
+}
+for (const name of chosenSyncs) {
+  const profile = syncProfiles[name]!;
+  const run = spawnSync(process.execPath, ["bin/run-ts.js", "bench/sync.ts", name, String(profile.postings)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (run.status !== 0) throw new Error(`bench/sync.ts ${name} failed:\n${run.stderr}`);
+  const sync = JSON.parse(run.stdout.trim().split("\n").pop()!) as SyncMeasurement;
+  syncResults.push({ label: profile.label, sync });
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  console.log(
+    `${`${profile.label} sync`.padEnd(26)} ${sync.postings.toLocaleString("en").padStart(9)} postings ` +
+      `(${sync.vouchers.toLocaleString("en")} vouchers, ${sync.windows} windows): ${sync.requests} requests, ` +
+      `${sync.seconds.toFixed(1)} s wall, ${Math.round(sync.postings / sync.seconds).toLocaleString("en")} postings/s, ` +
+      `peak RSS ${mib(sync.peakRssBytes)} MiB (+${mib(sync.peakRssBytes - sync.baselineRssBytes)} MiB over the ` +
+      `${mib(sync.baselineRssBytes)} MiB baseline)`,
+  );
+  console.log(
+    `${"".padEnd(26)} unchanged re-sync: ${sync.resync.requests} requests, ${sync.resync.seconds.toFixed(2)} s, ` +
+      `${sync.resync.activeImportUnchanged ? "no new version" : "A NEW VERSION"}`,
+  );
+}
+
 console.log("\ntargets");
 const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
 for (const { profile, rate, linesPerSecond } of results) {
@@ -276,5 +336,12 @@ if (largeRss !== undefined) {
 if (e2eItemsPer1000 !== undefined) {
   console.log(
     `  end to end ≤ ${TARGETS.e2eItemsPer1000Lines} items per 1 000 lines: ${e2eItemsPer1000.toFixed(2)} — ${verdict(e2eItemsPer1000 <= TARGETS.e2eItemsPer1000Lines)}`,
+  );
+}
+for (const { label, sync } of syncResults) {
+  const ok = sync.resync.requests <= TARGETS.unchangedResyncRequests && sync.resync.activeImportUnchanged;
+  console.log(
+    `  ${label}: an unchanged re-sync makes ≤ ${TARGETS.unchangedResyncRequests} requests and no new version: ` +
+      `${sync.resync.requests} requests — ${verdict(ok)}`,
   );
 }

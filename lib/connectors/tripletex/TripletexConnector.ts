@@ -190,6 +190,7 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     const fetchedAt = this.#now().toISOString();
     const period = request.period;
 
+    await this.#refuseUnboundAccountant(call);
     const { company: tripletexCompany } = await this.#company(call);
     const company = toConnectedCompany(tripletexCompany);
     const currency = tripletexCompany.currency?.code ?? "NOK";
@@ -319,6 +320,22 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
       fields: FIELDS.clients,
     });
     return clients.map((client) => toConnectedCompany({ ...client, name: client.name ?? client.displayName }));
+  }
+
+  /**
+   * An accountant key not bound to a client company would act, with username `0`, for the accounting firm's own
+   * company: its books must never become a client's figures. Refused as `check` reports it (one request; none when
+   * the client is bound).
+   */
+  async #refuseUnboundAccountant(call: Call): Promise<void> {
+    if (call.username !== "0") return;
+    const clients = await this.#clients(call);
+    if (clients.length === 0) return;
+    throw new ConnectorNoAccessError(
+      `tripletex: the key is an accountant key that reaches ${clients.length} client compan${clients.length === 1 ? "y" : "ies"}: ` +
+        "bind the client to one of them (its company id) before syncing",
+      { context: { system: "tripletex", endpoint: "GET /company/>withLoginAccess" } },
+    );
   }
 
   /** The company the call acts for: the bound client company, or the employee's own (`ownId` when already known). */

@@ -218,6 +218,11 @@ export interface LedgerBooks {
   postingCount(window: Period): number;
   /** True balance per account at the end of `date` (every account of the chart, zeros included). */
   balancesAt(date: string): Map<string, Ore>;
+  /**
+   * The newest `createdAt` of the vouchers dated within the window (undefined when none), when the books know it
+   * without producing them (volume books): lets a fake answer "anything created since …?" without a scan.
+   */
+  newestCreatedAt?(window: Period): string | undefined;
   /** True balance per account just before `date` (result accounts: since the fiscal year of `date` began). */
   balancesBefore(date: string): Map<string, Ore>;
   /** True opening, movement, closing per account for an inclusive period within one fiscal year. */

@@ -259,6 +259,20 @@ export class SyntheticBooks implements LedgerBooks {
     }
   }
 
+  newestCreatedAt(window: Period): string | undefined {
+    const [first, end] = this.#voucherRange(window);
+    if (first >= end) return undefined;
+    // Vouchers are created the day after their date, at 06:00 plus (index mod 12 h) seconds (see voucherAt): the newest
+    // is on the window's last day with vouchers, at the largest index mod 12 h among that day's vouchers.
+    const last = end - 1;
+    const day = this.#dayOfVoucher(last);
+    const firstOfDay = Math.max(first, Math.ceil((day * this.voucherTotal) / this.#days));
+    const cycle = 12 * 3600;
+    const offset = Math.floor(firstOfDay / cycle) === Math.floor(last / cycle) ? last % cycle : cycle - 1;
+    const seconds = 6 * 3600 + offset;
+    return `${this.#nextDays[day]}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}.000Z`;
+  }
+
   postingCount(window: Period): number {
     const [first, end] = this.#voucherRange(window);
     return first >= end ? 0 : this.#lineStart(end) - this.#lineStart(first);

@@ -71,6 +71,11 @@ export interface FakeClientBooks {
   /** Postings in the window, without producing them (volume books: the cap check and paging stay cheap). */
   postingCount?(window: DateWindow): number;
   /**
+   * The newest created (= last-changed: these books are never edited) timestamp of the window's postings, undefined
+   * when none, when the books know it without producing them (volume books: a filtered query stays cheap).
+   */
+  newestTimestamp?(window: DateWindow): string | undefined;
+  /**
    * Balance per account number at the end of `date` with result accounts restarting at each fiscal year, when the
    * books know it cheaply; otherwise the fake sums the postings.
    */

@@ -117,6 +117,14 @@ export function powerOfficeBooksOf(books: LedgerBooks): FakeClientBooks {
       }
     },
     postingCount: (dates) => books.postingCount(window(dates.from, dates.to)),
+    ...(books.newestCreatedAt
+      ? {
+          newestTimestamp: (dates: { from: string; to: string }) => {
+            const newest = books.newestCreatedAt!(window(dates.from, dates.to));
+            return newest === undefined ? undefined : formatPowerOfficeTimestamp(new Date(newest));
+          },
+        }
+      : {}),
     balancesAt: (date) => numberMap(books.balancesAt(date)),
   };
 }

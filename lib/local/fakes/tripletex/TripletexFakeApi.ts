@@ -54,6 +54,12 @@ export interface TripletexFakeEmployeeToken {
   employee: { id: number; firstName: string; lastName: string; email?: string };
   /** An accountant ("regnskapsfører") token: the client companies it may log into by id. */
   accountantFor?: number[];
+  /**
+   * An accountant token that may also read its own company's books with username `0` (apis.md: username `0` is "the
+   * employee's own company"; whether Tripletex lets an accountant login do so is UNCONFIRMED). Default false: username
+   * `0` reaches only `>whoAmI` and `>withLoginAccess`.
+   */
+  ownCompanyAccess?: boolean;
   /** Path prefixes the token's entitlements do not cover (403 code 9000), e.g. `["/ledger/posting"]`. */
   denied?: string[];
 }
@@ -364,7 +370,7 @@ export class TripletexFakeApi {
   #checkAccess(context: Context, path: string): void {
     const token = context.session.employeeToken;
     const proxyFree = path === "/token/session/>whoAmI" || path === "/company/>withLoginAccess";
-    if (token.accountantFor && context.ownCompany && !proxyFree) {
+    if (token.accountantFor && context.ownCompany && !proxyFree && !token.ownCompanyAccess) {
       throw new ApiFailure(
         403,
         9000,

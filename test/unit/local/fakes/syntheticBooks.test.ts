@@ -24,6 +24,12 @@ function monthWindows(year: number): { start: string; end: string }[] {
   });
 }
 
+function lastIndexOf(books: ReturnType<typeof syntheticBooks>, date: string): number {
+  let last = -1;
+  for (const voucher of books.vouchers({ start: date, end: date })) last = voucher.id - 1;
+  return last;
+}
+
 describe("synthetic books", () => {
   it("hold exactly the postings asked for when the pattern allows, and never more", () => {
     expect(syntheticBooks({ postings: 1_000_000 }).postingTotal).toBe(1_000_000);
@@ -84,6 +90,33 @@ describe("synthetic books", () => {
     expect(rows.some((row) => row.supplierId)).toBe(true);
     expect(rows.some((row) => row.departmentId)).toBe(true);
     expect(rows.some((row) => row.vatCode === "3")).toBe(true);
+  });
+
+  it("know the newest creation time of any window's vouchers without producing them: the vouchers' own maximum", () => {
+    // 200 000 vouchers: more than the 43 200 of one time-of-day cycle, and days of about 550 vouchers.
+    const books = syntheticBooks({ postings: 500_000, seed: 5 });
+    const windows = [
+      { start: "2025-01-01", end: "2025-01-01" },
+      { start: "2025-01-01", end: "2025-01-31" },
+      { start: "2025-03-10", end: "2025-03-12" },
+      { start: "2025-02-27", end: "2025-03-04" },
+      { start: "2025-12-31", end: "2025-12-31" },
+      { start: "2024-06-01", end: "2024-12-31" },
+      { start: "2026-01-01", end: "2026-01-31" },
+    ];
+    for (const window of windows) {
+      let newest: string | undefined;
+      for (const voucher of books.vouchers(window))
+        if (newest === undefined || voucher.createdAt > newest) newest = voucher.createdAt;
+      expect({ window, newest: books.newestCreatedAt(window) }).toEqual({ window, newest });
+    }
+    // Voucher 43 200 (the first of a new 12-hour cycle of creation times) is dated 20 March: that day's newest is the
+    // cycle's last second; 1 January's is its own last voucher's.
+    expect(books.voucherAt(43_200).date).toBe("2025-03-20");
+    expect(books.newestCreatedAt({ start: "2025-03-20", end: "2025-03-20" })).toBe("2025-03-21T17:59:59.000Z");
+    expect(books.newestCreatedAt({ start: "2025-01-01", end: "2025-01-01" })).toBe(
+      books.voucherAt(lastIndexOf(books, "2025-01-01")).createdAt,
+    );
   });
 
   it("are reproducible from the seed, and differ between seeds", () => {

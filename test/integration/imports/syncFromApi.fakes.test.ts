@@ -1,0 +1,498 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { KeyedRateLimiter } from "../../../lib/connectors/http/index.ts";
+import { PowerOfficeGoConnector } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
+import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import { problemFor } from "../../../lib/api/problem.ts";
+import { syncFromApi, type SyncDeps, type SyncResult } from "../../../lib/imports/syncFromApi.ts";
+import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
+import type { FaultRule } from "../../../lib/local/fakes/fakeServer.ts";
+import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
+import {
+  DEMO_POWEROFFICE_APPLICATION_KEY,
+  DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+  demoPowerOfficeClients,
+  powerOfficeBooksOf,
+} from "../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
+import { syntheticBooks } from "../../../lib/local/fakes/syntheticBooks.ts";
+import {
+  DEMO_TRIPLETEX_CONSUMER_TOKEN,
+  demoTripletexEmployeeTokens,
+} from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
+import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
+import { Secret } from "../../../lib/secrets/Secret.ts";
+import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
+import type { IntegrationKeyBySystem, IntegrationSystem } from "../../../lib/secrets/types.ts";
+import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
+import { useTestEmulators } from "../../helpers/emulators.ts";
+import { voucherOf } from "../../helpers/tripletexBooks.ts";
+
+/**
+ * A sync is an import like a file, seen from the user's side: `syncFromApi` against the fake Tripletex and PowerOffice
+ * Go servers (real HTTP on loopback) into the real store (DynamoDB Local). Where the connectors' own tests show what a
+ * connector throws, these show what the user then sees: the sync's outcome and code, the version that stays active, and
+ * the connection status on the client.
+ */
+
+const emulators = useTestEmulators();
+const YEAR = { start: "2025-01-01", end: "2025-12-31" };
+const trigger = { kind: "cli" as const, by: "test" };
+const fastHttp = { timeoutMs: 1_500, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } };
+
+let stores: DynamoStores;
+let keys: EncryptedFileKeyVault;
+let vaultDir: string;
+let clients = 0;
+let tripletex: FakeTripletexServer | undefined;
+let powerOffice: FakePowerOfficeGoServer | undefined;
+
+beforeAll(async () => {
+  stores = createDynamoStores({
+    tableName: emulators().tableName,
+    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
+  });
+  vaultDir = await mkdtemp(join(tmpdir(), "saldo-sync-fakes-"));
+  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(9) });
+});
+afterAll(async () => {
+  stores?.close();
+  await rm(vaultDir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await Promise.all([tripletex?.close(), powerOffice?.close()]);
+  tripletex = undefined;
+  powerOffice = undefined;
+});
+
+/** The demo fakes, fresh for each test (tests change their books and inject faults). */
+async function startTripletex(): Promise<FakeTripletexServer> {
+  tripletex = await FakeTripletexServer.start({
+    employeeTokens: [
+      ...demoTripletexEmployeeTokens(),
+      // As the accountant demo key, but allowed to read its own firm's books with username 0 (apis.md), so that only
+      // saldo stands between an unbound accountant key and the firm's own figures.
+      {
+        ...demoTripletexEmployeeTokens().find((token) => token.token === "demo-tripletex-accountant")!,
+        token: "firm-accountant",
+        ownCompanyAccess: true,
+      },
+    ],
+  });
+  return tripletex;
+}
+
+async function startPowerOffice(
+  options: { extraClients?: Parameters<typeof FakePowerOfficeGoServer.start>[0]["clients"] } = {},
+) {
+  powerOffice = await FakePowerOfficeGoServer.start({
+    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
+    subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
+    clients: [...demoPowerOfficeClients(), ...(options.extraClients ?? [])],
+  });
+  return powerOffice;
+}
+
+function tripletexConnector(server: FakeTripletexServer): TripletexConnector {
+  return new TripletexConnector({
+    baseUrl: server.url,
+    consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
+    http: fastHttp,
+  });
+}
+
+function powerOfficeConnector(server: FakePowerOfficeGoServer, limiter = new KeyedRateLimiter()) {
+  return new PowerOfficeGoConnector({
+    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
+    subscriptionKey: DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+    baseUrl: server.url,
+    limiter,
+    timeoutMs: fastHttp.timeoutMs,
+    retry: fastHttp.retry,
+  });
+}
+
+function depsWith(connectors: SyncDeps["connectors"]): SyncDeps {
+  return { ...stores, keys, connectors, retentionSeconds: 3600, heartbeatSeconds: 0.5 };
+}
+
+/** A new client (own tenant, so tests never meet) with a 2025 year-end engagement and the key stored. */
+async function connectedClient<S extends IntegrationSystem>(
+  system: S,
+  key: IntegrationKeyBySystem[S],
+  options: { companyId?: string; orgNumber?: string } = {},
+): Promise<EngagementRef> {
+  clients++;
+  const ref = { tenantId: `sync-fakes-${clients}`, clientId: "client", engagementId: "2025" };
+  const now = new Date().toISOString();
+  await stores.engagementStore.createClient({
+    tenantId: ref.tenantId,
+    clientId: ref.clientId,
+    name: "Klient AS",
+    ...(options.orgNumber ? { orgNumber: options.orgNumber } : {}),
+    accountingSystem: system,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await stores.engagementStore.createEngagement({
+    ...ref,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: YEAR.start,
+    periodEnd: YEAR.end,
+    createdAt: now,
+  });
+  await keys.put({ tenantId: ref.tenantId, clientId: ref.clientId, system }, key);
+  if (options.companyId) {
+    await stores.engagementStore.recordIntegration({ tenantId: ref.tenantId, clientId: ref.clientId }, system, {
+      companyId: options.companyId,
+    });
+  }
+  return ref;
+}
+
+const activeImportOf = async (ref: EngagementRef) => (await stores.engagementStore.getEngagement(ref))?.activeImportId;
+const connectionOf = async (ref: EngagementRef, system: IntegrationSystem) =>
+  (await stores.engagementStore.getClient(ref))?.integrations?.[system]?.connection;
+
+/** Runs `expire` once, just before the `nth` request to `path` is answered (a token lapsing in the middle of a sync). */
+function expireOnce(server: { inject(rule: FaultRule): unknown }, path: string, nth: number, expire: () => void) {
+  let seen = 0;
+  server.inject({
+    path,
+    when: () => {
+      if (++seen === nth) expire();
+      return false;
+    },
+    fault: { kind: "status", status: 500 },
+  });
+}
+
+function failureOf(result: SyncResult) {
+  expect(result.outcome).toBe("failed");
+  return result.run.failure!;
+}
+
+/** A new voucher in Nordvik Bygg's 2025 (the demo-tripletex-ok company), so that a re-sync pulls again. */
+function bookTripletexVoucher(server: FakeTripletexServer, number: number) {
+  server.api.addVoucher(
+    Number(demoCompanyBooks("nordvik").company.id),
+    voucherOf(number, "2025-11-30", [
+      ["1920", 12_500n],
+      ["3000", -12_500n],
+    ]),
+  );
+}
+
+describe("a sync against the fake Tripletex, as the user sees it", () => {
+  it("imports the year, then refuses the books when the API sends malformed JSON: failed, CONNECTOR_RESPONSE_INVALID, the previous version still active", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+
+    bookTripletexVoucher(server, 90_001);
+    server.server.inject({ path: "/ledger/posting", fault: { kind: "malformed-json" } });
+    const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+    expect(failure.code).toBe("CONNECTOR_RESPONSE_INVALID");
+    expect(failure.message).toContain("/ledger/posting");
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+    expect(await connectionOf(ref, "tripletex")).toMatchObject({ status: "unavailable" });
+
+    // Once the API answers properly again, the next sync brings the new voucher as a new version.
+    const again = await syncFromApi(deps, { ref, trigger });
+    expect(again.outcome).toBe("imported");
+    expect(again.run.counts!.transactions).toBe(first.run.counts!.transactions + 1);
+    expect(await activeImportOf(ref)).toBe(again.run.importId);
+    expect(await connectionOf(ref, "tripletex")).toMatchObject({ status: "ok" });
+  });
+
+  it("fails loudly on a changed response shape, naming the field, and keeps the previous version", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    bookTripletexVoucher(server, 90_002);
+    server.server.inject({
+      path: "/balanceSheet",
+      when: (request) => request.query.get("count") !== "1", // the pull's read, not the marker's one-row read
+      fault: {
+        kind: "transform",
+        transform: (json) => {
+          const body = json as { values: Array<Record<string, unknown>> };
+          return { ...body, values: body.values.map((row) => ({ ...row, balanceOut: String(row.balanceOut) })) };
+        },
+      },
+    });
+    const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+    expect(failure.code).toBe("CONNECTOR_RESPONSE_INVALID");
+    expect(failure.message).toMatch(/balanceSheet.*balanceOut/s);
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+  });
+
+  it.each<[string, Omit<FaultRule, "path">, string, string]>([
+    [
+      "5xx after the retries",
+      { fault: { kind: "status", status: 503 }, times: Infinity },
+      "CONNECTOR_UNAVAILABLE",
+      "unavailable",
+    ],
+    [
+      "a 429 that outlasts the retries",
+      { fault: { kind: "status", status: 429, headers: { "retry-after": "0" } }, times: Infinity },
+      "CONNECTOR_RATE_LIMITED",
+      "rate-limited",
+    ],
+    ["no answer within the timeout", { fault: { kind: "hang" }, times: Infinity }, "CONNECTOR_TIMEOUT", "unavailable"],
+  ])(
+    "a pull failing with %s ends failed with its code and the connection's status",
+    async (_label, rule, code, status) => {
+      const server = await startTripletex();
+      const deps = depsWith({ tripletex: tripletexConnector(server) });
+      const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+      const first = await syncFromApi(deps, { ref, trigger });
+      bookTripletexVoucher(server, 90_003);
+      server.server.inject({ ...rule, path: "/ledger/posting" });
+      const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+      expect(failure.code).toBe(code);
+      expect(await activeImportOf(ref)).toBe(first.run.importId);
+      expect(await connectionOf(ref, "tripletex")).toMatchObject({ status });
+      server.server.clearFaults();
+    },
+  );
+
+  it("rides out transient 5xx, a dropped connection and a slow page: the sync imports the year", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    server.server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 502 }, times: 2 });
+    server.server.inject({ path: "/ledger/posting", fault: { kind: "reset" }, skip: 3 });
+    server.server.inject({ path: "/balanceSheet", fault: { kind: "delay", ms: 300 } });
+    const result = await syncFromApi(deps, { ref, trigger });
+    expect(result.outcome).toBe("imported");
+    expect(result.run.counts!.totals.closing).toBe("0.00");
+    expect(result.run.source).toMatchObject({ type: "api", system: "tripletex" });
+  });
+
+  it("renews an expired session in the middle of a sync and imports the year", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const sessionsBefore = server.api.sessionsCreated;
+    expireOnce(server.server, "/ledger/posting", 3, () => server.api.expireSessions());
+    const result = await syncFromApi(deps, { ref, trigger });
+    expect(result.outcome).toBe("imported");
+    expect(server.api.sessionsCreated - sessionsBefore).toBeGreaterThanOrEqual(2);
+  });
+
+  it("says invalid-key when the stored employee token is not (or no longer) accepted, keeping the previous version", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    await keys.put(
+      { tenantId: ref.tenantId, clientId: ref.clientId, system: "tripletex" },
+      { employeeToken: "revoked" },
+    );
+    const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+    expect(failure.code).toBe("CONNECTOR_INVALID_KEY");
+    expect(failure.message).not.toContain("revoked");
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+    expect(await connectionOf(ref, "tripletex")).toMatchObject({ status: "invalid-key" });
+  });
+
+  it("syncs the client company an accountant token is bound to, and refuses to sync through it unbound", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const skarvik = demoCompanyBooks("skarvik").company;
+    const bound = await connectedClient(
+      "tripletex",
+      { employeeToken: "demo-tripletex-accountant" },
+      { companyId: skarvik.id, orgNumber: skarvik.orgNumber },
+    );
+    const result = await syncFromApi(deps, { ref: bound, trigger });
+    expect(result.outcome).toBe("imported");
+    expect(result.run.source).toMatchObject({ company: { id: skarvik.id, name: skarvik.name } });
+    expect(result.run.header?.company.orgNumber).toBe(skarvik.orgNumber);
+
+    // Unbound, the token would act as the accounting firm itself: its own books must never become a client's figures.
+    const unbound = await connectedClient("tripletex", { employeeToken: "firm-accountant" });
+    server.server.clearExchanges();
+    const failure = failureOf(await syncFromApi(deps, { ref: unbound, trigger }));
+    expect(failure.code).toBe("CONNECTOR_NO_ACCESS");
+    expect(failure.message).toMatch(/accountant key that reaches 2 client companies: bind the client/);
+    expect(server.server.exchanges.filter((exchange) => exchange.path === "/ledger/posting")).toEqual([]);
+    expect(await activeImportOf(unbound)).toBeUndefined();
+    expect(await connectionOf(unbound, "tripletex")).toMatchObject({ status: "no-access" });
+  });
+
+  it("runs one of two syncs started at once on one engagement and refuses the other with 409 SYNC_ALREADY_RUNNING", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const outcomes = await Promise.allSettled([
+      syncFromApi(deps, { ref, trigger }),
+      syncFromApi(deps, { ref, trigger }),
+    ]);
+    const ran = outcomes.filter((outcome) => outcome.status === "fulfilled");
+    const refused = outcomes.filter((outcome) => outcome.status === "rejected");
+    expect(ran).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect((ran[0] as PromiseFulfilledResult<SyncResult>).value.outcome).toBe("imported");
+    const error = (refused[0] as PromiseRejectedResult).reason as Error;
+    expect(error).toMatchObject({ code: "SYNC_ALREADY_RUNNING" });
+    expect(problemFor(error, "request-1").problem).toMatchObject({ status: 409, code: "SYNC_ALREADY_RUNNING" });
+    expect(await stores.importStore.listImports(ref)).toHaveLength(1);
+  });
+});
+
+describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
+  it("imports the year, re-syncs unchanged books in at most 5 requests without a new version, and takes new postings as a new version", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+    expect(first.run.counts!.totals.closing).toBe("0.00");
+
+    const before = server.exchanges.length;
+    const unchanged = await syncFromApi(deps, { ref, trigger });
+    expect(unchanged.outcome).toBe("unchanged");
+    expect(server.exchanges.length - before).toBeLessThanOrEqual(5);
+    expect(unchanged.run.source).toMatchObject({ requestCount: server.exchanges.length - before });
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+
+    const voucher = {
+      voucherNo: 99_001,
+      voucherId: "00000000-0000-4000-8000-000000099001",
+      voucherType: "ManualJournal",
+      date: "2025-12-15",
+      voucherDate: "2025-12-15",
+      description: "Nytt bilag",
+    };
+    server.api.addPostings("demo-poweroffice-ok", [
+      { ...voucher, accountNo: 1920, amount: 2_500_00n },
+      { ...voucher, accountNo: 3000, amount: -2_500_00n },
+    ]);
+    const changed = await syncFromApi(deps, { ref, trigger });
+    expect(changed.outcome).toBe("imported");
+    expect(changed.run.counts!.lines).toBe(first.run.counts!.lines + 2);
+    expect(await activeImportOf(ref)).toBe(changed.run.importId);
+  });
+
+  it("fails with CONNECTOR_RESPONSE_INVALID when the trial balance comes back as malformed JSON, keeping the previous version", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+    const voucher = {
+      voucherNo: 99_002,
+      voucherId: "00000000-0000-4000-8000-000000099002",
+      voucherType: "ManualJournal",
+      date: "2025-10-01",
+      voucherDate: "2025-10-01",
+    };
+    server.api.addPostings("demo-poweroffice-ok", [
+      { ...voucher, accountNo: 6300, amount: 900_00n },
+      { ...voucher, accountNo: 1920, amount: -900_00n },
+    ]);
+    server.inject({
+      path: "/v2/TrialBalance",
+      when: (request) => request.query.get("date") === "2025-12-31",
+      fault: { kind: "malformed-json" },
+    });
+    const failure = failureOf(await syncFromApi(deps, { ref, trigger }));
+    expect(failure.code).toBe("CONNECTOR_RESPONSE_INVALID");
+    expect(failure.message).toContain("TrialBalance");
+    expect(await activeImportOf(ref)).toBe(first.run.importId);
+    expect(await connectionOf(ref, "poweroffice-go")).toMatchObject({ status: "unavailable" });
+  });
+
+  it("imports a client whose year has no postings yet: every month answers 204, the year is its opening balances", async () => {
+    const empty = syntheticBooks({
+      postings: 0,
+      system: "poweroffice-go",
+      companyId: "0b9f6a52-1d7e-4c3a-9f00-000000000001",
+      companyName: "Nystartet AS",
+    });
+    const server = await startPowerOffice({
+      extraClients: [{ clientKey: "empty-client", books: powerOfficeBooksOf(empty) }],
+    });
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "empty-client" });
+    const result = await syncFromApi(deps, { ref, trigger });
+    expect(result.outcome).toBe("imported");
+    const months = server.exchanges.filter((exchange) => exchange.path === "/v2/AccountTransactions");
+    expect(months).toHaveLength(12);
+    expect(months.every((exchange) => exchange.status === 204)).toBe(true);
+    expect(result.run.counts).toMatchObject({ transactions: 0, lines: 0, totals: { closing: "0.00" } });
+    const rows = await stores.importStore.readTrialBalance({ ...ref, importId: result.run.importId });
+    expect(
+      rows.filter((row) => row.closing !== 0n).map((row) => [row.account, row.opening, row.movement, row.closing]),
+    ).toEqual([
+      ["1920", 100_000_000n, 0n, 100_000_000n],
+      ["2050", -100_000_000n, 0n, -100_000_000n],
+    ]);
+  });
+
+  it("keeps two tenants' clients syncing at once on one subscription key under 10 requests a second, and both import", async () => {
+    const other = syntheticBooks({
+      postings: 3_000,
+      system: "poweroffice-go",
+      companyId: "0b9f6a52-1d7e-4c3a-9f00-000000000002",
+      companyName: "Annen Klient AS",
+    });
+    const server = await startPowerOffice({
+      extraClients: [{ clientKey: "second-client", books: powerOfficeBooksOf(other) }],
+    });
+    // One connector for the deployment, as in production: every tenant's sync spends the one subscription key's budget.
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const first = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const second = await connectedClient("poweroffice-go", { clientKey: "second-client" });
+    const results = await Promise.all([
+      syncFromApi(deps, { ref: first, trigger }),
+      syncFromApi(deps, { ref: second, trigger }),
+    ]);
+    expect(results.map((result) => result.outcome)).toEqual(["imported", "imported"]);
+    expect(server.api.throttled.get(DEMO_POWEROFFICE_SUBSCRIPTION_KEY) ?? 0).toBe(0);
+    const accepted = server.api.acceptedAt.get(DEMO_POWEROFFICE_SUBSCRIPTION_KEY)!;
+    expect(accepted.length).toBeGreaterThan(20);
+    let peak = 0;
+    for (let from = 0, to = 0; to < accepted.length; to++) {
+      while (accepted[to]! - accepted[from]! >= 1000) from++;
+      peak = Math.max(peak, to - from + 1);
+    }
+    expect(peak).toBeLessThanOrEqual(10);
+  });
+
+  it("says invalid-key for an unknown client key and no-access for a client lacking a module, before any figures", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const unknown = await connectedClient("poweroffice-go", { clientKey: "not-a-client-key" });
+    expect(failureOf(await syncFromApi(deps, { ref: unknown, trigger })).code).toBe("CONNECTOR_INVALID_KEY");
+    expect(await connectionOf(unknown, "poweroffice-go")).toMatchObject({ status: "invalid-key" });
+
+    const lacking = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-no-access" });
+    expect(failureOf(await syncFromApi(deps, { ref: lacking, trigger })).code).toBe("CONNECTOR_NO_ACCESS");
+    expect(await connectionOf(lacking, "poweroffice-go")).toMatchObject({
+      status: "no-access",
+      missingPrivileges: ["AccountTransaction"],
+    });
+    expect(server.exchanges.some((exchange) => exchange.path === "/v2/AccountTransactions")).toBe(false);
+  });
+
+  it("requests a new token when the API says the cached one expired, and imports the year", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    expireOnce(server, "/v2/AccountTransactions", 3, () => server.api.expireTokens());
+    const result = await syncFromApi(deps, { ref, trigger });
+    expect(result.outcome).toBe("imported");
+    expect(server.exchanges.filter((exchange) => exchange.path === "/OAuth/Token").length).toBeGreaterThanOrEqual(2);
+  });
+});
