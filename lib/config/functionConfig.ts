@@ -1,5 +1,6 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { ConnectorsConfig } from "./connectorsConfig.ts";
 
 /** Days a superseded, held or failed import version is kept when nothing else is configured. */
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -26,6 +27,13 @@ export interface FunctionConfig {
   keyVault: { kind: "secrets-manager"; prefix: string } | { kind: "encrypted-file"; directory: string };
   /** The ingest function the sweeper re-delivers re-queued imports to (the sweeper only). */
   ingestFunctionName: string | undefined;
+  /**
+   * The accounting-system connectors (lib/connectors/registry.ts builds them from this) and where saldo's platform
+   * keys come from. Absent: no connector, so no sync (`SYNC_NOT_CONNECTED`, reason `no-connector`).
+   */
+  connectors: ConnectorsConfig | undefined;
+  /** The sync function queued syncs are handed to (the API's sync route and the sweeper, in the cloud). */
+  syncFunctionName: string | undefined;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
 }

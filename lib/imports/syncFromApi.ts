@@ -5,6 +5,7 @@ import type {
   AccountingConnector,
   ConnectionCheck,
   ConnectorCredentials,
+  ConnectorRegistry,
   PulledLedger,
   PulledRecord,
 } from "../connectors/ports.ts";
@@ -27,9 +28,6 @@ import {
 } from "./importAttempt.ts";
 import { IdSchema } from "../ids/ids.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
-
-/** The connectors a deployment has, by system (PowerOffice Go, Tripletex). */
-export type ConnectorRegistry = { [S in IntegrationSystem]?: AccountingConnector<S> };
 
 /** What a sync needs: the import machinery's dependencies, the vault with the clients' keys, and the connectors. */
 export interface SyncDeps extends ImportAttemptDeps {

@@ -47,9 +47,8 @@ import {
   type GeneralLedgerAccount,
 } from "./schemas.ts";
 
-/** PowerOffice Go's production host; the demo environment is `…/Demo` (apis.md). */
+/** PowerOffice Go's production host; the demo environment is `https://goapi.poweroffice.net/Demo` (apis.md). */
 export const POWEROFFICE_GO_BASE_URL = "https://goapi.poweroffice.net";
-const POWEROFFICE_GO_DEMO_BASE_URL = "https://goapi.poweroffice.net/Demo";
 
 /**
  * v2's default subscription allows 10 requests per second per subscription key, shared by every client (apis.md),

@@ -31,7 +31,6 @@ export const TokenResponseSchema = z.object({
   expires_in: z.coerce.number().int().positive(),
   token_type: z.string().optional(),
 });
-type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
 /** `GET /ClientIntegrationInformation` (ClientIntegrationInformationDto). */
 export const ClientIntegrationInformationSchema = z.object({
@@ -50,7 +49,6 @@ export const OrganizationSettingsSchema = z.object({
   OrganizationNumber: z.string().nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
 
 export const MONTHS = [
   "January",
@@ -75,7 +73,6 @@ export const FinancialSettingsSchema = z.object({
   FinancialYearEndMonth: z.enum(MONTHS).nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-type FinancialSettings = z.infer<typeof FinancialSettingsSchema>;
 
 /** GeneralLedgerAccountType of the spec. */
 export const GeneralLedgerAccountTypeSchema = z.enum(["Asset", "Liability", "Equity", "Income", "Expense"]);
@@ -102,7 +99,6 @@ export const TrialBalanceLineSchema = z.object({
   /** Balance at the end of the day, client currency, øre. */
   Balance: JsonAmountSchema,
 });
-type TrialBalanceLine = z.infer<typeof TrialBalanceLineSchema>;
 export const TrialBalanceListSchema = z.array(TrialBalanceLineSchema);
 
 /** `GET /AccountTransactions` (array of AccountTransactionDto): one posted amount on one account. */
@@ -136,7 +132,6 @@ export const AccountTransactionSchema = z.object({
   CreatedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
   LastChangedDateTimeOffset: PowerOfficeTimestampSchema.nullish(),
 });
-type AccountTransaction = z.infer<typeof AccountTransactionSchema>;
 export const AccountTransactionListSchema = z.array(AccountTransactionSchema);
 
 /**

@@ -33,14 +33,6 @@ export function listResponseSchema<T extends z.ZodType>(item: T) {
     values: z.array(item),
   });
 }
-type ListResponse<T> = {
-  fullResultSize?: number | null;
-  from?: number | null;
-  count?: number | null;
-  versionDigest?: string | null;
-  values: T[];
-};
-
 /** The single-value envelope (`ResponseWrapperXxx`). */
 export function valueResponseSchema<T extends z.ZodType>(item: T) {
   return z.object({ value: item });
@@ -52,7 +44,6 @@ export const SessionTokenSchema = z.object({
   token: z.string().min(1),
   expirationDate: TripletexDateSchema,
 });
-type SessionToken = z.infer<typeof SessionTokenSchema>;
 
 /** `Currency` (only the ISO code is used). */
 const CurrencyRefSchema = z.object({ code: z.string().nullish() }).nullish();
@@ -76,7 +67,6 @@ export const LoggedInUserInfoSchema = z.object({
     .object({ id: z.number().int().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() })
     .nullish(),
 });
-type LoggedInUserInfo = z.infer<typeof LoggedInUserInfoSchema>;
 
 /** `Client` of `GET /company/>withLoginAccess`: a company an accountant key may log into (proxy login). */
 export const ClientCompanySchema = z.object({
@@ -85,7 +75,6 @@ export const ClientCompanySchema = z.object({
   displayName: z.string().nullish(),
   organizationNumber: z.string().nullish(),
 });
-type TripletexClientCompany = z.infer<typeof ClientCompanySchema>;
 
 /** `Account` of `GET /ledger/account`: the chart of accounts with its SAF-T codes. */
 export const AccountSchema = z.object({
@@ -150,20 +139,6 @@ export const PostingSchema = z.object({
   freeAccountingDimension3: NumberedRefSchema.extend({ number: z.string().nullish() }).nullish(),
 });
 export type TripletexPosting = z.infer<typeof PostingSchema>;
-
-/** `ApiError`: the body of every Tripletex error response. Read leniently: an error must never hide behind a schema. */
-export const ApiErrorSchema = z.object({
-  status: z.number().int().nullish(),
-  code: z.number().int().nullish(),
-  message: z.string().nullish(),
-  link: z.string().nullish(),
-  developerMessage: z.string().nullish(),
-  validationMessages: z
-    .array(z.object({ field: z.string().nullish(), message: z.string().nullish(), path: z.string().nullish() }))
-    .nullish(),
-  requestId: z.string().nullish(),
-});
-type TripletexApiError = z.infer<typeof ApiErrorSchema>;
 
 /** The `fields=` selections the connector sends, so responses carry exactly what the schemas above read. */
 export const FIELDS = {
