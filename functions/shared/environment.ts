@@ -79,7 +79,9 @@ export const FunctionEnvironmentSchema = z
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
-    syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
+    syncDispatch: env.SALDO_SYNC_FUNCTION_NAME
+      ? { kind: "lambda", functionName: env.SALDO_SYNC_FUNCTION_NAME }
+      : undefined,
     emitMetrics: true,
   }));
 

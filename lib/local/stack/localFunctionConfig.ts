@@ -1,6 +1,11 @@
 import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
 import type { ConnectorsConfig } from "../../config/connectorsConfig.ts";
-import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../config/functionConfig.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  s3ClientConfigFor,
+  type FunctionConfig,
+  type QueuedSyncEvent,
+} from "../../config/functionConfig.ts";
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
@@ -28,6 +33,8 @@ export function localFunctionConfig(options: {
    * fakes accept. Absent: no connectors.
    */
   fakes?: { powerOfficeGoBaseUrl?: string; tripletexBaseUrl?: string };
+  /** Runs a queued sync in this process (the sync handler invoked as Lambda would); absent: syncs cannot start. */
+  dispatchSync?: (event: QueuedSyncEvent) => Promise<void>;
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
   return {
@@ -48,8 +55,7 @@ export function localFunctionConfig(options: {
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(options.dataDir) },
     ingestFunctionName: undefined,
     connectors: options.fakes === undefined ? undefined : localConnectorsConfig(options.fakes),
-    // Locally a sync runs in the same process (InProcessSyncDispatcher), not in a function of its own.
-    syncFunctionName: undefined,
+    syncDispatch: options.dispatchSync ? { kind: "local", dispatch: options.dispatchSync } : undefined,
     emitMetrics: false,
   };
 }
