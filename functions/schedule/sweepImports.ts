@@ -25,7 +25,7 @@ export function createHandler(config: FunctionConfig) {
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
   // Lost syncs (their function died, or the API could not hand them over) are handed to the sync function again.
-  const syncs = config.syncDispatch === undefined ? undefined : createSyncDispatcher(config);
+  const syncs = config.syncFunctionName === undefined ? undefined : createSyncDispatcher(config);
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema }))

@@ -34,22 +34,9 @@ export function createConnectors(config: FunctionConfig): ConnectorRegistry {
   return config.connectors === undefined ? {} : createConnectorRegistry(config.connectors);
 }
 
-/**
- * Hands queued syncs over: to the sync function by an asynchronous Invoke (the cloud), or to the local stack's own
- * runner (lib/local: the sync handler in the same process).
- */
+/** Hands queued syncs to the sync function: an asynchronous Invoke (the API's sync route, the sweeper). */
 export function createSyncDispatcher(config: FunctionConfig): SyncDispatcher {
-  const target = required(config.syncDispatch, "SALDO_SYNC_FUNCTION_NAME", "the sync function");
-  if (target.kind === "local") {
-    return {
-      dispatch: (ref) =>
-        target.dispatch({
-          tenantId: ref.tenantId,
-          clientId: ref.clientId,
-          engagementId: ref.engagementId,
-          importId: ref.importId,
-        }),
-    };
-  }
-  return new LambdaSyncDispatcher({ functionName: target.functionName });
+  return new LambdaSyncDispatcher({
+    functionName: required(config.syncFunctionName, "SALDO_SYNC_FUNCTION_NAME", "the sync function"),
+  });
 }

@@ -79,9 +79,7 @@ export const FunctionEnvironmentSchema = z
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
-    syncDispatch: env.SALDO_SYNC_FUNCTION_NAME
-      ? { kind: "lambda", functionName: env.SALDO_SYNC_FUNCTION_NAME }
-      : undefined,
+    syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
     emitMetrics: true,
   }));
 

@@ -32,25 +32,10 @@ export interface FunctionConfig {
    * keys come from. Absent: no connector, so no sync (`SYNC_NOT_CONNECTED`, reason `no-connector`).
    */
   connectors: ConnectorsConfig | undefined;
-  /**
-   * Where queued syncs are handed over to run (the API's sync route and the sweeper): the sync function, invoked
-   * asynchronously by name (the cloud), or — in the local stack only, which runs every function in one process — a
-   * function of that process that runs the sync handler as Lambda would. The environment can only name a function.
-   */
-  syncDispatch:
-    | { kind: "lambda"; functionName: string }
-    | { kind: "local"; dispatch: (event: QueuedSyncEvent) => Promise<void> }
-    | undefined;
+  /** The sync function queued syncs are handed to (the API's sync route and the sweeper, in the cloud). */
+  syncFunctionName: string | undefined;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
-}
-
-/** The queued sync to run (the sync function's event: SyncEventSchema in lib/imports/syncFromApi.ts). */
-export interface QueuedSyncEvent {
-  tenantId: string;
-  clientId: string;
-  engagementId: string;
-  importId: string;
 }
 
 /**

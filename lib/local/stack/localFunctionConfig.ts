@@ -1,11 +1,6 @@
 import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
 import type { ConnectorsConfig } from "../../config/connectorsConfig.ts";
-import {
-  DEFAULT_RETENTION_DAYS,
-  s3ClientConfigFor,
-  type FunctionConfig,
-  type QueuedSyncEvent,
-} from "../../config/functionConfig.ts";
+import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../config/functionConfig.ts";
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
@@ -33,8 +28,6 @@ export function localFunctionConfig(options: {
    * fakes accept. Absent: no connectors.
    */
   fakes?: { powerOfficeGoBaseUrl?: string; tripletexBaseUrl?: string };
-  /** Runs a queued sync in this process (the sync handler invoked as Lambda would); absent: syncs cannot start. */
-  dispatchSync?: (event: QueuedSyncEvent) => Promise<void>;
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
   return {
@@ -55,7 +48,8 @@ export function localFunctionConfig(options: {
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(options.dataDir) },
     ingestFunctionName: undefined,
     connectors: options.fakes === undefined ? undefined : localConnectorsConfig(options.fakes),
-    syncDispatch: options.dispatchSync ? { kind: "local", dispatch: options.dispatchSync } : undefined,
+    // Locally a sync runs in the same process (InProcessSyncDispatcher), not in a function of its own.
+    syncFunctionName: undefined,
     emitMetrics: false,
   };
 }
