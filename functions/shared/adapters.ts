@@ -38,5 +38,6 @@ export function createConnectors(config: FunctionConfig): ConnectorRegistry {
 export function createSyncDispatcher(config: FunctionConfig): SyncDispatcher {
   return new LambdaSyncDispatcher({
     functionName: required(config.syncFunctionName, "SALDO_SYNC_FUNCTION_NAME", "the sync function"),
+    ...(config.lambdaClientConfig !== undefined ? { clientConfig: config.lambdaClientConfig } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { ConnectorsConfig } from "./connectorsConfig.ts";
 
@@ -34,6 +35,11 @@ export interface FunctionConfig {
   connectors: ConnectorsConfig | undefined;
   /** The sync function queued syncs are handed to (the API's sync route and the sweeper, in the cloud). */
   syncFunctionName: string | undefined;
+  /**
+   * Settings of the Lambda client that invokes it: AWS's defaults, or — in the local stack — its own Lambda endpoint
+   * (lib/local/stack/lambdaInvokeRoute.ts), where the stack runs the sync in its process.
+   */
+  lambdaClientConfig?: LambdaClientConfig;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
 }

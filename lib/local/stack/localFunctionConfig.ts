@@ -4,8 +4,8 @@ import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-} from "../fakes/powerofficeGo/powerOfficeDemoClients.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../fakes/tripletex/demoTripletex.ts";
+  DEMO_TRIPLETEX_CONSUMER_TOKEN,
+} from "../fakes/demoPlatformKeys.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../imports/requestUpload.ts";
 import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
@@ -28,6 +28,12 @@ export function localFunctionConfig(options: {
    * fakes accept. Absent: no connectors.
    */
   fakes?: { powerOfficeGoBaseUrl?: string; tripletexBaseUrl?: string };
+  /**
+   * The stack's Lambda endpoint (lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function: the API's
+   * sync route hands syncs there with the same LambdaSyncDispatcher as in the cloud, and the stack runs them in its
+   * process. Absent: no sync function.
+   */
+  lambda?: { endpoint: string; syncFunctionName: string };
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
   return {
@@ -48,8 +54,11 @@ export function localFunctionConfig(options: {
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(options.dataDir) },
     ingestFunctionName: undefined,
     connectors: options.fakes === undefined ? undefined : localConnectorsConfig(options.fakes),
-    // Locally a sync runs in the same process (InProcessSyncDispatcher), not in a function of its own.
-    syncFunctionName: undefined,
+    // Locally a sync runs in the stack's process (InProcessSyncDispatcher), reached through its Lambda endpoint.
+    syncFunctionName: options.lambda?.syncFunctionName,
+    ...(options.lambda !== undefined
+      ? { lambdaClientConfig: { endpoint: options.lambda.endpoint, region: LOCAL_REGION, credentials } }
+      : {}),
     emitMetrics: false,
   };
 }
