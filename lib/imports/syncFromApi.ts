@@ -114,6 +114,31 @@ export async function requestSync(deps: SyncDeps, ref: EngagementRef, trigger: I
 }
 
 /**
+ * Queues a sync ({@link requestSync}) and hands it to the dispatcher to run elsewhere — the API's sync route and
+ * `saldo sync` against a stack. A sync that could not be handed over stays queued: the import sweeper hands it over
+ * again (lib/imports/sweepImports.ts), so the caller is told it was queued either way.
+ *
+ * @throws as {@link requestSync}
+ */
+export async function startSync(
+  deps: SyncDeps & { syncs: SyncDispatcher },
+  ref: EngagementRef,
+  trigger: ImportTrigger,
+): Promise<ImportRun> {
+  const queued = await requestSync(deps, ref, trigger);
+  try {
+    await deps.syncs.dispatch(queued);
+  } catch (error) {
+    deps.log?.("sync not handed over: the sweeper will hand it over again", {
+      ...ref,
+      importId: queued.importId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return queued;
+}
+
+/**
  * Runs a queued sync (see {@link requestSync}) to its end, exactly once — a second delivery of the same sync is a
  * duplicate:
  * 1. the sync is claimed with a lease, as a file's import is;
