@@ -297,6 +297,72 @@ describe("saldo connect + engagement create + sync against the local stack's fak
   );
 
   it(
+    "a refused key creates and stores nothing; a key lacking a privilege fails the sync with CONNECTOR_NO_ACCESS, nothing active",
+    { timeout: STEP_TIMEOUT_MS },
+    async () => {
+      const tenant = "t-refused";
+      const refused = await saldo([
+        "connect",
+        "tripletex",
+        "--tenant",
+        tenant,
+        "--client",
+        "nobody",
+        "--key",
+        "not-a-demo-key",
+        "--json",
+      ]);
+      expect(refused.code).toBe(3);
+      expect(ConnectJsonSchema.parse(JSON.parse(refused.stdout))).toMatchObject({
+        client: null,
+        key: null,
+        connection: { status: "invalid-key" },
+      });
+      const noClient = await saldo([
+        "engagement",
+        "create",
+        "--tenant",
+        tenant,
+        "--client",
+        "nobody",
+        "--year",
+        "2025",
+      ]);
+      expect(noClient.code).toBe(1);
+      expect(noClient.stderr).toContain('client "nobody" does not exist');
+
+      // A key whose client lacks a module: connect says no-access with the privilege; the sync fails with its code.
+      expect((await connect("poweroffice-go", tenant, "fjordlys", "demo-poweroffice-ok")).code).toBe(0);
+      expect(
+        (await saldo(["engagement", "create", "--tenant", tenant, "--client", "fjordlys", "--year", "2025"])).code,
+      ).toBe(0);
+      const noAccess = await connect("poweroffice-go", tenant, "fjordlys", "demo-poweroffice-no-access" as DemoKey);
+      expect(noAccess.code).toBe(3);
+      expect(noAccess.json!.connection).toMatchObject({
+        status: "no-access",
+        missingPrivileges: ["AccountTransaction"],
+      });
+      const failed = await saldo([
+        "sync",
+        "--tenant",
+        tenant,
+        "--client",
+        "fjordlys",
+        "--engagement",
+        "2025",
+        "--locale",
+        "en",
+      ]);
+      expect(failed.code).toBe(3);
+      expect(failed.stdout).toContain("CONNECTOR_NO_ACCESS");
+      expect(failed.stdout).toContain("the engagement has no active version yet");
+      const notConnected = await saldo(["sync", "--tenant", tenant, "--client", "nobody", "--engagement", "2025"]);
+      expect(notConnected.code).toBe(1);
+      expect(notConnected.stderr).toMatch(/client "nobody" does not exist/);
+    },
+  );
+
+  it(
     "demo-tripletex-wrong-ib: the API's 2025 opening that leaves the 2024 result out shows as an opening difference with a stable code",
     { timeout: STEP_TIMEOUT_MS },
     async () => {

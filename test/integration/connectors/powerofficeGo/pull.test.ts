@@ -83,17 +83,23 @@ describe("PowerOffice Go pull over HTTP", () => {
     const ledger = await connector.pull(credentialsOf("client-ok"), {
       period: { start: "2025-01-01", end: "2025-12-31" },
     });
-    const transactionCalls = () =>
-      server.exchanges.filter((exchange) => exchange.path === "/v2/AccountTransactions").length;
-    const before = transactionCalls();
-    let callsAtFirstRecord: number | undefined;
+    // Windows asked for, not calls: on a loaded machine a call may time out and be retried.
+    const before = server.exchanges.length;
+    const windowsAsked = () =>
+      new Set(
+        server.exchanges
+          .slice(before)
+          .filter((exchange) => exchange.path === "/v2/AccountTransactions")
+          .map((exchange) => exchange.query.toString()),
+      ).size;
+    let windowsAtFirstRecord: number | undefined;
     let records = 0;
     for await (const _record of ledger.records) {
-      callsAtFirstRecord ??= transactionCalls() - before;
+      windowsAtFirstRecord ??= windowsAsked();
       records++;
     }
-    expect(callsAtFirstRecord).toBe(1);
-    expect(transactionCalls() - before).toBe(12);
+    expect(windowsAtFirstRecord).toBe(1);
+    expect(windowsAsked()).toBe(12);
     expect(records).toBeGreaterThan(365);
   });
 
