@@ -15,6 +15,7 @@ export default $config({
     // Imported here, not at the top: SST defines its globals (sst, aws, $app) only while running the app.
     const { uploadsBucket, table } = await import("./infra/storage.ts");
     const { ingestFunction, ingestDeadLetterQueue } = await import("./infra/ingest.ts");
+    const { syncFunction, platformKeysSecret } = await import("./infra/sync.ts");
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
     return {
@@ -24,6 +25,8 @@ export default $config({
       ingestFunction: ingestFunction.name,
       ingestDeadLetterQueue: ingestDeadLetterQueue.url,
       importSweeper: importSweeper.nodes.function.name,
+      syncFunction: syncFunction.name,
+      platformKeysSecret: platformKeysSecret.name,
     };
   },
 });

@@ -10,6 +10,7 @@ import {
   type ApiRouteAccess,
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
+import { platformKeysSecret, syncFunction } from "./sync.ts";
 
 const stage = apiStageConfig($app.stage);
 const prefix = secretPrefix($app.stage);
@@ -70,7 +71,12 @@ function grantsOf(access: ApiRouteAccess) {
     case "secretsWrite":
     case "secretsRead":
     case "secretsDelete":
+    case "secretsUse":
       return { actions: [...API_PERMISSIONS[access]], resources: [secretsArn] };
+    case "platformKeys":
+      return { actions: [...API_PERMISSIONS.platformKeys], resources: [platformKeysSecret.arn] };
+    case "invokeSync":
+      return { actions: [...API_PERMISSIONS.invokeSync], resources: [syncFunction.arn] };
   }
 }
 
@@ -103,6 +109,12 @@ for (const route of API_ROUTES) {
         ...(route.access.some((access) => access.startsWith("secrets"))
           ? { SALDO_KEY_VAULT: "secrets-manager", SALDO_SECRET_PREFIX: prefix }
           : {}),
+        // Which systems have a connector (the sync route refuses a client without one); the value is read only with
+        // the platformKeys grant.
+        ...(route.access.includes("platformKeys") || route.access.includes("invokeSync")
+          ? { SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn }
+          : {}),
+        ...(route.access.includes("invokeSync") ? { SALDO_SYNC_FUNCTION_NAME: syncFunction.name } : {}),
       },
       logging: { format: "json", retention: API_CONFIG.logRetention },
     },

@@ -106,12 +106,17 @@ export const SWEEPER_CONFIG = {
   powertools: { serviceName: "saldo-sweeper" },
 } as const;
 
-/** IAM actions of the sweeper, least privilege: no S3 at all, no deletes, and only Invoke on the ingest function. */
+/**
+ * IAM actions of the sweeper, least privilege: no S3 at all, no deletes, and only Invoke on the ingest and sync
+ * functions.
+ */
 export const SWEEPER_PERMISSIONS = {
   /** On the table and its indexes: the sparse index query, reads, and conditional updates. */
   table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
   /** On the ingest function: re-deliver an upload event asynchronously. */
   invokeIngest: ["lambda:InvokeFunction"],
+  /** On the sync function: hand a lost sync over again, asynchronously. */
+  invokeSync: ["lambda:InvokeFunction"],
 } as const;
 
 /**
@@ -185,7 +190,15 @@ export function secretPrefix(stage: string): string {
 
 /** What a route's function may touch; infra/api.ts turns each into least-privilege grants. */
 export type ApiRouteAccess =
-  "tableRead" | "tableWrite" | "presignUploads" | "secretsWrite" | "secretsRead" | "secretsDelete";
+  | "tableRead"
+  | "tableWrite"
+  | "presignUploads"
+  | "secretsWrite"
+  | "secretsRead"
+  | "secretsDelete"
+  | "secretsUse"
+  | "platformKeys"
+  | "invokeSync";
 
 /**
  * The routes, as plain data (infra/ may not import lib/): test/unit/api/infraRoutes.test.ts asserts that method,
@@ -291,6 +304,13 @@ export const API_ROUTES: readonly {
     access: ["tableWrite"],
   },
   {
+    method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/sync",
+    handler: "functions/http/imports/requestSync.handler",
+    authenticated: true,
+    access: ["tableWrite", "secretsRead", "invokeSync"],
+  },
+  {
     method: "GET",
     path: "/clients/{clientId}/engagements/{engagementId}/trial-balance",
     handler: "functions/http/figures/getTrialBalance.handler",
@@ -309,7 +329,7 @@ export const API_ROUTES: readonly {
     path: "/clients/{clientId}/integrations/{system}",
     handler: "functions/http/integrations/putIntegrationKey.handler",
     authenticated: true,
-    access: ["tableRead", "secretsWrite"],
+    access: ["tableWrite", "secretsWrite", "secretsUse", "platformKeys"],
   },
   {
     method: "GET",
@@ -317,6 +337,27 @@ export const API_ROUTES: readonly {
     handler: "functions/http/integrations/getIntegrationKey.handler",
     authenticated: true,
     access: ["tableRead", "secretsRead"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/integrations/{system}/check",
+    handler: "functions/http/integrations/checkIntegration.handler",
+    authenticated: true,
+    access: ["tableWrite", "secretsUse", "platformKeys"],
+  },
+  {
+    method: "GET",
+    path: "/clients/{clientId}/integrations/tripletex/companies",
+    handler: "functions/http/integrations/listTripletexCompanies.handler",
+    authenticated: true,
+    access: ["tableRead", "secretsUse", "platformKeys"],
+  },
+  {
+    method: "PUT",
+    path: "/clients/{clientId}/integrations/tripletex/company",
+    handler: "functions/http/integrations/bindTripletexCompany.handler",
+    authenticated: true,
+    access: ["tableWrite", "secretsUse", "platformKeys"],
   },
   {
     method: "DELETE",
@@ -342,8 +383,10 @@ export const API_ROUTES: readonly {
 ];
 
 /**
- * IAM actions behind each access. Reads never get write actions; no route gets s3:GetObject or
- * secretsmanager:GetSecretValue (integration keys are only read by the connectors, not by the API).
+ * IAM actions behind each access. Reads never get write actions; no route gets s3:GetObject. A key's value
+ * (secretsmanager:GetSecretValue) is read only by the routes that check a connection live with the accounting system
+ * (`secretsUse`: storing a key, the check, a Tripletex key's companies and binding), and saldo's platform keys only
+ * by those and the sync function (`platformKeys`, on the one platform-keys secret).
  */
 export const API_PERMISSIONS = {
   tableRead: ["dynamodb:GetItem", "dynamodb:Query"],
@@ -365,4 +408,56 @@ export const API_PERMISSIONS = {
   /** SecretsManagerKeyVault.status: DescribeSecret only (tags), never the value. */
   secretsRead: ["secretsmanager:DescribeSecret"],
   secretsDelete: ["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"],
+  /**
+   * useIntegrationKey: the key's value for the connector (GetSecretValue; DescribeSecret when a secret scheduled for
+   * deletion refuses it), and its use recorded (`lastUsedAt` tag).
+   */
+  secretsUse: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+  /** SecretsManagerPlatformKeys: the platform-keys secret's value, on that secret alone. */
+  platformKeys: ["secretsmanager:GetSecretValue"],
+  /** The sync route hands the queued sync to the sync function: an asynchronous Invoke of that function alone. */
+  invokeSync: ["lambda:InvokeFunction"],
 } as const;
+
+/**
+ * The sync function (functions/sync/runSync.ts, infra/sync.ts): runs a queued sync — the connector's pull of one
+ * engagement's period from PowerOffice Go or Tripletex, streamed page by page through the same import attempt as a
+ * file.
+ *
+ * - memory 1769 MB (one full vCPU): the pull is flat streaming (pages go straight through the summarizer and the
+ *   batched writer, never the whole year in memory), so memory is for CPU — JSON parsing of 1 000–20 000-row pages
+ *   and the SDK's TLS — not for data.
+ * - timeout 900 s, Lambda's maximum: a year of a large company is paged under the APIs' rate limits (PowerOffice Go
+ *   10 requests/s per subscription key; Tripletex per token) and must finish in one invocation.
+ * - async retries 2 (Lambda's default, made explicit): an unexpected failure releases the sync and is rethrown; after
+ *   the retries the sweeper hands it over again, and fails it after its attempts.
+ */
+export const SYNC_CONFIG = {
+  handler: "functions/sync/runSync.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 1769,
+  timeoutSeconds: 900,
+  asyncRetries: 2,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-sync", metricsNamespace: "saldo" },
+} as const;
+
+/** IAM actions of the sync function, least privilege: no S3, no deletes. */
+export const SYNC_PERMISSIONS = {
+  /** On the table: the sync's claim, versions, batched data, activation and the client's connection status. */
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+  /** On the stage's client keys (`saldo/{stage}/*`): read the key, record its use. */
+  clientKeys: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+  /** On the platform-keys secret alone. */
+  platformKeys: ["secretsmanager:GetSecretValue"],
+} as const;
+
+/**
+ * The platform-keys secret of a stage: saldo's own PowerOffice Go application and subscription keys and Tripletex
+ * consumer token, as JSON (README "Platform keys"). Created empty by infra/sync.ts; its value is set out of band, so
+ * it never passes through the deployment's state.
+ */
+export function platformKeysSecretName(stage: string): string {
+  return `saldo-platform/${stage}/platform-keys`;
+}

@@ -7,10 +7,12 @@ import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { sweepImports } from "../../lib/imports/sweepImports.ts";
 import { DynamoImportStore } from "../../lib/store/DynamoImportStore.ts";
 import { LambdaIngestRedelivery } from "../../lib/store/LambdaIngestRedelivery.ts";
+import { createSyncDispatcher } from "../shared/adapters.ts";
 import { lambdaEntry, required } from "../shared/environment.ts";
 
 /**
- * Scheduled (infra/sweeper.ts) → sweepImports: dead attempts re-queued and re-delivered or failed, unfinished data
+ * Scheduled (infra/sweeper.ts) → sweepImports: dead attempts re-queued and re-delivered (uploads to the ingest
+ * function, syncs to the sync function) or failed, unfinished data
  * expiry finished. Fails the invocation when an import could not be handled, so that it shows in the function's
  * errors; the next sweep handles it again.
  *
@@ -22,6 +24,8 @@ export function createHandler(config: FunctionConfig) {
   const redelivery = new LambdaIngestRedelivery({
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
+  // Lost syncs (their function died, or the API could not hand them over) are handed to the sync function again.
+  const syncs = config.syncFunctionName === undefined ? undefined : createSyncDispatcher(config);
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema }))
@@ -29,6 +33,7 @@ export function createHandler(config: FunctionConfig) {
       const report = await sweepImports({
         importStore,
         redelivery,
+        ...(syncs ? { syncs } : {}),
         retentionSeconds: config.retentionSeconds,
         log: (message, fields) => logger.info(message, fields),
       });

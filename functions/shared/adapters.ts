@@ -1,4 +1,9 @@
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
+import type { ConnectorRegistry } from "../../lib/connectors/ports.ts";
+import { createConnectorRegistry } from "../../lib/connectors/registry.ts";
+import type { SyncDispatcher } from "../../lib/imports/syncFromApi.ts";
+import { LambdaSyncDispatcher } from "../../lib/store/LambdaSyncDispatcher.ts";
+import { required } from "./environment.ts";
 import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
 import type { KeyVault } from "../../lib/secrets/ports.ts";
 import { SecretsManagerKeyVault } from "../../lib/secrets/SecretsManagerKeyVault.ts";
@@ -22,4 +27,17 @@ export function createEngagementStore(config: FunctionConfig): DynamoEngagementS
 export function createKeyVault(config: FunctionConfig["keyVault"]): KeyVault {
   if (config.kind === "encrypted-file") return new EncryptedFileKeyVault({ directory: config.directory });
   return new SecretsManagerKeyVault({ prefix: config.prefix });
+}
+
+/** The configured connectors (none without a platform-keys secret): lib/connectors/registry.ts builds them. */
+export function createConnectors(config: FunctionConfig): ConnectorRegistry {
+  return config.connectors === undefined ? {} : createConnectorRegistry(config.connectors);
+}
+
+/** Hands queued syncs to the sync function: an asynchronous Invoke (the API's sync route, the sweeper). */
+export function createSyncDispatcher(config: FunctionConfig): SyncDispatcher {
+  return new LambdaSyncDispatcher({
+    functionName: required(config.syncFunctionName, "SALDO_SYNC_FUNCTION_NAME", "the sync function"),
+    ...(config.lambdaClientConfig !== undefined ? { clientConfig: config.lambdaClientConfig } : {}),
+  });
 }

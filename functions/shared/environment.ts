@@ -3,6 +3,8 @@ import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "
 import { DEFAULT_TENANT_CLAIM } from "../../lib/auth/verifyAccessToken.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../lib/imports/requestUpload.ts";
 import { DEFAULT_SECRET_PREFIX } from "../../lib/secrets/secretName.ts";
+import { POWEROFFICE_GO_BASE_URL } from "../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
+import { TRIPLETEX_BASE_URL } from "../../lib/connectors/tripletex/TripletexConnector.ts";
 
 const RetentionDaysSchema = z.coerce.number().int().positive().default(DEFAULT_RETENTION_DAYS);
 
@@ -35,6 +37,17 @@ export const FunctionEnvironmentSchema = z
       .optional(),
     SALDO_SECRET_PREFIX: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
     SALDO_INGEST_FUNCTION_NAME: z.string().min(1).optional(),
+    /** The sync function (infra/sync.ts): the API's sync route and the sweeper invoke it asynchronously. */
+    SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
+    /**
+     * Name or ARN of the platform-keys secret (saldo's PowerOffice Go application and subscription keys, Tripletex
+     * consumer token; README "Platform keys"). Without it the function has no connector.
+     */
+    SALDO_PLATFORM_KEYS_SECRET: z.string().min(1).optional(),
+    /** PowerOffice Go host root (default production); e.g. the demo environment `https://goapi.poweroffice.net/Demo`. */
+    SALDO_POWEROFFICE_GO_BASE_URL: z.url().default(POWEROFFICE_GO_BASE_URL),
+    /** Tripletex API root with `/v2` (default production); e.g. the test environment `https://api-test.tripletex.tech/v2`. */
+    SALDO_TRIPLETEX_BASE_URL: z.url().default(TRIPLETEX_BASE_URL),
     /** Emulators only (tests against DynamoDB Local and s3rver): endpoints and S3 path-style addressing. */
     SALDO_DYNAMODB_ENDPOINT: z.url().optional(),
     SALDO_S3_ENDPOINT: z.url().optional(),
@@ -59,6 +72,14 @@ export const FunctionEnvironmentSchema = z
       : undefined,
     keyVault: { kind: "secrets-manager", prefix: env.SALDO_SECRET_PREFIX },
     ingestFunctionName: env.SALDO_INGEST_FUNCTION_NAME,
+    connectors: env.SALDO_PLATFORM_KEYS_SECRET
+      ? {
+          "poweroffice-go": { baseUrl: env.SALDO_POWEROFFICE_GO_BASE_URL },
+          tripletex: { baseUrl: env.SALDO_TRIPLETEX_BASE_URL },
+          platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
+        }
+      : undefined,
+    syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
     emitMetrics: true,
   }));
 

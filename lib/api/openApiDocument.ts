@@ -99,6 +99,16 @@ function operationOf(route: ApiRoute): Record<string, unknown> {
               ]),
             ),
           },
+          ...(route.response.headers
+            ? {
+                headers: Object.fromEntries(
+                  Object.entries(route.response.headers).map(([name, description]) => [
+                    name,
+                    { description, schema: { type: "string" } },
+                  ]),
+                ),
+              }
+            : {}),
           ...(route.response.alternatives?.some((alternative) => alternative.headers)
             ? {
                 headers: Object.fromEntries(

@@ -1,5 +1,14 @@
+import type { ConnectedCompany } from "../connectors/ports.ts";
 import type { Client, Engagement } from "../engagements/types.ts";
-import type { ClientJson, EngagementJson } from "./schemas.ts";
+import type { IntegrationView } from "../imports/integrationConnection.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
+import type {
+  ClientJson,
+  ConnectedCompanyJson,
+  EngagementJson,
+  IntegrationCompaniesJson,
+  IntegrationStatusJson,
+} from "./schemas.ts";
 
 /** A client as the API shows it (no tenant id: the caller's tenant is implied; no deletion mark: deleted ones are gone). */
 export function toClientJson(client: Client): ClientJson {
@@ -33,4 +42,35 @@ export function toEngagementJson(engagement: Engagement): EngagementJson {
     createdAt: engagement.createdAt,
     activeImportId: engagement.activeImportId ?? null,
   };
+}
+
+/** A client's integration as the API shows it: the key's status (never the key), the binding, the connection. */
+export function toIntegrationJson(view: IntegrationView): IntegrationStatusJson {
+  const connection = view.connection;
+  return {
+    system: view.system,
+    ...view.key,
+    companyId: view.companyId ?? null,
+    connection: connection
+      ? {
+          status: connection.status,
+          checkedAt: connection.checkedAt,
+          company: connection.company ? toCompanyJson(connection.company) : null,
+          missingPrivileges: connection.missingPrivileges ?? [],
+          message: connection.message ?? null,
+        }
+      : null,
+  };
+}
+
+/** The companies a key may log into, and the one bound to the client. */
+export function toCompaniesJson(
+  system: IntegrationSystem,
+  listed: { companies: ConnectedCompany[]; companyId: string | undefined },
+): IntegrationCompaniesJson {
+  return { system, companyId: listed.companyId ?? null, companies: listed.companies.map(toCompanyJson) };
+}
+
+function toCompanyJson(company: ConnectedCompany): ConnectedCompanyJson {
+  return { id: company.id, name: company.name, orgNumber: company.orgNumber ?? null };
 }

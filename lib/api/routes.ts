@@ -23,6 +23,9 @@ import {
   IntegrationKeyRequestSchema,
   IntegrationPathSchema,
   IntegrationStatusSchema,
+  IntegrationCompaniesSchema,
+  BindCompanyRequestSchema,
+  SyncAcceptedSchema,
   OpenApiDocumentSchema,
   UpdateClientRequestSchema,
   UploadRequestSchema,
@@ -65,8 +68,10 @@ export interface ApiRoute<
   query?: TQuery;
   body?: TBody;
   response: {
-    status: 200 | 201 | 204;
+    status: 200 | 201 | 202 | 204;
     description: string;
+    /** Headers of the success answer (name → description), e.g. `location`. */
+    headers?: Record<string, string>;
     schema?: TResponse;
     /** Name of the response schema in the document's components. */
     name?: string;
@@ -257,6 +262,26 @@ export const ROUTES = {
     extraProblems: [409],
     handler: "functions/http/imports/activateImport.handler",
   }),
+  requestSync: route({
+    operationId: "requestSync",
+    method: "POST",
+    path: `${ENGAGEMENT}/sync`,
+    summary:
+      "Sync the engagement's period from the client's accounting system (PowerOffice Go, Tripletex): queued as an " +
+      "import, followed at the import resource",
+    tag: "imports",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: {
+      status: 202,
+      description: "Queued: the import id and its resource (status `queued`, then `running`, then its outcome)",
+      schema: SyncAcceptedSchema,
+      name: "SyncAccepted",
+      headers: { location: "The import resource, `…/imports/{importId}`" },
+    },
+    extraProblems: [409],
+    handler: "functions/http/imports/requestSync.handler",
+  }),
   getTrialBalance: route({
     operationId: "getTrialBalance",
     method: "GET",
@@ -322,7 +347,7 @@ export const ROUTES = {
     operationId: "putIntegrationKey",
     method: "PUT",
     path: INTEGRATION,
-    summary: "Store the client's key for an accounting system (never returned)",
+    summary: "Store the client's key for an accounting system (never returned), check it and record the connection",
     tag: "integrations",
     authenticated: true,
     pathParams: IntegrationPathSchema,
@@ -339,7 +364,9 @@ export const ROUTES = {
     operationId: "getIntegrationKey",
     method: "GET",
     path: INTEGRATION,
-    summary: "Whether a key is set, masked to its last 4 characters, when set and last used",
+    summary:
+      "Whether a key is set (masked to its last 4 characters), when set and last used, the bound company and the " +
+      "connection as last seen",
     tag: "integrations",
     authenticated: true,
     pathParams: IntegrationPathSchema,
@@ -350,6 +377,60 @@ export const ROUTES = {
       name: "IntegrationStatus",
     },
     handler: "functions/http/integrations/getIntegrationKey.handler",
+  }),
+  checkIntegration: route({
+    operationId: "checkIntegration",
+    method: "POST",
+    path: `${INTEGRATION}/check`,
+    summary: "Check the stored key live with the accounting system and record the connection's status",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: IntegrationPathSchema,
+    response: {
+      status: 200,
+      description: "The key's status and the connection as just checked",
+      schema: IntegrationStatusSchema,
+      name: "IntegrationStatus",
+    },
+    extraProblems: [409],
+    handler: "functions/http/integrations/checkIntegration.handler",
+  }),
+  listTripletexCompanies: route({
+    operationId: "listTripletexCompanies",
+    method: "GET",
+    path: `${CLIENT}/integrations/tripletex/companies`,
+    summary: "The companies the client's Tripletex key may log into (an accountant key: its client companies)",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    response: {
+      status: 200,
+      description: "The companies, and the one bound to the client",
+      schema: IntegrationCompaniesSchema,
+      name: "IntegrationCompanies",
+    },
+    extraProblems: [409],
+    handler: "functions/http/integrations/listTripletexCompanies.handler",
+  }),
+  bindTripletexCompany: route({
+    operationId: "bindTripletexCompany",
+    method: "PUT",
+    path: `${CLIENT}/integrations/tripletex/company`,
+    summary:
+      "Bind the client to one of the companies its Tripletex key may log into (null: the key's own company), then " +
+      "check the connection",
+    tag: "integrations",
+    authenticated: true,
+    pathParams: ClientPathSchema,
+    body: BindCompanyRequestSchema,
+    response: {
+      status: 200,
+      description: "The integration as bound and checked",
+      schema: IntegrationStatusSchema,
+      name: "IntegrationStatus",
+    },
+    extraProblems: [409],
+    handler: "functions/http/integrations/bindTripletexCompany.handler",
   }),
   deleteIntegrationKey: route({
     operationId: "deleteIntegrationKey",

@@ -178,8 +178,72 @@ export const CompareQuerySchema = z.strictObject({ with: IdSchema });
 /** `{clientKey}` for poweroffice-go, `{employeeToken}` for tripletex (the vault checks the one of the path). */
 export const IntegrationKeyRequestSchema = z.union([PowerOfficeGoKeySchema, TripletexKeySchema]);
 
-/** `GET …/integrations/{system}` answer: status only, the key masked to its last 4 characters. */
-export const IntegrationStatusSchema = KeyStatusSchema.extend({ system: IntegrationSystemSchema });
+/** A company of the accounting system (Tripletex company id, PowerOffice Go client id). */
+const ConnectedCompanySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** 9 digits as the system states it; null when it states none. */
+  orgNumber: z.string().nullable(),
+});
+
+/** How the client's connection was last seen (by storing the key, a check, or a sync). */
+export const ConnectionSchema = z.object({
+  status: z
+    .enum(["ok", "invalid-key", "no-access", "rate-limited", "unavailable"])
+    .describe(
+      "`ok`; `invalid-key` (the system refuses the key); `no-access` (the key lacks privileges or modules, or a " +
+        "Tripletex accountant key is not bound to a company yet); `rate-limited`; `unavailable` (the system, or " +
+        "saldo's own platform configuration)",
+    ),
+  checkedAt: TimestampSchema,
+  /** The company reached; null when none was (or the key reaches several and none is bound). */
+  company: ConnectedCompanySchema.nullable(),
+  /** `no-access`: the privileges or modules the key lacks, as the system names them. */
+  missingPrivileges: z.array(z.string()),
+  /** Why, for people (never a secret); null when there is nothing to say. */
+  message: z.string().nullable(),
+});
+
+/**
+ * `GET`/`PUT …/integrations/{system}` answer: whether a key is stored (masked to its last 4 characters, never the
+ * key), the company bound to the client, and the connection as last seen.
+ */
+export const IntegrationStatusSchema = KeyStatusSchema.extend({
+  system: IntegrationSystemSchema,
+  /** The company the client is bound to (Tripletex accountant keys); null: the key's own company. */
+  companyId: z.string().nullable(),
+  /** Null while no key is stored or it was never checked. */
+  connection: ConnectionSchema.nullable(),
+});
+
+export type IntegrationStatusJson = z.infer<typeof IntegrationStatusSchema>;
+export type ConnectedCompanyJson = z.infer<typeof ConnectedCompanySchema>;
+export type IntegrationCompaniesJson = z.infer<typeof IntegrationCompaniesSchema>;
+
+/** `GET …/integrations/tripletex/companies` answer: the companies the key may log into, and the one bound. */
+export const IntegrationCompaniesSchema = z.object({
+  system: IntegrationSystemSchema,
+  companyId: z.string().nullable(),
+  companies: z.array(ConnectedCompanySchema),
+});
+
+/** `PUT …/integrations/tripletex/company` body: one of the companies listed, or null to remove the binding. */
+export const BindCompanyRequestSchema = z.strictObject({
+  companyId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "a company id as listed by GET …/integrations/tripletex/companies")
+    .nullable(),
+});
+
+// ── syncs ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** `POST …/engagements/{engagementId}/sync` answer (202): the queued sync's import and where to follow it. */
+export const SyncAcceptedSchema = z.object({
+  importId: IdSchema,
+  status: z.literal("queued"),
+  /** The import resource (also the `Location` header): its status shows the progress and the outcome. */
+  href: z.string(),
+});
 
 // ── meta ─────────────────────────────────────────────────────────────────────────────────────────────────────
 

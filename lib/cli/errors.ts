@@ -93,3 +93,17 @@ export class UploadTransferError extends SaldoError<"UPLOAD_TRANSFER_FAILED"> {
     super("UPLOAD_TRANSFER_FAILED", message, options);
   }
 }
+
+/** Stable codes of {@link ConnectRefusedError}. */
+export type ConnectRefusedCode = "INTEGRATION_COMPANY_UNREACHABLE" | "ORG_NUMBER_TAKEN" | "SYNC_NOT_CONNECTED";
+
+/**
+ * `saldo connect` refused before storing anything: `--company` names a company the key does not reach (the code of
+ * `PUT …/integrations/tripletex/company`; the message lists the companies it does reach), the company's organisation number is another client's, or the target has no connector for the
+ * system. Exit code 1.
+ */
+export class ConnectRefusedError extends SaldoError<ConnectRefusedCode> {
+  constructor(code: ConnectRefusedCode, message: string) {
+    super(code, message);
+  }
+}

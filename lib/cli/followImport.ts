@@ -1,6 +1,6 @@
 import type { EngagementRef } from "../engagements/types.ts";
 import type { ImportStore } from "../imports/ports.ts";
-import type { ImportRun } from "../imports/types.ts";
+import type { ImportRef, ImportRun } from "../imports/types.ts";
 import { ImportWaitTimeoutError, UploadRejectedError } from "./errors.ts";
 
 /**
@@ -77,6 +77,38 @@ export async function followImport(
         `the upload is stored, but its import ${mine ? `(${mine.importId}) is still ${mine.status}` : "has not started"} after ` +
           `${Math.round(upload.timeoutMs / 1000)} s; see \`saldo imports\`` +
           (upload.deadLetterHint ? ` and the dead letters in ${upload.deadLetterHint}` : ""),
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(2_000, Math.round(delay * 1.5));
+  }
+}
+
+/**
+ * Polls one import (a sync the command queued) until it reaches a final status — `unchanged` included — reporting its
+ * progress on the way, as {@link followImport} follows an upload's import.
+ *
+ * @throws ImportWaitTimeoutError when it has not ended within `timeoutMs` (naming its status and where to look)
+ */
+export async function followImportRun(
+  importStore: ImportStore,
+  ref: ImportRef,
+  options: { timeoutMs: number; hint: string },
+  onProgress: (progress: ImportProgressView) => void = () => {},
+  timing: FollowTiming = {},
+): Promise<ImportRun> {
+  const now = timing.now ?? Date.now;
+  const sleep = timing.sleep ?? ((ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms)));
+  const deadline = now() + options.timeoutMs;
+  let delay = 200;
+  for (;;) {
+    const run = await importStore.getImport(ref);
+    if (run === undefined) throw new ImportWaitTimeoutError(`import ${ref.importId} is gone (${options.hint})`);
+    if (!UNDER_WAY.has(run.status)) return run;
+    onProgress(progressOf(run));
+    if (now() > deadline) {
+      throw new ImportWaitTimeoutError(
+        `import ${ref.importId} is still ${run.status} after ${Math.round(options.timeoutMs / 1000)} s; ${options.hint}`,
       );
     }
     await sleep(delay);

@@ -1,8 +1,19 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import type { ConnectorsConfig } from "../config/connectorsConfig.ts";
+import type { FunctionConfig } from "../config/functionConfig.ts";
+import { localKeyVaultDirectory } from "../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS } from "../local/localClients.ts";
-import { findDataDir, isProcessAlive, readStackFile, stackFilePath } from "../local/stack/stackFile.ts";
+import {
+  findDataDir,
+  isProcessAlive,
+  readStackFile,
+  stackFilePath,
+  type LocalFakeUrls,
+  type StackFile,
+} from "../local/stack/stackFile.ts";
 import { TargetNotReachableError } from "./errors.ts";
 
 /**
@@ -20,6 +31,15 @@ export const TargetEnvironmentSchema = z
     SALDO_S3_ENDPOINT: z.url().optional(),
     SALDO_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
     SALDO_DATA_DIR: z.string().optional(),
+    /** AWS: where the clients' integration keys are (`saldo connect`, `saldo sync`): the functions' prefix. */
+    SALDO_SECRET_PREFIX: z.string().min(1).optional(),
+    /** AWS: the sync function `saldo sync` hands a queued sync to (asynchronous Invoke), as the API's sync route does. */
+    SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
+    /** AWS: the Secrets Manager secret with saldo's platform keys (`saldo connect` checks a key with them). */
+    SALDO_PLATFORM_KEYS_SECRET: z.string().min(1).optional(),
+    /** AWS: other API roots than the vendors' production ones (their test environments). */
+    SALDO_TRIPLETEX_BASE_URL: z.url().optional(),
+    SALDO_POWEROFFICE_GO_BASE_URL: z.url().optional(),
   })
   .refine((env) => (env.SALDO_TABLE_NAME === undefined) === (env.SALDO_BUCKET_NAME === undefined), {
     message: "set both SALDO_TABLE_NAME and SALDO_BUCKET_NAME (to use AWS), or neither (to use the local stack)",
@@ -36,6 +56,19 @@ export interface Target {
   description: string;
   /** The local stack's dead-letter folder (local only). */
   deadLetterDir?: string;
+  /**
+   * What `saldo connect` and `saldo sync` need beyond the stores, each with why it is missing when it is: the key
+   * vault, the connectors' configuration, and the sync function to hand a sync to.
+   */
+  integrations: TargetIntegrations;
+}
+
+/** The key vault, connectors and sync function of a target; a string says what to set (or do) to have it. */
+export interface TargetIntegrations {
+  keyVault: FunctionConfig["keyVault"] | string;
+  /** The connectors' configuration, or (local stack) the URLs of its fakes, which take the demo platform keys. */
+  connectors: { config: ConnectorsConfig } | { fakes: LocalFakeUrls } | string;
+  syncFunction: { name: string; clientConfig: LambdaClientConfig } | string;
 }
 
 /** Empty strings count as unset, as shells make it easy to export one by mistake. */
@@ -82,6 +115,7 @@ export async function resolveTarget(
           }
         : {},
       description: `table ${settings.SALDO_TABLE_NAME}, bucket ${settings.SALDO_BUCKET_NAME}`,
+      integrations: awsIntegrations(settings),
     };
   }
 
@@ -124,5 +158,54 @@ export async function resolveTarget(
     },
     description: `local stack in ${dataDir}`,
     deadLetterDir: stack.deadLetterDir,
+    integrations: localIntegrations(stack, dataDir),
+  };
+}
+
+/**
+ * In AWS: the functions' own settings, from the same variables their environment has (functions/shared/environment.ts).
+ * The connectors read the platform-keys secret with the caller's credentials.
+ */
+function awsIntegrations(settings: z.infer<typeof TargetEnvironmentSchema>): TargetIntegrations {
+  const secret = settings.SALDO_PLATFORM_KEYS_SECRET;
+  return {
+    keyVault:
+      settings.SALDO_SECRET_PREFIX !== undefined
+        ? { kind: "secrets-manager", prefix: settings.SALDO_SECRET_PREFIX }
+        : "set SALDO_SECRET_PREFIX (the deployment's integration-key prefix, e.g. saldo/prod)",
+    connectors:
+      secret !== undefined
+        ? {
+            config: {
+              // The vendors' production APIs (the connectors' defaults TRIPLETEX_BASE_URL, POWEROFFICE_GO_BASE_URL).
+              tripletex: { baseUrl: settings.SALDO_TRIPLETEX_BASE_URL ?? "https://tripletex.no/v2" },
+              "poweroffice-go": { baseUrl: settings.SALDO_POWEROFFICE_GO_BASE_URL ?? "https://goapi.poweroffice.net" },
+              platformKeys: { source: "secrets-manager", secretId: secret },
+            },
+          }
+        : "set SALDO_PLATFORM_KEYS_SECRET (the name or ARN of the deployment's platform-keys secret)",
+    syncFunction:
+      settings.SALDO_SYNC_FUNCTION_NAME !== undefined
+        ? { name: settings.SALDO_SYNC_FUNCTION_NAME, clientConfig: {} }
+        : "set SALDO_SYNC_FUNCTION_NAME (the deployment's sync function)",
+  };
+}
+
+/**
+ * On the local stack: the encrypted file vault in its data folder, the connectors pointed at its fake APIs with the
+ * demo platform keys, and its Lambda endpoint (lib/local/stack/lambdaInvokeRoute.ts) for the sync function.
+ */
+function localIntegrations(stack: StackFile, dataDir: string): TargetIntegrations {
+  const restart = "the running local stack predates the connectors: restart it (`npm start`)";
+  const credentials = { ...LOCAL_CREDENTIALS };
+  return {
+    keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(dataDir) },
+    connectors: stack.connectors ? { fakes: stack.connectors } : restart,
+    syncFunction: stack.lambda
+      ? {
+          name: stack.lambda.syncFunctionName,
+          clientConfig: { endpoint: stack.lambda.endpoint, region: stack.region, credentials },
+        }
+      : restart,
   };
 }

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { toLedgerJson } from "../ledger/ledgerJson.ts";
+import { demoKeyDescriptions } from "../local/stack/localFakes.ts";
 import { readLocalStackSettings } from "../local/stack/localStackSettings.ts";
 import { localDynamoDbClientConfig, startLocalStack, type RunningLocalStack } from "../local/stack/startLocalStack.ts";
 import { createDynamoStores } from "../store/createDynamoStores.ts";
@@ -61,11 +62,28 @@ export async function startCommand(
   say(
     `  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`,
   );
+  say(
+    `  fakes      Tripletex ${stack.fakes.urls.tripletex}, PowerOffice Go ${stack.fakes.urls["poweroffice-go"]}  (the demo books; keys below)`,
+  );
+  showDemoKeys(say);
   await showDemo(stack, say);
   say("");
   say("Ready. Ctrl-C stops.");
   await stopped;
   return 0;
+}
+
+/** The demo keys the fakes accept, what each reaches, and the commands that connect and sync one. */
+function showDemoKeys(say: (line: string) => void): void {
+  const keys = demoKeyDescriptions();
+  const width = Math.max(...keys.map((entry) => entry.key.length));
+  say("");
+  say("Demo keys of the fake accounting APIs:");
+  for (const entry of keys) say(`  ${entry.key.padEnd(width)}  ${entry.description}`);
+  say("  Connect one, create an engagement and sync it:");
+  say("    npx saldo connect tripletex --tenant demo --client nordvik --key demo-tripletex-ok");
+  say("    npx saldo engagement create --tenant demo --client nordvik --year 2025");
+  say("    npx saldo sync --tenant demo --client nordvik --engagement 2025");
 }
 
 async function showDemo(stack: RunningLocalStack, say: (line: string) => void): Promise<void> {

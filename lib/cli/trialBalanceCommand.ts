@@ -8,6 +8,7 @@ import { parseOptions } from "./parseOptions.ts";
 import { FIGURES_OUTPUT_OPTIONS, figuresOutputFromOptions, writeChunks, writeOutput } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { renderSummary } from "./renderSummary.ts";
+import type { Locale } from "../presentation/locale.ts";
 
 /**
  * `saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE]
@@ -36,7 +37,7 @@ export async function trialBalanceCommand(
     pipeline.close();
   }
 
-  const { summary, run } = view;
+  const { summary } = view;
   await writeOutput(output, async (sink) => {
     switch (output.format) {
       case "json":
@@ -46,13 +47,21 @@ export async function trialBalanceCommand(
         return writeChunks(sink, [trialBalanceCsv(summary.rows, output.locale)]);
       case "xlsx":
         return writeChunks(sink, [await trialBalanceXlsx(summary.rows, output.locale)]);
-      case "text": {
-        const source = run.source.type === "file" ? run.source.fileName : run.source.system;
-        const created = formatTimestampForPeople(run.createdAt, output.locale);
-        const title = labelsFor(output.locale).activeImport(name, run.importId, source, created);
-        return writeChunks(sink, [`${title}\n`, renderSummary(summary, source, output.locale)]);
-      }
+      case "text":
+        return writeChunks(sink, [renderTrialBalanceText(view, name, output.locale)]);
     }
   });
   return 0;
+}
+
+/**
+ * The active version as `saldo trial-balance` prints it for people: a title naming the engagement, the import, its
+ * source (file name or accounting system) and when it was made, then the table and the report (`saldo sync` too).
+ */
+export function renderTrialBalanceText(view: TrialBalanceView, name: string, locale: Locale): string {
+  const { summary, run } = view;
+  const source = run.source.type === "file" ? run.source.fileName : run.source.system;
+  const created = formatTimestampForPeople(run.createdAt, locale);
+  const title = labelsFor(locale).activeImport(name, run.importId, source, created);
+  return `${title}\n${renderSummary(summary, source, locale)}`;
 }

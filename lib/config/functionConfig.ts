@@ -1,5 +1,7 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { ConnectorsConfig } from "./connectorsConfig.ts";
 
 /** Days a superseded, held or failed import version is kept when nothing else is configured. */
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -26,6 +28,18 @@ export interface FunctionConfig {
   keyVault: { kind: "secrets-manager"; prefix: string } | { kind: "encrypted-file"; directory: string };
   /** The ingest function the sweeper re-delivers re-queued imports to (the sweeper only). */
   ingestFunctionName: string | undefined;
+  /**
+   * The accounting-system connectors (lib/connectors/registry.ts builds them from this) and where saldo's platform
+   * keys come from. Absent: no connector, so no sync (`SYNC_NOT_CONNECTED`, reason `no-connector`).
+   */
+  connectors: ConnectorsConfig | undefined;
+  /** The sync function queued syncs are handed to (the API's sync route and the sweeper, in the cloud). */
+  syncFunctionName: string | undefined;
+  /**
+   * Settings of the Lambda client that invokes it: AWS's defaults, or — in the local stack — its own Lambda endpoint
+   * (lib/local/stack/lambdaInvokeRoute.ts), where the stack runs the sync in its process.
+   */
+  lambdaClientConfig?: LambdaClientConfig;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
 }

@@ -1,4 +1,4 @@
-import { SaldoError } from "../errors/SaldoError.ts";
+import { SaldoError, type ErrorCategory } from "../errors/SaldoError.ts";
 import type { ConnectionCheck, ConnectionStatus } from "./ports.ts";
 
 /**
@@ -36,6 +36,19 @@ export interface ConnectorErrorContext {
   [key: string]: unknown;
 }
 
+/**
+ * What a caller of saldo's API is told (lib/api/problem.ts): a key the system refuses or that lacks access is a state
+ * of the client's connection that a person must change (409); the system's rate limit is passed on (429); anything
+ * else is a service saldo depends on being unavailable (503).
+ */
+const CATEGORY_OF_STATUS = {
+  ok: "internal",
+  "invalid-key": "conflict",
+  "no-access": "conflict",
+  "rate-limited": "rate-limited",
+  unavailable: "unavailable",
+} as const satisfies Record<ConnectionStatus, ErrorCategory>;
+
 /** Base error of the connectors: a stable code, the connection status it implies, and the call it concerned. */
 export class ConnectorError extends SaldoError<ConnectorErrorCode> {
   readonly status: ConnectionStatus;
@@ -47,7 +60,7 @@ export class ConnectorError extends SaldoError<ConnectorErrorCode> {
     message: string,
     options: { cause?: unknown; context?: ConnectorErrorContext } = {},
   ) {
-    super(code, message, options);
+    super(code, message, { ...options, category: CATEGORY_OF_STATUS[status] });
     this.status = status;
   }
 

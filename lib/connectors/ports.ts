@@ -136,3 +136,6 @@ export interface AccountingConnector<S extends IntegrationSystem = IntegrationSy
   /** Pulls the period's figures. Errors are {@link ConnectorError}s (see errors.ts) with a status and a stable code. */
   pull(credentials: ConnectorCredentials<S>, request: PullRequest): Promise<PulledLedger>;
 }
+
+/** The connectors a process has, by system (built by `createConnectorRegistry`, lib/connectors/registry.ts). */
+export type ConnectorRegistry = { [S in IntegrationSystem]?: AccountingConnector<S> };

@@ -121,3 +121,29 @@ export class SyncNotQueuedError extends ImportError {
     this.name = "SyncNotQueuedError";
   }
 }
+
+/**
+ * The company a Tripletex key is to be bound to is not one the key may log into (`GET …/companies` lists those). The
+ * API answers 409: nothing was changed.
+ */
+export class IntegrationCompanyUnreachableError extends ImportError {
+  constructor(ref: { clientId: string; system: string; companyId: string }, reachable: number) {
+    super(
+      "INTEGRATION_COMPANY_UNREACHABLE",
+      `the client's ${ref.system} key cannot log into company ${ref.companyId} (it reaches ${reachable} compan${reachable === 1 ? "y" : "ies"}: GET /clients/${ref.clientId}/integrations/${ref.system}/companies lists them)`,
+      { category: "conflict", context: { ...ref, reachable } },
+    );
+    this.name = "IntegrationCompanyUnreachableError";
+  }
+}
+
+/**
+ * A queued sync could not be handed over to run (the sync function throttled, missing or not allowed to be invoked):
+ * it stays queued, and the import sweeper hands it over again. Raised by the SyncDispatcher adapters.
+ */
+export class SyncDispatchFailedError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
+    super("SYNC_DISPATCH_FAILED", message, { ...options, category: "unavailable" });
+    this.name = "SyncDispatchFailedError";
+  }
+}

@@ -5,6 +5,7 @@ import type {
   AccountingConnector,
   ConnectionCheck,
   ConnectorCredentials,
+  ConnectorRegistry,
   PulledLedger,
   PulledRecord,
 } from "../connectors/ports.ts";
@@ -27,9 +28,6 @@ import {
 } from "./importAttempt.ts";
 import { IdSchema } from "../ids/ids.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
-
-/** The connectors a deployment has, by system (PowerOffice Go, Tripletex). */
-export type ConnectorRegistry = { [S in IntegrationSystem]?: AccountingConnector<S> };
 
 /** What a sync needs: the import machinery's dependencies, the vault with the clients' keys, and the connectors. */
 export interface SyncDeps extends ImportAttemptDeps {
@@ -113,6 +111,31 @@ export async function requestSync(deps: SyncDeps, ref: EngagementRef, trigger: I
   if (queued.outcome === "busy") throw new SyncAlreadyRunningError(ref, queued.running.importId);
   deps.log?.("sync queued", { ...ref, importId, system });
   return queued.run;
+}
+
+/**
+ * Queues a sync ({@link requestSync}) and hands it to the dispatcher to run elsewhere — the API's sync route and
+ * `saldo sync` against a stack. A sync that could not be handed over stays queued: the import sweeper hands it over
+ * again (lib/imports/sweepImports.ts), so the caller is told it was queued either way.
+ *
+ * @throws as {@link requestSync}
+ */
+export async function startSync(
+  deps: SyncDeps & { syncs: SyncDispatcher },
+  ref: EngagementRef,
+  trigger: ImportTrigger,
+): Promise<ImportRun> {
+  const queued = await requestSync(deps, ref, trigger);
+  try {
+    await deps.syncs.dispatch(queued);
+  } catch (error) {
+    deps.log?.("sync not handed over: the sweeper will hand it over again", {
+      ...ref,
+      importId: queued.importId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return queued;
 }
 
 /**

@@ -55,6 +55,26 @@ export interface Labels {
   noTransactions: string;
   /** The lines of `saldo upload` and `saldo activate`. */
   upload: UploadLabels;
+  /** The lines of `saldo connect` and `saldo sync`. */
+  integration: IntegrationLabels;
+}
+
+/** The words of `saldo connect` and `saldo sync` (system names and status codes stay as they are). */
+export interface IntegrationLabels {
+  /** The connection statuses (`ok`, `invalid-key`, `no-access`, `rate-limited`, `unavailable`) in words. */
+  connectionStatus: Record<string, string>;
+  createdClient: (clientId: string, name: string, orgNumber: string | undefined, system: string) => string;
+  systemChanged: (clientId: string, system: string, previous: string) => string;
+  storedKey: (system: string, masked: string, clientId: string) => string;
+  boundCompany: (companyId: string, name: string) => string;
+  connection: (status: string, company: string | undefined) => string;
+  missingPrivileges: (privileges: string) => string;
+  pickCompany: (companies: string) => string;
+  notCreated: (clientId: string) => string;
+  syncQueued: (importId: string, system: string, period: string) => string;
+  unchanged: (importId: string, asOf: string, requests: string) => string;
+  provenance: (company: string, requests: string, fetchedAt: string) => string;
+  noActiveVersion: string;
 }
 
 /** The words of `saldo upload` (and the client and engagement it creates) and `saldo activate`. */
@@ -180,6 +200,30 @@ const NB: Labels = {
       (previousImportId ? ` (den erstatter import ${previousImportId}, som nå er erstattet)` : ""),
     accepted: (codes, by) => `akseptert: ${codes} (av ${by})`,
   },
+  integration: {
+    connectionStatus: {
+      ok: "ok",
+      "invalid-key": "ugyldig nøkkel",
+      "no-access": "mangler tilgang",
+      "rate-limited": "for mange forespørsler",
+      unavailable: "utilgjengelig",
+    },
+    createdClient: (clientId, name, orgNumber, system) =>
+      `opprettet klient ${clientId} (${name}${orgNumber ? `, org.nr. ${orgNumber}` : ""}; regnskapssystem ${system})`,
+    systemChanged: (clientId, system, previous) =>
+      `klient ${clientId} bruker nå regnskapssystemet ${system} (før: ${previous})`,
+    storedKey: (system, masked, clientId) => `lagret ${system}-nøkkelen ${masked} for klient ${clientId}`,
+    boundCompany: (companyId, name) => `klienten er knyttet til selskap ${companyId} (${name})`,
+    connection: (status, company) => `tilkobling: ${status}${company ? ` — ${company}` : ""}`,
+    missingPrivileges: (privileges) => `  mangler rettigheter: ${privileges}`,
+    pickCompany: (companies) => `nøkkelen når ${companies} selskaper; velg ett med --company:`,
+    notCreated: (clientId) => `klient ${clientId} er ikke opprettet og nøkkelen er ikke lagret`,
+    syncQueued: (importId, system, period) => `synkronisering ${importId} fra ${system} for ${period} startet`,
+    unchanged: (importId, asOf, requests) =>
+      `import ${importId} uendret: ingenting er endret siden forrige synkronisering (data per ${asOf}; ${requests} forespørsler)`,
+    provenance: (company, requests, fetchedAt) => `  hentet fra ${company}: ${requests} forespørsler, ${fetchedAt}`,
+    noActiveVersion: "oppdraget har ingen aktiv versjon ennå",
+  },
 };
 
 const EN: Labels = {
@@ -263,6 +307,24 @@ const EN: Labels = {
       `import ${importId} is now the active version of ${engagement}` +
       (previousImportId ? ` (it replaces import ${previousImportId}, now superseded)` : ""),
     accepted: (codes, by) => `accepted: ${codes} (by ${by})`,
+  },
+  integration: {
+    connectionStatus: {},
+    createdClient: (clientId, name, orgNumber, system) =>
+      `created client ${clientId} (${name}${orgNumber ? `, org. no. ${orgNumber}` : ""}; accounting system ${system})`,
+    systemChanged: (clientId, system, previous) =>
+      `client ${clientId} now uses the accounting system ${system} (was: ${previous})`,
+    storedKey: (system, masked, clientId) => `stored the ${system} key ${masked} for client ${clientId}`,
+    boundCompany: (companyId, name) => `the client is bound to company ${companyId} (${name})`,
+    connection: (status, company) => `connection: ${status}${company ? ` — ${company}` : ""}`,
+    missingPrivileges: (privileges) => `  missing privileges: ${privileges}`,
+    pickCompany: (companies) => `the key reaches ${companies} companies; pick one with --company:`,
+    notCreated: (clientId) => `client ${clientId} was not created and the key was not stored`,
+    syncQueued: (importId, system, period) => `sync ${importId} from ${system} for ${period} started`,
+    unchanged: (importId, asOf, requests) =>
+      `import ${importId} unchanged: nothing changed since the last sync (data as of ${asOf}; ${requests} requests)`,
+    provenance: (company, requests, fetchedAt) => `  read from ${company}: ${requests} requests, ${fetchedAt}`,
+    noActiveVersion: "the engagement has no active version yet",
   },
 };
 

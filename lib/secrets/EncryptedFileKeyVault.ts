@@ -66,8 +66,8 @@ export interface EncryptedFileKeyVaultOptions {
  * each file tells a wrong master key (KeyVaultMasterKeyError) from tampering. Writes go to a temporary file that is
  * then renamed over the old one, so a crash never leaves half a file.
  *
- * Writes of one secret are serialised within the process (the local stack is the only writer; the CLI does not
- * touch secrets); across processes the last rename wins.
+ * Writes of one secret are serialised within the process; across processes (the local stack, and `saldo connect`
+ * storing a key) the last rename wins, and a reader never sees half a file.
  */
 export class EncryptedFileKeyVault implements KeyVault {
   readonly #directory: string;

@@ -1,5 +1,5 @@
 import type { Secret } from "./Secret.ts";
-import type { IntegrationKeyBySystem, IntegrationSystem, KeyRef, KeyStatus } from "./types.ts";
+import type { IntegrationKeyBySystem, IntegrationSystem, KeyRef, KeyStatus, PlatformKeys } from "./types.ts";
 
 /**
  * Where integration keys (the credentials saldo uses to read a client's books from PowerOffice Go or Tripletex) are
@@ -40,4 +40,18 @@ export interface KeyVault {
 
   /** Removes the key; `false` when none was set. Afterwards `status` says `set: false` and `get` throws KeyNotFoundError. */
   delete(ref: KeyRef): Promise<boolean>;
+}
+
+/**
+ * saldo's own keys at the accounting systems (see {@link PlatformKeys}). Adapters: SecretsManagerPlatformKeys (one
+ * secret, in the cloud) and FixedPlatformKeys (values given in code: the local stack's demo values).
+ */
+export interface PlatformKeysSource {
+  /**
+   * The keys, validated. May be cached: a rotated secret is seen within the adapter's cache time.
+   *
+   * @throws KeyNotFoundError (no such secret), KeyVaultCorruptError (not the documented JSON shape: the message names
+   *   the fields, never a value), KeyVaultUnavailableError (retry later), KeyVaultRequestError (e.g. access denied).
+   */
+  read(): Promise<PlatformKeys>;
 }

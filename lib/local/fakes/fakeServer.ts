@@ -175,6 +175,7 @@ export class FakeServer {
   #bodyBytes = 0;
   readonly #hung = new Set<ServerResponse>();
   #origin = "";
+  #requests = 0;
 
   private constructor(options: FakeServerOptions) {
     this.#options = options;
@@ -215,6 +216,11 @@ export class FakeServer {
 
   get port(): number {
     return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Requests received since the server started, however many exchanges are kept (the local stack's `/health`). */
+  get requests(): number {
+    return this.#requests;
   }
 
   /** Every exchange so far, oldest first (a copy). */
@@ -265,6 +271,7 @@ export class FakeServer {
   }
 
   async #handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.#requests += 1;
     const rawUrl = incoming.url ?? "/";
     const url = new URL(rawUrl, "http://fake.invalid");
     const method = (incoming.method ?? "GET").toUpperCase();

@@ -1,5 +1,11 @@
 import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
+import type { ConnectorsConfig } from "../../config/connectorsConfig.ts";
 import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../config/functionConfig.ts";
+import {
+  DEMO_POWEROFFICE_APPLICATION_KEY,
+  DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+  DEMO_TRIPLETEX_CONSUMER_TOKEN,
+} from "../fakes/demoPlatformKeys.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../imports/requestUpload.ts";
 import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
@@ -17,6 +23,17 @@ export function localFunctionConfig(options: {
   dynamoDbEndpoint: string;
   s3Endpoint: string;
   retentionDays?: number;
+  /**
+   * Where the fakes listen (lib/local/fakes): each system given gets a connector, with the demo platform keys the
+   * fakes accept. Absent: no connectors.
+   */
+  fakes?: { powerOfficeGoBaseUrl?: string; tripletexBaseUrl?: string };
+  /**
+   * The stack's Lambda endpoint (lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function: the API's
+   * sync route hands syncs there with the same LambdaSyncDispatcher as in the cloud, and the stack runs them in its
+   * process. Absent: no sync function.
+   */
+  lambda?: { endpoint: string; syncFunctionName: string };
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
   return {
@@ -36,6 +53,33 @@ export function localFunctionConfig(options: {
     },
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(options.dataDir) },
     ingestFunctionName: undefined,
+    connectors: options.fakes === undefined ? undefined : localConnectorsConfig(options.fakes),
+    // Locally a sync runs in the stack's process (InProcessSyncDispatcher), reached through its Lambda endpoint.
+    syncFunctionName: options.lambda?.syncFunctionName,
+    ...(options.lambda !== undefined
+      ? { lambdaClientConfig: { endpoint: options.lambda.endpoint, region: LOCAL_REGION, credentials } }
+      : {}),
     emitMetrics: false,
+  };
+}
+
+/** The connectors of the local stack: the fakes' URLs and the fixed demo platform keys they accept. */
+export function localConnectorsConfig(fakes: {
+  powerOfficeGoBaseUrl?: string;
+  tripletexBaseUrl?: string;
+}): ConnectorsConfig {
+  return {
+    ...(fakes.powerOfficeGoBaseUrl !== undefined ? { "poweroffice-go": { baseUrl: fakes.powerOfficeGoBaseUrl } } : {}),
+    ...(fakes.tripletexBaseUrl !== undefined ? { tripletex: { baseUrl: fakes.tripletexBaseUrl } } : {}),
+    platformKeys: {
+      source: "fixed",
+      keys: {
+        "poweroffice-go": {
+          applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
+          subscriptionKey: DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+        },
+        tripletex: { consumerToken: DEMO_TRIPLETEX_CONSUMER_TOKEN },
+      },
+    },
   };
 }

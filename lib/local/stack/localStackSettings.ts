@@ -16,6 +16,10 @@ export const LocalStackEnvironmentSchema = z
     SALDO_S3_PORT: PortSchema.default(4569),
     /** The HTTP server (health, the HTTP API, the local token issuer's discovery documents). */
     PORT: PortSchema.default(3000),
+    /** The fake Tripletex API the local stack's Tripletex connector talks to (`http://127.0.0.1:PORT/v2`). */
+    SALDO_TRIPLETEX_PORT: PortSchema.default(4580),
+    /** The fake PowerOffice Go API the local stack's PowerOffice Go connector talks to. */
+    SALDO_POWEROFFICE_GO_PORT: PortSchema.default(4581),
     SALDO_LOCAL_TABLE_NAME: z.string().min(3).max(255).default("saldo-local"),
     SALDO_LOCAL_BUCKET_NAME: z
       .string()
@@ -33,6 +37,8 @@ export const LocalStackEnvironmentSchema = z
     dynamoDbPort: env.SALDO_DYNAMODB_PORT,
     s3Port: env.SALDO_S3_PORT,
     httpPort: env.PORT,
+    tripletexPort: env.SALDO_TRIPLETEX_PORT,
+    powerOfficePort: env.SALDO_POWEROFFICE_GO_PORT,
     tableName: env.SALDO_LOCAL_TABLE_NAME,
     bucketName: env.SALDO_LOCAL_BUCKET_NAME,
     seedDemo: env.SALDO_SEED_DEMO === "true",

@@ -23,8 +23,22 @@ export const StackFileSchema = z.object({
   http: z.object({ url: z.url() }),
   /** Where events that failed every retry are written. */
   deadLetterDir: z.string(),
+  /**
+   * The fake accounting APIs the stack's connectors talk to (Tripletex `…/v2`, PowerOffice Go the host root): the CLI
+   * points its own connectors there (`saldo connect` checks a key as the stack would). Absent in a stack file of a
+   * saldo from before the connectors.
+   */
+  connectors: z.object({ tripletex: z.url(), "poweroffice-go": z.url() }).optional(),
+  /**
+   * The stack's Lambda endpoint (Invoke API, lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function:
+   * where `saldo sync` hands a queued sync, as it invokes the sync function in AWS.
+   */
+  lambda: z.object({ endpoint: z.url(), syncFunctionName: z.string().min(1) }).optional(),
 });
 export type StackFile = z.infer<typeof StackFileSchema>;
+
+/** Where the local stack's fakes listen, as the connectors take them: Tripletex `…/v2`, PowerOffice Go the host root. */
+export type LocalFakeUrls = NonNullable<StackFile["connectors"]>;
 
 /** Name of the data folder `saldo start` makes in the folder it is started in (when SALDO_DATA_DIR is not set). */
 export const DEFAULT_DATA_DIR_NAME = ".saldo";

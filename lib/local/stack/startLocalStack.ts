@@ -2,7 +2,11 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createConnectorRegistry } from "../../connectors/registry.ts";
+import { InProcessSyncDispatcher } from "../../imports/InProcessSyncDispatcher.ts";
+import { SyncEventSchema, type SyncDeps } from "../../imports/syncFromApi.ts";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
+import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
 import { ensureBucket } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
@@ -16,6 +20,8 @@ import { startS3Emulator, type RunningS3Emulator } from "../s3rverEmulator.ts";
 import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
+import { lambdaInvokeRoute } from "./lambdaInvokeRoute.ts";
+import { startLocalFakes, type RunningLocalFakes } from "./localFakes.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
 import {
   invokeAsynchronously,
@@ -33,6 +39,12 @@ import { isProcessAlive, readStackFile, removeStackFile, stackFilePath, writeSta
  */
 export const INGEST_HANDLER = "functions/s3/ingest.handler";
 
+/**
+ * The name of the local stack's sync function: what `LambdaSyncDispatcher` invokes at the stack's Lambda endpoint
+ * (lib/local/stack/lambdaInvokeRoute.ts), as it invokes the sync function in the cloud.
+ */
+export const LOCAL_SYNC_FUNCTION_NAME = "saldo-local-sync";
+
 /** Options of {@link startLocalStack}. Ports: 0 lets the operating system pick a free one. */
 export interface LocalStackOptions {
   /** Folder for DynamoDB Local's database (`dynamodb/`), the S3 objects (`s3/`), `dead-letters/` and `stack.json`. */
@@ -40,6 +52,10 @@ export interface LocalStackOptions {
   dynamoDbPort?: number;
   s3Port?: number;
   httpPort?: number;
+  /** The fake Tripletex API (default 0). */
+  tripletexPort?: number;
+  /** The fake PowerOffice Go API (default 0). */
+  powerOfficePort?: number;
   /** Default `saldo-local`. */
   tableName?: string;
   /** Default `saldo-uploads-local`. */
@@ -78,6 +94,10 @@ export interface RunningLocalStack {
   readonly s3Endpoint: string;
   readonly httpUrl: string;
   readonly deadLetterDir: string;
+  /** The fake accounting APIs the stack's connectors talk to (demo books and keys). */
+  readonly fakes: RunningLocalFakes;
+  /** Resolves once every sync handed to the stack so far has ended. */
+  waitForSyncs(): Promise<void>;
   /** The stack file the CLI reads (`<dataDir>/stack.json`). */
   readonly stackFile: string;
   /** The HTTP server, to add routes to. */
@@ -124,6 +144,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   await assertPortFree(options.dynamoDbPort ?? 0, "DynamoDB Local", "SALDO_DYNAMODB_PORT");
   await assertPortFree(options.s3Port ?? 0, "the S3 emulator", "SALDO_S3_PORT");
   await assertPortFree(options.httpPort ?? 0, "the HTTP server", "PORT");
+  await assertPortFree(options.tripletexPort ?? 0, "the fake Tripletex API", "SALDO_TRIPLETEX_PORT");
+  await assertPortFree(options.powerOfficePort ?? 0, "the fake PowerOffice Go API", "SALDO_POWEROFFICE_GO_PORT");
 
   const fn: LocalFunctionConfig = { functionName: "saldo-local-ingest", region: LOCAL_REGION };
   let handler: LocalLambdaHandler | undefined;
@@ -182,6 +204,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamo.destroy();
     });
     await Promise.all([ensureBucket(s3, bucketName), ensureTable(dynamo, { tableName })]);
+    // The accounting systems' fakes (demo books and keys), which the stack's connectors talk to.
+    const fakes = await startLocalFakes({
+      tripletex: options.tripletexPort ?? 0,
+      powerOfficeGo: options.powerOfficePort ?? 0,
+    });
+    cleanups.push(() => fakes.stop());
+    // The HTTP server listens from here on (its routes come as their parts are ready; `/health` last), so that the
+    // functions' configuration can name the stack's own Lambda endpoint.
+    const http = await startHttp(options.httpPort ?? 0, log);
+    cleanups.push(() => http.stop());
 
     const functionConfig = localFunctionConfig({
       dataDir,
@@ -189,6 +221,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       bucketName,
       dynamoDbEndpoint: dynamoDbLocal.endpoint,
       s3Endpoint: s3Emulator.endpoint,
+      fakes: { tripletexBaseUrl: fakes.urls.tripletex, powerOfficeGoBaseUrl: fakes.urls["poweroffice-go"] },
+      lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     });
     handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
@@ -207,16 +241,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         })
       : undefined;
 
-    const http = await startHttp(
-      options.httpPort ?? 0,
-      {
-        status: "ok",
-        s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
-        dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
-      },
-      log,
+    // Syncs run in this process, in the background, as the sync function runs them in the cloud: handed over through
+    // Lambda's Invoke API on the stack's HTTP server (`saldo sync`, the API's sync route) or by the sweeper.
+    const syncDeps: SyncDeps = {
+      ...stores,
+      keys: new EncryptedFileKeyVault({ directory: localKeyVaultDirectory(dataDir) }),
+      connectors: createConnectorRegistry(functionConfig.connectors!),
+      retentionSeconds: functionConfig.retentionSeconds,
+      log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
+    };
+    const syncs = new InProcessSyncDispatcher(syncDeps, (message, fields) =>
+      log(`sync: ${message} ${JSON.stringify(fields)}`),
     );
+    // Pushed after the fakes: on stop, syncs under way end (against the fakes) before the fakes and emulators stop.
+    cleanups.push(() => syncs.idle());
+
+    // On stop the server goes first (no new requests), then syncs under way end, then the rest.
     cleanups.push(() => http.stop());
+    http.addRoute(
+      lambdaInvokeRoute({
+        [LOCAL_SYNC_FUNCTION_NAME]: async (event) => syncs.dispatch(SyncEventSchema.parse(event)),
+      }),
+    );
     // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
     await mountLocalApi({
       server: http,
@@ -225,6 +271,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       ...options.api,
       log,
     });
+    http.addRoute(
+      healthRoute(() => ({
+        status: "ok",
+        s3: { endpoint: s3Emulator.endpoint, bucket: bucketName },
+        dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
+        fakes: {
+          tripletex: { url: fakes.urls.tripletex, requests: fakes.tripletex.server.requests },
+          "poweroffice-go": { url: fakes.urls["poweroffice-go"], requests: fakes.powerOfficeGo.requests },
+        },
+      })),
+    );
 
     // The import sweeper, as infra/sweeper.ts schedules it in the cloud: once now (imports left running when the stack
     // last stopped or crashed), then on a timer.
@@ -234,6 +291,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       sweeping = sweepImports({
         importStore: stores.importStore,
         redelivery,
+        syncs,
         retentionSeconds: functionConfig.retentionSeconds,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
       });
@@ -271,6 +329,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
       http: { url: http.url },
       deadLetterDir,
+      connectors: { tripletex: fakes.urls.tripletex, "poweroffice-go": fakes.urls["poweroffice-go"] },
+      lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
     });
     cleanups.push(() => removeStackFile(dataDir, process.pid));
 
@@ -284,6 +344,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       s3Endpoint: s3Emulator.endpoint,
       httpUrl: http.url,
       deadLetterDir,
+      fakes,
+      waitForSyncs: () => syncs.idle(),
       stackFile: stackFilePath(dataDir),
       http,
       ...(demo ? { demo } : {}),
@@ -339,15 +401,10 @@ async function startEmulators(
   return [dynamoResult.value, s3Result.value];
 }
 
-async function startHttp(
-  port: number,
-  health: Parameters<typeof healthRoute>[0],
-  log: (line: string) => void,
-): Promise<RunningLocalHttpServer> {
+async function startHttp(port: number, log: (line: string) => void): Promise<RunningLocalHttpServer> {
   try {
     return await startLocalHttpServer({
       port,
-      routes: [healthRoute(health)],
       onError: (error, request) =>
         log(`http: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
     });

@@ -21,7 +21,7 @@ const hasAwsCli = await promisify(execFile)("aws", ["--version"]).then(
 if (!hasAwsCli) console.warn("[saldo tests] the AWS CLI (`aws`) is not installed: the AWS CLI upload test is skipped");
 
 describe("the local stack", () => {
-  it("answers GET /health with the S3 and DynamoDB endpoints, the bucket and the table", async () => {
+  it("answers GET /health with the S3 and DynamoDB endpoints, the bucket and the table, and the fakes with their request counts", async () => {
     const { stack } = local();
     const response = await fetch(`${stack.httpUrl}/health`);
     expect(response.status).toBe(200);
@@ -30,7 +30,17 @@ describe("the local stack", () => {
       status: "ok",
       s3: { endpoint: stack.s3Endpoint, bucket: "saldo-uploads-local" },
       dynamodb: { endpoint: stack.dynamoDbEndpoint, table: "saldo-local" },
+      fakes: {
+        tripletex: { url: stack.fakes.urls.tripletex, requests: expect.any(Number) },
+        "poweroffice-go": { url: stack.fakes.urls["poweroffice-go"], requests: expect.any(Number) },
+      },
     });
+    // The counts are the fakes' own: a request to one shows in the next answer.
+    const before = health.fakes.tripletex.requests;
+    await fetch(`${stack.fakes.urls.tripletex}/token/session/>whoAmI`);
+    const after = LocalStackHealthSchema.parse(await (await fetch(`${stack.httpUrl}/health`)).json());
+    expect(after.fakes.tripletex.requests).toBe(before + 1);
+    expect(stack.fakes.urls.tripletex).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2$/);
     expect(stack.s3Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 

@@ -20,16 +20,33 @@ describe("infra/config.ts API_ROUTES (plain data, as infra/ may not import lib/)
   });
 
   it("gives read-only routes no write action, and only writes of integration keys Secrets Manager write actions", () => {
+    // Listing a Tripletex key's companies reads the key to ask Tripletex (and records that use): no table write.
+    const readOnly = new Set(["tableRead", "secretsRead", "secretsUse", "platformKeys"]);
     for (const route of INFRA_ROUTES) {
       if (route.method === "GET") {
-        expect(route.access.filter((access) => access !== "tableRead" && access !== "secretsRead")).toEqual([]);
+        expect(route.access.filter((access) => !readOnly.has(access))).toEqual([]);
       }
     }
     expect(API_PERMISSIONS.tableRead.some((action) => /Put|Update|Delete|Write/.test(action))).toBe(false);
     expect(INFRA_ROUTES.filter((route) => route.access.includes("secretsWrite")).map((route) => route.method)).toEqual([
       "PUT",
     ]);
-    expect(Object.values(API_PERMISSIONS).flat()).not.toContain("secretsmanager:GetSecretValue");
+    // A key's value is read only where a connection is checked live with the accounting system.
+    expect(
+      INFRA_ROUTES.filter((route) => route.access.includes("secretsUse")).map(
+        (route) => `${route.method} ${route.path}`,
+      ),
+    ).toEqual([
+      "PUT /clients/{clientId}/integrations/{system}",
+      "POST /clients/{clientId}/integrations/{system}/check",
+      "GET /clients/{clientId}/integrations/tripletex/companies",
+      "PUT /clients/{clientId}/integrations/tripletex/company",
+    ]);
+    expect(
+      Object.entries(API_PERMISSIONS)
+        .filter(([, actions]) => (actions as readonly string[]).includes("secretsmanager:GetSecretValue"))
+        .map(([access]) => access),
+    ).toEqual(["secretsUse", "platformKeys"]);
     expect(Object.values(API_PERMISSIONS).flat()).not.toContain("s3:GetObject");
   });
 

@@ -8,6 +8,10 @@ import {
   INGEST_PERMISSIONS,
   SWEEPER_CONFIG,
   SWEEPER_PERMISSIONS,
+  SYNC_CONFIG,
+  SYNC_PERMISSIONS,
+  platformKeysSecretName,
+  secretPrefix,
 } from "../../../infra/config.ts";
 
 /**
@@ -102,6 +106,18 @@ describe("every action granted is used by the function's code", () => {
     expect(unusedGrants(Object.values(SWEEPER_PERMISSIONS).flat(), SWEEPER_CONFIG.handler)).toEqual([]);
   });
 
+  it("the sync function", () => {
+    expect(unusedGrants(Object.values(SYNC_PERMISSIONS).flat(), SYNC_CONFIG.handler)).toEqual([]);
+  });
+
+  it("finds the calls it checks against: the sync reads keys and writes batches; the sweeper invokes", () => {
+    const sync = actionsUsedBy(SYNC_CONFIG.handler);
+    for (const action of ["secretsmanager:GetSecretValue", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]) {
+      expect(sync).toContain(action);
+    }
+    expect(actionsUsedBy(SWEEPER_CONFIG.handler)).toContain("lambda:InvokeFunction");
+  });
+
   it.each(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
     "the API route %s",
     (_name, route) => {
@@ -122,6 +138,7 @@ describe("no grant is wider than its use", () => {
   const everyAction = [
     ...Object.values(INGEST_PERMISSIONS).flat(),
     ...Object.values(SWEEPER_PERMISSIONS).flat(),
+    ...Object.values(SYNC_PERMISSIONS).flat(),
     ...Object.values(API_PERMISSIONS).flat(),
   ];
 
@@ -136,7 +153,14 @@ describe("no grant is wider than its use", () => {
       .filter(([, actions]) => (actions as readonly string[]).includes("dynamodb:DeleteItem"))
       .map(([access]) => access);
     expect(withDelete).toEqual(["tableWrite"]);
-    expect([...INGEST_PERMISSIONS.table, ...SWEEPER_PERMISSIONS.table]).not.toContain("dynamodb:DeleteItem");
+    expect([...INGEST_PERMISSIONS.table, ...SWEEPER_PERMISSIONS.table, ...SYNC_PERMISSIONS.table]).not.toContain(
+      "dynamodb:DeleteItem",
+    );
+    expect(
+      Object.values(SYNC_PERMISSIONS)
+        .flat()
+        .filter((action) => /Delete|Create|PutSecretValue/.test(action)),
+    ).toEqual([]);
   });
 
   it("gives read-only routes no write action", () => {
@@ -148,7 +172,33 @@ describe("no grant is wider than its use", () => {
     const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
     expect(infra("ingest.ts")).not.toContain("/index/");
     expect(infra("api.ts")).not.toContain("/index/");
+    expect(infra("sync.ts")).not.toContain("/index/");
     expect(infra("sweeper.ts")).toContain("/index/${SWEEPER_CONFIG.sweepIndex}");
     expect(infra("sweeper.ts")).not.toContain("/index/*");
+  });
+});
+
+describe("the sync function and the platform keys in infra/", () => {
+  const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
+
+  it("invokes the sync function only from the sync route and the sweeper, on that function alone", () => {
+    expect(API_ROUTES.filter((route) => route.access.includes("invokeSync")).map((route) => route.path)).toEqual([
+      "/clients/{clientId}/engagements/{engagementId}/sync",
+    ]);
+    expect(infra("api.ts")).toContain("resources: [syncFunction.arn]");
+    expect(infra("sweeper.ts")).toContain("resources: [syncFunction.arn]");
+  });
+
+  it("grants the platform-keys secret's value on that secret alone, and keeps it out of the client keys' prefix", () => {
+    expect(infra("api.ts")).toContain("resources: [platformKeysSecret.arn]");
+    expect(infra("sync.ts")).toContain("resources: [platformKeysSecret.arn]");
+    expect(platformKeysSecretName("production").startsWith(`${secretPrefix("production")}/`)).toBe(false);
+    // Created without a value: the keys are set out of band and never pass through the deployment's state.
+    expect(infra("sync.ts")).not.toMatch(/SecretVersion|secretString/);
+  });
+
+  it("gives the sync function Lambda's longest time and retries that the sweeper backs up", () => {
+    expect(SYNC_CONFIG.timeoutSeconds).toBe(900);
+    expect(SYNC_CONFIG.asyncRetries).toBeGreaterThan(0);
   });
 });

@@ -69,6 +69,11 @@ export class FakePowerOfficeGoServer {
     return `${this.url}/OAuth/Token`;
   }
 
+  /** Requests received since it started (token requests included), however many exchanges are kept. */
+  get requests(): number {
+    return this.server.requests;
+  }
+
   /** Every exchange so far, oldest first; `route` is `/v2/TrialBalance`, `/OAuth/Token`. */
   get exchanges(): FakeExchange[] {
     return this.server.exchanges;

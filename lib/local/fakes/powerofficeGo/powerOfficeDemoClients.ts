@@ -11,6 +11,7 @@ import {
 import type { FakeClientBooks, FakeLedgerAccount, FakePosting, GeneralLedgerAccountType } from "./fakeClientBooks.ts";
 import type { FakeClientEntry } from "./fakePowerOfficeGoApi.ts";
 import { FakePowerOfficeGoServer } from "./FakePowerOfficeGoServer.ts";
+import { DEMO_POWEROFFICE_APPLICATION_KEY, DEMO_POWEROFFICE_SUBSCRIPTION_KEY } from "../demoPlatformKeys.ts";
 
 /**
  * The demo books (lib/local/fakes/demoBooks.ts) as PowerOffice Go clients: the `demo-poweroffice-ok` client key reaches
@@ -19,10 +20,6 @@ import { FakePowerOfficeGoServer } from "./FakePowerOfficeGoServer.ts";
  * are fixed demo values too.
  */
 
-/** saldo's application key against the fake (platform configuration; a secret in the cloud). */
-export const DEMO_POWEROFFICE_APPLICATION_KEY = "demo-poweroffice-application-key";
-/** saldo's subscription key against the fake. */
-export const DEMO_POWEROFFICE_SUBSCRIPTION_KEY = "demo-poweroffice-subscription-key";
 /** A client key whose client lacks the module of the account transactions. */
 export const DEMO_POWEROFFICE_NO_ACCESS_KEY = "demo-poweroffice-no-access";
 
@@ -148,7 +145,9 @@ export function demoPowerOfficeClients(): FakeClientEntry[] {
  * point a `PowerOfficeGoConnector` at `server.url` with {@link DEMO_POWEROFFICE_APPLICATION_KEY} and
  * {@link DEMO_POWEROFFICE_SUBSCRIPTION_KEY}.
  */
-export function startDemoPowerOfficeGoServer(options: { port?: number } = {}): Promise<FakePowerOfficeGoServer> {
+export function startDemoPowerOfficeGoServer(
+  options: { port?: number; keepExchanges?: number } = {},
+): Promise<FakePowerOfficeGoServer> {
   return FakePowerOfficeGoServer.start({
     applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
     subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],

@@ -1,5 +1,6 @@
 import { FakeServer, type FakeRequest, type FakeResponse, type FakeRoute } from "../fakeServer.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN, demoTripletexCompanies, demoTripletexEmployeeTokens } from "./demoTripletex.ts";
+import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../demoPlatformKeys.ts";
+import { demoTripletexCompanies, demoTripletexEmployeeTokens } from "./demoTripletex.ts";
 import { TripletexFakeApi, type TripletexFakeApiOptions } from "./TripletexFakeApi.ts";
 
 export interface FakeTripletexServerOptions extends Partial<TripletexFakeApiOptions> {

@@ -11,9 +11,6 @@ import type { TripletexFakeEmployeeToken } from "./TripletexFakeApi.ts";
  *   Bygg AS (the `ok` company) and Skarvik Transport AS.
  */
 
-/** The API consumer token the demo setup expects (saldo's platform configuration in the local stack). */
-export const DEMO_TRIPLETEX_CONSUMER_TOKEN = "saldo-demo-tripletex-consumer";
-
 const EMPLOYEES: Record<string, { id: number; firstName: string; lastName: string; email: string }> = {
   "demo-tripletex-ok": { id: 11, firstName: "Nora", lastName: "Nordvik", email: "nora@nordvik.example" },
   "demo-tripletex-wrong-ib": { id: 12, firstName: "Hans", lastName: "Havbris", email: "hans@havbris.example" },

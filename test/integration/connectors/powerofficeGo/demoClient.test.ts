@@ -6,8 +6,10 @@ import { parse as parseYaml } from "yaml";
 import { demoCompanyBooks } from "../../../../lib/local/fakes/demoBooks.ts";
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
-  DEMO_POWEROFFICE_NO_ACCESS_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+} from "../../../../lib/local/fakes/demoPlatformKeys.ts";
+import {
+  DEMO_POWEROFFICE_NO_ACCESS_KEY,
   startDemoPowerOfficeGoServer,
 } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";

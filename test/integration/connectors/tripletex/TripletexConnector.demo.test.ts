@@ -4,7 +4,7 @@ import { TripletexConnector } from "../../../../lib/connectors/tripletex/Triplet
 import { LedgerSummarizer, type LedgerSummary } from "../../../../lib/ledger/summarizeLedger.ts";
 import type { Period, Transaction } from "../../../../lib/ledger/types.ts";
 import { DEMO_KEY_INFO, demoCompanyBooks, type LedgerBooks } from "../../../../lib/local/fakes/demoBooks.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../../lib/local/fakes/demoPlatformKeys.ts";
 import { FakeTripletexServer } from "../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { Secret } from "../../../../lib/secrets/Secret.ts";
 

@@ -46,6 +46,30 @@ describe("readEnv: one environment schema for every function", () => {
     }
   });
 
+  it("gives a function connectors only with the platform-keys secret, pointed at production unless told otherwise", () => {
+    expect(readEnv({ SALDO_TABLE_NAME: "t" }).connectors).toBeUndefined();
+    expect(
+      readEnv({ SALDO_TABLE_NAME: "t", SALDO_PLATFORM_KEYS_SECRET: "saldo/prod/platform-keys" }).connectors,
+    ).toEqual({
+      "poweroffice-go": { baseUrl: "https://goapi.poweroffice.net" },
+      tripletex: { baseUrl: "https://tripletex.no/v2" },
+      platformKeys: { source: "secrets-manager", secretId: "saldo/prod/platform-keys" },
+    });
+    const test = readEnv({
+      SALDO_TABLE_NAME: "t",
+      SALDO_PLATFORM_KEYS_SECRET: "arn:aws:secretsmanager:eu-north-1:123456789012:secret:saldo-platform-keys-AbCdEf",
+      SALDO_POWEROFFICE_GO_BASE_URL: "https://goapi.poweroffice.net/Demo",
+      SALDO_TRIPLETEX_BASE_URL: "https://api-test.tripletex.tech/v2",
+      SALDO_SYNC_FUNCTION_NAME: "saldo-sync",
+    });
+    expect(test.connectors?.tripletex).toEqual({ baseUrl: "https://api-test.tripletex.tech/v2" });
+    expect(test.connectors?.["poweroffice-go"]).toEqual({ baseUrl: "https://goapi.poweroffice.net/Demo" });
+    expect(test.syncFunctionName).toBe("saldo-sync");
+    expect(() => readEnv({ SALDO_TABLE_NAME: "t", SALDO_TRIPLETEX_BASE_URL: "tripletex" })).toThrow(
+      /SALDO_TRIPLETEX_BASE_URL/,
+    );
+  });
+
   it("refuses a function without its table, and names a missing part when a function needs it", () => {
     expect(() => readEnv({})).toThrow(/SALDO_TABLE_NAME/);
     expect(() => required(undefined, "SALDO_INGEST_FUNCTION_NAME", "the ingest function")).toThrow(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorCredentials } from "../../../../../lib/connectors/ports.ts";
 import { TripletexConnector } from "../../../../../lib/connectors/tripletex/TripletexConnector.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../../../lib/local/fakes/demoPlatformKeys.ts";
 import { FakeTripletexServer } from "../../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { Secret } from "../../../../../lib/secrets/Secret.ts";
 import {
