@@ -14,14 +14,14 @@ import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
+  DEMO_TRIPLETEX_CONSUMER_TOKEN,
+} from "../../../lib/local/fakes/demoPlatformKeys.ts";
+import {
   demoPowerOfficeClients,
   powerOfficeBooksOf,
 } from "../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { syntheticBooks } from "../../../lib/local/fakes/syntheticBooks.ts";
-import {
-  DEMO_TRIPLETEX_CONSUMER_TOKEN,
-  demoTripletexEmployeeTokens,
-} from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
 import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
