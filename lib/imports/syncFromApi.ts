@@ -46,10 +46,18 @@ export type SyncResult =
   | { outcome: "unchanged"; run: ImportRun };
 
 /**
- * Checks that are errors for a sync (they hold it at the activation gate): the API's own trial balance disagreeing
- * with its own postings (opening + Σ transactions ≠ closing, or a stated movement that is not the postings' sum).
+ * Checks that are errors for a sync (they hold it at the activation gate, FIGURES_UNRELIABLE, until a person accepts
+ * it): the API's own trial balance disagreeing with its own postings (opening + Σ transactions ≠ closing, or a stated
+ * movement that is not the postings' sum), or not balancing (Σ opening or Σ closing ≠ 0 — e.g. Tripletex's known
+ * wrong opening, which leaves last year's result out of equity). A file states its figures and is taken as stated; an
+ * API's trial balance that does not add up is a doubt the accountant must see before it becomes the figures.
  */
-const API_ERROR_CODES: ReadonlySet<string> = new Set(["CLOSING_MISMATCH", "MOVEMENT_MISMATCH"]);
+const API_ERROR_CODES: ReadonlySet<string> = new Set([
+  "CLOSING_MISMATCH",
+  "MOVEMENT_MISMATCH",
+  "OPENING_NOT_BALANCED",
+  "CLOSING_NOT_BALANCED",
+]);
 
 /**
  * Runs a queued sync somewhere else than the request that queued it (STYLE.md §5: a port). Adapters:

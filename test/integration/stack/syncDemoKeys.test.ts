@@ -376,14 +376,40 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       const books = demoCompanyBooks("havbris");
       const missing = books.reportedOpeningAdjustments.reduce((total, adjustment) => total + adjustment.amount, 0n);
       expect(missing).not.toBe(0n);
-      // What the sync does today (#10 builds the reconciliation): the figures are imported as the API reports them —
-      // the postings are right, the opening leaves the 2024 result out of equity — and the opening that does not
-      // balance is flagged with its stable code and the difference, not corrected.
-      expect(result.code).toBe(0);
-      expect(result.json.import).toMatchObject({ status: "succeeded", heldFor: [] });
-      const trialBalance = result.json.trialBalance!;
+      // The figures are read as the API reports them — the postings are right, the opening leaves the 2024 result out
+      // of equity — and an API trial balance that does not balance is a doubt: the version is held (exit 3) with
+      // FIGURES_UNRELIABLE, nothing becomes the engagement's figures until a person accepts it (#10 reconciles it).
+      expect(result.code).toBe(3);
+      expect(result.json.import).toMatchObject({ status: "held", heldFor: ["FIGURES_UNRELIABLE"] });
+      expect(result.json.trialBalance).toBeNull();
+      const importId = result.json.import.importId;
+      const accepted = await saldo([
+        "activate",
+        "--tenant",
+        tenant,
+        "--client",
+        "havbris",
+        "--engagement",
+        "2025",
+        "--import",
+        importId,
+        "--accept",
+        "FIGURES_UNRELIABLE",
+      ]);
+      expect(accepted.code).toBe(0);
+      const shown = await saldo([
+        "trial-balance",
+        "--tenant",
+        tenant,
+        "--client",
+        "havbris",
+        "--engagement",
+        "2025",
+        "--json",
+      ]);
+      const trialBalance = LedgerJsonSchema.parse(JSON.parse(shown.stdout));
       expect(trialBalance.issues).toContainEqual(
-        expect.objectContaining({ code: "OPENING_NOT_BALANCED", severity: "warning", amount: formatOre(missing) }),
+        expect.objectContaining({ code: "OPENING_NOT_BALANCED", severity: "error", amount: formatOre(missing) }),
       );
       expect(trialBalance.totals.opening).toBe(formatOre(missing));
       expect(trialBalance.totals.movement).toBe("0.00");
@@ -396,7 +422,9 @@ describe("saldo connect + engagement create + sync against the local stack's fak
           movement: expected.get(account.account)!.movement,
         });
       const text = await saldo(["trial-balance", "--tenant", tenant, "--client", "havbris", "--engagement", "2025"]);
-      expect(text.stdout).toContain("ADVARSEL OPENING_NOT_BALANCED");
+      expect(text.stdout).toMatch(
+        new RegExp(`FEIL +OPENING_NOT_BALANCED: the opening balances sum to ${formatOre(missing).replace(".", "\\.")}`),
+      );
     },
   );
 });
