@@ -1,10 +1,9 @@
 import type { AccountingConnector, ConnectedCompany, ConnectionCheck } from "../connectors/ports.ts";
 import { EngagementConflictError } from "../engagements/errors.ts";
 import { createClient, getClient, updateClient } from "../engagements/manageClients.ts";
-import { putIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
 import type { Client, ClientRef } from "../engagements/types.ts";
 import { IdSchema } from "../ids/ids.ts";
-import { checkConnection } from "../imports/syncFromApi.ts";
+import { bindIntegrationCompany, storeIntegrationKey } from "../imports/integrationConnection.ts";
 import { formatOrgNumberForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import type { Locale } from "../presentation/locale.ts";
@@ -20,13 +19,16 @@ import { parseOptions } from "./parseOptions.ts";
 /** Exit code of `saldo connect` when the key was checked but the client is not connected (see the status). */
 export const EXIT_NOT_CONNECTED = 3;
 
+/** How the connection was seen: the check's outcome (a new client's key), or the status recorded on the client. */
+type ConnectionJson = Pick<ConnectionCheck, "status" | "checkedAt" | "company" | "missingPrivileges" | "message">;
+
 /** What `saldo connect --json` prints. */
 interface ConnectJson {
   system: IntegrationSystem;
   client: { clientId: string; name: string; orgNumber: string | null; created: boolean } | null;
   key: KeyStatus | null;
   companyId: string | null;
-  connection: ConnectionCheck;
+  connection: ConnectionJson;
   /** The companies the key reaches, when the client must be bound to one of them (an accountant key). */
   companies: ConnectedCompany[] | null;
 }
@@ -116,25 +118,28 @@ export async function connectCommand(
       lines.push(labels.systemChanged(ref.clientId, system.data, previous));
     }
 
-    const status = await putIntegrationKey(deps, { ...ref, system: system.data }, key);
-    lines.push(labels.storedKey(system.data, status.masked ?? "", ref.clientId));
+    // The use cases of `PUT …/integrations/{system}` (store and check) and `PUT …/integrations/tripletex/company`
+    // (bind, which checks again as bound).
+    const integrationRef = { ...ref, system: system.data };
+    let view = await storeIntegrationKey(deps, integrationRef, key);
+    lines.push(labels.storedKey(system.data, view.key.masked ?? "", ref.clientId));
     if (chosen !== undefined) {
-      await target.engagementStore.recordIntegration(ref, system.data, {
-        ...client.integrations?.[system.data],
-        companyId: chosen.id,
-      });
+      view = await bindIntegrationCompany(deps, integrationRef, chosen.id);
       lines.push(labels.boundCompany(chosen.id, chosen.name));
     }
-    const check = await checkConnection(deps, { ...ref, system: system.data });
-    const bound = chosen?.id ?? client.integrations?.[system.data]?.companyId;
-    const companies = bound === undefined ? await companiesToPick(connector, key, check) : null;
+    const connection: ConnectionJson = view.connection ?? {
+      status: "unavailable",
+      checkedAt: new Date().toISOString(),
+      message: "the connection was not checked",
+    };
+    const companies = view.companyId === undefined ? await companiesToPick(connector, key, connection) : null;
     return finish(
       {
         system: system.data,
         client: { clientId: client.clientId, name: client.name, orgNumber: client.orgNumber ?? null, created },
-        key: status,
-        companyId: bound ?? null,
-        connection: check,
+        key: view.key,
+        companyId: view.companyId ?? null,
+        connection,
         companies,
       },
       lines,
@@ -169,7 +174,7 @@ async function reachedCompany(
   const company = companies.find((candidate) => candidate.id === companyId);
   if (company !== undefined) return company;
   throw new ConnectRefusedError(
-    "COMPANY_NOT_REACHABLE",
+    "INTEGRATION_COMPANY_UNREACHABLE",
     `the key does not reach company ${companyId}; it reaches ${
       companies.map((candidate) => `${candidate.id} (${candidate.name})`).join(", ") || "none"
     }: nothing was stored`,
@@ -183,7 +188,7 @@ async function reachedCompany(
 async function companiesToPick(
   connector: AccountingConnector,
   key: Secret<IntegrationKeyBySystem[IntegrationSystem]>,
-  check: ConnectionCheck,
+  check: ConnectionJson,
 ): Promise<ConnectedCompany[] | null> {
   if (check.status !== "no-access" || check.company !== undefined) return null;
   const companies = await connector.listCompanies({ key }).catch(() => []);

@@ -95,11 +95,11 @@ export class UploadTransferError extends SaldoError<"UPLOAD_TRANSFER_FAILED"> {
 }
 
 /** Stable codes of {@link ConnectRefusedError}. */
-export type ConnectRefusedCode = "COMPANY_NOT_REACHABLE" | "ORG_NUMBER_TAKEN" | "SYNC_NOT_CONNECTED";
+export type ConnectRefusedCode = "INTEGRATION_COMPANY_UNREACHABLE" | "ORG_NUMBER_TAKEN" | "SYNC_NOT_CONNECTED";
 
 /**
- * `saldo connect` refused before storing anything: `--company` names a company the key does not reach (the message
- * lists those it does), the company's organisation number is another client's, or the target has no connector for the
+ * `saldo connect` refused before storing anything: `--company` names a company the key does not reach (the code of
+ * `PUT …/integrations/tripletex/company`; the message lists the companies it does reach), the company's organisation number is another client's, or the target has no connector for the
  * system. Exit code 1.
  */
 export class ConnectRefusedError extends SaldoError<ConnectRefusedCode> {

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { requestSync } from "../imports/syncFromApi.ts";
+import { startSync } from "../imports/syncFromApi.ts";
 import { getTrialBalanceView, type TrialBalanceView } from "../imports/trialBalanceView.ts";
 import type { ImportRun } from "../imports/types.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
@@ -24,7 +24,7 @@ import { EXIT_NOT_ACTIVE, renderHeld, renderImportEnded } from "./uploadCommand.
  * `saldo sync --tenant T --client C --engagement E [--timeout <seconds>] [--json] [--locale nb|en]`: syncs the
  * engagement from the client's accounting system and prints how it ended and the engagement's trial balance.
  *
- * The sync is queued by the same use case as `POST …/engagements/{engagementId}/sync` (`requestSync`: the client must
+ * The sync is queued by the same use case as `POST …/engagements/{engagementId}/sync` (`startSync`: the client must
  * be connected, one sync of an engagement at a time) and handed to where syncs run — the local stack's process, or the
  * sync function in AWS — through the same port (`SyncDispatcher`, here `LambdaSyncDispatcher`; see
  * lib/cli/integrationTarget.ts). The command then follows the import, as `saldo upload` follows an upload's.
@@ -55,9 +55,12 @@ export async function syncCommand(
 
   const target = await openIntegrationTarget(env, { syncs: true });
   try {
-    const queued = await requestSync(target.deps, ref, { kind: "cli", by: `cli:${userInfo().username}` });
+    // The use case of `POST …/sync`: queued, then handed over (one that could not be is handed over by the sweeper).
+    const queued = await startSync({ ...target.deps, syncs: target.syncs! }, ref, {
+      kind: "cli",
+      by: `cli:${userInfo().username}`,
+    });
     const source = queued.source.type === "api" ? queued.source : undefined;
-    await target.syncs!.dispatch(queued);
     say(
       labels.integration.syncQueued(
         queued.importId,

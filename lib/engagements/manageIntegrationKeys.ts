@@ -16,8 +16,7 @@ export interface IntegrationKeyDeps {
 /**
  * The client's key for an accounting system, for a connector about to read the client's books — the only way use-case
  * code reads a key's value. Records the use (`lastUsedAt` in the key's status) before handing the key out, so a
- * status never says "never used" for a key that was read. (The PowerOffice Go and Tripletex connectors, which will
- * call this, are not built yet: until then no key is read and `lastUsedAt` stays absent.)
+ * status never says "never used" for a key that was read (a sync, a connection check, a company listing).
  *
  * @throws ClientNotFoundError; KeyNotFoundError when no key is set; KeyVaultError.
  */
