@@ -105,6 +105,11 @@ const cases: Record<
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/imports/${a.importId}/activate`,
     expect: "not-found",
   }),
+  requestSync: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/sync`,
+    expect: "not-found",
+  }),
   getTrialBalance: () => ({
     method: "GET",
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/trial-balance`,
@@ -125,6 +130,22 @@ const cases: Record<
   getIntegrationKey: () => ({
     method: "GET",
     path: `/clients/${a.clientId}/integrations/tripletex`,
+    expect: "not-found",
+  }),
+  checkIntegration: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/integrations/tripletex/check`,
+    expect: "not-found",
+  }),
+  listTripletexCompanies: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/integrations/tripletex/companies`,
+    expect: "not-found",
+  }),
+  bindTripletexCompany: () => ({
+    method: "PUT",
+    path: `/clients/${a.clientId}/integrations/tripletex/company`,
+    body: { companyId: "1" },
     expect: "not-found",
   }),
   deleteIntegrationKey: () => ({
