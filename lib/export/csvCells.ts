@@ -28,11 +28,13 @@ export function csvAmount(ore: Ore | null | undefined): string {
 /**
  * Text as a CSV cell. A text starting with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`, so that a spreadsheet
  * shows it as text instead of running it as a formula (CSV injection: names and descriptions come from uploaded
- * files). Figures are never text cells, so a negative amount keeps its `-`.
+ * files). A text that already starts with such `'`s before one of those characters gets one too, so the guard is
+ * always the one `'` a reader removes (`'-` is written `''-`). Figures are never text cells, so a negative amount keeps
+ * its `-`.
  */
 export function csvText(text: string | undefined): string {
   if (text === undefined) return "";
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /^'*[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** One cell's CSV text. Dates stay ISO (YYYY-MM-DD), which spreadsheets read as dates in every locale. */

@@ -13,7 +13,7 @@ import { parseOre } from "../../../lib/money/ore.ts";
 
 const text = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom("=cmd|' /C calc'!A0", "-20% rabatt", "Husleie; mars", 'Sitat "x"', "To\nlinjer"),
+  fc.constantFrom("=cmd|' /C calc'!A0", "-20% rabatt", "'-", "''=1+1", "'tekst", "Husleie; mars", 'Sitat "x"', "To\nlinjer"),
 );
 const line: fc.Arbitrary<LedgerLine> = fc.record(
   {
@@ -56,7 +56,7 @@ async function csvOf(input: LedgerLine[][], locale: "nb" | "en"): Promise<string
 }
 
 /** A text cell as a spreadsheet shows it: the leading `'` that guards a formula-like text is not part of it. */
-const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+const unguard = (cell: string) => (/^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
 const column = (title: string) => TRANSACTION_LINE_COLUMNS.findIndex((candidate) => candidate.title.nb === title);
 
