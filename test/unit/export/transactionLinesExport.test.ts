@@ -13,7 +13,16 @@ import { parseOre } from "../../../lib/money/ore.ts";
 
 const text = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom("=cmd|' /C calc'!A0", "-20% rabatt", "'-", "''=1+1", "'tekst", "Husleie; mars", 'Sitat "x"', "To\nlinjer"),
+  fc.constantFrom(
+    "=cmd|' /C calc'!A0",
+    "-20% rabatt",
+    "'-",
+    "''=1+1",
+    "'tekst",
+    "Husleie; mars",
+    'Sitat "x"',
+    "To\nlinjer",
+  ),
 );
 const line: fc.Arbitrary<LedgerLine> = fc.record(
   {

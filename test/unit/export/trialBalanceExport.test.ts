@@ -27,7 +27,7 @@ function amountOf(cell: string): bigint | null {
 
 /** What a spreadsheet shows for an exported text cell: a leading `'` guards formulas and is not part of the text. */
 function unguard(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+  return /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
 function readCsv(text: string): string[][] {
