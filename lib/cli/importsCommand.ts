@@ -1,4 +1,3 @@
-import { getEngagement } from "../engagements/manageEngagements.ts";
 import {
   formatCountForPeople,
   formatMegabytesForPeople,
@@ -8,7 +7,7 @@ import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
 import { nothingToShow, UsageError } from "./errors.ts";
-import { toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
+import { listImportSummaries, type ImportListJson, type ImportSummaryJson } from "../imports/importReports.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -31,15 +30,14 @@ export async function importsCommand(
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);
   try {
-    // The use case the API's GET …/imports goes through: a deleted client's engagements are not found.
-    const engagement = await getEngagement(pipeline, ref).catch((error: unknown) => {
+    // The use case and the JSON of the API's GET …/imports: a deleted client's engagements are not found.
+    const imports = await listImportSummaries(pipeline, ref).catch((error: unknown) => {
       throw nothingToShow(error, pipeline.target.description);
     });
-    const imports = (await pipeline.importStore.listImports(ref)).map((run) =>
-      toImportSummaryJson(run, engagement.activeImportId),
-    );
-    if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
-    else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
+    if (values.json) {
+      const list: ImportListJson = { items: imports };
+      process.stdout.write(JSON.stringify(list, null, 2) + "\n");
+    } else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
     return 0;
   } finally {
     pipeline.close();
@@ -76,9 +74,11 @@ export function renderImports(
   const rows = imports.map((run) => [
     `${run.active ? "*" : " "} ${run.importId}`,
     labels.status[run.status] ?? run.status,
-    run.fileName ?? "",
+    run.source.type === "file" ? run.source.fileName : `${run.source.system} ${run.source.from}–${run.source.to}`,
     formatTimestampForPeople(run.createdAt, locale),
-    run.format ? `${run.format === "saft" ? "SAF-T" : run.format.toUpperCase()} ${run.formatVersion ?? ""}`.trim() : "",
+    run.source.format
+      ? `${run.source.format === "saft" ? "SAF-T" : run.source.format.toUpperCase()} ${run.source.formatVersion ?? ""}`.trim()
+      : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
     run.failure && run.status === "failed"
       ? labels.failed(run.failure.code)
@@ -86,8 +86,12 @@ export function renderImports(
         ? `${labels.status.held ?? "held"}: ${run.heldFor.join(", ")}`
         : run.progress
           ? formatProgress(run.progress, locale)
-          : run.issues
-            ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
+          : run.issueCounts
+            ? labels.issueCounts(
+                count(run.issueCounts.error),
+                count(run.issueCounts.warning),
+                count(run.issueCounts.info),
+              )
             : labels.noReport,
   ]);
   const titles = labels.importColumns;

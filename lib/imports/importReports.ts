@@ -24,7 +24,11 @@ export const ImportProgressSchema = z.object({
   updatedAt: z.string(),
 });
 
-/** One import of an engagement as listed: the version, whether it is the active one, its counts and failure. */
+/**
+ * One import of an engagement as listed: the version, whether it is the active one, its counts and failure. The one
+ * summary of an import: `GET …/imports` answers it, and `saldo imports --json`, `saldo upload --json` and
+ * `saldo activate --json` print it.
+ */
 export const ImportSummarySchema = ImportVersionSchema.extend({
   active: z.boolean(),
   counts: z
@@ -55,6 +59,7 @@ export type ImportSummaryJson = z.infer<typeof ImportSummarySchema>;
 
 /** `GET …/imports`: the engagement's imports, newest first. */
 export const ImportListSchema = z.object({ items: z.array(ImportSummarySchema) });
+export type ImportListJson = z.infer<typeof ImportListSchema>;
 
 /**
  * `GET …/imports/{importId}`: one import with its whole validation report (the issues, bounded at 100 per code by
@@ -111,7 +116,8 @@ export async function getImportReport(
   };
 }
 
-function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined): ImportSummaryJson {
+/** The summary of one import ({@link ImportSummarySchema}); `activeImportId` is the engagement's active version. */
+export function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined): ImportSummaryJson {
   return {
     ...toImportVersionJson(run),
     active: run.importId === activeImportId,

@@ -1,9 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ImportSummaryJsonSchema, toImportSummaryJson } from "../../../lib/cli/importSummaryJson.ts";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
-import { getImportReport, ImportReportSchema } from "../../../lib/imports/importReports.ts";
+import {
+  getImportReport,
+  ImportListSchema,
+  ImportReportSchema,
+  listImportSummaries,
+} from "../../../lib/imports/importReports.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import type { FileSource, ImportStore, OpenedFile } from "../../../lib/imports/ports.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -193,7 +197,8 @@ describe("importFile: heartbeat, progress and leases", () => {
     // GET …/imports/{id} and `saldo imports --json` show it.
     const report = ImportReportSchema.parse(await getImportReport(stores, { ...engagement, importId: run.importId }));
     expect(report).toMatchObject({ status: "running", attempts: 1, progress: { bytesRead: 6_000, size: demo.length } });
-    expect(ImportSummaryJsonSchema.parse(toImportSummaryJson(run, undefined)).progress).toEqual(report.progress);
+    const [listed] = ImportListSchema.parse({ items: await listImportSummaries(stores, engagement) }).items;
+    expect(listed!.progress).toEqual(report.progress);
     source.release();
     expect(await running).toMatchObject({ outcome: "imported", run: { status: "succeeded" } });
     expect((await onlyImport()).progress).toBeUndefined();
