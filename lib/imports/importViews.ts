@@ -3,6 +3,7 @@ import { EngagementKindSchema, type Engagement } from "../engagements/types.ts";
 import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { FileFormatSchema } from "../ledger/types.ts";
 import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
+import { CURSOR_MAX_LENGTH } from "../paging/cursorCodec.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
@@ -201,7 +202,7 @@ export const TransactionLinesQuerySchema = z
     from: z.iso.date().optional(),
     to: z.iso.date().optional(),
     voucher: z.string().min(1).max(200).optional(),
-    cursor: z.string().min(1).max(4096).optional(),
+    cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
     limit: z.coerce.number().int().min(1).max(TRANSACTION_LINES_MAX_LIMIT).optional(),
   })
   .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, {

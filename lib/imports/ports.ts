@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
@@ -32,6 +33,17 @@ export interface StoredTrialBalanceRow extends TrialBalanceRow {
   importId: string;
 }
 
+/**
+ * A position in an import's transaction lines: the next line to consider is line `offset` (0-based, counting every
+ * line of the chunk, filtered or not) of chunk `chunk`. Stores that keep lines in one list use chunk 0. Positions
+ * travel to clients inside a paging cursor (lib/paging), so the schema bounds them.
+ */
+export const LinePositionSchema = z.strictObject({
+  chunk: z.number().int().nonnegative().max(1_000_000_000),
+  offset: z.number().int().nonnegative().max(1_000_000_000),
+});
+export type LinePosition = z.infer<typeof LinePositionSchema>;
+
 /** Filters and paging of {@link ImportStore.readTransactionLines}; all filters combine (AND). */
 export interface TransactionQuery {
   account?: string;
@@ -40,15 +52,15 @@ export interface TransactionQuery {
   to?: string;
   /** A transaction (voucher) id. */
   voucher?: string;
-  /** Opaque cursor from a previous page. */
-  cursor?: string;
+  /** Where to continue: `next` of the previous page (the use case keeps it in its cursor). */
+  after?: LinePosition;
   limit: number;
 }
 
-/** One page of lines, in file order; `nextCursor` is absent on the last page. */
+/** One page of lines, in file order; `next` is absent on the last page. */
 export interface TransactionPage {
   items: LedgerLine[];
-  nextCursor?: string;
+  next?: LinePosition;
 }
 
 /** What a writer wrote, for metrics and the benchmark. */

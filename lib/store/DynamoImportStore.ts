@@ -13,7 +13,6 @@ import type {
 } from "../imports/ports.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { Issue } from "../ledger/types.ts";
-import { decodeCursor } from "./cursor.ts";
 import { DynamoImportDataReader } from "./dynamo/DynamoImportDataReader.ts";
 import { DynamoImportWriter } from "./dynamo/DynamoImportWriter.ts";
 import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
@@ -552,7 +551,7 @@ export class DynamoImportStore implements ImportStore {
 
   async readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage> {
     assertValidQuery(query);
-    const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
+    const start = query.after ?? { chunk: 0, offset: 0 };
     if ((await this.getImportItem(ref)) === undefined) return { items: [] };
     return this.reader.readTransactionLines(ref, query, start);
   }

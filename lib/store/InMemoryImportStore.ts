@@ -15,7 +15,6 @@ import type {
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { Transaction } from "../ledger/types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import {
   StoreConflictError,
   StoreInvalidCursorError,
@@ -322,10 +321,10 @@ export class InMemoryImportStore implements ImportStore {
 
   async readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage> {
     assertValidQuery(query);
-    const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
+    const start = query.after ?? { chunk: 0, offset: 0 };
     if (start.chunk !== 0) {
-      throw new StoreInvalidCursorError("The paging cursor is not one this store handed out", {
-        context: { cursor: query.cursor },
+      throw new StoreInvalidCursorError("The paging position is not one this store hands out", {
+        context: { position: start },
       });
     }
     const data = this.readableData(ref);
@@ -334,7 +333,7 @@ export class InMemoryImportStore implements ImportStore {
     for (let index = start.offset; index < data.lines.length; index++) {
       const line = data.lines[index]!;
       if (!lineMatches(line, query)) continue;
-      if (items.length === query.limit) return { items, nextCursor: encodeCursor({ chunk: 0, offset: index }) };
+      if (items.length === query.limit) return { items, next: { chunk: 0, offset: index } };
       items.push(copy(line));
     }
     return { items };

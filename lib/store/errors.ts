@@ -8,7 +8,7 @@ export type StoreErrorCode =
   | "STORE_CONFLICT"
   /** The import (or engagement) named by a write does not exist. */
   | "STORE_NOT_FOUND"
-  /** A paging cursor that this store did not hand out (or that was altered). */
+  /** A paging position this store does not hand out (the cursor holding it was forged). */
   | "STORE_INVALID_CURSOR"
   /** A query the store cannot answer as asked (e.g. a limit below 1). */
   | "STORE_INVALID_QUERY"
@@ -53,7 +53,7 @@ export class StoreNotFoundError extends StoreError {
   }
 }
 
-/** A paging cursor that does not decode to a position this store hands out. */
+/** A paging position this store never hands out (the use case answers it as an invalid cursor). */
 export class StoreInvalidCursorError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("STORE_INVALID_CURSOR", message, { ...options, category: "invalid" });

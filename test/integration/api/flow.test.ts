@@ -168,6 +168,35 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     const bankLines = TransactionLinesPageSchema.parse(onAccount.json).items;
     expect(bankLines.map((line) => line.account)).toEqual(["1920", "1920", "1920", "1920"]);
     expect(bankLines.map((line) => line.amount).sort()).toEqual(["-18000.00", "-41250.75", "-43000.00", "62500.00"]);
+
+    // A cursor is opaque and bound: an altered one, or one of other filters, is a 400 CURSOR_INVALID, not a page.
+    const first = TransactionLinesPageSchema.parse(
+      (await api.call("GET", `${engagementPath}/transactions?limit=2`, { tenant: "paging" })).json,
+    );
+    const envelope = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString("utf8")) as {
+      p: { importId: string };
+    };
+    const tampered = [
+      Buffer.from(
+        JSON.stringify({ ...envelope, p: { ...envelope.p, importId: "01JZZZZZZZZZZZZZZZZZZZZZZZ" } }),
+      ).toString("base64url"),
+      Buffer.from(JSON.stringify({ ...envelope, s: "0123456789abcdef" })).toString("base64url"),
+      first.nextCursor!.slice(0, -3),
+    ];
+    for (const cursor of tampered) {
+      const refused = await api.call("GET", `${engagementPath}/transactions?limit=2&cursor=${cursor}`, {
+        tenant: "paging",
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ code: "CURSOR_INVALID" });
+    }
+    const otherFilters = await api.call(
+      "GET",
+      `${engagementPath}/transactions?account=1920&limit=2&cursor=${first.nextCursor!}`,
+      { tenant: "paging" },
+    );
+    expect(otherFilters.status).toBe(400);
+    expect(otherFilters.json).toMatchObject({ code: "CURSOR_INVALID" });
   });
 
   it("a second upload becomes active; compare shows no differences for the same file; activate brings back the first", async () => {

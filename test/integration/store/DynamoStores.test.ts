@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import type { LedgerLine } from "../../../lib/imports/ports.ts";
+import type { LedgerLine, LinePosition } from "../../../lib/imports/ports.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { createLocalDynamoDbClient } from "../../../lib/local/localClients.ts";
 import {
@@ -79,16 +79,16 @@ async function readAllLines(
   filters: { account?: string; voucher?: string; from?: string; to?: string } = {},
 ): Promise<LedgerLine[]> {
   const lines: LedgerLine[] = [];
-  let cursor: string | undefined;
+  let after: LinePosition | undefined;
   do {
     const page = await store.importStore.readTransactionLines(run, {
       ...filters,
       limit,
-      ...(cursor === undefined ? {} : { cursor }),
+      ...(after === undefined ? {} : { after }),
     });
     lines.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
+    after = page.next;
+  } while (after !== undefined);
   return lines;
 }
 
