@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { EngagementKindSchema, type Engagement } from "../engagements/types.ts";
 import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { FileFormatSchema } from "../ledger/types.ts";
+import { FileFormatSchema, type LedgerLine } from "../ledger/types.ts";
 import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
 import { CURSOR_MAX_LENGTH } from "../paging/cursorCodec.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
-import type { LedgerLine } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
 import { ImportStatusSchema, type ImportRun } from "./types.ts";
 

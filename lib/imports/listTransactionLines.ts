@@ -5,7 +5,8 @@ import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import { InvalidCursorError } from "../paging/errors.ts";
 import { cursorCodec } from "../paging/cursorCodec.ts";
-import { LinePositionSchema, type ImportStore, type LedgerLine, type LinePosition } from "./ports.ts";
+import { LinePositionSchema, type ImportStore, type LinePosition } from "./ports.ts";
+import type { LedgerLine } from "../ledger/types.ts";
 import { InvalidTransactionQueryError, NoActiveImportError, StaleCursorError } from "./viewErrors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */

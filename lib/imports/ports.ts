@@ -1,32 +1,8 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
-import type { Ore } from "../money/ore.ts";
+import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
-
-/**
- * One general-ledger line as stored and served (`GET …/transactions` returns one item per line): the line with the
- * fields of its transaction.
- */
-export interface LedgerLine {
-  transactionId: string;
-  /** 0-based position of the line within its transaction. */
-  lineNumber: number;
-  journal?: string;
-  date: string;
-  period?: { year: number; number: number };
-  transactionDescription?: string;
-  account: string;
-  amount: Ore;
-  description?: string;
-  currencyAmount?: CurrencyAmount;
-  taxCode?: string;
-  customerId?: string;
-  supplierId?: string;
-  dimensions?: Dimension[];
-  recordId?: string;
-}
 
 /** A trial-balance row as stored for an import, with where it came from. */
 export interface StoredTrialBalanceRow extends TrialBalanceRow {

@@ -5,16 +5,15 @@ import type {
   DueImport,
   ImportStore,
   ImportWriter,
-  LedgerLine,
   RejectedUpload,
   StoredTrialBalanceRow,
   TransactionPage,
   TransactionQuery,
   WriteStatistics,
 } from "../imports/ports.ts";
+import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import type { Transaction } from "../ledger/types.ts";
 import {
   StoreConflictError,
   StoreInvalidCursorError,

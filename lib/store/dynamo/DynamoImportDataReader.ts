@@ -1,10 +1,5 @@
-import type {
-  LedgerLine,
-  LinePosition,
-  StoredTrialBalanceRow,
-  TransactionPage,
-  TransactionQuery,
-} from "../../imports/ports.ts";
+import type { LinePosition, StoredTrialBalanceRow, TransactionPage, TransactionQuery } from "../../imports/ports.ts";
+import type { LedgerLine } from "../../ledger/types.ts";
 import type { ImportRef } from "../../imports/types.ts";
 import { StoreCorruptItemError } from "../errors.ts";
 import { lineMatches } from "../ledgerLines.ts";

@@ -1,10 +1,10 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { z } from "zod";
 import type { Client, Engagement } from "../../engagements/types.ts";
-import type { LedgerLine, RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
+import type { RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
+import type { LedgerLine, Issue } from "../../ledger/types.ts";
 import type { ImportRun } from "../../imports/types.ts";
 import type { TrialBalanceRow } from "../../ledger/summarizeLedger.ts";
-import type { Issue } from "../../ledger/types.ts";
 import { formatOre, type Ore } from "../../money/ore.ts";
 import { StoreCorruptItemError } from "../errors.ts";
 import {

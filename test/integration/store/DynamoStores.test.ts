@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import type { LedgerLine, LinePosition } from "../../../lib/imports/ports.ts";
+import type { LinePosition } from "../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../lib/ledger/types.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { createLocalDynamoDbClient } from "../../../lib/local/localClients.ts";
 import {

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import type { EngagementStore } from "../../../lib/engagements/ports.ts";
-import type { ImportStore, LedgerLine, LinePosition, TransactionQuery } from "../../../lib/imports/ports.ts";
+import type { ImportStore, LinePosition, TransactionQuery } from "../../../lib/imports/ports.ts";
+import type { LedgerLine, Transaction } from "../../../lib/ledger/types.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
-import type { Transaction } from "../../../lib/ledger/types.ts";
 import { StoreError } from "../../../lib/store/errors.ts";
 import {
   client,
