@@ -21,7 +21,9 @@ export type StoreErrorCode =
   /** An import writer was used after finish() or abort(). */
   | "STORE_WRITER_CLOSED"
   /** Any other failure of the database request (bad request, missing table, access denied). */
-  | "STORE_REQUEST_FAILED";
+  | "STORE_REQUEST_FAILED"
+  /** The ingest function could not be invoked to re-deliver an upload's event (LambdaIngestRedelivery). */
+  | "REDELIVERY_FAILED";
 
 /**
  * Base error of lib/store. Adapters translate every SDK failure into one of its subclasses (STYLE.md §7), so callers
@@ -99,6 +101,13 @@ export class StoreWriterClosedError extends StoreError {
 export class StoreRequestError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("STORE_REQUEST_FAILED", message, options);
+  }
+}
+
+/** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
+export class RedeliveryFailedError extends StoreError {
+  constructor(message: string, options: StoreErrorOptions = {}) {
+    super("REDELIVERY_FAILED", message, { ...options, category: "unavailable" });
   }
 }
 
