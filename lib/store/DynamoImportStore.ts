@@ -31,7 +31,6 @@ import {
 } from "./dynamo/itemCodec.ts";
 import { IssuesPageItemSchema, SourceMarkerItemSchema, type ImportItem } from "./dynamo/itemSchemas.ts";
 import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
-import { withRetries } from "./dynamo/retry.ts";
 import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from "./dynamo/transactionChunks.ts";
 import { StoreConflictError, StoreCorruptItemError, StoreLeaseLostError, StoreNotFoundError } from "./errors.ts";
 import { assertValidQuery } from "./ledgerLines.ts";
@@ -428,7 +427,7 @@ export class DynamoImportStore implements ImportStore {
       let startKey: Record<string, unknown> | undefined;
       let fromShard = 0;
       do {
-        const output = await withRetries(this.table.retry, "Query", { index: "gsi1", shard }, () =>
+        const output = await this.table.request("Query", { index: "gsi1", shard }, () =>
           this.table.documents.send(
             new QueryCommand({
               TableName: this.table.tableName,

@@ -1,8 +1,8 @@
-import { isTransientAwsError, translateAwsSdkError } from "../errors/awsSdkErrors.ts";
+import { translateAwsSdkError } from "../errors/awsSdkErrors.ts";
 import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 /** Stable codes of the store's errors. */
 export type StoreErrorCode =
-  /** The database could not be reached or kept throttling after every retry: retry the whole operation later. */
+  /** The database could not be reached or kept throttling after the SDK's retries: retry the whole operation later. */
   | "STORE_UNAVAILABLE"
   /** A conditional write lost against existing data (e.g. an import id already used by another import). */
   | "STORE_CONFLICT"
@@ -109,12 +109,6 @@ export class RedeliveryFailedError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("REDELIVERY_FAILED", message, { ...options, category: "unavailable" });
   }
-}
-
-/** Whether `error` is worth retrying with backoff: throttling, a 5xx, a timeout or a broken connection. */
-export function isRetryableError(error: unknown): boolean {
-  if (error instanceof StoreError) return error instanceof StoreUnavailableError;
-  return isTransientAwsError(error);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
-import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../config/functionConfig.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  retryConfigFor,
+  s3ClientConfigFor,
+  type FunctionConfig,
+  type RetryProfile,
+} from "../../config/functionConfig.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../imports/requestUpload.ts";
 import { localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
@@ -17,14 +23,24 @@ export function localFunctionConfig(options: {
   dynamoDbEndpoint: string;
   s3Endpoint: string;
   retentionDays?: number;
+  /** As in the cloud: `api` for the API's functions (the default), `background` for the ingest function. */
+  retryProfile?: RetryProfile;
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
+  const retryProfile = options.retryProfile ?? "api";
   return {
     tableName: options.tableName,
     retentionSeconds: (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 24 * 60 * 60,
     tenantClaim: DEFAULT_TENANT_CLAIM,
-    dynamoClientConfig: { endpoint: options.dynamoDbEndpoint, region: LOCAL_REGION, credentials },
+    retryProfile,
+    dynamoClientConfig: {
+      ...retryConfigFor(retryProfile),
+      endpoint: options.dynamoDbEndpoint,
+      region: LOCAL_REGION,
+      credentials,
+    },
     s3ClientConfig: {
+      ...retryConfigFor(retryProfile),
       ...s3ClientConfigFor({ endpoint: options.s3Endpoint, forcePathStyle: true }),
       region: LOCAL_REGION,
       credentials,

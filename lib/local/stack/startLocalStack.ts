@@ -183,15 +183,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     await Promise.all([ensureBucket(s3, bucketName), ensureTable(dynamo, { tableName })]);
 
-    const functionConfig = localFunctionConfig({
+    const functionSettings = {
       dataDir,
       tableName,
       bucketName,
       dynamoDbEndpoint: dynamoDbLocal.endpoint,
       s3Endpoint: s3Emulator.endpoint,
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-    });
-    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
+    };
+    // The API's functions with the short retry budget, the ingest function with the long one, as in the cloud.
+    const functionConfig = localFunctionConfig({ ...functionSettings, retryProfile: "api" });
+    const ingestConfig = localFunctionConfig({ ...functionSettings, retryProfile: "background" });
+    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, ingestConfig));
     handlerReady();
 
     // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).

@@ -286,8 +286,8 @@ describe("DynamoDB stores: validation reports", () => {
 });
 
 describe("DynamoDB stores: retries", () => {
-  const faultyStore = (options: Partial<DynamoStoresOptions> = {}) => {
-    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
+  const faultyStore = (options: Partial<DynamoStoresOptions> = {}, client: { maxAttempts?: number } = {}) => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: client.maxAttempts ?? 1 });
     const store = newStore({ client: dynamo, chunkLimits: { maxLines: 20 }, ...options });
     return { store, dynamo };
   };
@@ -309,22 +309,24 @@ describe("DynamoDB stores: retries", () => {
     expect(await newStore().importStore.readTrialBalance(run)).toHaveLength(trialBalanceOf(transactions).length);
   });
 
-  it("retries throttled batch writes and reads with backoff", async () => {
+  it("leaves throttled requests to the SDK client's retries: one retry layer, as the client is configured", async () => {
     const delays: number[] = [];
-    const { store, dynamo } = faultyStore({
-      sleep: async (ms) => {
-        delays.push(ms);
+    const { store, dynamo } = faultyStore(
+      {
+        sleep: async (ms) => {
+          delays.push(ms);
+        },
       },
-      random: () => 0.5,
-    });
+      { maxAttempts: 4 },
+    );
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"));
+    const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"), "deserialize");
     const transactions = makeTransactions(80);
     const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(transactions));
-    const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"));
+    const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"), "deserialize");
     const rows = await store.importStore.readTrialBalance(run);
     dynamo.destroy();
 
@@ -333,15 +335,15 @@ describe("DynamoDB stores: retries", () => {
     expect(reads.faults).toBe(2);
     expect(rows).toHaveLength(trialBalanceOf(transactions).length);
     expect(await readAllLines(newStore(), run)).toEqual(expectedLines(transactions));
-    // Full jitter with random() = 0.5: half of min(5 000, 50 · 2^retry) ms — 3 write retries, then 2 read retries.
-    expect(delays).toEqual([25, 50, 100, 25, 50]);
+    // The SDK retried (and waited); the store's own backoff, kept for what the SDK cannot retry, never ran.
+    expect(delays).toEqual([]);
   });
 
-  it("gives up with StoreUnavailableError when throttling outlasts the retries", async () => {
-    const { store, dynamo } = faultyStore({ maxRetries: 3 });
+  it("gives up with StoreUnavailableError when throttling outlasts the client's attempts, adding none", async () => {
+    const { store, dynamo } = faultyStore({ writeConcurrency: 1 }, { maxAttempts: 3 });
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle");
+    const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle", "deserialize");
     const writer = store.importStore.openImportWriter(run);
     let failure: unknown;
     try {
@@ -353,8 +355,9 @@ describe("DynamoDB stores: retries", () => {
     dynamo.destroy();
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     expect((failure as StoreError).code).toBe("STORE_UNAVAILABLE");
-    expect((failure as StoreError).context).toMatchObject({ operation: "BatchWriteItem", attempts: 4 });
-    expect(seen.calls).toBeGreaterThanOrEqual(4);
+    expect((failure as StoreError).context).toMatchObject({ operation: "BatchWriteItem" });
+    // Exactly the client's 3 attempts of the one batch: no second layer multiplies them.
+    expect(seen.calls).toBe(3);
   });
 
   it("gives up with StoreUnavailableError when items stay unprocessed", async () => {
