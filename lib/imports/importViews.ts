@@ -8,8 +8,9 @@ import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
+import type { ImportRunSummary } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
-import { ImportStatusSchema, type ImportRun } from "./types.ts";
+import { ImportStatusSchema } from "./types.ts";
 
 /*
  * The public JSON of the read/activate use cases (HTTP API, and the OpenAPI document generated from these schemas).
@@ -211,7 +212,7 @@ export const TransactionLinesQuerySchema = z
 export type TransactionLinesQueryInput = z.infer<typeof TransactionLinesQuerySchema>;
 
 /** Renders an import as a version (no report). */
-export function toImportVersionJson(run: ImportRun): ImportVersionJson {
+export function toImportVersionJson(run: ImportRunSummary): ImportVersionJson {
   const formatFields = {
     format: run.format ?? null,
     formatVersion: run.formatVersion ?? null,

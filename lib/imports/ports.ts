@@ -39,6 +39,15 @@ export interface TransactionPage {
   next?: LinePosition;
 }
 
+/** An import as listed: the run without its validation report and header (see {@link ImportStore.listImports}). */
+export type ImportRunSummary = Omit<ImportRun, "issues" | "header">;
+
+/** One page of {@link ImportStore.listImports}; `next` (the last import id of the page) is absent on the last page. */
+export interface ImportSummaryPage {
+  items: ImportRunSummary[];
+  next?: string;
+}
+
 /** What a writer wrote, for metrics and the benchmark. */
 export interface WriteStatistics {
   items: number;
@@ -169,8 +178,13 @@ export interface ImportStore {
    * Idempotent and resumable: after a crash the marker stays and the next sweep does it again.
    */
   finishDataExpiry(ref: ImportRef): Promise<void>;
-  /** Newest first. */
-  listImports(ref: EngagementRef): Promise<ImportRun[]>;
+  /**
+   * One page of the engagement's imports, newest first, as summaries: what the import item itself says (status,
+   * source, timestamps, counts with the issue counts per severity, failure, hold and acceptance, progress), never its
+   * validation report or header — a listing reads one small projection per import, no report and no spilled report
+   * page. `after`: the `next` of the previous page.
+   */
+  listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage>;
 
   readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]>;
   readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage>;

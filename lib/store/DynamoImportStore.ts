@@ -5,6 +5,7 @@ import type {
   ClaimResult,
   DueImport,
   ImportStore,
+  ImportSummaryPage,
   ImportWriter,
   RejectedUpload,
   StoredTrialBalanceRow,
@@ -19,6 +20,7 @@ import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
 import {
   decodeEngagement,
   decodeImportItem,
+  decodeImportSummary,
   decodeIssues,
   decodeRejectedUpload,
   encodeIssues,
@@ -29,11 +31,16 @@ import {
   toImportRun,
   type Item,
 } from "./dynamo/itemCodec.ts";
-import { IssuesPageItemSchema, SourceMarkerItemSchema, type ImportItem } from "./dynamo/itemSchemas.ts";
+import {
+  IMPORT_SUMMARY_ATTRIBUTES,
+  IssuesPageItemSchema,
+  SourceMarkerItemSchema,
+  type ImportItem,
+} from "./dynamo/itemSchemas.ts";
 import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
 import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from "./dynamo/transactionChunks.ts";
 import { StoreConflictError, StoreCorruptItemError, StoreLeaseLostError, StoreNotFoundError } from "./errors.ts";
-import { assertValidQuery } from "./ledgerLines.ts";
+import { assertValidLimit, assertValidQuery } from "./ledgerLines.ts";
 
 /** Options of {@link DynamoImportStore} beyond its table. */
 export interface DynamoImportStoreOptions {
@@ -66,6 +73,12 @@ const EXPIRY_GRACE_MS = 15 * 60_000;
 const CHUNK_PROBE_MISSES = 128;
 /** An attempt is due for the sweeper: running or queued, and its deadline passed. */
 const DUE_ATTEMPT_CONDITION = "(#status = :running OR #status = :queued) AND leaseUntil < :now";
+
+/**
+ * What a listing reads of an import item: the summary attributes, never the validation report (`issues`,
+ * `issuePages`), the header or the lease. Items written before any attribute here existed simply lack it.
+ */
+const SUMMARY_PROJECTION = projectionOf(IMPORT_SUMMARY_ATTRIBUTES);
 
 /** Attributes of the import item that saveImport removes when the run no longer has them. */
 const OPTIONAL_IMPORT_ATTRIBUTES = [
@@ -530,15 +543,39 @@ export class DynamoImportStore implements ImportStore {
     return item === undefined ? undefined : this.toRun(item, ref);
   }
 
-  async listImports(ref: EngagementRef): Promise<ImportRun[]> {
+  async listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage> {
+    assertValidLimit(page.limit);
     const { pk, skPrefix } = keys.importsOf(ref);
-    const items = await this.table.queryAll(pk, skPrefix, { newestFirst: true });
-    return Promise.all(
-      items.map((raw) => {
-        const item = decodeImportItem(raw);
-        return this.toRun(item, { ...ref, importId: item.importId });
-      }),
-    );
+    const items: Item[] = [];
+    // Continues after the last import of the previous page; the key is rebuilt here from the caller's own
+    // engagement, so a position can only ever select within it.
+    let startKey: Record<string, unknown> | undefined =
+      page.after === undefined ? undefined : keys.importRun({ ...ref, importId: page.after });
+    // One more than asked, to know whether a next page exists; DynamoDB may stop a page early (1 MB), so follow it.
+    while (items.length <= page.limit) {
+      const output = await this.table.request("Query", { pk, skPrefix }, () =>
+        this.table.documents.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues: { ":pk": pk, ":prefix": skPrefix },
+            ProjectionExpression: SUMMARY_PROJECTION.expression,
+            ExpressionAttributeNames: SUMMARY_PROJECTION.names,
+            ScanIndexForward: false,
+            Limit: page.limit + 1 - items.length,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    const summaries = items.slice(0, page.limit).map((raw) => decodeImportSummary(raw, ref.tenantId));
+    return {
+      items: summaries,
+      ...(items.length > page.limit ? { next: summaries.at(-1)!.importId } : {}),
+    };
   }
 
   // ── reading an import's data ──────────────────────────────────────────────────────────────────────────────
@@ -681,6 +718,12 @@ function leaseFields(importId: string, lease: ImportLease): Item {
 /** `{gsi1pk, gsi1sk}` as expression values `:gsi1pk`, `:gsi1sk`. */
 function prefixed(entry: { gsi1pk: string; gsi1sk: string }): Item {
   return { ":gsi1pk": entry.gsi1pk, ":gsi1sk": entry.gsi1sk };
+}
+
+/** A ProjectionExpression naming `attributes` through placeholders (several are DynamoDB reserved words). */
+function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
+  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
+  return { expression: Object.keys(names).join(", "), names };
 }
 
 function definedFields<T extends object>(value: T): T {

@@ -4,6 +4,7 @@ import type {
   ClaimResult,
   DueImport,
   ImportStore,
+  ImportSummaryPage,
   ImportWriter,
   RejectedUpload,
   StoredTrialBalanceRow,
@@ -23,7 +24,10 @@ import {
 } from "./errors.ts";
 import type { InMemoryEngagementStore } from "./InMemoryEngagementStore.ts";
 import { byEscaped, compareStrings, copy, copyOrUndefined, engagementKey, SEP } from "./inMemoryKeys.ts";
-import { assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
+import { assertValidLimit, assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
+
+/** Imports in key order (import ids escaped as in the table's sort keys): oldest first. */
+const olderFirst = byEscaped((run: { importId: string }) => run.importId);
 
 /** Options of {@link InMemoryImportStore}. */
 export interface InMemoryImportStoreOptions {
@@ -303,14 +307,19 @@ export class InMemoryImportStore implements ImportStore {
     return copyOrUndefined(this.runs.get(importKey(ref))?.run);
   }
 
-  async listImports(ref: EngagementRef): Promise<ImportRun[]> {
+  async listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage> {
+    assertValidLimit(page.limit);
     const prefix = engagementKey(ref) + SEP;
-    return [...this.runs.entries()]
+    const newestFirst = [...this.runs.entries()]
       .filter(([key]) => key.startsWith(prefix))
       .map(([, stored]) => stored.run)
-      .sort(byEscaped((run) => run.importId))
-      .reverse()
-      .map(copy);
+      .sort(olderFirst)
+      .reverse();
+    const start =
+      page.after === undefined ? 0 : newestFirst.findIndex((run) => olderFirst(run, { importId: page.after! }) < 0);
+    const rest = start < 0 ? [] : newestFirst.slice(start);
+    const items = rest.slice(0, page.limit).map(({ issues: _issues, header: _header, ...summary }) => copy(summary));
+    return { items, ...(rest.length > page.limit ? { next: items.at(-1)!.importId } : {}) };
   }
 
   async readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]> {

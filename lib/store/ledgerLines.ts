@@ -43,9 +43,14 @@ export function lineMatches(line: LedgerLine, query: TransactionQuery): boolean 
 
 /** Rejects queries no store can answer: a page must hold at least one line. */
 export function assertValidQuery(query: TransactionQuery): void {
-  if (!Number.isSafeInteger(query.limit) || query.limit < 1) {
-    throw new StoreInvalidQueryError(`limit must be a whole number ≥ 1, got ${String(query.limit)}`, {
-      context: { limit: query.limit },
+  assertValidLimit(query.limit);
+}
+
+/** A page size the stores answer: a whole number ≥ 1 (StoreInvalidQueryError otherwise). */
+export function assertValidLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new StoreInvalidQueryError(`limit must be a whole number ≥ 1, got ${String(limit)}`, {
+      context: { limit },
     });
   }
 }

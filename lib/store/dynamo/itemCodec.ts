@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { z } from "zod";
 import type { Client, Engagement } from "../../engagements/types.ts";
-import type { RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
+import type { ImportRunSummary, RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
 import type { LedgerLine, Issue } from "../../ledger/types.ts";
 import type { ImportRun } from "../../imports/types.ts";
 import type { TrialBalanceRow } from "../../ledger/summarizeLedger.ts";
@@ -11,6 +11,7 @@ import {
   ClientItemSchema,
   EngagementItemSchema,
   ImportItemSchema,
+  ImportSummaryItemSchema,
   IssuesJsonSchema,
   RejectedUploadItemSchema,
   TrialBalanceRowItemSchema,
@@ -118,6 +119,11 @@ export function importRunFields(run: ImportRun): Item {
 /** An import item read back, validated (still with its storage-only attributes). */
 export function decodeImportItem(item: Item): ImportItem {
   return parseItem(ImportItemSchema, item, "import");
+}
+
+/** An import item as a listing reads it (the summary projection), validated, as the summary of its run. */
+export function decodeImportSummary(item: Item, tenantId: string): ImportRunSummary {
+  return defined(parseItem(ImportSummaryItemSchema, item, "import", tenantId)) as ImportRunSummary;
 }
 
 /** The import run of a validated item; `issues` are those inline or, when spilled, `spilledIssues`. */

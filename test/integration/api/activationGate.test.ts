@@ -168,7 +168,10 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
 });
 
 /** The API's list of imports, with no field beyond the schema's. */
-const StrictImportListSchema = z.strictObject({ items: z.array(ImportSummarySchema.strict()) });
+const StrictImportListSchema = z.strictObject({
+  items: z.array(ImportSummarySchema.strict()),
+  nextCursor: z.string().nullable(),
+});
 
 function fileNameOf(run: ImportSummaryJson): string | undefined {
   return run.source.type === "file" ? run.source.fileName : undefined;

@@ -73,7 +73,7 @@ const engagementArgs = (engagementId: string, tenantId = `firm-${engagementId}`)
 const CLI_TEST_TIMEOUT_MS = 240_000;
 /** `saldo imports --json`: the API's `GET …/imports` answer, nothing more. */
 const ImportsJsonSchema = z
-  .strictObject({ items: z.array(ImportSummarySchema.strict()) })
+  .strictObject({ items: z.array(ImportSummarySchema.strict()), nextCursor: z.null() })
   .transform((list) => list.items);
 const fileNameOf = (run: ImportSummaryJson) => (run.source.type === "file" ? run.source.fileName : undefined);
 

@@ -27,6 +27,7 @@ import {
   lease,
 } from "../../unit/store/storeFixtures.ts";
 import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const emulators = useTestEmulators();
 const noWait = async () => {};
@@ -281,7 +282,108 @@ describe("DynamoDB stores: validation reports", () => {
     const { table } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
     expect(table.filter((item) => item.type === "issues").length).toBeGreaterThan(1);
     expect(await store.importStore.getImport(run)).toEqual(final);
-    expect((await store.importStore.listImports(ref))[0]?.issues).toEqual(issues);
+    // A listing reads the summary only: neither the report nor its spilled pages.
+    const [listed] = await listAllImports(store.importStore, ref);
+    expect(listed).toEqual((({ issues: _issues, header: _header, ...summary }) => summary)(final));
+  });
+});
+
+describe("DynamoDB stores: listing imports", () => {
+  it("reads one small projection per import in one Query: no report, no spilled page, no item per import", async () => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint);
+    const store = newStore({ client: dynamo });
+    try {
+      const ref = await setupEngagement(store);
+      const runs: ImportRun[] = [];
+      for (let index = 0; index < 3; index++) {
+        const run = await claim(store, ref);
+        const issues = Array.from({ length: index === 0 ? 6_000 : 3 }, (_, line) => ({
+          severity: "warning" as const,
+          code: "CODE",
+          message: `${randomBytes(48).toString("base64")} on line ${line}`,
+          location: { line: line + 1, column: 1 },
+        }));
+        const counts = {
+          accounts: 1,
+          transactions: 1,
+          lines: 2,
+          totals: { opening: null, movement: null, closing: "0.00" },
+          issues: { error: 0, warning: issues.length, info: 0 },
+        };
+        const final: ImportRun = { ...run, status: "succeeded", counts, issues };
+        await store.importStore.saveImport(final);
+        runs.push(final);
+      }
+      const queries = injectFaults(dynamo, "Query", () => "pass");
+      const gets = injectFaults(dynamo, "GetItem", () => "pass");
+      const listed = await store.importStore.listImports(ref, { limit: 10 });
+      expect(queries.calls).toBe(1);
+      expect(gets.calls).toBe(0);
+      expect(listed).toEqual({
+        items: runs.reverse().map(({ issues: _issues, header: _header, ...summary }) => summary),
+      });
+    } finally {
+      dynamo.destroy();
+    }
+  });
+
+  it("lists an import item written before the summary's newer attributes existed", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const importId = "01HZZZZZZZZZZZZZZZZZZZZZZZ";
+    // The shape of an import item of an early version: no attempts, progress, hold or acceptance, a report spilled
+    // to pages (never written here: a listing must not look for them).
+    await emulators().documents.send(
+      new PutCommand({
+        TableName: emulators().tableName,
+        Item: {
+          ...keys.importRun({ ...ref, importId }),
+          type: "import",
+          ...ref,
+          importId,
+          status: "succeeded",
+          source: { type: "file", bucket: "b", key: "uploads/x/old.xml", fileName: "old.xml" },
+          sourceId: "s3:old",
+          orderKey: "2024-01-01T00:00:00.000Z#00",
+          trigger: { kind: "s3-event" },
+          createdAt: "2024-01-01T00:00:00.000Z",
+          finishedAt: "2024-01-01T00:01:00.000Z",
+          format: "saft",
+          counts: {
+            accounts: 11,
+            transactions: 6,
+            lines: 14,
+            totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+            issues: { error: 0, warning: 0, info: 1 },
+          },
+          issuePages: 3,
+          leaseUntil: "2024-01-01T00:02:00.000Z",
+        },
+      }),
+    );
+    expect(await store.importStore.listImports(ref, { limit: 5 })).toEqual({
+      items: [
+        {
+          ...ref,
+          importId,
+          status: "succeeded",
+          source: { type: "file", bucket: "b", key: "uploads/x/old.xml", fileName: "old.xml" },
+          sourceId: "s3:old",
+          orderKey: "2024-01-01T00:00:00.000Z#00",
+          trigger: { kind: "s3-event" },
+          createdAt: "2024-01-01T00:00:00.000Z",
+          finishedAt: "2024-01-01T00:01:00.000Z",
+          format: "saft",
+          counts: {
+            accounts: 11,
+            transactions: 6,
+            lines: 14,
+            totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+            issues: { error: 0, warning: 0, info: 1 },
+          },
+        },
+      ],
+    });
   });
 });
 

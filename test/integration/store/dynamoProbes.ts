@@ -75,7 +75,7 @@ export function injectFaults(
       return { output: { UnprocessedItems: input.RequestItems, $metadata: {} }, response: {} } as never;
     },
     // The same middleware in either step: it reads only `input`, which both steps' arguments carry.
-    { step: step as "initialize", name: "saldoFaultInjection", override: true },
+    { step: step as "initialize", name: `saldoFaultInjection${commandName}`, override: true },
   );
   return seen;
 }

@@ -18,6 +18,7 @@ import {
   trialBalanceOf,
   lease,
 } from "./storeFixtures.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 /** A stores under test, with the probes the contract needs beyond the port. */
 export interface ContractSubject {
@@ -289,7 +290,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       expect(await stores.engagementStore.getEngagement({ ...ref, tenantId: other })).toBeUndefined();
       expect(await stores.engagementStore.listEngagements({ tenantId: other, clientId: ref.clientId })).toEqual([]);
       expect(await stores.importStore.getImport(forged)).toBeUndefined();
-      expect(await stores.importStore.listImports({ ...ref, tenantId: other })).toEqual([]);
+      expect(await listAllImports(stores.importStore, { ...ref, tenantId: other })).toEqual([]);
       expect(await stores.importStore.readTrialBalance(forged)).toEqual([]);
       expect(await stores.importStore.readTransactionLines(forged, { limit: 100 })).toEqual({ items: [] });
       expect(await stores.importStore.listRejectedUploads(other)).toEqual([]);
@@ -344,7 +345,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       );
       expect(second.outcome).toBe("duplicate");
       expect(second.outcome === "duplicate" && second.existing.importId).toBe(first.importId);
-      expect(await stores.importStore.listImports(ref)).toHaveLength(1);
+      expect(await listAllImports(stores.importStore, ref)).toHaveLength(1);
     });
 
     it("answers a duplicate of a finished import with the finished import", async () => {
@@ -641,7 +642,36 @@ export function storeContract(name: string, factory: ContractFactory, options: C
         ids.push(run.importId);
         await stores.importStore.claimImport(run, lease("2025-01-10T10:15:00.000Z"));
       }
-      expect((await stores.importStore.listImports(ref)).map((run) => run.importId)).toEqual(ids.reverse());
+      expect((await listAllImports(stores.importStore, ref)).map((run) => run.importId)).toEqual(ids.reverse());
+    });
+
+    it("pages an engagement's imports newest first, each page a summary without the report", async () => {
+      const { stores, ref } = await setup();
+      const ids: string[] = [];
+      for (let index = 0; index < 7; index++) {
+        const run = importRun(ref);
+        ids.push(run.importId);
+        await stores.importStore.claimImport(run, lease("2025-01-10T10:15:00.000Z"));
+      }
+      const issues = [{ severity: "warning" as const, code: "SOMETHING", message: "a report nobody lists" }];
+      const reported = { ...(await stores.importStore.getImport({ ...ref, importId: ids[6]! }))!, issues };
+      await stores.importStore.saveImport(reported);
+      const pages: string[][] = [];
+      let after: string | undefined;
+      do {
+        const page = await stores.importStore.listImports(ref, { limit: 3, ...(after === undefined ? {} : { after }) });
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        for (const item of page.items) expect(item).not.toHaveProperty("issues");
+        pages.push(page.items.map((run) => run.importId));
+        after = page.next;
+      } while (after !== undefined && pages.length < 10);
+      expect(pages).toEqual([ids.slice(4).reverse(), ids.slice(1, 4).reverse(), [ids[0]]]);
+      // A page that ends exactly at the last import says there is no next one.
+      expect((await stores.importStore.listImports(ref, { limit: 7 })).next).toBeUndefined();
+      expect(await codeOf(stores.importStore.listImports(ref, { limit: 0 }))).toBe("STORE_INVALID_QUERY");
+      // Another tenant's engagement of the same ids lists nothing, whatever position it is given.
+      const other = { ...ref, tenantId: `${ref.tenantId}-other` };
+      expect(await stores.importStore.listImports(other, { limit: 3, after: ids[6]! })).toEqual({ items: [] });
     });
 
     it("refuses writes through a closed writer", async () => {
