@@ -21,6 +21,7 @@ const LAYERS = [
   "formats",
   "presentation",
   "secrets",
+  "connectors",
   "engagements",
   "reconcile",
   "imports",

@@ -1,3 +1,4 @@
+import { formatLabel } from "../ledger/types.ts";
 import {
   formatCountForPeople,
   formatMegabytesForPeople,
@@ -117,9 +118,7 @@ export function renderImports(
     labels.status[run.status] ?? run.status,
     run.source.type === "file" ? run.source.fileName : `${run.source.system} ${run.source.from}–${run.source.to}`,
     formatTimestampForPeople(run.createdAt, locale),
-    run.source.format
-      ? `${run.source.format === "saft" ? "SAF-T" : run.source.format.toUpperCase()} ${run.source.formatVersion ?? ""}`.trim()
-      : "",
+    run.source.format ? `${formatLabel(run.source.format)} ${run.source.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
     run.failure && run.status === "failed"
       ? labels.failed(run.failure.code)

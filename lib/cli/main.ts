@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "trial-balance": async () => (await import("./trialBalanceCommand.ts")).trialBalanceCommand,
   transactions: async () => (await import("./transactionsCommand.ts")).transactionsCommand,
   token: async () => (await import("./tokenCommand.ts")).tokenCommand,
+  engagement: async () => (await import("./engagementCommand.ts")).engagementCommand,
 };
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
@@ -34,13 +35,15 @@ Usage:
   saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo transactions --tenant T --client C --engagement E [--account A] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                      [--voucher V] [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
+  saldo engagement create --tenant T --client C --year 2025 [--id ID] [--from YYYY-MM-DD --to YYYY-MM-DD] [--json]
+                              a year-end engagement (id: the year), or with --from/--to a period-end one
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
 Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_LOCALE=en) for English style.
 --json is --format json. CSV (semicolon, decimal comma, UTF-8 with BOM) and XLSX open right in Excel.
 
-upload, imports, activate, trial-balance, transactions and token talk to the local stack of SALDO_DATA_DIR, else of the
+upload, imports, activate, engagement, trial-balance, transactions and token talk to the local stack of SALDO_DATA_DIR, else of the
 nearest .saldo folder up from here (its stack.json); upload, imports, activate, trial-balance and transactions talk to
 AWS instead when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS
 environment).

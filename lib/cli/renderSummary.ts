@@ -1,3 +1,4 @@
+import { formatLabel } from "../ledger/types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
 import type { Ore } from "../money/ore.ts";
 import {
@@ -33,10 +34,7 @@ export function renderSummary(summary: LedgerSummary, fileName: string, locale: 
     .filter(Boolean)
     .join(", ");
   const facts: [string, string][] = [
-    [
-      labels.format,
-      `${header.format === "saft" ? "SAF-T" : header.format.toUpperCase()} ${header.formatVersion} (${header.encoding})`,
-    ],
+    [labels.format, `${formatLabel(header.format)} ${header.formatVersion} (${header.encoding})`],
     [labels.company, company || labels.notStated],
     [labels.period, header.period ? formatPeriodForPeople(header.period, locale) : labels.notStated],
     [labels.currency, (header.currency as string | undefined) || labels.notStated],

@@ -1,4 +1,5 @@
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "./types.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
+import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "./types.ts";
 
 /** The outcome of {@link EngagementStore.createClient} and {@link EngagementStore.replaceClient}. */
 export type ClientWriteResult =
@@ -38,6 +39,12 @@ export interface EngagementStore {
    * Returns false when the client does not exist or is deleted.
    */
   rememberCsvLayout(ref: ClientRef, remembered: RememberedCsvLayout): Promise<boolean>;
+  /**
+   * Sets what saldo knows about the client's connection to an accounting system (the bound company, how the
+   * connection was last seen), replacing the previous record of that system; not `updatedAt`. Returns false when the
+   * client does not exist or is deleted.
+   */
+  recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
 
   putEngagement(engagement: Engagement): Promise<void>;
   /** Creates the engagement only if it does not exist; returns false when it already did. */

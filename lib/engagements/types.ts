@@ -31,6 +31,34 @@ export interface Client extends ClientRef {
   deletedAt?: string;
   /** The CSV layout of the client's last upload imported with explicit layout options, for its next CSV files. */
   csvLayout?: RememberedCsvLayout;
+  /**
+   * What saldo knows about the client's connection to each accounting system (never a key: keys live in the vault).
+   * Written only through LedgerStore.recordIntegration, so it does not change the client's `updatedAt`.
+   */
+  integrations?: Partial<Record<"poweroffice-go" | "tripletex", ClientIntegration>>;
+}
+
+/** The connection of a client to one accounting system: the company bound to it and how the connection was last seen. */
+export interface ClientIntegration {
+  /**
+   * The system's company the client is bound to (Tripletex: the company id an accountant key acts for, the Basic-auth
+   * username; absent: the key's own company).
+   */
+  companyId?: string;
+  /** How the connection was last seen (by `saldo connect`, a check or a sync). */
+  connection?: ClientConnection;
+}
+
+/** The outcome of the last check or sync of a client's connection. */
+export interface ClientConnection {
+  status: "ok" | "invalid-key" | "no-access" | "rate-limited" | "unavailable";
+  /** When it was seen (ISO time). */
+  checkedAt: string;
+  company?: { id: string; name: string; orgNumber?: string };
+  /** `no-access`: the privileges or modules the key lacks, as the system names them. */
+  missingPrivileges?: string[];
+  /** For people, never a secret. */
+  message?: string;
 }
 
 /**

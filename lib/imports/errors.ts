@@ -81,3 +81,43 @@ export class UploadSigningError extends ImportError {
     this.name = "UploadSigningError";
   }
 }
+
+/**
+ * The client cannot be synced: its accounting system is not one saldo reads (`no-system`), no key is stored
+ * (`no-key`), or this deployment has no connector for it (`no-connector`). The API answers 409.
+ */
+export class SyncNotConnectedError extends ImportError {
+  constructor(
+    message: string,
+    context: { clientId: string; system?: string; reason: "no-system" | "no-key" | "no-connector" },
+  ) {
+    super("SYNC_NOT_CONNECTED", message, { category: "conflict", context: { ...context } });
+    this.name = "SyncNotConnectedError";
+  }
+}
+
+/** A sync of the engagement is already queued or running (`importId`): a second one is refused. The API answers 409. */
+export class SyncAlreadyRunningError extends ImportError {
+  constructor(ref: { tenantId: string; clientId: string; engagementId: string }, importId: string) {
+    super(
+      "SYNC_ALREADY_RUNNING",
+      `a sync of engagement "${ref.engagementId}" is already running (import ${importId})`,
+      {
+        category: "conflict",
+        context: { clientId: ref.clientId, engagementId: ref.engagementId, importId },
+      },
+    );
+    this.name = "SyncAlreadyRunningError";
+  }
+}
+
+/** The import to run as a sync does not exist or is not a sync (its source is not an API). */
+export class SyncNotQueuedError extends ImportError {
+  constructor(ref: { engagementId: string; importId: string }) {
+    super("SYNC_NOT_QUEUED", `import ${ref.importId} of engagement "${ref.engagementId}" is not a queued sync`, {
+      category: "not-found",
+      context: { engagementId: ref.engagementId, importId: ref.importId },
+    });
+    this.name = "SyncNotQueuedError";
+  }
+}

@@ -2,61 +2,28 @@ import { createHash, randomUUID } from "node:crypto";
 import { monotonicFactory } from "ulid";
 import type { Client, ClientRef, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
 import { hasLayout } from "../formats/csv/index.ts";
-import { FormatError } from "../formats/errors.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
-import { formatKnownOre } from "../ledger/ledgerJson.ts";
-import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
-import type { Issue } from "../ledger/types.ts";
-import { formatOre } from "../money/ore.ts";
 import { ClientNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
-import { hasErrorCode } from "../errors/SaldoError.ts";
-import type { EngagementStore } from "../engagements/ports.ts";
-import type { ActivationResult, FileSource, ImportStore, WriteStatistics } from "./ports.ts";
-import type { ImportCounts, ImportLease, ImportRun, ImportTrigger } from "./types.ts";
-import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
-import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
-import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
-import { limitFieldLengths } from "./fieldLimits.ts";
-import { startImportHeartbeat } from "./importHeartbeat.ts";
+import type { FileSource } from "./ports.ts";
+import type { ImportLease, ImportRun, ImportTrigger } from "./types.ts";
+import {
+  IMPORT_LIFECYCLE_DEFAULTS,
+  runImportAttempt,
+  type ImportAttemptDeps,
+  type ImportAttemptResult,
+} from "./importAttempt.ts";
 import { parseUploadKey, REJECTED_PREFIX } from "./uploadKey.ts";
 import { describeUploadOptions, uploadOptionsFromMetadata, type UploadOptions } from "./uploadOptions.ts";
 
-/** Defaults of the import lifecycle (README "Import lifecycle"). */
-export const IMPORT_LIFECYCLE_DEFAULTS = {
-  /** A lease not renewed for this long counts as a dead attempt. */
-  leaseSeconds: 120,
-  /** How often a running import renews its lease and records its progress. */
-  heartbeatSeconds: 5,
-  /** How long a released import waits for a retry to claim it before the sweeper re-delivers it. */
-  retryGraceSeconds: 10 * 60,
-} as const;
+export { IMPORT_LIFECYCLE_DEFAULTS } from "./importAttempt.ts";
 
-/** Longest failure message kept on an import (a message may quote the file). */
-const FAILURE_MESSAGE_LIMIT = 2_000;
-
-/** What importFile needs from the outside world (STYLE.md §5: dependencies first). */
-export interface ImportFileDeps {
-  engagementStore: EngagementStore;
-  importStore: ImportStore;
+/** What importFile needs from the outside world (STYLE.md §5: dependencies first); see {@link ImportAttemptDeps}. */
+export interface ImportFileDeps extends ImportAttemptDeps {
   files: FileSource;
-  /** How long superseded and failed versions are kept before DynamoDB TTL removes them. */
-  retentionSeconds: number;
-  /**
-   * How long an attempt's lease lasts without a heartbeat: a dead attempt (process killed, out of memory, timed
-   * out) is taken over or swept this long after its last beat. Default 120 s.
-   */
-  leaseSeconds?: number;
-  /** How often the running import renews its lease and records its progress. Default 5 s (fractions allowed). */
-  heartbeatSeconds?: number;
-  /** How long a released import waits for a retry before the sweeper re-delivers it. Default 600 s. */
-  retryGraceSeconds?: number;
-  now?: () => Date;
   newImportId?: () => string;
   /** Identifies this attempt in the lease (default: a random UUID). */
   newAttemptId?: () => string;
-  /** Structured progress events (the handler passes them to its logger). */
-  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /** One object-created event, as the handler read it. */
@@ -79,12 +46,7 @@ export type ImportFileResult =
   /** A copy saldo itself made of a rejected upload: never imported, never rejected again. */
   | { outcome: "ignored"; reason: string }
   | { outcome: "duplicate"; run: ImportRun }
-  | { outcome: "failed"; run: ImportRun }
-  /** This attempt lost its lease to another attempt (or the sweeper) and stopped; the import goes on without it. */
-  | { outcome: "abandoned"; run: ImportRun }
-  /** Read completely, but held by the activation gate (`run.heldFor`): the active version stays as it was. */
-  | { outcome: "held"; run: ImportRun; written: WriteStatistics; bytesRead: number }
-  | { outcome: "imported"; run: ImportRun; activation: ActivationResult; written: WriteStatistics; bytesRead: number };
+  | ImportAttemptResult;
 
 const defaultImportId = monotonicFactory();
 
@@ -181,254 +143,36 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
   const context = { ...engagementRef, importId: run.importId, key: input.key, attempt: run.attempts ?? 1 };
   log("import started", context);
 
-  const writer = deps.importStore.openImportWriter(run);
-  const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.retentionSeconds;
-  const summarizer = new LedgerSummarizer();
   const hash = createHash("sha256");
-  const progress = { bytesRead: 0, lines: 0, size: input.size };
-  const heartbeat = startImportHeartbeat({
-    importStore: deps.importStore,
-    ref: run,
-    lease,
-    intervalMs: (deps.heartbeatSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.heartbeatSeconds) * 1000,
-    leaseMs,
-    now,
-    progress: () => ({
-      bytesRead: progress.bytesRead,
-      lines: progress.lines,
-      ...(progress.size !== undefined ? { size: progress.size } : {}),
-    }),
-    log,
-  });
-  /** Whether the import's data is complete and saved: from then on a failure must not mark it to expire. */
-  let saved = false;
   let uploadOptions: UploadOptions = {};
-  try {
-    const opened = await deps.files.open(location);
-    progress.size ??= opened.size;
-    async function* hashed(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of opened.body) {
-        hash.update(chunk);
-        progress.bytesRead += chunk.length;
-        yield chunk;
-      }
-    }
-    uploadOptions = uploadOptionsFromMetadata(opened.metadata, fileName);
-    const { records } = await parseFile(hashed(), parseOptionsOf(input.parse, uploadOptions, client, fileName));
-    const limitIssues: Issue[] = [];
-    for await (const parsed of records) {
-      if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
-      const record = limitFieldLengths(parsed, fileName, limitIssues);
-      for (const issue of limitIssues.splice(0)) summarizer.add({ type: "issue", issue });
-      summarizer.add(record);
-      if (record.type === "transaction") {
-        progress.lines += record.transaction.lines.length;
-        await writer.addTransaction(record.transaction);
-      }
-    }
-    const summary: LedgerSummary = summarizer.finish();
-    const written: WriteStatistics = await writer.finish(summary.rows);
-
-    const header = summary.header;
-    // The activation gate (lib/imports/activationRules.ts): its issues join the report; a held import is saved and
-    // left out of sight, the active version stays as it was. The client is read again: an import that finished
-    // meanwhile may have given it an organisation number.
-    const clientNow = (await deps.engagementStore.getClient({ tenantId, clientId })) ?? client;
-    const decision = evaluateActivationRules(
-      activationFactsOf(summary, {
-        client: clientNow,
-        engagement,
-        otherClientWithOrgNumber: await otherClientWithOrgNumber(
-          deps.engagementStore,
-          clientNow,
-          header.company.orgNumber,
-        ),
-      }),
-    );
-    summary.issues.push(...decision.issues);
-    const held = decision.heldFor.length > 0;
-    const { progress: _progress, ...runFields } = run;
-    const finished: ImportRun = {
-      ...runFields,
-      status: held ? "held" : "succeeded",
-      finishedAt: now().toISOString(),
-      format: header.format,
-      formatVersion: header.formatVersion,
-      encoding: header.encoding,
-      header: {
-        company: header.company,
-        ...(header.period ? { period: header.period } : {}),
-        ...(header.currency !== undefined ? { currency: header.currency } : {}),
-        ...(header.software ? { software: header.software } : {}),
+  return runImportAttempt(
+    deps,
+    { run, lease, client, engagement, context },
+    {
+      label: fileName,
+      async open(progress) {
+        const opened = await deps.files.open(location);
+        progress.size ??= opened.size;
+        async function* hashed(): AsyncGenerator<Uint8Array> {
+          for await (const chunk of opened.body) {
+            hash.update(chunk);
+            progress.bytesRead += chunk.length;
+            yield chunk;
+          }
+        }
+        uploadOptions = uploadOptionsFromMetadata(opened.metadata, fileName);
+        const { records } = await parseFile(hashed(), parseOptionsOf(input.parse, uploadOptions, client, fileName));
+        return records;
       },
-      source: { ...run.source, sha256: hash.digest("hex"), size: progress.bytesRead } as ImportRun["source"],
-      counts: countsOf(summary),
-      issues: summary.issues,
-      ...(held ? { heldFor: decision.heldFor, expiresAt: expiresAt() } : {}),
-    };
-    if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
-    await heartbeat.stop();
-    if (held) {
-      // Kept for a person to look at (compare, activate) for the retention time; activating it removes the expiry.
-      // Should marking its data fail, the sweeper finishes it (dataExpiryPending).
-      const marked = await writer.abort(finished.expiresAt!).then(
-        () => true,
-        () => false,
-      );
-      await deps.importStore.saveImport(finished, { owner: lease.owner, dataExpiryPending: !marked });
-      saved = true;
-      log("import held: not activated", {
-        ...context,
-        heldFor: decision.heldFor,
-        bytes: progress.bytesRead,
-        items: written.items,
-      });
-      return { outcome: "held", run: finished, written, bytesRead: progress.bytesRead };
-    }
-    // Saved with its results but still `running`: the activation's own write makes it `succeeded` (or
-    // `superseded`), so nobody ever sees a succeeded import that is not (yet) active.
-    await deps.importStore.saveImport({ ...finished, status: "running" }, { owner: lease.owner });
-    saved = true;
-    if (header.format === "csv" && uploadOptions.layout !== undefined) {
-      await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
-    }
-    const activation = await deps.importStore.activateImport(finished, {
-      orderKey: finished.orderKey,
-      now: now().toISOString(),
-      retentionSeconds: deps.retentionSeconds,
-    });
-    const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
-    // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any
-    // API request; should it fail, the sweeper finishes it (the activation marked it due).
-    const superseded = activation.outcome === "activated" ? activation.previousImportId : finished.importId;
-    if (superseded !== undefined) {
-      await deps.importStore.finishDataExpiry({ ...finished, importId: superseded }).catch((expiryError: unknown) =>
-        log("the superseded version's data expiry is left to the sweeper", {
-          ...context,
-          importId: superseded,
-          reason: expiryError instanceof Error ? expiryError.message : String(expiryError),
-        }),
-      );
-    }
-    if (activation.outcome === "activated") {
-      // The activation stands whatever happens here: a failure is logged, not a reason to release the import.
-      try {
-        const adopted = await adoptClientOrgNumber(
-          { engagementStore: deps.engagementStore, now },
-          client,
-          header.company.orgNumber,
-        );
-        if (adopted) log("client took the file's organisation number", { ...context, orgNumber: adopted });
-      } catch (adoptError) {
-        log("client could not take the file's organisation number", {
-          ...context,
-          reason: adoptError instanceof Error ? adoptError.message : String(adoptError),
-        });
-      }
-    }
-    log("import finished", {
-      ...context,
-      activation: activation.outcome,
-      bytes: progress.bytesRead,
-      lines: summary.transactions.lines,
-      items: written.items,
-    });
-    return { outcome: "imported", run: final, activation, written, bytesRead: progress.bytesRead };
-  } catch (error) {
-    return await endAttempt(error);
-  } finally {
-    await heartbeat.stop();
-  }
-
-  /**
-   * Ends this attempt after `error`, whatever it was: a lost lease stops quietly; a problem of the file's content
-   * fails the import; anything else releases it for a retry and is rethrown.
-   */
-  async function endAttempt(error: unknown): Promise<ImportFileResult> {
-    await heartbeat.stop();
-    if (error instanceof ImportLeaseLostError || hasErrorCode(error, "STORE_LEASE_LOST")) {
-      // Another attempt holds the import now and writes the same items: stop without marking anything to expire.
-      await writer.abort().catch(() => {});
-      log("import attempt abandoned: it lost its lease", { ...context });
-      return { outcome: "abandoned", run };
-    }
-    const content = contentFailureOf(error);
-    if (content !== undefined) {
-      // The data of a failed import expires; if marking it fails, the sweeper finishes it (dataExpiryPending).
-      const marked = await writer.abort(expiresAt()).then(
-        () => true,
-        () => false,
-      );
-      const { progress: _progress, ...runFields } = run;
-      const failed: ImportRun = {
-        ...runFields,
-        status: "failed",
-        finishedAt: now().toISOString(),
-        failure: content,
-        expiresAt: expiresAt(),
-      };
-      try {
-        await deps.importStore.saveImport(failed, { owner: lease.owner, dataExpiryPending: !marked });
-        log("import failed: a problem of the file's content", {
-          ...context,
-          code: content.code,
-          reason: content.message,
-        });
-        return { outcome: "failed", run: failed };
-      } catch (saveError) {
-        if (hasErrorCode(saveError, "STORE_LEASE_LOST")) return { outcome: "abandoned", run };
-        return release(saveError);
-      }
-    }
-    return release(error);
-  }
-
-  /** Releases the claim after an unexpected failure (the caller retries) and rethrows. */
-  async function release(error: unknown): Promise<never> {
-    // Before the final save the partial data is marked to expire (a retry rewrites it all); after it, the data is
-    // complete — and possibly already active — so it is left alone.
-    if (!saved) await writer.abort(expiresAt()).catch(() => {});
-    const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown }).code;
-    const retryBy = new Date(
-      now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
-    ).toISOString();
-    await deps.importStore
-      .releaseImport(
-        run,
-        { code: typeof code === "string" ? code : "IMPORT_UNEXPECTED", message: clip(message) },
-        { owner: lease.owner, retryBy },
-      )
-      .catch((releaseError: unknown) =>
-        log("import could not be released; the sweeper will end it when its lease expires", {
-          ...context,
-          reason: releaseError instanceof Error ? releaseError.message : String(releaseError),
-        }),
-      );
-    throw error;
-  }
-}
-
-/**
- * The failure of an import whose file content is the problem — retrying cannot help: unreadable or malformed
- * (FormatError), gone (SourceFileMissingError), an over-long identifier (FieldTooLongError), or something still too
- * large for one stored item (`IMPORT_ITEM_TOO_LARGE`). Undefined for every other error.
- */
-function contentFailureOf(error: unknown): { code: string; message: string } | undefined {
-  if (error instanceof FormatError || error instanceof SourceFileMissingError || error instanceof FieldTooLongError) {
-    return { code: error.code, message: clip(error.message) };
-  }
-  if (hasErrorCode(error, "STORE_ITEM_TOO_LARGE")) {
-    return {
-      code: "IMPORT_ITEM_TOO_LARGE",
-      message: clip(`the file holds more than one stored item can take (DynamoDB's 400 KB): ${error.message}`),
-    };
-  }
-  return undefined;
-}
-
-function clip(message: string): string {
-  return message.length <= FAILURE_MESSAGE_LIMIT ? message : `${message.slice(0, FAILURE_MESSAGE_LIMIT)}…`;
+      finishedSource: (claimedRun, progress) =>
+        ({ ...claimedRun.source, sha256: hash.digest("hex"), size: progress.bytesRead }) as ImportRun["source"],
+      beforeActivation: async (finished) => {
+        if (finished.format === "csv" && uploadOptions.layout !== undefined) {
+          await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);
+        }
+      },
+    },
+  );
 }
 
 /**
@@ -499,22 +243,4 @@ async function rememberCsvLayout(
  */
 export function orderKeyOf(eventTime: string, sequencer: string | undefined): string {
   return `${new Date(eventTime).toISOString()}#${(sequencer ?? "").toUpperCase().padStart(32, "0")}`;
-}
-
-function countsOf(summary: LedgerSummary): ImportCounts {
-  const issues = { error: 0, warning: 0, info: 0 };
-  for (const issue of summary.issues) issues[issue.severity]++;
-  return {
-    accounts: summary.rows.length,
-    transactions: summary.transactions.count,
-    lines: summary.transactions.lines,
-    totals: {
-      opening: formatKnownOre(summary.totals.opening),
-      movement: formatKnownOre(summary.totals.movement),
-      closing: formatOre(summary.totals.closing),
-    },
-    totalDebit: formatOre(summary.transactions.totalDebit),
-    totalCredit: formatOre(summary.transactions.totalCredit),
-    issues,
-  };
 }

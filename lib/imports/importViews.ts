@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EngagementKindSchema, type Engagement } from "../engagements/types.ts";
 import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { FileFormatSchema, type LedgerLine } from "../ledger/types.ts";
+import { SourceFormatSchema, type LedgerLine } from "../ledger/types.ts";
 import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
 import { CURSOR_MAX_LENGTH } from "../paging/cursorCodec.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
@@ -37,7 +37,7 @@ export const EngagementViewSchema = z.object({
 
 const FormatFieldsSchema = {
   /** How the figures were read: null for an import that failed before its format was known. */
-  format: FileFormatSchema.nullable(),
+  format: SourceFormatSchema.nullable(),
   formatVersion: z.string().nullable(),
   encoding: z.string().nullable(),
 };
@@ -57,8 +57,19 @@ export const ImportSourceViewSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("api"),
     system: IntegrationSystemSchema,
-    from: z.string(),
-    to: z.string(),
+    /** The period read, inclusive ISO dates. */
+    from: z.iso.date(),
+    to: z.iso.date(),
+    /** The company read (the system's id, name and organisation number); null until the sync reached it. */
+    company: z.object({ id: z.string(), name: z.string(), orgNumber: z.string().nullable() }).nullable(),
+    /** When the figures were fetched; null until then. */
+    fetchedAt: z.string().nullable(),
+    /** The time the data is as of (the newest change the API showed, or the fetch time); null until known. */
+    dataAsOf: z.string().nullable(),
+    /** Requests the sync made. */
+    requestCount: z.number().int().nonnegative().nullable(),
+    /** Date windows of transactions read, inclusive. */
+    windows: z.array(z.object({ start: z.iso.date(), end: z.iso.date() })),
     ...FormatFieldsSchema,
   }),
 ]);
@@ -84,7 +95,7 @@ export type ImportVersionJson = z.infer<typeof ImportVersionSchema>;
 /** Where one account's figures came from (every figure of the trial balance says it). */
 export const ProvenanceSchema = z.object({
   importId: z.string(),
-  format: FileFormatSchema,
+  format: SourceFormatSchema,
   source: z.discriminatedUnion("type", [
     z.object({ type: z.literal("file"), fileName: z.string(), key: z.string() }),
     z.object({
@@ -228,7 +239,24 @@ export function toImportVersionJson(run: ImportRunSummary): ImportVersionJson {
           size: run.source.size ?? null,
           ...formatFields,
         }
-      : { type: "api", system: run.source.system, from: run.source.from, to: run.source.to, ...formatFields };
+      : {
+          type: "api",
+          system: run.source.system,
+          from: run.source.from,
+          to: run.source.to,
+          company: run.source.company
+            ? {
+                id: run.source.company.id,
+                name: run.source.company.name,
+                orgNumber: run.source.company.orgNumber ?? null,
+              }
+            : null,
+          fetchedAt: run.source.fetchedAt ?? null,
+          dataAsOf: run.source.marker?.asOf ?? run.source.fetchedAt ?? null,
+          requestCount: run.source.requestCount ?? null,
+          windows: (run.source.windows ?? []).map((window) => ({ start: window.start, end: window.end })),
+          ...formatFields,
+        };
   return {
     importId: run.importId,
     status: run.status,

@@ -92,6 +92,9 @@ export interface DueImport {
   redeliveries: number;
 }
 
+/** The outcome of {@link ImportStore.queueSync}. */
+export type QueueSyncResult = { outcome: "queued"; run: ImportRun } | { outcome: "busy"; running: ImportRun };
+
 /** The outcome of {@link ImportStore.activateImport}. */
 export type ActivationResult =
   | { outcome: "activated"; previousImportId?: string }
@@ -108,6 +111,13 @@ export type ActivationResult =
  * (lib/store/errors.ts).
  */
 export interface ImportStore {
+  /**
+   * Queues an API sync of the engagement: saves `run` as `queued` (with its source marker, so the sync's attempt
+   * claims it with {@link claimImport}) and makes it the engagement's latest sync — unless the latest sync is still
+   * `queued` or `running`: then nothing is written and that one is returned (`busy`). Atomic: of two concurrent
+   * calls, one queues and the other is busy.
+   */
+  queueSync(run: ImportRun): Promise<QueueSyncResult>;
   /**
    * Records a new import as `running` together with a marker for its `sourceId`, in one conditional write, held by
    * `lease` (attempts = 1). When the marker exists, the existing import is returned as a duplicate, unless it is

@@ -1,4 +1,5 @@
 import type { DueImport, ImportStore } from "./ports.ts";
+import type { SyncDispatcher } from "./syncFromApi.ts";
 import type { ImportRun } from "./types.ts";
 import { IMPORT_LIFECYCLE_DEFAULTS } from "./importFile.ts";
 
@@ -27,6 +28,8 @@ export interface ImportRedelivery {
 export interface SweepImportsDeps {
   importStore: ImportStore;
   redelivery: ImportRedelivery;
+  /** Where a queued or dead API sync is handed again (the sync function); without it such a sync is failed. */
+  syncs?: SyncDispatcher;
   /** How long a failed import is kept before DynamoDB TTL removes it (as importFile's). */
   retentionSeconds: number;
   /** Attempts (claims, or re-deliveries no attempt claimed) after which an import fails. Default 3. */
@@ -104,7 +107,8 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
     }
     const attempts = run.attempts ?? 0;
     const upload = redeliveryOf(run);
-    if (attempts >= maxAttempts || entry.redeliveries >= maxAttempts || upload === undefined) {
+    const syncs = run.source.type === "api" ? deps.syncs : undefined;
+    if (attempts >= maxAttempts || entry.redeliveries >= maxAttempts || (upload === undefined && syncs === undefined)) {
       const failure = failureOf(run, entry, maxAttempts);
       const ended = await deps.importStore.failDueImport(ref, {
         now: at.toISOString(),
@@ -136,7 +140,8 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
       attempts,
     });
     // Should this fail, the import is due again after the grace period and the next sweep delivers it again.
-    await deps.redelivery.redeliver(upload);
+    if (upload !== undefined) await deps.redelivery.redeliver(upload);
+    else await syncs!.dispatch(ref);
   }
 }
 

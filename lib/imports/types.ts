@@ -1,13 +1,23 @@
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
-import type { Company, FileFormat, Issue, Period } from "../ledger/types.ts";
+import type { Company, Issue, Period, SourceFormat } from "../ledger/types.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
 
 /**
- * queued → running → succeeded | held | failed; a succeeded import becomes superseded when a newer one is activated;
- * a held one (the activation gate, lib/imports/activationRules.ts) stays out of sight until a person activates it.
+ * queued → running → succeeded | held | failed | unchanged; a succeeded import becomes superseded when a newer one is
+ * activated; a held one (the activation gate, lib/imports/activationRules.ts) stays out of sight until a person
+ * activates it; `unchanged` is an API sync that found nothing new since the active version (no new version: it records
+ * "checked, unchanged, data as of …").
  */
-export const ImportStatusSchema = z.enum(["queued", "running", "succeeded", "held", "failed", "superseded"]);
+export const ImportStatusSchema = z.enum([
+  "queued",
+  "running",
+  "succeeded",
+  "held",
+  "failed",
+  "superseded",
+  "unchanged",
+]);
 export type ImportStatus = z.infer<typeof ImportStatusSchema>;
 
 /** Where the figures of an import came from. */
@@ -25,7 +35,30 @@ export type ImportSource =
       /** SHA-256 of the bytes read, hex; computed while streaming. */
       sha256?: string;
     }
-  | { type: "api"; system: IntegrationSystem; from: string; to: string };
+  | ApiSource;
+
+/** An accounting system's API, read by a sync (lib/imports/syncFromApi.ts): what was read, from where, when. */
+export interface ApiSource {
+  type: "api";
+  system: IntegrationSystem;
+  /** The period read, inclusive ISO dates. */
+  from: string;
+  to: string;
+  /** The company read (the system's own id and name), once the sync knows it. */
+  company?: { id: string; name: string; orgNumber?: string };
+  /** Base URL of the API (no credentials). */
+  baseUrl?: string;
+  /** When the figures were fetched (ISO time). */
+  fetchedAt?: string;
+  /** Requests made by the sync (all of them, with the check that preceded the pull). */
+  requestCount?: number;
+  /** Date windows of transactions read, inclusive. */
+  windows?: Array<{ start: string; end: string }>;
+  /** The first requests (method, path and query without secrets, status, rows), for provenance; at most 100. */
+  requests?: Array<{ method: string; path: string; status: number; rows?: number }>;
+  /** The API's change marker of the data read (compared by the next sync), and the time the data is as of. */
+  marker?: { digest: string; asOf: string; details?: Record<string, string> };
+}
 
 /** What started an import. */
 export const ImportTriggerKindSchema = z.enum(["s3-event", "http", "cli", "schedule"]);
@@ -88,7 +121,7 @@ export interface ImportRun extends ImportRef {
   attempts?: number;
   /** While running: how far it has got (see {@link ImportProgress}). */
   progress?: ImportProgress;
-  format?: FileFormat;
+  format?: SourceFormat;
   formatVersion?: string;
   encoding?: string;
   /** What the file says about itself: company, period and currency (provenance of every figure). */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
 import type { LedgerSummary } from "./summarizeLedger.ts";
-import { FileFormatSchema, SeveritySchema, type Issue } from "./types.ts";
+import { SourceFormatSchema, SeveritySchema, type Issue } from "./types.ts";
 
 /** An amount that may be unknown: null where the file does not state it (a closing-balance CSV's opening). */
 const UnknownOrAmountSchema = DecimalAmountSchema.nullable();
@@ -51,7 +51,7 @@ export const IssueJsonSchema = z.object({
 
 /** The JSON shape of `saldo inspect --json`, also used by `saldo trial-balance --json` and the HTTP API. */
 export const LedgerJsonSchema = z.object({
-  format: FileFormatSchema,
+  format: SourceFormatSchema,
   formatVersion: z.string(),
   encoding: z.string(),
   company: z.object({ orgNumber: z.string().nullable(), name: z.string().nullable() }),

@@ -165,9 +165,24 @@ export interface ControlTotals {
 export const FileFormatSchema = z.enum(["saft", "sie", "csv"]);
 export type FileFormat = z.infer<typeof FileFormatSchema>;
 
-/** What a file says about itself. Parsers emit it once, before any account or transaction. */
+/**
+ * How an import's figures were read: a file format, or the accounting system whose API they were pulled from. The one
+ * list the zod enums of stored items and JSON answers use.
+ */
+export const SourceFormatSchema = z.enum([...FileFormatSchema.options, "poweroffice-go", "tripletex"]);
+export type SourceFormat = z.infer<typeof SourceFormatSchema>;
+
+/** A format's name for people: `SAF-T`, `SIE`, `CSV`, `PowerOffice Go`, `Tripletex`. */
+export function formatLabel(format: SourceFormat): string {
+  return { saft: "SAF-T", sie: "SIE", csv: "CSV", "poweroffice-go": "PowerOffice Go", tripletex: "Tripletex" }[format];
+}
+
+/**
+ * What a file says about itself. Parsers emit it once, before any account or transaction; an API sync makes one from
+ * what the accounting system says about the company (format: the system).
+ */
 export interface FileHeader {
-  format: FileFormat;
+  format: SourceFormat;
   formatVersion: string;
   /** The character encoding actually used to read the file (e.g. `utf-8`, `windows-1252`, `cp865`). */
   encoding: string;

@@ -133,6 +133,7 @@ const NB: Labels = {
     failed: "feilet",
     superseded: "erstattet",
     held: "holdt tilbake",
+    unchanged: "uendret",
   },
   failed: (code) => `feilet: ${code}`,
   noReport: "ingen rapport",

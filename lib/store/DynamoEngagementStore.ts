@@ -1,8 +1,24 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ClientWriteResult, EngagementStore } from "../engagements/ports.ts";
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
-import { decodeClient, decodeEngagement, encodeClient, engagementFields, parseItem } from "./dynamo/itemCodec.ts";
-import { OrgNumberMarkerItemSchema } from "./dynamo/itemSchemas.ts";
+import type {
+  Client,
+  ClientIntegration,
+  ClientRef,
+  Engagement,
+  EngagementRef,
+  RememberedCsvLayout,
+} from "../engagements/types.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
+import {
+  decodeClient,
+  decodeEngagement,
+  defined,
+  encodeClient,
+  engagementFields,
+  parseItem,
+} from "./dynamo/itemCodec.ts";
+import { ClientIntegrationSchema, OrgNumberMarkerItemSchema } from "./dynamo/itemSchemas.ts";
+import { StoreConflictError } from "./errors.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
 
@@ -111,6 +127,32 @@ export class DynamoEngagementStore implements EngagementStore {
     return this.table.update(keys.client(ref.tenantId, ref.clientId), { csvLayout: remembered }, [], {
       condition: "attribute_exists(pk) AND attribute_not_exists(deletedAt)",
     });
+  }
+
+  async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
+    const key = keys.client(ref.tenantId, ref.clientId);
+    const value = defined(ClientIntegrationSchema.parse(integration));
+    const live = "attribute_exists(pk) AND attribute_not_exists(deletedAt)";
+    // The map of systems exists once any system was recorded; its first write creates it. Two writers racing for the
+    // first write: the loser's condition fails and it sets its system inside the map the winner made.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inMap = await this.table.updateExpression(key, {
+        update: "SET integrations.#system = :value",
+        condition: `${live} AND attribute_exists(integrations)`,
+        names: { "#system": system },
+        values: { ":value": value },
+      });
+      if (inMap) return true;
+      const newMap = await this.table.updateExpression(key, {
+        update: "SET integrations = :map",
+        condition: `${live} AND attribute_not_exists(integrations)`,
+        values: { ":map": { [system]: value } },
+      });
+      if (newMap) return true;
+      const client = await this.getClient(ref);
+      if (client === undefined || client.deletedAt !== undefined) return false;
+    }
+    throw new StoreConflictError("The client's integrations kept changing", { context: { ...ref, system } });
   }
 
   async listClients(tenantId: string): Promise<Client[]> {

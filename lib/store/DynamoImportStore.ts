@@ -7,6 +7,7 @@ import type {
   ImportStore,
   ImportSummaryPage,
   ImportWriter,
+  QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
   TransactionPage,
@@ -35,6 +36,7 @@ import {
   IMPORT_SUMMARY_ATTRIBUTES,
   IssuesPageItemSchema,
   SourceMarkerItemSchema,
+  SyncLockItemSchema,
   type ImportItem,
 } from "./dynamo/itemSchemas.ts";
 import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
@@ -69,6 +71,8 @@ const SWEEP_INDEX = "gsi1";
  * the process that wrote it marks them itself within seconds; only after a crash does the sweeper do it.
  */
 const EXPIRY_GRACE_MS = 15 * 60_000;
+/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it. */
+const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
 /** Chunks probed past the last one found when an import has no directory (an attempt that died mid-write). */
 const CHUNK_PROBE_MISSES = 128;
 /** An attempt is due for the sweeper: running or queued, and its deadline passed. */
@@ -124,6 +128,86 @@ export class DynamoImportStore implements ImportStore {
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? 4);
     this.now = options.now ?? (() => new Date());
     this.chunkLimits = { ...DEFAULT_CHUNK_LIMITS, ...options.chunkLimits };
+  }
+
+  async queueSync(run: ImportRun): Promise<QueueSyncResult> {
+    const lockKey = keys.syncLock(run);
+    const context = { operation: "queueSync", importId: run.importId, sourceId: run.sourceId };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Consistent: whether a sync is running decides whether this one may be queued.
+      const lock = await this.table.get(lockKey, CONSISTENT);
+      let latest: string | undefined;
+      if (lock !== undefined) {
+        latest = parseItem(SyncLockItemSchema, lock, "sync lock", run.tenantId).importId;
+        const latestRef: ImportRef = { ...run, importId: latest };
+        const holder = await this.getImportItem(latestRef, CONSISTENT);
+        if (holder !== undefined && (holder.status === "queued" || holder.status === "running")) {
+          return { outcome: "busy", running: await this.toRun(holder, latestRef) };
+        }
+      }
+      const queued: ImportRun = { ...run, status: "queued" };
+      const { item, spilled } = this.importItem(queued);
+      const dueAt = new Date(this.now().getTime() + QUEUED_SYNC_GRACE_MS).toISOString();
+      const reasons = await this.table.transact(
+        {
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                // Due for the sweeper if no attempt claims it in time (a sync whose invocation was lost).
+                Item: { ...item, ...keys.sweepEntry(run.importId, dueAt) },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: {
+                  ...keys.sourceMarker(run, run.sourceId),
+                  type: "source",
+                  tenantId: run.tenantId,
+                  importId: run.importId,
+                },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: {
+                  ...keys.importOwner(run.importId),
+                  type: "owner",
+                  tenantId: run.tenantId,
+                  clientId: run.clientId,
+                  engagementId: run.engagementId,
+                  importId: run.importId,
+                },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...lockKey, type: "sync-lock", tenantId: run.tenantId, importId: run.importId },
+                ...(latest === undefined
+                  ? { ConditionExpression: "attribute_not_exists(pk)" }
+                  : { ConditionExpression: "importId = :latest", ExpressionAttributeValues: { ":latest": latest } }),
+              },
+            },
+          ],
+        },
+        context,
+      );
+      if (reasons === undefined) {
+        await this.writeSpilledIssues(queued, spilled);
+        return { outcome: "queued", run: queued };
+      }
+      if (reasons[3] !== "ConditionalCheckFailed") {
+        throw new StoreConflictError(`The import id "${run.importId}" is already taken`, { context });
+      }
+      // Another sync was queued meanwhile: look again (it is most likely busy now).
+    }
+    throw new StoreConflictError("The engagement's sync lock kept changing", { context });
   }
 
   async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {

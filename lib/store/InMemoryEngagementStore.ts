@@ -1,5 +1,13 @@
 import type { ClientWriteResult, EngagementStore } from "../engagements/ports.ts";
-import type { Client, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "../engagements/types.ts";
+import type {
+  Client,
+  ClientIntegration,
+  ClientRef,
+  Engagement,
+  EngagementRef,
+  RememberedCsvLayout,
+} from "../engagements/types.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
 import { byEscaped, copy, copyOrUndefined, engagementKey, SEP } from "./inMemoryKeys.ts";
 
 /**
@@ -61,6 +69,16 @@ export class InMemoryEngagementStore implements EngagementStore {
     const client = this.clients.get(clientKey(ref));
     if (client === undefined || client.deletedAt !== undefined) return false;
     this.clients.set(clientKey(ref), copy({ ...client, csvLayout: remembered }));
+    return true;
+  }
+
+  async recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean> {
+    const client = this.clients.get(clientKey(ref));
+    if (client === undefined || client.deletedAt !== undefined) return false;
+    this.clients.set(
+      clientKey(ref),
+      copy({ ...client, integrations: { ...client.integrations, [system]: integration } }),
+    );
     return true;
   }
 

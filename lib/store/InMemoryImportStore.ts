@@ -6,6 +6,7 @@ import type {
   ImportStore,
   ImportSummaryPage,
   ImportWriter,
+  QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
   TransactionPage,
@@ -57,6 +58,8 @@ const STATISTICS_LINES_PER_CHUNK = 4000;
 
 /** As DynamoImportStore: when an unfinished data-expiry marking becomes the sweeper's. */
 const EXPIRY_GRACE_MS = 15 * 60_000;
+/** How long a queued sync may wait for its attempt to claim it before the sweeper looks at it (as DynamoImportStore). */
+const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
 
 /**
  * An ImportStore in process memory, for unit tests of the use cases (create it with its engagement store through
@@ -67,6 +70,8 @@ const EXPIRY_GRACE_MS = 15 * 60_000;
 export class InMemoryImportStore implements ImportStore {
   private readonly runs = new Map<string, StoredRun>();
   private readonly sourceMarkers = new Map<string, string>();
+  /** Engagement key → import id of its latest sync. */
+  private readonly syncLocks = new Map<string, string>();
   private readonly importOwners = new Map<string, string>();
   private readonly data = new Map<string, ImportData>();
   private readonly rejected = new Map<string, RejectedUpload>();
@@ -78,6 +83,31 @@ export class InMemoryImportStore implements ImportStore {
     options: InMemoryImportStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  async queueSync(run: ImportRun): Promise<QueueSyncResult> {
+    const lockKey = engagementKey(run);
+    const latest = this.syncLocks.get(lockKey);
+    if (latest !== undefined) {
+      const stored = this.runs.get(importKey({ ...run, importId: latest }));
+      if (stored !== undefined && (stored.run.status === "queued" || stored.run.status === "running")) {
+        return { outcome: "busy", running: copy(stored.run) };
+      }
+    }
+    const markerKey = [engagementKey(run), run.sourceId].join(SEP);
+    if (this.sourceMarkers.has(markerKey) || this.importOwners.has(run.importId)) {
+      throw new StoreConflictError(`The import id "${run.importId}" is already taken`, {
+        context: { importId: run.importId, sourceId: run.sourceId },
+      });
+    }
+    const queued: ImportRun = { ...copy(run), status: "queued" };
+    // Due for the sweeper if no attempt claims it in time (a sync whose hand-over was lost), as in DynamoDB.
+    const dueAt = new Date(this.now().getTime() + QUEUED_SYNC_GRACE_MS).toISOString();
+    this.runs.set(importKey(run), { run: queued, leaseUntil: dueAt, sweepAt: dueAt });
+    this.sourceMarkers.set(markerKey, run.importId);
+    this.importOwners.set(run.importId, run.tenantId);
+    this.syncLocks.set(lockKey, run.importId);
+    return { outcome: "queued", run: copy(queued) };
   }
 
   async claimImport(run: ImportRun, lease: ImportLease): Promise<ClaimResult> {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Reporter, TestModule } from "vitest/node";
-import { hasSharedFixtures, sharedFixturesDir } from "./fixtures.ts";
+import { hasSharedFixtures, hasSharedSpecs, sharedFixturesDir } from "./fixtures.ts";
 
 /**
  * Ends the test run with the counts in the plain form (`tests: N passed, N failed, N skipped`) and a line saying how
@@ -14,7 +14,10 @@ export default class SharedFixturesReporter implements Reporter {
     let skipped = 0;
     let skippedForShared = 0;
     for (const testModule of testModules) {
-      const gatesOnShared = !hasSharedFixtures && readSource(testModule.moduleId).includes("hasSharedFixtures");
+      const source = !hasSharedFixtures || !hasSharedSpecs ? readSource(testModule.moduleId) : "";
+      const gatesOnShared =
+        (!hasSharedFixtures && source.includes("hasSharedFixtures")) ||
+        (!hasSharedSpecs && source.includes("hasSharedSpecs"));
       for (const test of testModule.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed++;

@@ -13,6 +13,12 @@ export const sharedDir = resolve(process.env.SALDO_SHARED_DIR ?? join(projectRoo
 export const sharedFixturesDir = join(sharedDir, "fixtures");
 export const hasSharedFixtures = existsSync(sharedFixturesDir);
 
+/** The vendor OpenAPI documents of the accounting APIs (`../shared/specs`), for the fake servers' contract tests. */
+export const sharedSpecsDir = join(sharedDir, "specs");
+export const hasSharedSpecs =
+  existsSync(join(sharedSpecsDir, "tripletex-v2.openapi.json")) &&
+  existsSync(join(sharedSpecsDir, "poweroffice-go-v2.openapi.yaml"));
+
 if (!hasSharedFixtures) {
   console.warn(
     `[saldo tests] ${sharedFixturesDir} not found: tests on the shared fixtures are skipped; the project's own fixtures in test/fixtures still run.`,

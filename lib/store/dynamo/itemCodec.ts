@@ -57,7 +57,7 @@ export function parseItem<S extends z.ZodType>(schema: S, item: Item, what: stri
 }
 
 /** Drops `undefined` values (the document client is also told to, but keys stay readable in tests). */
-function defined<T extends object>(value: T): T {
+export function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
 import { AccountingSystemSchema, EngagementKindSchema } from "../../engagements/types.ts";
 import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
-import { FileFormatSchema, SeveritySchema } from "../../ledger/types.ts";
+import { SourceFormatSchema, SeveritySchema } from "../../ledger/types.ts";
 import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
 import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
 
@@ -54,6 +54,22 @@ export const LedgerLinesJsonSchema = z.array(LedgerLineJsonSchema);
 
 const TenantScoped = { tenantId: z.string() };
 
+/** A client's connection to one accounting system (ClientIntegration in lib/engagements/types.ts). */
+export const ClientIntegrationSchema = z
+  .object({
+    companyId: OptionalString,
+    connection: z
+      .object({
+        status: z.enum(["ok", "invalid-key", "no-access", "rate-limited", "unavailable"]),
+        checkedAt: z.string(),
+        company: z.object({ id: z.string(), name: z.string(), orgNumber: OptionalString }).optional(),
+        missingPrivileges: z.array(z.string()).optional(),
+        message: OptionalString,
+      })
+      .optional(),
+  })
+  .strict();
+
 /** Client item (`CLIENT#…`). */
 export const ClientItemSchema = z.object({
   ...TenantScoped,
@@ -66,7 +82,14 @@ export const ClientItemSchema = z.object({
   updatedAt: z.string(),
   deletedAt: OptionalString,
   csvLayout: RememberedCsvLayoutSchema.optional(),
+  integrations: z
+    .object({ "poweroffice-go": ClientIntegrationSchema.optional(), tripletex: ClientIntegrationSchema.optional() })
+    .strict()
+    .optional(),
 });
+
+/** The sync lock of an engagement (`SYNC`): which import is its latest sync (a second one waits until it ended). */
+export const SyncLockItemSchema = z.object({ ...TenantScoped, importId: z.string() });
 
 /** Organisation-number marker (`ORG#…`): which live client of the tenant holds the number. */
 export const OrgNumberMarkerItemSchema = z.object({
@@ -107,6 +130,19 @@ export const ImportSourceSchema = z.discriminatedUnion("type", [
     system: IntegrationSystemSchema,
     from: z.string(),
     to: z.string(),
+    company: z.object({ id: z.string(), name: z.string(), orgNumber: OptionalString }).optional(),
+    baseUrl: OptionalString,
+    fetchedAt: OptionalString,
+    requestCount: z.number().int().nonnegative().optional(),
+    windows: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
+    requests: z
+      .array(
+        z.object({ method: z.string(), path: z.string(), status: z.number().int(), rows: z.number().int().optional() }),
+      )
+      .optional(),
+    marker: z
+      .object({ digest: z.string(), asOf: z.string(), details: z.record(z.string(), z.string()).optional() })
+      .optional(),
   }),
 ]);
 
@@ -147,7 +183,7 @@ export const ImportItemSchema = z.object({
       updatedAt: z.string(),
     })
     .optional(),
-  format: FileFormatSchema.optional(),
+  format: SourceFormatSchema.optional(),
   formatVersion: OptionalString,
   encoding: OptionalString,
   header: z

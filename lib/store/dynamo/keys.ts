@@ -9,6 +9,7 @@
  * | engagement                 | `T#{tenant}#C#{client}`              | `ENG#{engagement}`     |
  * | import run                 | `T#{tenant}#C#{client}#E#{engagement}` | `IMPORT#{import}`    |
  * | source marker (→ import)   | same as the import run               | `SOURCE#{sourceId}`    |
+ * | sync lock (→ latest sync)  | same as the import run               | `SYNC`                 |
  * | import-id owner            | `IMP#{import}#TB`                    | `#OWNER`               |
  * | trial-balance row          | `IMP#{import}#TB`                    | `ACC#{account}`        |
  * | chunk directory page       | `IMP#{import}#TB`                    | `DIR#{page, 6 digits}` |
@@ -73,6 +74,11 @@ export const keys = {
   importsOf: (ref: { tenantId: string; clientId: string; engagementId: string }) => ({
     pk: engagementDataPk(ref),
     skPrefix: "IMPORT#",
+  }),
+  /** The engagement's sync lock: names its latest API sync, so a second one is refused while it runs. */
+  syncLock: (ref: { tenantId: string; clientId: string; engagementId: string }): ItemKey => ({
+    pk: engagementDataPk(ref),
+    sk: "SYNC",
   }),
   sourceMarker: (ref: { tenantId: string; clientId: string; engagementId: string }, sourceId: string): ItemKey => ({
     pk: engagementDataPk(ref),

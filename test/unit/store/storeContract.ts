@@ -326,6 +326,90 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     });
   });
 
+  describe(`${name}: API syncs and integrations`, () => {
+    const syncRun = (ref: EngagementRef, importId: string): ImportRun => ({
+      ...importRun(ref, { importId, sourceId: `sync:${importId}` }),
+      status: "queued",
+      source: { type: "api", system: "tripletex", from: "2024-01-01", to: "2024-12-31" },
+    });
+
+    it("queues one sync per engagement at a time; its attempt claims it; after it ended the next one queues", async () => {
+      const { stores, ref } = await setup();
+      const { importStore, engagementStore } = stores;
+      const first = await importStore.queueSync(syncRun(ref, "SYNC1"));
+      expect(first).toMatchObject({ outcome: "queued", run: { importId: "SYNC1", status: "queued" } });
+      expect(await importStore.getImport({ ...ref, importId: "SYNC1" })).toMatchObject({ status: "queued" });
+      const busy = await importStore.queueSync(syncRun(ref, "SYNC2"));
+      expect(busy).toMatchObject({ outcome: "busy", running: { importId: "SYNC1" } });
+      expect(await importStore.getImport({ ...ref, importId: "SYNC2" })).toBeUndefined();
+      // Another engagement is not blocked.
+      await engagementStore.createEngagement(engagement(ref.tenantId, ref.clientId, "2025"));
+      const other = await importStore.queueSync(syncRun({ ...ref, engagementId: "2025" }, "SYNC3"));
+      expect(other.outcome).toBe("queued");
+
+      const claim = await importStore.claimImport(syncRun(ref, "SYNC1"), lease("2025-01-10T10:15:00.000Z"));
+      expect(claim).toMatchObject({ outcome: "claimed", run: { importId: "SYNC1", status: "running", attempts: 1 } });
+      expect((await importStore.queueSync(syncRun(ref, "SYNC4"))).outcome).toBe("busy");
+      await importStore.saveImport({
+        ...syncRun(ref, "SYNC1"),
+        status: "unchanged",
+        finishedAt: "2025-01-10T10:05:00.000Z",
+      });
+      expect((await importStore.queueSync(syncRun(ref, "SYNC4"))).outcome).toBe("queued");
+    });
+
+    it("lets exactly one of several simultaneous syncs of an engagement queue", async () => {
+      const { stores, ref } = await setup();
+      const outcomes = await Promise.all(
+        ["SA", "SB", "SC", "SD"].map((id) =>
+          stores.importStore.queueSync(syncRun(ref, id)).then((result) => result.outcome),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome === "queued")).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === "busy")).toHaveLength(3);
+    });
+
+    it("records a client's integration per system without touching updatedAt; not for a deleted client", async () => {
+      const { stores, tenantId } = await setup();
+      const store = stores.engagementStore;
+      const clientRef = { tenantId, clientId: "acme" };
+      const before = (await store.getClient(clientRef))!;
+      const connection = {
+        status: "ok" as const,
+        checkedAt: "2025-01-10T10:00:00.000Z",
+        company: { id: "42", name: "Acme AS" },
+      };
+      expect(await store.recordIntegration(clientRef, "tripletex", { companyId: "42", connection })).toBe(true);
+      expect(
+        await store.recordIntegration(clientRef, "poweroffice-go", {
+          connection: {
+            status: "no-access",
+            checkedAt: "2025-01-10T10:01:00.000Z",
+            missingPrivileges: ["TrialBalance"],
+          },
+        }),
+      ).toBe(true);
+      expect(await store.recordIntegration(clientRef, "tripletex", { companyId: "43" })).toBe(true);
+      const after = (await store.getClient(clientRef))!;
+      expect(after.updatedAt).toBe(before.updatedAt);
+      expect(after.integrations).toEqual({
+        tripletex: { companyId: "43" },
+        "poweroffice-go": {
+          connection: {
+            status: "no-access",
+            checkedAt: "2025-01-10T10:01:00.000Z",
+            missingPrivileges: ["TrialBalance"],
+          },
+        },
+      });
+      const live = (await store.getClient(clientRef))!;
+      expect(await store.replaceClient(live, { ...live, deletedAt: "2025-01-10T11:00:00.000Z" })).toEqual({
+        outcome: "written",
+      });
+      expect(await store.recordIntegration(clientRef, "tripletex", { companyId: "44" })).toBe(false);
+    });
+  });
+
   describe(`${name}: claiming imports`, () => {
     it("claims a new source as running", async () => {
       const { stores, ref } = await setup();

@@ -1,0 +1,5 @@
+export * from "./ConnectorHttpClient.ts";
+export * from "./KeyedRateLimiter.ts";
+export * from "./RequestRecorder.ts";
+export * from "./rateLimitHeaders.ts";
+export * from "./retryPolicy.ts";

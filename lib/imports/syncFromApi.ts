@@ -1,0 +1,427 @@
+import { randomUUID } from "node:crypto";
+import { monotonicFactory } from "ulid";
+import { z } from "zod";
+import type {
+  AccountingConnector,
+  ConnectionCheck,
+  ConnectorCredentials,
+  PulledLedger,
+  PulledRecord,
+} from "../connectors/ports.ts";
+import { connectionCheckFromError, ConnectorError } from "../connectors/errors.ts";
+import { EngagementError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
+import { getEngagement } from "../engagements/manageEngagements.ts";
+import type { Client, ClientConnection, EngagementRef } from "../engagements/types.ts";
+import { useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
+import type { ImportRecord } from "../ledger/records.ts";
+import { KeyNotFoundError } from "../secrets/errors.ts";
+import type { KeyVault } from "../secrets/ports.ts";
+import type { IntegrationSystem } from "../secrets/types.ts";
+import { SyncAlreadyRunningError, SyncNotConnectedError, SyncNotQueuedError } from "./errors.ts";
+import {
+  IMPORT_LIFECYCLE_DEFAULTS,
+  runImportAttempt,
+  type ImportAttemptDeps,
+  type ImportAttemptResult,
+} from "./importAttempt.ts";
+import { IdSchema } from "../ids/ids.ts";
+import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
+
+/** The connectors a deployment has, by system (PowerOffice Go, Tripletex). */
+export type ConnectorRegistry = { [S in IntegrationSystem]?: AccountingConnector<S> };
+
+/** What a sync needs: the import machinery's dependencies, the vault with the clients' keys, and the connectors. */
+export interface SyncDeps extends ImportAttemptDeps {
+  keys: KeyVault;
+  connectors: ConnectorRegistry;
+  newImportId?: () => string;
+  /** Identifies this attempt in the lease (default: a random UUID). */
+  newAttemptId?: () => string;
+}
+
+export type SyncResult =
+  | ImportAttemptResult
+  /** Another attempt holds (or already finished) this sync: nothing was done. */
+  | { outcome: "duplicate"; run: ImportRun }
+  /** Nothing changed since the active version: no new version; the run records "checked, unchanged, data as of …". */
+  | { outcome: "unchanged"; run: ImportRun };
+
+/**
+ * Checks that are errors for a sync (they hold it at the activation gate): the API's own trial balance disagreeing
+ * with its own postings (opening + Σ transactions ≠ closing, or a stated movement that is not the postings' sum).
+ */
+const API_ERROR_CODES: ReadonlySet<string> = new Set(["CLOSING_MISMATCH", "MOVEMENT_MISMATCH"]);
+
+/**
+ * Runs a queued sync somewhere else than the request that queued it (STYLE.md §5: a port). Adapters:
+ * LambdaSyncDispatcher (an asynchronous Invoke of the sync function, in the cloud) and InProcessSyncDispatcher (the
+ * local stack: the same process, in the background).
+ */
+export interface SyncDispatcher {
+  /** Hands the queued sync over; resolves once it was handed over, not when it ended. */
+  dispatch(ref: ImportRef): Promise<void>;
+}
+
+/** The event the sync function is invoked with: which queued sync to run (validated at the function's boundary). */
+export const SyncEventSchema = z
+  .object({ tenantId: IdSchema, clientId: IdSchema, engagementId: IdSchema, importId: IdSchema })
+  .strict();
+export type SyncEvent = z.infer<typeof SyncEventSchema>;
+
+/** Most requests kept on an import's provenance (the count is always exact). */
+const KEPT_REQUESTS = 100;
+
+const defaultImportId = monotonicFactory();
+
+/**
+ * Starts a sync of the engagement from the client's accounting system: checks that the client is connected (its
+ * accounting system has a connector and a key is stored) and queues the sync as an import (`queued`), which
+ * {@link runSync} then runs — in the cloud in its own function, locally in the same process. A second sync of the
+ * same engagement while one is queued or running is refused.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError; SyncNotConnectedError (no connector or no key);
+ *   SyncAlreadyRunningError (naming the running sync's import id).
+ */
+export async function requestSync(deps: SyncDeps, ref: EngagementRef, trigger: ImportTrigger): Promise<ImportRun> {
+  const now = deps.now ?? (() => new Date());
+  const client = await getClient(deps, ref);
+  const engagement = await getEngagement(deps, ref);
+  const system = connectedSystemOf(client, deps.connectors);
+  const status = await deps.keys.status({ tenantId: ref.tenantId, clientId: ref.clientId, system });
+  if (!status.set) {
+    throw new SyncNotConnectedError(
+      `client "${ref.clientId}" has no ${system} key: store one with PUT /clients/${ref.clientId}/integrations/${system} or saldo connect`,
+      { clientId: ref.clientId, system, reason: "no-key" },
+    );
+  }
+  const created = now();
+  const importId = (deps.newImportId ?? (() => defaultImportId(created.getTime())))();
+  const run: ImportRun = {
+    ...ref,
+    importId,
+    status: "queued",
+    source: { type: "api", system, from: engagement.periodStart, to: engagement.periodEnd },
+    // One sync, one source: a re-delivered invocation of the same sync is a duplicate, a new sync is a new source.
+    sourceId: `sync:${importId}`,
+    // Orders versions by when their figures were taken, as an upload's time does.
+    orderKey: `${created.toISOString()}#${"0".repeat(32)}`,
+    trigger,
+    createdAt: created.toISOString(),
+  };
+  const queued = await deps.importStore.queueSync(run);
+  if (queued.outcome === "busy") throw new SyncAlreadyRunningError(ref, queued.running.importId);
+  deps.log?.("sync queued", { ...ref, importId, system });
+  return queued.run;
+}
+
+/**
+ * Runs a queued sync (see {@link requestSync}) to its end, exactly once — a second delivery of the same sync is a
+ * duplicate:
+ * 1. the sync is claimed with a lease, as a file's import is;
+ * 2. the connector decides whether anything changed since the active version (at most a handful of requests): when
+ *    nothing did, the run ends `unchanged` (no new version) with the time the data is as of;
+ * 3. otherwise the connector pulls the period, and its records go through the same attempt as a file's
+ *    (lib/imports/importAttempt.ts: field limits, summarizer — which checks opening + transactions = closing per
+ *    account against the API's own trial balance, balanced vouchers and a trial balance summing to zero — writer,
+ *    activation gate, atomic activation);
+ * 4. a connector failure (invalid key, no access, the API unavailable after its retries, a changed response shape)
+ *    fails the sync with the connector's code; the previous version stays active;
+ * 5. the connection's status (ok, invalid-key, no-access, rate-limited, unavailable) is recorded on the client.
+ *
+ * @throws SyncNotQueuedError when `ref` is not a sync; unexpected failures release the run for a retry and are rethrown.
+ */
+export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResult> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? (() => {});
+  const queued = await deps.importStore.getImport(ref);
+  if (queued === undefined || queued.source.type !== "api") throw new SyncNotQueuedError(ref);
+  const source: ApiSource = queued.source;
+  const startedAt = now();
+  const lease: ImportLease = {
+    owner: (deps.newAttemptId ?? randomUUID)(),
+    until: new Date(
+      startedAt.getTime() + (deps.leaseSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.leaseSeconds) * 1000,
+    ).toISOString(),
+  };
+  const claim = await deps.importStore.claimImport({ ...queued, startedAt: startedAt.toISOString() }, lease);
+  if (claim.outcome === "duplicate") return { outcome: "duplicate", run: claim.existing };
+  const run: ImportRun = { ...claim.run, status: "running", startedAt: startedAt.toISOString() };
+  const context = {
+    ...(ref as EngagementRef),
+    importId: run.importId,
+    system: source.system,
+    attempt: run.attempts ?? 1,
+  };
+  log("sync started", context);
+
+  const clientRef = { tenantId: ref.tenantId, clientId: ref.clientId };
+  const record = (connection: ClientConnection, client: Client) =>
+    deps.engagementStore
+      .recordIntegration(clientRef, source.system, { ...client.integrations?.[source.system], connection })
+      .catch((error: unknown) =>
+        log("connection status not recorded", {
+          ...context,
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
+
+  let client: Client;
+  let pulled: PulledLedger;
+  let planRequests = 0;
+  try {
+    client = await getClient(deps, clientRef);
+    const engagement = await getEngagement(deps, ref);
+    const connector = deps.connectors[source.system] as AccountingConnector | undefined;
+    if (connector === undefined) {
+      throw new SyncNotConnectedError(`this deployment has no ${source.system} connector`, {
+        clientId: ref.clientId,
+        system: source.system,
+        reason: "no-connector",
+      });
+    }
+    const key = await useIntegrationKey(deps, { ...clientRef, system: source.system });
+    const companyId = client.integrations?.[source.system]?.companyId;
+    const credentials: ConnectorCredentials = { key, ...(companyId !== undefined ? { companyId } : {}) };
+    const request = {
+      period: { start: source.from, end: source.to },
+      ...(await previousMarkerOf(deps, ref, engagement.activeImportId, source.system, companyId)),
+    };
+    const plan = await connector.plan(credentials, request);
+    planRequests = plan.requestCount;
+    if (plan.kind === "unchanged") {
+      const { progress: _progress, ...runFields } = run;
+      const unchanged: ImportRun = {
+        ...runFields,
+        status: "unchanged",
+        finishedAt: now().toISOString(),
+        source: { ...source, fetchedAt: now().toISOString(), requestCount: plan.requestCount, marker: plan.marker },
+        // Not a version: kept for the history for the retention time.
+        expiresAt: Math.floor(now().getTime() / 1000) + deps.retentionSeconds,
+      };
+      await deps.importStore.saveImport(unchanged, { owner: lease.owner });
+      await record({ status: "ok", checkedAt: now().toISOString() }, client);
+      log("sync checked: unchanged", { ...context, dataAsOf: plan.marker.asOf, requests: plan.requestCount });
+      return { outcome: "unchanged", run: unchanged };
+    }
+    pulled = await connector.pull(credentials, request);
+  } catch (error) {
+    return endBeforePull(error);
+  }
+
+  const result = await runImportAttempt(
+    deps,
+    { run, lease, client, engagement: await getEngagement(deps, ref), context },
+    {
+      label: source.system,
+      open: async () => recordsOf(pulled, source),
+      finishedSource: () => finishedSourceOf(source, pulled, planRequests),
+      contentFailureOf: connectorFailureOf,
+      errorCodes: API_ERROR_CODES,
+    },
+  );
+  const failure = result.outcome === "failed" ? result.run.failure : undefined;
+  await record(
+    failure === undefined || !failure.code.startsWith("CONNECTOR_")
+      ? { status: "ok", checkedAt: now().toISOString(), company: pulled.company }
+      : { status: connectionStatusOf(failure.code), checkedAt: now().toISOString(), message: failure.message },
+    client,
+  );
+  return result;
+
+  /**
+   * Ends the claimed run after a failure before any record was read: a connector's failure (or a client that is no
+   * longer connected) fails it with its code; anything else releases it for a retry and is rethrown.
+   */
+  async function endBeforePull(error: unknown): Promise<SyncResult> {
+    const failure =
+      connectorFailureOf(error) ??
+      (error instanceof SyncNotConnectedError || error instanceof KeyNotFoundError || error instanceof EngagementError
+        ? { code: error.code, message: error.message }
+        : undefined);
+    if (failure === undefined) {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.importStore
+        .releaseImport(
+          run,
+          { code: codeOf(error), message },
+          {
+            owner: lease.owner,
+            retryBy: new Date(
+              now().getTime() + (deps.retryGraceSeconds ?? IMPORT_LIFECYCLE_DEFAULTS.retryGraceSeconds) * 1000,
+            ).toISOString(),
+          },
+        )
+        .catch(() => {});
+      throw error;
+    }
+    const { progress: _progress, ...runFields } = run;
+    const failed: ImportRun = {
+      ...runFields,
+      status: "failed",
+      finishedAt: now().toISOString(),
+      failure: { code: failure.code, message: failure.message },
+      expiresAt: Math.floor(now().getTime() / 1000) + deps.retentionSeconds,
+    };
+    await deps.importStore.saveImport(failed, { owner: lease.owner });
+    const client = await deps.engagementStore.getClient(clientRef);
+    if (client !== undefined && client.deletedAt === undefined && error instanceof ConnectorError) {
+      const check = connectionCheckFromError(error, now().toISOString());
+      await record(
+        {
+          status: check.status,
+          checkedAt: check.checkedAt,
+          ...(check.message !== undefined ? { message: check.message } : {}),
+          ...(check.missingPrivileges !== undefined ? { missingPrivileges: check.missingPrivileges } : {}),
+        },
+        client,
+      );
+    }
+    log("sync failed", { ...context, code: failure.code, reason: failure.message });
+    return { outcome: "failed", run: failed };
+  }
+}
+
+/**
+ * Requests and runs a sync in one go (the CLI against a local stack, the schedule): {@link requestSync}, then
+ * {@link runSync}.
+ */
+export async function syncFromApi(
+  deps: SyncDeps,
+  input: { ref: EngagementRef; trigger: ImportTrigger },
+): Promise<SyncResult> {
+  const queued = await requestSync(deps, input.ref, input.trigger);
+  return runSync(deps, queued);
+}
+
+/**
+ * Checks a client's key with its connector and records the connection's status on the client (what `saldo connect`
+ * and `GET …/integrations/{system}` show). Never throws for a bad key: that is a status.
+ */
+export async function checkConnection(
+  deps: Pick<SyncDeps, "engagementStore" | "keys" | "connectors" | "now">,
+  ref: { tenantId: string; clientId: string; system: IntegrationSystem },
+): Promise<ConnectionCheck> {
+  const client = await getClient(deps, ref);
+  const connector = deps.connectors[ref.system] as AccountingConnector | undefined;
+  if (connector === undefined) {
+    throw new SyncNotConnectedError(`this deployment has no ${ref.system} connector`, {
+      clientId: ref.clientId,
+      system: ref.system,
+      reason: "no-connector",
+    });
+  }
+  const key = await useIntegrationKey(deps, ref);
+  const companyId = client.integrations?.[ref.system]?.companyId;
+  const check = await connector.check({ key, ...(companyId !== undefined ? { companyId } : {}) });
+  const connection: ClientConnection = {
+    status: check.status,
+    checkedAt: check.checkedAt,
+    ...(check.company ? { company: check.company } : {}),
+    ...(check.missingPrivileges ? { missingPrivileges: check.missingPrivileges } : {}),
+    ...(check.message ? { message: check.message } : {}),
+  };
+  await deps.engagementStore.recordIntegration(ref, ref.system, { ...client.integrations?.[ref.system], connection });
+  return check;
+}
+
+/** The client's accounting system, when saldo has a connector for it. */
+function connectedSystemOf(client: Client, connectors: ConnectorRegistry): IntegrationSystem {
+  const system = client.accountingSystem;
+  if (system === "other") {
+    throw new SyncNotConnectedError(
+      `client "${client.clientId}" has no accounting system saldo can read (accountingSystem "other"): set poweroffice-go or tripletex`,
+      { clientId: client.clientId, reason: "no-system" },
+    );
+  }
+  if (connectors[system] === undefined) {
+    throw new SyncNotConnectedError(`this deployment has no ${system} connector`, {
+      clientId: client.clientId,
+      system,
+      reason: "no-connector",
+    });
+  }
+  return system;
+}
+
+/** The change marker of the active version, when it is a sync of the same system and company (else a full pull). */
+async function previousMarkerOf(
+  deps: SyncDeps,
+  ref: EngagementRef,
+  activeImportId: string | undefined,
+  system: IntegrationSystem,
+  companyId: string | undefined,
+): Promise<{ previousMarker?: NonNullable<ApiSource["marker"]> }> {
+  if (activeImportId === undefined) return {};
+  const active = await deps.importStore.getImport({ ...ref, importId: activeImportId });
+  if (active?.source.type !== "api" || active.source.system !== system || active.source.marker === undefined) return {};
+  if (companyId !== undefined && active.source.company !== undefined && active.source.company.id !== companyId)
+    return {};
+  return { previousMarker: active.source.marker };
+}
+
+/** The pull's records behind a header made from what the system says about the company and the period. */
+async function* recordsOf(pulled: PulledLedger, source: ApiSource): AsyncGenerator<ImportRecord> {
+  yield {
+    type: "header",
+    header: {
+      format: source.system,
+      formatVersion: source.system === "tripletex" ? "API v2" : "API v2",
+      encoding: "utf-8",
+      company: {
+        name: pulled.company.name,
+        ...(pulled.company.orgNumber !== undefined ? { orgNumber: pulled.company.orgNumber } : {}),
+      },
+      period: pulled.period,
+      currency: pulled.currency,
+      software: { name: source.system === "tripletex" ? "Tripletex" : "PowerOffice Go" },
+    },
+  };
+  for await (const record of pulled.records as AsyncIterable<PulledRecord>) yield record;
+}
+
+/** The sync's source once every record was read: the provenance the connector kept. */
+function finishedSourceOf(source: ApiSource, pulled: PulledLedger, planRequests: number): ApiSource {
+  const provenance = pulled.provenance();
+  return {
+    ...source,
+    company: {
+      id: provenance.company.id,
+      name: provenance.company.name,
+      ...(provenance.company.orgNumber !== undefined ? { orgNumber: provenance.company.orgNumber } : {}),
+    },
+    baseUrl: provenance.baseUrl,
+    fetchedAt: provenance.fetchedAt,
+    requestCount: provenance.requestCount + planRequests,
+    windows: provenance.windows.map((window) => ({ start: window.start, end: window.end })),
+    requests: provenance.requests.slice(0, KEPT_REQUESTS).map((request) => ({
+      method: request.method,
+      path: request.path,
+      status: request.status,
+      ...(request.rows !== undefined ? { rows: request.rows } : {}),
+    })),
+    ...(provenance.marker !== undefined ? { marker: provenance.marker } : {}),
+  };
+}
+
+/**
+ * A connector's failure (lib/connectors/errors.ts): the sync fails with it — the connector has already retried what
+ * retrying could help.
+ */
+function connectorFailureOf(error: unknown): { code: string; message: string } | undefined {
+  if (error instanceof ConnectorError) return { code: error.code, message: error.message };
+  return undefined;
+}
+
+/** The connection status a failure code means. */
+function connectionStatusOf(code: string): ClientConnection["status"] {
+  if (code === "CONNECTOR_INVALID_KEY" || code === "KEY_NOT_FOUND") return "invalid-key";
+  if (code === "CONNECTOR_NO_ACCESS") return "no-access";
+  if (code === "CONNECTOR_RATE_LIMITED") return "rate-limited";
+  return "unavailable";
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : "IMPORT_UNEXPECTED";
+}

@@ -1,0 +1,50 @@
+import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { ImportError } from "../imports/errors.ts";
+import type { SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
+import type { ImportRef } from "../imports/types.ts";
+
+/** The sync function could not be invoked (throttled, missing, not allowed): the sync stays queued for the sweeper. */
+export class SyncDispatchFailedError extends ImportError {
+  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
+    super("SYNC_DISPATCH_FAILED", message, options);
+  }
+}
+
+/**
+ * Hands a queued sync to the sync function in the cloud: an asynchronous `Invoke` (InvocationType `Event`) with the
+ * import's reference, so the API answers 202 at once and the sync runs in its own function with its own timeout.
+ * Lambda's retries apply; a repeated delivery is a duplicate of the same sync (its claim), never a second sync.
+ */
+export class LambdaSyncDispatcher implements SyncDispatcher {
+  private readonly client: LambdaClient;
+
+  constructor(
+    private readonly options: { functionName: string; client?: LambdaClient; clientConfig?: LambdaClientConfig },
+  ) {
+    this.client = options.client ?? new LambdaClient(options.clientConfig ?? {});
+  }
+
+  async dispatch(ref: ImportRef): Promise<void> {
+    const event: SyncEvent = {
+      tenantId: ref.tenantId,
+      clientId: ref.clientId,
+      engagementId: ref.engagementId,
+      importId: ref.importId,
+    };
+    try {
+      const response = await this.client.send(
+        new InvokeCommand({
+          FunctionName: this.options.functionName,
+          InvocationType: "Event",
+          Payload: new TextEncoder().encode(JSON.stringify(event)),
+        }),
+      );
+      if (response.StatusCode !== 202) throw new Error(`Invoke answered ${response.StatusCode ?? "no status"}`);
+    } catch (error) {
+      throw new SyncDispatchFailedError(
+        `could not hand sync ${ref.importId} to ${this.options.functionName}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, context: { importId: ref.importId, engagementId: ref.engagementId } },
+      );
+    }
+  }
+}
