@@ -1,14 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
-import { ImportError } from "../imports/errors.ts";
 import type { SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
 import type { ImportRef } from "../imports/types.ts";
-
-/** The sync function could not be invoked (throttled, missing, not allowed): the sync stays queued for the sweeper. */
-export class SyncDispatchFailedError extends ImportError {
-  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
-    super("SYNC_DISPATCH_FAILED", message, options);
-  }
-}
+import { SyncDispatchFailedError } from "./errors.ts";
 
 /**
  * Hands a queued sync to the sync function in the cloud: an asynchronous `Invoke` (InvocationType `Event`) with the

@@ -23,7 +23,9 @@ export type StoreErrorCode =
   /** Any other failure of the database request (bad request, missing table, access denied). */
   | "STORE_REQUEST_FAILED"
   /** The ingest function could not be invoked to re-deliver an upload's event (LambdaIngestRedelivery). */
-  | "REDELIVERY_FAILED";
+  | "REDELIVERY_FAILED"
+  /** The sync function could not be invoked to run a queued sync (LambdaSyncDispatcher). */
+  | "SYNC_DISPATCH_FAILED";
 
 /**
  * Base error of lib/store. Adapters translate every SDK failure into one of its subclasses (STYLE.md §7), so callers
@@ -108,6 +110,13 @@ export class StoreRequestError extends StoreError {
 export class RedeliveryFailedError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("REDELIVERY_FAILED", message, { ...options, category: "unavailable" });
+  }
+}
+
+/** The sync function could not be invoked (throttled, missing, not allowed): the sync stays queued for the sweeper. */
+export class SyncDispatchFailedError extends StoreError {
+  constructor(message: string, options: StoreErrorOptions = {}) {
+    super("SYNC_DISPATCH_FAILED", message, { ...options, category: "unavailable" });
   }
 }
 
