@@ -16,6 +16,7 @@ const LAYERS = [
   "config",
   "money",
   "ids",
+  "paging",
   "ledger",
   "formats",
   "presentation",

@@ -18,6 +18,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, createLocalDynamoDbClient, createLocalS3Client } from "../lib/local/localClients.ts";
 import { localDynamoDbClientConfig, startLocalStack } from "../lib/local/stack/startLocalStack.ts";
 import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
+import { listAllImports } from "../lib/imports/listAllImports.ts";
 import { itemSize } from "../lib/store/dynamo/itemSize.ts";
 
 const [path] = process.argv.slice(2);
@@ -71,7 +72,7 @@ try {
   await stack.waitForDeliveries();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  const [run] = await stores.importStore.listImports(ref);
+  const [run] = await listAllImports(stores.importStore, ref);
   if (!run || run.status !== "succeeded")
     throw new Error(`the import did not succeed: ${JSON.stringify(run?.failure ?? run?.status)}`);
   const importSeconds = (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000;

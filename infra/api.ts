@@ -98,6 +98,8 @@ for (const route of API_ROUTES) {
       environment: {
         SALDO_TABLE_NAME: table.name,
         SALDO_TENANT_CLAIM: API_CONFIG.tenantClaim,
+        // A short SDK retry budget: an API request fails fast rather than outwait API Gateway's 30 s.
+        SALDO_RETRY_PROFILE: "api",
         POWERTOOLS_SERVICE_NAME: API_CONFIG.powertools.serviceName,
         ...(route.access.includes("presignUploads")
           ? {

@@ -38,6 +38,8 @@ export const ingestFunction = new sst.aws.Function("Ingest", {
   environment: {
     // functions/shared/environment.ts reads the table name from here.
     SALDO_TABLE_NAME: table.name,
+    // The long SDK retry budget (adaptive): an import outlasts sustained throttling instead of failing.
+    SALDO_RETRY_PROFILE: "background",
     POWERTOOLS_SERVICE_NAME: INGEST_CONFIG.powertools.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: INGEST_CONFIG.powertools.metricsNamespace,
   },

@@ -29,6 +29,7 @@ export const importSweeper = new sst.aws.Cron("ImportSweeper", {
       SALDO_TABLE_NAME: table.name,
       SALDO_INGEST_FUNCTION_NAME: ingestFunction.name,
       SALDO_SYNC_FUNCTION_NAME: syncFunction.name,
+      SALDO_RETRY_PROFILE: "background",
       POWERTOOLS_SERVICE_NAME: SWEEPER_CONFIG.powertools.serviceName,
     },
     logging: { format: "json", retention: SWEEPER_CONFIG.logRetention },

@@ -34,6 +34,7 @@ export const syncFunction = new sst.aws.Function("Sync", {
     SALDO_KEY_VAULT: "secrets-manager",
     SALDO_SECRET_PREFIX: secretPrefix($app.stage),
     SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn,
+    SALDO_RETRY_PROFILE: "background",
     POWERTOOLS_SERVICE_NAME: SYNC_CONFIG.powertools.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: SYNC_CONFIG.powertools.metricsNamespace,
   },

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  RETRY_PROFILES,
+  retryConfigFor,
+  s3ClientConfigFor,
+  type FunctionConfig,
+  type RetryProfile,
+} from "../../lib/config/functionConfig.ts";
 import { DEFAULT_TENANT_CLAIM } from "../../lib/auth/verifyAccessToken.ts";
 import { DEFAULT_UPLOAD_URL_SECONDS, MAX_UPLOAD_BYTES } from "../../lib/imports/requestUpload.ts";
 import { DEFAULT_SECRET_PREFIX } from "../../lib/secrets/secretName.ts";
@@ -48,6 +55,11 @@ export const FunctionEnvironmentSchema = z
     SALDO_POWEROFFICE_GO_BASE_URL: z.url().default(POWEROFFICE_GO_BASE_URL),
     /** Tripletex API root with `/v2` (default production); e.g. the test environment `https://api-test.tripletex.tech/v2`. */
     SALDO_TRIPLETEX_BASE_URL: z.url().default(TRIPLETEX_BASE_URL),
+    /**
+     * How hard the AWS SDK retries: `api` (the default: a short budget, so an API request fails fast) or `background`
+     * (ingest and sweeper). See RETRY_PROFILES in lib/config/functionConfig.ts.
+     */
+    SALDO_RETRY_PROFILE: z.enum(Object.keys(RETRY_PROFILES) as [RetryProfile, ...RetryProfile[]]).default("api"),
     /** Emulators only (tests against DynamoDB Local and s3rver): endpoints and S3 path-style addressing. */
     SALDO_DYNAMODB_ENDPOINT: z.url().optional(),
     SALDO_S3_ENDPOINT: z.url().optional(),
@@ -57,12 +69,19 @@ export const FunctionEnvironmentSchema = z
     tableName: env.SALDO_TABLE_NAME,
     retentionSeconds: env.SALDO_RETENTION_DAYS * 24 * 60 * 60,
     tenantClaim: env.SALDO_TENANT_CLAIM,
-    dynamoClientConfig: env.SALDO_DYNAMODB_ENDPOINT ? { endpoint: env.SALDO_DYNAMODB_ENDPOINT } : {},
-    s3ClientConfig: s3ClientConfigFor(
-      env.SALDO_S3_ENDPOINT
-        ? { endpoint: env.SALDO_S3_ENDPOINT, forcePathStyle: env.SALDO_S3_FORCE_PATH_STYLE === "true" }
-        : undefined,
-    ),
+    retryProfile: env.SALDO_RETRY_PROFILE,
+    dynamoClientConfig: {
+      ...retryConfigFor(env.SALDO_RETRY_PROFILE),
+      ...(env.SALDO_DYNAMODB_ENDPOINT ? { endpoint: env.SALDO_DYNAMODB_ENDPOINT } : {}),
+    },
+    s3ClientConfig: {
+      ...retryConfigFor(env.SALDO_RETRY_PROFILE),
+      ...s3ClientConfigFor(
+        env.SALDO_S3_ENDPOINT
+          ? { endpoint: env.SALDO_S3_ENDPOINT, forcePathStyle: env.SALDO_S3_FORCE_PATH_STYLE === "true" }
+          : undefined,
+      ),
+    },
     uploads: env.SALDO_BUCKET_NAME
       ? {
           bucketName: env.SALDO_BUCKET_NAME,

@@ -6,7 +6,7 @@ import {
   ImportComparisonSchema,
   ImportActivationSchema,
 } from "../imports/importViews.ts";
-import { ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
+import { ImportListQuerySchema, ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
 import {
   ActivateImportRequestSchema,
   ClientListSchema,
@@ -215,7 +215,13 @@ export const ROUTES = {
     tag: "imports",
     authenticated: true,
     pathParams: EngagementPathSchema,
-    response: { status: 200, description: "The imports", schema: ImportListSchema, name: "ImportList" },
+    query: ImportListQuerySchema,
+    response: {
+      status: 200,
+      description: "One page of the imports (`limit` 1–200, default 50; `nextCursor` null on the last page)",
+      schema: ImportListSchema,
+      name: "ImportList",
+    },
     handler: "functions/http/imports/listImports.handler",
   }),
   getImport: route({

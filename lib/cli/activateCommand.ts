@@ -3,7 +3,7 @@ import { activateEarlierImport } from "../imports/activateEarlierImport.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
 import { UsageError } from "./errors.ts";
-import { toImportSummaryJson } from "./importSummaryJson.ts";
+import { toImportSummaryJson } from "../imports/importReports.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";

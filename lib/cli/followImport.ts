@@ -9,6 +9,9 @@ import { ImportWaitTimeoutError, UploadRejectedError } from "./errors.ts";
  */
 const UNDER_WAY: ReadonlySet<string> = new Set(["queued", "running"]);
 
+/** Imports read per poll: the upload just made is among the newest. */
+const FOLLOW_PAGE = 20;
+
 /** The upload whose import to follow, and for how long. */
 export interface FollowedUpload {
   key: string;
@@ -57,14 +60,18 @@ export async function followImport(
   const deadline = now() + upload.timeoutMs;
   let delay = 200;
   for (;;) {
-    const runs = await importStore.listImports(ref);
-    const mine = runs.find((run) => {
+    // The upload's import is among the newest: the first page of summaries is enough to find it.
+    const runs = (await importStore.listImports(ref, { limit: FOLLOW_PAGE })).items;
+    const summary = runs.find((run) => {
       if (run.source.type !== "file" || run.source.key !== upload.key) return false;
       if (upload.versionId && run.source.versionId) return run.source.versionId === upload.versionId;
       if (upload.etag && run.source.etag && run.source.etag !== upload.etag) return false;
       return Date.parse(run.createdAt) >= upload.notBefore;
     });
-    if (mine && !UNDER_WAY.has(mine.status)) return mine;
+    // Once it has ended, the whole run (with its report, which a listing does not read).
+    const ended = summary && !UNDER_WAY.has(summary.status) ? await importStore.getImport(summary) : undefined;
+    if (ended) return ended;
+    const mine = summary;
     if (mine) onProgress(progressOf(mine));
     if (!mine) {
       const rejected = (await importStore.listRejectedUploads(ref.tenantId)).find(

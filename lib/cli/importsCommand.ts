@@ -1,5 +1,4 @@
 import { formatLabel } from "../ledger/types.ts";
-import { getEngagement } from "../engagements/manageEngagements.ts";
 import {
   formatCountForPeople,
   formatMegabytesForPeople,
@@ -9,14 +8,22 @@ import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
 import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
 import { nothingToShow, UsageError } from "./errors.ts";
-import { toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
+import type { EngagementRef } from "../engagements/types.ts";
+import {
+  IMPORT_LIST_MAX_LIMIT,
+  ImportListQuerySchema,
+  listImportSummaries,
+  type ImportListJson,
+  type ImportListQuery,
+  type ImportSummaryJson,
+} from "../imports/importReports.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 
 /**
- * `saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]`: the engagement's import history,
- * newest first.
+ * `saldo imports --tenant T --client C --engagement E [--limit N] [--cursor C] [--json] [--locale nb|en]`: the
+ * engagement's import history, newest first.
  */
 export async function importsCommand(
   args: string[],
@@ -26,25 +33,57 @@ export async function importsCommand(
     ...ENGAGEMENT_OPTIONS,
     ...LOCALE_OPTION,
     json: { type: "boolean", default: false },
+    limit: { type: "string" },
+    cursor: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError("imports takes no file");
   const ref = engagementRefFromOptions(values);
+  const parsed = ImportListQuerySchema.safeParse({ limit: values.limit, cursor: values.cursor });
+  if (!parsed.success) {
+    throw new UsageError(
+      `--limit must be a whole number from 1 to ${IMPORT_LIST_MAX_LIMIT}, and --cursor a nextCursor the listing printed`,
+    );
+  }
+  const query = parsed.data;
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);
   try {
-    // The use case the API's GET …/imports goes through: a deleted client's engagements are not found.
-    const engagement = await getEngagement(pipeline, ref).catch((error: unknown) => {
+    // The use case and the JSON of the API's GET …/imports: a deleted client's engagements are not found. With
+    // --limit or --cursor one page, as the API answers it; otherwise every page, followed here.
+    const list = await readImports(pipeline, ref, query).catch((error: unknown) => {
       throw nothingToShow(error, pipeline.target.description);
     });
-    const imports = (await pipeline.importStore.listImports(ref)).map((run) =>
-      toImportSummaryJson(run, engagement.activeImportId),
-    );
-    if (values.json) process.stdout.write(JSON.stringify(imports, null, 2) + "\n");
-    else process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
+    const imports = list.items;
+    if (values.json) process.stdout.write(JSON.stringify(list, null, 2) + "\n");
+    else {
+      process.stdout.write(renderImports(`${ref.tenantId}/${ref.clientId}/${ref.engagementId}`, imports, locale));
+      // The next page's command, in any locale: the cursor is the same as `--json`'s nextCursor.
+      if (list.nextCursor !== null) process.stdout.write(`… --cursor ${list.nextCursor}\n`);
+    }
     return 0;
   } finally {
     pipeline.close();
   }
+}
+
+/** One page when a limit or cursor is given; else every import, page after page (still `{items, nextCursor: null}`). */
+async function readImports(
+  deps: Parameters<typeof listImportSummaries>[0],
+  ref: EngagementRef,
+  query: ImportListQuery,
+): Promise<ImportListJson> {
+  if (query.limit !== undefined || query.cursor !== undefined) return listImportSummaries(deps, ref, query);
+  const items: ImportListJson["items"] = [];
+  let cursor: string | null = null;
+  do {
+    const page: ImportListJson = await listImportSummaries(deps, ref, {
+      limit: IMPORT_LIST_MAX_LIMIT,
+      ...(cursor === null ? {} : { cursor }),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return { items, nextCursor: null };
 }
 
 /** A running import's progress for people: `lest 45 % (1,2 MB av 2,6 MB), 12 345 linjer` (English with `en`). */
@@ -77,9 +116,9 @@ export function renderImports(
   const rows = imports.map((run) => [
     `${run.active ? "*" : " "} ${run.importId}`,
     labels.status[run.status] ?? run.status,
-    run.fileName ?? "",
+    run.source.type === "file" ? run.source.fileName : `${run.source.system} ${run.source.from}–${run.source.to}`,
     formatTimestampForPeople(run.createdAt, locale),
-    run.format ? `${formatLabel(run.format)} ${run.formatVersion ?? ""}`.trim() : "",
+    run.source.format ? `${formatLabel(run.source.format)} ${run.source.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",
     run.failure && run.status === "failed"
       ? labels.failed(run.failure.code)
@@ -87,8 +126,12 @@ export function renderImports(
         ? `${labels.status.held ?? "held"}: ${run.heldFor.join(", ")}`
         : run.progress
           ? formatProgress(run.progress, locale)
-          : run.issues
-            ? labels.issueCounts(count(run.issues.error), count(run.issues.warning), count(run.issues.info))
+          : run.issueCounts
+            ? labels.issueCounts(
+                count(run.issueCounts.error),
+                count(run.issueCounts.warning),
+                count(run.issueCounts.info),
+              )
             : labels.noReport,
   ]);
   const titles = labels.importColumns;

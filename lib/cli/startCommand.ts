@@ -5,7 +5,6 @@ import { readLocalStackSettings } from "../local/stack/localStackSettings.ts";
 import { localDynamoDbClientConfig, startLocalStack, type RunningLocalStack } from "../local/stack/startLocalStack.ts";
 import { createDynamoStores } from "../store/createDynamoStores.ts";
 import { UsageError } from "./errors.ts";
-import { formatIssueCounts } from "./importSummaryJson.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { readActiveLedger } from "../imports/readActiveLedger.ts";
 import { renderSummary } from "./renderSummary.ts";
@@ -126,4 +125,10 @@ async function showDemo(stack: RunningLocalStack, say: (line: string) => void): 
   say("");
   say(`  Try: npx saldo trial-balance ${flags}`);
   say(`       npx saldo imports ${flags}`);
+}
+
+/** Issue counts for the start-up log: `0 error(s), 2 warning(s), 1 info`. */
+function formatIssueCounts(issues: { error: number; warning: number; info: number } | undefined): string {
+  if (!issues) return "no report";
+  return `${issues.error} error(s), ${issues.warning} warning(s), ${issues.info} info`;
 }

@@ -12,7 +12,7 @@ import { labelsFor } from "../presentation/labels.ts";
 import type { Locale } from "../presentation/locale.ts";
 import { UsageError } from "./errors.ts";
 import { followImportRun, type ImportProgressView } from "./followImport.ts";
-import { toImportSummaryJson } from "./importSummaryJson.ts";
+import { toImportSummaryJson } from "../imports/importReports.ts";
 import { openIntegrationTarget } from "./integrationTarget.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";

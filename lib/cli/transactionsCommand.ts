@@ -7,7 +7,7 @@ import {
   type TransactionLinesQuery,
 } from "../imports/listTransactionLines.ts";
 import type { EngagementRef } from "../engagements/types.ts";
-import type { LedgerLine } from "../imports/ports.ts";
+import type { LedgerLine } from "../ledger/types.ts";
 import type { ListTransactionLinesDeps } from "../imports/listTransactionLines.ts";
 import { ClientNotFoundError, EngagementNotFoundError } from "../engagements/errors.ts";
 import { NoActiveImportError } from "../imports/viewErrors.ts";

@@ -9,7 +9,7 @@ import { UNACCEPTABLE_CODES } from "../imports/activationRules.ts";
 import { resolveDataDir } from "../local/stack/localStackSettings.ts";
 import { UploadInterruptedError, UsageError } from "./errors.ts";
 import { followImport, type ImportProgressView } from "./followImport.ts";
-import { toImportSummaryJson, type ImportSummaryJson } from "./importSummaryJson.ts";
+import { toImportSummaryJson, type ImportSummaryJson } from "../imports/importReports.ts";
 import { MIN_S3_PART_SIZE, uploadFileToS3 } from "./multipartUpload.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
@@ -193,8 +193,12 @@ export function renderImportEnded(run: ImportRun, summary: ImportSummaryJson, lo
     : undefined;
   const lines = [labels.upload.importEnded(run.importId, labels.status[run.status] ?? run.status, counts)];
   if (run.failure) lines.push(`  ${labels.upload.reason}: ${run.failure.code}: ${run.failure.message}`);
-  const issues = summary.issues
-    ? labels.issueCounts(count(summary.issues.error), count(summary.issues.warning), count(summary.issues.info))
+  const issues = summary.issueCounts
+    ? labels.issueCounts(
+        count(summary.issueCounts.error),
+        count(summary.issueCounts.warning),
+        count(summary.issueCounts.info),
+      )
     : labels.noReport;
   lines.push(`  ${labels.upload.issues}: ${issues}`);
   return lines.join("\n") + "\n";

@@ -3,6 +3,29 @@ import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { ConnectorsConfig } from "./connectorsConfig.ts";
 
+/**
+ * How hard the AWS SDK retries a failed request (throttling, a 5xx, a broken connection): the one retry layer of
+ * saldo's AWS requests, configured on the clients (`maxAttempts`, `retryMode`). Each function names its profile
+ * (`SALDO_RETRY_PROFILE`, set by infra/; the local stack chooses in code):
+ *
+ * - `api`: a person is waiting and API Gateway stops waiting after 30 s — 3 attempts, then the request fails
+ *   (503 `SERVICE_UNAVAILABLE`, retry later) instead of hanging on a throttled table;
+ * - `background` (ingest, sweeper): nobody waits and giving up fails an import — 10 attempts with the SDK's
+ *   `adaptive` mode, which also slows the client's own request rate while DynamoDB throttles it.
+ */
+export const RETRY_PROFILES = {
+  api: { maxAttempts: 3, retryMode: "standard" },
+  background: { maxAttempts: 10, retryMode: "adaptive" },
+} as const satisfies Record<string, { maxAttempts: number; retryMode: "standard" | "adaptive" }>;
+
+/** A function's retry profile (see {@link RETRY_PROFILES}). */
+export type RetryProfile = keyof typeof RETRY_PROFILES;
+
+/** The SDK client settings of a retry profile, for every AWS client a function creates. */
+export function retryConfigFor(profile: RetryProfile): { maxAttempts: number; retryMode: "standard" | "adaptive" } {
+  return { ...RETRY_PROFILES[profile] };
+}
+
 /** Days a superseded, held or failed import version is kept when nothing else is configured. */
 export const DEFAULT_RETENTION_DAYS = 400;
 
@@ -18,6 +41,8 @@ export interface FunctionConfig {
   retentionSeconds: number;
   /** The JWT claim that names the tenant (API functions). */
   tenantClaim: string;
+  /** How hard the AWS SDK retries (see {@link RETRY_PROFILES}); already part of the client configurations below. */
+  retryProfile: RetryProfile;
   /** Settings of every DynamoDB client (an endpoint, region and credentials only against DynamoDB Local). */
   dynamoClientConfig: DynamoDBClientConfig;
   /** Settings of every S3 client and URL signer (see {@link s3ClientConfigFor}). */

@@ -1,4 +1,4 @@
-import type { LedgerLine } from "../imports/ports.ts";
+import type { LedgerLine } from "../ledger/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { Locale } from "../presentation/locale.ts";
 import type { ExportCell } from "./csvCells.ts";

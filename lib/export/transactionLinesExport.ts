@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { LedgerLine } from "../imports/ports.ts";
+import type { LedgerLine } from "../ledger/types.ts";
 import type { Locale } from "../presentation/locale.ts";
 import { CSV_BOM, csvCell, csvRecords } from "./csvCells.ts";
 import { TRANSACTION_LINE_COLUMNS } from "./exportColumns.ts";

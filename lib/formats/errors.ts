@@ -63,3 +63,22 @@ export class AmbiguousLayoutError extends FormatError {
     super("CSV_AMBIGUOUS_LAYOUT", detail, context);
   }
 }
+
+/** The archive or its XML entry is encrypted (password-protected): saldo cannot read it. */
+export class ZipEncryptedError extends UnsupportedFormatError {
+  constructor(detail: string, context: ConstructorParameters<typeof UnsupportedFormatError>[1] = {}) {
+    super(detail, context);
+    Object.defineProperty(this, "code", { value: "ZIP_ENCRYPTED", enumerable: true });
+  }
+}
+
+/** The XML entry inflates beyond the unzip limits (lib/formats/saft/unzipSingleXml.ts) (a zip bomb, or a file far larger than any ledger export). */
+export class ZipTooLargeError extends MalformedInputError {
+  constructor(
+    code: "ZIP_TOO_LARGE" | "ZIP_RATIO_TOO_HIGH",
+    detail: string,
+    context: ConstructorParameters<typeof MalformedInputError>[2] = {},
+  ) {
+    super(code, detail, context);
+  }
+}

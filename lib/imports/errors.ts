@@ -136,14 +136,3 @@ export class IntegrationCompanyUnreachableError extends ImportError {
     this.name = "IntegrationCompanyUnreachableError";
   }
 }
-
-/**
- * A queued sync could not be handed over to run (the sync function throttled, missing or not allowed to be invoked):
- * it stays queued, and the import sweeper hands it over again. Raised by the SyncDispatcher adapters.
- */
-export class SyncDispatchFailedError extends ImportError {
-  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
-    super("SYNC_DISPATCH_FAILED", message, { ...options, category: "unavailable" });
-    this.name = "SyncDispatchFailedError";
-  }
-}

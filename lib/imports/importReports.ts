@@ -4,8 +4,9 @@ import { getEngagement } from "../engagements/manageEngagements.ts";
 import { DecimalAmountSchema } from "../money/ore.ts";
 import { ImportVersionSchema, toImportVersionJson } from "./importViews.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
-import type { ImportStore } from "./ports.ts";
-import type { ImportRef, ImportRun } from "./types.ts";
+import { CURSOR_MAX_LENGTH, cursorCodec } from "../paging/cursorCodec.ts";
+import type { ImportRunSummary, ImportStore } from "./ports.ts";
+import type { ImportRef } from "./types.ts";
 import { requireImport } from "./viewErrors.ts";
 import { IssueJsonSchema, toIssueJson } from "../ledger/ledgerJson.ts";
 
@@ -24,7 +25,11 @@ export const ImportProgressSchema = z.object({
   updatedAt: z.string(),
 });
 
-/** One import of an engagement as listed: the version, whether it is the active one, its counts and failure. */
+/**
+ * One import of an engagement as listed: the version, whether it is the active one, its counts and failure. The one
+ * summary of an import: `GET …/imports` answers it, and `saldo imports --json`, `saldo upload --json` and
+ * `saldo activate --json` print it.
+ */
 export const ImportSummarySchema = ImportVersionSchema.extend({
   active: z.boolean(),
   counts: z
@@ -53,8 +58,9 @@ export const ImportSummarySchema = ImportVersionSchema.extend({
 });
 export type ImportSummaryJson = z.infer<typeof ImportSummarySchema>;
 
-/** `GET …/imports`: the engagement's imports, newest first. */
-export const ImportListSchema = z.object({ items: z.array(ImportSummarySchema) });
+/** `GET …/imports`: one page of the engagement's imports, newest first; `nextCursor` is null on the last page. */
+export const ImportListSchema = z.object({ items: z.array(ImportSummarySchema), nextCursor: z.string().nullable() });
+export type ImportListJson = z.infer<typeof ImportListSchema>;
 
 /**
  * `GET …/imports/{importId}`: one import with its whole validation report (the issues, bounded at 100 per code by
@@ -73,18 +79,42 @@ export const ImportReportSchema = ImportSummarySchema.extend({
 });
 export type ImportReportJson = z.infer<typeof ImportReportSchema>;
 
+/** Default and maximum page size of `GET …/imports`. */
+export const IMPORT_LIST_DEFAULT_LIMIT = 50;
+export const IMPORT_LIST_MAX_LIMIT = 200;
+
+/** The query string of `GET …/imports` (`limit` is coerced from the query string's text). */
+export const ImportListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(IMPORT_LIST_MAX_LIMIT).optional(),
+  cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
+});
+export type ImportListQuery = z.infer<typeof ImportListQuerySchema>;
+
+/** The position a cursor of `GET …/imports` holds: the last import of the previous page (lib/paging binds it). */
+const IMPORT_LIST_CURSOR = cursorCodec("imports", z.strictObject({ after: z.string().min(1).max(200) }));
+
 /**
- * The engagement's imports, newest first, each marked active or not.
+ * One page of the engagement's imports, newest first, each marked active or not. Reads only each import's summary
+ * (ImportStore.listImports), never its validation report. The cursor is bound to the tenant, client and engagement.
  *
- * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), InvalidCursorError
  */
 export async function listImportSummaries(
   deps: { engagementStore: EngagementStore; importStore: ImportStore },
   ref: EngagementRef,
-): Promise<ImportSummaryJson[]> {
+  query: ImportListQuery = {},
+): Promise<ImportListJson> {
   const engagement = await getEngagement(deps, ref);
-  const runs = await deps.importStore.listImports(ref);
-  return runs.map((run) => toImportSummaryJson(run, engagement.activeImportId));
+  const scope = [ref.tenantId, ref.clientId, ref.engagementId];
+  const after = query.cursor === undefined ? undefined : IMPORT_LIST_CURSOR.decode(scope, query.cursor).after;
+  const page = await deps.importStore.listImports(ref, {
+    limit: query.limit ?? IMPORT_LIST_DEFAULT_LIMIT,
+    ...(after === undefined ? {} : { after }),
+  });
+  return {
+    items: page.items.map((run) => toImportSummaryJson(run, engagement.activeImportId)),
+    nextCursor: page.next === undefined ? null : IMPORT_LIST_CURSOR.encode(scope, { after: page.next }),
+  };
 }
 
 /**
@@ -111,7 +141,8 @@ export async function getImportReport(
   };
 }
 
-function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined): ImportSummaryJson {
+/** The summary of one import ({@link ImportSummarySchema}); `activeImportId` is the engagement's active version. */
+export function toImportSummaryJson(run: ImportRunSummary, activeImportId: string | undefined): ImportSummaryJson {
   return {
     ...toImportVersionJson(run),
     active: run.importId === activeImportId,
@@ -131,7 +162,7 @@ function toImportSummaryJson(run: ImportRun, activeImportId: string | undefined)
 }
 
 /** The progress of a running import as JSON; null for an import that is not running. */
-export function toImportProgressJson(run: ImportRun): z.infer<typeof ImportProgressSchema> | null {
+export function toImportProgressJson(run: ImportRunSummary): z.infer<typeof ImportProgressSchema> | null {
   if (run.status !== "running" || run.progress === undefined) return null;
   const { bytesRead, size, lines, updatedAt } = run.progress;
   return { bytesRead, size: size ?? null, lines, updatedAt };

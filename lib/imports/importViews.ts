@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { EngagementKindSchema, type Engagement } from "../engagements/types.ts";
 import { formatKnownOre, LedgerJsonAccountSchema, LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
-import { SourceFormatSchema } from "../ledger/types.ts";
+import { SourceFormatSchema, type LedgerLine } from "../ledger/types.ts";
 import { DecimalAmountSchema, formatOre } from "../money/ore.ts";
+import { CURSOR_MAX_LENGTH } from "../paging/cursorCodec.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import type { ActivationOutcome } from "./activateEarlierImport.ts";
 import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
-import type { LedgerLine } from "./ports.ts";
+import type { ImportRunSummary } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
-import { ImportStatusSchema, type ImportRun } from "./types.ts";
+import { ImportStatusSchema } from "./types.ts";
 
 /*
  * The public JSON of the read/activate use cases (HTTP API, and the OpenAPI document generated from these schemas).
@@ -212,7 +213,7 @@ export const TransactionLinesQuerySchema = z
     from: z.iso.date().optional(),
     to: z.iso.date().optional(),
     voucher: z.string().min(1).max(200).optional(),
-    cursor: z.string().min(1).max(4096).optional(),
+    cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
     limit: z.coerce.number().int().min(1).max(TRANSACTION_LINES_MAX_LIMIT).optional(),
   })
   .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, {
@@ -222,7 +223,7 @@ export const TransactionLinesQuerySchema = z
 export type TransactionLinesQueryInput = z.infer<typeof TransactionLinesQuerySchema>;
 
 /** Renders an import as a version (no report). */
-export function toImportVersionJson(run: ImportRun): ImportVersionJson {
+export function toImportVersionJson(run: ImportRunSummary): ImportVersionJson {
   const formatFields = {
     format: run.format ?? null,
     formatVersion: run.formatVersion ?? null,

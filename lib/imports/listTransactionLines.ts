@@ -1,16 +1,13 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
-import type { ImportStore, LedgerLine } from "./ports.ts";
-import {
-  InvalidCursorError,
-  InvalidTransactionQueryError,
-  NoActiveImportError,
-  StaleCursorError,
-} from "./viewErrors.ts";
+import { InvalidCursorError } from "../paging/errors.ts";
+import { cursorCodec } from "../paging/cursorCodec.ts";
+import { LinePositionSchema, type ImportStore, type LinePosition } from "./ports.ts";
+import type { LedgerLine } from "../ledger/types.ts";
+import { InvalidTransactionQueryError, NoActiveImportError, StaleCursorError } from "./viewErrors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */
 export interface ListTransactionLinesDeps {
@@ -48,16 +45,13 @@ export const TRANSACTION_LINES_DEFAULT_LIMIT = 100;
 export const TRANSACTION_LINES_MAX_LIMIT = 1000;
 
 /**
- * What a cursor handed to clients holds: the import it pages through, a fingerprint of the filters, and the store's
- * own opaque position. Clients send it back, so it is validated (zod) like any input.
+ * The position a cursor of `GET …/transactions` holds: the import it pages through and the store's position in its
+ * lines. The cursor is bound to the tenant, client, engagement and filters (lib/paging).
  */
-const PagingCursorSchema = z.strictObject({
-  v: z.literal(1),
-  importId: z.string().min(1).max(200),
-  filters: z.string().regex(/^[0-9a-f]{16}$/),
-  position: z.string().min(1).max(2000),
-});
-type PagingCursor = z.infer<typeof PagingCursorSchema>;
+const TRANSACTION_LINES_CURSOR = cursorCodec(
+  "transaction-lines",
+  z.strictObject({ importId: z.string().min(1).max(200), position: LinePositionSchema }),
+);
 
 /**
  * Lists the transaction lines of the engagement's ACTIVE version, one item per line, filtered by account, voucher
@@ -66,7 +60,7 @@ type PagingCursor = z.infer<typeof PagingCursorSchema>;
  * The cursor is bound to the import it was issued for and to the filters: after another version has been activated,
  * a cursor of the old one is refused with StaleCursorError (a conflict) rather than continuing in the new version and
  * mixing the lines of two versions; a cursor used with other filters, or altered, or from another engagement is
- * refused with InvalidCursorError. The store's cursor is wrapped, never interpreted here.
+ * refused with InvalidCursorError (lib/paging).
  *
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError,
  *   InvalidTransactionQueryError, InvalidCursorError, StaleCursorError
@@ -93,20 +87,17 @@ export async function listTransactionLines(
   const engagement = await getEngagement(deps, ref);
   const importId = engagement.activeImportId;
   if (importId === undefined) throw new NoActiveImportError(ref);
-  const filters = fingerprintFilters(query);
+  const scope = cursorScope(ref, query);
 
-  let position: string | undefined;
+  let position: LinePosition | undefined;
   if (query.cursor !== undefined) {
-    const cursor = decodePagingCursor(query.cursor);
+    // Another engagement's or tenant's cursor, or one of other filters, fails here (InvalidCursorError).
+    const cursor = TRANSACTION_LINES_CURSOR.decode(scope, query.cursor);
     if (cursor.importId !== importId) {
-      // A version of this engagement that is no longer active: the client must restart. Anything else (another
-      // engagement's cursor) is simply not a cursor for this request.
+      // A version of this engagement that is no longer active: the client must restart.
       const issuedHere = await deps.importStore.getImport({ ...ref, importId: cursor.importId });
       if (issuedHere !== undefined) throw new StaleCursorError(ref, cursor.importId, importId);
-      throw new InvalidCursorError("it was not issued for this engagement");
-    }
-    if (cursor.filters !== filters) {
-      throw new InvalidCursorError("it was issued for other filters (account, from, to, voucher)");
+      throw new InvalidCursorError("it names no import of this engagement");
     }
     position = cursor.position;
   }
@@ -120,7 +111,7 @@ export async function listTransactionLines(
         ...(query.from !== undefined ? { from: query.from } : {}),
         ...(query.to !== undefined ? { to: query.to } : {}),
         ...(query.voucher !== undefined ? { voucher: query.voucher } : {}),
-        ...(position !== undefined ? { cursor: position } : {}),
+        ...(position !== undefined ? { after: position } : {}),
         limit,
       },
     );
@@ -135,38 +126,19 @@ export async function listTransactionLines(
   return {
     importId,
     items: page.items,
-    ...(page.nextCursor !== undefined
-      ? { nextCursor: encodePagingCursor({ v: 1, importId, filters, position: page.nextCursor }) }
+    ...(page.next !== undefined
+      ? { nextCursor: TRANSACTION_LINES_CURSOR.encode(scope, { importId, position: page.next }) }
       : {}),
   };
 }
 
-function encodePagingCursor(cursor: PagingCursor): string {
-  return Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
-}
-
-function decodePagingCursor(text: string): PagingCursor {
-  let json: unknown;
-  try {
-    if (text.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(text)) throw new Error("not base64url");
-    json = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch (error) {
-    throw new InvalidCursorError("it is not a cursor this API handed out", { cause: error });
-  }
-  const parsed = PagingCursorSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidCursorError("it is not a cursor this API handed out", { cause: parsed.error });
-  return parsed.data;
-}
-
-/** A short hash of the filters, so a cursor cannot silently continue under other filters. */
-function fingerprintFilters(query: TransactionLinesQuery): string {
-  const canonical = JSON.stringify([
-    query.account ?? null,
-    query.from ?? null,
-    query.to ?? null,
-    query.voucher ?? null,
-  ]);
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+/**
+ * What a cursor is bound to: the engagement (tenant included) and the filters, so that a cursor cannot silently
+ * continue another engagement's listing or the same one under other filters.
+ */
+function cursorScope(ref: EngagementRef, query: TransactionLinesQuery): string[] {
+  const filters = JSON.stringify([query.account ?? null, query.from ?? null, query.to ?? null, query.voucher ?? null]);
+  return [ref.tenantId, ref.clientId, ref.engagementId, filters];
 }
 
 function isIsoDate(text: string): boolean {

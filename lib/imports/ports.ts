@@ -1,36 +1,24 @@
+import { z } from "zod";
 import type { EngagementRef } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import type { CurrencyAmount, Dimension, Transaction } from "../ledger/types.ts";
-import type { Ore } from "../money/ore.ts";
+import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
-
-/**
- * One general-ledger line as stored and served (`GET …/transactions` returns one item per line): the line with the
- * fields of its transaction.
- */
-export interface LedgerLine {
-  transactionId: string;
-  /** 0-based position of the line within its transaction. */
-  lineNumber: number;
-  journal?: string;
-  date: string;
-  period?: { year: number; number: number };
-  transactionDescription?: string;
-  account: string;
-  amount: Ore;
-  description?: string;
-  currencyAmount?: CurrencyAmount;
-  taxCode?: string;
-  customerId?: string;
-  supplierId?: string;
-  dimensions?: Dimension[];
-  recordId?: string;
-}
 
 /** A trial-balance row as stored for an import, with where it came from. */
 export interface StoredTrialBalanceRow extends TrialBalanceRow {
   importId: string;
 }
+
+/**
+ * A position in an import's transaction lines: the next line to consider is line `offset` (0-based, counting every
+ * line of the chunk, filtered or not) of chunk `chunk`. Stores that keep lines in one list use chunk 0. Positions
+ * travel to clients inside a paging cursor (lib/paging), so the schema bounds them.
+ */
+export const LinePositionSchema = z.strictObject({
+  chunk: z.number().int().nonnegative().max(1_000_000_000),
+  offset: z.number().int().nonnegative().max(1_000_000_000),
+});
+export type LinePosition = z.infer<typeof LinePositionSchema>;
 
 /** Filters and paging of {@link ImportStore.readTransactionLines}; all filters combine (AND). */
 export interface TransactionQuery {
@@ -40,15 +28,24 @@ export interface TransactionQuery {
   to?: string;
   /** A transaction (voucher) id. */
   voucher?: string;
-  /** Opaque cursor from a previous page. */
-  cursor?: string;
+  /** Where to continue: `next` of the previous page (the use case keeps it in its cursor). */
+  after?: LinePosition;
   limit: number;
 }
 
-/** One page of lines, in file order; `nextCursor` is absent on the last page. */
+/** One page of lines, in file order; `next` is absent on the last page. */
 export interface TransactionPage {
   items: LedgerLine[];
-  nextCursor?: string;
+  next?: LinePosition;
+}
+
+/** An import as listed: the run without its validation report and header (see {@link ImportStore.listImports}). */
+export type ImportRunSummary = Omit<ImportRun, "issues" | "header">;
+
+/** One page of {@link ImportStore.listImports}; `next` (the last import id of the page) is absent on the last page. */
+export interface ImportSummaryPage {
+  items: ImportRunSummary[];
+  next?: string;
 }
 
 /** What a writer wrote, for metrics and the benchmark. */
@@ -191,8 +188,13 @@ export interface ImportStore {
    * Idempotent and resumable: after a crash the marker stays and the next sweep does it again.
    */
   finishDataExpiry(ref: ImportRef): Promise<void>;
-  /** Newest first. */
-  listImports(ref: EngagementRef): Promise<ImportRun[]>;
+  /**
+   * One page of the engagement's imports, newest first, as summaries: what the import item itself says (status,
+   * source, timestamps, counts with the issue counts per severity, failure, hold and acceptance, progress), never its
+   * validation report or header — a listing reads one small projection per import, no report and no spilled report
+   * page. `after`: the `next` of the previous page.
+   */
+  listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage>;
 
   readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]>;
   readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage>;

@@ -142,13 +142,6 @@ export class StaleCursorError extends ImportViewError {
   }
 }
 
-/** A paging cursor that was not issued by listTransactionLines for this engagement and these filters. */
-export class InvalidCursorError extends ImportViewError {
-  constructor(reason: string, options: { cause?: unknown } = {}) {
-    super("invalid", "CURSOR_INVALID", `The paging cursor is not valid here: ${reason}`, options);
-  }
-}
-
 /** A transaction query outside what the use case answers (e.g. a limit above 1000). */
 export class InvalidTransactionQueryError extends ImportViewError {
   readonly field: string;

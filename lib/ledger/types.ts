@@ -139,6 +139,20 @@ export interface Transaction {
   location?: SourceLocation;
 }
 
+/**
+ * One general-ledger line as stored and served (`GET …/transactions` returns one item per line): a
+ * {@link TransactionLine} with the fields of its {@link Transaction}. `date` is the voucher's date (date-range reads
+ * select vouchers by the date they were booked on); what only the parse needs — the line's side, its own date and its
+ * quantity — is not kept.
+ */
+export type LedgerLine = Omit<TransactionLine, "side" | "date" | "quantity"> &
+  Pick<Transaction, "journal" | "date" | "period"> & {
+    transactionId: Transaction["id"];
+    /** 0-based position of the line within its transaction. */
+    lineNumber: number;
+    transactionDescription?: Transaction["description"];
+  };
+
 /** Control totals a file declares about itself (SAF-T GeneralLedgerEntries header). */
 export interface ControlTotals {
   numberOfEntries?: number;

@@ -5,6 +5,7 @@ import type {
   ClaimResult,
   DueImport,
   ImportStore,
+  ImportSummaryPage,
   ImportWriter,
   QueueSyncResult,
   RejectedUpload,
@@ -14,13 +15,13 @@ import type {
 } from "../imports/ports.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { Issue } from "../ledger/types.ts";
-import { decodeCursor } from "./cursor.ts";
 import { DynamoImportDataReader } from "./dynamo/DynamoImportDataReader.ts";
 import { DynamoImportWriter } from "./dynamo/DynamoImportWriter.ts";
 import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
 import {
   decodeEngagement,
   decodeImportItem,
+  decodeImportSummary,
   decodeIssues,
   decodeRejectedUpload,
   encodeIssues,
@@ -32,16 +33,16 @@ import {
   type Item,
 } from "./dynamo/itemCodec.ts";
 import {
+  IMPORT_SUMMARY_ATTRIBUTES,
   IssuesPageItemSchema,
   SourceMarkerItemSchema,
   SyncLockItemSchema,
   type ImportItem,
 } from "./dynamo/itemSchemas.ts";
 import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
-import { withRetries } from "./dynamo/retry.ts";
 import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from "./dynamo/transactionChunks.ts";
 import { StoreConflictError, StoreCorruptItemError, StoreLeaseLostError, StoreNotFoundError } from "./errors.ts";
-import { assertValidQuery } from "./ledgerLines.ts";
+import { assertValidLimit, assertValidQuery } from "./ledgerLines.ts";
 
 /** Options of {@link DynamoImportStore} beyond its table. */
 export interface DynamoImportStoreOptions {
@@ -76,6 +77,12 @@ const QUEUED_SYNC_GRACE_MS = 10 * 60_000;
 const CHUNK_PROBE_MISSES = 128;
 /** An attempt is due for the sweeper: running or queued, and its deadline passed. */
 const DUE_ATTEMPT_CONDITION = "(#status = :running OR #status = :queued) AND leaseUntil < :now";
+
+/**
+ * What a listing reads of an import item: the summary attributes, never the validation report (`issues`,
+ * `issuePages`), the header or the lease. Items written before any attribute here existed simply lack it.
+ */
+const SUMMARY_PROJECTION = projectionOf(IMPORT_SUMMARY_ATTRIBUTES);
 
 /** Attributes of the import item that saveImport removes when the run no longer has them. */
 const OPTIONAL_IMPORT_ATTRIBUTES = [
@@ -517,7 +524,7 @@ export class DynamoImportStore implements ImportStore {
       let startKey: Record<string, unknown> | undefined;
       let fromShard = 0;
       do {
-        const output = await withRetries(this.table.retry, "Query", { index: "gsi1", shard }, () =>
+        const output = await this.table.request("Query", { index: "gsi1", shard }, () =>
           this.table.documents.send(
             new QueryCommand({
               TableName: this.table.tableName,
@@ -620,15 +627,39 @@ export class DynamoImportStore implements ImportStore {
     return item === undefined ? undefined : this.toRun(item, ref);
   }
 
-  async listImports(ref: EngagementRef): Promise<ImportRun[]> {
+  async listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage> {
+    assertValidLimit(page.limit);
     const { pk, skPrefix } = keys.importsOf(ref);
-    const items = await this.table.queryAll(pk, skPrefix, { newestFirst: true });
-    return Promise.all(
-      items.map((raw) => {
-        const item = decodeImportItem(raw);
-        return this.toRun(item, { ...ref, importId: item.importId });
-      }),
-    );
+    const items: Item[] = [];
+    // Continues after the last import of the previous page; the key is rebuilt here from the caller's own
+    // engagement, so a position can only ever select within it.
+    let startKey: Record<string, unknown> | undefined =
+      page.after === undefined ? undefined : keys.importRun({ ...ref, importId: page.after });
+    // One more than asked, to know whether a next page exists; DynamoDB may stop a page early (1 MB), so follow it.
+    while (items.length <= page.limit) {
+      const output = await this.table.request("Query", { pk, skPrefix }, () =>
+        this.table.documents.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues: { ":pk": pk, ":prefix": skPrefix },
+            ProjectionExpression: SUMMARY_PROJECTION.expression,
+            ExpressionAttributeNames: SUMMARY_PROJECTION.names,
+            ScanIndexForward: false,
+            Limit: page.limit + 1 - items.length,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    const summaries = items.slice(0, page.limit).map((raw) => decodeImportSummary(raw, ref.tenantId));
+    return {
+      items: summaries,
+      ...(items.length > page.limit ? { next: summaries.at(-1)!.importId } : {}),
+    };
   }
 
   // ── reading an import's data ──────────────────────────────────────────────────────────────────────────────
@@ -640,7 +671,7 @@ export class DynamoImportStore implements ImportStore {
 
   async readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage> {
     assertValidQuery(query);
-    const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
+    const start = query.after ?? { chunk: 0, offset: 0 };
     if ((await this.getImportItem(ref)) === undefined) return { items: [] };
     return this.reader.readTransactionLines(ref, query, start);
   }
@@ -771,6 +802,12 @@ function leaseFields(importId: string, lease: ImportLease): Item {
 /** `{gsi1pk, gsi1sk}` as expression values `:gsi1pk`, `:gsi1sk`. */
 function prefixed(entry: { gsi1pk: string; gsi1sk: string }): Item {
   return { ":gsi1pk": entry.gsi1pk, ":gsi1sk": entry.gsi1sk };
+}
+
+/** A ProjectionExpression naming `attributes` through placeholders (several are DynamoDB reserved words). */
+function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
+  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
+  return { expression: Object.keys(names).join(", "), names };
 }
 
 function definedFields<T extends object>(value: T): T {

@@ -4,8 +4,8 @@ import type {
   ClaimResult,
   DueImport,
   ImportStore,
+  ImportSummaryPage,
   ImportWriter,
-  LedgerLine,
   QueueSyncResult,
   RejectedUpload,
   StoredTrialBalanceRow,
@@ -13,10 +13,9 @@ import type {
   TransactionQuery,
   WriteStatistics,
 } from "../imports/ports.ts";
+import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import type { Transaction } from "../ledger/types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import {
   StoreConflictError,
   StoreInvalidCursorError,
@@ -26,7 +25,10 @@ import {
 } from "./errors.ts";
 import type { InMemoryEngagementStore } from "./InMemoryEngagementStore.ts";
 import { byEscaped, compareStrings, copy, copyOrUndefined, engagementKey, SEP } from "./inMemoryKeys.ts";
-import { assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
+import { assertValidLimit, assertValidQuery, lineMatches, toLedgerLines } from "./ledgerLines.ts";
+
+/** Imports in key order (import ids escaped as in the table's sort keys): oldest first. */
+const olderFirst = byEscaped((run: { importId: string }) => run.importId);
 
 /** Options of {@link InMemoryImportStore}. */
 export interface InMemoryImportStoreOptions {
@@ -335,14 +337,19 @@ export class InMemoryImportStore implements ImportStore {
     return copyOrUndefined(this.runs.get(importKey(ref))?.run);
   }
 
-  async listImports(ref: EngagementRef): Promise<ImportRun[]> {
+  async listImports(ref: EngagementRef, page: { limit: number; after?: string }): Promise<ImportSummaryPage> {
+    assertValidLimit(page.limit);
     const prefix = engagementKey(ref) + SEP;
-    return [...this.runs.entries()]
+    const newestFirst = [...this.runs.entries()]
       .filter(([key]) => key.startsWith(prefix))
       .map(([, stored]) => stored.run)
-      .sort(byEscaped((run) => run.importId))
-      .reverse()
-      .map(copy);
+      .sort(olderFirst)
+      .reverse();
+    const start =
+      page.after === undefined ? 0 : newestFirst.findIndex((run) => olderFirst(run, { importId: page.after! }) < 0);
+    const rest = start < 0 ? [] : newestFirst.slice(start);
+    const items = rest.slice(0, page.limit).map(({ issues: _issues, header: _header, ...summary }) => copy(summary));
+    return { items, ...(rest.length > page.limit ? { next: items.at(-1)!.importId } : {}) };
   }
 
   async readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]> {
@@ -352,10 +359,10 @@ export class InMemoryImportStore implements ImportStore {
 
   async readTransactionLines(ref: ImportRef, query: TransactionQuery): Promise<TransactionPage> {
     assertValidQuery(query);
-    const start = query.cursor === undefined ? { chunk: 0, offset: 0 } : decodeCursor(query.cursor);
+    const start = query.after ?? { chunk: 0, offset: 0 };
     if (start.chunk !== 0) {
-      throw new StoreInvalidCursorError("The paging cursor is not one this store handed out", {
-        context: { cursor: query.cursor },
+      throw new StoreInvalidCursorError("The paging position is not one this store hands out", {
+        context: { position: start },
       });
     }
     const data = this.readableData(ref);
@@ -364,7 +371,7 @@ export class InMemoryImportStore implements ImportStore {
     for (let index = start.offset; index < data.lines.length; index++) {
       const line = data.lines[index]!;
       if (!lineMatches(line, query)) continue;
-      if (items.length === query.limit) return { items, nextCursor: encodeCursor({ chunk: 0, offset: index }) };
+      if (items.length === query.limit) return { items, next: { chunk: 0, offset: index } };
       items.push(copy(line));
     }
     return { items };

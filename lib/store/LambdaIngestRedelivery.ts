@@ -1,14 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
-import { ImportError } from "../imports/errors.ts";
 import type { ImportRedelivery, UploadRedelivery } from "../imports/sweepImports.ts";
+import { RedeliveryFailedError } from "./errors.ts";
 import { redeliveryEventOf } from "./s3EventNotification.ts";
-
-/** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
-export class RedeliveryFailedError extends ImportError {
-  constructor(message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
-    super("REDELIVERY_FAILED", message, options);
-  }
-}
 
 /**
  * Re-delivers an upload's event to the ingest function in the cloud: an asynchronous `Invoke` (InvocationType

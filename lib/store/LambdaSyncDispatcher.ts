@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
-import { SyncDispatchFailedError } from "../imports/errors.ts";
 import type { SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
 import type { ImportRef } from "../imports/types.ts";
+import { SyncDispatchFailedError } from "./errors.ts";
 
 /**
  * Hands a queued sync to the sync function in the cloud: an asynchronous `Invoke` (InvocationType `Event`) with the

@@ -1,14 +1,14 @@
-import { isTransientAwsError, translateAwsSdkError } from "../errors/awsSdkErrors.ts";
+import { translateAwsSdkError } from "../errors/awsSdkErrors.ts";
 import { SaldoError, type SaldoErrorOptions } from "../errors/SaldoError.ts";
 /** Stable codes of the store's errors. */
 export type StoreErrorCode =
-  /** The database could not be reached or kept throttling after every retry: retry the whole operation later. */
+  /** The database could not be reached or kept throttling after the SDK's retries: retry the whole operation later. */
   | "STORE_UNAVAILABLE"
   /** A conditional write lost against existing data (e.g. an import id already used by another import). */
   | "STORE_CONFLICT"
   /** The import (or engagement) named by a write does not exist. */
   | "STORE_NOT_FOUND"
-  /** A paging cursor that this store did not hand out (or that was altered). */
+  /** A paging position this store does not hand out (the cursor holding it was forged). */
   | "STORE_INVALID_CURSOR"
   /** A query the store cannot answer as asked (e.g. a limit below 1). */
   | "STORE_INVALID_QUERY"
@@ -21,7 +21,11 @@ export type StoreErrorCode =
   /** An import writer was used after finish() or abort(). */
   | "STORE_WRITER_CLOSED"
   /** Any other failure of the database request (bad request, missing table, access denied). */
-  | "STORE_REQUEST_FAILED";
+  | "STORE_REQUEST_FAILED"
+  /** The ingest function could not be invoked to re-deliver an upload's event (LambdaIngestRedelivery). */
+  | "REDELIVERY_FAILED"
+  /** The sync function could not be invoked to run a queued sync (LambdaSyncDispatcher). */
+  | "SYNC_DISPATCH_FAILED";
 
 /**
  * Base error of lib/store. Adapters translate every SDK failure into one of its subclasses (STYLE.md §7), so callers
@@ -53,7 +57,7 @@ export class StoreNotFoundError extends StoreError {
   }
 }
 
-/** A paging cursor that does not decode to a position this store hands out. */
+/** A paging position this store never hands out (the use case answers it as an invalid cursor). */
 export class StoreInvalidCursorError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("STORE_INVALID_CURSOR", message, { ...options, category: "invalid" });
@@ -102,10 +106,18 @@ export class StoreRequestError extends StoreError {
   }
 }
 
-/** Whether `error` is worth retrying with backoff: throttling, a 5xx, a timeout or a broken connection. */
-export function isRetryableError(error: unknown): boolean {
-  if (error instanceof StoreError) return error instanceof StoreUnavailableError;
-  return isTransientAwsError(error);
+/** The ingest function could not be invoked (throttled, missing, not allowed): the next sweep tries again. */
+export class RedeliveryFailedError extends StoreError {
+  constructor(message: string, options: StoreErrorOptions = {}) {
+    super("REDELIVERY_FAILED", message, { ...options, category: "unavailable" });
+  }
+}
+
+/** The sync function could not be invoked (throttled, missing, not allowed): the sync stays queued for the sweeper. */
+export class SyncDispatchFailedError extends StoreError {
+  constructor(message: string, options: StoreErrorOptions = {}) {
+    super("SYNC_DISPATCH_FAILED", message, { ...options, category: "unavailable" });
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { LedgerLine, TransactionQuery } from "../imports/ports.ts";
-import type { Transaction } from "../ledger/types.ts";
+import type { TransactionQuery } from "../imports/ports.ts";
+import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import { StoreInvalidQueryError } from "./errors.ts";
 
 /**
@@ -7,7 +7,7 @@ import { StoreInvalidQueryError } from "./errors.ts";
  *
  * `date` is the voucher date (SAF-T TransactionDate, SIE #VER verdatum) for every line: date-range reads select
  * vouchers by the date they were booked on, as the period filters of a ledger report do. The line-level fields the
- * port's LedgerLine does not carry (SAF-T DebitAmount/CreditAmount side, quantity, value date) are not stored.
+ * LedgerLine (lib/ledger/types.ts) does not carry (SAF-T DebitAmount/CreditAmount side, quantity, value date) are not stored.
  */
 export function toLedgerLines(transaction: Transaction): LedgerLine[] {
   return transaction.lines.map((line, lineNumber) => {
@@ -43,9 +43,14 @@ export function lineMatches(line: LedgerLine, query: TransactionQuery): boolean 
 
 /** Rejects queries no store can answer: a page must hold at least one line. */
 export function assertValidQuery(query: TransactionQuery): void {
-  if (!Number.isSafeInteger(query.limit) || query.limit < 1) {
-    throw new StoreInvalidQueryError(`limit must be a whole number ≥ 1, got ${String(query.limit)}`, {
-      context: { limit: query.limit },
+  assertValidLimit(query.limit);
+}
+
+/** A page size the stores answer: a whole number ≥ 1 (StoreInvalidQueryError otherwise). */
+export function assertValidLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new StoreInvalidQueryError(`limit must be a whole number ≥ 1, got ${String(limit)}`, {
+      context: { limit },
     });
   }
 }

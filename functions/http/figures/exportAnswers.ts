@@ -21,7 +21,7 @@ import {
   type TransactionLinesPage,
   type TransactionLinesQuery,
 } from "../../../lib/imports/listTransactionLines.ts";
-import type { LedgerLine } from "../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../lib/ledger/types.ts";
 import type { TrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import type { Locale } from "../../../lib/presentation/locale.ts";
 import type { RawHttpResult } from "../shared/types.ts";

@@ -5,12 +5,12 @@ import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { listImportSummaries } from "../../../lib/imports/importReports.ts";
 
-/** `GET …/engagements/{engagementId}/imports`: newest first, the active one marked. */
+/** `GET …/engagements/{engagementId}/imports?limit=&cursor=`: one page, newest first, the active one marked. */
 export function createHandler(config: FunctionConfig) {
   const stores = createStores(config);
-  return httpHandler(ROUTES.listImports, config, async ({ principal, path }) => ({
+  return httpHandler(ROUTES.listImports, config, async ({ principal, path, query }) => ({
     status: 200,
-    body: { items: await listImportSummaries(stores, { tenantId: principal.tenantId, ...path }) },
+    body: await listImportSummaries(stores, { tenantId: principal.tenantId, ...path }, query),
   }));
 }
 

@@ -1,2 +1,3 @@
 export { parseSaft } from "./parseSaft.ts";
-export { unzipSingleXml, ZipEncryptedError, ZipTooLargeError } from "./unzipSingleXml.ts";
+export { unzipSingleXml } from "./unzipSingleXml.ts";
+export { ZipEncryptedError, ZipTooLargeError } from "../errors.ts";

@@ -1,5 +1,11 @@
 import { Inflate } from "fflate";
-import { MalformedInputError, TruncatedInputError, UnsupportedFormatError } from "../errors.ts";
+import {
+  MalformedInputError,
+  TruncatedInputError,
+  UnsupportedFormatError,
+  ZipEncryptedError,
+  ZipTooLargeError,
+} from "../errors.ts";
 
 /** Local file header signature of a ZIP archive ("PK\x03\x04"); an empty archive starts with "PK\x05\x06". */
 export function looksLikeZip(head: Uint8Array): boolean {
@@ -31,25 +37,6 @@ export const DEFAULT_MAX_INFLATED_BYTES = 8 * 1024 ** 3;
 export const DEFAULT_MAX_COMPRESSION_RATIO = 200;
 /** Below this many inflated bytes the ratio is not judged (a small file may well deflate 500×). */
 export const RATIO_CHECK_FLOOR_BYTES = 16 * 1024 * 1024;
-
-/** The archive or its XML entry is encrypted (password-protected): saldo cannot read it. */
-export class ZipEncryptedError extends UnsupportedFormatError {
-  constructor(detail: string, context: ConstructorParameters<typeof UnsupportedFormatError>[1] = {}) {
-    super(detail, context);
-    Object.defineProperty(this, "code", { value: "ZIP_ENCRYPTED", enumerable: true });
-  }
-}
-
-/** The XML entry inflates beyond {@link UnzipLimits} (a zip bomb, or a file far larger than any ledger export). */
-export class ZipTooLargeError extends MalformedInputError {
-  constructor(
-    code: "ZIP_TOO_LARGE" | "ZIP_RATIO_TOO_HIGH",
-    detail: string,
-    context: ConstructorParameters<typeof MalformedInputError>[2] = {},
-  ) {
-    super(code, detail, context);
-  }
-}
 
 /** macOS resource forks (`__MACOSX/…`, `._name.xml`) are not the file the user meant. */
 function isXmlEntry(name: string): boolean {

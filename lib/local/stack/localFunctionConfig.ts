@@ -1,6 +1,12 @@
 import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
 import type { ConnectorsConfig } from "../../config/connectorsConfig.ts";
-import { DEFAULT_RETENTION_DAYS, s3ClientConfigFor, type FunctionConfig } from "../../config/functionConfig.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  retryConfigFor,
+  s3ClientConfigFor,
+  type FunctionConfig,
+  type RetryProfile,
+} from "../../config/functionConfig.ts";
 import {
   DEMO_POWEROFFICE_APPLICATION_KEY,
   DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
@@ -34,14 +40,24 @@ export function localFunctionConfig(options: {
    * process. Absent: no sync function.
    */
   lambda?: { endpoint: string; syncFunctionName: string };
+  /** As in the cloud: `api` for the API's functions (the default), `background` for the ingest function. */
+  retryProfile?: RetryProfile;
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
+  const retryProfile = options.retryProfile ?? "api";
   return {
     tableName: options.tableName,
     retentionSeconds: (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 24 * 60 * 60,
     tenantClaim: DEFAULT_TENANT_CLAIM,
-    dynamoClientConfig: { endpoint: options.dynamoDbEndpoint, region: LOCAL_REGION, credentials },
+    retryProfile,
+    dynamoClientConfig: {
+      ...retryConfigFor(retryProfile),
+      endpoint: options.dynamoDbEndpoint,
+      region: LOCAL_REGION,
+      credentials,
+    },
     s3ClientConfig: {
+      ...retryConfigFor(retryProfile),
       ...s3ClientConfigFor({ endpoint: options.s3Endpoint, forcePathStyle: true }),
       region: LOCAL_REGION,
       credentials,

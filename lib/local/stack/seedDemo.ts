@@ -8,7 +8,8 @@ import { createEngagement } from "../../engagements/manageEngagements.ts";
 import type { Client, Engagement, EngagementRef } from "../../engagements/types.ts";
 import type { EngagementStore } from "../../engagements/ports.ts";
 import type { ImportStore } from "../../imports/ports.ts";
-import type { ImportRun } from "../../imports/types.ts";
+import { listAllImports } from "../../imports/listAllImports.ts";
+import type { ImportRunSummary } from "../../imports/ports.ts";
 import { uploadKey } from "../../imports/uploadKey.ts";
 
 /**
@@ -33,7 +34,7 @@ export interface DemoSeedResult {
   /** The key the sample was uploaded under. */
   key: string;
   /** The engagement's newest import after seeding (the sample's, imported through the S3 event path). */
-  latestImport?: ImportRun;
+  latestImport?: ImportRunSummary;
 }
 
 /**
@@ -53,7 +54,7 @@ export async function seedDemo(deps: {
   const { ref } = DEMO;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const key = uploadKey({ ...ref, fileName: basename(deps.samplePath) });
-  const existing = await deps.importStore.listImports(ref).catch(() => []);
+  const existing = await listAllImports(deps.importStore, ref).catch(() => []);
   if (existing.length > 0) return { ref, uploaded: false, key, latestImport: existing[0]! };
 
   // Through the use cases every entry point uses (normalised, unique organisation number; one engagement per period).
@@ -80,7 +81,7 @@ export async function seedDemo(deps: {
     }),
   );
   await deps.waitForDeliveries();
-  const [latestImport] = await deps.importStore.listImports(ref);
+  const [latestImport] = (await deps.importStore.listImports(ref, { limit: 1 })).items;
   return { ref, uploaded: true, key, ...(latestImport ? { latestImport } : {}) };
 }
 

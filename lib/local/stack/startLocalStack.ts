@@ -215,7 +215,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const http = await startHttp(options.httpPort ?? 0, log);
     cleanups.push(() => http.stop());
 
-    const functionConfig = localFunctionConfig({
+    const functionSettings = {
       dataDir,
       tableName,
       bucketName,
@@ -224,8 +224,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       fakes: { tripletexBaseUrl: fakes.urls.tripletex, powerOfficeGoBaseUrl: fakes.urls["poweroffice-go"] },
       lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-    });
-    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, functionConfig));
+    };
+    // The API's functions with the short retry budget, the ingest function with the long one, as in the cloud.
+    const functionConfig = localFunctionConfig({ ...functionSettings, retryProfile: "api" });
+    const ingestConfig = localFunctionConfig({ ...functionSettings, retryProfile: "background" });
+    handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, ingestConfig));
     handlerReady();
 
     // The stores of the seeding and of the sweeper, on one client (the handlers build their own, as in the cloud).

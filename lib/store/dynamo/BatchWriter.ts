@@ -1,11 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import {
-  isRetryableError,
-  StoreError,
-  StoreItemTooLargeError,
-  StoreUnavailableError,
-  translateSdkError,
-} from "../errors.ts";
+import { StoreError, StoreItemTooLargeError, StoreUnavailableError, translateSdkError } from "../errors.ts";
 import type { Item } from "./itemCodec.ts";
 import { itemSize } from "./itemSize.ts";
 import { backoffDelay, type RetryPolicy } from "./retry.ts";
@@ -34,7 +28,7 @@ export interface BatchWriterStatistics {
   bytes: number;
   /** BatchWriteItem calls made, retries included. */
   requests: number;
-  /** Calls that were retries (unprocessed items or throttling). */
+  /** Calls that were retries (of unprocessed items). */
   retries: number;
 }
 
@@ -43,9 +37,10 @@ export interface BatchWriterStatistics {
  * as the item is queued, but waits while the writer is saturated, so a producer (the parser) slows down to the pace
  * DynamoDB accepts and memory stays flat however large the import.
  *
- * A call's `UnprocessedItems` (DynamoDB sheds load per item) and throttling/5xx failures are retried with exponential
- * backoff and full jitter, up to `retry.maxAttempts` attempts per batch; after that the writer fails with
- * StoreUnavailableError, which the next `put`/`flush` throws.
+ * A call's `UnprocessedItems` (DynamoDB sheds load per item; the call itself succeeded, so the SDK does not retry
+ * it) are sent again with exponential backoff and full jitter, up to `retry.maxAttempts` attempts per batch; after
+ * that the writer fails with StoreUnavailableError, which the next `put`/`flush` throws. A failed call (throttling,
+ * a 5xx) was already retried by the SDK as its client is configured; what still fails ends the writer.
  */
 export class BatchWriter {
   readonly statistics: BatchWriterStatistics = { items: 0, bytes: 0, requests: 0, retries: 0 };
@@ -110,16 +105,13 @@ export class BatchWriter {
     const { documents, tableName, retry } = this.options;
     let requests = batch.map(({ item }) => ({ PutRequest: { Item: item } }));
     for (let attempt = 1; ; attempt++) {
+      this.statistics.requests++;
       let unprocessed: typeof requests;
-      let lastError: unknown;
       try {
-        this.statistics.requests++;
         const output = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
         unprocessed = (output.UnprocessedItems?.[tableName] ?? []) as typeof requests;
       } catch (error) {
-        if (!isRetryableError(error)) throw translateSdkError(error, "BatchWriteItem", { tableName });
-        unprocessed = requests;
-        lastError = error;
+        throw translateSdkError(error, "BatchWriteItem", { tableName });
       }
       if (unprocessed.length === 0) {
         this.statistics.items += batch.length;
@@ -127,16 +119,10 @@ export class BatchWriter {
         return;
       }
       if (attempt >= retry.maxAttempts) {
-        const reason =
-          lastError === undefined
-            ? `${unprocessed.length} items still unprocessed`
-            : lastError instanceof Error
-              ? `${lastError.name}: ${lastError.message}`
-              : String(lastError);
-        throw new StoreUnavailableError(`DynamoDB BatchWriteItem gave up after ${attempt} attempts (${reason})`, {
-          cause: lastError,
-          context: { operation: "BatchWriteItem", tableName, attempts: attempt, unprocessed: unprocessed.length },
-        });
+        throw new StoreUnavailableError(
+          `DynamoDB BatchWriteItem gave up after ${attempt} attempts (${unprocessed.length} items still unprocessed)`,
+          { context: { operation: "BatchWriteItem", tableName, attempts: attempt, unprocessed: unprocessed.length } },
+        );
       }
       this.statistics.retries++;
       await retry.sleep(backoffDelay(retry, attempt - 1));

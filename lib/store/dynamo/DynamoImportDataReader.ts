@@ -1,6 +1,6 @@
-import type { LedgerLine, StoredTrialBalanceRow, TransactionPage, TransactionQuery } from "../../imports/ports.ts";
+import type { LinePosition, StoredTrialBalanceRow, TransactionPage, TransactionQuery } from "../../imports/ports.ts";
+import type { LedgerLine } from "../../ledger/types.ts";
 import type { ImportRef } from "../../imports/types.ts";
-import { encodeCursor, type LinePosition } from "../cursor.ts";
 import { StoreCorruptItemError } from "../errors.ts";
 import { lineMatches } from "../ledgerLines.ts";
 import { parseJsonAttribute, type DynamoTable } from "./DynamoTable.ts";
@@ -83,14 +83,14 @@ export class DynamoImportDataReader {
       for (let offset = chunk === start.chunk ? start.offset : 0; offset < lines.length; offset++) {
         const line = lines[offset]!;
         if (!lineMatches(line, query)) continue;
-        if (items.length === query.limit) return { items, nextCursor: encodeCursor({ chunk, offset }) };
+        if (items.length === query.limit) return { items, next: { chunk, offset } };
         items.push(line);
       }
       // A full page at a chunk boundary: point at the next candidate instead of reading it just to know whether it
       // holds a match (the following page may then be empty).
       const next = candidates[index + 1];
       if (items.length === query.limit && next !== undefined) {
-        return { items, nextCursor: encodeCursor({ chunk: next[0], offset: 0 }) };
+        return { items, next: { chunk: next[0], offset: 0 } };
       }
     }
     return { items };

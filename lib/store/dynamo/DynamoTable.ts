@@ -11,7 +11,7 @@ import {
 import { StoreCorruptItemError, StoreUnavailableError, translateSdkError } from "../errors.ts";
 import type { Item } from "./itemCodec.ts";
 import type { ItemKey } from "./keys.ts";
-import { backoffDelay, DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.ts";
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 
 /** Options of {@link DynamoTable}: which table, through which client, with which retries. */
 export interface DynamoTableOptions {
@@ -19,7 +19,11 @@ export interface DynamoTableOptions {
   /** A client to use (and not destroy); otherwise one is created from `clientConfig`. */
   client?: DynamoDBClient;
   clientConfig?: DynamoDBClientConfig;
-  /** Retries after the first attempt of a throttled or failed request, on top of the SDK's own; default 7. */
+  /**
+   * Retries of what the SDK does not retry (unprocessed batch items, transaction conflicts, lost races; see
+   * dynamo/retry.ts); default 7. Failed requests are retried by the SDK only, as `clientConfig` says
+   * (`maxAttempts`, `retryMode`: the function's retry profile, lib/config/functionConfig.ts).
+   */
   maxRetries?: number;
   /** Backoff of those retries, in milliseconds: first cap and overall cap; default 50 and 5 000. */
   baseDelayMs?: number;
@@ -33,8 +37,8 @@ export interface DynamoTableOptions {
 /**
  * The primitives the DynamoDB stores share on saldo's one table (lib/store/tableSpec.ts): single-item reads and
  * writes that answer a failed condition with `false`, transactions that answer with the cancellation reasons, and
- * queries that follow every page. Each request is retried per {@link RetryPolicy} and every SDK failure leaves here as
- * a StoreError (lib/store/errors.ts).
+ * queries that follow every page. Failed requests are retried by the SDK client alone (its configured `maxAttempts`);
+ * every SDK failure that remains leaves here as a StoreError (lib/store/errors.ts).
  */
 export class DynamoTable {
   readonly tableName: string;
@@ -59,6 +63,15 @@ export class DynamoTable {
     };
   }
 
+  /** Runs one SDK request; a failure the SDK's retries did not overcome leaves as a StoreError. */
+  async request<T>(operation: string, context: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw translateSdkError(error, operation, context);
+    }
+  }
+
   /** Destroys the SDK client when this table created it. */
   close(): void {
     if (this.ownsClient) this.client.destroy();
@@ -69,7 +82,7 @@ export class DynamoTable {
     key: ItemKey,
     request: { update: string; condition?: string; names?: Record<string, string>; values?: Item },
   ): Promise<boolean> {
-    return withRetries(this.retry, "UpdateItem", { ...key }, async () => {
+    return this.request("UpdateItem", { ...key }, async () => {
       try {
         await this.documents.send(
           new UpdateCommand({
@@ -94,7 +107,7 @@ export class DynamoTable {
    * claim, an activation, the expiry of an import's data — must see every write that preceded them.
    */
   async get(key: ItemKey, options: { consistent?: boolean } = {}): Promise<Item | undefined> {
-    const output = await withRetries(this.retry, "GetItem", { ...key }, () =>
+    const output = await this.request("GetItem", { ...key }, () =>
       this.documents.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: options.consistent === true }),
       ),
@@ -104,7 +117,7 @@ export class DynamoTable {
 
   /** Puts an item; with a condition, returns false instead of throwing when the condition fails. */
   async put(item: Item, condition?: string): Promise<boolean> {
-    return withRetries(this.retry, "PutItem", { pk: item.pk, sk: item.sk }, async () => {
+    return this.request("PutItem", { pk: item.pk, sk: item.sk }, async () => {
       try {
         await this.documents.send(
           new PutCommand({
@@ -151,7 +164,7 @@ export class DynamoTable {
       .filter(Boolean)
       .join(" ");
     if (expression === "") return true;
-    return withRetries(this.retry, "UpdateItem", { ...key }, async () => {
+    return this.request("UpdateItem", { ...key }, async () => {
       try {
         await this.documents.send(
           new UpdateCommand({
@@ -173,15 +186,14 @@ export class DynamoTable {
 
   /**
    * Runs a TransactWriteItems; returns undefined when it committed, or the cancellation reason code of each item
-   * when a condition failed. Transaction conflicts and throttling are retried with backoff.
+   * when a condition failed. A transaction cancelled by a conflict with another transaction (or one item's
+   * throttling), which the SDK does not retry, is retried here with backoff.
    */
   async transact(input: TransactWriteCommandInput, context: Record<string, unknown>): Promise<string[] | undefined> {
     const command = { ...input, TransactItems: input.TransactItems };
     for (let attempt = 1; ; attempt++) {
       try {
-        await withRetries(this.retry, "TransactWriteItems", context, () =>
-          this.documents.send(new TransactWriteCommand(command)),
-        );
+        await this.documents.send(new TransactWriteCommand(command));
         return undefined;
       } catch (error) {
         const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
@@ -212,7 +224,7 @@ export class DynamoTable {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const output = await withRetries(this.retry, "Query", { pk, skPrefix }, () =>
+      const output = await this.request("Query", { pk, skPrefix }, () =>
         this.documents.send(
           new QueryCommand({
             TableName: this.tableName,

@@ -1,16 +1,17 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { z } from "zod";
 import type { Client, Engagement } from "../../engagements/types.ts";
-import type { LedgerLine, RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
+import type { ImportRunSummary, RejectedUpload, StoredTrialBalanceRow } from "../../imports/ports.ts";
+import type { LedgerLine, Issue } from "../../ledger/types.ts";
 import type { ImportRun } from "../../imports/types.ts";
 import type { TrialBalanceRow } from "../../ledger/summarizeLedger.ts";
-import type { Issue } from "../../ledger/types.ts";
 import { formatOre, type Ore } from "../../money/ore.ts";
 import { StoreCorruptItemError } from "../errors.ts";
 import {
   ClientItemSchema,
   EngagementItemSchema,
   ImportItemSchema,
+  ImportSummaryItemSchema,
   IssuesJsonSchema,
   RejectedUploadItemSchema,
   TrialBalanceRowItemSchema,
@@ -118,6 +119,11 @@ export function importRunFields(run: ImportRun): Item {
 /** An import item read back, validated (still with its storage-only attributes). */
 export function decodeImportItem(item: Item): ImportItem {
   return parseItem(ImportItemSchema, item, "import");
+}
+
+/** An import item as a listing reads it (the summary projection), validated, as the summary of its run. */
+export function decodeImportSummary(item: Item, tenantId: string): ImportRunSummary {
+  return defined(parseItem(ImportSummaryItemSchema, item, "import", tenantId)) as ImportRunSummary;
 }
 
 /** The import run of a validated item; `issues` are those inline or, when spilled, `spilledIssues`. */

@@ -213,6 +213,46 @@ export const ImportItemSchema = z.object({
   gsi1sk: OptionalString,
 });
 
+/**
+ * The attributes of an import item a listing reads (lib/store/DynamoImportStore.ts `listImports`, through a
+ * ProjectionExpression): the small summary every import item carries at its top level — ids, status, source,
+ * timestamps, attempts, progress, format, counts (with the issue counts per severity), failure, hold, acceptance and
+ * expiry. Not the validation report (`issues`, gzip; `issuePages`), the header or the lease, which only a read of the
+ * one import needs. Items written before an attribute existed lack it and list as before (every one is optional
+ * below but the ids, status, source and creation time, which every import item has always had).
+ */
+export const IMPORT_SUMMARY_ATTRIBUTES = [
+  "tenantId",
+  "clientId",
+  "engagementId",
+  "importId",
+  "status",
+  "source",
+  "sourceId",
+  "orderKey",
+  "trigger",
+  "createdAt",
+  "startedAt",
+  "finishedAt",
+  "attempts",
+  "progress",
+  "format",
+  "formatVersion",
+  "encoding",
+  "counts",
+  "failure",
+  "heldFor",
+  "accepted",
+  "expiresAt",
+] as const;
+
+/** An import item as a listing reads it (see {@link IMPORT_SUMMARY_ATTRIBUTES}). */
+export const ImportSummaryItemSchema = ImportItemSchema.pick(
+  Object.fromEntries(IMPORT_SUMMARY_ATTRIBUTES.map((name) => [name, true])) as {
+    [K in (typeof IMPORT_SUMMARY_ATTRIBUTES)[number]]: true;
+  },
+);
+
 /** One issue of a validation report, amount as a decimal string. */
 export const IssueJsonSchema = z.object({
   severity: SeveritySchema,

@@ -1,6 +1,6 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import type { LedgerLine } from "../../imports/ports.ts";
+import type { LedgerLine } from "../../ledger/types.ts";
 import { StoreCorruptItemError, StoreItemTooLargeError } from "../errors.ts";
 import { LedgerLinesJsonSchema } from "./itemSchemas.ts";
 import { voucherHashesOf } from "./voucherIndex.ts";

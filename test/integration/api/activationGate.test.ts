@@ -5,8 +5,12 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
-import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
-import { ImportListSchema, ImportReportSchema } from "../../../lib/imports/importReports.ts";
+import {
+  ImportListSchema,
+  ImportReportSchema,
+  ImportSummarySchema,
+  type ImportSummaryJson,
+} from "../../../lib/imports/importReports.ts";
 import { ImportActivationSchema, TrialBalanceViewSchema } from "../../../lib/imports/importViews.ts";
 import { CSV_ALL_AMOUNTS_UNREADABLE, SWEDISH_SIE } from "../../helpers/gateFiles.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
@@ -163,6 +167,16 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
   });
 });
 
+/** The API's list of imports, with no field beyond the schema's. */
+const StrictImportListSchema = z.strictObject({
+  items: z.array(ImportSummarySchema.strict()),
+  nextCursor: z.string().nullable(),
+});
+
+function fileNameOf(run: ImportSummaryJson): string | undefined {
+  return run.source.type === "file" ? run.source.fileName : undefined;
+}
+
 function idsOf(engagementPath: string): { clientId: string; engagementId: string } {
   const [, , clientId, , engagementId] = engagementPath.split("/");
   return { clientId: clientId!, engagementId: engagementId! };
@@ -202,10 +216,14 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     const command = /to activate it anyway: (saldo activate .*)$/m.exec(upload.stdout)?.[1];
     expect(command).toMatch(/--import \w+ --accept ORG_NUMBER_MISMATCH,CURRENCY_MISMATCH,ENGAGEMENT_PERIOD_MISMATCH$/);
 
-    const listed = z
-      .array(ImportSummaryJsonSchema.strict())
-      .parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
-    expect(listed.map((run) => [run.fileName, run.status, run.active, run.heldFor])).toEqual([
+    const printed: unknown = JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout);
+    // The CLI prints exactly what the API answers for the same engagement: one schema, one use case.
+    const api = await apiTestClient(local());
+    const answered = await api.call("GET", "/clients/fjellbekk/engagements/q1/imports", { tenant: "cli-gate" });
+    expect(answered.status).toBe(200);
+    expect(printed).toEqual(answered.json);
+    const listed = StrictImportListSchema.parse(printed).items;
+    expect(listed.map((run) => [fileNameOf(run), run.status, run.active, run.heldFor])).toEqual([
       ["sverige.se", "held", false, SWEDISH_REASONS],
       ["demo-saft-1.30.xml", "succeeded", true, []],
     ]);
@@ -238,9 +256,9 @@ describe("the activation gate through the CLI", { timeout: CLI_TEST_TIMEOUT_MS }
     expect(activated.stdout).toMatch(
       /accepted: ORG_NUMBER_MISMATCH, CURRENCY_MISMATCH, ENGAGEMENT_PERIOD_MISMATCH \(by cli:/,
     );
-    const after = z
-      .array(ImportSummaryJsonSchema.strict())
-      .parse(JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout));
+    const after = StrictImportListSchema.parse(
+      JSON.parse((await saldo(["imports", ...engagement, "--json"])).stdout),
+    ).items;
     expect(after[0]).toMatchObject({
       importId,
       status: "succeeded",

@@ -168,6 +168,35 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     const bankLines = TransactionLinesPageSchema.parse(onAccount.json).items;
     expect(bankLines.map((line) => line.account)).toEqual(["1920", "1920", "1920", "1920"]);
     expect(bankLines.map((line) => line.amount).sort()).toEqual(["-18000.00", "-41250.75", "-43000.00", "62500.00"]);
+
+    // A cursor is opaque and bound: an altered one, or one of other filters, is a 400 CURSOR_INVALID, not a page.
+    const first = TransactionLinesPageSchema.parse(
+      (await api.call("GET", `${engagementPath}/transactions?limit=2`, { tenant: "paging" })).json,
+    );
+    const envelope = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString("utf8")) as {
+      p: { importId: string };
+    };
+    const tampered = [
+      Buffer.from(
+        JSON.stringify({ ...envelope, p: { ...envelope.p, importId: "01JZZZZZZZZZZZZZZZZZZZZZZZ" } }),
+      ).toString("base64url"),
+      Buffer.from(JSON.stringify({ ...envelope, s: "0123456789abcdef" })).toString("base64url"),
+      first.nextCursor!.slice(0, -3),
+    ];
+    for (const cursor of tampered) {
+      const refused = await api.call("GET", `${engagementPath}/transactions?limit=2&cursor=${cursor}`, {
+        tenant: "paging",
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ code: "CURSOR_INVALID" });
+    }
+    const otherFilters = await api.call(
+      "GET",
+      `${engagementPath}/transactions?account=1920&limit=2&cursor=${first.nextCursor!}`,
+      { tenant: "paging" },
+    );
+    expect(otherFilters.status).toBe(400);
+    expect(otherFilters.json).toMatchObject({ code: "CURSOR_INVALID" });
   });
 
   it("a second upload becomes active; compare shows no differences for the same file; activate brings back the first", async () => {
@@ -202,6 +231,37 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
     });
     const engagement = await api.call("GET", engagementPath, { tenant: "versions" });
     expect(engagement.json.activeImportId).toBe(first.importId);
+
+    // The imports in pages: `limit` and a cursor bound to this engagement; each page is the summary the list has.
+    const pageOne = await api.call("GET", `${engagementPath}/imports?limit=1`, { tenant: "versions" });
+    expect(pageOne.status).toBe(200);
+    const one = ImportListSchema.parse(pageOne.json);
+    expect(one.items.map((item) => item.importId)).toEqual([second.importId]);
+    expect(one.nextCursor).toEqual(expect.any(String));
+    const pageTwo = ImportListSchema.parse(
+      (await api.call("GET", `${engagementPath}/imports?limit=1&cursor=${one.nextCursor!}`, { tenant: "versions" }))
+        .json,
+    );
+    expect(pageTwo).toMatchObject({ items: [{ importId: first.importId, active: true }], nextCursor: null });
+    const otherEngagement = await api.call("POST", `${engagementPath.split("/engagements/")[0]}/engagements`, {
+      tenant: "versions",
+      body: { kind: "period-end", periodStart: "2025-04-01", periodEnd: "2025-06-30" },
+    });
+    expect(otherEngagement.status).toBe(201);
+    const otherPath = `${engagementPath.split("/engagements/")[0]}/engagements/${EngagementSchema.parse(otherEngagement.json).engagementId}`;
+    const envelope = JSON.parse(Buffer.from(one.nextCursor!, "base64url").toString("utf8")) as Record<string, unknown>;
+    for (const [path, cursor] of [
+      [otherPath, one.nextCursor!],
+      [
+        engagementPath,
+        Buffer.from(JSON.stringify({ ...envelope, p: { after: "x", pk: "T#other" } })).toString("base64url"),
+      ],
+      [engagementPath, "bm90IGEgY3Vyc29y"],
+    ] as const) {
+      const refused = await api.call("GET", `${path}/imports?limit=1&cursor=${cursor}`, { tenant: "versions" });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ code: "CURSOR_INVALID" });
+    }
   });
 
   it("an upload above 2 GiB is refused with 413 before any URL is signed", async () => {

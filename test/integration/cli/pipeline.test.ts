@@ -7,7 +7,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { writeSaftFile } from "../../../bench/generateSaft.ts";
 import { openLocalIssuer } from "../../../lib/auth/localIssuer.ts";
-import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
+import { ImportSummarySchema, type ImportSummaryJson } from "../../../lib/imports/importReports.ts";
 import { createClient, deleteClient } from "../../../lib/engagements/manageClients.ts";
 import { createEngagement } from "../../../lib/engagements/manageEngagements.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
@@ -71,7 +71,11 @@ const engagementArgs = (engagementId: string, tenantId = `firm-${engagementId}`)
 ];
 /** Tests that run the CLI several times, each a process of its own on a machine that may be busy. */
 const CLI_TEST_TIMEOUT_MS = 240_000;
-const ImportsJsonSchema = z.array(ImportSummaryJsonSchema.strict());
+/** `saldo imports --json`: the API's `GET …/imports` answer, nothing more. */
+const ImportsJsonSchema = z
+  .strictObject({ items: z.array(ImportSummarySchema.strict()), nextCursor: z.null() })
+  .transform((list) => list.items);
+const fileNameOf = (run: ImportSummaryJson) => (run.source.type === "file" ? run.source.fileName : undefined);
 
 describe("saldo upload, imports and trial-balance against the local stack", () => {
   it("upload creates the client and a year-end engagement for the file's fiscal year on first use, and waits for the import", async () => {
@@ -288,22 +292,22 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
           bucket: z.literal("saldo-uploads-local"),
           key: z.literal("uploads/firm-history/fjellbekk/history/demo-v2.xml"),
           size: z.number(),
-          import: ImportSummaryJsonSchema.strict(),
+          import: ImportSummarySchema.strict(),
         })
         .parse(JSON.parse(upload.stdout));
-      expect(uploaded.import).toMatchObject({ status: "succeeded", active: true, fileName: "demo-v2.xml" });
+      expect(uploaded.import).toMatchObject({ status: "succeeded", active: true, source: { fileName: "demo-v2.xml" } });
 
       const listed = await saldo(["imports", ...engagementArgs("history"), "--json"]);
       expect(listed.code).toBe(0);
       const imports = ImportsJsonSchema.parse(JSON.parse(listed.stdout));
-      expect(imports.map((run) => [run.fileName, run.status, run.active])).toEqual([
+      expect(imports.map((run) => [fileNameOf(run), run.status, run.active])).toEqual([
         ["demo-v2.xml", "succeeded", true],
         ["demo-saft-1.30.xml", "superseded", false],
       ]);
       expect(imports[0]!.importId).toBe(uploaded.import.importId);
       expect(imports[1]!.counts).toMatchObject({ accounts: 11, transactions: 6, lines: 14 });
       // The quarter's file in the year's engagement: its period differs from the engagement's (reported, not an error).
-      expect(imports[1]!.issues).toMatchObject({ error: 0 });
+      expect(imports[1]!.issueCounts).toMatchObject({ error: 0 });
 
       const table = await saldo(["imports", ...engagementArgs("history")]);
       expect(table.stdout.split("\n")[2]).toMatch(/^\* \w+\s+fullført\s+demo-v2\.xml/);
@@ -341,7 +345,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       const imports = ImportsJsonSchema.parse(
         JSON.parse((await saldo(["imports", ...engagementArgs("bad-file"), "--json"])).stdout),
       );
-      expect(imports.map((run) => [run.fileName, run.status, run.active])).toEqual([
+      expect(imports.map((run) => [fileNameOf(run), run.status, run.active])).toEqual([
         ["cut.xml", "failed", false],
         ["demo-saft-1.30.xml", "succeeded", true],
       ]);
@@ -521,7 +525,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       .object({
         size: z.number().gt(5 * 1024 * 1024),
         transfer: z.strictObject({ parts: z.literal(2), resumedParts: z.literal(0), sentParts: z.literal(2) }),
-        import: ImportSummaryJsonSchema.strict(),
+        import: ImportSummarySchema.strict(),
       })
       .parse(JSON.parse(upload.stdout));
     expect(uploaded.import).toMatchObject({

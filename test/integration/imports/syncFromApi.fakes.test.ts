@@ -346,7 +346,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
     const error = (refused[0] as PromiseRejectedResult).reason as Error;
     expect(error).toMatchObject({ code: "SYNC_ALREADY_RUNNING" });
     expect(problemFor(error, "request-1").problem).toMatchObject({ status: 409, code: "SYNC_ALREADY_RUNNING" });
-    expect(await stores.importStore.listImports(ref)).toHaveLength(1);
+    expect((await stores.importStore.listImports(ref, { limit: 10 })).items).toHaveLength(1);
   });
 });
 

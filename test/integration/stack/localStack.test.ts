@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
 import { StackFileSchema } from "../../../lib/local/stack/stackFile.ts";
 import { useTestStack } from "./localStackFixture.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 const samplePath = join(root, "samples", "demo-saft-1.30.xml");
@@ -97,7 +98,7 @@ describe("the local stack", () => {
       }),
     );
     await stack.waitForDeliveries();
-    const [run] = await stores.importStore.listImports(ref);
+    const [run] = await listAllImports(stores.importStore, ref);
     expect(run).toMatchObject({
       status: "succeeded",
       source: {
@@ -138,7 +139,7 @@ describe("the local stack", () => {
       },
     );
     await stack.waitForDeliveries();
-    const [run] = await stores.importStore.listImports(ref);
+    const [run] = await listAllImports(stores.importStore, ref);
     // The key has a space: S3 events carry it URL-encoded ("demo+saft.xml"); the handler decodes it.
     expect(run).toMatchObject({
       status: "succeeded",

@@ -6,6 +6,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { readActiveLedger } from "../../../lib/imports/readActiveLedger.ts";
 import { startTestStack } from "./localStackFixture.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const demo = { tenantId: "demo", clientId: "fjellbekk", engagementId: "q1-2025" };
 let dataDir: string | undefined;
@@ -38,7 +39,7 @@ describe("restarting the local stack on the same data folder", () => {
           uploaded: false,
           latestImport: { importId: firstImportId, status: "succeeded" },
         });
-        expect(await second.stores.importStore.listImports(demo)).toHaveLength(1);
+        expect(await listAllImports(second.stores.importStore, demo)).toHaveLength(1);
         const ledger = await readActiveLedger(second.stores, demo);
         expect(ledger.state).toBe("active");
         if (ledger.state !== "active") return;

@@ -4,6 +4,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { useTestStack } from "./localStackFixture.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const samplePath = join(resolve(import.meta.dirname, "..", "..", ".."), "samples", "demo-saft-1.30.xml");
 const ref = { tenantId: "firm-sweep", clientId: "fjellbekk", engagementId: "q1" };
@@ -19,7 +20,7 @@ describe("local stack: the import sweeper", () => {
       new PutObjectCommand({ Bucket: running.bucketName, Key: key, Body: await readFile(samplePath) }),
     );
     await running.waitForDeliveries();
-    const [first] = await stores.importStore.listImports(ref);
+    const [first] = await listAllImports(stores.importStore, ref);
     expect(first).toMatchObject({ status: "succeeded", attempts: 1 });
 
     // An attempt that died: claimed (as the handler claims a later event of the same object), its lease long gone.

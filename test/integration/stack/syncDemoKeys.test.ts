@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ImportSummaryJsonSchema } from "../../../lib/cli/importSummaryJson.ts";
+import { ImportSummarySchema } from "../../../lib/imports/importReports.ts";
 import { LedgerJsonSchema, type LedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import {
   demoCompanyBooks,
@@ -110,7 +110,7 @@ const ConnectJsonSchema = z.object({
 });
 
 const SyncJsonSchema = z.object({
-  import: ImportSummaryJsonSchema,
+  import: ImportSummarySchema,
   sync: z
     .object({
       system: z.string(),

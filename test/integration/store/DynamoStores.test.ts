@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
-import type { LedgerLine } from "../../../lib/imports/ports.ts";
+import type { LinePosition } from "../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../lib/ledger/types.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { createLocalDynamoDbClient } from "../../../lib/local/localClients.ts";
 import {
@@ -26,6 +27,7 @@ import {
   lease,
 } from "../../unit/store/storeFixtures.ts";
 import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const emulators = useTestEmulators();
 const noWait = async () => {};
@@ -79,16 +81,16 @@ async function readAllLines(
   filters: { account?: string; voucher?: string; from?: string; to?: string } = {},
 ): Promise<LedgerLine[]> {
   const lines: LedgerLine[] = [];
-  let cursor: string | undefined;
+  let after: LinePosition | undefined;
   do {
     const page = await store.importStore.readTransactionLines(run, {
       ...filters,
       limit,
-      ...(cursor === undefined ? {} : { cursor }),
+      ...(after === undefined ? {} : { after }),
     });
     lines.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
+    after = page.next;
+  } while (after !== undefined);
   return lines;
 }
 
@@ -280,13 +282,114 @@ describe("DynamoDB stores: validation reports", () => {
     const { table } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
     expect(table.filter((item) => item.type === "issues").length).toBeGreaterThan(1);
     expect(await store.importStore.getImport(run)).toEqual(final);
-    expect((await store.importStore.listImports(ref))[0]?.issues).toEqual(issues);
+    // A listing reads the summary only: neither the report nor its spilled pages.
+    const [listed] = await listAllImports(store.importStore, ref);
+    expect(listed).toEqual((({ issues: _issues, header: _header, ...summary }) => summary)(final));
+  });
+});
+
+describe("DynamoDB stores: listing imports", () => {
+  it("reads one small projection per import in one Query: no report, no spilled page, no item per import", async () => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint);
+    const store = newStore({ client: dynamo });
+    try {
+      const ref = await setupEngagement(store);
+      const runs: ImportRun[] = [];
+      for (let index = 0; index < 3; index++) {
+        const run = await claim(store, ref);
+        const issues = Array.from({ length: index === 0 ? 6_000 : 3 }, (_, line) => ({
+          severity: "warning" as const,
+          code: "CODE",
+          message: `${randomBytes(48).toString("base64")} on line ${line}`,
+          location: { line: line + 1, column: 1 },
+        }));
+        const counts = {
+          accounts: 1,
+          transactions: 1,
+          lines: 2,
+          totals: { opening: null, movement: null, closing: "0.00" },
+          issues: { error: 0, warning: issues.length, info: 0 },
+        };
+        const final: ImportRun = { ...run, status: "succeeded", counts, issues };
+        await store.importStore.saveImport(final);
+        runs.push(final);
+      }
+      const queries = injectFaults(dynamo, "Query", () => "pass");
+      const gets = injectFaults(dynamo, "GetItem", () => "pass");
+      const listed = await store.importStore.listImports(ref, { limit: 10 });
+      expect(queries.calls).toBe(1);
+      expect(gets.calls).toBe(0);
+      expect(listed).toEqual({
+        items: runs.reverse().map(({ issues: _issues, header: _header, ...summary }) => summary),
+      });
+    } finally {
+      dynamo.destroy();
+    }
+  });
+
+  it("lists an import item written before the summary's newer attributes existed", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const importId = "01HZZZZZZZZZZZZZZZZZZZZZZZ";
+    // The shape of an import item of an early version: no attempts, progress, hold or acceptance, a report spilled
+    // to pages (never written here: a listing must not look for them).
+    await emulators().documents.send(
+      new PutCommand({
+        TableName: emulators().tableName,
+        Item: {
+          ...keys.importRun({ ...ref, importId }),
+          type: "import",
+          ...ref,
+          importId,
+          status: "succeeded",
+          source: { type: "file", bucket: "b", key: "uploads/x/old.xml", fileName: "old.xml" },
+          sourceId: "s3:old",
+          orderKey: "2024-01-01T00:00:00.000Z#00",
+          trigger: { kind: "s3-event" },
+          createdAt: "2024-01-01T00:00:00.000Z",
+          finishedAt: "2024-01-01T00:01:00.000Z",
+          format: "saft",
+          counts: {
+            accounts: 11,
+            transactions: 6,
+            lines: 14,
+            totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+            issues: { error: 0, warning: 0, info: 1 },
+          },
+          issuePages: 3,
+          leaseUntil: "2024-01-01T00:02:00.000Z",
+        },
+      }),
+    );
+    expect(await store.importStore.listImports(ref, { limit: 5 })).toEqual({
+      items: [
+        {
+          ...ref,
+          importId,
+          status: "succeeded",
+          source: { type: "file", bucket: "b", key: "uploads/x/old.xml", fileName: "old.xml" },
+          sourceId: "s3:old",
+          orderKey: "2024-01-01T00:00:00.000Z#00",
+          trigger: { kind: "s3-event" },
+          createdAt: "2024-01-01T00:00:00.000Z",
+          finishedAt: "2024-01-01T00:01:00.000Z",
+          format: "saft",
+          counts: {
+            accounts: 11,
+            transactions: 6,
+            lines: 14,
+            totals: { opening: "0.00", movement: "0.00", closing: "0.00" },
+            issues: { error: 0, warning: 0, info: 1 },
+          },
+        },
+      ],
+    });
   });
 });
 
 describe("DynamoDB stores: retries", () => {
-  const faultyStore = (options: Partial<DynamoStoresOptions> = {}) => {
-    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: 1 });
+  const faultyStore = (options: Partial<DynamoStoresOptions> = {}, client: { maxAttempts?: number } = {}) => {
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: client.maxAttempts ?? 1 });
     const store = newStore({ client: dynamo, chunkLimits: { maxLines: 20 }, ...options });
     return { store, dynamo };
   };
@@ -308,22 +411,24 @@ describe("DynamoDB stores: retries", () => {
     expect(await newStore().importStore.readTrialBalance(run)).toHaveLength(trialBalanceOf(transactions).length);
   });
 
-  it("retries throttled batch writes and reads with backoff", async () => {
+  it("leaves throttled requests to the SDK client's retries: one retry layer, as the client is configured", async () => {
     const delays: number[] = [];
-    const { store, dynamo } = faultyStore({
-      sleep: async (ms) => {
-        delays.push(ms);
+    const { store, dynamo } = faultyStore(
+      {
+        sleep: async (ms) => {
+          delays.push(ms);
+        },
       },
-      random: () => 0.5,
-    });
+      { maxAttempts: 4 },
+    );
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"));
+    const writes = injectFaults(dynamo, "BatchWriteItem", (call) => (call <= 3 ? "throttle" : "pass"), "deserialize");
     const transactions = makeTransactions(80);
     const writer = store.importStore.openImportWriter(run);
     for (const transaction of transactions) await writer.addTransaction(transaction);
     await writer.finish(trialBalanceOf(transactions));
-    const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"));
+    const reads = injectFaults(dynamo, "GetItem", (call) => (call <= 2 ? "throttle" : "pass"), "deserialize");
     const rows = await store.importStore.readTrialBalance(run);
     dynamo.destroy();
 
@@ -332,15 +437,15 @@ describe("DynamoDB stores: retries", () => {
     expect(reads.faults).toBe(2);
     expect(rows).toHaveLength(trialBalanceOf(transactions).length);
     expect(await readAllLines(newStore(), run)).toEqual(expectedLines(transactions));
-    // Full jitter with random() = 0.5: half of min(5 000, 50 · 2^retry) ms — 3 write retries, then 2 read retries.
-    expect(delays).toEqual([25, 50, 100, 25, 50]);
+    // The SDK retried (and waited); the store's own backoff, kept for what the SDK cannot retry, never ran.
+    expect(delays).toEqual([]);
   });
 
-  it("gives up with StoreUnavailableError when throttling outlasts the retries", async () => {
-    const { store, dynamo } = faultyStore({ maxRetries: 3 });
+  it("gives up with StoreUnavailableError when throttling outlasts the client's attempts, adding none", async () => {
+    const { store, dynamo } = faultyStore({ writeConcurrency: 1 }, { maxAttempts: 3 });
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
-    const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle");
+    const seen = injectFaults(dynamo, "BatchWriteItem", () => "throttle", "deserialize");
     const writer = store.importStore.openImportWriter(run);
     let failure: unknown;
     try {
@@ -352,8 +457,9 @@ describe("DynamoDB stores: retries", () => {
     dynamo.destroy();
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     expect((failure as StoreError).code).toBe("STORE_UNAVAILABLE");
-    expect((failure as StoreError).context).toMatchObject({ operation: "BatchWriteItem", attempts: 4 });
-    expect(seen.calls).toBeGreaterThanOrEqual(4);
+    expect((failure as StoreError).context).toMatchObject({ operation: "BatchWriteItem" });
+    // Exactly the client's 3 attempts of the one batch: no second layer multiplies them.
+    expect(seen.calls).toBe(3);
   });
 
   it("gives up with StoreUnavailableError when items stay unprocessed", async () => {

@@ -42,13 +42,18 @@ export type Fault = "unprocessed" | "throttle" | "pass";
 /**
  * Adds a middleware to `client` that, for each request of `commandName` (e.g. "BatchWriteItem"), asks `plan` (with
  * the 1-based call number) what to do: answer that every item is unprocessed, throw a ThrottlingException as the
- * service would, or pass. It runs in the `initialize` step, outside the SDK's own retry middleware, so the store's
- * retry layer is what gets tested. Returns the calls seen.
+ * service would, or pass. In the `initialize` step it runs once per command, outside the SDK's retry middleware; in
+ * the `deserialize` step once per attempt the SDK makes, inside it. Returns the calls seen.
  */
 export function injectFaults(
   client: DynamoDBClient,
   commandName: string,
   plan: (call: number) => Fault,
+  /**
+   * `initialize` (the default) fails a command once, before the SDK's retries; `deserialize` fails each attempt the
+   * SDK's retry middleware makes (a throttle there is what the client's own retries see).
+   */
+  step: "initialize" | "deserialize" = "initialize",
 ): { calls: number; faults: number } {
   const seen = { calls: 0, faults: 0 };
   client.middlewareStack.add(
@@ -69,7 +74,8 @@ export function injectFaults(
       const input = args.input as { RequestItems: Record<string, unknown[]> };
       return { output: { UnprocessedItems: input.RequestItems, $metadata: {} }, response: {} } as never;
     },
-    { step: "initialize", name: "saldoFaultInjection", override: true },
+    // The same middleware in either step: it reads only `input`, which both steps' arguments carry.
+    { step: step as "initialize", name: `saldoFaultInjection${commandName}`, override: true },
   );
   return seen;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toImportSummaryJson } from "../../../lib/cli/importSummaryJson.ts";
 import { renderHeld, renderImportEnded } from "../../../lib/cli/uploadCommand.ts";
+import { toImportSummaryJson } from "../../../lib/imports/importReports.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { importRun } from "../store/storeFixtures.ts";
 

@@ -8,7 +8,7 @@ import { TRANSACTION_LINE_COLUMNS } from "../../../lib/export/exportColumns.ts";
 import { transactionLinesCsv, writeTransactionLinesXlsx } from "../../../lib/export/transactionLinesExport.ts";
 import { AMOUNT_NUMBER_FORMAT, DATE_NUMBER_FORMAT } from "../../../lib/export/xlsxWorkbook.ts";
 import { parseCsvAmount } from "../../../lib/formats/csv/parseCsvAmount.ts";
-import type { LedgerLine } from "../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../lib/ledger/types.ts";
 import { parseOre } from "../../../lib/money/ore.ts";
 
 const text = fc.oneof(

@@ -1,9 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ImportSummaryJsonSchema, toImportSummaryJson } from "../../../lib/cli/importSummaryJson.ts";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
-import { getImportReport, ImportReportSchema } from "../../../lib/imports/importReports.ts";
+import {
+  getImportReport,
+  ImportListSchema,
+  ImportReportSchema,
+  listImportSummaries,
+} from "../../../lib/imports/importReports.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import type { FileSource, ImportStore, OpenedFile } from "../../../lib/imports/ports.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -11,6 +15,7 @@ import { StoreItemTooLargeError, StoreUnavailableError } from "../../../lib/stor
 import { faultyStore } from "../../helpers/faultyStore.ts";
 import { seedClientsAndEngagements } from "../../helpers/importHarness.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 const engagement = { tenantId: "t1", clientId: "c1", engagementId: "q1" };
@@ -42,9 +47,10 @@ function event(sequencer = "01", objectKey = key): ImportFileInput {
 }
 
 const onlyImport = async () => {
-  const imports = await stores.importStore.listImports(engagement);
+  const imports = await listAllImports(stores.importStore, engagement);
   expect(imports).toHaveLength(1);
-  return imports[0]!;
+  // The whole run, with its report and header (a listing reads only the summary).
+  return (await stores.importStore.getImport({ ...engagement, importId: imports[0]!.importId }))!;
 };
 
 beforeEach(async () => {
@@ -184,7 +190,7 @@ describe("importFile: heartbeat, progress and leases", () => {
     const source = gatedSource(demo, 6_000);
     const running = importFile(deps({ files: source, heartbeatSeconds: 0.02 }), event());
     const run = await until(async () => {
-      const [current] = await stores.importStore.listImports(engagement);
+      const [current] = await listAllImports(stores.importStore, engagement);
       return current?.progress?.bytesRead === 6_000 ? current : undefined;
     }, "progress of the first 6 000 bytes");
     expect(run).toMatchObject({ status: "running", progress: { bytesRead: 6_000, size: demo.length } });
@@ -193,7 +199,8 @@ describe("importFile: heartbeat, progress and leases", () => {
     // GET …/imports/{id} and `saldo imports --json` show it.
     const report = ImportReportSchema.parse(await getImportReport(stores, { ...engagement, importId: run.importId }));
     expect(report).toMatchObject({ status: "running", attempts: 1, progress: { bytesRead: 6_000, size: demo.length } });
-    expect(ImportSummaryJsonSchema.parse(toImportSummaryJson(run, undefined)).progress).toEqual(report.progress);
+    const [listed] = ImportListSchema.parse(await listImportSummaries(stores, engagement)).items;
+    expect(listed!.progress).toEqual(report.progress);
     source.release();
     expect(await running).toMatchObject({ outcome: "imported", run: { status: "succeeded" } });
     expect((await onlyImport()).progress).toBeUndefined();
@@ -225,7 +232,7 @@ describe("importFile: heartbeat, progress and leases", () => {
     // No heartbeat before the end (an attempt paused for longer than its lease).
     const first = importFile(deps({ files: slow, heartbeatSeconds: 3600, leaseSeconds: 0.05 }), event());
     await until(
-      async () => ((await stores.importStore.listImports(engagement))[0]?.status === "running" ? true : undefined),
+      async () => ((await listAllImports(stores.importStore, engagement))[0]?.status === "running" ? true : undefined),
       "the first attempt",
     );
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));

@@ -6,6 +6,7 @@ import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { getImportReport } from "../../../lib/imports/importReports.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 
@@ -146,13 +147,13 @@ describe("importFile", () => {
     files.objects.set("uploads/t1/c1/q1/demo.xml", demo);
     files.failNext = new SourceUnavailableError("S3 timed out");
     await expect(importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"))).rejects.toThrow("S3 timed out");
-    expect((await stores.importStore.listImports(engagement))[0]).toMatchObject({
+    expect((await listAllImports(stores.importStore, engagement))[0]).toMatchObject({
       status: "queued",
       failure: { code: "SOURCE_UNAVAILABLE" },
     });
     const retry = await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     expect(retry.outcome).toBe("imported");
-    expect(await stores.importStore.listImports(engagement)).toHaveLength(1);
+    expect(await listAllImports(stores.importStore, engagement)).toHaveLength(1);
   });
 
   it("a duplicate delivery is recognised and changes nothing", async () => {
@@ -160,7 +161,7 @@ describe("importFile", () => {
     await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     const again = await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     expect(again.outcome).toBe("duplicate");
-    expect(await stores.importStore.listImports(engagement)).toHaveLength(1);
+    expect(await listAllImports(stores.importStore, engagement)).toHaveLength(1);
   });
 
   it("an older upload handled after a newer one ends superseded", async () => {

@@ -203,9 +203,18 @@ describe("listTransactionLines: cursors", () => {
 
   it("refuses a cursor whose store position was altered", async () => {
     const first = await list({ limit: 3 });
-    const decoded = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString("utf8")) as Record<string, unknown>;
-    const altered = Buffer.from(JSON.stringify({ ...decoded, position: "AAAA" })).toString("base64url");
-    expect(await viewFailure(list({ limit: 3, cursor: altered }))).toMatchObject({ code: "CURSOR_INVALID" });
+    const decoded = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString("utf8")) as {
+      p: { importId: string; position: unknown };
+    };
+    const alter = (position: unknown) =>
+      Buffer.from(JSON.stringify({ ...decoded, p: { ...decoded.p, position } })).toString("base64url");
+    for (const position of ["AAAA", { chunk: -1, offset: 0 }, { chunk: 0, offset: 0, tenantId: "other" }]) {
+      expect(await viewFailure(list({ limit: 3, cursor: alter(position) }))).toMatchObject({ code: "CURSOR_INVALID" });
+    }
+    // Well formed, but a position the store never hands out.
+    expect(await viewFailure(list({ limit: 3, cursor: alter({ chunk: 7, offset: 0 }) }))).toMatchObject({
+      code: "CURSOR_INVALID",
+    });
   });
 });
 

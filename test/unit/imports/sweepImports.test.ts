@@ -8,6 +8,7 @@ import { sweepImports, type SweepImportsDeps, type UploadRedelivery } from "../.
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { seedClientsAndEngagements } from "../../helpers/importHarness.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const demoPath = resolve(import.meta.dirname, "..", "..", "..", "samples", "demo-saft-1.30.xml");
 const engagement = { tenantId: "t1", clientId: "c1", engagementId: "q1" };
@@ -66,13 +67,13 @@ const frozenSource: FileSource = {
 /** Starts an attempt that dies: it claims the import and then never beats nor finishes. */
 async function dyingAttempt(): Promise<void> {
   void importFile(importDeps({ files: frozenSource, heartbeatSeconds: 3600 }), event);
-  for (let tries = 0; tries < 1000 && (await stores.importStore.listImports(engagement)).length === 0; tries++) {
+  for (let tries = 0; tries < 1000 && (await listAllImports(stores.importStore, engagement)).length === 0; tries++) {
     await new Promise((resolveWait) => setTimeout(resolveWait, 5));
   }
 }
 
 const onlyImport = async () => {
-  const imports = await stores.importStore.listImports(engagement);
+  const imports = await listAllImports(stores.importStore, engagement);
   expect(imports).toHaveLength(1);
   return imports[0]!;
 };

@@ -47,6 +47,7 @@ describe("README: API error codes", () => {
       ...codesIn(read("lib/auth/errors.ts")),
       ...codesIn(read("lib/engagements/errors.ts")),
       ...codesIn(read("lib/imports/viewErrors.ts")),
+      ...codesIn(read("lib/paging/errors.ts")),
       ...codesIn(read("lib/export/errors.ts")),
       ...codesIn(read("lib/secrets/errors.ts")),
       "UPLOAD_TOO_LARGE",

@@ -1,29 +1,25 @@
 import { describe, expect, it } from "vitest";
-import {
-  isRetryableError,
-  StoreRequestError,
-  StoreUnavailableError,
-  translateSdkError,
-} from "../../../lib/store/errors.ts";
+import { StoreRequestError, StoreUnavailableError, translateSdkError } from "../../../lib/store/errors.ts";
 
 const sdkError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status }, ...extra });
 
 describe("SDK error translation", () => {
   it.each(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"])(
-    "treats %s as retryable and unavailable",
+    "treats %s (what outlasted the SDK's retries) as unavailable: a retry later may succeed",
     (name) => {
-      expect(isRetryableError(sdkError(name, 400))).toBe(true);
+      expect(translateSdkError(sdkError(name, 400), "PutItem")).toMatchObject({ category: "unavailable" });
       expect(translateSdkError(sdkError(name, 400), "PutItem")).toBeInstanceOf(StoreUnavailableError);
     },
   );
 
-  it("treats a 5xx as retryable", () => {
-    expect(isRetryableError(sdkError("InternalServerError", 500))).toBe(true);
+  it("treats a 5xx as unavailable", () => {
+    expect(translateSdkError(sdkError("InternalServerError", 500), "GetItem")).toBeInstanceOf(StoreUnavailableError);
   });
 
-  it("treats a reset connection as retryable", () => {
-    expect(isRetryableError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(true);
+  it("treats a reset connection as unavailable", () => {
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    expect(translateSdkError(reset, "Query")).toBeInstanceOf(StoreUnavailableError);
   });
 
   it("translates a validation error into a StoreRequestError that keeps the cause and context", () => {
@@ -35,7 +31,6 @@ describe("SDK error translation", () => {
       context: { operation: "Query", pk: "T#a", sdkError: "ValidationException" },
     });
     expect(error.cause).toBe(cause);
-    expect(isRetryableError(cause)).toBe(false);
   });
 
   it("passes a StoreError through unchanged", () => {

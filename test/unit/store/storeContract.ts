@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import type { EngagementStore } from "../../../lib/engagements/ports.ts";
-import type { ImportStore, LedgerLine, TransactionQuery } from "../../../lib/imports/ports.ts";
+import type { ImportStore, LinePosition, TransactionQuery } from "../../../lib/imports/ports.ts";
+import type { LedgerLine, Transaction } from "../../../lib/ledger/types.ts";
 import type { ImportRef, ImportRun } from "../../../lib/imports/types.ts";
-import type { Transaction } from "../../../lib/ledger/types.ts";
 import { StoreError } from "../../../lib/store/errors.ts";
 import {
   client,
@@ -18,6 +18,7 @@ import {
   trialBalanceOf,
   lease,
 } from "./storeFixtures.ts";
+import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 /** A stores under test, with the probes the contract needs beyond the port. */
 export interface ContractSubject {
@@ -81,24 +82,20 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     return finished;
   };
 
-  const readAll = async (
-    stores: ContractSubject["stores"],
-    ref: ImportRef,
-    query: Omit<TransactionQuery, "cursor">,
-  ) => {
+  const readAll = async (stores: ContractSubject["stores"], ref: ImportRef, query: Omit<TransactionQuery, "after">) => {
     const lines: LedgerLine[] = [];
-    let cursor: string | undefined;
+    let after: LinePosition | undefined;
     let pages = 0;
     do {
       const page = await stores.importStore.readTransactionLines(ref, {
         ...query,
-        ...(cursor === undefined ? {} : { cursor }),
+        ...(after === undefined ? {} : { after }),
       });
       expect(page.items.length).toBeLessThanOrEqual(query.limit);
       lines.push(...page.items);
-      cursor = page.nextCursor;
+      after = page.next;
       if (++pages > 10_000) throw new Error("paging does not end");
-    } while (cursor !== undefined);
+    } while (after !== undefined);
     return lines;
   };
 
@@ -293,7 +290,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       expect(await stores.engagementStore.getEngagement({ ...ref, tenantId: other })).toBeUndefined();
       expect(await stores.engagementStore.listEngagements({ tenantId: other, clientId: ref.clientId })).toEqual([]);
       expect(await stores.importStore.getImport(forged)).toBeUndefined();
-      expect(await stores.importStore.listImports({ ...ref, tenantId: other })).toEqual([]);
+      expect(await listAllImports(stores.importStore, { ...ref, tenantId: other })).toEqual([]);
       expect(await stores.importStore.readTrialBalance(forged)).toEqual([]);
       expect(await stores.importStore.readTransactionLines(forged, { limit: 100 })).toEqual({ items: [] });
       expect(await stores.importStore.listRejectedUploads(other)).toEqual([]);
@@ -432,7 +429,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       );
       expect(second.outcome).toBe("duplicate");
       expect(second.outcome === "duplicate" && second.existing.importId).toBe(first.importId);
-      expect(await stores.importStore.listImports(ref)).toHaveLength(1);
+      expect(await listAllImports(stores.importStore, ref)).toHaveLength(1);
     });
 
     it("answers a duplicate of a finished import with the finished import", async () => {
@@ -729,7 +726,36 @@ export function storeContract(name: string, factory: ContractFactory, options: C
         ids.push(run.importId);
         await stores.importStore.claimImport(run, lease("2025-01-10T10:15:00.000Z"));
       }
-      expect((await stores.importStore.listImports(ref)).map((run) => run.importId)).toEqual(ids.reverse());
+      expect((await listAllImports(stores.importStore, ref)).map((run) => run.importId)).toEqual(ids.reverse());
+    });
+
+    it("pages an engagement's imports newest first, each page a summary without the report", async () => {
+      const { stores, ref } = await setup();
+      const ids: string[] = [];
+      for (let index = 0; index < 7; index++) {
+        const run = importRun(ref);
+        ids.push(run.importId);
+        await stores.importStore.claimImport(run, lease("2025-01-10T10:15:00.000Z"));
+      }
+      const issues = [{ severity: "warning" as const, code: "SOMETHING", message: "a report nobody lists" }];
+      const reported = { ...(await stores.importStore.getImport({ ...ref, importId: ids[6]! }))!, issues };
+      await stores.importStore.saveImport(reported);
+      const pages: string[][] = [];
+      let after: string | undefined;
+      do {
+        const page = await stores.importStore.listImports(ref, { limit: 3, ...(after === undefined ? {} : { after }) });
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        for (const item of page.items) expect(item).not.toHaveProperty("issues");
+        pages.push(page.items.map((run) => run.importId));
+        after = page.next;
+      } while (after !== undefined && pages.length < 10);
+      expect(pages).toEqual([ids.slice(4).reverse(), ids.slice(1, 4).reverse(), [ids[0]]]);
+      // A page that ends exactly at the last import says there is no next one.
+      expect((await stores.importStore.listImports(ref, { limit: 7 })).next).toBeUndefined();
+      expect(await codeOf(stores.importStore.listImports(ref, { limit: 0 }))).toBe("STORE_INVALID_QUERY");
+      // Another tenant's engagement of the same ids lists nothing, whatever position it is given.
+      const other = { ...ref, tenantId: `${ref.tenantId}-other` };
+      expect(await stores.importStore.listImports(other, { limit: 3, after: ids[6]! })).toEqual({ items: [] });
     });
 
     it("refuses writes through a closed writer", async () => {
@@ -770,7 +796,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
           fc.option(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 5 })), { nil: undefined }),
           fc.option(fc.constantFrom("V1", "V60", "BIG60", "V120", "nope"), { nil: undefined }),
           async (limit, account, months, voucher) => {
-            const query: Omit<TransactionQuery, "cursor"> = { limit };
+            const query: Omit<TransactionQuery, "after"> = { limit };
             if (account !== undefined) query.account = account;
             if (voucher !== undefined) query.voucher = voucher;
             if (months !== undefined) {
@@ -814,20 +840,15 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       expect(await readAll(stores, claim.run, { account: "6300", limit: 7 })).toEqual(expected);
     });
 
-    it("rejects a cursor it did not hand out", async () => {
+    it("answers a position past the last line with an empty last page", async () => {
       const { stores, ref } = await setup();
       const run = await writeImport(stores, ref, makeTransactions(5));
-      expect(await codeOf(stores.importStore.readTransactionLines(run, { limit: 5, cursor: "not a cursor!" }))).toBe(
-        "STORE_INVALID_CURSOR",
-      );
-      const wrongShape = Buffer.from(JSON.stringify({ chunk: -1, offset: "x" })).toString("base64url");
-      expect(await codeOf(stores.importStore.readTransactionLines(run, { limit: 5, cursor: wrongShape }))).toBe(
-        "STORE_INVALID_CURSOR",
-      );
-      const extra = Buffer.from(JSON.stringify({ chunk: 0, offset: 0, tenantId: "other" })).toString("base64url");
-      expect(await codeOf(stores.importStore.readTransactionLines(run, { limit: 5, cursor: extra }))).toBe(
-        "STORE_INVALID_CURSOR",
-      );
+      const first = await stores.importStore.readTransactionLines(run, { limit: 2 });
+      expect(first.items).toHaveLength(2);
+      expect(first.next).toBeDefined();
+      expect(
+        await stores.importStore.readTransactionLines(run, { limit: 5, after: { chunk: 0, offset: 1_000_000 } }),
+      ).toEqual({ items: [] });
     });
 
     it("rejects a page size below one", async () => {

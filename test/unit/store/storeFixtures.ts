@@ -1,8 +1,7 @@
 import type { Client, Engagement } from "../../../lib/engagements/types.ts";
-import type { LedgerLine } from "../../../lib/imports/ports.ts";
+import type { LedgerLine, Transaction } from "../../../lib/ledger/types.ts";
 import type { ImportLease, ImportRun } from "../../../lib/imports/types.ts";
 import type { TrialBalanceRow } from "../../../lib/ledger/summarizeLedger.ts";
-import type { Transaction } from "../../../lib/ledger/types.ts";
 
 /** Builders of clients, engagements, import runs and ledgers for the store tests. */
 

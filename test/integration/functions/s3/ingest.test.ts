@@ -11,6 +11,7 @@ import { inspectFile } from "../../../../lib/imports/inspectFile.ts";
 import { fileSource } from "../../../../lib/formats/shared/sources.ts";
 import { decodeS3EventKey, type S3EventNotification } from "../../../../lib/store/s3EventNotification.ts";
 import type { Engagement } from "../../../../lib/engagements/types.ts";
+import { listAllImports } from "../../../../lib/imports/listAllImports.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..", "..");
 const demoPath = join(root, "samples", "demo-saft-1.30.xml");
@@ -98,7 +99,7 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
 
     const engagement = await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "q1" });
     expect(engagement?.activeImportId).toBeDefined();
-    const [run] = await stores.importStore.listImports({ tenantId, clientId, engagementId: "q1" });
+    const [run] = await listAllImports(stores.importStore, { tenantId, clientId, engagementId: "q1" });
     expect(run).toMatchObject({
       status: "succeeded",
       format: "saft",
@@ -140,7 +141,7 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     const first = await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "dup" });
     await invoke(event);
     await invoke(structuredClone(event));
-    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "dup" });
+    const imports = await listAllImports(stores.importStore, { tenantId, clientId, engagementId: "dup" });
     expect(imports).toHaveLength(1);
     expect(
       (await stores.engagementStore.getEngagement({ tenantId, clientId, engagementId: "dup" }))?.activeImportId,
@@ -161,7 +162,7 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     );
     await invoke(newer);
     await invoke(older);
-    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "order" });
+    const imports = await listAllImports(stores.importStore, { tenantId, clientId, engagementId: "order" });
     const byFile = Object.fromEntries(
       imports.map((run) => [run.source.type === "file" ? run.source.fileName : "", run]),
     );
@@ -186,7 +187,7 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
     const truncated = (await readFile(demoPath)).subarray(0, 4000);
     await invoke(await upload(`uploads/${tenantId}/${clientId}/bad/cut.xml`, truncated));
 
-    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "bad" });
+    const imports = await listAllImports(stores.importStore, { tenantId, clientId, engagementId: "bad" });
     const failed = imports.find((run) => run.source.type === "file" && run.source.fileName === "cut.xml")!;
     expect(failed.status).toBe("failed");
     expect(failed.failure?.message).toMatch(/^cut\.xml:\d+:\d+: /);
@@ -252,11 +253,17 @@ describe("S3 upload → ingest handler → DynamoDB", () => {
       // A second delivery of the event (Lambda's retry) finds it finished: nothing is left running.
       await invoke(event);
     }
-    const imports = await stores.importStore.listImports({ tenantId, clientId, engagementId: "huge-names" });
+    const imports = await listAllImports(stores.importStore, { tenantId, clientId, engagementId: "huge-names" });
     // Both ended (the SIE file, another company's, is held by the activation gate); none is left running.
     expect(imports).toHaveLength(2);
     for (const run of imports) expect(["succeeded", "superseded", "held"]).toContain(run.status);
-    for (const run of imports) {
+    for (const summary of imports) {
+      const run = (await stores.importStore.getImport({
+        tenantId,
+        clientId,
+        engagementId: "huge-names",
+        importId: summary.importId,
+      }))!;
       expect(run.header?.company.name).toHaveLength(500);
       expect(run.issues).toContainEqual(
         expect.objectContaining({ code: "FIELD_TRUNCATED", field: "header.company.name", severity: "warning" }),

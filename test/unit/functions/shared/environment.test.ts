@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { lambdaEntry, readEnv, required } from "../../../../functions/shared/environment.ts";
 
@@ -8,8 +9,9 @@ describe("readEnv: one environment schema for every function", () => {
       tableName: "saldo-prod",
       retentionSeconds: 30 * 24 * 3600,
       tenantClaim: "saldo:tenant",
-      dynamoClientConfig: {},
-      s3ClientConfig: {},
+      retryProfile: "api",
+      dynamoClientConfig: { maxAttempts: 3, retryMode: "standard" },
+      s3ClientConfig: { maxAttempts: 3, retryMode: "standard" },
       uploads: undefined,
       keyVault: { kind: "secrets-manager", prefix: "saldo" },
       ingestFunctionName: undefined,
@@ -26,13 +28,37 @@ describe("readEnv: one environment schema for every function", () => {
       SALDO_DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
     });
     expect(config.s3ClientConfig).toEqual({
+      maxAttempts: 3,
+      retryMode: "standard",
       endpoint: "http://127.0.0.1:4569",
       forcePathStyle: true,
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     });
-    expect(config.dynamoClientConfig).toEqual({ endpoint: "http://127.0.0.1:8000" });
+    expect(config.dynamoClientConfig).toEqual({
+      maxAttempts: 3,
+      retryMode: "standard",
+      endpoint: "http://127.0.0.1:8000",
+    });
     expect(config.uploads).toEqual({ bucketName: "uploads", expiresInSeconds: 900, maxBytes: 2 * 1024 ** 3 });
+  });
+
+  it("gives every AWS client of a function its retry profile: short for the API, long and adaptive in the background", async () => {
+    const api = readEnv({ SALDO_TABLE_NAME: "t", SALDO_RETRY_PROFILE: "api" });
+    const background = readEnv({ SALDO_TABLE_NAME: "t", SALDO_RETRY_PROFILE: "background" });
+    expect(background.retryProfile).toBe("background");
+    expect(background.dynamoClientConfig).toMatchObject({ maxAttempts: 10, retryMode: "adaptive" });
+    expect(background.s3ClientConfig).toMatchObject({ maxAttempts: 10, retryMode: "adaptive" });
+    expect(api.dynamoClientConfig).toMatchObject({ maxAttempts: 3, retryMode: "standard" });
+    expect(() => readEnv({ SALDO_TABLE_NAME: "t", SALDO_RETRY_PROFILE: "forever" })).toThrow(/SALDO_RETRY_PROFILE/);
+    // The client the stores build takes the profile as its own retry settings (no second layer on top).
+    const client = new DynamoDBClient(background.dynamoClientConfig);
+    try {
+      expect(await client.config.maxAttempts()).toBe(10);
+      expect(await client.config.retryStrategy()).toMatchObject({ mode: "adaptive" });
+    } finally {
+      client.destroy();
+    }
   });
 
   it("refuses the local-only file key vault in a deployment's environment", () => {

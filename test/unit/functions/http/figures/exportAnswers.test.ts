@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { problemFor } from "../../../../../lib/api/problem.ts";
 import { ExportTooLargeError } from "../../../../../lib/export/errors.ts";
 import type { TransactionLinesPage, TransactionLinesQuery } from "../../../../../lib/imports/listTransactionLines.ts";
-import type { LedgerLine } from "../../../../../lib/imports/ports.ts";
+import type { LedgerLine } from "../../../../../lib/ledger/types.ts";
 import { API_XLSX_MAX_LINES, transactionLinesXlsxAnswer } from "../../../../../functions/http/figures/exportAnswers.ts";
 import { negotiateLocale, negotiateRepresentation } from "../../../../../functions/http/shared/negotiate.ts";
 
