@@ -159,32 +159,7 @@ export class DynamoImportStore implements ImportStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: {
-                  ...keys.sourceMarker(run, run.sourceId),
-                  type: "source",
-                  tenantId: run.tenantId,
-                  importId: run.importId,
-                },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: {
-                  ...keys.importOwner(run.importId),
-                  type: "owner",
-                  tenantId: run.tenantId,
-                  clientId: run.clientId,
-                  engagementId: run.engagementId,
-                  importId: run.importId,
-                },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
+            ...this.newImportMarkers(run),
             {
               Put: {
                 TableName: this.table.tableName,
@@ -222,33 +197,7 @@ export class DynamoImportStore implements ImportStore {
             ConditionExpression: "attribute_not_exists(pk)",
           },
         },
-        {
-          Put: {
-            TableName: this.table.tableName,
-            Item: {
-              ...keys.sourceMarker(run, run.sourceId),
-              type: "source",
-              tenantId: run.tenantId,
-              importId: run.importId,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          },
-        },
-        {
-          // Import ids are global in the IMP#… keys: this marker makes sure no other import (of any tenant) has it.
-          Put: {
-            TableName: this.table.tableName,
-            Item: {
-              ...keys.importOwner(run.importId),
-              type: "owner",
-              tenantId: run.tenantId,
-              clientId: run.clientId,
-              engagementId: run.engagementId,
-              importId: run.importId,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          },
-        },
+        ...this.newImportMarkers(run),
       ],
     };
     const context = { operation: "claimImport", importId: run.importId, sourceId: run.sourceId };
@@ -688,6 +637,32 @@ export class DynamoImportStore implements ImportStore {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The two markers a new import is written with, each only if absent: its source's (so a second delivery of the
+   * source finds it) and its id's owner (import ids are global in the IMP#… keys: no other import, of any tenant,
+   * may have it).
+   */
+  private newImportMarkers(run: ImportRun): NonNullable<TransactWriteCommandInput["TransactItems"]> {
+    const absent = "attribute_not_exists(pk)";
+    const { tenantId, clientId, engagementId, importId } = run;
+    return [
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...keys.sourceMarker(run, run.sourceId), type: "source", tenantId, importId },
+          ConditionExpression: absent,
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...keys.importOwner(importId), type: "owner", tenantId, clientId, engagementId, importId },
+          ConditionExpression: absent,
+        },
+      },
+    ];
+  }
 
   /** The import item of a run and, when its validation report is too large for the item, the spilled pages. */
   private importItem(run: ImportRun): { item: Item; spilled: Buffer[] } {

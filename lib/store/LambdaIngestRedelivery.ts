@@ -1,6 +1,7 @@
-import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { ImportRedelivery, UploadRedelivery } from "../imports/sweepImports.ts";
 import { RedeliveryFailedError } from "./errors.ts";
+import { invokeAsync } from "./invokeAsync.ts";
 import { redeliveryEventOf } from "./s3EventNotification.ts";
 
 /**
@@ -22,14 +23,7 @@ export class LambdaIngestRedelivery implements ImportRedelivery {
   async redeliver(upload: UploadRedelivery): Promise<void> {
     const event = redeliveryEventOf(upload);
     try {
-      const response = await this.client.send(
-        new InvokeCommand({
-          FunctionName: this.options.functionName,
-          InvocationType: "Event",
-          Payload: new TextEncoder().encode(JSON.stringify(event)),
-        }),
-      );
-      if (response.StatusCode !== 202) throw new Error(`Invoke answered ${response.StatusCode ?? "no status"}`);
+      await invokeAsync(this.client, this.options.functionName, event);
     } catch (error) {
       throw new RedeliveryFailedError(
         `could not re-deliver s3://${upload.bucket}/${upload.key} to ${this.options.functionName}: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,7 +1,8 @@
-import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
 import type { ImportRef } from "../imports/types.ts";
 import { SyncDispatchFailedError } from "./errors.ts";
+import { invokeAsync } from "./invokeAsync.ts";
 
 /**
  * Hands a queued sync to the sync function in the cloud: an asynchronous `Invoke` (InvocationType `Event`) with the
@@ -25,14 +26,7 @@ export class LambdaSyncDispatcher implements SyncDispatcher {
       importId: ref.importId,
     };
     try {
-      const response = await this.client.send(
-        new InvokeCommand({
-          FunctionName: this.options.functionName,
-          InvocationType: "Event",
-          Payload: new TextEncoder().encode(JSON.stringify(event)),
-        }),
-      );
-      if (response.StatusCode !== 202) throw new Error(`Invoke answered ${response.StatusCode ?? "no status"}`);
+      await invokeAsync(this.client, this.options.functionName, event);
     } catch (error) {
       throw new SyncDispatchFailedError(
         `could not hand sync ${ref.importId} to ${this.options.functionName}: ${error instanceof Error ? error.message : String(error)}`,
