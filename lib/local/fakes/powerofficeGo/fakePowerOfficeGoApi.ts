@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Ore } from "../../../money/ore.ts";
 import { formatPowerOfficeTimestamp, timestampMicros } from "../../../connectors/powerofficeGo/powerOfficeTimestamp.ts";
 import { addDays, addMonths, fiscalYearStartOf } from "../../../connectors/powerofficeGo/dates.ts";
+import { MONTHS } from "../../../connectors/powerofficeGo/schemas.ts";
 import {
   isResultAccount,
   type DateWindow,
@@ -86,21 +87,6 @@ export const ALL_PRIVILEGES = ["CommonServices", "GeneralLedgerAccount", "TrialB
 
 const DEFAULT_PAGE_SIZE = 5000;
 const MAX_PAGE_SIZE = 20000;
-const MONTH_NAMES = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-] as const;
-
 interface IssuedToken {
   client: FakeClientEntry;
   expiresAt: number;
@@ -272,7 +258,7 @@ export class FakePowerOfficeGoApi {
         return json({
           ConversionDate: books.conversionDate,
           CurrencyCode: books.currency,
-          FinancialYearEndMonth: MONTH_NAMES[books.fiscalYearEndMonth - 1],
+          FinancialYearEndMonth: MONTHS[books.fiscalYearEndMonth - 1],
           LastChangedDateTimeOffset: books.settingsLastChanged,
         });
       case "/OrganizationSettings":
