@@ -56,6 +56,12 @@ export interface PullRequest {
    * incremental refresh (see {@link PullPlan}).
    */
   previousMarker?: ChangeMarker;
+  /**
+   * An incremental pull (the `windows` of an `incremental` {@link PullPlan}): read the transactions of these inclusive
+   * date windows only (in order, inside the period); the chart and the trial balance are read in full as always. The
+   * sync takes every other window's transactions from the previous version.
+   */
+  windows?: Period[];
 }
 
 /**
@@ -121,8 +127,14 @@ export interface PulledLedger {
 export type PullPlan =
   /** Nothing changed since `previousMarker`: no new version; the sync records "checked, unchanged, data as of …". */
   | { kind: "unchanged"; marker: ChangeMarker; requestCount: number }
-  /** Something changed (or there was no marker): pull in full. */
-  | { kind: "full"; marker?: ChangeMarker; requestCount: number };
+  /**
+   * Only these windows' transactions changed (inclusive dates, in order, inside the period; possibly none, when only
+   * the chart or the trial balance changed): pull them with {@link PullRequest.windows}, keep the rest of the previous
+   * version. `reason` says for people what the API showed.
+   */
+  | { kind: "incremental"; windows: Period[]; reason: string; requestCount: number }
+  /** Something changed that the API cannot narrow to windows (or there was no marker): pull in full; `reason` says why. */
+  | { kind: "full"; marker?: ChangeMarker; reason: string; requestCount: number };
 
 /** The port. One adapter per system: `PowerOfficeGoConnector`, `TripletexConnector`. */
 export interface AccountingConnector<S extends IntegrationSystem = IntegrationSystem> {

@@ -66,7 +66,7 @@ export class ScriptedConnector implements AccountingConnector<"tripletex"> {
     this.#failIfAsked();
     const marker = this.#marker();
     if (request.previousMarker?.digest === marker.digest) return { kind: "unchanged", marker, requestCount: 2 };
-    return { kind: "full", marker, requestCount: 2 };
+    return { kind: "full", marker, reason: "scripted", requestCount: 2 };
   }
 
   async pull(credentials: ConnectorCredentials<"tripletex">, request: PullRequest): Promise<PulledLedger> {

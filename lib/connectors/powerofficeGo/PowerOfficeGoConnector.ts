@@ -33,7 +33,7 @@ import {
   PowerOfficeGoTokenCache,
   type PowerOfficeGoPlatform,
 } from "./PowerOfficeGoSession.ts";
-import { laterTimestamp } from "./powerOfficeTimestamp.ts";
+import { formatPowerOfficeTimestamp, laterTimestamp, timestampMicros } from "./powerOfficeTimestamp.ts";
 import {
   AccountTransactionListSchema,
   ClientIntegrationInformationSchema,
@@ -114,6 +114,10 @@ interface MarkerDetails extends Record<string, string> {
   accountsChanged: string;
   /** Digest of the trial balance at the day before the period (catches back-dated postings that move the IB). */
   opening: string;
+  /** "no" when every posting read was in the month of its voucher's date (months can then be read again alone). */
+  crossMonth: string;
+  /** How `/TrialBalance` carried result accounts over ("restart" | "cumulative"), as the last full pull found. */
+  resultMode: string;
 }
 
 /**
@@ -194,52 +198,86 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
   }
 
   /**
-   * At most five requests (a token, when none is cached, and four filtered reads of at most one row): new postings
-   * in the period (`createdDateTimeOffsetGreaterThan`), edited ones (`lastChangedDateTimeOffsetGreaterThan`: Go lets a
-   * posted voucher's description change, never its amounts), renamed accounts, and the trial balance at the day before
-   * the period (a back-dated posting moves the IB). Anything else, or no marker of this period: a full pull.
+   * At most five requests when nothing changed (a token, when none is cached, and four filtered reads): new postings
+   * in the period (`createdDateTimeOffsetGreaterThan` the newest creation time of the previous sync), edited ones
+   * (`lastChangedDateTimeOffsetGreaterThan`: Go lets a posted voucher's description change and marks it reversed,
+   * never its amounts, and posted vouchers are never deleted — corrections are new vouchers), renamed accounts, and
+   * the trial balance at the day before the period (a back-dated posting moves the IB). Nothing: `unchanged`.
+   *
+   * Otherwise `incremental`: the filtered reads list exactly the new and edited postings, and the months they are in
+   * are the windows to read again (whole months, so that the new version lists its lines in the API's order, as a
+   * full pull would; the chart and both trial balances are always read in full). `full` when there is no marker of
+   * this period, when the previous sync could not vouch that every voucher is dated in the month of its postings (a
+   * voucher date in another month than the posting date would put the voucher in a month kept from the previous
+   * version), or when the changes are more than one call may list.
    */
   async plan(credentials: ConnectorCredentials<"poweroffice-go">, request: PullRequest): Promise<PullPlan> {
     const details = markerDetailsOf(request.previousMarker, request.period);
-    if (!details || !request.previousMarker) return { kind: "full", requestCount: 0 };
+    if (!details || !request.previousMarker) {
+      return {
+        kind: "full",
+        reason: request.previousMarker ? "the previous sync was of another period" : "no earlier sync",
+        requestCount: 0,
+      };
+    }
     const recorder = new RequestRecorder();
     const session = this.#session(credentials, recorder);
     const { period } = request;
-    const changed = (): PullPlan => ({ kind: "full", requestCount: recorder.count });
-    const window = { fromDate: period.start, toDate: period.end, PageNumber: 1, PageSize: 1 };
+    const full = (reason: string): PullPlan => ({ kind: "full", reason, requestCount: recorder.count });
+    const window = { fromDate: period.start, toDate: period.end };
 
-    const created = await session.get("/AccountTransactions", AccountTransactionListSchema, {
-      query: { ...window, createdDateTimeOffsetGreaterThan: details.created || undefined },
-      emptyValue: [],
-      privilege: "AccountTransaction",
-      window: period,
-      rows: (rows) => rows.length,
-    });
-    if (created.data.length > 0) return changed();
-    if (details.changed) {
-      const edited = await session.get("/AccountTransactions", AccountTransactionListSchema, {
-        query: { ...window, lastChangedDateTimeOffsetGreaterThan: details.changed },
-        emptyValue: [],
-        privilege: "AccountTransaction",
-        window: period,
-        rows: (rows) => rows.length,
-      });
-      if (edited.data.length > 0) return changed();
+    const months = new Set<string>();
+    let crossMonth = false;
+    const postings = new Set<number>();
+    const discover = async (filter: Record<string, string | undefined>) => {
+      for await (const page of this.#pages(
+        session,
+        "/AccountTransactions",
+        AccountTransactionListSchema,
+        { ...window, ...filter },
+        "AccountTransaction",
+        period,
+      )) {
+        for (const row of page) {
+          postings.add(row.Id);
+          months.add(row.PostingDate.slice(0, 7));
+          if ((row.VoucherDate ?? row.PostingDate).slice(0, 7) !== row.PostingDate.slice(0, 7)) crossMonth = true;
+        }
+      }
+    };
+    try {
+      await discover({ createdDateTimeOffsetGreaterThan: details.created || undefined });
+      if (details.changed) await discover({ lastChangedDateTimeOffsetGreaterThan: details.changed });
+    } catch (error) {
+      if (isRowCapRefusal(error)) return full("more new or edited postings than one call may list");
+      throw error;
     }
     const accounts = await session.get("/GeneralLedgerAccounts", GeneralLedgerAccountListSchema, {
       query: { PageNumber: 1, PageSize: 1, lastChangedDateTimeOffsetGreaterThan: details.accountsChanged || undefined },
       emptyValue: [],
       privilege: "GeneralLedgerAccount",
-      rows: (rows) => rows.length,
+      rows: (list) => list.length,
     });
-    if (details.accountsChanged ? accounts.data.length > 0 : false) return changed();
+    const chartChanged = details.accountsChanged ? accounts.data.length > 0 : false;
     const opening = await this.#trialBalance(session, addDays(period.start, -1));
-    if (trialBalanceDigest(opening) !== details.opening) return changed();
-    return {
-      kind: "unchanged",
-      marker: { ...request.previousMarker, asOf: new Date(this.#platform.now()).toISOString() },
-      requestCount: recorder.count,
-    };
+    const openingChanged = trialBalanceDigest(opening) !== details.opening;
+    if (postings.size === 0 && !chartChanged && !openingChanged) {
+      return {
+        kind: "unchanged",
+        marker: { ...request.previousMarker, asOf: new Date(this.#platform.now()).toISOString() },
+        requestCount: recorder.count,
+      };
+    }
+    if (details.crossMonth !== "no" || !details.resultMode)
+      return full("the previous sync predates incremental refresh (no record of voucher dates and result balances)");
+    if (crossMonth) return full("a new or edited voucher is dated in another month than its postings");
+    const windows = monthWindows(period).filter((month) => months.has(month.start.slice(0, 7)));
+    const reasons = [
+      `createdDateTimeOffsetGreaterThan/lastChangedDateTimeOffsetGreaterThan: ${postings.size} new or edited postings in ${windows.length} month${windows.length === 1 ? "" : "s"}`,
+    ];
+    if (chartChanged) reasons.push("the chart of accounts changed");
+    if (openingChanged) reasons.push("the opening trial balance changed");
+    return { kind: "incremental", windows, reason: reasons.join("; "), requestCount: recorder.count };
   }
 
   async pull(credentials: ConnectorCredentials<"poweroffice-go">, request: PullRequest): Promise<PulledLedger> {
@@ -247,6 +285,7 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     const recorder = new RequestRecorder();
     const session = this.#session(credentials, recorder);
     const fetchedAt = new Date(this.#platform.now()).toISOString();
+    const fetchedAtTimestamp = formatPowerOfficeTimestamp(new Date(this.#platform.now()));
 
     const info = await this.#integrationInformation(session);
     const missing = missingPrivileges(info);
@@ -287,14 +326,18 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     const windows: Period[] = [];
     const movement = new Map<number, Ore>();
     const issues: Issue[] = [];
-    let created: string | undefined;
-    let changed: string | undefined;
+    // Incremental: only the months asked for; the newest timestamps of the others are the previous sync's.
+    const previous = request.windows !== undefined ? markerDetailsOf(request.previousMarker, period) : undefined;
+    const toRead = request.windows ?? monthWindows(period);
+    let created: string | undefined = previous?.created || undefined;
+    let changed: string | undefined = previous?.changed || undefined;
+    let crossMonth = previous !== undefined && previous.crossMonth !== "no";
     let marker: ChangeMarker | undefined;
     const transactionWindows = (month: Period) => this.#transactionWindows(session, month);
     const rowCap = this.#rowCap;
 
     async function* records(): AsyncGenerator<PulledRecord> {
-      for (const month of monthWindows(period)) {
+      for (const month of toRead) {
         for await (const { window, pages } of transactionWindows(month)) {
           windows.push(window);
           let rowsInWindow = 0;
@@ -305,6 +348,7 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
                 movement.set(row.AccountNo, (movement.get(row.AccountNo) ?? 0n) + row.Amount);
                 created = laterTimestamp(created, row.CreatedDateTimeOffset ?? undefined);
                 changed = laterTimestamp(changed, row.LastChangedDateTimeOffset ?? undefined);
+                if ((row.VoucherDate ?? row.PostingDate).slice(0, 7) !== row.PostingDate.slice(0, 7)) crossMonth = true;
               }
               yield page;
             }
@@ -351,7 +395,11 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
       for (const line of atEnd) figureOf(line.AccountNo, line.AccountName).atEnd = line.Balance;
       for (const [accountNo, sum] of movement) figureOf(accountNo, undefined).movement = sum;
 
-      const mode = (startsFiscalYear ? detectResultBalanceMode(figures.values()) : undefined) ?? "restart";
+      // An incremental pull sees only some months' postings: the mode is the one the previous (full) pull found.
+      const mode =
+        previous?.resultMode === "restart" || previous?.resultMode === "cumulative"
+          ? previous.resultMode
+          : ((startsFiscalYear ? detectResultBalanceMode(figures.values()) : undefined) ?? "restart");
       if (mode === "cumulative") issues.push(resultModeIssue(mode));
       for (const figure of [...figures.values()].sort((a, b) => a.accountNo - b.accountNo)) {
         yield { type: "account", account: accountOf(figure, startsFiscalYear, mode) };
@@ -360,10 +408,14 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
 
       const details: MarkerDetails = {
         period: `${period.start}/${period.end}`,
-        created: created ?? "",
-        changed: changed ?? "",
+        // Never later than the pull's start: a posting created while the months were read (in a month already read)
+        // must be new to the next sync, whatever newer posting a later month showed.
+        created: earlierTimestamp(created, fetchedAtTimestamp) ?? "",
+        changed: earlierTimestamp(changed, fetchedAtTimestamp) ?? "",
         accountsChanged: accountsChanged ?? "",
         opening: trialBalanceDigest(before),
+        crossMonth: crossMonth ? "yes" : "no",
+        resultMode: mode,
       };
       marker = {
         digest: createHash("sha256").update(JSON.stringify(details)).digest("hex"),
@@ -548,7 +600,19 @@ function markerDetailsOf(marker: ChangeMarker | undefined, period: Period): Mark
     changed: details.changed ?? "",
     accountsChanged: details.accountsChanged ?? "",
     opening: details.opening,
+    // Absent ("") on markers of syncs from before incremental refresh: their next change is pulled in full.
+    crossMonth: details.crossMonth ?? "",
+    resultMode: details.resultMode ?? "",
   };
+}
+
+/** The earlier of a timestamp and a bound (the bound when the timestamp is later or unreadable). */
+function earlierTimestamp(value: string | undefined, bound: string): string | undefined {
+  if (value === undefined) return undefined;
+  const micros = timestampMicros(value);
+  const boundMicros = timestampMicros(bound);
+  if (micros === undefined || boundMicros === undefined) return value;
+  return micros > boundMicros ? bound : value;
 }
 
 function asSecret(value: Secret<string> | string): Secret<string> {

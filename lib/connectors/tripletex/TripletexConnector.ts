@@ -174,14 +174,44 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     return [toConnectedCompany(me.company ?? { id: me.companyId })];
   }
 
+  /**
+   * The period's marker (three one-row reads, see {@link #marker}): unchanged when it equals the previous one. Else,
+   * when the previous sync recorded the `versionDigest` of every postings window it read, each window's digest is
+   * read again (one one-row request each): the windows whose digest changed — new, changed, moved or deleted postings
+   * all change it — are read again, the others are kept (`incremental`; no window at all when only the chart or the
+   * balance sheet changed). A window that was read in account ranges (a day over the 10 000-row cap) has no digest of
+   * its own and is always read again. No such record (a sync from before incremental refresh, another company or
+   * period): `full`.
+   */
   async plan(credentials: ConnectorCredentials<"tripletex">, request: PullRequest): Promise<PullPlan> {
     const recorder = new RequestRecorder();
     const call = this.#call(credentials, recorder);
     const marker = await this.#marker(call, request.period);
-    const unchanged = request.previousMarker !== undefined && request.previousMarker.digest === marker.digest;
-    return unchanged
-      ? { kind: "unchanged", marker, requestCount: recorder.count }
-      : { kind: "full", marker, requestCount: recorder.count };
+    const previous = request.previousMarker;
+    if (previous === undefined) return { kind: "full", marker, reason: "no earlier sync", requestCount: recorder.count };
+    if (previous.digest === marker.digest) return { kind: "unchanged", marker, requestCount: recorder.count };
+    const windows = windowDigestsOf(previous);
+    if (
+      windows.length === 0 ||
+      previous.details?.username !== marker.details?.username ||
+      previous.details?.period !== marker.details?.period
+    ) {
+      return {
+        kind: "full",
+        marker,
+        reason: "the previous sync kept no digest per window of this company and period",
+        requestCount: recorder.count,
+      };
+    }
+    const changed: Period[] = [];
+    for (const { window, digest } of windows) {
+      const now = digest === SPLIT_WINDOW ? SPLIT_WINDOW : await this.#windowDigest(call, window);
+      if (now !== digest) changed.push(window);
+    }
+    const reasons = [`versionDigest: ${changed.length} of ${windows.length} postings windows changed`];
+    if (previous.details?.balanceSheet !== marker.details?.balanceSheet) reasons.push("the balance sheet changed");
+    if (previous.details?.accounts !== marker.details?.accounts) reasons.push("the chart of accounts changed");
+    return { kind: "incremental", windows: changed, reason: reasons.join("; "), requestCount: recorder.count };
   }
 
   async pull(credentials: ConnectorCredentials<"tripletex">, request: PullRequest): Promise<PulledLedger> {
@@ -208,20 +238,32 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     const windows: Period[] = [];
     const pageSize = this.#pageSize;
     const fetchPage = (page: PostingPageRequest) => this.#postingPage(call, page);
+    // Incremental: only the windows asked for; the digests of the others stay those of the previous sync.
+    const toRead = request.windows ?? [period];
+    const digests = new Map<string, string>();
+    if (request.windows !== undefined && request.previousMarker !== undefined) {
+      for (const { window, digest } of windowDigestsOf(request.previousMarker)) {
+        if (!request.windows.some((read) => read.start <= window.end && window.start <= read.end))
+          digests.set(windowKey(window), digest);
+      }
+    }
 
     async function* records(): AsyncGenerator<PulledRecord, void, undefined> {
       for (const account of accounts) yield { type: "account", account };
       try {
-        for await (const window of readPostings(fetchPage, period, {
-          pageSize,
-          accountBounds,
-          onWindowRead: (read, _rows, range) => {
-            const last = windows.at(-1);
-            if (!range || !last || last.start !== read.start || last.end !== read.end) windows.push({ ...read });
-          },
-        })) {
-          for (const voucher of window.vouchers)
-            yield { type: "transaction", transaction: toTransaction(voucher, currency) };
+        for (const part of toRead) {
+          for await (const window of readPostings(fetchPage, part, {
+            pageSize,
+            accountBounds,
+            onWindowRead: (read, _rows, range, digest) => {
+              const last = windows.at(-1);
+              if (!range || !last || last.start !== read.start || last.end !== read.end) windows.push({ ...read });
+              digests.set(windowKey(read), range ? SPLIT_WINDOW : (digest ?? EMPTY_WINDOW));
+            },
+          })) {
+            for (const voucher of window.vouchers)
+              yield { type: "transaction", transaction: toTransaction(voucher, currency) };
+          }
         }
       } catch (error) {
         throw translateWindowError(error);
@@ -242,7 +284,13 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
         requests: recorder.records,
         requestCount: recorder.count,
         windows: windows.map((window) => ({ ...window })),
-        marker,
+        marker: {
+          ...marker,
+          details: {
+            ...marker.details,
+            ...Object.fromEntries([...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+          },
+        },
       }),
     };
   }
@@ -406,6 +454,21 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     };
   }
 
+  /** The `versionDigest` of one postings window (a one-row read); over the row cap it cannot be known. */
+  async #windowDigest(call: Call, window: Period): Promise<string> {
+    try {
+      const page = await this.#get(call, "/ledger/posting", listResponseSchema(PostingSchema), {
+        query: { ...toTripletexRange(window), from: 0, count: 1, fields: FIELDS.posting },
+        window,
+        rows: (data) => data.values.length,
+      });
+      return page.versionDigest ?? EMPTY_WINDOW;
+    } catch (error) {
+      if (isRowCapError(error)) return SPLIT_WINDOW;
+      throw error;
+    }
+  }
+
   async #postingPage(call: Call, page: PostingPageRequest): Promise<PostingPage> {
     try {
       const response = await this.#get(call, "/ledger/posting", listResponseSchema(PostingSchema), {
@@ -428,6 +491,29 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
 }
 
 const VoucherIdSchema = AccountSchema.pick({ id: true });
+
+/** Marker details of one postings window: `window:<start>/<end>` → its `versionDigest`. */
+const WINDOW_PREFIX = "window:";
+/** A window read in account ranges (a day over the row cap): no digest of its own, always read again. */
+const SPLIT_WINDOW = "split";
+/** A window without postings (Tripletex sends no `versionDigest` then). */
+const EMPTY_WINDOW = "empty";
+
+function windowKey(window: Period): string {
+  return `${WINDOW_PREFIX}${window.start}/${window.end}`;
+}
+
+/** The postings windows a marker recorded, in date order, with their digests. */
+function windowDigestsOf(marker: ChangeMarker): { window: Period; digest: string }[] {
+  const windows: { window: Period; digest: string }[] = [];
+  for (const [key, digest] of Object.entries(marker.details ?? {})) {
+    if (!key.startsWith(WINDOW_PREFIX)) continue;
+    const [start, end] = key.slice(WINDOW_PREFIX.length).split("/");
+    if (start && end && /^\d{4}-\d{2}-\d{2}$/.test(start) && /^\d{4}-\d{2}-\d{2}$/.test(end))
+      windows.push({ window: { start, end }, digest });
+  }
+  return windows.sort((a, b) => (a.window.start < b.window.start ? -1 : 1));
+}
 
 /** Tripletex's 422 code 23000: the query's result exceeds 10 000 rows. */
 function isRowCapError(error: unknown): boolean {

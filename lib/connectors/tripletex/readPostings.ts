@@ -61,8 +61,11 @@ export interface ReadPostingsOptions {
    * outside it are read too, as one range each side.
    */
   accountBounds: AccountRange;
-  /** Called once per window read in full (or part of one), for provenance. */
-  onWindowRead?: (window: Period, rows: number, accounts?: AccountRange) => void;
+  /**
+   * Called once per window read in full (or part of one), for provenance: with the list's `versionDigest` as read
+   * (null when the window is empty), which the next sync's plan compares window by window.
+   */
+  onWindowRead?: (window: Period, rows: number, accounts: AccountRange | undefined, digest: string | null) => void;
 }
 
 /** One window read in full: its postings grouped by voucher, vouchers in order of their first posting. */
@@ -90,8 +93,8 @@ export async function* readPostings(
       const window = queue.shift()!;
       try {
         const groups = new Map<number, TripletexPosting[]>();
-        const rows = await readWindow(fetchPage, { window }, options.pageSize, groups);
-        options.onWindowRead?.(window, rows);
+        const { rows, digest } = await readWindow(fetchPage, { window }, options.pageSize, groups);
+        options.onWindowRead?.(window, rows, undefined, digest);
         yield { window, vouchers: [...groups.values()], rows };
         // Windows that come back well under the cap may grow again (a busy month followed by quiet ones).
         if (Number.isFinite(fittingDays) && rows * 4 < MAX_ROWS_PER_QUERY && daysIn(window) >= fittingDays)
@@ -117,7 +120,7 @@ async function readWindow(
   query: { window: Period; accounts?: AccountRange },
   pageSize: number,
   groups: Map<number, TripletexPosting[]>,
-): Promise<number> {
+): Promise<{ rows: number; digest: string | null }> {
   for (let attempt = 0; ; attempt++) {
     const added: TripletexPosting[] = [];
     let digest: string | null | undefined;
@@ -138,7 +141,7 @@ async function readWindow(
         if (voucher) voucher.push(posting);
         else groups.set(posting.voucher.id, [posting]);
       }
-      return added.length;
+      return { rows: added.length, digest: digest ?? null };
     }
     if (attempt >= MAX_REREADS) {
       throw new PostingWindowError(
@@ -167,8 +170,8 @@ async function readDayByAccounts(
     const accounts = ranges.shift()!;
     try {
       const read = await readWindow(fetchPage, { window: day, accounts }, options.pageSize, groups);
-      options.onWindowRead?.(day, read, accounts);
-      rows += read;
+      options.onWindowRead?.(day, read.rows, accounts, read.digest);
+      rows += read.rows;
     } catch (error) {
       if (!(error instanceof RowCapExceeded)) throw error;
       if (accounts.to - accounts.from < 2) {

@@ -22,6 +22,7 @@ describe("PowerOffice Go incremental refresh (plan)", () => {
     const { server, marker } = await freshSync();
     expect(await connectorFor(server).plan(credentialsOf("client-ok"), { period: year })).toEqual({
       kind: "full",
+      reason: "no earlier sync",
       requestCount: 0,
     });
 
@@ -30,32 +31,59 @@ describe("PowerOffice Go incremental refresh (plan)", () => {
     expect(plan.kind).toBe("unchanged");
     expect(plan.requestCount).toBeLessThanOrEqual(5);
     expect(server.exchanges.length - before).toBe(plan.requestCount);
-    expect(plan.marker?.digest).toBe(marker.digest);
+    expect(plan.kind === "unchanged" && plan.marker.digest).toBe(marker.digest);
   });
 
-  it("sees a new posting in the period through createdDateTimeOffsetGreaterThan", async () => {
+  it("sees a new posting in the period through createdDateTimeOffsetGreaterThan: only its month is read again", async () => {
     const { server, marker } = await freshSync();
+    const before = server.exchanges.length;
     server.api.addPostings("client-ok", voucher("2025-06-15", 1500_00n));
     const plan = await connectorFor(server).plan(credentialsOf("client-ok"), { period: year, previousMarker: marker });
-    expect(plan.kind).toBe("full");
-    expect(server.exchanges.at(-1)!.query.toString()).toContain("createdDateTimeOffsetGreaterThan=");
+    expect(plan).toMatchObject({ kind: "incremental", windows: [{ start: "2025-06-01", end: "2025-06-30" }] });
+    expect(plan.kind === "incremental" && plan.reason).toMatch(/2 new or edited postings in 1 month/);
+    const filtered = server.exchanges.slice(before).filter((exchange) => exchange.path === "/v2/AccountTransactions");
+    expect(filtered[0]!.query.get("createdDateTimeOffsetGreaterThan")).toBe(marker.details!.created);
   });
 
-  it("sees an edited description through lastChangedDateTimeOffsetGreaterThan", async () => {
+  it("sees an edited description through lastChangedDateTimeOffsetGreaterThan: only its month is read again", async () => {
     const { server, marker } = await freshSync();
+    const before = server.exchanges.length;
     const [posting] = testBooks().postings({ from: "2025-03-03", to: "2025-03-03" });
     server.api.changeDescription("client-ok", posting!.id, "Rettet tekst");
     const plan = await connectorFor(server).plan(credentialsOf("client-ok"), { period: year, previousMarker: marker });
-    expect(plan.kind).toBe("full");
-    expect(server.exchanges.at(-1)!.query.toString()).toContain("lastChangedDateTimeOffsetGreaterThan=");
+    expect(plan).toMatchObject({ kind: "incremental", windows: [{ start: "2025-03-01", end: "2025-03-31" }] });
+    const filtered = server.exchanges.slice(before).filter((exchange) => exchange.path === "/v2/AccountTransactions");
+    expect(filtered.some((exchange) => exchange.query.has("lastChangedDateTimeOffsetGreaterThan"))).toBe(true);
   });
 
-  it("sees a back-dated posting in an earlier year through the opening trial balance", async () => {
+  it("sees a back-dated posting in an earlier year through the opening trial balance: no month to read again", async () => {
     const { server, marker } = await freshSync();
     server.api.addPostings("client-ok", voucher("2024-11-30", 800_00n));
     const plan = await connectorFor(server).plan(credentialsOf("client-ok"), { period: year, previousMarker: marker });
-    expect(plan.kind).toBe("full");
+    expect(plan).toMatchObject({ kind: "incremental", windows: [] });
+    expect(plan.kind === "incremental" && plan.reason).toMatch(/opening trial balance changed/);
     expect(server.exchanges.at(-1)!.query.toString()).toContain("date=2024-12-31");
+  });
+
+  it("falls back to a full pull when a new voucher is dated in another month than its postings", async () => {
+    const { server, marker } = await freshSync();
+    server.api.addPostings(
+      "client-ok",
+      voucher("2025-06-01", 1500_00n).map((posting) => ({ ...posting, voucherDate: "2025-05-31" })),
+    );
+    const plan = await connectorFor(server).plan(credentialsOf("client-ok"), { period: year, previousMarker: marker });
+    expect(plan).toMatchObject({ kind: "full", reason: expect.stringMatching(/another month/) });
+  });
+
+  it("falls back to a full pull on a marker of a sync from before incremental refresh", async () => {
+    const { server, marker } = await freshSync();
+    server.api.addPostings("client-ok", voucher("2025-06-15", 1500_00n));
+    const { crossMonth: _crossMonth, resultMode: _resultMode, ...older } = marker.details!;
+    const plan = await connectorFor(server).plan(credentialsOf("client-ok"), {
+      period: year,
+      previousMarker: { ...marker, details: older },
+    });
+    expect(plan).toMatchObject({ kind: "full", reason: expect.stringMatching(/predates incremental refresh/) });
   });
 
   it("a new pull after a change gives a new marker, and the next plan is unchanged again", async () => {
