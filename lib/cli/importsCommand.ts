@@ -116,7 +116,10 @@ export function renderImports(
   const rows = imports.map((run) => [
     `${run.active ? "*" : " "} ${run.importId}`,
     labels.status[run.status] ?? run.status,
-    run.source.type === "file" ? run.source.fileName : `${run.source.system} ${run.source.from}–${run.source.to}`,
+    run.source.type === "file"
+      ? run.source.fileName
+      : `${run.source.system} ${run.source.from}–${run.source.to}` +
+        (run.source.mode ? ` (${labels.integration.mode[run.source.mode]})` : ""),
     formatTimestampForPeople(run.createdAt, locale),
     run.source.format ? `${formatLabel(run.source.format)} ${run.source.formatVersion ?? ""}`.trim() : "",
     run.counts ? `${count(run.counts.accounts)} / ${count(run.counts.transactions)} / ${count(run.counts.lines)}` : "",

@@ -101,6 +101,8 @@ export async function syncCommand(
                   system: api.system,
                   company: api.company ?? null,
                   requestCount: api.requestCount ?? null,
+                  mode: api.mode ?? null,
+                  reason: api.reason ?? null,
                   fetchedAt: api.fetchedAt ?? null,
                   dataAsOf: api.marker?.asOf ?? null,
                 }
@@ -144,6 +146,10 @@ function renderSyncEnded(run: ImportRun, summary: ReturnType<typeof toImportSumm
       count(api.requestCount ?? 0),
       formatTimestampForPeople(api.fetchedAt, locale),
     )}\n`;
+  }
+  if (api?.mode === "full" || api?.mode === "incremental") {
+    const windows = (api.windows ?? []).map((window) => `${window.start}–${window.end}`).join(", ");
+    text += `${labels.refresh(api.mode, windows || "0", api.baseImportId, api.reason ?? "")}\n`;
   }
   return text;
 }

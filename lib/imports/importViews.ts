@@ -66,10 +66,26 @@ export const ImportSourceViewSchema = z.discriminatedUnion("type", [
     fetchedAt: z.string().nullable(),
     /** The time the data is as of (the newest change the API showed, or the fetch time); null until known. */
     dataAsOf: z.string().nullable(),
-    /** Requests the sync made. */
+    /** Base URL of the API read (no credentials); null until the sync reached it. */
+    baseUrl: z.string().nullable(),
+    /** Requests the sync made (the check that preceded the pull included). */
     requestCount: z.number().int().nonnegative().nullable(),
-    /** Date windows of transactions read, inclusive. */
+    /** The first requests made (at most 100): method, path and query without secrets, status, rows answered. */
+    requests: z.array(
+      z.object({ method: z.string(), path: z.string(), status: z.number().int(), rows: z.number().int().nullable() }),
+    ),
+    /** Date windows of transactions read from the API, inclusive. */
     windows: z.array(z.object({ start: z.iso.date(), end: z.iso.date() })),
+    /**
+     * How the sync read (README "Incremental refresh"): `unchanged` (checked, no new version), `incremental` (only
+     * `windows` from the API, the other windows' transactions kept from `baseImportId`) or `full`; null on syncs from
+     * before this was recorded, and until the sync decided.
+     */
+    mode: z.enum(["unchanged", "incremental", "full"]).nullable(),
+    /** Why that mode (what the API's change markers showed, or why the changes could not be narrowed). */
+    reason: z.string().nullable(),
+    /** Incremental: the version whose other windows were kept. */
+    baseImportId: z.string().nullable(),
     ...FormatFieldsSchema,
   }),
 ]);
@@ -253,8 +269,18 @@ export function toImportVersionJson(run: ImportRunSummary): ImportVersionJson {
             : null,
           fetchedAt: run.source.fetchedAt ?? null,
           dataAsOf: run.source.marker?.asOf ?? run.source.fetchedAt ?? null,
+          baseUrl: run.source.baseUrl ?? null,
           requestCount: run.source.requestCount ?? null,
+          requests: (run.source.requests ?? []).map((request) => ({
+            method: request.method,
+            path: request.path,
+            status: request.status,
+            rows: request.rows ?? null,
+          })),
           windows: (run.source.windows ?? []).map((window) => ({ start: window.start, end: window.end })),
+          mode: run.source.mode ?? null,
+          reason: run.source.reason ?? null,
+          baseImportId: run.source.baseImportId ?? null,
           ...formatFields,
         };
   return {

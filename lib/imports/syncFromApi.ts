@@ -8,6 +8,7 @@ import type {
   ConnectorRegistry,
   PulledLedger,
   PulledRecord,
+  PullRequest,
 } from "../connectors/ports.ts";
 import { connectionCheckFromError, ConnectorError } from "../connectors/errors.ts";
 import { EngagementError } from "../engagements/errors.ts";
@@ -16,6 +17,7 @@ import { getEngagement } from "../engagements/manageEngagements.ts";
 import type { Client, ClientConnection, EngagementRef } from "../engagements/types.ts";
 import { useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
 import type { ImportRecord } from "../ledger/records.ts";
+import type { Period, Transaction } from "../ledger/types.ts";
 import { KeyNotFoundError } from "../secrets/errors.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
@@ -27,6 +29,7 @@ import {
   type ImportAttemptResult,
 } from "./importAttempt.ts";
 import { IdSchema } from "../ids/ids.ts";
+import type { ImportStore, LinePosition } from "./ports.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
 
 /** What a sync needs: the import machinery's dependencies, the vault with the clients' keys, and the connectors. */
@@ -200,6 +203,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
   let client: Client;
   let pulled: PulledLedger;
   let planRequests = 0;
+  let refresh: Refresh;
   try {
     client = await getClient(deps, clientRef);
     const engagement = await getEngagement(deps, ref);
@@ -214,9 +218,10 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
     const key = await useIntegrationKey(deps, { ...clientRef, system: source.system });
     const companyId = client.integrations?.[source.system]?.companyId;
     const credentials: ConnectorCredentials = { key, ...(companyId !== undefined ? { companyId } : {}) };
-    const request = {
+    const previous = await previousSyncOf(deps, ref, engagement.activeImportId, source.system, companyId);
+    const request: PullRequest = {
       period: { start: source.from, end: source.to },
-      ...(await previousMarkerOf(deps, ref, engagement.activeImportId, source.system, companyId)),
+      ...(previous !== undefined ? { previousMarker: previous.marker } : {}),
     };
     const plan = await connector.plan(credentials, request);
     planRequests = plan.requestCount;
@@ -226,7 +231,13 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
         ...runFields,
         status: "unchanged",
         finishedAt: now().toISOString(),
-        source: { ...source, fetchedAt: now().toISOString(), requestCount: plan.requestCount, marker: plan.marker },
+        source: {
+          ...source,
+          mode: "unchanged",
+          fetchedAt: now().toISOString(),
+          requestCount: plan.requestCount,
+          marker: plan.marker,
+        },
         // Not a version: kept for the history for the retention time.
         expiresAt: Math.floor(now().getTime() / 1000) + deps.retentionSeconds,
       };
@@ -235,7 +246,24 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
       log("sync checked: unchanged", { ...context, dataAsOf: plan.marker.asOf, requests: plan.requestCount });
       return { outcome: "unchanged", run: unchanged };
     }
-    pulled = await connector.pull(credentials, request);
+    if (plan.kind === "incremental" && previous !== undefined) {
+      refresh = {
+        mode: "incremental",
+        reason: plan.reason,
+        base: { ...ref, importId: previous.importId },
+        kept: complementOf(request.period, plan.windows),
+      };
+      pulled = await connector.pull(credentials, { ...request, windows: plan.windows });
+    } else {
+      refresh = { mode: "full", reason: plan.kind === "full" ? plan.reason : "no earlier version to build on" };
+      pulled = await connector.pull(credentials, request);
+    }
+    log("sync pulling", {
+      ...context,
+      mode: refresh.mode,
+      reason: refresh.reason,
+      ...(refresh.kept ? { keptWindows: refresh.kept.length } : {}),
+    });
   } catch (error) {
     return endBeforePull(error);
   }
@@ -245,8 +273,8 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
     { run, lease, client, engagement: await getEngagement(deps, ref), context },
     {
       label: source.system,
-      open: async () => recordsOf(pulled, source),
-      finishedSource: () => finishedSourceOf(source, pulled, planRequests),
+      open: async () => recordsOf(pulled, source, refresh, deps.importStore),
+      finishedSource: () => finishedSourceOf(source, pulled, planRequests, refresh),
       contentFailureOf: connectorFailureOf,
       errorCodes: API_ERROR_CODES,
     },
@@ -375,24 +403,119 @@ function connectedSystemOf(client: Client, connectors: ConnectorRegistry): Integ
   return system;
 }
 
-/** The change marker of the active version, when it is a sync of the same system and company (else a full pull). */
-async function previousMarkerOf(
+/**
+ * The active version, when it is a sync of the same system and company with a change marker: the marker the plan
+ * compares with, and the version an incremental refresh keeps the unchanged windows of. Else undefined (a full pull).
+ */
+async function previousSyncOf(
   deps: SyncDeps,
   ref: EngagementRef,
   activeImportId: string | undefined,
   system: IntegrationSystem,
   companyId: string | undefined,
-): Promise<{ previousMarker?: NonNullable<ApiSource["marker"]> }> {
-  if (activeImportId === undefined) return {};
+): Promise<{ importId: string; marker: NonNullable<ApiSource["marker"]> } | undefined> {
+  if (activeImportId === undefined) return undefined;
   const active = await deps.importStore.getImport({ ...ref, importId: activeImportId });
-  if (active?.source.type !== "api" || active.source.system !== system || active.source.marker === undefined) return {};
+  if (active?.source.type !== "api" || active.source.system !== system || active.source.marker === undefined)
+    return undefined;
   if (companyId !== undefined && active.source.company !== undefined && active.source.company.id !== companyId)
-    return {};
-  return { previousMarker: active.source.marker };
+    return undefined;
+  return { importId: activeImportId, marker: active.source.marker };
 }
 
-/** The pull's records behind a header made from what the system says about the company and the period. */
-async function* recordsOf(pulled: PulledLedger, source: ApiSource): AsyncGenerator<ImportRecord> {
+/**
+ * How a sync reads: in `full`, or `incremental` — the pulled windows from the API, the `kept` windows (inclusive,
+ * in order) from the `base` version — and why.
+ */
+interface Refresh {
+  mode: "full" | "incremental";
+  reason: string;
+  base?: ImportRef;
+  kept?: Period[];
+}
+
+/** The windows of `period` that `windows` (in order, inside it) leave out, in order. */
+function complementOf(period: Period, windows: readonly Period[]): Period[] {
+  const kept: Period[] = [];
+  let start = period.start;
+  for (const window of [...windows].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
+    if (window.start > start) kept.push({ start, end: dayBefore(window.start) });
+    const next = dayAfter(window.end);
+    if (next > start) start = next;
+  }
+  if (start <= period.end) kept.push({ start, end: period.end });
+  return kept;
+}
+
+function dayAfter(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Lines read from the store per page when a kept window is copied into the new version. */
+const KEPT_LINES_PAGE = 5_000;
+
+/**
+ * The transactions of one kept window, read back from the base version (by voucher date, in the version's order) and
+ * regrouped into transactions: the lines as stored are what a full pull would store again (LedgerLine keeps every
+ * field of a pulled line), so the new version holds the same lines, in the same order, as a full pull would.
+ */
+async function* keptTransactions(store: ImportStore, base: ImportRef, window: Period): AsyncGenerator<Transaction> {
+  let after: LinePosition | undefined;
+  let pending: Transaction | undefined;
+  do {
+    const page = await store.readTransactionLines(base, {
+      from: window.start,
+      to: window.end,
+      limit: KEPT_LINES_PAGE,
+      ...(after !== undefined ? { after } : {}),
+    });
+    for (const line of page.items) {
+      if (pending !== undefined && (line.lineNumber === 0 || line.transactionId !== pending.id)) {
+        yield pending;
+        pending = undefined;
+      }
+      pending ??= {
+        id: line.transactionId,
+        date: line.date,
+        ...(line.journal !== undefined ? { journal: line.journal } : {}),
+        ...(line.period !== undefined ? { period: { ...line.period } } : {}),
+        ...(line.transactionDescription !== undefined ? { description: line.transactionDescription } : {}),
+        lines: [],
+      };
+      pending.lines.push({
+        account: line.account,
+        amount: line.amount,
+        ...(line.recordId !== undefined ? { recordId: line.recordId } : {}),
+        ...(line.description !== undefined ? { description: line.description } : {}),
+        ...(line.currencyAmount !== undefined ? { currencyAmount: { ...line.currencyAmount } } : {}),
+        ...(line.taxCode !== undefined ? { taxCode: line.taxCode } : {}),
+        ...(line.customerId !== undefined ? { customerId: line.customerId } : {}),
+        ...(line.supplierId !== undefined ? { supplierId: line.supplierId } : {}),
+        ...(line.dimensions !== undefined
+          ? { dimensions: line.dimensions.map((dimension) => ({ ...dimension })) }
+          : {}),
+      });
+    }
+    after = page.next;
+  } while (after !== undefined);
+  if (pending !== undefined) yield pending;
+}
+
+/**
+ * The pull's records behind a header made from what the system says about the company and the period. Incremental:
+ * each kept window's transactions from the base version go in before the first pulled transaction dated after it
+ * (and any left at the end), so that the version's transactions stay in date-window order, as a full pull's are.
+ */
+async function* recordsOf(
+  pulled: PulledLedger,
+  source: ApiSource,
+  refresh: Refresh,
+  store: ImportStore,
+): AsyncGenerator<ImportRecord> {
   yield {
     type: "header",
     header: {
@@ -408,14 +531,29 @@ async function* recordsOf(pulled: PulledLedger, source: ApiSource): AsyncGenerat
       software: { name: source.system === "tripletex" ? "Tripletex" : "PowerOffice Go" },
     },
   };
-  for await (const record of pulled.records as AsyncIterable<PulledRecord>) yield record;
+  const kept = [...(refresh.kept ?? [])];
+  const base = refresh.base;
+  async function* keptUntil(date: string | undefined): AsyncGenerator<ImportRecord> {
+    while (base !== undefined && kept.length > 0 && (date === undefined || kept[0]!.end < date)) {
+      for await (const transaction of keptTransactions(store, base, kept.shift()!))
+        yield { type: "transaction", transaction };
+    }
+  }
+  for await (const record of pulled.records as AsyncIterable<PulledRecord>) {
+    if (record.type === "transaction") yield* keptUntil(record.transaction.date);
+    yield record;
+  }
+  yield* keptUntil(undefined);
 }
 
 /** The sync's source once every record was read: the provenance the connector kept. */
-function finishedSourceOf(source: ApiSource, pulled: PulledLedger, planRequests: number): ApiSource {
+function finishedSourceOf(source: ApiSource, pulled: PulledLedger, planRequests: number, refresh: Refresh): ApiSource {
   const provenance = pulled.provenance();
   return {
     ...source,
+    mode: refresh.mode,
+    reason: refresh.reason,
+    ...(refresh.base !== undefined ? { baseImportId: refresh.base.importId } : {}),
     company: {
       id: provenance.company.id,
       name: provenance.company.name,

@@ -58,6 +58,15 @@ export interface ApiSource {
   requests?: Array<{ method: string; path: string; status: number; rows?: number }>;
   /** The API's change marker of the data read (compared by the next sync), and the time the data is as of. */
   marker?: { digest: string; asOf: string; details?: Record<string, string> };
+  /**
+   * How the sync read (README "Incremental refresh"): `unchanged` (checked, nothing new: no version), `incremental`
+   * (only `windows` from the API, every other window kept from `baseImportId`) or `full`. Absent on syncs from before.
+   */
+  mode?: "unchanged" | "incremental" | "full";
+  /** Why that mode, for people (what the API's change markers showed, or why it could not narrow the changes). */
+  reason?: string;
+  /** Incremental: the version whose other windows' transactions were kept. */
+  baseImportId?: string;
 }
 
 /** What started an import. */

@@ -74,6 +74,10 @@ export interface IntegrationLabels {
   syncQueued: (importId: string, system: string, period: string) => string;
   unchanged: (importId: string, asOf: string, requests: string) => string;
   provenance: (company: string, requests: string, fetchedAt: string) => string;
+  /** How a sync read (README "Incremental refresh"): full, or only `windows` with the rest kept from `base`. */
+  refresh: (mode: "full" | "incremental", windows: string, base: string | undefined, reason: string) => string;
+  /** The read mode in the import history's source column. */
+  mode: Record<"unchanged" | "incremental" | "full", string>;
   noActiveVersion: string;
 }
 
@@ -222,6 +226,11 @@ const NB: Labels = {
     unchanged: (importId, asOf, requests) =>
       `import ${importId} uendret: ingenting er endret siden forrige synkronisering (data per ${asOf}; ${requests} forespørsler)`,
     provenance: (company, requests, fetchedAt) => `  hentet fra ${company}: ${requests} forespørsler, ${fetchedAt}`,
+    refresh: (mode, windows, base, reason) =>
+      mode === "incremental"
+        ? `  inkrementell: hentet ${windows} på nytt, resten fra ${base ?? "forrige versjon"} (${reason})`
+        : `  full henting (${reason})`,
+    mode: { unchanged: "uendret", incremental: "inkrementell", full: "full" },
     noActiveVersion: "oppdraget har ingen aktiv versjon ennå",
   },
 };
@@ -324,6 +333,11 @@ const EN: Labels = {
     unchanged: (importId, asOf, requests) =>
       `import ${importId} unchanged: nothing changed since the last sync (data as of ${asOf}; ${requests} requests)`,
     provenance: (company, requests, fetchedAt) => `  read from ${company}: ${requests} requests, ${fetchedAt}`,
+    refresh: (mode, windows, base, reason) =>
+      mode === "incremental"
+        ? `  incremental: read ${windows} again, the rest kept from ${base ?? "the previous version"} (${reason})`
+        : `  full read (${reason})`,
+    mode: { unchanged: "unchanged", incremental: "incremental", full: "full" },
     noActiveVersion: "the engagement has no active version yet",
   },
 };

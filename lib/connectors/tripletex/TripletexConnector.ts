@@ -188,7 +188,8 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     const call = this.#call(credentials, recorder);
     const marker = await this.#marker(call, request.period);
     const previous = request.previousMarker;
-    if (previous === undefined) return { kind: "full", marker, reason: "no earlier sync", requestCount: recorder.count };
+    if (previous === undefined)
+      return { kind: "full", marker, reason: "no earlier sync", requestCount: recorder.count };
     if (previous.digest === marker.digest) return { kind: "unchanged", marker, requestCount: recorder.count };
     const windows = windowDigestsOf(previous);
     if (

@@ -143,6 +143,9 @@ export const ImportSourceSchema = z.discriminatedUnion("type", [
     marker: z
       .object({ digest: z.string(), asOf: z.string(), details: z.record(z.string(), z.string()).optional() })
       .optional(),
+    mode: z.enum(["unchanged", "incremental", "full"]).optional(),
+    reason: OptionalString,
+    baseImportId: OptionalString,
   }),
 ]);
 

@@ -7,7 +7,10 @@ import { PowerOfficeGoConnector } from "../../../lib/connectors/powerofficeGo/Po
 import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { problemFor } from "../../../lib/api/problem.ts";
+import { ImportVersionSchema, toImportVersionJson } from "../../../lib/imports/importViews.ts";
+import type { LinePosition } from "../../../lib/imports/ports.ts";
 import { syncFromApi, type SyncDeps, type SyncResult } from "../../../lib/imports/syncFromApi.ts";
+import type { ApiSource } from "../../../lib/imports/types.ts";
 import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
 import type { FaultRule } from "../../../lib/local/fakes/fakeServer.ts";
 import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
@@ -494,5 +497,198 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result.outcome).toBe("imported");
     expect(server.exchanges.filter((exchange) => exchange.path === "/OAuth/Token").length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** Every line of a version, in its order. */
+async function linesOf(ref: EngagementRef, importId: string) {
+  const lines = [];
+  let after: LinePosition | undefined;
+  do {
+    const page = await stores.importStore.readTransactionLines(
+      { ...ref, importId },
+      { limit: 2_000, ...(after ? { after } : {}) },
+    );
+    lines.push(...page.items);
+    after = page.next;
+  } while (after);
+  return lines;
+}
+
+/** A version's trial balance as people see it: per account the figures and what was posted. */
+async function trialBalanceOf(ref: EngagementRef, importId: string) {
+  const rows = await stores.importStore.readTrialBalance({ ...ref, importId });
+  return rows.map(({ importId: _importId, ...row }) => row);
+}
+
+/**
+ * The incremental version against a full sync of the same books into a fresh engagement: the same trial balance and
+ * the same lines, in the same order, to the øre.
+ */
+async function expectSameAsFullSync(
+  deps: SyncDeps,
+  incremental: { ref: EngagementRef; importId: string },
+  connect: () => Promise<EngagementRef>,
+) {
+  const fresh = await connect();
+  const full = await syncFromApi(deps, { ref: fresh, trigger });
+  expect(full.outcome).toBe("imported");
+  expect(full.run.source).toMatchObject({ mode: "full", reason: "no earlier sync" });
+  expect(await trialBalanceOf(incremental.ref, incremental.importId)).toEqual(
+    await trialBalanceOf(fresh, full.run.importId),
+  );
+  const lines = await linesOf(incremental.ref, incremental.importId);
+  expect(lines).toEqual(await linesOf(fresh, full.run.importId));
+  return { full, lines };
+}
+
+describe("incremental refresh: only what changed is read again, and the version equals a full sync's", () => {
+  it("Tripletex: a changed voucher in March and new ones in November re-read those two windows (versionDigest), the rest kept", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const connect = () => connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const ref = await connect();
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+    expect(first.run.source).toMatchObject({ mode: "full", reason: "no earlier sync" });
+
+    const nordvik = demoCompanyBooks("nordvik");
+    const companyId = Number(nordvik.company.id);
+    const march = [...nordvik.vouchers({ start: "2025-03-01", end: "2025-03-31" })][0]!;
+    const [head, next, ...rest] = march.postings;
+    server.api.changeVoucher(companyId, {
+      ...march,
+      postings: [{ ...head!, amount: head!.amount + 123_45n }, { ...next!, amount: next!.amount - 123_45n }, ...rest],
+    });
+    bookTripletexVoucher(server, 90_101);
+    bookTripletexVoucher(server, 90_102);
+
+    server.server.clearExchanges();
+    const second = await syncFromApi(deps, { ref, trigger });
+    expect(second.outcome).toBe("imported");
+    const source = second.run.source as ApiSource;
+    expect(source).toMatchObject({
+      mode: "incremental",
+      baseImportId: first.run.importId,
+      windows: [
+        { start: "2025-03-01", end: "2025-03-31" },
+        { start: "2025-11-01", end: "2025-11-30" },
+      ],
+    });
+    expect(source.reason).toMatch(/2 of 12 postings windows changed/);
+    // Postings were read (beyond the plan's one-row digest reads) only in the two changed months.
+    const postingReads = server.server.exchanges.filter(
+      (exchange) => exchange.path === "/ledger/posting" && exchange.query.get("count") !== "1",
+    );
+    expect(new Set(postingReads.map((exchange) => exchange.query.get("dateFrom")))).toEqual(
+      new Set(["2025-03-01", "2025-11-01"]),
+    );
+    expect(await activeImportOf(ref)).toBe(second.run.importId);
+
+    const { lines } = await expectSameAsFullSync(deps, { ref, importId: second.run.importId }, connect);
+    expect(
+      lines.filter((line) => line.transactionId.startsWith("90101") || line.transactionId.startsWith("90102")),
+    ).not.toHaveLength(0);
+    expect(second.run.counts!.transactions).toBe(first.run.counts!.transactions + 2);
+
+    // The new version's marker carries every window's digest: nothing changed since, so nothing is read.
+    const third = await syncFromApi(deps, { ref, trigger });
+    expect(third.outcome).toBe("unchanged");
+    expect(third.run.source).toMatchObject({ mode: "unchanged" });
+  });
+
+  it("Tripletex: an edit that moves no figure (a voucher's text) is still caught by its month's digest and read again", async () => {
+    const server = await startTripletex();
+    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const connect = () => connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
+    const ref = await connect();
+    const first = await syncFromApi(deps, { ref, trigger });
+    const nordvik = demoCompanyBooks("nordvik");
+    const june = [...nordvik.vouchers({ start: "2025-06-01", end: "2025-06-30" })][1]!;
+    server.api.changeVoucher(Number(nordvik.company.id), { ...june, description: "Rettet bilagstekst" });
+    const second = await syncFromApi(deps, { ref, trigger });
+    expect(second.run.source).toMatchObject({
+      mode: "incremental",
+      baseImportId: first.run.importId,
+      windows: [{ start: "2025-06-01", end: "2025-06-30" }],
+    });
+    expect(second.run.source).toMatchObject({ reason: expect.not.stringMatching(/balance sheet/) });
+    const { lines } = await expectSameAsFullSync(deps, { ref, importId: second.run.importId }, connect);
+    expect(lines.some((line) => line.transactionDescription === "Rettet bilagstekst")).toBe(true);
+  });
+
+  it("PowerOffice Go: new postings in December and an edited description in March re-read those two months (created/lastChanged filters), the rest kept", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const connect = () => connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const ref = await connect();
+    const first = await syncFromApi(deps, { ref, trigger });
+    expect(first.outcome).toBe("imported");
+
+    const books = demoPowerOfficeClients()[0]!.books;
+    const [edited] = books.postings({ from: "2025-03-01", to: "2025-03-31" });
+    server.api.changeDescription("demo-poweroffice-ok", edited!.id, "Rettet tekst");
+    const voucher = {
+      voucherNo: 99_101,
+      voucherId: "00000000-0000-4000-8000-000000099101",
+      voucherType: "ManualJournal",
+      date: "2025-12-10",
+      voucherDate: "2025-12-10",
+      description: "Etterregistrert",
+    };
+    server.api.addPostings("demo-poweroffice-ok", [
+      { ...voucher, accountNo: 6300, amount: 4_321_99n },
+      { ...voucher, accountNo: 1920, amount: -4_321_99n },
+    ]);
+
+    const before = server.exchanges.length;
+    const second = await syncFromApi(deps, { ref, trigger });
+    expect(second.outcome).toBe("imported");
+    const source = second.run.source as ApiSource;
+    expect(source).toMatchObject({
+      mode: "incremental",
+      baseImportId: first.run.importId,
+      windows: [
+        { start: "2025-03-01", end: "2025-03-31" },
+        { start: "2025-12-01", end: "2025-12-31" },
+      ],
+    });
+    expect(source.reason).toMatch(/3 new or edited postings in 2 months/);
+    const months = server.exchanges
+      .slice(before)
+      .filter((exchange) => exchange.path === "/v2/AccountTransactions" && exchange.query.has("fromDate"))
+      .map((exchange) => exchange.query.get("fromDate"));
+    expect(new Set(months)).toEqual(new Set(["2025-01-01", "2025-03-01", "2025-12-01"]));
+
+    const { lines } = await expectSameAsFullSync(deps, { ref, importId: second.run.importId }, connect);
+    expect(lines.find((line) => line.recordId === String(edited!.id))?.description).toBe("Rettet tekst");
+    expect(second.run.counts!.lines).toBe(first.run.counts!.lines + 2);
+
+    const third = await syncFromApi(deps, { ref, trigger });
+    expect(third.outcome).toBe("unchanged");
+  });
+
+  it("shows the API provenance on the import resource: base URL, requests, windows, mode and why", async () => {
+    const server = await startPowerOffice();
+    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
+    const first = await syncFromApi(deps, { ref, trigger });
+    const json = toImportVersionJson(first.run);
+    expect(ImportVersionSchema.parse(json)).toEqual(json);
+    expect(json.source).toMatchObject({
+      type: "api",
+      system: "poweroffice-go",
+      baseUrl: `${server.url}/v2`,
+      mode: "full",
+      reason: "no earlier sync",
+      baseImportId: null,
+      requestCount: (first.run.source as ApiSource).requestCount,
+    });
+    const source = json.source as Extract<typeof json.source, { type: "api" }>;
+    expect(source.windows).toHaveLength(12);
+    expect(source.requests.length).toBeGreaterThan(12);
+    expect(source.requests[0]).toMatchObject({ method: "POST", status: 200 }); // the token
+    expect(source.requests.some((request) => request.path.startsWith("/AccountTransactions?"))).toBe(true);
+    expect(JSON.stringify(json)).not.toContain("demo-poweroffice-ok");
   });
 });

@@ -5,8 +5,8 @@ import { addDays, type DemoPostingRow, type DemoVoucher, fiscalYearStart, type L
 /**
  * One company's books as the fake Tripletex server queries them: the shared demo or synthetic {@link LedgerBooks}
  * (plain data, independent of any API), read the Tripletex way — `dateTo` and `accountNumberTo` exclusive — plus the
- * vouchers a test adds while the server runs (new postings since the last sync) and a revision that changes with them,
- * from which the fake derives its `versionDigest`s. Reads stay lazy: a page of postings costs its own size, so a
+ * vouchers a test adds or changes while the server runs (new postings since the last sync), each recorded with the
+ * date it touches, from which the fake derives its `versionDigest`s. Reads stay lazy: a page of postings costs its own size, so a
  * synthetic year of 1 000 000 postings is never held in memory.
  */
 
@@ -27,15 +27,14 @@ export interface AccountFigures {
 export class TripletexBooksView {
   readonly books: LedgerBooks;
   readonly #added: DemoVoucher[] = [];
+  /** Vouchers of the books changed by a test (same id and date, other postings): the original and what replaces it. */
+  readonly #replaced = new Map<number, { original: DemoVoucher; replacement: DemoVoucher }>();
+  /** Every change with the date it touches, so that a list's `versionDigest` changes only with its own result. */
+  readonly #changes: { date: string; revision: number }[] = [];
   #revision = 1;
 
   constructor(books: LedgerBooks) {
     this.books = books;
-  }
-
-  /** Changes whenever the books change. */
-  get revision(): number {
-    return this.#revision;
   }
 
   /** Adds a voucher (it must balance), as if booked in Tripletex after the books were built. */
@@ -44,14 +43,41 @@ export class TripletexBooksView {
     if (sum !== 0n) throw new RangeError(`voucher ${voucher.number} does not balance (${sum} øre)`);
     this.#added.push(voucher);
     this.#added.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.id - b.id));
-    this.#revision++;
+    this.#changes.push({ date: voucher.date, revision: ++this.#revision });
+  }
+
+  /**
+   * Changes a voucher of the books (Tripletex lets an unlocked voucher be edited): the voucher with the same id and
+   * date gets `voucher`'s postings (they must balance).
+   */
+  changeVoucher(voucher: DemoVoucher): void {
+    const sum = voucher.postings.reduce((total, posting) => total + posting.amount, 0n);
+    if (sum !== 0n) throw new RangeError(`voucher ${voucher.number} does not balance (${sum} øre)`);
+    const original =
+      this.#replaced.get(voucher.id)?.original ??
+      [...this.books.vouchers({ start: voucher.date, end: voucher.date })].find((each) => each.id === voucher.id);
+    if (!original) throw new RangeError(`no voucher ${voucher.id} on ${voucher.date} in the books`);
+    this.#replaced.set(voucher.id, { original, replacement: voucher });
+    this.#changes.push({ date: voucher.date, revision: ++this.#revision });
+  }
+
+  /**
+   * What a list of the dates `dateFrom` (inclusive) to `dateTo` (exclusive) depends on: the changes dated in them. The
+   * fake's `versionDigest` of a postings or vouchers list hashes it with the query, so that — as Tripletex's hash of
+   * the full result — it changes when, and only when, that list's result does.
+   */
+  changesIn(dateFrom: string, dateTo: string): string {
+    return this.#changes
+      .filter((change) => change.date >= dateFrom && change.date < dateTo)
+      .map((change) => change.revision)
+      .join(",");
   }
 
   /** Vouchers dated in the query's dates, by date. */
   *vouchers(query: PostingQuery): Iterable<DemoVoucher> {
     const window = inclusive(query);
     if (!window) return;
-    if (this.#added.length === 0) {
+    if (this.#added.length === 0 && this.#replaced.size === 0) {
       yield* this.books.vouchers(window);
       return;
     }
@@ -59,7 +85,7 @@ export class TripletexBooksView {
     let next = 0;
     for (const voucher of this.books.vouchers(window)) {
       while (next < added.length && added[next]!.date < voucher.date) yield added[next++]!;
-      yield voucher;
+      yield this.#replaced.get(voucher.id)?.replacement ?? voucher;
     }
     while (next < added.length) yield added[next++]!;
   }
@@ -75,7 +101,7 @@ export class TripletexBooksView {
   *postings(query: PostingQuery, page: { offset?: number; limit?: number } = {}): Iterable<DemoPostingRow> {
     const window = inclusive(query);
     if (!window) return;
-    if (this.#added.length === 0 && !hasAccountRange(query)) {
+    if (this.#added.length === 0 && this.#replaced.size === 0 && !hasAccountRange(query)) {
       yield* this.books.postings(window, page);
       return;
     }
@@ -103,6 +129,9 @@ export class TripletexBooksView {
       let count = this.books.postingCount(window);
       for (const voucher of this.#added)
         if (voucher.date >= window.start && voucher.date <= window.end) count += voucher.postings.length;
+      for (const { original, replacement } of this.#replaced.values())
+        if (original.date >= window.start && original.date <= window.end)
+          count += replacement.postings.length - original.postings.length;
       return count;
     }
     let count = 0;
@@ -132,14 +161,19 @@ export class TripletexBooksView {
         change.set(posting.account, (change.get(posting.account) ?? 0n) + posting.amount);
       }
     }
-    for (const voucher of this.#added) {
+    const apply = (voucher: DemoVoucher, sign: bigint) => {
       for (const posting of voucher.postings) {
         if (voucher.date >= dateFrom && voucher.date <= lastDay) {
-          change.set(posting.account, (change.get(posting.account) ?? 0n) + posting.amount);
+          change.set(posting.account, (change.get(posting.account) ?? 0n) + sign * posting.amount);
         } else if (voucher.date < dateFrom && (posting.account < "3000" || voucher.date >= yearStart)) {
-          opening.set(posting.account, (opening.get(posting.account) ?? 0n) + posting.amount);
+          opening.set(posting.account, (opening.get(posting.account) ?? 0n) + sign * posting.amount);
         }
       }
+    };
+    for (const voucher of this.#added) apply(voucher, 1n);
+    for (const { original, replacement } of this.#replaced.values()) {
+      apply(original, -1n);
+      apply(replacement, 1n);
     }
     const figures = new Map<string, AccountFigures>();
     for (const account of new Set([...opening.keys(), ...change.keys()])) {

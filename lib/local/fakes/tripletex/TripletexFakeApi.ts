@@ -224,6 +224,13 @@ export class TripletexFakeApi {
     company.view.addVoucher(voucher);
   }
 
+  /** Changes a voucher of a company's books (same id and date, other postings), as an edit in Tripletex would. */
+  changeVoucher(companyId: number, voucher: DemoVoucher): void {
+    const company = this.#companies.get(companyId);
+    if (!company) throw new RangeError(`no company ${companyId}`);
+    company.view.changeVoucher(voucher);
+  }
+
   /** Answers one request. Never throws. */
   handle(request: FakeApiRequest): FakeApiResponse {
     const requestId = `fake-${++this.#requestCounter}-${randomBytes(4).toString("hex")}`;
@@ -555,11 +562,15 @@ export class TripletexFakeApi {
     return { value: filtered(value, fieldSelection(query)) };
   }
 
-  /** A hash of the full result without producing it: the books' revision and the query (paging and fields aside). */
+  /**
+   * A hash of the full result without producing it: the query (paging and fields aside) and the changes to the books
+   * dated in its dates — a change elsewhere leaves the digest of this list alone, as Tripletex's hash of the result.
+   */
   #digest(company: ServedCompany, path: string, query: URLSearchParams, total: number): string | null {
     if (total === 0) return null;
     const kept = [...query.entries()].filter(([name]) => !["from", "count", "fields", "sorting"].includes(name)).sort();
-    return sha(JSON.stringify([company.id, company.view.revision, path, kept])).slice(0, 20);
+    const { dateFrom, dateTo } = dateRange(query);
+    return sha(JSON.stringify([company.id, company.view.changesIn(dateFrom, dateTo), path, kept])).slice(0, 20);
   }
 }
 
