@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,8 +17,9 @@ import { lambdaContext } from "../../../helpers/lambdaContext.ts";
 
 /**
  * The sync function as Lambda invokes it (its `createHandler` with a configuration, an event and a context), against
- * DynamoDB Local and the fake Tripletex: a queued sync runs to its end, a repeated delivery is a duplicate, an event
- * naming no queued sync is dropped, and a malformed event is refused at the boundary.
+ * DynamoDB Local and the fake Tripletex: a queued sync runs to its end, a repeated delivery is a duplicate, a known
+ * failure is recorded and returned while an unexpected one is rethrown (Lambda's asynchronous retries take it), an
+ * event naming no queued sync is dropped, and a malformed event is refused at the boundary.
  */
 
 let emulators: TestEmulators;
@@ -84,6 +85,30 @@ afterAll(async () => {
   await rm(vaultDirectory, { recursive: true, force: true });
 });
 
+/** Another client of the firm on Tripletex, with a 2025 engagement and `key` stored. */
+async function connectedClient(clientId: string, key: { employeeToken: string }) {
+  const other = { ...ref, clientId };
+  const now = new Date().toISOString();
+  await stores.engagementStore.createClient({
+    tenantId: other.tenantId,
+    clientId,
+    name: `Klient ${clientId}`,
+    accountingSystem: "tripletex",
+    createdAt: now,
+    updatedAt: now,
+  });
+  await stores.engagementStore.createEngagement({
+    ...other,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: "2025-01-01",
+    periodEnd: "2025-12-31",
+    createdAt: now,
+  });
+  await deps.keys.put({ tenantId: other.tenantId, clientId, system: "tripletex" }, key);
+  return other;
+}
+
 describe("the sync function", () => {
   it("runs a queued sync to its end, and answers a repeated delivery as a duplicate", async () => {
     const queued = await requestSync(deps, ref, { kind: "http", by: "test" });
@@ -103,6 +128,35 @@ describe("the sync function", () => {
     await expect(
       handler({ ...ref, importId: "01JNOSUCHIMPORT00000000000" }, lambdaContext("saldo-sync")),
     ).resolves.toEqual({ outcome: "not-queued" });
+  });
+
+  it("records a known failure (the key is no longer accepted) and returns: nothing for Lambda to retry", async () => {
+    const other = await connectedClient("revoked", { employeeToken: "revoked-token" });
+    const queued = await requestSync(deps, other, { kind: "http", by: "test" });
+    const event = { ...other, importId: queued.importId };
+    await expect(handler(event, lambdaContext("saldo-sync"))).resolves.toEqual({
+      outcome: "failed",
+      status: "failed",
+    });
+    expect(await stores.importStore.getImport(event)).toMatchObject({
+      status: "failed",
+      failure: { code: "CONNECTOR_INVALID_KEY" },
+    });
+  });
+
+  it("rethrows an unexpected failure (an unreadable key file) after releasing the sync, so that Lambda retries it", async () => {
+    const keysDirectory = join(vaultDirectory, "keys");
+    const before = new Set(await readdir(keysDirectory));
+    const other = await connectedClient("corrupt", { employeeToken: "demo-tripletex-ok" });
+    const added = (await readdir(keysDirectory)).filter((file) => !before.has(file));
+    expect(added).toHaveLength(1);
+    const queued = await requestSync(deps, other, { kind: "http", by: "test" });
+    await writeFile(join(keysDirectory, added[0]!), "not a key file");
+    const event = { ...other, importId: queued.importId };
+    await expect(handler(event, lambdaContext("saldo-sync"))).rejects.toMatchObject({ code: "KEY_VAULT_CORRUPT" });
+    // Released for the retry (queued again, with why), not failed: the previous version (none here) stays.
+    expect(await stores.importStore.getImport(event)).toMatchObject({ status: "queued" });
+    expect((await stores.engagementStore.getEngagement(other))?.activeImportId).toBeUndefined();
   });
 
   it("refuses a malformed event at its boundary", async () => {
