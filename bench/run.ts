@@ -12,7 +12,8 @@
  *
  * Two sync profiles (issue #9): `tripletex` and `poweroffice` sync a synthetic year of 1 M postings from that fake
  * (its own process, real HTTP on loopback) through the real syncFromApi into DynamoDB Local (bench/sync.ts): requests,
- * wall time, postings/s, peak RSS and its growth over the baseline, and the requests and time of an unchanged re-sync.
+ * wall time, postings/s, peak RSS and its growth over the baseline, the requests and time of an unchanged re-sync, and
+ * those of a re-sync after 1 000 new postings in the last month (incremental: only that month is read again).
  *
  * Options: --quick (small files, for a smoke run), --no-large (skip the 1 GB SAF-T memory run),
  *          --no-e2e (skip the end-to-end run), --dir <folder> (where generated files go; default: the OS temp folder),
@@ -273,6 +274,7 @@ interface SyncMeasurement {
   baselineRssBytes: number;
   peakRssBytes: number;
   resync: { outcome: string; requests: number; seconds: number; activeImportUnchanged: boolean };
+  incremental: { added: number; mode: string; requests: number; windows: number; seconds: number };
 }
 
 const syncResults: { label: string; sync: SyncMeasurement }[] = [];
@@ -304,6 +306,11 @@ for (const name of chosenSyncs) {
   console.log(
     `${"".padEnd(26)} unchanged re-sync: ${sync.resync.requests} requests, ${sync.resync.seconds.toFixed(2)} s, ` +
       `${sync.resync.activeImportUnchanged ? "no new version" : "A NEW VERSION"}`,
+  );
+  console.log(
+    `${"".padEnd(26)} re-sync after ${sync.incremental.added.toLocaleString("en")} new postings in the last month: ` +
+      `${sync.incremental.mode}, ${sync.incremental.requests} requests (${sync.incremental.windows} windows read), ` +
+      `${sync.incremental.seconds.toFixed(1)} s`,
   );
 }
 

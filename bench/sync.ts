@@ -6,10 +6,13 @@
  * - the first sync: requests made (the import's provenance count), wall time, postings per second, the outcome;
  * - peak RSS of this process (the connector, the import pipeline and the SDK; not the fake, not DynamoDB Local), and
  *   its growth over the RSS once everything was set up (the baseline);
- * - the unchanged re-sync: its requests and wall time, and that it made no new version.
+ * - the unchanged re-sync: its requests and wall time, and that it made no new version;
+ * - the re-sync after `<new>` new postings booked in the year's last month (default 1 000): its requests, wall time,
+ *   the windows it read from the API and its mode (incremental: the other months are kept from the first version).
  *
- * Usage: node bin/run-ts.js bench/sync.ts <tripletex|poweroffice> <postings> — prints one JSON line (bench/run.ts
- * reads it). Exits non-zero when the first sync did not import the year, or the re-sync was not `unchanged`.
+ * Usage: node bin/run-ts.js bench/sync.ts <tripletex|poweroffice> <postings> [<new>] — prints one JSON line
+ * (bench/run.ts reads it). Exits non-zero when the first sync did not import the year, the re-sync was not
+ * `unchanged`, or the re-sync after the new postings did not import them incrementally.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -30,8 +33,9 @@ import { Secret } from "../lib/secrets/Secret.ts";
 import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
 import { BENCH_FAKE_KEYS } from "./syncFakeKeys.ts";
 
-const [system, postingsText] = process.argv.slice(2);
+const [system, postingsText, newText] = process.argv.slice(2);
 const postings = Number(postingsText);
+const newPostings = Number(newText ?? 1_000);
 if ((system !== "tripletex" && system !== "poweroffice") || !Number.isInteger(postings)) {
   console.error("usage: sync.ts <tripletex|poweroffice> <postings>");
   process.exit(2);
@@ -41,10 +45,18 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const fake = spawn(process.execPath, ["bin/run-ts.js", "bench/syncFake.ts", system, String(postings)], {
   stdio: ["pipe", "pipe", "inherit"],
 });
+const fakeLines = createInterface({ input: fake.stdout! })[Symbol.asyncIterator]();
 const fakeUrl = await new Promise<string>((resolve, reject) => {
   fake.once("exit", (code) => reject(new Error(`the fake exited (${code}) before it listened`)));
-  createInterface({ input: fake.stdout! }).once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));
+  void fakeLines.next().then(({ value }) => resolve((JSON.parse(value as string) as { url: string }).url));
 });
+
+/** Books `count` new postings in the fake's last month; resolves with how many it booked. */
+async function bookNewPostings(count: number): Promise<number> {
+  fake.stdin!.write(`${JSON.stringify({ add: count })}\n`);
+  const { value } = await fakeLines.next();
+  return (JSON.parse(value as string) as { added: number }).added;
+}
 
 const dataDir = await mkdtemp(join(tmpdir(), "saldo-bench-sync-"));
 const dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
@@ -126,6 +138,19 @@ try {
   if (again.result.outcome !== "unchanged") throw new Error(`the re-sync was ${again.result.outcome}, not unchanged`);
   const engagement = await stores.engagementStore.getEngagement(ref);
 
+  const added = await bookNewPostings(newPostings);
+  const incremental = await timed();
+  const incrementalRun = incremental.result.run;
+  const incrementalSource = incrementalRun.source.type === "api" ? incrementalRun.source : undefined;
+  if (incremental.result.outcome !== "imported" || incrementalSource?.mode !== "incremental")
+    throw new Error(
+      `the re-sync after ${added} new postings was ${incremental.result.outcome} (${incrementalSource?.mode})`,
+    );
+  if ((incrementalRun.counts?.lines ?? 0) !== (imported.counts?.lines ?? 0) + added)
+    throw new Error(
+      `the incremental re-sync has ${incrementalRun.counts?.lines} lines, not ${imported.counts?.lines} + ${added}`,
+    );
+
   console.log(
     JSON.stringify({
       system,
@@ -143,6 +168,15 @@ try {
         requests: again.result.run.source.type === "api" ? again.result.run.source.requestCount : undefined,
         seconds: again.seconds,
         activeImportUnchanged: engagement?.activeImportId === imported.importId,
+      },
+      incremental: {
+        added,
+        outcome: incremental.result.outcome,
+        mode: incrementalSource.mode,
+        requests: incrementalSource.requestCount,
+        windows: incrementalSource.windows?.length ?? 0,
+        seconds: incremental.seconds,
+        closingTotal: incrementalRun.counts?.totals.closing,
       },
     }),
   );

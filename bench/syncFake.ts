@@ -4,7 +4,10 @@
  *
  * Usage: node bin/run-ts.js bench/syncFake.ts <tripletex|poweroffice> <postings>
  * Prints one JSON line `{ "url": … }` once it listens, and serves until its standard input closes (the parent ended).
+ * A line `{ "add": N }` on its standard input books N new postings (bank fees: 6800 against 1920, two lines a voucher)
+ * in the year's last month, as if booked after the sync, and answers `{ "added": N }`.
  */
+import { createInterface } from "node:readline";
 import { syntheticBooks } from "../lib/local/fakes/syntheticBooks.ts";
 import { FakePowerOfficeGoServer } from "../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import { powerOfficeBooksOf } from "../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
@@ -20,6 +23,14 @@ if ((system !== "tripletex" && system !== "poweroffice") || !Number.isInteger(po
 
 let close: () => Promise<void>;
 let url: string;
+let add: (postings: number) => void;
+/** The new vouchers' postings: N/2 two-line vouchers on the days of December. */
+const newVouchers = (postings: number) =>
+  Array.from({ length: Math.floor(postings / 2) }, (_, index) => ({
+    index,
+    date: `2025-12-${String(1 + (index % 31)).padStart(2, "0")}`,
+    amount: BigInt(100_00 + (index % 900) * 7),
+  }));
 if (system === "tripletex") {
   const books = syntheticBooks({ postings, seed: "bench-tripletex" });
   const server = await FakeTripletexServer.start({
@@ -37,6 +48,24 @@ if (system === "tripletex") {
   });
   url = server.url;
   close = () => server.close();
+  add = (postings) => {
+    for (const { index, date, amount } of newVouchers(postings)) {
+      const id = 900_000_000 + index;
+      server.api.addVoucher(Number(books.company.id), {
+        id,
+        number: 900_000 + index,
+        year: 2025,
+        date,
+        description: "Bankgebyr (etterregistrert)",
+        kind: "bank-fee",
+        createdAt: `${date}T12:00:00.000Z`,
+        postings: [
+          { id: id * 2, row: 1, account: "6800", amount, description: "Bankgebyr" },
+          { id: id * 2 + 1, row: 2, account: "1920", amount: -amount, description: "Bankgebyr" },
+        ],
+      });
+    }
+  };
 } else {
   const books = syntheticBooks({ postings, seed: "bench-poweroffice", system: "poweroffice-go" });
   const server = await FakePowerOfficeGoServer.start({
@@ -47,8 +76,32 @@ if (system === "tripletex") {
   });
   url = server.url;
   close = () => server.close();
+  add = (postings) => {
+    server.api.addPostings(
+      BENCH_FAKE_KEYS.powerOfficeClientKey,
+      newVouchers(postings).flatMap(({ index, date, amount }) => {
+        const voucher = {
+          voucherNo: 900_000 + index,
+          voucherId: `00000000-0000-4000-8000-${String(900_000_000 + index).padStart(12, "0")}`,
+          voucherType: "ManualJournal",
+          date,
+          voucherDate: date,
+          description: "Bankgebyr (etterregistrert)",
+        };
+        return [
+          { ...voucher, accountNo: 6800, amount },
+          { ...voucher, accountNo: 1920, amount: -amount },
+        ];
+      }),
+    );
+  };
 }
 console.log(JSON.stringify({ url }));
-process.stdin.resume();
+// The commands (and the end of the input: the parent ended) come on standard input.
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const { add: postings } = JSON.parse(line) as { add: number };
+  add(postings);
+  console.log(JSON.stringify({ added: Math.floor(postings / 2) * 2 }));
+});
 process.stdin.on("end", () => void close().then(() => process.exit(0)));
 process.on("SIGTERM", () => void close().then(() => process.exit(0)));
