@@ -436,7 +436,7 @@ describe("Tripletex connector: faults", () => {
 });
 
 describe("Tripletex connector: incremental refresh", () => {
-  it("plans an unchanged re-sync in at most 5 requests and sees a new voucher, or a voucher and its reversal", async () => {
+  it("plans an unchanged re-sync in at most 5 requests and sees a new voucher, or a voucher and its reversal, in its month", async () => {
     await start();
     const tripletex = connector();
     const pulled = await tripletex.pull(key("employee-ok"), { period: YEAR_2025 });
@@ -456,7 +456,15 @@ describe("Tripletex connector: incremental refresh", () => {
         ["3000", -500n],
       ]),
     );
-    expect((await tripletex.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: marker })).kind).toBe("full");
+    expect(await tripletex.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: marker })).toMatchObject({
+      kind: "incremental",
+      windows: [{ start: "2025-11-01", end: "2025-11-30" }],
+    });
+    // A marker of a pull from before incremental refresh (no per-window digests): the change is read in full.
+    const older = Object.fromEntries(Object.entries(marker.details!).filter(([name]) => !name.startsWith("window:")));
+    expect(
+      await tripletex.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: { ...marker, details: older } }),
+    ).toMatchObject({ kind: "full", reason: expect.stringMatching(/no digest per window/) });
 
     // A voucher and its reversal move no figure; the voucher list still changes.
     await server!.close();
@@ -479,7 +487,7 @@ describe("Tripletex connector: incremental refresh", () => {
       ]),
     );
     expect(
-      (await again.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: base.provenance().marker! })).kind,
-    ).toBe("full");
+      await again.plan(key("employee-ok"), { period: YEAR_2025, previousMarker: base.provenance().marker! }),
+    ).toMatchObject({ kind: "incremental", windows: [{ start: "2025-05-01", end: "2025-05-31" }] });
   });
 });
