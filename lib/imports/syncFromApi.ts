@@ -155,7 +155,9 @@ export async function startSync(
  * 1. the sync is claimed with a lease, as a file's import is;
  * 2. the connector decides whether anything changed since the active version (at most a handful of requests): when
  *    nothing did, the run ends `unchanged` (no new version) with the time the data is as of;
- * 3. otherwise the connector pulls the period, and its records go through the same attempt as a file's
+ * 3. otherwise the connector pulls the period — in full, or (`incremental`, README "Incremental refresh") only the
+ *    windows whose data changed, the other windows' transactions read back from the active version — and the records
+ *    go through the same attempt as a file's
  *    (lib/imports/importAttempt.ts: field limits, summarizer — which checks opening + transactions = closing per
  *    account against the API's own trial balance, balanced vouchers and a trial balance summing to zero — writer,
  *    activation gate, atomic activation);
