@@ -309,7 +309,7 @@ for (const name of chosenSyncs) {
   );
   console.log(
     `${"".padEnd(26)} re-sync after ${sync.incremental.added.toLocaleString("en")} new postings in the last month: ` +
-      `${sync.incremental.mode}, ${sync.incremental.requests} requests (${sync.incremental.windows} windows read), ` +
+      `${sync.incremental.mode}, ${sync.incremental.requests} requests (${sync.incremental.windows} window${sync.incremental.windows === 1 ? "" : "s"} read), ` +
       `${sync.incremental.seconds.toFixed(1)} s`,
   );
 }
