@@ -62,6 +62,11 @@ export interface PullRequest {
    * sync takes every other window's transactions from the previous version.
    */
   windows?: Period[];
+  /**
+   * With `windows`: what the plan saw when it began (its time, and the connector's own marker then), so that a change
+   * made between the plan and the pull, in a window the pull does not read, is left for the next sync to find.
+   */
+  planned?: { startedAt: string; marker?: ChangeMarker };
 }
 
 /**
@@ -132,7 +137,14 @@ export type PullPlan =
    * the chart or the trial balance changed): pull them with {@link PullRequest.windows}, keep the rest of the previous
    * version. `reason` says for people what the API showed.
    */
-  | { kind: "incremental"; windows: Period[]; reason: string; requestCount: number }
+  | {
+      kind: "incremental";
+      windows: Period[];
+      reason: string;
+      requestCount: number;
+      /** Pass to the pull as {@link PullRequest.planned}. */
+      planned: { startedAt: string; marker?: ChangeMarker };
+    }
   /** Something changed that the API cannot narrow to windows (or there was no marker): pull in full; `reason` says why. */
   | { kind: "full"; marker?: ChangeMarker; reason: string; requestCount: number };
 

@@ -255,7 +255,7 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
         base: { ...ref, importId: previous.importId },
         kept: complementOf(request.period, plan.windows),
       };
-      pulled = await connector.pull(credentials, { ...request, windows: plan.windows });
+      pulled = await connector.pull(credentials, { ...request, windows: plan.windows, planned: plan.planned });
     } else {
       refresh = { mode: "full", reason: plan.kind === "full" ? plan.reason : "no earlier version to build on" };
       pulled = await connector.pull(credentials, request);

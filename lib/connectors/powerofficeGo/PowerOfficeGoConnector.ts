@@ -223,6 +223,7 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     const recorder = new RequestRecorder();
     const session = this.#session(credentials, recorder);
     const { period } = request;
+    const startedAt = new Date(this.#platform.now()).toISOString();
     const full = (reason: string): PullPlan => ({ kind: "full", reason, requestCount: recorder.count });
     const window = { fromDate: period.start, toDate: period.end };
 
@@ -277,7 +278,13 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     ];
     if (chartChanged) reasons.push("the chart of accounts changed");
     if (openingChanged) reasons.push("the opening trial balance changed");
-    return { kind: "incremental", windows, reason: reasons.join("; "), requestCount: recorder.count };
+    return {
+      kind: "incremental",
+      windows,
+      reason: reasons.join("; "),
+      requestCount: recorder.count,
+      planned: { startedAt },
+    };
   }
 
   async pull(credentials: ConnectorCredentials<"poweroffice-go">, request: PullRequest): Promise<PulledLedger> {
@@ -285,7 +292,13 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
     const recorder = new RequestRecorder();
     const session = this.#session(credentials, recorder);
     const fetchedAt = new Date(this.#platform.now()).toISOString();
-    const fetchedAtTimestamp = formatPowerOfficeTimestamp(new Date(this.#platform.now()));
+    // The newest timestamps the marker keeps are capped here: at the plan's start for an incremental pull (a posting
+    // booked after it in a month kept from before is new to the next sync), else at this pull's start.
+    const capTimestamp = formatPowerOfficeTimestamp(
+      request.windows !== undefined && request.planned !== undefined
+        ? new Date(request.planned.startedAt)
+        : new Date(this.#platform.now()),
+    );
 
     const info = await this.#integrationInformation(session);
     const missing = missingPrivileges(info);
@@ -408,10 +421,10 @@ export class PowerOfficeGoConnector implements AccountingConnector<"poweroffice-
 
       const details: MarkerDetails = {
         period: `${period.start}/${period.end}`,
-        // Never later than the pull's start: a posting created while the months were read (in a month already read)
+        // Never later than the cap: a posting created while the months were read (in a month already read, or kept)
         // must be new to the next sync, whatever newer posting a later month showed.
-        created: earlierTimestamp(created, fetchedAtTimestamp) ?? "",
-        changed: earlierTimestamp(changed, fetchedAtTimestamp) ?? "",
+        created: earlierTimestamp(created, capTimestamp) ?? "",
+        changed: earlierTimestamp(changed, capTimestamp) ?? "",
         accountsChanged: accountsChanged ?? "",
         opening: trialBalanceDigest(before),
         crossMonth: crossMonth ? "yes" : "no",

@@ -186,6 +186,7 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
   async plan(credentials: ConnectorCredentials<"tripletex">, request: PullRequest): Promise<PullPlan> {
     const recorder = new RequestRecorder();
     const call = this.#call(credentials, recorder);
+    const startedAt = this.#now().toISOString();
     const marker = await this.#marker(call, request.period);
     const previous = request.previousMarker;
     if (previous === undefined)
@@ -212,7 +213,13 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
     const reasons = [`versionDigest: ${changed.length} of ${windows.length} postings windows changed`];
     if (previous.details?.balanceSheet !== marker.details?.balanceSheet) reasons.push("the balance sheet changed");
     if (previous.details?.accounts !== marker.details?.accounts) reasons.push("the chart of accounts changed");
-    return { kind: "incremental", windows: changed, reason: reasons.join("; "), requestCount: recorder.count };
+    return {
+      kind: "incremental",
+      windows: changed,
+      reason: reasons.join("; "),
+      requestCount: recorder.count,
+      planned: { startedAt, marker },
+    };
   }
 
   async pull(credentials: ConnectorCredentials<"tripletex">, request: PullRequest): Promise<PulledLedger> {
@@ -287,6 +294,11 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
         windows: windows.map((window) => ({ ...window })),
         marker: {
           ...marker,
+          // The books changed between the plan and this pull, maybe in a window kept from before: a digest no fresh
+          // marker equals, so that the next plan compares every window again.
+          ...(request.planned?.marker !== undefined && request.planned.marker.digest !== marker.digest
+            ? { digest: createHash("sha256").update(`${marker.digest}:changed-after-plan`).digest("hex") }
+            : {}),
           details: {
             ...marker.details,
             ...Object.fromEntries([...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

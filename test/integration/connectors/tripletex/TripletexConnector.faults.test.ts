@@ -436,6 +436,46 @@ describe("Tripletex connector: faults", () => {
 });
 
 describe("Tripletex connector: incremental refresh", () => {
+  it("leaves a change made between the plan and an incremental pull, in a window the pull keeps, to the next plan", async () => {
+    await start();
+    const tripletex = connector();
+    const base = await tripletex.pull(key("employee-ok"), { period: YEAR_2025 });
+    await drain(base);
+    server!.api.addVoucher(
+      4711,
+      voucherOf(90_011, "2025-11-20", [
+        ["1920", 900n],
+        ["3000", -900n],
+      ]),
+    );
+    const plan = await tripletex.plan(key("employee-ok"), {
+      period: YEAR_2025,
+      previousMarker: base.provenance().marker!,
+    });
+    expect(plan).toMatchObject({ kind: "incremental", windows: [{ start: "2025-11-01", end: "2025-11-30" }] });
+    if (plan.kind !== "incremental") return;
+    // Booked after the plan, in May: a window the incremental pull keeps from before.
+    server!.api.addVoucher(
+      4711,
+      voucherOf(90_012, "2025-05-20", [
+        ["1920", 300n],
+        ["3000", -300n],
+      ]),
+    );
+    const pulled = await tripletex.pull(key("employee-ok"), {
+      period: YEAR_2025,
+      previousMarker: base.provenance().marker!,
+      windows: plan.windows,
+      planned: plan.planned,
+    });
+    await drain(pulled);
+    const next = await tripletex.plan(key("employee-ok"), {
+      period: YEAR_2025,
+      previousMarker: pulled.provenance().marker!,
+    });
+    expect(next).toMatchObject({ kind: "incremental", windows: [{ start: "2025-05-01", end: "2025-05-31" }] });
+  });
+
   it("plans an unchanged re-sync in at most 5 requests and sees a new voucher, or a voucher and its reversal, in its month", async () => {
     await start();
     const tripletex = connector();
