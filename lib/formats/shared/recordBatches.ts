@@ -3,8 +3,8 @@ import { ChunkRecordStream } from "./ChunkRecordStream.ts";
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * A record stream read in batches: the records a parser completed from one input chunk come as one array, so the
- * consumer pays one `await` per chunk instead of one per record (about 15% of a SIE parse of two-row vouchers,
+ * A record stream read in batches: the records a parser has ready come as one array (a chunk's for SAF-T, a few
+ * dozen for SIE), so the consumer pays one `await` per batch instead of one per record (about 15% of a SIE parse of two-row vouchers,
  * issue #8). A stream of a file parser ({@link ChunkRecordStream}) hands out its batches itself; any other stream
  * (an accounting API's records, a test's generator) comes one record per batch. The records, their order and the
  * errors are the same as with `for await` over `records`; ending the loop early (`break`, a throw) closes `records`.

@@ -9,15 +9,22 @@ import { SieRecordMapper } from "./SieRecordMapper.ts";
 /** Invalid byte sequences reported one by one; the rest are counted in one issue at the end. */
 const MAX_INVALID_BYTES_REPORTED = 5;
 
+/** Records the mapper completes before the stream hands them out (see {@link SieChunkConsumer.pull}). */
+const RECORDS_PER_PULL = 64;
+
 /**
- * The tokenizer and the record mapper as a push parser for {@link ChunkRecordStream} (the stream SAF-T uses too): each
- * chunk of bytes is tokenized and mapped at once, and the records it completes wait in {@link out}.
+ * The tokenizer and the record mapper as a push parser for {@link ChunkRecordStream} (the stream SAF-T uses too).
+ * Writing a chunk only hands it to the tokenizer; its lines are mapped on demand ({@link pull}), a few records at a
+ * time: records go out soon after they are made, so few are alive at once and garbage collection stays cheap (a
+ * whole chunk's vouchers at once kept a scavenge copying them).
  */
 class SieChunkConsumer implements ChunkConsumer<ImportRecord> {
   readonly out: ImportRecord[];
   private readonly tokenizer: SieLineTokenizer;
   private readonly mapper: SieRecordMapper;
   private invalidBytes = 0;
+  private ended = false;
+  private finished = false;
 
   constructor(options: ParseOptions) {
     this.tokenizer = new SieLineTokenizer({ fileName: options.fileName });
@@ -37,36 +44,46 @@ class SieChunkConsumer implements ChunkConsumer<ImportRecord> {
     });
   }
 
-  /** The decoding stage's decision, made before the first byte it concerns is written. */
+  /** The decoding stage's decision, made before the first byte it concerns is written (all lines before are mapped). */
   setEncoding(decision: EncodingDecision, bytesEncoding: string): void {
     this.tokenizer.setEncoding(bytesEncoding);
     this.mapper.setEncodingDecision(decision, this.tokenizer.position());
   }
 
+  /** The stream pulls until the chunk's lines are used up before it writes the next chunk (the lines refer to it). */
   write(chunk: Uint8Array): void {
     this.tokenizer.feedBytes(chunk);
-    this.mapLines();
   }
 
   end(): void {
     this.tokenizer.finish();
-    this.mapLines();
+    this.ended = true;
+  }
+
+  /** Maps lines until {@link RECORDS_PER_PULL} records are waiting or the lines written so far are used up. */
+  pull(): boolean {
+    if (this.finished) return false;
+    const tokenizer = this.tokenizer;
+    const mapper = this.mapper;
+    const out = this.out;
+    let mapped = false;
+    for (let line = tokenizer.next(); line !== undefined; line = tokenizer.next()) {
+      mapper.accept(line);
+      mapped = true;
+      if (out.length >= RECORDS_PER_PULL) return true;
+    }
+    if (!this.ended) return mapped;
+    this.finished = true;
     if (this.invalidBytes > MAX_INVALID_BYTES_REPORTED) {
       const more = this.invalidBytes - MAX_INVALID_BYTES_REPORTED;
-      this.mapper.report({
+      mapper.report({
         severity: "warning",
         code: "SIE_INVALID_BYTES",
         message: `${more} more byte sequences that are not UTF-8 were read as \uFFFD (${this.invalidBytes} in all; the first ${MAX_INVALID_BYTES_REPORTED} are listed)`,
       });
     }
-    this.mapper.finish(this.tokenizer.position());
-  }
-
-  /** Maps every complete line fed so far (the tokenizer's lines refer to the chunk, which is only kept until then). */
-  private mapLines(): void {
-    const tokenizer = this.tokenizer;
-    const mapper = this.mapper;
-    for (let line = tokenizer.next(); line !== undefined; line = tokenizer.next()) mapper.accept(line);
+    mapper.finish(tokenizer.position());
+    return true;
   }
 }
 
@@ -83,8 +100,8 @@ class SieChunkConsumer implements ChunkConsumer<ImportRecord> {
  * FormatError subclass with line and column. The output, issue locations included, does not depend on how
  * the input is chunked.
  *
- * The stream is a {@link ChunkRecordStream}: each chunk of input is mapped at once and its records wait (memory holds
- * one chunk's records); {@link import("../shared/recordBatches.ts").recordBatches} reads them a chunk at a time.
+ * The stream is a {@link ChunkRecordStream}; {@link import("../shared/recordBatches.ts").recordBatches} reads its
+ * records a few dozen at a time (one `await` for each batch instead of each record).
  *
  * @example
  * for await (const record of parseSie(fileSource("bokslut.se"), { fileName: "bokslut.se" })) …

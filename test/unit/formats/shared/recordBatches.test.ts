@@ -44,7 +44,7 @@ describe("recordBatches", () => {
   };
 
   for (const [name, { parse, bytes: makeBytes }] of Object.entries(parsers)) {
-    it(`hands out the same ${name} records as for await, in batches of a chunk, however the input is chunked`, async () => {
+    it(`hands out the same ${name} records as for await, in batches, however the input is chunked`, async () => {
       const bytes = await makeBytes();
       const expected = await collect(parse(chunkedSource(bytes, [bytes.length])));
       expect(expected.filter((record) => record.type === "transaction").length).toBeGreaterThan(100);
@@ -53,7 +53,7 @@ describe("recordBatches", () => {
         expect(batches.every((batch) => batch.length > 0)).toBe(true);
         expect(batches.flat()).toEqual(expected);
       }
-      // A chunk's records come together: far fewer batches than records.
+      // Ready records come together: far fewer batches than records.
       const batches = await batchesOf(parse(chunkedSource(bytes, [16 * 1024])));
       expect(batches.length).toBeLessThan(expected.length / 10);
     });
