@@ -7,6 +7,7 @@
 import { stat } from "node:fs/promises";
 import { PerformanceObserver, constants, type PerformanceEntry } from "node:perf_hooks";
 import { fileSource } from "../lib/formats/shared/sources.ts";
+import { recordBatches } from "../lib/formats/shared/recordBatches.ts";
 import { parseSaft } from "../lib/formats/saft/index.ts";
 import { parseSie } from "../lib/formats/sie/index.ts";
 import { inspectFile } from "../lib/imports/inspectFile.ts";
@@ -20,12 +21,15 @@ if (!mode || !path) {
   process.exit(2);
 }
 
+/** Reads the records as the import does (lib/imports/importAttempt.ts): a chunk's records at a time. */
 async function countRecords(records: AsyncIterable<ImportRecord>) {
   let count = 0;
   let lines = 0;
-  for await (const record of records) {
-    count++;
-    if (record.type === "transaction") lines += record.transaction.lines.length;
+  for await (const batch of recordBatches(records)) {
+    for (const record of batch) {
+      count++;
+      if (record.type === "transaction") lines += record.transaction.lines.length;
+    }
   }
   return { records: count, lines };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SaldoError, type ErrorCategory } from "../errors/SaldoError.ts";
-import { ImportHeldError } from "../imports/viewErrors.ts";
+import { ImportHeldError } from "../imports/errors.ts";
 import { ApiError, type FieldError } from "./errors.ts";
 
 /** The media type of every error answer (RFC 9457 §3). */

@@ -10,7 +10,7 @@ import type { EngagementRef } from "../engagements/types.ts";
 import type { LedgerLine } from "../ledger/types.ts";
 import type { ListTransactionLinesDeps } from "../imports/listTransactionLines.ts";
 import { ClientNotFoundError, EngagementNotFoundError } from "../engagements/errors.ts";
-import { NoActiveImportError } from "../imports/viewErrors.ts";
+import { NoActiveImportError } from "../imports/errors.ts";
 import { formatCountForPeople, formatDateForPeople, formatOreForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import type { Locale } from "../presentation/locale.ts";

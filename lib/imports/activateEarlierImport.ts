@@ -12,8 +12,8 @@ import {
   ImportNotActivatableError,
   ImportNotFoundError,
   ImportViewError,
-  requireImport,
-} from "./viewErrors.ts";
+} from "./errors.ts";
+import { requireImport } from "./importGuards.ts";
 
 /** What activateEarlierImport needs (STYLE.md §5). */
 export interface ActivateEarlierImportDeps {

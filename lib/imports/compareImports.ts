@@ -4,7 +4,7 @@ import type { Ore } from "../money/ore.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
-import { assertHasFigures, requireImport } from "./viewErrors.ts";
+import { assertHasFigures, requireImport } from "./importGuards.ts";
 
 /** What compareImports needs (STYLE.md §5). */
 export interface CompareImportsDeps {

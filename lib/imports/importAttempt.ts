@@ -1,5 +1,6 @@
 import type { Client, Engagement } from "../engagements/types.ts";
 import { FormatError } from "../formats/errors.ts";
+import { recordBatches } from "../formats/shared/recordBatches.ts";
 import type { ImportRecord } from "../ledger/records.ts";
 import { formatKnownOre } from "../ledger/ledgerJson.ts";
 import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
@@ -154,14 +155,17 @@ export async function runImportAttempt(
   try {
     const records = await source.open(progress);
     const limitIssues: Issue[] = [];
-    for await (const parsed of records) {
-      if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
-      const record = limitFieldLengths(parsed, source.label, limitIssues);
-      for (const issue of limitIssues.splice(0)) summarizer.add({ type: "issue", issue });
-      summarizer.add(record);
-      if (record.type === "transaction") {
-        progress.lines += record.transaction.lines.length;
-        await writer.addTransaction(record.transaction);
+    // A chunk's records at a time (recordBatches): one await per chunk of the file rather than one per record.
+    for await (const batch of recordBatches(records)) {
+      for (const parsed of batch) {
+        if (heartbeat.lost) throw new ImportLeaseLostError(run.importId);
+        const record = limitFieldLengths(parsed, source.label, limitIssues);
+        for (const issue of limitIssues.splice(0)) summarizer.add({ type: "issue", issue });
+        summarizer.add(record);
+        if (record.type === "transaction") {
+          progress.lines += record.transaction.lines.length;
+          await writer.addTransaction(record.transaction);
+        }
       }
     }
     const summary: LedgerSummary = summarizer.finish();

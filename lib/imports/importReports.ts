@@ -7,7 +7,7 @@ import type { EngagementStore } from "../engagements/ports.ts";
 import { CURSOR_MAX_LENGTH, cursorCodec } from "../paging/cursorCodec.ts";
 import type { ImportRunSummary, ImportStore } from "./ports.ts";
 import type { ImportRef } from "./types.ts";
-import { requireImport } from "./viewErrors.ts";
+import { requireImport } from "./importGuards.ts";
 import { IssueJsonSchema, toIssueJson } from "../ledger/ledgerJson.ts";
 
 /** Issue counts by severity. */

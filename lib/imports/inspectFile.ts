@@ -1,5 +1,6 @@
-import { summarizeLedger, type LedgerSummary } from "../ledger/summarizeLedger.ts";
+import { LedgerSummarizer, type LedgerSummary } from "../ledger/summarizeLedger.ts";
 import { parseFile, type ParseFileOptions } from "../formats/parseFile.ts";
+import { recordBatches } from "../formats/shared/recordBatches.ts";
 
 /**
  * Reads one file (SAF-T, SIE or CSV) as a stream and returns its trial balance, transaction statistics and
@@ -10,5 +11,8 @@ export async function inspectFile(
   options: ParseFileOptions = {},
 ): Promise<LedgerSummary> {
   const { records } = await parseFile(source, options);
-  return summarizeLedger(records);
+  const summarizer = new LedgerSummarizer();
+  // A chunk's records at a time, as the import reads them (lib/imports/importAttempt.ts).
+  for await (const batch of recordBatches(records)) for (const record of batch) summarizer.add(record);
+  return summarizer.finish();
 }

@@ -7,7 +7,7 @@ import { InvalidCursorError } from "../paging/errors.ts";
 import { cursorCodec } from "../paging/cursorCodec.ts";
 import { LinePositionSchema, type ImportStore, type LinePosition } from "./ports.ts";
 import type { LedgerLine } from "../ledger/types.ts";
-import { InvalidTransactionQueryError, NoActiveImportError, StaleCursorError } from "./viewErrors.ts";
+import { InvalidTransactionQueryError, NoActiveImportError, StaleCursorError } from "./errors.ts";
 
 /** What listTransactionLines needs (STYLE.md §5). */
 export interface ListTransactionLinesDeps {

@@ -11,7 +11,7 @@ import { readActiveLedger } from "./readActiveLedger.ts";
 import type { ImportRun } from "./types.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
-import { NoActiveImportError } from "./viewErrors.ts";
+import { NoActiveImportError } from "./errors.ts";
 
 /** What getTrialBalanceView needs (STYLE.md §5). */
 export interface TrialBalanceViewDeps {

@@ -6,6 +6,12 @@ export interface ChunkConsumer<T> {
   write(chunk: Uint8Array): void;
   /** Ends the input (throws when it ends too early). */
   end(): void;
+  /**
+   * For a parser that leaves part of the work of {@link write} and {@link end} to be done on demand: completes more
+   * records from the input given so far (a few at a time, so that few are alive at once), and returns whether it
+   * did anything; false once that input is used up. Throws like {@link write}.
+   */
+  pull?(): boolean;
 }
 
 const DONE: IteratorResult<never, void> = Object.freeze({ done: true, value: undefined });
@@ -20,6 +26,10 @@ const DONE: IteratorResult<never, void> = Object.freeze({ done: true, value: und
  * `open` runs at the first `next()`: it reads what it must to choose the parser (a zip or XML, say) and returns the
  * chunks to feed it. Records completed before a structural error are handed out before the error is thrown, so
  * what precedes an error does not depend on how the input was chunked.
+ *
+ * A consumer that can take records in batches calls {@link nextBatch} (through {@link recordBatches}) instead of
+ * `next()`: one promise per batch of ready records instead of one per record. The `for await` step per record measured about
+ * 15% of a SIE parse of two-row vouchers (issue #8).
  */
 export class ChunkRecordStream<T> implements AsyncGenerator<T, void, undefined> {
   private consumer: ChunkConsumer<T> | undefined;
@@ -29,7 +39,7 @@ export class ChunkRecordStream<T> implements AsyncGenerator<T, void, undefined> 
   private finished = false;
   private failure: { error: unknown } | undefined;
   /** The last call still waiting for input; later calls queue behind it. */
-  private tail: Promise<IteratorResult<T, void>> | undefined;
+  private tail: Promise<unknown> | undefined;
 
   constructor(
     private readonly open: () => Promise<{ chunks: AsyncIterable<Uint8Array>; consumer: ChunkConsumer<T> }>,
@@ -40,8 +50,20 @@ export class ChunkRecordStream<T> implements AsyncGenerator<T, void, undefined> 
   }
 
   next(): Promise<IteratorResult<T, void>> {
-    // Calls made while an earlier one waits for input run after it, in order.
-    const result = this.tail === undefined ? this.nextNow() : this.tail.then(() => this.nextNow());
+    return this.inOrder(this.nextNow);
+  }
+
+  /**
+   * Every record that is ready, as one array (never empty), reading input until there is one; `undefined` at the
+   * end. Mixes with {@link next}: calls are served in order, and each record is handed out once.
+   */
+  nextBatch(): Promise<T[] | undefined> {
+    return this.inOrder(this.batchNow);
+  }
+
+  /** Runs `now` at once, or after the call still waiting for input: calls are served in the order they were made. */
+  private inOrder<R>(now: () => R | Promise<R>): Promise<R> {
+    const result = this.tail === undefined ? now() : this.tail.then(now);
     if (result instanceof Promise) {
       this.tail = result;
       const settle = () => {
@@ -64,30 +86,78 @@ export class ChunkRecordStream<T> implements AsyncGenerator<T, void, undefined> 
   }
 
   /** A record at once when one is ready, else a promise that reads more input first. */
-  private nextNow(): IteratorResult<T, void> | Promise<IteratorResult<T, void>> {
+  private readonly nextNow = (): IteratorResult<T, void> | Promise<IteratorResult<T, void>> => {
     const result = this.step();
     if (result !== undefined) return result;
     if (this.failure !== undefined) return this.fail();
-    return this.readMore();
-  }
+    return this.readMore(this.step);
+  };
+
+  /** The ready records at once when there are any, else a promise that reads more input first. */
+  private readonly batchNow = (): T[] | undefined | Promise<T[] | undefined> => {
+    const batch = this.takeBatch();
+    if (batch !== undefined) return batch ?? undefined;
+    if (this.failure !== undefined) return this.fail();
+    return this.readMore(this.takeBatch).then((taken) => taken ?? undefined);
+  };
 
   /** The next ready record, `DONE` at the end, or `undefined` when input must be read (or a failure thrown) first. */
-  private step(): IteratorResult<T, void> | undefined {
-    const consumer = this.consumer;
-    if (this.finished) return DONE;
-    if (consumer === undefined) return undefined;
-    const out = consumer.out;
-    if (this.index < out.length) return { done: false, value: out[this.index++]! };
-    if (out.length !== 0) {
-      out.length = 0;
-      this.index = 0;
+  private readonly step = (): IteratorResult<T, void> | undefined => {
+    for (;;) {
+      const consumer = this.consumer;
+      if (this.finished) return DONE;
+      if (consumer === undefined) return undefined;
+      const out = consumer.out;
+      if (this.index < out.length) return { done: false, value: out[this.index++]! };
+      if (out.length !== 0) {
+        out.length = 0;
+        this.index = 0;
+      }
+      if (this.failure !== undefined) return undefined;
+      if (consumer.pull !== undefined && this.pull(consumer)) continue;
+      if (!this.inputEnded) return undefined;
+      this.finished = true;
+      return DONE;
     }
-    if (this.failure !== undefined || !this.inputEnded) return undefined;
-    this.finished = true;
-    return DONE;
+  };
+
+  /** The ready records (a new array), `null` at the end, or `undefined` when input must be read (or a failure thrown) first. */
+  private readonly takeBatch = (): T[] | null | undefined => {
+    for (;;) {
+      const consumer = this.consumer;
+      if (this.finished) return null;
+      if (consumer === undefined) return undefined;
+      const out = consumer.out;
+      if (this.index < out.length) {
+        const batch = out.slice(this.index);
+        out.length = 0;
+        this.index = 0;
+        return batch;
+      }
+      if (out.length !== 0) {
+        out.length = 0;
+        this.index = 0;
+      }
+      if (this.failure !== undefined) return undefined;
+      if (consumer.pull !== undefined && this.pull(consumer)) continue;
+      if (!this.inputEnded) return undefined;
+      this.finished = true;
+      return null;
+    }
+  };
+
+  /** The consumer's {@link ChunkConsumer.pull}; a failure is kept to be thrown after the records before it. */
+  private pull(consumer: ChunkConsumer<T>): boolean {
+    try {
+      return consumer.pull!();
+    } catch (error) {
+      this.failure = { error };
+      return true;
+    }
   }
 
-  private async readMore(): Promise<IteratorResult<T, void>> {
+  /** Feeds input until `take` has something (records, or the end); a failure is thrown once the records before it are taken. */
+  private async readMore<R>(take: () => R | undefined): Promise<R> {
     try {
       if (this.consumer === undefined) {
         const { chunks, consumer } = await this.open();
@@ -109,7 +179,7 @@ export class ChunkRecordStream<T> implements AsyncGenerator<T, void, undefined> 
           // Records completed before the error go out first (see step); then the error.
           this.failure = { error };
         }
-        const result = this.step();
+        const result = take();
         if (result !== undefined) return result;
         if (this.failure !== undefined) return await this.fail();
       }
