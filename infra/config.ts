@@ -142,7 +142,7 @@ export const API_CONFIG = {
   maxUploadBytes: 2 * 1024 ** 3,
   cors: {
     allowHeaders: ["authorization", "content-type"],
-    exposeHeaders: ["x-request-id"],
+    exposeHeaders: ["x-request-id", "content-disposition", "x-next-cursor", "location"],
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     maxAgeSeconds: 600,
   },
