@@ -183,6 +183,7 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
           ...["opening", "movement", "closing"].map(
             (c) => row.querySelector(`[data-column="${c}"]`)!.textContent ?? "",
           ),
+          row.getAttribute("data-flagged") ?? "",
         ]);
       }, top);
       await page.waitForFunction(() => true);
@@ -194,6 +195,19 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
       if (top > accounts.length * 40 + 2000) break;
     }
     expect([...seen.keys()].sort()).toEqual(accounts.map((a) => a.account).sort());
+    // Rows the validation report has a warning or error for are highlighted (none are for another reason here:
+    // the engagement has no prior one).
+    const warned = new Set(
+      (expected.json.issues as { account?: string; severity: string }[])
+        .filter((issue) => issue.account && issue.severity !== "info")
+        .map((issue) => issue.account!),
+    );
+    expect(
+      [...seen]
+        .filter(([, cells]) => cells[3] === "true")
+        .map(([account]) => account)
+        .sort(),
+    ).toEqual([...warned].sort());
     for (const account of accounts) {
       const [opening, movement, closing] = seen.get(account.account)!;
       expect({

@@ -54,14 +54,27 @@ export function TrialBalancePage() {
   const base = engagementPath(clientId, engagementId);
   const cols = columns(t);
   const accounts = tb.data?.accounts;
+  // The validation report's warnings and errors per account (a closing that does not add up, a sub-ledger that
+  // disagrees…): those rows are highlighted with their codes, as are openings that differ from the prior closing.
+  const flagged = useMemo(() => {
+    const codes = new Map<string, string[]>();
+    for (const issue of tb.data?.issues ?? []) {
+      if (!issue.account || issue.severity === "info") continue;
+      codes.set(issue.account, [...new Set([...(codes.get(issue.account) ?? []), issue.code])]);
+    }
+    for (const account of accounts ?? [])
+      if (openingDiffers(account))
+        codes.set(account.account, [...(codes.get(account.account) ?? []), t("differenceHint")]);
+    return codes;
+  }, [tb.data, t]);
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     return (accounts ?? []).filter(
       (a) =>
         (needle === "" || a.account.startsWith(needle) || a.name.toLowerCase().includes(needle)) &&
-        (!onlyDifferences || openingDiffers(a)),
+        (!onlyDifferences || flagged.has(a.account)),
     );
-  }, [accounts, filter, onlyDifferences]);
+  }, [accounts, filter, onlyDifferences, flagged]);
   if (tb.error) return <ErrorMessage error={tb.error} />;
   if (!tb.data) return <Loading />;
   const data = tb.data;
@@ -150,13 +163,20 @@ export function TrialBalancePage() {
           testId="trial-balance-rows"
           row={(a) => (
             <div
-              class={openingDiffers(a) ? "cells differs" : "cells"}
+              class={flagged.has(a.account) ? "cells differs" : "cells"}
               style={{ gridTemplateColumns: grid }}
               data-account={a.account}
-              title={openingDiffers(a) ? t("differenceHint") : undefined}
+              data-flagged={flagged.has(a.account) ? "true" : undefined}
+              title={flagged.get(a.account)?.join(", ")}
             >
               <span role="cell">
                 <a href={`${base}/transactions?account=${enc(a.account)}`}>{a.account}</a>
+                {flagged.has(a.account) && (
+                  <span class="flag" aria-label={flagged.get(a.account)!.join(", ")}>
+                    {" "}
+                    ⚠
+                  </span>
+                )}
               </span>
               <span role="cell">{a.name}</span>
               {cols.map((col) => (
