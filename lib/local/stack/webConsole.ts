@@ -106,7 +106,8 @@ export async function startWebConsole(options: {
 }): Promise<RunningWebConsole> {
   const assets = sirv(options.distDir, {
     single: true,
-    dev: false,
+    // Looks files up per request (not a list made at start), so a rebuild while the stack runs is served at once.
+    dev: true,
     etag: true,
     gzip: false,
     setHeaders: (response, pathname) => {
