@@ -321,11 +321,55 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     expect(shown).toEqual(codes);
   });
 
+  it("holds a file of another company, activates it after a confirmation, compares the versions and re-activates the first", async () => {
+    const first = (await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant })).json
+      .activeImportId as string;
+    await page.goto(engagementUrl());
+    const sample = await readFile(join(root, "samples", "demo-saft-1.30.xml"));
+    await page
+      .getByLabel("Velg fil")
+      .setInputFiles({ name: "other-company.xml", mimeType: "text/xml", buffer: sample });
+    await page.getByTestId("import-outcome").locator('[data-status="held"]').waitFor({ timeout: 120_000 });
+    await expect(page.getByTestId("import-outcome").textContent()).resolves.toContain("ORG_NUMBER_MISMATCH");
+    await page.getByTestId("import-outcome").getByRole("link").click();
+    await page.getByRole("button", { name: "Aktiver" }).click();
+    const dialog = page.getByRole("alertdialog");
+    await expect(dialog.textContent()).resolves.toContain("ORG_NUMBER_MISMATCH");
+    await shot("activate-confirm");
+    await dialog.getByRole("button", { name: /Ja/ }).click();
+    await page.locator("h1 [data-status]").getByText("aktiv").waitFor();
+    const second = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    const engagement = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant });
+    expect(engagement.json.activeImportId).toBe(second);
+
+    await page.goto(`${engagementUrl()}/imports`);
+    await page.getByRole("checkbox", { name: `Sammenlign ${first}` }).check();
+    await page.getByRole("checkbox", { name: `Sammenlign ${second}` }).check();
+    await page.getByRole("button", { name: "Sammenlign" }).click();
+    await page.getByTestId("comparison").waitFor();
+    await shot("compare");
+    const comparison = await api.call(
+      "GET",
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${first}/compare?with=${second}`,
+      { tenant },
+    );
+    await expect
+      .poll(() => page.getByTestId("comparison").locator("tbody tr").count())
+      .toBe(comparison.json.accounts.length);
+
+    await page.goto(`${engagementUrl()}/imports/${first}`);
+    await page.getByRole("button", { name: "Aktiver" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: /Ja/ }).click();
+    await page.locator("h1 [data-status]").getByText("aktiv").waitFor();
+    const back = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant });
+    expect(back.json.activeImportId).toBe(first);
+  });
+
   it("stores an integration key, shows its status, and never shows the key again", async () => {
     const secret = "demo-tripletex-ok";
     await page.goto(`${web}/clients`);
     await page.getByLabel("Navn").fill("Nordvik Bygg AS");
-    await page.getByLabel("Org.nr.").fill("974760673");
+    await page.getByLabel("Org.nr.").fill("923456783");
     await page.getByLabel("Regnskapssystem").selectOption("tripletex");
     await page.getByRole("button", { name: "Opprett" }).click();
     await page.getByRole("link", { name: "Nordvik Bygg AS" }).click();
@@ -344,6 +388,32 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
       return JSON.stringify({ ...dom.localStorage }) + JSON.stringify({ ...dom.sessionStorage });
     });
     expect(storage).not.toContain(secret);
+  });
+
+  it("syncs a connected client now and follows the sync to its figures", async () => {
+    await page.getByLabel("Regnskapsår").fill("2025");
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByTestId("engagements").getByRole("link").first().click();
+    await page.getByRole("button", { name: "Synkroniser nå" }).click();
+    await page.getByTestId("import-outcome").locator('[data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    await shot("sync");
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    const engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const imports = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/imports`, { tenant });
+    expect(imports.json.items[0]).toMatchObject({
+      status: "succeeded",
+      active: true,
+      source: { type: "api", system: "tripletex" },
+    });
+    await page.getByRole("link", { name: "Saldobalanse" }).click();
+    await page.getByTestId("trial-balance-rows").locator("[data-account]").first().waitFor();
+    const expected = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/trial-balance`, {
+      tenant,
+    });
+    const totals = page.getByTestId("totals");
+    expect(oreOfCell((await totals.locator('[data-column="closing"]').textContent()) ?? "")).toBe(
+      ore(expected.json.totals.closing),
+    );
   });
 
   it("shows another tenant nothing of the first tenant's, even by deep link", async () => {
