@@ -348,14 +348,24 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     await page.getByRole("button", { name: "Sammenlign" }).click();
     await page.getByTestId("comparison").waitFor();
     await shot("compare");
+    // The earlier version is "before" (`with`), the later one "after".
+    expect(new URL(page.url()).pathname).toBe(
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${second}/compare`,
+    );
+    expect(new URL(page.url()).searchParams.get("with")).toBe(first);
     const comparison = await api.call(
       "GET",
-      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${first}/compare?with=${second}`,
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${second}/compare?with=${first}`,
       { tenant },
     );
-    await expect
-      .poll(() => page.getByTestId("comparison").locator("tbody tr").count())
-      .toBe(comparison.json.accounts.length);
+    const rows = page.getByTestId("comparison").locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(comparison.json.accounts.length);
+    for (const [index, row] of (
+      comparison.json.accounts as { account: string; difference: { closing: string | null } }[]
+    ).entries()) {
+      const cells = await rows.nth(index).locator("td").allTextContents();
+      expect([cells[0], oreOfCell(cells.at(-1)!)]).toEqual([row.account, ore(row.difference.closing)]);
+    }
 
     await page.goto(`${engagementUrl()}/imports/${first}`);
     await page.getByRole("button", { name: "Aktiver" }).click();

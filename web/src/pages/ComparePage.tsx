@@ -4,6 +4,7 @@ import { sameAmount } from "../format.ts";
 import { useI18n } from "../i18n.ts";
 import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, useApi, useLoad } from "../ui.tsx";
 
+/** The API compares `{importId}` ("after") with `?with=` ("before"): figures before → after, differences after − before. */
 export function ComparePage() {
   const { params } = useRoute();
   const { query } = useLocation();
@@ -38,8 +39,8 @@ export function ComparePage() {
       />
       <h1>{t("compare")}</h1>
       <p>
-        {t("before")}: <a href={`${base}/imports/${enc(c.base.importId)}`}>{c.base.importId}</a> · {t("after")}:{" "}
-        <a href={`${base}/imports/${enc(c.other.importId)}`}>{c.other.importId}</a> · {c.unchangedAccounts}{" "}
+        {t("before")}: <a href={`${base}/imports/${enc(c.other.importId)}`}>{c.other.importId}</a> · {t("after")}:{" "}
+        <a href={`${base}/imports/${enc(c.base.importId)}`}>{c.base.importId}</a> · {c.unchangedAccounts}{" "}
         {t("unchangedAccounts")}
       </p>
       <table class="grid" data-testid="comparison">

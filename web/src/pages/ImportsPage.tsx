@@ -121,7 +121,11 @@ export function ImportsPage() {
         <button
           type="button"
           disabled={picked.length !== 2}
-          onClick={() => route(`${base}/imports/${enc(picked[0]!)}/compare?with=${enc(picked[1]!)}`)}
+          onClick={() => {
+            // Import ids are ULIDs: the later one is "after" (the path), the earlier "before" (`with`).
+            const [earlier, later] = [...picked].sort();
+            route(`${base}/imports/${enc(later!)}/compare?with=${enc(earlier!)}`);
+          }}
         >
           {t("compare")}
         </button>
