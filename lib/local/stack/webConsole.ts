@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { stat, readdir } from "node:fs/promises";
+import { open, readdir, stat, unlink } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -37,7 +37,35 @@ export async function webBuildIsStale(projectRoot: string): Promise<boolean> {
  * @throws LocalStackStartError `WEB_BUILD_FAILED` with the build's last output lines.
  */
 export async function ensureWebBuild(projectRoot: string, log: (line: string) => void): Promise<{ built: boolean }> {
-  if (!(await webBuildIsStale(projectRoot))) return { built: false };
+  // One build at a time per checkout (two stacks or test files starting together): the others wait for its lock to
+  // go, then find web/dist fresh. A lock left by a process that died is taken over after BUILD_LOCK_STALE_MS.
+  const lock = join(projectRoot, "web", ".build.lock");
+  for (;;) {
+    if (!(await webBuildIsStale(projectRoot))) return { built: false };
+    const handle = await open(lock, "wx").catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+      return undefined;
+    });
+    if (handle) {
+      await handle.close();
+      try {
+        if (!(await webBuildIsStale(projectRoot))) return { built: false };
+        await buildWeb(projectRoot, log);
+        return { built: true };
+      } finally {
+        await unlink(lock).catch(() => undefined);
+      }
+    }
+    const held = await stat(lock).catch(() => undefined);
+    if (held && Date.now() - held.mtimeMs > BUILD_LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
+}
+
+/** How long a build lock may be held before it counts as left behind by a process that died. */
+const BUILD_LOCK_STALE_MS = 10 * 60 * 1000;
+
+async function buildWeb(projectRoot: string, log: (line: string) => void): Promise<void> {
   log("web: building the console (web/ is newer than web/dist)…");
   const vite = join(projectRoot, "node_modules", "vite", "bin", "vite.js");
   const output: string[] = [];
@@ -63,7 +91,6 @@ export async function ensureWebBuild(projectRoot: string, log: (line: string) =>
       { context: { exitCode: code } },
     );
   }
-  return { built: true };
 }
 
 /** What the console reads at `/config.json` (web/src/config.ts): where the API is and how to sign in. */
