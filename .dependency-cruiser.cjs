@@ -60,10 +60,18 @@ module.exports = {
       to: {},
     },
     ...layerRules,
+    {
+      name: "web-no-server-code",
+      severity: "error",
+      comment:
+        "The web console (web/) runs in the browser and knows the API only through the types generated from openapi.json: it never imports lib/, functions/, infra/ or scripts/.",
+      from: { path: "^web/" },
+      to: { path: "^(lib|functions|infra|scripts|bin)/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|\\.sst|\\.saldo|coverage)/" },
+    exclude: { path: "^(node_modules|\\.sst|\\.saldo|coverage|web/dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
   },

@@ -2,7 +2,17 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".saldo/**", ".work/**", ".sst/**", "coverage/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".saldo/**",
+      ".work/**",
+      ".sst/**",
+      "coverage/**",
+      "web/dist/**",
+      "web/src/api/schema.d.ts",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -21,6 +31,23 @@ export default tseslint.config(
             {
               group: ["sst", "sst/*", "@middy/*", "aws-lambda"],
               message: "lib/ stays free of SST, middy and Lambda types",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The web console runs in the browser and knows the API only from openapi.json (generated types).
+    files: ["web/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/lib/**", "**/functions/**", "**/infra/**"],
+              message: "web/ knows the API only through the types generated from openapi.json",
             },
           ],
         },

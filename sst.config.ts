@@ -18,8 +18,10 @@ export default $config({
     const { syncFunction, platformKeysSecret } = await import("./infra/sync.ts");
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
+    const { web } = await import("./infra/web.ts");
     return {
       api: api.url,
+      web: web.url,
       uploadsBucket: uploadsBucket.name,
       table: table.name,
       ingestFunction: ingestFunction.name,

@@ -7,6 +7,7 @@ import {
   apiStageConfig,
   secretPrefix,
   STORAGE_CONFIG,
+  webOrigins,
   type ApiRouteAccess,
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
@@ -18,7 +19,7 @@ const prefix = secretPrefix($app.stage);
 /** CORS for the web client's origins; API Gateway answers preflights and adds the headers (the handlers do not). */
 export const api = new sst.aws.ApiGatewayV2("Api", {
   cors: {
-    allowOrigins: [...stage.corsOrigins],
+    allowOrigins: webOrigins(stage),
     allowHeaders: [...API_CONFIG.cors.allowHeaders],
     allowMethods: [...API_CONFIG.cors.allowMethods],
     exposeHeaders: [...API_CONFIG.cors.exposeHeaders],
@@ -45,9 +46,10 @@ new aws.s3.BucketCorsConfigurationV2("UploadsCors", {
   bucket: uploadsBucket.name,
   corsRules: [
     {
-      allowedOrigins: [...stage.corsOrigins],
+      allowedOrigins: webOrigins(stage),
       allowedMethods: ["PUT"],
-      allowedHeaders: ["content-type", "content-length"],
+      // The signed headers of a presigned PUT: type, length and the `x-amz-meta-saldo-…` reading options.
+      allowedHeaders: ["content-type", "content-length", "x-amz-meta-*"],
       exposeHeaders: ["etag"],
       maxAgeSeconds: API_CONFIG.cors.maxAgeSeconds,
     },

@@ -142,7 +142,7 @@ export const API_CONFIG = {
   maxUploadBytes: 2 * 1024 ** 3,
   cors: {
     allowHeaders: ["authorization", "content-type"],
-    exposeHeaders: ["x-request-id"],
+    exposeHeaders: ["x-request-id", "content-disposition", "x-next-cursor", "location"],
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     maxAgeSeconds: 600,
   },
@@ -154,9 +154,20 @@ export interface ApiStageConfig {
   issuer: string;
   /** Required `aud`. */
   audience: string;
-  /** Origins of the web client allowed by CORS on the API and on the uploads bucket (presigned PUTs). */
+  /**
+   * Further origins allowed by CORS on the API and on the uploads bucket (presigned PUTs), besides the web console's
+   * own (`web.domain`, added by {@link webOrigins}): e.g. a developer's Vite dev server.
+   */
   corsOrigins: readonly string[];
   throttling: { rateLimit: number; burstLimit: number };
+  /**
+   * The web console (infra/web.ts: S3 + CloudFront). `domain`: its host name (CloudFront alias; the DNS and the
+   * certificate are the stage's), whose origin the API and the bucket allow; without one the console is still deployed
+   * at its CloudFront URL, which must then be listed in `corsOrigins` once known (it cannot be read back into the API
+   * in the same deployment: the console's build needs the API's URL). `oidcClientId`: the public client (no secret,
+   * authorization code + PKCE) registered at `issuer` for the console, with `${origin}/auth/callback` as redirect URI.
+   */
+  web: { domain?: string; oidcClientId: string; oidcScope: string };
 }
 
 /**
@@ -169,18 +180,25 @@ export const API_STAGES: Readonly<Record<string, ApiStageConfig>> & { default: A
     audience: "saldo-api",
     corsOrigins: ["http://localhost:5173"],
     throttling: { rateLimit: 20, burstLimit: 40 },
+    web: { oidcClientId: "saldo-web-dev", oidcScope: "openid" },
   },
   production: {
     issuer: "https://auth.saldo.example",
     audience: "saldo-api",
-    corsOrigins: ["https://app.saldo.example"],
+    corsOrigins: [],
     throttling: { rateLimit: 200, burstLimit: 400 },
+    web: { domain: "app.saldo.example", oidcClientId: "saldo-web", oidcScope: "openid" },
   },
 };
 
 /** The settings of `stage` (falling back to `default`). */
 export function apiStageConfig(stage: string): ApiStageConfig {
   return API_STAGES[stage] ?? API_STAGES.default;
+}
+
+/** Every origin the stage's API and uploads bucket allow by CORS: the web console's own and `corsOrigins`. */
+export function webOrigins(config: ApiStageConfig): string[] {
+  return [...new Set([...(config.web.domain ? [`https://${config.web.domain}`] : []), ...config.corsOrigins])];
 }
 
 /** Secret names of a stage: `saldo/{stage}/{tenantId}/{clientId}/{system}` — IAM grants stop at `saldo/{stage}/*`. */

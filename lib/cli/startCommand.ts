@@ -52,6 +52,8 @@ export async function startCommand(
   say(`  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}  (path-style; access key S3RVER / secret S3RVER)`);
   say(`  DynamoDB   ${stack.dynamoDbEndpoint}  table ${stack.tableName}`);
   say(`  HTTP API   ${stack.httpUrl}  (GET /health, GET /openapi.json; the rest needs a bearer token)`);
+  if (stack.webUrl)
+    say(`  web        ${stack.webUrl}  (the console: open it in a browser; local sign-in, tenant picker)`);
   say(
     `  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`,
   );

@@ -1,7 +1,9 @@
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
+  DeleteBucketCorsCommand,
   HeadBucketCommand,
+  PutBucketCorsCommand,
   S3ServiceException,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -53,4 +55,38 @@ function setupFailed(name: string, cause: unknown): LocalResourceError {
     cause,
     context: { bucket: name },
   });
+}
+
+/**
+ * Lets browsers on `origins` PUT files straight into the bucket with presigned URLs (the web console's uploads), as
+ * infra/api.ts configures the uploads bucket in the cloud: `PUT` with the signed headers, `ETag` exposed.
+ * Replaces any earlier CORS configuration; no origins removes it.
+ *
+ * @throws LocalResourceError `BUCKET_SETUP_FAILED` when the emulator refuses.
+ */
+export async function ensureBucketCors(s3Client: S3Client, name: string, origins: readonly string[]): Promise<void> {
+  try {
+    if (origins.length === 0) {
+      await s3Client.send(new DeleteBucketCorsCommand({ Bucket: name }));
+      return;
+    }
+    await s3Client.send(
+      new PutBucketCorsCommand({
+        Bucket: name,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: [...origins],
+              AllowedMethods: ["PUT"],
+              AllowedHeaders: ["*"],
+              ExposeHeaders: ["ETag"],
+              MaxAgeSeconds: 600,
+            },
+          ],
+        },
+      }),
+    );
+  } catch (error) {
+    throw setupFailed(name, error);
+  }
 }

@@ -1,7 +1,8 @@
 import { SaldoError } from "../../errors/SaldoError.ts";
 
 /** Stable codes of the local stack's startup failures. */
-export type LocalStackStartErrorCode = "STACK_ALREADY_RUNNING" | "PORT_IN_USE" | "HANDLER_NOT_FOUND";
+export type LocalStackStartErrorCode =
+  "STACK_ALREADY_RUNNING" | "PORT_IN_USE" | "HANDLER_NOT_FOUND" | "WEB_BUILD_FAILED";
 
 /**
  * The local stack (`saldo start`) could not start: `code` is stable, `context` names the port, folder or handler,

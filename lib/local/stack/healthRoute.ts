@@ -13,6 +13,8 @@ export const LocalStackHealthSchema = z.object({
   s3: z.object({ endpoint: z.url(), bucket: z.string().min(1) }),
   dynamodb: z.object({ endpoint: z.url(), table: z.string().min(1) }),
   fakes: z.object({ tripletex: LocalFakeHealthSchema, "poweroffice-go": LocalFakeHealthSchema }),
+  /** The web console's origin, when the stack serves it. */
+  web: z.object({ url: z.url() }).optional(),
 });
 export type LocalStackHealth = z.infer<typeof LocalStackHealthSchema>;
 

@@ -284,7 +284,7 @@ function corsPolicy(origins: readonly string[]): CorsPolicy {
       if (!allows(value)) return {};
       return {
         "access-control-allow-origin": any ? "*" : value!,
-        "access-control-expose-headers": "x-request-id",
+        "access-control-expose-headers": "x-request-id, content-disposition, x-next-cursor, location",
         vary: "origin",
       };
     },

@@ -25,6 +25,8 @@ export const LocalStackEnvironmentSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (lower case, digits, '.', '-')")
       .default("saldo-uploads-local"),
+    /** The web console (web/, built when stale), on its own origin. */
+    SALDO_WEB_PORT: PortSchema.default(3001),
     /** "false" skips the demo tenant on first start. */
     SALDO_SEED_DEMO: z.enum(["true", "false"]).default("true"),
     /** Origins the local API allows by CORS, comma-separated (`*` for any); none by default. */
@@ -42,6 +44,8 @@ export const LocalStackEnvironmentSchema = z
     tableName: env.SALDO_LOCAL_TABLE_NAME,
     bucketName: env.SALDO_LOCAL_BUCKET_NAME,
     seedDemo: env.SALDO_SEED_DEMO === "true",
+    // The console opens signed in as the demo tenant when there is one (development only; the picker switches).
+    web: { port: env.SALDO_WEB_PORT, ...(env.SALDO_SEED_DEMO === "true" ? { autoSignIn: "demo" } : {}) },
     sweepIntervalMs: env.SALDO_SWEEP_INTERVAL_SECONDS * 1000,
     api: {
       corsOrigins: env.SALDO_CORS_ORIGINS.split(",")

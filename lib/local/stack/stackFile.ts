@@ -21,6 +21,8 @@ export const StackFileSchema = z.object({
   s3: z.object({ endpoint: z.url(), bucket: z.string().min(1), forcePathStyle: z.boolean() }),
   dynamodb: z.object({ endpoint: z.url(), table: z.string().min(1) }),
   http: z.object({ url: z.url() }),
+  /** The web console, when the stack serves it. */
+  web: z.object({ url: z.url() }).optional(),
   /** Where events that failed every retry are written. */
   deadLetterDir: z.string(),
   /**

@@ -8,7 +8,7 @@ import { SyncEventSchema, type SyncDeps } from "../../imports/syncFromApi.ts";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
 import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
-import { ensureBucket } from "../ensureBucket.ts";
+import { ensureBucket, ensureBucketCors } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
 import { EmulatorStartError } from "../errors.ts";
 import { createLocalDynamoDbClient, createLocalS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from "../localClients.ts";
@@ -30,6 +30,8 @@ import {
   type LocalLambdaHandler,
 } from "./invokeLikeLambda.ts";
 import { startLocalHttpServer, type RunningLocalHttpServer } from "./localHttpServer.ts";
+import { ensureWebBuild, startWebConsole, type RunningWebConsole } from "./webConsole.ts";
+import { openLocalIssuer } from "../../auth/localIssuer.ts";
 import { seedDemo, type DemoSeedResult } from "./seedDemo.ts";
 import { isProcessAlive, readStackFile, removeStackFile, stackFilePath, writeStackFile } from "./stackFile.ts";
 
@@ -81,6 +83,12 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** The HTTP API's CORS origins and per-tenant rate limit (lib/local/stack/localApi.ts). */
   api?: Pick<LocalApiOptions, "corsOrigins" | "rateLimit">;
+  /**
+   * Serve the web console (web/, built first when stale) on its own origin at this port (0 = any free one), which the
+   * API and the bucket then allow by CORS; `autoSignIn` names the tenant the console signs in as on first open.
+   * Default: no console.
+   */
+  web?: { port: number; autoSignIn?: string };
 }
 
 /** A running local stack. */
@@ -96,6 +104,8 @@ export interface RunningLocalStack {
   readonly deadLetterDir: string;
   /** The fake accounting APIs the stack's connectors talk to (demo books and keys). */
   readonly fakes: RunningLocalFakes;
+  /** The web console's origin, when the stack serves it (`options.web`). */
+  readonly webUrl?: string;
   /** Resolves once every sync handed to the stack so far has ended. */
   waitForSyncs(): Promise<void>;
   /** The stack file the CLI reads (`<dataDir>/stack.json`). */
@@ -146,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   await assertPortFree(options.httpPort ?? 0, "the HTTP server", "PORT");
   await assertPortFree(options.tripletexPort ?? 0, "the fake Tripletex API", "SALDO_TRIPLETEX_PORT");
   await assertPortFree(options.powerOfficePort ?? 0, "the fake PowerOffice Go API", "SALDO_POWEROFFICE_GO_PORT");
+  await assertPortFree(options.web?.port ?? 0, "the web console", "SALDO_WEB_PORT");
 
   const fn: LocalFunctionConfig = { functionName: "saldo-local-ingest", region: LOCAL_REGION };
   let handler: LocalLambdaHandler | undefined;
@@ -215,6 +226,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const http = await startHttp(options.httpPort ?? 0, log);
     cleanups.push(() => http.stop());
 
+    // The web console on its own origin (as CloudFront serves it in the cloud), allowed by the API and the bucket.
+    const web = options.web ? await startWeb(options.web, dataDir, http.url, log) : undefined;
+    if (web) cleanups.push(() => web.stop());
+    const corsOrigins = [...(options.api?.corsOrigins ?? []), ...(web ? [web.url] : [])];
+    if (web) await ensureBucketCors(s3, bucketName, corsOrigins);
+
     const functionSettings = {
       dataDir,
       tableName,
@@ -272,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dataDir,
       functionConfig,
       ...options.api,
+      corsOrigins,
       log,
     });
     http.addRoute(
@@ -283,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
           tripletex: { url: fakes.urls.tripletex, requests: fakes.tripletex.server.requests },
           "poweroffice-go": { url: fakes.urls["poweroffice-go"], requests: fakes.powerOfficeGo.requests },
         },
+        ...(web ? { web: { url: web.url } } : {}),
       })),
     );
 
@@ -331,6 +350,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       s3: { endpoint: s3Emulator.endpoint, bucket: bucketName, forcePathStyle: true },
       dynamodb: { endpoint: dynamoDbLocal.endpoint, table: tableName },
       http: { url: http.url },
+      ...(web ? { web: { url: web.url } } : {}),
       deadLetterDir,
       connectors: { tripletex: fakes.urls.tripletex, "poweroffice-go": fakes.urls["poweroffice-go"] },
       lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
@@ -348,6 +368,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       httpUrl: http.url,
       deadLetterDir,
       fakes,
+      ...(web ? { webUrl: web.url } : {}),
       waitForSyncs: () => syncs.idle(),
       stackFile: stackFilePath(dataDir),
       http,
@@ -413,6 +434,29 @@ async function startHttp(port: number, log: (line: string) => void): Promise<Run
     });
   } catch (error) {
     throw translatePortError(error, "the HTTP server", port, "PORT");
+  }
+}
+
+/** Builds the console when stale and serves it (lib/local/stack/webConsole.ts). */
+async function startWeb(
+  settings: { port: number; autoSignIn?: string },
+  dataDir: string,
+  apiUrl: string,
+  log: (line: string) => void,
+): Promise<RunningWebConsole> {
+  await ensureWebBuild(projectRoot, log);
+  const issuer = await openLocalIssuer({ dataDir });
+  try {
+    return await startWebConsole({
+      port: settings.port,
+      distDir: join(projectRoot, "web", "dist"),
+      apiUrl,
+      issuer,
+      tenants: ["demo"],
+      ...(settings.autoSignIn ? { autoSignIn: settings.autoSignIn } : {}),
+    });
+  } catch (error) {
+    throw translatePortError(error, "the web console", settings.port, "SALDO_WEB_PORT");
   }
 }
 

@@ -283,7 +283,9 @@ describe("CORS and request ids", () => {
   it("answers carry CORS headers for allowed origins only", async () => {
     const allowed = await api.call("GET", "/clients", { tenant: "firm", headers: { origin: "https://app.example" } });
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    expect(allowed.headers.get("access-control-expose-headers")).toBe("x-request-id");
+    expect(allowed.headers.get("access-control-expose-headers")).toBe(
+      "x-request-id, content-disposition, x-next-cursor, location",
+    );
     const other = await api.call("GET", "/clients", { tenant: "firm", headers: { origin: "https://evil.example" } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });

@@ -18,7 +18,7 @@ afterAll(async () => {
 describe("saldo start (npm start)", () => {
   it(
     "prints its endpoints and the demo trial balance, answers /health, and stops cleanly on Ctrl-C",
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       dataDir = await mkdtemp(join(tmpdir(), "saldo-start-"));
       const child = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
@@ -29,6 +29,7 @@ describe("saldo start (npm start)", () => {
           PORT: "0",
           SALDO_DYNAMODB_PORT: "0",
           SALDO_S3_PORT: "0",
+          SALDO_WEB_PORT: "0",
           POWERTOOLS_LOG_LEVEL: "WARN",
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -56,6 +57,14 @@ describe("saldo start (npm start)", () => {
       const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());
       expect(text).toContain(health.s3.endpoint);
       expect(text).toContain(health.dynamodb.endpoint);
+      // The web console on its own origin, named in the banner and in /health, opens signed in as the demo tenant.
+      const webUrl = /web\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+      expect(health.web?.url).toBe(webUrl);
+      const config = await (await fetch(`${webUrl}/config.json`)).json();
+      expect(config).toMatchObject({ apiUrl: httpUrl, auth: { kind: "local", autoSignIn: "demo" } });
+      expect(await (await fetch(`${webUrl}/clients/fjellbekk/engagements/q1-2025/trial-balance`)).text()).toContain(
+        '<div id="app">',
+      );
       expect(existsSync(join(dataDir, "stack.json"))).toBe(true);
 
       child.kill("SIGINT");

@@ -45,6 +45,7 @@ beforeAll(async () => {
       SALDO_S3_PORT: "0",
       SALDO_TRIPLETEX_PORT: "0",
       SALDO_POWEROFFICE_GO_PORT: "0",
+      SALDO_WEB_PORT: "0",
       SALDO_SEED_DEMO: "false",
       POWERTOOLS_LOG_LEVEL: "WARN",
     },

@@ -1,0 +1,450 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseOre } from "../../../lib/money/ore.ts";
+import { ownFixture, sharedFixture, hasSharedFixtures } from "../../helpers/fixtures.ts";
+import { ensureChromium } from "../../helpers/chromium.ts";
+import { useTestStack } from "../stack/localStackFixture.ts";
+import { apiTestClient, type ApiTestClient } from "../api/apiTestClient.ts";
+
+/**
+ * The web console end to end in a real browser (Debian's Chromium driven by playwright-core) against the local stack
+ * on random ports: sign in, create a client and an engagement, drop a SAF-T file on the page (straight to S3 through
+ * the presigned URL), follow the import, read the trial balance from the page and compare it with the API to the
+ * øre, drill down to a voucher, export CSV and parse it back, store an integration key that is never shown again,
+ * and see that another tenant sees nothing. Screenshots of each page go to SALDO_SCREENSHOT_DIR (default
+ * .work/screenshots; docs/screenshots holds the committed ones).
+ */
+const root = resolve(import.meta.dirname, "..", "..", "..");
+const screenshotDir = resolve(process.env.SALDO_SCREENSHOT_DIR ?? join(root, ".work", "screenshots"));
+const chromiumReady = await ensureChromium();
+if ("skip" in chromiumReady) console.warn(`[saldo tests] browser tests skipped: ${chromiumReady.skip}`);
+
+const SHARED_SAFT = "saft/samples/skatteetaten_ExampleFile_SAF-T_Financial_888888888_20180228235959.xml";
+const upload = hasSharedFixtures
+  ? { path: sharedFixture(SHARED_SAFT), orgNumber: "888888888", name: "Tøyen Lekefabrikk AS", year: 2017 }
+  : { path: ownFixture("saft/tiny-v130.xml"), orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", year: 2025 };
+
+/** A Norwegian figure as the page shows it (`-1 234,50`, no-break spaces) → øre. */
+function oreOfCell(text: string): bigint {
+  const plain = text.replace(/[\s\u00a0]/g, "").replace(",", ".");
+  return plain === "" ? 0n : parseOre(plain);
+}
+const ore = (amount: string | null | undefined) => (amount ? parseOre(amount) : 0n);
+
+describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 180_000 }, () => {
+  const local = useTestStack({ web: { port: 0 }, seedDemo: false });
+  const tenant = "web-e2e";
+  let browser: Browser;
+  let page: Page;
+  let api: ApiTestClient;
+  let web: string;
+  const ids = { clientId: "", engagementId: "" };
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  };
+  const engagementUrl = () => `${web}/clients/${ids.clientId}/engagements/${ids.engagementId}`;
+
+  beforeAll(async () => {
+    await mkdir(screenshotDir, { recursive: true });
+    api = await apiTestClient(local());
+    web = local().stack.webUrl!;
+    browser = await chromium.launch({
+      executablePath: (chromiumReady as { path: string }).path,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.setDefaultTimeout(60_000);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("is served on its own origin, named in /health, allowed by the API's CORS (preflight too)", async () => {
+    const health = (await (await fetch(`${local().stack.httpUrl}/health`)).json()) as { web?: { url: string } };
+    expect(health.web?.url).toBe(web);
+    const preflight = await fetch(`${local().stack.httpUrl}/clients`, {
+      method: "OPTIONS",
+      headers: {
+        origin: web,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(web);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    const other = await fetch(`${local().stack.httpUrl}/clients`, {
+      method: "OPTIONS",
+      headers: { origin: "http://evil.example", "access-control-request-method": "GET" },
+    });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    // A token for the console's origin only: another origin is refused.
+    const refused = await fetch(`${web}/local/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://evil.example" },
+      body: JSON.stringify({ tenantId: tenant }),
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it("signs in with the local tenant picker and creates a client (org number checked) and an engagement", async () => {
+    await page.goto(`${web}/clients`);
+    await page.getByLabel("Leietaker").fill(tenant);
+    await shot("sign-in");
+    await page.getByRole("button", { name: "Logg inn" }).click();
+    await page.getByRole("heading", { name: "Klienter", level: 1 }).waitFor();
+    await expect(page.getByTestId("tenant").textContent()).resolves.toContain(tenant);
+
+    await page.getByLabel("Navn").fill(upload.name);
+    await page.getByLabel("Org.nr.").fill("123456789");
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByText("Org.nr. har feil kontrollsiffer").waitFor();
+    await page.getByLabel("Org.nr.").fill(upload.orgNumber);
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByRole("link", { name: upload.name }).waitFor();
+    await shot("clients");
+    await page.getByRole("link", { name: upload.name }).click();
+    await page.getByRole("heading", { name: upload.name, level: 1 }).waitFor();
+    ids.clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+
+    await page.getByLabel("Regnskapsår").fill(String(upload.year));
+    await page.getByRole("button", { name: "Opprett" }).click();
+    const engagementLink = page.getByTestId("engagements").getByRole("link").first();
+    await engagementLink.waitFor();
+    await shot("client");
+    await engagementLink.click();
+    await page.getByTestId("dropzone").waitFor();
+    ids.engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const listed = await api.call("GET", `/clients/${ids.clientId}/engagements`, { tenant });
+    expect(listed.json.items.map((e: { engagementId: string }) => e.engagementId)).toEqual([ids.engagementId]);
+  });
+
+  it("takes a SAF-T file dropped on the page straight to S3 and follows the import to its outcome", async () => {
+    const bytes = await readFile(upload.path);
+    const name = upload.path.split("/").pop()!;
+    const dataTransfer = await page.evaluateHandle(
+      ({ base64, fileName }) => {
+        const binary = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        // In the page (DOM types are not in this project's Node lib).
+        const dom = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+        };
+        const transfer = new dom.DataTransfer();
+        transfer.items.add(new dom.File([binary], fileName, { type: "text/xml" }));
+        return transfer;
+      },
+      { base64: bytes.toString("base64"), fileName: name },
+    );
+    await page.getByTestId("dropzone").dispatchEvent("drop", { dataTransfer });
+    const outcome = page.getByTestId("import-outcome").locator("[data-status]");
+    await page.getByTestId("import-outcome").locator('[data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    await expect(outcome.textContent()).resolves.toContain("aktiv");
+    await shot("engagement-upload");
+    const imports = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports`, {
+      tenant,
+    });
+    expect(imports.json.items).toHaveLength(1);
+    expect(imports.json.items[0]).toMatchObject({
+      status: "succeeded",
+      active: true,
+      source: { type: "file", fileName: name },
+    });
+  });
+
+  it("shows the trial balance as the API has it, to the øre, with totals, a filter, and deep links that survive reload", async () => {
+    await page.goto(`${engagementUrl()}/trial-balance`);
+    const rows = page.getByTestId("trial-balance-rows");
+    await rows.locator("[data-account]").first().waitFor();
+    await page.reload();
+    await rows.locator("[data-account]").first().waitFor();
+    await shot("trial-balance");
+    const expected = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/trial-balance`, {
+      tenant,
+    });
+    expect(expected.status).toBe(200);
+    const accounts = expected.json.accounts as {
+      account: string;
+      opening: string | null;
+      movement: string | null;
+      closing: string;
+    }[];
+
+    // The table is virtualised: scroll it through and collect every row it renders.
+    const seen = new Map<string, string[]>();
+    for (let top = 0; ; top += 400) {
+      const batch = await rows.evaluate((element, scrollTop) => {
+        element.scrollTop = scrollTop;
+        return [...element.querySelectorAll("[data-account]")].map((row) => [
+          row.getAttribute("data-account")!,
+          ...["opening", "movement", "closing"].map(
+            (c) => row.querySelector(`[data-column="${c}"]`)!.textContent ?? "",
+          ),
+          row.getAttribute("data-flagged") ?? "",
+        ]);
+      }, top);
+      await page.waitForFunction(() => true);
+      for (const [account, ...cells] of batch) seen.set(account!, cells);
+      const atEnd = await rows.evaluate(
+        (element) => element.scrollTop + element.clientHeight >= element.scrollHeight - 1,
+      );
+      if (atEnd && seen.size >= accounts.length) break;
+      if (top > accounts.length * 40 + 2000) break;
+    }
+    expect([...seen.keys()].sort()).toEqual(accounts.map((a) => a.account).sort());
+    // Rows the validation report has a warning or error for are highlighted (none are for another reason here:
+    // the engagement has no prior one).
+    const warned = new Set(
+      (expected.json.issues as { account?: string; severity: string }[])
+        .filter((issue) => issue.account && issue.severity !== "info")
+        .map((issue) => issue.account!),
+    );
+    expect(
+      [...seen]
+        .filter(([, cells]) => cells[3] === "true")
+        .map(([account]) => account)
+        .sort(),
+    ).toEqual([...warned].sort());
+    for (const account of accounts) {
+      const [opening, movement, closing] = seen.get(account.account)!;
+      expect({
+        account: account.account,
+        opening: oreOfCell(opening!),
+        movement: oreOfCell(movement!),
+        closing: oreOfCell(closing!),
+      }).toEqual({
+        account: account.account,
+        opening: ore(account.opening),
+        movement: ore(account.movement),
+        closing: ore(account.closing),
+      });
+    }
+    const totals = page.getByTestId("totals");
+    expect(oreOfCell((await totals.locator('[data-column="closing"]').textContent()) ?? "")).toBe(
+      ore(expected.json.totals.closing),
+    );
+
+    // Filter by account number: only that account's row, and totals of what is shown.
+    const one = accounts.find((a) => ore(a.movement) !== 0n)!;
+    await page.getByLabel("Filtrer på konto eller navn").fill(one.account);
+    await expect
+      .poll(async () =>
+        rows.locator("[data-account]").evaluateAll((els) => els.map((e) => e.getAttribute("data-account"))),
+      )
+      .toEqual(accounts.filter((a) => a.account.startsWith(one.account)).map((a) => a.account));
+    await page.getByLabel("Filtrer på konto eller navn").fill("");
+  });
+
+  it("exports the trial balance as CSV through the API (BOM, semicolons, decimal comma) that parses back to the same figures", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Eksporter CSV" }).click(),
+    ]);
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records = parseCsv(bytes.toString("utf8"), { delimiter: ";", bom: true }) as string[][];
+    const expected = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/trial-balance`, {
+      tenant,
+    });
+    const header = records[0]!;
+    const closingColumn = header.findIndex((name) => /UB|Utgående/i.test(name));
+    expect(closingColumn).toBeGreaterThan(0);
+    for (const account of expected.json.accounts as { account: string; closing: string }[]) {
+      const record = records.find((row) => row[0] === account.account);
+      expect(record, account.account).toBeDefined();
+      expect(oreOfCell(record![closingColumn]!)).toBe(parseOre(account.closing));
+    }
+  });
+
+  it("drills down from an account to its transactions and from a voucher to all its lines", async () => {
+    const expected = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/trial-balance`, {
+      tenant,
+    });
+    const account = (expected.json.accounts as { account: string; movement: string | null }[]).find(
+      (a) => ore(a.movement) !== 0n,
+    )!;
+    await page.goto(`${engagementUrl()}/trial-balance`);
+    await page
+      .getByTestId("trial-balance-rows")
+      .getByRole("link", { name: account.account, exact: true })
+      .first()
+      .click();
+    const lines = page.getByTestId("transaction-rows").locator("[data-voucher]");
+    await lines.first().waitFor();
+    await page.getByText("Alle linjer er hentet").waitFor();
+    await shot("transactions");
+    const amounts = await page.getByTestId("transaction-rows").locator('[data-column="amount"]').allTextContents();
+    const apiLines = await api.call(
+      "GET",
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/transactions?account=${account.account}&limit=1000`,
+      { tenant },
+    );
+    if (apiLines.json.items.length <= amounts.length)
+      expect(amounts.reduce((sum, text) => sum + oreOfCell(text), 0n)).toBe(ore(account.movement));
+
+    const voucher = (await lines.first().getAttribute("data-voucher"))!;
+    await lines.first().getByRole("link", { name: voucher, exact: true }).click();
+    await page.getByRole("heading", { name: new RegExp(`Bilag ${voucher}`) }).waitFor();
+    await page.getByText("Alle linjer er hentet").waitFor();
+    await shot("voucher");
+    const voucherAmounts = await page
+      .getByTestId("transaction-rows")
+      .locator('[data-column="amount"]')
+      .allTextContents();
+    const apiVoucher = await api.call(
+      "GET",
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/transactions?voucher=${encodeURIComponent(voucher)}&limit=1000`,
+      { tenant },
+    );
+    expect(voucherAmounts.map(oreOfCell)).toEqual(
+      apiVoucher.json.items.map((line: { amount: string }) => parseOre(line.amount)),
+    );
+    expect(voucherAmounts.reduce((sum, text) => sum + oreOfCell(text), 0n)).toBe(0n);
+  });
+
+  it("lists the imports and shows an import's validation report grouped by code", async () => {
+    await page.goto(`${engagementUrl()}/imports`);
+    await page.getByTestId("imports").getByRole("link").first().click();
+    await page.getByRole("heading", { name: "Valideringsrapport" }).waitFor();
+    await shot("import");
+    const importId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    const report = await api.call(
+      "GET",
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${importId}`,
+      { tenant },
+    );
+    const codes = [...new Set((report.json.issues as { code: string }[]).map((issue) => issue.code))];
+    const shown = await page.locator(".issue-group").evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+    expect(shown).toEqual(codes);
+  });
+
+  it("holds a file of another company, activates it after a confirmation, compares the versions and re-activates the first", async () => {
+    const first = (await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant })).json
+      .activeImportId as string;
+    await page.goto(engagementUrl());
+    const sample = await readFile(join(root, "samples", "demo-saft-1.30.xml"));
+    await page
+      .getByLabel("Velg fil")
+      .setInputFiles({ name: "other-company.xml", mimeType: "text/xml", buffer: sample });
+    await page.getByTestId("import-outcome").locator('[data-status="held"]').waitFor({ timeout: 120_000 });
+    await expect(page.getByTestId("import-outcome").textContent()).resolves.toContain("ORG_NUMBER_MISMATCH");
+    await page.getByTestId("import-outcome").getByRole("link").click();
+    await page.getByRole("button", { name: "Aktiver" }).click();
+    const dialog = page.getByRole("alertdialog");
+    await expect(dialog.textContent()).resolves.toContain("ORG_NUMBER_MISMATCH");
+    await shot("activate-confirm");
+    await dialog.getByRole("button", { name: /Ja/ }).click();
+    await page.locator("h1 [data-status]").getByText("aktiv").waitFor();
+    const second = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    const engagement = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant });
+    expect(engagement.json.activeImportId).toBe(second);
+
+    await page.goto(`${engagementUrl()}/imports`);
+    await page.getByRole("checkbox", { name: `Sammenlign ${first}` }).check();
+    await page.getByRole("checkbox", { name: `Sammenlign ${second}` }).check();
+    await page.getByRole("button", { name: "Sammenlign" }).click();
+    await page.getByTestId("comparison").waitFor();
+    await shot("compare");
+    // The earlier version is "before" (`with`), the later one "after".
+    expect(new URL(page.url()).pathname).toBe(
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${second}/compare`,
+    );
+    expect(new URL(page.url()).searchParams.get("with")).toBe(first);
+    const comparison = await api.call(
+      "GET",
+      `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports/${second}/compare?with=${first}`,
+      { tenant },
+    );
+    const rows = page.getByTestId("comparison").locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(comparison.json.accounts.length);
+    for (const [index, row] of (
+      comparison.json.accounts as { account: string; difference: { closing: string | null } }[]
+    ).entries()) {
+      const cells = await rows.nth(index).locator("td").allTextContents();
+      expect([cells[0], oreOfCell(cells.at(-1)!)]).toEqual([row.account, ore(row.difference.closing)]);
+    }
+
+    await page.goto(`${engagementUrl()}/imports/${first}`);
+    await page.getByRole("button", { name: "Aktiver" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: /Ja/ }).click();
+    await page.locator("h1 [data-status]").getByText("aktiv").waitFor();
+    const back = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}`, { tenant });
+    expect(back.json.activeImportId).toBe(first);
+  });
+
+  it("stores an integration key, shows its status, and never shows the key again", async () => {
+    const secret = "demo-tripletex-ok";
+    await page.goto(`${web}/clients`);
+    await page.getByLabel("Navn").fill("Nordvik Bygg AS");
+    await page.getByLabel("Org.nr.").fill("923456783");
+    await page.getByLabel("Regnskapssystem").selectOption("tripletex");
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByRole("link", { name: "Nordvik Bygg AS" }).click();
+    await page.getByLabel("Ansattnøkkel (employee token) fra Tripletex").fill(secret);
+    await page.getByRole("button", { name: "Lagre nøkkel" }).click();
+    await page.getByText("Nøkkelen er lagret. Den vises aldri igjen.").waitFor();
+    await page.getByTestId("integration-status").getByText("Nøkkel lagret").waitFor();
+    await expect(page.getByLabel("Ansattnøkkel (employee token) fra Tripletex").inputValue()).resolves.toBe("");
+    await shot("client-integration");
+    expect(await page.content()).not.toContain(secret);
+    await page.reload();
+    await page.getByTestId("integration-status").getByText("Nøkkel lagret").waitFor();
+    expect(await page.content()).not.toContain(secret);
+    const storage = await page.evaluate(() => {
+      const dom = globalThis as unknown as { localStorage: object; sessionStorage: object };
+      return JSON.stringify({ ...dom.localStorage }) + JSON.stringify({ ...dom.sessionStorage });
+    });
+    expect(storage).not.toContain(secret);
+  });
+
+  it("syncs a connected client now and follows the sync to its figures", async () => {
+    await page.getByLabel("Regnskapsår").fill("2025");
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByTestId("engagements").getByRole("link").first().click();
+    await page.getByRole("button", { name: "Synkroniser nå" }).click();
+    await page.getByTestId("import-outcome").locator('[data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    await shot("sync");
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    const engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const imports = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/imports`, { tenant });
+    expect(imports.json.items[0]).toMatchObject({
+      status: "succeeded",
+      active: true,
+      source: { type: "api", system: "tripletex" },
+    });
+    await page.getByRole("link", { name: "Saldobalanse" }).click();
+    await page.getByTestId("trial-balance-rows").locator("[data-account]").first().waitFor();
+    const expected = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/trial-balance`, {
+      tenant,
+    });
+    const totals = page.getByTestId("totals");
+    expect(oreOfCell((await totals.locator('[data-column="closing"]').textContent()) ?? "")).toBe(
+      ore(expected.json.totals.closing),
+    );
+  });
+
+  it("shows another tenant nothing of the first tenant's, even by deep link", async () => {
+    await page.getByRole("button", { name: "Logg ut" }).click();
+    await page.getByLabel("Leietaker").fill("web-e2e-other");
+    await page.getByRole("button", { name: "Logg inn" }).click();
+    await page.getByTestId("tenant").getByText("web-e2e-other").waitFor();
+    await page.goto(`${web}/clients`);
+    await page.getByText("Ingen klienter ennå.").waitFor();
+    await page.goto(`${engagementUrl()}/trial-balance`);
+    await page.getByRole("alert").waitFor();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/NOT_FOUND|finnes ikke|not found/i);
+    expect(await page.content()).not.toContain(upload.name);
+    await shot("other-tenant");
+  });
+
+  it("speaks English when asked", async () => {
+    await page.goto(`${web}/clients`);
+    await page.getByLabel("Språk").selectOption("en");
+    await page.getByRole("heading", { name: "Clients", level: 1 }).waitFor();
+    await page.getByLabel("Language").selectOption("nb");
+    await page.getByRole("heading", { name: "Klienter", level: 1 }).waitFor();
+  });
+});

@@ -1,0 +1,121 @@
+import * as oauth from "oauth4webapi";
+import type { AuthConfig } from "./config.ts";
+
+/** The signed-in session, kept in sessionStorage (per tab; gone when the tab closes). */
+export interface Session {
+  accessToken: string;
+  /** The tenant, for display (the API takes it from the token's claim, never from the page). */
+  tenantId: string;
+  expiresAt: number;
+}
+
+const SESSION_KEY = "saldo.session";
+const PKCE_KEY = "saldo.pkce";
+export const CALLBACK_PATH = "/auth/callback";
+
+export function currentSession(): Session | undefined {
+  const text = sessionStorage.getItem(SESSION_KEY);
+  if (!text) return undefined;
+  try {
+    const session = JSON.parse(text) as Session;
+    if (session.expiresAt > Date.now() + 30_000) return session;
+  } catch {
+    /* a damaged entry is a signed-out state */
+  }
+  sessionStorage.removeItem(SESSION_KEY);
+  return undefined;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(SESSION_KEY);
+  // The local stack's automatic demo sign-in stays off in this tab once someone signed out.
+  sessionStorage.setItem(SIGNED_OUT_KEY, "1");
+}
+
+const SIGNED_OUT_KEY = "saldo.signedOut";
+
+export function signedOutInThisTab(): boolean {
+  return sessionStorage.getItem(SIGNED_OUT_KEY) === "1";
+}
+
+function keep(session: Session): Session {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  return session;
+}
+
+/** The tenant claim in a token's payload (not verified here: the API verifies every request). */
+function claims(token: string): Record<string, unknown> {
+  const payload = token.split(".")[1] ?? "";
+  const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+}
+
+function sessionOf(accessToken: string): Session {
+  const payload = claims(accessToken);
+  const exp = typeof payload.exp === "number" ? payload.exp * 1000 : Date.now() + 3600_000;
+  return { accessToken, tenantId: String(payload["saldo:tenant"] ?? ""), expiresAt: exp };
+}
+
+/** Development only: the local stack's issuer signs a token for the picked tenant. */
+export async function signInLocally(
+  config: Extract<AuthConfig, { kind: "local" }>,
+  tenantId: string,
+): Promise<Session> {
+  const response = await fetch(config.tokenPath, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenantId }),
+  });
+  const body = (await response.json()) as { accessToken?: string; detail?: string };
+  if (!response.ok || !body.accessToken) throw new Error(body.detail ?? `sign-in failed (${response.status})`);
+  return keep(sessionOf(body.accessToken));
+}
+
+type OidcConfig = Extract<AuthConfig, { kind: "oidc" }>;
+
+async function discover(config: OidcConfig): Promise<oauth.AuthorizationServer> {
+  const issuer = new URL(config.issuer);
+  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc" }));
+}
+
+/** Cloud: authorization code flow with PKCE at the configured OIDC issuer (a public client, no secret). */
+export async function startOidcSignIn(config: OidcConfig, returnTo: string): Promise<void> {
+  const server = await discover(config);
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, returnTo }));
+  const url = new URL(server.authorization_endpoint!);
+  url.searchParams.set("client_id", config.clientId);
+  url.searchParams.set("redirect_uri", new URL(CALLBACK_PATH, location.origin).toString());
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("scope", config.scope);
+  url.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(verifier));
+  url.searchParams.set("code_challenge_method", "S256");
+  url.searchParams.set("state", state);
+  if (config.audience) url.searchParams.set("audience", config.audience);
+  location.assign(url.toString());
+}
+
+/** Cloud: the redirect back from the issuer; exchanges the code for the access token the API accepts. */
+export async function finishOidcSignIn(config: OidcConfig): Promise<{ session: Session; returnTo: string }> {
+  const pending = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? "null") as {
+    verifier: string;
+    state: string;
+    returnTo: string;
+  } | null;
+  sessionStorage.removeItem(PKCE_KEY);
+  if (!pending) throw new Error("no sign-in was started in this tab");
+  const server = await discover(config);
+  const client: oauth.Client = { client_id: config.clientId };
+  const params = oauth.validateAuthResponse(server, client, new URL(location.href), pending.state);
+  const response = await oauth.authorizationCodeGrantRequest(
+    server,
+    client,
+    oauth.None(),
+    params,
+    new URL(CALLBACK_PATH, location.origin).toString(),
+    pending.verifier,
+  );
+  const result = await oauth.processAuthorizationCodeResponse(server, client, response);
+  return { session: keep(sessionOf(result.access_token)), returnTo: pending.returnTo };
+}

@@ -1,0 +1,304 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useRoute } from "preact-iso";
+import { call, type Api, type ImportSummary } from "../api/client.ts";
+import { formatDate, formatDateTime } from "../format.ts";
+import { useI18n } from "../i18n.ts";
+import { Crumbs, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+
+const FINAL = new Set(["succeeded", "held", "failed", "unchanged", "superseded"]);
+
+export function EngagementPage() {
+  const { params } = useRoute();
+  const clientId = params.clientId!;
+  const engagementId = params.engagementId!;
+  const api = useApi();
+  const { t } = useI18n();
+  const path = { clientId, engagementId };
+  const client = useLoad(
+    () => call(() => api.client.GET("/clients/{clientId}", { params: { path: { clientId } } })),
+    [clientId],
+  );
+  const engagement = useLoad(
+    () => call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}", { params: { path } })),
+    [clientId, engagementId],
+  );
+  const imports = useLoad(
+    () =>
+      call(() =>
+        api.client.GET("/clients/{clientId}/engagements/{engagementId}/imports", {
+          params: { path, query: { limit: 5 } },
+        }),
+      ),
+    [clientId, engagementId],
+  );
+  const [syncError, setSyncError] = useState<unknown>();
+  const [syncImport, setSyncImport] = useState<string>();
+  if (engagement.error) return <ErrorMessage error={engagement.error} />;
+  if (!engagement.data) return <Loading />;
+  const e = engagement.data;
+  const base = engagementPath(clientId, engagementId);
+  const active = imports.data?.items.find((item) => item.active);
+  const connected = client.data?.accountingSystem === "tripletex" || client.data?.accountingSystem === "poweroffice-go";
+  return (
+    <section>
+      <Crumbs
+        items={[
+          { href: "/clients", label: t("clients") },
+          { href: `/clients/${enc(clientId)}`, label: client.data?.name ?? clientId },
+          { label: engagementId },
+        ]}
+      />
+      <h1>
+        {e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} · {formatDate(e.periodStart)}–
+        {formatDate(e.periodEnd)}
+      </h1>
+      <dl class="facts">
+        <dt>{t("activeImport")}</dt>
+        <dd data-testid="active-import">
+          {e.activeImportId ? <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a> : t("none")}
+        </dd>
+        {active?.source.type === "api" && (
+          <>
+            <dt>{t("dataAsOf")}</dt>
+            <dd>{formatDateTime(active.source.dataAsOf ?? active.source.fetchedAt)}</dd>
+          </>
+        )}
+      </dl>
+      <nav class="actions" aria-label={t("engagements")}>
+        <a class="button" href={`${base}/trial-balance`}>
+          {t("trialBalance")}
+        </a>
+        <a class="button" href={`${base}/transactions`}>
+          {t("transactions")}
+        </a>
+        <a class="button" href={`${base}/imports`}>
+          {t("imports")}
+        </a>
+        {connected && (
+          <button
+            type="button"
+            onClick={() => {
+              setSyncError(undefined);
+              call(() =>
+                api.client.POST("/clients/{clientId}/engagements/{engagementId}/sync", { params: { path } }),
+              ).then((accepted) => setSyncImport(accepted.importId), setSyncError);
+            }}
+          >
+            {t("syncNow")}
+          </button>
+        )}
+      </nav>
+      <ErrorMessage error={syncError} />
+      {syncImport && (
+        <FollowImport
+          api={api}
+          clientId={clientId}
+          engagementId={engagementId}
+          find={(items) => items.find((item) => item.importId === syncImport)}
+          onDone={() => {
+            engagement.reload();
+            imports.reload();
+          }}
+        />
+      )}
+      <Upload
+        clientId={clientId}
+        engagementId={engagementId}
+        onDone={() => {
+          engagement.reload();
+          imports.reload();
+        }}
+      />
+    </section>
+  );
+}
+
+type Phase =
+  | { kind: "idle" }
+  | { kind: "uploading"; loaded: number; total: number }
+  | { kind: "following"; key: string; known: Set<string> }
+  | { kind: "failed"; error: unknown };
+
+/**
+ * Drag and drop (or choose) a file: the API signs a PUT to S3, the browser sends the bytes straight there with a
+ * progress bar, then the page follows the import the upload starts to its outcome. A failed upload keeps the file
+ * in the page, so "retry" sends it again.
+ */
+function Upload({ clientId, engagementId, onDone }: { clientId: string; engagementId: string; onDone(): void }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const [file, setFile] = useState<File>();
+  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const path = { clientId, engagementId };
+
+  const start = async (chosen: File) => {
+    setFile(chosen);
+    try {
+      const before = await call(() =>
+        api.client.GET("/clients/{clientId}/engagements/{engagementId}/imports", {
+          params: { path, query: { limit: 50 } },
+        }),
+      );
+      const contentType = chosen.type || "application/octet-stream";
+      const ticket = await call(() =>
+        api.client.POST("/clients/{clientId}/engagements/{engagementId}/uploads", {
+          params: { path },
+          body: { fileName: chosen.name, size: chosen.size, contentType },
+        }),
+      );
+      setPhase({ kind: "uploading", loaded: 0, total: chosen.size });
+      await putWithProgress(ticket.uploadUrl, { ...ticket.headers, "content-type": contentType }, chosen, (loaded) =>
+        setPhase({ kind: "uploading", loaded, total: chosen.size }),
+      );
+      setPhase({ kind: "following", key: ticket.key, known: new Set(before.items.map((item) => item.importId)) });
+    } catch (error) {
+      setPhase({ kind: "failed", error });
+    }
+  };
+
+  return (
+    <div class="card">
+      <h2>{t("upload")}</h2>
+      <div
+        class={dragging ? "dropzone dragging" : "dropzone"}
+        data-testid="dropzone"
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          const dropped = event.dataTransfer?.files[0];
+          if (dropped) void start(dropped);
+        }}
+      >
+        <p>{t("dropHere")}</p>
+        <label class="button">
+          {t("chooseFile")}
+          <input
+            ref={input}
+            type="file"
+            name="file"
+            class="visually-hidden"
+            accept=".xml,.sie,.se,.si,.csv,.txt,.zip"
+            onChange={(event) => {
+              const chosen = (event.target as HTMLInputElement).files?.[0];
+              if (chosen) void start(chosen);
+            }}
+          />
+        </label>
+      </div>
+      {phase.kind === "uploading" && (
+        <p>
+          <label>
+            {t("uploading")} {file?.name}{" "}
+            <progress max={phase.total || 1} value={phase.loaded} data-testid="upload-progress" />
+          </label>
+        </p>
+      )}
+      {phase.kind === "following" && (
+        <FollowImport
+          api={api}
+          clientId={clientId}
+          engagementId={engagementId}
+          find={(items) =>
+            items.find(
+              (item) => !phase.known.has(item.importId) && item.source.type === "file" && item.source.key === phase.key,
+            )
+          }
+          onDone={onDone}
+        />
+      )}
+      {phase.kind === "failed" && (
+        <>
+          <ErrorMessage error={phase.error} />
+          {file && (
+            <button type="button" onClick={() => void start(file)}>
+              {t("retry")}
+            </button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function putWithProgress(url: string, headers: Record<string, string>, body: Blob, progress: (loaded: number) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", url);
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
+    request.upload.onprogress = (event) => progress(event.loaded);
+    request.onload = () =>
+      request.status >= 200 && request.status < 300
+        ? resolve()
+        : reject(
+            new Error(`the storage refused the upload (HTTP ${request.status}): ${request.responseText.slice(0, 300)}`),
+          );
+    request.onerror = () => reject(new Error("the upload did not reach the storage (network error); retry"));
+    request.send(body);
+  });
+}
+
+/** Polls the engagement's imports until the import `find` picks is final, and shows its outcome. */
+function FollowImport(props: {
+  api: Api;
+  clientId: string;
+  engagementId: string;
+  find(items: ImportSummary[]): ImportSummary | undefined;
+  onDone(): void;
+}) {
+  const { t } = useI18n();
+  const [found, setFound] = useState<ImportSummary>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let live = true;
+    const path = { clientId: props.clientId, engagementId: props.engagementId };
+    const poll = async () => {
+      for (let delay = 300; live; delay = Math.min(delay * 1.5, 2000)) {
+        const list = await call(() =>
+          props.api.client.GET("/clients/{clientId}/engagements/{engagementId}/imports", {
+            params: { path, query: { limit: 50 } },
+          }),
+        );
+        const item = props.find(list.items);
+        if (item && live) setFound(item);
+        if (item && FINAL.has(item.status)) return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    };
+    poll().then(
+      () => live && props.onDone(),
+      (failure: unknown) => live && setError(failure),
+    );
+    return () => {
+      live = false;
+    };
+    // Follows one import for the life of this component.
+  }, []);
+  const base = engagementPath(props.clientId, props.engagementId);
+  return (
+    <div role="status" aria-live="polite" data-testid="import-outcome">
+      <ErrorMessage error={error} />
+      {!found && <p>{t("importing")}…</p>}
+      {found && (
+        <p>
+          <a href={`${base}/imports/${enc(found.importId)}`}>{found.importId}</a>{" "}
+          <StatusBadge status={found.status} active={found.active} />
+          {found.counts && (
+            <span class="muted">
+              {" "}
+              {found.counts.accounts} / {found.counts.transactions} / {found.counts.lines}
+            </span>
+          )}
+          {found.failure && <span class="error"> {found.failure.message}</span>}
+          {found.heldFor.length > 0 && <span> {found.heldFor.join(", ")}</span>}
+        </p>
+      )}
+    </div>
+  );
+}
