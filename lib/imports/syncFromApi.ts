@@ -220,7 +220,14 @@ export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
     const key = await useIntegrationKey(deps, { ...clientRef, system: source.system });
     const companyId = client.integrations?.[source.system]?.companyId;
     const credentials: ConnectorCredentials = { key, ...(companyId !== undefined ? { companyId } : {}) };
-    const previous = await previousSyncOf(deps, ref, engagement.activeImportId, source.system, companyId);
+    // The previous sync: the engagement's active API import (its API slot), whatever the plan shows as movement.
+    const previous = await previousSyncOf(
+      deps,
+      ref,
+      engagement.sources?.api?.importId ?? engagement.activeImportId,
+      source.system,
+      companyId,
+    );
     const request: PullRequest = {
       period: { start: source.from, end: source.to },
       ...(previous !== undefined ? { previousMarker: previous.marker } : {}),

@@ -101,10 +101,12 @@ describe("saldo upload with CSV layout options", () => {
       const json = LedgerJsonSchema.parse(
         JSON.parse((await saldo(["trial-balance", ...engagement("fy2025", 2025).slice(0, 6), "--json"])).stdout),
       );
+      // The file (read with the remembered layout) moves 1920 by 25.00; the default source plan opens fy2025 at
+      // fy2024's closing (100.00), and the closing is opening + movement.
       expect(json.accounts.find((account) => account.account === "1920")).toMatchObject({
-        opening: "-100.00",
+        opening: "100.00",
         movement: "25.00",
-        closing: "-75.00",
+        closing: "125.00",
       });
       expect(json.issues.map((issue) => issue.code)).toContain("CSV_LAYOUT_REMEMBERED");
     },
