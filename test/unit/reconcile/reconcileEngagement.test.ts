@@ -151,7 +151,7 @@ describe("reconcileEngagement", () => {
 
   it("shows a prior year whose result was not moved to equity as a difference on equity", () => {
     // 2024 closed without the allocation: 8960 and 2050 unbooked; the result (−1 000.00) stays on 3000/4000.
-    const unallocated = { ...PRIOR_CLOSING, "2050": -300_000n, "8960": 0n };
+    const unallocated: Record<string, bigint> = { ...PRIOR_CLOSING, "2050": -300_000n, "8960": 0n };
     const openingOf = (account: string) => (/^[12]/.test(account) ? (unallocated[account] ?? 0n) : 0n);
     const result = reconcileEngagement(
       input({
