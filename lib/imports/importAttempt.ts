@@ -7,6 +7,7 @@ import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
+import { isConnected } from "../engagements/sourcePlan.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
@@ -239,6 +240,7 @@ export async function runImportAttempt(
       orderKey: finished.orderKey,
       now: now().toISOString(),
       retentionSeconds: deps.retentionSeconds,
+      connected: isConnected(clientNow),
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
     // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any

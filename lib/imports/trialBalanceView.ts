@@ -1,13 +1,10 @@
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
-import {
-  carriesResultAccounts,
-  findPriorEngagement,
-  reconcileOpeningWithPriorClosing,
-} from "../reconcile/priorClosing.ts";
+import { carriesResultAccounts, reconcileOpeningWithPriorClosing } from "../reconcile/priorClosing.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import { readActiveLedger } from "./readActiveLedger.ts";
+import { readPriorFigures } from "./engagementSources.ts";
 import type { ImportRun } from "./types.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
@@ -76,11 +73,5 @@ export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: Engag
 }
 
 async function readPriorClosing(deps: TrialBalanceViewDeps, engagement: Engagement): Promise<PriorClosing | null> {
-  const candidates = await deps.engagementStore.listEngagements(engagement);
-  const prior = findPriorEngagement(engagement, candidates);
-  if (prior?.activeImportId === undefined) return null;
-  const ref = { ...prior, importId: prior.activeImportId };
-  const [run, rows] = await Promise.all([deps.importStore.getImport(ref), deps.importStore.readTrialBalance(ref)]);
-  if (run === undefined) return null;
-  return { engagement: prior, run, rows };
+  return readPriorFigures(deps, engagement, await deps.engagementStore.listEngagements(engagement));
 }

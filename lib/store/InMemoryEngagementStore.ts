@@ -95,6 +95,8 @@ export class InMemoryEngagementStore implements EngagementStore {
       ...withoutActivation(copy(engagement)),
       ...(existing?.activeImportId === undefined ? {} : { activeImportId: existing.activeImportId }),
       ...(existing?.activeOrderKey === undefined ? {} : { activeOrderKey: existing.activeOrderKey }),
+      ...(existing?.sources === undefined ? {} : { sources: existing.sources }),
+      ...(existing?.sourcePlan === undefined ? {} : { sourcePlan: existing.sourcePlan }),
     });
   }
 
@@ -138,6 +140,12 @@ function liveOrgNumber(client: Client): string | undefined {
 }
 
 function withoutActivation(engagement: Engagement): Engagement {
-  const { activeImportId: _activeImportId, activeOrderKey: _activeOrderKey, ...rest } = engagement;
+  const {
+    activeImportId: _activeImportId,
+    activeOrderKey: _activeOrderKey,
+    sources: _sources,
+    sourcePlan: _sourcePlan,
+    ...rest
+  } = engagement;
   return rest;
 }

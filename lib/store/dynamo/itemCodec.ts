@@ -71,9 +71,18 @@ export function decodeClient(item: Item): Client {
   return parseItem(ClientItemSchema, item, "client");
 }
 
-/** The engagement's own fields; `activeImportId`/`activeOrderKey` are only ever written by activateImport. */
+/**
+ * The engagement's own fields; the active version (`activeImportId`/`activeOrderKey`, the slots and the source plan,
+ * which decides the active version) is only ever written by activateImport and changeSourcePlan.
+ */
 export function engagementFields(engagement: Engagement): Item {
-  const { activeImportId: _activeImportId, activeOrderKey: _activeOrderKey, ...fields } = engagement;
+  const {
+    activeImportId: _activeImportId,
+    activeOrderKey: _activeOrderKey,
+    sources: _sources,
+    sourcePlan: _sourcePlan,
+    ...fields
+  } = engagement;
   return defined(fields);
 }
 

@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { StoredReconciliationSchema } from "../../reconcile/reconciliationJson.ts";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
-import { AccountingSystemSchema, EngagementKindSchema } from "../../engagements/types.ts";
-import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
+import {
+  AccountingSystemSchema,
+  EngagementKindSchema,
+  EngagementSourcesSchema,
+  SourcePlanChoiceSchema,
+} from "../../engagements/types.ts";
+import { ImportRoleSchema, ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
 import { SourceFormatSchema, SeveritySchema } from "../../ledger/types.ts";
 import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
 import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
@@ -111,6 +116,10 @@ export const EngagementItemSchema = z.object({
   createdAt: z.string(),
   activeImportId: OptionalString,
   activeOrderKey: OptionalString,
+  /** The active import of each source slot; absent on items activated before slots existed (issue #10). */
+  sources: EngagementSourcesSchema.optional(),
+  /** The parts of the source plan a person chose. */
+  sourcePlan: SourcePlanChoiceSchema.optional(),
 });
 
 /** Where an import's figures came from: an uploaded file or an accounting-system API window. */
@@ -171,6 +180,7 @@ export const ImportItemSchema = z.object({
   source: ImportSourceSchema,
   sourceId: z.string(),
   orderKey: z.string(),
+  role: ImportRoleSchema.optional(),
   trigger: z.object({ kind: ImportTriggerKindSchema, by: OptionalString }),
   createdAt: z.string(),
   startedAt: OptionalString,
@@ -231,6 +241,7 @@ export const IMPORT_SUMMARY_ATTRIBUTES = [
   "source",
   "sourceId",
   "orderKey",
+  "role",
   "trigger",
   "createdAt",
   "startedAt",
