@@ -1,5 +1,8 @@
 import type { EngagementStore } from "../engagements/ports.ts";
-import type { ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import { isConnected } from "../engagements/sourcePlan.ts";
+import type { AccountMapping } from "../ledger/types.ts";
+import { composeTrialBalance, type FigureSource } from "../reconcile/composeTrialBalance.ts";
 import { getEngagement, listEngagements } from "../engagements/manageEngagements.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
@@ -15,6 +18,7 @@ import {
   type ReconciliationJson,
   type StoredReconciliation,
 } from "../reconcile/reconciliationJson.ts";
+import { readEngagementSources } from "./engagementSources.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRun } from "./types.ts";
 
@@ -25,12 +29,6 @@ export interface ReconciliationDeps {
   now?: () => Date;
   /** Where a recomputation that failed is logged (it never undoes what triggered it). */
   log?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/** The active import of a slot with its stored rows. */
-interface SlotData {
-  run: ImportRun;
-  rows: StoredTrialBalanceRow[];
 }
 
 /** What one reconciliation is computed from, and the basis it is recognised by. */
@@ -67,10 +65,11 @@ export async function reconciliationsOf(
   deps: ReconciliationDeps,
   engagements: readonly Engagement[],
 ): Promise<Map<string, ReconciliationJson>> {
+  const client = engagements[0] === undefined ? undefined : await deps.engagementStore.getClient(engagements[0]);
   const entries = await Promise.all(
     engagements.map(async (engagement) => {
       const stored = await deps.importStore.getReconciliation(engagement);
-      const basis = basisOf(engagement, findPriorEngagement(engagement, engagements));
+      const basis = basisOf(engagement, findPriorEngagement(engagement, engagements), client);
       const fresh =
         stored !== undefined && stored.basis === basis ? stored : await computeReconciliation(deps, engagement);
       return [engagement.engagementId, withoutBasis(fresh)] as const;
@@ -122,109 +121,104 @@ function withoutBasis(stored: StoredReconciliation): ReconciliationJson {
   return json;
 }
 
-/** The engagement and its basis, without reading any import's rows. */
+/** The engagement's basis, without reading any import's rows. */
 async function readBasis(deps: ReconciliationDeps, ref: EngagementRef): Promise<{ basis: string }> {
-  const engagements = await deps.engagementStore.listEngagements(ref);
+  const [client, engagements] = await Promise.all([
+    deps.engagementStore.getClient(ref),
+    deps.engagementStore.listEngagements(ref),
+  ]);
   const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
   if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  return { basis: basisOf(engagement, findPriorEngagement(engagement, engagements)) };
+  return { basis: basisOf(engagement, findPriorEngagement(engagement, engagements), client) };
 }
 
 /**
- * What a reconciliation was computed from: the engagement's active import(s) and the prior engagement's active
- * import. Equal bases, equal reconciliations (imports never change once active).
+ * What a reconciliation was computed from: the engagement's period, the active import of each slot, the plan a
+ * person chose, whether the client is connected (the default plan's movement), and the prior engagement's active
+ * import. Equal bases, equal reconciliations (an import's figures never change once it is active).
  */
-function basisOf(engagement: Engagement, prior: Engagement | undefined): string {
+function basisOf(engagement: Engagement, prior: Engagement | undefined, client: Client | undefined): string {
+  const slot = (name: "file" | "api" | "opening") => engagement.sources?.[name]?.importId ?? null;
   return JSON.stringify({
     period: [engagement.kind, engagement.periodStart, engagement.periodEnd],
-    active: engagement.activeImportId ?? null,
+    // An engagement activated before slots existed has its one import in `activeImportId`.
+    sources: engagement.sources ? [slot("file"), slot("api"), slot("opening")] : (engagement.activeImportId ?? null),
+    plan: engagement.sourcePlan ?? null,
+    connected: isConnected(client),
     prior: prior?.activeImportId === undefined ? null : [prior.engagementId, prior.activeImportId],
   });
 }
 
-/** Reads everything the reconciliation compares. */
+/** Reads everything the reconciliation compares (readEngagementSources) and composes the trial balance. */
 async function readSources(deps: ReconciliationDeps, ref: EngagementRef): Promise<ReconciliationSources> {
-  const engagements = await deps.engagementStore.listEngagements(ref);
-  const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
-  if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  const priorEngagement = findPriorEngagement(engagement, engagements);
-  const [active, prior] = await Promise.all([
-    readSlot(deps, engagement, engagement.activeImportId),
-    priorEngagement === undefined ? undefined : readSlot(deps, priorEngagement, priorEngagement.activeImportId),
+  const [read, engagements] = await Promise.all([
+    readEngagementSources(deps, ref),
+    deps.engagementStore.listEngagements(ref),
   ]);
-  const movementKind = active?.run.source.type ?? "file";
-  const movementSource: ReconciliationSource = active === undefined ? { kind: movementKind } : sourceOf(active.run);
-  const openingKind = prior !== undefined ? "prior" : movementKind;
-  const priorSource: ReconciliationSource | undefined =
-    prior === undefined || priorEngagement === undefined
-      ? undefined
-      : { kind: "prior", importId: prior.run.importId, engagementId: priorEngagement.engagementId };
-  const openingSource = priorSource ?? movementSource;
+  const composed = composeTrialBalance(read);
+  const { engagement, slots, prior } = read;
+  const priorEngagement = findPriorEngagement(engagement, engagements);
+  const mappings = new Map<string, AccountMapping>();
+  for (const figures of [slots.file, slots.api, slots.opening, prior ?? undefined]) {
+    for (const row of figures?.rows ?? []) if (!mappings.has(row.account)) mappings.set(row.account, row.mapping);
+  }
+  const movementRows = slots[read.plan.movement]?.rows ?? [];
   const carries =
-    priorEngagement !== undefined && active !== undefined
-      ? carriesResultAccounts(engagement, priorEngagement, active.rows)
+    prior !== null
+      ? carriesResultAccounts(engagement, prior.engagement, movementRows)
       : engagement.kind !== "year-end" && !engagement.periodStart.endsWith("-01-01");
-  const priorByAccount = new Map(prior?.rows.map((row) => [row.account, row]));
-  const rows =
-    active === undefined
-      ? []
-      : active.rows.map((row) => {
-          const carried =
-            prior === undefined
-              ? (row.opening ?? 0n)
-              : carriedOpening(row.account, row.mapping.standardAccountId, priorByAccount, carries);
-          const movement = row.movement ?? 0n;
-          return {
-            account: row.account,
-            name: row.name,
-            mapping: row.mapping,
-            opening: carried,
-            movement,
-            closing: carried + movement,
-          };
-        });
+  const [file, api, opening] = await Promise.all(
+    (["file", "api", "opening"] as const).map((slot) => {
+      const figures = slots[slot];
+      return figures === undefined ? undefined : toSourceImport(deps, engagement, figures);
+    }),
+  );
   const input: ReconcileInput = {
     engagement,
-    plan: { opening: openingKind, movement: movementKind },
-    rows,
-    openingSource,
-    movementSource,
+    plan: { opening: read.plan.opening, movement: read.plan.movement },
+    rows: composed.accounts.map((account) => {
+      const mapping = mappings.get(account.account);
+      return {
+        account: account.account,
+        name: account.name,
+        ...(mapping ? { mapping } : {}),
+        opening: account.opening,
+        movement: account.movement,
+        closing: account.closing,
+      };
+    }),
+    openingSource: toSource(composed.sources.opening),
+    movementSource: toSource(composed.sources.movement),
     prior:
-      prior === undefined || priorEngagement === undefined
+      prior === null
         ? null
         : {
-            engagementId: priorEngagement.engagementId,
-            kind: priorEngagement.kind,
-            source: priorSource!,
+            engagementId: prior.engagement.engagementId,
+            kind: prior.engagement.kind,
+            source: { kind: "prior", importId: prior.run.importId, engagementId: prior.engagement.engagementId },
             rows: prior.rows,
             ...readAtOf(prior.run),
           },
     carriesResultAccounts: carries,
-    imports: active === undefined ? {} : { [movementKind]: await toSourceImport(deps, engagement, active) },
+    imports: {
+      ...(file ? { file } : {}),
+      ...(api ? { api } : {}),
+      ...(opening ? { opening } : {}),
+    },
   };
-  return { engagement, input, basis: basisOf(engagement, priorEngagement) };
+  // The engagement as stored (not with the slots readEngagementSources fills in for one activated before slots).
+  const stored = engagements.find((candidate) => candidate.engagementId === engagement.engagementId) ?? engagement;
+  return { engagement, input, basis: basisOf(stored, priorEngagement, read.client) };
 }
 
-function carriedOpening(
-  account: string,
-  standardAccountId: string | undefined,
-  priorByAccount: Map<string, StoredTrialBalanceRow>,
-  carries: boolean,
-): bigint {
-  const digit = /^\d/.test(account) ? account[0] : standardAccountId?.[0];
-  const balanceSheet = digit === "1" || digit === "2";
-  return balanceSheet || carries ? (priorByAccount.get(account)?.closing ?? 0n) : 0n;
-}
-
-async function readSlot(
-  deps: ReconciliationDeps,
-  engagement: Engagement,
-  importId: string | undefined,
-): Promise<SlotData | undefined> {
-  if (importId === undefined) return undefined;
-  const ref = { ...engagement, importId };
-  const [run, rows] = await Promise.all([deps.importStore.getImport(ref), deps.importStore.readTrialBalance(ref)]);
-  return run === undefined ? undefined : { run, rows };
+function toSource(source: FigureSource): ReconciliationSource {
+  return {
+    kind: source.kind,
+    ...(source.importId !== undefined ? { importId: source.importId } : {}),
+    ...(source.engagementId !== undefined ? { engagementId: source.engagementId } : {}),
+    ...(source.system !== undefined ? { system: source.system } : {}),
+    ...(source.format !== undefined ? { format: source.format } : {}),
+  };
 }
 
 function sourceOf(run: ImportRun): ReconciliationSource {
@@ -239,7 +233,11 @@ function readAtOf(run: ImportRun): { readAt?: string } {
 }
 
 /** A slot's import as the engine reads it; asks the store for a line after the period only when the report says so. */
-async function toSourceImport(deps: ReconciliationDeps, engagement: Engagement, slot: SlotData): Promise<SourceImport> {
+async function toSourceImport(
+  deps: ReconciliationDeps,
+  engagement: Engagement,
+  slot: { run: ImportRun; rows: StoredTrialBalanceRow[] },
+): Promise<SourceImport> {
   const outside = slot.run.issues?.some((issue) => issue.code === "TRANSACTION_OUTSIDE_PERIOD") === true;
   const after = outside
     ? await deps.importStore.readTransactionLines(

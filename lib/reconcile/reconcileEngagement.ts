@@ -348,9 +348,10 @@ function openingFiguresOf(
   engagementStart: string,
 ): Map<string, { name: string; mapping?: AccountMapping; opening: Ore }> | null {
   const figures = new Map<string, { name: string; mapping?: AccountMapping; opening: Ore }>();
-  // Last year's trial balance uploaded as the opening balance: its closing is this year's opening.
+  // Last year's trial balance uploaded as the opening balance (its period ends before this engagement starts, or it
+  // states none): its closing is this year's opening, as composeTrialBalance takes it.
   const closingIsOpening =
-    openingRole && source.period !== undefined && source.period.end === dayBefore(engagementStart);
+    openingRole && (source.period === undefined || source.period.end <= dayBefore(engagementStart));
   if (!closingIsOpening && !source.rows.some((row) => row.stated.opening !== undefined)) return null;
   for (const row of source.rows) {
     const opening = closingIsOpening ? row.closing : row.opening;
