@@ -740,7 +740,13 @@ export class DynamoImportStore implements ImportStore {
   async getReconciliation(ref: EngagementRef): Promise<StoredReconciliation | undefined> {
     const item = await this.table.get(keys.reconciliation(ref));
     if (item === undefined) return undefined;
-    return parseItem(ReconciliationItemSchema, item, "reconciliation", ref.tenantId);
+    const { tenantId: _tenantId, ...reconciliation } = parseItem(
+      ReconciliationItemSchema,
+      item,
+      "reconciliation",
+      ref.tenantId,
+    );
+    return reconciliation;
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────────
