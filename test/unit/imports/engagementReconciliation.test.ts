@@ -194,4 +194,26 @@ describe("reconciliation across periods", () => {
     expect(read.status).toBe("reconciled");
     expect((await stores.importStore.getReconciliation(q1))?.basis).toBe("stale");
   });
+
+  it("a failure to store the reconciliation never undoes the activation: it is logged, and a read computes it", async () => {
+    const q1 = await engagement("q1", "2025-01-01", "2025-03-31");
+    const logged: Array<[string, Record<string, unknown>]> = [];
+    deps = { ...deps, log: (message, fields) => logged.push([message, fields]) };
+    stores.importStore.saveReconciliation = () => Promise.reject(new Error("table unavailable"));
+    const result = await upload(
+      q1,
+      "q1.se",
+      sie(["2025-01-01", "2025-03-31"], { "1920": [0, 1000], "2050": [0, -1000] }),
+    );
+    expect(result.outcome).toBe("imported");
+    expect((await stores.engagementStore.getEngagement(q1))?.activeImportId).toBe(
+      "run" in result ? result.run.importId : undefined,
+    );
+    expect(logged).toContainEqual([
+      "reconciliation not recomputed: the next read computes it",
+      expect.objectContaining({ engagementId: "q1", reason: "table unavailable" }),
+    ]);
+    expect(await stores.importStore.getReconciliation(q1)).toBeUndefined();
+    expect(await getEngagementReconciliation(stores, q1)).toMatchObject({ status: "reconciled" });
+  });
 });
