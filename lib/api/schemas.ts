@@ -2,8 +2,8 @@ import { z } from "zod";
 import { isValidOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
-import { AccountingSystemSchema, EngagementKindSchema } from "../engagements/types.ts";
 import { ReconciliationSummaryJsonSchema } from "../reconcile/reconciliationJson.ts";
+import { AccountingSystemSchema, EngagementKindSchema, SourcePlanChoiceSchema } from "../engagements/types.ts";
 import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
 import {
@@ -123,6 +123,12 @@ export const EngagementSchema = z.object({
 });
 export type EngagementJson = z.infer<typeof EngagementSchema>;
 
+/**
+ * `PUT …/engagements/{engagementId}/source-plan` body: the parts of the plan chosen (README "Source plans"); a part
+ * left out is decided by default.
+ */
+export const SourcePlanRequestSchema = SourcePlanChoiceSchema;
+
 /** `GET …/engagements` answer. */
 export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) });
 
@@ -149,6 +155,12 @@ export const UploadRequestSchema = z.strictObject({
   layout: UploadOptionsSchema.shape.layout,
   /** The file's character encoding when detection would guess wrong (e.g. `cp865`), as `saldo inspect --encoding`. */
   encoding: UploadOptionsSchema.shape.encoding,
+  /**
+   * `opening`: the file gives the engagement's opening balances (README "Source plans") — last year's trial balance
+   * (CSV, SIE) or a SAF-T file whose opening balances are right; it fills the engagement's opening slot. Default
+   * `figures`.
+   */
+  role: UploadOptionsSchema.shape.role,
 });
 
 /** `POST …/uploads` answer: where and how to PUT the file, and until when. */

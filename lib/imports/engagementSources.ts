@@ -40,7 +40,7 @@ export async function readEngagementSources(
     deps.engagementStore.listEngagements(ref),
   ]);
   if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  const sources = await sourcesOf(deps, engagement);
+  const sources = await sourcesOfEngagement(deps, engagement);
   const readSlot = async (slot: SourceSlot) => {
     const active = sources[slot];
     if (active === undefined) return undefined;
@@ -68,7 +68,10 @@ export async function readEngagementSources(
  * The engagement's slots; an engagement activated before slots existed has its one active import in the slot of
  * its kind.
  */
-async function sourcesOf(deps: EngagementSourcesDeps, engagement: Engagement): Promise<EngagementSources> {
+export async function sourcesOfEngagement(
+  deps: EngagementSourcesDeps,
+  engagement: Engagement,
+): Promise<EngagementSources> {
   if (engagement.sources !== undefined) return engagement.sources;
   if (engagement.activeImportId === undefined) return {};
   const run = await deps.importStore.getImport({ ...engagement, importId: engagement.activeImportId });
