@@ -132,17 +132,6 @@ const cases: Record<
     query: "?limit=10",
     expect: "not-found",
   }),
-  getSourcePlan: () => ({
-    method: "GET",
-    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
-    expect: "not-found",
-  }),
-  putSourcePlan: () => ({
-    method: "PUT",
-    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
-    body: { opening: "none" },
-    expect: "not-found",
-  }),
   getReconciliation: () => ({
     method: "GET",
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/reconciliation`,
