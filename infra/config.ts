@@ -357,6 +357,13 @@ export const API_ROUTES: readonly {
     access: ["tableRead"],
   },
   {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/reconciliation",
+    handler: "functions/http/figures/getReconciliation.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
     method: "PUT",
     path: "/clients/{clientId}/integrations/{system}",
     handler: "functions/http/integrations/putIntegrationKey.handler",

@@ -1,6 +1,7 @@
 import type { ConnectedCompany } from "../connectors/ports.ts";
 import type { Client, Engagement } from "../engagements/types.ts";
 import type { IntegrationView } from "../imports/integrationConnection.ts";
+import { toReconciliationSummary, type ReconciliationJson } from "../reconcile/reconciliationJson.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
 import type {
   ClientJson,
@@ -30,8 +31,8 @@ export function toClientJson(client: Client): ClientJson {
   };
 }
 
-/** An engagement as the API shows it. */
-export function toEngagementJson(engagement: Engagement): EngagementJson {
+/** An engagement as the API shows it, with the summary of its reconciliation (null when not computed). */
+export function toEngagementJson(engagement: Engagement, reconciliation: ReconciliationJson | null): EngagementJson {
   return {
     clientId: engagement.clientId,
     engagementId: engagement.engagementId,
@@ -41,6 +42,7 @@ export function toEngagementJson(engagement: Engagement): EngagementJson {
     periodEnd: engagement.periodEnd,
     createdAt: engagement.createdAt,
     activeImportId: engagement.activeImportId ?? null,
+    reconciliation: reconciliation === null ? null : toReconciliationSummary(reconciliation),
   };
 }
 

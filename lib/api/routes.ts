@@ -7,6 +7,7 @@ import {
   ImportActivationSchema,
 } from "../imports/importViews.ts";
 import { ImportListQuerySchema, ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
+import { ReconciliationJsonSchema } from "../reconcile/reconciliationJson.ts";
 import { SourcePlanViewSchema } from "../imports/sourcePlanView.ts";
 import {
   ActivateImportRequestSchema,
@@ -382,6 +383,24 @@ export const ROUTES = {
     },
     extraProblems: [406, 409, 422],
     handler: "functions/http/figures/listTransactions.handler",
+  }),
+  getReconciliation: route({
+    operationId: "getReconciliation",
+    method: "GET",
+    path: `${ENGAGEMENT}/reconciliation`,
+    summary:
+      "The engagement's reconciliation across years and sources: status and each difference with its code, account, " +
+      "amount, the figures compared and a hint",
+    tag: "figures",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: {
+      status: 200,
+      description: "The reconciliation (computed again when the engagement's sources changed since it was stored)",
+      schema: ReconciliationJsonSchema,
+      name: "Reconciliation",
+    },
+    handler: "functions/http/figures/getReconciliation.handler",
   }),
   putIntegrationKey: route({
     operationId: "putIntegrationKey",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isValidOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
+import { ReconciliationSummaryJsonSchema } from "../reconcile/reconciliationJson.ts";
 import { AccountingSystemSchema, EngagementKindSchema, SourcePlanChoiceSchema } from "../engagements/types.ts";
 import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
@@ -114,6 +115,11 @@ export const EngagementSchema = z.object({
   createdAt: TimestampSchema,
   /** The import whose figures readers see; null until an import succeeded. */
   activeImportId: z.string().nullable(),
+  /**
+   * The reconciliation's status, how many differences and how much in all (README "Reconciliation"); null only in
+   * the answer of the engagement's creation.
+   */
+  reconciliation: ReconciliationSummaryJsonSchema.nullable(),
 });
 export type EngagementJson = z.infer<typeof EngagementSchema>;
 

@@ -54,7 +54,7 @@ export async function engagementCommand(
       input,
     );
     if (values.json) {
-      process.stdout.write(JSON.stringify(toEngagementJson(engagement), null, 2) + "\n");
+      process.stdout.write(JSON.stringify(toEngagementJson(engagement, null), null, 2) + "\n");
       return 0;
     }
     const period = formatPeriodForPeople({ start: engagement.periodStart, end: engagement.periodEnd }, locale);

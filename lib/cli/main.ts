@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   engagement: async () => (await import("./engagementCommand.ts")).engagementCommand,
   connect: async () => (await import("./connectCommand.ts")).connectCommand,
   sync: async () => (await import("./syncCommand.ts")).syncCommand,
+  reconcile: async () => (await import("./reconcileCommand.ts")).reconcileCommand,
 };
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
@@ -48,20 +49,23 @@ Usage:
                               store and check the client's key (creates the client, named after its company)
   saldo sync --tenant T --client C --engagement E [--timeout <s>] [--json] [--locale nb|en]
                               sync the engagement from the client's accounting system, wait, print the trial balance
+  saldo reconcile --tenant T --client C --engagement E [--json] [--locale nb|en]
+                              the reconciliation across years and sources: status and each difference with a hint
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 
 Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_LOCALE=en) for English style.
 --json is --format json. CSV (semicolon, decimal comma, UTF-8 with BOM) and XLSX open right in Excel.
 
-upload, imports, activate, engagement, connect, sync, trial-balance, transactions and token talk to the local stack of
+upload, imports, activate, engagement, connect, sync, trial-balance, transactions, reconcile and token talk to the local stack of
 SALDO_DATA_DIR, else of the nearest .saldo folder up from here (its stack.json); all but token talk to AWS instead
 when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment;
 connect and sync also need SALDO_SECRET_PREFIX, SALDO_PLATFORM_KEYS_SECRET and, for sync, SALDO_SYNC_FUNCTION_NAME).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
 running), 2 wrong usage, 3 upload, sync: the import did not become the active version (held, failed or superseded);
-connect: the key was checked but the client is not connected (invalid key, no access, a company to pick).`;
+connect: the key was checked but the client is not connected (invalid key, no access, a company to pick);
+reconcile: the engagement is not reconciled (differences, or a source is missing).`;
 
 /** The saldo command line. Returns the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {

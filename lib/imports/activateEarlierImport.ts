@@ -7,6 +7,7 @@ import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "./ports.ts";
 import type { ImportRef, ImportRun } from "./types.ts";
+import { reconcileAfterChange } from "./engagementReconciliation.ts";
 import {
   ImportExpiredError,
   ImportHasNoFiguresError,
@@ -24,6 +25,8 @@ export interface ActivateEarlierImportDeps {
   /** How long the version that stops being active is kept before DynamoDB TTL removes it. */
   retentionSeconds: number;
   now?: () => Date;
+  /** Where a failed recomputation of the reconciliation is logged (the activation stands). */
+  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /** What a person says when activating: the reasons of a held import they accept, and who they are. */
@@ -123,6 +126,7 @@ export async function activateEarlierImport(
     await deps.importStore.saveImport(activated);
   }
   await adoptClientOrgNumber({ engagementStore: deps.engagementStore, now: clock }, ref, run.header?.company.orgNumber);
+  await reconcileAfterChange({ ...deps, now: clock }, ref);
   return {
     import: activated,
     ...(activation.previousImportId === undefined ? {} : { previousImportId: activation.previousImportId }),

@@ -14,6 +14,7 @@ import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumbe
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { limitFieldLengths } from "./fieldLimits.ts";
 import { startImportHeartbeat } from "./importHeartbeat.ts";
+import { reconcileAfterChange } from "./engagementReconciliation.ts";
 import type { ActivationResult, ImportStore, WriteStatistics } from "./ports.ts";
 import type { ImportCounts, ImportLease, ImportRole, ImportRun, ImportSource } from "./types.ts";
 import { sourcesOfEngagement } from "./engagementSources.ts";
@@ -282,6 +283,8 @@ export async function runImportAttempt(
         });
       }
     }
+    // The engagement's figures changed (and so did the prior closing of the engagement after it): reconcile both.
+    if (activation.outcome === "activated") await reconcileAfterChange({ ...deps, now, log }, finished);
     log("import finished", {
       ...context,
       activation: activation.outcome,

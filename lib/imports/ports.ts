@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Engagement, EngagementRef, SourcePlanChoice, SourceSlot } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { LedgerLine, Transaction } from "../ledger/types.ts";
+import type { StoredReconciliation } from "../reconcile/reconciliationJson.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
 
 /** A trial-balance row as stored for an import, with where it came from. */
@@ -237,6 +238,15 @@ export interface ImportStore {
   /** Remembers an upload that was not imported (bad key, unknown client or engagement) and why. */
   recordRejectedUpload(rejection: RejectedUpload): Promise<void>;
   listRejectedUploads(tenantId: string): Promise<RejectedUpload[]>;
+
+  /**
+   * Stores the engagement's reconciliation (one item per engagement, README "Reconciliation"), unless one computed
+   * later is stored already (`computedAt` after this one's): then nothing is written and false is returned, so two
+   * recomputations racing never leave the older one.
+   */
+  saveReconciliation(ref: EngagementRef, reconciliation: StoredReconciliation): Promise<boolean>;
+  /** The engagement's stored reconciliation, or undefined when none was computed yet. */
+  getReconciliation(ref: EngagementRef): Promise<StoredReconciliation | undefined>;
 }
 
 export interface RejectedUpload {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reconcileAfterChange } from "./engagementReconciliation.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import { isConnected, type ResolvedSourcePlan } from "../engagements/sourcePlan.ts";
 import {
@@ -68,6 +69,8 @@ export async function setSourcePlan(
 ): Promise<SourcePlanView> {
   const [client] = await Promise.all([getClient(deps, ref), getEngagement(deps, ref)]);
   await deps.importStore.changeSourcePlan(ref, choice, { connected: isConnected(client) });
+  // The figures follow the plan: reconcile them again (a failure is logged; the change stands).
+  await reconcileAfterChange(deps, ref);
   return getSourcePlan(deps, ref);
 }
 

@@ -44,11 +44,13 @@ import {
 import {
   IMPORT_SUMMARY_ATTRIBUTES,
   IssuesPageItemSchema,
+  ReconciliationItemSchema,
   SourceMarkerItemSchema,
   SyncLockItemSchema,
   type ImportItem,
 } from "./dynamo/itemSchemas.ts";
 import { keys, SWEEP_SHARDS, type ItemKey } from "./dynamo/keys.ts";
+import { StoredReconciliationSchema, type StoredReconciliation } from "../reconcile/reconciliationJson.ts";
 import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from "./dynamo/transactionChunks.ts";
 import { StoreConflictError, StoreCorruptItemError, StoreLeaseLostError, StoreNotFoundError } from "./errors.ts";
 import { assertValidLimit, assertValidQuery } from "./ledgerLines.ts";
@@ -718,6 +720,33 @@ export class DynamoImportStore implements ImportStore {
   async listRejectedUploads(tenantId: string): Promise<RejectedUpload[]> {
     const { pk } = keys.rejectedUploadsOf(tenantId);
     return (await this.table.queryAll(pk)).map((item) => decodeRejectedUpload(item, tenantId));
+  }
+
+  // ── reconciliation ──────────────────────────────────────────────────────────────────────────────────────────
+
+  async saveReconciliation(ref: EngagementRef, reconciliation: StoredReconciliation): Promise<boolean> {
+    const item = {
+      ...keys.reconciliation(ref),
+      type: "reconciliation",
+      tenantId: ref.tenantId,
+      ...StoredReconciliationSchema.parse(reconciliation),
+    };
+    // A recomputation that read its sources earlier never replaces one that read them later.
+    return this.table.put(item, "attribute_not_exists(pk) OR computedAt <= :computedAt", {
+      ":computedAt": reconciliation.computedAt,
+    });
+  }
+
+  async getReconciliation(ref: EngagementRef): Promise<StoredReconciliation | undefined> {
+    const item = await this.table.get(keys.reconciliation(ref));
+    if (item === undefined) return undefined;
+    const { tenantId: _tenantId, ...reconciliation } = parseItem(
+      ReconciliationItemSchema,
+      item,
+      "reconciliation",
+      ref.tenantId,
+    );
+    return reconciliation;
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -25,6 +25,7 @@ import type {
 import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../imports/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
+import { StoredReconciliationSchema, type StoredReconciliation } from "../reconcile/reconciliationJson.ts";
 import {
   StoreConflictError,
   StoreInvalidCursorError,
@@ -84,6 +85,7 @@ export class InMemoryImportStore implements ImportStore {
   private readonly importOwners = new Map<string, string>();
   private readonly data = new Map<string, ImportData>();
   private readonly rejected = new Map<string, RejectedUpload>();
+  private readonly reconciliations = new Map<string, StoredReconciliation>();
   private readonly now: () => Date;
 
   /** `engagementStore`: the store whose engagements activateImport switches (the same "table"). */
@@ -437,6 +439,18 @@ export class InMemoryImportStore implements ImportStore {
       .filter(([key]) => key.startsWith(tenantId + SEP))
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([, rejection]) => copy(rejection));
+  }
+
+  async saveReconciliation(ref: EngagementRef, reconciliation: StoredReconciliation): Promise<boolean> {
+    const key = engagementKey(ref);
+    const stored = this.reconciliations.get(key);
+    if (stored !== undefined && stored.computedAt > reconciliation.computedAt) return false;
+    this.reconciliations.set(key, copy(StoredReconciliationSchema.parse(reconciliation)));
+    return true;
+  }
+
+  async getReconciliation(ref: EngagementRef): Promise<StoredReconciliation | undefined> {
+    return copyOrUndefined(this.reconciliations.get(engagementKey(ref)));
   }
 
   /**

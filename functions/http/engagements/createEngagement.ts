@@ -13,6 +13,7 @@ export function createHandler(config: FunctionConfig) {
     status: 201,
     body: toEngagementJson(
       await createEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path }, body),
+      null,
     ),
   }));
 }

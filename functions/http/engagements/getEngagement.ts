@@ -1,18 +1,21 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createEngagementStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
-import { getEngagement } from "../../../lib/engagements/manageEngagements.ts";
+import { getEngagementWithReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
 
-/** `GET /clients/{clientId}/engagements/{engagementId}` */
+/** `GET /clients/{clientId}/engagements/{engagementId}`, with the summary of its reconciliation. */
 export function createHandler(config: FunctionConfig) {
-  const engagementStore = createEngagementStore(config);
-  return httpHandler(ROUTES.getEngagement, config, async ({ principal, path }) => ({
-    status: 200,
-    body: toEngagementJson(await getEngagement({ engagementStore }, { tenantId: principal.tenantId, ...path })),
-  }));
+  const stores = createStores(config);
+  return httpHandler(ROUTES.getEngagement, config, async ({ principal, path }) => {
+    const { engagement, reconciliation } = await getEngagementWithReconciliation(stores, {
+      tenantId: principal.tenantId,
+      ...path,
+    });
+    return { status: 200, body: toEngagementJson(engagement, reconciliation) };
+  });
 }
 
 export const handler = lambdaEntry(createHandler);

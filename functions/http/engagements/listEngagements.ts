@@ -1,22 +1,21 @@
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
-import { createEngagementStore } from "../../shared/adapters.ts";
+import { createStores } from "../../shared/adapters.ts";
 import { lambdaEntry } from "../../shared/environment.ts";
 import { httpHandler } from "../shared/httpHandler.ts";
 import { toEngagementJson } from "../../../lib/api/resourceJson.ts";
-import { listEngagements } from "../../../lib/engagements/manageEngagements.ts";
+import { listEngagementsWithReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
 
-/** `GET /clients/{clientId}/engagements` */
+/** `GET /clients/{clientId}/engagements`, each with the summary of its reconciliation. */
 export function createHandler(config: FunctionConfig) {
-  const engagementStore = createEngagementStore(config);
-  return httpHandler(ROUTES.listEngagements, config, async ({ principal, path }) => ({
-    status: 200,
-    body: {
-      items: (await listEngagements({ engagementStore }, { tenantId: principal.tenantId, ...path })).map(
-        toEngagementJson,
-      ),
-    },
-  }));
+  const stores = createStores(config);
+  return httpHandler(ROUTES.listEngagements, config, async ({ principal, path }) => {
+    const items = await listEngagementsWithReconciliation(stores, { tenantId: principal.tenantId, ...path });
+    return {
+      status: 200,
+      body: { items: items.map(({ engagement, reconciliation }) => toEngagementJson(engagement, reconciliation)) },
+    };
+  });
 }
 
 export const handler = lambdaEntry(createHandler);

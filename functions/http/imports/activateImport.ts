@@ -1,3 +1,4 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { ROUTES } from "../../../lib/api/routes.ts";
 import type { FunctionConfig } from "../../../lib/config/functionConfig.ts";
 import { createStores } from "../../shared/adapters.ts";
@@ -8,12 +9,17 @@ import { toActivationJson } from "../../../lib/imports/importViews.ts";
 
 /** `POST …/imports/{importId}/activate`: makes an earlier version active again, or a held one accepting its reasons. */
 export function createHandler(config: FunctionConfig) {
-  const stores = createStores(config);
-  return httpHandler(ROUTES.activateImport, config, async ({ principal, path, body }) => ({
+  const logger = new Logger({ serviceName: "saldo-api" });
+  const deps = {
+    ...createStores(config),
+    retentionSeconds: config.retentionSeconds,
+    log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+  };
+  return httpHandler(ROUTES.activateImport, { ...config, logger }, async ({ principal, path, body }) => ({
     status: 200,
     body: toActivationJson(
       await activateEarlierImport(
-        { ...stores, retentionSeconds: config.retentionSeconds },
+        deps,
         { tenantId: principal.tenantId, ...path },
         { accept: body?.accept ?? [], by: principal.subject },
       ),

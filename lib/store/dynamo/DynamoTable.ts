@@ -115,8 +115,11 @@ export class DynamoTable {
     return output.Item;
   }
 
-  /** Puts an item; with a condition, returns false instead of throwing when the condition fails. */
-  async put(item: Item, condition?: string): Promise<boolean> {
+  /**
+   * Puts an item; with a condition (and the `values` it names), returns false instead of throwing when the condition
+   * fails.
+   */
+  async put(item: Item, condition?: string, values?: Record<string, unknown>): Promise<boolean> {
     return this.request("PutItem", { pk: item.pk, sk: item.sk }, async () => {
       try {
         await this.documents.send(
@@ -124,6 +127,7 @@ export class DynamoTable {
             TableName: this.tableName,
             Item: item,
             ...(condition === undefined ? {} : { ConditionExpression: condition }),
+            ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
           }),
         );
         return true;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { StoredReconciliationSchema } from "../../reconcile/reconciliationJson.ts";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
 import {
   AccountingSystemSchema,
@@ -396,3 +397,9 @@ export const RejectedUploadItemSchema = z.object({
 export type ImportItem = z.infer<typeof ImportItemSchema>;
 /** One chunk in the directory: [chunk number, first date, last date, line count]. */
 export type DirectoryEntry = z.infer<typeof DirectoryEntrySchema>;
+
+/** Reconciliation item (`T#…#E#…` / `RECON`): one per engagement, replaced on every recomputation. */
+export const ReconciliationItemSchema = z.object({
+  ...TenantScoped,
+  ...StoredReconciliationSchema.shape,
+});

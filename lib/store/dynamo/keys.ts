@@ -10,6 +10,7 @@
  * | import run                 | `T#{tenant}#C#{client}#E#{engagement}` | `IMPORT#{import}`    |
  * | source marker (→ import)   | same as the import run               | `SOURCE#{sourceId}`    |
  * | sync lock (→ latest sync)  | same as the import run               | `SYNC`                 |
+ * | reconciliation             | same as the import run               | `RECON`                |
  * | import-id owner            | `IMP#{import}#TB`                    | `#OWNER`               |
  * | trial-balance row          | `IMP#{import}#TB`                    | `ACC#{account}`        |
  * | chunk directory page       | `IMP#{import}#TB`                    | `DIR#{page, 6 digits}` |
@@ -79,6 +80,11 @@ export const keys = {
   syncLock: (ref: { tenantId: string; clientId: string; engagementId: string }): ItemKey => ({
     pk: engagementDataPk(ref),
     sk: "SYNC",
+  }),
+  /** The engagement's reconciliation (README "Reconciliation"): one item, replaced on every recomputation. */
+  reconciliation: (ref: { tenantId: string; clientId: string; engagementId: string }): ItemKey => ({
+    pk: engagementDataPk(ref),
+    sk: "RECON",
   }),
   sourceMarker: (ref: { tenantId: string; clientId: string; engagementId: string }, sourceId: string): ItemKey => ({
     pk: engagementDataPk(ref),

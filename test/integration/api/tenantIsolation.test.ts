@@ -132,6 +132,11 @@ const cases: Record<
     query: "?limit=10",
     expect: "not-found",
   }),
+  getReconciliation: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/reconciliation`,
+    expect: "not-found",
+  }),
   putIntegrationKey: () => ({
     method: "PUT",
     path: `/clients/${a.clientId}/integrations/tripletex`,

@@ -1131,6 +1131,66 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     });
   });
 
+  describe(`${name}: reconciliation`, () => {
+    const reconciliation = (computedAt: string, status: "reconciled" | "differences") => ({
+      status,
+      differences:
+        status === "reconciled"
+          ? []
+          : [
+              {
+                code: "OPENING_API_DIFFERS" as const,
+                account: "2050",
+                name: "Annen egenkapital",
+                amount: "893760.36",
+                sources: [
+                  {
+                    kind: "api" as const,
+                    importId: "I1",
+                    engagementId: null,
+                    system: "tripletex",
+                    format: "tripletex",
+                    figure: "-6217.54",
+                  },
+                  {
+                    kind: "prior" as const,
+                    importId: "I0",
+                    engagementId: "2024",
+                    system: null,
+                    format: null,
+                    figure: "-899977.90",
+                  },
+                ],
+                hint: "RESULT_NOT_MOVED_TO_EQUITY" as const,
+                message: "the API opens 2050 differently",
+              },
+            ],
+      count: status === "reconciled" ? 0 : 1,
+      total: status === "reconciled" ? "0.00" : "893760.36",
+      missing: [],
+      computedAt,
+      basis: `basis at ${computedAt}`,
+    });
+
+    it("keeps one reconciliation per engagement, never replaced by one computed earlier, and only for its tenant", async () => {
+      const { stores, tenantId } = await setup();
+      const ref = { tenantId, clientId: "c1", engagementId: "e1" };
+      expect(await stores.importStore.getReconciliation(ref)).toBeUndefined();
+      const first = reconciliation("2025-01-10T10:00:01.000Z", "differences");
+      expect(await stores.importStore.saveReconciliation(ref, first)).toBe(true);
+      expect(await stores.importStore.getReconciliation(ref)).toEqual(first);
+      const later = reconciliation("2025-01-10T10:00:03.000Z", "reconciled");
+      expect(await stores.importStore.saveReconciliation(ref, later)).toBe(true);
+      // A recomputation that read its sources before the stored one did loses.
+      expect(
+        await stores.importStore.saveReconciliation(ref, reconciliation("2025-01-10T10:00:02.000Z", "differences")),
+      ).toBe(false);
+      expect(await stores.importStore.getReconciliation(ref)).toEqual(later);
+      expect(await stores.importStore.getReconciliation({ ...ref, tenantId: `${tenantId}-other` })).toBeUndefined();
+      expect(await stores.importStore.getReconciliation({ ...ref, engagementId: "e2" })).toBeUndefined();
+    });
+  });
+
   describe(`${name}: rejected uploads`, () => {
     it("records rejected uploads per tenant, in time order", async () => {
       const { stores, tenantId } = await setup();

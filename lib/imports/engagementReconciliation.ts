@@ -1,0 +1,299 @@
+import type { EngagementStore } from "../engagements/ports.ts";
+import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
+import { isConnected } from "../engagements/sourcePlan.ts";
+import type { AccountMapping } from "../ledger/types.ts";
+import { composeTrialBalance, type FigureSource } from "../reconcile/composeTrialBalance.ts";
+import { getEngagement, listEngagements } from "../engagements/manageEngagements.ts";
+import { EngagementNotFoundError } from "../engagements/errors.ts";
+import { getClient } from "../engagements/manageClients.ts";
+import { carriesResultAccounts, dayBefore, findPriorEngagement } from "../reconcile/priorClosing.ts";
+import {
+  reconcileEngagement,
+  type ReconcileInput,
+  type ReconciliationSource,
+  type SourceImport,
+} from "../reconcile/reconcileEngagement.ts";
+import {
+  toReconciliationJson,
+  type ReconciliationJson,
+  type StoredReconciliation,
+} from "../reconcile/reconciliationJson.ts";
+import { readEngagementSources } from "./engagementSources.ts";
+import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
+import type { ImportRun } from "./types.ts";
+
+/** What the reconciliation use cases need (STYLE.md §5). */
+export interface ReconciliationDeps {
+  engagementStore: EngagementStore;
+  importStore: ImportStore;
+  now?: () => Date;
+  /** Where a recomputation that failed is logged (it never undoes what triggered it). */
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** What one reconciliation is computed from, and the basis it is recognised by. */
+interface ReconciliationSources {
+  engagement: Engagement;
+  input: ReconcileInput;
+  basis: string;
+}
+
+/**
+ * The engagement's reconciliation (README "Reconciliation"): the stored one when it was computed from the sources
+ * the engagement has now, else computed again from them. A stored one goes out of date when an import of any slot is
+ * activated, the source plan changes, or the prior engagement's active import changes — and a recomputation after
+ * that failed. Reading never writes (the API's GET routes are read-only): the changes store it
+ * ({@link reconcileAfterChange}).
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
+ */
+export async function getEngagementReconciliation(
+  deps: ReconciliationDeps,
+  ref: EngagementRef,
+): Promise<ReconciliationJson> {
+  const [, sources] = await Promise.all([getClient(deps, ref), readBasis(deps, ref)]);
+  const stored = await deps.importStore.getReconciliation(ref);
+  if (stored !== undefined && stored.basis === sources.basis) return withoutBasis(stored);
+  return withoutBasis(await computeReconciliation(deps, ref));
+}
+
+/**
+ * The reconciliation of each engagement (for the engagement list): the stored one, computed again (not stored) only
+ * where it is missing or out of date.
+ */
+export async function reconciliationsOf(
+  deps: ReconciliationDeps,
+  engagements: readonly Engagement[],
+): Promise<Map<string, ReconciliationJson>> {
+  const client = engagements[0] === undefined ? undefined : await deps.engagementStore.getClient(engagements[0]);
+  const entries = await Promise.all(
+    engagements.map(async (engagement) => {
+      const stored = await deps.importStore.getReconciliation(engagement);
+      const basis = basisOf(engagement, findPriorEngagement(engagement, engagements), client);
+      const fresh =
+        stored !== undefined && stored.basis === basis ? stored : await computeReconciliation(deps, engagement);
+      return [engagement.engagementId, withoutBasis(fresh)] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+/** Computes the engagement's reconciliation from its sources as they are now. */
+async function computeReconciliation(deps: ReconciliationDeps, ref: EngagementRef): Promise<StoredReconciliation> {
+  const computedAt = (deps.now?.() ?? new Date()).toISOString();
+  const sources = await readSources(deps, ref);
+  return { ...toReconciliationJson(reconcileEngagement(sources.input), computedAt), basis: sources.basis };
+}
+
+/** Computes the engagement's reconciliation from its sources as they are now and stores it. */
+async function recomputeReconciliation(deps: ReconciliationDeps, ref: EngagementRef): Promise<void> {
+  await deps.importStore.saveReconciliation(ref, await computeReconciliation(deps, ref));
+}
+
+/**
+ * Recomputes the reconciliation of the engagement and of the one that starts the day after it ends (whose prior
+ * closing it is), after an activation of any slot, a re-activation or a change of the source plan. Never throws: the
+ * change that triggered it stands; a failure is logged and the next read computes it again (its basis is out of date).
+ */
+export async function reconcileAfterChange(deps: ReconciliationDeps, ref: EngagementRef): Promise<void> {
+  try {
+    const engagements = await deps.engagementStore.listEngagements(ref);
+    const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
+    if (engagement === undefined) return;
+    const next = engagements.filter(
+      (candidate) =>
+        dayBefore(candidate.periodStart) === engagement.periodEnd &&
+        findPriorEngagement(candidate, engagements)?.engagementId === engagement.engagementId,
+    );
+    await Promise.all([engagement, ...next].map((each) => recomputeReconciliation(deps, each)));
+  } catch (error) {
+    deps.log?.("reconciliation not recomputed: the next read computes it", {
+      tenantId: ref.tenantId,
+      clientId: ref.clientId,
+      engagementId: ref.engagementId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+function withoutBasis(stored: StoredReconciliation): ReconciliationJson {
+  const { basis: _basis, ...json } = stored;
+  return json;
+}
+
+/** The engagement's basis, without reading any import's rows. */
+async function readBasis(deps: ReconciliationDeps, ref: EngagementRef): Promise<{ basis: string }> {
+  const [client, engagements] = await Promise.all([
+    deps.engagementStore.getClient(ref),
+    deps.engagementStore.listEngagements(ref),
+  ]);
+  const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
+  if (engagement === undefined) throw new EngagementNotFoundError(ref);
+  return { basis: basisOf(engagement, findPriorEngagement(engagement, engagements), client) };
+}
+
+/**
+ * What a reconciliation was computed from: the engagement's period, the active import of each slot, the plan a
+ * person chose, whether the client is connected (the default plan's movement), and the prior engagement's active
+ * import. Equal bases, equal reconciliations (an import's figures never change once it is active).
+ */
+function basisOf(engagement: Engagement, prior: Engagement | undefined, client: Client | undefined): string {
+  const slot = (name: "file" | "api" | "opening") => engagement.sources?.[name]?.importId ?? null;
+  return JSON.stringify({
+    period: [engagement.kind, engagement.periodStart, engagement.periodEnd],
+    // An engagement activated before slots existed has its one import in `activeImportId`.
+    sources: engagement.sources ? [slot("file"), slot("api"), slot("opening")] : (engagement.activeImportId ?? null),
+    plan: engagement.sourcePlan ?? null,
+    connected: isConnected(client),
+    prior: prior?.activeImportId === undefined ? null : [prior.engagementId, prior.activeImportId],
+  });
+}
+
+/** Reads everything the reconciliation compares (readEngagementSources) and composes the trial balance. */
+async function readSources(deps: ReconciliationDeps, ref: EngagementRef): Promise<ReconciliationSources> {
+  const [read, engagements] = await Promise.all([
+    readEngagementSources(deps, ref),
+    deps.engagementStore.listEngagements(ref),
+  ]);
+  const composed = composeTrialBalance(read);
+  const { engagement, slots, prior } = read;
+  const priorEngagement = findPriorEngagement(engagement, engagements);
+  const mappings = new Map<string, AccountMapping>();
+  for (const figures of [slots.file, slots.api, slots.opening, prior ?? undefined]) {
+    for (const row of figures?.rows ?? []) if (!mappings.has(row.account)) mappings.set(row.account, row.mapping);
+  }
+  const movementRows = slots[read.plan.movement]?.rows ?? [];
+  const carries =
+    prior !== null
+      ? carriesResultAccounts(engagement, prior.engagement, movementRows)
+      : engagement.kind !== "year-end" && !engagement.periodStart.endsWith("-01-01");
+  const [file, api, opening] = await Promise.all(
+    (["file", "api", "opening"] as const).map((slot) => {
+      const figures = slots[slot];
+      return figures === undefined ? undefined : toSourceImport(deps, engagement, figures);
+    }),
+  );
+  const input: ReconcileInput = {
+    engagement,
+    plan: { opening: read.plan.opening, movement: read.plan.movement },
+    rows: composed.accounts.map((account) => {
+      const mapping = mappings.get(account.account);
+      return {
+        account: account.account,
+        name: account.name,
+        ...(mapping ? { mapping } : {}),
+        opening: account.opening,
+        movement: account.movement,
+        closing: account.closing,
+      };
+    }),
+    openingSource: toSource(composed.sources.opening),
+    movementSource: toSource(composed.sources.movement),
+    prior:
+      prior === null
+        ? null
+        : {
+            engagementId: prior.engagement.engagementId,
+            kind: prior.engagement.kind,
+            source: { kind: "prior", importId: prior.run.importId, engagementId: prior.engagement.engagementId },
+            rows: prior.rows,
+            ...readAtOf(prior.run),
+          },
+    carriesResultAccounts: carries,
+    imports: {
+      ...(file ? { file } : {}),
+      ...(api ? { api } : {}),
+      ...(opening ? { opening } : {}),
+    },
+  };
+  // The engagement as stored (not with the slots readEngagementSources fills in for one activated before slots).
+  const stored = engagements.find((candidate) => candidate.engagementId === engagement.engagementId) ?? engagement;
+  return { engagement, input, basis: basisOf(stored, priorEngagement, read.client) };
+}
+
+function toSource(source: FigureSource): ReconciliationSource {
+  return {
+    kind: source.kind,
+    ...(source.importId !== undefined ? { importId: source.importId } : {}),
+    ...(source.engagementId !== undefined ? { engagementId: source.engagementId } : {}),
+    ...(source.system !== undefined ? { system: source.system } : {}),
+    ...(source.format !== undefined ? { format: source.format } : {}),
+  };
+}
+
+function sourceOf(run: ImportRun): ReconciliationSource {
+  return run.source.type === "api"
+    ? { kind: "api", importId: run.importId, system: run.source.system, format: run.source.system }
+    : { kind: "file", importId: run.importId, ...(run.format ? { format: run.format } : {}) };
+}
+
+function readAtOf(run: ImportRun): { readAt?: string } {
+  const readAt = run.source.type === "api" ? (run.source.fetchedAt ?? run.finishedAt) : run.finishedAt;
+  return readAt === undefined ? {} : { readAt };
+}
+
+/** A slot's import as the engine reads it; asks the store for a line after the period only when the report says so. */
+async function toSourceImport(
+  deps: ReconciliationDeps,
+  engagement: Engagement,
+  slot: { run: ImportRun; rows: StoredTrialBalanceRow[] },
+): Promise<SourceImport> {
+  const outside = slot.run.issues?.some((issue) => issue.code === "TRANSACTION_OUTSIDE_PERIOD") === true;
+  const after = outside
+    ? await deps.importStore.readTransactionLines(
+        { ...engagement, importId: slot.run.importId },
+        { from: dayAfter(engagement.periodEnd), limit: 1 },
+      )
+    : undefined;
+  const source = slot.run.source;
+  const period =
+    slot.run.header?.period ?? (source.type === "api" ? { start: source.from, end: source.to } : undefined);
+  return {
+    source: sourceOf(slot.run),
+    rows: slot.rows,
+    ...(period ? { period: { start: period.start, end: period.end } } : {}),
+    ...(slot.run.issues ? { issues: slot.run.issues } : {}),
+    ...readAtOf(slot.run),
+    ...(after !== undefined && after.items.length > 0 ? { postedAfterPeriodEnd: true } : {}),
+  };
+}
+
+function dayAfter(isoDate: string): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An engagement with its reconciliation, as the engagement routes answer it. */
+export interface EngagementWithReconciliation {
+  engagement: Engagement;
+  reconciliation: ReconciliationJson;
+}
+
+/**
+ * The engagement with its reconciliation (computed again when out of date).
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError
+ */
+export async function getEngagementWithReconciliation(
+  deps: ReconciliationDeps,
+  ref: EngagementRef,
+): Promise<EngagementWithReconciliation> {
+  const engagement = await getEngagement(deps, ref);
+  return { engagement, reconciliation: await getEngagementReconciliation(deps, ref) };
+}
+
+/**
+ * The client's engagements, newest period first, each with its reconciliation.
+ *
+ * @throws ClientNotFoundError
+ */
+export async function listEngagementsWithReconciliation(
+  deps: ReconciliationDeps,
+  ref: ClientRef,
+): Promise<EngagementWithReconciliation[]> {
+  const engagements = await listEngagements(deps, ref);
+  const reconciliations = await reconciliationsOf(deps, engagements);
+  return engagements.map((engagement) => ({
+    engagement,
+    reconciliation: reconciliations.get(engagement.engagementId)!,
+  }));
+}
