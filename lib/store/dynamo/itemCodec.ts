@@ -71,9 +71,19 @@ export function decodeClient(item: Item): Client {
   return parseItem(ClientItemSchema, item, "client");
 }
 
-/** The engagement's own fields; `activeImportId`/`activeOrderKey` are only ever written by activateImport. */
+/**
+ * The engagement's own fields; `activeImportId`/`activeOrderKey` are only ever written by activateImport, and the
+ * schedule's fields (`closedAt`, `refresh`, `refreshDueAt` and its index entry) by updateEngagementSchedule.
+ */
 export function engagementFields(engagement: Engagement): Item {
-  const { activeImportId: _activeImportId, activeOrderKey: _activeOrderKey, ...fields } = engagement;
+  const {
+    activeImportId: _activeImportId,
+    activeOrderKey: _activeOrderKey,
+    closedAt: _closedAt,
+    refresh: _refresh,
+    refreshDueAt: _refreshDueAt,
+    ...fields
+  } = engagement;
   return defined(fields);
 }
 

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
-import { AccountingSystemSchema, EngagementKindSchema } from "../../engagements/types.ts";
+import {
+  AccountingSystemSchema,
+  EngagementKindSchema,
+  RefreshIntervalSchema,
+  RefreshOutcomeSchema,
+} from "../../engagements/types.ts";
 import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
 import { SourceFormatSchema, SeveritySchema } from "../../ledger/types.ts";
 import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
@@ -86,6 +91,7 @@ export const ClientItemSchema = z.object({
     .object({ "poweroffice-go": ClientIntegrationSchema.optional(), tripletex: ClientIntegrationSchema.optional() })
     .strict()
     .optional(),
+  refresh: z.object({ interval: RefreshIntervalSchema }).strict().optional(),
 });
 
 /** The sync lock of an engagement (`SYNC`): which import is its latest sync (a second one waits until it ended). */
@@ -110,6 +116,19 @@ export const EngagementItemSchema = z.object({
   createdAt: z.string(),
   activeImportId: OptionalString,
   activeOrderKey: OptionalString,
+  closedAt: OptionalString,
+  refresh: z
+    .object({
+      dataAsOf: OptionalString,
+      lastRunAt: OptionalString,
+      lastOutcome: RefreshOutcomeSchema.optional(),
+      lastImportId: OptionalString,
+      lastTrigger: z.enum(["schedule", "http", "cli", "s3-event"]).optional(),
+      lastError: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    })
+    .strict()
+    .optional(),
+  refreshDueAt: OptionalString,
 });
 
 /** Where an import's figures came from: an uploaded file or an accounting-system API window. */
