@@ -1,8 +1,18 @@
+import { z } from "zod";
 import { EngagementError } from "../engagements/errors.ts";
+import { IdSchema } from "../ids/ids.ts";
 import { clientIsScheduled, refreshDueAt } from "../engagements/refreshSchedule.ts";
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError } from "./errors.ts";
 import { startSync, type SyncDeps, type SyncDispatcher } from "./syncFromApi.ts";
+
+/**
+ * The `detail` of the event that starts a round (functions/schedule/refresh.ts): `{}` from the schedule's EventBridge
+ * rule; `saldo refresh --now` may name a tenant, and ask for every scheduled engagement, due or not (`all`).
+ */
+export const RefreshEventDetailSchema = z
+  .object({ tenantId: IdSchema.optional(), all: z.boolean().optional(), by: z.string().max(200).optional() })
+  .strict();
 
 /** Options of one round of {@link refreshDueEngagements}. */
 export interface RefreshRoundOptions {
