@@ -18,6 +18,7 @@ export default $config({
     const { syncFunction, platformKeysSecret } = await import("./infra/sync.ts");
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
+    const { refreshSchedule, syncQueues } = await import("./infra/schedule.ts");
     return {
       api: api.url,
       uploadsBucket: uploadsBucket.name,
@@ -27,6 +28,9 @@ export default $config({
       importSweeper: importSweeper.nodes.function.name,
       syncFunction: syncFunction.name,
       platformKeysSecret: platformKeysSecret.name,
+      refreshFunction: refreshSchedule.nodes.function.name,
+      syncQueuePowerOfficeGo: syncQueues["poweroffice-go"].queue.url,
+      syncQueueTripletex: syncQueues.tripletex.queue.url,
     };
   },
 });
