@@ -270,6 +270,20 @@ export const API_ROUTES: readonly {
   },
   {
     method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/close",
+    handler: "functions/http/engagements/closeEngagement.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/reopen",
+    handler: "functions/http/engagements/reopenEngagement.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "POST",
     path: "/clients/{clientId}/engagements/{engagementId}/uploads",
     handler: "functions/http/uploads/requestUpload.handler",
     authenticated: true,

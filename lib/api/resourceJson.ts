@@ -1,4 +1,5 @@
 import type { ConnectedCompany } from "../connectors/ports.ts";
+import { refreshIntervalOf } from "../engagements/refreshSchedule.ts";
 import type { Client, Engagement } from "../engagements/types.ts";
 import type { IntegrationView } from "../imports/integrationConnection.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
@@ -27,6 +28,7 @@ export function toClientJson(client: Client): ClientJson {
           rememberedAt: client.csvLayout.rememberedAt,
         }
       : null,
+    refresh: { interval: refreshIntervalOf(client) },
   };
 }
 
@@ -41,6 +43,16 @@ export function toEngagementJson(engagement: Engagement): EngagementJson {
     periodEnd: engagement.periodEnd,
     createdAt: engagement.createdAt,
     activeImportId: engagement.activeImportId ?? null,
+    closedAt: engagement.closedAt ?? null,
+    refresh: {
+      dataAsOf: engagement.refresh?.dataAsOf ?? null,
+      lastRunAt: engagement.refresh?.lastRunAt ?? null,
+      lastOutcome: engagement.refresh?.lastOutcome ?? null,
+      lastImportId: engagement.refresh?.lastImportId ?? null,
+      lastTrigger: engagement.refresh?.lastTrigger ?? null,
+      lastError: engagement.refresh?.lastError ?? null,
+      nextRunAt: engagement.refreshDueAt ?? null,
+    },
   };
 }
 
