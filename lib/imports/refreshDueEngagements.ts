@@ -14,6 +14,37 @@ export const RefreshEventDetailSchema = z
   .object({ tenantId: IdSchema.optional(), all: z.boolean().optional(), by: z.string().max(200).optional() })
   .strict();
 
+/** A refresh round's report as the refresh function answers it (validated where it is read: `saldo refresh`). */
+const RefSchema = z.object({ tenantId: z.string(), clientId: z.string(), engagementId: z.string() });
+export const RefreshRoundReportSchema = z.object({
+  at: z.string(),
+  due: z.number().int().nonnegative(),
+  queued: z.array(z.object({ ref: RefSchema, importId: z.string(), system: z.string() })),
+  skipped: z.array(z.object({ ref: RefSchema, reason: z.enum(["not-scheduled", "running"]) })),
+  failed: z.array(z.object({ ref: RefSchema, code: z.string(), message: z.string() })),
+});
+
+/**
+ * The event EventBridge gives a scheduled rule's target, with a round's `detail` — what the local timer and
+ * `saldo refresh --now` invoke the refresh function with, as the cloud's schedule does.
+ */
+export function scheduledRefreshEvent(
+  detail: z.infer<typeof RefreshEventDetailSchema>,
+  options: { region: string; id: string; now?: Date },
+): Record<string, unknown> {
+  return {
+    version: "0",
+    id: options.id,
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "000000000000",
+    time: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region: options.region,
+    resources: [],
+    detail,
+  };
+}
+
 /** Options of one round of {@link refreshDueEngagements}. */
 export interface RefreshRoundOptions {
   /** Only this tenant's engagements (`saldo refresh --tenant`); default every tenant's. */

@@ -41,7 +41,9 @@ export class SqsSyncDispatcher implements SyncDispatcher {
       system: sync.system,
     };
     try {
-      const sent = await this.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+      const sent = await this.client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }),
+      );
       if (sent.MessageId === undefined) throw new Error("SendMessage answered without a message id");
     } catch (error) {
       throw new SyncDispatchFailedError(

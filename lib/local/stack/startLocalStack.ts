@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createConnectorRegistry } from "../../connectors/registry.ts";
 import { randomUUID } from "node:crypto";
 import { InProcessSyncQueue } from "../../imports/InProcessSyncQueue.ts";
-import type { RefreshRoundReport } from "../../imports/refreshDueEngagements.ts";
+import { scheduledRefreshEvent, type RefreshRoundReport } from "../../imports/refreshDueEngagements.ts";
 import { SyncEventSchema, type SyncDeps } from "../../imports/syncFromApi.ts";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
 import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
@@ -23,6 +23,7 @@ import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { lambdaInvokeRoute } from "./lambdaInvokeRoute.ts";
+import { DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS } from "./localStackSettings.ts";
 import { startLocalFakes, type RunningLocalFakes } from "./localFakes.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
 import {
@@ -55,9 +56,6 @@ export const LOCAL_SYNC_FUNCTION_NAME = "saldo-local-sync";
  */
 export const REFRESH_HANDLER = "functions/schedule/refresh.handler";
 export const LOCAL_REFRESH_FUNCTION_NAME = "saldo-local-refresh";
-
-/** How often the local timer runs a refresh round by default: as often as the cloud's schedule (every 15 minutes). */
-export const DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS = 900;
 
 /** What a refresh round is asked (the schedule's event `detail`; lib/imports/refreshDueEngagements.ts). */
 export interface RefreshRequest {
@@ -138,6 +136,8 @@ export interface RunningLocalStack {
   refresh(request?: RefreshRequest): Promise<RefreshRoundReport>;
   /** Refresh rounds the timer has run so far. */
   readonly refreshRounds: number;
+  /** How often the timer runs a round (0: off). */
+  readonly refreshIntervalMs: number;
   /** Runs the import sweeper now (as its timer does) and resolves with what it did, re-deliveries handled. */
   sweep(): Promise<SweepReport>;
   /** Stops the HTTP server, waits for deliveries in flight, stops both emulators, removes the stack file. */
@@ -354,7 +354,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     let refreshing: Promise<RefreshRoundReport> | undefined;
     const refresh = async (request: RefreshRequest = {}): Promise<RefreshRoundReport> => {
       while (refreshing) await refreshing.catch(() => {});
-      refreshing = invokeRefresh(scheduledEvent(request));
+      refreshing = invokeRefresh(scheduledRefreshEvent(request, { region: LOCAL_REGION, id: randomUUID() }));
       try {
         return await refreshing;
       } finally {
@@ -443,6 +443,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       get refreshRounds() {
         return refreshRounds;
       },
+      refreshIntervalMs,
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (error) {
@@ -520,21 +521,6 @@ function translatePortError(error: unknown, what: string, port: number | undefin
     `port ${port} on 127.0.0.1 is in use, so ${what} cannot listen there: stop what uses it, or set ${variable} (0 = any free port)`,
     { cause: error, context: { port, variable } },
   );
-}
-
-/** The event EventBridge sends a scheduled rule's target, with the round's `detail`. */
-function scheduledEvent(request: RefreshRequest): Record<string, unknown> {
-  return {
-    version: "0",
-    id: randomUUID(),
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
-    account: "000000000000",
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:events:${LOCAL_REGION}:000000000000:rule/${LOCAL_REFRESH_FUNCTION_NAME}`],
-    detail: request,
-  };
 }
 
 /** DynamoDB client settings for DynamoDB Local at `endpoint` (for adapters that build their own client). */
