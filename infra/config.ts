@@ -269,6 +269,20 @@ export const API_ROUTES: readonly {
     access: ["tableRead"],
   },
   {
+    method: "GET",
+    path: "/clients/{clientId}/engagements/{engagementId}/source-plan",
+    handler: "functions/http/engagements/getSourcePlan.handler",
+    authenticated: true,
+    access: ["tableRead"],
+  },
+  {
+    method: "PUT",
+    path: "/clients/{clientId}/engagements/{engagementId}/source-plan",
+    handler: "functions/http/engagements/putSourcePlan.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
     method: "POST",
     path: "/clients/{clientId}/engagements/{engagementId}/close",
     handler: "functions/http/engagements/closeEngagement.handler",

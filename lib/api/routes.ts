@@ -7,6 +7,7 @@ import {
   ImportActivationSchema,
 } from "../imports/importViews.ts";
 import { ImportListQuerySchema, ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
+import { SourcePlanViewSchema } from "../imports/sourcePlanView.ts";
 import {
   ActivateImportRequestSchema,
   ClientListSchema,
@@ -26,6 +27,7 @@ import {
   IntegrationCompaniesSchema,
   BindCompanyRequestSchema,
   SyncAcceptedSchema,
+  SourcePlanRequestSchema,
   OpenApiDocumentSchema,
   UpdateClientRequestSchema,
   UploadRequestSchema,
@@ -215,6 +217,38 @@ export const ROUTES = {
     pathParams: EngagementPathSchema,
     response: { status: 200, description: "The reopened engagement", schema: EngagementSchema, name: "Engagement" },
     handler: "functions/http/engagements/reopenEngagement.handler",
+  }),
+  getSourcePlan: route({
+    operationId: "getSourcePlan",
+    method: "GET",
+    path: `${ENGAGEMENT}/source-plan`,
+    summary:
+      "The engagement's source plan: where the opening balances and the movement come from, who chose each part, " +
+      "and the import each part uses",
+    tag: "engagements",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    response: { status: 200, description: "The source plan", schema: SourcePlanViewSchema, name: "SourcePlan" },
+    handler: "functions/http/engagements/getSourcePlan.handler",
+  }),
+  putSourcePlan: route({
+    operationId: "putSourcePlan",
+    method: "PUT",
+    path: `${ENGAGEMENT}/source-plan`,
+    summary:
+      "Choose the engagement's source plan (parts left out go back to the default); the movement import switches " +
+      "in the same write",
+    tag: "engagements",
+    authenticated: true,
+    pathParams: EngagementPathSchema,
+    body: SourcePlanRequestSchema,
+    response: {
+      status: 200,
+      description: "The source plan as now resolved",
+      schema: SourcePlanViewSchema,
+      name: "SourcePlan",
+    },
+    handler: "functions/http/engagements/putSourcePlan.handler",
   }),
   requestUpload: route({
     operationId: "requestUpload",

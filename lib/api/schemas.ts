@@ -7,6 +7,7 @@ import {
   EngagementKindSchema,
   RefreshIntervalSchema,
   RefreshOutcomeSchema,
+  SourcePlanChoiceSchema,
 } from "../engagements/types.ts";
 import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
@@ -146,6 +147,12 @@ export const EngagementSchema = z.object({
 });
 export type EngagementJson = z.infer<typeof EngagementSchema>;
 
+/**
+ * `PUT …/engagements/{engagementId}/source-plan` body: the parts of the plan chosen (README "Source plans"); a part
+ * left out is decided by default.
+ */
+export const SourcePlanRequestSchema = SourcePlanChoiceSchema;
+
 /** `GET …/engagements` answer. */
 export const EngagementListSchema = z.object({ items: z.array(EngagementSchema) });
 
@@ -172,6 +179,12 @@ export const UploadRequestSchema = z.strictObject({
   layout: UploadOptionsSchema.shape.layout,
   /** The file's character encoding when detection would guess wrong (e.g. `cp865`), as `saldo inspect --encoding`. */
   encoding: UploadOptionsSchema.shape.encoding,
+  /**
+   * `opening`: the file gives the engagement's opening balances (README "Source plans") — last year's trial balance
+   * (CSV, SIE) or a SAF-T file whose opening balances are right; it fills the engagement's opening slot. Default
+   * `figures`.
+   */
+  role: UploadOptionsSchema.shape.role,
 });
 
 /** `POST …/uploads` answer: where and how to PUT the file, and until when. */

@@ -116,6 +116,13 @@ export interface Engagement extends EngagementRef {
   refresh?: EngagementRefresh;
   /** When the schedule refreshes it next (ISO time); absent when the schedule does not refresh it. */
   refreshDueAt?: string;
+  /**
+   * The active import of each source slot (issue #10). `activeImportId` is the one of the slot the plan's movement
+   * names. Absent on engagements activated before slots existed: their active import is the slot of its kind.
+   */
+  sources?: EngagementSources;
+  /** The parts of the source plan a person chose (`PUT …/source-plan`); absent parts are decided by default. */
+  sourcePlan?: SourcePlanChoice;
 }
 
 /** How a sync ended, as the engagement records it. */
@@ -136,3 +143,49 @@ export interface EngagementRefresh {
   /** The last sync's failure (`failed`) or the codes that held it (`held`); absent after a sync that succeeded. */
   lastError?: { code: string; message: string };
 }
+
+/*
+ * Source plans (issue #10): where each part of an engagement's figures comes from. The opening balance (IB) from the
+ * prior engagement's closing, a file, the API or nowhere; the movement and the transactions from a file or the API;
+ * and whether a newer import may replace the active one of its slot. Closing = opening + movement, computed.
+ */
+
+/** Where the opening balances come from. */
+export const OpeningSourceSchema = z.enum(["prior", "file", "api", "none"]);
+export type OpeningSource = z.infer<typeof OpeningSourceSchema>;
+
+/** Where the movement and the transactions come from. */
+export const MovementSourceSchema = z.enum(["file", "api"]);
+export type MovementSource = z.infer<typeof MovementSourceSchema>;
+
+/** A complete source plan (what `resolveSourcePlan` answers, every part decided). */
+export const SourcePlanSchema = z.strictObject({
+  opening: OpeningSourceSchema,
+  movement: MovementSourceSchema,
+  /** Whether a newer import of a slot replaces its active import (false: it is held, SOURCE_REPLACE_NOT_ALLOWED). */
+  replace: z.boolean(),
+});
+export type SourcePlan = z.infer<typeof SourcePlanSchema>;
+
+/** The parts of a plan a person chose for the engagement; a part left out is decided by default at read time. */
+export const SourcePlanChoiceSchema = SourcePlanSchema.partial();
+export type SourcePlanChoice = z.infer<typeof SourcePlanChoiceSchema>;
+
+/**
+ * The slots an engagement holds one active import in: the file import, the API sync, and the import uploaded with the
+ * opening role. Each is versioned and switched atomically (ImportStore.activateImport).
+ */
+export const SourceSlotSchema = z.enum(["file", "api", "opening"]);
+export type SourceSlot = z.infer<typeof SourceSlotSchema>;
+
+/** The active import of a slot and its order key (a later import replaces it only when its key sorts after). */
+export const ActiveSlotSchema = z.object({ importId: z.string(), orderKey: z.string() });
+export type ActiveSlot = z.infer<typeof ActiveSlotSchema>;
+
+/** The active import of each slot that has one. */
+export const EngagementSourcesSchema = z.object({
+  file: ActiveSlotSchema.optional(),
+  api: ActiveSlotSchema.optional(),
+  opening: ActiveSlotSchema.optional(),
+});
+export type EngagementSources = z.infer<typeof EngagementSourcesSchema>;

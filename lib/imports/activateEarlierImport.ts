@@ -1,4 +1,6 @@
 import { getEngagement } from "../engagements/manageEngagements.ts";
+import { isConnected, slotOfImport } from "../engagements/sourcePlan.ts";
+import type { ActiveSlot, Engagement } from "../engagements/types.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import { UNACCEPTABLE_CODES } from "./activationRules.ts";
 import { adoptClientOrgNumber } from "./clientOrgNumber.ts";
@@ -53,9 +55,11 @@ export interface ActivationOutcome {
  * recorded on it with who and when (`accepted`). An import without figures (IMPORT_HAS_NO_FIGURES, or no accounts and
  * no transactions) is never activated. A client without an organisation number takes the activated file's.
  *
- * The store's `activateImport` is called with `force` (an earlier version sorts before the active one). The order
- * key the engagement keeps is the later of the two, so the choice stands against late deliveries of uploads made
- * before it; a file uploaded afterwards becomes active as usual.
+ * The import is activated in its own source slot (file, API or opening; see ImportStore.activateImport): the version
+ * it replaces is the one active in that slot, and the other slots keep theirs. The store's `activateImport` is
+ * called with `force` (an earlier version sorts before the active one). The order key the slot keeps is the later
+ * of the two, so the choice stands against late deliveries of uploads made before it; a file uploaded afterwards
+ * becomes active as usual.
  *
  * @throws ClientNotFoundError, EngagementNotFoundError, ImportNotFoundError (also for another tenant's ids);
  *   ImportNotActivatableError (failed, queued or running); ImportHasNoFiguresError; ImportHeldError (a held import
@@ -80,16 +84,15 @@ export async function activateEarlierImport(
   if (run.counts !== undefined && run.counts.accounts === 0 && run.counts.transactions === 0) {
     throw new ImportHasNoFiguresError(run, "it has no accounts and no transactions");
   }
-  if (engagement.activeImportId === run.importId) return { import: run, changed: false };
+  const slot = slotOfImport(run);
+  const inSlot = engagement.sources === undefined ? activeLegacy(engagement, run) : engagement.sources[slot];
+  if (inSlot?.importId === run.importId) return { import: run, changed: false };
   const accepted = run.status === "held" ? acceptedCodes(run, request.accept ?? []) : undefined;
   if (run.expiresAt !== undefined && run.expiresAt <= Math.floor(now.getTime() / 1000)) {
     throw new ImportExpiredError({ ...run, expiresAt: run.expiresAt });
   }
 
-  const orderKey =
-    engagement.activeOrderKey !== undefined && engagement.activeOrderKey > run.orderKey
-      ? engagement.activeOrderKey
-      : run.orderKey;
+  const orderKey = inSlot !== undefined && inSlot.orderKey > run.orderKey ? inSlot.orderKey : run.orderKey;
   let activation;
   try {
     activation = await deps.importStore.activateImport(ref, {
@@ -97,6 +100,7 @@ export async function activateEarlierImport(
       now: now.toISOString(),
       retentionSeconds: deps.retentionSeconds,
       force: true,
+      connected: isConnected(await deps.engagementStore.getClient(ref)),
     });
   } catch (error) {
     // Deleted between our read and the write (TTL, or a concurrent delete): the same answer as a missing id.
@@ -136,4 +140,14 @@ function acceptedCodes(run: ImportRun, accept: readonly string[]): string[] {
   const notAccepted = heldFor.filter((code) => !accept.includes(code));
   if (notAccepted.length > 0) throw new ImportHeldError({ ...run, heldFor }, notAccepted);
   return [...heldFor];
+}
+
+/**
+ * The active import of `run`'s slot on an engagement activated before slots existed: its one active import, taken as
+ * being in the slot (the store reads it as the slot of its own kind; an import of another kind only matters for
+ * the order key, which then is the later of the two — as it always was).
+ */
+function activeLegacy(engagement: Engagement, run: ImportRun): ActiveSlot | undefined {
+  if (engagement.activeImportId === undefined) return undefined;
+  return { importId: engagement.activeImportId, orderKey: engagement.activeOrderKey ?? run.orderKey };
 }

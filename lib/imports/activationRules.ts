@@ -18,6 +18,7 @@ export const HOLD_CODES = [
   "CURRENCY_MISMATCH",
   "ENGAGEMENT_PERIOD_MISMATCH",
   "FIGURES_UNRELIABLE",
+  "SOURCE_REPLACE_NOT_ALLOWED",
 ] as const;
 export type HoldCode = (typeof HOLD_CODES)[number];
 
@@ -55,7 +56,32 @@ export interface ActivationFacts {
    * none of its own (then the file's number would become the client's).
    */
   otherClientWithOrgNumber?: string | undefined;
+  /** What the engagement's source plan takes from this import (issue #10); absent: everything, as before plans. */
+  plan?: ActivationPlanFacts | undefined;
 }
+
+/** What the engagement's source plan (lib/engagements/sourcePlan.ts) takes from an import, for the gate. */
+export interface ActivationPlanFacts {
+  /**
+   * Columns of the import the plan does not use: `opening` when the opening balances come from another source,
+   * `closing` when the closing is computed from another source's opening (the import's stated closing is then only
+   * compared, by the reconciliation). Issues about only these columns do not hold the import.
+   */
+  unusedColumns: ReadonlyArray<"opening" | "closing">;
+  /** The slot the import fills (`file`, `api`, `opening`). */
+  slot: string;
+  /** The import active in that slot now, when another one is and the plan does not allow replacing it. */
+  replaceRefusedBy?: string | undefined;
+}
+
+/**
+ * Error-level codes about one column of an import's own trial balance: when the plan does not use that column from
+ * the import, they do not make FIGURES_UNRELIABLE hold it (they stay on its report; the reconciliation compares).
+ */
+export const ERROR_CODES_BY_COLUMN: Readonly<Record<"opening" | "closing", ReadonlySet<string>>> = {
+  opening: new Set(["OPENING_NOT_BALANCED"]),
+  closing: new Set(["CLOSING_NOT_BALANCED", "CLOSING_MISMATCH"]),
+};
 
 /** One rule of the gate, as data. */
 export interface ActivationRule<Code extends string = HoldCode | NoteCode> {
@@ -158,17 +184,34 @@ export const ACTIVATION_RULES: readonly ActivationRule[] = [
     acceptable: true,
     checks:
       "the report has no error-level issue that makes figures unreliable (amounts or lines left out, unreadable " +
-      "rows, control totals or vouchers that do not add up); see ERROR_CODES_THAT_KEEP_FIGURES_RELIABLE",
-    applies: ({ issues }) => {
+      "rows, control totals or vouchers that do not add up); see ERROR_CODES_THAT_KEEP_FIGURES_RELIABLE. Issues " +
+      "about a column the source plan does not take from the import (ERROR_CODES_BY_COLUMN) do not count",
+    applies: ({ issues, plan }) => {
+      const unused = new Set((plan?.unusedColumns ?? []).flatMap((column) => [...ERROR_CODES_BY_COLUMN[column]]));
       const counts = new Map<string, number>();
       for (const issue of issues) {
         if (issue.severity !== "error" || ERROR_CODES_THAT_KEEP_FIGURES_RELIABLE.has(issue.code)) continue;
+        if (unused.has(issue.code)) continue;
         counts.set(issue.code, (counts.get(issue.code) ?? 0) + 1);
       }
       if (counts.size === 0) return undefined;
       const list = [...counts].map(([code, count]) => (count === 1 ? code : `${code} ×${count}`)).join(", ");
       return `the report has error-level issues that make the figures unreliable: ${list}`;
     },
+  },
+  {
+    code: "SOURCE_REPLACE_NOT_ALLOWED",
+    effect: "hold",
+    severity: "error",
+    acceptable: true,
+    checks:
+      "the engagement's source plan allows a newer import to replace the active import of its slot (`replace`, " +
+      "default yes); with `replace: false` a newer one is held until a person accepts it",
+    applies: ({ plan }) =>
+      plan?.replaceRefusedBy === undefined
+        ? undefined
+        : `the engagement's source plan does not allow replacing import ${plan.replaceRefusedBy}, active in the ` +
+          `${plan.slot} slot (replace: false)`,
   },
   {
     code: "ENGAGEMENT_PERIOD_NOT_STATED",
@@ -238,7 +281,7 @@ export const UNACCEPTABLE_CODES: ReadonlySet<string> = new Set(
 /** The facts of the gate for a finished summary (the figures counted from its rows and transactions). */
 export function activationFactsOf(
   summary: Pick<LedgerSummary, "header" | "rows" | "transactions" | "issues">,
-  context: Pick<ActivationFacts, "client" | "engagement" | "otherClientWithOrgNumber">,
+  context: Pick<ActivationFacts, "client" | "engagement" | "otherClientWithOrgNumber" | "plan">,
 ): ActivationFacts {
   const accountsWithFigures = summary.rows.filter(
     (row) =>

@@ -7,13 +7,17 @@ import type { Issue } from "../ledger/types.ts";
 import { formatOre } from "../money/ore.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
+import { isConnected, resolveSourcePlan, slotOfImport } from "../engagements/sourcePlan.ts";
 import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { limitFieldLengths } from "./fieldLimits.ts";
 import { startImportHeartbeat } from "./importHeartbeat.ts";
 import type { ActivationResult, ImportStore, WriteStatistics } from "./ports.ts";
-import type { ImportCounts, ImportLease, ImportRun, ImportSource } from "./types.ts";
+import type { ImportCounts, ImportLease, ImportRole, ImportRun, ImportSource } from "./types.ts";
+import { sourcesOfEngagement } from "./engagementSources.ts";
+import { findPriorEngagement } from "../reconcile/priorClosing.ts";
+import type { ActivationPlanFacts } from "./activationRules.ts";
 
 /** Defaults of the import lifecycle (README "Import lifecycle"). */
 export const IMPORT_LIFECYCLE_DEFAULTS = {
@@ -78,6 +82,8 @@ export interface ImportAttemptSource {
    * closing is taken as stated.
    */
   errorCodes?: ReadonlySet<string>;
+  /** What the import is for, once every record was read (an upload's `role` metadata); default `figures`. */
+  role?(): ImportRole | undefined;
   /** After the final save of an import that is about to be activated (e.g. remember a CSV layout). */
   beforeActivation?(finished: ImportRun): Promise<void>;
 }
@@ -178,6 +184,7 @@ export async function runImportAttempt(
     // left out of sight, the active version stays as it was. The client is read again: an import that finished
     // meanwhile may have given it an organisation number.
     const clientNow = (await deps.engagementStore.getClient({ tenantId, clientId })) ?? client;
+    const role = source.role?.() === "opening" ? ("opening" as const) : undefined;
     const decision = evaluateActivationRules(
       activationFactsOf(summary, {
         client: clientNow,
@@ -187,6 +194,7 @@ export async function runImportAttempt(
           clientNow,
           header.company.orgNumber,
         ),
+        plan: await planFactsOf(deps, { ...run, ...(role ? { role } : {}) }, isConnected(clientNow)),
       }),
     );
     summary.issues.push(...decision.issues);
@@ -194,6 +202,7 @@ export async function runImportAttempt(
     const { progress: _progress, ...runFields } = run;
     const finished: ImportRun = {
       ...runFields,
+      ...(role ? { role } : {}),
       status: held ? "held" : "succeeded",
       finishedAt: now().toISOString(),
       format: header.format,
@@ -238,6 +247,7 @@ export async function runImportAttempt(
       orderKey: finished.orderKey,
       now: now().toISOString(),
       retentionSeconds: deps.retentionSeconds,
+      connected: isConnected(clientNow),
     });
     const final: ImportRun = activation.outcome === "stale" ? { ...finished, status: "superseded" } : finished;
     // The expiry of the version that stopped being active (or of this one, when a newer one is): done here, off any
@@ -367,6 +377,42 @@ function contentFailureOf(error: unknown): { code: string; message: string } | u
     };
   }
   return undefined;
+}
+
+/**
+ * What the engagement's source plan takes from this import, for the activation gate: the plan as it will be once
+ * the import fills its slot (lib/engagements/sourcePlan.ts), so the columns it does not use, and whether it may
+ * replace the import active in its slot.
+ */
+async function planFactsOf(
+  deps: ImportAttemptDeps,
+  run: ImportRun,
+  connected: boolean,
+): Promise<ActivationPlanFacts | undefined> {
+  const [engagement, engagements] = await Promise.all([
+    deps.engagementStore.getEngagement(run),
+    deps.engagementStore.listEngagements(run),
+  ]);
+  if (engagement === undefined) return undefined;
+  const slot = slotOfImport(run);
+  const sources = await sourcesOfEngagement(deps, engagement);
+  const current = sources[slot];
+  const plan = resolveSourcePlan(
+    { ...engagement, sources: { ...sources, [slot]: { importId: run.importId, orderKey: run.orderKey } } },
+    {
+      hasPriorClosing: findPriorEngagement(engagement, engagements)?.activeImportId !== undefined,
+      connected,
+    },
+  );
+  const opensFromIt =
+    slot === "opening" || (plan.opening === slot && (slot !== "file" || sources.opening === undefined));
+  return {
+    slot,
+    unusedColumns: opensFromIt ? [] : ["opening", "closing"],
+    ...(plan.replace === false && current !== undefined && current.importId !== run.importId
+      ? { replaceRefusedBy: current.importId }
+      : {}),
+  };
 }
 
 function clip(message: string): string {

@@ -166,6 +166,7 @@ export async function importFile(deps: ImportFileDeps, input: ImportFileInput): 
       },
       finishedSource: (claimedRun, progress) =>
         ({ ...claimedRun.source, sha256: hash.digest("hex"), size: progress.bytesRead }) as ImportRun["source"],
+      role: () => uploadOptions.role,
       beforeActivation: async (finished) => {
         if (finished.format === "csv" && uploadOptions.layout !== undefined) {
           await rememberCsvLayout(deps, { tenantId, clientId }, uploadOptions, finished, context);

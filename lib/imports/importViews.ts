@@ -10,6 +10,7 @@ import type { AccountFigures, ImportComparison } from "./compareImports.ts";
 import { TRANSACTION_LINES_MAX_LIMIT, type TransactionLinesPage } from "./listTransactionLines.ts";
 import type { ImportRunSummary } from "./ports.ts";
 import type { TrialBalanceView } from "./trialBalanceView.ts";
+import { FigureSourceSchema, SourcePlanViewSchema, toFigureSourceJson, toSourcePlanJson } from "./sourcePlanView.ts";
 import { ImportStatusSchema } from "./types.ts";
 
 /*
@@ -112,6 +113,10 @@ export const TrialBalanceViewAccountSchema = LedgerJsonAccountSchema.extend({
   provenance: ProvenanceSchema,
   /** The account's closing balance in the prior engagement; null when there is none or it has no such account. */
   priorClosing: DecimalAmountSchema.nullable(),
+  /** Where each column came from by the source plan (README "Source plans"); the closing is opening + movement. */
+  sources: z.object({ opening: FigureSourceSchema, movement: FigureSourceSchema, closing: z.literal("computed") }),
+  /** The closing balance the movement source states for the account; null when it states none. */
+  statedClosing: DecimalAmountSchema.nullable(),
 });
 
 /** The prior engagement whose closing balances the opening balances were reconciled with. */
@@ -134,6 +139,8 @@ export const TrialBalanceViewSchema = LedgerJsonSchema.extend({
   engagement: EngagementViewSchema,
   import: ImportVersionSchema,
   prior: PriorReferenceSchema.nullable(),
+  /** The engagement's source plan and the import each part takes its figures from (as `GET …/source-plan`). */
+  sourcePlan: SourcePlanViewSchema,
 });
 export type TrialBalanceViewJson = z.infer<typeof TrialBalanceViewSchema>;
 
@@ -281,14 +288,23 @@ export function toTrialBalanceViewJson(view: TrialBalanceView): TrialBalanceView
         : { type: "api", system: run.source.system, from: run.source.from, to: run.source.to },
   };
   const priorClosing = new Map((view.prior?.rows ?? []).map((row) => [row.account, row.closing]));
+  const composed = new Map(view.composed.accounts.map((account) => [account.account, account]));
+  const columnSources = {
+    opening: toFigureSourceJson(view.composed.sources.opening),
+    movement: toFigureSourceJson(view.composed.sources.movement),
+    closing: "computed" as const,
+  };
   return {
     ...ledger,
     accounts: ledger.accounts.map((account) => {
       const closing = priorClosing.get(account.account);
+      const stated = composed.get(account.account)?.statedClosing;
       return {
         ...account,
         provenance: structuredClone(provenance),
         priorClosing: closing === undefined ? null : formatOre(closing),
+        sources: structuredClone(columnSources),
+        statedClosing: stated === undefined || stated === null ? null : formatOre(stated),
       };
     }),
     engagement: toEngagementViewJson(view.engagement),
@@ -302,6 +318,15 @@ export function toTrialBalanceViewJson(view: TrialBalanceView): TrialBalanceView
           periodEnd: view.prior.engagement.periodEnd,
         }
       : null,
+    sourcePlan: toSourcePlanJson({
+      ref: view.engagement,
+      plan: view.composed.plan,
+      choice: view.engagement.sourcePlan ?? {},
+      opening: view.composed.sources.opening,
+      movement: view.composed.sources.movement,
+      sources: view.engagement.sources ?? {},
+      ...(view.engagement.activeImportId === undefined ? {} : { activeImportId: view.engagement.activeImportId }),
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EngagementRef } from "../engagements/types.ts";
+import type { Engagement, EngagementRef, SourcePlanChoice, SourceSlot } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
 import type { LedgerLine, Transaction } from "../ledger/types.ts";
 import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "./types.ts";
@@ -97,9 +97,33 @@ export type QueueSyncResult = { outcome: "queued"; run: ImportRun } | { outcome:
 
 /** The outcome of {@link ImportStore.activateImport}. */
 export type ActivationResult =
-  | { outcome: "activated"; previousImportId?: string }
-  /** A newer import is already active: this one is kept as superseded. */
+  /**
+   * `previousImportId`: the import this one replaced in its slot (now superseded); `slot`: the slot it fills;
+   * `activeImportId`: the engagement's movement import after the write (the one readers of transactions see).
+   */
+  | { outcome: "activated"; previousImportId?: string; slot?: SourceSlot; activeImportId?: string }
+  /** A newer import is already active in the slot: this one is kept as superseded. */
   | { outcome: "stale"; activeImportId: string };
+
+/** Options of {@link ImportStore.activateImport}. */
+export interface ActivationOptions {
+  orderKey: string;
+  now: string;
+  retentionSeconds: number;
+  force?: boolean;
+  /**
+   * Whether the client is connected to its accounting system (lib/engagements/sourcePlan.ts `isConnected`): decides
+   * the default plan's movement slot, and so whether `activeImportId` moves to this import. Default false.
+   */
+  connected?: boolean;
+}
+
+/** The outcome of {@link ImportStore.changeSourcePlan}: the engagement as written. */
+export interface SourcePlanChange {
+  engagement: Engagement;
+  /** The movement import before the change (undefined when there was none). */
+  previousActiveImportId?: string;
+}
 
 /**
  * The port the import use cases store through: import runs (claim, lease, activation, the sweeper's due imports),
@@ -151,17 +175,28 @@ export interface ImportStore {
    */
   saveImport(run: ImportRun, options?: { owner?: string; dataExpiryPending?: boolean }): Promise<void>;
   /**
-   * Makes the import the engagement's active version in one conditional write, unless an import with a later order
-   * key is already active (`stale`) — or always, with `force` (re-activating an earlier version). The previously
-   * active import becomes `superseded` and expires after `retentionSeconds`; the activated one never expires.
-   * Their data items follow in {@link finishDataExpiry}, not here (an import has thousands): the previously active
-   * import (or, when `stale`, this one) is marked due for it, and the sweeper does it once a grace period has passed
-   * if no caller did it first.
+   * Makes the import the active import of its source slot (`opening` for an opening-role import, else `file` or
+   * `api` by its source; lib/engagements/sourcePlan.ts `slotOfImport`) in one conditional write, unless an import
+   * with a later order key is already active in that slot (`stale`) — or always, with `force` (re-activating an
+   * earlier version). In the same write `activeImportId`/`activeOrderKey` become the import of the slot the plan's
+   * movement names (`movementSourceOf`). The import previously active in the slot becomes `superseded` and expires
+   * after `retentionSeconds`; the activated one never expires; other slots are untouched. Their data items follow
+   * in {@link finishDataExpiry}, not here (an import has thousands): the previously active import (or, when
+   * `stale`, this one) is marked due for it, and the sweeper does it once a grace period has passed if no caller did
+   * it first. An engagement written before slots existed is read as having its active import in the slot of its kind.
    */
-  activateImport(
-    ref: ImportRef,
-    options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
-  ): Promise<ActivationResult>;
+  activateImport(ref: ImportRef, options: ActivationOptions): Promise<ActivationResult>;
+  /**
+   * Sets the parts of the engagement's source plan a person chose (`plan` replaces the stored choice) and, in the
+   * same conditional write, moves `activeImportId`/`activeOrderKey` to the import of the slot the plan's movement
+   * now names (unset when that slot is empty). Nothing else changes: every slot keeps its import.
+   * @throws StoreNotFoundError when the engagement does not exist
+   */
+  changeSourcePlan(
+    ref: EngagementRef,
+    plan: SourcePlanChoice,
+    options: { connected: boolean },
+  ): Promise<SourcePlanChange>;
   getImport(ref: ImportRef): Promise<ImportRun | undefined>;
 
   /**

@@ -36,6 +36,8 @@ export interface UploadRequest extends EngagementRef {
   /** How to read the file (CSV layout, encoding): travels with the upload as signed object metadata. */
   layout?: UploadOptions["layout"];
   encoding?: UploadOptions["encoding"];
+  /** `opening`: the file gives the engagement's opening balances (source plans); travels as object metadata too. */
+  role?: UploadOptions["role"];
 }
 
 /** Where and how to upload: PUT the file's bytes to `uploadUrl` with `headers`, before `expiresAt`. */
@@ -119,6 +121,7 @@ export async function requestUpload(deps: RequestUploadDeps, request: UploadRequ
   const metadata = uploadMetadataOf({
     ...(request.layout !== undefined ? { layout: request.layout } : {}),
     ...(request.encoding !== undefined ? { encoding: request.encoding } : {}),
+    ...(request.role !== undefined ? { role: request.role } : {}),
   });
   const signed = await deps.signer.signPut({
     key,

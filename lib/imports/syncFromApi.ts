@@ -262,7 +262,13 @@ async function runClaimedSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResul
     const credentials: ConnectorCredentials = { key, ...(companyId !== undefined ? { companyId } : {}) };
     const request = {
       period: { start: source.from, end: source.to },
-      ...(await previousMarkerOf(deps, ref, engagement.activeImportId, source.system, companyId)),
+      ...(await previousMarkerOf(
+        deps,
+        ref,
+        engagement.sources?.api?.importId ?? engagement.activeImportId,
+        source.system,
+        companyId,
+      )),
     };
     const plan = await connector.plan(credentials, request);
     planRequests = plan.requestCount;

@@ -1,13 +1,11 @@
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
-import type { LedgerSummary } from "../ledger/summarizeLedger.ts";
-import {
-  carriesResultAccounts,
-  findPriorEngagement,
-  reconcileOpeningWithPriorClosing,
-} from "../reconcile/priorClosing.ts";
+import { totalsOf, type LedgerSummary, type TrialBalanceRow } from "../ledger/summarizeLedger.ts";
+import { composeTrialBalance, type ComposedTrialBalance } from "../reconcile/composeTrialBalance.ts";
+import { carriesResultAccounts, reconcileOpeningWithPriorClosing } from "../reconcile/priorClosing.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import { readActiveLedger } from "./readActiveLedger.ts";
+import { readEngagementSources } from "./engagementSources.ts";
 import type { ImportRun } from "./types.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
@@ -38,6 +36,11 @@ export interface TrialBalanceView {
   summary: LedgerSummary;
   /** Null when no engagement of the client ends the day before this one starts, or none has an active import. */
   prior: PriorClosing | null;
+  /**
+   * The trial balance composed by the engagement's source plan (lib/reconcile/composeTrialBalance.ts): the plan and
+   * where each column of each account came from. `summary.rows` carry its figures.
+   */
+  composed: ComposedTrialBalance;
 }
 
 /**
@@ -53,12 +56,21 @@ export interface TrialBalanceView {
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError
  */
 export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: EngagementRef): Promise<TrialBalanceView> {
-  const [, active] = await Promise.all([getClient(deps, ref), readActiveLedger(deps, ref)]);
-  if (active.state === "no-engagement") throw new EngagementNotFoundError(ref);
+  const [, active, sources] = await Promise.all([
+    getClient(deps, ref),
+    readActiveLedger(deps, ref),
+    readEngagementSources(deps, ref).catch((error: unknown) => {
+      if (error instanceof EngagementNotFoundError) return undefined;
+      throw error;
+    }),
+  ]);
+  if (active.state === "no-engagement" || sources === undefined) throw new EngagementNotFoundError(ref);
   if (active.state === "no-active-import") throw new NoActiveImportError(ref);
 
-  const prior = await readPriorClosing(deps, active.engagement);
-  if (prior === null) return { engagement: active.engagement, run: active.run, summary: active.summary, prior };
+  const composed = composeTrialBalance(sources);
+  const summary = composedSummary(active.summary, active.run, composed);
+  const prior = sources.prior;
+  if (prior === null) return { engagement: sources.engagement, run: active.run, summary, prior, composed };
   const reconciliation = reconcileOpeningWithPriorClosing({
     rows: active.summary.rows,
     priorRows: prior.rows,
@@ -68,19 +80,39 @@ export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: Engag
       ` import ${prior.run.importId})`,
   });
   return {
-    engagement: active.engagement,
+    engagement: sources.engagement,
     run: active.run,
-    summary: { ...active.summary, issues: [...active.summary.issues, ...reconciliation] },
+    summary: { ...summary, issues: [...summary.issues, ...reconciliation] },
     prior,
+    composed,
   };
 }
 
-async function readPriorClosing(deps: TrialBalanceViewDeps, engagement: Engagement): Promise<PriorClosing | null> {
-  const candidates = await deps.engagementStore.listEngagements(engagement);
-  const prior = findPriorEngagement(engagement, candidates);
-  if (prior?.activeImportId === undefined) return null;
-  const ref = { ...prior, importId: prior.activeImportId };
-  const [run, rows] = await Promise.all([deps.importStore.getImport(ref), deps.importStore.readTrialBalance(ref)]);
-  if (run === undefined) return null;
-  return { engagement: prior, run, rows };
+/**
+ * The movement import's summary with the composed figures. When the opening comes from the movement import itself
+ * (a single source: the plan opens from the import's own opening balances), its rows are shown exactly as it
+ * states them (an unknown opening stays unknown, a stated closing stays as stated); otherwise every account gets the
+ * composed opening, movement and closing (= opening + movement), and accounts only the opening source has are added.
+ */
+function composedSummary(summary: LedgerSummary, run: ImportRun, composed: ComposedTrialBalance): LedgerSummary {
+  const opening = composed.sources.opening;
+  if (opening.importId === run.importId && opening.column === "opening") return summary;
+  const rows = new Map(summary.rows.map((row) => [row.account, row]));
+  const composedRows: TrialBalanceRow[] = composed.accounts.map((account) => {
+    const row = rows.get(account.account);
+    return {
+      ...(row ?? {
+        account: account.account,
+        name: account.name,
+        mapping: {},
+        stated: {},
+        posted: { debit: 0n, credit: 0n, lines: 0 },
+        inChart: true,
+      }),
+      opening: account.opening,
+      movement: account.movement,
+      closing: account.closing,
+    };
+  });
+  return { ...summary, rows: composedRows, totals: totalsOf(composedRows) };
 }

@@ -60,6 +60,13 @@ export interface ApiSource {
   marker?: { digest: string; asOf: string; details?: Record<string, string> };
 }
 
+/**
+ * What an import is for: its `figures` (the default), or the engagement's **opening** balances (issue #10, source
+ * plans) — last year's trial balance, or a file whose opening balances are right. It fills its own slot.
+ */
+export const ImportRoleSchema = z.enum(["figures", "opening"]);
+export type ImportRole = z.infer<typeof ImportRoleSchema>;
+
 /** What started an import. */
 export const ImportTriggerKindSchema = z.enum(["s3-event", "http", "cli", "schedule"]);
 
@@ -113,6 +120,8 @@ export interface ImportRun extends ImportRef {
   sourceId: string;
   /** Sorts imports of one engagement by recency of their source (upload time, then S3 sequencer). */
   orderKey: string;
+  /** `opening`: uploaded with the opening role (its own source slot); absent or `figures`: the figures. */
+  role?: ImportRole;
   trigger: ImportTrigger;
   createdAt: string;
   startedAt?: string;

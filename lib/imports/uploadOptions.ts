@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CsvLayoutOptionError, CsvLayoutSchema, describeLayout, type CsvLayout } from "../formats/csv/index.ts";
 import { normalizeEncodingName } from "../formats/shared/decoding.ts";
 import type { RememberedCsvLayout } from "../engagements/types.ts";
+import { ImportRoleSchema } from "./types.ts";
 
 /*
  * How an upload says how to read it: the CSV layout and the character encoding, as `saldo inspect` takes them. They
@@ -31,7 +32,11 @@ export const EncodingNameSchema = z
 const MAX_LAYOUT_METADATA_BYTES = 1500;
 
 /** The object metadata keys (without S3's `x-amz-meta-` prefix). */
-export const UPLOAD_METADATA_KEYS = { layout: "saldo-csv-layout", encoding: "saldo-encoding" } as const;
+export const UPLOAD_METADATA_KEYS = {
+  layout: "saldo-csv-layout",
+  encoding: "saldo-encoding",
+  role: "saldo-role",
+} as const;
 
 /**
  * How to read an upload: `layout` (CSV only; what is given overrides detection) and `encoding` (any format; overrides
@@ -42,6 +47,8 @@ export const UploadOptionsSchema = z.strictObject({
     message: `at most ${MAX_LAYOUT_METADATA_BYTES} characters as JSON (S3 object metadata is limited to 2 KB)`,
   }).optional(),
   encoding: EncodingNameSchema.optional(),
+  /** `opening`: the file gives the engagement's opening balances (source plans); default `figures`. */
+  role: ImportRoleSchema.optional(),
 });
 export type UploadOptions = z.infer<typeof UploadOptionsSchema>;
 
@@ -61,6 +68,7 @@ export function uploadMetadataOf(options: UploadOptions): Record<string, string>
   return {
     ...(options.layout !== undefined ? { [UPLOAD_METADATA_KEYS.layout]: encodeMetadataJson(options.layout) } : {}),
     ...(options.encoding !== undefined ? { [UPLOAD_METADATA_KEYS.encoding]: options.encoding } : {}),
+    ...(options.role !== undefined && options.role !== "figures" ? { [UPLOAD_METADATA_KEYS.role]: options.role } : {}),
   };
 }
 
@@ -77,6 +85,7 @@ export function uploadOptionsFromMetadata(
 ): UploadOptions {
   const layoutText = metadata?.[UPLOAD_METADATA_KEYS.layout];
   const encoding = metadata?.[UPLOAD_METADATA_KEYS.encoding];
+  const role = metadata?.[UPLOAD_METADATA_KEYS.role];
   let layout: unknown;
   if (layoutText !== undefined) {
     try {
@@ -91,19 +100,27 @@ export function uploadOptionsFromMetadata(
   const parsed = UploadOptionsSchema.safeParse({
     ...(layout !== undefined ? { layout } : {}),
     ...(encoding !== undefined ? { encoding } : {}),
+    ...(role !== undefined ? { role } : {}),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues
       .slice(0, 3)
       .map((issue) => {
         const [field, ...path] = issue.path.map(String);
-        const key = field === "encoding" ? UPLOAD_METADATA_KEYS.encoding : UPLOAD_METADATA_KEYS.layout;
+        const key =
+          field === "encoding"
+            ? UPLOAD_METADATA_KEYS.encoding
+            : field === "role"
+              ? UPLOAD_METADATA_KEYS.role
+              : UPLOAD_METADATA_KEYS.layout;
         return `x-amz-meta-${key}${path.length > 0 ? ` ${path.join(".")}` : ""}: ${issue.message}`;
       })
       .join("; ");
     throw new CsvLayoutOptionError(`the upload's layout metadata is not valid: ${problems}`, {
       ...(fileName ? { fileName } : {}),
-      expected: "the layout `saldo inspect` takes (delimiter, decimal, headerRow, columns) and a known encoding",
+      expected:
+        "the layout `saldo inspect` takes (delimiter, decimal, headerRow, columns), a known encoding and a role " +
+        "(figures or opening)",
     });
   }
   return parsed.data;

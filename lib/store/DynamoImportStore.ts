@@ -1,7 +1,16 @@
 import { QueryCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Engagement, EngagementRef } from "../engagements/types.ts";
+import { movementSourceOf, slotOfImport } from "../engagements/sourcePlan.ts";
+import {
+  SourceSlotSchema,
+  type Engagement,
+  type EngagementRef,
+  type EngagementSources,
+  type SourcePlanChoice,
+} from "../engagements/types.ts";
 import type {
+  ActivationOptions,
   ActivationResult,
+  SourcePlanChange,
   ClaimResult,
   DueImport,
   ImportStore,
@@ -347,10 +356,7 @@ export class DynamoImportStore implements ImportStore {
     }
   }
 
-  async activateImport(
-    ref: ImportRef,
-    options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
-  ): Promise<ActivationResult> {
+  async activateImport(ref: ImportRef, options: ActivationOptions): Promise<ActivationResult> {
     const expiresAt = Math.floor(Date.parse(options.now) / 1000) + options.retentionSeconds;
     const engagementKey = keys.engagement(ref.tenantId, ref.clientId, ref.engagementId);
     const context = { operation: "activateImport", ...ref };
@@ -366,9 +372,18 @@ export class DynamoImportStore implements ImportStore {
         throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context });
       }
       const wasExpiring = importItem.expiresAt !== undefined;
-      const previousImportId = engagement.activeImportId;
+      const slot = slotOfImport(importItem);
+      const sources = await this.sourcesOf(engagement);
+      const previousImportId = sources[slot]?.importId;
+      const next: EngagementSources = { ...sources, [slot]: { importId: ref.importId, orderKey: options.orderKey } };
+      if (previousImportId === ref.importId) next[slot] = sources[slot]!;
+      const movement = next[movementSourceOf(engagement.sourcePlan, next, options.connected ?? false)];
 
-      if (previousImportId === ref.importId) {
+      if (
+        previousImportId === ref.importId &&
+        engagement.sources !== undefined &&
+        movement?.importId === engagement.activeImportId
+      ) {
         // Already active (a repeated activation): make sure it reads as such, nothing else changes.
         if (wasExpiring) {
           await this.table.update(keys.importRun(ref), { status: "succeeded", ...expiryEntry(ref.importId) }, [
@@ -377,11 +392,15 @@ export class DynamoImportStore implements ImportStore {
           ]);
         } else
           await this.table.update(keys.importRun(ref), { status: "succeeded" }, ["leaseUntil", "gsi1pk", "gsi1sk"]);
-        return { outcome: "activated" };
+        return { outcome: "activated", slot, ...activeOf(engagement.activeImportId) };
       }
 
-      const activeOrderKey = engagement.activeOrderKey;
-      const mayActivate = options.force === true || activeOrderKey === undefined || activeOrderKey < options.orderKey;
+      const slotOrderKey = sources[slot]?.orderKey;
+      const mayActivate =
+        options.force === true ||
+        previousImportId === ref.importId ||
+        slotOrderKey === undefined ||
+        slotOrderKey < options.orderKey;
       if (!mayActivate && previousImportId !== undefined) {
         await this.table.update(
           keys.importRun(ref),
@@ -391,12 +410,26 @@ export class DynamoImportStore implements ImportStore {
         return { outcome: "stale", activeImportId: previousImportId };
       }
 
-      const conditions = [
-        "attribute_exists(pk)",
-        previousImportId === undefined ? "attribute_not_exists(activeImportId)" : "activeImportId = :previous",
-      ];
-      if (options.force !== true)
-        conditions.push("(attribute_not_exists(activeOrderKey) OR activeOrderKey < :orderKey)");
+      // The write is conditional on the engagement as read: every slot, the movement import and the plan's movement
+      // (which decides it) unchanged — so of two activations (or an activation and a plan change) racing, the second
+      // reads again and decides again.
+      const { names, values, conditions } = unchangedSources(engagement);
+      values[":sources"] = next;
+      const plannedMovement = engagement.sourcePlan?.movement;
+      if (plannedMovement === undefined) conditions.push("attribute_not_exists(sourcePlan.movement)");
+      else {
+        conditions.push("sourcePlan.movement = :plannedMovement");
+        values[":plannedMovement"] = plannedMovement;
+      }
+      let update = "SET sources = :sources";
+      if (movement === undefined) update += " REMOVE activeImportId, activeOrderKey";
+      else {
+        update += ", activeImportId = :active, activeOrderKey = :activeOrderKey";
+        values[":active"] = movement.importId;
+        values[":activeOrderKey"] = movement.orderKey;
+      }
+      const superseded =
+        previousImportId !== undefined && previousImportId !== ref.importId ? previousImportId : undefined;
       // The data items' expiry is not part of the activation (a transaction holds at most 100 items; an import has
       // thousands, and an API request must not wait for them): the index entries written here mark it unfinished
       // until finishDataExpiry has done it — called by the ingest right after, or by the sweeper once the grace has
@@ -408,13 +441,10 @@ export class DynamoImportStore implements ImportStore {
             Update: {
               TableName: this.table.tableName,
               Key: engagementKey,
-              UpdateExpression: "SET activeImportId = :importId, activeOrderKey = :orderKey",
+              UpdateExpression: update,
               ConditionExpression: conditions.join(" AND "),
-              ExpressionAttributeValues: {
-                ":importId": ref.importId,
-                ":orderKey": options.orderKey,
-                ...(previousImportId === undefined ? {} : { ":previous": previousImportId }),
-              },
+              ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+              ExpressionAttributeValues: values,
             },
           },
           {
@@ -433,13 +463,13 @@ export class DynamoImportStore implements ImportStore {
               },
             },
           },
-          ...(previousImportId === undefined
+          ...(superseded === undefined
             ? []
             : [
                 {
                   Update: {
                     TableName: this.table.tableName,
-                    Key: keys.importRun({ ...ref, importId: previousImportId }),
+                    Key: keys.importRun({ ...ref, importId: superseded }),
                     UpdateExpression:
                       "SET #status = :superseded, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk",
                     ConditionExpression: "attribute_exists(pk)",
@@ -447,7 +477,7 @@ export class DynamoImportStore implements ImportStore {
                     ExpressionAttributeValues: {
                       ":superseded": "superseded",
                       ":expiresAt": expiresAt,
-                      ...prefixed(expiryEntry(previousImportId)),
+                      ...prefixed(expiryEntry(superseded)),
                     },
                   },
                 },
@@ -456,7 +486,12 @@ export class DynamoImportStore implements ImportStore {
       };
       const reasons = await this.table.transact(input, context);
       if (reasons === undefined) {
-        return { outcome: "activated", ...(previousImportId === undefined ? {} : { previousImportId }) };
+        return {
+          outcome: "activated",
+          slot,
+          ...(superseded === undefined ? {} : { previousImportId: superseded }),
+          ...activeOf(movement?.importId),
+        };
       }
       if (reasons[0] !== "ConditionalCheckFailed" || attempt >= this.table.retry.maxAttempts) {
         throw new StoreConflictError(`Import "${ref.importId}" could not be activated (${reasons.join(", ")})`, {
@@ -464,6 +499,55 @@ export class DynamoImportStore implements ImportStore {
         });
       }
       // The engagement changed between our read and our write (another activation): read again and decide again.
+    }
+  }
+
+  async changeSourcePlan(
+    ref: EngagementRef,
+    plan: SourcePlanChoice,
+    options: { connected: boolean },
+  ): Promise<SourcePlanChange> {
+    const key = keys.engagement(ref.tenantId, ref.clientId, ref.engagementId);
+    const context = { operation: "changeSourcePlan", ...ref };
+    const choice = definedFields(plan);
+    for (let attempt = 1; ; attempt++) {
+      const engagement = await this.getEngagementItem(ref);
+      if (engagement === undefined) {
+        throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context });
+      }
+      const sources = await this.sourcesOf(engagement);
+      const movement = sources[movementSourceOf(choice, sources, options.connected)];
+      const { names, values, conditions } = unchangedSources(engagement);
+      values[":plan"] = choice;
+      values[":sources"] = sources;
+      let update = "SET sourcePlan = :plan, sources = :sources";
+      if (movement === undefined) update += " REMOVE activeImportId, activeOrderKey";
+      else {
+        update += ", activeImportId = :active, activeOrderKey = :activeOrderKey";
+        values[":active"] = movement.importId;
+        values[":activeOrderKey"] = movement.orderKey;
+      }
+      const written = await this.table.updateExpression(key, {
+        update,
+        condition: conditions.join(" AND "),
+        ...(Object.keys(names).length > 0 ? { names } : {}),
+        values,
+      });
+      if (written) {
+        const { activeImportId: _active, activeOrderKey: _activeOrderKey, ...rest } = engagement;
+        return {
+          engagement: {
+            ...rest,
+            sources,
+            sourcePlan: choice,
+            ...(movement === undefined ? {} : { activeImportId: movement.importId, activeOrderKey: movement.orderKey }),
+          },
+          ...(engagement.activeImportId === undefined ? {} : { previousActiveImportId: engagement.activeImportId }),
+        };
+      }
+      if (attempt >= this.table.retry.maxAttempts) {
+        throw new StoreConflictError("The engagement's sources kept changing", { context });
+      }
     }
   }
 
@@ -703,6 +787,23 @@ export class DynamoImportStore implements ImportStore {
     return toImportRun(item, where, issues);
   }
 
+  /**
+   * The engagement's slots; for an engagement activated before slots existed, its active import in the slot of its
+   * kind (read from the import item).
+   */
+  private async sourcesOf(engagement: Engagement): Promise<EngagementSources> {
+    if (engagement.sources !== undefined) return engagement.sources;
+    if (engagement.activeImportId === undefined) return {};
+    const active = await this.getImportItem({ ...engagement, importId: engagement.activeImportId }, CONSISTENT);
+    if (active === undefined) return {};
+    return {
+      [slotOfImport(active)]: {
+        importId: engagement.activeImportId,
+        orderKey: engagement.activeOrderKey ?? active.orderKey,
+      },
+    };
+  }
+
   /** The engagement item, for activation: its active version is this store's to switch. */
   private async getEngagementItem(ref: EngagementRef): Promise<Engagement | undefined> {
     const item = await this.table.get(keys.engagement(ref.tenantId, ref.clientId, ref.engagementId), CONSISTENT);
@@ -783,6 +884,42 @@ function prefixed(entry: { gsi1pk: string; gsi1sk: string }): Item {
 function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
   const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
   return { expression: Object.keys(names).join(", "), names };
+}
+
+/**
+ * The condition that the engagement's slots and movement import are still as read: each slot's import id (or its
+ * absence) and `activeImportId`, as expression names, values and conditions for the caller to extend.
+ */
+function unchangedSources(engagement: Engagement): {
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  conditions: string[];
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions = ["attribute_exists(pk)"];
+  if (engagement.sources === undefined) conditions.push("attribute_not_exists(sources)");
+  else
+    for (const name of SourceSlotSchema.options) {
+      names[`#${name}`] = name;
+      const current = engagement.sources[name];
+      if (current === undefined) conditions.push(`attribute_not_exists(sources.#${name})`);
+      else {
+        conditions.push(`sources.#${name}.importId = :slot_${name}`);
+        values[`:slot_${name}`] = current.importId;
+      }
+    }
+  if (engagement.activeImportId === undefined) conditions.push("attribute_not_exists(activeImportId)");
+  else {
+    conditions.push("activeImportId = :previousActive");
+    values[":previousActive"] = engagement.activeImportId;
+  }
+  return { names, values, conditions };
+}
+
+/** `{activeImportId}` when there is one. */
+function activeOf(importId: string | undefined): { activeImportId?: string } {
+  return importId === undefined ? {} : { activeImportId: importId };
 }
 
 function definedFields<T extends object>(value: T): T {

@@ -98,6 +98,8 @@ export class InMemoryEngagementStore implements EngagementStore {
       ...(existing?.closedAt === undefined ? {} : { closedAt: existing.closedAt }),
       ...(existing?.refresh === undefined ? {} : { refresh: existing.refresh }),
       ...(existing?.refreshDueAt === undefined ? {} : { refreshDueAt: existing.refreshDueAt }),
+      ...(existing?.sources === undefined ? {} : { sources: existing.sources }),
+      ...(existing?.sourcePlan === undefined ? {} : { sourcePlan: existing.sourcePlan }),
     });
   }
 
@@ -168,6 +170,8 @@ function withoutActivation(engagement: Engagement): Engagement {
     closedAt: _closedAt,
     refresh: _refresh,
     refreshDueAt: _refreshDueAt,
+    sources: _sources,
+    sourcePlan: _sourcePlan,
     ...rest
   } = engagement;
   return rest;

@@ -1,6 +1,15 @@
-import type { EngagementRef } from "../engagements/types.ts";
+import { movementSourceOf, slotOfImport } from "../engagements/sourcePlan.ts";
 import type {
+  ActiveSlot,
+  Engagement,
+  EngagementRef,
+  EngagementSources,
+  SourcePlanChoice,
+} from "../engagements/types.ts";
+import type {
+  ActivationOptions,
   ActivationResult,
+  SourcePlanChange,
   ClaimResult,
   DueImport,
   ImportStore,
@@ -235,23 +244,23 @@ export class InMemoryImportStore implements ImportStore {
     this.runs.set(key, stored);
   }
 
-  async activateImport(
-    ref: ImportRef,
-    options: { orderKey: string; now: string; retentionSeconds: number; force?: boolean },
-  ): Promise<ActivationResult> {
+  async activateImport(ref: ImportRef, options: ActivationOptions): Promise<ActivationResult> {
     const stored = this.requireRun(ref);
     const engagement = this.engagementStore.storedEngagement(ref);
     if (engagement === undefined) {
       throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context: { ...ref } });
     }
+    // Everything below runs without an await: atomic, as DynamoImportStore's one conditional write.
     const expiresAt = Math.floor(Date.parse(options.now) / 1000) + options.retentionSeconds;
-    const activeOrderKey = engagement.activeOrderKey;
-    const previousImportId = engagement.activeImportId;
+    const slot = slotOfImport(stored.run);
+    const sources = this.sourcesOf(engagement);
+    const current = sources[slot];
+    const previousImportId = current?.importId;
     const mayActivate =
       options.force === true ||
       previousImportId === ref.importId ||
-      activeOrderKey === undefined ||
-      activeOrderKey < options.orderKey;
+      current === undefined ||
+      current.orderKey < options.orderKey;
     // As DynamoImportStore: the data items' expiry is left to finishDataExpiry, marked due for the sweeper.
     const expiryDue = new Date(this.now().getTime() + EXPIRY_GRACE_MS).toISOString();
     if (!mayActivate && previousImportId !== undefined) {
@@ -262,18 +271,23 @@ export class InMemoryImportStore implements ImportStore {
       return { outcome: "stale", activeImportId: previousImportId };
     }
 
-    engagement.activeImportId = ref.importId;
-    engagement.activeOrderKey =
-      previousImportId === ref.importId && activeOrderKey !== undefined && options.force !== true
-        ? activeOrderKey
-        : options.orderKey;
+    const next: EngagementSources = {
+      ...sources,
+      [slot]: previousImportId === ref.importId ? current! : { importId: ref.importId, orderKey: options.orderKey },
+    };
+    const movement = next[movementSourceOf(engagement.sourcePlan, next, options.connected ?? false)];
+    engagement.sources = next;
+    setActive(engagement, movement);
     const wasExpiring = stored.run.expiresAt !== undefined;
     stored.run.status = "succeeded";
     delete stored.run.expiresAt;
     delete stored.leaseUntil;
     if (wasExpiring) stored.sweepAt = expiryDue;
     else delete stored.sweepAt;
-    if (previousImportId === undefined || previousImportId === ref.importId) return { outcome: "activated" };
+    const active = movement === undefined ? {} : { activeImportId: movement.importId };
+    if (previousImportId === undefined || previousImportId === ref.importId) {
+      return { outcome: "activated", slot, ...active };
+    }
 
     const previous = this.runs.get(importKey({ ...ref, importId: previousImportId }));
     if (previous !== undefined) {
@@ -281,7 +295,44 @@ export class InMemoryImportStore implements ImportStore {
       previous.run.expiresAt = expiresAt;
       previous.sweepAt = expiryDue;
     }
-    return { outcome: "activated", previousImportId };
+    return { outcome: "activated", previousImportId, slot, ...active };
+  }
+
+  async changeSourcePlan(
+    ref: EngagementRef,
+    plan: SourcePlanChoice,
+    options: { connected: boolean },
+  ): Promise<SourcePlanChange> {
+    const engagement = this.engagementStore.storedEngagement(ref);
+    if (engagement === undefined) {
+      throw new StoreNotFoundError(`Engagement "${ref.engagementId}" does not exist`, { context: { ...ref } });
+    }
+    const previousActiveImportId = engagement.activeImportId;
+    const choice = Object.fromEntries(
+      Object.entries(plan).filter(([, value]) => value !== undefined),
+    ) as SourcePlanChoice;
+    const sources = this.sourcesOf(engagement);
+    engagement.sources = sources;
+    engagement.sourcePlan = copy(choice);
+    setActive(engagement, sources[movementSourceOf(choice, sources, options.connected)]);
+    return {
+      engagement: copy(engagement),
+      ...(previousActiveImportId === undefined ? {} : { previousActiveImportId }),
+    };
+  }
+
+  /** The engagement's slots; an engagement activated before slots existed has its active import in its kind's. */
+  private sourcesOf(engagement: Engagement): EngagementSources {
+    if (engagement.sources !== undefined) return copy(engagement.sources);
+    if (engagement.activeImportId === undefined) return {};
+    const active = this.runs.get(importKey({ ...engagement, importId: engagement.activeImportId }));
+    if (active === undefined) return {};
+    return {
+      [slotOfImport(active.run)]: {
+        importId: engagement.activeImportId,
+        orderKey: engagement.activeOrderKey ?? active.run.orderKey,
+      },
+    };
   }
 
   async listDueImports(now: string, limit: number): Promise<DueImport[]> {
@@ -436,4 +487,15 @@ export class InMemoryImportStore implements ImportStore {
 
 function importKey(ref: ImportRef): string {
   return [ref.tenantId, ref.clientId, ref.engagementId, ref.importId].join(SEP);
+}
+
+/** Sets the engagement's movement import (`activeImportId`, `activeOrderKey`), or unsets it. */
+function setActive(engagement: Engagement, movement: ActiveSlot | undefined): void {
+  if (movement === undefined) {
+    delete engagement.activeImportId;
+    delete engagement.activeOrderKey;
+  } else {
+    engagement.activeImportId = movement.importId;
+    engagement.activeOrderKey = movement.orderKey;
+  }
 }

@@ -72,8 +72,9 @@ export function decodeClient(item: Item): Client {
 }
 
 /**
- * The engagement's own fields; `activeImportId`/`activeOrderKey` are only ever written by activateImport, and the
- * schedule's fields (`closedAt`, `refresh`, `refreshDueAt` and its index entry) by updateEngagementSchedule.
+ * The engagement's own fields; the active version (`activeImportId`/`activeOrderKey`, the slots and the source plan,
+ * which decides the active version) is only ever written by activateImport and changeSourcePlan, and the schedule's
+ * fields (`closedAt`, `refresh`, `refreshDueAt` and its index entry) by updateEngagementSchedule.
  */
 export function engagementFields(engagement: Engagement): Item {
   const {
@@ -82,6 +83,8 @@ export function engagementFields(engagement: Engagement): Item {
     closedAt: _closedAt,
     refresh: _refresh,
     refreshDueAt: _refreshDueAt,
+    sources: _sources,
+    sourcePlan: _sourcePlan,
     ...fields
   } = engagement;
   return defined(fields);

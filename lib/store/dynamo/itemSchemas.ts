@@ -3,10 +3,12 @@ import { RememberedCsvLayoutSchema } from "../../imports/uploadOptions.ts";
 import {
   AccountingSystemSchema,
   EngagementKindSchema,
+  EngagementSourcesSchema,
   RefreshIntervalSchema,
   RefreshOutcomeSchema,
+  SourcePlanChoiceSchema,
 } from "../../engagements/types.ts";
-import { ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
+import { ImportRoleSchema, ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
 import { SourceFormatSchema, SeveritySchema } from "../../ledger/types.ts";
 import { DecimalAmountSchema, parseOre } from "../../money/ore.ts";
 import { IntegrationSystemSchema } from "../../secrets/schemas.ts";
@@ -129,6 +131,10 @@ export const EngagementItemSchema = z.object({
     .strict()
     .optional(),
   refreshDueAt: OptionalString,
+  /** The active import of each source slot; absent on items activated before slots existed (issue #10). */
+  sources: EngagementSourcesSchema.optional(),
+  /** The parts of the source plan a person chose. */
+  sourcePlan: SourcePlanChoiceSchema.optional(),
 });
 
 /** Where an import's figures came from: an uploaded file or an accounting-system API window. */
@@ -189,6 +195,7 @@ export const ImportItemSchema = z.object({
   source: ImportSourceSchema,
   sourceId: z.string(),
   orderKey: z.string(),
+  role: ImportRoleSchema.optional(),
   trigger: z.object({ kind: ImportTriggerKindSchema, by: OptionalString }),
   createdAt: z.string(),
   startedAt: OptionalString,
@@ -249,6 +256,7 @@ export const IMPORT_SUMMARY_ATTRIBUTES = [
   "source",
   "sourceId",
   "orderKey",
+  "role",
   "trigger",
   "createdAt",
   "startedAt",

@@ -387,6 +387,40 @@ describe("DynamoDB stores: listing imports", () => {
   });
 });
 
+describe("DynamoDB stores: source slots", () => {
+  it("reads an engagement item activated before slots existed as having its import in the slot of its kind", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const activation = { now: "2025-01-10T10:00:00.000Z", retentionSeconds: 86_400 };
+    const old = await claim(store, ref);
+    await store.importStore.saveImport({ ...old, status: "running" });
+    await store.importStore.activateImport(old, { ...activation, orderKey: old.orderKey });
+    // The engagement item as an earlier version wrote it: the active import, no slots.
+    await emulators().documents.send(
+      new UpdateCommand({
+        TableName: emulators().tableName,
+        Key: keys.engagement(ref.tenantId, ref.clientId, ref.engagementId),
+        UpdateExpression: "REMOVE #sources",
+        ExpressionAttributeNames: { "#sources": "sources" },
+      }),
+    );
+    expect((await store.engagementStore.getEngagement(ref))?.sources).toBeUndefined();
+    const sync = await store.importStore.claimImport(
+      importRun(ref, { api: true, orderKey: "2025-01-10T11:00:00.000Z#0" }),
+      lease("2025-01-10T10:15:00.000Z"),
+    );
+    if (sync.outcome !== "claimed") throw new Error("expected a claim");
+    expect(
+      await store.importStore.activateImport(sync.run, { ...activation, orderKey: sync.run.orderKey, connected: true }),
+    ).toEqual({ outcome: "activated", slot: "api", activeImportId: sync.run.importId });
+    expect((await store.engagementStore.getEngagement(ref))?.sources).toEqual({
+      file: { importId: old.importId, orderKey: old.orderKey },
+      api: { importId: sync.run.importId, orderKey: "2025-01-10T11:00:00.000Z#0" },
+    });
+    expect((await store.importStore.getImport(old))?.status).toBe("succeeded");
+  });
+});
+
 describe("DynamoDB stores: retries", () => {
   const faultyStore = (options: Partial<DynamoStoresOptions> = {}, client: { maxAttempts?: number } = {}) => {
     const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint, { maxAttempts: client.maxAttempts ?? 1 });

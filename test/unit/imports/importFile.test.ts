@@ -60,7 +60,7 @@ describe("importFile", () => {
     const result = await importFile(deps, event("uploads/t1/c1/q1/demo.xml", "01"));
     expect(result.outcome).toBe("imported");
     if (result.outcome !== "imported") return;
-    expect(result.activation).toEqual({ outcome: "activated" });
+    expect(result.activation).toEqual({ outcome: "activated", slot: "file", activeImportId: result.run.importId });
     expect(result.bytesRead).toBe(demo.length);
     expect(result.run).toMatchObject({
       status: "succeeded",

@@ -146,7 +146,9 @@ describe("getTrialBalanceView: the active version", () => {
     const { accounts, engagement: _e, import: _i, prior: _p, ...rest } = json;
     const { accounts: inspectedAccounts, ...inspectedRest } = inspected;
     expect(rest).toEqual(inspectedRest);
-    expect(accounts.map(({ provenance: _pr, priorClosing: _pc, ...account }) => account)).toEqual(inspectedAccounts);
+    expect(
+      accounts.map(({ provenance: _pr, priorClosing: _pc, sources: _s, statedClosing: _sc, ...account }) => account),
+    ).toEqual(inspectedAccounts);
     expect(json.accounts).toHaveLength(11);
     expect(json.transactions).toEqual({ count: 6, lines: 14, totalDebit: "252250.75", totalCredit: "252250.75" });
     expect(json.accounts.find((account) => account.account === "1920")).toMatchObject({
@@ -232,8 +234,14 @@ describe("getTrialBalanceView: reconciliation with the prior engagement's closin
   it("gives each account its prior closing, or null when the prior engagement has no such account", async () => {
     await upload(fy2024, "saldobalanse-2024.csv", FY2024_CSV);
     await upload(q1, "demo.xml", demo);
-    const priorClosing = Object.fromEntries((await view(q1)).accounts.map((a) => [a.account, a.priorClosing]));
+    const shown = await view(q1);
+    const priorClosing = Object.fromEntries(shown.accounts.map((a) => [a.account, a.priorClosing]));
+    // The default source plan opens from the prior closing, so the prior's accounts the file lacks are listed too.
+    expect(shown.accounts.find((a) => a.account === "1900")).toMatchObject({ opening: "500.00", movement: "0.00" });
+    expect(shown.accounts.find((a) => a.account === "8800")).toMatchObject({ opening: "0.00", closing: "0.00" });
     expect(priorClosing).toEqual({
+      "1900": "500.00",
+      "8800": "300000.00",
       "1500": "125000.00",
       "1920": "482000.00",
       "2000": "-100000.00",

@@ -70,7 +70,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     stores: ContractSubject["stores"],
     ref: EngagementRef,
     transactions: readonly Transaction[],
-    runOptions: { orderKey?: string } = {},
+    runOptions: { orderKey?: string; api?: boolean; role?: "opening" } = {},
   ): Promise<ImportRun> => {
     const claim = await stores.importStore.claimImport(importRun(ref, runOptions), lease("2025-01-10T10:15:00.000Z"));
     if (claim.outcome !== "claimed") throw new Error("expected a claim");
@@ -865,7 +865,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     it("activates the first import of an engagement", async () => {
       const { stores, ref } = await setup();
       const run = await writeImport(stores, ref, makeTransactions(3));
-      expect(await activate(stores, run)).toEqual({ outcome: "activated" });
+      expect(await activate(stores, run)).toEqual({ outcome: "activated", slot: "file", activeImportId: run.importId });
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({
         activeImportId: run.importId,
         activeOrderKey: run.orderKey,
@@ -878,7 +878,12 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       const older = await writeImport(stores, ref, makeTransactions(20), { orderKey: "2025-01-10T09:00:00.000Z#01" });
       const newer = await writeImport(stores, ref, makeTransactions(25), { orderKey: "2025-01-10T09:30:00.000Z#02" });
       await activate(stores, older);
-      expect(await activate(stores, newer)).toEqual({ outcome: "activated", previousImportId: older.importId });
+      expect(await activate(stores, newer)).toEqual({
+        outcome: "activated",
+        previousImportId: older.importId,
+        slot: "file",
+        activeImportId: newer.importId,
+      });
 
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({ activeImportId: newer.importId });
       const superseded = await stores.importStore.getImport(older);
@@ -906,7 +911,11 @@ export function storeContract(name: string, factory: ContractFactory, options: C
         );
       }
       const [first, second, third] = runs as [ImportRun, ImportRun, ImportRun];
-      expect(await activate(stores, third)).toEqual({ outcome: "activated" });
+      expect(await activate(stores, third)).toEqual({
+        outcome: "activated",
+        slot: "file",
+        activeImportId: third.importId,
+      });
       expect(await activate(stores, first)).toEqual({ outcome: "stale", activeImportId: third.importId });
       expect(await activate(stores, second)).toEqual({ outcome: "stale", activeImportId: third.importId });
 
@@ -931,7 +940,12 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       await activate(stores, newer);
       expect(await activate(stores, older)).toEqual({ outcome: "stale", activeImportId: newer.importId });
 
-      expect(await activate(stores, older, true)).toEqual({ outcome: "activated", previousImportId: newer.importId });
+      expect(await activate(stores, older, true)).toEqual({
+        outcome: "activated",
+        previousImportId: newer.importId,
+        slot: "file",
+        activeImportId: older.importId,
+      });
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({
         activeImportId: older.importId,
         activeOrderKey: older.orderKey,
@@ -954,7 +968,7 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       const { stores, ref } = await setup();
       const run = await writeImport(stores, ref, makeTransactions(3));
       await activate(stores, run);
-      expect(await activate(stores, run)).toEqual({ outcome: "activated" });
+      expect(await activate(stores, run)).toEqual({ outcome: "activated", slot: "file", activeImportId: run.importId });
       expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({ activeImportId: run.importId });
     });
 
@@ -990,6 +1004,130 @@ export function storeContract(name: string, factory: ContractFactory, options: C
       });
       for (const expiry of await dataExpiries(claim.run.importId)) expect(expiry).toBe(NOW_SECONDS + RETENTION);
       expect((await stores.importStore.readTransactionLines(claim.run, { limit: 10 })).items).toEqual([]);
+    });
+  });
+
+  describe(`${name}: source slots`, () => {
+    const activate = (stores: ContractSubject["stores"], run: ImportRun, connected = false) =>
+      stores.importStore.activateImport(run, {
+        orderKey: run.orderKey,
+        now: NOW,
+        retentionSeconds: RETENTION,
+        connected,
+      });
+    const early = "2025-01-10T09:00:00.000Z#0";
+    const late = "2025-01-10T09:30:00.000Z#0";
+
+    it("keeps one active import per slot: file, API and opening, each replaced only within its slot", async () => {
+      const { stores, ref } = await setup();
+      const file = await writeImport(stores, ref, makeTransactions(3), { orderKey: early });
+      const api = await writeImport(stores, ref, makeTransactions(4), { orderKey: late, api: true });
+      const opening = await writeImport(stores, ref, makeTransactions(2), { orderKey: early, role: "opening" });
+      expect(await activate(stores, file, true)).toMatchObject({ outcome: "activated", slot: "file" });
+      // Connected: the default movement is the API's once it has an import.
+      expect(await activate(stores, api, true)).toEqual({
+        outcome: "activated",
+        slot: "api",
+        activeImportId: api.importId,
+      });
+      expect(await activate(stores, opening, true)).toEqual({
+        outcome: "activated",
+        slot: "opening",
+        activeImportId: api.importId,
+      });
+      const engagement = await stores.engagementStore.getEngagement(ref);
+      expect(engagement).toMatchObject({
+        activeImportId: api.importId,
+        activeOrderKey: late,
+        sources: {
+          file: { importId: file.importId, orderKey: early },
+          api: { importId: api.importId, orderKey: late },
+          opening: { importId: opening.importId, orderKey: early },
+        },
+      });
+      for (const run of [file, api, opening]) {
+        expect((await stores.importStore.getImport(run))?.status).toBe("succeeded");
+      }
+
+      // A newer file replaces the file slot only; the API stays the movement, nothing else is superseded.
+      const newerFile = await writeImport(stores, ref, makeTransactions(5), { orderKey: late });
+      expect(await activate(stores, newerFile, true)).toEqual({
+        outcome: "activated",
+        slot: "file",
+        previousImportId: file.importId,
+        activeImportId: api.importId,
+      });
+      expect((await stores.importStore.getImport(file))?.status).toBe("superseded");
+      expect((await stores.importStore.getImport(api))?.status).toBe("succeeded");
+      expect((await stores.importStore.getImport(opening))?.status).toBe("succeeded");
+    });
+
+    it("of two concurrent activations of one slot with the same order key, one activates and one is stale; another slot's activation is untouched", async () => {
+      const { stores, ref } = await setup();
+      const first = await writeImport(stores, ref, makeTransactions(3), { orderKey: early });
+      const second = await writeImport(stores, ref, makeTransactions(3), { orderKey: early });
+      const api = await writeImport(stores, ref, makeTransactions(3), { orderKey: early, api: true });
+      const results = await Promise.all([activate(stores, first), activate(stores, second), activate(stores, api)]);
+      const fileOutcomes = results
+        .slice(0, 2)
+        .map((result) => result.outcome)
+        .sort();
+      expect(fileOutcomes).toEqual(["activated", "stale"]);
+      expect(results[2]).toMatchObject({ outcome: "activated", slot: "api" });
+      const winner = results[0]!.outcome === "activated" ? first : second;
+      const loser = winner === first ? second : first;
+      const engagement = await stores.engagementStore.getEngagement(ref);
+      expect(engagement?.sources).toEqual({
+        file: { importId: winner.importId, orderKey: early },
+        api: { importId: api.importId, orderKey: early },
+      });
+      // Not connected: the movement is the file slot's.
+      expect(engagement?.activeImportId).toBe(winner.importId);
+      expect((await stores.importStore.getImport(loser))?.status).toBe("superseded");
+      expect((await stores.importStore.getImport(api))?.status).toBe("succeeded");
+    });
+
+    it("switches the movement import with the source plan, in the same write, leaving every slot as it was", async () => {
+      const { stores, ref } = await setup();
+      const file = await writeImport(stores, ref, makeTransactions(3), { orderKey: early });
+      const api = await writeImport(stores, ref, makeTransactions(3), { orderKey: late, api: true });
+      await activate(stores, file, true);
+      await activate(stores, api, true);
+      expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(api.importId);
+      const change = await stores.importStore.changeSourcePlan(
+        ref,
+        { movement: "file", opening: "none" },
+        { connected: true },
+      );
+      expect(change.previousActiveImportId).toBe(api.importId);
+      expect(change.engagement).toMatchObject({ activeImportId: file.importId, activeOrderKey: early });
+      const engagement = await stores.engagementStore.getEngagement(ref);
+      expect(engagement).toMatchObject({
+        activeImportId: file.importId,
+        sourcePlan: { movement: "file", opening: "none" },
+        sources: { file: { importId: file.importId }, api: { importId: api.importId } },
+      });
+      // A newer API sync now fills its slot but does not become the movement.
+      const newerApi = await writeImport(stores, ref, makeTransactions(3), {
+        orderKey: "2025-01-10T09:45:00.000Z#0",
+        api: true,
+      });
+      expect(await activate(stores, newerApi, true)).toEqual({
+        outcome: "activated",
+        slot: "api",
+        previousImportId: api.importId,
+        activeImportId: file.importId,
+      });
+      // A plan naming an empty slot leaves no movement import.
+      await stores.importStore.changeSourcePlan(ref, { movement: "api" }, { connected: true });
+      expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(newerApi.importId);
+      // Editing the engagement never touches its slots or plan.
+      const edited = (await stores.engagementStore.getEngagement(ref))!;
+      await stores.engagementStore.putEngagement({ ...edited, sources: {}, sourcePlan: {} });
+      expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({
+        sources: edited.sources,
+        sourcePlan: { movement: "api" },
+      });
     });
   });
 

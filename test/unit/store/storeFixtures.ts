@@ -57,23 +57,26 @@ export function engagement(tenantId: string, clientId: string, engagementId: str
 
 export function importRun(
   ref: { tenantId: string; clientId: string; engagementId: string },
-  options: { importId?: string; sourceId?: string; orderKey?: string } = {},
+  options: { importId?: string; sourceId?: string; orderKey?: string; api?: boolean; role?: "opening" } = {},
 ): ImportRun {
   const importId = options.importId ?? newImportId();
   return {
     ...ref,
     importId,
     status: "running",
-    source: {
-      type: "file",
-      bucket: "saldo-uploads",
-      key: `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/hovedbok.xml`,
-      fileName: "hovedbok.xml",
-      versionId: "v1",
-      etag: "abc123",
-      sequencer: "0055AED6DCD90281E5",
-      size: 1234,
-    },
+    ...(options.role === undefined ? {} : { role: options.role }),
+    source: options.api
+      ? { type: "api", system: "tripletex", from: "2024-01-01", to: "2024-12-31" }
+      : {
+          type: "file",
+          bucket: "saldo-uploads",
+          key: `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/hovedbok.xml`,
+          fileName: "hovedbok.xml",
+          versionId: "v1",
+          etag: "abc123",
+          sequencer: "0055AED6DCD90281E5",
+          size: 1234,
+        },
     sourceId: options.sourceId ?? `s3:${importId}`,
     orderKey: options.orderKey ?? "2025-01-10T10:00:00.000Z#0055AED6DCD90281E5",
     trigger: { kind: "s3-event", by: "event-1" },
