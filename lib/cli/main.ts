@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   upload: async () => (await import("./uploadCommand.ts")).uploadCommand,
   imports: async () => (await import("./importsCommand.ts")).importsCommand,
   activate: async () => (await import("./activateCommand.ts")).activateCommand,
+  "source-plan": async () => (await import("./sourcePlanCommand.ts")).sourcePlanCommand,
   "trial-balance": async () => (await import("./trialBalanceCommand.ts")).trialBalanceCommand,
   transactions: async () => (await import("./transactionsCommand.ts")).transactionsCommand,
   token: async () => (await import("./tokenCommand.ts")).tokenCommand,
@@ -31,10 +32,14 @@ Usage:
   saldo upload <file> --tenant T --client C --engagement E [--no-wait] [--timeout <s>] [--fiscal-year <y>]
                [--org-number <n>] [--part-size <MiB>] [--json] [--locale nb|en]
                [--encoding <name>] [--delimiter ";"|","|tab] [--decimal ","|"."] [--header-row <n>|none] [--columns …]
+               [--role figures|opening]   (opening: the file gives the engagement's opening balances)
                (the layout is remembered for the client: its next CSV files need none)
   saldo imports --tenant T --client C --engagement E [--json] [--locale nb|en]
   saldo activate --tenant T --client C --engagement E --import ID [--accept CODE[,CODE]] [--json] [--locale nb|en]
                               make an import the active version: an earlier one, or a held one accepting its reasons
+  saldo source-plan --tenant T --client C --engagement E [--opening prior|file|api|none|default]
+                    [--movement file|api|default] [--replace yes|no|default] [--json] [--locale nb|en]
+                              where the opening balances and the movement come from (prints it when given no change)
   saldo trial-balance --tenant T --client C --engagement E [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo transactions --tenant T --client C --engagement E [--account A] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                      [--voucher V] [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]

@@ -62,6 +62,23 @@ export function renderTrialBalanceText(view: TrialBalanceView, name: string, loc
   const { summary, run } = view;
   const source = run.source.type === "file" ? run.source.fileName : run.source.system;
   const created = formatTimestampForPeople(run.createdAt, locale);
-  const title = labelsFor(locale).activeImport(name, run.importId, source, created);
-  return `${title}\n${renderSummary(summary, source, locale)}`;
+  const labels = labelsFor(locale);
+  const title = labels.activeImport(name, run.importId, source, created);
+  const { opening, movement } = view.composed.sources;
+  const plan = view.composed.plan;
+  const sources = [
+    labels.sourcePlanPart(
+      "opening",
+      plan.opening,
+      plan.chosenBy.opening === "explicit",
+      labels.figureSource(opening.kind, opening.importId, opening.engagementId, opening.missing),
+    ),
+    labels.sourcePlanPart(
+      "movement",
+      plan.movement,
+      plan.chosenBy.movement === "explicit",
+      labels.figureSource(movement.kind, movement.importId, movement.engagementId, movement.missing),
+    ),
+  ].join("\n");
+  return `${title}\n${sources}\n${renderSummary(summary, source, locale)}`;
 }

@@ -19,6 +19,7 @@ import { createProgressBar } from "./progressBar.ts";
 import { readFileHeader } from "./readFileHeader.ts";
 import { READ_OPTIONS, uploadOptionsFromCli } from "./readOptions.ts";
 import { uploadMetadataOf } from "../imports/uploadOptions.ts";
+import { ImportRoleSchema } from "../imports/types.ts";
 import { formatCountForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
@@ -48,6 +49,7 @@ export async function uploadCommand(
     "part-size": { type: "string" },
     "org-number": { type: "string" },
     json: { type: "boolean", default: false },
+    role: { type: "string" },
     ...LOCALE_OPTION,
     ...READ_OPTIONS,
   });
@@ -72,7 +74,9 @@ export async function uploadCommand(
     throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
   }
   const wait = values.wait && !values["no-wait"];
-  const readOptions = uploadOptionsFromCli(values);
+  const role = ImportRoleSchema.safeParse(values.role ?? "figures");
+  if (!role.success) throw new UsageError(`--role must be figures or opening`);
+  const readOptions = { ...uploadOptionsFromCli(values), ...(role.data === "opening" ? { role: role.data } : {}) };
   const locale = localeFromOptions(values.locale, env);
   const labels = labelsFor(locale).upload;
   const count = (value: number) => formatCountForPeople(value, locale);

@@ -168,9 +168,17 @@ export const ACTIVATION_RULES: readonly ActivationRule[] = [
     acceptable: true,
     checks:
       "year-end: the file's period lies within the engagement's fiscal year; period-end: the file's period " +
-      "includes the engagement's last day and lies within the engagement's fiscal year",
-    applies: ({ file, engagement }) => {
+      "includes the engagement's last day and lies within the engagement's fiscal year; an import with the opening " +
+      "role may also be the period that ends the day before the engagement starts (last year's trial balance)",
+    applies: ({ file, engagement, plan }) => {
       if (!file.period || periodFits(file.period, engagement)) return undefined;
+      // An opening-role import may be last year's trial balance: its closing is this engagement's opening.
+      if (
+        plan?.slot === "opening" &&
+        file.period.end < engagement.periodStart &&
+        isDayBefore(file.period.end, engagement.periodStart)
+      )
+        return undefined;
       return (
         `the file covers ${file.period.start} – ${file.period.end}, which does not fit ${engagement.kind} engagement ` +
         `${engagement.engagementId} (${engagement.periodStart} – ${engagement.periodEnd}): ${periodRequirement(engagement)}`
@@ -316,6 +324,11 @@ export function normaliseOrgNumber(text: string): string {
  */
 export function orgNumberToAdopt(fileOrgNumber: string | undefined): string | undefined {
   return fileOrgNumber === undefined ? undefined : normalizeOrgNumber(fileOrgNumber);
+}
+
+/** Whether `date` is the day before `next` (ISO dates). */
+function isDayBefore(date: string, next: string): boolean {
+  return new Date(Date.parse(`${next}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10) === date;
 }
 
 function clientCurrency(client: ActivationFacts["client"]): string {

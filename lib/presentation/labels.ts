@@ -27,6 +27,10 @@ export interface Labels {
   severity: Record<Severity, string>;
   line: string;
   activeImport: (engagement: string, importId: string, source: string, created: string) => string;
+  /** One part of a source plan: `IB (inngående balanse): prior — valgt av standard; fra …`. */
+  sourcePlanPart: (part: "opening" | "movement" | "replace", value: string, explicit: boolean, from: string) => string;
+  /** Where a column's figures come from: the import or the prior engagement, or that it is missing. */
+  figureSource: (kind: string, importId?: string, engagementId?: string, missing?: boolean) => string;
   importsTitle: (engagement: string) => string;
   noImports: (engagement: string) => string;
   importColumns: {
@@ -135,6 +139,15 @@ const NB: Labels = {
   line: "linje",
   activeImport: (engagement, importId, source, created) =>
     `Oppdrag ${engagement}: aktiv import ${importId} (${source}, ${created})`,
+  sourcePlanPart: (part, value, explicit, from) =>
+    `${{ opening: "Inngående balanse (IB)", movement: "Bevegelse og bilag", replace: "Nyere import erstatter" }[part]}: ` +
+    `${value} (${explicit ? "valgt" : "standard"})${from ? ` — ${from}` : ""}`,
+  figureSource: (kind, importId, engagementId, missing) =>
+    missing
+      ? `${kind}: mangler (ingen import ennå)`
+      : kind === "none"
+        ? "ingen (0)"
+        : `${kind}${engagementId ? ` oppdrag ${engagementId}` : ""}${importId ? ` import ${importId}` : ""}`,
   importsTitle: (engagement) => `Importer i oppdrag ${engagement}, nyeste først (* aktiv)`,
   noImports: (engagement) => `Oppdrag ${engagement}: ingen importer ennå`,
   importColumns: {
@@ -250,6 +263,15 @@ const EN: Labels = {
   line: "line",
   activeImport: (engagement, importId, source, created) =>
     `Engagement ${engagement}: active import ${importId} (${source}, ${created})`,
+  sourcePlanPart: (part, value, explicit, from) =>
+    `${{ opening: "Opening balance (IB)", movement: "Movement and transactions", replace: "Newer import replaces" }[part]}: ` +
+    `${value} (${explicit ? "chosen" : "default"})${from ? ` — ${from}` : ""}`,
+  figureSource: (kind, importId, engagementId, missing) =>
+    missing
+      ? `${kind}: missing (no import yet)`
+      : kind === "none"
+        ? "none (0)"
+        : `${kind}${engagementId ? ` engagement ${engagementId}` : ""}${importId ? ` import ${importId}` : ""}`,
   importsTitle: (engagement) => `Imports of engagement ${engagement}, newest first (* active)`,
   noImports: (engagement) => `Engagement ${engagement}: no imports yet`,
   importColumns: {

@@ -143,7 +143,7 @@ describe("getTrialBalanceView: the active version", () => {
     await upload(q1, "demo.xml", demo);
     const json = await view(q1);
     const inspected = toLedgerJson(await inspectFile(fileSource(demoPath), { fileName: "demo.xml" }));
-    const { accounts, engagement: _e, import: _i, prior: _p, ...rest } = json;
+    const { accounts, engagement: _e, import: _i, prior: _p, sourcePlan: _sp, ...rest } = json;
     const { accounts: inspectedAccounts, ...inspectedRest } = inspected;
     expect(rest).toEqual(inspectedRest);
     expect(

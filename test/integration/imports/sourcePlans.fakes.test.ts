@@ -1,0 +1,285 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
+import { importFile } from "../../../lib/imports/importFile.ts";
+import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
+import { getSourcePlan, setSourcePlan, toSourcePlanJson } from "../../../lib/imports/sourcePlanView.ts";
+import { syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
+import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
+import { UPLOAD_METADATA_KEYS } from "../../../lib/imports/uploadOptions.ts";
+import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
+import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../lib/local/fakes/demoPlatformKeys.ts";
+import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
+import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
+import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
+import { formatOre, type Ore } from "../../../lib/money/ore.ts";
+import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
+import { Secret } from "../../../lib/secrets/Secret.ts";
+import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
+import { useTestEmulators } from "../../helpers/emulators.ts";
+import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+
+/**
+ * Source plans end to end (issue #10): a SAF-T file uploaded with the opening role plus the API's transactions, for
+ * the demo company whose Tripletex API misreports its 2025 opening balances (havbris, demo-tripletex-wrong-ib) —
+ * against DynamoDB Local and the fake Tripletex server over loopback HTTP.
+ */
+
+const emulators = useTestEmulators();
+const YEAR = { start: "2025-01-01", end: "2025-12-31" };
+const trigger = { kind: "cli" as const, by: "test" };
+const books = demoCompanyBooks("havbris");
+const truth = books.trialBalance(YEAR);
+
+let stores: DynamoStores;
+let keys: EncryptedFileKeyVault;
+let vaultDir: string;
+let tripletex: FakeTripletexServer;
+const files = new MemoryFileSource();
+let uploads = 0;
+
+beforeAll(async () => {
+  stores = createDynamoStores({
+    tableName: emulators().tableName,
+    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
+  });
+  vaultDir = await mkdtemp(join(tmpdir(), "saldo-source-plans-"));
+  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(7) });
+  tripletex = await FakeTripletexServer.start({ employeeTokens: demoTripletexEmployeeTokens() });
+});
+afterAll(async () => {
+  stores?.close();
+  await tripletex?.close();
+  await rm(vaultDir, { recursive: true, force: true });
+});
+afterEach(() => files.objects.clear());
+
+function syncDeps(): SyncDeps {
+  return {
+    ...stores,
+    keys,
+    connectors: {
+      tripletex: new TripletexConnector({
+        baseUrl: tripletex.url,
+        consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
+        http: { timeoutMs: 5_000, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } },
+      }),
+    },
+    retentionSeconds: 3600,
+    heartbeatSeconds: 0.5,
+  };
+}
+
+/** Havbris connected through Tripletex (the key stored, the connection recorded), with its 2025 engagement. */
+async function connectedHavbris(tenantId: string): Promise<EngagementRef> {
+  const ref = { tenantId, clientId: "havbris", engagementId: "2025" };
+  const now = new Date().toISOString();
+  await stores.engagementStore.createClient({
+    tenantId,
+    clientId: "havbris",
+    name: books.company.name,
+    accountingSystem: "tripletex",
+    createdAt: now,
+    updatedAt: now,
+  });
+  await stores.engagementStore.createEngagement({
+    ...ref,
+    kind: "year-end",
+    fiscalYear: 2025,
+    periodStart: YEAR.start,
+    periodEnd: YEAR.end,
+    createdAt: now,
+  });
+  await keys.put({ tenantId, clientId: "havbris", system: "tripletex" }, { employeeToken: "demo-tripletex-wrong-ib" });
+  await stores.engagementStore.recordIntegration({ tenantId, clientId: "havbris" }, "tripletex", {
+    connection: { status: "ok", checkedAt: now },
+  });
+  return ref;
+}
+
+/** A SAF-T trial balance of the company's 2025 with the true opening and closing balances (no transactions). */
+function saftWithTrueOpening(): Uint8Array {
+  const balance = (kind: "Opening" | "Closing", amount: Ore) =>
+    amount < 0n
+      ? `<${kind}CreditBalance>${formatOre(-amount)}</${kind}CreditBalance>`
+      : `<${kind}DebitBalance>${formatOre(amount)}</${kind}DebitBalance>`;
+  const accounts = truth
+    .map(
+      (row) =>
+        `<Account><AccountID>${row.account.number}</AccountID><AccountDescription>${row.account.name}</AccountDescription>` +
+        `<StandardAccountID>${row.account.standardAccountId}</StandardAccountID><AccountType>GL</AccountType>` +
+        `${balance("Opening", row.opening)}${balance("Closing", row.closing)}</Account>`,
+    )
+    .join("\n");
+  return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>
+<AuditFile xmlns="urn:StandardAuditFile-Taxation-Financial:NO">
+<Header><AuditFileVersion>1.30</AuditFileVersion><AuditFileCountry>NO</AuditFileCountry><AuditFileDateCreated>2026-01-15</AuditFileDateCreated>
+<SoftwareCompanyName>T</SoftwareCompanyName><SoftwareID>T</SoftwareID><SoftwareVersion>1</SoftwareVersion>
+<Company><RegistrationNumber>${books.company.orgNumber}</RegistrationNumber><Name>${books.company.name}</Name></Company><DefaultCurrencyCode>NOK</DefaultCurrencyCode>
+<SelectionCriteria><SelectionStartDate>${YEAR.start}</SelectionStartDate><SelectionEndDate>${YEAR.end}</SelectionEndDate></SelectionCriteria><TaxAccountingBasis>A</TaxAccountingBasis></Header>
+<MasterFiles><GeneralLedgerAccounts>
+${accounts}
+</GeneralLedgerAccounts></MasterFiles>
+</AuditFile>
+`);
+}
+
+async function upload(ref: EngagementRef, fileName: string, bytes: Uint8Array, role?: "opening") {
+  const key = `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/${fileName}`;
+  files.objects.set(key, bytes);
+  if (role) files.metadata.set(key, { [UPLOAD_METADATA_KEYS.role]: role });
+  uploads++;
+  return importFile(
+    { ...stores, files, retentionSeconds: 3600, heartbeatSeconds: 0.5 },
+    {
+      bucket: "saldo-uploads",
+      key,
+      eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0, uploads)).toISOString(),
+      sequencer: String(uploads).padStart(4, "0"),
+      trigger: { kind: "s3-event" },
+    },
+  );
+}
+
+describe("source plans: a SAF-T file with the opening role plus the API's transactions", () => {
+  it("gives a consistent engagement whose figures say which came from where", async () => {
+    const ref = await connectedHavbris("plans-e2e-1");
+    const opening = await upload(ref, "havbris-2025.xml", saftWithTrueOpening(), "opening");
+    expect(opening.outcome).toBe("imported");
+    if (opening.outcome !== "imported") return;
+    expect(opening.run.role).toBe("opening");
+    expect(opening.activation).toMatchObject({ outcome: "activated", slot: "opening" });
+
+    // The API's opening leaves the 2024 result out of equity: alone it would be held (OPENING_NOT_BALANCED). With the
+    // opening from the file, the plan does not take the API's opening or stated closing, so nothing holds it.
+    const sync = await syncFromApi(syncDeps(), { ref, trigger });
+    expect(sync.outcome).toBe("imported");
+    if (sync.outcome !== "imported") return;
+    expect(sync.run.status).toBe("succeeded");
+    expect(sync.run.issues?.map((issue) => issue.code)).toContain("OPENING_NOT_BALANCED");
+    expect(sync.run.heldFor ?? []).toEqual([]);
+
+    const view = toTrialBalanceViewJson(await getTrialBalanceView(stores, ref));
+    expect(view.totals).toEqual({ opening: "0.00", movement: "0.00", closing: "0.00" });
+    const shown = new Map(view.accounts.map((account) => [account.account, account]));
+    for (const row of truth) {
+      const account = shown.get(row.account.number);
+      const expected = {
+        opening: formatOre(row.opening),
+        movement: formatOre(row.movement),
+        closing: formatOre(row.closing),
+      };
+      if (account === undefined) {
+        expect(expected, `account ${row.account.number}`).toEqual({
+          opening: "0.00",
+          movement: "0.00",
+          closing: "0.00",
+        });
+        continue;
+      }
+      expect({
+        account: account.account,
+        opening: account.opening,
+        movement: account.movement,
+        closing: account.closing,
+      }).toEqual({
+        account: row.account.number,
+        ...expected,
+      });
+      expect(account.sources).toEqual({
+        opening: {
+          kind: "file",
+          importId: opening.run.importId,
+          engagementId: null,
+          system: null,
+          format: "saft",
+          column: "opening",
+          missing: false,
+        },
+        movement: {
+          kind: "api",
+          importId: sync.run.importId,
+          engagementId: null,
+          system: "tripletex",
+          format: "tripletex",
+          column: null,
+          missing: false,
+        },
+        closing: "computed",
+      });
+    }
+    // Where the API states another closing (its wrong opening carried through), the figure shows what it states.
+    const adjusted = books.reportedOpeningAdjustments[0]!;
+    const equity = shown.get(adjusted.account)!;
+    expect(equity.statedClosing).not.toBe(equity.closing);
+    expect(view.sourcePlan).toMatchObject({
+      opening: { source: "file", chosenBy: "default" },
+      movement: { source: "api", chosenBy: "default" },
+      activeImportId: sync.run.importId,
+      imports: { file: null, api: sync.run.importId, opening: opening.run.importId },
+    });
+  });
+
+  it("switches the plan atomically and versioned: the API's own opening, then back; a failed import changes no slot", async () => {
+    const ref = await connectedHavbris("plans-e2e-2");
+    const opening = await upload(ref, "havbris-2025.xml", saftWithTrueOpening(), "opening");
+    const sync = await syncFromApi(syncDeps(), { ref, trigger });
+    if (opening.outcome !== "imported" || sync.outcome !== "imported") throw new Error("expected imports");
+    const missing = books.reportedOpeningAdjustments.reduce((total, adjustment) => total + adjustment.amount, 0n);
+
+    const apiPlan = toSourcePlanJson(await setSourcePlan(stores, ref, { opening: "api" }));
+    expect(apiPlan.opening).toMatchObject({
+      source: "api",
+      chosenBy: "explicit",
+      from: { importId: sync.run.importId },
+    });
+    expect((await getTrialBalanceView(stores, ref)).summary.totals.opening).toBe(missing);
+
+    const noOpening = toSourcePlanJson(await setSourcePlan(stores, ref, { opening: "none", movement: "file" }));
+    expect(noOpening).toMatchObject({
+      opening: { source: "none", from: { kind: "none", missing: false } },
+      movement: { source: "file", chosenBy: "explicit", from: { kind: "file", missing: true } },
+      activeImportId: null,
+      imports: { api: sync.run.importId, opening: opening.run.importId },
+    });
+
+    const back = toSourcePlanJson(await setSourcePlan(stores, ref, {}));
+    expect(back).toMatchObject({
+      opening: { source: "file", chosenBy: "default" },
+      movement: { source: "api", chosenBy: "default" },
+      activeImportId: sync.run.importId,
+    });
+    expect((await getTrialBalanceView(stores, ref)).summary.totals).toEqual({ opening: 0n, movement: 0n, closing: 0n });
+
+    const before = await stores.engagementStore.getEngagement(ref);
+    const broken = await upload(ref, "broken.xml", new TextEncoder().encode("<AuditFile><Header>"), "opening");
+    expect(broken.outcome).toBe("failed");
+    const after = await stores.engagementStore.getEngagement(ref);
+    expect(after?.sources).toEqual(before?.sources);
+    expect(after?.activeImportId).toBe(before?.activeImportId);
+    expect(toSourcePlanJson(await getSourcePlan(stores, ref))).toEqual(back);
+  });
+
+  it("holds a newer import of a slot the plan does not let replace its import, until a person accepts it", async () => {
+    const ref = await connectedHavbris("plans-e2e-3");
+    const first = await upload(ref, "havbris-2025.xml", saftWithTrueOpening(), "opening");
+    if (first.outcome !== "imported") throw new Error("expected an import");
+    await setSourcePlan(stores, ref, { replace: false });
+    const second = await upload(ref, "havbris-2025-v2.xml", saftWithTrueOpening(), "opening");
+    expect(second.outcome).toBe("held");
+    if (second.outcome !== "held") return;
+    expect(second.run.heldFor).toEqual(["SOURCE_REPLACE_NOT_ALLOWED"]);
+    expect((await stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(first.run.importId);
+    const accepted = await activateEarlierImport({ ...stores, retentionSeconds: 3600 }, second.run, {
+      accept: ["SOURCE_REPLACE_NOT_ALLOWED"],
+      by: "test",
+    });
+    expect(accepted).toMatchObject({ changed: true, previousImportId: first.run.importId });
+    expect((await stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(second.run.importId);
+    expect((await stores.importStore.getImport(first.run))?.status).toBe("superseded");
+  });
+});
