@@ -99,7 +99,7 @@ describe("local stack: the scheduled refresh", () => {
       closedAt: null,
       refresh: { lastOutcome: "succeeded", lastError: null, nextRunAt: engagement!.refreshDueAt },
     });
-  });
+  }, 240_000);
 
   it("saldo refresh --now runs a round through the schedule's function; a closed engagement is left alone", async () => {
     const { stores } = testStack();
@@ -142,5 +142,5 @@ describe("local stack: the scheduled refresh", () => {
     ]);
     expect(reopened.code).toBe(0);
     expect((await stores.engagementStore.getEngagement(ref))?.refreshDueAt).toEqual(expect.any(String));
-  });
+  }, 240_000);
 });
