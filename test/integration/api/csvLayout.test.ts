@@ -117,9 +117,12 @@ describe("uploads with a CSV layout over HTTP: presign → S3 emulator → inges
     const nextView = TrialBalanceViewSchema.parse(
       (await api.call("GET", `${paths[1]}/trial-balance`, { tenant: "layout" })).json,
     );
+    // Read with the remembered layout: the file states 1920 closing at -75.00. The default source plan opens 2025 at
+    // 2024's closing (100.00), so the shown figures carry that opening and the file's movement.
     expect(nextView.accounts.find((a) => a.account === "1920")).toMatchObject({
-      opening: "-100.00",
-      closing: "-75.00",
+      opening: "100.00",
+      statedClosing: "-75.00",
+      sources: { opening: { kind: "prior", importId: first.report.importId } },
     });
   });
 

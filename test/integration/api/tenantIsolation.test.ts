@@ -131,6 +131,17 @@ const cases: Record<
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/sync`,
     expect: "not-found",
   }),
+  getSourcePlan: () => ({
+    method: "GET",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
+    expect: "not-found",
+  }),
+  putSourcePlan: () => ({
+    method: "PUT",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
+    body: { opening: "none" },
+    expect: "not-found",
+  }),
   getTrialBalance: () => ({
     method: "GET",
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/trial-balance`,
