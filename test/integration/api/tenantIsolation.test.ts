@@ -78,17 +78,6 @@ const cases: Record<
     path: `/clients/${a.clientId}/engagements/${a.engagementId}`,
     expect: "not-found",
   }),
-  getSourcePlan: () => ({
-    method: "GET",
-    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
-    expect: "not-found",
-  }),
-  putSourcePlan: () => ({
-    method: "PUT",
-    path: `/clients/${a.clientId}/engagements/${a.engagementId}/source-plan`,
-    body: { movement: "file" },
-    expect: "not-found",
-  }),
   closeEngagement: () => ({
     method: "POST",
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/close`,
