@@ -19,6 +19,7 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
     const { web } = await import("./infra/web.ts");
+    const { refreshSchedule, syncQueues } = await import("./infra/schedule.ts");
     return {
       api: api.url,
       web: web.url,
@@ -29,6 +30,9 @@ export default $config({
       importSweeper: importSweeper.nodes.function.name,
       syncFunction: syncFunction.name,
       platformKeysSecret: platformKeysSecret.name,
+      refreshFunction: refreshSchedule.nodes.function.name,
+      syncQueuePowerOfficeGo: syncQueues["poweroffice-go"].queue.url,
+      syncQueueTripletex: syncQueues.tripletex.queue.url,
     };
   },
 });

@@ -11,7 +11,8 @@ import {
   type ApiRouteAccess,
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
-import { platformKeysSecret, syncFunction } from "./sync.ts";
+import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
+import { platformKeysSecret } from "./sync.ts";
 
 const stage = apiStageConfig($app.stage);
 const prefix = secretPrefix($app.stage);
@@ -77,8 +78,8 @@ function grantsOf(access: ApiRouteAccess) {
       return { actions: [...API_PERMISSIONS[access]], resources: [secretsArn] };
     case "platformKeys":
       return { actions: [...API_PERMISSIONS.platformKeys], resources: [platformKeysSecret.arn] };
-    case "invokeSync":
-      return { actions: [...API_PERMISSIONS.invokeSync], resources: [syncFunction.arn] };
+    case "sendSync":
+      return { actions: [...API_PERMISSIONS.sendSync], resources: syncQueueArns };
   }
 }
 
@@ -115,10 +116,10 @@ for (const route of API_ROUTES) {
           : {}),
         // Which systems have a connector (the sync route refuses a client without one); the value is read only with
         // the platformKeys grant.
-        ...(route.access.includes("platformKeys") || route.access.includes("invokeSync")
+        ...(route.access.includes("platformKeys") || route.access.includes("sendSync")
           ? { SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn }
           : {}),
-        ...(route.access.includes("invokeSync") ? { SALDO_SYNC_FUNCTION_NAME: syncFunction.name } : {}),
+        ...(route.access.includes("sendSync") ? syncQueueEnvironment : {}),
       },
       logging: { format: "json", retention: API_CONFIG.logRetention },
     },

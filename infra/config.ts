@@ -107,16 +107,16 @@ export const SWEEPER_CONFIG = {
 } as const;
 
 /**
- * IAM actions of the sweeper, least privilege: no S3 at all, no deletes, and only Invoke on the ingest and sync
- * functions.
+ * IAM actions of the sweeper, least privilege: no S3 at all, no deletes, only Invoke on the ingest function and
+ * SendMessage on the sync queues.
  */
 export const SWEEPER_PERMISSIONS = {
   /** On the table and its indexes: the sparse index query, reads, and conditional updates. */
   table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
   /** On the ingest function: re-deliver an upload event asynchronously. */
   invokeIngest: ["lambda:InvokeFunction"],
-  /** On the sync function: hand a lost sync over again, asynchronously. */
-  invokeSync: ["lambda:InvokeFunction"],
+  /** On the sync queues: hand a lost sync over again. */
+  sendSync: ["sqs:SendMessage"],
 } as const;
 
 /**
@@ -216,7 +216,7 @@ export type ApiRouteAccess =
   | "secretsDelete"
   | "secretsUse"
   | "platformKeys"
-  | "invokeSync";
+  | "sendSync";
 
 /**
  * The routes, as plain data (infra/ may not import lib/): test/unit/api/infraRoutes.test.ts asserts that method,
@@ -302,6 +302,20 @@ export const API_ROUTES: readonly {
   },
   {
     method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/close",
+    handler: "functions/http/engagements/closeEngagement.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "POST",
+    path: "/clients/{clientId}/engagements/{engagementId}/reopen",
+    handler: "functions/http/engagements/reopenEngagement.handler",
+    authenticated: true,
+    access: ["tableWrite"],
+  },
+  {
+    method: "POST",
     path: "/clients/{clientId}/engagements/{engagementId}/uploads",
     handler: "functions/http/uploads/requestUpload.handler",
     authenticated: true,
@@ -340,7 +354,7 @@ export const API_ROUTES: readonly {
     path: "/clients/{clientId}/engagements/{engagementId}/sync",
     handler: "functions/http/imports/requestSync.handler",
     authenticated: true,
-    access: ["tableWrite", "secretsRead", "invokeSync"],
+    access: ["tableWrite", "secretsRead", "sendSync"],
   },
   {
     method: "GET",
@@ -454,8 +468,8 @@ export const API_PERMISSIONS = {
   secretsUse: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
   /** SecretsManagerPlatformKeys: the platform-keys secret's value, on that secret alone. */
   platformKeys: ["secretsmanager:GetSecretValue"],
-  /** The sync route hands the queued sync to the sync function: an asynchronous Invoke of that function alone. */
-  invokeSync: ["lambda:InvokeFunction"],
+  /** The sync route hands the queued sync to its system's sync queue (infra/schedule.ts): SendMessage on the queues alone. */
+  sendSync: ["sqs:SendMessage"],
 } as const;
 
 /**
@@ -500,3 +514,90 @@ export const SYNC_PERMISSIONS = {
 export function platformKeysSecretName(stage: string): string {
   return `saldo-platform/${stage}/platform-keys`;
 }
+
+/**
+ * The sync queues (infra/schedule.ts): one SQS queue per accounting system, each drained by its own sync worker
+ * (functions/sync/worker.handler) whose event source's `maximumConcurrency` keeps that system under its rate limit
+ * across every client and tenant (lib/imports/syncQueues.ts SYNC_QUEUE_LIMITS holds the same numbers and the
+ * reasoning; test/unit/infra/config.test.ts asserts they agree):
+ *
+ * - poweroffice-go: 2 workers (SQS's smallest maximum concurrency), each limited to 5 requests per second
+ *   (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND): together at most the subscription key's 10 per second.
+ * - tripletex: 10 workers; Tripletex counts per token owner, and each worker's limiter follows the answers'
+ *   `X-Rate-Limit-*` headers per token.
+ *
+ * - batch size 1: a sync takes up to the worker's 900 s, so one message per invocation (the partial-batch answer
+ *   still names a failed message, never the batch).
+ * - visibility timeout 5 400 s: six times the worker's timeout, as AWS advises for SQS event sources, so that a
+ *   message is never delivered again while its sync still runs.
+ * - after 3 receives (three crashed or timed-out attempts: a sync's own failures end it and delete the message) the
+ *   message goes to the queue's dead-letter queue, kept 14 days.
+ */
+export const SYNC_QUEUES = {
+  "poweroffice-go": { name: "SyncPowerOfficeGo", maxConcurrency: 2, requestsPerSecondPerWorker: 5 },
+  tripletex: { name: "SyncTripletex", maxConcurrency: 10 },
+} as const;
+
+export const SYNC_QUEUE_CONFIG = {
+  batchSize: 1,
+  visibilityTimeoutSeconds: 6 * 900,
+  maxReceiveCount: 3,
+  deadLetterRetentionSeconds: 14 * 24 * 60 * 60,
+} as const;
+
+/** The sync worker: sized as the sync function (one sync per invocation, streamed). */
+export const SYNC_WORKER_CONFIG = {
+  handler: "functions/sync/worker.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 1769,
+  timeoutSeconds: 900,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-sync-worker", metricsNamespace: "saldo" },
+} as const;
+
+/** IAM actions of the sync worker, least privilege: as the sync function, plus its own queue. */
+export const SYNC_WORKER_PERMISSIONS = {
+  table: SYNC_PERMISSIONS.table,
+  clientKeys: SYNC_PERMISSIONS.clientKeys,
+  platformKeys: SYNC_PERMISSIONS.platformKeys,
+  /** On its queue alone: Lambda's event source mapping polls and deletes the messages with the function's role. */
+  queue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+} as const;
+
+/**
+ * The scheduled refresh (functions/schedule/refresh.handler on an EventBridge schedule, infra/schedule.ts): every 15
+ * minutes it reads the engagements whose refresh is due (the table's sparse `REFRESH` entries in `gsi1`), queues
+ * their syncs and sends each to its system's sync queue. Hourly refreshes need a round at least every hour; 15
+ * minutes keeps the lag of a due refresh under a quarter of an hour at one small query when nothing is due
+ * (lib/engagements/refreshSchedule.ts REFRESH_ROUND_MINUTES).
+ *
+ * - 512 MB, 5 minutes: a round sends messages and writes small items; a round of thousands of due engagements fits.
+ * - async retries 0: the next round is the retry (whatever was not queued is still due).
+ */
+export const REFRESH_CONFIG = {
+  handler: "functions/schedule/refresh.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  schedule: "rate(15 minutes)",
+  asyncRetries: 0,
+  /** The table's index whose `REFRESH` partition the round queries. */
+  scheduleIndex: "gsi1",
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-refresh" },
+} as const;
+
+/**
+ * IAM actions of the refresh function, least privilege: it queues syncs as the API's sync route does (the table, and
+ * whether a client has a key — DescribeSecret, never the value) and sends them to the sync queues.
+ */
+export const REFRESH_PERMISSIONS = {
+  /** On the table and its `gsi1` index: the due query, the sync's queued import and lock, the engagement's schedule. */
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  /** On the stage's client keys: whether a key is stored (requestSync), never its value. */
+  clientKeys: ["secretsmanager:DescribeSecret"],
+  /** On the sync queues alone. */
+  sendSync: ["sqs:SendMessage"],
+} as const;

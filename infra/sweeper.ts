@@ -1,10 +1,10 @@
 // The import sweeper: on a schedule, functions/schedule/sweepImports.ts finishes what dead ingest attempts left behind
-// (re-queue + re-delivery to the ingest function, or failure; unfinished data expiry) and hands lost syncs to the sync
-// function again. See infra/config.ts.
+// (re-queue + re-delivery to the ingest function, or failure; unfinished data expiry) and hands lost syncs to their
+// sync queue again. See infra/config.ts.
 import { SWEEPER_CONFIG, SWEEPER_PERMISSIONS } from "./config.ts";
 import { ingestFunction } from "./ingest.ts";
 import { table } from "./storage.ts";
-import { syncFunction } from "./sync.ts";
+import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
 
 export const importSweeper = new sst.aws.Cron("ImportSweeper", {
   schedule: SWEEPER_CONFIG.schedule,
@@ -23,12 +23,12 @@ export const importSweeper = new sst.aws.Cron("ImportSweeper", {
         resources: [table.arn, $interpolate`${table.arn}/index/${SWEEPER_CONFIG.sweepIndex}`],
       },
       { actions: [...SWEEPER_PERMISSIONS.invokeIngest], resources: [ingestFunction.arn] },
-      { actions: [...SWEEPER_PERMISSIONS.invokeSync], resources: [syncFunction.arn] },
+      { actions: [...SWEEPER_PERMISSIONS.sendSync], resources: syncQueueArns },
     ],
     environment: {
       SALDO_TABLE_NAME: table.name,
       SALDO_INGEST_FUNCTION_NAME: ingestFunction.name,
-      SALDO_SYNC_FUNCTION_NAME: syncFunction.name,
+      ...syncQueueEnvironment,
       SALDO_RETRY_PROFILE: "background",
       POWERTOOLS_SERVICE_NAME: SWEEPER_CONFIG.powertools.serviceName,
     },

@@ -12,7 +12,7 @@ import { lambdaEntry, required } from "../shared/environment.ts";
 
 /**
  * Scheduled (infra/sweeper.ts) → sweepImports: dead attempts re-queued and re-delivered (uploads to the ingest
- * function, syncs to the sync function) or failed, unfinished data
+ * function, syncs to their sync queue) or failed, unfinished data
  * expiry finished. Fails the invocation when an import could not be handled, so that it shows in the function's
  * errors; the next sweep handles it again.
  *
@@ -24,8 +24,11 @@ export function createHandler(config: FunctionConfig) {
   const redelivery = new LambdaIngestRedelivery({
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
-  // Lost syncs (their function died, or the API could not hand them over) are handed to the sync function again.
-  const syncs = config.syncFunctionName === undefined ? undefined : createSyncDispatcher(config);
+  // Lost syncs (their worker died, or the API could not hand them over) are handed to their sync queue again.
+  const syncs =
+    config.syncFunctionName === undefined && config.syncQueueUrls === undefined
+      ? undefined
+      : createSyncDispatcher(config);
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema }))

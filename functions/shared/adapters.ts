@@ -1,8 +1,9 @@
-import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
+import { retryConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
 import type { ConnectorRegistry } from "../../lib/connectors/ports.ts";
 import { createConnectorRegistry } from "../../lib/connectors/registry.ts";
 import type { SyncDispatcher } from "../../lib/imports/syncFromApi.ts";
 import { LambdaSyncDispatcher } from "../../lib/store/LambdaSyncDispatcher.ts";
+import { SqsSyncDispatcher } from "../../lib/store/SqsSyncDispatcher.ts";
 import { required } from "./environment.ts";
 import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
 import type { KeyVault } from "../../lib/secrets/ports.ts";
@@ -34,8 +35,18 @@ export function createConnectors(config: FunctionConfig): ConnectorRegistry {
   return config.connectors === undefined ? {} : createConnectorRegistry(config.connectors);
 }
 
-/** Hands queued syncs to the sync function: an asynchronous Invoke (the API's sync route, the sweeper). */
+/**
+ * Hands queued syncs over (the API's sync route, the schedule's fan-out, the sweeper): in the cloud to the system's
+ * sync queue, whose worker runs them under the system's rate limit; locally to the stack's Lambda endpoint, which puts
+ * them on its in-process queue with the same limits.
+ */
 export function createSyncDispatcher(config: FunctionConfig): SyncDispatcher {
+  if (config.syncQueueUrls !== undefined) {
+    return new SqsSyncDispatcher({
+      queueUrls: config.syncQueueUrls,
+      clientConfig: { ...retryConfigFor(config.retryProfile) },
+    });
+  }
   return new LambdaSyncDispatcher({
     functionName: required(config.syncFunctionName, "SALDO_SYNC_FUNCTION_NAME", "the sync function"),
     ...(config.lambdaClientConfig !== undefined ? { clientConfig: config.lambdaClientConfig } : {}),

@@ -51,6 +51,17 @@ export const FunctionEnvironmentSchema = z
      * consumer token; README "Platform keys"). Without it the function has no connector.
      */
     SALDO_PLATFORM_KEYS_SECRET: z.string().min(1).optional(),
+    /**
+     * The sync queues (infra/schedule.ts), one per accounting system: the API's sync route, the schedule's fan-out and
+     * the sweeper send queued syncs there (SqsSyncDispatcher).
+     */
+    SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL: z.url().optional(),
+    SALDO_SYNC_QUEUE_TRIPLETEX_URL: z.url().optional(),
+    /**
+     * The sync worker's share of PowerOffice Go's 10 requests per second per subscription key: 10 divided by the
+     * queue's maximum concurrency (infra/config.ts SYNC_QUEUES), so all workers together stay under the cap.
+     */
+    SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(10).optional(),
     /** PowerOffice Go host root (default production); e.g. the demo environment `https://goapi.poweroffice.net/Demo`. */
     SALDO_POWEROFFICE_GO_BASE_URL: z.url().default(POWEROFFICE_GO_BASE_URL),
     /** Tripletex API root with `/v2` (default production); e.g. the test environment `https://api-test.tripletex.tech/v2`. */
@@ -93,12 +104,29 @@ export const FunctionEnvironmentSchema = z
     ingestFunctionName: env.SALDO_INGEST_FUNCTION_NAME,
     connectors: env.SALDO_PLATFORM_KEYS_SECRET
       ? {
-          "poweroffice-go": { baseUrl: env.SALDO_POWEROFFICE_GO_BASE_URL },
+          "poweroffice-go": {
+            baseUrl: env.SALDO_POWEROFFICE_GO_BASE_URL,
+            ...(env.SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND !== undefined
+              ? { requestsPerSecond: env.SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND }
+              : {}),
+          },
           tripletex: { baseUrl: env.SALDO_TRIPLETEX_BASE_URL },
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
     syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
+    ...(env.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined || env.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+      ? {
+          syncQueueUrls: {
+            ...(env.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined
+              ? { "poweroffice-go": env.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL }
+              : {}),
+            ...(env.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+              ? { tripletex: env.SALDO_SYNC_QUEUE_TRIPLETEX_URL }
+              : {}),
+          },
+        }
+      : {}),
     emitMetrics: true,
   }));
 

@@ -1,4 +1,5 @@
 import type { ConnectedCompany } from "../connectors/ports.ts";
+import { refreshIntervalOf } from "../engagements/refreshSchedule.ts";
 import type { Client, Engagement } from "../engagements/types.ts";
 import type { IntegrationView } from "../imports/integrationConnection.ts";
 import { toReconciliationSummary, type ReconciliationJson } from "../reconcile/reconciliationJson.ts";
@@ -28,6 +29,7 @@ export function toClientJson(client: Client): ClientJson {
           rememberedAt: client.csvLayout.rememberedAt,
         }
       : null,
+    refresh: { interval: refreshIntervalOf(client) },
   };
 }
 
@@ -43,6 +45,16 @@ export function toEngagementJson(engagement: Engagement, reconciliation: Reconci
     createdAt: engagement.createdAt,
     activeImportId: engagement.activeImportId ?? null,
     reconciliation: reconciliation === null ? null : toReconciliationSummary(reconciliation),
+    closedAt: engagement.closedAt ?? null,
+    refresh: {
+      dataAsOf: engagement.refresh?.dataAsOf ?? null,
+      lastRunAt: engagement.refresh?.lastRunAt ?? null,
+      lastOutcome: engagement.refresh?.lastOutcome ?? null,
+      lastImportId: engagement.refresh?.lastImportId ?? null,
+      lastTrigger: engagement.refresh?.lastTrigger ?? null,
+      lastError: engagement.refresh?.lastError ?? null,
+      nextRunAt: engagement.refreshDueAt ?? null,
+    },
   };
 }
 

@@ -3,7 +3,13 @@ import { isValidOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
 import { ReconciliationSummaryJsonSchema } from "../reconcile/reconciliationJson.ts";
-import { AccountingSystemSchema, EngagementKindSchema, SourcePlanChoiceSchema } from "../engagements/types.ts";
+import {
+  AccountingSystemSchema,
+  EngagementKindSchema,
+  RefreshIntervalSchema,
+  RefreshOutcomeSchema,
+  SourcePlanChoiceSchema,
+} from "../engagements/types.ts";
 import { FileNameSchema } from "../imports/uploadKey.ts";
 import { RememberedCsvLayoutSchema, UploadOptionsSchema } from "../imports/uploadOptions.ts";
 import {
@@ -60,8 +66,13 @@ export const UpdateClientRequestSchema = z
     orgNumber: OrgNumberSchema.optional(),
     name: ClientNameSchema.optional(),
     accountingSystem: AccountingSystemSchema.optional(),
+    /** How often the schedule refreshes the client's open engagements (README "Scheduled refresh"). */
+    refresh: z.strictObject({ interval: RefreshIntervalSchema }).optional(),
   })
-  .refine((changes) => Object.keys(changes).length > 0, "give at least one of orgNumber, name, accountingSystem");
+  .refine(
+    (changes) => Object.keys(changes).length > 0,
+    "give at least one of orgNumber, name, accountingSystem, refresh",
+  );
 
 /** A client as the API answers it. */
 export const ClientSchema = z.object({
@@ -77,6 +88,8 @@ export const ClientSchema = z.object({
    * next CSV uploads that give none (explicit > remembered > detected). Null when none was given yet.
    */
   csvLayout: RememberedCsvLayoutSchema.extend({ encoding: z.string().nullable() }).nullable(),
+  /** How often the schedule refreshes the client's open engagements from its accounting system (default nightly). */
+  refresh: z.object({ interval: RefreshIntervalSchema }),
 });
 export type ClientJson = z.infer<typeof ClientSchema>;
 
@@ -120,6 +133,23 @@ export const EngagementSchema = z.object({
    * the answer of the engagement's creation.
    */
   reconciliation: ReconciliationSummaryJsonSchema.nullable(),
+  /** When a person closed the engagement (the schedule no longer refreshes it); null while it is open. */
+  closedAt: TimestampSchema.nullable(),
+  /** Its syncs from the accounting system: what its data is as of, how the last one ended, when the next is due. */
+  refresh: z.object({
+    /** When the system's data the engagement shows was read (the last sync that succeeded or found nothing changed). */
+    dataAsOf: TimestampSchema.nullable(),
+    /** When the last sync (scheduled or manual) ended. */
+    lastRunAt: TimestampSchema.nullable(),
+    lastOutcome: RefreshOutcomeSchema.nullable(),
+    lastImportId: z.string().nullable(),
+    /** `schedule`, or who asked: `http`, `cli`. */
+    lastTrigger: z.string().nullable(),
+    /** The last sync's failure (`failed`) or why it was held (`held`, code `IMPORT_HELD`); null after a good one. */
+    lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /** When the schedule refreshes it next; null when it does not (closed, not connected, interval `off`). */
+    nextRunAt: TimestampSchema.nullable(),
+  }),
 });
 export type EngagementJson = z.infer<typeof EngagementSchema>;
 

@@ -1,10 +1,18 @@
-import { createEngagement, type NewEngagement } from "../engagements/manageEngagements.ts";
+import {
+  closeEngagement,
+  createEngagement,
+  getEngagement,
+  reopenEngagement,
+  type NewEngagement,
+} from "../engagements/manageEngagements.ts";
+import type { Engagement } from "../engagements/types.ts";
+import type { Locale } from "../presentation/locale.ts";
 import { toEngagementJson } from "../api/resourceJson.ts";
-import { formatPeriodForPeople } from "../presentation/formatForPeople.ts";
+import { formatPeriodForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import { UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
-import { openPipelineTarget } from "./pipelineTarget.ts";
+import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
 import { IdSchema } from "../ids/ids.ts";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -14,15 +22,20 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
  * creates an engagement of the client through the same use case as `POST /clients/{clientId}/engagements` — a
  * year-end engagement of the year, or with `--from/--to` a period-end one. The id defaults to the year (year-end) or
  * `<from>_<to>` (period-end).
+ *
+ * `saldo engagement show|close|reopen --tenant T --client C --engagement E [--json]`: shows the engagement with its
+ * refresh record, or closes / reopens it (`POST …/close`, `…/reopen`: a closed engagement is not refreshed by the
+ * schedule).
  */
 export async function engagementCommand(
   args: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const [action, ...rest] = args;
+  if (action === "show" || action === "close" || action === "reopen") return engagementAction(action, rest, env);
   if (action !== "create")
     throw new UsageError(
-      `engagement: unknown action ${action === undefined ? "(none)" : `"${action}"`}; use "engagement create"`,
+      `engagement: unknown action ${action === undefined ? "(none)" : `"${action}"`}; use "engagement create", "show", "close" or "reopen"`,
     );
   const { values, positionals } = parseOptions(rest, {
     tenant: { type: "string" },
@@ -90,4 +103,72 @@ function newEngagementOf(values: { year?: string; from?: string; to?: string }):
     throw new UsageError("--year is required (or --from and --to for a period-end engagement)");
   if (!/^\d{4}$/.test(values.year)) throw new UsageError(`--year "${values.year}": expected a year such as 2025`);
   return { kind: "year-end", fiscalYear: Number(values.year) };
+}
+
+/** `engagement show|close|reopen`: one use case each, then the engagement as JSON or for people. */
+async function engagementAction(
+  action: "show" | "close" | "reopen",
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    ...ENGAGEMENT_OPTIONS,
+    json: { type: "boolean", default: false },
+    ...LOCALE_OPTION,
+  });
+  if (positionals.length > 0) throw new UsageError(`engagement ${action} takes no file`);
+  const ref = engagementRefFromOptions(values);
+  const locale = localeFromOptions(values.locale, env);
+  const pipeline = await openPipelineTarget(env);
+  try {
+    const deps = { engagementStore: pipeline.engagementStore };
+    const engagement =
+      action === "close"
+        ? await closeEngagement(deps, ref)
+        : action === "reopen"
+          ? await reopenEngagement(deps, ref)
+          : await getEngagement(deps, ref);
+    if (values.json) {
+      process.stdout.write(JSON.stringify(toEngagementJson(engagement), null, 2) + "\n");
+      return 0;
+    }
+    process.stdout.write(describeEngagement(engagement, locale));
+    return 0;
+  } finally {
+    pipeline.close();
+  }
+}
+
+/** The engagement for people: period, open or closed, and its refresh record. */
+function describeEngagement(engagement: Engagement, locale: Locale): string {
+  const nb = locale === "nb";
+  const time = (iso: string) => formatTimestampForPeople(iso, locale);
+  const period = formatPeriodForPeople({ start: engagement.periodStart, end: engagement.periodEnd }, locale);
+  const lines = [
+    `${nb ? "Oppdrag" : "Engagement"} ${engagement.tenantId}/${engagement.clientId}/${engagement.engagementId}: ${period}` +
+      (engagement.closedAt !== undefined
+        ? nb
+          ? ` (avsluttet ${time(engagement.closedAt)})`
+          : ` (closed ${time(engagement.closedAt)})`
+        : nb
+          ? " (åpent)"
+          : " (open)"),
+  ];
+  const refresh = engagement.refresh;
+  lines.push(
+    `  ${nb ? "data per" : "data as of"}: ${refresh?.dataAsOf !== undefined ? time(refresh.dataAsOf) : "–"}`,
+    `  ${nb ? "siste synkronisering" : "last sync"}: ${
+      refresh?.lastRunAt !== undefined
+        ? `${time(refresh.lastRunAt)} ${refresh.lastOutcome ?? ""} (${refresh.lastTrigger ?? ""}${refresh.lastImportId !== undefined ? `, import ${refresh.lastImportId}` : ""})`
+        : "–"
+    }`,
+  );
+  if (refresh?.lastError !== undefined)
+    lines.push(`  ${nb ? "siste feil" : "last error"}: ${refresh.lastError.code}: ${refresh.lastError.message}`);
+  lines.push(
+    `  ${nb ? "neste planlagte oppdatering" : "next scheduled refresh"}: ${
+      engagement.refreshDueAt !== undefined ? time(engagement.refreshDueAt) : nb ? "ingen" : "none"
+    }`,
+  );
+  return lines.join("\n") + "\n";
 }

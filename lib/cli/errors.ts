@@ -107,3 +107,10 @@ export class ConnectRefusedError extends SaldoError<ConnectRefusedCode> {
     super(code, message);
   }
 }
+
+/** `saldo refresh --now`: the refresh function itself failed (it could not read the schedule); the message says why. */
+export class RefreshRoundFailedError extends SaldoError<"REFRESH_ROUND_FAILED"> {
+  constructor(message: string) {
+    super("REFRESH_ROUND_FAILED", message);
+  }
+}

@@ -8,6 +8,7 @@ import { EncryptedFileKeyVault } from "../secrets/EncryptedFileKeyVault.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { SecretsManagerKeyVault } from "../secrets/SecretsManagerKeyVault.ts";
 import { LambdaSyncDispatcher } from "../store/LambdaSyncDispatcher.ts";
+import { SqsSyncDispatcher } from "../store/SqsSyncDispatcher.ts";
 import { TargetNotReachableError } from "./errors.ts";
 import { openPipelineTarget, type PipelineTarget } from "./pipelineTarget.ts";
 
@@ -57,7 +58,10 @@ export async function openIntegrationTarget(
           });
     const registry: ConnectorRegistry = createConnectorRegistry(config);
     let syncs: SyncDispatcher | undefined;
-    if (options.syncs) {
+    if (options.syncs && integrations.syncQueues !== undefined) {
+      // AWS with the sync queues: the way the API's sync route and the schedule hand syncs over.
+      syncs = new SqsSyncDispatcher({ queueUrls: integrations.syncQueues });
+    } else if (options.syncs) {
       const syncFunction = required(integrations.syncFunction);
       syncs = new LambdaSyncDispatcher({ functionName: syncFunction.name, clientConfig: syncFunction.clientConfig });
     }

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   connect: async () => (await import("./connectCommand.ts")).connectCommand,
   sync: async () => (await import("./syncCommand.ts")).syncCommand,
   reconcile: async () => (await import("./reconcileCommand.ts")).reconcileCommand,
+  refresh: async () => (await import("./refreshCommand.ts")).refreshCommand,
 };
 
 const USAGE = `saldo — accounting figures into year-end and period-end engagements, exact to the øre
@@ -45,12 +46,18 @@ Usage:
                      [--voucher V] [--format text|json|csv|xlsx] [--output FILE] [--locale nb|en]
   saldo engagement create --tenant T --client C --year 2025 [--id ID] [--from YYYY-MM-DD --to YYYY-MM-DD] [--json]
                               a year-end engagement (id: the year), or with --from/--to a period-end one
+  saldo engagement show|close|reopen --tenant T --client C --engagement E [--json]
+                              the engagement and its refresh record; close/reopen it for the scheduled refresh
   saldo connect <poweroffice-go|tripletex> --tenant T --client C --key KEY [--company ID] [--json] [--locale nb|en]
                               store and check the client's key (creates the client, named after its company)
   saldo sync --tenant T --client C --engagement E [--timeout <s>] [--json] [--locale nb|en]
                               sync the engagement from the client's accounting system, wait, print the trial balance
   saldo reconcile --tenant T --client C --engagement E [--json] [--locale nb|en]
                               the reconciliation across years and sources: status and each difference with a hint
+  saldo refresh --now [--tenant T] [--all] [--no-wait] [--timeout <s>] [--json]
+                              run one round of the scheduled refresh now, follow the syncs it queued
+  saldo refresh --tenant T --client C --interval hourly|nightly|weekly|off
+                              how often the schedule refreshes the client's engagements
   saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
   saldo help
 

@@ -35,6 +35,11 @@ export const TargetEnvironmentSchema = z
     SALDO_SECRET_PREFIX: z.string().min(1).optional(),
     /** AWS: the sync function `saldo sync` hands a queued sync to (asynchronous Invoke), as the API's sync route does. */
     SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
+    /** AWS: the sync queues (stack outputs syncQueuePowerOfficeGo, syncQueueTripletex): `saldo sync` sends there. */
+    SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL: z.url().optional(),
+    SALDO_SYNC_QUEUE_TRIPLETEX_URL: z.url().optional(),
+    /** AWS: the schedule's refresh function (stack output refreshFunction): `saldo refresh --now` invokes it. */
+    SALDO_REFRESH_FUNCTION_NAME: z.string().min(1).optional(),
     /** AWS: the Secrets Manager secret with saldo's platform keys (`saldo connect` checks a key with them). */
     SALDO_PLATFORM_KEYS_SECRET: z.string().min(1).optional(),
     /** AWS: other API roots than the vendors' production ones (their test environments). */
@@ -69,6 +74,10 @@ export interface TargetIntegrations {
   /** The connectors' configuration, or (local stack) the URLs of its fakes, which take the demo platform keys. */
   connectors: { config: ConnectorsConfig } | { fakes: LocalFakeUrls } | string;
   syncFunction: { name: string; clientConfig: LambdaClientConfig } | string;
+  /** AWS: the sync queues, where `saldo sync` hands a sync as the API's sync route does (else the sync function). */
+  syncQueues?: Partial<Record<"poweroffice-go" | "tripletex", string>>;
+  /** The schedule's refresh function (`saldo refresh --now`). */
+  refreshFunction: { name: string; clientConfig: LambdaClientConfig } | string;
 }
 
 /** Empty strings count as unset, as shells make it easy to export one by mistake. */
@@ -188,6 +197,23 @@ function awsIntegrations(settings: z.infer<typeof TargetEnvironmentSchema>): Tar
       settings.SALDO_SYNC_FUNCTION_NAME !== undefined
         ? { name: settings.SALDO_SYNC_FUNCTION_NAME, clientConfig: {} }
         : "set SALDO_SYNC_FUNCTION_NAME (the deployment's sync function)",
+    ...(settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined ||
+    settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+      ? {
+          syncQueues: {
+            ...(settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined
+              ? { "poweroffice-go": settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL }
+              : {}),
+            ...(settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+              ? { tripletex: settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL }
+              : {}),
+          },
+        }
+      : {}),
+    refreshFunction:
+      settings.SALDO_REFRESH_FUNCTION_NAME !== undefined
+        ? { name: settings.SALDO_REFRESH_FUNCTION_NAME, clientConfig: {} }
+        : "set SALDO_REFRESH_FUNCTION_NAME (the deployment's refresh function, stack output refreshFunction)",
   };
 }
 
@@ -207,5 +233,12 @@ function localIntegrations(stack: StackFile, dataDir: string): TargetIntegration
           clientConfig: { endpoint: stack.lambda.endpoint, region: stack.region, credentials },
         }
       : restart,
+    refreshFunction:
+      stack.lambda?.refreshFunctionName !== undefined
+        ? {
+            name: stack.lambda.refreshFunctionName,
+            clientConfig: { endpoint: stack.lambda.endpoint, region: stack.region, credentials },
+          }
+        : "the running local stack predates the scheduled refresh: restart it (`npm start`)",
   };
 }

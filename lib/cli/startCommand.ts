@@ -66,6 +66,11 @@ export async function startCommand(
   say(
     `  fakes      Tripletex ${stack.fakes.urls.tripletex}, PowerOffice Go ${stack.fakes.urls["poweroffice-go"]}  (the demo books; keys below)`,
   );
+  say(
+    stack.refreshIntervalMs > 0
+      ? `  refresh    every ${stack.refreshIntervalMs / 1000} s the schedule's round syncs the due engagements of connected clients (SALDO_REFRESH_INTERVAL_SECONDS; \`npx saldo refresh --now\` runs one now)`
+      : "  refresh    the schedule's timer is off (SALDO_REFRESH_INTERVAL_SECONDS=0); `npx saldo refresh --now` runs a round",
+  );
   showDemoKeys(say);
   await showDemo(stack, say);
   say("");

@@ -40,7 +40,16 @@ const SystemEndpointSchema = z.object({ baseUrl: z.url() }).strict();
 export const ConnectorsConfigSchema = z
   .object({
     /** PowerOffice Go host root (`https://goapi.poweroffice.net`; the API is under `/v2`, the token at `/OAuth/Token`). */
-    "poweroffice-go": SystemEndpointSchema.optional(),
+    "poweroffice-go": SystemEndpointSchema.extend({
+      /**
+       * This process's share of the subscription key's 10 requests per second (default all of it): the sync worker
+       * runs on several Lambdas at once, each with its own limiter, so each takes 10 / its queue's concurrency
+       * (infra/config.ts SYNC_QUEUES).
+       */
+      requestsPerSecond: z.number().int().min(1).max(10).optional(),
+    })
+      .strict()
+      .optional(),
     /** Tripletex API root including `/v2` (`https://tripletex.no/v2`). */
     tripletex: SystemEndpointSchema.optional(),
     platformKeys: z.discriminatedUnion("source", [

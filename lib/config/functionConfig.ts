@@ -65,6 +65,12 @@ export interface FunctionConfig {
    * (lib/local/stack/lambdaInvokeRoute.ts), where the stack runs the sync in its process.
    */
   lambdaClientConfig?: LambdaClientConfig;
+  /**
+   * The sync queue of each accounting system (SQS, infra/schedule.ts): where the API's sync route, the schedule's
+   * fan-out and the sweeper hand queued syncs in the cloud (SqsSyncDispatcher). Absent: the sync function
+   * (`syncFunctionName`) is invoked instead — the local stack's Lambda endpoint.
+   */
+  syncQueueUrls?: Partial<Record<"poweroffice-go" | "tripletex", string>>;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
 }

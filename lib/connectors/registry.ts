@@ -73,6 +73,9 @@ export function createConnectorRegistry(
         subscriptionKey: own.subscriptionKey,
         baseUrl: powerOffice.baseUrl,
         limiter,
+        ...(powerOffice.requestsPerSecond !== undefined
+          ? { rateLimit: { requests: powerOffice.requestsPerSecond, perMs: 1000 } }
+          : {}),
       });
     });
   }

@@ -5,7 +5,8 @@ import type { KeyVault } from "../secrets/ports.ts";
 import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import { ClientNotFoundError, EngagementConflictError, InvalidEngagementInputError } from "./errors.ts";
 import { normalizeOrgNumber, orgNumberDigits } from "../ids/orgNumber.ts";
-import type { AccountingSystem, Client, ClientRef } from "./types.ts";
+import { rescheduleClientEngagements } from "./refreshSchedule.ts";
+import type { AccountingSystem, Client, ClientRef, RefreshInterval } from "./types.ts";
 
 /** What a client is made of when created (the ids and timestamps are the use case's). */
 export interface NewClient {
@@ -96,10 +97,14 @@ export async function getClient(deps: Pick<ClientDeps, "engagementStore">, ref: 
  *
  * @throws ClientNotFoundError, InvalidEngagementInputError, EngagementConflictError ORG_NUMBER_TAKEN.
  */
-export async function updateClient(deps: ClientDeps, ref: ClientRef, changes: Partial<NewClient>): Promise<Client> {
+export async function updateClient(
+  deps: ClientDeps,
+  ref: ClientRef,
+  changes: Partial<NewClient> & { refresh?: { interval: RefreshInterval } },
+): Promise<Client> {
   const orgNumber = changes.orgNumber === undefined ? undefined : checkOrgNumber(changes.orgNumber);
   const name = changes.name === undefined ? undefined : checkName(changes.name);
-  return replaceLiveClient(
+  const updated = await replaceLiveClient(
     deps,
     ref,
     (client) => ({
@@ -107,10 +112,16 @@ export async function updateClient(deps: ClientDeps, ref: ClientRef, changes: Pa
       ...(name !== undefined ? { name } : {}),
       ...(orgNumber !== undefined ? { orgNumber } : {}),
       ...(changes.accountingSystem !== undefined ? { accountingSystem: changes.accountingSystem } : {}),
+      ...(changes.refresh !== undefined ? { refresh: { interval: changes.refresh.interval } } : {}),
       updatedAt: (deps.now ?? (() => new Date()))().toISOString(),
     }),
     orgNumber,
   );
+  // The interval and the accounting system decide whether and when the schedule refreshes its engagements.
+  if (changes.refresh !== undefined || changes.accountingSystem !== undefined) {
+    await rescheduleClientEngagements(deps, ref);
+  }
+  return updated;
 }
 
 /**

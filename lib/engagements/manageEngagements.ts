@@ -3,6 +3,7 @@ import type { EngagementStore } from "./ports.ts";
 import { IdSchema } from "../ids/ids.ts";
 import { EngagementConflictError, EngagementNotFoundError, InvalidEngagementInputError } from "./errors.ts";
 import { getClient } from "./manageClients.ts";
+import { refreshDueAt } from "./refreshSchedule.ts";
 import type { ClientRef, Engagement, EngagementRef } from "./types.ts";
 
 /**
@@ -51,7 +52,7 @@ export async function createEngagement(
       field: "engagementId",
     });
   }
-  await getClient(deps, ref);
+  const client = await getClient(deps, ref);
   const period = engagementPeriod(input);
   if (period.fiscalYear < 1900 || period.fiscalYear > 2200 || !Number.isInteger(period.fiscalYear)) {
     throw new InvalidEngagementInputError("the fiscal year must be a year from 1900 to 2200", { field: "fiscalYear" });
@@ -85,7 +86,54 @@ export async function createEngagement(
       engagementId: engagement.engagementId,
     });
   }
+  // A connected client's new engagement joins the schedule (README "Scheduled refresh").
+  const due = refreshDueAt(client, engagement, new Date(engagement.createdAt));
+  if (due !== null) {
+    await deps.engagementStore.updateEngagementSchedule(engagement, { refreshDueAt: due });
+    return { ...engagement, refreshDueAt: due };
+  }
   return engagement;
+}
+
+/**
+ * Closes the engagement (the work on it is done): the schedule no longer refreshes it, and `closedAt` says since when.
+ * Closing a closed engagement keeps its first `closedAt`. Its figures stay as they are and a person may still sync it.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError
+ */
+export async function closeEngagement(
+  deps: Pick<EngagementDeps, "engagementStore" | "now">,
+  ref: EngagementRef,
+): Promise<Engagement> {
+  const engagement = await getEngagement(deps, ref);
+  if (engagement.closedAt !== undefined) return engagement;
+  const closedAt = (deps.now ?? (() => new Date()))().toISOString();
+  if (!(await deps.engagementStore.updateEngagementSchedule(ref, { closedAt, refreshDueAt: null }))) {
+    throw new EngagementNotFoundError(ref);
+  }
+  const { refreshDueAt: _due, ...rest } = engagement;
+  return { ...rest, closedAt };
+}
+
+/**
+ * Reopens a closed engagement: the schedule refreshes it again (a connected client's), counting from its last sync.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError
+ */
+export async function reopenEngagement(
+  deps: Pick<EngagementDeps, "engagementStore" | "now">,
+  ref: EngagementRef,
+): Promise<Engagement> {
+  const client = await getClient(deps, ref);
+  const engagement = await getEngagement(deps, ref);
+  const { closedAt: _closedAt, refreshDueAt: _due, ...open } = engagement;
+  const now = (deps.now ?? (() => new Date()))();
+  const lastRunAt = open.refresh?.lastRunAt;
+  const due = refreshDueAt(client, open, lastRunAt !== undefined ? new Date(lastRunAt) : now);
+  if (!(await deps.engagementStore.updateEngagementSchedule(ref, { closedAt: null, refreshDueAt: due }))) {
+    throw new EngagementNotFoundError(ref);
+  }
+  return { ...open, ...(due !== null ? { refreshDueAt: due } : {}) };
 }
 
 /**

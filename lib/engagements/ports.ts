@@ -1,5 +1,13 @@
 import type { IntegrationSystem } from "../secrets/types.ts";
-import type { Client, ClientIntegration, ClientRef, Engagement, EngagementRef, RememberedCsvLayout } from "./types.ts";
+import type {
+  Client,
+  ClientIntegration,
+  ClientRef,
+  Engagement,
+  EngagementRef,
+  EngagementRefresh,
+  RememberedCsvLayout,
+} from "./types.ts";
 
 /** The outcome of {@link EngagementStore.createClient} and {@link EngagementStore.replaceClient}. */
 export type ClientWriteResult =
@@ -51,4 +59,25 @@ export interface EngagementStore {
   createEngagement(engagement: Engagement): Promise<boolean>;
   getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
   listEngagements(ref: ClientRef): Promise<Engagement[]>;
+
+  /**
+   * Changes the engagement's schedule fields in one conditional write, and nothing else: `closedAt` (a time closes it,
+   * `null` reopens it), `refresh` (the record of its last sync, replaced whole) and `refreshDueAt` (when the schedule
+   * refreshes it next — the entry of the schedule's sparse index; `null` takes it out of the schedule). Fields not
+   * given are left as they are. Returns false when the engagement does not exist.
+   */
+  updateEngagementSchedule(ref: EngagementRef, change: EngagementScheduleChange): Promise<boolean>;
+  /**
+   * The engagements whose refresh is due at `now` or earlier (`refreshDueAt <= now`), earliest first, at most `limit`
+   * — of every tenant: the schedule's fan-out is the one reader across tenants, and it reads only the schedule's
+   * sparse index (never the table), so a round costs what is due, not what is stored.
+   */
+  listDueRefreshes(now: string, limit: number): Promise<Engagement[]>;
+}
+
+/** See {@link EngagementStore.updateEngagementSchedule}. */
+export interface EngagementScheduleChange {
+  closedAt?: string | null;
+  refresh?: EngagementRefresh;
+  refreshDueAt?: string | null;
 }

@@ -36,6 +36,20 @@ export interface Client extends ClientRef {
    * Written only through LedgerStore.recordIntegration, so it does not change the client's `updatedAt`.
    */
   integrations?: Partial<Record<"poweroffice-go" | "tripletex", ClientIntegration>>;
+  /** How often the schedule refreshes the client's open engagements from its accounting system (absent: nightly). */
+  refresh?: ClientRefresh;
+}
+
+/** How often the schedule syncs a connected client's open engagements (README "Scheduled refresh"). */
+export const RefreshIntervalSchema = z.enum(["hourly", "nightly", "weekly", "off"]);
+export type RefreshInterval = z.infer<typeof RefreshIntervalSchema>;
+
+/** The default refresh interval of a client that names none. */
+export const DEFAULT_REFRESH_INTERVAL: RefreshInterval = "nightly";
+
+/** A client's refresh setting. */
+export interface ClientRefresh {
+  interval: RefreshInterval;
 }
 
 /** The connection of a client to one accounting system: the company bound to it and how the connection was last seen. */
@@ -96,6 +110,12 @@ export interface Engagement extends EngagementRef {
   activeImportId?: string;
   /** Order key of the active import: a later upload only replaces it when its key sorts after this one. */
   activeOrderKey?: string;
+  /** Set when a person closed the engagement (ISO time): the schedule no longer refreshes it; reopen clears it. */
+  closedAt?: string;
+  /** How the engagement's last sync (scheduled or manual) ended: written by runSync for every outcome. */
+  refresh?: EngagementRefresh;
+  /** When the schedule refreshes it next (ISO time); absent when the schedule does not refresh it. */
+  refreshDueAt?: string;
   /**
    * The active import of each source slot (issue #10). `activeImportId` is the one of the slot the plan's movement
    * names. Absent on engagements activated before slots existed: their active import is the slot of its kind.
@@ -103,6 +123,25 @@ export interface Engagement extends EngagementRef {
   sources?: EngagementSources;
   /** The parts of the source plan a person chose (`PUT …/source-plan`); absent parts are decided by default. */
   sourcePlan?: SourcePlanChoice;
+}
+
+/** How a sync ended, as the engagement records it. */
+export const RefreshOutcomeSchema = z.enum(["succeeded", "unchanged", "held", "failed", "superseded"]);
+export type RefreshOutcome = z.infer<typeof RefreshOutcomeSchema>;
+
+/** The engagement's refresh record: what its data is as of, and how its last sync ended. */
+export interface EngagementRefresh {
+  /** When the accounting system's data the engagement shows was read (the last sync that ended succeeded or unchanged). */
+  dataAsOf?: string;
+  /** When the last sync (of any outcome) ended. */
+  lastRunAt?: string;
+  lastOutcome?: RefreshOutcome;
+  /** The sync's import. */
+  lastImportId?: string;
+  /** What started it: `schedule`, or a person (`http`, `cli`). */
+  lastTrigger?: "schedule" | "http" | "cli" | "s3-event";
+  /** The last sync's failure (`failed`) or the codes that held it (`held`); absent after a sync that succeeded. */
+  lastError?: { code: string; message: string };
 }
 
 /*

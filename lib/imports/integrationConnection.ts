@@ -1,3 +1,4 @@
+import { rescheduleClientEngagements } from "../engagements/refreshSchedule.ts";
 import type { AccountingConnector, ConnectedCompany } from "../connectors/ports.ts";
 import { getClient } from "../engagements/manageClients.ts";
 import { putIntegrationKey, useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
@@ -54,6 +55,8 @@ export async function storeIntegrationKey<S extends IntegrationSystem>(
 ): Promise<IntegrationView> {
   await putIntegrationKey(deps, ref, value);
   if (deps.connectors[ref.system] !== undefined) await checkConnection(deps, ref);
+  // A connected client's open engagements join the schedule (README "Scheduled refresh").
+  await rescheduleClientEngagements(deps, ref);
   return getIntegration(deps, ref);
 }
 

@@ -141,7 +141,7 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
     });
     // Should this fail, the import is due again after the grace period and the next sweep delivers it again.
     if (upload !== undefined) await deps.redelivery.redeliver(upload);
-    else await syncs!.dispatch(ref);
+    else await syncs!.dispatch({ ...ref, ...(run.source.type === "api" ? { system: run.source.system } : {}) });
   }
 }
 

@@ -21,6 +21,7 @@ import type { Period, Transaction } from "../ledger/types.ts";
 import { KeyNotFoundError } from "../secrets/errors.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
+import { IntegrationSystemSchema } from "../secrets/schemas.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError, SyncNotQueuedError } from "./errors.ts";
 import {
   IMPORT_LIFECYCLE_DEFAULTS,
@@ -30,6 +31,7 @@ import {
 } from "./importAttempt.ts";
 import { IdSchema } from "../ids/ids.ts";
 import type { ImportStore, LinePosition } from "./ports.ts";
+import { recordRefresh, type SyncOutcome } from "./recordRefresh.ts";
 import type { ApiSource, ImportLease, ImportRef, ImportRun, ImportTrigger } from "./types.ts";
 
 /** What a sync needs: the import machinery's dependencies, the vault with the clients' keys, and the connectors. */
@@ -64,17 +66,30 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Runs a queued sync somewhere else than the request that queued it (STYLE.md §5: a port). Adapters:
- * LambdaSyncDispatcher (an asynchronous Invoke of the sync function, in the cloud) and InProcessSyncDispatcher (the
- * local stack: the same process, in the background).
+ * SqsSyncDispatcher (the accounting system's sync queue, whose worker runs it under the system's rate limit, in the
+ * cloud), LambdaSyncDispatcher (an asynchronous Invoke: `saldo sync` against the local stack's Lambda endpoint) and
+ * InProcessSyncQueue (the local stack: the same process, with the cloud's concurrency per system).
  */
 export interface SyncDispatcher {
   /** Hands the queued sync over; resolves once it was handed over, not when it ended. */
-  dispatch(ref: ImportRef): Promise<void>;
+  dispatch(sync: QueuedSync): Promise<void>;
 }
 
-/** The event the sync function is invoked with: which queued sync to run (validated at the function's boundary). */
+/** A queued sync as it is handed over: the import, and the accounting system it reads (which queue it goes to). */
+export type QueuedSync = ImportRef & { system?: IntegrationSystem };
+
+/**
+ * The event the sync function and the sync worker's messages carry: which queued sync to run (validated at the
+ * function's boundary), and the system it reads (absent in events from before the queues).
+ */
 export const SyncEventSchema = z
-  .object({ tenantId: IdSchema, clientId: IdSchema, engagementId: IdSchema, importId: IdSchema })
+  .object({
+    tenantId: IdSchema,
+    clientId: IdSchema,
+    engagementId: IdSchema,
+    importId: IdSchema,
+    system: IntegrationSystemSchema.optional(),
+  })
   .strict();
 export type SyncEvent = z.infer<typeof SyncEventSchema>;
 
@@ -138,7 +153,7 @@ export async function startSync(
 ): Promise<ImportRun> {
   const queued = await requestSync(deps, ref, trigger);
   try {
-    await deps.syncs.dispatch(queued);
+    await deps.syncs.dispatch({ ...refOf(queued), system: (queued.source as ApiSource).system });
   } catch (error) {
     deps.log?.("sync not handed over: the sweeper will hand it over again", {
       ...ref,
@@ -168,6 +183,37 @@ export async function startSync(
  * @throws SyncNotQueuedError when `ref` is not a sync; unexpected failures release the run for a retry and are rethrown.
  */
 export async function runSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResult> {
+  const result = await runClaimedSync(deps, ref);
+  const ended = syncOutcomeOf(result);
+  if (ended !== undefined) {
+    // The engagement's record of its syncs (and its next scheduled refresh); a failure to write it never changes
+    // how the sync ended.
+    await recordRefresh(deps, ref, ended).catch((error: unknown) =>
+      deps.log?.("refresh outcome not recorded", {
+        ...(ref as EngagementRef),
+        importId: ref.importId,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
+  return result;
+}
+
+/** What the engagement records of a sync's result (nothing for a duplicate delivery or an abandoned attempt). */
+function syncOutcomeOf(result: SyncResult): SyncOutcome | undefined {
+  switch (result.outcome) {
+    case "imported":
+      return { outcome: result.activation.outcome === "stale" ? "superseded" : "imported", run: result.run };
+    case "held":
+    case "failed":
+    case "unchanged":
+      return { outcome: result.outcome, run: result.run };
+    default:
+      return undefined;
+  }
+}
+
+async function runClaimedSync(deps: SyncDeps, ref: ImportRef): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => {});
   const queued = await deps.importStore.getImport(ref);
@@ -391,6 +437,11 @@ export async function checkConnection(
   };
   await deps.engagementStore.recordIntegration(ref, ref.system, { ...client.integrations?.[ref.system], connection });
   return check;
+}
+
+/** The import's reference alone. */
+function refOf(ref: ImportRef): ImportRef {
+  return { tenantId: ref.tenantId, clientId: ref.clientId, engagementId: ref.engagementId, importId: ref.importId };
 }
 
 /** The client's accounting system, when saldo has a connector for it. */

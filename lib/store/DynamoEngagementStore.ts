@@ -1,5 +1,6 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { ClientWriteResult, EngagementStore } from "../engagements/ports.ts";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { ClientWriteResult, EngagementScheduleChange, EngagementStore } from "../engagements/ports.ts";
 import type {
   Client,
   ClientIntegration,
@@ -180,7 +181,47 @@ export class DynamoEngagementStore implements EngagementStore {
     const { pk, skPrefix } = keys.engagementsOf(ref.tenantId, ref.clientId);
     return (await this.table.queryAll(pk, skPrefix)).map(decodeEngagement);
   }
+
+  async updateEngagementSchedule(ref: EngagementRef, change: EngagementScheduleChange): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    const remove: string[] = [];
+    if (change.closedAt === null) remove.push("closedAt");
+    else if (change.closedAt !== undefined) set.closedAt = change.closedAt;
+    if (change.refresh !== undefined) set.refresh = defined(change.refresh);
+    if (change.refreshDueAt === null) remove.push("refreshDueAt", "gsi1pk", "gsi1sk");
+    else if (change.refreshDueAt !== undefined)
+      Object.assign(set, { refreshDueAt: change.refreshDueAt, ...keys.refreshEntry(change.refreshDueAt) });
+    if (Object.keys(set).length === 0 && remove.length === 0) return (await this.getEngagement(ref)) !== undefined;
+    return this.table.update(keys.engagement(ref.tenantId, ref.clientId, ref.engagementId), set, remove, {
+      condition: "attribute_exists(pk)",
+    });
+  }
+
+  async listDueRefreshes(now: string, limit: number): Promise<Engagement[]> {
+    const due: Engagement[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.table.request("Query", { index: SCHEDULE_INDEX, now }, () =>
+        this.table.documents.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            IndexName: SCHEDULE_INDEX,
+            KeyConditionExpression: "gsi1pk = :pk AND gsi1sk <= :now",
+            ExpressionAttributeValues: { ":pk": keys.refreshPartition(), ":now": now },
+            Limit: Math.min(limit - due.length, 1000),
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      for (const item of output.Items ?? []) if (item.type === "engagement") due.push(decodeEngagement(item));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined && due.length < limit);
+    return due.slice(0, limit);
+  }
 }
+
+/** The table's one index: the schedule's `REFRESH` partition shares it with the sweeper's (dynamo/keys.ts). */
+const SCHEDULE_INDEX = "gsi1";
 
 /** The organisation number a client holds a marker for: only live clients hold one. */
 function liveOrgNumber(client: Client): string | undefined {

@@ -1,4 +1,4 @@
-import type { ClientWriteResult, EngagementStore } from "../engagements/ports.ts";
+import type { ClientWriteResult, EngagementScheduleChange, EngagementStore } from "../engagements/ports.ts";
 import type {
   Client,
   ClientIntegration,
@@ -95,6 +95,9 @@ export class InMemoryEngagementStore implements EngagementStore {
       ...withoutActivation(copy(engagement)),
       ...(existing?.activeImportId === undefined ? {} : { activeImportId: existing.activeImportId }),
       ...(existing?.activeOrderKey === undefined ? {} : { activeOrderKey: existing.activeOrderKey }),
+      ...(existing?.closedAt === undefined ? {} : { closedAt: existing.closedAt }),
+      ...(existing?.refresh === undefined ? {} : { refresh: existing.refresh }),
+      ...(existing?.refreshDueAt === undefined ? {} : { refreshDueAt: existing.refreshDueAt }),
       ...(existing?.sources === undefined ? {} : { sources: existing.sources }),
       ...(existing?.sourcePlan === undefined ? {} : { sourcePlan: existing.sourcePlan }),
     });
@@ -114,6 +117,26 @@ export class InMemoryEngagementStore implements EngagementStore {
     return [...this.engagements.values()]
       .filter((engagement) => engagement.tenantId === ref.tenantId && engagement.clientId === ref.clientId)
       .sort(byEscaped((engagement) => engagement.engagementId))
+      .map(copy);
+  }
+
+  async updateEngagementSchedule(ref: EngagementRef, change: EngagementScheduleChange): Promise<boolean> {
+    const stored = this.engagements.get(engagementKey(ref));
+    if (stored === undefined) return false;
+    // In place: the in-memory ImportStore holds this object (storedEngagement), as activation writes the same item.
+    if (change.closedAt === null) delete stored.closedAt;
+    else if (change.closedAt !== undefined) stored.closedAt = change.closedAt;
+    if (change.refresh !== undefined) stored.refresh = copy(change.refresh);
+    if (change.refreshDueAt === null) delete stored.refreshDueAt;
+    else if (change.refreshDueAt !== undefined) stored.refreshDueAt = change.refreshDueAt;
+    return true;
+  }
+
+  async listDueRefreshes(now: string, limit: number): Promise<Engagement[]> {
+    return [...this.engagements.values()]
+      .filter((engagement) => engagement.refreshDueAt !== undefined && engagement.refreshDueAt <= now)
+      .sort((a, b) => (a.refreshDueAt! < b.refreshDueAt! ? -1 : a.refreshDueAt! > b.refreshDueAt! ? 1 : 0))
+      .slice(0, limit)
       .map(copy);
   }
 
@@ -139,10 +162,14 @@ function liveOrgNumber(client: Client): string | undefined {
   return client.deletedAt === undefined ? client.orgNumber : undefined;
 }
 
+/** The engagement as putEngagement/createEngagement write it: without the fields other writes own. */
 function withoutActivation(engagement: Engagement): Engagement {
   const {
     activeImportId: _activeImportId,
     activeOrderKey: _activeOrderKey,
+    closedAt: _closedAt,
+    refresh: _refresh,
+    refreshDueAt: _refreshDueAt,
     sources: _sources,
     sourcePlan: _sourcePlan,
     ...rest

@@ -1,6 +1,5 @@
 import { LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
-import type { SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
-import type { ImportRef } from "../imports/types.ts";
+import type { QueuedSync, SyncDispatcher, SyncEvent } from "../imports/syncFromApi.ts";
 import { SyncDispatchFailedError } from "./errors.ts";
 import { invokeAsync } from "./invokeAsync.ts";
 
@@ -18,12 +17,13 @@ export class LambdaSyncDispatcher implements SyncDispatcher {
     this.client = options.client ?? new LambdaClient(options.clientConfig ?? {});
   }
 
-  async dispatch(ref: ImportRef): Promise<void> {
+  async dispatch(ref: QueuedSync): Promise<void> {
     const event: SyncEvent = {
       tenantId: ref.tenantId,
       clientId: ref.clientId,
       engagementId: ref.engagementId,
       importId: ref.importId,
+      ...(ref.system !== undefined ? { system: ref.system } : {}),
     };
     try {
       await invokeAsync(this.client, this.options.functionName, event);

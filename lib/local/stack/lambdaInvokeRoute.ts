@@ -15,6 +15,13 @@ const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
 export type LocalAsyncFunction = (event: unknown) => Promise<void>;
 
 /**
+ * A function the local stack runs when it is invoked synchronously (`RequestResponse`): it takes the event's JSON and
+ * resolves with the function's result, which the route answers as Lambda does (200, the result as JSON; a thrown
+ * error as 200 with `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage}`).
+ */
+export type LocalSyncFunction = (event: unknown) => Promise<unknown>;
+
+/**
  * Lambda's `Invoke` API for asynchronous invocations (`X-Amz-Invocation-Type: Event`), served by the local stack on its
  * HTTP server, so that code which hands work to a function with the AWS SDK (`LambdaSyncDispatcher`: `saldo sync`,
  * the API's sync route) reaches the stack's process locally exactly as it reaches the function in the cloud — only
@@ -24,20 +31,26 @@ export type LocalAsyncFunction = (event: unknown) => Promise<void>;
  * that is not JSON or that the function refuses; 413 `RequestTooLargeException` above 256 KB. Loopback only, like the
  * emulators: no signature is checked.
  */
-export function lambdaInvokeRoute(functions: Readonly<Record<string, LocalAsyncFunction>>): LocalHttpRoute {
+export function lambdaInvokeRoute(
+  functions: Readonly<Record<string, LocalAsyncFunction>>,
+  synchronous: Readonly<Record<string, LocalSyncFunction>> = {},
+): LocalHttpRoute {
   return {
     method: "POST",
     path: LAMBDA_INVOKE_PATH,
     handle: async (request) => {
       const name = functionNameOf(request.params.functionName ?? "");
       const run = Object.hasOwn(functions, name) ? functions[name] : undefined;
-      if (run === undefined)
+      const call = Object.hasOwn(synchronous, name) ? synchronous[name] : undefined;
+      if (run === undefined && call === undefined)
         return lambdaError(
           404,
           "ResourceNotFoundException",
-          `Function not found: ${name} (the local stack has ${Object.keys(functions).join(", ")})`,
+          `Function not found: ${name} (the local stack has ${[...Object.keys(functions), ...Object.keys(synchronous)].join(", ")})`,
         );
       const type = headerValue(request.headers["x-amz-invocation-type"]) ?? "RequestResponse";
+      if (call !== undefined) return invokeSynchronously(request, name, type, call);
+      if (run === undefined) throw new Error("unreachable");
       if (type !== "Event")
         return lambdaError(
           400,
@@ -70,6 +83,47 @@ export function lambdaInvokeRoute(functions: Readonly<Record<string, LocalAsyncF
     },
   };
 }
+
+/** A `RequestResponse` invocation of a synchronous local function. */
+async function invokeSynchronously(
+  request: Parameters<LocalHttpRoute["handle"]>[0],
+  name: string,
+  type: string,
+  call: LocalSyncFunction,
+): Promise<LocalHttpResponse> {
+  if (type !== "RequestResponse")
+    return lambdaError(
+      400,
+      "InvalidParameterValueException",
+      `the local stack runs ${name} synchronously only: X-Amz-Invocation-Type must be RequestResponse, not ${type}`,
+    );
+  const body = await readBody(request.raw, MAX_SYNC_PAYLOAD_BYTES);
+  if (body === undefined)
+    return lambdaError(413, "RequestTooLargeException", `the event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes`);
+  let event: unknown;
+  try {
+    event = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
+  } catch {
+    return lambdaError(400, "InvalidRequestContentException", "Could not parse request body into json");
+  }
+  const headers = { "x-amzn-requestid": request.requestId, "content-type": "application/json" };
+  try {
+    const result = await call(event);
+    return { status: 200, headers, body: JSON.stringify(result ?? null) };
+  } catch (error) {
+    return {
+      status: 200,
+      headers: { ...headers, "x-amz-function-error": "Unhandled" },
+      body: JSON.stringify({
+        errorType: error instanceof Error ? error.name : "Error",
+        errorMessage: error instanceof Error ? error.message : String(error),
+      }),
+    };
+  }
+}
+
+/** Largest payload of a synchronous invocation (Lambda quotas: 6 MB). */
+const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** A function name, or the last part of its ARN (`arn:aws:lambda:region:account:function:name[:qualifier]`). */
 function functionNameOf(nameOrArn: string): string {

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 
+/** How often the local timer runs a refresh round by default: as often as the cloud's schedule (every 15 minutes). */
+export const DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS = 900;
+
 const PortSchema = z.coerce.number().int().min(0).max(65535);
 
 /**
@@ -33,6 +36,8 @@ export const LocalStackEnvironmentSchema = z
     SALDO_CORS_ORIGINS: z.string().default(""),
     /** How often the import sweeper runs (it also runs at start-up); 0: only at start-up. */
     SALDO_SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0).default(60),
+    /** How often the scheduled refresh's round runs (the cloud's schedule: every 15 minutes); 0 = off. */
+    SALDO_REFRESH_INTERVAL_SECONDS: z.coerce.number().min(0).default(DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS),
   })
   .transform((env) => ({
     dataDir: env.SALDO_DATA_DIR,
@@ -47,6 +52,7 @@ export const LocalStackEnvironmentSchema = z
     // The console opens signed in as the demo tenant when there is one (development only; the picker switches).
     web: { port: env.SALDO_WEB_PORT, ...(env.SALDO_SEED_DEMO === "true" ? { autoSignIn: "demo" } : {}) },
     sweepIntervalMs: env.SALDO_SWEEP_INTERVAL_SECONDS * 1000,
+    refreshIntervalMs: env.SALDO_REFRESH_INTERVAL_SECONDS * 1000,
     api: {
       corsOrigins: env.SALDO_CORS_ORIGINS.split(",")
         .map((origin) => origin.trim())

@@ -35,7 +35,14 @@ export const StackFileSchema = z.object({
    * The stack's Lambda endpoint (Invoke API, lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function:
    * where `saldo sync` hands a queued sync, as it invokes the sync function in AWS.
    */
-  lambda: z.object({ endpoint: z.url(), syncFunctionName: z.string().min(1) }).optional(),
+  lambda: z
+    .object({
+      endpoint: z.url(),
+      syncFunctionName: z.string().min(1),
+      /** The schedule's refresh function (`saldo refresh --now` invokes it). */
+      refreshFunctionName: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type StackFile = z.infer<typeof StackFileSchema>;
 

@@ -3,7 +3,9 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConnectorRegistry } from "../../connectors/registry.ts";
-import { InProcessSyncDispatcher } from "../../imports/InProcessSyncDispatcher.ts";
+import { randomUUID } from "node:crypto";
+import { InProcessSyncQueue } from "../../imports/InProcessSyncQueue.ts";
+import { scheduledRefreshEvent, type RefreshRoundReport } from "../../imports/refreshDueEngagements.ts";
 import { SyncEventSchema, type SyncDeps } from "../../imports/syncFromApi.ts";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
 import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
@@ -21,9 +23,11 @@ import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { lambdaInvokeRoute } from "./lambdaInvokeRoute.ts";
+import { DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS } from "./localStackSettings.ts";
 import { startLocalFakes, type RunningLocalFakes } from "./localFakes.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
 import {
+  createLambdaContext,
   invokeAsynchronously,
   type AsyncInvokeResult,
   type LocalFunctionConfig,
@@ -46,6 +50,21 @@ export const INGEST_HANDLER = "functions/s3/ingest.handler";
  * (lib/local/stack/lambdaInvokeRoute.ts), as it invokes the sync function in the cloud.
  */
 export const LOCAL_SYNC_FUNCTION_NAME = "saldo-local-sync";
+
+/**
+ * The schedule's function (infra/config.ts REFRESH_CONFIG.handler), which the stack runs on its timer and which
+ * `saldo refresh --now` invokes (synchronously) at the stack's Lambda endpoint under {@link LOCAL_REFRESH_FUNCTION_NAME},
+ * as it invokes the deployed function in the cloud.
+ */
+export const REFRESH_HANDLER = "functions/schedule/refresh.handler";
+export const LOCAL_REFRESH_FUNCTION_NAME = "saldo-local-refresh";
+
+/** What a refresh round is asked (the schedule's event `detail`; lib/imports/refreshDueEngagements.ts). */
+export interface RefreshRequest {
+  tenantId?: string;
+  all?: boolean;
+  by?: string;
+}
 
 /** Options of {@link startLocalStack}. Ports: 0 lets the operating system pick a free one. */
 export interface LocalStackOptions {
@@ -74,6 +93,11 @@ export interface LocalStackOptions {
    * Default 60 s; 0 runs it only at start-up.
    */
   sweepIntervalMs?: number;
+  /**
+   * How often the schedule's refresh round runs (the same handler as the cloud's EventBridge rule runs): default
+   * {@link DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS}; 0 turns the timer off (`saldo refresh --now` still runs a round).
+   */
+  refreshIntervalMs?: number;
   /**
    * Builds the ingest handler. Default: the `createHandler` of {@link INGEST_HANDLER}'s module, with the stack's
    * configuration (lib/local/stack/localFunctionConfig.ts).
@@ -118,6 +142,12 @@ export interface RunningLocalStack {
   readonly deliveries: readonly AsyncInvokeResult[];
   /** Resolves once every object-created event so far has been handled (retries and dead letters included). */
   waitForDeliveries(): Promise<void>;
+  /** Runs one refresh round now (as its timer does), through the schedule's handler, and resolves with its report. */
+  refresh(request?: RefreshRequest): Promise<RefreshRoundReport>;
+  /** Refresh rounds the timer has run so far. */
+  readonly refreshRounds: number;
+  /** How often the timer runs a round (0: off). */
+  readonly refreshIntervalMs: number;
   /** Runs the import sweeper now (as its timer does) and resolves with what it did, re-deliveries handled. */
   sweep(): Promise<SweepReport>;
   /** Stops the HTTP server, waits for deliveries in flight, stops both emulators, removes the stack file. */
@@ -270,18 +300,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       retentionSeconds: functionConfig.retentionSeconds,
       log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
     };
-    const syncs = new InProcessSyncDispatcher(syncDeps, (message, fields) =>
-      log(`sync: ${message} ${JSON.stringify(fields)}`),
-    );
+    // One queue per accounting system with the cloud's concurrency (lib/imports/syncQueues.ts), run by the sync
+    // worker's code; a message given up after its receives is logged as the cloud's dead-letter queue keeps it.
+    const syncs = new InProcessSyncQueue(syncDeps, {
+      log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
+    });
     // Pushed after the fakes: on stop, syncs under way end (against the fakes) before the fakes and emulators stop.
     cleanups.push(() => syncs.idle());
 
     // On stop the server goes first (no new requests), then syncs under way end, then the rest.
     cleanups.push(() => http.stop());
+    // The schedule's refresh function, built as in the cloud; its fan-out hands syncs to the sync queue above
+    // through the stack's Lambda endpoint, as the cloud's goes to SQS.
+    const refreshFunction: LocalFunctionConfig = { functionName: LOCAL_REFRESH_FUNCTION_NAME, region: LOCAL_REGION };
+    const refreshHandler = await createFunctionHandler(
+      REFRESH_HANDLER,
+      localFunctionConfig({ ...functionSettings, retryProfile: "background" }),
+    );
+    const invokeRefresh = async (event: unknown) =>
+      (await refreshHandler(event, createLambdaContext(refreshFunction))) as RefreshRoundReport;
     http.addRoute(
-      lambdaInvokeRoute({
-        [LOCAL_SYNC_FUNCTION_NAME]: async (event) => syncs.dispatch(SyncEventSchema.parse(event)),
-      }),
+      lambdaInvokeRoute(
+        { [LOCAL_SYNC_FUNCTION_NAME]: async (event) => syncs.dispatch(SyncEventSchema.parse(event)) },
+        { [LOCAL_REFRESH_FUNCTION_NAME]: invokeRefresh },
+      ),
     );
     // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
     await mountLocalApi({
@@ -325,6 +367,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         sweeping = undefined;
       }
     };
+    // The scheduled refresh, as infra/schedule.ts schedules it in the cloud: the same handler with the event
+    // EventBridge sends, on a timer (not at start-up: a round runs what is due, and a restart is not a schedule).
+    let refreshRounds = 0;
+    let refreshing: Promise<RefreshRoundReport> | undefined;
+    const refresh = async (request: RefreshRequest = {}): Promise<RefreshRoundReport> => {
+      while (refreshing) await refreshing.catch(() => {});
+      refreshing = invokeRefresh(scheduledRefreshEvent(request, { region: LOCAL_REGION, id: randomUUID() }));
+      try {
+        return await refreshing;
+      } finally {
+        refreshing = undefined;
+      }
+    };
+    const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS * 1000;
+    if (refreshIntervalMs > 0) {
+      const timer = setInterval(() => {
+        if (refreshing) return;
+        void refresh({ by: "local-timer" }).then(
+          (report) => {
+            refreshRounds++;
+            if (report.due > 0)
+              log(
+                `refresh: ${report.due} due, ${report.queued.length} queued, ${report.skipped.length} skipped, ${report.failed.length} failed`,
+              );
+          },
+          (error: unknown) => log(`refresh: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, refreshIntervalMs);
+      timer.unref();
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await refreshing?.catch(() => {});
+      });
+    }
+
     const sweepQuietly = () =>
       sweep().catch((error: unknown) => log(`sweeper: ${error instanceof Error ? error.message : String(error)}`));
     await sweepQuietly();
@@ -353,7 +430,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       ...(web ? { web: { url: web.url } } : {}),
       deadLetterDir,
       connectors: { tripletex: fakes.urls.tripletex, "poweroffice-go": fakes.urls["poweroffice-go"] },
-      lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
+      lambda: {
+        endpoint: http.url,
+        syncFunctionName: LOCAL_SYNC_FUNCTION_NAME,
+        refreshFunctionName: LOCAL_REFRESH_FUNCTION_NAME,
+      },
     });
     cleanups.push(() => removeStackFile(dataDir, process.pid));
 
@@ -379,6 +460,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         await waitForRedeliveries();
       },
       sweep,
+      refresh,
+      get refreshRounds() {
+        return refreshRounds;
+      },
+      refreshIntervalMs,
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (error) {

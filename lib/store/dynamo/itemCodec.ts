@@ -73,12 +73,16 @@ export function decodeClient(item: Item): Client {
 
 /**
  * The engagement's own fields; the active version (`activeImportId`/`activeOrderKey`, the slots and the source plan,
- * which decides the active version) is only ever written by activateImport and changeSourcePlan.
+ * which decides the active version) is only ever written by activateImport and changeSourcePlan, and the schedule's
+ * fields (`closedAt`, `refresh`, `refreshDueAt` and its index entry) by updateEngagementSchedule.
  */
 export function engagementFields(engagement: Engagement): Item {
   const {
     activeImportId: _activeImportId,
     activeOrderKey: _activeOrderKey,
+    closedAt: _closedAt,
+    refresh: _refresh,
+    refreshDueAt: _refreshDueAt,
     sources: _sources,
     sourcePlan: _sourcePlan,
     ...fields

@@ -5,6 +5,8 @@ import {
   AccountingSystemSchema,
   EngagementKindSchema,
   EngagementSourcesSchema,
+  RefreshIntervalSchema,
+  RefreshOutcomeSchema,
   SourcePlanChoiceSchema,
 } from "../../engagements/types.ts";
 import { ImportRoleSchema, ImportStatusSchema, ImportTriggerKindSchema } from "../../imports/types.ts";
@@ -92,6 +94,7 @@ export const ClientItemSchema = z.object({
     .object({ "poweroffice-go": ClientIntegrationSchema.optional(), tripletex: ClientIntegrationSchema.optional() })
     .strict()
     .optional(),
+  refresh: z.object({ interval: RefreshIntervalSchema }).strict().optional(),
 });
 
 /** The sync lock of an engagement (`SYNC`): which import is its latest sync (a second one waits until it ended). */
@@ -116,6 +119,19 @@ export const EngagementItemSchema = z.object({
   createdAt: z.string(),
   activeImportId: OptionalString,
   activeOrderKey: OptionalString,
+  closedAt: OptionalString,
+  refresh: z
+    .object({
+      dataAsOf: OptionalString,
+      lastRunAt: OptionalString,
+      lastOutcome: RefreshOutcomeSchema.optional(),
+      lastImportId: OptionalString,
+      lastTrigger: z.enum(["schedule", "http", "cli", "s3-event"]).optional(),
+      lastError: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    })
+    .strict()
+    .optional(),
+  refreshDueAt: OptionalString,
   /** The active import of each source slot; absent on items activated before slots existed (issue #10). */
   sources: EngagementSourcesSchema.optional(),
   /** The parts of the source plan a person chose. */

@@ -19,6 +19,9 @@
  * | transaction-line chunk     | `IMP#{import}#CH#{n}`                | `CH`                   |
  * | rejected upload            | `REJECTED#{tenant}`                  | `{at}#{key}`           |
  *
+ * The schedule's entries in the same index: an engagement item the schedule refreshes carries `gsi1pk` = `REFRESH` and
+ * `gsi1sk` = `{refreshDueAt}` (see `keys.refreshEntry`).
+ *
  * The sweeper's index (`gsi1`, sparse): an import item carries `gsi1pk` = `SWEEP#{shard}` and `gsi1sk` =
  * `{deadline}#{import}` only while something must happen by a deadline — a `running` import (deadline: its lease), a
  * `queued` one (deadline: by when a retry should have claimed it), and a failed or superseded one whose data items
@@ -129,7 +132,18 @@ export const keys = {
     gsi1sk: `${dueAt}#${e(importId)}`,
   }),
   sweepPartition: (shard: number) => sweepPartition(shard),
+
+  /**
+   * The schedule's index entry of an engagement due for a refresh at `dueAt` (ISO time), on the engagement item
+   * itself: `gsi1pk` = `REFRESH`, `gsi1sk` = `{dueAt}`. Only engagements the schedule refreshes carry it (sparse), so
+   * a round reads what is due (`gsi1sk <= now`) and nothing else. It shares `gsi1` with the sweeper's `SWEEP#…`
+   * partitions, which never see it.
+   */
+  refreshEntry: (dueAt: string): { gsi1pk: string; gsi1sk: string } => ({ gsi1pk: REFRESH_PARTITION, gsi1sk: dueAt }),
+  refreshPartition: () => REFRESH_PARTITION,
 };
+
+const REFRESH_PARTITION = "REFRESH";
 
 /**
  * Shards of the sweeper's index partition. Every heartbeat of a running import moves its entry (a delete and a put

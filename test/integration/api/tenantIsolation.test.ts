@@ -78,6 +78,16 @@ const cases: Record<
     path: `/clients/${a.clientId}/engagements/${a.engagementId}`,
     expect: "not-found",
   }),
+  closeEngagement: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/close`,
+    expect: "not-found",
+  }),
+  reopenEngagement: () => ({
+    method: "POST",
+    path: `/clients/${a.clientId}/engagements/${a.engagementId}/reopen`,
+    expect: "not-found",
+  }),
   requestUpload: () => ({
     method: "POST",
     path: `/clients/${a.clientId}/engagements/${a.engagementId}/uploads`,
@@ -206,6 +216,7 @@ describe("tenant isolation on every route", () => {
     const engagements = await api.call("GET", `/clients/${a.clientId}/engagements`, { tenant: "tenant-a" });
     expect(engagements.json.items).toHaveLength(1);
     expect(engagements.json.items[0].activeImportId).toBe(a.importId);
+    expect(engagements.json.items[0].closedAt).toBeNull();
     const key = await api.call("GET", `/clients/${a.clientId}/integrations/tripletex`, { tenant: "tenant-a" });
     expect(key.json).toMatchObject({ system: "tripletex", set: true, masked: "••••6789" });
     const bClients = await api.call("GET", "/clients", { tenant: "tenant-b" });

@@ -34,7 +34,11 @@ describe("resolveTarget: the integrations of the target", () => {
       dataDir,
       stackFile({
         connectors: { tripletex: "http://127.0.0.1:4580/v2", "poweroffice-go": "http://127.0.0.1:4581" },
-        lambda: { endpoint: "http://127.0.0.1:3000", syncFunctionName: "saldo-local-sync" },
+        lambda: {
+          endpoint: "http://127.0.0.1:3000",
+          syncFunctionName: "saldo-local-sync",
+          refreshFunctionName: "saldo-local-refresh",
+        },
       }),
     );
     const target = await resolveTarget({ SALDO_DATA_DIR: dataDir });
@@ -43,6 +47,10 @@ describe("resolveTarget: the integrations of the target", () => {
       connectors: { fakes: { tripletex: "http://127.0.0.1:4580/v2", "poweroffice-go": "http://127.0.0.1:4581" } },
       syncFunction: {
         name: "saldo-local-sync",
+        clientConfig: { endpoint: "http://127.0.0.1:3000", region: "eu-north-1", credentials: expect.any(Object) },
+      },
+      refreshFunction: {
+        name: "saldo-local-refresh",
         clientConfig: { endpoint: "http://127.0.0.1:3000", region: "eu-north-1", credentials: expect.any(Object) },
       },
     });
@@ -62,6 +70,8 @@ describe("resolveTarget: the integrations of the target", () => {
       SALDO_SECRET_PREFIX: "saldo/prod",
       SALDO_PLATFORM_KEYS_SECRET: "saldo/prod/platform-keys",
       SALDO_SYNC_FUNCTION_NAME: "saldo-prod-sync",
+      SALDO_SYNC_QUEUE_TRIPLETEX_URL: "https://sqs.eu-north-1.amazonaws.com/123456789012/saldo-prod-SyncTripletex",
+      SALDO_REFRESH_FUNCTION_NAME: "saldo-prod-refresh",
     });
     expect(integrations).toEqual({
       keyVault: { kind: "secrets-manager", prefix: "saldo/prod" },
@@ -73,10 +83,14 @@ describe("resolveTarget: the integrations of the target", () => {
         },
       },
       syncFunction: { name: "saldo-prod-sync", clientConfig: {} },
+      syncQueues: { tripletex: "https://sqs.eu-north-1.amazonaws.com/123456789012/saldo-prod-SyncTripletex" },
+      refreshFunction: { name: "saldo-prod-refresh", clientConfig: {} },
     });
     const missing = (await resolveTarget(aws)).integrations;
     expect(missing.keyVault).toMatch(/set SALDO_SECRET_PREFIX/);
     expect(missing.connectors).toMatch(/set SALDO_PLATFORM_KEYS_SECRET/);
     expect(missing.syncFunction).toMatch(/set SALDO_SYNC_FUNCTION_NAME/);
+    expect(missing.refreshFunction).toMatch(/set SALDO_REFRESH_FUNCTION_NAME/);
+    expect(missing.syncQueues).toBeUndefined();
   });
 });

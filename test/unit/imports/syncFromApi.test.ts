@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError } from "../../../lib/imports/errors.ts";
 import { sweepImports } from "../../../lib/imports/sweepImports.ts";
-import { InProcessSyncDispatcher } from "../../../lib/imports/InProcessSyncDispatcher.ts";
+import { InProcessSyncQueue } from "../../../lib/imports/InProcessSyncQueue.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -215,8 +215,8 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     expect(error).toMatchObject({ context: { reason: "no-key" } });
   });
 
-  it("runs a sync handed to the in-process dispatcher in the background, as the local stack does", async () => {
-    const dispatcher = new InProcessSyncDispatcher(deps);
+  it("runs a sync handed to the in-process queue in the background, as the local stack does", async () => {
+    const dispatcher = new InProcessSyncQueue(deps);
     connector.hold();
     const queued = await requestSync(deps, ref, trigger);
     await dispatcher.dispatch(queued);

@@ -5,10 +5,17 @@ import {
   API_STAGES,
   INGEST_CONFIG,
   PROTECTED_STAGES,
+  REFRESH_CONFIG,
   STORAGE_CONFIG,
   SWEEPER_CONFIG,
+  SYNC_QUEUE_CONFIG,
+  SYNC_QUEUES,
+  SYNC_WORKER_CONFIG,
   webOrigins,
 } from "../../../infra/config.ts";
+import { POWEROFFICE_GO_RATE_LIMIT } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
+import { REFRESH_ROUND_MINUTES } from "../../../lib/engagements/refreshSchedule.ts";
+import { SYNC_MAX_RECEIVES, SYNC_QUEUE_LIMITS } from "../../../lib/imports/syncQueues.ts";
 import { IMPORT_LIFECYCLE_DEFAULTS } from "../../../lib/imports/importFile.ts";
 import { TABLE_SPEC, toCreateTableInput, toTimeToLiveInput } from "../../../lib/store/tableSpec.ts";
 
@@ -167,5 +174,31 @@ describe("the web console's origins (infra/web.ts, allowed by infra/api.ts)", ()
       for (const origin of origins) expect(origin, name).toMatch(/^https?:\/\/[^/]+$/);
     }
     expect(webOrigins(API_STAGES.production!)).toEqual(["https://app.saldo.example"]);
+  });
+});
+
+describe("the sync queues in infra/ and in lib/imports/syncQueues.ts", () => {
+  it("run each system's syncs with the same concurrency and rate-limit share", () => {
+    for (const system of ["poweroffice-go", "tripletex"] as const) {
+      expect(SYNC_QUEUES[system].maxConcurrency).toBe(SYNC_QUEUE_LIMITS[system].maxConcurrency);
+      expect(
+        "requestsPerSecondPerWorker" in SYNC_QUEUES[system]
+          ? SYNC_QUEUES[system].requestsPerSecondPerWorker
+          : undefined,
+      ).toBe(SYNC_QUEUE_LIMITS[system].requestsPerSecondPerWorker);
+    }
+    expect(SYNC_QUEUE_CONFIG.maxReceiveCount).toBe(SYNC_MAX_RECEIVES);
+  });
+
+  it("keeps PowerOffice Go's workers together under the subscription key's 10 requests per second", () => {
+    const { maxConcurrency, requestsPerSecondPerWorker } = SYNC_QUEUES["poweroffice-go"];
+    expect(maxConcurrency * requestsPerSecondPerWorker).toBeLessThanOrEqual(POWEROFFICE_GO_RATE_LIMIT.requests);
+    // SQS event sources take a maximum concurrency of 2 to 1000.
+    expect(maxConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it("never delivers a message again while its sync may still run, and gives the schedule hourly rounds", () => {
+    expect(SYNC_QUEUE_CONFIG.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * SYNC_WORKER_CONFIG.timeoutSeconds);
+    expect(REFRESH_CONFIG.schedule).toBe(`rate(${REFRESH_ROUND_MINUTES} minutes)`);
   });
 });

@@ -6,10 +6,14 @@ import {
   API_ROUTES,
   INGEST_CONFIG,
   INGEST_PERMISSIONS,
+  REFRESH_CONFIG,
+  REFRESH_PERMISSIONS,
   SWEEPER_CONFIG,
   SWEEPER_PERMISSIONS,
   SYNC_CONFIG,
   SYNC_PERMISSIONS,
+  SYNC_WORKER_CONFIG,
+  SYNC_WORKER_PERMISSIONS,
   platformKeysSecretName,
   secretPrefix,
 } from "../../../infra/config.ts";
@@ -37,6 +41,7 @@ const ACTIONS_OF_COMMAND: Record<string, readonly string[]> = {
   CopyObjectCommand: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
   PutObjectCommand: ["s3:PutObject"],
   InvokeCommand: ["lambda:InvokeFunction"],
+  SendMessageCommand: ["sqs:SendMessage"],
   CreateSecretCommand: ["secretsmanager:CreateSecret"],
   PutSecretValueCommand: ["secretsmanager:PutSecretValue"],
   GetSecretValueCommand: ["secretsmanager:GetSecretValue"],
@@ -57,9 +62,20 @@ const ACTIONS_OF_TRANSACTION_ITEM: Record<string, string> = {
 /**
  * Actions granted that no SDK call of saldo's names, each with why it is granted all the same.
  * - s3:ListBucket: without it S3 answers a GetObject of a missing object with 403 instead of 404.
- * - sqs:SendMessage: Lambda itself sends a failed asynchronous event to the dead-letter queue with the role.
+ * - sqs:SendMessage on the ingest function's dead-letter queue: Lambda itself sends a failed asynchronous event there
+ *   with the role (the sync queues' senders are checked: only the ingest function is exempt, see below).
+ * - sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes, ChangeMessageVisibility: Lambda's event source mapping
+ *   polls the sync queue and deletes what the worker handled with the worker's role.
  */
-const PLATFORM_ACTIONS = new Set(["s3:ListBucket", "sqs:SendMessage"]);
+const PLATFORM_ACTIONS = new Set([
+  "s3:ListBucket",
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:GetQueueAttributes",
+  "sqs:ChangeMessageVisibility",
+]);
+/** Granted for the platform only to the ingest function (its dead-letter queue). */
+const INGEST_PLATFORM_ACTIONS = new Set(["sqs:SendMessage"]);
 
 /** The `.ts` files a module loads, following relative imports (type-only ones too: an over-approximation). */
 function reachableSources(entry: string): string[] {
@@ -99,7 +115,19 @@ function unusedGrants(granted: readonly string[], handler: string): string[] {
 
 describe("every action granted is used by the function's code", () => {
   it("the ingest function", () => {
-    expect(unusedGrants(Object.values(INGEST_PERMISSIONS).flat(), INGEST_CONFIG.handler)).toEqual([]);
+    expect(
+      unusedGrants(Object.values(INGEST_PERMISSIONS).flat(), INGEST_CONFIG.handler).filter(
+        (action) => !INGEST_PLATFORM_ACTIONS.has(action),
+      ),
+    ).toEqual([]);
+  });
+
+  it("the sync worker", () => {
+    expect(unusedGrants(Object.values(SYNC_WORKER_PERMISSIONS).flat(), SYNC_WORKER_CONFIG.handler)).toEqual([]);
+  });
+
+  it("the refresh function", () => {
+    expect(unusedGrants(Object.values(REFRESH_PERMISSIONS).flat(), REFRESH_CONFIG.handler)).toEqual([]);
   });
 
   it("the import sweeper", () => {
@@ -116,6 +144,9 @@ describe("every action granted is used by the function's code", () => {
       expect(sync).toContain(action);
     }
     expect(actionsUsedBy(SWEEPER_CONFIG.handler)).toContain("lambda:InvokeFunction");
+    expect(actionsUsedBy(SWEEPER_CONFIG.handler)).toContain("sqs:SendMessage");
+    expect(actionsUsedBy(REFRESH_CONFIG.handler)).toContain("sqs:SendMessage");
+    expect(actionsUsedBy(SYNC_WORKER_CONFIG.handler)).toContain("dynamodb:BatchWriteItem");
   });
 
   it.each(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
@@ -139,6 +170,8 @@ describe("no grant is wider than its use", () => {
     ...Object.values(INGEST_PERMISSIONS).flat(),
     ...Object.values(SWEEPER_PERMISSIONS).flat(),
     ...Object.values(SYNC_PERMISSIONS).flat(),
+    ...Object.values(SYNC_WORKER_PERMISSIONS).flat(),
+    ...Object.values(REFRESH_PERMISSIONS).flat(),
     ...Object.values(API_PERMISSIONS).flat(),
   ];
 
@@ -153,9 +186,13 @@ describe("no grant is wider than its use", () => {
       .filter(([, actions]) => (actions as readonly string[]).includes("dynamodb:DeleteItem"))
       .map(([access]) => access);
     expect(withDelete).toEqual(["tableWrite"]);
-    expect([...INGEST_PERMISSIONS.table, ...SWEEPER_PERMISSIONS.table, ...SYNC_PERMISSIONS.table]).not.toContain(
-      "dynamodb:DeleteItem",
-    );
+    expect([
+      ...INGEST_PERMISSIONS.table,
+      ...SWEEPER_PERMISSIONS.table,
+      ...SYNC_PERMISSIONS.table,
+      ...SYNC_WORKER_PERMISSIONS.table,
+      ...REFRESH_PERMISSIONS.table,
+    ]).not.toContain("dynamodb:DeleteItem");
     expect(
       Object.values(SYNC_PERMISSIONS)
         .flat()
@@ -168,25 +205,35 @@ describe("no grant is wider than its use", () => {
     expect(API_PERMISSIONS.secretsRead).toEqual(["secretsmanager:DescribeSecret"]);
   });
 
-  it("grants an index only to the sweeper, and only the index its sweep queries", () => {
+  it("grants an index only to the sweeper and the refresh round, and only the index each queries", () => {
     const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
     expect(infra("ingest.ts")).not.toContain("/index/");
     expect(infra("api.ts")).not.toContain("/index/");
     expect(infra("sync.ts")).not.toContain("/index/");
     expect(infra("sweeper.ts")).toContain("/index/${SWEEPER_CONFIG.sweepIndex}");
     expect(infra("sweeper.ts")).not.toContain("/index/*");
+    expect(infra("schedule.ts").match(/\/index\//g)).toHaveLength(1);
+    expect(infra("schedule.ts")).toContain("/index/${REFRESH_CONFIG.scheduleIndex}");
+  });
+
+  it("lets the refresh round see whether a client has a key, never its value", () => {
+    expect(REFRESH_PERMISSIONS.clientKeys).toEqual(["secretsmanager:DescribeSecret"]);
+    expect(Object.values(REFRESH_PERMISSIONS).flat()).not.toContain("secretsmanager:GetSecretValue");
   });
 });
 
 describe("the sync function and the platform keys in infra/", () => {
   const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
 
-  it("invokes the sync function only from the sync route and the sweeper, on that function alone", () => {
-    expect(API_ROUTES.filter((route) => route.access.includes("invokeSync")).map((route) => route.path)).toEqual([
+  it("sends to the sync queues only from the sync route, the refresh round and the sweeper, on those queues alone", () => {
+    expect(API_ROUTES.filter((route) => route.access.includes("sendSync")).map((route) => route.path)).toEqual([
       "/clients/{clientId}/engagements/{engagementId}/sync",
     ]);
-    expect(infra("api.ts")).toContain("resources: [syncFunction.arn]");
-    expect(infra("sweeper.ts")).toContain("resources: [syncFunction.arn]");
+    expect(infra("api.ts")).toContain("resources: syncQueueArns");
+    expect(infra("sweeper.ts")).toContain("resources: syncQueueArns");
+    expect(infra("schedule.ts")).toContain("resources: syncQueueArns");
+    // Each worker polls its own queue alone.
+    expect(infra("schedule.ts")).toContain("resources: [queue.arn]");
   });
 
   it("grants the platform-keys secret's value on that secret alone, and keeps it out of the client keys' prefix", () => {

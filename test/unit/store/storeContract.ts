@@ -270,6 +270,78 @@ export function storeContract(name: string, factory: ContractFactory, options: C
     });
   });
 
+  describe(`${name}: the refresh schedule`, () => {
+    it("closes, reopens and schedules an engagement in one write each, leaving its other fields alone", async () => {
+      const { stores, ref } = await setup();
+      const refresh = {
+        dataAsOf: "2025-01-10T01:00:03.000Z",
+        lastRunAt: "2025-01-10T01:00:05.000Z",
+        lastOutcome: "failed" as const,
+        lastImportId: "01SYNC",
+        lastTrigger: "schedule" as const,
+        lastError: { code: "CONNECTOR_UNAVAILABLE", message: "503" },
+      };
+      expect(
+        await stores.engagementStore.updateEngagementSchedule(ref, {
+          refresh,
+          refreshDueAt: "2025-01-11T01:00:00.000Z",
+        }),
+      ).toBe(true);
+      expect(await stores.engagementStore.getEngagement(ref)).toEqual({
+        ...engagement(ref.tenantId, ref.clientId, ref.engagementId),
+        refresh,
+        refreshDueAt: "2025-01-11T01:00:00.000Z",
+      });
+      // An edit of the engagement keeps them.
+      await stores.engagementStore.putEngagement(engagement(ref.tenantId, ref.clientId, ref.engagementId));
+      expect(await stores.engagementStore.getEngagement(ref)).toMatchObject({ refresh });
+      await stores.engagementStore.updateEngagementSchedule(ref, { closedAt: NOW, refreshDueAt: null });
+      const closed = await stores.engagementStore.getEngagement(ref);
+      expect(closed).toMatchObject({ closedAt: NOW, refresh });
+      expect(closed?.refreshDueAt).toBeUndefined();
+      await stores.engagementStore.updateEngagementSchedule(ref, { closedAt: null });
+      expect((await stores.engagementStore.getEngagement(ref))?.closedAt).toBeUndefined();
+      expect(
+        await stores.engagementStore.updateEngagementSchedule({ ...ref, engagementId: "nope" }, { closedAt: NOW }),
+      ).toBe(false);
+      expect(await stores.engagementStore.getEngagement({ ...ref, engagementId: "nope" })).toBeUndefined();
+    });
+
+    it("lists the engagements due by a time, earliest first, and only those in the schedule", async () => {
+      const { stores, tenantId } = await setup();
+      // Times far in the past, so that other tests' entries in a shared table sort after these.
+      const times = ["1971-01-03T00:00:00.000Z", "1971-01-01T00:00:00.000Z", "1971-01-02T00:00:00.000Z"];
+      for (const [index, due] of times.entries()) {
+        const id = `e${index}`;
+        await stores.engagementStore.createEngagement(engagement(tenantId, "acme", id));
+        await stores.engagementStore.updateEngagementSchedule(
+          { tenantId, clientId: "acme", engagementId: id },
+          {
+            refreshDueAt: due,
+          },
+        );
+      }
+      await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "unscheduled"));
+      const due = (await stores.engagementStore.listDueRefreshes("1971-01-02T00:00:00.000Z", 100)).filter(
+        (entry) => entry.tenantId === tenantId,
+      );
+      expect(due.map((entry) => [entry.engagementId, entry.refreshDueAt])).toEqual([
+        ["e1", "1971-01-01T00:00:00.000Z"],
+        ["e2", "1971-01-02T00:00:00.000Z"],
+      ]);
+      await stores.engagementStore.updateEngagementSchedule(
+        { tenantId, clientId: "acme", engagementId: "e1" },
+        {
+          refreshDueAt: null,
+        },
+      );
+      const after = (await stores.engagementStore.listDueRefreshes("1971-01-09T00:00:00.000Z", 100)).filter(
+        (entry) => entry.tenantId === tenantId,
+      );
+      expect(after.map((entry) => entry.engagementId)).toEqual(["e2", "e0"]);
+    });
+  });
+
   describe(`${name}: tenant isolation`, () => {
     it("shows another tenant nothing of a tenant's clients, engagements, imports and data", async () => {
       const { stores, ref } = await setup();

@@ -37,7 +37,7 @@ export interface paths {
         delete: operations["deleteClient"];
         options?: never;
         head?: never;
-        /** Change a client's name, organisation number or accounting system */
+        /** Change a client's name, organisation number, accounting system or refresh interval */
         patch: operations["updateClient"];
         trace?: never;
     };
@@ -70,6 +70,58 @@ export interface paths {
         get: operations["getEngagement"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{clientId}/engagements/{engagementId}/source-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engagement's source plan: where the opening balances and the movement come from, who chose each part, and the import each part uses */
+        get: operations["getSourcePlan"];
+        /** Choose the engagement's source plan (parts left out go back to the default); the movement import switches in the same write */
+        put: operations["putSourcePlan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{clientId}/engagements/{engagementId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an engagement: the schedule no longer refreshes it (its figures stay; a manual sync still works) */
+        post: operations["closeEngagement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{clientId}/engagements/{engagementId}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed engagement: the schedule refreshes it again */
+        post: operations["reopenEngagement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -212,6 +264,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{clientId}/engagements/{engagementId}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engagement's reconciliation across years and sources: status and each difference with its code, account, amount, the figures compared and a hint */
+        get: operations["getReconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{clientId}/integrations/{system}": {
         parameters: {
             query?: never;
@@ -322,7 +391,7 @@ export interface components {
     schemas: {
         ActivateImportRequest: {
             /** @description codes of the activation rules the caller accepts, e.g. ORG_NUMBER_MISMATCH */
-            accept: ("IMPORT_HAS_NO_FIGURES" | "ORG_NUMBER_MISMATCH" | "ORG_NUMBER_OF_OTHER_CLIENT" | "CURRENCY_MISMATCH" | "ENGAGEMENT_PERIOD_MISMATCH" | "FIGURES_UNRELIABLE")[];
+            accept: ("IMPORT_HAS_NO_FIGURES" | "ORG_NUMBER_MISMATCH" | "ORG_NUMBER_OF_OTHER_CLIENT" | "CURRENCY_MISMATCH" | "ENGAGEMENT_PERIOD_MISMATCH" | "FIGURES_UNRELIABLE" | "SOURCE_REPLACE_NOT_ALLOWED")[];
         };
         BindTripletexCompanyRequest: {
             companyId: string | null;
@@ -370,6 +439,10 @@ export interface components {
                 importId: string;
                 rememberedAt: string;
             } | null;
+            refresh: {
+                /** @enum {string} */
+                interval: "hourly" | "nightly" | "weekly" | "off";
+            };
         };
         ClientList: {
             items: components["schemas"]["Client"][];
@@ -409,6 +482,27 @@ export interface components {
              */
             createdAt: string;
             activeImportId: string | null;
+            reconciliation: {
+                /** @enum {string} */
+                status: "reconciled" | "differences" | "incomplete";
+                differences: number;
+                total: string;
+                /** Format: date-time */
+                computedAt: string;
+            } | null;
+            closedAt: string | null;
+            refresh: {
+                dataAsOf: string | null;
+                lastRunAt: string | null;
+                lastOutcome: ("succeeded" | "unchanged" | "held" | "failed" | "superseded") | null;
+                lastImportId: string | null;
+                lastTrigger: string | null;
+                lastError: {
+                    code: string;
+                    message: string;
+                } | null;
+                nextRunAt: string | null;
+            };
         };
         EngagementList: {
             items: components["schemas"]["Engagement"][];
@@ -450,13 +544,23 @@ export interface components {
                     } | null;
                     fetchedAt: string | null;
                     dataAsOf: string | null;
+                    baseUrl: string | null;
                     requestCount: number | null;
+                    requests: {
+                        method: string;
+                        path: string;
+                        status: number;
+                        rows: number | null;
+                    }[];
                     windows: {
                         /** Format: date */
                         start: string;
                         /** Format: date */
                         end: string;
                     }[];
+                    mode: ("unchanged" | "incremental" | "full") | null;
+                    reason: string | null;
+                    baseImportId: string | null;
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     formatVersion: string | null;
                     encoding: string | null;
@@ -504,13 +608,23 @@ export interface components {
                     } | null;
                     fetchedAt: string | null;
                     dataAsOf: string | null;
+                    baseUrl: string | null;
                     requestCount: number | null;
+                    requests: {
+                        method: string;
+                        path: string;
+                        status: number;
+                        rows: number | null;
+                    }[];
                     windows: {
                         /** Format: date */
                         start: string;
                         /** Format: date */
                         end: string;
                     }[];
+                    mode: ("unchanged" | "incremental" | "full") | null;
+                    reason: string | null;
+                    baseImportId: string | null;
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     formatVersion: string | null;
                     encoding: string | null;
@@ -554,13 +668,23 @@ export interface components {
                     } | null;
                     fetchedAt: string | null;
                     dataAsOf: string | null;
+                    baseUrl: string | null;
                     requestCount: number | null;
+                    requests: {
+                        method: string;
+                        path: string;
+                        status: number;
+                        rows: number | null;
+                    }[];
                     windows: {
                         /** Format: date */
                         start: string;
                         /** Format: date */
                         end: string;
                     }[];
+                    mode: ("unchanged" | "incremental" | "full") | null;
+                    reason: string | null;
+                    baseImportId: string | null;
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     formatVersion: string | null;
                     encoding: string | null;
@@ -643,13 +767,23 @@ export interface components {
                     } | null;
                     fetchedAt: string | null;
                     dataAsOf: string | null;
+                    baseUrl: string | null;
                     requestCount: number | null;
+                    requests: {
+                        method: string;
+                        path: string;
+                        status: number;
+                        rows: number | null;
+                    }[];
                     windows: {
                         /** Format: date */
                         start: string;
                         /** Format: date */
                         end: string;
                     }[];
+                    mode: ("unchanged" | "incremental" | "full") | null;
+                    reason: string | null;
+                    baseImportId: string | null;
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     formatVersion: string | null;
                     encoding: string | null;
@@ -722,13 +856,23 @@ export interface components {
                 } | null;
                 fetchedAt: string | null;
                 dataAsOf: string | null;
+                baseUrl: string | null;
                 requestCount: number | null;
+                requests: {
+                    method: string;
+                    path: string;
+                    status: number;
+                    rows: number | null;
+                }[];
                 windows: {
                     /** Format: date */
                     start: string;
                     /** Format: date */
                     end: string;
                 }[];
+                mode: ("unchanged" | "incremental" | "full") | null;
+                reason: string | null;
+                baseImportId: string | null;
                 format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                 formatVersion: string | null;
                 encoding: string | null;
@@ -870,6 +1014,45 @@ export interface components {
         } | {
             employeeToken: string;
         };
+        PutSourcePlanRequest: {
+            /** @enum {string} */
+            opening?: "prior" | "file" | "api" | "none";
+            /** @enum {string} */
+            movement?: "file" | "api";
+            replace?: boolean;
+        };
+        Reconciliation: {
+            /** @enum {string} */
+            status: "reconciled" | "differences" | "incomplete";
+            differences: {
+                /** @enum {string} */
+                code: "SOURCE_MISSING" | "OPENING_DIFFERS_FROM_PRIOR_CLOSING" | "OPENING_RESULT_NOT_ZERO" | "OPENING_FILE_DIFFERS" | "OPENING_API_DIFFERS" | "CLOSING_DIFFERS_FROM_STATED" | "MOVEMENT_DIFFERS_FROM_TRANSACTIONS" | "OPENING_NOT_BALANCED" | "CLOSING_NOT_BALANCED" | "CONTROL_TOTALS_DIFFER";
+                account: string | null;
+                name: string | null;
+                amount: string | null;
+                sources: {
+                    /** @enum {string} */
+                    kind: "prior" | "file" | "api" | "none";
+                    importId: string | null;
+                    engagementId: string | null;
+                    system: string | null;
+                    format: string | null;
+                    figure: string | null;
+                }[];
+                hint: ("RESULT_NOT_MOVED_TO_EQUITY" | "POSTED_AFTER_PRIOR_CLOSE" | "OPENING_ZEROED_BY_EXPORTER" | "POSTINGS_IN_NEXT_YEAR") | null;
+                message: string;
+            }[];
+            count: number;
+            total: string;
+            missing: {
+                /** @enum {string} */
+                part: "opening" | "movement";
+                /** @enum {string} */
+                kind: "prior" | "file" | "api" | "none";
+            }[];
+            /** Format: date-time */
+            computedAt: string;
+        };
         RequestUploadRequest: {
             /** @description 1–200 bytes of UTF-8; no '/', '\' or control characters; not '.' or '..' */
             fileName: string;
@@ -898,6 +1081,56 @@ export interface components {
                 };
             };
             encoding?: string;
+            /** @enum {string} */
+            role?: "figures" | "opening";
+        };
+        SourcePlan: {
+            engagementId: string;
+            opening: {
+                /** @enum {string} */
+                source: "prior" | "file" | "api" | "none";
+                /** @enum {string} */
+                chosenBy: "explicit" | "default";
+                from: {
+                    /** @enum {string} */
+                    kind: "prior" | "file" | "api" | "none";
+                    importId: string | null;
+                    engagementId: string | null;
+                    system: ("poweroffice-go" | "tripletex") | null;
+                    format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                    column: ("opening" | "closing") | null;
+                    missing: boolean;
+                };
+            };
+            movement: {
+                /** @enum {string} */
+                source: "file" | "api";
+                /** @enum {string} */
+                chosenBy: "explicit" | "default";
+                from: {
+                    /** @enum {string} */
+                    kind: "prior" | "file" | "api" | "none";
+                    importId: string | null;
+                    engagementId: string | null;
+                    system: ("poweroffice-go" | "tripletex") | null;
+                    format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                    column: ("opening" | "closing") | null;
+                    missing: boolean;
+                };
+            };
+            replace: {
+                value: boolean;
+                /** @enum {string} */
+                chosenBy: "explicit" | "default";
+            };
+            /** @constant */
+            closing: "computed";
+            activeImportId: string | null;
+            imports: {
+                file: string | null;
+                api: string | null;
+                opening: string | null;
+            };
         };
         SyncAccepted: {
             importId: string;
@@ -989,6 +1222,31 @@ export interface components {
                     };
                 };
                 priorClosing: string | null;
+                sources: {
+                    opening: {
+                        /** @enum {string} */
+                        kind: "prior" | "file" | "api" | "none";
+                        importId: string | null;
+                        engagementId: string | null;
+                        system: ("poweroffice-go" | "tripletex") | null;
+                        format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                        column: ("opening" | "closing") | null;
+                        missing: boolean;
+                    };
+                    movement: {
+                        /** @enum {string} */
+                        kind: "prior" | "file" | "api" | "none";
+                        importId: string | null;
+                        engagementId: string | null;
+                        system: ("poweroffice-go" | "tripletex") | null;
+                        format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                        column: ("opening" | "closing") | null;
+                        missing: boolean;
+                    };
+                    /** @constant */
+                    closing: "computed";
+                };
+                statedClosing: string | null;
             }[];
             totals: {
                 opening: string | null;
@@ -1057,13 +1315,23 @@ export interface components {
                     } | null;
                     fetchedAt: string | null;
                     dataAsOf: string | null;
+                    baseUrl: string | null;
                     requestCount: number | null;
+                    requests: {
+                        method: string;
+                        path: string;
+                        status: number;
+                        rows: number | null;
+                    }[];
                     windows: {
                         /** Format: date */
                         start: string;
                         /** Format: date */
                         end: string;
                     }[];
+                    mode: ("unchanged" | "incremental" | "full") | null;
+                    reason: string | null;
+                    baseImportId: string | null;
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     formatVersion: string | null;
                     encoding: string | null;
@@ -1087,6 +1355,7 @@ export interface components {
                 /** Format: date */
                 periodEnd: string;
             } | null;
+            sourcePlan: components["schemas"]["SourcePlan"];
         };
         UpdateClientRequest: {
             /** @description Norwegian organisation number: 9 digits with a mod-11 check digit; spaces, dots and the VAT form `NO … MVA` are accepted and removed (`NO 923 609 016 MVA` is stored as `923609016`) */
@@ -1094,6 +1363,10 @@ export interface components {
             name?: string;
             /** @enum {string} */
             accountingSystem?: "poweroffice-go" | "tripletex" | "other";
+            refresh?: {
+                /** @enum {string} */
+                interval: "hourly" | "nightly" | "weekly" | "off";
+            };
         };
         UploadTicket: {
             /** Format: uri */
@@ -1607,6 +1880,282 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The engagement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Engagement"];
+                };
+            };
+            /** @description The path, query or body is invalid (`errors` lists the fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (another tenant's ids are not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details only in the logs, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSourcePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                engagementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourcePlan"];
+                };
+            };
+            /** @description The path, query or body is invalid (`errors` lists the fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (another tenant's ids are not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details only in the logs, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSourcePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                engagementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutSourcePlanRequest"];
+            };
+        };
+        responses: {
+            /** @description The source plan as now resolved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourcePlan"];
+                };
+            };
+            /** @description The path, query or body is invalid (`errors` lists the fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (another tenant's ids are not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details only in the logs, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeEngagement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                engagementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The closed engagement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Engagement"];
+                };
+            };
+            /** @description The path, query or body is invalid (`errors` lists the fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (another tenant's ids are not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details only in the logs, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reopenEngagement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                engagementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reopened engagement */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2308,6 +2857,74 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (the detail says which works) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details only in the logs, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                engagementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reconciliation (computed again when the engagement's sources changed since it was stored) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
+                };
+            };
+            /** @description The path, query or body is invalid (`errors` lists the fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (another tenant's ids are not found either) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -70,6 +70,7 @@ describe("the shared middlewares (cloud path: claims from API Gateway's JWT auth
           createdAt: "x",
           updatedAt: "x",
           csvLayout: null,
+          refresh: { interval: "nightly" as const },
         },
       }),
     );

@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { updateClient } from "../engagements/manageClients.ts";
+import { RefreshIntervalSchema } from "../engagements/types.ts";
+import { IdSchema } from "../ids/ids.ts";
+import {
+  RefreshRoundReportSchema,
+  scheduledRefreshEvent,
+  type RefreshRoundReport,
+} from "../imports/refreshDueEngagements.ts";
+import type { ImportRun } from "../imports/types.ts";
+import type { Locale } from "../presentation/locale.ts";
+import { RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
+import { parseOptions } from "./parseOptions.ts";
+import { openPipelineTarget, type PipelineTarget } from "./pipelineTarget.ts";
+
+/** Statuses a queued sync has while it has not ended. */
+const UNFINISHED: ReadonlySet<string> = new Set(["queued", "running"]);
+
+/**
+ * `saldo refresh --now [--tenant T] [--all] [--no-wait] [--timeout <s>] [--json]`: runs one round of the scheduled
+ * refresh now — it invokes the schedule's own function (locally the stack's, at its Lambda endpoint; in AWS the
+ * deployed one, SALDO_REFRESH_FUNCTION_NAME) with the event the schedule sends, so the round is exactly a scheduled
+ * one: the due engagements (`--all`: every engagement in the schedule, due or not) of every tenant or of `--tenant`,
+ * queued and sent to the sync queues. It prints what the round did and then follows the queued syncs until they
+ * ended (default up to 900 s), printing how each ended.
+ *
+ * `saldo refresh --tenant T --client C --interval hourly|nightly|weekly|off`: sets how often the schedule refreshes
+ * the client's engagements (the same use case as `PATCH /clients/{clientId}` with `refresh.interval`).
+ */
+export async function refreshCommand(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    now: { type: "boolean", default: false },
+    tenant: { type: "string" },
+    client: { type: "string" },
+    interval: { type: "string" },
+    all: { type: "boolean", default: false },
+    "no-wait": { type: "boolean", default: false },
+    timeout: { type: "string" },
+    json: { type: "boolean", default: false },
+    ...LOCALE_OPTION,
+  });
+  if (positionals.length > 0) throw new UsageError("refresh takes no file");
+  for (const name of ["tenant", "client"] as const) {
+    const value = values[name];
+    if (value !== undefined && !IdSchema.safeParse(value).success)
+      throw new UsageError(`--${name} "${value}": not a valid id`);
+  }
+  const locale = localeFromOptions(values.locale, env);
+  if (values.interval !== undefined) {
+    if (values.now) throw new UsageError("--interval sets a client's interval; --now runs a round: give one of them");
+    return setClientInterval(values, env, locale);
+  }
+  if (!values.now) throw new UsageError("give --now (run a round now) or --interval (set a client's interval)");
+  if (values.client !== undefined) throw new UsageError("--client goes with --interval; a round takes --tenant");
+  const timeoutSeconds = values.timeout === undefined ? 900 : Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError("--timeout: a number of seconds");
+
+  const pipeline = await openPipelineTarget(env);
+  try {
+    const report = await invokeRound(pipeline, {
+      ...(values.tenant !== undefined ? { tenantId: values.tenant } : {}),
+      ...(values.all ? { all: true } : {}),
+      by: `cli:${userInfo().username}`,
+    });
+    const ended = !values["no-wait"] ? await followQueued(pipeline, report, timeoutSeconds) : [];
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            ...report,
+            ended: ended.map((run) => ({
+              ref: { tenantId: run.tenantId, clientId: run.clientId, engagementId: run.engagementId },
+              importId: run.importId,
+              status: run.status,
+              failure: run.failure ?? null,
+              heldFor: run.heldFor ?? [],
+            })),
+          },
+          null,
+          2,
+        ) + "\n",
+      );
+    } else process.stdout.write(describeRound(report, ended, locale));
+    const unfinished = ended.some((run) => UNFINISHED.has(run.status));
+    return report.failed.length > 0 || unfinished ? 3 : 0;
+  } finally {
+    pipeline.close();
+  }
+}
+
+async function setClientInterval(
+  values: { tenant?: string; client?: string; interval?: string },
+  env: Record<string, string | undefined>,
+  locale: Locale,
+): Promise<number> {
+  const interval = RefreshIntervalSchema.safeParse(values.interval);
+  if (!interval.success) throw new UsageError(`--interval "${values.interval}": use hourly, nightly, weekly or off`);
+  if (values.tenant === undefined || values.client === undefined)
+    throw new UsageError("--interval needs --tenant and --client");
+  const pipeline = await openPipelineTarget(env);
+  try {
+    await updateClient(
+      { engagementStore: pipeline.engagementStore },
+      { tenantId: values.tenant, clientId: values.client },
+      { refresh: { interval: interval.data } },
+    );
+    process.stdout.write(
+      locale === "nb"
+        ? `klient ${values.client}: planlagt oppdatering ${interval.data}\n`
+        : `client ${values.client}: scheduled refresh ${interval.data}\n`,
+    );
+    return 0;
+  } finally {
+    pipeline.close();
+  }
+}
+
+/** Invokes the refresh function synchronously with a scheduled event and reads its report. */
+async function invokeRound(
+  pipeline: PipelineTarget,
+  detail: { tenantId?: string; all?: boolean; by: string },
+): Promise<RefreshRoundReport> {
+  const fn = pipeline.target.integrations.refreshFunction;
+  if (typeof fn === "string") throw new TargetNotReachableError("TARGET_CONFIG_INVALID", fn);
+  const region = typeof fn.clientConfig.region === "string" ? fn.clientConfig.region : "eu-north-1";
+  const client = new LambdaClient(fn.clientConfig);
+  try {
+    const answer = await client.send(
+      new InvokeCommand({
+        FunctionName: fn.name,
+        InvocationType: "RequestResponse",
+        Payload: new TextEncoder().encode(JSON.stringify(scheduledRefreshEvent(detail, { region, id: randomUUID() }))),
+      }),
+    );
+    const text = new TextDecoder().decode(answer.Payload ?? new Uint8Array());
+    if (answer.FunctionError !== undefined) {
+      throw new RefreshRoundFailedError(`the refresh function ${fn.name} failed: ${text}`);
+    }
+    return RefreshRoundReportSchema.parse(JSON.parse(text));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Polls the queued syncs' imports until each ended or the time is up; the last state of each. */
+async function followQueued(
+  pipeline: PipelineTarget,
+  report: RefreshRoundReport,
+  timeoutSeconds: number,
+): Promise<ImportRun[]> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const read = () =>
+    Promise.all(
+      report.queued.map(
+        async (queued) =>
+          (await pipeline.importStore.getImport({ ...queued.ref, importId: queued.importId })) ??
+          ({ ...queued.ref, importId: queued.importId, status: "queued" } as ImportRun),
+      ),
+    );
+  let runs = await read();
+  while (runs.some((run) => UNFINISHED.has(run.status)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    runs = await read();
+  }
+  return runs;
+}
+
+/** The round and each queued sync's outcome, for people. */
+function describeRound(report: RefreshRoundReport, ended: ImportRun[], locale: Locale): string {
+  const nb = locale === "nb";
+  const name = (ref: { tenantId: string; clientId: string; engagementId: string }) =>
+    `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;
+  const lines = [
+    nb
+      ? `oppdateringsrunde: ${report.due} til forfall, ${report.queued.length} satt i kø, ${report.skipped.length} hoppet over, ${report.failed.length} feilet`
+      : `refresh round: ${report.due} due, ${report.queued.length} queued, ${report.skipped.length} skipped, ${report.failed.length} failed`,
+  ];
+  for (const queued of report.queued) {
+    const run = ended.find((candidate) => candidate.importId === queued.importId);
+    const status = run?.status ?? "queued";
+    const detail =
+      run?.failure !== undefined
+        ? `: ${run.failure.code}`
+        : run?.heldFor !== undefined && run.heldFor.length > 0
+          ? `: ${run.heldFor.join(", ")}`
+          : "";
+    lines.push(`  ${name(queued.ref)} ${queued.system} import ${queued.importId}: ${status}${detail}`);
+  }
+  for (const skipped of report.skipped)
+    lines.push(`  ${name(skipped.ref)}: ${nb ? "hoppet over" : "skipped"} (${skipped.reason})`);
+  for (const failed of report.failed) lines.push(`  ${name(failed.ref)}: ${failed.code}: ${failed.message}`);
+  return lines.join("\n") + "\n";
+}
