@@ -8,6 +8,7 @@ import {
 import type { Engagement } from "../engagements/types.ts";
 import type { Locale } from "../presentation/locale.ts";
 import { toEngagementJson } from "../api/resourceJson.ts";
+import { getEngagementReconciliation } from "../imports/engagementReconciliation.ts";
 import { formatPeriodForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import { UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
@@ -121,7 +122,7 @@ async function engagementAction(
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);
   try {
-    const deps = { engagementStore: pipeline.engagementStore };
+    const deps = { engagementStore: pipeline.engagementStore, importStore: pipeline.importStore };
     const engagement =
       action === "close"
         ? await closeEngagement(deps, ref)
@@ -129,7 +130,9 @@ async function engagementAction(
           ? await reopenEngagement(deps, ref)
           : await getEngagement(deps, ref);
     if (values.json) {
-      process.stdout.write(JSON.stringify(toEngagementJson(engagement), null, 2) + "\n");
+      process.stdout.write(
+        JSON.stringify(toEngagementJson(engagement, await getEngagementReconciliation(deps, ref)), null, 2) + "\n",
+      );
       return 0;
     }
     process.stdout.write(describeEngagement(engagement, locale));
