@@ -5,9 +5,8 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { sweepImports } from "../../lib/imports/sweepImports.ts";
-import { DynamoImportStore } from "../../lib/store/DynamoImportStore.ts";
 import { LambdaIngestRedelivery } from "../../lib/store/LambdaIngestRedelivery.ts";
-import { createSyncDispatcher } from "../shared/adapters.ts";
+import { createStores, createSyncDispatcher } from "../shared/adapters.ts";
 import { lambdaEntry, required } from "../shared/environment.ts";
 
 /**
@@ -20,7 +19,7 @@ import { lambdaEntry, required } from "../shared/environment.ts";
  */
 export function createHandler(config: FunctionConfig) {
   const logger = new Logger({ serviceName: "saldo-sweeper" });
-  const importStore = new DynamoImportStore({ tableName: config.tableName, clientConfig: config.dynamoClientConfig });
+  const { importStore, engagementStore } = createStores(config);
   const redelivery = new LambdaIngestRedelivery({
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
@@ -35,6 +34,7 @@ export function createHandler(config: FunctionConfig) {
     .handler(async () => {
       const report = await sweepImports({
         importStore,
+        engagementStore,
         redelivery,
         ...(syncs ? { syncs } : {}),
         retentionSeconds: config.retentionSeconds,

@@ -1,4 +1,6 @@
+import type { EngagementStore } from "../engagements/ports.ts";
 import type { DueImport, ImportStore } from "./ports.ts";
+import { recordRefresh } from "./recordRefresh.ts";
 import type { SyncDispatcher } from "./syncFromApi.ts";
 import type { ImportRun } from "./types.ts";
 import { IMPORT_LIFECYCLE_DEFAULTS } from "./importFile.ts";
@@ -27,6 +29,8 @@ export interface ImportRedelivery {
 /** What sweepImports needs (STYLE.md §5). */
 export interface SweepImportsDeps {
   importStore: ImportStore;
+  /** Where a sync the sweep fails is recorded on its engagement (`Engagement.refresh`), as runSync records its own. */
+  engagementStore: EngagementStore;
   redelivery: ImportRedelivery;
   /** Where a queued or dead API sync is handed again (the sync function); without it such a sync is failed. */
   syncs?: SyncDispatcher;
@@ -62,7 +66,8 @@ const PAGE = 100;
  *   renewed it), or a `queued` one no retry claimed in time: re-queued and its upload event re-delivered to the ingest
  *   function, which takes it over with the same import id — or, after `maxAttempts`, `failed` with
  *   `IMPORT_ATTEMPT_DIED` (the last attempt died) or `IMPORT_RETRIES_EXHAUSTED` (the last attempt failed and was
- *   released; its failure is quoted), its data marked to expire;
+ *   released; its failure is quoted), its data marked to expire; a failed API sync's outcome is recorded on its
+ *   engagement (`refresh.lastOutcome` `failed`, `lastError` the code above) as every sync's is (recordRefresh);
  * - a failed or superseded import whose data items may still lack their expiry (a crash between the write that
  *   ended it and the marking of its data): the marking is finished.
  *
@@ -123,6 +128,19 @@ export async function sweepImports(deps: SweepImportsDeps, options: { maxRounds?
       report.failed.push(run.importId);
       log("sweep: import failed after its attempts", { ...ref, code: failure.code, attempts });
       await deps.importStore.finishDataExpiry(ref);
+      if (run.source.type === "api") {
+        // A failure to write it never changes how the sync ended (as in runSync).
+        const failed: ImportRun = { ...run, status: "failed", failure, finishedAt: at.toISOString() };
+        await recordRefresh({ engagementStore: deps.engagementStore, now: () => at }, ref, {
+          outcome: "failed",
+          run: failed,
+        }).catch((error: unknown) =>
+          log("sweep: refresh outcome not recorded", {
+            ...ref,
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+        );
+      }
       return;
     }
     const requeued = await deps.importStore.requeueImport(ref, {

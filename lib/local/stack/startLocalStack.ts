@@ -354,6 +354,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       while (sweeping) await sweeping.catch(() => {});
       sweeping = sweepImports({
         importStore: stores.importStore,
+        engagementStore: stores.engagementStore,
         redelivery,
         syncs,
         retentionSeconds: functionConfig.retentionSeconds,

@@ -235,6 +235,7 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     const sweep = () =>
       sweepImports({
         importStore: stores.importStore,
+        engagementStore: stores.engagementStore,
         redelivery: { redeliver: async () => {} },
         syncs,
         retentionSeconds: 3600,
@@ -245,6 +246,51 @@ describe("syncFromApi: an API sync is an import like a file", () => {
     expect((await sweep()).requeued).toEqual([queued.importId]);
     expect(dispatched).toEqual([queued.importId]);
     expect((await runSync(deps, queued)).outcome).toBe("imported");
+  });
+
+  it("a sync the sweeper fails after its last attempt is recorded on the engagement as failed, with its code", async () => {
+    // A sync that succeeded first: the engagement's figures and their time.
+    await syncFromApi(deps, { ref, trigger });
+    const before = (await stores.engagementStore.getEngagement(ref))?.refresh;
+    expect(before).toMatchObject({ lastOutcome: "succeeded", lastImportId: "SYNC0001" });
+    expect(before?.dataAsOf).toBeDefined();
+
+    // Then every attempt of the next one fails unexpectedly and is released for a retry.
+    connector.books = { ...connector.books, digest: "v2" };
+    connector.pull = async () => {
+      throw new Error("socket hang up");
+    };
+    const queued = await requestSync(deps, ref, { kind: "schedule" });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await expect(runSync(deps, queued)).rejects.toThrow("socket hang up");
+    }
+    expect(await stores.importStore.getImport(queued)).toMatchObject({ status: "queued", attempts: 3 });
+    // runSync recorded nothing for the released attempts: the engagement still shows the first sync.
+    expect((await stores.engagementStore.getEngagement(ref))?.refresh).toEqual(before);
+
+    clock += 11 * 60_000;
+    const sweptAt = clock;
+    const report = await sweepImports({
+      ...stores,
+      redelivery: { redeliver: async () => {} },
+      syncs: { dispatch: async () => {} },
+      retentionSeconds: 3600,
+      now: () => new Date(sweptAt),
+    });
+    expect(report.failed).toEqual([queued.importId]);
+    const engagement = await stores.engagementStore.getEngagement(ref);
+    expect(engagement?.refresh).toEqual({
+      dataAsOf: before?.dataAsOf, // the figures shown are still the first sync's
+      lastRunAt: new Date(sweptAt).toISOString(),
+      lastOutcome: "failed",
+      lastImportId: queued.importId,
+      lastTrigger: "schedule",
+      lastError: {
+        code: "IMPORT_RETRIES_EXHAUSTED",
+        message: expect.stringContaining("socket hang up"),
+      },
+    });
+    expect(engagement?.activeImportId).toBe("SYNC0001");
   });
 
   it("checks a connection and records its status and company on the client", async () => {
