@@ -156,7 +156,8 @@ export interface ReconciliationResult {
  * - `OPENING_NOT_BALANCED` — Σ composed opening ≠ 0 (amount = the sum). When the sum is the prior year's result (the
  *   prior closing leaves it in classes 3–8), it is shown on the equity account it belongs on (2050 for a profit,
  *   2080 for a loss) with `RESULT_NOT_MOVED_TO_EQUITY`.
- * - `CLOSING_NOT_BALANCED` — Σ composed closing ≠ 0 beyond the opening's imbalance (the movement does not sum to 0).
+ * - `CLOSING_NOT_BALANCED` — Σ composed closing ≠ 0 beyond the opening's imbalance (the movement does not sum to 0);
+ *   amount = Σ closing, the source named is the movement source.
  * - `CONTROL_TOTALS_DIFFER` — a file's declared control totals (entries, total debit, total credit) vs its lines.
  */
 export function reconcileEngagement(input: ReconcileInput): ReconciliationResult {
@@ -444,7 +445,8 @@ function checkBalances(input: ReconcileInput, context: CheckContext): Difference
     differences.push({
       code: "CLOSING_NOT_BALANCED",
       amount: closing,
-      sources: [{ kind: "none", figure: closing }],
+      // The closing is opening + movement; beyond the opening's imbalance (OPENING_NOT_BALANCED) it is the movement's.
+      sources: [{ ...input.movementSource, figure: closing }],
       message: `the closing balances sum to ${show(closing)}, not 0.00 (the movement sums to ${show(closing - opening)})`,
     });
   }

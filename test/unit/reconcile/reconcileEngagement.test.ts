@@ -252,6 +252,157 @@ describe("reconcileEngagement", () => {
     ]);
   });
 
+  it("compares a source's stated movement with its transaction lines, per account, and its closing with both", () => {
+    // The API's trial balance says 1920 moved +2 000.00, but its postings on 1920 sum to +1 500.00 (one is missing).
+    const api = apiImport();
+    const withStatedMovement: SourceImport = {
+      ...api,
+      rows: api.rows.map((row) => ({
+        ...row,
+        stated: { ...row.stated, movement: row.movement! },
+        ...(row.account === "1920" ? { posted: { debit: 150_000n, credit: 0n, lines: 1 } } : {}),
+      })),
+    };
+    const result = reconcileEngagement(input({ imports: { api: withStatedMovement } }));
+    expect(result.status).toBe("differences");
+    expect(result.differences).toMatchObject([
+      {
+        code: "MOVEMENT_DIFFERS_FROM_TRANSACTIONS",
+        account: "1920",
+        amount: 50_000n, // stated − Σ transactions
+        sources: [
+          { kind: "api", importId: "API1", figure: 200_000n },
+          { kind: "api", importId: "API1", figure: 150_000n },
+        ],
+      },
+      {
+        // opening 6 000.00 + Σ transactions 1 500.00 = 7 500.00 vs the stated closing 8 000.00
+        code: "CLOSING_DIFFERS_FROM_STATED",
+        account: "1920",
+        amount: -50_000n,
+        sources: [
+          { kind: "api", figure: 750_000n },
+          { kind: "api", figure: 800_000n },
+        ],
+      },
+    ]);
+    expect(result.differences[0]).not.toHaveProperty("hint");
+    expect(result.total).toBe(100_000n);
+
+    // Sign: more posted than stated is a negative difference; with lines dated after the period end, the hint says so.
+    const overPosted: SourceImport = {
+      ...withStatedMovement,
+      postedAfterPeriodEnd: true,
+      rows: withStatedMovement.rows.map((row) =>
+        row.account === "3000" ? { ...row, posted: { debit: 0n, credit: 230_000n, lines: 2 } } : row,
+      ),
+    };
+    const next = reconcileEngagement(input({ imports: { api: overPosted } }));
+    expect(
+      next.differences
+        .filter((d) => d.code === "MOVEMENT_DIFFERS_FROM_TRANSACTIONS")
+        .map((d) => [d.account, d.amount, d.hint]),
+    ).toEqual([
+      ["1920", 50_000n, "POSTINGS_IN_NEXT_YEAR"],
+      ["3000", 30_000n, "POSTINGS_IN_NEXT_YEAR"], // stated −2 000.00 − posted −2 300.00
+    ]);
+  });
+
+  it("checks the movement of a source that is not the plan's movement source, and not a source without lines", () => {
+    const file: SourceImport = {
+      source: FILE,
+      rows: sourceRows(carriedOpening).map((row) => ({
+        ...row,
+        stated: { ...row.stated, movement: row.movement! },
+        ...(row.account === "3000" ? { posted: { debit: 0n, credit: 190_000n, lines: 3 } } : {}),
+      })),
+    };
+    const result = reconcileEngagement(input({ imports: { api: apiImport(), file } }));
+    // Only the movement check: the closing check is the plan's movement source's (the API's), which agrees.
+    expect(result.differences.map((d) => [d.code, d.account, d.amount, d.sources.map((s) => s.importId)])).toEqual([
+      ["MOVEMENT_DIFFERS_FROM_TRANSACTIONS", "3000", -10_000n, ["FILE1", "FILE1"]],
+    ]);
+    const noLines: SourceImport = {
+      ...file,
+      rows: file.rows.map((row) => ({ ...row, posted: { debit: 0n, credit: 0n, lines: 0 } })),
+    };
+    expect(reconcileEngagement(input({ imports: { api: apiImport(), file: noLines } })).status).toBe("reconciled");
+  });
+
+  it("reports a closing that does not sum to zero when the movement does not, beyond the opening's imbalance", () => {
+    // The composed movement: 1920 +2 000.00 but 3000 only −1 800.00 — the movement sums to +200.00.
+    const rows = composed(carriedOpening).map((row) =>
+      row.account === "3000" ? { ...row, movement: -180_000n, closing: -180_000n } : row,
+    );
+    const result = reconcileEngagement(input({ rows }));
+    expect(result.differences).toMatchObject([
+      {
+        code: "CLOSING_NOT_BALANCED",
+        amount: 20_000n, // Σ closing
+        sources: [{ kind: "api", importId: "API1", figure: 20_000n }],
+      },
+    ]);
+    expect(result.differences[0]).not.toHaveProperty("account");
+    expect(result).toMatchObject({ status: "differences", total: 20_000n });
+
+    // An unbalanced opening alone is OPENING_NOT_BALANCED only; with an unbalanced movement too, the closing's
+    // amount is the whole Σ closing (opening −500.00 + movement +200.00 = −300.00).
+    const shifted = (account: string) => carriedOpening(account) + (account === "2400" ? -50_000n : 0n);
+    const openingOnly = reconcileEngagement(
+      input({
+        plan: { opening: "api", movement: "api" },
+        openingSource: API,
+        rows: composed(shifted),
+        imports: { api: apiImport(shifted) },
+      }),
+    );
+    expect(openingOnly.differences.filter((d) => d.account === undefined).map((d) => [d.code, d.amount])).toEqual([
+      ["OPENING_NOT_BALANCED", -50_000n],
+    ]);
+    const both = reconcileEngagement(
+      input({
+        plan: { opening: "api", movement: "api" },
+        openingSource: API,
+        rows: composed(shifted).map((row) =>
+          row.account === "3000" ? { ...row, movement: -180_000n, closing: -180_000n } : row,
+        ),
+        imports: { api: apiImport(shifted) },
+      }),
+    );
+    expect(both.differences.filter((d) => d.account === undefined).map((d) => [d.code, d.amount])).toEqual([
+      ["OPENING_NOT_BALANCED", -50_000n],
+      ["CLOSING_NOT_BALANCED", -30_000n],
+    ]);
+  });
+
+  it("hints that the prior year changed when a balanced opening read after the prior closing differs from it", () => {
+    // Someone posted 100.00 to 2024 (1920 against 2400) after the 2024 engagement's figures were read.
+    const repostedOpening = (account: string) =>
+      carriedOpening(account) + (account === "1920" ? 10_000n : account === "2400" ? -10_000n : 0n);
+    const later: SourceImport = { ...apiImport(repostedOpening), readAt: "2026-02-01T08:00:00.000Z" };
+    const withPriorReadAt = (api: SourceImport) =>
+      input({
+        prior: { ...input().prior!, readAt: "2026-01-10T08:00:00.000Z" },
+        imports: { api },
+      });
+    const result = reconcileEngagement(withPriorReadAt(later));
+    expect(result.differences.map((d) => [d.code, d.account, d.amount, d.hint])).toEqual([
+      ["OPENING_API_DIFFERS", "1920", 10_000n, "POSTED_AFTER_PRIOR_CLOSE"],
+      ["OPENING_API_DIFFERS", "2400", -10_000n, "POSTED_AFTER_PRIOR_CLOSE"],
+    ]);
+    expect(result.differences[0]!.sources).toMatchObject([
+      { kind: "api", importId: "API1", figure: 610_000n },
+      { kind: "prior", engagementId: "fy2024", figure: 600_000n },
+    ]);
+
+    // Read before the prior closing was, or with openings that do not balance: no such hint.
+    const earlier = reconcileEngagement(withPriorReadAt({ ...later, readAt: "2026-01-09T08:00:00.000Z" }));
+    expect(earlier.differences.map((d) => d.hint)).toEqual([undefined, undefined]);
+    const oneSided = (account: string) => carriedOpening(account) + (account === "1920" ? 10_000n : 0n);
+    const unbalanced = reconcileEngagement(withPriorReadAt({ ...apiImport(oneSided), readAt: later.readAt! }));
+    expect(unbalanced.differences.map((d) => [d.account, d.hint])).toEqual([["1920", undefined]]);
+  });
+
   it("finds exactly the accounts where a source's opening differs, by exactly the difference", () => {
     fc.assert(
       fc.property(
