@@ -3,7 +3,17 @@ import { useRoute } from "preact-iso";
 import { call, type Api, type ImportSummary } from "../api/client.ts";
 import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Crumbs, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import {
+  Crumbs,
+  enc,
+  engagementPath,
+  ErrorMessage,
+  Loading,
+  ReconciliationBadge,
+  StatusBadge,
+  useApi,
+  useLoad,
+} from "../ui.tsx";
 
 const FINAL = new Set(["succeeded", "held", "failed", "unchanged", "superseded"]);
 
@@ -33,6 +43,7 @@ export function EngagementPage() {
   );
   const [syncError, setSyncError] = useState<unknown>();
   const [syncImport, setSyncImport] = useState<string>();
+  const [closeError, setCloseError] = useState<unknown>();
   if (engagement.error) return <ErrorMessage error={engagement.error} />;
   if (!engagement.data) return <Loading />;
   const e = engagement.data;
@@ -57,10 +68,65 @@ export function EngagementPage() {
         <dd data-testid="active-import">
           {e.activeImportId ? <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a> : t("none")}
         </dd>
-        {active?.source.type === "api" && (
+        {(e.refresh.dataAsOf ??
+          (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
           <>
             <dt>{t("dataAsOf")}</dt>
-            <dd>{formatDateTime(active.source.dataAsOf ?? active.source.fetchedAt)}</dd>
+            <dd data-testid="data-as-of">
+              {formatDateTime(
+                e.refresh.dataAsOf ??
+                  (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+              )}
+            </dd>
+          </>
+        )}
+        <dt>{t("reconciliation")}</dt>
+        <dd data-testid="reconciliation-status">
+          <a href={`${base}/reconciliation`}>
+            {e.reconciliation ? (
+              <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
+            ) : (
+              t("open")
+            )}
+          </a>
+        </dd>
+        {e.refresh.lastRunAt && (
+          <>
+            <dt>{t("refresh")}</dt>
+            <dd data-testid="refresh-record">
+              {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
+              {e.refresh.lastOutcome && (
+                <>
+                  {" "}
+                  <StatusBadge status={e.refresh.lastOutcome} />
+                </>
+              )}
+              {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
+              {e.refresh.lastImportId && (
+                <>
+                  {" "}
+                  <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
+                </>
+              )}
+              {e.refresh.lastError && (
+                <span class="error">
+                  {" "}
+                  {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
+                </span>
+              )}
+            </dd>
+          </>
+        )}
+        {e.refresh.nextRunAt && (
+          <>
+            <dt>{t("nextRun")}</dt>
+            <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
+          </>
+        )}
+        {e.closedAt && (
+          <>
+            <dt>{t("closed")}</dt>
+            <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
           </>
         )}
       </dl>
@@ -73,6 +139,9 @@ export function EngagementPage() {
         </a>
         <a class="button" href={`${base}/imports`}>
           {t("imports")}
+        </a>
+        <a class="button" href={`${base}/reconciliation`}>
+          {t("reconciliation")}
         </a>
         {connected && (
           <button
@@ -88,6 +157,22 @@ export function EngagementPage() {
           </button>
         )}
       </nav>
+      <p>
+        <button
+          type="button"
+          data-testid="close-engagement"
+          onClick={() => {
+            setCloseError(undefined);
+            const action = e.closedAt
+              ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
+              : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
+            call(() => action).then(() => engagement.reload(), setCloseError);
+          }}
+        >
+          {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
+        </button>
+      </p>
+      <ErrorMessage error={closeError} />
       <ErrorMessage error={syncError} />
       {syncImport && (
         <FollowImport
