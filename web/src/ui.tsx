@@ -151,7 +151,9 @@ export function SourceRef({
       {source.kind === "prior" && source.engagementId && (
         <>
           {" "}
-          <a href={engagementPath(clientId, source.engagementId)}>{source.engagementId}</a>
+          <a class="mono" href={engagementPath(clientId, source.engagementId)}>
+            {source.engagementId}
+          </a>
         </>
       )}
       {source.importId && (

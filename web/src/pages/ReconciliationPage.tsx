@@ -1,6 +1,6 @@
 import { useRoute } from "preact-iso";
 import { call } from "../api/client.ts";
-import { formatDateTime } from "../format.ts";
+import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
 import {
   Amount,
@@ -28,7 +28,16 @@ export function ReconciliationPage() {
       call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}/reconciliation", { params: { path } })),
     [clientId, engagementId],
   );
+  const client = useLoad(
+    () => call(() => api.client.GET("/clients/{clientId}", { params: { path: { clientId } } })),
+    [clientId],
+  );
+  const engagement = useLoad(
+    () => call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}", { params: { path } })),
+    [clientId, engagementId],
+  );
   const base = engagementPath(clientId, engagementId);
+  const e = engagement.data;
   if (result.error) return <ErrorMessage error={result.error} />;
   if (!result.data) return <Loading />;
   const r = result.data;
@@ -37,8 +46,13 @@ export function ReconciliationPage() {
       <Crumbs
         items={[
           { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: clientId },
-          { href: base, label: engagementId },
+          { href: `/clients/${enc(clientId)}`, label: client.data?.name ?? clientId },
+          {
+            href: base,
+            label: e
+              ? `${e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} ${formatDate(e.periodStart)}–${formatDate(e.periodEnd)}`
+              : engagementId,
+          },
           { label: t("reconciliation") },
         ]}
       />
@@ -63,15 +77,17 @@ export function ReconciliationPage() {
       {r.differences.length === 0 ? (
         <p>{t("noDifferences")}</p>
       ) : (
-        <table class="data" data-testid="reconciliation-table">
+        <table class="grid" data-testid="reconciliation-table">
           <thead>
             <tr>
-              <th>{t("code")}</th>
-              <th>{t("account")}</th>
-              <th>{t("name")}</th>
-              <th class="num">{t("amount")}</th>
-              <th>{t("comparedFigures")}</th>
-              <th>{t("hint")}</th>
+              <th scope="col">{t("code")}</th>
+              <th scope="col">{t("account")}</th>
+              <th scope="col">{t("name")}</th>
+              <th scope="col" class="num">
+                {t("amount")}
+              </th>
+              <th scope="col">{t("comparedFigures")}</th>
+              <th scope="col">{t("hint")}</th>
             </tr>
           </thead>
           <tbody>
