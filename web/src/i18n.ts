@@ -151,6 +151,8 @@ const nb = {
   "interval.weekly": "hver uke",
   "interval.off": "av",
   saved: "Lagret",
+  sourcePlan: "Kildeplan",
+  byDefault: "standard",
 };
 
 type Key = keyof typeof nb;
@@ -304,6 +306,8 @@ const en: Record<Key, string> = {
   "interval.weekly": "weekly",
   "interval.off": "off",
   saved: "Saved",
+  sourcePlan: "Source plan",
+  byDefault: "default",
 };
 
 export type Locale = "nb" | "en";

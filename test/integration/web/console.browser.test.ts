@@ -460,6 +460,17 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     expect(await page.getByTestId("closed-at").count()).toBe(0);
     expect((await api.call("GET", engagementPath, { tenant })).json.closedAt).toBeNull();
 
+    // The source plan: an explicit opening is saved as picked, "default" hands it back.
+    const planPath = `${engagementPath}/source-plan`;
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("none");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json.opening, { timeout: 30_000 })
+      .toMatchObject({ source: "none", chosenBy: "explicit" });
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("default");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json.opening, { timeout: 30_000 })
+      .toMatchObject({ source: "api", chosenBy: "default" });
+
     await page.goto(`${web}/clients/${clientId}`);
     await page.getByLabel("Automatisk oppdatering").selectOption("hourly");
     await page.getByTestId("interval-saved").waitFor();

@@ -173,6 +173,7 @@ export function EngagementPage() {
         </button>
       </p>
       <ErrorMessage error={closeError} />
+      <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
       <ErrorMessage error={syncError} />
       {syncImport && (
         <FollowImport
@@ -384,6 +385,93 @@ function FollowImport(props: {
           {found.heldFor.length > 0 && <span> {found.heldFor.join(", ")}</span>}
         </p>
       )}
+    </div>
+  );
+}
+
+type OpeningChoice = "prior" | "file" | "api" | "none" | "default";
+type MovementChoice = "file" | "api" | "default";
+
+/**
+ * The engagement's source plan (`GET|PUT …/source-plan`): where the opening and the movement come from, as chosen or
+ * by default, with the import or prior engagement each uses; a choice is saved as it is picked ("default" hands the
+ * part back to the default rule).
+ */
+function SourcePlanCard({
+  clientId,
+  engagementId,
+  onChanged,
+}: {
+  clientId: string;
+  engagementId: string;
+  onChanged(): void;
+}) {
+  const api = useApi();
+  const { t } = useI18n();
+  const path = { clientId, engagementId };
+  const plan = useLoad(
+    () =>
+      call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}/source-plan", { params: { path } })),
+    [clientId, engagementId],
+  );
+  const [error, setError] = useState<unknown>();
+  if (plan.error) return <ErrorMessage error={plan.error} />;
+  if (!plan.data) return null;
+  const p = plan.data;
+  const put = (opening: OpeningChoice, movement: MovementChoice) => {
+    setError(undefined);
+    const body = {
+      ...(opening === "default" ? {} : { opening }),
+      ...(movement === "default" ? {} : { movement }),
+      ...(p.replace.chosenBy === "explicit" ? { replace: p.replace.value } : {}),
+    };
+    call(() =>
+      api.client.PUT("/clients/{clientId}/engagements/{engagementId}/source-plan", { params: { path }, body }),
+    ).then(() => {
+      plan.reload();
+      onChanged();
+    }, setError);
+  };
+  const openingNow: OpeningChoice = p.opening.chosenBy === "explicit" ? p.opening.source : "default";
+  const movementNow: MovementChoice = p.movement.chosenBy === "explicit" ? p.movement.source : "default";
+  return (
+    <div class="card" data-testid="source-plan">
+      <h2>{t("sourcePlan")}</h2>
+      <label class="inline">
+        {t("opening")}{" "}
+        <select
+          name="planOpening"
+          value={openingNow}
+          onChange={(event) => put((event.target as HTMLSelectElement).value as OpeningChoice, movementNow)}
+        >
+          <option value="default">
+            {t("byDefault")} ({t(`kind.${p.opening.source}`)})
+          </option>
+          {(["prior", "file", "api", "none"] as const).map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`kind.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </label>{" "}
+      <label class="inline">
+        {t("movement")}{" "}
+        <select
+          name="planMovement"
+          value={movementNow}
+          onChange={(event) => put(openingNow, (event.target as HTMLSelectElement).value as MovementChoice)}
+        >
+          <option value="default">
+            {t("byDefault")} ({t(`kind.${p.movement.source}`)})
+          </option>
+          {(["file", "api"] as const).map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`kind.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorMessage error={error} />
     </div>
   );
 }
