@@ -10,6 +10,7 @@ import { ComparePage } from "./pages/ComparePage.tsx";
 import { EngagementPage } from "./pages/EngagementPage.tsx";
 import { ImportPage } from "./pages/ImportPage.tsx";
 import { ImportsPage } from "./pages/ImportsPage.tsx";
+import { ReconciliationPage } from "./pages/ReconciliationPage.tsx";
 import { SignInPage } from "./pages/SignInPage.tsx";
 import { TransactionsPage } from "./pages/TransactionsPage.tsx";
 import { TrialBalancePage } from "./pages/TrialBalancePage.tsx";
@@ -118,6 +119,7 @@ function Shell() {
           />
           <Route path="/clients/:clientId/engagements/:engagementId/trial-balance" component={TrialBalancePage} />
           <Route path="/clients/:clientId/engagements/:engagementId/transactions" component={TransactionsPage} />
+          <Route path="/clients/:clientId/engagements/:engagementId/reconciliation" component={ReconciliationPage} />
           <Route default component={NotFound} />
         </Router>
       </main>

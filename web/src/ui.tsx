@@ -111,6 +111,63 @@ export function StatusBadge({ status, active }: { status: string; active?: boole
   );
 }
 
+/** The reconciliation status (`reconciled`, `differences`, `incomplete`) as a badge, with the count when given. */
+export function ReconciliationBadge({ status, count }: { status: string; count?: number }) {
+  const { t } = useI18n();
+  const label = t(`reconciliation.${status}` as Parameters<typeof t>[0]) ?? status;
+  return (
+    <span class={`badge reconciliation-${status}`} data-reconciliation={status}>
+      {label}
+      {count ? ` · ${count}` : ""}
+    </span>
+  );
+}
+
+interface SourceOfFigures {
+  kind: "prior" | "file" | "api" | "none";
+  importId: string | null;
+  engagementId: string | null;
+  system?: string | null;
+  format?: string | null;
+}
+
+/** Where a figure comes from: its kind, and the import (or the prior engagement) it was read from, linked. */
+export function SourceRef({
+  clientId,
+  engagementId,
+  source,
+}: {
+  clientId: string;
+  engagementId: string;
+  source: SourceOfFigures;
+}) {
+  const { t } = useI18n();
+  const owner = source.engagementId ?? engagementId;
+  const detail = source.system ?? source.format;
+  return (
+    <span class="source" data-source-kind={source.kind}>
+      {t(`kind.${source.kind}`)}
+      {detail ? ` (${detail})` : ""}
+      {source.kind === "prior" && source.engagementId && (
+        <>
+          {" "}
+          <a class="mono" href={engagementPath(clientId, source.engagementId)}>
+            {source.engagementId}
+          </a>
+        </>
+      )}
+      {source.importId && (
+        <>
+          {" "}
+          <a class="mono" href={`${engagementPath(clientId, owner)}/imports/${enc(source.importId)}`}>
+            {source.importId}
+          </a>
+        </>
+      )}
+    </span>
+  );
+}
+
 export const enc = encodeURIComponent;
 
 export function engagementPath(clientId: string, engagementId: string): string {

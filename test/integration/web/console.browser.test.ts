@@ -426,6 +426,123 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     );
   });
 
+  it("names each trial-balance column's source: the opening and movement from the sync, the closing computed", async () => {
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    const engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const expected = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/trial-balance`, {
+      tenant,
+    });
+    const plan = expected.json.sourcePlan as { opening: { from: { kind: string; importId: string | null } } };
+    const sources = page.getByTestId("column-sources");
+    const opening = sources.locator('[data-column="opening"]');
+    await opening.locator(`[data-source-kind="${plan.opening.from.kind}"]`).waitFor();
+    expect(plan.opening.from.kind).toBe("api");
+    await expect(opening.getByRole("link").last().textContent()).resolves.toBe(plan.opening.from.importId);
+    await sources.locator('[data-column="movement"] [data-source-kind="api"]').waitFor();
+    await sources.locator('[data-column="closing"]').getByText("beregnet").waitFor();
+  });
+
+  it("shows the engagement's refresh record, closes and reopens it, and sets the client's refresh interval", async () => {
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    const engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const engagementPath = `/clients/${clientId}/engagements/${engagementId}`;
+    await page.goto(`${web}${engagementPath}`);
+    await page.getByTestId("refresh-record").locator('[data-status="succeeded"]').waitFor();
+    await page.getByTestId("data-as-of").waitFor();
+    await page.getByTestId("reconciliation-status").locator("[data-reconciliation]").waitFor();
+    await page.getByRole("button", { name: "Avslutt oppdraget" }).click();
+    await page.getByTestId("closed-at").waitFor();
+    await shot("engagement-refresh");
+    const closed = await api.call("GET", engagementPath, { tenant });
+    expect(closed.json.closedAt).toEqual(expect.any(String));
+    await page.getByRole("button", { name: "Gjenåpne oppdraget" }).click();
+    await page.getByRole("button", { name: "Avslutt oppdraget" }).waitFor();
+    expect(await page.getByTestId("closed-at").count()).toBe(0);
+    expect((await api.call("GET", engagementPath, { tenant })).json.closedAt).toBeNull();
+
+    // The source plan: an explicit opening is saved as picked, "default" hands it back.
+    const planPath = `${engagementPath}/source-plan`;
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("none");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json.opening, { timeout: 30_000 })
+      .toMatchObject({ source: "none", chosenBy: "explicit" });
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("default");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json.opening, { timeout: 30_000 })
+      .toMatchObject({ source: "api", chosenBy: "default" });
+
+    await page.goto(`${web}/clients/${clientId}`);
+    await page.getByLabel("Automatisk oppdatering").selectOption("hourly");
+    await page.getByTestId("interval-saved").waitFor();
+    expect((await api.call("GET", `/clients/${clientId}`, { tenant })).json.refresh).toEqual({ interval: "hourly" });
+    await page.reload();
+    await expect(page.getByLabel("Automatisk oppdatering").inputValue()).resolves.toBe("hourly");
+  });
+
+  it("reconciles across years: the API's wrong opening shows on equity with its code, amount, sources and hint", async () => {
+    await page.goto(`${web}/clients`);
+    await page.getByLabel("Navn").fill("Havbris Restaurant AS");
+    await page.getByLabel("Org.nr.").fill("934567897");
+    await page.getByLabel("Regnskapssystem").selectOption("tripletex");
+    await page.getByRole("button", { name: "Opprett" }).click();
+    await page.getByRole("link", { name: "Havbris Restaurant AS" }).click();
+    const clientUrl = page.url();
+    await page.getByLabel("Ansattnøkkel (employee token) fra Tripletex").fill("demo-tripletex-wrong-ib");
+    await page.getByRole("button", { name: "Lagre nøkkel" }).click();
+    await page.getByText("Nøkkelen er lagret. Den vises aldri igjen.").waitFor();
+    const engagementIds: string[] = [];
+    for (const year of ["2024", "2025"]) {
+      await page.goto(clientUrl);
+      await page.getByLabel("Regnskapsår").fill(year);
+      await page.getByRole("button", { name: "Opprett" }).click();
+      await page
+        .getByTestId("engagements")
+        .locator("tr", { hasText: `31.12.${year}` })
+        .getByRole("link")
+        .first()
+        .click();
+      await page.waitForURL(/\/engagements\/[^/]+$/);
+      engagementIds.push(decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!));
+      await page.getByRole("button", { name: "Synkroniser nå" }).click();
+      await page.getByTestId("import-outcome").locator('[data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    }
+    const clientId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    const engagementId = decodeURIComponent(new URL(page.url()).pathname.split("/")[4]!);
+    const expected = await api.call("GET", `/clients/${clientId}/engagements/${engagementId}/reconciliation`, {
+      tenant,
+    });
+    expect(expected.json.status).toBe("differences");
+    const difference = (
+      expected.json.differences as { code: string; account: string; amount: string; hint: string | null }[]
+    ).find((d) => d.code === "OPENING_API_DIFFERS" && d.account === "2050")!;
+    expect(difference.hint).toBe("RESULT_NOT_MOVED_TO_EQUITY");
+
+    // The engagement page's badge links to the page.
+    await page.reload();
+    await page.getByTestId("reconciliation-status").locator('[data-reconciliation="differences"]').click();
+    const row = page.locator(
+      '[data-testid="reconciliation-table"] tr[data-code="OPENING_API_DIFFERS"][data-account="2050"]',
+    );
+    await row.waitFor();
+    await expect(page.getByTestId("reconciliation-count").textContent()).resolves.toBe(String(expected.json.count));
+    expect(oreOfCell((await page.getByTestId("reconciliation-total").textContent()) ?? "")).toBe(
+      ore(expected.json.total),
+    );
+    expect(oreOfCell((await row.locator("td.num").textContent()) ?? "")).toBe(ore(difference.amount));
+    await row
+      .locator('[data-hint="RESULT_NOT_MOVED_TO_EQUITY"]')
+      .getByText("ikke overført til egenkapitalen")
+      .waitFor();
+    await row.locator('[data-source-kind="api"]').waitFor();
+    await row
+      .locator('[data-source-kind="prior"]')
+      .getByRole("link", { name: engagementIds[0], exact: true })
+      .waitFor();
+    await shot("reconciliation");
+    await row.getByRole("link", { name: "2050", exact: true }).click();
+    await page.waitForURL(/\/transactions\?account=2050$/);
+  });
+
   it("shows another tenant nothing of the first tenant's, even by deep link", async () => {
     await page.getByRole("button", { name: "Logg ut" }).click();
     await page.getByLabel("Leietaker").fill("web-e2e-other");

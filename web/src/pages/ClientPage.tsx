@@ -3,7 +3,10 @@ import { useRoute } from "preact-iso";
 import { call, type Engagement, type IntegrationStatus, type IntegrationSystem } from "../api/client.ts";
 import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Crumbs, engagementPath, ErrorMessage, Loading, useApi, useLoad } from "../ui.tsx";
+import { Crumbs, engagementPath, ErrorMessage, Loading, ReconciliationBadge, useApi, useLoad } from "../ui.tsx";
+
+const INTERVALS = ["hourly", "nightly", "weekly", "off"] as const;
+type Interval = (typeof INTERVALS)[number];
 
 export function ClientPage() {
   const { params } = useRoute();
@@ -21,6 +24,7 @@ export function ClientPage() {
   if (client.error) return <ErrorMessage error={client.error} />;
   if (!client.data) return <Loading />;
   const system = client.data.accountingSystem;
+  const connectedSystem = system === "poweroffice-go" || system === "tripletex";
   return (
     <section>
       <Crumbs items={[{ href: "/clients", label: t("clients") }, { label: client.data.name }]} />
@@ -32,6 +36,14 @@ export function ClientPage() {
         <dd>{system}</dd>
         <dt>{t("created")}</dt>
         <dd>{formatDateTime(client.data.createdAt)}</dd>
+        {connectedSystem && (
+          <>
+            <dt>{t("refreshInterval")}</dt>
+            <dd>
+              <RefreshInterval clientId={clientId} interval={client.data.refresh.interval} onSaved={client.reload} />
+            </dd>
+          </>
+        )}
       </dl>
 
       <h2>{t("engagements")}</h2>
@@ -45,6 +57,7 @@ export function ClientPage() {
               <th scope="col">{t("kind")}</th>
               <th scope="col">{t("period")}</th>
               <th scope="col">{t("activeImport")}</th>
+              <th scope="col">{t("reconciliation")}</th>
             </tr>
           </thead>
           <tbody>
@@ -58,6 +71,17 @@ export function ClientPage() {
                   {formatDate(engagement.periodStart)}–{formatDate(engagement.periodEnd)}
                 </td>
                 <td>{engagement.activeImportId ?? t("none")}</td>
+                <td>
+                  {engagement.reconciliation && (
+                    <a href={`${engagementPath(clientId, engagement.engagementId)}/reconciliation`}>
+                      <ReconciliationBadge
+                        status={engagement.reconciliation.status}
+                        count={engagement.reconciliation.differences}
+                      />
+                    </a>
+                  )}
+                  {engagement.closedAt && <span class="badge"> {t("closed")}</span>}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -306,5 +330,49 @@ function TripletexCompanies({ clientId, onBound }: { clientId: string; onBound()
       <button type="submit">{t("bindCompany")}</button>
       <ErrorMessage error={error} />
     </form>
+  );
+}
+
+/** The client's scheduled refresh interval (`PATCH /clients/{id}` `refresh.interval`), saved as it is picked. */
+function RefreshInterval({ clientId, interval, onSaved }: { clientId: string; interval: Interval; onSaved(): void }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  return (
+    <>
+      <select
+        name="refreshInterval"
+        aria-label={t("refreshInterval")}
+        value={interval}
+        onChange={(event) => {
+          const next = (event.target as HTMLSelectElement).value as Interval;
+          setError(undefined);
+          setSaved(false);
+          call(() =>
+            api.client.PATCH("/clients/{clientId}", {
+              params: { path: { clientId } },
+              body: { refresh: { interval: next } },
+            }),
+          ).then(() => {
+            setSaved(true);
+            onSaved();
+          }, setError);
+        }}
+      >
+        {INTERVALS.map((value) => (
+          <option key={value} value={value}>
+            {t(`interval.${value}`)}
+          </option>
+        ))}
+      </select>
+      {saved && (
+        <span class="muted" role="status" data-testid="interval-saved">
+          {" "}
+          {t("saved")}
+        </span>
+      )}
+      <ErrorMessage error={error} />
+    </>
   );
 }

@@ -3,7 +3,17 @@ import { useRoute } from "preact-iso";
 import { call, type Api, type ImportSummary } from "../api/client.ts";
 import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Crumbs, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import {
+  Crumbs,
+  enc,
+  engagementPath,
+  ErrorMessage,
+  Loading,
+  ReconciliationBadge,
+  StatusBadge,
+  useApi,
+  useLoad,
+} from "../ui.tsx";
 
 const FINAL = new Set(["succeeded", "held", "failed", "unchanged", "superseded"]);
 
@@ -33,6 +43,7 @@ export function EngagementPage() {
   );
   const [syncError, setSyncError] = useState<unknown>();
   const [syncImport, setSyncImport] = useState<string>();
+  const [closeError, setCloseError] = useState<unknown>();
   if (engagement.error) return <ErrorMessage error={engagement.error} />;
   if (!engagement.data) return <Loading />;
   const e = engagement.data;
@@ -57,10 +68,65 @@ export function EngagementPage() {
         <dd data-testid="active-import">
           {e.activeImportId ? <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a> : t("none")}
         </dd>
-        {active?.source.type === "api" && (
+        {(e.refresh.dataAsOf ??
+          (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
           <>
             <dt>{t("dataAsOf")}</dt>
-            <dd>{formatDateTime(active.source.dataAsOf ?? active.source.fetchedAt)}</dd>
+            <dd data-testid="data-as-of">
+              {formatDateTime(
+                e.refresh.dataAsOf ??
+                  (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+              )}
+            </dd>
+          </>
+        )}
+        <dt>{t("reconciliation")}</dt>
+        <dd data-testid="reconciliation-status">
+          <a href={`${base}/reconciliation`}>
+            {e.reconciliation ? (
+              <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
+            ) : (
+              t("open")
+            )}
+          </a>
+        </dd>
+        {e.refresh.lastRunAt && (
+          <>
+            <dt>{t("refresh")}</dt>
+            <dd data-testid="refresh-record">
+              {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
+              {e.refresh.lastOutcome && (
+                <>
+                  {" "}
+                  <StatusBadge status={e.refresh.lastOutcome} />
+                </>
+              )}
+              {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
+              {e.refresh.lastImportId && (
+                <>
+                  {" "}
+                  <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
+                </>
+              )}
+              {e.refresh.lastError && (
+                <span class="error">
+                  {" "}
+                  {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
+                </span>
+              )}
+            </dd>
+          </>
+        )}
+        {e.refresh.nextRunAt && (
+          <>
+            <dt>{t("nextRun")}</dt>
+            <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
+          </>
+        )}
+        {e.closedAt && (
+          <>
+            <dt>{t("closed")}</dt>
+            <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
           </>
         )}
       </dl>
@@ -73,6 +139,9 @@ export function EngagementPage() {
         </a>
         <a class="button" href={`${base}/imports`}>
           {t("imports")}
+        </a>
+        <a class="button" href={`${base}/reconciliation`}>
+          {t("reconciliation")}
         </a>
         {connected && (
           <button
@@ -88,6 +157,23 @@ export function EngagementPage() {
           </button>
         )}
       </nav>
+      <p>
+        <button
+          type="button"
+          data-testid="close-engagement"
+          onClick={() => {
+            setCloseError(undefined);
+            const action = e.closedAt
+              ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
+              : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
+            call(() => action).then(() => engagement.reload(), setCloseError);
+          }}
+        >
+          {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
+        </button>
+      </p>
+      <ErrorMessage error={closeError} />
+      <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
       <ErrorMessage error={syncError} />
       {syncImport && (
         <FollowImport
@@ -299,6 +385,93 @@ function FollowImport(props: {
           {found.heldFor.length > 0 && <span> {found.heldFor.join(", ")}</span>}
         </p>
       )}
+    </div>
+  );
+}
+
+type OpeningChoice = "prior" | "file" | "api" | "none" | "default";
+type MovementChoice = "file" | "api" | "default";
+
+/**
+ * The engagement's source plan (`GET|PUT …/source-plan`): where the opening and the movement come from, as chosen or
+ * by default, with the import or prior engagement each uses; a choice is saved as it is picked ("default" hands the
+ * part back to the default rule).
+ */
+function SourcePlanCard({
+  clientId,
+  engagementId,
+  onChanged,
+}: {
+  clientId: string;
+  engagementId: string;
+  onChanged(): void;
+}) {
+  const api = useApi();
+  const { t } = useI18n();
+  const path = { clientId, engagementId };
+  const plan = useLoad(
+    () =>
+      call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}/source-plan", { params: { path } })),
+    [clientId, engagementId],
+  );
+  const [error, setError] = useState<unknown>();
+  if (plan.error) return <ErrorMessage error={plan.error} />;
+  if (!plan.data) return null;
+  const p = plan.data;
+  const put = (opening: OpeningChoice, movement: MovementChoice) => {
+    setError(undefined);
+    const body = {
+      ...(opening === "default" ? {} : { opening }),
+      ...(movement === "default" ? {} : { movement }),
+      ...(p.replace.chosenBy === "explicit" ? { replace: p.replace.value } : {}),
+    };
+    call(() =>
+      api.client.PUT("/clients/{clientId}/engagements/{engagementId}/source-plan", { params: { path }, body }),
+    ).then(() => {
+      plan.reload();
+      onChanged();
+    }, setError);
+  };
+  const openingNow: OpeningChoice = p.opening.chosenBy === "explicit" ? p.opening.source : "default";
+  const movementNow: MovementChoice = p.movement.chosenBy === "explicit" ? p.movement.source : "default";
+  return (
+    <div class="card" data-testid="source-plan">
+      <h2>{t("sourcePlan")}</h2>
+      <label class="inline">
+        {t("opening")}{" "}
+        <select
+          name="planOpening"
+          value={openingNow}
+          onChange={(event) => put((event.target as HTMLSelectElement).value as OpeningChoice, movementNow)}
+        >
+          <option value="default">
+            {t("byDefault")} ({t(`kind.${p.opening.source}`)})
+          </option>
+          {(["prior", "file", "api", "none"] as const).map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`kind.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </label>{" "}
+      <label class="inline">
+        {t("movement")}{" "}
+        <select
+          name="planMovement"
+          value={movementNow}
+          onChange={(event) => put(openingNow, (event.target as HTMLSelectElement).value as MovementChoice)}
+        >
+          <option value="default">
+            {t("byDefault")} ({t(`kind.${p.movement.source}`)})
+          </option>
+          {(["file", "api"] as const).map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`kind.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorMessage error={error} />
     </div>
   );
 }

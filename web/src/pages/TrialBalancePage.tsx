@@ -1,10 +1,10 @@
 import { useMemo, useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
-import { call, downloadExport, type TrialBalanceAccount } from "../api/client.ts";
+import { call, downloadExport, type TrialBalance, type TrialBalanceAccount } from "../api/client.ts";
 import { VirtualRows } from "../components/VirtualRows.tsx";
 import { formatDate, sameAmount, toOre } from "../format.ts";
 import { useI18n, type Translate } from "../i18n.ts";
-import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, useApi, useLoad } from "../ui.tsx";
+import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, SourceRef, useApi, useLoad } from "../ui.tsx";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -13,17 +13,43 @@ function openingDiffers(account: TrialBalanceAccount): boolean {
   return account.priorClosing !== null && !sameAmount(account.opening ?? "0.00", account.priorClosing);
 }
 
+type Plan = TrialBalance["sourcePlan"];
+
 /**
- * The figure columns. Each names where its figures come from (`source`): today the active import for all of them;
- * a per-column source (source plans, #10) fills it per column without changing the table.
+ * The figure columns, each with where its figures come from (the engagement's source plan as the API resolved it:
+ * the opening from the prior closing, a file or the API; the movement from a file or the API; the closing computed).
  */
-function columns(t: Translate) {
+function columns(t: Translate, plan: Plan | undefined) {
   return [
-    { id: "opening", label: t("opening"), value: (a: TrialBalanceAccount) => a.opening },
-    { id: "movement", label: t("movement"), value: (a: TrialBalanceAccount) => a.movement },
-    { id: "closing", label: t("closing"), value: (a: TrialBalanceAccount) => a.closing },
-    { id: "priorClosing", label: t("priorClosing"), value: (a: TrialBalanceAccount) => a.priorClosing },
+    { id: "opening", label: t("opening"), value: (a: TrialBalanceAccount) => a.opening, source: plan?.opening.from },
+    {
+      id: "movement",
+      label: t("movement"),
+      value: (a: TrialBalanceAccount) => a.movement,
+      source: plan?.movement.from,
+    },
+    { id: "closing", label: t("closing"), value: (a: TrialBalanceAccount) => a.closing, source: undefined },
+    {
+      id: "priorClosing",
+      label: t("priorClosing"),
+      value: (a: TrialBalanceAccount) => a.priorClosing,
+      source: undefined,
+    },
   ] as const;
+}
+
+function sourceTitle(t: Translate, source: Plan["opening"]["from"] | undefined): string {
+  if (!source) return "";
+  const detail = source.system ?? source.format;
+  return [
+    t(`kind.${source.kind}`),
+    detail ? `(${detail})` : "",
+    source.engagementId ?? "",
+    source.importId ?? "",
+    source.missing ? `– ${t("sourceMissing")}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function sum(values: (string | null)[]): string {
@@ -52,7 +78,7 @@ export function TrialBalancePage() {
   const [onlyDifferences, setOnlyDifferences] = useState(false);
   const [exportError, setExportError] = useState<unknown>();
   const base = engagementPath(clientId, engagementId);
-  const cols = columns(t);
+  const cols = columns(t, tb.data?.sourcePlan);
   const accounts = tb.data?.accounts;
   // The validation report's warnings and errors per account (a closing that does not add up, a sub-ledger that
   // disagrees…): those rows are highlighted with their codes, as are openings that differ from the prior closing.
@@ -109,6 +135,20 @@ export function TrialBalancePage() {
         {t("source")}: <a href={`${base}/imports/${enc(data.import.importId)}`}>{sourceLabel}</a> ·{" "}
         {data.accounts.length} {t("accounts").toLowerCase()}
       </p>
+      <ul class="plain column-sources" data-testid="column-sources">
+        {cols
+          .filter((col) => col.id === "opening" || col.id === "movement")
+          .map((col) => (
+            <li key={col.id} data-column={col.id}>
+              {col.label}:{" "}
+              {col.source && <SourceRef clientId={clientId} engagementId={engagementId} source={col.source} />}
+              {col.source?.missing && <span class="error"> ({t("sourceMissing")})</span>}
+            </li>
+          ))}
+        <li data-column="closing">
+          {t("closing")}: {t("computed")}
+        </li>
+      </ul>
       <div class="toolbar">
         <label class="inline">
           {t("filter")}{" "}
@@ -148,7 +188,12 @@ export function TrialBalancePage() {
             <span role="columnheader">{t("account")}</span>
             <span role="columnheader">{t("name")}</span>
             {cols.map((col) => (
-              <span role="columnheader" class="num" key={col.id} title={`${t("source")}: ${sourceLabel}`}>
+              <span
+                role="columnheader"
+                class="num"
+                key={col.id}
+                title={`${t("source")}: ${col.id === "closing" ? t("computed") : col.source ? sourceTitle(t, col.source) : sourceLabel}`}
+              >
                 {col.label}
               </span>
             ))}
