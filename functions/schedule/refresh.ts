@@ -5,7 +5,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { refreshDueEngagements, RefreshEventDetailSchema } from "../../lib/imports/refreshDueEngagements.ts";
-import { createConnectors, createKeyVault, createStores, createSyncDispatcher } from "../shared/adapters.ts";
+import { createSyncDeps, createSyncDispatcher } from "../shared/adapters.ts";
 import { lambdaEntry } from "../shared/environment.ts";
 
 /**
@@ -20,14 +20,7 @@ import { lambdaEntry } from "../shared/environment.ts";
  */
 export function createHandler(config: FunctionConfig) {
   const logger = new Logger({ serviceName: "saldo-refresh" });
-  const deps = {
-    ...createStores(config),
-    keys: createKeyVault(config.keyVault),
-    connectors: createConnectors(config),
-    syncs: createSyncDispatcher(config),
-    retentionSeconds: config.retentionSeconds,
-    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
-  };
+  const deps = { ...createSyncDeps(config, logger), syncs: createSyncDispatcher(config) };
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema.extend({ detail: RefreshEventDetailSchema }) }))

@@ -1,7 +1,8 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { retryConfigFor, type FunctionConfig } from "../../lib/config/functionConfig.ts";
 import type { ConnectorRegistry } from "../../lib/connectors/ports.ts";
 import { createConnectorRegistry } from "../../lib/connectors/registry.ts";
-import type { SyncDispatcher } from "../../lib/imports/syncFromApi.ts";
+import type { SyncDeps, SyncDispatcher } from "../../lib/imports/syncFromApi.ts";
 import { LambdaSyncDispatcher } from "../../lib/store/LambdaSyncDispatcher.ts";
 import { SqsSyncDispatcher } from "../../lib/store/SqsSyncDispatcher.ts";
 import { required } from "./environment.ts";
@@ -33,6 +34,20 @@ export function createKeyVault(config: FunctionConfig["keyVault"]): KeyVault {
 /** The configured connectors (none without a platform-keys secret): lib/connectors/registry.ts builds them. */
 export function createConnectors(config: FunctionConfig): ConnectorRegistry {
   return config.connectors === undefined ? {} : createConnectorRegistry(config.connectors);
+}
+
+/**
+ * What running a sync needs (the sync function, the sync worker, the schedule's round): both stores, the key vault,
+ * the connectors, the retention of superseded versions, and a log line per step through the function's logger.
+ */
+export function createSyncDeps(config: FunctionConfig, logger: Logger): SyncDeps {
+  return {
+    ...createStores(config),
+    keys: createKeyVault(config.keyVault),
+    connectors: createConnectors(config),
+    retentionSeconds: config.retentionSeconds,
+    log: (message, fields) => logger.info(message, fields),
+  };
 }
 
 /**

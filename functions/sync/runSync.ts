@@ -5,7 +5,7 @@ import middy from "@middy/core";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
 import { SyncNotQueuedError } from "../../lib/imports/errors.ts";
 import { runSync, SyncEventSchema } from "../../lib/imports/syncFromApi.ts";
-import { createConnectors, createKeyVault, createStores } from "../shared/adapters.ts";
+import { createSyncDeps } from "../shared/adapters.ts";
 import { lambdaEntry } from "../shared/environment.ts";
 
 /**
@@ -19,13 +19,7 @@ import { lambdaEntry } from "../shared/environment.ts";
  */
 export function createHandler(config: FunctionConfig) {
   const logger = new Logger({ serviceName: "saldo-sync" });
-  const deps = {
-    ...createStores(config),
-    keys: createKeyVault(config.keyVault),
-    connectors: createConnectors(config),
-    retentionSeconds: config.retentionSeconds,
-    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
-  };
+  const deps = createSyncDeps(config, logger);
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: SyncEventSchema }))
