@@ -233,33 +233,11 @@ function utf8Evidence(window: Uint8Array): "utf-8" | "latin" {
   return invalid > 0 && valid === 0 ? "latin" : "utf-8";
 }
 
-/** The whole little-endian 32-bit words of `buf[from, to)` (see {@link InternedName.words}). */
-function nameWords(buf: Uint8Array, from: number, to: number): Int32Array {
-  const words = new Int32Array((to - from) >> 2);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (let k = 0; k < words.length; k++) words[k] = view.getInt32(from + 4 * k, true);
-  return words;
-}
-
-/**
- * Whether `buf` (seen through `view`) holds the bytes of `name` at `at`, all of which lie in `buf`: four bytes at a
- * time, then the last few.
- */
-function sameName(view: DataView, buf: Uint8Array, at: number, name: InternedName): boolean {
-  const words = name.words;
-  for (let w = 0; w < words.length; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
-  const bytes = name.bytes;
-  for (let k = words.length * 4; k < bytes.length; k++) if (bytes[k] !== buf[at + k]) return false;
-  return true;
-}
-
 /** Returned by token handlers when the token is not complete in the buffer yet. */
 const INCOMPLETE = -1;
 
 interface InternedName extends XmlName {
   readonly bytes: Uint8Array;
-  /** {@link bytes} as little-endian 32-bit words (the whole words of it), compared four bytes at a time in tags. */
-  readonly words: Int32Array;
   /** UTF-8 continuation bytes in {@link bytes} (columns count characters; see `skipTag`). */
   readonly continuationBytes: number;
   next: InternedName | undefined;
@@ -359,8 +337,6 @@ export class XmlTokenizer {
   tokenOffset = 0;
 
   private readonly names = new Map<number, InternedName>();
-  /** `buf` as a DataView (set by `run`), to compare tag names four bytes at a time. */
-  private view: DataView = new DataView(new ArrayBuffer(0));
   /** The element whose end tag was the last tag read, if it was an end tag (see `startTag`). */
   private justClosed: InternedName | undefined;
   /** Short ASCII values by hash (see {@link cachedAscii}); `""` marks an empty slot (a length never matched). */
@@ -585,7 +561,6 @@ export class XmlTokenizer {
     }
     const base = this.base;
     const view = new DataView(buf.buffer, buf.byteOffset, length);
-    this.view = view;
     while (pos < length) {
       // One pass over the text up to the next '<' finds it and counts lines and columns (what `advance` does), so
       // short texts cost no call into Node's C++ side (`indexOf`) and no second walk. The count is committed after
@@ -1145,7 +1120,6 @@ export class XmlTokenizer {
       prefix: colon < 0 ? "" : qualified.slice(0, colon),
       code: this.classify ? this.classify(local) : 0,
       bytes: Uint8Array.from(buf.subarray(from, to)),
-      words: nameWords(buf, from, to),
       continuationBytes,
       next: entry,
       interned: this.internedCount < MAX_INTERNED_NAMES,
@@ -1175,7 +1149,14 @@ export class XmlTokenizer {
       const size = bytes.length;
       const end = lt + 1 + size;
       if (end < length && NAME_CHAR[buf[end]!] === 0) {
-        if (sameName(this.view, buf, lt + 1, predicted)) {
+        let same = true;
+        for (let k = 0; k < size; k++) {
+          if (bytes[k] !== buf[lt + 1 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
           name = predicted;
           this.nameEnd = end;
         }
@@ -1311,7 +1292,14 @@ export class XmlTokenizer {
       const size = bytes.length;
       const gt = lt + 2 + size;
       if (gt < length && buf[gt] === GT) {
-        if (sameName(this.view, buf, lt + 2, open)) {
+        let same = true;
+        for (let k = 0; k < size; k++) {
+          if (bytes[k] !== buf[lt + 2 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
           this.checkTagLength(lt, gt + 1);
           this.skipTag(lt, gt + 1, open);
           this.closeTop();
