@@ -560,7 +560,6 @@ export class XmlTokenizer {
       if (this.inSection()) return pos;
     }
     const base = this.base;
-    const view = new DataView(buf.buffer, buf.byteOffset, length);
     while (pos < length) {
       // One pass over the text up to the next '<' finds it and counts lines and columns (what `advance` does), so
       // short texts cost no call into Node's C++ side (`indexOf`) and no second walk. The count is committed after
@@ -574,26 +573,6 @@ export class XmlTokenizer {
       const utf8 = this.utf8;
       let amp = -1;
       let lt = pos;
-      if (!this.capturing) {
-        // Indentation (line breaks, then blanks, up to the next tag) is most text between the tags of a
-        // pretty-printed file, about 40% of the bytes of a verbose SAF-T file: its blanks are read four at a time.
-        // What it passes over holds no '&', '<', control character or continuation byte; the loop below goes on
-        // from there (and finds the '<' at once).
-        for (;;) {
-          const b = buf[lt];
-          if (b === 0x0a) {
-            if (crAt !== base + lt - 1) line++;
-          } else if (b === 0x0d) {
-            line++;
-            crAt = base + lt;
-          } else break;
-          lineStart = base + lt + 1;
-          continuation = 0;
-          lt++;
-          while (lt + 4 <= length && view.getUint32(lt, true) === 0x20202020) lt += 4;
-          while (buf[lt] === 0x20 || buf[lt] === 0x09) lt++;
-        }
-      }
       if (this.capturing && utf8) {
         // A kept value (an id, amount, date) is mostly plain ASCII up to its end tag: hash it on the way for the
         // value cache (see `decodeRaw`). Anything else in it (a line break, '&', a continuation byte) leaves the
