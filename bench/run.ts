@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generates large synthetic SAF-T and SIE files and prints, for each parser, throughput (MB/s,
- * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat). Each measurement runs
- * in its own process pinned to one core (taskset, when present). Prints figures; it is not a timed test.
+ * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat) and a pass that only
+ * reads the file (the part of every figure that is not parsing). Each measurement runs in its own process pinned to
+ * one core (taskset, when present). Prints figures; it is not a timed test.
  *
  * Four profiles (issue #8): `saft` (verbose, ≈ 550 bytes per line), `saft-dense` (≈ 300 bytes per line: short
  * descriptions, few optional elements), `sie` (three-row vouchers) and `sie-dense` (two-row vouchers, with
@@ -218,6 +219,7 @@ const results: { profile: Profile; rate: number; linesPerSecond: number; peakRss
 for (const name of chosen) {
   const profile = profiles[name]!;
   await ensure(profile.file, () => profile.write(profile.file));
+  row(`${profile.label}: read only`, measure("read", profile.file));
   const raw = measure(profile.kind === "saft" ? "raw-xml" : "raw-sie", profile.file);
   row(`${profile.label}: raw tokenizer`, raw);
   const parsed = measure(profile.kind, profile.file);
