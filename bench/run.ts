@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generates large synthetic SAF-T and SIE files and prints, for each parser, throughput (MB/s,
- * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat). Each measurement runs
- * in its own process pinned to one core (taskset, when present). Prints figures; it is not a timed test.
+ * lines/s) and peak RSS, next to a raw-tokenizer pass over the same bytes (the ratio to beat) and a pass that only
+ * reads the file (the part of every figure that is not parsing). Each measurement runs in its own process pinned to
+ * one core (taskset, when present). Prints figures; it is not a timed test.
  *
  * Four profiles (issue #8): `saft` (verbose, ≈ 550 bytes per line), `saft-dense` (≈ 300 bytes per line: short
  * descriptions, few optional elements), `sie` (three-row vouchers) and `sie-dense` (two-row vouchers, with
@@ -15,7 +16,8 @@
  * wall time, postings/s, peak RSS and its growth over the baseline, the requests and time of an unchanged re-sync, and
  * those of a re-sync after 1 000 new postings in the last month (incremental: only that month is read again).
  *
- * Options: --quick (small files, for a smoke run), --no-large (skip the 1 GB SAF-T memory run),
+ * Options: --quick (small files, for a smoke run), --runs <n> (each parser measurement n times, in a fresh process each;
+ *          the medians are printed; default 1), --no-large (skip the 1 GB SAF-T memory run),
  *          --no-e2e (skip the end-to-end run), --dir <folder> (where generated files go; default: the OS temp folder),
  *          --profile <name,…> (only these profiles: the parser figures of the file profiles, the sync figures of the
  *          sync profiles; no start-up, 1 GB or end-to-end run).
@@ -35,12 +37,15 @@ const { values } = parseArgs({
     "no-e2e": { type: "boolean", default: false },
     dir: { type: "string", default: join(tmpdir(), "saldo-bench") },
     profile: { type: "string" },
+    runs: { type: "string", default: "1" },
   },
 });
 const dir = values.dir!;
 mkdirSync(dir, { recursive: true });
 
 const scale = values.quick ? 0.02 : 1;
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, not "${values.runs}"`);
 const TARGETS = {
   saftMBps: 120,
   saftLinesPerSecond: 450_000,
@@ -70,15 +75,41 @@ interface Measurement {
   records: number;
   lines: number;
   peakRssBytes: number;
+  /** The one-minute load average when the measurement ended. */
+  load: number;
 }
 
-function measure(mode: string, file: string): Measurement {
+function measureOnce(mode: string, file: string): Measurement {
   const args = ["bin/run-ts.js", "bench/measure.ts", mode, file];
   const command = pin ? "taskset" : process.execPath;
   const commandArgs = pin ? ["-c", "0", process.execPath, ...args] : args;
   const run = spawnSync(command, commandArgs, { encoding: "utf8", maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`measure ${mode} ${file} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split("\n").pop()!) as Measurement;
+  return { ...(JSON.parse(run.stdout.trim().split("\n").pop()!) as Measurement), load: loadavg()[0]! };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * {@link runs} measurements of `mode` on `file`, each in a fresh process, folded into their medians (each figure its
+ * own median: wall and CPU time, collections, peak RSS, load), so one run disturbed by the machine's other work does
+ * not decide the figure.
+ */
+function measure(mode: string, file: string): Measurement {
+  const all = Array.from({ length: runs }, () => measureOnce(mode, file));
+  const of = (pick: (m: Measurement) => number) => median(all.map(pick));
+  return {
+    ...all[0]!,
+    seconds: of((m) => m.seconds),
+    cpuSeconds: of((m) => m.cpuSeconds),
+    gc: { minor: of((m) => m.gc.minor), major: of((m) => m.gc.major), milliseconds: of((m) => m.gc.milliseconds) },
+    peakRssBytes: of((m) => m.peakRssBytes),
+    load: of((m) => m.load),
+  };
 }
 
 async function ensure(file: string, write: () => Promise<void>) {
@@ -106,10 +137,14 @@ const row = (label: string, m: Measurement, raw?: Measurement) => {
         .toLocaleString("en")
         .padStart(9)} lines/s`
     : "";
+  // The other clock's rate too: on an idle machine the two agree; on a busy one the wall rate shows the waiting.
+  const other = pin
+    ? `wall ${(mb(m.bytes) / m.seconds).toFixed(1)} MB/s`
+    : `CPU ${(mb(m.bytes) / m.cpuSeconds).toFixed(1)} MB/s`;
   console.log(
     `${label.padEnd(26)} ${mb(m.bytes).toFixed(0).padStart(6)} MB ${m.seconds.toFixed(2).padStart(7)} s wall ${m.cpuSeconds.toFixed(2).padStart(7)} s CPU ` +
-      `${rate.toFixed(1).padStart(7)} MB/s${linesPerSecond} peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB${ratio} ` +
-      `GC ${m.gc.minor}+${m.gc.major} (${m.gc.milliseconds.toFixed(0)} ms)`,
+      `${rate.toFixed(1).padStart(7)} MB/s${linesPerSecond} (${other}) peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB${ratio} ` +
+      `GC ${m.gc.minor}+${m.gc.major} (${m.gc.milliseconds.toFixed(0)} ms) load ${m.load.toFixed(1)}`,
   );
   return rate;
 };
@@ -176,7 +211,7 @@ const parsersOnly = values.profile !== undefined;
 
 if (chosen.length > 0)
   console.log(
-    `\nparsers (${pin ? "pinned to one core with taskset" : "taskset not found: not pinned"}; rates on ${pin ? "CPU" : "wall"} time; load average ${loadavg()
+    `\nparsers (${pin ? "pinned to one core with taskset" : "taskset not found: not pinned"}; rates on ${pin ? "CPU" : "wall"} time; ${runs === 1 ? "one run each" : `medians of ${runs} runs each`}; load average ${loadavg()
       .map((load) => load.toFixed(2))
       .join(" ")})`,
   );
@@ -184,6 +219,7 @@ const results: { profile: Profile; rate: number; linesPerSecond: number; peakRss
 for (const name of chosen) {
   const profile = profiles[name]!;
   await ensure(profile.file, () => profile.write(profile.file));
+  row(`${profile.label}: read only`, measure("read", profile.file));
   const raw = measure(profile.kind === "saft" ? "raw-xml" : "raw-sie", profile.file);
   row(`${profile.label}: raw tokenizer`, raw);
   const parsed = measure(profile.kind, profile.file);

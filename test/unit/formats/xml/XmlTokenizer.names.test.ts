@@ -62,6 +62,27 @@ describe("XmlTokenizer reads names right when the structure changes from one ele
     expect(events(xml, 3)).toEqual(expected);
   });
 
+  it("tells apart names that differ in one byte anywhere, in the four-byte words or in the bytes after them", () => {
+    // Names are compared four bytes at a time, then byte by byte: a difference in each position must show.
+    const base = "Description";
+    const names = [
+      base,
+      ...Array.from({ length: base.length }, (_, at) => base.slice(0, at) + "X" + base.slice(at + 1)),
+    ];
+    const xml = `<r>${names.map((name, index) => `<${name}>${index}</${name}><${base}>b</${base}>`).join("")}</r>`;
+    const expected = [
+      "<r",
+      ...names.flatMap((name, index) => [`<${name}`, `${name}>${index}`, `<${base}`, `${base}>b`]),
+      "r>",
+    ];
+    expect(events(xml, xml.length)).toEqual(expected);
+    expect(events(xml, 5)).toEqual(expected);
+    for (const name of names.slice(1)) {
+      expect(() => events(`<r><${base}>x</${name}></r>`, 64)).toThrow(/does not match/);
+      expect(() => events(`<r><${name}>x</${base}></r>`, 7)).toThrow(/does not match/);
+    }
+  });
+
   it("still refuses an end tag that does not match, even one the open element's name is a prefix of", () => {
     expect(() => events("<r><ab></abc></r>", 64)).toThrow(MalformedInputError);
     expect(() => events("<r><abc></ab></r>", 64)).toThrow(/does not match/);

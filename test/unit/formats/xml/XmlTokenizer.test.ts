@@ -184,6 +184,51 @@ describe("XmlTokenizer locations after the text scan", () => {
     );
   });
 
+  it("locates tags after indentation of any length and line ends, for any chunking (property)", () => {
+    // Indentation (line ends, then blanks up to a tag) is read four blanks at a time: every length around that step,
+    // tabs among the blanks, several line ends of each kind, and text that only starts like indentation.
+    const indents = [
+      "\n",
+      "\n ",
+      "\n   ",
+      "\n    ",
+      "\n     ",
+      "\n        x ",
+      "\r\n\t  \t ",
+      "\r",
+      "\r\n\n\r  ",
+      "\n\n",
+    ];
+    const body = Array.from(
+      { length: 40 },
+      (_, index) => `${indents[index % indents.length]!}${" ".repeat(index % 9)}<E${index}/>`,
+    );
+    const input = `<Rot>${body.join("")}\n</Rot>`;
+    const reference = tokenize(input, undefined, () => false);
+    expect(reference.filter(([kind]) => kind === "start").map(([, name, , location]) => [name, location])).toEqual(
+      ["Rot", ...body.map((_, index) => `E${index}`)].map((name) => [
+        name,
+        locationOf(input, input.search(new RegExp(`<${name}[ />]`))),
+      ]),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+        expect(tokenize(input, sizes, () => false)).toEqual(reference);
+      }),
+      { numRuns: 200 },
+    );
+    for (const [bad, code, at] of [
+      ["\n      &bad x", "XML_BAD_REFERENCE", "&bad"],
+      ["\n        \u0002", "XML_INVALID_CHARACTER", "\u0002"],
+      ["\r\n    \t   ø\u0002", "XML_INVALID_CHARACTER", "\u0002"],
+    ] as const) {
+      const broken = input.replace("<E20/>", `<E20/>${bad}`);
+      const error = failure(broken, [7, 3, 11]);
+      expect(error.code).toBe(code);
+      expect(error.location).toMatchObject(locationOf(broken, broken.indexOf(at)));
+    }
+  });
+
   it("locates a bad reference and a control character after such text the same for any chunking (property)", () => {
     for (const [bad, code, at] of [
       ["&bad x", "XML_BAD_REFERENCE", "&bad"],
