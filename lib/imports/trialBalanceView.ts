@@ -1,10 +1,6 @@
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { totalsOf, type LedgerSummary, type TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import {
-  composeTrialBalance,
-  type ComposedTrialBalance,
-  type PriorFigures,
-} from "../reconcile/composeTrialBalance.ts";
+import { composeTrialBalance, type ComposedTrialBalance, type PriorFigures } from "../reconcile/composeTrialBalance.ts";
 import { carriesResultAccounts, reconcileOpeningWithPriorClosing } from "../reconcile/priorClosing.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "./ports.ts";

@@ -45,6 +45,11 @@ export interface PriorClosingOrigin {
   movement: FigureSource;
   /** Every import the closing came from, along the chain (the prior's movement import first). */
   imports: string[];
+  /**
+   * Where the chain reached its bound ({@link MAX_CHAIN_DEPTH}): the engagement further back whose closing was taken
+   * as its movement import states it, instead of composed from its own prior.
+   */
+  statedAt?: { engagementId: string; importId: string };
 }
 
 /**
@@ -253,10 +258,7 @@ function openingOf<Run extends SourceRun>(
 }
 
 /** Closing balances carried over as opening balances: result accounts (3–8) at 0 unless `carryResults`. */
-function carriedOver(
-  rows: readonly PriorClosingRow[],
-  carryResults: boolean,
-): Array<[PriorClosingRow, Ore]> {
+function carriedOver(rows: readonly PriorClosingRow[], carryResults: boolean): Array<[PriorClosingRow, Ore]> {
   return rows.map((row) => [
     row,
     !carryResults && accountClassOf(row.account, row.mapping.standardAccountId) === "result" ? 0n : row.closing,
@@ -298,11 +300,22 @@ export function composedClosingOf<Run extends SourceRun>(
   const imports = [movement.importId, opening.importId, ...(openingOrigin?.imports ?? [])].filter(
     (importId): importId is string => importId !== undefined,
   );
+  const statedAt =
+    openingOrigin?.statedAt ??
+    (openingOrigin?.closing === "stated" && opening.engagementId !== undefined && opening.importId !== undefined
+      ? { engagementId: opening.engagementId, importId: opening.importId }
+      : undefined);
   return {
     engagement,
     run,
     rows: composed.accounts.map(({ account, name, mapping, closing }) => ({ account, name, mapping, closing })),
-    origin: { closing: "composed", opening: openingSource, movement, imports: [...new Set(imports)] },
+    origin: {
+      closing: "composed",
+      opening: openingSource,
+      movement,
+      imports: [...new Set(imports)],
+      ...(statedAt !== undefined ? { statedAt } : {}),
+    },
   };
 }
 

@@ -63,11 +63,7 @@ export interface PriorChain {
  * see {@link PriorChain}. Pure, from the client's engagement list; a prior engagement without an active import ends
  * the chain (it has no figures: the default plan then does not open from it).
  */
-export function priorChainOf(
-  engagement: Engagement,
-  candidates: readonly Engagement[],
-  maxDepth: number,
-): PriorChain {
+export function priorChainOf(engagement: Engagement, candidates: readonly Engagement[], maxDepth: number): PriorChain {
   const engagements: Engagement[] = [];
   const priorWithFigures = (of: Engagement) => {
     const prior = findPriorEngagement(of, candidates);

@@ -1100,6 +1100,35 @@ export interface components {
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     column: ("opening" | "closing") | null;
                     missing: boolean;
+                    priorClosing: {
+                        /** @enum {string} */
+                        closing: "composed" | "stated";
+                        opening: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        } | null;
+                        movement: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        };
+                        imports: string[];
+                        statedAt: {
+                            engagementId: string;
+                            importId: string;
+                        } | null;
+                    } | null;
                 };
             };
             movement: {
@@ -1116,6 +1145,35 @@ export interface components {
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     column: ("opening" | "closing") | null;
                     missing: boolean;
+                    priorClosing: {
+                        /** @enum {string} */
+                        closing: "composed" | "stated";
+                        opening: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        } | null;
+                        movement: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        };
+                        imports: string[];
+                        statedAt: {
+                            engagementId: string;
+                            importId: string;
+                        } | null;
+                    } | null;
                 };
             };
             replace: {
@@ -1232,6 +1290,35 @@ export interface components {
                         format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                         column: ("opening" | "closing") | null;
                         missing: boolean;
+                        priorClosing: {
+                            /** @enum {string} */
+                            closing: "composed" | "stated";
+                            opening: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            } | null;
+                            movement: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            };
+                            imports: string[];
+                            statedAt: {
+                                engagementId: string;
+                                importId: string;
+                            } | null;
+                        } | null;
                     };
                     movement: {
                         /** @enum {string} */
@@ -1242,6 +1329,35 @@ export interface components {
                         format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                         column: ("opening" | "closing") | null;
                         missing: boolean;
+                        priorClosing: {
+                            /** @enum {string} */
+                            closing: "composed" | "stated";
+                            opening: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            } | null;
+                            movement: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            };
+                            imports: string[];
+                            statedAt: {
+                                engagementId: string;
+                                importId: string;
+                            } | null;
+                        } | null;
                     };
                     /** @constant */
                     closing: "computed";
