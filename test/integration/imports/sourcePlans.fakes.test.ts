@@ -21,6 +21,7 @@ import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVaul
 import { Secret } from "../../../lib/secrets/Secret.ts";
 import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { getEngagementReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
+import { getImportReport } from "../../../lib/imports/importReports.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
 import {
   apiBooks2024,
@@ -172,6 +173,13 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
     expect(sync.run.status).toBe("succeeded");
     expect(sync.run.issues?.map((issue) => issue.code)).toContain("OPENING_NOT_BALANCED");
     expect(sync.run.heldFor ?? []).toEqual([]);
+    // The issue stays on its report, marked as not affecting the figures (and why), as stored and as the API answers.
+    const report = await getImportReport(stores, sync.run);
+    expect(report.issues.find((issue) => issue.code === "OPENING_NOT_BALANCED")).toMatchObject({
+      severity: "error",
+      affectsFigures: false,
+      unusedByPlan: { column: "opening", openingFrom: "file" },
+    });
 
     const view = toTrialBalanceViewJson(await getTrialBalanceView(stores, ref));
     expect(view.totals).toEqual({ opening: "0.00", movement: "0.00", closing: "0.00" });

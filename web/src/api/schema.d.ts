@@ -939,6 +939,14 @@ export interface components {
                     column: number;
                     offset?: number;
                 };
+                /** @constant */
+                affectsFigures?: false;
+                unusedByPlan?: {
+                    /** @enum {string} */
+                    column: "opening" | "closing";
+                    /** @enum {string} */
+                    openingFrom: "prior" | "file" | "api" | "none";
+                };
             }[];
         };
         IntegrationCompanies: {
@@ -1388,6 +1396,14 @@ export interface components {
                     line: number;
                     column: number;
                     offset?: number;
+                };
+                /** @constant */
+                affectsFigures?: false;
+                unusedByPlan?: {
+                    /** @enum {string} */
+                    column: "opening" | "closing";
+                    /** @enum {string} */
+                    openingFrom: "prior" | "file" | "api" | "none";
                 };
             }[];
             engagement: {
