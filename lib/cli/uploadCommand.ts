@@ -96,6 +96,7 @@ export async function uploadCommand(
         fiscalYear: fiscalYearOption,
         orgNumber: values["org-number"],
         locale,
+        role: role.data,
       },
     );
     // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
