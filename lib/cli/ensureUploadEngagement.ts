@@ -18,13 +18,19 @@ export interface UploadEngagementOptions {
   orgNumber?: string | undefined;
   /** The language of the returned lines (default nb). */
   locale?: Locale;
+  /**
+   * `--role opening`: the file gives the engagement's opening balances — last year's trial balance — so the
+   * engagement to create is the fiscal year **after** the file's period (a file of 2024 opens 2025).
+   */
+  role?: "figures" | "opening" | undefined;
 }
 
 /**
  * Makes sure the engagement named on the command line exists, creating on first use — through the same use cases
  * as the HTTP API, with the same validation — the client (named after the file's company, else its id; with the
  * file's organisation number, normalised and unique in the tenant) and a **year-end** engagement whose fiscal year
- * is `--fiscal-year` or the year of the file's period, covering 1 January – 31 December of that year.
+ * is `--fiscal-year` or the year of the file's period — with `--role opening` the year after it (last year's trial
+ * balance opens this year) —, covering 1 January – 31 December of that year.
  *
  * Everything is decided before anything is created: the file's header is read (only when something must be
  * created; an upload into an existing engagement goes through whatever the file holds), the organisation number and
@@ -49,7 +55,10 @@ export async function ensureUploadEngagement(
   if (missing === "nothing") return [];
 
   const header = await readHeader(missing === "client" ? undefined : await deps.engagementStore.getClient(ref));
-  const fiscalYear = fiscalYearOf(ref, header, options.fiscalYear);
+  const fiscalYear =
+    options.role === "opening"
+      ? openingFiscalYearOf(ref, header, options.fiscalYear)
+      : fiscalYearOf(ref, header, options.fiscalYear);
   const newClient = missing === "client" ? clientOf(ref, header, options.orgNumber) : undefined;
 
   const locale = options.locale ?? DEFAULT_LOCALE;
@@ -118,6 +127,33 @@ function fiscalYearOf(ref: EngagementRef, header: FileHeader, option: number | u
         (option === undefined
           ? "from it: pass --fiscal-year, or create a period-end engagement through the API (POST /clients/{clientId}/engagements)"
           : "for it"),
+    );
+  }
+  return fiscalYear;
+}
+
+/**
+ * The fiscal year of the engagement a file uploaded with the opening role opens: `--fiscal-year`, else the year after
+ * the file's period (its closing is that year's opening). The file's period must end the day before the year starts
+ * (last year's trial balance) or lie within the year (a file of the year whose opening balances are right) — what
+ * the activation gate accepts for the opening role.
+ */
+function openingFiscalYearOf(ref: EngagementRef, header: FileHeader, option: number | undefined): number {
+  const period = header.period;
+  const fiscalYear = option ?? (period ? Number(period.end.slice(0, 4)) + 1 : undefined);
+  if (fiscalYear === undefined) {
+    throw new UsageError(
+      `the file states no period, so the engagement "${ref.engagementId}" it opens cannot be created from it: pass --fiscal-year <the year it opens>`,
+    );
+  }
+  const year = engagementPeriod({ kind: "year-end", fiscalYear });
+  const lastYears = period !== undefined && period.end === `${fiscalYear - 1}-12-31`;
+  const withinYear = period !== undefined && period.start >= year.periodStart && period.end <= year.periodEnd;
+  if (period && !lastYears && !withinYear) {
+    throw new UsageError(
+      `the file covers ${period.start} – ${period.end}: as the opening balance of fiscal year ${fiscalYear} ` +
+        `(${year.periodStart} – ${year.periodEnd}) it must end on ${fiscalYear - 1}-12-31 (last year's trial balance) ` +
+        `or lie within the year, so the year-end engagement "${ref.engagementId}" cannot be created for it`,
     );
   }
   return fiscalYear;

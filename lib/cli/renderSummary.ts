@@ -86,18 +86,31 @@ export function renderSummary(summary: LedgerSummary, fileName: string, locale: 
         : ""),
   );
   out.push("");
+  // An error the source plan makes irrelevant to the figures (Issue.unusedByPlan) is counted and shown apart.
   const counts = { error: 0, warning: 0, info: 0 };
-  for (const issue of summary.issues) counts[issue.severity]++;
-  const issueCounts = labels.issueCounts(
-    formatCountForPeople(counts.error, locale),
-    formatCountForPeople(counts.warning, locale),
-    formatCountForPeople(counts.info, locale),
-  );
+  let unused = 0;
+  for (const issue of summary.issues) {
+    if (issue.unusedByPlan) unused++;
+    else counts[issue.severity]++;
+  }
+  const issueCounts =
+    labels.issueCounts(
+      formatCountForPeople(counts.error, locale),
+      formatCountForPeople(counts.warning, locale),
+      formatCountForPeople(counts.info, locale),
+    ) + (unused > 0 ? labels.unusedByPlanCount(formatCountForPeople(unused, locale)) : "");
   out.push(`${labels.issuesHeading}: ${issueCounts}`);
-  const severityWidth = Math.max(...Object.values(labels.severity).map((word) => word.length));
+  const severityWidth = Math.max(
+    labels.severityUnusedByPlan.length,
+    ...Object.values(labels.severity).map((word) => word.length),
+  );
   for (const issue of summary.issues) {
     const where = issue.location ? ` [${labels.line} ${issue.location.line}:${issue.location.column}]` : "";
-    out.push(`  ${labels.severity[issue.severity].padEnd(severityWidth)} ${issue.code}: ${issue.message}${where}`);
+    const severity = issue.unusedByPlan ? labels.severityUnusedByPlan : labels.severity[issue.severity];
+    const why = issue.unusedByPlan
+      ? ` (${labels.unusedByPlan(issue.unusedByPlan.column, issue.unusedByPlan.openingFrom)})`
+      : "";
+    out.push(`  ${severity.padEnd(severityWidth)} ${issue.code}: ${issue.message}${where}${why}`);
   }
   return out.join("\n") + "\n";
 }

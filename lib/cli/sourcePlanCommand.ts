@@ -45,8 +45,7 @@ export async function sourcePlanCommand(
       process.stdout.write(JSON.stringify(json, null, 2) + "\n");
       return 0;
     }
-    const from = (source: FigureSourceJson) =>
-      labels.figureSource(source.kind, source.importId ?? undefined, source.engagementId ?? undefined, source.missing);
+    const from = (source: FigureSourceJson) => labels.figureSource(source);
     process.stdout.write(
       [
         `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`,

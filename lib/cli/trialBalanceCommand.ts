@@ -1,5 +1,6 @@
 import { trialBalanceCsv, trialBalanceXlsx } from "../export/trialBalanceExport.ts";
 import { getTrialBalanceView, type TrialBalanceView } from "../imports/trialBalanceView.ts";
+import { toFigureSourceJson } from "../imports/sourcePlanView.ts";
 import { LedgerJsonSchema, toLedgerJson } from "../ledger/ledgerJson.ts";
 import { formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
@@ -71,13 +72,13 @@ export function renderTrialBalanceText(view: TrialBalanceView, name: string, loc
       "opening",
       plan.opening,
       plan.chosenBy.opening === "explicit",
-      labels.figureSource(opening.kind, opening.importId, opening.engagementId, opening.missing),
+      labels.figureSource(toFigureSourceJson(opening)),
     ),
     labels.sourcePlanPart(
       "movement",
       plan.movement,
       plan.chosenBy.movement === "explicit",
-      labels.figureSource(movement.kind, movement.importId, movement.engagementId, movement.missing),
+      labels.figureSource(toFigureSourceJson(movement)),
     ),
   ].join("\n");
   return `${title}\n${sources}\n${renderSummary(summary, source, locale)}`;

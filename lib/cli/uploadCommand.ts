@@ -96,6 +96,7 @@ export async function uploadCommand(
         fiscalYear: fiscalYearOption,
         orgNumber: values["org-number"],
         locale,
+        role: role.data,
       },
     );
     // The checks of the API's POST …/uploads: size, a live client's engagement, a file name an upload key can hold.
@@ -196,13 +197,16 @@ export function renderImportEnded(run: ImportRun, summary: ImportSummaryJson, lo
       }
     : undefined;
   const lines = [labels.upload.importEnded(run.importId, labels.status[run.status] ?? run.status, counts)];
+  if (run.role === "opening") lines.push(`  ${labels.upload.role}: ${labels.importRole(run.role)}`);
   if (run.failure) lines.push(`  ${labels.upload.reason}: ${run.failure.code}: ${run.failure.message}`);
+  // Errors the source plan makes irrelevant to the figures (Issue.unusedByPlan) are counted apart.
+  const unused = run.issues?.filter((issue) => issue.unusedByPlan !== undefined).length ?? 0;
   const issues = summary.issueCounts
     ? labels.issueCounts(
-        count(summary.issueCounts.error),
+        count(summary.issueCounts.error - unused),
         count(summary.issueCounts.warning),
         count(summary.issueCounts.info),
-      )
+      ) + (unused > 0 ? labels.unusedByPlanCount(count(unused)) : "")
     : labels.noReport;
   lines.push(`  ${labels.upload.issues}: ${issues}`);
   return lines.join("\n") + "\n";

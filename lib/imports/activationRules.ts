@@ -68,6 +68,8 @@ export interface ActivationPlanFacts {
    * compared, by the reconciliation). Issues about only these columns do not hold the import.
    */
   unusedColumns: ReadonlyArray<"opening" | "closing">;
+  /** Where the plan takes the opening balances from. */
+  openingFrom: "prior" | "file" | "api" | "none";
   /** The slot the import fills (`file`, `api`, `opening`). */
   slot: string;
   /** The import active in that slot now, when another one is and the plan does not allow replacing it. */
@@ -82,6 +84,19 @@ export const ERROR_CODES_BY_COLUMN: Readonly<Record<"opening" | "closing", Reado
   opening: new Set(["OPENING_NOT_BALANCED"]),
   closing: new Set(["CLOSING_NOT_BALANCED", "CLOSING_MISMATCH"]),
 };
+
+/**
+ * The report with each error about a column the plan does not take from the import marked `unusedByPlan` (the same
+ * codes FIGURES_UNRELIABLE leaves out): people see that it does not affect the figures, and why.
+ */
+export function markIssuesUnusedByPlan(issues: readonly Issue[], plan: ActivationPlanFacts | undefined): Issue[] {
+  if (plan === undefined || plan.unusedColumns.length === 0) return [...issues];
+  return issues.map((issue) => {
+    if (issue.severity !== "error") return issue;
+    const column = plan.unusedColumns.find((candidate) => ERROR_CODES_BY_COLUMN[candidate].has(issue.code));
+    return column === undefined ? issue : { ...issue, unusedByPlan: { column, openingFrom: plan.openingFrom } };
+  });
+}
 
 /** One rule of the gate, as data. */
 export interface ActivationRule<Code extends string = HoldCode | NoteCode> {

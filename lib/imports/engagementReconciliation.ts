@@ -2,11 +2,11 @@ import type { EngagementStore } from "../engagements/ports.ts";
 import type { Client, ClientRef, Engagement, EngagementRef } from "../engagements/types.ts";
 import { isConnected } from "../engagements/sourcePlan.ts";
 import type { AccountMapping } from "../ledger/types.ts";
-import { composeTrialBalance, type FigureSource } from "../reconcile/composeTrialBalance.ts";
+import { composeTrialBalance, MAX_CHAIN_DEPTH, type FigureSource } from "../reconcile/composeTrialBalance.ts";
 import { getEngagement, listEngagements } from "../engagements/manageEngagements.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
 import { getClient } from "../engagements/manageClients.ts";
-import { carriesResultAccounts, dayBefore, findPriorEngagement } from "../reconcile/priorClosing.ts";
+import { carriesResultAccounts, priorChainOf } from "../reconcile/priorClosing.ts";
 import {
   reconcileEngagement,
   type ReconcileInput,
@@ -41,8 +41,8 @@ interface ReconciliationSources {
 /**
  * The engagement's reconciliation (README "Reconciliation"): the stored one when it was computed from the sources
  * the engagement has now, else computed again from them. A stored one goes out of date when an import of any slot is
- * activated, the source plan changes, or the prior engagement's active import changes — and a recomputation after
- * that failed. Reading never writes (the API's GET routes are read-only): the changes store it
+ * activated, the source plan changes, or an engagement of the chain its prior closing is composed from changes (its
+ * active imports or its plan) — and a recomputation after that failed. Reading never writes (the API's GET routes are read-only): the changes store it
  * ({@link reconcileAfterChange}).
  *
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
@@ -69,7 +69,7 @@ export async function reconciliationsOf(
   const entries = await Promise.all(
     engagements.map(async (engagement) => {
       const stored = await deps.importStore.getReconciliation(engagement);
-      const basis = basisOf(engagement, findPriorEngagement(engagement, engagements), client);
+      const basis = basisOf(engagement, engagements, client);
       const fresh =
         stored !== undefined && stored.basis === basis ? stored : await computeReconciliation(deps, engagement);
       return [engagement.engagementId, withoutBasis(fresh)] as const;
@@ -91,21 +91,26 @@ async function recomputeReconciliation(deps: ReconciliationDeps, ref: Engagement
 }
 
 /**
- * Recomputes the reconciliation of the engagement and of the one that starts the day after it ends (whose prior
- * closing it is), after an activation of any slot, a re-activation or a change of the source plan. Never throws: the
- * change that triggered it stands; a failure is logged and the next read computes it again (its basis is out of date).
+ * Recomputes the reconciliation of the engagement and of every later engagement whose prior closing it is part of
+ * (the next one, and the ones after it while each opens from its prior's closing — the chain of
+ * {@link priorChainOf}, at most MAX_CHAIN_DEPTH back), after an activation of any slot, a re-activation or a change
+ * of the source plan. Never throws: the change that triggered it stands; a failure is logged and the next read
+ * computes it again (its basis is out of date).
  */
 export async function reconcileAfterChange(deps: ReconciliationDeps, ref: EngagementRef): Promise<void> {
   try {
     const engagements = await deps.engagementStore.listEngagements(ref);
     const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
     if (engagement === undefined) return;
-    const next = engagements.filter(
-      (candidate) =>
-        dayBefore(candidate.periodStart) === engagement.periodEnd &&
-        findPriorEngagement(candidate, engagements)?.engagementId === engagement.engagementId,
+    const later = engagements.filter((candidate) =>
+      priorChainOf(candidate, engagements, MAX_CHAIN_DEPTH).engagements.some(
+        (link) => link.engagementId === engagement.engagementId,
+      ),
     );
-    await Promise.all([engagement, ...next].map((each) => recomputeReconciliation(deps, each)));
+    // Sequentially from the changed engagement on (a few reads each; the chain is short).
+    for (const each of [engagement, ...later.sort((a, b) => compareText(a.periodStart, b.periodStart))]) {
+      await recomputeReconciliation(deps, each);
+    }
   } catch (error) {
     deps.log?.("reconciliation not recomputed: the next read computes it", {
       tenantId: ref.tenantId,
@@ -114,6 +119,10 @@ export async function reconcileAfterChange(deps: ReconciliationDeps, ref: Engage
       reason: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function withoutBasis(stored: StoredReconciliation): ReconciliationJson {
@@ -129,24 +138,37 @@ async function readBasis(deps: ReconciliationDeps, ref: EngagementRef): Promise<
   ]);
   const engagement = engagements.find((candidate) => candidate.engagementId === ref.engagementId);
   if (engagement === undefined) throw new EngagementNotFoundError(ref);
-  return { basis: basisOf(engagement, findPriorEngagement(engagement, engagements), client) };
+  return { basis: basisOf(engagement, engagements, client) };
 }
 
 /**
  * What a reconciliation was computed from: the engagement's period, the active import of each slot, the plan a
- * person chose, whether the client is connected (the default plan's movement), and the prior engagement's active
- * import. Equal bases, equal reconciliations (an import's figures never change once it is active).
+ * person chose, whether the client is connected (the default plan's movement), and the same of every engagement of
+ * the chain its prior closing is composed from ({@link priorChainOf}: a re-activation or a plan change in 2023 makes
+ * 2025's reconciliation out of date). Equal bases, equal reconciliations (an import's figures never change once it is
+ * active). Read from the client's engagement list alone.
  */
-function basisOf(engagement: Engagement, prior: Engagement | undefined, client: Client | undefined): string {
-  const slot = (name: "file" | "api" | "opening") => engagement.sources?.[name]?.importId ?? null;
+function basisOf(engagement: Engagement, engagements: readonly Engagement[], client: Client | undefined): string {
+  const chain = priorChainOf(engagement, engagements, MAX_CHAIN_DEPTH);
   return JSON.stringify({
+    ...figuresBasisOf(engagement),
+    connected: isConnected(client),
+    chain: chain.engagements.map(figuresBasisOf),
+    truncated: chain.truncated,
+  });
+}
+
+/** What an engagement's own figures are composed from: its period, its slots (or its one active import), its plan. */
+function figuresBasisOf(engagement: Engagement) {
+  const slot = (name: "file" | "api" | "opening") => engagement.sources?.[name]?.importId ?? null;
+  return {
+    engagementId: engagement.engagementId,
     period: [engagement.kind, engagement.periodStart, engagement.periodEnd],
     // An engagement activated before slots existed has its one import in `activeImportId`.
-    sources: engagement.sources ? [slot("file"), slot("api"), slot("opening")] : (engagement.activeImportId ?? null),
+    sources: engagement.sources ? [slot("file"), slot("api"), slot("opening")] : null,
+    active: engagement.activeImportId ?? null,
     plan: engagement.sourcePlan ?? null,
-    connected: isConnected(client),
-    prior: prior?.activeImportId === undefined ? null : [prior.engagementId, prior.activeImportId],
-  });
+  };
 }
 
 /** Reads everything the reconciliation compares (readEngagementSources) and composes the trial balance. */
@@ -157,7 +179,6 @@ async function readSources(deps: ReconciliationDeps, ref: EngagementRef): Promis
   ]);
   const composed = composeTrialBalance(read);
   const { engagement, slots, prior } = read;
-  const priorEngagement = findPriorEngagement(engagement, engagements);
   const mappings = new Map<string, AccountMapping>();
   for (const figures of [slots.file, slots.api, slots.opening, prior ?? undefined]) {
     for (const row of figures?.rows ?? []) if (!mappings.has(row.account)) mappings.set(row.account, row.mapping);
@@ -208,7 +229,7 @@ async function readSources(deps: ReconciliationDeps, ref: EngagementRef): Promis
   };
   // The engagement as stored (not with the slots readEngagementSources fills in for one activated before slots).
   const stored = engagements.find((candidate) => candidate.engagementId === engagement.engagementId) ?? engagement;
-  return { engagement, input, basis: basisOf(stored, priorEngagement, read.client) };
+  return { engagement, input, basis: basisOf(stored, engagements, read.client) };
 }
 
 function toSource(source: FigureSource): ReconciliationSource {

@@ -1,10 +1,19 @@
 import { getClient } from "../engagements/manageClients.ts";
-import { isConnected, resolveSourcePlan } from "../engagements/sourcePlan.ts";
+import { isConnected, resolveSourcePlan, type SourcePlanFacts } from "../engagements/sourcePlan.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { Client, Engagement, EngagementRef, EngagementSources, SourceSlot } from "../engagements/types.ts";
 import { EngagementNotFoundError } from "../engagements/errors.ts";
-import type { EngagementSourceFigures, PriorFigures, SourceFigures } from "../reconcile/composeTrialBalance.ts";
-import { findPriorEngagement } from "../reconcile/priorClosing.ts";
+import {
+  composeTrialBalance,
+  composedClosingOf,
+  MAX_CHAIN_DEPTH,
+  statedClosingOf,
+  type ComposedTrialBalance,
+  type EngagementSourceFigures,
+  type PriorFigures,
+  type SourceFigures,
+} from "../reconcile/composeTrialBalance.ts";
+import { priorChainOf } from "../reconcile/priorClosing.ts";
 import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
 import type { ImportRun } from "./types.ts";
 
@@ -18,15 +27,15 @@ export interface EngagementSourcesDeps {
 export interface EngagementSourcesRead extends EngagementSourceFigures<ImportRun> {
   client: Client;
   slots: Partial<Record<SourceSlot, { run: ImportRun; rows: StoredTrialBalanceRow[] }>>;
-  prior: (PriorFigures<ImportRun> & { rows: StoredTrialBalanceRow[] }) | null;
+  prior: PriorFigures<ImportRun> | null;
 }
 
 /**
- * Reads everything the engagement's figures are composed from (issue #10, source plans), in parallel: the
- * engagement and its client, the active import of each source slot that has one (run and stored trial-balance
- * rows), the prior engagement's closing (the engagement ending the day before this one starts, its movement import
- * and rows: {@link findPriorEngagement}), and the resolved source plan (`resolveSourcePlan`: whether the prior
- * closing exists and the client is connected decide the default). Compose the figures with `composeTrialBalance`.
+ * Reads everything the engagement's figures are composed from (issue #10, source plans): the engagement and its
+ * client, the active import of each source slot that has one (run and stored trial-balance rows), the prior
+ * engagement's closing ({@link readPriorFigures}: as saldo composes it, along the chain of prior engagements), and
+ * the resolved source plan (`resolveSourcePlan`: whether the prior closing exists and the client is connected decide
+ * the default). Compose the figures with `composeTrialBalance`.
  *
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
  */
@@ -40,6 +49,7 @@ export async function readEngagementSources(
     deps.engagementStore.listEngagements(ref),
   ]);
   if (engagement === undefined) throw new EngagementNotFoundError(ref);
+  const connected = isConnected(client);
   const sources = await sourcesOfEngagement(deps, engagement);
   const readSlot = async (slot: SourceSlot) => {
     const active = sources[slot];
@@ -50,17 +60,14 @@ export async function readEngagementSources(
     readSlot("file"),
     readSlot("api"),
     readSlot("opening"),
-    readPriorFigures(deps, engagement, engagements),
+    readPriorFigures(deps, engagement, engagements, connected),
   ]);
   const slots: EngagementSourcesRead["slots"] = {
     ...(file !== undefined ? { file } : {}),
     ...(api !== undefined ? { api } : {}),
     ...(opening !== undefined ? { opening } : {}),
   };
-  const plan = resolveSourcePlan(
-    { ...engagement, sources },
-    { hasPriorClosing: prior !== null, connected: isConnected(client) },
-  );
+  const plan = resolveSourcePlan({ ...engagement, sources }, { hasPriorClosing: prior !== null, connected });
   return { engagement: { ...engagement, sources }, client, plan, slots, prior };
 }
 
@@ -88,14 +95,88 @@ async function readImportFigures(
   return run === undefined ? undefined : { run, rows };
 }
 
-/** The closing of the prior engagement (its movement import), or null when it has none. */
+/**
+ * The prior engagement's closing as saldo shows it — its trial balance composed by its own plan (opening + movement)
+ * — or null when it has none (no prior engagement, or one without an active import).
+ *
+ * The prior's opening may itself be its prior's closing: the chain (2025 ← 2024 ← 2023 …, {@link priorChainOf}) is
+ * composed from its oldest engagement on, at most {@link MAX_CHAIN_DEPTH} engagements back; where it stops short,
+ * that engagement's closing is the one its movement import states (`origin.closing: "stated"`). Each engagement of
+ * the chain is read once, and only the slots its plan takes figures from; the reads run in parallel.
+ */
 export async function readPriorFigures(
   deps: EngagementSourcesDeps,
   engagement: Engagement,
   candidates: readonly Engagement[],
-): Promise<(PriorFigures<ImportRun> & { rows: StoredTrialBalanceRow[] }) | null> {
-  const prior = findPriorEngagement(engagement, candidates);
-  if (prior?.activeImportId === undefined) return null;
-  const figures = await readImportFigures(deps, { ...prior, importId: prior.activeImportId });
-  return figures === undefined ? null : { engagement: prior, ...figures };
+  connected: boolean,
+): Promise<PriorFigures<ImportRun> | null> {
+  const chain = priorChainOf(engagement, candidates, MAX_CHAIN_DEPTH);
+  const links = await Promise.all(
+    chain.engagements.map((link, index) => {
+      const last = index === chain.engagements.length - 1;
+      return last && chain.truncated
+        ? readStatedLink(deps, link)
+        : readComposedLink(deps, link, { hasPriorClosing: !last, connected });
+    }),
+  );
+  // From the oldest engagement on: each one's closing is the next one's prior closing.
+  let prior: PriorFigures<ImportRun> | null = null;
+  for (const link of links.reverse()) {
+    if (link === null) prior = null;
+    else if (link.kind === "stated") prior = statedClosingOf(link.engagement, link.movement);
+    else {
+      const composed: ComposedTrialBalance = composeTrialBalance({ ...link.figures, prior });
+      prior = composedClosingOf(link.figures.engagement, composed, link.movement.run);
+    }
+  }
+  return prior;
+}
+
+type ChainLink =
+  | { kind: "stated"; engagement: Engagement; movement: SourceFigures<ImportRun> }
+  | {
+      kind: "composed";
+      figures: Omit<EngagementSourceFigures<ImportRun>, "prior">;
+      movement: SourceFigures<ImportRun>;
+    }
+  | null;
+
+/** An engagement of the chain whose closing is taken as stated: its movement import (null when it has none). */
+async function readStatedLink(deps: EngagementSourcesDeps, engagement: Engagement): Promise<ChainLink> {
+  if (engagement.activeImportId === undefined) return null;
+  const movement = await readImportFigures(deps, { ...engagement, importId: engagement.activeImportId });
+  return movement === undefined ? null : { kind: "stated", engagement, movement };
+}
+
+/**
+ * An engagement of the chain whose closing is composed: its plan, and the slots the plan takes the movement and the
+ * opening from (a prior opening comes from the chain). Null when its movement import cannot be read.
+ */
+async function readComposedLink(
+  deps: EngagementSourcesDeps,
+  engagement: Engagement,
+  facts: SourcePlanFacts,
+): Promise<ChainLink> {
+  const sources = await sourcesOfEngagement(deps, engagement);
+  const plan = resolveSourcePlan({ ...engagement, sources }, facts);
+  const openingSlots: SourceSlot[] =
+    plan.opening === "file"
+      ? [sources.opening !== undefined ? "opening" : "file"]
+      : plan.opening === "api"
+        ? ["api"]
+        : [];
+  const wanted = [...new Set<SourceSlot>([plan.movement, ...openingSlots])];
+  const read = await Promise.all(
+    wanted.map(async (slot) => {
+      const active = sources[slot];
+      const figures =
+        active === undefined ? undefined : await readImportFigures(deps, { ...engagement, importId: active.importId });
+      return [slot, figures] as const;
+    }),
+  );
+  const slots: EngagementSourceFigures<ImportRun>["slots"] = {};
+  for (const [slot, figures] of read) if (figures !== undefined) slots[slot] = figures;
+  const movement = slots[plan.movement];
+  if (movement === undefined) return null;
+  return { kind: "composed", figures: { engagement: { ...engagement, sources }, plan, slots }, movement };
 }

@@ -9,7 +9,7 @@ import { formatOre } from "../money/ore.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import { hasErrorCode } from "../errors/SaldoError.ts";
 import { isConnected, resolveSourcePlan, slotOfImport } from "../engagements/sourcePlan.ts";
-import { activationFactsOf, evaluateActivationRules } from "./activationRules.ts";
+import { activationFactsOf, evaluateActivationRules, markIssuesUnusedByPlan } from "./activationRules.ts";
 import { adoptClientOrgNumber, otherClientWithOrgNumber } from "./clientOrgNumber.ts";
 import { FieldTooLongError, ImportLeaseLostError, SourceFileMissingError } from "./errors.ts";
 import { limitFieldLengths } from "./fieldLimits.ts";
@@ -190,6 +190,7 @@ export async function runImportAttempt(
     // meanwhile may have given it an organisation number.
     const clientNow = (await deps.engagementStore.getClient({ tenantId, clientId })) ?? client;
     const role = source.role?.() === "opening" ? ("opening" as const) : undefined;
+    const plan = await planFactsOf(deps, { ...run, ...(role ? { role } : {}) }, isConnected(clientNow));
     const decision = evaluateActivationRules(
       activationFactsOf(summary, {
         client: clientNow,
@@ -199,10 +200,10 @@ export async function runImportAttempt(
           clientNow,
           header.company.orgNumber,
         ),
-        plan: await planFactsOf(deps, { ...run, ...(role ? { role } : {}) }, isConnected(clientNow)),
+        plan,
       }),
     );
-    summary.issues.push(...decision.issues);
+    summary.issues = [...markIssuesUnusedByPlan(summary.issues, plan), ...decision.issues];
     const held = decision.heldFor.length > 0;
     const { progress: _progress, ...runFields } = run;
     const finished: ImportRun = {
@@ -416,6 +417,7 @@ async function planFactsOf(
   return {
     slot,
     unusedColumns: opensFromIt ? [] : ["opening", "closing"],
+    openingFrom: plan.opening,
     ...(plan.replace === false && current !== undefined && current.importId !== run.importId
       ? { replaceRefusedBy: current.importId }
       : {}),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { reconcileAfterChange } from "./engagementReconciliation.ts";
+import { reconcileAfterChange, type ReconciliationDeps } from "./engagementReconciliation.ts";
 import { getEngagement } from "../engagements/manageEngagements.ts";
 import { isConnected, type ResolvedSourcePlan } from "../engagements/sourcePlan.ts";
 import {
@@ -63,7 +63,7 @@ export async function getSourcePlan(deps: EngagementSourcesDeps, ref: Engagement
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids)
  */
 export async function setSourcePlan(
-  deps: EngagementSourcesDeps,
+  deps: ReconciliationDeps,
   ref: EngagementRef,
   choice: SourcePlanChoice,
 ): Promise<SourcePlanView> {
@@ -76,8 +76,8 @@ export async function setSourcePlan(
 
 const ChosenBySchema = z.enum(["explicit", "default"]);
 
-/** Where one column's figures come from. */
-export const FigureSourceSchema = z.object({
+/** Where one column's figures come from (without the prior closing's origin). */
+const FigureSourceBaseSchema = z.object({
   kind: OpeningSourceSchema,
   /** The import the figures are from; null for `none`, or while the source has no import (`missing`). */
   importId: z.string().nullable(),
@@ -89,6 +89,27 @@ export const FigureSourceSchema = z.object({
   column: z.enum(["opening", "closing"]).nullable(),
   /** True when the plan names a source the engagement has no figures from yet: the column counts as 0. */
   missing: z.boolean(),
+});
+
+/** Where one column's figures come from. */
+export const FigureSourceSchema = FigureSourceBaseSchema.extend({
+  /**
+   * `prior`: how the prior engagement's closing was made — `composed`: its opening (`opening`, by its plan) + its
+   * movement (`movement`), as saldo shows its trial balance, along the chain of prior engagements; `stated`: as its
+   * movement import states it (the chain is longer than 10 engagements; `statedAt` says where it stopped) — and every
+   * import it came from. Null for
+   * the other kinds.
+   */
+  priorClosing: z
+    .object({
+      closing: z.enum(["composed", "stated"]),
+      opening: FigureSourceBaseSchema.nullable(),
+      movement: FigureSourceBaseSchema,
+      imports: z.array(z.string()),
+      /** Where the chain reached its bound: the engagement whose closing was taken as its import states it. */
+      statedAt: z.object({ engagementId: z.string(), importId: z.string() }).nullable(),
+    })
+    .nullable(),
 });
 export type FigureSourceJson = z.infer<typeof FigureSourceSchema>;
 
@@ -109,6 +130,23 @@ export type SourcePlanJson = z.infer<typeof SourcePlanViewSchema>;
 
 /** Renders one column's source. */
 export function toFigureSourceJson(source: FigureSource): FigureSourceJson {
+  const origin = source.priorClosing;
+  return {
+    ...toFigureSourceBaseJson(source),
+    priorClosing:
+      origin === undefined
+        ? null
+        : {
+            closing: origin.closing,
+            opening: origin.opening === undefined ? null : toFigureSourceBaseJson(origin.opening),
+            movement: toFigureSourceBaseJson(origin.movement),
+            imports: [...origin.imports],
+            statedAt: origin.statedAt === undefined ? null : { ...origin.statedAt },
+          },
+  };
+}
+
+function toFigureSourceBaseJson(source: FigureSource): z.infer<typeof FigureSourceBaseSchema> {
   return {
     kind: source.kind,
     importId: source.importId ?? null,

@@ -1,9 +1,9 @@
 import type { Engagement, EngagementRef } from "../engagements/types.ts";
 import { totalsOf, type LedgerSummary, type TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import { composeTrialBalance, type ComposedTrialBalance } from "../reconcile/composeTrialBalance.ts";
+import { composeTrialBalance, type ComposedTrialBalance, type PriorFigures } from "../reconcile/composeTrialBalance.ts";
 import { carriesResultAccounts, reconcileOpeningWithPriorClosing } from "../reconcile/priorClosing.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
-import type { ImportStore, StoredTrialBalanceRow } from "./ports.ts";
+import type { ImportStore } from "./ports.ts";
 import { readActiveLedger } from "./readActiveLedger.ts";
 import { readEngagementSources } from "./engagementSources.ts";
 import type { ImportRun } from "./types.ts";
@@ -17,12 +17,11 @@ export interface TrialBalanceViewDeps {
   importStore: ImportStore;
 }
 
-/** The closing trial balance of the engagement before this one, as its active import states it. */
-export interface PriorClosing {
-  engagement: Engagement;
-  run: ImportRun;
-  rows: StoredTrialBalanceRow[];
-}
+/**
+ * The closing trial balance of the engagement before this one, as saldo composes it (its plan's opening + its
+ * movement; `run` is its movement import): see readPriorFigures.
+ */
+export type PriorClosing = PriorFigures<ImportRun>;
 
 /**
  * The engagement's active version with where every figure came from, and the prior engagement's closing.

@@ -47,6 +47,18 @@ export const IssueJsonSchema = z.object({
   location: z
     .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
     .optional(),
+  /**
+   * `false` on an error about a column the engagement's source plan does not take from the import (as the plan was
+   * when the import was read): it does not affect the figures; `unusedByPlan` says why. Absent otherwise.
+   */
+  affectsFigures: z.literal(false).optional(),
+  /** Which column the plan does not use (`opening`: it comes from `openingFrom`; `closing`: computed). */
+  unusedByPlan: z
+    .object({
+      column: z.enum(["opening", "closing"]),
+      openingFrom: z.enum(["prior", "file", "api", "none"]),
+    })
+    .optional(),
 });
 
 /** The JSON shape of `saldo inspect --json`, also used by `saldo trial-balance --json` and the HTTP API. */
@@ -129,5 +141,6 @@ export function toIssueJson(issue: Issue): z.infer<typeof IssueJsonSchema> {
     ...(issue.transactionId !== undefined ? { transactionId: issue.transactionId } : {}),
     ...(issue.field !== undefined ? { field: issue.field } : {}),
     ...(issue.location ? { location: issue.location } : {}),
+    ...(issue.unusedByPlan ? { affectsFigures: false as const, unusedByPlan: { ...issue.unusedByPlan } } : {}),
   };
 }

@@ -26,6 +26,12 @@ export interface Issue {
   /** The field concerned, as a path into the record (e.g. `account.name`, `transaction.lines[2].description`). */
   field?: string;
   location?: SourceLocation;
+  /**
+   * Set by the activation gate on an error about a column the engagement's source plan does not take from this
+   * import (lib/imports/activationRules.ts, ERROR_CODES_BY_COLUMN): the issue does not affect the figures people see —
+   * the opening comes from `openingFrom`, the closing is computed (opening + movement).
+   */
+  unusedByPlan?: { column: "opening" | "closing"; openingFrom: "prior" | "file" | "api" | "none" };
 }
 
 /** The company the figures belong to. Org numbers are kept as the file states them, digits only when possible. */

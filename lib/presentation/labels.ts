@@ -25,12 +25,23 @@ export interface Labels {
   issueCounts: (errors: string, warnings: string, info: string) => string;
   issuesHeading: string;
   severity: Record<Severity, string>;
+  /** The severity column of an error the source plan makes irrelevant to the figures (Issue.unusedByPlan). */
+  severityUnusedByPlan: string;
+  /** Why such an issue does not affect the figures: `gjelder ikke tallene: inngående balanse hentes fra …`. */
+  unusedByPlan: (column: "opening" | "closing", openingFrom: string) => string;
+  /** Appended to the issue counts: `, 1 gjelder ikke tallene`. */
+  unusedByPlanCount: (count: string) => string;
   line: string;
   activeImport: (engagement: string, importId: string, source: string, created: string) => string;
-  /** One part of a source plan: `IB (inngående balanse): prior — valgt av standard; fra …`. */
+  /**
+   * One part of a source plan, its value (a plan choice: `prior`, `file`, `api`, `none`; `yes`/`no` for `replace`)
+   * in words: `Inngående balanse (IB): forrige oppdrags UB (standard) — …`.
+   */
   sourcePlanPart: (part: "opening" | "movement" | "replace", value: string, explicit: boolean, from: string) => string;
-  /** Where a column's figures come from: the import or the prior engagement, or that it is missing. */
-  figureSource: (kind: string, importId?: string, engagementId?: string, missing?: boolean) => string;
+  /** Where a column's figures come from: the import or the prior engagement (and how its closing was made). */
+  figureSource: (source: FigureSourceText) => string;
+  /** An import's role (`figures`, `opening`) in words. */
+  importRole: (role: string) => string;
   importsTitle: (engagement: string) => string;
   noImports: (engagement: string) => string;
   importColumns: {
@@ -107,6 +118,8 @@ export interface UploadLabels {
     counts: { accounts: string; transactions: string; lines: string } | undefined,
   ) => string;
   reason: string;
+  /** An import's role, when it is not the figures (`rolle: inngående balanse`). */
+  role: string;
   issues: string;
   heldFor: string;
   seeReport: string;
@@ -117,6 +130,108 @@ export interface UploadLabels {
   alreadyActive: (importId: string, engagement: string) => string;
   nowActive: (importId: string, engagement: string, previousImportId: string | undefined) => string;
   accepted: (codes: string, by: string) => string;
+}
+
+/** A column's source as the text output describes it (the JSON `FigureSource` of lib/imports, plainly). */
+export interface FigureSourceText {
+  kind: string;
+  importId?: string | null | undefined;
+  engagementId?: string | null | undefined;
+  system?: string | null | undefined;
+  column?: string | null | undefined;
+  missing?: boolean | undefined;
+  /** `prior`: how the prior engagement's closing was made. */
+  priorClosing?:
+    | {
+        closing: string;
+        opening: FigureSourceText | null;
+        movement: FigureSourceText;
+        statedAt: { engagementId: string; importId: string } | null;
+      }
+    | null
+    | undefined;
+}
+
+/** A plan choice in words; an unknown code is shown as it is. */
+function wordFor(words: Record<string, string>, code: string): string {
+  return words[code] ?? code;
+}
+
+const NB_SOURCE_KINDS: Record<string, string> = {
+  prior: "forrige oppdrags UB",
+  file: "fil",
+  api: "API",
+  none: "ingen",
+  yes: "ja",
+  no: "nei",
+};
+
+function nbFigureSource(source: FigureSourceText): string {
+  if (source.missing) return `${wordFor(NB_SOURCE_KINDS, source.kind)}: mangler (ingen import ennå)`;
+  const id = source.importId ? ` ${source.importId}` : "";
+  switch (source.kind) {
+    case "none":
+      return "ingen (0)";
+    case "prior": {
+      const origin = source.priorClosing;
+      const base = `UB i oppdrag ${source.engagementId ?? "?"}`;
+      if (!origin) return `${base} (import${id})`;
+      if (origin.closing === "stated") return `${base} slik import${id} oppgir den`;
+      const parts = [
+        origin.opening ? `IB fra ${nbFigureSource(origin.opening)}` : undefined,
+        `bevegelse fra ${nbFigureSource(origin.movement)}`,
+        origin.statedAt
+          ? `lenger bak: UB i oppdrag ${origin.statedAt.engagementId} slik import ${origin.statedAt.importId} oppgir den`
+          : undefined,
+      ].filter((part) => part !== undefined);
+      return `${base}, beregnet (${parts.join("; ")})`;
+    }
+    case "api":
+      return `API${source.system ? ` (${source.system})` : ""}, import${id}`;
+    default: {
+      const column = source.column === "closing" ? " (fjorårets UB)" : source.column === "opening" ? " (IB)" : "";
+      return `${wordFor(NB_SOURCE_KINDS, source.kind)}, import${id}${column}`;
+    }
+  }
+}
+
+const EN_SOURCE_KINDS: Record<string, string> = {
+  prior: "prior engagement's closing",
+  file: "file",
+  api: "API",
+  none: "none",
+  yes: "yes",
+  no: "no",
+};
+
+function enFigureSource(source: FigureSourceText): string {
+  if (source.missing) return `${wordFor(EN_SOURCE_KINDS, source.kind)}: missing (no import yet)`;
+  const id = source.importId ? ` ${source.importId}` : "";
+  switch (source.kind) {
+    case "none":
+      return "none (0)";
+    case "prior": {
+      const origin = source.priorClosing;
+      const base = `closing of engagement ${source.engagementId ?? "?"}`;
+      if (!origin) return `${base} (import${id})`;
+      if (origin.closing === "stated") return `${base} as import${id} states it`;
+      const parts = [
+        origin.opening ? `opening from ${enFigureSource(origin.opening)}` : undefined,
+        `movement from ${enFigureSource(origin.movement)}`,
+        origin.statedAt
+          ? `further back: the closing of engagement ${origin.statedAt.engagementId} as import ${origin.statedAt.importId} states it`
+          : undefined,
+      ].filter((part) => part !== undefined);
+      return `${base}, computed (${parts.join("; ")})`;
+    }
+    case "api":
+      return `API${source.system ? ` (${source.system})` : ""}, import${id}`;
+    default: {
+      const column =
+        source.column === "closing" ? " (last year's closing)" : source.column === "opening" ? " (opening)" : "";
+      return `${wordFor(EN_SOURCE_KINDS, source.kind)}, import${id}${column}`;
+    }
+  }
 }
 
 const NB: Labels = {
@@ -140,18 +255,23 @@ const NB: Labels = {
     `${errors} feil, ${warnings} ${warnings === "1" ? "advarsel" : "advarsler"}, ${info} til informasjon`,
   issuesHeading: "Avvik",
   severity: { error: "FEIL", warning: "ADVARSEL", info: "INFO" },
+  severityUnusedByPlan: "MERK",
+  unusedByPlan: (column, openingFrom) =>
+    column === "opening"
+      ? `gjelder ikke tallene: inngående balanse hentes fra ${wordFor(
+          { prior: "forrige oppdrag", file: "fil", api: "API", none: "ingen kilde (0)" },
+          openingFrom,
+        )}`
+      : "gjelder ikke tallene: utgående balanse beregnes som inngående balanse + bevegelse",
+  unusedByPlanCount: (count) => `, ${count} gjelder ikke tallene`,
   line: "linje",
   activeImport: (engagement, importId, source, created) =>
     `Oppdrag ${engagement}: aktiv import ${importId} (${source}, ${created})`,
   sourcePlanPart: (part, value, explicit, from) =>
     `${{ opening: "Inngående balanse (IB)", movement: "Bevegelse og bilag", replace: "Nyere import erstatter" }[part]}: ` +
-    `${value} (${explicit ? "valgt" : "standard"})${from ? ` — ${from}` : ""}`,
-  figureSource: (kind, importId, engagementId, missing) =>
-    missing
-      ? `${kind}: mangler (ingen import ennå)`
-      : kind === "none"
-        ? "ingen (0)"
-        : `${kind}${engagementId ? ` oppdrag ${engagementId}` : ""}${importId ? ` import ${importId}` : ""}`,
+    `${wordFor(NB_SOURCE_KINDS, value)} (${explicit ? "valgt" : "standard"})${from ? ` — ${from}` : ""}`,
+  figureSource: nbFigureSource,
+  importRole: (role) => wordFor({ figures: "tall", opening: "inngående balanse" }, role),
   importsTitle: (engagement) => `Importer i oppdrag ${engagement}, nyeste først (* aktiv)`,
   noImports: (engagement) => `Oppdrag ${engagement}: ingen importer ennå`,
   importColumns: {
@@ -204,6 +324,7 @@ const NB: Labels = {
           `${counts.lines} ${counts.lines === "1" ? "linje" : "linjer"}`
         : ""),
     reason: "årsak",
+    role: "rolle",
     issues: "avvik",
     heldFor: "holdt tilbake for",
     seeReport: "(se importens rapport)",
@@ -269,18 +390,23 @@ const EN: Labels = {
     `${errors} ${errors === "1" ? "error" : "errors"}, ${warnings} ${warnings === "1" ? "warning" : "warnings"}, ${info} info`,
   issuesHeading: "Issues",
   severity: { error: "ERROR", warning: "WARNING", info: "INFO" },
+  severityUnusedByPlan: "NOTE",
+  unusedByPlan: (column, openingFrom) =>
+    column === "opening"
+      ? `does not affect the figures: the opening balance comes from ${wordFor(
+          { prior: "the prior engagement", file: "a file", api: "the API", none: "no source (0)" },
+          openingFrom,
+        )}`
+      : "does not affect the figures: the closing balance is computed as opening + movement",
+  unusedByPlanCount: (count) => `, ${count} not affecting the figures`,
   line: "line",
   activeImport: (engagement, importId, source, created) =>
     `Engagement ${engagement}: active import ${importId} (${source}, ${created})`,
   sourcePlanPart: (part, value, explicit, from) =>
     `${{ opening: "Opening balance (IB)", movement: "Movement and transactions", replace: "Newer import replaces" }[part]}: ` +
-    `${value} (${explicit ? "chosen" : "default"})${from ? ` — ${from}` : ""}`,
-  figureSource: (kind, importId, engagementId, missing) =>
-    missing
-      ? `${kind}: missing (no import yet)`
-      : kind === "none"
-        ? "none (0)"
-        : `${kind}${engagementId ? ` engagement ${engagementId}` : ""}${importId ? ` import ${importId}` : ""}`,
+    `${wordFor(EN_SOURCE_KINDS, value)} (${explicit ? "chosen" : "default"})${from ? ` — ${from}` : ""}`,
+  figureSource: enFigureSource,
+  importRole: (role) => wordFor({ figures: "figures", opening: "opening balance" }, role),
   importsTitle: (engagement) => `Imports of engagement ${engagement}, newest first (* active)`,
   noImports: (engagement) => `Engagement ${engagement}: no imports yet`,
   importColumns: {
@@ -326,6 +452,7 @@ const EN: Labels = {
           `${counts.lines} ${counts.lines === "1" ? "line" : "lines"}`
         : ""),
     reason: "reason",
+    role: "role",
     issues: "issues",
     heldFor: "held for",
     seeReport: "(see the import's report)",

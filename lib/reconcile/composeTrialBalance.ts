@@ -7,7 +7,7 @@
 import type { ResolvedSourcePlan } from "../engagements/sourcePlan.ts";
 import type { Engagement, OpeningSource, SourceSlot } from "../engagements/types.ts";
 import type { TrialBalanceRow } from "../ledger/summarizeLedger.ts";
-import type { SourceFormat } from "../ledger/types.ts";
+import type { AccountMapping, SourceFormat } from "../ledger/types.ts";
 import type { Ore } from "../money/ore.ts";
 import type { IntegrationSystem } from "../secrets/types.ts";
 import { accountClassOf } from "./accountClass.ts";
@@ -29,10 +29,45 @@ export interface SourceFigures<Run extends SourceRun = SourceRun> {
   rows: readonly TrialBalanceRow[];
 }
 
-/** The prior engagement's closing, as its movement import states it. */
-export interface PriorFigures<Run extends SourceRun = SourceRun> extends SourceFigures<Run> {
-  engagement: Engagement;
+/** One account of the prior engagement's closing. */
+export type PriorClosingRow = Pick<TrialBalanceRow, "account" | "name" | "mapping" | "closing">;
+
+/**
+ * How the prior engagement's closing was made: `composed` — its own opening (by its plan) + its movement, as saldo
+ * shows its trial balance; `stated` — as its movement import states it (the chain was longer than
+ * {@link MAX_CHAIN_DEPTH} engagements, so the composition stopped there).
+ */
+export interface PriorClosingOrigin {
+  closing: "composed" | "stated";
+  /** The prior engagement's opening source (absent for `stated`). */
+  opening?: FigureSource;
+  /** The prior engagement's movement source. */
+  movement: FigureSource;
+  /** Every import the closing came from, along the chain (the prior's movement import first). */
+  imports: string[];
+  /**
+   * Where the chain reached its bound ({@link MAX_CHAIN_DEPTH}): the engagement further back whose closing was taken
+   * as its movement import states it, instead of composed from its own prior.
+   */
+  statedAt?: { engagementId: string; importId: string };
 }
+
+/**
+ * The prior engagement's closing: its composed trial balance's closing (README "Source plans"), and its movement
+ * import (`run`: the import whose transactions it shows).
+ */
+export interface PriorFigures<Run extends SourceRun = SourceRun> {
+  engagement: Engagement;
+  run: Run;
+  rows: readonly PriorClosingRow[];
+  origin: PriorClosingOrigin;
+}
+
+/**
+ * How many engagements back the prior closing is composed (2025 ← 2024 ← 2023 …): beyond it, the engagement at the
+ * bound contributes its movement import's stated closing (`origin.closing: "stated"`).
+ */
+export const MAX_CHAIN_DEPTH = 10;
 
 /** Everything the engagement's figures are composed from (read by `readEngagementSources`). */
 export interface EngagementSourceFigures<Run extends SourceRun = SourceRun> {
@@ -59,12 +94,16 @@ export interface FigureSource {
   column?: "opening" | "closing";
   /** True when the plan names a source the engagement has no figures from (yet): the part counts as 0. */
   missing?: true;
+  /** `prior`: how the prior engagement's closing was made, and from which imports. */
+  priorClosing?: PriorClosingOrigin;
 }
 
 /** One account of the composed trial balance. */
 export interface ComposedAccount {
   account: string;
   name: string;
+  /** The account's mapping to the standard chart (NS 4102), from the first source that has the account. */
+  mapping: AccountMapping;
   opening: Ore;
   movement: Ore;
   /** opening + movement. */
@@ -109,12 +148,13 @@ export function composeTrialBalance<Run extends SourceRun>(
 
   const opening = openingOf(sources, movementFigures?.rows ?? []);
   const accounts = new Map<string, ComposedAccount>();
-  const account = (row: Pick<TrialBalanceRow, "account" | "name">): ComposedAccount => {
+  const account = (row: Pick<TrialBalanceRow, "account" | "name" | "mapping">): ComposedAccount => {
     let entry = accounts.get(row.account);
     if (entry === undefined) {
       entry = {
         account: row.account,
         name: row.name,
+        mapping: row.mapping,
         opening: 0n,
         movement: 0n,
         closing: 0n,
@@ -160,7 +200,7 @@ export function composeTrialBalance<Run extends SourceRun>(
 function openingOf<Run extends SourceRun>(
   sources: EngagementSourceFigures<Run>,
   movementRows: readonly TrialBalanceRow[],
-): { source: FigureSource; rows: Array<[Pick<TrialBalanceRow, "account" | "name">, Ore]> } {
+): { source: FigureSource; rows: Array<[Pick<TrialBalanceRow, "account" | "name" | "mapping">, Ore]> } {
   const { plan, slots, prior, engagement } = sources;
   switch (plan.opening) {
     case "none":
@@ -169,7 +209,12 @@ function openingOf<Run extends SourceRun>(
       if (prior === null) return { source: { kind: "prior", missing: true }, rows: [] };
       const carryResults = carriesResultAccounts(engagement, prior.engagement, movementRows);
       return {
-        source: { ...sourceOf("prior", prior.run), engagementId: prior.engagement.engagementId, column: "closing" },
+        source: {
+          ...sourceOf("prior", prior.run),
+          engagementId: prior.engagement.engagementId,
+          column: "closing",
+          priorClosing: prior.origin,
+        },
         rows: carriedOver(prior.rows, carryResults),
       };
     }
@@ -213,10 +258,7 @@ function openingOf<Run extends SourceRun>(
 }
 
 /** Closing balances carried over as opening balances: result accounts (3–8) at 0 unless `carryResults`. */
-function carriedOver(
-  rows: readonly TrialBalanceRow[],
-  carryResults: boolean,
-): Array<[Pick<TrialBalanceRow, "account" | "name">, Ore]> {
+function carriedOver(rows: readonly PriorClosingRow[], carryResults: boolean): Array<[PriorClosingRow, Ore]> {
   return rows.map((row) => [
     row,
     !carryResults && accountClassOf(row.account, row.mapping.standardAccountId) === "result" ? 0n : row.closing,
@@ -242,3 +284,57 @@ function sourceOf(kind: OpeningSource, run: SourceRun): FigureSource {
 }
 
 const compareAccounts = new Intl.Collator("en", { numeric: true }).compare;
+
+/**
+ * The composed trial balance's closing as the next engagement's prior closing (`origin.closing: "composed"`): per
+ * account the computed closing (opening + movement), with the sources it came from. `run` is the engagement's
+ * movement import.
+ */
+export function composedClosingOf<Run extends SourceRun>(
+  engagement: Engagement,
+  composed: ComposedTrialBalance,
+  run: Run,
+): PriorFigures<Run> {
+  const { opening, movement } = composed.sources;
+  const { priorClosing: openingOrigin, ...openingSource } = opening;
+  const imports = [movement.importId, opening.importId, ...(openingOrigin?.imports ?? [])].filter(
+    (importId): importId is string => importId !== undefined,
+  );
+  const statedAt =
+    openingOrigin?.statedAt ??
+    (openingOrigin?.closing === "stated" && opening.engagementId !== undefined && opening.importId !== undefined
+      ? { engagementId: opening.engagementId, importId: opening.importId }
+      : undefined);
+  return {
+    engagement,
+    run,
+    rows: composed.accounts.map(({ account, name, mapping, closing }) => ({ account, name, mapping, closing })),
+    origin: {
+      closing: "composed",
+      opening: openingSource,
+      movement,
+      imports: [...new Set(imports)],
+      ...(statedAt !== undefined ? { statedAt } : {}),
+    },
+  };
+}
+
+/**
+ * An engagement's closing as its movement import states it (`origin.closing: "stated"`): where the chain of prior
+ * closings stops composing ({@link MAX_CHAIN_DEPTH}).
+ */
+export function statedClosingOf<Run extends SourceRun>(
+  engagement: Engagement,
+  movement: SourceFigures<Run>,
+): PriorFigures<Run> {
+  return {
+    engagement,
+    run: movement.run,
+    rows: movement.rows,
+    origin: {
+      closing: "stated",
+      movement: sourceOf(movement.run.source.type, movement.run),
+      imports: [movement.run.importId],
+    },
+  };
+}

@@ -44,6 +44,44 @@ export function findPriorEngagement(engagement: Engagement, candidates: readonly
   return matching[0];
 }
 
+/** The engagements whose closings an engagement's prior closing is composed from, newest first. */
+export interface PriorChain {
+  /**
+   * The prior engagement (with figures: an active import), then its prior while each one's opening carries over its
+   * prior's closing (its plan's opening is `prior`, chosen or by default), at most `maxDepth` engagements.
+   */
+  engagements: Engagement[];
+  /**
+   * True when the last engagement's opening carries over a prior closing too, but the chain reached `maxDepth`: that
+   * engagement's closing is taken as its movement import states it.
+   */
+  truncated: boolean;
+}
+
+/**
+ * The chain of prior engagements along which an engagement's prior closing is composed (2025 ← 2024 ← 2023 …):
+ * see {@link PriorChain}. Pure, from the client's engagement list; a prior engagement without an active import ends
+ * the chain (it has no figures: the default plan then does not open from it).
+ */
+export function priorChainOf(engagement: Engagement, candidates: readonly Engagement[], maxDepth: number): PriorChain {
+  const engagements: Engagement[] = [];
+  const priorWithFigures = (of: Engagement) => {
+    const prior = findPriorEngagement(of, candidates);
+    return prior?.activeImportId === undefined ? undefined : prior;
+  };
+  let prior = priorWithFigures(engagement);
+  while (prior !== undefined) {
+    engagements.push(prior);
+    const next = priorWithFigures(prior);
+    // Its plan opens from its prior's closing when chosen, or by default (it has a prior with figures: resolveSourcePlan).
+    const chosen = prior.sourcePlan?.opening;
+    if (next === undefined || (chosen !== undefined && chosen !== "prior")) return { engagements, truncated: false };
+    if (engagements.length >= maxDepth) return { engagements, truncated: true };
+    prior = next;
+  }
+  return { engagements, truncated: false };
+}
+
 /** The ISO date (YYYY-MM-DD) of the day before `isoDate`, in the proleptic Gregorian calendar (no time zones). */
 export function dayBefore(isoDate: string): string {
   const time = Date.parse(`${isoDate}T00:00:00.000Z`);

@@ -296,6 +296,10 @@ export const IssueJsonSchema = z.object({
   location: z
     .object({ line: z.number().int(), column: z.number().int(), offset: z.number().int().optional() })
     .optional(),
+  /** Set by the activation gate: the plan does not take this column from the import (Issue.unusedByPlan). */
+  unusedByPlan: z
+    .object({ column: z.enum(["opening", "closing"]), openingFrom: z.enum(["prior", "file", "api", "none"]) })
+    .optional(),
 });
 
 /** The JSON array of a gzipped validation report. */

@@ -158,8 +158,8 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       const active = ImportsJsonSchema.parse(JSON.parse(stored.stdout)).find((run) => run.active)!;
       const [title, openingSource, movementSource, ...table] = result.stdout.split("\n");
       // Under the title, where each column comes from (README "Source plans"): here both from the one file.
-      expect(openingSource).toBe(`Inngående balanse (IB): file (standard) — file import ${active.importId}`);
-      expect(movementSource).toBe(`Bevegelse og bilag: file (standard) — file import ${active.importId}`);
+      expect(openingSource).toBe(`Inngående balanse (IB): fil (standard) — fil, import ${active.importId} (IB)`);
+      expect(movementSource).toBe(`Bevegelse og bilag: fil (standard) — fil, import ${active.importId}`);
       expect(title).toBe(
         `Oppdrag firm-same-as-inspect/fjellbekk/same-as-inspect: aktiv import ${active.importId} (demo-saft-1.30.xml, ${formatTimestampForPeople(active.createdAt, "nb")})`,
       );

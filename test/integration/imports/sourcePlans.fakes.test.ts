@@ -20,7 +20,18 @@ import { formatOre, type Ore } from "../../../lib/money/ore.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
 import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
+import { getEngagementReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
+import { getImportReport } from "../../../lib/imports/importReports.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
+import {
+  apiBooks2024,
+  apiBooks2025,
+  ChainScenario,
+  FIGURES_2023,
+  OPENING_FILE_2024,
+  sieYear,
+} from "../../helpers/priorChainScenario.ts";
+import { ScriptedConnector } from "../../helpers/scriptedConnector.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 
 /**
@@ -162,6 +173,13 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
     expect(sync.run.status).toBe("succeeded");
     expect(sync.run.issues?.map((issue) => issue.code)).toContain("OPENING_NOT_BALANCED");
     expect(sync.run.heldFor ?? []).toEqual([]);
+    // The issue stays on its report, marked as not affecting the figures (and why), as stored and as the API answers.
+    const report = await getImportReport(stores, sync.run);
+    expect(report.issues.find((issue) => issue.code === "OPENING_NOT_BALANCED")).toMatchObject({
+      severity: "error",
+      affectsFigures: false,
+      unusedByPlan: { column: "opening", openingFrom: "file" },
+    });
 
     const view = toTrialBalanceViewJson(await getTrialBalanceView(stores, ref));
     expect(view.totals).toEqual({ opening: "0.00", movement: "0.00", closing: "0.00" });
@@ -199,6 +217,7 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "saft",
           column: "opening",
           missing: false,
+          priorClosing: null,
         },
         movement: {
           kind: "api",
@@ -208,6 +227,7 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "tripletex",
           column: null,
           missing: false,
+          priorClosing: null,
         },
         closing: "computed",
       });
@@ -281,5 +301,88 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
     expect(accepted).toMatchObject({ changed: true, previousImportId: first.run.importId });
     expect((await stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(second.run.importId);
     expect((await stores.importStore.getImport(first.run))?.status).toBe("superseded");
+  });
+});
+
+describe("the prior closing along a chain of engagements, on DynamoDB Local", () => {
+  it("2025 opens with 2024's composed closing (opening-role file + API movement) and follows changes of 2024 and 2023", async () => {
+    const scenario = new ChainScenario(
+      { ...stores, files, keys, connector: new ScriptedConnector(apiBooks2024()) },
+      "chain-e2e-1",
+    );
+    await scenario.seed();
+    const { refs } = scenario;
+    const file2023 = await scenario.upload(2023, "2023.se", sieYear(2023, FIGURES_2023));
+    await setSourcePlan(stores, refs[2024], { opening: "file" });
+    const opening2024 = await scenario.upload(2024, "ib-2024.se", sieYear(2023, OPENING_FILE_2024), "opening");
+    const sync2024 = await scenario.sync(2024, apiBooks2024());
+    await scenario.sync(2025, apiBooks2025());
+
+    const view2024 = toTrialBalanceViewJson(await getTrialBalanceView(stores, refs[2024]));
+    const view2025 = toTrialBalanceViewJson(await getTrialBalanceView(stores, refs[2025]));
+    const closing2024 = new Map(view2024.accounts.map((account) => [account.account, account.closing]));
+    expect(closing2024.get("1920")).toBe("2650.00");
+    for (const account of view2025.accounts) {
+      const resultAccount = /^[3-8]/.test(account.account);
+      expect([account.account, account.opening]).toEqual([
+        account.account,
+        resultAccount ? "0.00" : (closing2024.get(account.account) ?? "0.00"),
+      ]);
+    }
+    expect(view2025.accounts.find((account) => account.account === "1920")?.sources.opening).toEqual({
+      kind: "prior",
+      importId: sync2024.importId,
+      engagementId: "2024",
+      system: "tripletex",
+      format: "tripletex",
+      column: "closing",
+      missing: false,
+      priorClosing: {
+        closing: "composed",
+        opening: {
+          kind: "file",
+          importId: opening2024.importId,
+          engagementId: null,
+          system: null,
+          format: "sie",
+          column: "closing",
+          missing: false,
+        },
+        movement: {
+          kind: "api",
+          importId: sync2024.importId,
+          engagementId: null,
+          system: "tripletex",
+          format: "tripletex",
+          column: null,
+          missing: false,
+        },
+        imports: [sync2024.importId, opening2024.importId],
+        statedAt: null,
+      },
+    });
+    // Read back from DynamoDB Local: stored after the sync, before any read.
+    expect(await stores.importStore.getReconciliation(refs[2025])).toMatchObject({ status: "reconciled" });
+
+    // 2024 opens from 2023 now (1920 at 1 500,00, not the file's 1 400,00): 2025's stored reconciliation follows.
+    await setSourcePlan(stores, refs[2024], { opening: "prior" });
+    expect(await stores.importStore.getReconciliation(refs[2025])).toMatchObject({
+      status: "differences",
+      differences: [
+        { code: "OPENING_API_DIFFERS", account: "1920", amount: "-100.00" },
+        { code: "OPENING_API_DIFFERS", account: "2050", amount: "100.00" },
+      ],
+    });
+    // A corrected 2023 (closing 1920 at 1 400,00) reaches it, two engagements on.
+    await scenario.upload(2023, "2023-v2.se", sieYear(2023, OPENING_FILE_2024));
+    expect(await stores.importStore.getReconciliation(refs[2025])).toMatchObject({ status: "reconciled", count: 0 });
+    expect(await getEngagementReconciliation(stores, refs[2025])).toMatchObject({ status: "reconciled" });
+    // Re-activating the first 2023 version goes back.
+    await activateEarlierImport({ ...stores, retentionSeconds: 3600 }, file2023, {});
+    expect(await stores.importStore.getReconciliation(refs[2025])).toMatchObject({ status: "differences", count: 2 });
+    const opening1920 = toTrialBalanceViewJson(await getTrialBalanceView(stores, refs[2025])).accounts.find(
+      (account) => account.account === "1920",
+    );
+    expect(opening1920).toMatchObject({ opening: "2750.00", priorClosing: "2750.00" });
   });
 });

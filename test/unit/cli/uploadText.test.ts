@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { renderSummary } from "../../../lib/cli/renderSummary.ts";
 import { renderHeld, renderImportEnded } from "../../../lib/cli/uploadCommand.ts";
+import { toIssueJson } from "../../../lib/ledger/ledgerJson.ts";
+import type { LedgerSummary } from "../../../lib/ledger/summarizeLedger.ts";
 import { toImportSummaryJson } from "../../../lib/imports/importReports.ts";
 import type { ImportRun } from "../../../lib/imports/types.ts";
 import { importRun } from "../store/storeFixtures.ts";
@@ -51,6 +54,63 @@ describe("the text of saldo upload", () => {
     );
     expect(renderHeld(run, ref, "en")).toBe(
       `  held for: CURRENCY_MISMATCH\n  - CURRENCY_MISMATCH: the file's figures are in SEK\n  to activate it anyway: ${command}\n`,
+    );
+  });
+});
+
+describe("issues the source plan makes irrelevant to the figures (Issue.unusedByPlan)", () => {
+  const unbalanced = {
+    severity: "error" as const,
+    code: "OPENING_NOT_BALANCED",
+    message: "the opening balances sum to -893760.36, not 0.00",
+    unusedByPlan: { column: "opening" as const, openingFrom: "prior" as const },
+  };
+
+  it("counts them apart from the errors, and names the opening role", () => {
+    const run: ImportRun = {
+      ...importRun(ref, { importId: "imp9" }),
+      status: "succeeded",
+      role: "opening",
+      counts: { ...counts, issues: { error: 1, warning: 0, info: 0 } },
+      issues: [unbalanced],
+    };
+    expect(renderImportEnded(run, ended(run))).toBe(
+      "import imp9 fullført: 1\u00a0234 kontoer, 1 bilag, 12\u00a0345 linjer\n  rolle: inngående balanse\n" +
+        "  avvik: 0 feil, 0 advarsler, 0 til informasjon, 1 gjelder ikke tallene\n",
+    );
+    expect(renderImportEnded(run, ended(run), "en")).toContain(
+      "  role: opening balance\n  issues: 0 errors, 0 warnings, 0 info, 1 not affecting the figures\n",
+    );
+  });
+
+  it("shows them in the report as not affecting the figures, with where the figures come from instead", () => {
+    const summary: LedgerSummary = {
+      header: { format: "tripletex", formatVersion: "v2", encoding: "json", company: {}, currency: "NOK" },
+      rows: [],
+      totals: { opening: 0n, movement: 0n, closing: 0n },
+      transactions: { count: 0, lines: 0, totalDebit: 0n, totalCredit: 0n },
+      parties: { customers: 0, suppliers: 0 },
+      issues: [unbalanced, { severity: "error", code: "CLOSING_MISMATCH", message: "…" }],
+    };
+    const text = renderSummary(summary, "tripletex");
+    expect(text).toContain("Avvik: 1 feil, 0 advarsler, 0 til informasjon, 1 gjelder ikke tallene");
+    expect(text).toContain(
+      "  MERK     OPENING_NOT_BALANCED: the opening balances sum to -893760.36, not 0.00 " +
+        "(gjelder ikke tallene: inngående balanse hentes fra forrige oppdrag)",
+    );
+    expect(text).toContain("  FEIL     CLOSING_MISMATCH: …\n");
+    expect(renderSummary(summary, "tripletex", "en")).toContain(
+      "(does not affect the figures: the opening balance comes from the prior engagement)",
+    );
+    // The JSON keeps the code and marks it.
+    expect(toIssueJson(unbalanced)).toMatchObject({
+      severity: "error",
+      code: "OPENING_NOT_BALANCED",
+      affectsFigures: false,
+      unusedByPlan: { column: "opening", openingFrom: "prior" },
+    });
+    expect(toIssueJson({ severity: "error", code: "CLOSING_MISMATCH", message: "…" })).not.toHaveProperty(
+      "affectsFigures",
     );
   });
 });

@@ -6,6 +6,7 @@ import type { TrialBalanceRow } from "../../../lib/ledger/summarizeLedger.ts";
 import {
   composeTrialBalance,
   type EngagementSourceFigures,
+  type PriorClosingOrigin,
   type SourceRun,
 } from "../../../lib/reconcile/composeTrialBalance.ts";
 
@@ -65,6 +66,13 @@ const fileRun = (importId: string, period?: { start: string; end: string }, role
   counts: { transactions: 0 },
 });
 
+/** A prior closing as its movement import (an API sync) states it. */
+const statedOrigin = (importId: string): PriorClosingOrigin => ({
+  closing: "stated",
+  movement: { kind: "api", importId, system: "tripletex", format: "tripletex" },
+  imports: [importId],
+});
+
 function plan(choice: SourcePlanChoice, facts = { hasPriorClosing: true, connected: true }): ResolvedSourcePlan {
   return resolveSourcePlan({ sourcePlan: choice }, facts);
 }
@@ -88,7 +96,7 @@ describe("composeTrialBalance", () => {
       engagement: fy2025,
       plan: plan({}),
       slots: { api: { run: apiRun("A"), rows: api2025 } },
-      prior: { engagement: fy2024, run: apiRun("P"), rows: prior2024 },
+      prior: { engagement: fy2024, run: apiRun("P"), rows: prior2024, origin: statedOrigin("P") },
     };
     const composed = composeTrialBalance(sources);
     expect(
@@ -109,6 +117,7 @@ describe("composeTrialBalance", () => {
         system: "tripletex",
         format: "tripletex",
         column: "closing",
+        priorClosing: statedOrigin("P"),
       },
       movement: { kind: "api", importId: "A", system: "tripletex", format: "tripletex" },
       closing: "computed",
@@ -215,6 +224,7 @@ describe("composeTrialBalance", () => {
             engagement: fy2024,
             run: apiRun("P"),
             rows: openings.map(([account, amount]) => row(account, 0n, amount)),
+            origin: statedOrigin("P"),
           },
         });
         for (const account of composed.accounts) expect(account.closing).toBe(account.opening + account.movement);

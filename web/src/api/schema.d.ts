@@ -939,6 +939,14 @@ export interface components {
                     column: number;
                     offset?: number;
                 };
+                /** @constant */
+                affectsFigures?: false;
+                unusedByPlan?: {
+                    /** @enum {string} */
+                    column: "opening" | "closing";
+                    /** @enum {string} */
+                    openingFrom: "prior" | "file" | "api" | "none";
+                };
             }[];
         };
         IntegrationCompanies: {
@@ -1100,6 +1108,35 @@ export interface components {
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     column: ("opening" | "closing") | null;
                     missing: boolean;
+                    priorClosing: {
+                        /** @enum {string} */
+                        closing: "composed" | "stated";
+                        opening: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        } | null;
+                        movement: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        };
+                        imports: string[];
+                        statedAt: {
+                            engagementId: string;
+                            importId: string;
+                        } | null;
+                    } | null;
                 };
             };
             movement: {
@@ -1116,6 +1153,35 @@ export interface components {
                     format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                     column: ("opening" | "closing") | null;
                     missing: boolean;
+                    priorClosing: {
+                        /** @enum {string} */
+                        closing: "composed" | "stated";
+                        opening: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        } | null;
+                        movement: {
+                            /** @enum {string} */
+                            kind: "prior" | "file" | "api" | "none";
+                            importId: string | null;
+                            engagementId: string | null;
+                            system: ("poweroffice-go" | "tripletex") | null;
+                            format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                            column: ("opening" | "closing") | null;
+                            missing: boolean;
+                        };
+                        imports: string[];
+                        statedAt: {
+                            engagementId: string;
+                            importId: string;
+                        } | null;
+                    } | null;
                 };
             };
             replace: {
@@ -1232,6 +1298,35 @@ export interface components {
                         format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                         column: ("opening" | "closing") | null;
                         missing: boolean;
+                        priorClosing: {
+                            /** @enum {string} */
+                            closing: "composed" | "stated";
+                            opening: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            } | null;
+                            movement: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            };
+                            imports: string[];
+                            statedAt: {
+                                engagementId: string;
+                                importId: string;
+                            } | null;
+                        } | null;
                     };
                     movement: {
                         /** @enum {string} */
@@ -1242,6 +1337,35 @@ export interface components {
                         format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
                         column: ("opening" | "closing") | null;
                         missing: boolean;
+                        priorClosing: {
+                            /** @enum {string} */
+                            closing: "composed" | "stated";
+                            opening: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            } | null;
+                            movement: {
+                                /** @enum {string} */
+                                kind: "prior" | "file" | "api" | "none";
+                                importId: string | null;
+                                engagementId: string | null;
+                                system: ("poweroffice-go" | "tripletex") | null;
+                                format: ("saft" | "sie" | "csv" | "poweroffice-go" | "tripletex") | null;
+                                column: ("opening" | "closing") | null;
+                                missing: boolean;
+                            };
+                            imports: string[];
+                            statedAt: {
+                                engagementId: string;
+                                importId: string;
+                            } | null;
+                        } | null;
                     };
                     /** @constant */
                     closing: "computed";
@@ -1272,6 +1396,14 @@ export interface components {
                     line: number;
                     column: number;
                     offset?: number;
+                };
+                /** @constant */
+                affectsFigures?: false;
+                unusedByPlan?: {
+                    /** @enum {string} */
+                    column: "opening" | "closing";
+                    /** @enum {string} */
+                    openingFrom: "prior" | "file" | "api" | "none";
                 };
             }[];
             engagement: {
