@@ -68,8 +68,8 @@ function Shell() {
       createApi(
         config.apiUrl,
         () => currentSession()?.accessToken,
-        () => {
-          signOut();
+        (code) => {
+          signOut(code === "AUTH_EXPIRED" ? "expired" : "rejected");
           setSession(undefined);
         },
       ),
@@ -79,7 +79,13 @@ function Shell() {
   if (configError) return <ErrorMessage error={configError} />;
   if (!config || !api) return <Loading />;
   if (!session || location.path === CALLBACK_PATH)
-    return <SignInPage config={config} onSignedIn={(next) => setSession(next)} />;
+    return (
+      <SignInPage
+        config={config}
+        onSignedIn={(next) => setSession(next)}
+        finishing={location.path === CALLBACK_PATH && config.auth.kind === "oidc"}
+      />
+    );
 
   return (
     <ApiContext.Provider value={api}>

@@ -6,7 +6,7 @@
  */
 export type AuthConfig =
   | { kind: "local"; tokenPath: string; tenants: string[]; autoSignIn?: string }
-  | { kind: "oidc"; issuer: string; clientId: string; scope: string; audience?: string };
+  | { kind: "oidc"; issuer: string; clientId: string; scope: string; audience?: string; tenantClaim?: string };
 
 export interface ConsoleConfig {
   apiUrl: string;
