@@ -76,10 +76,10 @@ describe.skipIf("skip" in chromiumReady)(
         const result = (await axe.run((globalThis as unknown as Dom).document, {
           runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
         })) as {
-        passes: unknown[];
-        violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-      };
-      if (result.passes.length === 0) throw new Error("axe-core checked nothing on this page");
+          passes: unknown[];
+          violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+        };
+        if (result.passes.length === 0) throw new Error("axe-core checked nothing on this page");
         return result.violations.map((v) => ({
           id: v.id,
           impact: v.impact,
