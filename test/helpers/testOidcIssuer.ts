@@ -29,6 +29,8 @@ export interface TestOidcIssuer {
   readonly issuer: string;
   /** Who the next sign-in (a browser without the issuer's session cookie, or `prompt=login`) is. */
   signInAs(user: TestOidcUser): void;
+  /** Sessions ended at the issuer (RP-initiated logout) so far. */
+  readonly logouts: number;
   /** Authorization requests seen, with their query (to check PKCE and the client's parameters). */
   readonly authorizations: URLSearchParams[];
   /**
@@ -52,6 +54,7 @@ export interface TestOidcIssuer {
 export async function startTestOidcIssuer(options: TestOidcIssuerOptions): Promise<TestOidcIssuer> {
   let user = options.user;
   const authorizations: URLSearchParams[] = [];
+  let logouts = 0;
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const kid = randomUUID();
   const signingJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: "ES256", use: "sig" };
@@ -73,6 +76,7 @@ export async function startTestOidcIssuer(options: TestOidcIssuerOptions): Promi
         response_types: ["code"],
         id_token_signed_response_alg: "ES256",
         redirect_uris: ["http://127.0.0.1/auth/callback"],
+        post_logout_redirect_uris: ["http://127.0.0.1/"],
       },
     ],
     jwks: { keys: [signingJwk] },
@@ -92,6 +96,19 @@ export async function startTestOidcIssuer(options: TestOidcIssuerOptions): Promi
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
+      // Sign-out without a confirmation page: the form oidc-provider renders is submitted at once, ending the
+      // issuer's session (`logout=yes`), then the browser goes back to the console.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = `<!doctype html><html><body>${form}<script>
+            const f = document.getElementById("op.logoutForm");
+            const yes = document.createElement("input");
+            yes.type = "hidden"; yes.name = "logout"; yes.value = "yes";
+            f.appendChild(yes); f.submit();
+          </script></body></html>`;
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -117,6 +134,9 @@ export async function startTestOidcIssuer(options: TestOidcIssuerOptions): Promi
     clientBasedCORS: (_ctx, origin) => /^http:\/\/127\.0\.0\.1:\d+$/.test(origin),
   };
   const provider = new Provider(issuer, configuration);
+  provider.on("end_session.success", () => {
+    logouts += 1;
+  });
   const callback = provider.callback();
 
   async function interaction(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -168,6 +188,9 @@ export async function startTestOidcIssuer(options: TestOidcIssuerOptions): Promi
   return {
     issuer,
     authorizations,
+    get logouts() {
+      return logouts;
+    },
     signInAs(next) {
       user = next;
     },

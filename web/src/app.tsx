@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { createApi } from "./api/client.ts";
-import { CALLBACK_PATH, currentSession, finishOidcSignIn, signOut, type Session } from "./auth.ts";
+import { CALLBACK_PATH, currentSession, endOidcSession, finishOidcSignIn, signOut, type Session } from "./auth.ts";
 import { loadConfig, type ConsoleConfig } from "./config.ts";
 import { I18nContext, storedLocale, translator, useI18n, type Locale } from "./i18n.ts";
 import { ClientPage } from "./pages/ClientPage.tsx";
@@ -106,6 +106,8 @@ function Shell() {
           onClick={() => {
             signOut();
             setSession(undefined);
+            // In the cloud the issuer's session ends too (it then sends the browser back to the start page).
+            if (config.auth.kind === "oidc") endOidcSession(config.auth).catch(setConfigError);
           }}
         >
           {i18n.t("signOut")}

@@ -121,6 +121,20 @@ export async function startOidcSignIn(config: OidcConfig, returnTo: string): Pro
   location.assign(url.toString());
 }
 
+/**
+ * Cloud: after the tab's session is cleared, ends the issuer's session too (RP-initiated logout, when the issuer
+ * publishes an `end_session_endpoint`), so that the next sign-in asks who is signing in rather than reusing the
+ * issuer's cookie on a shared computer. The issuer sends the browser back to the console's start page.
+ */
+export async function endOidcSession(config: OidcConfig): Promise<void> {
+  const server = await discover(config);
+  if (!server.end_session_endpoint) return;
+  const url = new URL(server.end_session_endpoint);
+  url.searchParams.set("client_id", config.clientId);
+  url.searchParams.set("post_logout_redirect_uri", new URL("/", location.origin).toString());
+  location.assign(url.toString());
+}
+
 /** Cloud: the redirect back from the issuer; exchanges the code for the access token the API accepts. */
 export async function finishOidcSignIn(config: OidcConfig): Promise<{ session: Session; returnTo: string }> {
   const pending = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? "null") as {

@@ -195,15 +195,22 @@ describe.skipIf("skip" in chromiumReady)(
       expect(await accessibilityProblems(page)).toEqual([]);
       await page.screenshot({ path: join(screenshotDir, "oidc-clients.png") });
 
-      // Sign-out ends the session in this tab: the sign-in page says so, and a reload stays signed out.
+      // Sign-out ends the session in this tab and at the issuer (RP-initiated logout), which sends the browser back
+      // to the console's start page: the sign-in page says so, and a reload stays signed out.
+      const logout = issuer.logouts;
       await page.getByRole("button", { name: "Logg ut" }).click();
+      await page.waitForURL(`${web}/`);
       await expect(page.getByTestId("signin-notice").textContent()).resolves.toBe("Du er logget ut.");
+      expect(issuer.logouts).toBe(logout + 1);
       expect(
         await page.evaluate(() => (globalThis as unknown as Dom).sessionStorage.getItem("saldo.session")),
       ).toBeNull();
       await page.reload();
       await page.getByRole("button", { name: "Logg inn med organisasjonens konto" }).waitFor();
       await expect(page.getByTestId("tenant").count()).resolves.toBe(0);
+      // The issuer's session is gone too: the next sign-in in this browser is whoever signs in now.
+      await signIn(page, stranger, "/clients");
+      await page.getByText("Ingen klienter ennå.").waitFor();
     });
 
     it("shows a user of another tenant none of the demo tenant's clients", async () => {
