@@ -19,6 +19,7 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
     const { web } = await import("./infra/web.ts");
+    await import("./infra/webConfig.ts");
     const { refreshSchedule, syncQueues } = await import("./infra/schedule.ts");
     return {
       api: api.url,

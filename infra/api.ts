@@ -13,14 +13,17 @@ import {
 import { table, uploadsBucket } from "./storage.ts";
 import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
 import { platformKeysSecret } from "./sync.ts";
+import { web } from "./web.ts";
 
 const stage = apiStageConfig($app.stage);
 const prefix = secretPrefix($app.stage);
+/** The console's origin (its URL once deployed: custom domain or CloudFront's) and the stage's further origins. */
+const allowedOrigins = web.url.apply((siteUrl) => webOrigins(stage, siteUrl));
 
 /** CORS for the web client's origins; API Gateway answers preflights and adds the headers (the handlers do not). */
 export const api = new sst.aws.ApiGatewayV2("Api", {
   cors: {
-    allowOrigins: webOrigins(stage),
+    allowOrigins: allowedOrigins,
     allowHeaders: [...API_CONFIG.cors.allowHeaders],
     allowMethods: [...API_CONFIG.cors.allowMethods],
     exposeHeaders: [...API_CONFIG.cors.exposeHeaders],
@@ -47,7 +50,7 @@ new aws.s3.BucketCorsConfigurationV2("UploadsCors", {
   bucket: uploadsBucket.name,
   corsRules: [
     {
-      allowedOrigins: webOrigins(stage),
+      allowedOrigins: allowedOrigins,
       allowedMethods: ["PUT"],
       // The signed headers of a presigned PUT: type, length and the `x-amz-meta-saldo-…` reading options.
       allowedHeaders: ["content-type", "content-length", "x-amz-meta-*"],

@@ -162,10 +162,11 @@ export interface ApiStageConfig {
   throttling: { rateLimit: number; burstLimit: number };
   /**
    * The web console (infra/web.ts: S3 + CloudFront). `domain`: its host name (CloudFront alias; the DNS and the
-   * certificate are the stage's), whose origin the API and the bucket allow; without one the console is still deployed
-   * at its CloudFront URL, which must then be listed in `corsOrigins` once known (it cannot be read back into the API
-   * in the same deployment: the console's build needs the API's URL). `oidcClientId`: the public client (no secret,
-   * authorization code + PKCE) registered at `issuer` for the console, with `${origin}/auth/callback` as redirect URI.
+   * certificate are the stage's); without one the console is at its CloudFront URL. Either way the API and the bucket
+   * allow the site's URL by CORS ({@link webOrigins} of `web.url`: the build does not need the API's URL, which
+   * reaches the console at run time in `/config.json`, so nothing is circular). `oidcClientId`: the public client (no
+   * secret, authorization code + PKCE) registered at `issuer` for the console, with `${origin}/auth/callback` as
+   * redirect URI.
    */
   web: { domain?: string; oidcClientId: string; oidcScope: string };
 }
@@ -196,9 +197,68 @@ export function apiStageConfig(stage: string): ApiStageConfig {
   return API_STAGES[stage] ?? API_STAGES.default;
 }
 
-/** Every origin the stage's API and uploads bucket allow by CORS: the web console's own and `corsOrigins`. */
-export function webOrigins(config: ApiStageConfig): string[] {
-  return [...new Set([...(config.web.domain ? [`https://${config.web.domain}`] : []), ...config.corsOrigins])];
+/**
+ * Every origin the stage's API and uploads bucket allow by CORS: the deployed site's (`siteUrl`, the StaticSite's
+ * URL: its custom domain or CloudFront's), the configured domain's and `corsOrigins`.
+ */
+export function webOrigins(config: ApiStageConfig, siteUrl: string): string[] {
+  return [
+    ...new Set([
+      new URL(siteUrl).origin,
+      ...(config.web.domain ? [`https://${config.web.domain}`] : []),
+      ...config.corsOrigins,
+    ]),
+  ];
+}
+
+/** The web console's site (infra/web.ts) and the runtime configuration it reads. */
+export const WEB_CONFIG = {
+  /** Built by Vite from web/ (the path is relative to the project root, the build runs in web/). */
+  path: "web",
+  build: { command: "npx vite build --config vite.config.ts", output: "dist" },
+  /**
+   * `/config.json`, written next to the built files after the API exists (not part of the build, so one build serves
+   * any issuer and API URL). Served from S3 as a route of its own: the site's router answers only the build's files
+   * from S3 and sends everything else to index.html.
+   */
+  configFile: "config.json",
+  configCacheControl: "no-cache, no-store, must-revalidate",
+  /** Where the issuer sends the browser back with the code (register `${origin}${callbackPath}` at the issuer). */
+  callbackPath: "/auth/callback",
+} as const;
+
+/**
+ * The arguments of the console's `sst.aws.StaticSite` (S3 + CloudFront). No `errorPage`: the site's router then
+ * answers every path without a file with index.html and status 200, so deep links such as
+ * `/clients/{clientId}/engagements/{engagementId}/trial-balance` work on reload. Files of earlier deployments are not
+ * purged: `/config.json` is written by its own resource, and a tab still running the previous build keeps finding
+ * its hashed assets.
+ */
+export function webSiteArgs(config: ApiStageConfig) {
+  return {
+    path: WEB_CONFIG.path,
+    build: { ...WEB_CONFIG.build },
+    assets: { purge: false, routes: [WEB_CONFIG.configFile] },
+    ...(config.web.domain ? { domain: config.web.domain } : {}),
+  };
+}
+
+/**
+ * What the deployed console reads at `/config.json` (web/src/config.ts ConsoleConfig): the API's URL and the OIDC
+ * issuer, audience and public client the API's JWT authorizer trusts, and the claim naming the tenant.
+ */
+export function webConsoleConfig(config: ApiStageConfig, apiUrl: string) {
+  return {
+    apiUrl,
+    auth: {
+      kind: "oidc" as const,
+      issuer: config.issuer,
+      clientId: config.web.oidcClientId,
+      scope: config.web.oidcScope,
+      audience: config.audience,
+      tenantClaim: API_CONFIG.tenantClaim,
+    },
+  };
 }
 
 /** Secret names of a stage: `saldo/{stage}/{tenantId}/{clientId}/{system}` — IAM grants stop at `saldo/{stage}/*`. */

@@ -130,6 +130,8 @@ function scopesOf(claims: Readonly<Record<string, unknown>>): string[] {
 
 /** jose's errors → AuthError. Only jose's own messages are used: they name the failed check, never the token. */
 function translateJoseError(error: unknown): AuthError {
+  // Already ours: a key set that could not be found (lib/auth/remoteIssuer.ts discovery).
+  if (error instanceof AuthError) return error;
   if (error instanceof errors.JWTExpired) {
     return new AuthError("AUTH_EXPIRED", "the token has expired", { cause: error, context: { claim: "exp" } });
   }

@@ -53,7 +53,11 @@ export async function startCommand(
   say(`  DynamoDB   ${stack.dynamoDbEndpoint}  table ${stack.tableName}`);
   say(`  HTTP API   ${stack.httpUrl}  (GET /health, GET /openapi.json; the rest needs a bearer token)`);
   if (stack.webUrl)
-    say(`  web        ${stack.webUrl}  (the console: open it in a browser; local sign-in, tenant picker)`);
+    say(
+      settings.oidc
+        ? `  web        ${stack.webUrl}  (the console: sign-in at ${settings.oidc.issuer} as client ${settings.oidc.clientId}; redirect URI ${stack.webUrl}/auth/callback)`
+        : `  web        ${stack.webUrl}  (the console: open it in a browser; local sign-in, tenant picker)`,
+    );
   say(
     `  data       ${where}/  (kept across restarts; dead letters in ${relative(process.cwd(), stack.deadLetterDir)}/)`,
   );
@@ -61,7 +65,9 @@ export async function startCommand(
     `  Upload with \`npx saldo upload <file> --tenant T --client C --engagement E\`, or any S3 client to uploads/T/C/E/<file>.`,
   );
   say(
-    `  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`,
+    settings.oidc
+      ? `  API token: the API trusts only ${settings.oidc.issuer} (audience ${settings.oidc.audience}, tenant claim ${settings.oidc.tenantClaim}); \`saldo token\` tokens are refused`
+      : `  API token: \`npx saldo token --tenant demo\`, then curl -H "Authorization: Bearer $TOKEN" ${stack.httpUrl}/clients`,
   );
   say(
     `  fakes      Tripletex ${stack.fakes.urls.tripletex}, PowerOffice Go ${stack.fakes.urls["poweroffice-go"]}  (the demo books; keys below)`,

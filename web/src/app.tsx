@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { createApi } from "./api/client.ts";
-import { CALLBACK_PATH, currentSession, finishOidcSignIn, signOut, type Session } from "./auth.ts";
+import { CALLBACK_PATH, currentSession, endOidcSession, finishOidcSignIn, signOut, type Session } from "./auth.ts";
 import { loadConfig, type ConsoleConfig } from "./config.ts";
 import { I18nContext, storedLocale, translator, useI18n, type Locale } from "./i18n.ts";
 import { ClientPage } from "./pages/ClientPage.tsx";
@@ -68,8 +68,8 @@ function Shell() {
       createApi(
         config.apiUrl,
         () => currentSession()?.accessToken,
-        () => {
-          signOut();
+        (code) => {
+          signOut(code === "AUTH_EXPIRED" ? "expired" : "rejected");
           setSession(undefined);
         },
       ),
@@ -79,7 +79,13 @@ function Shell() {
   if (configError) return <ErrorMessage error={configError} />;
   if (!config || !api) return <Loading />;
   if (!session || location.path === CALLBACK_PATH)
-    return <SignInPage config={config} onSignedIn={(next) => setSession(next)} />;
+    return (
+      <SignInPage
+        config={config}
+        onSignedIn={(next) => setSession(next)}
+        finishing={location.path === CALLBACK_PATH && config.auth.kind === "oidc"}
+      />
+    );
 
   return (
     <ApiContext.Provider value={api}>
@@ -100,6 +106,8 @@ function Shell() {
           onClick={() => {
             signOut();
             setSession(undefined);
+            // In the cloud the issuer's session ends too (it then sends the browser back to the start page).
+            if (config.auth.kind === "oidc") endOidcSession(config.auth).catch(setConfigError);
           }}
         >
           {i18n.t("signOut")}

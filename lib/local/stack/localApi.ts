@@ -3,6 +3,7 @@ import { decodeJwt, type JWTPayload } from "jose";
 import { PayloadTooLargeError, RateLimitedError } from "../../api/errors.ts";
 import { API_ROUTES, type ApiRoute } from "../../api/routes.ts";
 import { openLocalIssuer, type LocalIssuer } from "../../auth/localIssuer.ts";
+import { remoteIssuerVerifyOptions, type TrustedIssuer } from "../../auth/remoteIssuer.ts";
 import { bearerToken, verifyAccessToken } from "../../auth/verifyAccessToken.ts";
 import type { FunctionConfig } from "../../config/functionConfig.ts";
 import { LOCAL_REGION } from "../localClients.ts";
@@ -38,6 +39,12 @@ export interface LocalApiOptions {
   /** Origins allowed by CORS (`*` for any); none by default, as API Gateway without a CORS configuration. */
   corsOrigins?: readonly string[];
   rateLimit?: RateLimit;
+  /**
+   * The OIDC issuer whose tokens the API accepts, as the cloud's JWT authorizer is configured (issuer URL, audience,
+   * tenant claim): its keys are found through its discovery document. Default: the local issuer (`saldo token`,
+   * the console's tenant picker), whose tokens are then refused.
+   */
+  trustedIssuer?: TrustedIssuer;
   /** Routes the stack already serves itself (default: `GET /health`, which also reports the emulators). */
   servedElsewhere?: readonly string[];
   /** Builds a route's handler. Default: the `createHandler` of its module, loaded by path as Lambda loads it. */
@@ -56,7 +63,8 @@ export interface LocalApi {
  * does there in front of them:
  *
  * - the JWT authorizer: `Authorization: Bearer` verified with jose against the local issuer's keys
- *   (`verifyAccessToken`, issuer `saldo-local`, audience `saldo-api`); refused → 401 problem+json. The verified
+ *   (`verifyAccessToken`, issuer `saldo-local`, audience `saldo-api`), or against the configured OIDC issuer's
+ *   (`trustedIssuer`: its discovery document and JWKS, as API Gateway does); refused → 401 problem+json. The verified
  *   claims go into `requestContext.authorizer.jwt.claims` as API Gateway puts them (every value a string), so the
  *   handler takes the tenant from the same place as in the cloud;
  * - the payload 2.0 event (routeKey, raw path and query, lower-case headers, path parameters, request id) and a
@@ -71,7 +79,9 @@ export interface LocalApi {
  */
 export async function mountLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const issuer = await openLocalIssuer({ dataDir: options.dataDir });
-  const verifyOptions = issuer.verifyOptions();
+  const verifyOptions = options.trustedIssuer
+    ? remoteIssuerVerifyOptions(options.trustedIssuer)
+    : issuer.verifyOptions();
   const cors = corsPolicy(options.corsOrigins ?? []);
   const limiter = createTenantRateLimiter(options.rateLimit ?? DEFAULT_LOCAL_RATE_LIMIT);
   const skipped = new Set(options.servedElsewhere ?? ["GET /health"]);

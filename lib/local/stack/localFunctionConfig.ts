@@ -42,13 +42,15 @@ export function localFunctionConfig(options: {
   lambda?: { endpoint: string; syncFunctionName: string };
   /** As in the cloud: `api` for the API's functions (the default), `background` for the ingest function. */
   retryProfile?: RetryProfile;
+  /** The claim naming the tenant (SALDO_TENANT_CLAIM in the cloud); default `saldo:tenant`. */
+  tenantClaim?: string;
 }): FunctionConfig {
   const credentials = { ...LOCAL_CREDENTIALS };
   const retryProfile = options.retryProfile ?? "api";
   return {
     tableName: options.tableName,
     retentionSeconds: (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 24 * 60 * 60,
-    tenantClaim: DEFAULT_TENANT_CLAIM,
+    tenantClaim: options.tenantClaim ?? DEFAULT_TENANT_CLAIM,
     retryProfile,
     dynamoClientConfig: {
       ...retryConfigFor(retryProfile),

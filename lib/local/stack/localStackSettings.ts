@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_TENANT_CLAIM } from "../../auth/verifyAccessToken.ts";
 
 /** How often the local timer runs a refresh round by default: as often as the cloud's schedule (every 15 minutes). */
 export const DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS = 900;
@@ -32,6 +33,17 @@ export const LocalStackEnvironmentSchema = z
     SALDO_WEB_PORT: PortSchema.default(3001),
     /** "false" skips the demo tenant on first start. */
     SALDO_SEED_DEMO: z.enum(["true", "false"]).default("true"),
+    /**
+     * Sign in as in the cloud: the API trusts only this OIDC issuer (its discovery document and JWKS), and the
+     * console signs in there (authorization code + PKCE) as the public client SALDO_OIDC_CLIENT_ID. Unset: the local
+     * issuer and the tenant picker.
+     */
+    SALDO_OIDC_ISSUER: z.url().optional(),
+    SALDO_OIDC_AUDIENCE: z.string().min(1).default("saldo-api"),
+    SALDO_OIDC_CLIENT_ID: z.string().min(1).default("saldo-web-local"),
+    SALDO_OIDC_SCOPE: z.string().min(1).default("openid"),
+    /** The claim naming the tenant in the issuer's access tokens (the cloud's SALDO_TENANT_CLAIM). */
+    SALDO_TENANT_CLAIM: z.string().min(1).default(DEFAULT_TENANT_CLAIM),
     /** Origins the local API allows by CORS, comma-separated (`*` for any); none by default. */
     SALDO_CORS_ORIGINS: z.string().default(""),
     /** How often the import sweeper runs (it also runs at start-up); 0: only at start-up. */
@@ -51,6 +63,17 @@ export const LocalStackEnvironmentSchema = z
     seedDemo: env.SALDO_SEED_DEMO === "true",
     // The console opens signed in as the demo tenant when there is one (development only; the picker switches).
     web: { port: env.SALDO_WEB_PORT, ...(env.SALDO_SEED_DEMO === "true" ? { autoSignIn: "demo" } : {}) },
+    ...(env.SALDO_OIDC_ISSUER
+      ? {
+          oidc: {
+            issuer: env.SALDO_OIDC_ISSUER,
+            audience: env.SALDO_OIDC_AUDIENCE,
+            clientId: env.SALDO_OIDC_CLIENT_ID,
+            scope: env.SALDO_OIDC_SCOPE,
+            tenantClaim: env.SALDO_TENANT_CLAIM,
+          },
+        }
+      : {}),
     sweepIntervalMs: env.SALDO_SWEEP_INTERVAL_SECONDS * 1000,
     refreshIntervalMs: env.SALDO_REFRESH_INTERVAL_SECONDS * 1000,
     api: {

@@ -113,6 +113,25 @@ export interface LocalStackOptions {
    * Default: no console.
    */
   web?: { port: number; autoSignIn?: string };
+  /**
+   * Sign-in as in the cloud: the API trusts this OIDC issuer only (issuer URL, audience, tenant claim — the JWT
+   * authorizer's configuration, infra/api.ts) and the console signs in there with the authorization code flow and
+   * PKCE as the public client `clientId` (the same `/config.json` shape a deployment serves). Default: the local
+   * issuer and the console's tenant picker (development only).
+   */
+  oidc?: LocalOidcSettings;
+}
+
+/** The OIDC settings of a stack that signs in as the cloud does ({@link LocalStackOptions.oidc}). */
+export interface LocalOidcSettings {
+  issuer: string;
+  audience: string;
+  /** Default `saldo:tenant`. */
+  tenantClaim?: string;
+  /** The console's public client at the issuer (redirect URI `${webUrl}/auth/callback`). */
+  clientId: string;
+  /** Default `openid`. */
+  scope?: string;
 }
 
 /** A running local stack. */
@@ -257,7 +276,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     cleanups.push(() => http.stop());
 
     // The web console on its own origin (as CloudFront serves it in the cloud), allowed by the API and the bucket.
-    const web = options.web ? await startWeb(options.web, dataDir, http.url, log) : undefined;
+    const web = options.web ? await startWeb(options.web, dataDir, http.url, log, options.oidc) : undefined;
     if (web) cleanups.push(() => web.stop());
     const corsOrigins = [...(options.api?.corsOrigins ?? []), ...(web ? [web.url] : [])];
     if (web) await ensureBucketCors(s3, bucketName, corsOrigins);
@@ -270,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       s3Endpoint: s3Emulator.endpoint,
       fakes: { tripletexBaseUrl: fakes.urls.tripletex, powerOfficeGoBaseUrl: fakes.urls["poweroffice-go"] },
       lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
+      ...(options.oidc?.tenantClaim ? { tenantClaim: options.oidc.tenantClaim } : {}),
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     };
     // The API's functions with the short retry budget, the ingest function with the long one, as in the cloud.
@@ -332,6 +352,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       functionConfig,
       ...options.api,
       corsOrigins,
+      ...(options.oidc
+        ? {
+            trustedIssuer: {
+              issuer: options.oidc.issuer,
+              audience: options.oidc.audience,
+              ...(options.oidc.tenantClaim ? { tenantClaim: options.oidc.tenantClaim } : {}),
+            },
+          }
+        : {}),
       log,
     });
     http.addRoute(
@@ -530,6 +559,7 @@ async function startWeb(
   dataDir: string,
   apiUrl: string,
   log: (line: string) => void,
+  oidc: LocalOidcSettings | undefined,
 ): Promise<RunningWebConsole> {
   await ensureWebBuild(projectRoot, log);
   const issuer = await openLocalIssuer({ dataDir });
@@ -541,6 +571,17 @@ async function startWeb(
       issuer,
       tenants: ["demo"],
       ...(settings.autoSignIn ? { autoSignIn: settings.autoSignIn } : {}),
+      ...(oidc
+        ? {
+            oidc: {
+              issuer: oidc.issuer,
+              clientId: oidc.clientId,
+              scope: oidc.scope ?? "openid",
+              audience: oidc.audience,
+              ...(oidc.tenantClaim ? { tenantClaim: oidc.tenantClaim } : {}),
+            },
+          }
+        : {}),
     });
   } catch (error) {
     throw translatePortError(error, "the web console", settings.port, "SALDO_WEB_PORT");

@@ -93,10 +93,21 @@ async function buildWeb(projectRoot: string, log: (line: string) => void): Promi
   }
 }
 
+/** The console's OIDC sign-in (authorization code + PKCE, public client), as a deployment's `/config.json` has it. */
+export interface WebOidcConfig {
+  kind: "oidc";
+  issuer: string;
+  clientId: string;
+  scope: string;
+  audience?: string;
+  /** The claim naming the tenant (shown in the header; the API reads it itself). */
+  tenantClaim?: string;
+}
+
 /** What the console reads at `/config.json` (web/src/config.ts): where the API is and how to sign in. */
 export interface LocalWebConsoleConfig {
   apiUrl: string;
-  auth: { kind: "local"; tokenPath: string; tenants: string[]; autoSignIn?: string };
+  auth: { kind: "local"; tokenPath: string; tenants: string[]; autoSignIn?: string } | WebOidcConfig;
 }
 
 /** `POST /local/token`: the tenant the developer picked. */
@@ -130,6 +141,8 @@ export async function startWebConsole(options: {
   tenants: readonly string[];
   /** The tenant the console signs in as when opened without a session (the seeded demo). */
   autoSignIn?: string;
+  /** Sign in at this OIDC issuer as in the cloud: no tenant picker, and no `/local/token` route. */
+  oidc?: Omit<WebOidcConfig, "kind">;
 }): Promise<RunningWebConsole> {
   const assets = sirv(options.distDir, {
     single: true,
@@ -150,15 +163,19 @@ export async function startWebConsole(options: {
     if (path === "/config.json" && request.method === "GET") {
       const config: LocalWebConsoleConfig = {
         apiUrl: options.apiUrl,
-        auth: {
-          kind: "local",
-          tokenPath: LOCAL_TOKEN_PATH,
-          tenants: [...options.tenants],
-          ...(options.autoSignIn ? { autoSignIn: options.autoSignIn } : {}),
-        },
+        auth: options.oidc
+          ? { kind: "oidc", ...options.oidc }
+          : {
+              kind: "local",
+              tokenPath: LOCAL_TOKEN_PATH,
+              tenants: [...options.tenants],
+              ...(options.autoSignIn ? { autoSignIn: options.autoSignIn } : {}),
+            },
       };
       return json(response, 200, config);
     }
+    if (path === LOCAL_TOKEN_PATH && options.oidc)
+      return json(response, 404, { detail: "sign in at the OIDC issuer: this stack has no local token route" });
     if (path === LOCAL_TOKEN_PATH) {
       if (request.method !== "POST") return json(response, 405, { detail: "POST only" }, { allow: "POST" });
       void issueToken(request, response, options.issuer, origin);

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  API_STAGES,
   INGEST_CONFIG,
   PROTECTED_STAGES,
   REFRESH_CONFIG,
@@ -11,7 +10,6 @@ import {
   SYNC_QUEUE_CONFIG,
   SYNC_QUEUES,
   SYNC_WORKER_CONFIG,
-  webOrigins,
 } from "../../../infra/config.ts";
 import { POWEROFFICE_GO_RATE_LIMIT } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
 import { REFRESH_ROUND_MINUTES } from "../../../lib/engagements/refreshSchedule.ts";
@@ -162,18 +160,6 @@ describe("the import sweeper", () => {
 
   it("is granted the table's index the store's sweep queries", () => {
     expect(STORAGE_CONFIG.table.globalIndexes.map((index) => index.name)).toContain(SWEEPER_CONFIG.sweepIndex);
-  });
-});
-
-describe("the web console's origins (infra/web.ts, allowed by infra/api.ts)", () => {
-  it("allows the console's own domain and the stage's further origins, each once", () => {
-    for (const [name, stage] of Object.entries(API_STAGES)) {
-      const origins = webOrigins(stage);
-      expect(new Set(origins).size, name).toBe(origins.length);
-      if (stage.web.domain) expect(origins, name).toContain(`https://${stage.web.domain}`);
-      for (const origin of origins) expect(origin, name).toMatch(/^https?:\/\/[^/]+$/);
-    }
-    expect(webOrigins(API_STAGES.production!)).toEqual(["https://app.saldo.example"]);
   });
 });
 

@@ -29,7 +29,11 @@ export class ApiError extends Error {
 
 export type Api = ReturnType<typeof createApi>;
 
-export function createApi(baseUrl: string, token: () => string | undefined, onUnauthorized: () => void) {
+export function createApi(
+  baseUrl: string,
+  token: () => string | undefined,
+  onUnauthorized: (code: string | undefined) => void,
+) {
   const client = createClient<paths>({ baseUrl });
   const auth: Middleware = {
     onRequest({ request }) {
@@ -38,7 +42,16 @@ export function createApi(baseUrl: string, token: () => string | undefined, onUn
       return request;
     },
     onResponse({ response }) {
-      if (response.status === 401) onUnauthorized();
+      if (response.status === 401) {
+        // The problem's code (AUTH_EXPIRED, AUTH_INVALID_TOKEN, …) says why; read from a copy, the caller reads the body.
+        void response
+          .clone()
+          .json()
+          .then(
+            (body: { code?: unknown }) => onUnauthorized(typeof body.code === "string" ? body.code : undefined),
+            () => onUnauthorized(undefined),
+          );
+      }
       return response;
     },
   };

@@ -1,11 +1,29 @@
 import { useEffect, useState } from "preact/hooks";
-import { signedOutInThisTab, signInLocally, startOidcSignIn, type Session } from "../auth.ts";
+import { signedOutInThisTab, signInLocally, signOutReason, startOidcSignIn, type Session } from "../auth.ts";
 import type { ConsoleConfig } from "../config.ts";
 import { useI18n } from "../i18n.ts";
 import { ErrorMessage } from "../ui.tsx";
 
-export function SignInPage({ config, onSignedIn }: { config: ConsoleConfig; onSignedIn(session: Session): void }) {
+export function SignInPage({
+  config,
+  onSignedIn,
+  finishing = false,
+}: {
+  config: ConsoleConfig;
+  onSignedIn(session: Session): void;
+  /** The issuer's redirect back is being handled (the code exchanged): nothing to click meanwhile. */
+  finishing?: boolean;
+}) {
   const { t } = useI18n();
+  const reason = signOutReason();
+  const notice =
+    reason === "expired"
+      ? t("sessionExpired")
+      : reason === "rejected"
+        ? t("sessionEnded")
+        : reason === "signedOut"
+          ? t("signedOut")
+          : undefined;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const auth = config.auth;
@@ -20,9 +38,15 @@ export function SignInPage({ config, onSignedIn }: { config: ConsoleConfig; onSi
     return (
       <main class="signin">
         <h1>saldo</h1>
+        {notice && !finishing && (
+          <p role="status" data-testid="signin-notice">
+            {notice}
+          </p>
+        )}
         <ErrorMessage error={error} />
         <button
           type="button"
+          disabled={finishing}
           onClick={() =>
             startOidcSignIn(auth, location.pathname === "/auth/callback" ? "/clients" : location.pathname).catch(
               setError,
@@ -37,6 +61,11 @@ export function SignInPage({ config, onSignedIn }: { config: ConsoleConfig; onSi
   return (
     <main class="signin">
       <h1>saldo</h1>
+      {notice && (
+        <p role="status" data-testid="signin-notice">
+          {notice}
+        </p>
+      )}
       <form
         onSubmit={(event) => {
           event.preventDefault();
