@@ -56,6 +56,9 @@ const nb = {
   uploading: "Laster opp",
   importing: "Importerer",
   retry: "Prøv igjen",
+  uploadNetwork: "Filen kom ikke fram til lagringen (nettverksfeil). Ingenting er lagret; prøv igjen med samme fil.",
+  uploadRefused: "Lagringen avviste opplastingen. Ingenting er lagret; prøv igjen med samme fil.",
+  uploadKeepsFile: "Filen er beholdt i siden",
   imports: "Importer",
   status: "Status",
   source: "Kilde",
@@ -153,6 +156,9 @@ const nb = {
   saved: "Lagret",
   sourcePlan: "Kildeplan",
   byDefault: "standard",
+  replaceNewer: "Nyere import",
+  "replace.true": "erstatter den aktive",
+  "replace.false": "holdes tilbake til en person aktiverer den",
 };
 
 type Key = keyof typeof nb;
@@ -211,6 +217,9 @@ const en: Record<Key, string> = {
   uploading: "Uploading",
   importing: "Importing",
   retry: "Retry",
+  uploadNetwork: "The file did not reach the storage (network error). Nothing was stored; retry with the same file.",
+  uploadRefused: "The storage refused the upload. Nothing was stored; retry with the same file.",
+  uploadKeepsFile: "The file is kept in the page",
   imports: "Imports",
   status: "Status",
   source: "Source",
@@ -308,6 +317,9 @@ const en: Record<Key, string> = {
   saved: "Saved",
   sourcePlan: "Source plan",
   byDefault: "default",
+  replaceNewer: "A newer import",
+  "replace.true": "replaces the active one",
+  "replace.false": "is held until a person activates it",
 };
 
 export type Locale = "nb" | "en";
