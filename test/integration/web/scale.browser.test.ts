@@ -117,7 +117,9 @@ describe.skipIf("skip" in chromiumReady)("web console with 5 000 accounts", { ti
     await page.getByLabel("Filtrer på konto eller navn").fill(last.account);
     const wanted = accounts.filter((a) => a.account.startsWith(last.account)).map((a) => a.account);
     await expect
-      .poll(() => rows.locator("[data-account]").evaluateAll((els) => els.map((e) => e.getAttribute("data-account"))))
+      .poll(() => rows.locator("[data-account]").evaluateAll((els) => els.map((e) => e.getAttribute("data-account"))), {
+        timeout: 60_000,
+      })
       .toEqual(wanted);
     const shownTotal = await page.getByTestId("totals").locator('[data-column="closing"]').textContent();
     expect(oreOfCell(shownTotal ?? "")).toBe(
@@ -147,16 +149,18 @@ describe.skipIf("skip" in chromiumReady)("web console with 5 000 accounts", { ti
     await page.goto(`${base}/transactions?account=${bank}`);
     const rows = page.getByTestId("transaction-rows");
     const count = page.getByTestId("line-count");
-    await expect.poll(() => count.textContent()).toBe("500 linjer");
+    await expect.poll(() => count.textContent(), { timeout: 120_000 }).toBe("500 linjer");
     for (let round = 0; round < 20 && !((await count.textContent()) ?? "").includes("Alle linjer"); round++) {
       const before = Number.parseInt((await count.textContent()) ?? "0", 10);
       await rows.evaluate((element) => {
         element.scrollTop = element.scrollHeight;
       });
-      await expect.poll(async () => Number.parseInt((await count.textContent()) ?? "0", 10)).toBeGreaterThan(before);
+      await expect
+        .poll(async () => Number.parseInt((await count.textContent()) ?? "0", 10), { timeout: 120_000 })
+        .toBeGreaterThan(before);
       expect(await rows.locator("[role=row]").count()).toBeLessThanOrEqual(MAX_DOM_ROWS);
     }
-    await expect.poll(() => count.textContent()).toContain("Alle linjer er hentet");
+    await expect.poll(() => count.textContent(), { timeout: 120_000 }).toContain("Alle linjer er hentet");
     expect(Number.parseInt((await count.textContent()) ?? "0", 10)).toBe(total);
     // One request a page of 500, each after the first with the previous answer's cursor.
     expect(pages).toHaveLength(Math.ceil(total / 500));

@@ -1,37 +1,17 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { useRoute } from "preact-iso";
 import { ApiError, call, type Api, type ImportSummary } from "../api/client.ts";
+import { EngagementFrame, useEngagementScope } from "../components/EngagementFrame.tsx";
 import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import {
-  Crumbs,
-  enc,
-  engagementPath,
-  ErrorMessage,
-  Loading,
-  ReconciliationBadge,
-  StatusBadge,
-  useApi,
-  useLoad,
-} from "../ui.tsx";
+import { enc, engagementPath, ErrorMessage, ReconciliationBadge, StatusBadge, useApi, useLoad } from "../ui.tsx";
 
 const FINAL = new Set(["succeeded", "held", "failed", "unchanged", "superseded"]);
 
 export function EngagementPage() {
-  const { params } = useRoute();
-  const clientId = params.clientId!;
-  const engagementId = params.engagementId!;
+  const scope = useEngagementScope();
+  const { clientId, engagementId, path, base, client, engagement } = scope;
   const api = useApi();
   const { t } = useI18n();
-  const path = { clientId, engagementId };
-  const client = useLoad(
-    () => call(() => api.client.GET("/clients/{clientId}", { params: { path: { clientId } } })),
-    [clientId],
-  );
-  const engagement = useLoad(
-    () => call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}", { params: { path } })),
-    [clientId, engagementId],
-  );
   const imports = useLoad(
     () =>
       call(() =>
@@ -44,158 +24,155 @@ export function EngagementPage() {
   const [syncError, setSyncError] = useState<unknown>();
   const [syncImport, setSyncImport] = useState<string>();
   const [closeError, setCloseError] = useState<unknown>();
-  if (engagement.error) return <ErrorMessage error={engagement.error} />;
-  if (!engagement.data) return <Loading />;
-  const e = engagement.data;
-  const base = engagementPath(clientId, engagementId);
   const active = imports.data?.items.find((item) => item.active);
   const connected = client.data?.accountingSystem === "tripletex" || client.data?.accountingSystem === "poweroffice-go";
   return (
-    <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: client.data?.name ?? clientId },
-          { label: engagementId },
-        ]}
-      />
-      <h1>
-        {e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} · {formatDate(e.periodStart)}–
-        {formatDate(e.periodEnd)}
-      </h1>
-      <dl class="facts">
-        <dt>{t("activeImport")}</dt>
-        <dd data-testid="active-import">
-          {e.activeImportId ? <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a> : t("none")}
-        </dd>
-        {(e.refresh.dataAsOf ??
-          (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
-          <>
-            <dt>{t("dataAsOf")}</dt>
-            <dd data-testid="data-as-of">
-              {formatDateTime(
-                e.refresh.dataAsOf ??
-                  (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+    <EngagementFrame scope={scope} trail={[]} data={engagement}>
+      {(e) => (
+        <>
+          <h1>
+            {e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} · {formatDate(e.periodStart)}–
+            {formatDate(e.periodEnd)}
+          </h1>
+          <dl class="facts">
+            <dt>{t("activeImport")}</dt>
+            <dd data-testid="active-import">
+              {e.activeImportId ? (
+                <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a>
+              ) : (
+                t("none")
               )}
             </dd>
-          </>
-        )}
-        <dt>{t("reconciliation")}</dt>
-        <dd data-testid="reconciliation-status">
-          <a href={`${base}/reconciliation`}>
-            {e.reconciliation ? (
-              <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
-            ) : (
-              t("open")
+            {(e.refresh.dataAsOf ??
+              (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
+              <>
+                <dt>{t("dataAsOf")}</dt>
+                <dd data-testid="data-as-of">
+                  {formatDateTime(
+                    e.refresh.dataAsOf ??
+                      (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+                  )}
+                </dd>
+              </>
             )}
-          </a>
-        </dd>
-        {e.refresh.lastRunAt && (
-          <>
-            <dt>{t("refresh")}</dt>
-            <dd data-testid="refresh-record">
-              {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
-              {e.refresh.lastOutcome && (
-                <>
-                  {" "}
-                  <StatusBadge status={e.refresh.lastOutcome} />
-                </>
-              )}
-              {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
-              {e.refresh.lastImportId && (
-                <>
-                  {" "}
-                  <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
-                </>
-              )}
-              {e.refresh.lastError && (
-                <span class="error">
-                  {" "}
-                  {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
-                </span>
-              )}
+            <dt>{t("reconciliation")}</dt>
+            <dd data-testid="reconciliation-status">
+              <a href={`${base}/reconciliation`}>
+                {e.reconciliation ? (
+                  <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
+                ) : (
+                  t("open")
+                )}
+              </a>
             </dd>
-          </>
-        )}
-        {e.refresh.nextRunAt && (
-          <>
-            <dt>{t("nextRun")}</dt>
-            <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
-          </>
-        )}
-        {e.closedAt && (
-          <>
-            <dt>{t("closed")}</dt>
-            <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
-          </>
-        )}
-      </dl>
-      <nav class="actions" aria-label={t("engagements")}>
-        <a class="button" href={`${base}/trial-balance`}>
-          {t("trialBalance")}
-        </a>
-        <a class="button" href={`${base}/transactions`}>
-          {t("transactions")}
-        </a>
-        <a class="button" href={`${base}/imports`}>
-          {t("imports")}
-        </a>
-        <a class="button" href={`${base}/reconciliation`}>
-          {t("reconciliation")}
-        </a>
-        {connected && (
-          <button
-            type="button"
-            onClick={() => {
-              setSyncError(undefined);
-              call(() =>
-                api.client.POST("/clients/{clientId}/engagements/{engagementId}/sync", { params: { path } }),
-              ).then((accepted) => setSyncImport(accepted.importId), setSyncError);
+            {e.refresh.lastRunAt && (
+              <>
+                <dt>{t("refresh")}</dt>
+                <dd data-testid="refresh-record">
+                  {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
+                  {e.refresh.lastOutcome && (
+                    <>
+                      {" "}
+                      <StatusBadge status={e.refresh.lastOutcome} />
+                    </>
+                  )}
+                  {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
+                  {e.refresh.lastImportId && (
+                    <>
+                      {" "}
+                      <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
+                    </>
+                  )}
+                  {e.refresh.lastError && (
+                    <span class="error">
+                      {" "}
+                      {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
+                    </span>
+                  )}
+                </dd>
+              </>
+            )}
+            {e.refresh.nextRunAt && (
+              <>
+                <dt>{t("nextRun")}</dt>
+                <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
+              </>
+            )}
+            {e.closedAt && (
+              <>
+                <dt>{t("closed")}</dt>
+                <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
+              </>
+            )}
+          </dl>
+          <nav class="actions" aria-label={t("engagements")}>
+            <a class="button" href={`${base}/trial-balance`}>
+              {t("trialBalance")}
+            </a>
+            <a class="button" href={`${base}/transactions`}>
+              {t("transactions")}
+            </a>
+            <a class="button" href={`${base}/imports`}>
+              {t("imports")}
+            </a>
+            <a class="button" href={`${base}/reconciliation`}>
+              {t("reconciliation")}
+            </a>
+            {connected && (
+              <button
+                type="button"
+                onClick={() => {
+                  setSyncError(undefined);
+                  call(() =>
+                    api.client.POST("/clients/{clientId}/engagements/{engagementId}/sync", { params: { path } }),
+                  ).then((accepted) => setSyncImport(accepted.importId), setSyncError);
+                }}
+              >
+                {t("syncNow")}
+              </button>
+            )}
+          </nav>
+          <p>
+            <button
+              type="button"
+              data-testid="close-engagement"
+              onClick={() => {
+                setCloseError(undefined);
+                const action = e.closedAt
+                  ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
+                  : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
+                call(() => action).then(() => engagement.reload(), setCloseError);
+              }}
+            >
+              {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
+            </button>
+          </p>
+          <ErrorMessage error={closeError} />
+          <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
+          <ErrorMessage error={syncError} />
+          {syncImport && (
+            <FollowImport
+              api={api}
+              clientId={clientId}
+              engagementId={engagementId}
+              find={(items) => items.find((item) => item.importId === syncImport)}
+              onDone={() => {
+                engagement.reload();
+                imports.reload();
+              }}
+            />
+          )}
+          <Upload
+            clientId={clientId}
+            engagementId={engagementId}
+            onDone={() => {
+              engagement.reload();
+              imports.reload();
             }}
-          >
-            {t("syncNow")}
-          </button>
-        )}
-      </nav>
-      <p>
-        <button
-          type="button"
-          data-testid="close-engagement"
-          onClick={() => {
-            setCloseError(undefined);
-            const action = e.closedAt
-              ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
-              : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
-            call(() => action).then(() => engagement.reload(), setCloseError);
-          }}
-        >
-          {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
-        </button>
-      </p>
-      <ErrorMessage error={closeError} />
-      <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
-      <ErrorMessage error={syncError} />
-      {syncImport && (
-        <FollowImport
-          api={api}
-          clientId={clientId}
-          engagementId={engagementId}
-          find={(items) => items.find((item) => item.importId === syncImport)}
-          onDone={() => {
-            engagement.reload();
-            imports.reload();
-          }}
-        />
+          />
+        </>
       )}
-      <Upload
-        clientId={clientId}
-        engagementId={engagementId}
-        onDone={() => {
-          engagement.reload();
-          imports.reload();
-        }}
-      />
-    </section>
+    </EngagementFrame>
   );
 }
 
