@@ -278,20 +278,25 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     expect(Math.min(...figureColumns)).toBeGreaterThan(1);
     const cellOre = (value: unknown) =>
       value === null || value === undefined ? 0n : parseOre((value as number).toFixed(2));
-    const rows = new Map<string, bigint[]>();
-    sheet.eachRow((row, index) => {
-      if (index === 1) return;
-      rows.set(
-        String(row.getCell(1).value),
-        figureColumns.map((c) => cellOre(row.getCell(c).value)),
-      );
-    });
     const accounts = expected.json.accounts as {
       account: string;
       opening: string | null;
       movement: string | null;
       closing: string;
     }[];
+    const rows = new Map<string, bigint[]>();
+    // The rows under the header, one per account, then the total row (SUM formulas with their values).
+    for (let index = 2; index < 2 + accounts.length; index++) {
+      const row = sheet.getRow(index);
+      rows.set(
+        String(row.getCell(1).value),
+        figureColumns.map((c) => cellOre(row.getCell(c).value)),
+      );
+    }
+    const totalRow = sheet.getRow(2 + accounts.length);
+    const totalClosing = totalRow.getCell(figureColumns[2]!).value as { formula: string; result: number };
+    expect(totalClosing.formula).toMatch(/^SUM\(/);
+    expect(parseOre(totalClosing.result.toFixed(2))).toBe(ore(expected.json.totals.closing));
     expect([...rows.keys()].sort()).toEqual(accounts.map((a) => a.account).sort());
     for (const account of accounts)
       expect([account.account, ...rows.get(account.account)!]).toEqual([

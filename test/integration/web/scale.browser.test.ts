@@ -162,8 +162,11 @@ describe.skipIf("skip" in chromiumReady)("web console with 5 000 accounts", { ti
     }
     await expect.poll(() => count.textContent(), { timeout: 120_000 }).toContain("Alle linjer er hentet");
     expect(Number.parseInt((await count.textContent()) ?? "0", 10)).toBe(total);
-    // One request a page of 500, each after the first with the previous answer's cursor.
-    expect(pages).toHaveLength(Math.ceil(total / 500));
+    // A request a page of 500 (and at most one more, whose answer may be empty: the API may hand out a cursor at the
+    // very end), never the same page twice, each after the first with the previous answer's cursor.
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(total / 500));
+    expect(pages.length).toBeLessThanOrEqual(Math.ceil(total / 500) + 1);
+    expect(new Set(pages).size).toBe(pages.length);
     expect(pages.slice(1).every((url) => new URL(url).searchParams.has("cursor"))).toBe(true);
     expect(new URL(pages[0]!).searchParams.has("cursor")).toBe(false);
   });

@@ -4,17 +4,31 @@ import { formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
 import { Amount, enc, ReconciliationBadge, SourceRef, useApi, useLoad } from "../ui.tsx";
 
+const PAGE = 1_000;
+
 /** The engagement's reconciliation across years and sources (`GET …/reconciliation`): status and every difference. */
 export function ReconciliationPage() {
   const scope = useEngagementScope();
   const { clientId, engagementId, path, base } = scope;
   const api = useApi();
   const { t } = useI18n();
-  const result = useLoad(
-    () =>
-      call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}/reconciliation", { params: { path } })),
-    [clientId, engagementId],
-  );
+  // Every difference: the API answers them a page at a time (its cursor), the page shows them all.
+  const result = useLoad(async () => {
+    const page = (cursor?: string) =>
+      call(() =>
+        api.client.GET("/clients/{clientId}/engagements/{engagementId}/reconciliation", {
+          params: { path, query: { limit: PAGE, ...(cursor ? { cursor } : {}) } },
+        }),
+      );
+    const first = await page();
+    const differences = [...first.differences];
+    for (let next = first.nextCursor; next !== null;) {
+      const more = await page(next);
+      differences.push(...more.differences);
+      next = more.nextCursor;
+    }
+    return { ...first, differences };
+  }, [clientId, engagementId]);
   return (
     <EngagementFrame scope={scope} trail={[{ label: t("reconciliation") }]} data={result}>
       {(r) => (
