@@ -27,6 +27,11 @@ export interface GenerateSaftOptions {
    * ValueDate, the amount on one line, a CustomerID on one line in five.
    */
   profile?: "verbose" | "dense";
+  /**
+   * The share (0–1) of transactions whose balancing line goes to the first account (the bank), so one account has
+   * many lines, as a real bank account does (default 0: every line on an account drawn at random).
+   */
+  busyAccountShare?: number;
 }
 
 interface GeneratedAccount {
@@ -62,11 +67,24 @@ const CATEGORIES: [number, string, string][] = [
   [8, "finanskostnad", "Rentekostnad"],
 ];
 
+/**
+ * How account numbers are laid out in each class (1xxx assets … 8xxx finance): four digits ten apart from x100 (as
+ * NS 4102 charts usually are) while the class's accounts fit; four digits one apart when they do not; five digits
+ * past 1 000 accounts a class. Every number is unique and starts with its class digit, whatever the count.
+ */
+function accountNumbering(count: number): { width: number; step: number; offset: number } {
+  const perClass = Math.ceil(count / CATEGORIES.length);
+  if (100 + 10 * (perClass - 1) < 1000) return { width: 1000, step: 10, offset: 100 };
+  if (perClass <= 1000) return { width: 1000, step: 1, offset: 0 };
+  return { width: 10 ** String(perClass - 1).length, step: 1, offset: 0 };
+}
+
 function chartOfAccounts(count: number, next: () => number): GeneratedAccount[] {
   const accounts: GeneratedAccount[] = [];
+  const { width, step, offset } = accountNumbering(count);
   for (let index = 0; index < count; index++) {
     const [digit, groupingCategory, name] = CATEGORIES[index % CATEGORIES.length]!;
-    const id = String(digit * 1000 + 10 * Math.floor(index / CATEGORIES.length) + 100);
+    const id = String(digit * width + offset + step * Math.floor(index / CATEGORIES.length));
     accounts.push({ id, name: `${name} ${index + 1}`, groupingCategory, groupingCode: id, opening: 0n });
   }
   // Opening balances on balance-sheet accounts (1xxx, 2xxx) only, summing to zero.
@@ -86,7 +104,12 @@ interface GeneratedLine {
 }
 
 /** The lines of transaction `index` (same sequence in both passes). */
-function transactionLines(next: () => number, accountCount: number, lineCount: number): GeneratedLine[] {
+function transactionLines(
+  next: () => number,
+  accountCount: number,
+  lineCount: number,
+  busyAccountShare: number,
+): GeneratedLine[] {
   const lines: GeneratedLine[] = [];
   let total = 0n;
   const sign = next() < 0.5 ? 1n : -1n;
@@ -95,7 +118,8 @@ function transactionLines(next: () => number, accountCount: number, lineCount: n
     total += amount;
     lines.push({ account: Math.floor(next() * accountCount), amount: sign * amount });
   }
-  lines.push({ account: Math.floor(next() * accountCount), amount: -sign * total });
+  const toBusyAccount = busyAccountShare > 0 && next() < busyAccountShare;
+  lines.push({ account: toBusyAccount ? 0 : Math.floor(next() * accountCount), amount: -sign * total });
   return lines;
 }
 
@@ -194,6 +218,7 @@ export async function* generateSaft(options: GenerateSaftOptions): AsyncGenerato
   const accountCount = Math.max(4, options.accounts ?? 60);
   const seed = options.seed ?? 1;
   const dense = options.profile === "dense";
+  const busyAccountShare = options.busyAccountShare ?? 0;
 
   // Pass 1: chart, openings and the movement per account.
   const chartRandom = random(seed);
@@ -204,7 +229,7 @@ export async function* generateSaft(options: GenerateSaftOptions): AsyncGenerato
   {
     const next = random(seed ^ 0x5a5a5a5a);
     for (let index = 0; index < transactionCount; index++) {
-      for (const line of transactionLines(next, accountCount, lineCount)) {
+      for (const line of transactionLines(next, accountCount, lineCount, busyAccountShare)) {
         movement[line.account]! += line.amount;
         if (line.amount > 0n) totalDebit += line.amount;
         else totalCredit -= line.amount;
@@ -289,7 +314,7 @@ export async function* generateSaft(options: GenerateSaftOptions): AsyncGenerato
   // Pass 2: the same sequence, written out.
   const next = random(seed ^ 0x5a5a5a5a);
   for (let index = 0; index < transactionCount; index++) {
-    const lines = transactionLines(next, accountCount, lineCount);
+    const lines = transactionLines(next, accountCount, lineCount, busyAccountShare);
     const dayOfYear = Math.floor((index * 365) / Math.max(1, transactionCount));
     const date = isoDate(dayOfYear);
     const period = Number(date.slice(5, 7));

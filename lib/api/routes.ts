@@ -7,7 +7,8 @@ import {
   ImportActivationSchema,
 } from "../imports/importViews.ts";
 import { ImportListQuerySchema, ImportListSchema, ImportReportSchema } from "../imports/importReports.ts";
-import { ReconciliationJsonSchema } from "../reconcile/reconciliationJson.ts";
+import { ReconciliationPageJsonSchema } from "../reconcile/reconciliationJson.ts";
+import { ReconciliationQuerySchema } from "../imports/engagementReconciliation.ts";
 import { SourcePlanViewSchema } from "../imports/sourcePlanView.ts";
 import {
   ActivateImportRequestSchema,
@@ -416,10 +417,14 @@ export const ROUTES = {
     tag: "figures",
     authenticated: true,
     pathParams: EngagementPathSchema,
+    query: ReconciliationQuerySchema,
     response: {
       status: 200,
-      description: "The reconciliation (computed again when the engagement's sources changed since it was stored)",
-      schema: ReconciliationJsonSchema,
+      description:
+        "The reconciliation (computed again when the engagement's sources changed since it was stored) with one page " +
+        "of its differences (`limit`, default 500, at most 1 000) and `nextCursor` (null on the last page); `count` " +
+        "and `total` cover every difference",
+      schema: ReconciliationPageJsonSchema,
       name: "Reconciliation",
     },
     handler: "functions/http/figures/getReconciliation.handler",

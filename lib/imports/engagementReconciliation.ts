@@ -13,9 +13,13 @@ import {
   type ReconciliationSource,
   type SourceImport,
 } from "../reconcile/reconcileEngagement.ts";
+import { z } from "zod";
+import { cursorCodec, CURSOR_MAX_LENGTH } from "../paging/cursorCodec.ts";
 import {
+  MAX_LISTED_DIFFERENCES,
   toReconciliationJson,
   type ReconciliationJson,
+  type ReconciliationPageJson,
   type StoredReconciliation,
 } from "../reconcile/reconciliationJson.ts";
 import { readEngagementSources } from "./engagementSources.ts";
@@ -57,6 +61,57 @@ export async function getEngagementReconciliation(
   return withoutBasis(await computeReconciliation(deps, ref));
 }
 
+/** Most differences one page of `GET …/reconciliation` lists. */
+export const RECONCILIATION_PAGE_MAX_LIMIT = 1_000;
+
+/** The query string of `GET …/reconciliation` (`limit` is coerced from the query string's text). */
+export const ReconciliationQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(RECONCILIATION_PAGE_MAX_LIMIT).optional(),
+  cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
+});
+export type ReconciliationQuery = z.infer<typeof ReconciliationQuerySchema>;
+
+/**
+ * The position a cursor of `GET …/reconciliation` holds: how many differences came before. It is bound to the
+ * engagement and to the reconciliation's basis, so a cursor of a reconciliation that has since changed is refused
+ * (`CURSOR_INVALID`) rather than paging a different list.
+ */
+const RECONCILIATION_CURSOR = cursorCodec("reconciliation", z.strictObject({ offset: z.number().int().min(1) }));
+
+/**
+ * One page of the engagement's reconciliation (README "Reconciliation"): status, count, total and missing sources as
+ * {@link getEngagementReconciliation}, with the differences from the cursor's position on, `limit` of them (default
+ * {@link MAX_LISTED_DIFFERENCES}). Pages within the stored differences are read from the stored reconciliation;
+ * beyond them (a reconciliation keeps at most {@link MAX_LISTED_DIFFERENCES}) the differences are computed again
+ * from the same sources, which give the same list in the same order.
+ *
+ * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), InvalidCursorError
+ */
+export async function getReconciliationPage(
+  deps: ReconciliationDeps,
+  ref: EngagementRef,
+  query: ReconciliationQuery = {},
+): Promise<ReconciliationPageJson> {
+  const [, { basis }] = await Promise.all([getClient(deps, ref), readBasis(deps, ref)]);
+  const scope = [ref.tenantId, ref.clientId, ref.engagementId, basis];
+  const offset = query.cursor === undefined ? 0 : RECONCILIATION_CURSOR.decode(scope, query.cursor).offset;
+  const limit = query.limit ?? MAX_LISTED_DIFFERENCES;
+  const stored = await deps.importStore.getReconciliation(ref);
+  const current = stored !== undefined && stored.basis === basis ? stored : undefined;
+  const holdsPage = (json: StoredReconciliation) => json.differences.length >= Math.min(json.count, offset + limit);
+  const full =
+    current !== undefined && holdsPage(current) ? current : await computeReconciliation(deps, ref, offset + limit);
+  const { basis: _basis, differences, ...json } = full;
+  const end = offset + limit;
+  return {
+    ...json,
+    // Computed again from the same sources: the stored one's time stands.
+    computedAt: current?.computedAt ?? json.computedAt,
+    differences: differences.slice(offset, end),
+    nextCursor: end < full.count ? RECONCILIATION_CURSOR.encode(scope, { offset: end }) : null,
+  };
+}
+
 /**
  * The reconciliation of each engagement (for the engagement list): the stored one, computed again (not stored) only
  * where it is missing or out of date.
@@ -79,10 +134,14 @@ export async function reconciliationsOf(
 }
 
 /** Computes the engagement's reconciliation from its sources as they are now. */
-async function computeReconciliation(deps: ReconciliationDeps, ref: EngagementRef): Promise<StoredReconciliation> {
+async function computeReconciliation(
+  deps: ReconciliationDeps,
+  ref: EngagementRef,
+  listed: number = MAX_LISTED_DIFFERENCES,
+): Promise<StoredReconciliation> {
   const computedAt = (deps.now?.() ?? new Date()).toISOString();
   const sources = await readSources(deps, ref);
-  return { ...toReconciliationJson(reconcileEngagement(sources.input), computedAt), basis: sources.basis };
+  return { ...toReconciliationJson(reconcileEngagement(sources.input), computedAt, listed), basis: sources.basis };
 }
 
 /** Computes the engagement's reconciliation from its sources as they are now and stores it. */

@@ -84,11 +84,23 @@ export type StoredReconciliation = z.infer<typeof StoredReconciliationSchema>;
 /** How many differences are kept and listed (an item stays far below DynamoDB's 400 KB); count and total cover all. */
 export const MAX_LISTED_DIFFERENCES = 500;
 
-/** The engine's result as JSON, computed at `computedAt`. */
-export function toReconciliationJson(result: ReconciliationResult, computedAt: string): ReconciliationJson {
+/**
+ * `GET …/reconciliation`: the reconciliation with one page of its differences (`limit`, default
+ * {@link MAX_LISTED_DIFFERENCES}) and the cursor of the next page (null on the last one); `count` and `total` cover
+ * all of them.
+ */
+export const ReconciliationPageJsonSchema = ReconciliationJsonSchema.extend({ nextCursor: z.string().nullable() });
+export type ReconciliationPageJson = z.infer<typeof ReconciliationPageJsonSchema>;
+
+/** The engine's result as JSON, computed at `computedAt`, listing the first `listed` differences. */
+export function toReconciliationJson(
+  result: ReconciliationResult,
+  computedAt: string,
+  listed: number = MAX_LISTED_DIFFERENCES,
+): ReconciliationJson {
   return {
     status: result.status,
-    differences: result.differences.slice(0, MAX_LISTED_DIFFERENCES).map(toDifferenceJson),
+    differences: result.differences.slice(0, listed).map(toDifferenceJson),
     count: result.differences.length,
     total: formatOre(result.total),
     missing: result.missing.map((part) => ({ ...part })),

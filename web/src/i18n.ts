@@ -59,6 +59,9 @@ const nb = {
   uploading: "Laster opp",
   importing: "Importerer",
   retry: "Prøv igjen",
+  uploadNetwork: "Filen kom ikke fram til lagringen (nettverksfeil). Ingenting er lagret; prøv igjen med samme fil.",
+  uploadRefused: "Lagringen avviste opplastingen. Ingenting er lagret; prøv igjen med samme fil.",
+  uploadKeepsFile: "Filen er beholdt i siden",
   imports: "Importer",
   status: "Status",
   source: "Kilde",
@@ -156,6 +159,9 @@ const nb = {
   saved: "Lagret",
   sourcePlan: "Kildeplan",
   byDefault: "standard",
+  replaceNewer: "Nyere import",
+  "replace.true": "erstatter den aktive",
+  "replace.false": "holdes tilbake til en person aktiverer den",
 };
 
 type Key = keyof typeof nb;
@@ -217,6 +223,9 @@ const en: Record<Key, string> = {
   uploading: "Uploading",
   importing: "Importing",
   retry: "Retry",
+  uploadNetwork: "The file did not reach the storage (network error). Nothing was stored; retry with the same file.",
+  uploadRefused: "The storage refused the upload. Nothing was stored; retry with the same file.",
+  uploadKeepsFile: "The file is kept in the page",
   imports: "Imports",
   status: "Status",
   source: "Source",
@@ -314,6 +323,9 @@ const en: Record<Key, string> = {
   saved: "Saved",
   sourcePlan: "Source plan",
   byDefault: "default",
+  replaceNewer: "A newer import",
+  "replace.true": "replaces the active one",
+  "replace.false": "is held until a person activates it",
 };
 
 export type Locale = "nb" | "en";

@@ -117,6 +117,25 @@ describe("the stored reconciliation over HTTP (DynamoDB Local)", () => {
     const servedAfterPlan = await served();
     expect(servedAfterPlan).toEqual(await storedJson());
     expect(servedAfterPlan.computedAt).toBe(afterPlan.computedAt); // answered from the store, not computed again
+    // Paged with ?limit= and the answer's cursor: the same differences in the same order, a page at a time.
+    const paged: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const answer: { status: number; json: { differences: unknown[]; nextCursor: string | null; count: number } } =
+        await api.call(
+          "GET",
+          `${path}/reconciliation?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+          { tenant: TENANT },
+        );
+      expect(answer.status).toBe(200);
+      expect(answer.json.differences).toHaveLength(1);
+      expect(answer.json.count).toBe(afterPlan.count);
+      paged.push(...answer.json.differences);
+      cursor = answer.json.nextCursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(afterPlan.differences);
+    const refused = await api.call("GET", `${path}/reconciliation?cursor=not-a-cursor`, { tenant: TENANT });
+    expect([refused.status, refused.json.code]).toEqual([400, "CURSOR_INVALID"]);
     expect(await summary()).toEqual({
       status: "differences",
       differences: afterPlan.count,

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
+import ExcelJS from "exceljs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseOre } from "../../../lib/money/ore.ts";
@@ -259,6 +260,53 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     }
   });
 
+  it("exports the trial balance as XLSX through the API whose numeric cells read back (exceljs) to the API's figures to the øre", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Eksporter XLSX" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await readFile((await download.path())!)) as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0]!;
+    const expected = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/trial-balance`, {
+      tenant,
+    });
+    const header = (sheet.getRow(1).values as unknown[]).map(String);
+    const column = (pattern: RegExp) => header.findIndex((name) => pattern.test(name));
+    const figureColumns = [column(/\(IB\)/), column(/Bevegelse|Movement/), column(/\(UB\)/)];
+    expect(Math.min(...figureColumns)).toBeGreaterThan(1);
+    const cellOre = (value: unknown) =>
+      value === null || value === undefined ? 0n : parseOre((value as number).toFixed(2));
+    const accounts = expected.json.accounts as {
+      account: string;
+      opening: string | null;
+      movement: string | null;
+      closing: string;
+    }[];
+    const rows = new Map<string, bigint[]>();
+    // The rows under the header, one per account, then the total row (SUM formulas with their values).
+    for (let index = 2; index < 2 + accounts.length; index++) {
+      const row = sheet.getRow(index);
+      rows.set(
+        String(row.getCell(1).value),
+        figureColumns.map((c) => cellOre(row.getCell(c).value)),
+      );
+    }
+    const totalRow = sheet.getRow(2 + accounts.length);
+    const totalClosing = totalRow.getCell(figureColumns[2]!).value as { formula: string; result: number };
+    expect(totalClosing.formula).toMatch(/^SUM\(/);
+    expect(parseOre(totalClosing.result.toFixed(2))).toBe(ore(expected.json.totals.closing));
+    expect([...rows.keys()].sort()).toEqual(accounts.map((a) => a.account).sort());
+    for (const account of accounts)
+      expect([account.account, ...rows.get(account.account)!]).toEqual([
+        account.account,
+        ore(account.opening),
+        ore(account.movement),
+        ore(account.closing),
+      ]);
+  });
+
   it("drills down from an account to its transactions and from a voucher to all its lines", async () => {
     const expected = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/trial-balance`, {
       tenant,
@@ -326,11 +374,61 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
       .activeImportId as string;
     await page.goto(engagementUrl());
     const sample = await readFile(join(root, "samples", "demo-saft-1.30.xml"));
+    // Nothing is lost on a failed upload: first the API answers an error (its problem is shown), then the presigned
+    // PUT to S3 breaks off; each time "Prøv igjen" sends the same file again without choosing it anew.
+    const beforeAttempts = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports`, {
+      tenant,
+    });
+    let apiRefusals = 0;
+    await page.route(
+      (url) => url.pathname.endsWith("/uploads"),
+      async (route) => {
+        if (route.request().method() !== "POST" || apiRefusals > 0) return route.fallback();
+        apiRefusals++;
+        await route.fulfill({
+          status: 503,
+          contentType: "application/problem+json",
+          body: JSON.stringify({
+            type: "about:blank",
+            title: "Service Unavailable",
+            status: 503,
+            code: "SERVICE_UNAVAILABLE",
+            detail: "The service is busy; try again in a moment",
+          }),
+        });
+      },
+    );
+    let storageBreaks = 0;
+    const s3Origin = new URL(local().stack.s3Endpoint).origin;
+    await page.route(
+      (url) => url.origin === s3Origin,
+      async (route) => {
+        if (route.request().method() !== "PUT" || storageBreaks > 0) return route.fallback();
+        storageBreaks++;
+        await route.abort("connectionreset");
+      },
+    );
     await page
       .getByLabel("Velg fil")
       .setInputFiles({ name: "other-company.xml", mimeType: "text/xml", buffer: sample });
+    const failed = page.getByTestId("upload-failed");
+    await failed.getByText("The service is busy; try again in a moment").waitFor();
+    await expect(failed.textContent()).resolves.toContain("SERVICE_UNAVAILABLE");
+    await failed.getByText("other-company.xml").waitFor();
+    await failed.getByRole("button", { name: "Prøv igjen" }).click();
+    await failed.getByText("Filen kom ikke fram til lagringen").waitFor();
+    await shot("upload-retry");
+    expect([apiRefusals, storageBreaks]).toEqual([1, 1]);
+    await failed.getByRole("button", { name: "Prøv igjen" }).click();
     await page.getByTestId("import-outcome").locator('[data-status="held"]').waitFor({ timeout: 120_000 });
     await expect(page.getByTestId("import-outcome").textContent()).resolves.toContain("ORG_NUMBER_MISMATCH");
+    await page.unrouteAll();
+    // The failed attempts left no import behind; the retry made exactly one.
+    const afterRetry = await api.call("GET", `/clients/${ids.clientId}/engagements/${ids.engagementId}/imports`, {
+      tenant,
+    });
+    expect(afterRetry.json.items).toHaveLength(beforeAttempts.json.items.length + 1);
+    expect(afterRetry.json.items[0]).toMatchObject({ status: "held", source: { fileName: "other-company.xml" } });
     await page.getByTestId("import-outcome").getByRole("link").click();
     await page.getByRole("button", { name: "Aktiver" }).click();
     const dialog = page.getByRole("alertdialog");
@@ -470,6 +568,28 @@ describe.skipIf("skip" in chromiumReady)("web console in Chromium", { timeout: 1
     await expect
       .poll(async () => (await api.call("GET", planPath, { tenant })).json.opening, { timeout: 30_000 })
       .toMatchObject({ source: "api", chosenBy: "default" });
+    // Whether a newer import may replace the active one: "no" is saved explicitly (the other parts stay default),
+    // survives a reload, and "default" hands it back.
+    const replace = page.getByTestId("source-plan").locator('select[name="planReplace"]');
+    await replace.selectOption("false");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json, { timeout: 30_000 })
+      .toMatchObject({
+        replace: { value: false, chosenBy: "explicit" },
+        opening: { chosenBy: "default" },
+        movement: { chosenBy: "default" },
+      });
+    await page.reload();
+    await expect(replace.inputValue()).resolves.toBe("false");
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("none");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json, { timeout: 30_000 })
+      .toMatchObject({ replace: { value: false, chosenBy: "explicit" }, opening: { source: "none" } });
+    await page.getByTestId("source-plan").locator('select[name="planOpening"]').selectOption("default");
+    await replace.selectOption("default");
+    await expect
+      .poll(async () => (await api.call("GET", planPath, { tenant })).json, { timeout: 30_000 })
+      .toMatchObject({ replace: { value: true, chosenBy: "default" }, opening: { chosenBy: "default" } });
 
     await page.goto(`${web}/clients/${clientId}`);
     await page.getByLabel("Automatisk oppdatering").selectOption("hourly");

@@ -4,10 +4,11 @@ import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
 import {
   getEngagementReconciliation,
+  getReconciliationPage,
   listEngagementsWithReconciliation,
 } from "../../../lib/imports/engagementReconciliation.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
-import { ReconciliationJsonSchema } from "../../../lib/reconcile/reconciliationJson.ts";
+import { ReconciliationJsonSchema, ReconciliationPageJsonSchema } from "../../../lib/reconcile/reconciliationJson.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 import { hasSharedFixtures, sharedFixture } from "../../helpers/fixtures.ts";
 import { importDeps } from "../../helpers/importHarness.ts";
@@ -182,6 +183,43 @@ describe("reconciliation across periods", () => {
       ["q2", "reconciled"],
       ["q1", "reconciled"],
     ]);
+  });
+
+  it("pages every difference past the 500 a reconciliation keeps, with a cursor bound to its basis", async () => {
+    const q1 = await engagement("q1", "2025-01-01", "2025-03-31");
+    const q2 = await engagement("q2", "2025-04-01", "2025-06-30");
+    // 700 balance-sheet accounts, each opened in Q2 1.00 below Q1's closing, plus one account balancing each side.
+    const prior: Record<string, [number, number]> = {};
+    const next: Record<string, [number, number]> = {};
+    for (let index = 0; index < 700; index++) {
+      prior[String(1000 + index)] = [0, 10];
+      next[String(1000 + index)] = [9, 9];
+    }
+    prior["2050"] = [0, -7000];
+    next["2050"] = [-6300, -6300];
+    await upload(q1, "q1.se", sie(["2025-01-01", "2025-03-31"], prior));
+    await upload(q2, "q2.se", sie(["2025-04-01", "2025-06-30"], next));
+    const first = await getReconciliationPage(stores, q2);
+    expect(first.count).toBe(701);
+    expect(first.differences).toHaveLength(500);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await getReconciliationPage(stores, q2, { cursor: first.nextCursor!, limit: 150 });
+    const third = await getReconciliationPage(stores, q2, { cursor: second.nextCursor!, limit: 150 });
+    expect([second.differences.length, third.differences.length, third.nextCursor]).toEqual([150, 51, null]);
+    const all = [...first.differences, ...second.differences, ...third.differences];
+    expect(new Set(all.map((difference) => difference.account)).size).toBe(701);
+    expect(all.map((d) => d.account).sort()).toEqual([...Object.keys(next)].sort());
+    expect(third.computedAt).toBe(first.computedAt);
+    expect(ReconciliationPageJsonSchema.parse(third)).toEqual(third);
+    // The same list as the engine's, in its order.
+    const stored = await stores.importStore.getReconciliation(q2);
+    expect(all.slice(0, 500)).toEqual(stored!.differences);
+
+    // A cursor of a reconciliation that has since changed (Q1 corrected) is refused, not paged on another list.
+    await upload(q1, "q1-corrected.se", sie(["2025-01-01", "2025-03-31"], { ...prior, "1000": [0, 9] }));
+    await expect(getReconciliationPage(stores, q2, { cursor: first.nextCursor! })).rejects.toMatchObject({
+      code: "CURSOR_INVALID",
+    });
   });
 
   it("a read computes the reconciliation again when the stored one is out of date, without writing", async () => {

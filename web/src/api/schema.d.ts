@@ -1060,6 +1060,7 @@ export interface components {
             }[];
             /** Format: date-time */
             computedAt: string;
+            nextCursor: string | null;
         };
         RequestUploadRequest: {
             /** @description 1–200 bytes of UTF-8; no '/', '\' or control characters; not '.' or '..' */
@@ -3018,7 +3019,10 @@ export interface operations {
     };
     getReconciliation: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 clientId: string;
@@ -3028,7 +3032,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The reconciliation (computed again when the engagement's sources changed since it was stored) */
+            /** @description The reconciliation (computed again when the engagement's sources changed since it was stored) with one page of its differences (`limit`, default 500, at most 1 000) and `nextCursor` (null on the last page); `count` and `total` cover every difference */
             200: {
                 headers: {
                     [name: string]: unknown;

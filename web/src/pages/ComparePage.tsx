@@ -2,11 +2,13 @@ import { useLocation, useRoute } from "preact-iso";
 import { call } from "../api/client.ts";
 import { sameAmount } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, useApi, useLoad } from "../ui.tsx";
+import { Amount, enc, engagementPath, ErrorMessage, Loading, useApi, useLoad } from "../ui.tsx";
+import { EngagementCrumbs, useEngagementScope } from "../components/EngagementFrame.tsx";
 
 /** The API compares `{importId}` ("after") with `?with=` ("before"): figures before → after, differences after − before. */
 export function ComparePage() {
   const { params } = useRoute();
+  const scope = useEngagementScope();
   const { query } = useLocation();
   const clientId = params.clientId!;
   const engagementId = params.engagementId!;
@@ -29,13 +31,9 @@ export function ComparePage() {
   const c = comparison.data;
   return (
     <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: base, label: engagementId },
-          { href: `${base}/imports`, label: t("imports") },
-          { label: `${importId} ↔ ${other}` },
-        ]}
+      <EngagementCrumbs
+        scope={scope}
+        trail={[{ href: `${base}/imports`, label: t("imports") }, { label: `${importId} ↔ ${other}` }]}
       />
       <h1>{t("compare")}</h1>
       <p>

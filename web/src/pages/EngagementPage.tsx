@@ -1,37 +1,17 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { useRoute } from "preact-iso";
-import { call, type Api, type ImportSummary } from "../api/client.ts";
+import { ApiError, call, type Api, type ImportSummary } from "../api/client.ts";
+import { EngagementFrame, useEngagementScope } from "../components/EngagementFrame.tsx";
 import { formatDate, formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import {
-  Crumbs,
-  enc,
-  engagementPath,
-  ErrorMessage,
-  Loading,
-  ReconciliationBadge,
-  StatusBadge,
-  useApi,
-  useLoad,
-} from "../ui.tsx";
+import { enc, engagementPath, ErrorMessage, ReconciliationBadge, StatusBadge, useApi, useLoad } from "../ui.tsx";
 
 const FINAL = new Set(["succeeded", "held", "failed", "unchanged", "superseded"]);
 
 export function EngagementPage() {
-  const { params } = useRoute();
-  const clientId = params.clientId!;
-  const engagementId = params.engagementId!;
+  const scope = useEngagementScope();
+  const { clientId, engagementId, path, base, client, engagement } = scope;
   const api = useApi();
   const { t } = useI18n();
-  const path = { clientId, engagementId };
-  const client = useLoad(
-    () => call(() => api.client.GET("/clients/{clientId}", { params: { path: { clientId } } })),
-    [clientId],
-  );
-  const engagement = useLoad(
-    () => call(() => api.client.GET("/clients/{clientId}/engagements/{engagementId}", { params: { path } })),
-    [clientId, engagementId],
-  );
   const imports = useLoad(
     () =>
       call(() =>
@@ -44,158 +24,155 @@ export function EngagementPage() {
   const [syncError, setSyncError] = useState<unknown>();
   const [syncImport, setSyncImport] = useState<string>();
   const [closeError, setCloseError] = useState<unknown>();
-  if (engagement.error) return <ErrorMessage error={engagement.error} />;
-  if (!engagement.data) return <Loading />;
-  const e = engagement.data;
-  const base = engagementPath(clientId, engagementId);
   const active = imports.data?.items.find((item) => item.active);
   const connected = client.data?.accountingSystem === "tripletex" || client.data?.accountingSystem === "poweroffice-go";
   return (
-    <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: client.data?.name ?? clientId },
-          { label: engagementId },
-        ]}
-      />
-      <h1>
-        {e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} · {formatDate(e.periodStart)}–
-        {formatDate(e.periodEnd)}
-      </h1>
-      <dl class="facts">
-        <dt>{t("activeImport")}</dt>
-        <dd data-testid="active-import">
-          {e.activeImportId ? <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a> : t("none")}
-        </dd>
-        {(e.refresh.dataAsOf ??
-          (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
-          <>
-            <dt>{t("dataAsOf")}</dt>
-            <dd data-testid="data-as-of">
-              {formatDateTime(
-                e.refresh.dataAsOf ??
-                  (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+    <EngagementFrame scope={scope} trail={[]} data={engagement}>
+      {(e) => (
+        <>
+          <h1>
+            {e.kind === "year-end" ? `${t("yearEnd")} ${e.fiscalYear}` : t("periodEnd")} · {formatDate(e.periodStart)}–
+            {formatDate(e.periodEnd)}
+          </h1>
+          <dl class="facts">
+            <dt>{t("activeImport")}</dt>
+            <dd data-testid="active-import">
+              {e.activeImportId ? (
+                <a href={`${base}/imports/${enc(e.activeImportId)}`}>{e.activeImportId}</a>
+              ) : (
+                t("none")
               )}
             </dd>
-          </>
-        )}
-        <dt>{t("reconciliation")}</dt>
-        <dd data-testid="reconciliation-status">
-          <a href={`${base}/reconciliation`}>
-            {e.reconciliation ? (
-              <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
-            ) : (
-              t("open")
+            {(e.refresh.dataAsOf ??
+              (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null)) && (
+              <>
+                <dt>{t("dataAsOf")}</dt>
+                <dd data-testid="data-as-of">
+                  {formatDateTime(
+                    e.refresh.dataAsOf ??
+                      (active?.source.type === "api" ? (active.source.dataAsOf ?? active.source.fetchedAt) : null),
+                  )}
+                </dd>
+              </>
             )}
-          </a>
-        </dd>
-        {e.refresh.lastRunAt && (
-          <>
-            <dt>{t("refresh")}</dt>
-            <dd data-testid="refresh-record">
-              {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
-              {e.refresh.lastOutcome && (
-                <>
-                  {" "}
-                  <StatusBadge status={e.refresh.lastOutcome} />
-                </>
-              )}
-              {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
-              {e.refresh.lastImportId && (
-                <>
-                  {" "}
-                  <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
-                </>
-              )}
-              {e.refresh.lastError && (
-                <span class="error">
-                  {" "}
-                  {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
-                </span>
-              )}
+            <dt>{t("reconciliation")}</dt>
+            <dd data-testid="reconciliation-status">
+              <a href={`${base}/reconciliation`}>
+                {e.reconciliation ? (
+                  <ReconciliationBadge status={e.reconciliation.status} count={e.reconciliation.differences} />
+                ) : (
+                  t("open")
+                )}
+              </a>
             </dd>
-          </>
-        )}
-        {e.refresh.nextRunAt && (
-          <>
-            <dt>{t("nextRun")}</dt>
-            <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
-          </>
-        )}
-        {e.closedAt && (
-          <>
-            <dt>{t("closed")}</dt>
-            <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
-          </>
-        )}
-      </dl>
-      <nav class="actions" aria-label={t("engagements")}>
-        <a class="button" href={`${base}/trial-balance`}>
-          {t("trialBalance")}
-        </a>
-        <a class="button" href={`${base}/transactions`}>
-          {t("transactions")}
-        </a>
-        <a class="button" href={`${base}/imports`}>
-          {t("imports")}
-        </a>
-        <a class="button" href={`${base}/reconciliation`}>
-          {t("reconciliation")}
-        </a>
-        {connected && (
-          <button
-            type="button"
-            onClick={() => {
-              setSyncError(undefined);
-              call(() =>
-                api.client.POST("/clients/{clientId}/engagements/{engagementId}/sync", { params: { path } }),
-              ).then((accepted) => setSyncImport(accepted.importId), setSyncError);
+            {e.refresh.lastRunAt && (
+              <>
+                <dt>{t("refresh")}</dt>
+                <dd data-testid="refresh-record">
+                  {t("lastRun")} {formatDateTime(e.refresh.lastRunAt)}
+                  {e.refresh.lastOutcome && (
+                    <>
+                      {" "}
+                      <StatusBadge status={e.refresh.lastOutcome} />
+                    </>
+                  )}
+                  {e.refresh.lastTrigger && <span class="muted"> ({e.refresh.lastTrigger})</span>}
+                  {e.refresh.lastImportId && (
+                    <>
+                      {" "}
+                      <a href={`${base}/imports/${enc(e.refresh.lastImportId)}`}>{e.refresh.lastImportId}</a>
+                    </>
+                  )}
+                  {e.refresh.lastError && (
+                    <span class="error">
+                      {" "}
+                      {t("lastError")}: <code>{e.refresh.lastError.code}</code> {e.refresh.lastError.message}
+                    </span>
+                  )}
+                </dd>
+              </>
+            )}
+            {e.refresh.nextRunAt && (
+              <>
+                <dt>{t("nextRun")}</dt>
+                <dd data-testid="next-refresh">{formatDateTime(e.refresh.nextRunAt)}</dd>
+              </>
+            )}
+            {e.closedAt && (
+              <>
+                <dt>{t("closed")}</dt>
+                <dd data-testid="closed-at">{formatDateTime(e.closedAt)}</dd>
+              </>
+            )}
+          </dl>
+          <nav class="actions" aria-label={t("engagements")}>
+            <a class="button" href={`${base}/trial-balance`}>
+              {t("trialBalance")}
+            </a>
+            <a class="button" href={`${base}/transactions`}>
+              {t("transactions")}
+            </a>
+            <a class="button" href={`${base}/imports`}>
+              {t("imports")}
+            </a>
+            <a class="button" href={`${base}/reconciliation`}>
+              {t("reconciliation")}
+            </a>
+            {connected && (
+              <button
+                type="button"
+                onClick={() => {
+                  setSyncError(undefined);
+                  call(() =>
+                    api.client.POST("/clients/{clientId}/engagements/{engagementId}/sync", { params: { path } }),
+                  ).then((accepted) => setSyncImport(accepted.importId), setSyncError);
+                }}
+              >
+                {t("syncNow")}
+              </button>
+            )}
+          </nav>
+          <p>
+            <button
+              type="button"
+              data-testid="close-engagement"
+              onClick={() => {
+                setCloseError(undefined);
+                const action = e.closedAt
+                  ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
+                  : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
+                call(() => action).then(() => engagement.reload(), setCloseError);
+              }}
+            >
+              {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
+            </button>
+          </p>
+          <ErrorMessage error={closeError} />
+          <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
+          <ErrorMessage error={syncError} />
+          {syncImport && (
+            <FollowImport
+              api={api}
+              clientId={clientId}
+              engagementId={engagementId}
+              find={(items) => items.find((item) => item.importId === syncImport)}
+              onDone={() => {
+                engagement.reload();
+                imports.reload();
+              }}
+            />
+          )}
+          <Upload
+            clientId={clientId}
+            engagementId={engagementId}
+            onDone={() => {
+              engagement.reload();
+              imports.reload();
             }}
-          >
-            {t("syncNow")}
-          </button>
-        )}
-      </nav>
-      <p>
-        <button
-          type="button"
-          data-testid="close-engagement"
-          onClick={() => {
-            setCloseError(undefined);
-            const action = e.closedAt
-              ? api.client.POST("/clients/{clientId}/engagements/{engagementId}/reopen", { params: { path } })
-              : api.client.POST("/clients/{clientId}/engagements/{engagementId}/close", { params: { path } });
-            call(() => action).then(() => engagement.reload(), setCloseError);
-          }}
-        >
-          {e.closedAt ? t("reopenEngagement") : t("closeEngagement")}
-        </button>
-      </p>
-      <ErrorMessage error={closeError} />
-      <SourcePlanCard clientId={clientId} engagementId={engagementId} onChanged={engagement.reload} />
-      <ErrorMessage error={syncError} />
-      {syncImport && (
-        <FollowImport
-          api={api}
-          clientId={clientId}
-          engagementId={engagementId}
-          find={(items) => items.find((item) => item.importId === syncImport)}
-          onDone={() => {
-            engagement.reload();
-            imports.reload();
-          }}
-        />
+          />
+        </>
       )}
-      <Upload
-        clientId={clientId}
-        engagementId={engagementId}
-        onDone={() => {
-          engagement.reload();
-          imports.reload();
-        }}
-      />
-    </section>
+    </EngagementFrame>
   );
 }
 
@@ -240,9 +217,18 @@ function Upload({ clientId, engagementId, onDone }: { clientId: string; engageme
       );
       setPhase({ kind: "following", key: ticket.key, known: new Set(before.items.map((item) => item.importId)) });
     } catch (error) {
-      setPhase({ kind: "failed", error });
+      setPhase({ kind: "failed", error: readableUploadError(error) });
     }
   };
+  // A storage failure as a sentence (the API's own problems are already readable: ErrorMessage shows them).
+  const readableUploadError = (error: unknown): unknown =>
+    error instanceof UploadTransferError
+      ? new ApiError(
+          error.status,
+          error.status === 0 ? "UPLOAD_NETWORK" : (error.storageCode ?? `HTTP_${error.status}`),
+          error.status === 0 ? t("uploadNetwork") : t("uploadRefused"),
+        )
+      : error;
 
   return (
     <div class="card">
@@ -300,17 +286,32 @@ function Upload({ clientId, engagementId, onDone }: { clientId: string; engageme
         />
       )}
       {phase.kind === "failed" && (
-        <>
+        <div data-testid="upload-failed">
           <ErrorMessage error={phase.error} />
           {file && (
-            <button type="button" onClick={() => void start(file)}>
-              {t("retry")}
-            </button>
+            <p>
+              <button type="button" onClick={() => void start(file)}>
+                {t("retry")}
+              </button>{" "}
+              <span class="muted">
+                {t("uploadKeepsFile")}: {file.name}
+              </span>
+            </p>
           )}
-        </>
+        </div>
       )}
     </div>
   );
+}
+
+/** The presigned PUT to S3 failed: no answer (`status` 0), or the storage's refusal (its status and error code). */
+class UploadTransferError extends Error {
+  constructor(
+    readonly status: number,
+    readonly storageCode: string | undefined,
+  ) {
+    super(status === 0 ? "network error" : `HTTP ${status}`);
+  }
 }
 
 function putWithProgress(url: string, headers: Record<string, string>, body: Blob, progress: (loaded: number) => void) {
@@ -322,10 +323,9 @@ function putWithProgress(url: string, headers: Record<string, string>, body: Blo
     request.onload = () =>
       request.status >= 200 && request.status < 300
         ? resolve()
-        : reject(
-            new Error(`the storage refused the upload (HTTP ${request.status}): ${request.responseText.slice(0, 300)}`),
-          );
-    request.onerror = () => reject(new Error("the upload did not reach the storage (network error); retry"));
+        : reject(new UploadTransferError(request.status, /<Code>([^<]+)<\/Code>/.exec(request.responseText)?.[1]));
+    request.onerror = () => reject(new UploadTransferError(0, undefined));
+    request.onabort = () => reject(new UploadTransferError(0, undefined));
     request.send(body);
   });
 }
@@ -391,11 +391,18 @@ function FollowImport(props: {
 
 type OpeningChoice = "prior" | "file" | "api" | "none" | "default";
 type MovementChoice = "file" | "api" | "default";
+type ReplaceChoice = "true" | "false" | "default";
+interface PlanChoice {
+  opening: OpeningChoice;
+  movement: MovementChoice;
+  replace: ReplaceChoice;
+}
 
 /**
- * The engagement's source plan (`GET|PUT …/source-plan`): where the opening and the movement come from, as chosen or
- * by default, with the import or prior engagement each uses; a choice is saved as it is picked ("default" hands the
- * part back to the default rule).
+ * The engagement's source plan (`GET|PUT …/source-plan`): where the opening and the movement come from, and whether
+ * a newer import of a slot replaces its active one (else it is held with `SOURCE_REPLACE_NOT_ALLOWED` until a person
+ * activates it), each as chosen or by default, with the import or prior engagement each part uses; a choice is saved
+ * as it is picked ("default" hands the part back to the default rule).
  */
 function SourcePlanCard({
   clientId,
@@ -415,25 +422,40 @@ function SourcePlanCard({
     [clientId, engagementId],
   );
   const [error, setError] = useState<unknown>();
+  // One change at a time: the controls wait for the saved plan to be read back, so a quick second pick builds on the
+  // first one's answer and two PUTs never race.
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setSaving(false), [plan.data]);
   if (plan.error) return <ErrorMessage error={plan.error} />;
   if (!plan.data) return null;
   const p = plan.data;
-  const put = (opening: OpeningChoice, movement: MovementChoice) => {
+  const now: PlanChoice = {
+    opening: p.opening.chosenBy === "explicit" ? p.opening.source : "default",
+    movement: p.movement.chosenBy === "explicit" ? p.movement.source : "default",
+    replace: p.replace.chosenBy === "explicit" ? (String(p.replace.value) as "true" | "false") : "default",
+  };
+  const put = (change: Partial<PlanChoice>) => {
+    const next = { ...now, ...change };
     setError(undefined);
+    setSaving(true);
     const body = {
-      ...(opening === "default" ? {} : { opening }),
-      ...(movement === "default" ? {} : { movement }),
-      ...(p.replace.chosenBy === "explicit" ? { replace: p.replace.value } : {}),
+      ...(next.opening === "default" ? {} : { opening: next.opening }),
+      ...(next.movement === "default" ? {} : { movement: next.movement }),
+      ...(next.replace === "default" ? {} : { replace: next.replace === "true" }),
     };
     call(() =>
       api.client.PUT("/clients/{clientId}/engagements/{engagementId}/source-plan", { params: { path }, body }),
-    ).then(() => {
-      plan.reload();
-      onChanged();
-    }, setError);
+    ).then(
+      () => {
+        plan.reload();
+        onChanged();
+      },
+      (failure: unknown) => {
+        setSaving(false);
+        setError(failure);
+      },
+    );
   };
-  const openingNow: OpeningChoice = p.opening.chosenBy === "explicit" ? p.opening.source : "default";
-  const movementNow: MovementChoice = p.movement.chosenBy === "explicit" ? p.movement.source : "default";
   return (
     <div class="card" data-testid="source-plan">
       <h2>{t("sourcePlan")}</h2>
@@ -441,8 +463,9 @@ function SourcePlanCard({
         {t("opening")}{" "}
         <select
           name="planOpening"
-          value={openingNow}
-          onChange={(event) => put((event.target as HTMLSelectElement).value as OpeningChoice, movementNow)}
+          disabled={saving}
+          value={now.opening}
+          onChange={(event) => put({ opening: (event.target as HTMLSelectElement).value as OpeningChoice })}
         >
           <option value="default">
             {t("byDefault")} ({t(`kind.${p.opening.source}`)})
@@ -458,8 +481,9 @@ function SourcePlanCard({
         {t("movement")}{" "}
         <select
           name="planMovement"
-          value={movementNow}
-          onChange={(event) => put(openingNow, (event.target as HTMLSelectElement).value as MovementChoice)}
+          disabled={saving}
+          value={now.movement}
+          onChange={(event) => put({ movement: (event.target as HTMLSelectElement).value as MovementChoice })}
         >
           <option value="default">
             {t("byDefault")} ({t(`kind.${p.movement.source}`)})
@@ -469,6 +493,22 @@ function SourcePlanCard({
               {t(`kind.${kind}`)}
             </option>
           ))}
+        </select>
+      </label>{" "}
+      <label class="inline">
+        {t("replaceNewer")}{" "}
+        <select
+          name="planReplace"
+          disabled={saving}
+          value={now.replace}
+          onChange={(event) => put({ replace: (event.target as HTMLSelectElement).value as ReplaceChoice })}
+        >
+          <option value="default">
+            {/* The default rule: a newer import replaces the active one (README "Source plans"). */}
+            {t("byDefault")} ({t("replace.true")})
+          </option>
+          <option value="true">{t("replace.true")}</option>
+          <option value="false">{t("replace.false")}</option>
         </select>
       </label>
       <ErrorMessage error={error} />

@@ -3,13 +3,15 @@ import { useRoute } from "preact-iso";
 import { call, type AcceptCode, type ImportReport } from "../api/client.ts";
 import { formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import { Amount, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import { EngagementCrumbs, useEngagementScope } from "../components/EngagementFrame.tsx";
 import { sourceText } from "./ImportsPage.tsx";
 
 type Issue = ImportReport["issues"][number];
 
 export function ImportPage() {
   const { params } = useRoute();
+  const scope = useEngagementScope();
   const clientId = params.clientId!;
   const engagementId = params.engagementId!;
   const importId = params.importId!;
@@ -34,15 +36,7 @@ export function ImportPage() {
   const activatable = !r.active && (r.status === "succeeded" || r.status === "held" || r.status === "superseded");
   return (
     <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: clientId },
-          { href: base, label: engagementId },
-          { href: `${base}/imports`, label: t("imports") },
-          { label: importId },
-        ]}
-      />
+      <EngagementCrumbs scope={scope} trail={[{ href: `${base}/imports`, label: t("imports") }, { label: importId }]} />
       <h1>
         {importId} <StatusBadge status={r.status} active={r.active} />
       </h1>

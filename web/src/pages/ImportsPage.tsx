@@ -3,7 +3,8 @@ import { useLocation, useRoute } from "preact-iso";
 import { call, type ImportSummary } from "../api/client.ts";
 import { formatDateTime } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Crumbs, enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import { enc, engagementPath, ErrorMessage, Loading, StatusBadge, useApi, useLoad } from "../ui.tsx";
+import { EngagementCrumbs, useEngagementScope } from "../components/EngagementFrame.tsx";
 
 /** Where an import came from, in a few words: the file (name, format) or the accounting system (period, data as of). */
 export function sourceText(source: ImportSummary["source"]): string {
@@ -13,6 +14,7 @@ export function sourceText(source: ImportSummary["source"]): string {
 
 export function ImportsPage() {
   const { params } = useRoute();
+  const scope = useEngagementScope();
   const { route } = useLocation();
   const clientId = params.clientId!;
   const engagementId = params.engagementId!;
@@ -37,14 +39,7 @@ export function ImportsPage() {
   const items = pages.flat();
   return (
     <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: clientId },
-          { href: base, label: engagementId },
-          { label: t("imports") },
-        ]}
-      />
+      <EngagementCrumbs scope={scope} trail={[{ label: t("imports") }]} />
       <h1>{t("imports")}</h1>
       <ErrorMessage error={first.error ?? error} />
       {first.loading && items.length === 0 && <Loading />}

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { useLocation, useRoute } from "preact-iso";
+import { useLocation } from "preact-iso";
 import { call, type TransactionLine } from "../api/client.ts";
+import { EngagementCrumbs, useEngagementScope } from "../components/EngagementFrame.tsx";
 import { VirtualRows } from "../components/VirtualRows.tsx";
 import { formatDate } from "../format.ts";
 import { useI18n } from "../i18n.ts";
-import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, useApi } from "../ui.tsx";
+import { Amount, enc, ErrorMessage, Loading, useApi } from "../ui.tsx";
 
 const PAGE = 500;
 
@@ -14,10 +15,9 @@ const PAGE = 500;
  * are in the page). A voucher id opens all the lines of that voucher.
  */
 export function TransactionsPage() {
-  const { params } = useRoute();
+  const scope = useEngagementScope();
   const { query, route } = useLocation();
-  const clientId = params.clientId!;
-  const engagementId = params.engagementId!;
+  const { clientId, engagementId, base } = scope;
   const account = query.account || undefined;
   const voucher = query.voucher || undefined;
   const api = useApi();
@@ -28,7 +28,6 @@ export function TransactionsPage() {
   const [error, setError] = useState<unknown>();
   const loading = useRef(false);
   const generation = useRef(0);
-  const base = engagementPath(clientId, engagementId);
 
   const loadPage = (after: string | null, run: number) => {
     if (loading.current) return;
@@ -71,11 +70,9 @@ export function TransactionsPage() {
   const [accountInput, setAccountInput] = useState(account ?? "");
   return (
     <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: clientId },
-          { href: base, label: engagementId },
+      <EngagementCrumbs
+        scope={scope}
+        trail={[
           { href: `${base}/trial-balance`, label: t("trialBalance") },
           {
             label: voucher ? `${t("voucher")} ${voucher}` : account ? `${t("account")} ${account}` : t("transactions"),

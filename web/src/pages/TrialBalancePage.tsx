@@ -1,10 +1,10 @@
 import { useMemo, useState } from "preact/hooks";
-import { useRoute } from "preact-iso";
 import { call, downloadExport, type TrialBalance, type TrialBalanceAccount } from "../api/client.ts";
+import { EngagementFrame, useEngagementScope } from "../components/EngagementFrame.tsx";
 import { VirtualRows } from "../components/VirtualRows.tsx";
 import { formatDate, sameAmount, toOre } from "../format.ts";
 import { useI18n, type Translate } from "../i18n.ts";
-import { Amount, Crumbs, enc, engagementPath, ErrorMessage, Loading, SourceRef, useApi, useLoad } from "../ui.tsx";
+import { Amount, enc, ErrorMessage, SourceRef, useApi, useLoad } from "../ui.tsx";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -60,9 +60,8 @@ function sum(values: (string | null)[]): string {
 }
 
 export function TrialBalancePage() {
-  const { params } = useRoute();
-  const clientId = params.clientId!;
-  const engagementId = params.engagementId!;
+  const scope = useEngagementScope();
+  const { clientId, engagementId, base } = scope;
   const api = useApi();
   const { t, locale } = useI18n();
   const tb = useLoad(
@@ -77,7 +76,6 @@ export function TrialBalancePage() {
   const [filter, setFilter] = useState("");
   const [onlyDifferences, setOnlyDifferences] = useState(false);
   const [exportError, setExportError] = useState<unknown>();
-  const base = engagementPath(clientId, engagementId);
   const cols = columns(t, tb.data?.sourcePlan);
   const accounts = tb.data?.accounts;
   // The validation report's warnings and errors per account (a closing that does not add up, a sub-ledger that
@@ -101,164 +99,161 @@ export function TrialBalancePage() {
         (!onlyDifferences || flagged.has(a.account)),
     );
   }, [accounts, filter, onlyDifferences, flagged]);
-  if (tb.error) return <ErrorMessage error={tb.error} />;
-  if (!tb.data) return <Loading />;
-  const data = tb.data;
-  const filtered = shown.length !== data.accounts.length;
-  const source = data.import.source;
-  const sourceLabel =
-    source.type === "file"
-      ? `${source.fileName}`
-      : `${source.system} (${t("dataAsOf")} ${formatDate(source.dataAsOf)})`;
-  const exportPath = `/clients/${enc(clientId)}/engagements/${enc(engagementId)}/trial-balance`;
-  const save = (accept: string, ext: string) => {
-    setExportError(undefined);
-    downloadExport(api, exportPath, accept, locale, `saldobalanse-${clientId}-${engagementId}.${ext}`).catch(
-      setExportError,
-    );
-  };
-  const grid = "6rem minmax(10rem, 1fr) repeat(4, 11rem)";
   return (
-    <section>
-      <Crumbs
-        items={[
-          { href: "/clients", label: t("clients") },
-          { href: `/clients/${enc(clientId)}`, label: data.company.name ?? clientId },
-          { href: base, label: engagementId },
-          { label: t("trialBalance") },
-        ]}
-      />
-      <h1>
-        {t("trialBalance")} {formatDate(data.engagement.periodStart)}–{formatDate(data.engagement.periodEnd)}
-      </h1>
-      <p class="muted">
-        {t("source")}: <a href={`${base}/imports/${enc(data.import.importId)}`}>{sourceLabel}</a> ·{" "}
-        {data.accounts.length} {t("accounts").toLowerCase()}
-      </p>
-      <ul class="plain column-sources" data-testid="column-sources">
-        {cols
-          .filter((col) => col.id === "opening" || col.id === "movement")
-          .map((col) => (
-            <li key={col.id} data-column={col.id}>
-              {col.label}:{" "}
-              {col.source && <SourceRef clientId={clientId} engagementId={engagementId} source={col.source} />}
-              {col.source?.missing && <span class="error"> ({t("sourceMissing")})</span>}
-            </li>
-          ))}
-        <li data-column="closing">
-          {t("closing")}: {t("computed")}
-        </li>
-      </ul>
-      <div class="toolbar">
-        <label class="inline">
-          {t("filter")}{" "}
-          <input
-            type="search"
-            name="filter"
-            value={filter}
-            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <label class="inline">
-          <input
-            type="checkbox"
-            checked={onlyDifferences}
-            onChange={(e) => setOnlyDifferences((e.target as HTMLInputElement).checked)}
-          />{" "}
-          {t("onlyDifferences")}
-        </label>
-        <span class="spacer" />
-        <button type="button" onClick={() => save("text/csv", "csv")}>
-          {t("exportCsv")}
-        </button>
-        <button type="button" onClick={() => save(XLSX, "xlsx")}>
-          {t("exportXlsx")}
-        </button>
-      </div>
-      <ErrorMessage error={exportError} />
-      <div
-        role="table"
-        aria-label={t("trialBalance")}
-        aria-rowcount={shown.length + 2}
-        class="vtable"
-        data-testid="trial-balance"
-      >
-        <div role="rowgroup">
-          <div role="row" aria-rowindex={1} class="vrow head" style={{ gridTemplateColumns: grid }}>
-            <span role="columnheader">{t("account")}</span>
-            <span role="columnheader">{t("name")}</span>
-            {cols.map((col) => (
-              <span
-                role="columnheader"
-                class="num"
-                key={col.id}
-                title={`${t("source")}: ${col.id === "closing" ? t("computed") : col.source ? sourceTitle(t, col.source) : sourceLabel}`}
-              >
-                {col.label}
-              </span>
+    <EngagementFrame scope={scope} trail={[{ label: t("trialBalance") }]} data={tb}>
+      {(data) => body(data)}
+    </EngagementFrame>
+  );
+
+  function body(data: TrialBalance) {
+    const filtered = shown.length !== data.accounts.length;
+    const source = data.import.source;
+    const sourceLabel =
+      source.type === "file"
+        ? `${source.fileName}`
+        : `${source.system} (${t("dataAsOf")} ${formatDate(source.dataAsOf)})`;
+    const exportPath = `/clients/${enc(clientId)}/engagements/${enc(engagementId)}/trial-balance`;
+    const save = (accept: string, ext: string) => {
+      setExportError(undefined);
+      downloadExport(api, exportPath, accept, locale, `saldobalanse-${clientId}-${engagementId}.${ext}`).catch(
+        setExportError,
+      );
+    };
+    const grid = "6rem minmax(10rem, 1fr) repeat(4, 11rem)";
+    return (
+      <>
+        <h1>
+          {t("trialBalance")} {formatDate(data.engagement.periodStart)}–{formatDate(data.engagement.periodEnd)}
+        </h1>
+        <p class="muted">
+          {t("source")}: <a href={`${base}/imports/${enc(data.import.importId)}`}>{sourceLabel}</a> ·{" "}
+          {data.accounts.length} {t("accounts").toLowerCase()}
+        </p>
+        <ul class="plain column-sources" data-testid="column-sources">
+          {cols
+            .filter((col) => col.id === "opening" || col.id === "movement")
+            .map((col) => (
+              <li key={col.id} data-column={col.id}>
+                {col.label}:{" "}
+                {col.source && <SourceRef clientId={clientId} engagementId={engagementId} source={col.source} />}
+                {col.source?.missing && <span class="error"> ({t("sourceMissing")})</span>}
+              </li>
             ))}
-          </div>
+          <li data-column="closing">
+            {t("closing")}: {t("computed")}
+          </li>
+        </ul>
+        <div class="toolbar">
+          <label class="inline">
+            {t("filter")}{" "}
+            <input
+              type="search"
+              name="filter"
+              value={filter}
+              onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+            />
+          </label>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={onlyDifferences}
+              onChange={(e) => setOnlyDifferences((e.target as HTMLInputElement).checked)}
+            />{" "}
+            {t("onlyDifferences")}
+          </label>
+          <span class="spacer" />
+          <button type="button" onClick={() => save("text/csv", "csv")}>
+            {t("exportCsv")}
+          </button>
+          <button type="button" onClick={() => save(XLSX, "xlsx")}>
+            {t("exportXlsx")}
+          </button>
         </div>
-        <VirtualRows
-          items={shown}
-          rowHeight={32}
-          height={Math.min(600, Math.max(64, shown.length * 32))}
-          firstRowIndex={2}
-          rowKey={(a) => a.account}
-          testId="trial-balance-rows"
-          row={(a) => (
-            <div
-              class={flagged.has(a.account) ? "cells differs" : "cells"}
-              style={{ gridTemplateColumns: grid }}
-              data-account={a.account}
-              data-flagged={flagged.has(a.account) ? "true" : undefined}
-              title={flagged.get(a.account)?.join(", ")}
-            >
-              <span role="cell">
-                <a href={`${base}/transactions?account=${enc(a.account)}`}>{a.account}</a>
-                {flagged.has(a.account) && (
-                  <span class="flag" aria-label={flagged.get(a.account)!.join(", ")}>
-                    {" "}
-                    ⚠
-                  </span>
-                )}
-              </span>
-              <span role="cell">{a.name}</span>
+        <ErrorMessage error={exportError} />
+        <div
+          role="table"
+          aria-label={t("trialBalance")}
+          aria-rowcount={shown.length + 2}
+          class="vtable"
+          data-testid="trial-balance"
+        >
+          <div role="rowgroup">
+            <div role="row" aria-rowindex={1} class="vrow head" style={{ gridTemplateColumns: grid }}>
+              <span role="columnheader">{t("account")}</span>
+              <span role="columnheader">{t("name")}</span>
               {cols.map((col) => (
-                <span role="cell" class="num" key={col.id} data-column={col.id}>
-                  <Amount value={col.value(a)} />
+                <span
+                  role="columnheader"
+                  class="num"
+                  key={col.id}
+                  title={`${t("source")}: ${col.id === "closing" ? t("computed") : col.source ? sourceTitle(t, col.source) : sourceLabel}`}
+                >
+                  {col.label}
                 </span>
               ))}
             </div>
-          )}
-        />
-        <div role="rowgroup">
-          <div
-            role="row"
-            aria-rowindex={shown.length + 2}
-            class="vrow foot"
-            style={{ gridTemplateColumns: grid }}
-            data-testid="totals"
-          >
-            <span role="rowheader">{t("total")}</span>
-            <span role="cell">{filtered ? `${shown.length} / ${data.accounts.length}` : ""}</span>
-            <span role="cell" class="num" data-column="opening">
-              <Amount value={filtered ? sum(shown.map((a) => a.opening)) : data.totals.opening} />
-            </span>
-            <span role="cell" class="num" data-column="movement">
-              <Amount value={filtered ? sum(shown.map((a) => a.movement)) : data.totals.movement} />
-            </span>
-            <span role="cell" class="num" data-column="closing">
-              <Amount value={filtered ? sum(shown.map((a) => a.closing)) : data.totals.closing} />
-            </span>
-            <span role="cell" class="num" data-column="priorClosing">
-              <Amount
-                value={shown.some((a) => a.priorClosing !== null) ? sum(shown.map((a) => a.priorClosing)) : null}
-              />
-            </span>
+          </div>
+          <VirtualRows
+            items={shown}
+            rowHeight={32}
+            height={Math.min(600, Math.max(64, shown.length * 32))}
+            firstRowIndex={2}
+            rowKey={(a) => a.account}
+            testId="trial-balance-rows"
+            row={(a) => (
+              <div
+                class={flagged.has(a.account) ? "cells differs" : "cells"}
+                style={{ gridTemplateColumns: grid }}
+                data-account={a.account}
+                data-flagged={flagged.has(a.account) ? "true" : undefined}
+                title={flagged.get(a.account)?.join(", ")}
+              >
+                <span role="cell">
+                  <a href={`${base}/transactions?account=${enc(a.account)}`}>{a.account}</a>
+                  {flagged.has(a.account) && (
+                    <span class="flag" aria-label={flagged.get(a.account)!.join(", ")}>
+                      {" "}
+                      ⚠
+                    </span>
+                  )}
+                </span>
+                <span role="cell">{a.name}</span>
+                {cols.map((col) => (
+                  <span role="cell" class="num" key={col.id} data-column={col.id}>
+                    <Amount value={col.value(a)} />
+                  </span>
+                ))}
+              </div>
+            )}
+          />
+          <div role="rowgroup">
+            <div
+              role="row"
+              aria-rowindex={shown.length + 2}
+              class="vrow foot"
+              style={{ gridTemplateColumns: grid }}
+              data-testid="totals"
+            >
+              <span role="rowheader">{t("total")}</span>
+              <span role="cell">{filtered ? `${shown.length} / ${data.accounts.length}` : ""}</span>
+              <span role="cell" class="num" data-column="opening">
+                <Amount value={filtered ? sum(shown.map((a) => a.opening)) : data.totals.opening} />
+              </span>
+              <span role="cell" class="num" data-column="movement">
+                <Amount value={filtered ? sum(shown.map((a) => a.movement)) : data.totals.movement} />
+              </span>
+              <span role="cell" class="num" data-column="closing">
+                <Amount value={filtered ? sum(shown.map((a) => a.closing)) : data.totals.closing} />
+              </span>
+              <span role="cell" class="num" data-column="priorClosing">
+                <Amount
+                  value={shown.some((a) => a.priorClosing !== null) ? sum(shown.map((a) => a.priorClosing)) : null}
+                />
+              </span>
+            </div>
           </div>
         </div>
-      </div>
-    </section>
-  );
+      </>
+    );
+  }
 }

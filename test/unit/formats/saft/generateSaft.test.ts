@@ -69,4 +69,24 @@ describe("bench/generateSaft produces a consistent SAF-T 1.30 file", () => {
     const b = Buffer.concat(await collect(generateSaft({ transactions: 50, seed: 3 })));
     expect(a.equals(b)).toBe(true);
   });
+
+  it("numbers a chart of 5 000 accounts uniquely, each in its class, and puts a busy account's share of lines on the bank", async () => {
+    const parsed = summarize(
+      await collect(
+        parseSaft(
+          generateSaft({ transactions: 2_000, accounts: 5_000, seed: 4, profile: "dense", busyAccountShare: 0.5 }),
+        ),
+      ),
+    );
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.accounts).toHaveLength(5_000);
+    expect(new Set(parsed.accounts.map((account) => account.id)).size).toBe(5_000);
+    for (const account of parsed.accounts) expect(account.id).toMatch(/^[1-8]\d{3}$/);
+    const onBank = parsed.transactions.filter((transaction) =>
+      transaction.lines.some((line) => line.account === parsed.accounts[0]!.id),
+    ).length;
+    expect(onBank).toBeGreaterThan(800);
+    expect(onBank).toBeLessThan(1_300);
+    expect(parsed.accounts.reduce((sum, account) => sum + account.opening!, 0n)).toBe(0n);
+  });
 });
