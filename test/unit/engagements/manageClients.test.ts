@@ -240,7 +240,8 @@ describe("engagement use cases", () => {
     });
   });
 
-  it("creates, lists newest period first, and refuses a duplicate period", async () => {
+  /** Stores with one client of tenant "t"; `ref` is the client. */
+  const setupClient = async () => {
     const { deps } = setup();
     const client = await createClient(deps, {
       tenantId: "t",
@@ -248,7 +249,11 @@ describe("engagement use cases", () => {
       name: "A",
       accountingSystem: "other",
     });
-    const ref = { tenantId: "t", clientId: client.clientId };
+    return { deps, ref: { tenantId: "t", clientId: client.clientId } };
+  };
+
+  it("creates, lists newest period first, and refuses a duplicate period", async () => {
+    const { deps, ref } = await setupClient();
     await createEngagement(deps, ref, { kind: "year-end", fiscalYear: 2024 });
     const q1 = await createEngagement(deps, ref, {
       kind: "period-end",
@@ -270,14 +275,7 @@ describe("engagement use cases", () => {
   });
 
   it("of two simultaneous creations of one period, creates one and refuses the other with ENGAGEMENT_EXISTS naming it", async () => {
-    const { deps } = setup();
-    const client = await createClient(deps, {
-      tenantId: "t",
-      orgNumber: "923609016",
-      name: "A",
-      accountingSystem: "other",
-    });
-    const ref = { tenantId: "t", clientId: client.clientId };
+    const { deps, ref } = await setupClient();
     // Both read the client's engagements before either writes: only the store's period marker can tell them apart.
     const outcomes = await Promise.allSettled([
       createEngagement(deps, ref, { kind: "year-end", fiscalYear: 2025 }),
