@@ -19,8 +19,20 @@ export const STORAGE_CONFIG = {
   uploadsPrefix: "uploads/",
   /** Where rejected uploads are copied; the original is kept (tagged), never deleted. */
   rejectedPrefix: "rejected/",
-  /** Abandoned multipart uploads of large SAF-T files cost storage until aborted. */
-  abortIncompleteMultipartUploadDays: 7,
+  /**
+   * The uploads bucket's lifecycle rules (infra/storage.ts). Large files arrive as multipart uploads (the CLI's
+   * `--part-size`, the console's presigned parts); one abandoned halfway leaves parts that are billed as storage but
+   * never listed as objects, so they are aborted a week after they began, across the whole bucket. A week is far
+   * beyond any upload's presigned URLs (`API_CONFIG.uploadUrlSeconds`), so no live upload is cut off.
+   */
+  uploadsLifecycleRules: [
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+  ],
   table: {
     partitionKey: "pk",
     sortKey: "sk",

@@ -25,16 +25,10 @@ new aws.s3.BucketServerSideEncryptionConfiguration("UploadsEncryption", {
   rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
 });
 
+/** Abandoned multipart uploads are aborted (STORAGE_CONFIG.uploadsLifecycleRules says why and when). */
 new aws.s3.BucketLifecycleConfiguration("UploadsLifecycle", {
   bucket: uploadsBucket.name,
-  rules: [
-    {
-      id: "abort-incomplete-multipart-uploads",
-      status: "Enabled",
-      filter: {},
-      abortIncompleteMultipartUpload: { daysAfterInitiation: STORAGE_CONFIG.abortIncompleteMultipartUploadDays },
-    },
-  ],
+  rules: STORAGE_CONFIG.uploadsLifecycleRules.map((rule) => ({ ...rule })),
 });
 
 const { table: tableConfig } = STORAGE_CONFIG;

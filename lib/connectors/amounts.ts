@@ -70,11 +70,13 @@ export function amountProblemMessage(
 export const AMOUNT_ISSUE_MARKER = "saldo.connectorAmount";
 
 /**
- * A zod schema for an amount field of an API response: a JSON number in, `bigint` øre out. An invalid amount is a
- * custom zod issue carrying {@link AMOUNT_ISSUE_MARKER}; the connectors' HTTP client turns it into a
+ * A zod schema for an amount field of an API response: a JSON number in, `bigint` øre out. A missing field, `null` or
+ * a value that is not a number is a changed shape, an ordinary zod issue the HTTP client reports as
+ * `CONNECTOR_RESPONSE_INVALID` (as for any other field; `.nullish()` where the API may leave it out). A number that is
+ * not an amount in øre is a custom zod issue carrying {@link AMOUNT_ISSUE_MARKER}; the client turns it into a
  * {@link ConnectorAmountInvalidError} naming the endpoint and the field path (`values[12].amount`).
  */
-export const JsonAmountSchema = z.unknown().transform((value, ctx): Ore => {
+export const JsonAmountSchema = z.number().transform((value, ctx): Ore => {
   const result = tryOreFromJsonNumber(value);
   if (result.ok) return result.ore;
   ctx.addIssue({
@@ -83,7 +85,7 @@ export const JsonAmountSchema = z.unknown().transform((value, ctx): Ore => {
     params: {
       [AMOUNT_ISSUE_MARKER]: true,
       problem: result.problem,
-      value: typeof value === "number" ? String(value) : safeJson(value),
+      value: String(value),
     },
   });
   return z.NEVER;

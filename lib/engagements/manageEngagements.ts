@@ -60,19 +60,15 @@ export async function createEngagement(
   if (period.periodEnd < period.periodStart) {
     throw new InvalidEngagementInputError("the period ends before it starts", { field: "periodEnd" });
   }
+  // The store's period marker decides between simultaneous creations; this read covers engagements created before
+  // markers existed, which hold none.
   const existing = (await deps.engagementStore.listEngagements(ref)).find(
     (engagement) =>
       engagement.kind === input.kind &&
       engagement.periodStart === period.periodStart &&
       engagement.periodEnd === period.periodEnd,
   );
-  if (existing) {
-    throw new EngagementConflictError(
-      "ENGAGEMENT_EXISTS",
-      `engagement "${existing.engagementId}" already closes ${period.periodStart} – ${period.periodEnd}`,
-      { engagementId: existing.engagementId },
-    );
-  }
+  if (existing) throw periodTaken(period, existing.engagementId);
   const engagement: Engagement = {
     tenantId: ref.tenantId,
     clientId: ref.clientId,
@@ -81,10 +77,15 @@ export async function createEngagement(
     ...period,
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
-  if (!(await deps.engagementStore.createEngagement(engagement))) {
+  const written = await deps.engagementStore.createEngagement(engagement);
+  if (written.outcome === "id-taken") {
     throw new EngagementConflictError("ID_TAKEN", "an engagement with this id already exists", {
       engagementId: engagement.engagementId,
     });
+  }
+  if (written.outcome === "period-taken") {
+    // Another request created the same period between the check above and this write.
+    throw periodTaken(period, written.engagementId);
   }
   // A connected client's new engagement joins the schedule (README "Scheduled refresh").
   const due = refreshDueAt(client, engagement, new Date(engagement.createdAt));
@@ -93,6 +94,15 @@ export async function createEngagement(
     return { ...engagement, refreshDueAt: due };
   }
   return engagement;
+}
+
+/** ENGAGEMENT_EXISTS: the client has an engagement of this kind and period (`engagementId`, when known). */
+function periodTaken(period: { periodStart: string; periodEnd: string }, engagementId: string | undefined) {
+  return new EngagementConflictError(
+    "ENGAGEMENT_EXISTS",
+    `${engagementId === undefined ? "an engagement" : `engagement "${engagementId}"`} already closes ${period.periodStart} – ${period.periodEnd}`,
+    engagementId === undefined ? {} : { engagementId },
+  );
 }
 
 /**

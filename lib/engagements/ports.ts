@@ -19,6 +19,14 @@ export type ClientWriteResult =
   /** Another live client of the tenant has the organisation number (`clientId`: which, when still known). */
   | { outcome: "org-number-taken"; clientId?: string };
 
+/** The outcome of {@link EngagementStore.createEngagement}. */
+export type EngagementWriteResult =
+  | { outcome: "written" }
+  /** An engagement with this id exists already. */
+  | { outcome: "id-taken" }
+  /** The client has an engagement of this kind and period already (`engagementId`: which, when still known). */
+  | { outcome: "period-taken"; engagementId?: string };
+
 /**
  * The port the client and engagement use cases store through. Keys are tenant-scoped: every method takes the tenant
  * id in its ref and can only see that tenant's items. An engagement's active version (`activeImportId`,
@@ -55,8 +63,12 @@ export interface EngagementStore {
   recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
 
   putEngagement(engagement: Engagement): Promise<void>;
-  /** Creates the engagement only if it does not exist; returns false when it already did. */
-  createEngagement(engagement: Engagement): Promise<boolean>;
+  /**
+   * Creates the engagement only if its id is free and the client has no engagement of the same kind and period: the
+   * engagement and its period's marker item (`PERIOD#{kind}#{start}#{end}` under the client) are written in one
+   * transaction, so two simultaneous creations of the same period cannot both succeed.
+   */
+  createEngagement(engagement: Engagement): Promise<EngagementWriteResult>;
   getEngagement(ref: EngagementRef): Promise<Engagement | undefined>;
   listEngagements(ref: ClientRef): Promise<Engagement[]>;
 

@@ -1,6 +1,11 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { ClientWriteResult, EngagementScheduleChange, EngagementStore } from "../engagements/ports.ts";
+import type {
+  ClientWriteResult,
+  EngagementScheduleChange,
+  EngagementStore,
+  EngagementWriteResult,
+} from "../engagements/ports.ts";
 import type {
   Client,
   ClientIntegration,
@@ -18,7 +23,11 @@ import {
   engagementFields,
   parseItem,
 } from "./dynamo/itemCodec.ts";
-import { ClientIntegrationSchema, OrgNumberMarkerItemSchema } from "./dynamo/itemSchemas.ts";
+import {
+  ClientIntegrationSchema,
+  EngagementPeriodMarkerItemSchema,
+  OrgNumberMarkerItemSchema,
+} from "./dynamo/itemSchemas.ts";
 import { StoreConflictError } from "./errors.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
@@ -167,9 +176,39 @@ export class DynamoEngagementStore implements EngagementStore {
     await this.table.update(key, { type: "engagement", ...engagementFields(engagement) });
   }
 
-  async createEngagement(engagement: Engagement): Promise<boolean> {
-    const key = keys.engagement(engagement.tenantId, engagement.clientId, engagement.engagementId);
-    return this.table.put({ ...key, type: "engagement", ...engagementFields(engagement) }, "attribute_not_exists(pk)");
+  async createEngagement(engagement: Engagement): Promise<EngagementWriteResult> {
+    const { tenantId, clientId, engagementId } = engagement;
+    const periodKey = keys.engagementPeriod(tenantId, clientId, engagement);
+    const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...keys.engagement(tenantId, clientId, engagementId),
+            type: "engagement",
+            ...engagementFields(engagement),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...periodKey, type: "engagementPeriod", tenantId, clientId, engagementId },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    ];
+    const reasons = await this.table.transact(
+      { TransactItems: items },
+      { operation: "createEngagement", tenantId, clientId, engagementId },
+    );
+    if (reasons === undefined) return { outcome: "written" };
+    if (reasons[0] === "ConditionalCheckFailed") return { outcome: "id-taken" };
+    const marker = await this.table.get(periodKey, { consistent: true });
+    if (marker === undefined) return { outcome: "period-taken" };
+    const holder = parseItem(EngagementPeriodMarkerItemSchema, marker, "engagement period marker", tenantId);
+    return { outcome: "period-taken", engagementId: holder.engagementId };
   }
 
   async getEngagement(ref: EngagementRef): Promise<Engagement | undefined> {

@@ -1,4 +1,9 @@
-import type { ClientWriteResult, EngagementScheduleChange, EngagementStore } from "../engagements/ports.ts";
+import type {
+  ClientWriteResult,
+  EngagementScheduleChange,
+  EngagementStore,
+  EngagementWriteResult,
+} from "../engagements/ports.ts";
 import type {
   Client,
   ClientIntegration,
@@ -24,6 +29,8 @@ export class InMemoryEngagementStore implements EngagementStore {
   /** The organisation-number markers: tenant + number → the live client holding it. */
   private readonly orgNumbers = new Map<string, string>();
   private readonly engagements = new Map<string, Engagement>();
+  /** The period markers: tenant + client + kind + period → the engagement holding it. */
+  private readonly periods = new Map<string, string>();
 
   async createClient(client: Client): Promise<ClientWriteResult> {
     if (this.clients.has(clientKey(client))) return { outcome: "id-taken" };
@@ -103,10 +110,14 @@ export class InMemoryEngagementStore implements EngagementStore {
     });
   }
 
-  async createEngagement(engagement: Engagement): Promise<boolean> {
-    if (this.engagements.has(engagementKey(engagement))) return false;
+  async createEngagement(engagement: Engagement): Promise<EngagementWriteResult> {
+    if (this.engagements.has(engagementKey(engagement))) return { outcome: "id-taken" };
+    const period = periodKey(engagement);
+    const holder = this.periods.get(period);
+    if (holder !== undefined) return { outcome: "period-taken", engagementId: holder };
     this.engagements.set(engagementKey(engagement), withoutActivation(copy(engagement)));
-    return true;
+    this.periods.set(period, engagement.engagementId);
+    return { outcome: "written" };
   }
 
   async getEngagement(ref: EngagementRef): Promise<Engagement | undefined> {
@@ -151,6 +162,12 @@ export class InMemoryEngagementStore implements EngagementStore {
 
 function clientKey(ref: ClientRef): string {
   return [ref.tenantId, ref.clientId].join(SEP);
+}
+
+function periodKey(engagement: Engagement): string {
+  return [engagement.tenantId, engagement.clientId, engagement.kind, engagement.periodStart, engagement.periodEnd].join(
+    SEP,
+  );
 }
 
 function orgNumberKey(tenantId: string, orgNumber: string): string {

@@ -36,7 +36,8 @@ export async function seedClientsAndEngagements(
     });
     for (const engagementId of options.engagements) {
       const ref: EngagementRef = { tenantId, clientId: "c1", engagementId };
-      await stores.engagementStore.createEngagement({
+      // Stored as is: several engagements of one period (createEngagement keeps a client's periods unique).
+      await stores.engagementStore.putEngagement({
         ...ref,
         kind: "period-end",
         fiscalYear: 2025,

@@ -14,14 +14,6 @@ import { JsonAmountSchema } from "../amounts.ts";
 /** `yyyy-MM-dd`, as Tripletex writes every date. */
 export const TripletexDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a yyyy-MM-dd date");
 
-/**
- * A money amount: a JSON number in the company currency (NOK), converted here, once, to bigint øre; more than two
- * decimals, NaN or a number beyond range fails as `CONNECTOR_AMOUNT_INVALID` naming the endpoint and field path.
- */
-// A missing or non-number field is a changed shape (`CONNECTOR_RESPONSE_INVALID`), not a bad amount: z.number() first.
-// (JsonAmountSchema takes `unknown`; narrowing its input type to `number` is what pipe's typing asks for.)
-const AmountNumberSchema = z.number().pipe(JsonAmountSchema as unknown as z.ZodType<bigint, number>);
-
 /** The list envelope of every `GET` list endpoint (`ListResponseXxx`). `fullResultSize` is deprecated and inexact. */
 export function listResponseSchema<T extends z.ZodType>(item: T) {
   return z.object({
@@ -94,9 +86,9 @@ export type TripletexAccount = z.infer<typeof AccountSchema>;
 /** `BalanceSheetAccount` of `GET /balanceSheet` (saldobalanse): IB, change and UB of one account over the dates. */
 export const BalanceSheetAccountSchema = z.object({
   account: z.object({ id: z.number().int().nullish(), number: z.number().int(), name: z.string().nullish() }),
-  balanceIn: AmountNumberSchema,
-  balanceChange: AmountNumberSchema,
-  balanceOut: AmountNumberSchema,
+  balanceIn: JsonAmountSchema,
+  balanceChange: JsonAmountSchema,
+  balanceOut: JsonAmountSchema,
 });
 export type TripletexBalanceSheetAccount = z.infer<typeof BalanceSheetAccountSchema>;
 
@@ -108,8 +100,8 @@ export const PostingSchema = z.object({
   date: TripletexDateSchema,
   description: z.string().nullish(),
   /** NOK, debit positive: the figure balances are built from (not `amountGross`). */
-  amount: AmountNumberSchema,
-  amountCurrency: AmountNumberSchema.nullish(),
+  amount: JsonAmountSchema,
+  amountCurrency: JsonAmountSchema.nullish(),
   currency: CurrencyRefSchema,
   row: z.number().int().nullish(),
   voucher: z.object({

@@ -1,4 +1,4 @@
-import { CsvError } from "csv-parse";
+import { CsvError, type Options } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import type { Company, Period } from "../../ledger/types.ts";
 import { AmbiguousLayoutError, MalformedInputError } from "../errors.ts";
@@ -67,45 +67,36 @@ function ambiguous(detail: string, fileName: string | undefined, line?: number):
 }
 
 /**
- * Parses the sample with csv-parse and numbers the records by the line they start on. A quoted field still open at
- * the end (the sample was cut inside it, or the file never closes it) does not lose the records before it: the
- * longest prefix that ends at a line break and parses is kept (binary search; parsing is monotonic in the cut), and
- * the line where the unclosed record starts is returned as `openQuoteLine`.
+ * Records wider than this are not looked at for the layout (a trial balance has a handful of columns): a hostile
+ * line of tens of thousands of cells then costs one pass, not one classification per cell and candidate delimiter.
+ */
+const MAX_LAYOUT_COLUMNS = 256;
+
+/**
+ * Parses the sample with csv-parse, in one pass, and numbers the records by the line they start on. A quoted field
+ * still open at the end (the sample was cut inside it, or the file never closes it) does not lose the records before
+ * it: csv-parse hands over each record as it completes, so the records before the unclosed one are kept, and the line
+ * where that one starts is returned as `openQuoteLine`. One parse per call keeps detection linear in the sample.
  */
 export function parseSampleRecords(
   sample: string,
   delimiter: string,
 ): { records: CsvRecord[]; openQuoteLine?: number } {
-  const attempt = (text: string): CsvRecord[] | undefined => {
-    try {
-      const parsed = parse(text, { ...csvParseOptions(delimiter), raw: true }) as unknown as {
-        record: string[];
-        raw: string;
-      }[];
-      let line = 1;
-      return parsed.map(({ record, raw }) => {
-        const numbered = { cells: record, line };
-        line += countLineBreaks(raw);
-        return numbered;
-      });
-    } catch (error) {
-      if (error instanceof CsvError && error.code === "CSV_QUOTE_NOT_CLOSED") return undefined;
-      throw error;
-    }
-  };
-  const whole = attempt(sample);
-  if (whole) return { records: whole };
-  const cuts = [0];
-  for (const match of sample.matchAll(/\r\n|\r|\n/g)) cuts.push(match.index + match[0].length);
-  let low = 0;
-  let high = cuts.length - 1;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (attempt(sample.slice(0, cuts[middle])) !== undefined) low = middle;
-    else high = middle - 1;
+  const records: CsvRecord[] = [];
+  let line = 1;
+  try {
+    // With `raw`, csv-parse hands `on_record` the record with its raw text (its typings do not model that pairing).
+    const onRecord = (({ record, raw }: { record: string[]; raw: string }) => {
+      records.push({ cells: record, line });
+      line += countLineBreaks(raw);
+      return null;
+    }) as unknown as NonNullable<Options["on_record"]>;
+    parse(sample, { ...csvParseOptions(delimiter), raw: true, on_record: onRecord });
+  } catch (error) {
+    if (error instanceof CsvError && error.code === "CSV_QUOTE_NOT_CLOSED") return { records, openQuoteLine: line };
+    throw error;
   }
-  const prefix = sample.slice(0, cuts[low]);
-  return { records: attempt(prefix) ?? [], openQuoteLine: countLineBreaks(prefix) + 1 };
+  return { records };
 }
 
 function readsAsAmount(cell: string, decimal: DecimalSeparator): boolean {
@@ -132,6 +123,7 @@ function isAmountLike(cell: string): boolean {
 
 /** A record that looks like an account row: an account number in one cell and an amount in another. */
 function looksLikeAccountRow(cells: string[]): boolean {
+  if (cells.length > MAX_LAYOUT_COLUMNS) return false;
   const accountAt = cells.findIndex((cell) => parseAccountCell(cell) !== undefined);
   return accountAt >= 0 && cells.some((cell, index) => index !== accountAt && isAmountLike(cell));
 }
@@ -141,6 +133,7 @@ function rolesOf(cells: string[]): (ColumnRole | "ignored" | undefined)[] {
 }
 
 function isHeaderRecord(cells: string[]): boolean {
+  if (cells.length > MAX_LAYOUT_COLUMNS) return false;
   const roles = rolesOf(cells);
   return (
     roles.includes("account") && roles.some((role) => role !== undefined && AMOUNT_ROLES.includes(role as ColumnRole))

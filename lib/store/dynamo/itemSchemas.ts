@@ -107,6 +107,13 @@ export const OrgNumberMarkerItemSchema = z.object({
   orgNumber: z.string(),
 });
 
+/** Period marker (`PERIOD#{kind}#{start}#{end}`): which engagement holds the client's period. */
+export const EngagementPeriodMarkerItemSchema = z.object({
+  ...TenantScoped,
+  clientId: z.string(),
+  engagementId: z.string(),
+});
+
 /** Engagement item (`ENG#…`), with the active version written by activateImport. */
 export const EngagementItemSchema = z.object({
   ...TenantScoped,

@@ -7,6 +7,7 @@
  * | client                     | `T#{tenant}`                         | `CLIENT#{client}`      |
  * | org-number marker (→ client) | `T#{tenant}`                       | `ORG#{orgNumber}`      |
  * | engagement                 | `T#{tenant}#C#{client}`              | `ENG#{engagement}`     |
+ * | period marker (→ engagement) | `T#{tenant}#C#{client}`            | `PERIOD#{kind}#{start}#{end}` |
  * | import run                 | `T#{tenant}#C#{client}#E#{engagement}` | `IMPORT#{import}`    |
  * | source marker (→ import)   | same as the import run               | `SOURCE#{sourceId}`    |
  * | sync lock (→ latest sync)  | same as the import run               | `SYNC`                 |
@@ -69,6 +70,15 @@ export const keys = {
   engagementsOf: (tenantId: string, clientId: string) => ({
     pk: `T#${e(tenantId)}#C#${e(clientId)}`,
     skPrefix: "ENG#",
+  }),
+  /** Held by the client's engagement of this kind and period: makes the period unique per client (createEngagement). */
+  engagementPeriod: (
+    tenantId: string,
+    clientId: string,
+    period: { kind: string; periodStart: string; periodEnd: string },
+  ): ItemKey => ({
+    pk: `T#${e(tenantId)}#C#${e(clientId)}`,
+    sk: `PERIOD#${e(period.kind)}#${period.periodStart}#${period.periodEnd}`,
   }),
 
   importRun: (ref: { tenantId: string; clientId: string; engagementId: string; importId: string }): ItemKey => ({

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +14,7 @@ import { ImportActivationSchema, TrialBalanceViewSchema } from "../../../lib/imp
 import { CSV_ALL_AMOUNTS_UNREADABLE, SWEDISH_SIE } from "../../helpers/gateFiles.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
+import { runSaldo } from "../../helpers/saldoCli.ts";
 
 /*
  * The activation gate end to end on the local stack (S3 emulator → ingest handler → DynamoDB Local): over the HTTP
@@ -182,16 +182,7 @@ function idsOf(engagementPath: string): { clientId: string; engagementId: string
   return { clientId: clientId!, engagementId: engagementId! };
 }
 
-function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const saldo = (args: string[]) => runSaldo(args, { dataDir: local().dataDir });
 
 /** Each CLI call is a fresh Node process compiling TypeScript: on a loaded machine that is seconds per call. */
 const CLI_TEST_TIMEOUT_MS = 300_000;

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -11,6 +10,7 @@ import { TransactionLinesPageSchema, TrialBalanceViewSchema } from "../../../lib
 import { parseOre } from "../../../lib/money/ore.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
+import { runSaldoBytes } from "../../helpers/saldoCli.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 const samplePath = join(root, "samples", "demo-saft-1.30.xml");
@@ -33,17 +33,7 @@ async function get(
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
-function saldo(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...process.env, SALDO_DATA_DIR: local().dataDir }, encoding: "buffer", maxBuffer: 64 << 20 },
-      (error, stdout, stderr) =>
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() }),
-    );
-  });
-}
+const saldo = (args: string[]) => runSaldoBytes(args, { dataDir: local().dataDir });
 
 const csvRecords = (bytes: Buffer) => parseCsv(bytes.toString("utf8"), { delimiter: ";", bom: true }) as string[][];
 

@@ -1,25 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 // @ts-expect-error -- plain JavaScript module of the bin folder, without type declarations
 import { sourceFingerprint } from "../../../bin/loadCli.js";
+import { runSaldo } from "../../helpers/saldoCli.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 
-function saldo(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...process.env, ...env }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => {
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const saldo = (args: string[], env: Record<string, string>) => runSaldo(args, { env });
 
 describe("the CLI bundle (bin/loadCli.js)", () => {
   it("builds a bundle of lib/ on first use, reuses it, and gives exactly what the TypeScript sources give", async () => {

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,6 +22,7 @@ import {
   formatTimestampForPeople,
 } from "../../../lib/presentation/formatForPeople.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
+import { runSaldo } from "../../helpers/saldoCli.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 const samplePath = join(root, "samples", "demo-saft-1.30.xml");
@@ -36,29 +36,9 @@ afterAll(async () => {
   await rm(filesDir, { recursive: true, force: true });
 });
 
-/**
- * Runs the CLI as a user would, in its own process. It finds the stack through SALDO_DATA_DIR (stack.json); the
- * variables the stack set in this process for its in-process handler are left out, as in a user's shell.
- */
-function saldo(
-  args: string[],
-  env: Record<string, string> = {},
-  cwd = root,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name),
-    ),
-  );
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd, env: { ...inherited, SALDO_DATA_DIR: local().dataDir, ...env }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Runs the CLI as a user would, in its own process; it finds the stack through SALDO_DATA_DIR (stack.json). */
+const saldo = (args: string[], env: Record<string, string> = {}, cwd = root) =>
+  runSaldo(args, { dataDir: local().dataDir, env, cwd });
 
 /** Each test its own tenant: organisation numbers are unique per tenant, and a client has one engagement per period. */
 const engagementArgs = (engagementId: string, tenantId = `firm-${engagementId}`) => [

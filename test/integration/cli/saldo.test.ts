@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,6 +6,7 @@ import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { parseOre } from "../../../lib/money/ore.ts";
 import { formatDateForPeople, formatOreForPeople } from "../../../lib/presentation/formatForPeople.ts";
 import { hasSharedFixtures, ownFixture, sharedFixturesDir } from "../../helpers/fixtures.ts";
+import { runSaldo } from "../../helpers/saldoCli.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 
@@ -20,18 +20,7 @@ const EXPECTED_AMBIGUOUS = [
   ["4000", "0.00", "1234567.89"],
 ];
 
-function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const saldo = (args: string[]) => runSaldo(args);
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
+import { runSaldo } from "../../helpers/saldoCli.ts";
 
 /**
  * `saldo upload` with the layout options of `saldo inspect`, against the local stack (s3rver → ingest handler →
@@ -13,7 +13,6 @@ import { useTestStack } from "../stack/localStackFixture.ts";
  */
 /** Each test runs the CLI (a tsx process) several times on a shared, busy machine: wait on outcomes, not the clock. */
 const CLI_TEST_TIMEOUT_MS = 300_000;
-const root = resolve(import.meta.dirname, "..", "..", "..");
 const local = useTestStack();
 
 let filesDir: string;
@@ -24,21 +23,7 @@ afterAll(async () => {
   await rm(filesDir, { recursive: true, force: true });
 });
 
-function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(name),
-    ),
-  );
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...inherited, SALDO_DATA_DIR: local().dataDir }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const saldo = (args: string[]) => runSaldo(args, { dataDir: local().dataDir });
 
 async function file(name: string, lines: string[]): Promise<string> {
   const path = join(filesDir, name);

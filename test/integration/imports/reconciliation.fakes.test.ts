@@ -1,32 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PowerOfficeGoConnector } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
-import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import { describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { getEngagementReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
 import { readEngagementSources } from "../../../lib/imports/engagementSources.ts";
-import { syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
+import { syncFromApi } from "../../../lib/imports/syncFromApi.ts";
 import { demoCompanyBooks, type DemoCompanySlug } from "../../../lib/local/fakes/demoBooks.ts";
-import {
-  DEMO_POWEROFFICE_APPLICATION_KEY,
-  DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-  DEMO_TRIPLETEX_CONSUMER_TOKEN,
-} from "../../../lib/local/fakes/demoPlatformKeys.ts";
-import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
-import { demoPowerOfficeClients } from "../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
-import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
-import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
-import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
 import { formatOre } from "../../../lib/money/ore.ts";
 import { accountClassOf } from "../../../lib/reconcile/accountClass.ts";
 import { composeTrialBalance } from "../../../lib/reconcile/composeTrialBalance.ts";
-import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
-import { Secret } from "../../../lib/secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem } from "../../../lib/secrets/types.ts";
-import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
-import { useTestEmulators } from "../../helpers/emulators.ts";
+import { useSyncFakes } from "../../helpers/syncFakes.ts";
 
 /**
  * Issue #10 "Done when": syncing fiscal years 2024 and 2025 of the demo companies from the fake Tripletex and
@@ -37,61 +19,9 @@ import { useTestEmulators } from "../../helpers/emulators.ts";
  * Every figure is checked against the fakes' books.
  */
 
-const emulators = useTestEmulators();
+const fakes = useSyncFakes({ name: "reconcile-fakes", timeoutMs: 5_000 });
 const trigger = { kind: "cli" as const, by: "test" };
-const fastHttp = { timeoutMs: 5_000, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } };
-
-let stores: DynamoStores;
-let keys: EncryptedFileKeyVault;
-let vaultDir: string;
 let tenants = 0;
-let tripletex: FakeTripletexServer | undefined;
-let powerOffice: FakePowerOfficeGoServer | undefined;
-
-beforeAll(async () => {
-  stores = createDynamoStores({
-    tableName: emulators().tableName,
-    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
-  });
-  vaultDir = await mkdtemp(join(tmpdir(), "saldo-reconcile-fakes-"));
-  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(7) });
-});
-afterAll(async () => {
-  stores?.close();
-  await rm(vaultDir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await Promise.all([tripletex?.close(), powerOffice?.close()]);
-  tripletex = undefined;
-  powerOffice = undefined;
-});
-
-async function connectors(system: IntegrationSystem): Promise<SyncDeps["connectors"]> {
-  if (system === "tripletex") {
-    tripletex = await FakeTripletexServer.start({ employeeTokens: demoTripletexEmployeeTokens() });
-    return {
-      tripletex: new TripletexConnector({
-        baseUrl: tripletex.url,
-        consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
-        http: fastHttp,
-      }),
-    };
-  }
-  powerOffice = await FakePowerOfficeGoServer.start({
-    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-    subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
-    clients: demoPowerOfficeClients(),
-  });
-  return {
-    "poweroffice-go": new PowerOfficeGoConnector({
-      applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-      subscriptionKey: DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-      baseUrl: powerOffice.url,
-      timeoutMs: fastHttp.timeoutMs,
-      retry: fastHttp.retry,
-    }),
-  };
-}
 
 /** A connected client (own tenant) with year-end engagements 2024 and 2025. */
 async function connectedClient<S extends IntegrationSystem>(
@@ -99,28 +29,14 @@ async function connectedClient<S extends IntegrationSystem>(
   key: IntegrationKeyBySystem[S],
 ): Promise<{ fy2024: EngagementRef; fy2025: EngagementRef }> {
   tenants++;
-  const client = { tenantId: `reconcile-${tenants}`, clientId: "client" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    ...client,
-    name: "Klient AS",
-    accountingSystem: system,
-    createdAt: now,
-    updatedAt: now,
+  const [fy2024, fy2025] = await fakes().connectClient({
+    tenantId: `reconcile-${tenants}`,
+    clientId: "client",
+    system,
+    key,
+    years: [2024, 2025],
   });
-  for (const year of [2024, 2025]) {
-    await stores.engagementStore.createEngagement({
-      ...client,
-      engagementId: String(year),
-      kind: "year-end",
-      fiscalYear: year,
-      periodStart: `${year}-01-01`,
-      periodEnd: `${year}-12-31`,
-      createdAt: now,
-    });
-  }
-  await keys.put({ ...client, system }, key);
-  return { fy2024: { ...client, engagementId: "2024" }, fy2025: { ...client, engagementId: "2025" } };
+  return { fy2024: fy2024!, fy2025: fy2025! };
 }
 
 /** The books' closing of 2024 per account (balance-sheet accounts carry over; result accounts open 2025 at 0). */
@@ -134,20 +50,14 @@ function expectedOpening2025(slug: DemoCompanySlug): Map<string, bigint> {
 }
 
 async function syncYears(system: IntegrationSystem, key: IntegrationKeyBySystem[IntegrationSystem], order: number[]) {
-  const deps: SyncDeps = {
-    ...stores,
-    keys,
-    connectors: await connectors(system),
-    retentionSeconds: 3600,
-    heartbeatSeconds: 0.5,
-  };
+  const deps = fakes().syncDeps(await fakes().startConnectors(system));
   const refs = await connectedClient(system, key);
   const outcomes: Record<number, string> = {};
   for (const year of order) {
     const result = await syncFromApi(deps, { ref: year === 2024 ? refs.fy2024 : refs.fy2025, trigger });
     outcomes[year] = result.outcome;
   }
-  return { refs, outcomes };
+  return { refs, outcomes, deps };
 }
 
 describe("reconciliation of the demo companies across fiscal years 2024 and 2025", () => {
@@ -160,16 +70,16 @@ describe("reconciliation of the demo companies across fiscal years 2024 and 2025
       const { refs, outcomes } = await syncYears(system, key, [2024, 2025]);
       expect(outcomes).toEqual({ 2024: "imported", 2025: "imported" });
 
-      const composed = composeTrialBalance(await readEngagementSources(stores, refs.fy2025));
+      const composed = composeTrialBalance(await readEngagementSources(fakes().stores, refs.fy2025));
       expect(composed.plan).toMatchObject({ opening: "prior", movement: "api" });
       const expected = expectedOpening2025(slug);
       const opened = new Map(composed.accounts.map((account) => [account.account, account.opening]));
       for (const [account, amount] of expected) expect([account, opened.get(account) ?? 0n]).toEqual([account, amount]);
       expect(composed.totals.opening).toBe(0n);
 
-      const stored = await stores.importStore.getReconciliation(refs.fy2025);
+      const stored = await fakes().stores.importStore.getReconciliation(refs.fy2025);
       expect(stored).toMatchObject({ status: "reconciled", count: 0, total: "0.00", differences: [] });
-      const read = await getEngagementReconciliation(stores, refs.fy2025);
+      const read = await getEngagementReconciliation(fakes().stores, refs.fy2025);
       expect(read).toMatchObject({ status: "reconciled", computedAt: stored!.computedAt });
     },
   );
@@ -178,7 +88,7 @@ describe("reconciliation of the demo companies across fiscal years 2024 and 2025
     const { refs, outcomes } = await syncYears("tripletex", { employeeToken: "demo-tripletex-wrong-ib" }, [2024, 2025]);
     expect(outcomes).toEqual({ 2024: "imported", 2025: "imported" });
 
-    const composed = composeTrialBalance(await readEngagementSources(stores, refs.fy2025));
+    const composed = composeTrialBalance(await readEngagementSources(fakes().stores, refs.fy2025));
     const expected = expectedOpening2025("havbris");
     for (const account of composed.accounts)
       expect([account.account, account.opening]).toEqual([account.account, expected.get(account.account) ?? 0n]);
@@ -186,7 +96,7 @@ describe("reconciliation of the demo companies across fiscal years 2024 and 2025
     // What the fake's API misreports: the books' adjustments in force on 2025-01-01.
     const adjustments = demoCompanyBooks("havbris").reportedOpeningAdjustments.filter((a) => a.from <= "2025-01-01");
     expect(adjustments.length).toBeGreaterThan(0);
-    const reconciliation = await getEngagementReconciliation(stores, refs.fy2025);
+    const reconciliation = await getEngagementReconciliation(fakes().stores, refs.fy2025);
     expect(reconciliation.status).toBe("differences");
     const apiOpening = reconciliation.differences.filter((d) => d.code === "OPENING_API_DIFFERS");
     expect(apiOpening.map((d) => [d.account, d.amount, d.hint])).toEqual(
@@ -204,32 +114,14 @@ describe("reconciliation of the demo companies across fiscal years 2024 and 2025
   });
 
   it("a prior year synced after the year is reconciles the year after it again", async () => {
-    const { refs } = await syncYears("tripletex", { employeeToken: "demo-tripletex-ok" }, [2025]);
+    const { refs, deps } = await syncYears("tripletex", { employeeToken: "demo-tripletex-ok" }, [2025]);
     // 2025 alone: the plan takes the opening from the API (no prior closing yet); nothing to compare it with.
-    const before = await stores.importStore.getReconciliation(refs.fy2025);
+    const before = await fakes().stores.importStore.getReconciliation(refs.fy2025);
     expect(before).toMatchObject({ status: "reconciled" });
-    const deps: SyncDeps = {
-      ...stores,
-      keys,
-      connectors: await connectorsFor(),
-      retentionSeconds: 3600,
-      heartbeatSeconds: 0.5,
-    };
     expect((await syncFromApi(deps, { ref: refs.fy2024, trigger })).outcome).toBe("imported");
-    const after = await stores.importStore.getReconciliation(refs.fy2025);
+    const after = await fakes().stores.importStore.getReconciliation(refs.fy2025);
     expect(after!.computedAt > before!.computedAt).toBe(true);
     expect(after!.basis).not.toBe(before!.basis);
     expect(after).toMatchObject({ status: "reconciled" });
   });
 });
-
-/** The Tripletex connector of the server the test already started. */
-async function connectorsFor(): Promise<SyncDeps["connectors"]> {
-  return {
-    tripletex: new TripletexConnector({
-      baseUrl: tripletex!.url,
-      consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
-      http: fastHttp,
-    }),
-  };
-}

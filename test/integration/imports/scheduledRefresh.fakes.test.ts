@@ -1,31 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KeyedRateLimiter } from "../../../lib/connectors/http/index.ts";
-import { PowerOfficeGoConnector } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
-import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import { describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { InProcessSyncQueue } from "../../../lib/imports/InProcessSyncQueue.ts";
 import { refreshDueEngagements } from "../../../lib/imports/refreshDueEngagements.ts";
 import { runQueuedSyncs, type SyncMessage } from "../../../lib/imports/runQueuedSyncs.ts";
 import { requestSync, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { SYNC_QUEUE_LIMITS } from "../../../lib/imports/syncQueues.ts";
-import {
-  DEMO_POWEROFFICE_APPLICATION_KEY,
-  DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-  DEMO_TRIPLETEX_CONSUMER_TOKEN,
-} from "../../../lib/local/fakes/demoPlatformKeys.ts";
-import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
-import { demoPowerOfficeClients } from "../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
-import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
-import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
-import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
-import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
-import { Secret } from "../../../lib/secrets/Secret.ts";
+import { DEMO_POWEROFFICE_SUBSCRIPTION_KEY } from "../../../lib/local/fakes/demoPlatformKeys.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem } from "../../../lib/secrets/types.ts";
-import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
-import { useTestEmulators } from "../../helpers/emulators.ts";
+import { useSyncFakes } from "../../helpers/syncFakes.ts";
 
 /**
  * The scheduled refresh end to end below the functions: the schedule's index in DynamoDB Local, the round
@@ -34,45 +16,7 @@ import { useTestEmulators } from "../../helpers/emulators.ts";
  * recorded on its engagement.
  */
 
-const emulators = useTestEmulators();
-const fastHttp = { timeoutMs: 1_500, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } };
-
-let stores: DynamoStores;
-let keys: EncryptedFileKeyVault;
-let vaultDir: string;
-let tripletex: FakeTripletexServer | undefined;
-let powerOffice: FakePowerOfficeGoServer | undefined;
-
-beforeAll(async () => {
-  stores = createDynamoStores({
-    tableName: emulators().tableName,
-    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
-  });
-  vaultDir = await mkdtemp(join(tmpdir(), "saldo-refresh-"));
-  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(3) });
-});
-afterAll(async () => {
-  stores?.close();
-  await rm(vaultDir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await Promise.all([tripletex?.close(), powerOffice?.close()]);
-  tripletex = undefined;
-  powerOffice = undefined;
-});
-
-function powerOfficeConnector(server: FakePowerOfficeGoServer, requestsPerSecond?: number) {
-  return new PowerOfficeGoConnector({
-    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-    subscriptionKey: DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-    baseUrl: server.url,
-    // Its own limiter: one per worker process, as each Lambda has its own.
-    limiter: new KeyedRateLimiter(),
-    ...(requestsPerSecond !== undefined ? { rateLimit: { requests: requestsPerSecond, perMs: 1000 } } : {}),
-    timeoutMs: fastHttp.timeoutMs,
-    retry: fastHttp.retry,
-  });
-}
+const fakes = useSyncFakes({ name: "refresh" });
 
 /** A client of its own in `tenantId`, connected (key stored, connection recorded), with a 2025 engagement. */
 async function connectedEngagement<S extends IntegrationSystem>(
@@ -82,60 +26,34 @@ async function connectedEngagement<S extends IntegrationSystem>(
   key: IntegrationKeyBySystem[S],
   schedule: { refreshDueAt?: string; closedAt?: string; orgNumber?: string } = {},
 ): Promise<EngagementRef> {
-  const ref = { tenantId, clientId, engagementId: "2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
+  const [ref] = await fakes().connectClient({
     tenantId,
     clientId,
+    system,
+    key,
     name: `${clientId} AS`,
     ...(schedule.orgNumber !== undefined ? { orgNumber: schedule.orgNumber } : {}),
-    accountingSystem: system,
-    createdAt: now,
-    updatedAt: now,
+    integration: {},
   });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
-  await keys.put({ tenantId, clientId, system }, key);
-  await stores.engagementStore.recordIntegration({ tenantId, clientId }, system, {});
-  await stores.engagementStore.updateEngagementSchedule(ref, {
+  await fakes().stores.engagementStore.updateEngagementSchedule(ref!, {
     refreshDueAt: schedule.refreshDueAt ?? new Date(Date.now() - 60_000).toISOString(),
     ...(schedule.closedAt !== undefined ? { closedAt: schedule.closedAt } : {}),
   });
-  return ref;
+  return ref!;
 }
 
-const engagementOf = async (ref: EngagementRef) => (await stores.engagementStore.getEngagement(ref))!;
+const engagementOf = async (ref: EngagementRef) => (await fakes().stores.engagementStore.getEngagement(ref))!;
 
 describe("a refresh round with failing clients", () => {
   it("refreshes the due engagements each on its own, records every outcome, and leaves the closed and the not-due alone", async () => {
-    tripletex = await FakeTripletexServer.start({ employeeTokens: demoTripletexEmployeeTokens() });
-    powerOffice = await FakePowerOfficeGoServer.start({
-      applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-      subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
-      clients: demoPowerOfficeClients(),
-    });
+    const tripletex = await fakes().startTripletex();
+    const powerOffice = await fakes().startPowerOffice();
     // PowerOffice Go is down for this round: every request answers 503.
     powerOffice.inject({ path: /.*/, fault: { kind: "status", status: 503 }, times: Infinity });
-    const deps: SyncDeps = {
-      ...stores,
-      keys,
-      connectors: {
-        tripletex: new TripletexConnector({
-          baseUrl: tripletex.url,
-          consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
-          http: fastHttp,
-        }),
-        "poweroffice-go": powerOfficeConnector(powerOffice),
-      },
-      retentionSeconds: 3600,
-      heartbeatSeconds: 0.5,
-    };
+    const deps = fakes().syncDeps({
+      tripletex: fakes().tripletexConnector(tripletex),
+      "poweroffice-go": fakes().powerOfficeConnector(powerOffice),
+    });
     const tenantId = `refresh-${Date.now()}`;
     const ok = await connectedEngagement(tenantId, "nordvik", "tripletex", { employeeToken: "demo-tripletex-ok" });
     const invalid = await connectedEngagement(tenantId, "feilnokkel", "tripletex", { employeeToken: "not-a-token" });
@@ -198,20 +116,16 @@ describe("a refresh round with failing clients", () => {
 
 describe("PowerOffice Go's rate limit under concurrent workers", () => {
   it(`two workers (the queue's maximum concurrency) with ${SYNC_QUEUE_LIMITS["poweroffice-go"].requestsPerSecondPerWorker} requests/s each never exceed 10 requests/s on the subscription key`, async () => {
-    powerOffice = await FakePowerOfficeGoServer.start({
-      applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-      subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
-      clients: demoPowerOfficeClients(),
-    });
+    const powerOffice = await fakes().startPowerOffice();
     const limits = SYNC_QUEUE_LIMITS["poweroffice-go"];
     // Each worker is its own process in the cloud: its own connector, limiter and share of the budget.
-    const workers: SyncDeps[] = Array.from({ length: limits.maxConcurrency }, () => ({
-      ...stores,
-      keys,
-      connectors: { "poweroffice-go": powerOfficeConnector(powerOffice!, limits.requestsPerSecondPerWorker) },
-      retentionSeconds: 3600,
-      heartbeatSeconds: 0.5,
-    }));
+    const workers: SyncDeps[] = Array.from({ length: limits.maxConcurrency }, () =>
+      fakes().syncDeps({
+        "poweroffice-go": fakes().powerOfficeConnector(powerOffice, {
+          requestsPerSecond: limits.requestsPerSecondPerWorker,
+        }),
+      }),
+    );
     const messages: SyncMessage[] = [];
     for (let index = 0; index < 4; index++) {
       // A tenant each: the four are the same demo company (Fjordlys Elektro AS), whose number is unique per tenant.
@@ -239,9 +153,9 @@ describe("PowerOffice Go's rate limit under concurrent workers", () => {
 
     for (const message of messages) {
       const { tenantId: t, clientId, engagementId, importId } = JSON.parse(message.body);
-      expect((await stores.importStore.getImport({ tenantId: t, clientId, engagementId, importId }))?.status).toBe(
-        "succeeded",
-      );
+      expect(
+        (await fakes().stores.importStore.getImport({ tenantId: t, clientId, engagementId, importId }))?.status,
+      ).toBe("succeeded");
     }
     const accepted = powerOffice.api.acceptedAt.get(DEMO_POWEROFFICE_SUBSCRIPTION_KEY) ?? [];
     expect(accepted.length).toBeGreaterThan(40);

@@ -1,28 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { activateEarlierImport } from "../../../lib/imports/activateEarlierImport.ts";
 import { importFile } from "../../../lib/imports/importFile.ts";
 import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
 import { getSourcePlan, setSourcePlan, toSourcePlanJson } from "../../../lib/imports/sourcePlanView.ts";
-import { syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
+import { syncFromApi } from "../../../lib/imports/syncFromApi.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import { UPLOAD_METADATA_KEYS } from "../../../lib/imports/uploadOptions.ts";
 import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
-import { DEMO_TRIPLETEX_CONSUMER_TOKEN } from "../../../lib/local/fakes/demoPlatformKeys.ts";
-import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
 import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
-import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
 import { formatOre, type Ore } from "../../../lib/money/ore.ts";
-import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
-import { Secret } from "../../../lib/secrets/Secret.ts";
-import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { getEngagementReconciliation } from "../../../lib/imports/engagementReconciliation.ts";
 import { getImportReport } from "../../../lib/imports/importReports.ts";
-import { useTestEmulators } from "../../helpers/emulators.ts";
 import {
   apiBooks2024,
   apiBooks2025,
@@ -33,6 +22,7 @@ import {
 } from "../../helpers/priorChainScenario.ts";
 import { ScriptedConnector } from "../../helpers/scriptedConnector.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
+import { useSyncFakes } from "../../helpers/syncFakes.ts";
 
 /**
  * Source plans end to end (issue #10): a SAF-T file uploaded with the opening role plus the API's transactions, for
@@ -40,76 +30,34 @@ import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
  * against DynamoDB Local and the fake Tripletex server over loopback HTTP.
  */
 
-const emulators = useTestEmulators();
+const fakes = useSyncFakes({ name: "source-plans", timeoutMs: 5_000, fakes: "per-file" });
 const YEAR = { start: "2025-01-01", end: "2025-12-31" };
 const trigger = { kind: "cli" as const, by: "test" };
 const books = demoCompanyBooks("havbris");
 const truth = books.trialBalance(YEAR);
 
-let stores: DynamoStores;
-let keys: EncryptedFileKeyVault;
-let vaultDir: string;
-let tripletex: FakeTripletexServer;
 const files = new MemoryFileSource();
 let uploads = 0;
+let tripletex: FakeTripletexServer;
 
 beforeAll(async () => {
-  stores = createDynamoStores({
-    tableName: emulators().tableName,
-    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
-  });
-  vaultDir = await mkdtemp(join(tmpdir(), "saldo-source-plans-"));
-  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(7) });
-  tripletex = await FakeTripletexServer.start({ employeeTokens: demoTripletexEmployeeTokens() });
-});
-afterAll(async () => {
-  stores?.close();
-  await tripletex?.close();
-  await rm(vaultDir, { recursive: true, force: true });
+  tripletex = await fakes().startTripletex();
 });
 afterEach(() => files.objects.clear());
 
-function syncDeps(): SyncDeps {
-  return {
-    ...stores,
-    keys,
-    connectors: {
-      tripletex: new TripletexConnector({
-        baseUrl: tripletex.url,
-        consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
-        http: { timeoutMs: 5_000, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } },
-      }),
-    },
-    retentionSeconds: 3600,
-    heartbeatSeconds: 0.5,
-  };
-}
+const syncDeps = () => fakes().syncDeps({ tripletex: fakes().tripletexConnector(tripletex) });
 
 /** Havbris connected through Tripletex (the key stored, the connection recorded), with its 2025 engagement. */
 async function connectedHavbris(tenantId: string): Promise<EngagementRef> {
-  const ref = { tenantId, clientId: "havbris", engagementId: "2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
+  const [ref] = await fakes().connectClient({
     tenantId,
     clientId: "havbris",
+    system: "tripletex",
+    key: { employeeToken: "demo-tripletex-wrong-ib" },
     name: books.company.name,
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
+    integration: { connection: { status: "ok", checkedAt: new Date().toISOString() } },
   });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: YEAR.start,
-    periodEnd: YEAR.end,
-    createdAt: now,
-  });
-  await keys.put({ tenantId, clientId: "havbris", system: "tripletex" }, { employeeToken: "demo-tripletex-wrong-ib" });
-  await stores.engagementStore.recordIntegration({ tenantId, clientId: "havbris" }, "tripletex", {
-    connection: { status: "ok", checkedAt: now },
-  });
-  return ref;
+  return ref!;
 }
 
 /** A SAF-T trial balance of the company's 2025 with the true opening and closing balances (no transactions). */
@@ -145,7 +93,7 @@ async function upload(ref: EngagementRef, fileName: string, bytes: Uint8Array, r
   if (role) files.metadata.set(key, { [UPLOAD_METADATA_KEYS.role]: role });
   uploads++;
   return importFile(
-    { ...stores, files, retentionSeconds: 3600, heartbeatSeconds: 0.5 },
+    { ...fakes().stores, files, retentionSeconds: 3600, heartbeatSeconds: 0.5 },
     {
       bucket: "saldo-uploads",
       key,
@@ -174,14 +122,14 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
     expect(sync.run.issues?.map((issue) => issue.code)).toContain("OPENING_NOT_BALANCED");
     expect(sync.run.heldFor ?? []).toEqual([]);
     // The issue stays on its report, marked as not affecting the figures (and why), as stored and as the API answers.
-    const report = await getImportReport(stores, sync.run);
+    const report = await getImportReport(fakes().stores, sync.run);
     expect(report.issues.find((issue) => issue.code === "OPENING_NOT_BALANCED")).toMatchObject({
       severity: "error",
       affectsFigures: false,
       unusedByPlan: { column: "opening", openingFrom: "file" },
     });
 
-    const view = toTrialBalanceViewJson(await getTrialBalanceView(stores, ref));
+    const view = toTrialBalanceViewJson(await getTrialBalanceView(fakes().stores, ref));
     expect(view.totals).toEqual({ opening: "0.00", movement: "0.00", closing: "0.00" });
     const shown = new Map(view.accounts.map((account) => [account.account, account]));
     for (const row of truth) {
@@ -217,7 +165,6 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "saft",
           column: "opening",
           missing: false,
-          priorClosing: null,
         },
         movement: {
           kind: "api",
@@ -227,7 +174,6 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "tripletex",
           column: null,
           missing: false,
-          priorClosing: null,
         },
         closing: "computed",
       });
@@ -251,15 +197,15 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
     if (opening.outcome !== "imported" || sync.outcome !== "imported") throw new Error("expected imports");
     const missing = books.reportedOpeningAdjustments.reduce((total, adjustment) => total + adjustment.amount, 0n);
 
-    const apiPlan = toSourcePlanJson(await setSourcePlan(stores, ref, { opening: "api" }));
+    const apiPlan = toSourcePlanJson(await setSourcePlan(fakes().stores, ref, { opening: "api" }));
     expect(apiPlan.opening).toMatchObject({
       source: "api",
       chosenBy: "explicit",
       from: { importId: sync.run.importId },
     });
-    expect((await getTrialBalanceView(stores, ref)).summary.totals.opening).toBe(missing);
+    expect((await getTrialBalanceView(fakes().stores, ref)).summary.totals.opening).toBe(missing);
 
-    const noOpening = toSourcePlanJson(await setSourcePlan(stores, ref, { opening: "none", movement: "file" }));
+    const noOpening = toSourcePlanJson(await setSourcePlan(fakes().stores, ref, { opening: "none", movement: "file" }));
     expect(noOpening).toMatchObject({
       opening: { source: "none", from: { kind: "none", missing: false } },
       movement: { source: "file", chosenBy: "explicit", from: { kind: "file", missing: true } },
@@ -267,45 +213,54 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
       imports: { api: sync.run.importId, opening: opening.run.importId },
     });
 
-    const back = toSourcePlanJson(await setSourcePlan(stores, ref, {}));
+    const back = toSourcePlanJson(await setSourcePlan(fakes().stores, ref, {}));
     expect(back).toMatchObject({
       opening: { source: "file", chosenBy: "default" },
       movement: { source: "api", chosenBy: "default" },
       activeImportId: sync.run.importId,
     });
-    expect((await getTrialBalanceView(stores, ref)).summary.totals).toEqual({ opening: 0n, movement: 0n, closing: 0n });
+    expect((await getTrialBalanceView(fakes().stores, ref)).summary.totals).toEqual({
+      opening: 0n,
+      movement: 0n,
+      closing: 0n,
+    });
 
-    const before = await stores.engagementStore.getEngagement(ref);
+    const before = await fakes().stores.engagementStore.getEngagement(ref);
     const broken = await upload(ref, "broken.xml", new TextEncoder().encode("<AuditFile><Header>"), "opening");
     expect(broken.outcome).toBe("failed");
-    const after = await stores.engagementStore.getEngagement(ref);
+    const after = await fakes().stores.engagementStore.getEngagement(ref);
     expect(after?.sources).toEqual(before?.sources);
     expect(after?.activeImportId).toBe(before?.activeImportId);
-    expect(toSourcePlanJson(await getSourcePlan(stores, ref))).toEqual(back);
+    expect(toSourcePlanJson(await getSourcePlan(fakes().stores, ref))).toEqual(back);
   });
 
   it("holds a newer import of a slot the plan does not let replace its import, until a person accepts it", async () => {
     const ref = await connectedHavbris("plans-e2e-3");
     const first = await upload(ref, "havbris-2025.xml", saftWithTrueOpening(), "opening");
     if (first.outcome !== "imported") throw new Error("expected an import");
-    await setSourcePlan(stores, ref, { replace: false });
+    await setSourcePlan(fakes().stores, ref, { replace: false });
     const second = await upload(ref, "havbris-2025-v2.xml", saftWithTrueOpening(), "opening");
     expect(second.outcome).toBe("held");
     if (second.outcome !== "held") return;
     expect(second.run.heldFor).toEqual(["SOURCE_REPLACE_NOT_ALLOWED"]);
-    expect((await stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(first.run.importId);
-    const accepted = await activateEarlierImport({ ...stores, retentionSeconds: 3600 }, second.run, {
+    expect((await fakes().stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(
+      first.run.importId,
+    );
+    const accepted = await activateEarlierImport({ ...fakes().stores, retentionSeconds: 3600 }, second.run, {
       accept: ["SOURCE_REPLACE_NOT_ALLOWED"],
       by: "test",
     });
     expect(accepted).toMatchObject({ changed: true, previousImportId: first.run.importId });
-    expect((await stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(second.run.importId);
-    expect((await stores.importStore.getImport(first.run))?.status).toBe("superseded");
+    expect((await fakes().stores.engagementStore.getEngagement(ref))?.sources?.opening?.importId).toBe(
+      second.run.importId,
+    );
+    expect((await fakes().stores.importStore.getImport(first.run))?.status).toBe("superseded");
   });
 });
 
 describe("the prior closing along a chain of engagements, on DynamoDB Local", () => {
   it("2025 opens with 2024's composed closing (opening-role file + API movement) and follows changes of 2024 and 2023", async () => {
+    const { stores, keys } = fakes();
     const scenario = new ChainScenario(
       { ...stores, files, keys, connector: new ScriptedConnector(apiBooks2024()) },
       "chain-e2e-1",

@@ -1,10 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KeyedRateLimiter } from "../../../lib/connectors/http/index.ts";
-import { PowerOfficeGoConnector } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
-import { TripletexConnector } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
+import { describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { problemFor } from "../../../lib/api/problem.ts";
 import { ImportVersionSchema, toImportVersionJson } from "../../../lib/imports/importViews.ts";
@@ -13,12 +7,7 @@ import { syncFromApi, type SyncDeps, type SyncResult } from "../../../lib/import
 import type { ApiSource } from "../../../lib/imports/types.ts";
 import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
 import type { FaultRule } from "../../../lib/local/fakes/fakeServer.ts";
-import { FakePowerOfficeGoServer } from "../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
-import {
-  DEMO_POWEROFFICE_APPLICATION_KEY,
-  DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-  DEMO_TRIPLETEX_CONSUMER_TOKEN,
-} from "../../../lib/local/fakes/demoPlatformKeys.ts";
+import { DEMO_POWEROFFICE_SUBSCRIPTION_KEY } from "../../../lib/local/fakes/demoPlatformKeys.ts";
 import {
   demoPowerOfficeClients,
   powerOfficeBooksOf,
@@ -26,12 +15,8 @@ import {
 import { syntheticBooks } from "../../../lib/local/fakes/syntheticBooks.ts";
 import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
 import { FakeTripletexServer } from "../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
-import { localDynamoDbClientConfig } from "../../../lib/local/stack/startLocalStack.ts";
-import { Secret } from "../../../lib/secrets/Secret.ts";
-import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem } from "../../../lib/secrets/types.ts";
-import { createDynamoStores, type DynamoStores } from "../../../lib/store/createDynamoStores.ts";
-import { useTestEmulators } from "../../helpers/emulators.ts";
+import { useSyncFakes } from "../../helpers/syncFakes.ts";
 import { voucherOf } from "../../helpers/tripletexBooks.ts";
 
 /**
@@ -41,39 +26,13 @@ import { voucherOf } from "../../helpers/tripletexBooks.ts";
  * the connection status on the client.
  */
 
-const emulators = useTestEmulators();
-const YEAR = { start: "2025-01-01", end: "2025-12-31" };
+const fakes = useSyncFakes({ name: "sync-fakes" });
 const trigger = { kind: "cli" as const, by: "test" };
-const fastHttp = { timeoutMs: 1_500, retry: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5_000 } };
-
-let stores: DynamoStores;
-let keys: EncryptedFileKeyVault;
-let vaultDir: string;
 let clients = 0;
-let tripletex: FakeTripletexServer | undefined;
-let powerOffice: FakePowerOfficeGoServer | undefined;
 
-beforeAll(async () => {
-  stores = createDynamoStores({
-    tableName: emulators().tableName,
-    clientConfig: localDynamoDbClientConfig(emulators().dynamoEndpoint),
-  });
-  vaultDir = await mkdtemp(join(tmpdir(), "saldo-sync-fakes-"));
-  keys = new EncryptedFileKeyVault({ directory: vaultDir, masterKey: new Uint8Array(32).fill(9) });
-});
-afterAll(async () => {
-  stores?.close();
-  await rm(vaultDir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await Promise.all([tripletex?.close(), powerOffice?.close()]);
-  tripletex = undefined;
-  powerOffice = undefined;
-});
-
-/** The demo fakes, fresh for each test (tests change their books and inject faults). */
-async function startTripletex(): Promise<FakeTripletexServer> {
-  tripletex = await FakeTripletexServer.start({
+/** The demo Tripletex, fresh for each test (tests change its books and inject faults). */
+function startTripletex(): Promise<FakeTripletexServer> {
+  return fakes().startTripletex({
     employeeTokens: [
       ...demoTripletexEmployeeTokens(),
       // As the accountant demo key, but allowed to read its own firm's books with username 0 (apis.md), so that only
@@ -85,41 +44,6 @@ async function startTripletex(): Promise<FakeTripletexServer> {
       },
     ],
   });
-  return tripletex;
-}
-
-async function startPowerOffice(
-  options: { extraClients?: Parameters<typeof FakePowerOfficeGoServer.start>[0]["clients"] } = {},
-) {
-  powerOffice = await FakePowerOfficeGoServer.start({
-    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-    subscriptionKeys: [DEMO_POWEROFFICE_SUBSCRIPTION_KEY],
-    clients: [...demoPowerOfficeClients(), ...(options.extraClients ?? [])],
-  });
-  return powerOffice;
-}
-
-function tripletexConnector(server: FakeTripletexServer): TripletexConnector {
-  return new TripletexConnector({
-    baseUrl: server.url,
-    consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
-    http: fastHttp,
-  });
-}
-
-function powerOfficeConnector(server: FakePowerOfficeGoServer, limiter = new KeyedRateLimiter()) {
-  return new PowerOfficeGoConnector({
-    applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,
-    subscriptionKey: DEMO_POWEROFFICE_SUBSCRIPTION_KEY,
-    baseUrl: server.url,
-    limiter,
-    timeoutMs: fastHttp.timeoutMs,
-    retry: fastHttp.retry,
-  });
-}
-
-function depsWith(connectors: SyncDeps["connectors"]): SyncDeps {
-  return { ...stores, keys, connectors, retentionSeconds: 3600, heartbeatSeconds: 0.5 };
 }
 
 /** A new client (own tenant, so tests never meet) with a 2025 year-end engagement and the key stored. */
@@ -129,37 +53,21 @@ async function connectedClient<S extends IntegrationSystem>(
   options: { companyId?: string; orgNumber?: string } = {},
 ): Promise<EngagementRef> {
   clients++;
-  const ref = { tenantId: `sync-fakes-${clients}`, clientId: "client", engagementId: "2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: ref.tenantId,
-    clientId: ref.clientId,
-    name: "Klient AS",
+  const [ref] = await fakes().connectClient({
+    tenantId: `sync-fakes-${clients}`,
+    clientId: "client",
+    system,
+    key,
     ...(options.orgNumber ? { orgNumber: options.orgNumber } : {}),
-    accountingSystem: system,
-    createdAt: now,
-    updatedAt: now,
+    ...(options.companyId ? { integration: { companyId: options.companyId } } : {}),
   });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: YEAR.start,
-    periodEnd: YEAR.end,
-    createdAt: now,
-  });
-  await keys.put({ tenantId: ref.tenantId, clientId: ref.clientId, system }, key);
-  if (options.companyId) {
-    await stores.engagementStore.recordIntegration({ tenantId: ref.tenantId, clientId: ref.clientId }, system, {
-      companyId: options.companyId,
-    });
-  }
-  return ref;
+  return ref!;
 }
 
-const activeImportOf = async (ref: EngagementRef) => (await stores.engagementStore.getEngagement(ref))?.activeImportId;
+const activeImportOf = async (ref: EngagementRef) =>
+  (await fakes().stores.engagementStore.getEngagement(ref))?.activeImportId;
 const connectionOf = async (ref: EngagementRef, system: IntegrationSystem) =>
-  (await stores.engagementStore.getClient(ref))?.integrations?.[system]?.connection;
+  (await fakes().stores.engagementStore.getClient(ref))?.integrations?.[system]?.connection;
 
 /** Runs `expire` once, just before the `nth` request to `path` is answered (a token lapsing in the middle of a sync). */
 function expireOnce(server: { inject(rule: FaultRule): unknown }, path: string, nth: number, expire: () => void) {
@@ -193,7 +101,7 @@ function bookTripletexVoucher(server: FakeTripletexServer, number: number) {
 describe("a sync against the fake Tripletex, as the user sees it", () => {
   it("imports the year, then refuses the books when the API sends malformed JSON: failed, CONNECTOR_RESPONSE_INVALID, the previous version still active", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
     expect(first.outcome).toBe("imported");
@@ -216,7 +124,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("fails loudly on a changed response shape, naming the field, and keeps the previous version", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
     bookTripletexVoucher(server, 90_002);
@@ -255,7 +163,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
     "a pull failing with %s ends failed with its code and the connection's status",
     async (_label, rule, code, status) => {
       const server = await startTripletex();
-      const deps = depsWith({ tripletex: tripletexConnector(server) });
+      const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
       const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
       const first = await syncFromApi(deps, { ref, trigger });
       bookTripletexVoucher(server, 90_003);
@@ -270,7 +178,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("rides out transient 5xx, a dropped connection and a slow page: the sync imports the year", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     server.server.inject({ path: "/ledger/posting", fault: { kind: "status", status: 502 }, times: 2 });
     server.server.inject({ path: "/ledger/posting", fault: { kind: "reset" }, skip: 3 });
@@ -283,7 +191,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("renews an expired session in the middle of a sync and imports the year", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const sessionsBefore = server.api.sessionsCreated;
     expireOnce(server.server, "/ledger/posting", 3, () => server.api.expireSessions());
@@ -294,10 +202,10 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("says invalid-key when the stored employee token is not (or no longer) accepted, keeping the previous version", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
-    await keys.put(
+    await fakes().keys.put(
       { tenantId: ref.tenantId, clientId: ref.clientId, system: "tripletex" },
       { employeeToken: "revoked" },
     );
@@ -310,7 +218,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("syncs the client company an accountant token is bound to, and refuses to sync through it unbound", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const skarvik = demoCompanyBooks("skarvik").company;
     const bound = await connectedClient(
       "tripletex",
@@ -335,7 +243,7 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
 
   it("runs one of two syncs started at once on one engagement and refuses the other with 409 SYNC_ALREADY_RUNNING", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const ref = await connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const outcomes = await Promise.allSettled([
       syncFromApi(deps, { ref, trigger }),
@@ -349,14 +257,14 @@ describe("a sync against the fake Tripletex, as the user sees it", () => {
     const error = (refused[0] as PromiseRejectedResult).reason as Error;
     expect(error).toMatchObject({ code: "SYNC_ALREADY_RUNNING" });
     expect(problemFor(error, "request-1").problem).toMatchObject({ status: 409, code: "SYNC_ALREADY_RUNNING" });
-    expect((await stores.importStore.listImports(ref, { limit: 10 })).items).toHaveLength(1);
+    expect((await fakes().stores.importStore.listImports(ref, { limit: 10 })).items).toHaveLength(1);
   });
 });
 
 describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
   it("imports the year, re-syncs unchanged books in at most 5 requests without a new version, and takes new postings as a new version", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
     expect(first.outcome).toBe("imported");
@@ -388,8 +296,8 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
   });
 
   it("fails with CONNECTOR_RESPONSE_INVALID when the trial balance comes back as malformed JSON, keeping the previous version", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
     expect(first.outcome).toBe("imported");
@@ -423,10 +331,10 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
       companyId: "0b9f6a52-1d7e-4c3a-9f00-000000000001",
       companyName: "Nystartet AS",
     });
-    const server = await startPowerOffice({
+    const server = await fakes().startPowerOffice({
       extraClients: [{ clientKey: "empty-client", books: powerOfficeBooksOf(empty) }],
     });
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const ref = await connectedClient("poweroffice-go", { clientKey: "empty-client" });
     const result = await syncFromApi(deps, { ref, trigger });
     expect(result.outcome).toBe("imported");
@@ -434,7 +342,7 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
     expect(months).toHaveLength(12);
     expect(months.every((exchange) => exchange.status === 204)).toBe(true);
     expect(result.run.counts).toMatchObject({ transactions: 0, lines: 0, totals: { closing: "0.00" } });
-    const rows = await stores.importStore.readTrialBalance({ ...ref, importId: result.run.importId });
+    const rows = await fakes().stores.importStore.readTrialBalance({ ...ref, importId: result.run.importId });
     expect(
       rows.filter((row) => row.closing !== 0n).map((row) => [row.account, row.opening, row.movement, row.closing]),
     ).toEqual([
@@ -450,11 +358,11 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
       companyId: "0b9f6a52-1d7e-4c3a-9f00-000000000002",
       companyName: "Annen Klient AS",
     });
-    const server = await startPowerOffice({
+    const server = await fakes().startPowerOffice({
       extraClients: [{ clientKey: "second-client", books: powerOfficeBooksOf(other) }],
     });
     // One connector for the deployment, as in production: every tenant's sync spends the one subscription key's budget.
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const first = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     const second = await connectedClient("poweroffice-go", { clientKey: "second-client" });
     const results = await Promise.all([
@@ -474,8 +382,8 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
   });
 
   it("says invalid-key for an unknown client key and no-access for a client lacking a module, before any figures", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const unknown = await connectedClient("poweroffice-go", { clientKey: "not-a-client-key" });
     expect(failureOf(await syncFromApi(deps, { ref: unknown, trigger })).code).toBe("CONNECTOR_INVALID_KEY");
     expect(await connectionOf(unknown, "poweroffice-go")).toMatchObject({ status: "invalid-key" });
@@ -490,8 +398,8 @@ describe("a sync against the fake PowerOffice Go, as the user sees it", () => {
   });
 
   it("requests a new token when the API says the cached one expired, and imports the year", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     expireOnce(server, "/v2/AccountTransactions", 3, () => server.api.expireTokens());
     const result = await syncFromApi(deps, { ref, trigger });
@@ -505,7 +413,7 @@ async function linesOf(ref: EngagementRef, importId: string) {
   const lines = [];
   let after: LinePosition | undefined;
   do {
-    const page = await stores.importStore.readTransactionLines(
+    const page = await fakes().stores.importStore.readTransactionLines(
       { ...ref, importId },
       { limit: 2_000, ...(after ? { after } : {}) },
     );
@@ -517,7 +425,7 @@ async function linesOf(ref: EngagementRef, importId: string) {
 
 /** A version's trial balance as people see it: per account the figures and what was posted. */
 async function trialBalanceOf(ref: EngagementRef, importId: string) {
-  const rows = await stores.importStore.readTrialBalance({ ...ref, importId });
+  const rows = await fakes().stores.importStore.readTrialBalance({ ...ref, importId });
   return rows.map(({ importId: _importId, ...row }) => row);
 }
 
@@ -545,7 +453,7 @@ async function expectSameAsFullSync(
 describe("incremental refresh: only what changed is read again, and the version equals a full sync's", () => {
   it("Tripletex: a changed voucher in March and new ones in November re-read those two windows (versionDigest), the rest kept", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const connect = () => connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const ref = await connect();
     const first = await syncFromApi(deps, { ref, trigger });
@@ -599,7 +507,7 @@ describe("incremental refresh: only what changed is read again, and the version 
 
   it("Tripletex: an edit that moves no figure (a voucher's text) is still caught by its month's digest and read again", async () => {
     const server = await startTripletex();
-    const deps = depsWith({ tripletex: tripletexConnector(server) });
+    const deps = fakes().syncDeps({ tripletex: fakes().tripletexConnector(server) });
     const connect = () => connectedClient("tripletex", { employeeToken: "demo-tripletex-ok" });
     const ref = await connect();
     const first = await syncFromApi(deps, { ref, trigger });
@@ -618,8 +526,8 @@ describe("incremental refresh: only what changed is read again, and the version 
   });
 
   it("PowerOffice Go: new postings in December and an edited description in March re-read those two months (created/lastChanged filters), the rest kept", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const connect = () => connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     const ref = await connect();
     const first = await syncFromApi(deps, { ref, trigger });
@@ -669,8 +577,8 @@ describe("incremental refresh: only what changed is read again, and the version 
   });
 
   it("shows the API provenance on the import resource: base URL, requests, windows, mode and why", async () => {
-    const server = await startPowerOffice();
-    const deps = depsWith({ "poweroffice-go": powerOfficeConnector(server) });
+    const server = await fakes().startPowerOffice();
+    const deps = fakes().syncDeps({ "poweroffice-go": fakes().powerOfficeConnector(server) });
     const ref = await connectedClient("poweroffice-go", { clientKey: "demo-poweroffice-ok" });
     const first = await syncFromApi(deps, { ref, trigger });
     const json = toImportVersionJson(first.run);

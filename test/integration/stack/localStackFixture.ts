@@ -58,7 +58,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         createdAt: now,
         updatedAt: now,
       });
-      await stores.engagementStore.createEngagement({
+      // Stored as is: tests give one client several engagements of one period (createEngagement refuses them).
+      await stores.engagementStore.putEngagement({
         ...ref,
         kind: "period-end",
         fiscalYear: 2025,

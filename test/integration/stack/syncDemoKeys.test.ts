@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +15,7 @@ import {
 } from "../../../lib/local/fakes/demoBooks.ts";
 import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
 import { formatOre, parseOre } from "../../../lib/money/ore.ts";
+import { runSaldo, userEnvironment } from "../../helpers/saldoCli.ts";
 
 /**
  * The issue's "Done when": from a clean start of the real local stack (`saldo start` in its own process, as
@@ -71,26 +72,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-/** The shell of a user: without the variables that would point the CLI at AWS. */
-function userEnvironment(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !/^SALDO_(TABLE_NAME|BUCKET_NAME|DYNAMODB_ENDPOINT|S3_ENDPOINT)$/.test(entry[0]),
-    ),
-  );
-}
-
-function saldo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, "bin", "saldo.js"), ...args],
-      { cwd: root, env: { ...userEnvironment(), SALDO_DATA_DIR: dataDir }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const saldo = (args: string[]) => runSaldo(args, { dataDir });
 
 async function fakeRequests(): Promise<{ tripletex: number; "poweroffice-go": number }> {
   const health = LocalStackHealthSchema.parse(await (await fetch(`${httpUrl}/health`)).json());

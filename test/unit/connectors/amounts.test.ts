@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  AMOUNT_ISSUE_MARKER,
   JsonAmountSchema,
   MAX_JSON_AMOUNT_KRONER,
   oreFromJsonNumber,
@@ -98,9 +99,26 @@ describe("JsonAmountSchema", () => {
     );
   });
 
-  it("refuses a missing amount", () => {
+  it.each([
+    ["a missing amount", {}, "expected number, received undefined"],
+    ["a null amount", { amount: null }, "expected number, received null"],
+    ["an amount sent as text", { amount: "12.50" }, "expected number, received string"],
+  ])("refuses %s as a changed shape (an ordinary zod issue), not as an invalid amount", (_case, body, expected) => {
     const schema = z.object({ amount: JsonAmountSchema });
-    expect(schema.safeParse({}).success).toBe(false);
+    const result = schema.safeParse(body);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toHaveLength(1);
+    const [issue] = result.error!.issues;
+    expect(issue).toMatchObject({ code: "invalid_type", path: ["amount"] });
+    expect(issue!.message).toContain(expected);
+    expect((issue as { params?: Record<string, unknown> }).params?.[AMOUNT_ISSUE_MARKER]).toBeUndefined();
+  });
+
+  it("takes an amount the API may leave out only where the schema says so", () => {
+    const schema = z.object({ amount: JsonAmountSchema.nullish() });
+    expect(schema.parse({})).toEqual({});
+    expect(schema.parse({ amount: null })).toEqual({ amount: null });
+    expect(schema.parse({ amount: 0.1 })).toEqual({ amount: 10n });
   });
 });
 

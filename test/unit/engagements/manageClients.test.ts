@@ -240,7 +240,8 @@ describe("engagement use cases", () => {
     });
   });
 
-  it("creates, lists newest period first, and refuses a duplicate period", async () => {
+  /** Stores with one client of tenant "t"; `ref` is the client. */
+  const setupClient = async () => {
     const { deps } = setup();
     const client = await createClient(deps, {
       tenantId: "t",
@@ -248,7 +249,11 @@ describe("engagement use cases", () => {
       name: "A",
       accountingSystem: "other",
     });
-    const ref = { tenantId: "t", clientId: client.clientId };
+    return { deps, ref: { tenantId: "t", clientId: client.clientId } };
+  };
+
+  it("creates, lists newest period first, and refuses a duplicate period", async () => {
+    const { deps, ref } = await setupClient();
     await createEngagement(deps, ref, { kind: "year-end", fiscalYear: 2024 });
     const q1 = await createEngagement(deps, ref, {
       kind: "period-end",
@@ -267,6 +272,24 @@ describe("engagement use cases", () => {
       fiscalYear: 2025,
     });
     await expect(getEngagement(deps, { ...ref, engagementId: "nope" })).rejects.toBeInstanceOf(EngagementNotFoundError);
+  });
+
+  it("of two simultaneous creations of one period, creates one and refuses the other with ENGAGEMENT_EXISTS naming it", async () => {
+    const { deps, ref } = await setupClient();
+    // Both read the client's engagements before either writes: only the store's period marker can tell them apart.
+    const outcomes = await Promise.allSettled([
+      createEngagement(deps, ref, { kind: "year-end", fiscalYear: 2025 }),
+      createEngagement(deps, ref, { kind: "year-end", fiscalYear: 2025 }),
+    ]);
+    const created = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+    const refused = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
+    expect(created).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      code: "ENGAGEMENT_EXISTS",
+      context: { engagementId: created[0]!.engagementId },
+    });
+    expect(await listEngagements(deps, ref)).toHaveLength(1);
   });
 
   it("refuses a period that ends before it starts, and engagements of unknown clients", async () => {

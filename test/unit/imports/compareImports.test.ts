@@ -105,7 +105,8 @@ beforeEach(async () => {
     });
   }
   for (const engagementId of ["q1", "q4"]) {
-    await stores.engagementStore.createEngagement({
+    // Stored as is: several engagements of one period (createEngagement keeps a client's periods unique).
+    await stores.engagementStore.putEngagement({
       ...q1,
       engagementId,
       kind: "period-end",

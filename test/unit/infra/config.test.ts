@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
+  API_CONFIG,
   INGEST_CONFIG,
   PROTECTED_STAGES,
   REFRESH_CONFIG,
@@ -60,6 +61,32 @@ describe("the table in infra/ and in lib/store/tableSpec.ts", () => {
   it("has point-in-time recovery on in both", () => {
     expect(STORAGE_CONFIG.table.pointInTimeRecovery).toBe(true);
     expect(TABLE_SPEC.pointInTimeRecovery).toBe(true);
+  });
+});
+
+describe("the uploads bucket's lifecycle (infra/storage.ts)", () => {
+  const storageSource = readFileSync(resolve(import.meta.dirname, "..", "..", "..", "infra", "storage.ts"), "utf8");
+
+  it("aborts every abandoned multipart upload in the bucket, after a while longer than any upload's presigned URLs", () => {
+    const aborting = STORAGE_CONFIG.uploadsLifecycleRules.filter(
+      (rule) => rule.status === "Enabled" && rule.abortIncompleteMultipartUpload !== undefined,
+    );
+    expect(aborting).toHaveLength(1);
+    const [rule] = aborting;
+    // An empty filter is the whole bucket: uploads/ and anything a client starts elsewhere.
+    expect(rule!.filter).toEqual({});
+    const days = rule!.abortIncompleteMultipartUpload.daysAfterInitiation;
+    expect(Number.isInteger(days)).toBe(true);
+    expect(days).toBeGreaterThanOrEqual(1);
+    expect(days * 86_400).toBeGreaterThan(API_CONFIG.uploadUrlSeconds);
+    expect(days).toBeLessThanOrEqual(7);
+  });
+
+  it("gives the bucket exactly these rules", () => {
+    expect(storageSource).toMatch(
+      /new aws\.s3\.BucketLifecycleConfiguration\("UploadsLifecycle", \{\s*bucket: uploadsBucket\.name,\s*rules: STORAGE_CONFIG\.uploadsLifecycleRules\b/,
+    );
+    expect(storageSource.match(/BucketLifecycleConfiguration\(/g)).toHaveLength(1);
   });
 });
 

@@ -242,8 +242,12 @@ export function storeContract(name: string, factory: ContractFactory, options: C
 
     it("creates an engagement once and lists the client's engagements", async () => {
       const { stores, tenantId } = await setup();
-      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "2024"))).toBe(false);
-      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "2025"))).toBe(true);
+      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "2024"))).toEqual({
+        outcome: "id-taken",
+      });
+      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "2025"))).toEqual({
+        outcome: "written",
+      });
       expect(await stores.engagementStore.getEngagement({ tenantId, clientId: "acme", engagementId: "2025" })).toEqual(
         engagement(tenantId, "acme", "2025"),
       );
@@ -252,6 +256,45 @@ export function storeContract(name: string, factory: ContractFactory, options: C
           (entry) => entry.engagementId,
         ),
       ).toEqual(["2024", "2025"]);
+    });
+
+    it("creates one engagement per kind and period of a client, even when two creations meet", async () => {
+      const { stores, tenantId } = await setup();
+      // "2024" (setup) holds year-end 2024 of acme.
+      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "acme", "fy24", 2024))).toEqual({
+        outcome: "period-taken",
+        engagementId: "2024",
+      });
+      expect(await stores.engagementStore.getEngagement({ tenantId, clientId: "acme", engagementId: "fy24" })).toBe(
+        undefined,
+      );
+      // Another client, or another kind of the same dates, is another period.
+      await stores.engagementStore.createClient(client(tenantId, "beta"));
+      expect(await stores.engagementStore.createEngagement(engagement(tenantId, "beta", "fy24", 2024))).toEqual({
+        outcome: "written",
+      });
+      expect(
+        await stores.engagementStore.createEngagement({
+          ...engagement(tenantId, "acme", "q", 2024),
+          kind: "period-end",
+        }),
+      ).toEqual({ outcome: "written" });
+
+      const attempts = await Promise.all(
+        ["a", "b", "c", "d", "e", "f"].map((id) =>
+          stores.engagementStore.createEngagement(engagement(tenantId, "acme", `fy26-${id}`, 2026)),
+        ),
+      );
+      const written = attempts.flatMap((result, index) => (result.outcome === "written" ? [index] : []));
+      expect(written).toHaveLength(1);
+      const winner = `fy26-${"abcdef"[written[0]!]}`;
+      for (const result of attempts.filter((attempt) => attempt.outcome !== "written")) {
+        expect(result).toEqual({ outcome: "period-taken", engagementId: winner });
+      }
+      const years = (await stores.engagementStore.listEngagements({ tenantId, clientId: "acme" })).filter(
+        (entry) => entry.fiscalYear === 2026,
+      );
+      expect(years.map((entry) => entry.engagementId)).toEqual([winner]);
     });
 
     it("keeps the active version when an engagement is edited", async () => {

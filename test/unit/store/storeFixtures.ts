@@ -42,17 +42,38 @@ export function client(tenantId: string, clientId: string, name = `Client ${clie
 /** Valid organisation numbers (mod 11) for the store tests. */
 export const ORG_NUMBERS = ["923456783", "923609016", "974760673"] as const;
 
-export function engagement(tenantId: string, clientId: string, engagementId: string): Engagement {
+/**
+ * A year-end engagement. A client's period is unique (createEngagement), so each id has a year of its own: the id's
+ * own year when it is one (`"2025"`), otherwise 2024 for the first id the fixture sees and a year before it for each
+ * new one (`fiscalYear` sets it).
+ */
+export function engagement(
+  tenantId: string,
+  clientId: string,
+  engagementId: string,
+  fiscalYear = yearOfEngagementId(engagementId),
+): Engagement {
   return {
     tenantId,
     clientId,
     engagementId,
     kind: "year-end",
-    fiscalYear: 2024,
-    periodStart: "2024-01-01",
-    periodEnd: "2024-12-31",
+    fiscalYear,
+    periodStart: `${fiscalYear}-01-01`,
+    periodEnd: `${fiscalYear}-12-31`,
     createdAt: "2025-01-02T08:00:00.000Z",
   };
+}
+
+const yearsOfIds = new Map<string, number>();
+function yearOfEngagementId(engagementId: string): number {
+  if (/^(19|20|21)\d\d$/.test(engagementId)) return Number(engagementId);
+  let year = yearsOfIds.get(engagementId);
+  if (year === undefined) {
+    year = 1999 - yearsOfIds.size;
+    yearsOfIds.set(engagementId, year);
+  }
+  return year;
 }
 
 export function importRun(

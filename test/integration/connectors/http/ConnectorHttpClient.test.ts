@@ -308,6 +308,24 @@ describe("ConnectorHttpClient over loopback", () => {
     expect(error.problems.map((problem) => problem.path)).toEqual(["values[0].id", "values[1].account.number"]);
   });
 
+  it("reports a missing amount as a changed shape (CONNECTOR_RESPONSE_INVALID), not as an invalid amount", async () => {
+    server.inject({
+      path: "/ledger/posting",
+      fault: {
+        kind: "transform",
+        transform: (json) => ({ ...(json as object), values: [{ id: 1, account: { number: 1920 } }] }),
+      },
+    });
+    const error = (await rejection(
+      client().get("/ledger/posting", PostingListSchema),
+    )) as ConnectorResponseInvalidError;
+    expect(error).toBeInstanceOf(ConnectorResponseInvalidError);
+    expect(error.code).toBe("CONNECTOR_RESPONSE_INVALID");
+    expect(error.problems).toEqual([
+      { path: "values[0].amount", message: "Invalid input: expected number, received undefined" },
+    ]);
+  });
+
   it("reports an amount that is not exact to the øre as CONNECTOR_AMOUNT_INVALID at its field", async () => {
     server.inject({
       path: "/ledger/posting",

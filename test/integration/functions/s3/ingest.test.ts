@@ -35,7 +35,8 @@ async function createEngagement(engagementId: string): Promise<Engagement> {
     periodEnd: "2025-03-31",
     createdAt: new Date().toISOString(),
   };
-  await stores.engagementStore.createEngagement(engagement);
+  // Stored as is: the tests' engagements share one period (createEngagement keeps a client's periods unique).
+  await stores.engagementStore.putEngagement(engagement);
   return engagement;
 }
 
