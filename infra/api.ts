@@ -12,7 +12,7 @@ import {
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
 import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
-import { platformKeysSecret } from "./sync.ts";
+import { platformKeysSecret } from "./secrets.ts";
 
 const stage = apiStageConfig($app.stage);
 const prefix = secretPrefix($app.stage);

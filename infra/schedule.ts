@@ -12,7 +12,7 @@ import {
   SYNC_WORKER_PERMISSIONS,
 } from "./config.ts";
 import { table } from "./storage.ts";
-import { platformKeysSecret } from "./sync.ts";
+import { platformKeysSecret } from "./secrets.ts";
 
 const clientKeysArn = $interpolate`arn:aws:secretsmanager:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:secret:${secretPrefix($app.stage)}/*`;
 

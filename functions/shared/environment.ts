@@ -44,8 +44,6 @@ export const FunctionEnvironmentSchema = z
       .optional(),
     SALDO_SECRET_PREFIX: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
     SALDO_INGEST_FUNCTION_NAME: z.string().min(1).optional(),
-    /** The sync function (infra/sync.ts): the API's sync route and the sweeper invoke it asynchronously. */
-    SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
     /**
      * Name or ARN of the platform-keys secret (saldo's PowerOffice Go application and subscription keys, Tripletex
      * consumer token; README "Platform keys"). Without it the function has no connector.
@@ -114,7 +112,6 @@ export const FunctionEnvironmentSchema = z
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
-    syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
     ...(env.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined || env.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
       ? {
           syncQueueUrls: {

@@ -1,10 +1,14 @@
 import { SyncNotQueuedError } from "./errors.ts";
 import { runSync, SyncEventSchema, type SyncDeps } from "./syncFromApi.ts";
 
-/** A message of a sync queue: its id (for the partial batch answer) and its body, a SyncEvent as JSON. */
+/**
+ * A message of a sync queue: its id (for the partial batch answer), its body (a SyncEvent as JSON) and how often it
+ * has been received, this time included (SQS's `ApproximateReceiveCount`).
+ */
 export interface SyncMessage {
   id: string;
   body: string;
+  receiveCount: number;
 }
 
 /**

@@ -158,7 +158,7 @@ describe("a refresh round with failing clients", () => {
       { refreshDueAt: later },
     );
 
-    const queue = new InProcessSyncQueue(deps, { redeliveryDelayMs: 10 });
+    const queue = new InProcessSyncQueue((messages) => runQueuedSyncs(deps, messages), { redeliveryDelayMs: 10 });
     const started = new Date();
     const report = await refreshDueEngagements({ ...deps, syncs: queue }, { tenantId });
     expect(report.due).toBe(4);
@@ -226,6 +226,7 @@ describe("PowerOffice Go's rate limit under concurrent workers", () => {
       messages.push({
         id: queued.importId,
         body: JSON.stringify({ ...ref, importId: queued.importId, system: "poweroffice-go" }),
+        receiveCount: 1,
       });
     }
     const pending = [...messages];

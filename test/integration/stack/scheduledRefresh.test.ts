@@ -115,7 +115,11 @@ describe("local stack: the scheduled refresh", () => {
     const report = JSON.parse(forced.stdout);
     expect(report).toMatchObject({ due: 1, queued: [{ ref, system: "tripletex" }] });
     expect(report.ended).toEqual([expect.objectContaining({ status: "succeeded" })]);
-    expect((await stores.engagementStore.getEngagement(ref))?.refresh?.lastTrigger).toBe("schedule");
+    // The worker records the outcome on the engagement just after the import ended.
+    await vi.waitFor(
+      async () => expect((await stores.engagementStore.getEngagement(ref))?.refresh?.lastTrigger).toBe("schedule"),
+      { timeout: 30_000, interval: 100 },
+    );
 
     const closed = await run(engagementCommand, [
       "close",

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHandler } from "../../../../functions/sync/runSync.ts";
+import { createHandler } from "../../../../functions/sync/worker.ts";
 import { readEnv } from "../../../../functions/shared/environment.ts";
 import type { FunctionConfig } from "../../../../lib/config/functionConfig.ts";
 import { createConnectorRegistry } from "../../../../lib/connectors/registry.ts";
@@ -16,11 +16,37 @@ import { startTestEmulators, type TestEmulators } from "../../../helpers/emulato
 import { lambdaContext } from "../../../helpers/lambdaContext.ts";
 
 /**
- * The sync function as Lambda invokes it (its `createHandler` with a configuration, an event and a context), against
- * DynamoDB Local and the fake Tripletex: a queued sync runs to its end, a repeated delivery is a duplicate, a known
- * failure is recorded and returned while an unexpected one is rethrown (Lambda's asynchronous retries take it), an
- * event naming no queued sync is dropped, and a malformed event is refused at the boundary.
+ * The sync worker as Lambda invokes it from its SQS event source (its `createHandler` with a configuration, an SQS
+ * event and a context), against DynamoDB Local and the fake Tripletex: a queued sync runs to its end, a repeated
+ * delivery is a duplicate, a known failure is recorded and done while an unexpected one is named in
+ * `batchItemFailures` (SQS delivers it again), a message naming no queued sync is dropped, and a malformed event is
+ * refused at the boundary.
  */
+
+/** An SQS event of one message, as Lambda's event source mapping sends it. */
+function sqsEvent(body: unknown, receiveCount = 1, messageId = "m1") {
+  const text = JSON.stringify(body);
+  return {
+    Records: [
+      {
+        messageId,
+        receiptHandle: "r",
+        body: text,
+        attributes: {
+          ApproximateReceiveCount: String(receiveCount),
+          ApproximateFirstReceiveTimestamp: "1767225600000",
+          SenderId: "AIDA",
+          SentTimestamp: "1767225600000",
+        },
+        messageAttributes: {},
+        md5OfBody: "0",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:eu-north-1:123456789012:SyncTripletex",
+        awsRegion: "eu-north-1",
+      },
+    ],
+  };
+}
 
 let emulators: TestEmulators;
 let tripletex: FakeTripletexServer;
@@ -109,42 +135,44 @@ async function connectedClient(clientId: string, key: { employeeToken: string })
   return other;
 }
 
-describe("the sync function", () => {
+const done = { batchItemFailures: [] };
+const context = () => lambdaContext("saldo-sync-worker");
+
+describe("the sync worker", () => {
   it("runs a queued sync to its end, and answers a repeated delivery as a duplicate", async () => {
     const queued = await requestSync(deps, ref, { kind: "http", by: "test" });
     const event = { ...ref, importId: queued.importId };
-    await expect(handler(event, lambdaContext("saldo-sync"))).resolves.toEqual({
-      outcome: "imported",
-      status: "succeeded",
-    });
+    await expect(handler(sqsEvent({ ...event, system: "tripletex" }), context())).resolves.toEqual(done);
     const run = await stores.importStore.getImport(event);
     expect(run).toMatchObject({ status: "succeeded", source: { type: "api", system: "tripletex" } });
     expect((await stores.engagementStore.getEngagement(ref))?.activeImportId).toBe(queued.importId);
+    expect((await stores.engagementStore.getEngagement(ref))?.refresh).toMatchObject({
+      lastOutcome: "succeeded",
+      lastTrigger: "http",
+    });
 
-    await expect(handler(event, lambdaContext("saldo-sync"))).resolves.toMatchObject({ outcome: "duplicate" });
+    await expect(handler(sqsEvent(event, 2), context())).resolves.toEqual(done);
+    expect(await stores.importStore.getImport(event)).toMatchObject({ status: "succeeded" });
   });
 
-  it("drops an event that names no queued sync (retrying it cannot help)", async () => {
-    await expect(
-      handler({ ...ref, importId: "01JNOSUCHIMPORT00000000000" }, lambdaContext("saldo-sync")),
-    ).resolves.toEqual({ outcome: "not-queued" });
+  it("drops a message that names no queued sync (retrying it cannot help)", async () => {
+    await expect(handler(sqsEvent({ ...ref, importId: "01JNOSUCHIMPORT00000000000" }), context())).resolves.toEqual(
+      done,
+    );
   });
 
-  it("records a known failure (the key is no longer accepted) and returns: nothing for Lambda to retry", async () => {
+  it("records a known failure (the key is no longer accepted) and deletes the message: nothing for SQS to retry", async () => {
     const other = await connectedClient("revoked", { employeeToken: "revoked-token" });
     const queued = await requestSync(deps, other, { kind: "http", by: "test" });
     const event = { ...other, importId: queued.importId };
-    await expect(handler(event, lambdaContext("saldo-sync"))).resolves.toEqual({
-      outcome: "failed",
-      status: "failed",
-    });
+    await expect(handler(sqsEvent(event), context())).resolves.toEqual(done);
     expect(await stores.importStore.getImport(event)).toMatchObject({
       status: "failed",
       failure: { code: "CONNECTOR_INVALID_KEY" },
     });
   });
 
-  it("rethrows an unexpected failure (an unreadable key file) after releasing the sync, so that Lambda retries it", async () => {
+  it("names an unexpected failure (an unreadable key file) in batchItemFailures after releasing the sync, so that SQS delivers it again", async () => {
     const keysDirectory = join(vaultDirectory, "keys");
     const before = new Set(await readdir(keysDirectory));
     const other = await connectedClient("corrupt", { employeeToken: "demo-tripletex-ok" });
@@ -153,14 +181,19 @@ describe("the sync function", () => {
     const queued = await requestSync(deps, other, { kind: "http", by: "test" });
     await writeFile(join(keysDirectory, added[0]!), "not a key file");
     const event = { ...other, importId: queued.importId };
-    await expect(handler(event, lambdaContext("saldo-sync"))).rejects.toMatchObject({ code: "KEY_VAULT_CORRUPT" });
+    await expect(handler(sqsEvent(event, 1, "m-corrupt"), context())).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: "m-corrupt" }],
+    });
     // Released for the retry (queued again, with why), not failed: the previous version (none here) stays.
     expect(await stores.importStore.getImport(event)).toMatchObject({ status: "queued" });
     expect((await stores.engagementStore.getEngagement(other))?.activeImportId).toBeUndefined();
   });
 
-  it("refuses a malformed event at its boundary", async () => {
-    await expect(handler({ ...ref }, lambdaContext("saldo-sync"))).rejects.toThrow();
-    await expect(handler({ ...ref, importId: "x", extra: 1 }, lambdaContext("saldo-sync"))).rejects.toThrow();
+  it("refuses an event that is not SQS's at its boundary, and keeps a message that is no sync for the dead-letter queue", async () => {
+    await expect(handler({ ...ref }, context())).rejects.toThrow();
+    await expect(handler({ Records: [] }, context())).rejects.toThrow();
+    await expect(handler(sqsEvent({ ...ref, importId: "x", extra: 1 }, 1, "m-bad"), context())).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: "m-bad" }],
+    });
   });
 });
