@@ -487,10 +487,11 @@ export function platformKeysSecretName(stage: string): string {
  * across every client and tenant (lib/imports/syncQueues.ts SYNC_QUEUE_LIMITS holds the same numbers and the
  * reasoning; test/unit/infra/config.test.ts asserts they agree):
  *
- * - poweroffice-go: 2 workers (SQS's smallest maximum concurrency), each limited to 5 requests per second
- *   (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND): together at most the subscription key's 10 per second.
- * - tripletex: 10 workers; Tripletex counts per token owner, and each worker's limiter follows the answers'
- *   `X-Rate-Limit-*` headers per token.
+ * - poweroffice-go: 2 workers (SQS's smallest maximum concurrency), each limited to 4 requests per second
+ *   (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND): 8 of the subscription key's 10 per second, the connection-checking
+ *   routes have the other 2 (CONNECTION_CHECK_CONFIG).
+ * - tripletex: 8 workers, each limited to 1 request per second per token owner (SALDO_TRIPLETEX_REQUESTS_PER_SECOND):
+ *   8 of saldo's 10 per token, the routes the other 2; each limiter also follows the answers' `X-Rate-Limit-*`.
  *
  * - batch size 1: a sync takes up to the worker's 900 s, so one message per invocation (the partial-batch answer
  *   still names a failed message, never the batch).
@@ -500,8 +501,20 @@ export function platformKeysSecretName(stage: string): string {
  *   message goes to the queue's dead-letter queue, kept 14 days.
  */
 export const SYNC_QUEUES = {
-  "poweroffice-go": { name: "SyncPowerOfficeGo", maxConcurrency: 2, requestsPerSecondPerWorker: 5 },
-  tripletex: { name: "SyncTripletex", maxConcurrency: 10 },
+  "poweroffice-go": { name: "SyncPowerOfficeGo", maxConcurrency: 2, requestsPerSecondPerWorker: 4 },
+  tripletex: { name: "SyncTripletex", maxConcurrency: 8, requestsPerSecondPerWorker: 1 },
+} as const;
+
+/**
+ * The connection-checking routes (the API routes with `platformKeys` access: storing a key, `…/check`, the Tripletex
+ * companies and binding) spend the accounting systems' budgets too: each such function has this reserved concurrency
+ * and takes this share of each budget per instance, so that with the sync workers' shares every budget holds
+ * (lib/imports/syncQueues.ts CONNECTION_CHECK_LIMITS holds the same numbers; test/unit/infra/config.test.ts asserts
+ * they agree and that workers × share + routes × share stays within each budget).
+ */
+export const CONNECTION_CHECK_CONFIG = {
+  reservedConcurrency: 2,
+  requestsPerSecond: { "poweroffice-go": 1, tripletex: 1 },
 } as const;
 
 export const SYNC_QUEUE_CONFIG = {

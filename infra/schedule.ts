@@ -36,7 +36,6 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
       },
     },
   });
-  const requestsPerSecond = "requestsPerSecondPerWorker" in spec ? spec.requestsPerSecondPerWorker : undefined;
   queue.subscribe(
     {
       handler: SYNC_WORKER_CONFIG.handler,
@@ -57,9 +56,10 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
         SALDO_SECRET_PREFIX: secretPrefix($app.stage),
         SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn,
         SALDO_RETRY_PROFILE: "background",
-        ...(requestsPerSecond !== undefined
-          ? { SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: String(requestsPerSecond) }
-          : {}),
+        // The worker's share of the system's budget (infra/config.ts SYNC_QUEUES).
+        ...(system === "poweroffice-go"
+          ? { SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: String(spec.requestsPerSecondPerWorker) }
+          : { SALDO_TRIPLETEX_REQUESTS_PER_SECOND: String(spec.requestsPerSecondPerWorker) }),
         POWERTOOLS_SERVICE_NAME: SYNC_WORKER_CONFIG.powertools.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: SYNC_WORKER_CONFIG.powertools.metricsNamespace,
       },

@@ -60,6 +60,11 @@ export const FunctionEnvironmentSchema = z
      * queue's maximum concurrency (infra/config.ts SYNC_QUEUES), so all workers together stay under the cap.
      */
     SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(10).optional(),
+    /**
+     * The function's share, per Tripletex token owner, of saldo's 10 requests per second (TRIPLETEX_TOKEN_RATE_LIMIT):
+     * the sync workers and the connection-checking routes together stay under it (infra/config.ts RATE_LIMIT_SHARES).
+     */
+    SALDO_TRIPLETEX_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(10).optional(),
     /** PowerOffice Go host root (default production); e.g. the demo environment `https://goapi.poweroffice.net/Demo`. */
     SALDO_POWEROFFICE_GO_BASE_URL: z.url().default(POWEROFFICE_GO_BASE_URL),
     /** Tripletex API root with `/v2` (default production); e.g. the test environment `https://api-test.tripletex.tech/v2`. */
@@ -108,7 +113,12 @@ export const FunctionEnvironmentSchema = z
               ? { requestsPerSecond: env.SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND }
               : {}),
           },
-          tripletex: { baseUrl: env.SALDO_TRIPLETEX_BASE_URL },
+          tripletex: {
+            baseUrl: env.SALDO_TRIPLETEX_BASE_URL,
+            ...(env.SALDO_TRIPLETEX_REQUESTS_PER_SECOND !== undefined
+              ? { requestsPerSecond: env.SALDO_TRIPLETEX_REQUESTS_PER_SECOND }
+              : {}),
+          },
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
