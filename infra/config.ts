@@ -562,6 +562,28 @@ export const SYNC_WORKER_PERMISSIONS = {
 } as const;
 
 /**
+ * The dead-letter worker (functions/sync/deadLetters.handler), one per sync queue's dead-letter queue: a message
+ * lands there when every receive of a sync crashed or timed out, so no worker could record how it ended; this ends
+ * the sync as failed and records the outcome on the engagement at once. Small and short: a few reads and writes.
+ */
+export const SYNC_DEAD_LETTERS_CONFIG = {
+  handler: "functions/sync/deadLetters.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-sync-dead-letters" },
+} as const;
+
+/** IAM actions of the dead-letter worker: the import's and the engagement's items, its own dead-letter queue. */
+export const SYNC_DEAD_LETTERS_PERMISSIONS = {
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+  /** On its dead-letter queue alone: Lambda's event source mapping polls and deletes with the function's role. */
+  queue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+} as const;
+
+/**
  * The scheduled refresh (functions/schedule/refresh.handler on an EventBridge schedule, infra/schedule.ts): every 15
  * minutes it reads the engagements whose refresh is due (the table's sparse `REFRESH` entries in `gsi1`), queues
  * their syncs and sends each to its system's sync queue. Hourly refreshes need a round at least every hour; 15

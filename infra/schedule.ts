@@ -5,6 +5,8 @@
 import {
   REFRESH_CONFIG,
   REFRESH_PERMISSIONS,
+  SYNC_DEAD_LETTERS_CONFIG,
+  SYNC_DEAD_LETTERS_PERMISSIONS,
   secretPrefix,
   SYNC_QUEUE_CONFIG,
   SYNC_QUEUES,
@@ -73,6 +75,27 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
         },
       },
     },
+  );
+  // A message in the dead-letter queue is a sync whose every receive crashed: its outcome is recorded at once.
+  deadLetters.subscribe(
+    {
+      handler: SYNC_DEAD_LETTERS_CONFIG.handler,
+      runtime: SYNC_DEAD_LETTERS_CONFIG.runtime,
+      architecture: SYNC_DEAD_LETTERS_CONFIG.architecture,
+      memory: `${SYNC_DEAD_LETTERS_CONFIG.memoryMb} MB`,
+      timeout: `${SYNC_DEAD_LETTERS_CONFIG.timeoutSeconds} seconds`,
+      permissions: [
+        { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.table], resources: [table.arn] },
+        { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.queue], resources: [deadLetters.arn] },
+      ],
+      environment: {
+        SALDO_TABLE_NAME: table.name,
+        SALDO_RETRY_PROFILE: "background",
+        POWERTOOLS_SERVICE_NAME: SYNC_DEAD_LETTERS_CONFIG.powertools.serviceName,
+      },
+      logging: { format: "json", retention: SYNC_DEAD_LETTERS_CONFIG.logRetention },
+    },
+    { batch: { size: 1, partialResponses: true } },
   );
   return { queue, deadLetters };
 }

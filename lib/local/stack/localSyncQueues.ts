@@ -9,6 +9,9 @@ import type { LocalHttpRoute } from "./localHttpServer.ts";
 /** The sync worker as Lambda names it (infra/config.ts SYNC_WORKER_CONFIG.handler; lib/ may not import infra/). */
 export const SYNC_WORKER_HANDLER = "functions/sync/worker.handler";
 
+/** The dead-letter queues' worker (infra/config.ts SYNC_DEAD_LETTERS_CONFIG.handler). */
+export const SYNC_DEAD_LETTERS_HANDLER = "functions/sync/deadLetters.handler";
+
 /** The local stack's sync queues, as SQS queues are named per system in the cloud. */
 const QUEUE_NAMES: Record<IntegrationSystem, string> = {
   "poweroffice-go": "saldo-local-sync-poweroffice-go",
@@ -46,6 +49,8 @@ export function createLocalSyncQueues(options: {
   httpUrl: string;
   region: string;
   worker: LocalLambdaHandler;
+  /** The dead-letter queues' worker: a message given up on is delivered to it, as the cloud's dead-letter queue does. */
+  deadLetterWorker?: LocalLambdaHandler;
   log?: (message: string, fields: Record<string, unknown>) => void;
   onDeadLetter?: (message: DeadSyncMessage) => void;
   /** Pause before a failed message is delivered again (SQS: its visibility timeout); default 1 s. */
@@ -53,7 +58,7 @@ export function createLocalSyncQueues(options: {
 }): LocalSyncQueues {
   const { endpoint, urls } = localSyncQueueAddresses(options.httpUrl);
   const fn: LocalFunctionConfig = { functionName: "saldo-local-sync-worker", region: options.region, memoryMb: 1769 };
-  const invokeWorker = async (messages: SyncMessage[], queue: string): Promise<string[]> => {
+  const invoke = async (handler: LocalLambdaHandler, messages: SyncMessage[], queue: string): Promise<string[]> => {
     const now = String(Date.now());
     const event = {
       Records: messages.map((message) => ({
@@ -73,14 +78,26 @@ export function createLocalSyncQueues(options: {
         awsRegion: options.region,
       })),
     };
-    const answer = (await options.worker(event, createLambdaContext(fn))) as {
+    const answer = (await handler(event, createLambdaContext(fn))) as {
       batchItemFailures?: { itemIdentifier: string }[];
     };
     return (answer.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
   };
-  const queues = new InProcessSyncQueue(invokeWorker, {
+  const deadLetterWorker = options.deadLetterWorker;
+  const onDeadLetter = (message: DeadSyncMessage) => {
+    options.onDeadLetter?.(message);
+    if (deadLetterWorker === undefined) return;
+    void invoke(
+      deadLetterWorker,
+      [{ id: randomUUID(), body: message.body, receiveCount: 1 }],
+      `${message.queue}-dead-letters`,
+    ).catch((error: unknown) =>
+      options.log?.("dead-lettered sync not ended", { reason: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const queues = new InProcessSyncQueue((messages, queue) => invoke(options.worker, messages, queue), {
     ...(options.log ? { log: options.log } : {}),
-    ...(options.onDeadLetter ? { onDeadLetter: options.onDeadLetter } : {}),
+    onDeadLetter,
     ...(options.redeliveryDelayMs !== undefined ? { redeliveryDelayMs: options.redeliveryDelayMs } : {}),
   });
   const systemOfUrl = new Map(Object.entries(urls).map(([system, url]) => [url, system]));

@@ -19,7 +19,12 @@ import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { lambdaInvokeRoute } from "./lambdaInvokeRoute.ts";
-import { createLocalSyncQueues, localSyncQueueAddresses, SYNC_WORKER_HANDLER } from "./localSyncQueues.ts";
+import {
+  createLocalSyncQueues,
+  localSyncQueueAddresses,
+  SYNC_DEAD_LETTERS_HANDLER,
+  SYNC_WORKER_HANDLER,
+} from "./localSyncQueues.ts";
 import { DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS } from "./localStackSettings.ts";
 import { startLocalFakes, type RunningLocalFakes } from "./localFakes.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
@@ -294,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       httpUrl: http.url,
       region: LOCAL_REGION,
       worker: await createFunctionHandler(SYNC_WORKER_HANDLER, workerConfig),
+      deadLetterWorker: await createFunctionHandler(SYNC_DEAD_LETTERS_HANDLER, workerConfig),
       log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
     });
     http.addRoute(syncs.route);

@@ -10,6 +10,8 @@ import {
   REFRESH_PERMISSIONS,
   SWEEPER_CONFIG,
   SWEEPER_PERMISSIONS,
+  SYNC_DEAD_LETTERS_CONFIG,
+  SYNC_DEAD_LETTERS_PERMISSIONS,
   SYNC_WORKER_CONFIG,
   SYNC_WORKER_PERMISSIONS,
   platformKeysSecretName,
@@ -124,6 +126,12 @@ describe("every action granted is used by the function's code", () => {
     expect(unusedGrants(Object.values(SYNC_WORKER_PERMISSIONS).flat(), SYNC_WORKER_CONFIG.handler)).toEqual([]);
   });
 
+  it("the sync queues' dead-letter worker", () => {
+    expect(
+      unusedGrants(Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(), SYNC_DEAD_LETTERS_CONFIG.handler),
+    ).toEqual([]);
+  });
+
   it("the refresh function", () => {
     expect(unusedGrants(Object.values(REFRESH_PERMISSIONS).flat(), REFRESH_CONFIG.handler)).toEqual([]);
   });
@@ -164,6 +172,7 @@ describe("no grant is wider than its use", () => {
     ...Object.values(INGEST_PERMISSIONS).flat(),
     ...Object.values(SWEEPER_PERMISSIONS).flat(),
     ...Object.values(SYNC_WORKER_PERMISSIONS).flat(),
+    ...Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(),
     ...Object.values(REFRESH_PERMISSIONS).flat(),
     ...Object.values(API_PERMISSIONS).flat(),
   ];

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../../../functions/sync/worker.ts";
+import { createHandler as createDeadLettersHandler } from "../../../../functions/sync/deadLetters.ts";
 import { readEnv } from "../../../../functions/shared/environment.ts";
 import type { FunctionConfig } from "../../../../lib/config/functionConfig.ts";
 import { createConnectorRegistry } from "../../../../lib/connectors/registry.ts";
@@ -53,6 +54,7 @@ let tripletex: FakeTripletexServer;
 let stores: DynamoStores;
 let vaultDirectory: string;
 let deps: SyncDeps;
+let config: FunctionConfig;
 let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 const ref = { tenantId: "firm-sync", clientId: "nordvik", engagementId: "ye-2025" };
 
@@ -66,7 +68,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: "SILENT",
   });
   // The cloud's configuration from the environment, with the local stack's key vault and connectors (the fakes).
-  const config: FunctionConfig = {
+  config = {
     ...readEnv({ SALDO_TABLE_NAME: emulators.tableName, SALDO_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint }),
     keyVault: { kind: "encrypted-file", directory: vaultDirectory },
     connectors: localConnectorsConfig({ tripletexBaseUrl: tripletex.url }),
@@ -187,6 +189,59 @@ describe("the sync worker", () => {
     // Released for the retry (queued again, with why), not failed: the previous version (none here) stays.
     expect(await stores.importStore.getImport(event)).toMatchObject({ status: "queued" });
     expect((await stores.engagementStore.getEngagement(other))?.activeImportId).toBeUndefined();
+  });
+
+  it("on the message's last receive, ends a sync that failed unexpectedly and records it on the engagement at once", async () => {
+    const keysDirectory = join(vaultDirectory, "keys");
+    const before = new Set(await readdir(keysDirectory));
+    const other = await connectedClient("corrupt-last", { employeeToken: "demo-tripletex-ok" });
+    const added = (await readdir(keysDirectory)).filter((file) => !before.has(file));
+    const queued = await requestSync(deps, other, { kind: "schedule", by: "test" });
+    await writeFile(join(keysDirectory, added[0]!), "not a key file");
+    const event = { ...other, importId: queued.importId };
+    // Receives 1 and 2 release it for a retry; the engagement has no outcome yet.
+    for (const receive of [1, 2]) {
+      await expect(handler(sqsEvent(event, receive, "m-last"), context())).resolves.toEqual({
+        batchItemFailures: [{ itemIdentifier: "m-last" }],
+      });
+      expect(await stores.importStore.getImport(event)).toMatchObject({ status: "queued" });
+    }
+    expect((await stores.engagementStore.getEngagement(other))?.refresh).toBeUndefined();
+    // The last receive: the sync fails and the engagement says so; the message still goes to the dead-letter queue.
+    await expect(handler(sqsEvent(event, 3, "m-last"), context())).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: "m-last" }],
+    });
+    expect(await stores.importStore.getImport(event)).toMatchObject({
+      status: "failed",
+      failure: { code: "IMPORT_RETRIES_EXHAUSTED", message: expect.stringMatching(/KEY_VAULT_CORRUPT/) },
+    });
+    expect((await stores.engagementStore.getEngagement(other))?.refresh).toMatchObject({
+      lastOutcome: "failed",
+      lastImportId: queued.importId,
+      lastError: { code: "IMPORT_RETRIES_EXHAUSTED" },
+    });
+  });
+
+  it("the dead-letter worker ends a sync whose attempts crashed and records the outcome; a second delivery changes nothing", async () => {
+    const other = await connectedClient("crashed", { employeeToken: "demo-tripletex-ok" });
+    const queued = await requestSync(deps, other, { kind: "http", by: "test" });
+    // An attempt claimed it and died (its lease ran out): no code of its own could record anything.
+    const claim = await stores.importStore.claimImport(
+      { ...queued, startedAt: new Date(Date.now() - 3_600_000).toISOString() },
+      { owner: "crashed-attempt", until: new Date(Date.now() - 60_000).toISOString() },
+    );
+    expect(claim.outcome).toBe("claimed");
+    const deadLetters = createDeadLettersHandler(config) as unknown as typeof handler;
+    const event = { ...other, importId: queued.importId, system: "tripletex" };
+    await expect(deadLetters(sqsEvent(event, 1, "dl-1"), context())).resolves.toEqual(done);
+    expect(await stores.importStore.getImport(event)).toMatchObject({
+      status: "failed",
+      failure: { code: "IMPORT_ATTEMPT_DIED" },
+    });
+    const refresh = (await stores.engagementStore.getEngagement(other))?.refresh;
+    expect(refresh).toMatchObject({ lastOutcome: "failed", lastError: { code: "IMPORT_ATTEMPT_DIED" } });
+    await expect(deadLetters(sqsEvent(event, 1, "dl-2"), context())).resolves.toEqual(done);
+    expect((await stores.engagementStore.getEngagement(other))?.refresh).toEqual(refresh);
   });
 
   it("refuses an event that is not SQS's at its boundary, and keeps a message that is no sync for the dead-letter queue", async () => {
