@@ -111,7 +111,10 @@ export async function endDeadSync(
   if (!ended) return false;
   await deps.importStore.finishDataExpiry(ref);
   const failed: ImportRun = { ...run, status: "failed", failure, finishedAt: at.toISOString() };
-  await recordRefresh({ engagementStore: deps.engagementStore, now: () => at }, ref, { outcome: "failed", run: failed });
+  await recordRefresh({ engagementStore: deps.engagementStore, now: () => at }, ref, {
+    outcome: "failed",
+    run: failed,
+  });
   deps.log?.("sync failed after its last receive", { ...ref, code: failure.code });
   return true;
 }
@@ -121,10 +124,7 @@ export async function endDeadSync(
  * timed out; {@link endDeadSync} ends it and records the outcome. A body that is no sync event is logged and dropped
  * (there is nowhere further to send it). Returns the ids to deliver again (a store failure: SQS retries).
  */
-export async function endDeadLetteredSyncs(
-  deps: SyncDeps,
-  messages: readonly SyncMessage[],
-): Promise<string[]> {
+export async function endDeadLetteredSyncs(deps: SyncDeps, messages: readonly SyncMessage[]): Promise<string[]> {
   const log = deps.log ?? (() => {});
   const retry: string[] = [];
   for (const message of messages) {

@@ -127,9 +127,9 @@ describe("every action granted is used by the function's code", () => {
   });
 
   it("the sync queues' dead-letter worker", () => {
-    expect(
-      unusedGrants(Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(), SYNC_DEAD_LETTERS_CONFIG.handler),
-    ).toEqual([]);
+    expect(unusedGrants(Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(), SYNC_DEAD_LETTERS_CONFIG.handler)).toEqual(
+      [],
+    );
   });
 
   it("the refresh function", () => {
