@@ -417,7 +417,7 @@ export const API_ROUTES: readonly {
     path: "/clients/{clientId}/integrations/{system}",
     handler: "functions/http/integrations/deleteIntegrationKey.handler",
     authenticated: true,
-    access: ["tableRead", "secretsDelete"],
+    access: ["tableWrite", "secretsDelete"],
   },
   {
     method: "GET",
