@@ -15,7 +15,7 @@ export default $config({
     // Imported here, not at the top: SST defines its globals (sst, aws, $app) only while running the app.
     const { uploadsBucket, table } = await import("./infra/storage.ts");
     const { ingestFunction, ingestDeadLetterQueue } = await import("./infra/ingest.ts");
-    const { syncFunction, platformKeysSecret } = await import("./infra/sync.ts");
+    const { platformKeysSecret } = await import("./infra/secrets.ts");
     const { api } = await import("./infra/api.ts");
     const { importSweeper } = await import("./infra/sweeper.ts");
     const { web } = await import("./infra/web.ts");
@@ -29,11 +29,12 @@ export default $config({
       ingestFunction: ingestFunction.name,
       ingestDeadLetterQueue: ingestDeadLetterQueue.url,
       importSweeper: importSweeper.nodes.function.name,
-      syncFunction: syncFunction.name,
       platformKeysSecret: platformKeysSecret.name,
       refreshFunction: refreshSchedule.nodes.function.name,
       syncQueuePowerOfficeGo: syncQueues["poweroffice-go"].queue.url,
       syncQueueTripletex: syncQueues.tripletex.queue.url,
+      syncDeadLettersPowerOfficeGo: syncQueues["poweroffice-go"].deadLetters.url,
+      syncDeadLettersTripletex: syncQueues.tripletex.deadLetters.url,
     };
   },
 });

@@ -2,6 +2,7 @@
 // See infra/config.ts for the route table, the grants per route and the stage settings.
 import {
   API_CONFIG,
+  CONNECTION_CHECK_CONFIG,
   API_PERMISSIONS,
   API_ROUTES,
   apiStageConfig,
@@ -12,7 +13,7 @@ import {
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
 import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
-import { platformKeysSecret } from "./sync.ts";
+import { platformKeysSecret } from "./secrets.ts";
 import { web } from "./web.ts";
 
 const stage = apiStageConfig($app.stage);
@@ -101,6 +102,10 @@ for (const route of API_ROUTES) {
       timeout: `${API_CONFIG.timeoutSeconds} seconds`,
       // Names only; the grants below are the functions' only permissions (no `link`, which would grant s3:*/dynamodb:*).
       permissions: route.access.map(grantsOf),
+      // A route that talks to an accounting system spends its budget: a bounded number of instances, each with its share.
+      ...(route.access.includes("platformKeys")
+        ? { concurrency: { reserved: CONNECTION_CHECK_CONFIG.reservedConcurrency } }
+        : {}),
       environment: {
         SALDO_TABLE_NAME: table.name,
         SALDO_TENANT_CLAIM: API_CONFIG.tenantClaim,
@@ -121,6 +126,14 @@ for (const route of API_ROUTES) {
         // the platformKeys grant.
         ...(route.access.includes("platformKeys") || route.access.includes("sendSync")
           ? { SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn }
+          : {}),
+        ...(route.access.includes("platformKeys")
+          ? {
+              SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: String(
+                CONNECTION_CHECK_CONFIG.requestsPerSecond["poweroffice-go"],
+              ),
+              SALDO_TRIPLETEX_REQUESTS_PER_SECOND: String(CONNECTION_CHECK_CONFIG.requestsPerSecond.tripletex),
+            }
           : {}),
         ...(route.access.includes("sendSync") ? syncQueueEnvironment : {}),
       },

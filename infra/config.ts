@@ -489,7 +489,7 @@ export const API_ROUTES: readonly {
     path: "/clients/{clientId}/integrations/{system}",
     handler: "functions/http/integrations/deleteIntegrationKey.handler",
     authenticated: true,
-    access: ["tableRead", "secretsDelete"],
+    access: ["tableWrite", "secretsDelete"],
   },
   {
     method: "GET",
@@ -511,7 +511,7 @@ export const API_ROUTES: readonly {
  * IAM actions behind each access. Reads never get write actions; no route gets s3:GetObject. A key's value
  * (secretsmanager:GetSecretValue) is read only by the routes that check a connection live with the accounting system
  * (`secretsUse`: storing a key, the check, a Tripletex key's companies and binding), and saldo's platform keys only
- * by those and the sync function (`platformKeys`, on the one platform-keys secret).
+ * by those and the sync worker (`platformKeys`, on the one platform-keys secret).
  */
 export const API_PERMISSIONS = {
   tableRead: ["dynamodb:GetItem", "dynamodb:Query"],
@@ -545,42 +545,8 @@ export const API_PERMISSIONS = {
 } as const;
 
 /**
- * The sync function (functions/sync/runSync.ts, infra/sync.ts): runs a queued sync — the connector's pull of one
- * engagement's period from PowerOffice Go or Tripletex, streamed page by page through the same import attempt as a
- * file.
- *
- * - memory 1769 MB (one full vCPU): the pull is flat streaming (pages go straight through the summarizer and the
- *   batched writer, never the whole year in memory), so memory is for CPU — JSON parsing of 1 000–20 000-row pages
- *   and the SDK's TLS — not for data.
- * - timeout 900 s, Lambda's maximum: a year of a large company is paged under the APIs' rate limits (PowerOffice Go
- *   10 requests/s per subscription key; Tripletex per token) and must finish in one invocation.
- * - async retries 2 (Lambda's default, made explicit): an unexpected failure releases the sync and is rethrown; after
- *   the retries the sweeper hands it over again, and fails it after its attempts.
- */
-export const SYNC_CONFIG = {
-  handler: "functions/sync/runSync.handler",
-  runtime: "nodejs22.x",
-  architecture: "arm64",
-  memoryMb: 1769,
-  timeoutSeconds: 900,
-  asyncRetries: 2,
-  logRetention: "1 month",
-  powertools: { serviceName: "saldo-sync", metricsNamespace: "saldo" },
-} as const;
-
-/** IAM actions of the sync function, least privilege: no S3, no deletes. */
-export const SYNC_PERMISSIONS = {
-  /** On the table: the sync's claim, versions, batched data, activation and the client's connection status. */
-  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
-  /** On the stage's client keys (`saldo/{stage}/*`): read the key, record its use. */
-  clientKeys: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
-  /** On the platform-keys secret alone. */
-  platformKeys: ["secretsmanager:GetSecretValue"],
-} as const;
-
-/**
  * The platform-keys secret of a stage: saldo's own PowerOffice Go application and subscription keys and Tripletex
- * consumer token, as JSON (README "Platform keys"). Created empty by infra/sync.ts; its value is set out of band, so
+ * consumer token, as JSON (README "Platform keys"). Created empty by infra/secrets.ts; its value is set out of band, so
  * it never passes through the deployment's state.
  */
 export function platformKeysSecretName(stage: string): string {
@@ -593,10 +559,11 @@ export function platformKeysSecretName(stage: string): string {
  * across every client and tenant (lib/imports/syncQueues.ts SYNC_QUEUE_LIMITS holds the same numbers and the
  * reasoning; test/unit/infra/config.test.ts asserts they agree):
  *
- * - poweroffice-go: 2 workers (SQS's smallest maximum concurrency), each limited to 5 requests per second
- *   (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND): together at most the subscription key's 10 per second.
- * - tripletex: 10 workers; Tripletex counts per token owner, and each worker's limiter follows the answers'
- *   `X-Rate-Limit-*` headers per token.
+ * - poweroffice-go: 2 workers (SQS's smallest maximum concurrency), each limited to 4 requests per second
+ *   (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND): 8 of the subscription key's 10 per second, the connection-checking
+ *   routes have the other 2 (CONNECTION_CHECK_CONFIG).
+ * - tripletex: 8 workers, each limited to 1 request per second per token owner (SALDO_TRIPLETEX_REQUESTS_PER_SECOND):
+ *   8 of saldo's 10 per token, the routes the other 2; each limiter also follows the answers' `X-Rate-Limit-*`.
  *
  * - batch size 1: a sync takes up to the worker's 900 s, so one message per invocation (the partial-batch answer
  *   still names a failed message, never the batch).
@@ -606,8 +573,20 @@ export function platformKeysSecretName(stage: string): string {
  *   message goes to the queue's dead-letter queue, kept 14 days.
  */
 export const SYNC_QUEUES = {
-  "poweroffice-go": { name: "SyncPowerOfficeGo", maxConcurrency: 2, requestsPerSecondPerWorker: 5 },
-  tripletex: { name: "SyncTripletex", maxConcurrency: 10 },
+  "poweroffice-go": { name: "SyncPowerOfficeGo", maxConcurrency: 2, requestsPerSecondPerWorker: 4 },
+  tripletex: { name: "SyncTripletex", maxConcurrency: 8, requestsPerSecondPerWorker: 1 },
+} as const;
+
+/**
+ * The connection-checking routes (the API routes with `platformKeys` access: storing a key, `…/check`, the Tripletex
+ * companies and binding) spend the accounting systems' budgets too: each such function has this reserved concurrency
+ * and takes this share of each budget per instance, so that with the sync workers' shares every budget holds
+ * (lib/imports/syncQueues.ts CONNECTION_CHECK_LIMITS holds the same numbers; test/unit/infra/config.test.ts asserts
+ * they agree and that workers × share + routes × share stays within each budget).
+ */
+export const CONNECTION_CHECK_CONFIG = {
+  reservedConcurrency: 2,
+  requestsPerSecond: { "poweroffice-go": 1, tripletex: 1 },
 } as const;
 
 export const SYNC_QUEUE_CONFIG = {
@@ -617,7 +596,21 @@ export const SYNC_QUEUE_CONFIG = {
   deadLetterRetentionSeconds: 14 * 24 * 60 * 60,
 } as const;
 
-/** The sync worker: sized as the sync function (one sync per invocation, streamed). */
+/**
+ * The sync worker (functions/sync/worker.handler): runs every sync — the API's sync route (`POST …/sync`, `saldo
+ * sync`), the schedule's fan-out and the sweeper's re-dispatch all send to the sync queues, so there is one way a
+ * sync runs. One message per invocation: the connector's pull of one engagement's period, streamed page by page
+ * through the same import attempt as a file.
+ *
+ * - memory 1769 MB (one full vCPU): the pull is flat streaming (pages go straight through the summarizer and the
+ *   batched writer, never the whole year in memory), so memory is for CPU — JSON parsing of 1 000–20 000-row pages
+ *   and the SDK's TLS — not for data.
+ * - timeout 900 s, Lambda's maximum: a year of a large company is paged under the APIs' rate limits and must finish
+ *   in one invocation.
+ * - a crashed attempt is retried by SQS (the message is delivered again after its visibility timeout), at most
+ *   SYNC_QUEUE_CONFIG.maxReceiveCount receives; the last one records the failure on the engagement, and the
+ *   dead-letter queue's worker records what a crash left unrecorded.
+ */
 export const SYNC_WORKER_CONFIG = {
   handler: "functions/sync/worker.handler",
   runtime: "nodejs22.x",
@@ -628,12 +621,37 @@ export const SYNC_WORKER_CONFIG = {
   powertools: { serviceName: "saldo-sync-worker", metricsNamespace: "saldo" },
 } as const;
 
-/** IAM actions of the sync worker, least privilege: as the sync function, plus its own queue. */
+/** IAM actions of the sync worker, least privilege: no S3, no deletes. */
 export const SYNC_WORKER_PERMISSIONS = {
-  table: SYNC_PERMISSIONS.table,
-  clientKeys: SYNC_PERMISSIONS.clientKeys,
-  platformKeys: SYNC_PERMISSIONS.platformKeys,
+  /** On the table: the sync's claim, versions, batched data, activation and the client's connection status. */
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+  /** On the stage's client keys (`saldo/{stage}/*`): read the key, record its use. */
+  clientKeys: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+  /** On the platform-keys secret alone. */
+  platformKeys: ["secretsmanager:GetSecretValue"],
   /** On its queue alone: Lambda's event source mapping polls and deletes the messages with the function's role. */
+  queue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+} as const;
+
+/**
+ * The dead-letter worker (functions/sync/deadLetters.handler), one per sync queue's dead-letter queue: a message
+ * lands there when every receive of a sync crashed or timed out, so no worker could record how it ended; this ends
+ * the sync as failed and records the outcome on the engagement at once. Small and short: a few reads and writes.
+ */
+export const SYNC_DEAD_LETTERS_CONFIG = {
+  handler: "functions/sync/deadLetters.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  logRetention: "1 month",
+  powertools: { serviceName: "saldo-sync-dead-letters" },
+} as const;
+
+/** IAM actions of the dead-letter worker: the import's and the engagement's items, its own dead-letter queue. */
+export const SYNC_DEAD_LETTERS_PERMISSIONS = {
+  table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+  /** On its dead-letter queue alone: Lambda's event source mapping polls and deletes with the function's role. */
   queue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
 } as const;
 

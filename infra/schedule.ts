@@ -5,6 +5,8 @@
 import {
   REFRESH_CONFIG,
   REFRESH_PERMISSIONS,
+  SYNC_DEAD_LETTERS_CONFIG,
+  SYNC_DEAD_LETTERS_PERMISSIONS,
   secretPrefix,
   SYNC_QUEUE_CONFIG,
   SYNC_QUEUES,
@@ -12,7 +14,7 @@ import {
   SYNC_WORKER_PERMISSIONS,
 } from "./config.ts";
 import { table } from "./storage.ts";
-import { platformKeysSecret } from "./sync.ts";
+import { platformKeysSecret } from "./secrets.ts";
 
 const clientKeysArn = $interpolate`arn:aws:secretsmanager:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:secret:${secretPrefix($app.stage)}/*`;
 
@@ -36,7 +38,6 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
       },
     },
   });
-  const requestsPerSecond = "requestsPerSecondPerWorker" in spec ? spec.requestsPerSecondPerWorker : undefined;
   queue.subscribe(
     {
       handler: SYNC_WORKER_CONFIG.handler,
@@ -57,9 +58,10 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
         SALDO_SECRET_PREFIX: secretPrefix($app.stage),
         SALDO_PLATFORM_KEYS_SECRET: platformKeysSecret.arn,
         SALDO_RETRY_PROFILE: "background",
-        ...(requestsPerSecond !== undefined
-          ? { SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: String(requestsPerSecond) }
-          : {}),
+        // The worker's share of the system's budget (infra/config.ts SYNC_QUEUES).
+        ...(system === "poweroffice-go"
+          ? { SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: String(spec.requestsPerSecondPerWorker) }
+          : { SALDO_TRIPLETEX_REQUESTS_PER_SECOND: String(spec.requestsPerSecondPerWorker) }),
         POWERTOOLS_SERVICE_NAME: SYNC_WORKER_CONFIG.powertools.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: SYNC_WORKER_CONFIG.powertools.metricsNamespace,
       },
@@ -73,6 +75,27 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
         },
       },
     },
+  );
+  // A message in the dead-letter queue is a sync whose every receive crashed: its outcome is recorded at once.
+  deadLetters.subscribe(
+    {
+      handler: SYNC_DEAD_LETTERS_CONFIG.handler,
+      runtime: SYNC_DEAD_LETTERS_CONFIG.runtime,
+      architecture: SYNC_DEAD_LETTERS_CONFIG.architecture,
+      memory: `${SYNC_DEAD_LETTERS_CONFIG.memoryMb} MB`,
+      timeout: `${SYNC_DEAD_LETTERS_CONFIG.timeoutSeconds} seconds`,
+      permissions: [
+        { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.table], resources: [table.arn] },
+        { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.queue], resources: [deadLetters.arn] },
+      ],
+      environment: {
+        SALDO_TABLE_NAME: table.name,
+        SALDO_RETRY_PROFILE: "background",
+        POWERTOOLS_SERVICE_NAME: SYNC_DEAD_LETTERS_CONFIG.powertools.serviceName,
+      },
+      logging: { format: "json", retention: SYNC_DEAD_LETTERS_CONFIG.logRetention },
+    },
+    { batch: { size: 1, partialResponses: true } },
   );
   return { queue, deadLetters };
 }

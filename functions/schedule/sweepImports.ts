@@ -24,10 +24,7 @@ export function createHandler(config: FunctionConfig) {
     functionName: required(config.ingestFunctionName, "SALDO_INGEST_FUNCTION_NAME", "the ingest function"),
   });
   // Lost syncs (their worker died, or the API could not hand them over) are handed to their sync queue again.
-  const syncs =
-    config.syncFunctionName === undefined && config.syncQueueUrls === undefined
-      ? undefined
-      : createSyncDispatcher(config);
+  const syncs = config.syncQueueUrls === undefined ? undefined : createSyncDispatcher(config);
   return middy()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema }))

@@ -3,7 +3,6 @@ import { retryConfigFor, type FunctionConfig } from "../../lib/config/functionCo
 import type { ConnectorRegistry } from "../../lib/connectors/ports.ts";
 import { createConnectorRegistry } from "../../lib/connectors/registry.ts";
 import type { SyncDeps, SyncDispatcher } from "../../lib/imports/syncFromApi.ts";
-import { LambdaSyncDispatcher } from "../../lib/store/LambdaSyncDispatcher.ts";
 import { SqsSyncDispatcher } from "../../lib/store/SqsSyncDispatcher.ts";
 import { required } from "./environment.ts";
 import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
@@ -37,7 +36,7 @@ export function createConnectors(config: FunctionConfig): ConnectorRegistry {
 }
 
 /**
- * What running a sync needs (the sync function, the sync worker, the schedule's round): both stores, the key vault,
+ * What running a sync needs (the sync worker, the schedule's round): both stores, the key vault,
  * the connectors, the retention of superseded versions, and a log line per step through the function's logger.
  */
 export function createSyncDeps(config: FunctionConfig, logger: Logger): SyncDeps {
@@ -51,19 +50,12 @@ export function createSyncDeps(config: FunctionConfig, logger: Logger): SyncDeps
 }
 
 /**
- * Hands queued syncs over (the API's sync route, the schedule's fan-out, the sweeper): in the cloud to the system's
- * sync queue, whose worker runs them under the system's rate limit; locally to the stack's Lambda endpoint, which puts
- * them on its in-process queue with the same limits.
+ * Hands queued syncs over (the API's sync route, the schedule's fan-out, the sweeper) to the system's sync queue,
+ * whose worker runs them under the system's rate limit — SQS in the cloud, the local stack's SQS endpoint locally.
  */
 export function createSyncDispatcher(config: FunctionConfig): SyncDispatcher {
-  if (config.syncQueueUrls !== undefined) {
-    return new SqsSyncDispatcher({
-      queueUrls: config.syncQueueUrls,
-      clientConfig: { ...retryConfigFor(config.retryProfile) },
-    });
-  }
-  return new LambdaSyncDispatcher({
-    functionName: required(config.syncFunctionName, "SALDO_SYNC_FUNCTION_NAME", "the sync function"),
-    ...(config.lambdaClientConfig !== undefined ? { clientConfig: config.lambdaClientConfig } : {}),
+  return new SqsSyncDispatcher({
+    queueUrls: required(config.syncQueueUrls, "SALDO_SYNC_QUEUE_TRIPLETEX_URL", "the sync queues"),
+    clientConfig: { ...retryConfigFor(config.retryProfile), ...config.sqsClientConfig },
   });
 }

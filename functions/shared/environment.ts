@@ -44,8 +44,6 @@ export const FunctionEnvironmentSchema = z
       .optional(),
     SALDO_SECRET_PREFIX: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
     SALDO_INGEST_FUNCTION_NAME: z.string().min(1).optional(),
-    /** The sync function (infra/sync.ts): the API's sync route and the sweeper invoke it asynchronously. */
-    SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
     /**
      * Name or ARN of the platform-keys secret (saldo's PowerOffice Go application and subscription keys, Tripletex
      * consumer token; README "Platform keys"). Without it the function has no connector.
@@ -62,6 +60,11 @@ export const FunctionEnvironmentSchema = z
      * queue's maximum concurrency (infra/config.ts SYNC_QUEUES), so all workers together stay under the cap.
      */
     SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(10).optional(),
+    /**
+     * The function's share, per Tripletex token owner, of saldo's 10 requests per second (TRIPLETEX_TOKEN_RATE_LIMIT):
+     * the sync workers and the connection-checking routes together stay under it (infra/config.ts RATE_LIMIT_SHARES).
+     */
+    SALDO_TRIPLETEX_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(10).optional(),
     /** PowerOffice Go host root (default production); e.g. the demo environment `https://goapi.poweroffice.net/Demo`. */
     SALDO_POWEROFFICE_GO_BASE_URL: z.url().default(POWEROFFICE_GO_BASE_URL),
     /** Tripletex API root with `/v2` (default production); e.g. the test environment `https://api-test.tripletex.tech/v2`. */
@@ -110,11 +113,15 @@ export const FunctionEnvironmentSchema = z
               ? { requestsPerSecond: env.SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND }
               : {}),
           },
-          tripletex: { baseUrl: env.SALDO_TRIPLETEX_BASE_URL },
+          tripletex: {
+            baseUrl: env.SALDO_TRIPLETEX_BASE_URL,
+            ...(env.SALDO_TRIPLETEX_REQUESTS_PER_SECOND !== undefined
+              ? { requestsPerSecond: env.SALDO_TRIPLETEX_REQUESTS_PER_SECOND }
+              : {}),
+          },
           platformKeys: { source: "secrets-manager", secretId: env.SALDO_PLATFORM_KEYS_SECRET },
         }
       : undefined,
-    syncFunctionName: env.SALDO_SYNC_FUNCTION_NAME,
     ...(env.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined || env.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
       ? {
           syncQueueUrls: {

@@ -10,7 +10,8 @@ import { lambdaEntry } from "../shared/environment.ts";
 
 /**
  * The sync worker: an accounting system's sync queue (SQS event source, infra/schedule.ts) → runSync for each
- * message — the queued syncs of the API's sync route, the schedule's fan-out and the sweeper. The queue's
+ * message — every sync there is: the API's sync route (and `saldo sync`), the schedule's fan-out and the sweeper all
+ * send to the queues, in the cloud as in the local stack (whose in-process queues invoke this handler). The queue's
  * `maximumConcurrency` and this function's share of the system's rate limit (SALDO_POWEROFFICE_GO_REQUESTS_PER_SECOND)
  * keep the system under its cap across all clients and tenants. Each message is its own outcome: a sync that ended
  * (imported, held, unchanged, failed with its code, a duplicate delivery) is done; a message whose sync failed
@@ -26,7 +27,11 @@ export function createHandler(config: FunctionConfig) {
     .use(injectLambdaContext(logger))
     .use(parser({ schema: SqsSchema }))
     .handler(async (event) => {
-      const messages: SyncMessage[] = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
+      const messages: SyncMessage[] = event.Records.map((record) => ({
+        id: record.messageId,
+        body: record.body,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      }));
       const failed = await runQueuedSyncs(deps, messages);
       return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };
     });

@@ -7,7 +7,6 @@ import { localConnectorsConfig } from "../local/stack/localFunctionConfig.ts";
 import { EncryptedFileKeyVault } from "../secrets/EncryptedFileKeyVault.ts";
 import type { KeyVault } from "../secrets/ports.ts";
 import { SecretsManagerKeyVault } from "../secrets/SecretsManagerKeyVault.ts";
-import { LambdaSyncDispatcher } from "../store/LambdaSyncDispatcher.ts";
 import { SqsSyncDispatcher } from "../store/SqsSyncDispatcher.ts";
 import { TargetNotReachableError } from "./errors.ts";
 import { openPipelineTarget, type PipelineTarget } from "./pipelineTarget.ts";
@@ -26,13 +25,14 @@ export interface IntegrationTarget extends PipelineTarget {
 /**
  * Opens the target (lib/cli/resolveTarget.ts) with its key vault and connectors — locally the stack's encrypted file
  * vault and connectors pointed at its fake APIs with the demo platform keys; in AWS Secrets Manager and the vendors'
- * APIs with the deployment's platform-keys secret — and, with `syncs`, a {@link LambdaSyncDispatcher} to the sync
- * function: the deployed one in AWS, the local stack's own Lambda endpoint locally.
+ * APIs with the deployment's platform-keys secret — and, with `syncs`, an SqsSyncDispatcher to the sync queues: the
+ * deployment's in AWS, the local stack's SQS endpoint locally.
  *
- * Why the CLI hands a sync to a function rather than running it itself, as `saldo upload` hands a file to the bucket
- * rather than importing it: a sync runs where syncs run (the local stack's process; in AWS the sync function, with
- * its timeout, retries, the sweeper behind it and the platform keys), so a sync started from the CLI, from the API or
- * by the sweeper is one behaviour — queued by the same use case (`requestSync`), run by the same code (`runSync`).
+ * Why the CLI hands a sync to the queue rather than running it itself, as `saldo upload` hands a file to the bucket
+ * rather than importing it: a sync runs where syncs run (the sync worker, with its timeout, retries, rate-limit
+ * budget, the dead-letter queue and the sweeper behind it, and the platform keys), so a sync started from the CLI,
+ * from the API, by the schedule or by the sweeper is one behaviour — queued by the same use case (`requestSync`),
+ * run by the same worker handler.
  *
  * @throws TargetNotReachableError `TARGET_CONFIG_INVALID` naming what to set (AWS) or `LOCAL_STACK_NOT_RUNNING`.
  */
@@ -58,12 +58,10 @@ export async function openIntegrationTarget(
           });
     const registry: ConnectorRegistry = createConnectorRegistry(config);
     let syncs: SyncDispatcher | undefined;
-    if (options.syncs && integrations.syncQueues !== undefined) {
-      // AWS with the sync queues: the way the API's sync route and the schedule hand syncs over.
-      syncs = new SqsSyncDispatcher({ queueUrls: integrations.syncQueues });
-    } else if (options.syncs) {
-      const syncFunction = required(integrations.syncFunction);
-      syncs = new LambdaSyncDispatcher({ functionName: syncFunction.name, clientConfig: syncFunction.clientConfig });
+    if (options.syncs) {
+      // The way the API's sync route and the schedule hand syncs over: the system's sync queue, whose worker runs it.
+      const queues = required(integrations.syncQueues);
+      syncs = new SqsSyncDispatcher({ queueUrls: queues.urls, clientConfig: queues.clientConfig });
     }
     return {
       ...pipeline,

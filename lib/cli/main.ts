@@ -67,7 +67,7 @@ Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_L
 upload, imports, activate, engagement, connect, sync, trial-balance, transactions, reconcile and token talk to the local stack of
 SALDO_DATA_DIR, else of the nearest .saldo folder up from here (its stack.json); all but token talk to AWS instead
 when SALDO_TABLE_NAME and SALDO_BUCKET_NAME are set (credentials and region from the standard AWS environment;
-connect and sync also need SALDO_SECRET_PREFIX, SALDO_PLATFORM_KEYS_SECRET and, for sync, SALDO_SYNC_FUNCTION_NAME).
+connect and sync also need SALDO_SECRET_PREFIX, SALDO_PLATFORM_KEYS_SECRET and, for sync, SALDO_SYNC_QUEUE_TRIPLETEX_URL / SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL).
 
 Exit codes: 0 done (warnings allowed), 1 it could not be done (file unreadable, activation refused, stack not
 running), 2 wrong usage, 3 upload, sync: the import did not become the active version (held, failed or superseded);

@@ -1,6 +1,7 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { ConnectorsConfig } from "../config/connectorsConfig.ts";
 import type { FunctionConfig } from "../config/functionConfig.ts";
@@ -33,8 +34,6 @@ export const TargetEnvironmentSchema = z
     SALDO_DATA_DIR: z.string().optional(),
     /** AWS: where the clients' integration keys are (`saldo connect`, `saldo sync`): the functions' prefix. */
     SALDO_SECRET_PREFIX: z.string().min(1).optional(),
-    /** AWS: the sync function `saldo sync` hands a queued sync to (asynchronous Invoke), as the API's sync route does. */
-    SALDO_SYNC_FUNCTION_NAME: z.string().min(1).optional(),
     /** AWS: the sync queues (stack outputs syncQueuePowerOfficeGo, syncQueueTripletex): `saldo sync` sends there. */
     SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL: z.url().optional(),
     SALDO_SYNC_QUEUE_TRIPLETEX_URL: z.url().optional(),
@@ -63,19 +62,21 @@ export interface Target {
   deadLetterDir?: string;
   /**
    * What `saldo connect` and `saldo sync` need beyond the stores, each with why it is missing when it is: the key
-   * vault, the connectors' configuration, and the sync function to hand a sync to.
+   * vault, the connectors' configuration, and the sync queues to hand a sync to.
    */
   integrations: TargetIntegrations;
 }
 
-/** The key vault, connectors and sync function of a target; a string says what to set (or do) to have it. */
+/** The key vault, connectors and sync queues of a target; a string says what to set (or do) to have it. */
 export interface TargetIntegrations {
   keyVault: FunctionConfig["keyVault"] | string;
   /** The connectors' configuration, or (local stack) the URLs of its fakes, which take the demo platform keys. */
   connectors: { config: ConnectorsConfig } | { fakes: LocalFakeUrls } | string;
-  syncFunction: { name: string; clientConfig: LambdaClientConfig } | string;
-  /** AWS: the sync queues, where `saldo sync` hands a sync as the API's sync route does (else the sync function). */
-  syncQueues?: Partial<Record<"poweroffice-go" | "tripletex", string>>;
+  /**
+   * The sync queues, where `saldo sync` hands a sync as the API's sync route does (the worker runs it): in AWS the
+   * deployment's queues, locally the stack's SQS endpoint.
+   */
+  syncQueues: { urls: Partial<Record<"poweroffice-go" | "tripletex", string>>; clientConfig: SQSClientConfig } | string;
   /** The schedule's refresh function (`saldo refresh --now`). */
   refreshFunction: { name: string; clientConfig: LambdaClientConfig } | string;
 }
@@ -193,23 +194,21 @@ function awsIntegrations(settings: z.infer<typeof TargetEnvironmentSchema>): Tar
             },
           }
         : "set SALDO_PLATFORM_KEYS_SECRET (the name or ARN of the deployment's platform-keys secret)",
-    syncFunction:
-      settings.SALDO_SYNC_FUNCTION_NAME !== undefined
-        ? { name: settings.SALDO_SYNC_FUNCTION_NAME, clientConfig: {} }
-        : "set SALDO_SYNC_FUNCTION_NAME (the deployment's sync function)",
-    ...(settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined ||
-    settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
-      ? {
-          syncQueues: {
-            ...(settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined
-              ? { "poweroffice-go": settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL }
-              : {}),
-            ...(settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
-              ? { tripletex: settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL }
-              : {}),
-          },
-        }
-      : {}),
+    syncQueues:
+      settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined ||
+      settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+        ? {
+            urls: {
+              ...(settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL !== undefined
+                ? { "poweroffice-go": settings.SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL }
+                : {}),
+              ...(settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL !== undefined
+                ? { tripletex: settings.SALDO_SYNC_QUEUE_TRIPLETEX_URL }
+                : {}),
+            },
+            clientConfig: {},
+          }
+        : "set SALDO_SYNC_QUEUE_TRIPLETEX_URL and SALDO_SYNC_QUEUE_POWEROFFICE_GO_URL (stack outputs syncQueueTripletex, syncQueuePowerOfficeGo)",
     refreshFunction:
       settings.SALDO_REFRESH_FUNCTION_NAME !== undefined
         ? { name: settings.SALDO_REFRESH_FUNCTION_NAME, clientConfig: {} }
@@ -219,7 +218,8 @@ function awsIntegrations(settings: z.infer<typeof TargetEnvironmentSchema>): Tar
 
 /**
  * On the local stack: the encrypted file vault in its data folder, the connectors pointed at its fake APIs with the
- * demo platform keys, and its Lambda endpoint (lib/local/stack/lambdaInvokeRoute.ts) for the sync function.
+ * demo platform keys, its SQS endpoint (lib/local/stack/sqsSendMessageRoute.ts) for the sync queues, and its Lambda
+ * endpoint (lib/local/stack/lambdaInvokeRoute.ts) for the refresh function.
  */
 function localIntegrations(stack: StackFile, dataDir: string): TargetIntegrations {
   const restart = "the running local stack predates the connectors: restart it (`npm start`)";
@@ -227,12 +227,12 @@ function localIntegrations(stack: StackFile, dataDir: string): TargetIntegration
   return {
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(dataDir) },
     connectors: stack.connectors ? { fakes: stack.connectors } : restart,
-    syncFunction: stack.lambda
+    syncQueues: stack.syncQueues
       ? {
-          name: stack.lambda.syncFunctionName,
-          clientConfig: { endpoint: stack.lambda.endpoint, region: stack.region, credentials },
+          urls: { ...stack.syncQueues.urls },
+          clientConfig: { endpoint: stack.syncQueues.endpoint, region: stack.region, credentials },
         }
-      : restart,
+      : "the running local stack predates the sync queues: restart it (`npm start`)",
     refreshFunction:
       stack.lambda?.refreshFunctionName !== undefined
         ? {

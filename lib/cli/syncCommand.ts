@@ -25,9 +25,9 @@ import { EXIT_NOT_ACTIVE, renderHeld, renderImportEnded } from "./uploadCommand.
  * engagement from the client's accounting system and prints how it ended and the engagement's trial balance.
  *
  * The sync is queued by the same use case as `POST …/engagements/{engagementId}/sync` (`startSync`: the client must
- * be connected, one sync of an engagement at a time) and handed to where syncs run — the local stack's process, or the
- * sync function in AWS — through the same port (`SyncDispatcher`, here `LambdaSyncDispatcher`; see
- * lib/cli/integrationTarget.ts). The command then follows the import, as `saldo upload` follows an upload's.
+ * be connected, one sync of an engagement at a time) and sent to the system's sync queue — the local stack's, or the
+ * deployment's in AWS — through the same port and adapter (`SyncDispatcher`, `SqsSyncDispatcher`; see
+ * lib/cli/integrationTarget.ts), where the sync worker runs it. The command then follows the import, as `saldo upload` follows an upload's.
  *
  * Exit codes as `saldo upload`'s: 0 when the engagement's active version is the API's current data (a new version,
  * or `unchanged`), 3 when the sync did not become the active version (held, failed), 1 when it could not be started.

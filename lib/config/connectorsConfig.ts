@@ -51,7 +51,15 @@ export const ConnectorsConfigSchema = z
       .strict()
       .optional(),
     /** Tripletex API root including `/v2` (`https://tripletex.no/v2`). */
-    tripletex: SystemEndpointSchema.optional(),
+    tripletex: SystemEndpointSchema.extend({
+      /**
+       * This process's share, per token owner, of saldo's Tripletex budget (TRIPLETEX_TOKEN_RATE_LIMIT, default all of
+       * it): each sync worker and each connection-checking route takes its part (infra/config.ts RATE_LIMIT_SHARES).
+       */
+      requestsPerSecond: z.number().int().min(1).max(10).optional(),
+    })
+      .strict()
+      .optional(),
     platformKeys: z.discriminatedUnion("source", [
       z.object({ source: z.literal("secrets-manager"), secretId: z.string().min(1) }).strict(),
       z.object({ source: z.literal("fixed"), keys: PlatformKeysSchema }).strict(),

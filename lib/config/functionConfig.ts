@@ -1,6 +1,6 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import type { LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { ConnectorsConfig } from "./connectorsConfig.ts";
 
 /**
@@ -58,19 +58,17 @@ export interface FunctionConfig {
    * keys come from. Absent: no connector, so no sync (`SYNC_NOT_CONNECTED`, reason `no-connector`).
    */
   connectors: ConnectorsConfig | undefined;
-  /** The sync function queued syncs are handed to (the API's sync route and the sweeper, in the cloud). */
-  syncFunctionName: string | undefined;
-  /**
-   * Settings of the Lambda client that invokes it: AWS's defaults, or — in the local stack — its own Lambda endpoint
-   * (lib/local/stack/lambdaInvokeRoute.ts), where the stack runs the sync in its process.
-   */
-  lambdaClientConfig?: LambdaClientConfig;
   /**
    * The sync queue of each accounting system (SQS, infra/schedule.ts): where the API's sync route, the schedule's
-   * fan-out and the sweeper hand queued syncs in the cloud (SqsSyncDispatcher). Absent: the sync function
-   * (`syncFunctionName`) is invoked instead — the local stack's Lambda endpoint.
+   * fan-out and the sweeper hand queued syncs (SqsSyncDispatcher), for the system's sync worker to run. Absent: the
+   * function cannot hand a sync over (a deployment error, named at the first sync).
    */
   syncQueueUrls?: Partial<Record<"poweroffice-go" | "tripletex", string>>;
+  /**
+   * Settings of the SQS client that sends to them: AWS's defaults, or — in the local stack — its own SQS endpoint
+   * (lib/local/stack/sqsSendMessageRoute.ts), whose in-process queues run the same worker handler.
+   */
+  sqsClientConfig?: SQSClientConfig;
   /** Whether the handlers publish CloudWatch metrics (EMF log lines). Off in the local stack. */
   emitMetrics: boolean;
 }

@@ -89,6 +89,9 @@ export function createConnectorRegistry(
         consumerToken: own.consumerToken,
         baseUrl: tripletex.baseUrl,
         limiter,
+        ...(tripletex.requestsPerSecond !== undefined
+          ? { rateLimit: { requests: tripletex.requestsPerSecond, perMs: 1000 } }
+          : {}),
       });
     });
   }

@@ -59,7 +59,8 @@ export async function getIntegrationKeyStatus(
 }
 
 /**
- * Removes the client's key for the system; `false` when none was set.
+ * Removes the client's key for the system and its connection record (the client is no longer connected to it: the
+ * default plan reads files again); `false` when no key was set.
  *
  * @throws ClientNotFoundError
  */
@@ -68,5 +69,9 @@ export async function deleteIntegrationKey(
   ref: ClientRef & { system: IntegrationSystem },
 ): Promise<boolean> {
   await getClient(deps, ref);
-  return deps.keys.delete(ref);
+  const deleted = await deps.keys.delete(ref);
+  // Without a key the client is no longer connected: its plan's default reads files again, the schedule skips it, and
+  // a Tripletex company binding made with the old key is forgotten with it.
+  await deps.engagementStore.removeIntegration(ref, ref.system);
+  return deleted;
 }

@@ -61,6 +61,11 @@ export interface EngagementStore {
    * client does not exist or is deleted.
    */
   recordIntegration(ref: ClientRef, system: IntegrationSystem, integration: ClientIntegration): Promise<boolean>;
+  /**
+   * Forgets the client's connection to an accounting system (its key was deleted): the client is no longer
+   * connected to it. Returns false when the client does not exist, is deleted, or had no record of that system.
+   */
+  removeIntegration(ref: ClientRef, system: IntegrationSystem): Promise<boolean>;
 
   putEngagement(engagement: Engagement): Promise<void>;
   /**

@@ -67,8 +67,8 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
 /**
  * Runs a queued sync somewhere else than the request that queued it (STYLE.md §5: a port). Adapters:
  * SqsSyncDispatcher (the accounting system's sync queue, whose worker runs it under the system's rate limit, in the
- * cloud), LambdaSyncDispatcher (an asynchronous Invoke: `saldo sync` against the local stack's Lambda endpoint) and
- * InProcessSyncQueue (the local stack: the same process, with the cloud's concurrency per system).
+ * cloud, and the local stack's SQS endpoint) and InProcessSyncQueue (the local stack's queues behind that endpoint,
+ * and tests: the same process, with the cloud's concurrency per system).
  */
 export interface SyncDispatcher {
   /** Hands the queued sync over; resolves once it was handed over, not when it ended. */

@@ -165,6 +165,14 @@ export class DynamoEngagementStore implements EngagementStore {
     throw new StoreConflictError("The client's integrations kept changing", { context: { ...ref, system } });
   }
 
+  async removeIntegration(ref: ClientRef, system: IntegrationSystem): Promise<boolean> {
+    return this.table.updateExpression(keys.client(ref.tenantId, ref.clientId), {
+      update: "REMOVE integrations.#system",
+      condition: "attribute_exists(pk) AND attribute_not_exists(deletedAt) AND attribute_exists(integrations.#system)",
+      names: { "#system": system },
+    });
+  }
+
   async listClients(tenantId: string): Promise<Client[]> {
     const { pk, skPrefix } = keys.clientsOf(tenantId);
     return (await this.table.queryAll(pk, skPrefix)).map(decodeClient);

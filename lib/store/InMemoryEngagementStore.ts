@@ -89,6 +89,15 @@ export class InMemoryEngagementStore implements EngagementStore {
     return true;
   }
 
+  async removeIntegration(ref: ClientRef, system: IntegrationSystem): Promise<boolean> {
+    const client = this.clients.get(clientKey(ref));
+    if (client === undefined || client.deletedAt !== undefined || client.integrations?.[system] === undefined)
+      return false;
+    const { [system]: _removed, ...rest } = client.integrations;
+    this.clients.set(clientKey(ref), copy({ ...client, integrations: rest }));
+    return true;
+  }
+
   async listClients(tenantId: string): Promise<Client[]> {
     return [...this.clients.values()]
       .filter((client) => client.tenantId === tenantId)

@@ -24,7 +24,7 @@ export type StoreErrorCode =
   | "STORE_REQUEST_FAILED"
   /** The ingest function could not be invoked to re-deliver an upload's event (LambdaIngestRedelivery). */
   | "REDELIVERY_FAILED"
-  /** The sync function could not be invoked to run a queued sync (LambdaSyncDispatcher). */
+  /** A queued sync could not be handed to its sync queue (SqsSyncDispatcher). */
   | "SYNC_DISPATCH_FAILED";
 
 /**
@@ -113,7 +113,7 @@ export class RedeliveryFailedError extends StoreError {
   }
 }
 
-/** The sync function could not be invoked (throttled, missing, not allowed): the sync stays queued for the sweeper. */
+/** The sync queue refused the message (throttled, missing, not allowed): the sync stays queued for the sweeper. */
 export class SyncDispatchFailedError extends StoreError {
   constructor(message: string, options: StoreErrorOptions = {}) {
     super("SYNC_DISPATCH_FAILED", message, { ...options, category: "unavailable" });

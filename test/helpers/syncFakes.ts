@@ -70,7 +70,11 @@ export interface SyncFakes {
   startTripletex(options?: FakeTripletexServerOptions): Promise<FakeTripletexServer>;
   /** The fake PowerOffice Go server with the demo application and subscription keys and companies. */
   startPowerOffice(options?: PowerOfficeFakeOptions): Promise<FakePowerOfficeGoServer>;
-  tripletexConnector(server: FakeTripletexServer): TripletexConnector;
+  /** Its own limiter unless one is given, at `requestsPerSecond` per token when given (else the token's budget). */
+  tripletexConnector(
+    server: FakeTripletexServer,
+    options?: { limiter?: KeyedRateLimiter; requestsPerSecond?: number },
+  ): TripletexConnector;
   /** Its own limiter unless one is given (each worker process has its own), at `requestsPerSecond` when given. */
   powerOfficeConnector(
     server: FakePowerOfficeGoServer,
@@ -124,8 +128,16 @@ export function useSyncFakes(options: SyncFakesOptions): () => SyncFakes {
       servers.add(server);
       return server;
     };
-    const tripletexConnector = (server: FakeTripletexServer) =>
-      new TripletexConnector({ baseUrl: server.url, consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN), http });
+    const tripletexConnector: SyncFakes["tripletexConnector"] = (server, connectorOptions = {}) =>
+      new TripletexConnector({
+        baseUrl: server.url,
+        consumerToken: new Secret(DEMO_TRIPLETEX_CONSUMER_TOKEN),
+        http,
+        ...(connectorOptions.limiter !== undefined ? { limiter: connectorOptions.limiter } : {}),
+        ...(connectorOptions.requestsPerSecond !== undefined
+          ? { rateLimit: { requests: connectorOptions.requestsPerSecond, perMs: 1000 } }
+          : {}),
+      });
     const powerOfficeConnector: SyncFakes["powerOfficeConnector"] = (server, connectorOptions = {}) =>
       new PowerOfficeGoConnector({
         applicationKey: DEMO_POWEROFFICE_APPLICATION_KEY,

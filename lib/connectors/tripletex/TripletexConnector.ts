@@ -10,7 +10,7 @@ import {
   ConnectorUnavailableError,
 } from "../errors.ts";
 import { ConnectorHttpClient, type ConnectorHttpClientOptions, type QueryParams } from "../http/ConnectorHttpClient.ts";
-import { KeyedRateLimiter } from "../http/KeyedRateLimiter.ts";
+import { KeyedRateLimiter, type RateLimit } from "../http/KeyedRateLimiter.ts";
 import { RequestRecorder } from "../http/RequestRecorder.ts";
 import type {
   AccountingConnector,
@@ -53,6 +53,15 @@ import { toAccount, toTransaction } from "./tripletexMapping.ts";
 /** Production base URL of Tripletex API 2.0. */
 export const TRIPLETEX_BASE_URL = "https://tripletex.no/v2";
 
+/**
+ * saldo's budget per Tripletex token owner (an employee token, or an accountant token shared by its client
+ * companies): at most 10 requests per second from all of saldo together. Tripletex does not publish its numbers
+ * (apis.md: expect 429 and `X-Rate-Limit-*`), so saldo keeps well under what its answers' headers have shown, and
+ * paces by this budget before any answer says "slow down"; the headers still pause a token whose budget is spent.
+ * Several processes (sync workers, the connection-checking routes) each take a share (README "Rate limits").
+ */
+export const TRIPLETEX_TOKEN_RATE_LIMIT: RateLimit = { requests: 10, perMs: 1000 };
+
 export interface TripletexConnectorOptions {
   /** `https://tripletex.no/v2`, the test environment `https://api-test.tripletex.tech/v2`, or a fake's `…/v2`. */
   baseUrl?: string;
@@ -64,6 +73,8 @@ export interface TripletexConnectorOptions {
    * whose budget is spent.
    */
   limiter?: KeyedRateLimiter;
+  /** This process's budget per token owner (default all of {@link TRIPLETEX_TOKEN_RATE_LIMIT}). */
+  rateLimit?: RateLimit;
   /** Rows per page (`count`); Tripletex's default is 1000. */
   pageSize?: number;
   /** Days ahead a session is asked for (at least 2: see {@link TripletexSessions}). */
@@ -312,13 +323,16 @@ export class TripletexConnector implements AccountingConnector<"tripletex"> {
 
   #call(credentials: ConnectorCredentials<"tripletex">, recorder: RequestRecorder): Call {
     const employeeToken = new Secret(credentials.key.reveal().employeeToken);
+    // One budget per token owner: every client company an accountant token reaches spends the same one.
+    const limiterKey = `tripletex:${employeeTokenLabel(employeeToken)}`;
+    this.#limiter.setLimit(limiterKey, this.#options.rateLimit ?? TRIPLETEX_TOKEN_RATE_LIMIT);
     const client = new ConnectorHttpClient({
       ...this.#options.http,
       system: "tripletex",
       baseUrl: this.#baseUrl,
       recorder,
       limiter: this.#limiter,
-      limiterKey: `tripletex:${employeeTokenLabel(employeeToken)}`,
+      limiterKey,
     });
     return { employeeToken, username: credentials.companyId ?? "0", client };
   }

@@ -176,6 +176,8 @@ export class FakeServer {
   readonly #hung = new Set<ServerResponse>();
   #origin = "";
   #requests = 0;
+  #inFlight = 0;
+  #peakInFlight = 0;
 
   private constructor(options: FakeServerOptions) {
     this.#options = options;
@@ -219,6 +221,11 @@ export class FakeServer {
   }
 
   /** Requests received since the server started, however many exchanges are kept (the local stack's `/health`). */
+  /** The most requests the server was answering at once since it started (tests of client-side concurrency). */
+  get peakInFlight(): number {
+    return this.#peakInFlight;
+  }
+
   get requests(): number {
     return this.#requests;
   }
@@ -272,6 +279,9 @@ export class FakeServer {
 
   async #handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     this.#requests += 1;
+    this.#inFlight += 1;
+    this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
+    response.once("close", () => (this.#inFlight -= 1));
     const rawUrl = incoming.url ?? "/";
     const url = new URL(rawUrl, "http://fake.invalid");
     const method = (incoming.method ?? "GET").toUpperCase();

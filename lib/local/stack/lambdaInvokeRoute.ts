@@ -22,9 +22,9 @@ export type LocalAsyncFunction = (event: unknown) => Promise<void>;
 export type LocalSyncFunction = (event: unknown) => Promise<unknown>;
 
 /**
- * Lambda's `Invoke` API for asynchronous invocations (`X-Amz-Invocation-Type: Event`), served by the local stack on its
- * HTTP server, so that code which hands work to a function with the AWS SDK (`LambdaSyncDispatcher`: `saldo sync`,
- * the API's sync route) reaches the stack's process locally exactly as it reaches the function in the cloud — only
+ * Lambda's `Invoke` API, served by the local stack on its HTTP server, so that code which invokes a function with the
+ * AWS SDK (`saldo refresh --now`: the refresh function, synchronously) reaches the stack's process locally exactly as
+ * it reaches the function in the cloud — only
  * the endpoint differs, as for S3 and DynamoDB. Answers as Lambda does: 202 with no body; 404
  * `ResourceNotFoundException` for a function the stack does not have; 400 `InvalidParameterValueException` for another
  * invocation type (the stack runs functions in the background only); 400 `InvalidRequestContentException` for a body

@@ -35,11 +35,11 @@ export function localFunctionConfig(options: {
    */
   fakes?: { powerOfficeGoBaseUrl?: string; tripletexBaseUrl?: string };
   /**
-   * The stack's Lambda endpoint (lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function: the API's
-   * sync route hands syncs there with the same LambdaSyncDispatcher as in the cloud, and the stack runs them in its
-   * process. Absent: no sync function.
+   * The stack's SQS endpoint (lib/local/stack/sqsSendMessageRoute.ts) and its sync queues' URLs: the API's sync
+   * route, the schedule's fan-out and the sweeper send syncs there with the same SqsSyncDispatcher as in the cloud,
+   * and the stack's in-process queues run them with the sync worker's handler. Absent: no sync queues.
    */
-  lambda?: { endpoint: string; syncFunctionName: string };
+  syncQueues?: { endpoint: string; urls: Partial<Record<"poweroffice-go" | "tripletex", string>> };
   /** As in the cloud: `api` for the API's functions (the default), `background` for the ingest function. */
   retryProfile?: RetryProfile;
   /** The claim naming the tenant (SALDO_TENANT_CLAIM in the cloud); default `saldo:tenant`. */
@@ -72,10 +72,13 @@ export function localFunctionConfig(options: {
     keyVault: { kind: "encrypted-file", directory: localKeyVaultDirectory(options.dataDir) },
     ingestFunctionName: undefined,
     connectors: options.fakes === undefined ? undefined : localConnectorsConfig(options.fakes),
-    // Locally a sync runs in the stack's process (InProcessSyncDispatcher), reached through its Lambda endpoint.
-    syncFunctionName: options.lambda?.syncFunctionName,
-    ...(options.lambda !== undefined
-      ? { lambdaClientConfig: { endpoint: options.lambda.endpoint, region: LOCAL_REGION, credentials } }
+    // Locally a sync runs in the stack's process (its in-process queues and the worker's handler), reached through
+    // its SQS endpoint.
+    ...(options.syncQueues !== undefined
+      ? {
+          syncQueueUrls: { ...options.syncQueues.urls },
+          sqsClientConfig: { endpoint: options.syncQueues.endpoint, region: LOCAL_REGION, credentials },
+        }
       : {}),
     emitMetrics: false,
   };

@@ -32,16 +32,17 @@ export const StackFileSchema = z.object({
    */
   connectors: z.object({ tripletex: z.url(), "poweroffice-go": z.url() }).optional(),
   /**
-   * The stack's Lambda endpoint (Invoke API, lib/local/stack/lambdaInvokeRoute.ts) and the name of its sync function:
-   * where `saldo sync` hands a queued sync, as it invokes the sync function in AWS.
+   * The stack's Lambda endpoint (Invoke API, lib/local/stack/lambdaInvokeRoute.ts) and the name of the schedule's
+   * refresh function there (`saldo refresh --now` invokes it, as it invokes the deployed one in AWS).
    */
-  lambda: z
-    .object({
-      endpoint: z.url(),
-      syncFunctionName: z.string().min(1),
-      /** The schedule's refresh function (`saldo refresh --now` invokes it). */
-      refreshFunctionName: z.string().min(1).optional(),
-    })
+  lambda: z.object({ endpoint: z.url(), refreshFunctionName: z.string().min(1).optional() }).optional(),
+  /**
+   * The stack's SQS endpoint (lib/local/stack/sqsSendMessageRoute.ts) and each system's sync queue URL: where
+   * `saldo sync` sends a queued sync, as it sends to the sync queues in AWS. Absent in a stack file of a saldo from
+   * before the sync queues.
+   */
+  syncQueues: z
+    .object({ endpoint: z.url(), urls: z.object({ "poweroffice-go": z.url(), tripletex: z.url() }) })
     .optional(),
 });
 export type StackFile = z.infer<typeof StackFileSchema>;

@@ -2,13 +2,9 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createConnectorRegistry } from "../../connectors/registry.ts";
 import { randomUUID } from "node:crypto";
-import { InProcessSyncQueue } from "../../imports/InProcessSyncQueue.ts";
 import { scheduledRefreshEvent, type RefreshRoundReport } from "../../imports/refreshDueEngagements.ts";
-import { SyncEventSchema, type SyncDeps } from "../../imports/syncFromApi.ts";
 import { UPLOADS_PREFIX } from "../../imports/uploadKey.ts";
-import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../secrets/EncryptedFileKeyVault.ts";
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from "../dynamoDbLocal.ts";
 import { ensureBucket, ensureBucketCors } from "../ensureBucket.ts";
 import { ensureTable } from "../ensureTable.ts";
@@ -23,6 +19,12 @@ import { createDynamoStores } from "../../store/createDynamoStores.ts";
 import { LocalStackStartError } from "./errors.ts";
 import { healthRoute } from "./healthRoute.ts";
 import { lambdaInvokeRoute } from "./lambdaInvokeRoute.ts";
+import {
+  createLocalSyncQueues,
+  localSyncQueueAddresses,
+  SYNC_DEAD_LETTERS_HANDLER,
+  SYNC_WORKER_HANDLER,
+} from "./localSyncQueues.ts";
 import { DEFAULT_LOCAL_REFRESH_INTERVAL_SECONDS } from "./localStackSettings.ts";
 import { startLocalFakes, type RunningLocalFakes } from "./localFakes.ts";
 import { mountLocalApi, type LocalApiOptions } from "./localApi.ts";
@@ -44,12 +46,6 @@ import { isProcessAlive, readStackFile, removeStackFile, stackFilePath, writeSta
  * infra/): `<module path without extension>.<export>`, relative to the project root.
  */
 export const INGEST_HANDLER = "functions/s3/ingest.handler";
-
-/**
- * The name of the local stack's sync function: what `LambdaSyncDispatcher` invokes at the stack's Lambda endpoint
- * (lib/local/stack/lambdaInvokeRoute.ts), as it invokes the sync function in the cloud.
- */
-export const LOCAL_SYNC_FUNCTION_NAME = "saldo-local-sync";
 
 /**
  * The schedule's function (infra/config.ts REFRESH_CONFIG.handler), which the stack runs on its timer and which
@@ -281,6 +277,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const corsOrigins = [...(options.api?.corsOrigins ?? []), ...(web ? [web.url] : [])];
     if (web) await ensureBucketCors(s3, bucketName, corsOrigins);
 
+    // The sync queues' SQS endpoint on the stack's HTTP server (lib/local/stack/localSyncQueues.ts).
+    const { endpoint: syncQueueEndpoint, urls: syncQueueUrls } = localSyncQueueAddresses(http.url);
     const functionSettings = {
       dataDir,
       tableName,
@@ -288,13 +286,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamoDbEndpoint: dynamoDbLocal.endpoint,
       s3Endpoint: s3Emulator.endpoint,
       fakes: { tripletexBaseUrl: fakes.urls.tripletex, powerOfficeGoBaseUrl: fakes.urls["poweroffice-go"] },
-      lambda: { endpoint: http.url, syncFunctionName: LOCAL_SYNC_FUNCTION_NAME },
+      syncQueues: { endpoint: syncQueueEndpoint, urls: syncQueueUrls },
       ...(options.oidc?.tenantClaim ? { tenantClaim: options.oidc.tenantClaim } : {}),
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     };
     // The API's functions with the short retry budget, the ingest function with the long one, as in the cloud.
     const functionConfig = localFunctionConfig({ ...functionSettings, retryProfile: "api" });
     const ingestConfig = localFunctionConfig({ ...functionSettings, retryProfile: "background" });
+    const workerConfig = ingestConfig;
     handler = await (options.loadIngestHandler?.() ?? createFunctionHandler(INGEST_HANDLER, ingestConfig));
     handlerReady();
 
@@ -311,27 +310,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         })
       : undefined;
 
-    // Syncs run in this process, in the background, as the sync function runs them in the cloud: handed over through
-    // Lambda's Invoke API on the stack's HTTP server (`saldo sync`, the API's sync route) or by the sweeper.
-    const syncDeps: SyncDeps = {
-      ...stores,
-      keys: new EncryptedFileKeyVault({ directory: localKeyVaultDirectory(dataDir) }),
-      connectors: createConnectorRegistry(functionConfig.connectors!),
-      retentionSeconds: functionConfig.retentionSeconds,
-      log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
-    };
-    // One queue per accounting system with the cloud's concurrency (lib/imports/syncQueues.ts), run by the sync
-    // worker's code; a message given up after its receives is logged as the cloud's dead-letter queue keeps it.
-    const syncs = new InProcessSyncQueue(syncDeps, {
+    // Every sync runs in this process, in the background, as the sync worker runs it in the cloud: whoever queued it
+    // (the API's sync route, `saldo sync`, the schedule's fan-out, the sweeper) sends it to its system's queue with
+    // SqsSyncDispatcher at the stack's SQS endpoint, and the queue invokes the worker's handler, with the cloud's
+    // concurrency per system (lib/imports/syncQueues.ts). A message given up after its receives is logged as the
+    // cloud's dead-letter queue keeps it.
+    const syncs = createLocalSyncQueues({
+      httpUrl: http.url,
+      region: LOCAL_REGION,
+      worker: await createFunctionHandler(SYNC_WORKER_HANDLER, workerConfig),
+      deadLetterWorker: await createFunctionHandler(SYNC_DEAD_LETTERS_HANDLER, workerConfig),
       log: (message, fields) => log(`sync: ${message} ${JSON.stringify(fields)}`),
     });
+    http.addRoute(syncs.route);
     // Pushed after the fakes: on stop, syncs under way end (against the fakes) before the fakes and emulators stop.
-    cleanups.push(() => syncs.idle());
+    cleanups.push(() => syncs.queues.idle());
 
     // On stop the server goes first (no new requests), then syncs under way end, then the rest.
     cleanups.push(() => http.stop());
-    // The schedule's refresh function, built as in the cloud; its fan-out hands syncs to the sync queue above
-    // through the stack's Lambda endpoint, as the cloud's goes to SQS.
+    // The schedule's refresh function, built as in the cloud; its fan-out sends syncs to the sync queues above
+    // through the stack's SQS endpoint, as the cloud's goes to SQS.
     const refreshFunction: LocalFunctionConfig = { functionName: LOCAL_REFRESH_FUNCTION_NAME, region: LOCAL_REGION };
     const refreshHandler = await createFunctionHandler(
       REFRESH_HANDLER,
@@ -339,12 +337,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     );
     const invokeRefresh = async (event: unknown) =>
       (await refreshHandler(event, createLambdaContext(refreshFunction))) as RefreshRoundReport;
-    http.addRoute(
-      lambdaInvokeRoute(
-        { [LOCAL_SYNC_FUNCTION_NAME]: async (event) => syncs.dispatch(SyncEventSchema.parse(event)) },
-        { [LOCAL_REFRESH_FUNCTION_NAME]: invokeRefresh },
-      ),
-    );
+    http.addRoute(lambdaInvokeRoute({}, { [LOCAL_REFRESH_FUNCTION_NAME]: invokeRefresh }));
     // The HTTP API of issue #4, with the same handlers as in the cloud behind a local JWT check.
     await mountLocalApi({
       server: http,
@@ -385,7 +378,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         importStore: stores.importStore,
         engagementStore: stores.engagementStore,
         redelivery,
-        syncs,
+        syncs: syncs.queues,
         retentionSeconds: functionConfig.retentionSeconds,
         log: (message, fields) => log(`sweeper: ${message} ${JSON.stringify(fields)}`),
       });
@@ -460,11 +453,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       ...(web ? { web: { url: web.url } } : {}),
       deadLetterDir,
       connectors: { tripletex: fakes.urls.tripletex, "poweroffice-go": fakes.urls["poweroffice-go"] },
-      lambda: {
-        endpoint: http.url,
-        syncFunctionName: LOCAL_SYNC_FUNCTION_NAME,
-        refreshFunctionName: LOCAL_REFRESH_FUNCTION_NAME,
-      },
+      lambda: { endpoint: http.url, refreshFunctionName: LOCAL_REFRESH_FUNCTION_NAME },
+      syncQueues: { endpoint: syncs.endpoint, urls: syncs.urls },
     });
     cleanups.push(() => removeStackFile(dataDir, process.pid));
 
@@ -480,7 +470,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       deadLetterDir,
       fakes,
       ...(web ? { webUrl: web.url } : {}),
-      waitForSyncs: () => syncs.idle(),
+      waitForSyncs: () => syncs.queues.idle(),
       stackFile: stackFilePath(dataDir),
       http,
       ...(demo ? { demo } : {}),

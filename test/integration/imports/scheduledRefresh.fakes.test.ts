@@ -6,6 +6,8 @@ import { runQueuedSyncs, type SyncMessage } from "../../../lib/imports/runQueued
 import { requestSync, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { SYNC_QUEUE_LIMITS } from "../../../lib/imports/syncQueues.ts";
 import { DEMO_POWEROFFICE_SUBSCRIPTION_KEY } from "../../../lib/local/fakes/demoPlatformKeys.ts";
+import { demoCompanyBooks } from "../../../lib/local/fakes/demoBooks.ts";
+import { demoTripletexEmployeeTokens } from "../../../lib/local/fakes/tripletex/demoTripletex.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem } from "../../../lib/secrets/types.ts";
 import { useSyncFakes } from "../../helpers/syncFakes.ts";
 
@@ -76,7 +78,7 @@ describe("a refresh round with failing clients", () => {
       { refreshDueAt: later },
     );
 
-    const queue = new InProcessSyncQueue(deps, { redeliveryDelayMs: 10 });
+    const queue = new InProcessSyncQueue((messages) => runQueuedSyncs(deps, messages), { redeliveryDelayMs: 10 });
     const started = new Date();
     const report = await refreshDueEngagements({ ...deps, syncs: queue }, { tenantId });
     expect(report.due).toBe(4);
@@ -140,6 +142,7 @@ describe("PowerOffice Go's rate limit under concurrent workers", () => {
       messages.push({
         id: queued.importId,
         body: JSON.stringify({ ...ref, importId: queued.importId, system: "poweroffice-go" }),
+        receiveCount: 1,
       });
     }
     const pending = [...messages];
@@ -171,4 +174,58 @@ describe("PowerOffice Go's rate limit under concurrent workers", () => {
     expect(powerOffice.api.throttled.get(DEMO_POWEROFFICE_SUBSCRIPTION_KEY) ?? 0).toBe(0);
     // Four demo years at 10 requests/s take ~10 s on an idle machine; the shared machine may be much slower.
   }, 240_000);
+});
+
+describe("Tripletex's budget per token under concurrent workers", () => {
+  it(`${SYNC_QUEUE_LIMITS.tripletex.maxConcurrency} workers syncing clients that share one accountant token stay within its budget: no 429, bounded in flight`, async () => {
+    const limits = SYNC_QUEUE_LIMITS.tripletex;
+    // The fake refuses (429) the 11th request of a token within its one-second period: saldo's budget per token is
+    // 10 per second (TRIPLETEX_TOKEN_RATE_LIMIT), of which the workers together take maxConcurrency × their share.
+    const tripletex = await fakes().startTripletex({
+      employeeTokens: demoTripletexEmployeeTokens(),
+      rateLimit: { limit: 10, periodSeconds: 1 },
+    });
+    // Each worker is its own process in the cloud: its own connector, limiter and share of the token's budget.
+    const workers: SyncDeps[] = Array.from({ length: limits.maxConcurrency }, () =>
+      fakes().syncDeps({
+        tripletex: fakes().tripletexConnector(tripletex, { requestsPerSecond: limits.requestsPerSecondPerWorker }),
+      }),
+    );
+    const companies = ["nordvik", "skarvik"] as const;
+    const messages: SyncMessage[] = [];
+    for (let index = 0; index < limits.maxConcurrency; index++) {
+      // A tenant each (a company's number is unique per tenant), every client bound to a company of the same token.
+      const slug = companies[index % companies.length]!;
+      const ref = await connectedEngagement(`tt-rate-${Date.now()}-${index}`, slug, "tripletex", {
+        employeeToken: "demo-tripletex-accountant",
+      });
+      await fakes().stores.engagementStore.recordIntegration(
+        { tenantId: ref.tenantId, clientId: ref.clientId },
+        "tripletex",
+        { companyId: demoCompanyBooks(slug).company.id },
+      );
+      const queued = await requestSync(workers[0]!, ref, { kind: "schedule", by: "test" });
+      messages.push({
+        id: queued.importId,
+        body: JSON.stringify({ ...ref, importId: queued.importId, system: "tripletex" }),
+        receiveCount: 1,
+      });
+    }
+    // Every worker takes a message at the same time, as SQS's event source would with a full queue.
+    await Promise.all(
+      workers.map(async (worker, index) => expect(await runQueuedSyncs(worker, [messages[index]!])).toEqual([])),
+    );
+
+    for (const message of messages) {
+      const { tenantId: t, clientId, engagementId, importId } = JSON.parse(message.body);
+      const run = await fakes().stores.importStore.getImport({ tenantId: t, clientId, engagementId, importId });
+      // No 429 reached an outcome: every sync imported (none failed CONNECTOR_RATE_LIMITED).
+      expect(run?.status).toBe("succeeded");
+      expect(run?.failure).toBeUndefined();
+    }
+    // The fake answered no 429 to the shared token, and never had more requests in flight than there are workers.
+    expect(tripletex.api.throttled.get("demo-tripletex-accountant") ?? 0).toBe(0);
+    expect(tripletex.server.requests).toBeGreaterThan(limits.maxConcurrency * 5);
+    expect(tripletex.server.peakInFlight).toBeLessThanOrEqual(limits.maxConcurrency);
+  }, 300_000);
 });

@@ -4,12 +4,12 @@ import { SyncEventSchema, type SyncEvent } from "../../../lib/imports/syncFromAp
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../../lib/local/localClients.ts";
 import { lambdaInvokeRoute } from "../../../lib/local/stack/lambdaInvokeRoute.ts";
 import { startLocalHttpServer, type RunningLocalHttpServer } from "../../../lib/local/stack/localHttpServer.ts";
-import { LambdaSyncDispatcher } from "../../../lib/store/LambdaSyncDispatcher.ts";
+import { invokeAsync } from "../../../lib/store/invokeAsync.ts";
 
 /**
- * The local stack's Lambda endpoint, spoken to by the AWS SDK's own Lambda client (as `saldo sync` and the API's sync
- * route reach it): an asynchronous invocation reaches the function with its event; everything else is refused as
- * Lambda refuses it.
+ * The local stack's Lambda endpoint, spoken to by the AWS SDK's own Lambda client (as `saldo refresh --now` reaches
+ * it): an asynchronous invocation reaches the function with its event; everything else is refused as Lambda refuses
+ * it.
  */
 
 let server: RunningLocalHttpServer;
@@ -33,15 +33,26 @@ afterAll(async () => {
 const clientConfig = () => ({ endpoint: server.url, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
 
 describe("the local stack's Lambda Invoke endpoint", () => {
-  it("hands LambdaSyncDispatcher's asynchronous invocation to the function, with the sync's reference", async () => {
-    await new LambdaSyncDispatcher({ functionName: "saldo-local-sync", clientConfig: clientConfig() }).dispatch(ref);
-    expect(received).toEqual([ref]);
+  it("hands an asynchronous invocation to the function, with its event", async () => {
+    const lambda = new LambdaClient({ ...clientConfig(), maxAttempts: 1 });
+    try {
+      await invokeAsync(lambda, "saldo-local-sync", ref);
+      expect(received).toEqual([ref]);
+    } finally {
+      lambda.destroy();
+    }
   });
 
-  it("answers an unknown function with ResourceNotFoundException, so the dispatcher fails with SYNC_DISPATCH_FAILED", async () => {
-    await expect(
-      new LambdaSyncDispatcher({ functionName: "saldo-other", clientConfig: clientConfig() }).dispatch(ref),
-    ).rejects.toMatchObject({ code: "SYNC_DISPATCH_FAILED", message: expect.stringMatching(/Function not found/) });
+  it("answers an unknown function with ResourceNotFoundException", async () => {
+    const lambda = new LambdaClient({ ...clientConfig(), maxAttempts: 1 });
+    try {
+      await expect(invokeAsync(lambda, "saldo-other", ref)).rejects.toMatchObject({
+        name: "ResourceNotFoundException",
+        message: expect.stringMatching(/Function not found/),
+      });
+    } finally {
+      lambda.destroy();
+    }
   });
 
   it("refuses synchronous invocations and events the function does not accept, as Lambda's errors", async () => {

@@ -115,7 +115,7 @@ describe("local stack: the scheduled refresh", () => {
     const report = JSON.parse(forced.stdout);
     expect(report).toMatchObject({ due: 1, queued: [{ ref, system: "tripletex" }] });
     expect(report.ended).toEqual([expect.objectContaining({ status: "succeeded" })]);
-    // The sync records its outcome on the engagement just after its import ends (runSync → recordRefresh).
+    // The worker records the outcome on the engagement just after the import ended.
     await vi.waitFor(
       async () => expect((await stores.engagementStore.getEngagement(ref))?.refresh?.lastTrigger).toBe("schedule"),
       { timeout: 30_000, interval: 100 },

@@ -29,15 +29,18 @@ const stackFile = (extra: Partial<StackFile> = {}): StackFile => ({
 });
 
 describe("resolveTarget: the integrations of the target", () => {
-  it("on the local stack: its file vault, its fakes and its own Lambda endpoint for the sync function", async () => {
+  it("on the local stack: its file vault, its fakes, its SQS endpoint for the sync queues and its Lambda endpoint", async () => {
     await writeStackFile(
       dataDir,
       stackFile({
         connectors: { tripletex: "http://127.0.0.1:4580/v2", "poweroffice-go": "http://127.0.0.1:4581" },
-        lambda: {
-          endpoint: "http://127.0.0.1:3000",
-          syncFunctionName: "saldo-local-sync",
-          refreshFunctionName: "saldo-local-refresh",
+        lambda: { endpoint: "http://127.0.0.1:3000", refreshFunctionName: "saldo-local-refresh" },
+        syncQueues: {
+          endpoint: "http://127.0.0.1:3000/sqs",
+          urls: {
+            tripletex: "http://127.0.0.1:3000/sqs/000000000000/saldo-local-sync-tripletex",
+            "poweroffice-go": "http://127.0.0.1:3000/sqs/000000000000/saldo-local-sync-poweroffice-go",
+          },
         },
       }),
     );
@@ -45,9 +48,12 @@ describe("resolveTarget: the integrations of the target", () => {
     expect(target.integrations).toEqual({
       keyVault: { kind: "encrypted-file", directory: join(dataDir, "secrets") },
       connectors: { fakes: { tripletex: "http://127.0.0.1:4580/v2", "poweroffice-go": "http://127.0.0.1:4581" } },
-      syncFunction: {
-        name: "saldo-local-sync",
-        clientConfig: { endpoint: "http://127.0.0.1:3000", region: "eu-north-1", credentials: expect.any(Object) },
+      syncQueues: {
+        urls: {
+          tripletex: "http://127.0.0.1:3000/sqs/000000000000/saldo-local-sync-tripletex",
+          "poweroffice-go": "http://127.0.0.1:3000/sqs/000000000000/saldo-local-sync-poweroffice-go",
+        },
+        clientConfig: { endpoint: "http://127.0.0.1:3000/sqs", region: "eu-north-1", credentials: expect.any(Object) },
       },
       refreshFunction: {
         name: "saldo-local-refresh",
@@ -60,16 +66,15 @@ describe("resolveTarget: the integrations of the target", () => {
     await writeStackFile(dataDir, stackFile());
     const { integrations } = await resolveTarget({ SALDO_DATA_DIR: dataDir });
     expect(integrations.connectors).toMatch(/restart it/);
-    expect(integrations.syncFunction).toMatch(/restart it/);
+    expect(integrations.syncQueues).toMatch(/restart it/);
   });
 
-  it("in AWS: Secrets Manager, the vendors' APIs with the platform-keys secret, the deployed sync function", async () => {
+  it("in AWS: Secrets Manager, the vendors' APIs with the platform-keys secret, the deployed sync queues", async () => {
     const aws = { SALDO_TABLE_NAME: "saldo-prod", SALDO_BUCKET_NAME: "saldo-prod-uploads" };
     const { integrations } = await resolveTarget({
       ...aws,
       SALDO_SECRET_PREFIX: "saldo/prod",
       SALDO_PLATFORM_KEYS_SECRET: "saldo/prod/platform-keys",
-      SALDO_SYNC_FUNCTION_NAME: "saldo-prod-sync",
       SALDO_SYNC_QUEUE_TRIPLETEX_URL: "https://sqs.eu-north-1.amazonaws.com/123456789012/saldo-prod-SyncTripletex",
       SALDO_REFRESH_FUNCTION_NAME: "saldo-prod-refresh",
     });
@@ -82,15 +87,16 @@ describe("resolveTarget: the integrations of the target", () => {
           platformKeys: { source: "secrets-manager", secretId: "saldo/prod/platform-keys" },
         },
       },
-      syncFunction: { name: "saldo-prod-sync", clientConfig: {} },
-      syncQueues: { tripletex: "https://sqs.eu-north-1.amazonaws.com/123456789012/saldo-prod-SyncTripletex" },
+      syncQueues: {
+        urls: { tripletex: "https://sqs.eu-north-1.amazonaws.com/123456789012/saldo-prod-SyncTripletex" },
+        clientConfig: {},
+      },
       refreshFunction: { name: "saldo-prod-refresh", clientConfig: {} },
     });
     const missing = (await resolveTarget(aws)).integrations;
     expect(missing.keyVault).toMatch(/set SALDO_SECRET_PREFIX/);
     expect(missing.connectors).toMatch(/set SALDO_PLATFORM_KEYS_SECRET/);
-    expect(missing.syncFunction).toMatch(/set SALDO_SYNC_FUNCTION_NAME/);
     expect(missing.refreshFunction).toMatch(/set SALDO_REFRESH_FUNCTION_NAME/);
-    expect(missing.syncQueues).toBeUndefined();
+    expect(missing.syncQueues).toMatch(/set SALDO_SYNC_QUEUE_TRIPLETEX_URL/);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createClient, deleteClient } from "../../../lib/engagements/manageClients.ts";
 import {
+  deleteIntegrationKey,
   getIntegrationKeyStatus,
   putIntegrationKey,
   useIntegrationKey,
@@ -11,6 +12,7 @@ import {
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { Secret } from "../../../lib/secrets/Secret.ts";
 import { createInMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
+import { isConnected, movementSourceOf } from "../../../lib/engagements/sourcePlan.ts";
 
 let directory: string;
 beforeEach(async () => {
@@ -59,5 +61,35 @@ describe("integration keys: lastUsedAt", () => {
     await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
     await deleteClient(deps, ref);
     await expect(useIntegrationKey(deps, ref)).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
+  });
+});
+
+describe("deleting an integration key", () => {
+  it("clears the client's connection, so the default plan reads files again", async () => {
+    const stores = createInMemoryStores();
+    const keys = new EncryptedFileKeyVault({ directory });
+    const deps = { ...stores, keys };
+    const client = await createClient(deps, {
+      tenantId: "t",
+      orgNumber: "923609016",
+      name: "A",
+      accountingSystem: "tripletex",
+    });
+    const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
+    await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
+    await stores.engagementStore.recordIntegration(ref, "tripletex", {
+      companyId: "42",
+      connection: { status: "ok", checkedAt: "2026-03-01T10:00:00.000Z" },
+    });
+    expect(isConnected(await stores.engagementStore.getClient(ref))).toBe(true);
+
+    expect(await deleteIntegrationKey(deps, ref)).toBe(true);
+    const after = await stores.engagementStore.getClient(ref);
+    expect(isConnected(after)).toBe(false);
+    expect(after?.integrations?.tripletex).toBeUndefined();
+    expect(movementSourceOf(undefined, {}, isConnected(after))).toBe("file");
+    expect((await getIntegrationKeyStatus(deps, ref)).set).toBe(false);
+    // Deleting again: no key, nothing to forget.
+    expect(await deleteIntegrationKey(deps, ref)).toBe(false);
   });
 });

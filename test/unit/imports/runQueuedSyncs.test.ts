@@ -57,7 +57,11 @@ afterEach(async () => {
   await rm(vaultDir, { recursive: true, force: true });
 });
 
-const message = (id: string, body: unknown) => ({ id, body: typeof body === "string" ? body : JSON.stringify(body) });
+const message = (id: string, body: unknown, receiveCount = 1) => ({
+  id,
+  body: typeof body === "string" ? body : JSON.stringify(body),
+  receiveCount,
+});
 
 describe("the sync worker's messages (partial batch failures)", () => {
   it("deletes the messages whose sync ended — imported, failed with its code, or a duplicate — and names only the others", async () => {
@@ -90,7 +94,7 @@ describe("the sync worker's messages (partial batch failures)", () => {
   });
 
   it("the in-process queue runs at most the system's concurrency at once", async () => {
-    const queue = new InProcessSyncQueue(deps, { limits: { tripletex: 1 } });
+    const queue = new InProcessSyncQueue((messages) => runQueuedSyncs(deps, messages), { limits: { tripletex: 1 } });
     connector.hold();
     const queued = await requestSync(deps, ref, trigger);
     await queue.dispatch({ ...queued, system: "tripletex" });

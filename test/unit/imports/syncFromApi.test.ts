@@ -6,6 +6,7 @@ import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { SyncAlreadyRunningError, SyncNotConnectedError } from "../../../lib/imports/errors.ts";
 import { sweepImports } from "../../../lib/imports/sweepImports.ts";
 import { InProcessSyncQueue } from "../../../lib/imports/InProcessSyncQueue.ts";
+import { runQueuedSyncs } from "../../../lib/imports/runQueuedSyncs.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -216,7 +217,7 @@ describe("syncFromApi: an API sync is an import like a file", () => {
   });
 
   it("runs a sync handed to the in-process queue in the background, as the local stack does", async () => {
-    const dispatcher = new InProcessSyncQueue(deps);
+    const dispatcher = new InProcessSyncQueue((messages) => runQueuedSyncs(deps, messages));
     connector.hold();
     const queued = await requestSync(deps, ref, trigger);
     await dispatcher.dispatch(queued);

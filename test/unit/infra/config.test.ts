@@ -8,13 +8,15 @@ import {
   REFRESH_CONFIG,
   STORAGE_CONFIG,
   SWEEPER_CONFIG,
+  CONNECTION_CHECK_CONFIG,
   SYNC_QUEUE_CONFIG,
   SYNC_QUEUES,
   SYNC_WORKER_CONFIG,
 } from "../../../infra/config.ts";
 import { POWEROFFICE_GO_RATE_LIMIT } from "../../../lib/connectors/powerofficeGo/PowerOfficeGoConnector.ts";
 import { REFRESH_ROUND_MINUTES } from "../../../lib/engagements/refreshSchedule.ts";
-import { SYNC_MAX_RECEIVES, SYNC_QUEUE_LIMITS } from "../../../lib/imports/syncQueues.ts";
+import { CONNECTION_CHECK_LIMITS, SYNC_MAX_RECEIVES, SYNC_QUEUE_LIMITS } from "../../../lib/imports/syncQueues.ts";
+import { TRIPLETEX_TOKEN_RATE_LIMIT } from "../../../lib/connectors/tripletex/TripletexConnector.ts";
 import { IMPORT_LIFECYCLE_DEFAULTS } from "../../../lib/imports/importFile.ts";
 import { TABLE_SPEC, toCreateTableInput, toTimeToLiveInput } from "../../../lib/store/tableSpec.ts";
 
@@ -194,18 +196,24 @@ describe("the sync queues in infra/ and in lib/imports/syncQueues.ts", () => {
   it("run each system's syncs with the same concurrency and rate-limit share", () => {
     for (const system of ["poweroffice-go", "tripletex"] as const) {
       expect(SYNC_QUEUES[system].maxConcurrency).toBe(SYNC_QUEUE_LIMITS[system].maxConcurrency);
-      expect(
-        "requestsPerSecondPerWorker" in SYNC_QUEUES[system]
-          ? SYNC_QUEUES[system].requestsPerSecondPerWorker
-          : undefined,
-      ).toBe(SYNC_QUEUE_LIMITS[system].requestsPerSecondPerWorker);
+      expect(SYNC_QUEUES[system].requestsPerSecondPerWorker).toBe(SYNC_QUEUE_LIMITS[system].requestsPerSecondPerWorker);
     }
+    expect(CONNECTION_CHECK_CONFIG.reservedConcurrency).toBe(CONNECTION_CHECK_LIMITS.concurrency);
+    expect(CONNECTION_CHECK_CONFIG.requestsPerSecond).toEqual(CONNECTION_CHECK_LIMITS.requestsPerSecond);
     expect(SYNC_QUEUE_CONFIG.maxReceiveCount).toBe(SYNC_MAX_RECEIVES);
   });
 
-  it("keeps PowerOffice Go's workers together under the subscription key's 10 requests per second", () => {
-    const { maxConcurrency, requestsPerSecondPerWorker } = SYNC_QUEUES["poweroffice-go"];
-    expect(maxConcurrency * requestsPerSecondPerWorker).toBeLessThanOrEqual(POWEROFFICE_GO_RATE_LIMIT.requests);
+  it("keeps every system's workers and connection-checking routes together within its budget", () => {
+    const budgets = {
+      "poweroffice-go": POWEROFFICE_GO_RATE_LIMIT.requests / (POWEROFFICE_GO_RATE_LIMIT.perMs / 1000),
+      tripletex: TRIPLETEX_TOKEN_RATE_LIMIT.requests / (TRIPLETEX_TOKEN_RATE_LIMIT.perMs / 1000),
+    };
+    for (const system of ["poweroffice-go", "tripletex"] as const) {
+      const { maxConcurrency, requestsPerSecondPerWorker } = SYNC_QUEUES[system];
+      const routes = CONNECTION_CHECK_CONFIG.reservedConcurrency * CONNECTION_CHECK_CONFIG.requestsPerSecond[system];
+      expect(maxConcurrency * requestsPerSecondPerWorker + routes).toBeLessThanOrEqual(budgets[system]);
+    }
+    const { maxConcurrency } = SYNC_QUEUES["poweroffice-go"];
     // SQS event sources take a maximum concurrency of 2 to 1000.
     expect(maxConcurrency).toBeGreaterThanOrEqual(2);
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,8 +10,8 @@ import {
   REFRESH_PERMISSIONS,
   SWEEPER_CONFIG,
   SWEEPER_PERMISSIONS,
-  SYNC_CONFIG,
-  SYNC_PERMISSIONS,
+  SYNC_DEAD_LETTERS_CONFIG,
+  SYNC_DEAD_LETTERS_PERMISSIONS,
   SYNC_WORKER_CONFIG,
   SYNC_WORKER_PERMISSIONS,
   platformKeysSecretName,
@@ -126,6 +126,12 @@ describe("every action granted is used by the function's code", () => {
     expect(unusedGrants(Object.values(SYNC_WORKER_PERMISSIONS).flat(), SYNC_WORKER_CONFIG.handler)).toEqual([]);
   });
 
+  it("the sync queues' dead-letter worker", () => {
+    expect(unusedGrants(Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(), SYNC_DEAD_LETTERS_CONFIG.handler)).toEqual(
+      [],
+    );
+  });
+
   it("the refresh function", () => {
     expect(unusedGrants(Object.values(REFRESH_PERMISSIONS).flat(), REFRESH_CONFIG.handler)).toEqual([]);
   });
@@ -134,12 +140,8 @@ describe("every action granted is used by the function's code", () => {
     expect(unusedGrants(Object.values(SWEEPER_PERMISSIONS).flat(), SWEEPER_CONFIG.handler)).toEqual([]);
   });
 
-  it("the sync function", () => {
-    expect(unusedGrants(Object.values(SYNC_PERMISSIONS).flat(), SYNC_CONFIG.handler)).toEqual([]);
-  });
-
   it("finds the calls it checks against: the sync reads keys and writes batches; the sweeper invokes", () => {
-    const sync = actionsUsedBy(SYNC_CONFIG.handler);
+    const sync = actionsUsedBy(SYNC_WORKER_CONFIG.handler);
     for (const action of ["secretsmanager:GetSecretValue", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]) {
       expect(sync).toContain(action);
     }
@@ -169,8 +171,8 @@ describe("no grant is wider than its use", () => {
   const everyAction = [
     ...Object.values(INGEST_PERMISSIONS).flat(),
     ...Object.values(SWEEPER_PERMISSIONS).flat(),
-    ...Object.values(SYNC_PERMISSIONS).flat(),
     ...Object.values(SYNC_WORKER_PERMISSIONS).flat(),
+    ...Object.values(SYNC_DEAD_LETTERS_PERMISSIONS).flat(),
     ...Object.values(REFRESH_PERMISSIONS).flat(),
     ...Object.values(API_PERMISSIONS).flat(),
   ];
@@ -189,14 +191,15 @@ describe("no grant is wider than its use", () => {
     expect([
       ...INGEST_PERMISSIONS.table,
       ...SWEEPER_PERMISSIONS.table,
-      ...SYNC_PERMISSIONS.table,
       ...SYNC_WORKER_PERMISSIONS.table,
       ...REFRESH_PERMISSIONS.table,
     ]).not.toContain("dynamodb:DeleteItem");
     expect(
-      Object.values(SYNC_PERMISSIONS)
-        .flat()
-        .filter((action) => /Delete|Create|PutSecretValue/.test(action)),
+      [
+        ...SYNC_WORKER_PERMISSIONS.table,
+        ...SYNC_WORKER_PERMISSIONS.clientKeys,
+        ...SYNC_WORKER_PERMISSIONS.platformKeys,
+      ].filter((action) => /Delete|Create|PutSecretValue/.test(action)),
     ).toEqual([]);
   });
 
@@ -209,7 +212,6 @@ describe("no grant is wider than its use", () => {
     const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
     expect(infra("ingest.ts")).not.toContain("/index/");
     expect(infra("api.ts")).not.toContain("/index/");
-    expect(infra("sync.ts")).not.toContain("/index/");
     expect(infra("sweeper.ts")).toContain("/index/${SWEEPER_CONFIG.sweepIndex}");
     expect(infra("sweeper.ts")).not.toContain("/index/*");
     expect(infra("schedule.ts").match(/\/index\//g)).toHaveLength(1);
@@ -222,7 +224,7 @@ describe("no grant is wider than its use", () => {
   });
 });
 
-describe("the sync function and the platform keys in infra/", () => {
+describe("the sync queues and the platform keys in infra/", () => {
   const infra = (name: string) => readFileSync(resolve(root, "infra", name), "utf8");
 
   it("sends to the sync queues only from the sync route, the refresh round and the sweeper, on those queues alone", () => {
@@ -238,14 +240,16 @@ describe("the sync function and the platform keys in infra/", () => {
 
   it("grants the platform-keys secret's value on that secret alone, and keeps it out of the client keys' prefix", () => {
     expect(infra("api.ts")).toContain("resources: [platformKeysSecret.arn]");
-    expect(infra("sync.ts")).toContain("resources: [platformKeysSecret.arn]");
+    expect(infra("schedule.ts")).toContain("resources: [platformKeysSecret.arn]");
     expect(platformKeysSecretName("production").startsWith(`${secretPrefix("production")}/`)).toBe(false);
     // Created without a value: the keys are set out of band and never pass through the deployment's state.
-    expect(infra("sync.ts")).not.toMatch(/SecretVersion|secretString/);
+    expect(infra("secrets.ts")).not.toMatch(/SecretVersion|secretString/);
   });
 
-  it("gives the sync function Lambda's longest time and retries that the sweeper backs up", () => {
-    expect(SYNC_CONFIG.timeoutSeconds).toBe(900);
-    expect(SYNC_CONFIG.asyncRetries).toBeGreaterThan(0);
+  it("runs every sync in the queues' worker: no function of its own for a manual sync", () => {
+    expect(existsSync(resolve(root, "infra", "sync.ts"))).toBe(false);
+    expect(existsSync(resolve(root, "functions", "sync", "runSync.ts"))).toBe(false);
+    expect(readFileSync(resolve(root, "sst.config.ts"), "utf8")).not.toMatch(/syncFunction/);
+    expect(SYNC_WORKER_CONFIG.timeoutSeconds).toBe(900);
   });
 });

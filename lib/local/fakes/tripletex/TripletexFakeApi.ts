@@ -171,6 +171,8 @@ export class TripletexFakeApi {
   readonly #sessions = new Map<string, Session>();
   readonly #companies = new Map<number, ServedCompany>();
   readonly #rateWindows = new Map<string, { start: number; used: number }>();
+  /** 429s answered per employee token (its value), for tests that assert a client stayed under the limit. */
+  readonly throttled = new Map<string, number>();
   #rateLimit: TripletexFakeRateLimit | undefined;
   #nextSessionId = 1;
   #requestCounter = 0;
@@ -402,6 +404,7 @@ export class TripletexFakeApi {
     }
     const resetSeconds = String(Math.max(1, Math.ceil((window.start + periodMs - nowMs) / 1000)));
     if (window.used >= limit.limit) {
+      this.throttled.set(tokenValue, (this.throttled.get(tokenValue) ?? 0) + 1);
       throw new ApiFailure(429, 0, "Too many requests: the rate limit of the period is used up.", [], {
         "X-Rate-Limit-Limit": String(limit.limit),
         "X-Rate-Limit-Remaining": "0",

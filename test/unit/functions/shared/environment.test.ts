@@ -86,11 +86,9 @@ describe("readEnv: one environment schema for every function", () => {
       SALDO_PLATFORM_KEYS_SECRET: "arn:aws:secretsmanager:eu-north-1:123456789012:secret:saldo-platform-keys-AbCdEf",
       SALDO_POWEROFFICE_GO_BASE_URL: "https://goapi.poweroffice.net/Demo",
       SALDO_TRIPLETEX_BASE_URL: "https://api-test.tripletex.tech/v2",
-      SALDO_SYNC_FUNCTION_NAME: "saldo-sync",
     });
     expect(test.connectors?.tripletex).toEqual({ baseUrl: "https://api-test.tripletex.tech/v2" });
     expect(test.connectors?.["poweroffice-go"]).toEqual({ baseUrl: "https://goapi.poweroffice.net/Demo" });
-    expect(test.syncFunctionName).toBe("saldo-sync");
     expect(() => readEnv({ SALDO_TABLE_NAME: "t", SALDO_TRIPLETEX_BASE_URL: "tripletex" })).toThrow(
       /SALDO_TRIPLETEX_BASE_URL/,
     );
