@@ -6,6 +6,15 @@
 // requirement would otherwise precede every command's output. An explicit setting wins.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+// A reader that stops early (`saldo sync … | head -1`) closes the pipe: what is left to print has nobody to read it,
+// so saldo stops quietly, as other command-line tools do, instead of crashing on the write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const { loadCliMain } = await import("./loadCli.js");
 const argv = process.argv.slice(2);
 // `start` loads the Lambda handlers (TypeScript) by path, as Lambda loads its handler: it needs tsx's loader.
