@@ -1,4 +1,5 @@
 import { rescheduleClientEngagements } from "../engagements/refreshSchedule.ts";
+import { ConnectorError } from "../connectors/errors.ts";
 import type { AccountingConnector, ConnectedCompany } from "../connectors/ports.ts";
 import { getClient } from "../engagements/manageClients.ts";
 import { putIntegrationKey, useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
@@ -54,6 +55,7 @@ export async function storeIntegrationKey<S extends IntegrationSystem>(
   value: Secret<IntegrationKeyBySystem[S]>,
 ): Promise<IntegrationView> {
   await putIntegrationKey(deps, ref, value);
+  await keepCompanyBindingIfReachable(deps, ref);
   if (deps.connectors[ref.system] !== undefined) await checkConnection(deps, ref);
   // A connected client's open engagements join the schedule (README "Scheduled refresh").
   await rescheduleClientEngagements(deps, ref);
@@ -113,6 +115,28 @@ export async function bindIntegrationCompany(
   // The previous connection described the previous binding: the check below records the new one.
   await deps.engagementStore.recordIntegration(ref, ref.system, companyId === null ? {} : { companyId });
   return recheckIntegration(deps, ref);
+}
+
+/**
+ * After a new key is stored: the company bound with the previous key stays bound only when the new key reaches it
+ * (the same accountant key pasted again, or a new one of the same firm); otherwise the binding goes, and the client
+ * acts for the new key's own company until one is bound (an accountant key unbound is refused at sync). When the
+ * system cannot answer now (rate-limited, unavailable) the binding is kept: the check that follows records that.
+ */
+async function keepCompanyBindingIfReachable(deps: IntegrationDeps, ref: IntegrationRef): Promise<void> {
+  const client = await getClient(deps, ref);
+  const companyId = client.integrations?.[ref.system]?.companyId;
+  if (companyId === undefined) return;
+  let reachable = false;
+  if (deps.connectors[ref.system] !== undefined) {
+    try {
+      reachable = (await listIntegrationCompanies(deps, ref)).companies.some((company) => company.id === companyId);
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw error;
+      reachable = error.status === "rate-limited" || error.status === "unavailable";
+    }
+  }
+  if (!reachable) await deps.engagementStore.recordIntegration(ref, ref.system, {});
 }
 
 function connectorOf(deps: IntegrationDeps, ref: IntegrationRef): AccountingConnector {

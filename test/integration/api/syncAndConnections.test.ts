@@ -181,6 +181,27 @@ describe("a Tripletex accountant key: its client companies, one bound to the cli
     expect(listed.companyId).toBe(skarvik.id);
   });
 
+  it("keeps the bound company when the same accountant key is stored again, and drops it for a key that cannot reach it", async () => {
+    const skarvik = demoCompanyBooks("skarvik").company;
+    const again = await call("PUT", `${clientPath}/integrations/tripletex`, {
+      body: { employeeToken: "demo-tripletex-accountant" },
+    });
+    expect(again.status).toBe(200);
+    expect(IntegrationStatusSchema.parse(again.json)).toMatchObject({
+      companyId: skarvik.id,
+      connection: { status: "ok", company: { id: skarvik.id } },
+    });
+    // A company's own key does not reach Skarvik: the binding goes, and the connection is the key's own company.
+    const other = await call("PUT", `${clientPath}/integrations/tripletex`, {
+      body: { employeeToken: "demo-tripletex-ok" },
+    });
+    expect(other.status).toBe(200);
+    const status = IntegrationStatusSchema.parse(other.json);
+    expect(status.companyId).toBeNull();
+    expect(status.connection).toMatchObject({ status: "ok" });
+    expect(status.connection?.company?.id).not.toBe(skarvik.id);
+  });
+
   it("refuses a body without a company id, naming the field", async () => {
     const answer = await call("PUT", `${clientPath}/integrations/tripletex/company`, { body: { company: "1" } });
     expect(answer.status).toBe(400);
