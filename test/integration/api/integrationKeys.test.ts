@@ -111,7 +111,14 @@ describe("integration keys: stored, shown masked, removed; never returned or log
   });
 
   it("DELETE removes the key (and is idempotent)", async () => {
+    const clientRef = { tenantId: "keys", clientId: clientPath.split("/")[2]! };
+    // Storing the key recorded the connection on the client (DynamoDB Local): the client counts as connected.
+    expect((await local().stores.engagementStore.getClient(clientRef))?.integrations?.["poweroffice-go"]).toBeDefined();
     expect((await call("DELETE", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys" })).status).toBe(204);
+    // The connection record went with the key: no longer connected (its engagements' default plan reads files).
+    expect(
+      (await local().stores.engagementStore.getClient(clientRef))?.integrations?.["poweroffice-go"],
+    ).toBeUndefined();
     expect((await call("DELETE", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys" })).status).toBe(204);
     const answer = await call("GET", `${clientPath}/integrations/poweroffice-go`, { tenant: "keys" });
     expect(answer.json).toEqual({ system: "poweroffice-go", set: false, companyId: null, connection: null });
