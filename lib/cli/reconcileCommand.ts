@@ -1,4 +1,4 @@
-import { getEngagementReconciliation } from "../imports/engagementReconciliation.ts";
+import { getWholeReconciliation } from "../imports/engagementReconciliation.ts";
 import { parseOre } from "../money/ore.ts";
 import { formatOreForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
 import type { Locale } from "../presentation/locale.ts";
@@ -34,7 +34,7 @@ export async function reconcileCommand(
   const pipeline = await openPipelineTarget(env);
   let reconciliation: ReconciliationJson;
   try {
-    reconciliation = ReconciliationJsonSchema.parse(await getEngagementReconciliation(pipeline, ref));
+    reconciliation = ReconciliationJsonSchema.parse(await getWholeReconciliation(pipeline, ref));
   } catch (error) {
     throw nothingToShow(error, pipeline.target.description);
   } finally {

@@ -113,6 +113,27 @@ export async function getReconciliationPage(
 }
 
 /**
+ * The engagement's reconciliation with every difference (`saldo reconcile`): {@link getReconciliationPage} followed
+ * page by page with its cursor, so the list is the one the API pages through, past the 500 a reconciliation keeps.
+ *
+ * @throws as {@link getReconciliationPage}
+ */
+export async function getWholeReconciliation(
+  deps: ReconciliationDeps,
+  ref: EngagementRef,
+): Promise<ReconciliationJson> {
+  const first = await getReconciliationPage(deps, ref, { limit: RECONCILIATION_PAGE_MAX_LIMIT });
+  const { nextCursor: _next, ...json } = first;
+  const differences = [...first.differences];
+  for (let cursor = first.nextCursor; cursor !== null;) {
+    const page = await getReconciliationPage(deps, ref, { cursor, limit: RECONCILIATION_PAGE_MAX_LIMIT });
+    differences.push(...page.differences);
+    cursor = page.nextCursor;
+  }
+  return { ...json, differences };
+}
+
+/**
  * The reconciliation of each engagement (for the engagement list): the stored one, computed again (not stored) only
  * where it is missing or out of date.
  */

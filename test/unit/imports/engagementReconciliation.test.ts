@@ -5,6 +5,7 @@ import { activateEarlierImport } from "../../../lib/imports/activateEarlierImpor
 import {
   getEngagementReconciliation,
   getReconciliationPage,
+  getWholeReconciliation,
   listEngagementsWithReconciliation,
 } from "../../../lib/imports/engagementReconciliation.ts";
 import { importFile, type ImportFileDeps } from "../../../lib/imports/importFile.ts";
@@ -208,6 +209,10 @@ describe("reconciliation across periods", () => {
     expect([second.differences.length, third.differences.length, third.nextCursor]).toEqual([150, 51, null]);
     const all = [...first.differences, ...second.differences, ...third.differences];
     expect(new Set(all.map((difference) => difference.account)).size).toBe(701);
+    // saldo reconcile's whole list: the same differences in the same order, with no cursor.
+    const whole = await getWholeReconciliation(stores, q2);
+    expect(whole.differences).toEqual(all);
+    expect(whole).not.toHaveProperty("nextCursor");
     expect(all.map((d) => d.account).sort()).toEqual([...Object.keys(next)].sort());
     expect(third.computedAt).toBe(first.computedAt);
     expect(ReconciliationPageJsonSchema.parse(third)).toEqual(third);
