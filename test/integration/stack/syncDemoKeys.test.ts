@@ -408,6 +408,36 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       expect(text.stdout).toMatch(
         new RegExp(`FEIL +OPENING_NOT_BALANCED: the opening balances sum to ${formatOre(missing).replace(".", "\\.")}`),
       );
+      // saldo reconcile, the CLI of GET …/reconciliation: the unbalanced opening is a difference (exit 3).
+      const reconciled = await saldo([
+        "reconcile",
+        "--tenant",
+        tenant,
+        "--client",
+        "havbris",
+        "--engagement",
+        "2025",
+        "--json",
+      ]);
+      expect(reconciled.code).toBe(3);
+      const reconciliation = JSON.parse(reconciled.stdout);
+      expect(reconciliation.status).toBe("differences");
+      expect(reconciliation.differences.map((difference: { code: string }) => difference.code)).toContain(
+        "OPENING_NOT_BALANCED",
+      );
+      expect(reconciliation.differences).toHaveLength(reconciliation.count);
+      const reconciledText = await saldo([
+        "reconcile",
+        "--tenant",
+        tenant,
+        "--client",
+        "havbris",
+        "--engagement",
+        "2025",
+      ]);
+      expect(reconciledText.code).toBe(3);
+      expect(reconciledText.stdout).toMatch(/avvik/);
+      expect(reconciledText.stdout).toContain("OPENING_NOT_BALANCED");
     },
   );
 });
