@@ -165,6 +165,7 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "saft",
           column: "opening",
           missing: false,
+          priorClosing: null,
         },
         movement: {
           kind: "api",
@@ -174,6 +175,7 @@ describe("source plans: a SAF-T file with the opening role plus the API's transa
           format: "tripletex",
           column: null,
           missing: false,
+          priorClosing: null,
         },
         closing: "computed",
       });
