@@ -37,10 +37,15 @@ export async function readActiveLedger(
     deps.importStore.readTrialBalance(importRef),
   ]);
   if (!run) return { state: "no-active-import", engagement };
-  return { state: "active", engagement, run, summary: summaryOf(run, rows, engagement, client) };
+  return { state: "active", engagement, run, summary: ledgerSummaryOf(run, rows, engagement, client) };
 }
 
-function summaryOf(
+/**
+ * The import's {@link LedgerSummary} from its stored trial-balance rows, header fields and validation report (see
+ * {@link readActiveLedger}); `engagement` gives the period a file states none of, `client` the company an import
+ * without a file header lacks.
+ */
+export function ledgerSummaryOf(
   run: ImportRun,
   rows: StoredTrialBalanceRow[],
   engagement: Engagement,

@@ -4,11 +4,9 @@ import { composeTrialBalance, type ComposedTrialBalance, type PriorFigures } fro
 import { carriesResultAccounts, reconcileOpeningWithPriorClosing } from "../reconcile/priorClosing.ts";
 import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "./ports.ts";
-import { readActiveLedger } from "./readActiveLedger.ts";
-import { readEngagementSources } from "./engagementSources.ts";
+import { ledgerSummaryOf } from "./readActiveLedger.ts";
+import { readEngagementSources, type EngagementSourcesRead } from "./engagementSources.ts";
 import type { ImportRun } from "./types.ts";
-import { EngagementNotFoundError } from "../engagements/errors.ts";
-import { getClient } from "../engagements/manageClients.ts";
 import { NoActiveImportError } from "./errors.ts";
 
 /** What getTrialBalanceView needs (STYLE.md §5). */
@@ -43,7 +41,7 @@ export interface TrialBalanceView {
 }
 
 /**
- * Reads the engagement's active version in the `saldo inspect --json` shape (via readActiveLedger) and reconciles
+ * Reads the engagement's active version in the `saldo inspect --json` shape (as readActiveLedger builds it) and reconciles
  * its opening balances (IB) with the closing balances (UB) of the client's previous engagement — the engagement
  * whose period ends the day before this one starts (see {@link findPriorEngagement}).
  *
@@ -55,16 +53,11 @@ export interface TrialBalanceView {
  * @throws ClientNotFoundError, EngagementNotFoundError (also for another tenant's ids), NoActiveImportError
  */
 export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: EngagementRef): Promise<TrialBalanceView> {
-  const [, active, sources] = await Promise.all([
-    getClient(deps, ref),
-    readActiveLedger(deps, ref),
-    readEngagementSources(deps, ref).catch((error: unknown) => {
-      if (error instanceof EngagementNotFoundError) return undefined;
-      throw error;
-    }),
-  ]);
-  if (active.state === "no-engagement" || sources === undefined) throw new EngagementNotFoundError(ref);
-  if (active.state === "no-active-import") throw new NoActiveImportError(ref);
+  // One read of the engagement's sources: the active (movement) import's rows are among its slots' rows, so the
+  // ledger is built from them rather than read a second time (5 000 accounts are 5 000 stored rows).
+  const sources = await readEngagementSources(deps, ref);
+  const active = await activeLedgerOf(deps, sources);
+  if (active === undefined) throw new NoActiveImportError(ref);
 
   const composed = composeTrialBalance(sources);
   const summary = composedSummary(active.summary, active.run, composed);
@@ -73,7 +66,7 @@ export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: Engag
   const reconciliation = reconcileOpeningWithPriorClosing({
     rows: active.summary.rows,
     priorRows: prior.rows,
-    compareResultAccounts: carriesResultAccounts(active.engagement, prior.engagement, active.summary.rows),
+    compareResultAccounts: carriesResultAccounts(sources.engagement, prior.engagement, active.summary.rows),
     priorLabel:
       `engagement ${prior.engagement.engagementId} (${prior.engagement.periodStart} – ${prior.engagement.periodEnd},` +
       ` import ${prior.run.importId})`,
@@ -85,6 +78,27 @@ export async function getTrialBalanceView(deps: TrialBalanceViewDeps, ref: Engag
     prior,
     composed,
   };
+}
+
+/**
+ * The active import's ledger (as readActiveLedger builds it) from the rows readEngagementSources read for its slot;
+ * read from the store only when no slot holds it. Undefined when the engagement has no active import.
+ */
+async function activeLedgerOf(
+  deps: TrialBalanceViewDeps,
+  sources: EngagementSourcesRead,
+): Promise<{ run: ImportRun; summary: LedgerSummary } | undefined> {
+  const { engagement, client } = sources;
+  const importId = engagement.activeImportId;
+  if (importId === undefined) return undefined;
+  const slot = Object.values(sources.slots).find((figures) => figures.run.importId === importId);
+  if (slot !== undefined) return { run: slot.run, summary: ledgerSummaryOf(slot.run, slot.rows, engagement, client) };
+  const importRef = { ...engagement, importId };
+  const [run, rows] = await Promise.all([
+    deps.importStore.getImport(importRef),
+    deps.importStore.readTrialBalance(importRef),
+  ]);
+  return run === undefined ? undefined : { run, summary: ledgerSummaryOf(run, rows, engagement, client) };
 }
 
 /**

@@ -26,7 +26,7 @@ import type { ImportLease, ImportProgress, ImportRef, ImportRun } from "../impor
 import type { Issue } from "../ledger/types.ts";
 import { DynamoImportDataReader } from "./dynamo/DynamoImportDataReader.ts";
 import { DynamoImportWriter } from "./dynamo/DynamoImportWriter.ts";
-import { DynamoTable, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
+import { DynamoTable, projectionOf, type DynamoTableOptions } from "./dynamo/DynamoTable.ts";
 import {
   decodeEngagement,
   decodeImportItem,
@@ -907,12 +907,6 @@ function leaseFields(importId: string, lease: ImportLease): Item {
 /** `{gsi1pk, gsi1sk}` as expression values `:gsi1pk`, `:gsi1sk`. */
 function prefixed(entry: { gsi1pk: string; gsi1sk: string }): Item {
   return { ":gsi1pk": entry.gsi1pk, ":gsi1sk": entry.gsi1sk };
-}
-
-/** A ProjectionExpression naming `attributes` through placeholders (several are DynamoDB reserved words). */
-function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
-  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
-  return { expression: Object.keys(names).join(", "), names };
 }
 
 /**

@@ -4,11 +4,12 @@ import type { ImportRef } from "../../imports/types.ts";
 import { StoreCorruptItemError } from "../errors.ts";
 import { lineMatches } from "../ledgerLines.ts";
 import { parseJsonAttribute, type DynamoTable } from "./DynamoTable.ts";
-import { decodeTrialBalanceRow, parseItem } from "./itemCodec.ts";
+import { decodeAccountChunks, decodeTrialBalanceRow, parseItem } from "./itemCodec.ts";
 import {
   ChunkItemSchema,
   DirectoryEntriesJsonSchema,
   DirectoryItemSchema,
+  TRIAL_BALANCE_ROW_ATTRIBUTES,
   UnlistedAccountsJsonSchema,
   VoucherIndexItemSchema,
   type DirectoryEntry,
@@ -37,9 +38,14 @@ const READ_AHEAD = 4;
 export class DynamoImportDataReader {
   constructor(private readonly table: DynamoTable) {}
 
-  /** The import's trial-balance rows, in file order. */
+  /**
+   * The import's trial-balance rows, in file order. Reads only the row's attributes, not the account → chunks index
+   * each row item carries (up to a few hundred ranges per account at a million lines): only a drill-down needs it.
+   */
   async readTrialBalance(ref: ImportRef): Promise<StoredTrialBalanceRow[]> {
-    const items = await this.table.queryAll(keys.importTablePk(ref.importId), keys.trialBalanceRowPrefix);
+    const items = await this.table.queryAll(keys.importTablePk(ref.importId), keys.trialBalanceRowPrefix, {
+      attributes: TRIAL_BALANCE_ROW_ATTRIBUTES,
+    });
     return items
       .map((item) => decodeTrialBalanceRow(item, ref.tenantId))
       .sort((a, b) => a.ordinal - b.ordinal)
@@ -136,7 +142,7 @@ export class DynamoImportDataReader {
     account: string,
   ): Promise<Set<number> | undefined> {
     const rowItem = await this.table.get(keys.trialBalanceRow(ref.importId, account));
-    if (rowItem !== undefined) return new Set(decodeChunkRanges(decodeTrialBalanceRow(rowItem, ref.tenantId).chunks));
+    if (rowItem !== undefined) return new Set(decodeChunkRanges(decodeAccountChunks(rowItem, ref.tenantId)));
     if (directory.unlistedAccounts === undefined) return undefined;
     return new Set(decodeChunkRanges(directory.unlistedAccounts[account] ?? ""));
   }

@@ -219,12 +219,16 @@ export class DynamoTable {
     }
   }
 
-  /** Every item of a partition (with `skPrefix`), page after page; consistency as {@link get}. */
+  /**
+   * Every item of a partition (with `skPrefix`), page after page; consistency as {@link get}. With `attributes`,
+   * only those attributes of each item are read (a ProjectionExpression): leave out what the caller does not need.
+   */
   async queryAll(
     pk: string,
     skPrefix?: string,
-    options: { newestFirst?: boolean; consistent?: boolean } = {},
+    options: { newestFirst?: boolean; consistent?: boolean; attributes?: readonly string[] } = {},
   ): Promise<Item[]> {
+    const projection = options.attributes === undefined ? undefined : projectionOf(options.attributes);
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -236,6 +240,9 @@ export class DynamoTable {
             ExpressionAttributeValues: { ":pk": pk, ...(skPrefix === undefined ? {} : { ":prefix": skPrefix }) },
             ScanIndexForward: options.newestFirst !== true,
             ConsistentRead: options.consistent === true,
+            ...(projection === undefined
+              ? {}
+              : { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }),
             ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
           }),
         ),
@@ -245,6 +252,12 @@ export class DynamoTable {
     } while (startKey !== undefined);
     return items;
   }
+}
+
+/** A ProjectionExpression naming `attributes` through placeholders (several are DynamoDB reserved words). */
+export function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
+  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
+  return { expression: Object.keys(names).join(", "), names };
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

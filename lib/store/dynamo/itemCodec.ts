@@ -14,6 +14,7 @@ import {
   ImportSummaryItemSchema,
   IssuesJsonSchema,
   RejectedUploadItemSchema,
+  TrialBalanceRowFieldsSchema,
   TrialBalanceRowItemSchema,
   type ImportItem,
 } from "./itemSchemas.ts";
@@ -189,18 +190,22 @@ export function encodeTrialBalanceRow(
   };
 }
 
-/** A validated trial-balance row item: the row, its position and the chunks holding its account's lines. */
-export function decodeTrialBalanceRow(
-  item: Item,
-  tenantId: string,
-): { row: StoredTrialBalanceRow; ordinal: number; chunks: string } {
+/**
+ * A validated trial-balance row item, read without its account → chunks index (TRIAL_BALANCE_ROW_ATTRIBUTES): the
+ * row and its position.
+ */
+export function decodeTrialBalanceRow(item: Item, tenantId: string): { row: StoredTrialBalanceRow; ordinal: number } {
   const {
     tenantId: _tenantId,
     ordinal,
-    chunks,
     ...row
-  } = parseItem(TrialBalanceRowItemSchema, item, "trial-balance row", tenantId);
-  return { row: row as StoredTrialBalanceRow, ordinal, chunks };
+  } = parseItem(TrialBalanceRowFieldsSchema, item, "trial-balance row", tenantId);
+  return { row: row as StoredTrialBalanceRow, ordinal };
+}
+
+/** The ranges of chunks holding the lines of a trial-balance row item's account (the whole item validated). */
+export function decodeAccountChunks(item: Item, tenantId: string): string {
+  return parseItem(TrialBalanceRowItemSchema, item, "trial-balance row", tenantId).chunks;
 }
 
 /** One line as the JSON text stored in a chunk: amounts as decimal strings (STYLE.md §9). */

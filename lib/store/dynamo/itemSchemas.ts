@@ -334,8 +334,11 @@ const MappingSchema = z.object({
 /** Chunk numbers as ranges, `0-12,15,17-20` (see transactionChunks.ts). */
 export const ChunkRangesSchema = z.string().regex(/^(\d+(-\d+)?(,\d+(-\d+)?)*)?$/, "expected chunk ranges like 0-3,7");
 
-/** Trial-balance row item (`ACC#…`) with the account → chunks index. */
-export const TrialBalanceRowItemSchema = z.object({
+/**
+ * A trial-balance row item (`ACC#…`) without its account → chunks index: what reading an import's trial balance
+ * needs (DynamoImportDataReader.readTrialBalance reads only these attributes, {@link TRIAL_BALANCE_ROW_ATTRIBUTES}).
+ */
+export const TrialBalanceRowFieldsSchema = z.object({
   ...TenantScoped,
   importId: z.string(),
   ordinal: z.number().int().nonnegative(),
@@ -354,8 +357,17 @@ export const TrialBalanceRowItemSchema = z.object({
   posted: z.object({ debit: OreStringSchema, credit: OreStringSchema, lines: z.number().int().nonnegative() }),
   prior: z.object({ opening: OreStringSchema.optional(), closing: OreStringSchema.optional() }).optional(),
   inChart: z.boolean(),
-  chunks: ChunkRangesSchema,
 });
+
+/** The attributes of a trial-balance row item a trial-balance read asks for (its keys too, for error messages). */
+export const TRIAL_BALANCE_ROW_ATTRIBUTES: readonly string[] = [
+  "pk",
+  "sk",
+  ...Object.keys(TrialBalanceRowFieldsSchema.shape),
+];
+
+/** Trial-balance row item (`ACC#…`) with the account → chunks index (only a drill-down by account reads it). */
+export const TrialBalanceRowItemSchema = TrialBalanceRowFieldsSchema.extend({ chunks: ChunkRangesSchema });
 
 /** One chunk in the directory: [chunk number, first date, last date, line count]. */
 export const DirectoryEntrySchema = z.tuple([

@@ -530,6 +530,32 @@ describe("DynamoDB stores: items read back", () => {
     });
   });
 
+  it("reads trial-balance rows without their account → chunks index, which only a drill-down by account reads", async () => {
+    const store = newStore();
+    const ref = await setupEngagement(store);
+    const run = await claim(store, ref);
+    const writer = store.importStore.openImportWriter(run);
+    for (const transaction of makeTransactions(4)) await writer.addTransaction(transaction);
+    const rows = trialBalanceOf(makeTransactions(4));
+    await writer.finish(rows);
+    const before = await store.importStore.readTrialBalance(run);
+    await emulators().documents.send(
+      new UpdateCommand({
+        TableName: emulators().tableName,
+        Key: keys.trialBalanceRow(run.importId, "1920"),
+        UpdateExpression: "SET chunks = :chunks",
+        ExpressionAttributeValues: { ":chunks": "not ranges" },
+      }),
+    );
+    // The rows never touch the index: a broken one leaves them readable, exactly as before.
+    expect(await store.importStore.readTrialBalance(run)).toEqual(before);
+    expect(before.map((row) => row.account)).toEqual(rows.map((row) => row.account));
+    await expect(store.importStore.readTransactionLines(run, { account: "1920", limit: 10 })).rejects.toMatchObject({
+      code: "STORE_CORRUPT_ITEM",
+      message: expect.stringContaining("chunks"),
+    });
+  });
+
   it("reports a chunk whose lines are not gzip as a corrupt item", async () => {
     const store = newStore();
     const ref = await setupEngagement(store);

@@ -216,6 +216,21 @@ describe("getTrialBalanceView: the active version", () => {
     );
     expect((await view(q1)).import.importId).toBe(first);
   });
+  it("reads each import's trial-balance rows once per view (5 000 accounts are 5 000 stored rows)", async () => {
+    const prior = await upload(fy2024, "fy2024.csv", FY2024_CSV);
+    const active = await upload(q1, "demo.xml", demo);
+    const reads: string[] = [];
+    const importStore = stores.importStore;
+    const counting = Object.create(importStore) as typeof importStore;
+    counting.readTrialBalance = (ref) => {
+      reads.push(ref.importId);
+      return importStore.readTrialBalance(ref);
+    };
+    const json = toTrialBalanceViewJson(await getTrialBalanceView({ ...stores, importStore: counting }, q1));
+    expect(json.import.importId).toBe(active);
+    expect(json.prior?.importId).toBe(prior);
+    expect(reads.sort()).toEqual([active, prior].sort());
+  });
 });
 
 describe("getTrialBalanceView: reconciliation with the prior engagement's closing", () => {
