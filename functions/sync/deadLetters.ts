@@ -1,12 +1,7 @@
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { parser } from "@aws-lambda-powertools/parser/middleware";
-import { SqsSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
-import middy from "@middy/core";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
-import { endDeadLetteredSyncs, type SyncMessage } from "../../lib/imports/runQueuedSyncs.ts";
-import { createSyncDeps } from "../shared/adapters.ts";
+import { endDeadLetteredSyncs } from "../../lib/imports/runQueuedSyncs.ts";
 import { lambdaEntry } from "../shared/environment.ts";
+import { syncQueueHandler } from "../shared/syncQueueHandler.ts";
 
 /**
  * A sync queue's dead-letter queue (SQS event source, infra/schedule.ts) → endDeadLetteredSyncs: a message lands there
@@ -17,20 +12,7 @@ import { lambdaEntry } from "../shared/environment.ts";
  * Composition root (STYLE.md §3): created once per container.
  */
 export function createHandler(config: FunctionConfig) {
-  const logger = new Logger({ serviceName: "saldo-sync-dead-letters" });
-  const deps = createSyncDeps(config, logger);
-  return middy()
-    .use(injectLambdaContext(logger))
-    .use(parser({ schema: SqsSchema }))
-    .handler(async (event) => {
-      const messages: SyncMessage[] = event.Records.map((record) => ({
-        id: record.messageId,
-        body: record.body,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-      }));
-      const failed = await endDeadLetteredSyncs(deps, messages);
-      return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };
-    });
+  return syncQueueHandler(config, "saldo-sync-dead-letters", endDeadLetteredSyncs);
 }
 
 export const handler = lambdaEntry(createHandler);

@@ -1,12 +1,7 @@
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { parser } from "@aws-lambda-powertools/parser/middleware";
-import { SqsSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
-import middy from "@middy/core";
 import type { FunctionConfig } from "../../lib/config/functionConfig.ts";
-import { runQueuedSyncs, type SyncMessage } from "../../lib/imports/runQueuedSyncs.ts";
-import { createSyncDeps } from "../shared/adapters.ts";
+import { runQueuedSyncs } from "../../lib/imports/runQueuedSyncs.ts";
 import { lambdaEntry } from "../shared/environment.ts";
+import { syncQueueHandler } from "../shared/syncQueueHandler.ts";
 
 /**
  * The sync worker: an accounting system's sync queue (SQS event source, infra/schedule.ts) → runSync for each
@@ -21,20 +16,7 @@ import { lambdaEntry } from "../shared/environment.ts";
  * Composition root (STYLE.md §3): created once per container.
  */
 export function createHandler(config: FunctionConfig) {
-  const logger = new Logger({ serviceName: "saldo-sync-worker" });
-  const deps = createSyncDeps(config, logger);
-  return middy()
-    .use(injectLambdaContext(logger))
-    .use(parser({ schema: SqsSchema }))
-    .handler(async (event) => {
-      const messages: SyncMessage[] = event.Records.map((record) => ({
-        id: record.messageId,
-        body: record.body,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-      }));
-      const failed = await runQueuedSyncs(deps, messages);
-      return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };
-    });
+  return syncQueueHandler(config, "saldo-sync-worker", runQueuedSyncs);
 }
 
 export const handler = lambdaEntry(createHandler);

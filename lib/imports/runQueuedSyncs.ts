@@ -30,18 +30,11 @@ export async function runQueuedSyncs(deps: SyncDeps, messages: readonly SyncMess
   const log = deps.log ?? (() => {});
   const retry: string[] = [];
   for (const message of messages) {
-    let event;
-    try {
-      event = SyncEventSchema.parse(JSON.parse(message.body));
-    } catch (error) {
-      log("sync message is not a sync event: left for the dead-letter queue", {
-        messageId: message.id,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+    const ref = syncOf(message, log, "sync message is not a sync event: left for the dead-letter queue");
+    if (ref === undefined) {
       retry.push(message.id);
       continue;
     }
-    const { system: _system, ...ref } = event;
     try {
       const result = await runSync(deps, ref);
       log("sync ended", { ...ref, outcome: result.outcome, status: result.run.status });
@@ -128,17 +121,8 @@ export async function endDeadLetteredSyncs(deps: SyncDeps, messages: readonly Sy
   const log = deps.log ?? (() => {});
   const retry: string[] = [];
   for (const message of messages) {
-    let event;
-    try {
-      event = SyncEventSchema.parse(JSON.parse(message.body));
-    } catch (error) {
-      log("dead-lettered sync message is not a sync event: dropped", {
-        messageId: message.id,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-      continue;
-    }
-    const { system: _system, ...ref } = event;
+    const ref = syncOf(message, log, "dead-lettered sync message is not a sync event: dropped");
+    if (ref === undefined) continue;
     try {
       await endDeadSync(deps, ref, { receives: SYNC_MAX_RECEIVES });
     } catch (error) {
@@ -150,4 +134,19 @@ export async function endDeadLetteredSyncs(deps: SyncDeps, messages: readonly Sy
     }
   }
   return retry;
+}
+
+/** The sync a message names, or undefined (logged as `unreadable`, with the reason) when its body is no sync event. */
+function syncOf(
+  message: SyncMessage,
+  log: (message: string, fields: Record<string, unknown>) => void,
+  unreadable: string,
+): ImportRef | undefined {
+  try {
+    const { system: _system, ...ref } = SyncEventSchema.parse(JSON.parse(message.body));
+    return ref;
+  } catch (error) {
+    log(unreadable, { messageId: message.id, reason: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
 }
