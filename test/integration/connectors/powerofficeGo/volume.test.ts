@@ -1,11 +1,10 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { KeyedRateLimiter } from "../../../../lib/connectors/http/index.ts";
 import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import { FakePowerOfficeGoServer } from "../../../../lib/local/fakes/powerofficeGo/FakePowerOfficeGoServer.ts";
 import { powerOfficeBooksOf } from "../../../../lib/local/fakes/powerofficeGo/powerOfficeDemoClients.ts";
 import { syntheticBooks } from "../../../../lib/local/fakes/syntheticBooks.ts";
+import { collectGarbage } from "../../../helpers/memory.ts";
 import {
   connectorFor,
   credentialsOf,
@@ -26,13 +25,6 @@ const server = await FakePowerOfficeGoServer.start({
   keepExchanges: 0,
 });
 afterAll(() => server.close());
-
-/** A full collection, when the runtime lets us ask for one (V8's gc, exposed at run time). */
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as (() => void) | undefined;
-  gc?.();
-}
 
 describe("PowerOffice Go volume", () => {
   it(`pulls a year of ${POSTINGS} postings with flat memory and figures to the øre`, { timeout: 600_000 }, async () => {

@@ -1,11 +1,10 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TripletexConnector } from "../../../../lib/connectors/tripletex/TripletexConnector.ts";
 import { LedgerSummarizer } from "../../../../lib/ledger/summarizeLedger.ts";
 import { syntheticBooks } from "../../../../lib/local/fakes/syntheticBooks.ts";
 import { FakeTripletexServer } from "../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { Secret } from "../../../../lib/secrets/Secret.ts";
+import { collectGarbage } from "../../../helpers/memory.ts";
 
 /**
  * Flat memory on a big year: a synthetic year of N postings pulled from the fake over real HTTP, its records consumed
@@ -20,12 +19,9 @@ const POSTINGS = Number(process.env.SALDO_TRIPLETEX_VOLUME_POSTINGS ?? 100_000);
 const CONSUMER = "volume-consumer";
 const MIB = 1024 * 1024;
 
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
 function heapAfterCollection(): number {
-  gc();
-  gc();
+  collectGarbage();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 

@@ -1,7 +1,6 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeHttpResponse, FakeRateWindow, FakeServer } from "../../../../lib/local/fakes/fakeServer.ts";
+import { collectGarbage } from "../../../helpers/memory.ts";
 
 /** The fake-server toolkit on a real loopback port: routing, request helpers, faults on demand, the exchange log. */
 
@@ -286,11 +285,6 @@ describe("FakeRateWindow", () => {
     expect(window.peak("b")).toBe(1);
   });
 });
-
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();

@@ -1,18 +1,12 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { syntheticBooks } from "../../../../lib/local/fakes/syntheticBooks.ts";
+import { collectGarbage } from "../../../helpers/memory.ts";
 
 /**
  * The synthetic volume books. The memory test streams a year of `SALDO_TEST_VOLUME_POSTINGS` postings (default
  * 200 000; set it to 1000000 for the full million) and checks that the heap does not grow with the year.
  */
 const VOLUME = Number(process.env.SALDO_TEST_VOLUME_POSTINGS ?? 200_000);
-/** A full collection, so that heapUsed shows what is retained, not garbage not yet collected. */
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
-}
 
 const YEAR = { start: "2025-01-01", end: "2025-12-31" };
 
