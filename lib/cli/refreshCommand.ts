@@ -11,7 +11,7 @@ import {
 } from "../imports/refreshDueEngagements.ts";
 import type { ImportRun } from "../imports/types.ts";
 import type { Locale } from "../presentation/locale.ts";
-import { RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
+import { invalidIdError, RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { openPipelineTarget, type PipelineTarget } from "./pipelineTarget.ts";
@@ -45,21 +45,33 @@ export async function refreshCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("refresh takes no file");
+  if (positionals.length > 0) throw new UsageError("refresh takes no file", "«saldo refresh» tar ingen fil.");
   for (const name of ["tenant", "client"] as const) {
     const value = values[name];
-    if (value !== undefined && !IdSchema.safeParse(value).success)
-      throw new UsageError(`--${name} "${value}": not a valid id`);
+    if (value !== undefined && !IdSchema.safeParse(value).success) throw invalidIdError(name, value);
   }
   const locale = localeFromOptions(values.locale, env);
   if (values.interval !== undefined) {
-    if (values.now) throw new UsageError("--interval sets a client's interval; --now runs a round: give one of them");
+    if (values.now)
+      throw new UsageError(
+        "--interval sets a client's interval; --now runs a round: give one of them",
+        "--interval setter en klients intervall, --now kjører en runde: oppgi bare ett av dem.",
+      );
     return setClientInterval(values, env, locale);
   }
-  if (!values.now) throw new UsageError("give --now (run a round now) or --interval (set a client's interval)");
-  if (values.client !== undefined) throw new UsageError("--client goes with --interval; a round takes --tenant");
+  if (!values.now)
+    throw new UsageError(
+      "give --now (run a round now) or --interval (set a client's interval)",
+      "Oppgi --now (kjør en runde nå) eller --interval (sett en klients intervall).",
+    );
+  if (values.client !== undefined)
+    throw new UsageError(
+      "--client goes with --interval; a round takes --tenant",
+      "--client hører til --interval; en runde tar bare --tenant.",
+    );
   const timeoutSeconds = values.timeout === undefined ? 900 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError("--timeout: a number of seconds");
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError("--timeout: a number of seconds", "--timeout må være et positivt antall sekunder.");
 
   const pipeline = await openPipelineTarget(env);
   try {
@@ -100,9 +112,13 @@ async function setClientInterval(
   locale: Locale,
 ): Promise<number> {
   const interval = RefreshIntervalSchema.safeParse(values.interval);
-  if (!interval.success) throw new UsageError(`--interval "${values.interval}": use hourly, nightly, weekly or off`);
+  if (!interval.success)
+    throw new UsageError(
+      `--interval "${values.interval}": use hourly, nightly, weekly or off`,
+      `--interval «${values.interval}» kan ikke brukes: velg hourly, nightly, weekly eller off.`,
+    );
   if (values.tenant === undefined || values.client === undefined)
-    throw new UsageError("--interval needs --tenant and --client");
+    throw new UsageError("--interval needs --tenant and --client", "--interval trenger --tenant og --client.");
   const pipeline = await openPipelineTarget(env);
   try {
     await updateClient(
