@@ -130,17 +130,18 @@ export const NB_ERROR_TEXTS: Readonly<Record<string, NbText>> = {
     `Importen${named(context, "importId")} finnes ikke i oppdraget${named(context, "engagementId")}. Se importene med «saldo imports».`,
   IMPORT_NOT_ACTIVATABLE: (context, message) =>
     `Importen${named(context, "importId")} kan ikke gjøres aktiv (status ${text(context, "status") ?? "ukjent"}: ${message}). Velg en fullført import i «saldo imports».`,
-  IMPORT_HAS_NO_FIGURES: (context) =>
-    `Importen${named(context, "importId")} har ingen tall (status ${text(context, "status") ?? "ukjent"}). Velg en fullført import i «saldo imports».`,
+  IMPORT_HAS_NO_FIGURES: (context, message) =>
+    `Importen${named(context, "importId")} har ingen tall som kan gjøres aktive (status ${text(context, "status") ?? "ukjent"}: ${message}). Velg en fullført import i «saldo imports».`,
   IMPORT_HELD: (context) => {
     const heldFor = list(context, "heldFor");
-    return `Importen${named(context, "importId")} er holdt tilbake${heldFor ? ` for ${heldFor}` : ""}. En person må godta årsakene: aktiver den med «--accept ${heldFor?.replaceAll(", ", ",") ?? "KODER"}».`;
+    const notAccepted = list(context, "notAccepted");
+    return `Importen${named(context, "importId")} er holdt tilbake${heldFor ? ` for ${heldFor}` : ""}${notAccepted && notAccepted !== heldFor ? `, og ${notAccepted} er ikke godtatt` : ""}. En person må godta alle årsakene: aktiver den med «--accept ${heldFor?.replaceAll(", ", ",") ?? "KODER"}».`;
   },
   IMPORT_EXPIRED: (context) =>
     `Importen${named(context, "importId")} er utløpt: tallene kan allerede være slettet. Last opp filen på nytt.`,
   CURSOR_STALE: (context) =>
     `Oppdraget${named(context, "engagementId")} har fått en ny aktiv versjon (import${named(context, "activeImportId")}) mens du bladde. Start på nytt uten markør.`,
-  CURSOR_INVALID: () => "Blamarkøren (cursor) gjelder ikke her. Start listen på nytt uten markør.",
+  CURSOR_INVALID: () => "Sidemarkøren (cursor) gjelder ikke her. Start listen på nytt uten markør.",
   INVALID_TRANSACTION_QUERY: (context, message) =>
     `Utvalget av posteringer kan ikke brukes (${text(context, "field") ?? "filter"}: ${message}). Rett filteret og prøv igjen.`,
   INVALID_UPLOAD: (_, message) => `Opplastingen kan ikke tas imot: ${message}. Rett filnavnet og prøv igjen.`,
@@ -270,7 +271,7 @@ export const NB_ERROR_TEXTS: Readonly<Record<string, NbText>> = {
     "Databasen svarer ikke nå. Kjører den lokale stakken («npm start»)? Ellers: prøv igjen om litt.",
   STORE_CONFLICT: () => "Dataene ble endret av noen andre samtidig. Prøv igjen.",
   STORE_NOT_FOUND: () => "Det som ble bedt om, finnes ikke lenger i databasen. Hent det på nytt.",
-  STORE_INVALID_CURSOR: () => "Blamarkøren (cursor) gjelder ikke her. Start listen på nytt uten markør.",
+  STORE_INVALID_CURSOR: () => "Sidemarkøren (cursor) gjelder ikke her. Start listen på nytt uten markør.",
   STORE_INVALID_QUERY: (_, message) => `Databasespørringen er ugyldig (${message}). ${OPERATOR}`,
   STORE_CORRUPT_ITEM: () => `Et lagret element har feil form. ${OPERATOR}`,
   STORE_ITEM_TOO_LARGE: () =>
