@@ -2,7 +2,7 @@ import { userInfo } from "node:os";
 import { activateEarlierImport } from "../imports/activateEarlierImport.ts";
 import { HOLD_CODES } from "../imports/activationRules.ts";
 import { IdSchema } from "../ids/ids.ts";
-import { UsageError } from "./errors.ts";
+import { invalidIdError, UsageError } from "./errors.ts";
 import { toImportSummaryJson } from "../imports/importReports.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
@@ -29,23 +29,28 @@ export async function activateCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("activate takes no file");
+  if (positionals.length > 0) throw new UsageError("activate takes no file", "«saldo activate» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const labels = labelsFor(localeFromOptions(values.locale, env)).upload;
-  if (values.import === undefined) throw new UsageError("--import is required");
+  if (values.import === undefined) throw new UsageError("--import is required", "Oppgi --import (id-en til importen).");
   const importId = IdSchema.safeParse(values.import);
-  if (!importId.success)
-    throw new UsageError(`--import "${values.import}": ${importId.error.issues[0]?.message ?? "not a valid id"}`);
+  if (!importId.success) throw invalidIdError("import", values.import, importId.error.issues[0]?.message);
   const accept = (values.accept ?? [])
     .flatMap((list) => list.split(","))
     .map((code) => code.trim())
     .filter(Boolean);
   const unknown = accept.filter((code) => !(HOLD_CODES as readonly string[]).includes(code));
   if (unknown.length > 0)
-    throw new UsageError(`--accept: unknown code ${unknown.join(", ")} (codes: ${HOLD_CODES.join(", ")})`);
+    throw new UsageError(
+      `--accept: unknown code ${unknown.join(", ")} (codes: ${HOLD_CODES.join(", ")})`,
+      `--accept: ukjent kode ${unknown.join(", ")}. Kodene som kan godtas: ${HOLD_CODES.join(", ")}.`,
+    );
   const retentionDays = Number(env.SALDO_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS);
   if (!(Number.isFinite(retentionDays) && retentionDays > 0))
-    throw new UsageError("SALDO_RETENTION_DAYS must be a positive number of days");
+    throw new UsageError(
+      "SALDO_RETENTION_DAYS must be a positive number of days",
+      "SALDO_RETENTION_DAYS må være et positivt antall dager.",
+    );
 
   const pipeline = await openPipelineTarget(env);
   try {

@@ -11,7 +11,7 @@ import { displayWidth } from "../presentation/textTable.ts";
 import { IntegrationKeySchemas, IntegrationSystemSchema } from "../secrets/schemas.ts";
 import { Secret } from "../secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem, KeyStatus } from "../secrets/types.ts";
-import { ConnectRefusedError, UsageError } from "./errors.ts";
+import { ConnectRefusedError, invalidIdError, UsageError } from "./errors.ts";
 import { openIntegrationTarget } from "./integrationTarget.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
@@ -63,16 +63,21 @@ export async function connectCommand(
   const [systemArgument, ...extra] = positionals;
   const system = IntegrationSystemSchema.safeParse(systemArgument);
   if (!system.success || extra.length > 0)
-    throw new UsageError(`connect takes one accounting system: ${IntegrationSystemSchema.options.join(" or ")}`);
+    throw new UsageError(
+      `connect takes one accounting system: ${IntegrationSystemSchema.options.join(" or ")}`,
+      `«saldo connect» tar ett regnskapssystem: ${IntegrationSystemSchema.options.join(" eller ")}.`,
+    );
   for (const name of ["tenant", "client"] as const) {
     const value = values[name];
-    if (value === undefined) throw new UsageError(`--${name} is required`);
+    if (value === undefined) throw new UsageError(`--${name} is required`, `Oppgi --${name}.`);
     const checked = IdSchema.safeParse(value);
-    if (!checked.success)
-      throw new UsageError(`--${name} "${value}": ${checked.error.issues[0]?.message ?? "not a valid id"}`);
+    if (!checked.success) throw invalidIdError(name, value, checked.error.issues[0]?.message);
   }
   if (values.company !== undefined && !/^\d{1,18}$/.test(values.company))
-    throw new UsageError(`--company "${values.company}": expected the system's company id (digits)`);
+    throw new UsageError(
+      `--company "${values.company}": expected the system's company id (digits)`,
+      `--company «${values.company}» er ikke en selskaps-id: oppgi systemets id for selskapet (sifre).`,
+    );
   const ref: ClientRef = { tenantId: values.tenant!, clientId: values.client! };
   const key = keyOf(system.data, values.key);
   const locale = localeFromOptions(values.locale, env);
@@ -84,7 +89,10 @@ export async function connectCommand(
     const { deps } = target;
     const connector = deps.connectors[system.data] as AccountingConnector | undefined;
     if (connector === undefined)
-      throw new ConnectRefusedError("SYNC_NOT_CONNECTED", `this target has no ${system.data} connector`);
+      throw new ConnectRefusedError("SYNC_NOT_CONNECTED", `this target has no ${system.data} connector`, {
+        system: system.data,
+        reason: "no-connector",
+      });
     const companyId = values.company;
     const chosen = companyId === undefined ? undefined : await reachedCompany(connector, key, companyId);
 
@@ -157,10 +165,15 @@ export async function connectCommand(
 
 /** The key as its system's value, validated as the API validates it (the messages never echo the value). */
 function keyOf<S extends IntegrationSystem>(system: S, value: string | undefined): Secret<IntegrationKeyBySystem[S]> {
-  if (value === undefined || value === "") throw new UsageError("--key is required");
+  if (value === undefined || value === "")
+    throw new UsageError("--key is required", "Oppgi --key (nøkkelen fra regnskapssystemet).");
   const field = system === "tripletex" ? "employeeToken" : "clientKey";
   const parsed = IntegrationKeySchemas[system].safeParse({ [field]: value });
-  if (!parsed.success) throw new UsageError(`--key: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--key: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`,
+      `--key har ikke riktig form (${parsed.error.issues.map((issue) => issue.message).join("; ")}). Kopier hele nøkkelen på nytt.`,
+    );
   return new Secret(parsed.data as IntegrationKeyBySystem[S]);
 }
 
@@ -178,6 +191,11 @@ async function reachedCompany(
     `the key does not reach company ${companyId}; it reaches ${
       companies.map((candidate) => `${candidate.id} (${candidate.name})`).join(", ") || "none"
     }: nothing was stored`,
+    {
+      companyId,
+      reachable: companies.length,
+      companies: companies.map((candidate) => `${candidate.id} (${candidate.name})`),
+    },
   );
 }
 
@@ -218,6 +236,7 @@ async function createNamedAfter(
         typeof other === "string"
           ? `${error.message}: connect client ${other} instead (--client ${other})`
           : error.message,
+        { ...error.context },
       );
     }
     throw error;

@@ -10,7 +10,7 @@ import type { Locale } from "../presentation/locale.ts";
 import { toEngagementJson } from "../api/resourceJson.ts";
 import { getEngagementReconciliation } from "../imports/engagementReconciliation.ts";
 import { formatPeriodForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
-import { UsageError } from "./errors.ts";
+import { invalidIdError, UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -37,6 +37,7 @@ export async function engagementCommand(
   if (action !== "create")
     throw new UsageError(
       `engagement: unknown action ${action === undefined ? "(none)" : `"${action}"`}; use "engagement create", "show", "close" or "reopen"`,
+      `«saldo engagement» ${action === undefined ? "mangler handling" : `kjenner ikke handlingen «${action}»`}. Bruk create, show, close eller reopen.`,
     );
   const { values, positionals } = parseOptions(rest, {
     tenant: { type: "string" },
@@ -48,13 +49,13 @@ export async function engagementCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("engagement create takes no file");
+  if (positionals.length > 0)
+    throw new UsageError("engagement create takes no file", "«saldo engagement create» tar ingen fil.");
   for (const name of ["tenant", "client"] as const) {
     const value = values[name];
-    if (value === undefined) throw new UsageError(`--${name} is required`);
+    if (value === undefined) throw new UsageError(`--${name} is required`, `Oppgi --${name}.`);
     const checked = IdSchema.safeParse(value);
-    if (!checked.success)
-      throw new UsageError(`--${name} "${value}": ${checked.error.issues[0]?.message ?? "not a valid id"}`);
+    if (!checked.success) throw invalidIdError(name, value, checked.error.issues[0]?.message);
   }
   const input = newEngagementOf(values);
   const engagementId =
@@ -87,22 +88,36 @@ export async function engagementCommand(
 
 function newEngagementOf(values: { year?: string; from?: string; to?: string }): NewEngagement {
   if (values.from !== undefined || values.to !== undefined) {
-    if (values.from === undefined || values.to === undefined) throw new UsageError("--from and --to go together");
+    if (values.from === undefined || values.to === undefined)
+      throw new UsageError("--from and --to go together", "Oppgi både --from og --to.");
     for (const [name, value] of [
       ["from", values.from],
       ["to", values.to],
     ] as const) {
       if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))
-        throw new UsageError(`--${name} "${value}": expected a date YYYY-MM-DD`);
+        throw new UsageError(
+          `--${name} "${value}": expected a date YYYY-MM-DD`,
+          `--${name} «${value}» er ikke en dato: skriv ÅÅÅÅ-MM-DD.`,
+        );
     }
     if (values.year !== undefined && values.year !== values.from.slice(0, 4)) {
-      throw new UsageError(`--year ${values.year} does not match --from ${values.from}`);
+      throw new UsageError(
+        `--year ${values.year} does not match --from ${values.from}`,
+        `--year ${values.year} stemmer ikke med --from ${values.from}.`,
+      );
     }
     return { kind: "period-end", periodStart: values.from, periodEnd: values.to };
   }
   if (values.year === undefined)
-    throw new UsageError("--year is required (or --from and --to for a period-end engagement)");
-  if (!/^\d{4}$/.test(values.year)) throw new UsageError(`--year "${values.year}": expected a year such as 2025`);
+    throw new UsageError(
+      "--year is required (or --from and --to for a period-end engagement)",
+      "Oppgi --year (eller --from og --to for et periodeoppdrag).",
+    );
+  if (!/^\d{4}$/.test(values.year))
+    throw new UsageError(
+      `--year "${values.year}": expected a year such as 2025`,
+      `--year «${values.year}» er ikke et år: skriv for eksempel 2025.`,
+    );
   return { kind: "year-end", fiscalYear: Number(values.year) };
 }
 
@@ -117,7 +132,8 @@ async function engagementAction(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError(`engagement ${action} takes no file`);
+  if (positionals.length > 0)
+    throw new UsageError(`engagement ${action} takes no file`, `«saldo engagement ${action}» tar ingen fil.`);
   const ref = engagementRefFromOptions(values);
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);

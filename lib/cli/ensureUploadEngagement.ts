@@ -117,6 +117,7 @@ function fiscalYearOf(ref: EngagementRef, header: FileHeader, option: number | u
   if (fiscalYear === undefined) {
     throw new UsageError(
       `the file states no period, so the engagement "${ref.engagementId}" cannot be created from it: pass --fiscal-year <year>`,
+      `Filen oppgir ingen periode, så oppdraget «${ref.engagementId}» kan ikke opprettes fra den. Oppgi --fiscal-year <år>.`,
     );
   }
   const year = engagementPeriod({ kind: "year-end", fiscalYear });
@@ -127,6 +128,11 @@ function fiscalYearOf(ref: EngagementRef, header: FileHeader, option: number | u
         (option === undefined
           ? "from it: pass --fiscal-year, or create a period-end engagement through the API (POST /clients/{clientId}/engagements)"
           : "for it"),
+      `Filen gjelder ${period.start} – ${period.end}, som ikke ligger i regnskapsåret ${fiscalYear} ` +
+        `(${year.periodStart} – ${year.periodEnd}), så årsavslutningsoppdraget «${ref.engagementId}» kan ikke opprettes for den. ` +
+        (option === undefined
+          ? "Oppgi --fiscal-year, eller opprett et periodeoppdrag (saldo engagement create --from … --to …)."
+          : "Rett --fiscal-year."),
     );
   }
   return fiscalYear;
@@ -144,6 +150,7 @@ function openingFiscalYearOf(ref: EngagementRef, header: FileHeader, option: num
   if (fiscalYear === undefined) {
     throw new UsageError(
       `the file states no period, so the engagement "${ref.engagementId}" it opens cannot be created from it: pass --fiscal-year <the year it opens>`,
+      `Filen oppgir ingen periode, så oppdraget «${ref.engagementId}» den åpner, kan ikke opprettes fra den. Oppgi --fiscal-year <året den åpner>.`,
     );
   }
   const year = engagementPeriod({ kind: "year-end", fiscalYear });
@@ -154,6 +161,9 @@ function openingFiscalYearOf(ref: EngagementRef, header: FileHeader, option: num
       `the file covers ${period.start} – ${period.end}: as the opening balance of fiscal year ${fiscalYear} ` +
         `(${year.periodStart} – ${year.periodEnd}) it must end on ${fiscalYear - 1}-12-31 (last year's trial balance) ` +
         `or lie within the year, so the year-end engagement "${ref.engagementId}" cannot be created for it`,
+      `Filen gjelder ${period.start} – ${period.end}: som inngående balanse for regnskapsåret ${fiscalYear} ` +
+        `(${year.periodStart} – ${year.periodEnd}) må den slutte ${fiscalYear - 1}-12-31 (fjorårets saldobalanse) ` +
+        `eller ligge innenfor året. Årsavslutningsoppdraget «${ref.engagementId}» kan ikke opprettes for den: rett --fiscal-year.`,
     );
   }
   return fiscalYear;
@@ -171,6 +181,7 @@ function clientOf(
     if (orgNumber === undefined) {
       throw new UsageError(
         `--org-number "${orgNumberOption}" is not a Norwegian organisation number (9 digits, mod-11 check digit)`,
+        `--org-number «${orgNumberOption}» er ikke et norsk organisasjonsnummer (9 sifre med kontrollsiffer, modulus 11). Rett nummeret.`,
       );
     }
     return { name, orgNumber };
@@ -182,6 +193,8 @@ function clientOf(
     throw new UsageError(
       `the file states organisation number "${stated}", which is not a Norwegian organisation number (9 digits, ` +
         `mod-11 check digit), so client "${ref.clientId}" cannot be created from it: pass --org-number <the client's number>`,
+      `Filen oppgir organisasjonsnummeret «${stated}», som ikke er et norsk organisasjonsnummer (9 sifre med kontrollsiffer), ` +
+        `så klienten «${ref.clientId}» kan ikke opprettes fra den. Oppgi --org-number <klientens nummer>.`,
     );
   }
   return { name, orgNumber };

@@ -1,10 +1,23 @@
 import { SaldoError } from "../errors/SaldoError.ts";
 
-/** A command line that cannot be run as given (unknown command, missing argument). Exit code 2. */
+/**
+ * A command line that cannot be run as given (unknown command, missing argument). Exit code 2. `nb` is the same in
+ * bokmål (what the CLI prints by default; lib/presentation/errorTexts.ts), `message` the English.
+ */
 export class UsageError extends SaldoError<"CLI_USAGE"> {
-  constructor(message: string) {
-    super("CLI_USAGE", message);
+  readonly nb: string | undefined;
+  constructor(message: string, nb: string | undefined) {
+    super("CLI_USAGE", message, { category: "invalid" });
+    this.nb = nb;
   }
+}
+
+/** `--name "value"` is not an id (the ids of the upload key layout): the schema's reason, or that it is not one. */
+export function invalidIdError(name: string, value: string, reason = "not a valid id"): UsageError {
+  return new UsageError(
+    `--${name} "${value}": ${reason}`,
+    `--${name} «${value}» er ikke en gyldig id: bare bokstaver, sifre, «.», «_» og «-», med en bokstav eller et siffer først (høyst 64 tegn).`,
+  );
 }
 
 /** Stable codes of {@link TargetNotReachableError}. */
@@ -15,8 +28,16 @@ export type TargetErrorCode = "TARGET_CONFIG_INVALID" | "LOCAL_STACK_NOT_RUNNING
  * running. Exit code 1 with the message, which says what to do.
  */
 export class TargetNotReachableError extends SaldoError<TargetErrorCode> {
-  constructor(code: TargetErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, options);
+  constructor(
+    code: TargetErrorCode,
+    message: string,
+    options: {
+      cause?: unknown;
+      /** For LOCAL_STACK_NOT_RUNNING: the stack file looked for, and why it does not lead to a running stack. */
+      context?: { file: string; reason: "no-stack-file" | "not-a-stack-file" | "process-ended"; pid?: number };
+    } = {},
+  ) {
+    super(code, message, { cause: options.cause, ...(options.context ? { context: options.context } : {}) });
   }
 }
 
@@ -42,7 +63,11 @@ export type NothingToShowCode = "CLIENT_NOT_FOUND" | "ENGAGEMENT_NOT_FOUND" | "N
  * version yet — as the use cases (and so the API, 404/409) say it, with where the CLI looked. Exit code 1.
  */
 export class NothingToShowError extends SaldoError<NothingToShowCode> {
-  constructor(code: NothingToShowCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    code: NothingToShowCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
     super(code, message, options);
   }
 }
@@ -56,7 +81,10 @@ export function nothingToShow(error: unknown, where: string): unknown {
     error instanceof SaldoError &&
     ["CLIENT_NOT_FOUND", "ENGAGEMENT_NOT_FOUND", "NO_ACTIVE_IMPORT"].includes(error.code)
   ) {
-    return new NothingToShowError(error.code as NothingToShowCode, `${error.message} (${where})`, { cause: error });
+    return new NothingToShowError(error.code as NothingToShowCode, `${error.message} (${where})`, {
+      cause: error,
+      context: { ...error.context, where },
+    });
   }
   return error;
 }
@@ -69,7 +97,11 @@ export type TokenRefusedCode = "LOCAL_SIGNING_KEY_MISSING" | "LOCAL_SIGNING_KEY_
  * stack has started there), or the running stack signs with another key. Exit code 1 with what to do.
  */
 export class TokenRefusedError extends SaldoError<TokenRefusedCode> {
-  constructor(code: TokenRefusedCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    code: TokenRefusedCode,
+    message: string,
+    options: { cause?: unknown; context?: { dataDir: string; url?: string; pid?: number } } = {},
+  ) {
     super(code, message, options);
   }
 }
@@ -103,8 +135,8 @@ export type ConnectRefusedCode = "INTEGRATION_COMPANY_UNREACHABLE" | "ORG_NUMBER
  * system. Exit code 1.
  */
 export class ConnectRefusedError extends SaldoError<ConnectRefusedCode> {
-  constructor(code: ConnectRefusedCode, message: string) {
-    super(code, message);
+  constructor(code: ConnectRefusedCode, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, { context });
   }
 }
 

@@ -36,12 +36,13 @@ export async function importsCommand(
     limit: { type: "string" },
     cursor: { type: "string" },
   });
-  if (positionals.length > 0) throw new UsageError("imports takes no file");
+  if (positionals.length > 0) throw new UsageError("imports takes no file", "«saldo imports» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const parsed = ImportListQuerySchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!parsed.success) {
     throw new UsageError(
       `--limit must be a whole number from 1 to ${IMPORT_LIST_MAX_LIMIT}, and --cursor a nextCursor the listing printed`,
+      `--limit må være et helt tall fra 1 til ${IMPORT_LIST_MAX_LIMIT}, og --cursor en nextCursor listen skrev ut.`,
     );
   }
   const query = parsed.data;

@@ -29,10 +29,15 @@ export async function inspectCommand(
     ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
-  if (!path || extra.length > 0) throw new UsageError("inspect takes exactly one file");
+  if (!path || extra.length > 0)
+    throw new UsageError("inspect takes exactly one file", "«saldo inspect» tar nøyaktig én fil.");
   const locale = localeFromOptions(values.locale, env);
   const format = FormatOptionSchema.safeParse(values.format);
-  if (!format.success) throw new UsageError(`--format must be one of auto, saft, sie, csv (got "${values.format}")`);
+  if (!format.success)
+    throw new UsageError(
+      `--format must be one of auto, saft, sie, csv (got "${values.format}")`,
+      `--format må være auto, saft, sie eller csv (fikk «${values.format}»).`,
+    );
   const { layout: csv, encoding } = uploadOptionsFromCli(values);
 
   const fileName = basename(path);

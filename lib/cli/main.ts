@@ -1,3 +1,4 @@
+import { errorLine, errorLocale } from "./errorLine.ts";
 import { UsageError } from "./errors.ts";
 
 /** A command: its arguments in, the exit code out. */
@@ -58,7 +59,7 @@ Usage:
                               run one round of the scheduled refresh now, follow the syncs it queued
   saldo refresh --tenant T --client C --interval hourly|nightly|weekly|off
                               how often the schedule refreshes the client's engagements
-  saldo token --tenant T [--subject S] [--expires <seconds>]   a bearer token the local API accepts
+  saldo token --tenant T [--subject S] [--expires <seconds>] [--locale nb|en]   a bearer token the local API accepts
   saldo help
 
 Text is Norwegian by default (1 234 567,89, dd.mm.yyyy); --locale en (or SALDO_LOCALE=en) for English style.
@@ -83,34 +84,17 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!load) throw new UsageError(`unknown command "${command}"`);
+    if (!load) throw new UsageError(`unknown command "${command}"`, `Ukjent kommando «${command}».`);
     return await (
       await load()
     )(rest);
   } catch (error) {
+    const line = errorLine(error, errorLocale(rest, process.env));
     if (error instanceof UsageError) {
-      process.stderr.write(`saldo: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`saldo: ${line}\n\n${USAGE}\n`);
       return 2;
     }
-    const message = fileSystemMessage(error) ?? (error instanceof Error ? error.message : String(error));
-    process.stderr.write(`saldo: ${message.split("\n")[0]}\n`);
+    process.stderr.write(`saldo: ${line}\n`);
     return 1;
   }
-}
-
-/** The reasons a file named on the command line cannot be opened, in words rather than Node's `ENOENT: …, stat 'x'`. */
-const FILE_SYSTEM_REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "it is a folder, not a file",
-  ENOTDIR: "a part of the path is not a folder",
-};
-
-function fileSystemMessage(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, path } = error as NodeJS.ErrnoException;
-  const reason = code === undefined ? undefined : FILE_SYSTEM_REASONS[code];
-  if (reason === undefined) return undefined;
-  return typeof path === "string" ? `cannot read ${path}: ${reason}` : `cannot read the file: ${reason}`;
 }

@@ -29,7 +29,10 @@ export function localeFromOptions(
   if (asked === undefined) return DEFAULT_LOCALE;
   const parsed = LocaleSchema.safeParse(asked);
   if (!parsed.success) {
-    throw new UsageError(`${value === undefined ? "SALDO_LOCALE" : "--locale"} must be nb or en (got "${asked}")`);
+    throw new UsageError(
+      `${value === undefined ? "SALDO_LOCALE" : "--locale"} must be nb or en (got "${asked}")`,
+      `${value === undefined ? "SALDO_LOCALE" : "--locale"} må være nb eller en (fikk «${asked}»).`,
+    );
   }
   return parsed.data;
 }
@@ -49,12 +52,22 @@ export function figuresOutputFromOptions(
   stdoutIsTerminal = Boolean(process.stdout.isTTY),
 ): FiguresOutput {
   const format = OutputFormatSchema.safeParse(values.format ?? (values.json ? "json" : "text"));
-  if (!format.success) throw new UsageError(`--format must be one of text, json, csv, xlsx (got "${values.format}")`);
+  if (!format.success)
+    throw new UsageError(
+      `--format must be one of text, json, csv, xlsx (got "${values.format}")`,
+      `--format må være text, json, csv eller xlsx (fikk «${values.format}»).`,
+    );
   if (values.json && format.data !== "json")
-    throw new UsageError(`--json and --format ${format.data} contradict each other`);
-  if (values.output === "") throw new UsageError("--output needs a file name");
+    throw new UsageError(
+      `--json and --format ${format.data} contradict each other`,
+      `--json og --format ${format.data} motsier hverandre: oppgi ett av dem.`,
+    );
+  if (values.output === "") throw new UsageError("--output needs a file name", "--output trenger et filnavn.");
   if (format.data === "xlsx" && values.output === undefined && stdoutIsTerminal) {
-    throw new UsageError("an XLSX file is binary: write it with --output FILE (or redirect standard output)");
+    throw new UsageError(
+      "an XLSX file is binary: write it with --output FILE (or redirect standard output)",
+      "En XLSX-fil er binær: skriv den med --output FIL (eller send standard ut til en fil).",
+    );
   }
   return {
     format: format.data,

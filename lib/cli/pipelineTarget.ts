@@ -4,7 +4,7 @@ import type { EngagementStore } from "../engagements/ports.ts";
 import type { ImportStore } from "../imports/ports.ts";
 import { IdSchema } from "../ids/ids.ts";
 import { createDynamoStores } from "../store/createDynamoStores.ts";
-import { UsageError } from "./errors.ts";
+import { invalidIdError, UsageError } from "./errors.ts";
 import { resolveTarget, type Target } from "./resolveTarget.ts";
 
 /** The `--tenant`, `--client`, `--engagement` options every pipeline command takes. */
@@ -26,10 +26,9 @@ export function engagementRefFromOptions(values: {
     ["engagement", values.engagement],
   ];
   for (const [name, value] of ids) {
-    if (value === undefined) throw new UsageError(`--${name} is required`);
+    if (value === undefined) throw new UsageError(`--${name} is required`, `Oppgi --${name}.`);
     const checked = IdSchema.safeParse(value);
-    if (!checked.success)
-      throw new UsageError(`--${name} "${value}": ${checked.error.issues[0]?.message ?? "not a valid id"}`);
+    if (!checked.success) throw invalidIdError(name, value, checked.error.issues[0]?.message);
   }
   return { tenantId: values.tenant!, clientId: values.client!, engagementId: values.engagement! };
 }

@@ -35,7 +35,11 @@ export function uploadOptionsFromCli(values: {
       columns: values.columns,
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      message,
+      `CSV-oppsettet kan ikke brukes: ${message}. Rett --delimiter, --decimal, --header-row eller --columns.`,
+    );
   }
   const parsed = UploadOptionsSchema.safeParse({
     ...(layout !== undefined ? { layout } : {}),
@@ -44,7 +48,10 @@ export function uploadOptionsFromCli(values: {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const flag = issue.path[0] === "encoding" ? "--encoding" : "the layout options";
-    throw new UsageError(`${flag}: ${issue.message}`);
+    throw new UsageError(
+      `${flag}: ${issue.message}`,
+      `${flag === "--encoding" ? "--encoding" : "CSV-oppsettet"} kan ikke brukes: ${issue.message}.`,
+    );
   }
   return parsed.data;
 }

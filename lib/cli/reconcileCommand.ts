@@ -28,7 +28,7 @@ export async function reconcileCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("reconcile takes no file");
+  if (positionals.length > 0) throw new UsageError("reconcile takes no file", "«saldo reconcile» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const locale = localeFromOptions(values.locale, env);
   const pipeline = await openPipelineTarget(env);

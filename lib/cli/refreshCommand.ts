@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { updateClient } from "../engagements/manageClients.ts";
-import { RefreshIntervalSchema } from "../engagements/types.ts";
+import { RefreshIntervalSchema, type Engagement } from "../engagements/types.ts";
 import { IdSchema } from "../ids/ids.ts";
 import {
   RefreshRoundReportSchema,
@@ -11,7 +11,7 @@ import {
 } from "../imports/refreshDueEngagements.ts";
 import type { ImportRun } from "../imports/types.ts";
 import type { Locale } from "../presentation/locale.ts";
-import { RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
+import { invalidIdError, RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 import { openPipelineTarget, type PipelineTarget } from "./pipelineTarget.ts";
@@ -25,7 +25,7 @@ const UNFINISHED: ReadonlySet<string> = new Set(["queued", "running"]);
  * deployed one, SALDO_REFRESH_FUNCTION_NAME) with the event the schedule sends, so the round is exactly a scheduled
  * one: the due engagements (`--all`: every engagement in the schedule, due or not) of every tenant or of `--tenant`,
  * queued and sent to the sync queues. It prints what the round did and then follows the queued syncs until they
- * ended (default up to 900 s), printing how each ended.
+ * ended and are recorded on their engagements (default up to 900 s), printing how each ended.
  *
  * `saldo refresh --tenant T --client C --interval hourly|nightly|weekly|off`: sets how often the schedule refreshes
  * the client's engagements (the same use case as `PATCH /clients/{clientId}` with `refresh.interval`).
@@ -45,21 +45,33 @@ export async function refreshCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("refresh takes no file");
+  if (positionals.length > 0) throw new UsageError("refresh takes no file", "«saldo refresh» tar ingen fil.");
   for (const name of ["tenant", "client"] as const) {
     const value = values[name];
-    if (value !== undefined && !IdSchema.safeParse(value).success)
-      throw new UsageError(`--${name} "${value}": not a valid id`);
+    if (value !== undefined && !IdSchema.safeParse(value).success) throw invalidIdError(name, value);
   }
   const locale = localeFromOptions(values.locale, env);
   if (values.interval !== undefined) {
-    if (values.now) throw new UsageError("--interval sets a client's interval; --now runs a round: give one of them");
+    if (values.now)
+      throw new UsageError(
+        "--interval sets a client's interval; --now runs a round: give one of them",
+        "--interval setter en klients intervall, --now kjører en runde: oppgi bare ett av dem.",
+      );
     return setClientInterval(values, env, locale);
   }
-  if (!values.now) throw new UsageError("give --now (run a round now) or --interval (set a client's interval)");
-  if (values.client !== undefined) throw new UsageError("--client goes with --interval; a round takes --tenant");
+  if (!values.now)
+    throw new UsageError(
+      "give --now (run a round now) or --interval (set a client's interval)",
+      "Oppgi --now (kjør en runde nå) eller --interval (sett en klients intervall).",
+    );
+  if (values.client !== undefined)
+    throw new UsageError(
+      "--client goes with --interval; a round takes --tenant",
+      "--client hører til --interval; en runde tar bare --tenant.",
+    );
   const timeoutSeconds = values.timeout === undefined ? 900 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError("--timeout: a number of seconds");
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError("--timeout: a number of seconds", "--timeout må være et positivt antall sekunder.");
 
   const pipeline = await openPipelineTarget(env);
   try {
@@ -100,9 +112,13 @@ async function setClientInterval(
   locale: Locale,
 ): Promise<number> {
   const interval = RefreshIntervalSchema.safeParse(values.interval);
-  if (!interval.success) throw new UsageError(`--interval "${values.interval}": use hourly, nightly, weekly or off`);
+  if (!interval.success)
+    throw new UsageError(
+      `--interval "${values.interval}": use hourly, nightly, weekly or off`,
+      `--interval «${values.interval}» kan ikke brukes: velg hourly, nightly, weekly eller off.`,
+    );
   if (values.tenant === undefined || values.client === undefined)
-    throw new UsageError("--interval needs --tenant and --client");
+    throw new UsageError("--interval needs --tenant and --client", "--interval trenger --tenant og --client.");
   const pipeline = await openPipelineTarget(env);
   try {
     await updateClient(
@@ -148,27 +164,56 @@ async function invokeRound(
   }
 }
 
-/** Polls the queued syncs' imports until each ended or the time is up; the last state of each. */
+/**
+ * How long, once a queued sync's import ended, the command waits for the worker to record that sync on its engagement
+ * (`Engagement.refresh`, written just after the import ends). The worker logs and carries on when that write fails,
+ * so the command stops waiting for it after this long rather than at the end of `--timeout`.
+ */
+const RECORD_GRACE_MS = 30_000;
+
+/**
+ * Polls the queued syncs until each ended — its import ended and the worker recorded it on the engagement, so what the
+ * command prints is already what `saldo engagement show` and the API show — or the time is up; the last state of each.
+ */
 async function followQueued(
   pipeline: PipelineTarget,
   report: RefreshRoundReport,
   timeoutSeconds: number,
 ): Promise<ImportRun[]> {
   const deadline = Date.now() + timeoutSeconds * 1000;
+  const endedSince = new Map<string, number>();
   const read = () =>
     Promise.all(
-      report.queued.map(
-        async (queued) =>
+      report.queued.map(async (queued) => {
+        const run =
           (await pipeline.importStore.getImport({ ...queued.ref, importId: queued.importId })) ??
-          ({ ...queued.ref, importId: queued.importId, status: "queued" } as ImportRun),
-      ),
+          ({ ...queued.ref, importId: queued.importId, status: "queued" } as ImportRun);
+        if (UNFINISHED.has(run.status)) return { run, settled: false };
+        const since = endedSince.get(run.importId) ?? Date.now();
+        endedSince.set(run.importId, since);
+        const settled =
+          Date.now() - since >= RECORD_GRACE_MS ||
+          recorded(await pipeline.engagementStore.getEngagement(queued.ref), run);
+        return { run, settled };
+      }),
     );
   let runs = await read();
-  while (runs.some((run) => UNFINISHED.has(run.status)) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  while (runs.some(({ settled }) => !settled) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
     runs = await read();
   }
-  return runs;
+  return runs.map(({ run }) => run);
+}
+
+/**
+ * Whether the engagement's refresh record already tells of `run` (or of a later sync); an engagement gone meanwhile
+ * gets no record, so there is nothing to wait for.
+ */
+function recorded(engagement: Engagement | undefined, run: ImportRun): boolean {
+  if (engagement === undefined) return true;
+  const refresh = engagement.refresh;
+  if (refresh?.lastImportId === run.importId) return true;
+  return refresh?.lastRunAt !== undefined && run.finishedAt !== undefined && refresh.lastRunAt >= run.finishedAt;
 }
 
 /** The round and each queued sync's outcome, for people. */

@@ -139,17 +139,20 @@ export async function resolveTarget(
   } catch (cause) {
     throw new TargetNotReachableError("LOCAL_STACK_NOT_RUNNING", `${file} is not a saldo stack file: ${hint}`, {
       cause,
+      context: { file, reason: "not-a-stack-file" },
     });
   }
   if (!stack)
     throw new TargetNotReachableError(
       "LOCAL_STACK_NOT_RUNNING",
       `the local stack is not running (no ${file}): ${hint}`,
+      { context: { file, reason: "no-stack-file" } },
     );
   if (!isProcessAlive(stack.pid)) {
     throw new TargetNotReachableError(
       "LOCAL_STACK_NOT_RUNNING",
       `the local stack is not running (${file} is left from process ${stack.pid}, which has ended): ${hint}`,
+      { context: { file, reason: "process-ended", pid: stack.pid } },
     );
   }
   const credentials = { ...LOCAL_CREDENTIALS };

@@ -24,7 +24,7 @@ export async function sourcePlanCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("source-plan takes no file");
+  if (positionals.length > 0) throw new UsageError("source-plan takes no file", "«saldo source-plan» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const labels = labelsFor(localeFromOptions(values.locale, env));
   const change = changeFromOptions(values);
@@ -71,17 +71,20 @@ function changeFromOptions(values: {
   const change: { opening?: PartChange<string>; movement?: PartChange<string>; replace?: PartChange<boolean> } = {};
   if (values.opening !== undefined) {
     if (values.opening !== "default" && !OpeningSourceSchema.safeParse(values.opening).success)
-      throw new UsageError("--opening must be prior, file, api, none or default");
+      throw new UsageError(
+        "--opening must be prior, file, api, none or default",
+        "--opening må være prior, file, api, none eller default.",
+      );
     change.opening = values.opening;
   }
   if (values.movement !== undefined) {
     if (values.movement !== "default" && !MovementSourceSchema.safeParse(values.movement).success)
-      throw new UsageError("--movement must be file, api or default");
+      throw new UsageError("--movement must be file, api or default", "--movement må være file, api eller default.");
     change.movement = values.movement;
   }
   if (values.replace !== undefined) {
     if (!["yes", "no", "default"].includes(values.replace))
-      throw new UsageError("--replace must be yes, no or default");
+      throw new UsageError("--replace must be yes, no or default", "--replace må være yes, no eller default.");
     change.replace = values.replace === "default" ? "default" : values.replace === "yes";
   }
   return Object.keys(change).length === 0 ? undefined : change;

@@ -20,13 +20,19 @@ export async function startCommand(
 ): Promise<number> {
   const { positionals } = parseOptions(args, {});
   if (positionals.length > 0)
-    throw new UsageError("start takes no arguments (configure it with environment variables)");
+    throw new UsageError(
+      "start takes no arguments (configure it with environment variables)",
+      "«saldo start» tar ingen argumenter: still den inn med miljøvariabler.",
+    );
   let settings;
   try {
     settings = readLocalStackSettings(env);
   } catch (error) {
     const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-    throw new UsageError(issue ? `${issue.path.join(".")}: ${issue.message}` : String(error));
+    throw new UsageError(
+      issue ? `${issue.path.join(".")}: ${issue.message}` : String(error),
+      issue ? `Miljøvariabelen ${issue.path.join(".")} kan ikke brukes: ${issue.message}.` : undefined,
+    );
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say("saldo local stack: starting DynamoDB Local and the S3 emulator…");

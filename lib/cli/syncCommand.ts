@@ -42,11 +42,14 @@ export async function syncCommand(
     json: { type: "boolean", default: false },
     ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("sync takes no file");
+  if (positionals.length > 0) throw new UsageError("sync takes no file", "«saldo sync» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-    throw new UsageError(`--timeout must be a positive number of seconds`);
+    throw new UsageError(
+      `--timeout must be a positive number of seconds`,
+      "--timeout må være et positivt antall sekunder.",
+    );
   const locale = localeFromOptions(values.locale, env);
   const labels = labelsFor(locale);
   const say = (line: string) => {

@@ -2,6 +2,7 @@ import { openLocalIssuer, LocalTokenRequestSchema, type LocalIssuer } from "../a
 import { AuthError } from "../auth/errors.ts";
 import { findDataDir, isProcessAlive, readStackFile, type StackFile } from "../local/stack/stackFile.ts";
 import { TokenRefusedError, UsageError } from "./errors.ts";
+import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
 
 /** How long `saldo token` waits for the running stack's key set before trusting the key file alone. */
@@ -24,12 +25,20 @@ export async function tokenCommand(
     tenant: { type: "string" },
     subject: { type: "string" },
     expires: { type: "string" },
+    // The language of its error lines (lib/cli/errorLine.ts); the token itself has none.
+    ...LOCALE_OPTION,
   });
-  if (positionals.length > 0) throw new UsageError("token takes no positional arguments");
-  if (values.tenant === undefined) throw new UsageError("token needs --tenant <tenantId>");
+  localeFromOptions(values.locale, env);
+  if (positionals.length > 0)
+    throw new UsageError("token takes no positional arguments", "«saldo token» tar ingen argumenter uten valg.");
+  if (values.tenant === undefined)
+    throw new UsageError("token needs --tenant <tenantId>", "Oppgi --tenant <tenantId>.");
   const expires = values.expires;
   if (expires !== undefined && !/^\d+$/.test(expires))
-    throw new UsageError(`--expires must be a number of seconds, got "${expires}"`);
+    throw new UsageError(
+      `--expires must be a number of seconds, got "${expires}"`,
+      `--expires må være et antall sekunder (fikk «${expires}»).`,
+    );
   const request = LocalTokenRequestSchema.safeParse({
     tenantId: values.tenant,
     ...(values.subject === undefined ? {} : { subject: values.subject }),
@@ -39,7 +48,10 @@ export async function tokenCommand(
     const issue = request.error.issues[0];
     const option =
       { tenantId: "--tenant", subject: "--subject", expiresInSeconds: "--expires" }[String(issue?.path[0])] ?? "";
-    throw new UsageError(`${option} ${issue?.message ?? "is invalid"}`.trim());
+    throw new UsageError(
+      `${option} ${issue?.message ?? "is invalid"}`.trim(),
+      `${option || "Valget"} kan ikke brukes: ${issue?.message ?? "ugyldig"}.`,
+    );
   }
   const dataDir = await findDataDir(env, cwd);
   const issuer = await openLocalIssuer({ dataDir, createKey: false }).catch((error: unknown) => {
@@ -48,7 +60,7 @@ export async function tokenCommand(
         "LOCAL_SIGNING_KEY_MISSING",
         `no local stack has made a signing key in ${dataDir} yet: start it (\`npm start\`) first, or set SALDO_DATA_DIR ` +
           "to the data folder of the stack you use (saldo token signs with that stack's key and never makes its own)",
-        { cause: error },
+        { cause: error, context: { dataDir } },
       );
     }
     throw error;
@@ -80,6 +92,7 @@ async function assertStackAcceptsKey(stack: StackFile, issuer: LocalIssuer): Pro
       "LOCAL_SIGNING_KEY_MISMATCH",
       `the local stack running on ${stack.http.url} (process ${stack.pid}) signs with another key than ` +
         `${stack.dataDir}/auth holds now, so it would reject this token: restart the stack to use the key on disk`,
+      { context: { dataDir: stack.dataDir, url: stack.http.url, pid: stack.pid } },
     );
   }
 }

@@ -48,7 +48,7 @@ export async function transactionsCommand(
     to: { type: "string" },
     voucher: { type: "string" },
   });
-  if (positionals.length > 0) throw new UsageError("transactions takes no file");
+  if (positionals.length > 0) throw new UsageError("transactions takes no file", "«saldo transactions» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const output = figuresOutputFromOptions(values, env);
   // The API's query rules, so both entry points accept and refuse the same filters.
@@ -60,7 +60,10 @@ export async function transactionsCommand(
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UsageError(`--${String(issue?.path[0] ?? "filters")}: ${issue?.message ?? "invalid"}`);
+    throw new UsageError(
+      `--${String(issue?.path[0] ?? "filters")}: ${issue?.message ?? "invalid"}`,
+      `--${String(issue?.path[0] ?? "filters")} kan ikke brukes: ${issue?.message ?? "ugyldig"}. Datoer skrives ÅÅÅÅ-MM-DD.`,
+    );
   }
   const filters: TransactionLinesQuery = {
     ...(parsed.data.account !== undefined ? { account: parsed.data.account } : {}),
@@ -76,12 +79,15 @@ export async function transactionsCommand(
       first = await listTransactionLines(pipeline, ref, { ...filters, limit: TRANSACTION_LINES_MAX_LIMIT });
     } catch (error) {
       if (error instanceof ClientNotFoundError || error instanceof EngagementNotFoundError) {
-        throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`);
+        throw new NothingToShowError("ENGAGEMENT_NOT_FOUND", `no engagement ${name} (${pipeline.target.description})`, {
+          context: { ...ref, where: pipeline.target.description },
+        });
       }
       if (error instanceof NoActiveImportError) {
         throw new NothingToShowError(
           "NO_ACTIVE_IMPORT",
           `engagement ${name} has no active import yet: upload a file first`,
+          { context: { ...ref } },
         );
       }
       throw error;

@@ -23,7 +23,8 @@ export async function trialBalanceCommand(
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const { values, positionals } = parseOptions(args, { ...ENGAGEMENT_OPTIONS, ...FIGURES_OUTPUT_OPTIONS });
-  if (positionals.length > 0) throw new UsageError("trial-balance takes no file");
+  if (positionals.length > 0)
+    throw new UsageError("trial-balance takes no file", "«saldo trial-balance» tar ingen fil.");
   const ref = engagementRefFromOptions(values);
   const output = figuresOutputFromOptions(values, env);
   const name = `${ref.tenantId}/${ref.clientId}/${ref.engagementId}`;

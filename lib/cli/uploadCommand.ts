@@ -12,6 +12,7 @@ import { followImport, type ImportProgressView } from "./followImport.ts";
 import { toImportSummaryJson, type ImportSummaryJson } from "../imports/importReports.ts";
 import { MIN_S3_PART_SIZE, uploadFileToS3 } from "./multipartUpload.ts";
 import { parseOptions } from "./parseOptions.ts";
+import { errorLine } from "./errorLine.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { ensureUploadEngagement } from "./ensureUploadEngagement.ts";
 import { ENGAGEMENT_OPTIONS, engagementRefFromOptions, openPipelineTarget } from "./pipelineTarget.ts";
@@ -54,28 +55,38 @@ export async function uploadCommand(
     ...READ_OPTIONS,
   });
   const [path, ...extra] = positionals;
-  if (!path || extra.length > 0) throw new UsageError("upload takes exactly one file");
+  if (!path || extra.length > 0)
+    throw new UsageError("upload takes exactly one file", "«saldo upload» tar nøyaktig én fil.");
   const ref = engagementRefFromOptions(values);
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-    throw new UsageError(`--timeout must be a positive number of seconds`);
+    throw new UsageError(
+      `--timeout must be a positive number of seconds`,
+      "--timeout må være et positivt antall sekunder.",
+    );
   const fiscalYearOption = values["fiscal-year"] === undefined ? undefined : Number(values["fiscal-year"]);
   if (
     fiscalYearOption !== undefined &&
     !(Number.isInteger(fiscalYearOption) && fiscalYearOption >= 1900 && fiscalYearOption <= 2999)
   ) {
-    throw new UsageError(`--fiscal-year must be a year such as 2025`);
+    throw new UsageError(
+      `--fiscal-year must be a year such as 2025`,
+      "--fiscal-year må være et år, for eksempel 2025.",
+    );
   }
   const partSizeMiB = values["part-size"] === undefined ? undefined : Number(values["part-size"]);
   if (
     partSizeMiB !== undefined &&
     !(Number.isInteger(partSizeMiB) && partSizeMiB >= MIN_S3_PART_SIZE / 1024 / 1024 && partSizeMiB <= 5120)
   ) {
-    throw new UsageError(`--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`);
+    throw new UsageError(
+      `--part-size must be a whole number of MiB from ${MIN_S3_PART_SIZE / 1024 / 1024} to 5120`,
+      `--part-size må være et helt antall MiB fra ${MIN_S3_PART_SIZE / 1024 / 1024} til 5120.`,
+    );
   }
   const wait = values.wait && !values["no-wait"];
   const role = ImportRoleSchema.safeParse(values.role ?? "figures");
-  if (!role.success) throw new UsageError(`--role must be figures or opening`);
+  if (!role.success) throw new UsageError(`--role must be figures or opening`, "--role må være figures eller opening.");
   const readOptions = { ...uploadOptionsFromCli(values), ...(role.data === "opening" ? { role: role.data } : {}) };
   const locale = localeFromOptions(values.locale, env);
   const labels = labelsFor(locale).upload;
@@ -111,6 +122,7 @@ export async function uploadCommand(
       mtimeMs,
       stateDir: join(resolveDataDir(env), "upload-state"),
       label: labels.uploading(fileName),
+      errorLocale: values.json ? "en" : locale,
       metadata: uploadMetadataOf(readOptions),
       ...(partSizeMiB === undefined ? {} : { partSize: partSizeMiB * 1024 * 1024 }),
     });
@@ -261,7 +273,7 @@ async function activeAfter(
  * a pipe, so `--json` output stays clean). Ctrl-C stops it between parts: what is stored is kept for the next run.
  */
 async function transferFile(
-  options: Omit<Parameters<typeof uploadFileToS3>[0], "onProgress" | "signal"> & { label: string },
+  options: Omit<Parameters<typeof uploadFileToS3>[0], "onProgress" | "signal"> & { label: string; errorLocale: Locale },
 ): Promise<{ result: Awaited<ReturnType<typeof uploadFileToS3>> } | "interrupted"> {
   const bar = process.stderr.isTTY ? createProgressBar(process.stderr, options.size, options.label) : undefined;
   const stop = new AbortController();
@@ -273,7 +285,7 @@ async function transferFile(
   } catch (error) {
     if (!(error instanceof UploadInterruptedError)) throw error;
     bar?.done();
-    process.stderr.write(`saldo: ${error.message}\n`);
+    process.stderr.write(`saldo: ${errorLine(error, options.errorLocale)}\n`);
     return "interrupted";
   } finally {
     process.off("SIGINT", onInterrupt);

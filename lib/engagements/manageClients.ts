@@ -65,7 +65,7 @@ export async function createClient(
       existing?.deletedAt !== undefined
         ? `client "${client.clientId}" was deleted; its id cannot be used for a new client`
         : `a client with id "${client.clientId}" already exists`,
-      { clientId: client.clientId },
+      { clientId: client.clientId, ...(existing?.deletedAt !== undefined ? { deleted: true } : {}) },
     );
   }
   assertWritten(result, orgNumber);

@@ -3,7 +3,7 @@ import type { KeyVault } from "../secrets/ports.ts";
 import type { Secret } from "../secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem, KeyStatus } from "../secrets/types.ts";
 import { getClient } from "./manageClients.ts";
-import type { ClientRef } from "./types.ts";
+import type { Client, ClientRef } from "./types.ts";
 
 /** Dependencies of the integration-key use cases: the vault and the store (to check the client is the tenant's). */
 export interface IntegrationKeyDeps {
@@ -18,13 +18,18 @@ export interface IntegrationKeyDeps {
  * code reads a key's value. Records the use (`lastUsedAt` in the key's status) before handing the key out, so a
  * status never says "never used" for a key that was read (a sync, a connection check, a company listing).
  *
+ * `client` is the client as the caller has just read it (live, the same id): the key is then read without reading the
+ * client again.
+ *
  * @throws ClientNotFoundError; KeyNotFoundError when no key is set; KeyVaultError.
  */
 export async function useIntegrationKey<S extends IntegrationSystem>(
   deps: IntegrationKeyDeps,
   ref: ClientRef & { system: S },
+  client?: Client,
 ): Promise<Secret<IntegrationKeyBySystem[S]>> {
-  await getClient(deps, ref);
+  if (client?.clientId !== ref.clientId || client.tenantId !== ref.tenantId || client.deletedAt !== undefined)
+    await getClient(deps, ref);
   const value = await deps.keys.get(ref);
   await deps.keys.markUsed(ref, (deps.now ?? (() => new Date()))());
   return value;

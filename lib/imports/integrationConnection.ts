@@ -3,7 +3,7 @@ import { ConnectorError } from "../connectors/errors.ts";
 import type { AccountingConnector, ConnectedCompany } from "../connectors/ports.ts";
 import { getClient } from "../engagements/manageClients.ts";
 import { putIntegrationKey, useIntegrationKey } from "../engagements/manageIntegrationKeys.ts";
-import type { ClientConnection, ClientRef } from "../engagements/types.ts";
+import type { Client, ClientConnection, ClientRef } from "../engagements/types.ts";
 import type { Secret } from "../secrets/Secret.ts";
 import type { IntegrationKeyBySystem, IntegrationSystem, KeyStatus } from "../secrets/types.ts";
 import { IntegrationCompanyUnreachableError, SyncNotConnectedError } from "./errors.ts";
@@ -84,10 +84,15 @@ export async function listIntegrationCompanies(
   ref: IntegrationRef,
 ): Promise<{ companies: ConnectedCompany[]; companyId: string | undefined }> {
   const client = await getClient(deps, ref);
-  const connector = connectorOf(deps, ref);
-  const key = await useIntegrationKey(deps, ref);
-  const companies = await connector.listCompanies({ key });
+  const companies = await companiesOf(deps, ref, client);
   return { companies, companyId: client.integrations?.[ref.system]?.companyId };
+}
+
+/** The companies the key of `client` (as just read) may act for, without reading the client again. */
+async function companiesOf(deps: IntegrationDeps, ref: IntegrationRef, client: Client): Promise<ConnectedCompany[]> {
+  const connector = connectorOf(deps, ref);
+  const key = await useIntegrationKey(deps, ref, client);
+  return connector.listCompanies({ key });
 }
 
 /**
@@ -122,6 +127,7 @@ export async function bindIntegrationCompany(
  * (the same accountant key pasted again, or a new one of the same firm); otherwise the binding goes, and the client
  * acts for the new key's own company until one is bound (an accountant key unbound is refused at sync). When the
  * system cannot answer now (rate-limited, unavailable) the binding is kept: the check that follows records that.
+ * Reads the client once.
  */
 async function keepCompanyBindingIfReachable(deps: IntegrationDeps, ref: IntegrationRef): Promise<void> {
   const client = await getClient(deps, ref);
@@ -130,7 +136,7 @@ async function keepCompanyBindingIfReachable(deps: IntegrationDeps, ref: Integra
   let reachable = false;
   if (deps.connectors[ref.system] !== undefined) {
     try {
-      reachable = (await listIntegrationCompanies(deps, ref)).companies.some((company) => company.id === companyId);
+      reachable = (await companiesOf(deps, ref, client)).some((company) => company.id === companyId);
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
       reachable = error.status === "rate-limited" || error.status === "unavailable";

@@ -352,11 +352,11 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       const csv = ownFixture("csv/latin1_dot_grouping.csv");
       const attempts = [
         { args: ["upload", garbage, ...engagementArgs("nothing", "firm-unread")], code: 1, says: "notes.txt" },
-        { args: ["upload", csv, ...engagementArgs("nothing", "firm-no-period")], code: 2, says: "pass --fiscal-year" },
+        { args: ["upload", csv, ...engagementArgs("nothing", "firm-no-period")], code: 2, says: "Oppgi --fiscal-year" },
         {
           args: ["upload", samplePath, ...engagementArgs("nothing", "firm-other-year"), "--fiscal-year", "2024"],
           code: 2,
-          says: "not within fiscal year 2024",
+          says: "som ikke ligger i regnskapsåret 2024",
         },
         {
           args: ["upload", samplePath, ...engagementArgs("nothing", "firm-bad-org"), "--org-number", "923609017"],
@@ -400,8 +400,8 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
         "y2025",
       ]);
       expect(second.code).toBe(1);
-      expect(second.stderr).toContain(
-        'client "fjellbekk" already has organisation number 923609016: upload with --client fjellbekk',
+      expect(second.stderr).toBe(
+        "saldo: Organisasjonsnummeret «923609016» tilhører allerede klienten «fjellbekk». Bruk den (--client fjellbekk), eller oppgi et annet nummer med --org-number. (ORG_NUMBER_TAKEN)\n",
       );
       expect((await local().stores.engagementStore.listClients("firm-org")).map((client) => client.clientId)).toEqual([
         "fjellbekk",
@@ -409,7 +409,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       // One year-end engagement per year: a second id for 2025 is refused, naming the existing one.
       const again = await saldo(["upload", samplePath, ...engagementArgs("fy-2025", "firm-org")]);
       expect(again.code).toBe(1);
-      expect(again.stderr).toContain("upload with --engagement y2025");
+      expect(again.stderr).toContain("Bruk det: --engagement y2025. (ENGAGEMENT_EXISTS)");
     },
     CLI_TEST_TIMEOUT_MS,
   );
@@ -427,11 +427,16 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
 
       const upload = await saldo(["upload", samplePath, ...args]);
       expect(upload.code).toBe(1);
-      expect(upload.stderr).toContain('client "fjellbekk" was deleted');
+      expect(upload.stderr).toContain("Klienten «fjellbekk» er slettet, og id-en kan ikke brukes til en ny klient.");
       for (const command of ["imports", "trial-balance"]) {
         const result = await saldo([command, ...args]);
         expect(result.code).toBe(1);
-        expect(result.stderr).toContain('client "fjellbekk" does not exist');
+        expect(result.stderr).toBe(
+          "saldo: Klienten «fjellbekk» finnes ikke (eller er slettet). Kontroller --client, eller opprett klienten. (CLIENT_NOT_FOUND)\n",
+        );
+        const english = await saldo([command, ...args, "--locale", "en"]);
+        expect(english.code).toBe(1);
+        expect(english.stderr).toMatch(/^saldo: client "fjellbekk" does not exist \(.*\) \(CLIENT_NOT_FOUND\)\n$/);
       }
     },
     CLI_TEST_TIMEOUT_MS,
@@ -481,7 +486,8 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
         const result = await saldo(["token", "--tenant", "firm"], { SALDO_DATA_DIR: other });
         expect(result.code).toBe(1);
         expect(result.stdout).toBe("");
-        expect(result.stderr).toContain("signs with another key");
+        expect(result.stderr).toContain("signerer med en annen nøkkel");
+        expect(result.stderr).toContain("(LOCAL_SIGNING_KEY_MISMATCH)");
       } finally {
         await rm(other, { recursive: true, force: true });
       }
@@ -528,7 +534,7 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
 
     const tooSmall = await saldo(["upload", big, ...engagementArgs("multipart"), "--part-size", "4"]);
     expect(tooSmall.code).toBe(2);
-    expect(tooSmall.stderr).toContain("--part-size must be a whole number of MiB from 5 to 5120");
+    expect(tooSmall.stderr).toContain("saldo: --part-size må være et helt antall MiB fra 5 til 5120. (CLI_USAGE)");
   }, 300_000);
 
   it("says that the local stack is not running (exit 1, one line) when there is no stack file", async () => {
@@ -541,7 +547,9 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
           .trim()
           .split("\n")
           .filter((line) => line.startsWith("saldo:")),
-      ).toEqual([expect.stringContaining("the local stack is not running")]);
+      ).toEqual([
+        `saldo: Den lokale stakken kjører ikke (fant ikke ${join(empty, "stack.json")}). Start den med «npm start» (eller «saldo start») i et annet terminalvindu, eller sett SALDO_TABLE_NAME og SALDO_BUCKET_NAME for å bruke AWS. (LOCAL_STACK_NOT_RUNNING)`,
+      ]);
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
@@ -591,9 +599,38 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
     CLI_TEST_TIMEOUT_MS,
   );
 
+  it("prints a use case's error in bokmål by default, naming client and engagement, and in English with --locale en or --json", async () => {
+    await createClient(local().stores, {
+      tenantId: "firm-errors",
+      clientId: "acme",
+      name: "Acme AS",
+      accountingSystem: "other",
+    });
+    const args = ["--tenant", "firm-errors", "--client", "acme", "--engagement", "2031"];
+    const nb = await saldo(["trial-balance", ...args]);
+    expect(nb.code).toBe(1);
+    expect(nb.stderr).toBe(
+      "saldo: Oppdraget «2031» finnes ikke for klienten «acme». Kontroller --engagement, eller opprett oppdraget med «saldo engagement create». (ENGAGEMENT_NOT_FOUND)\n",
+    );
+    for (const english of [
+      await saldo(["imports", ...args, "--locale", "en"]),
+      await saldo(["imports", ...args], { SALDO_LOCALE: "en" }),
+      await saldo(["trial-balance", ...args, "--json"]),
+    ]) {
+      expect(english.code).toBe(1);
+      expect(english.stdout).toBe("");
+      expect(english.stderr).toMatch(
+        /^saldo: engagement "2031" of client "acme" does not exist( \(local stack .*\))? \(ENGAGEMENT_NOT_FOUND\)\n$/,
+      );
+    }
+  });
+
   it("rejects a missing --tenant as wrong usage (exit 2)", async () => {
     const result = await saldo(["trial-balance", "--client", "c", "--engagement", "e"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--tenant is required");
+    expect(result.stderr).toMatch(/^saldo: Oppgi --tenant\. \(CLI_USAGE\)\n\nsaldo — /);
+    const english = await saldo(["trial-balance", "--client", "c", "--engagement", "e", "--locale", "en"]);
+    expect(english.code).toBe(2);
+    expect(english.stderr).toMatch(/^saldo: --tenant is required \(CLI_USAGE\)\n/);
   });
 });

@@ -111,7 +111,12 @@ describe("saldo inspect", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toMatch(/^saldo: cut\.xml:\d+:\d+: .*/);
+    expect(result.stderr).toMatch(
+      /^saldo: Filen «cut\.xml», linje \d+, posisjon \d+: filen slutter før den er komplett \(.*\)\. Eksporter filen på nytt fra regnskapssystemet og prøv igjen\. \(FORMAT_TRUNCATED\)\n$/,
+    );
+    const english = await saldo(["inspect", truncated, "--locale", "en"]);
+    expect(english.code).toBe(1);
+    expect(english.stderr).toMatch(/^saldo: cut\.xml:\d+:\d+: .* \(FORMAT_TRUNCATED\)\n$/);
   });
 
   it("exits 1 saying in words that a file named on the command line does not exist (inspect and upload alike)", async () => {
@@ -123,11 +128,17 @@ describe("saldo inspect", () => {
     ]) {
       const result = await saldo(args);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`saldo: cannot read ${missing}: no such file\n`);
+      expect(result.stderr).toBe(
+        `saldo: Kan ikke lese «${missing}»: filen finnes ikke. Kontroller navnet og mappen. (ENOENT)\n`,
+      );
+      const english = await saldo([...args, "--locale", "en"]);
+      expect(english.stderr).toBe(`saldo: cannot read ${missing}: no such file (ENOENT)\n`);
     }
     const folder = await saldo(["inspect", dir]);
     expect(folder.code).toBe(1);
-    expect(folder.stderr).toMatch(/^saldo: cannot read .*it is a folder, not a file\n$/);
+    expect(folder.stderr).toMatch(
+      /^saldo: Kan ikke lese (filen|«.*»): det er en mappe, ikke en fil\. Oppgi en fil\. \(EISDIR\)\n$/,
+    );
   });
 
   it("exits 2 on wrong usage", async () => {

@@ -115,11 +115,25 @@ describe("local stack: the scheduled refresh", () => {
     const report = JSON.parse(forced.stdout);
     expect(report).toMatchObject({ due: 1, queued: [{ ref, system: "tripletex" }] });
     expect(report.ended).toEqual([expect.objectContaining({ status: "succeeded" })]);
-    // The worker records the outcome on the engagement just after the import ended.
-    await vi.waitFor(
-      async () => expect((await stores.engagementStore.getEngagement(ref))?.refresh?.lastTrigger).toBe("schedule"),
-      { timeout: 30_000, interval: 100 },
-    );
+    // The command returned only once the worker had recorded the sync on the engagement: readable at once.
+    expect((await stores.engagementStore.getEngagement(ref))?.refresh).toMatchObject({
+      lastTrigger: "schedule",
+      lastOutcome: "succeeded",
+      lastImportId: report.queued[0].importId,
+    });
+    const shown = await run(engagementCommand, [
+      "show",
+      "--tenant",
+      ref.tenantId,
+      "--client",
+      ref.clientId,
+      "--engagement",
+      ref.engagementId,
+      "--json",
+    ]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      refresh: { lastOutcome: "succeeded", lastImportId: report.queued[0].importId },
+    });
 
     const closed = await run(engagementCommand, [
       "close",

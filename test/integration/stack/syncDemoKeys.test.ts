@@ -312,7 +312,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
         "2025",
       ]);
       expect(noClient.code).toBe(1);
-      expect(noClient.stderr).toContain('client "nobody" does not exist');
+      expect(noClient.stderr).toContain("saldo: Klienten «nobody» finnes ikke (eller er slettet).");
 
       // A key whose client lacks a module: connect says no-access with the privilege; the sync fails with its code.
       expect((await connect("poweroffice-go", tenant, "fjordlys", "demo-poweroffice-ok")).code).toBe(0);
@@ -341,7 +341,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       expect(failed.stdout).toContain("the engagement has no active version yet");
       const notConnected = await saldo(["sync", "--tenant", tenant, "--client", "nobody", "--engagement", "2025"]);
       expect(notConnected.code).toBe(1);
-      expect(notConnected.stderr).toMatch(/client "nobody" does not exist/);
+      expect(notConnected.stderr).toMatch(/^saldo: Klienten «nobody» finnes ikke .*\(CLIENT_NOT_FOUND\)\n$/);
     },
   );
 

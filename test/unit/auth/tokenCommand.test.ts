@@ -66,7 +66,7 @@ describe("saldo token", () => {
   it("exits 2 without --tenant", async () => {
     vi.stubEnv("SALDO_DATA_DIR", dataDir);
     expect(await main(["token"])).toBe(2);
-    expect(stderr).toContain("token needs --tenant");
+    expect(stderr).toContain("saldo: Oppgi --tenant <tenantId>. (CLI_USAGE)");
     expect(stdout).toBe("");
   });
 
@@ -88,7 +88,9 @@ describe("saldo token", () => {
       vi.stubEnv("SALDO_DATA_DIR", empty);
       expect(await main(["token", "--tenant", "acme"])).toBe(1);
       expect(stdout).toBe("");
-      expect(stderr).toContain(`no local stack has made a signing key in ${empty} yet: start it`);
+      expect(stderr).toBe(
+        `saldo: Ingen lokal stakk har laget en signeringsnøkkel i datamappen «${empty}» ennå. Start stakken («npm start») først, eller sett SALDO_DATA_DIR til datamappen til stakken du bruker. (LOCAL_SIGNING_KEY_MISSING)\n`,
+      );
       expect(await readdir(empty)).toEqual([]);
     } finally {
       await rm(empty, { recursive: true, force: true });
