@@ -604,6 +604,8 @@ export class XmlTokenizer {
           if (crAt !== base + lt - 1) line++;
           lineStart = base + lt + 1;
           continuation = 0;
+          // Indentation: spaces after a line break, the bulk of the text between tags in a pretty-printed file.
+          while (lt + 1 < length && buf[lt + 1] === 0x20) lt++;
         } else if (b === 0x0d) {
           line++;
           crAt = base + lt;

@@ -185,8 +185,8 @@ describe("XmlTokenizer locations after the text scan", () => {
   });
 
   it("locates tags after indentation of any length and line ends, for any chunking (property)", () => {
-    // Indentation (line ends, then blanks up to a tag) is read four blanks at a time: every length around that step,
-    // tabs among the blanks, several line ends of each kind, and text that only starts like indentation.
+    // Indentation (the spaces after a line end) is skipped in a loop of its own: every length, tabs among the
+    // blanks, several line ends of each kind, and text that only starts like indentation.
     const indents = [
       "\n",
       "\n ",
@@ -227,6 +227,29 @@ describe("XmlTokenizer locations after the text scan", () => {
       expect(error.code).toBe(code);
       expect(error.location).toMatchObject(locationOf(broken, broken.indexOf(at)));
     }
+  });
+
+  it("keeps text with line ends and indentation in it whole, and locates what follows, for any chunking (property)", () => {
+    // The same indentation loop runs inside a kept value: what it skips must still be part of the value.
+    const input =
+      `<Rot>\n    <T>\n        Linje 1 på\n        bilag 7\r\n  </T>\n    <T>  \n   ø</T>` +
+      `\n  <U>\n    x &amp; y</U>\n</Rot>`;
+    const reference = tokenize(input);
+    expect(reference.filter(([kind]) => kind === "end").map(([, , text]) => text)).toEqual([
+      "\n        Linje 1 på\n        bilag 7\r\n  ",
+      "  \n   ø",
+      "\n    x & y",
+      undefined,
+    ]);
+    expect(reference.filter(([kind]) => kind === "start").map(([, , , location]) => location)).toEqual(
+      [0, input.indexOf("<T>"), input.lastIndexOf("<T>"), input.indexOf("<U>")].map((at) => locationOf(input, at)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+        expect(tokenize(input, sizes)).toEqual(reference);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("locates a bad reference and a control character after such text the same for any chunking (property)", () => {
