@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { engagementCommand } from "../../../lib/cli/engagementCommand.ts";
 import { refreshCommand } from "../../../lib/cli/refreshCommand.ts";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { useTestStack } from "./localStackFixture.ts";
 
@@ -34,23 +35,9 @@ async function run(
 async function connectedEngagement(tenantId: string, due: string): Promise<EngagementRef> {
   const { stores, dataDir } = testStack();
   const ref = { tenantId, clientId: "nordvik", engagementId: "2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId,
-    clientId: "nordvik",
-    name: "Nordvik Bygg AS",
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...ref, name: "Nordvik Bygg AS", accountingSystem: "tripletex" }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   await new EncryptedFileKeyVault({ directory: localKeyVaultDirectory(dataDir) }).put(
     { tenantId, clientId: "nordvik", system: "tripletex" },
     { employeeToken: "demo-tripletex-ok" },
