@@ -6,6 +6,7 @@ import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
 import { seedClient } from "../../../lib/local/seedClient.ts";
 import { createDynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
+import { collect } from "../../helpers/fixtures.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { newTenantId } from "../../unit/store/storeFixtures.ts";
 
@@ -19,12 +20,6 @@ import { newTenantId } from "../../unit/store/storeFixtures.ts";
 const accounts = Number(process.env.SALDO_VIEW_BENCH_ACCOUNTS ?? 5_000);
 const lines = Number(process.env.SALDO_VIEW_BENCH_LINES ?? 30_000);
 const runs = Number(process.env.SALDO_VIEW_BENCH_RUNS ?? 5);
-
-async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,14 +39,16 @@ describe.skipIf(process.env.SALDO_VIEW_BENCH === undefined)("trial-balance view 
     const key = `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/bench.xml`;
     files.objects.set(
       key,
-      await bytesOf(
-        generateSaft({
-          transactions: Math.ceil(lines / 3),
-          accounts,
-          seed: 11,
-          profile: "dense",
-          busyAccountShare: 0.3,
-        }),
+      Buffer.concat(
+        await collect(
+          generateSaft({
+            transactions: Math.ceil(lines / 3),
+            accounts,
+            seed: 11,
+            profile: "dense",
+            busyAccountShare: 0.3,
+          }),
+        ),
       ),
     );
     const imported = await importFile(
