@@ -31,6 +31,11 @@ async function run(
   }
 }
 
+/** The words naming an engagement to the CLI: `--tenant … --client … --engagement …`. */
+function engagementArgs(ref: EngagementRef): string[] {
+  return ["--tenant", ref.tenantId, "--client", ref.clientId, "--engagement", ref.engagementId];
+}
+
 /** A Tripletex client of the demo company, connected, with a 2025 engagement due for a refresh. */
 async function connectedEngagement(tenantId: string, due: string): Promise<EngagementRef> {
   const { stores, dataDir } = testStack();
@@ -71,16 +76,7 @@ describe("local stack: the scheduled refresh", () => {
     expect(stack.refreshRounds).toBeGreaterThan(0);
 
     // The CLI shows the record.
-    const shown = await run(engagementCommand, [
-      "show",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-      "--json",
-    ]);
+    const shown = await run(engagementCommand, ["show", ...engagementArgs(ref), "--json"]);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({
       closedAt: null,
@@ -108,29 +104,12 @@ describe("local stack: the scheduled refresh", () => {
       { timeout: 30_000, interval: 100 },
     );
 
-    const closed = await run(engagementCommand, [
-      "close",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-      "--json",
-    ]);
+    const closed = await run(engagementCommand, ["close", ...engagementArgs(ref), "--json"]);
     expect(JSON.parse(closed.stdout)).toMatchObject({ closedAt: expect.any(String), refresh: { nextRunAt: null } });
     const afterClose = await run(refreshCommand, ["--now", "--all", "--tenant", ref.tenantId, "--json"]);
     expect(JSON.parse(afterClose.stdout)).toMatchObject({ due: 0, queued: [] });
 
-    const reopened = await run(engagementCommand, [
-      "reopen",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-    ]);
+    const reopened = await run(engagementCommand, ["reopen", ...engagementArgs(ref)]);
     expect(reopened.code).toBe(0);
     expect((await stores.engagementStore.getEngagement(ref))?.refreshDueAt).toEqual(expect.any(String));
   }, 240_000);
