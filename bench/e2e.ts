@@ -16,6 +16,7 @@ import { basename, join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, createLocalDynamoDbClient, createLocalS3Client } from "../lib/local/localClients.ts";
+import { seedClient } from "../lib/local/seedClient.ts";
 import { localDynamoDbClientConfig, startLocalStack } from "../lib/local/stack/startLocalStack.ts";
 import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
 import { listAllImports } from "../lib/imports/listAllImports.ts";
@@ -39,22 +40,9 @@ const dynamo = createLocalDynamoDbClient(stack.dynamoDbEndpoint);
 const documents = createDocumentClient(dynamo);
 try {
   const ref = { tenantId: "bench", clientId: "generated", engagementId: "fy2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    ...ref,
-    name: "Generated AS",
-    accountingSystem: "other",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...ref, name: "Generated AS", accountingSystem: "other" }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
 
   const { size } = await stat(path);
   const started = process.hrtime.bigint();

@@ -26,6 +26,7 @@ import { TripletexConnector } from "../lib/connectors/tripletex/TripletexConnect
 import { startDynamoDbLocal } from "../lib/local/dynamoDbLocal.ts";
 import { ensureTable } from "../lib/local/ensureTable.ts";
 import { createLocalDynamoDbClient } from "../lib/local/localClients.ts";
+import { seedClient } from "../lib/local/seedClient.ts";
 import { localDynamoDbClientConfig } from "../lib/local/stack/startLocalStack.ts";
 import { syncFromApi, type SyncDeps, type SyncResult } from "../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../lib/secrets/EncryptedFileKeyVault.ts";
@@ -98,23 +99,9 @@ async function timed(): Promise<{ result: SyncResult; seconds: number }> {
 }
 
 try {
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: ref.tenantId,
-    clientId: ref.clientId,
-    name: "Syntetisk Volum AS",
-    accountingSystem: integration,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...ref, name: "Syntetisk Volum AS", accountingSystem: integration }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   const keyRef = { tenantId: ref.tenantId, clientId: ref.clientId };
   if (integration === "tripletex")
     await keys.put({ ...keyRef, system: "tripletex" }, { employeeToken: BENCH_FAKE_KEYS.tripletexEmployeeToken });

@@ -23,6 +23,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { chromium, type Page } from "playwright-core";
 import { listAllImports } from "../lib/imports/listAllImports.ts";
 import { createLocalS3Client } from "../lib/local/localClients.ts";
+import { seedClient } from "../lib/local/seedClient.ts";
 import { localDynamoDbClientConfig, startLocalStack } from "../lib/local/stack/startLocalStack.ts";
 import { createDynamoStores } from "../lib/store/createDynamoStores.ts";
 import { writeSaftFile } from "./generateSaft.ts";
@@ -130,22 +131,9 @@ async function measureTrialBalance(page: Page, base: string, accountIds: string[
 }
 
 try {
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    ...ref,
-    name: "Benk & Båt AS",
-    accountingSystem: "other",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...ref, name: "Benk & Båt AS", accountingSystem: "other" }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   console.log(`importing ${(statSync(file).size / 1e6).toFixed(0)} MB through the bucket …`);
   const importStarted = performance.now();
   await s3.send(

@@ -4,6 +4,7 @@ import { importFile } from "../../lib/imports/importFile.ts";
 import type { ImportStore } from "../../lib/imports/ports.ts";
 import { syncFromApi } from "../../lib/imports/syncFromApi.ts";
 import { UPLOAD_METADATA_KEYS } from "../../lib/imports/uploadOptions.ts";
+import { seedClient } from "../../lib/local/seedClient.ts";
 import type { Transaction } from "../../lib/ledger/types.ts";
 import type { KeyVault } from "../../lib/secrets/ports.ts";
 import type { MemoryFileSource } from "./memoryFileSource.ts";
@@ -145,23 +146,15 @@ export class ChainScenario {
     const { engagementStore, keys } = this.deps;
     const at = "2026-01-02T08:00:00.000Z";
     const client = { tenantId: this.tenantId, clientId: this.clientId };
-    await engagementStore.createClient({
-      ...client,
-      name: "Fjordkanten AS",
-      accountingSystem: "tripletex",
-      createdAt: at,
-      updatedAt: at,
-    });
-    for (const year of [2023, 2024, 2025] as const) {
-      await engagementStore.createEngagement({
-        ...this.refs[year],
+    await seedClient(
+      { engagementStore, now: () => new Date(at) },
+      { ...client, name: "Fjordkanten AS", accountingSystem: "tripletex" },
+      ([2023, 2024, 2025] as const).map((fiscalYear) => ({
+        engagementId: this.refs[fiscalYear].engagementId,
         kind: "year-end",
-        fiscalYear: year,
-        periodStart: `${year}-01-01`,
-        periodEnd: `${year}-12-31`,
-        createdAt: at,
-      });
-    }
+        fiscalYear,
+      })),
+    );
     await keys.put({ ...client, system: "tripletex" }, { employeeToken: "demo-tripletex-ok" });
     await engagementStore.recordIntegration(client, "tripletex", { connection: { status: "ok", checkedAt: at } });
   }

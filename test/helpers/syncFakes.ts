@@ -19,6 +19,7 @@ import {
   FakeTripletexServer,
   type FakeTripletexServerOptions,
 } from "../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
+import { seedClient } from "../../lib/local/seedClient.ts";
 import { localDynamoDbClientConfig } from "../../lib/local/stack/startLocalStack.ts";
 import { EncryptedFileKeyVault } from "../../lib/secrets/EncryptedFileKeyVault.ts";
 import { Secret } from "../../lib/secrets/Secret.ts";
@@ -164,29 +165,18 @@ export function useSyncFakes(options: SyncFakesOptions): () => SyncFakes {
           : { "poweroffice-go": powerOfficeConnector(await startPowerOffice()) },
       syncDeps: (connectors) => ({ ...stores, keys, connectors, retentionSeconds: 3600, heartbeatSeconds: 0.5 }),
       connectClient: async ({ tenantId, clientId, system, key, years = [2025], ...client }) => {
-        const now = new Date().toISOString();
-        await stores.engagementStore.createClient({
-          tenantId,
-          clientId,
-          name: client.name ?? "Klient AS",
-          ...(client.orgNumber !== undefined ? { orgNumber: client.orgNumber } : {}),
-          accountingSystem: system,
-          createdAt: now,
-          updatedAt: now,
-        });
-        const refs: EngagementRef[] = [];
-        for (const year of years) {
-          const ref = { tenantId, clientId, engagementId: String(year) };
-          await stores.engagementStore.createEngagement({
-            ...ref,
-            kind: "year-end",
-            fiscalYear: year,
-            periodStart: `${year}-01-01`,
-            periodEnd: `${year}-12-31`,
-            createdAt: now,
-          });
-          refs.push(ref);
-        }
+        await seedClient(
+          stores,
+          {
+            tenantId,
+            clientId,
+            name: client.name ?? "Klient AS",
+            orgNumber: client.orgNumber,
+            accountingSystem: system,
+          },
+          years.map((fiscalYear) => ({ engagementId: String(fiscalYear), kind: "year-end", fiscalYear })),
+        );
+        const refs: EngagementRef[] = years.map((year) => ({ tenantId, clientId, engagementId: String(year) }));
         await keys.put({ tenantId, clientId, system }, key);
         if (client.integration !== undefined) {
           await stores.engagementStore.recordIntegration({ tenantId, clientId }, system, client.integration);

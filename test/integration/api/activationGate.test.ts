@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
+import { UploadTicketSchema } from "../../../lib/api/schemas.ts";
 import {
   ImportListSchema,
   ImportReportSchema,
@@ -13,7 +13,7 @@ import {
 import { ImportActivationSchema, TrialBalanceViewSchema } from "../../../lib/imports/importViews.ts";
 import { CSV_ALL_AMOUNTS_UNREADABLE, SWEDISH_SIE } from "../../helpers/gateFiles.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
-import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
+import { apiTestClient, createSampleEngagement, type ApiTestClient } from "./apiTestClient.ts";
 import { runSaldo } from "../../helpers/saldoCli.ts";
 
 /*
@@ -32,21 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(filesDir, { recursive: true, force: true });
 });
-
-async function createEngagement(api: ApiTestClient, tenant: string): Promise<string> {
-  const client = await api.call("POST", "/clients", {
-    tenant,
-    body: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
-  });
-  expect(client.status).toBe(201);
-  const { clientId } = ClientSchema.parse(client.json);
-  const engagement = await api.call("POST", `/clients/${clientId}/engagements`, {
-    tenant,
-    body: { kind: "period-end", periodStart: "2025-01-01", periodEnd: "2025-03-31" },
-  });
-  expect(engagement.status).toBe(201);
-  return `/clients/${clientId}/engagements/${EngagementSchema.parse(engagement.json).engagementId}`;
-}
 
 /** Uploads through a presigned URL and waits until the engagement has `count` finished imports; answers the newest. */
 async function uploadAndWait(
@@ -80,7 +65,7 @@ async function uploadAndWait(
 describe("the activation gate over HTTP (DynamoDB Local)", () => {
   it("holds a Swedish SIE file, keeps the active version, and activates it only when every reason is accepted", async () => {
     const api = await apiTestClient(local());
-    const path = await createEngagement(api, "gate");
+    const path = (await createSampleEngagement(api, "gate")).path;
     const demo = await uploadAndWait(api, "gate", path, "demo.xml", await readFile(samplePath), 1);
     expect(demo).toMatchObject({ status: "succeeded", active: true, heldFor: [], accepted: null });
 
@@ -146,7 +131,7 @@ describe("the activation gate over HTTP (DynamoDB Local)", () => {
 
   it("never activates an import without figures: 409 IMPORT_HAS_NO_FIGURES whatever is accepted", async () => {
     const api = await apiTestClient(local());
-    const path = await createEngagement(api, "nofigures");
+    const path = (await createSampleEngagement(api, "nofigures")).path;
     const demo = await uploadAndWait(api, "nofigures", path, "demo.xml", await readFile(samplePath), 1);
     const held = await uploadAndWait(api, "nofigures", path, "tb.csv", CSV_ALL_AMOUNTS_UNREADABLE, 2);
     expect(held).toMatchObject({ status: "held", heldFor: ["IMPORT_HAS_NO_FIGURES", "FIGURES_UNRELIABLE"] });

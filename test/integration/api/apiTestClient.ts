@@ -1,4 +1,7 @@
+import { expect } from "vitest";
+import { ClientSchema, EngagementSchema } from "../../../lib/api/schemas.ts";
 import { openLocalIssuer, type LocalIssuer } from "../../../lib/auth/localIssuer.ts";
+import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import type { TestStack } from "../stack/localStackFixture.ts";
 
 /** An answer of the API: status, headers and the body (parsed when JSON). */
@@ -66,5 +69,31 @@ export async function apiTestClient(stack: TestStack): Promise<ApiTestClient> {
       }
       return { status: response.status, headers: response.headers, text, json };
     },
+  };
+}
+
+/**
+ * Creates, over the API as the console and the CLI do, the client of the bundled sample (Fjellbekk Snekkeri AS) and a
+ * period-end engagement of its period (2025-01-01 – 2025-03-31) in `tenant`; answers the engagement's path and ref.
+ */
+export async function createSampleEngagement(
+  api: ApiTestClient,
+  tenant: string,
+): Promise<{ path: string; ref: EngagementRef }> {
+  const client = await api.call("POST", "/clients", {
+    tenant,
+    body: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
+  });
+  expect(client.status).toBe(201);
+  const { clientId } = ClientSchema.parse(client.json);
+  const engagement = await api.call("POST", `/clients/${clientId}/engagements`, {
+    tenant,
+    body: { kind: "period-end", periodStart: "2025-01-01", periodEnd: "2025-03-31" },
+  });
+  expect(engagement.status).toBe(201);
+  const { engagementId } = EngagementSchema.parse(engagement.json);
+  return {
+    path: `/clients/${clientId}/engagements/${engagementId}`,
+    ref: { tenantId: tenant, clientId, engagementId },
   };
 }

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ImportListSchema, ImportReportSchema } from "../../../lib/imports/importReports.ts";
-import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
+import { EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
 import {
   ImportActivationSchema,
   ImportComparisonSchema,
@@ -12,7 +12,7 @@ import {
 } from "../../../lib/imports/importViews.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
-import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
+import { apiTestClient, createSampleEngagement, type ApiTestClient } from "./apiTestClient.ts";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 const samplePath = join(root, "samples", "demo-saft-1.30.xml");
@@ -27,23 +27,6 @@ function run(command: string, args: string[]): Promise<{ code: number; stdout: s
 }
 
 const hasCurl = (await run("curl", ["--version"])).code === 0;
-
-/** Creates a client and a period-end engagement over the API; returns the engagement's path. */
-async function createEngagement(api: ApiTestClient, tenant: string): Promise<string> {
-  const client = await api.call("POST", "/clients", {
-    tenant,
-    body: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
-  });
-  expect(client.status).toBe(201);
-  const { clientId } = ClientSchema.parse(client.json);
-  const engagement = await api.call("POST", `/clients/${clientId}/engagements`, {
-    tenant,
-    body: { kind: "period-end", periodStart: "2025-01-01", periodEnd: "2025-03-31" },
-  });
-  expect(engagement.status).toBe(201);
-  const { engagementId } = EngagementSchema.parse(engagement.json);
-  return `/clients/${clientId}/engagements/${engagementId}`;
-}
 
 /** Polls GET …/imports until the newest import has finished. */
 async function waitForImport(api: ApiTestClient, tenant: string, engagementPath: string, count: number) {
@@ -74,7 +57,7 @@ async function uploadTicket(
 describe("the whole flow over HTTP: client → engagement → presigned upload → import → figures", () => {
   it("an upload with curl -T to the presigned URL is imported, and the trial balance equals saldo inspect --json", async () => {
     const api = await apiTestClient(local());
-    const engagementPath = await createEngagement(api, "flow");
+    const engagementPath = (await createSampleEngagement(api, "flow")).path;
     const { size } = await stat(samplePath);
     const ticket = await uploadTicket(api, "flow", engagementPath, "demo-saft-1.30.xml", size);
     expect(ticket.uploadUrl.startsWith(`${local().stack.s3Endpoint}/${local().stack.bucketName}/uploads/flow/`)).toBe(
@@ -131,7 +114,7 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
 
   it("paging through the transactions returns every line exactly once", async () => {
     const api = await apiTestClient(local());
-    const engagementPath = await createEngagement(api, "paging");
+    const engagementPath = (await createSampleEngagement(api, "paging")).path;
     const { size } = await stat(samplePath);
     const ticket = await uploadTicket(api, "paging", engagementPath, "demo.xml", size);
     const put = await fetch(ticket.uploadUrl, {
@@ -203,7 +186,7 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
 
   it("a second upload becomes active; compare shows no differences for the same file; activate brings back the first", async () => {
     const api = await apiTestClient(local());
-    const engagementPath = await createEngagement(api, "versions");
+    const engagementPath = (await createSampleEngagement(api, "versions")).path;
     const bytes = await import("node:fs/promises").then((fs) => fs.readFile(samplePath));
     for (const [index, name] of ["first.xml", "second.xml"].entries()) {
       const ticket = await uploadTicket(api, "versions", engagementPath, name, bytes.length);
@@ -268,7 +251,7 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
 
   it("an upload above 2 GiB is refused with 413 before any URL is signed", async () => {
     const api = await apiTestClient(local());
-    const engagementPath = await createEngagement(api, "big");
+    const engagementPath = (await createSampleEngagement(api, "big")).path;
     const answer = await api.call("POST", `${engagementPath}/uploads`, {
       tenant: "big",
       body: { fileName: "huge.xml", size: 2 * 1024 ** 3 + 1 },
@@ -280,7 +263,7 @@ describe("the whole flow over HTTP: client → engagement → presigned upload �
 
   it("the presigned URL signs the declared size (S3 refuses another; s3rver does not check SigV4, so this reads the URL)", async () => {
     const api = await apiTestClient(local());
-    const engagementPath = await createEngagement(api, "size");
+    const engagementPath = (await createSampleEngagement(api, "size")).path;
     const ticket = await uploadTicket(api, "size", engagementPath, "small.csv", 10);
     const url = new URL(ticket.uploadUrl);
     expect(url.searchParams.get("X-Amz-SignedHeaders")?.split(";")).toContain("content-length");

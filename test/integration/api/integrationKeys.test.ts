@@ -1,21 +1,15 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { IntegrationStatusSchema } from "../../../lib/api/schemas.ts";
+import { captureProcessOutput } from "../../helpers/processOutput.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 import { apiTestClient, type ApiAnswer, type ApiTestClient } from "./apiTestClient.ts";
 
 // Every log line of the handlers (Powertools writes JSON lines to process.stdout), at the most verbose level: read
 // when the handler modules are evaluated, i.e. when the stack starts.
 process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
-const captured: string[] = [];
-const capture = (stream: NodeJS.WriteStream) =>
-  vi.spyOn(stream, "write").mockImplementation(((chunk: unknown) => {
-    captured.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-    return true;
-  }) as typeof stream.write);
-const spies = [capture(process.stdout), capture(process.stderr)];
-afterAll(() => spies.forEach((spy) => spy.mockRestore()));
+const captured = captureProcessOutput();
 
 const local = useTestStack();
 let api: ApiTestClient;

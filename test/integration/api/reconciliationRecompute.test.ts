@@ -1,13 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ClientSchema, EngagementSchema, UploadTicketSchema } from "../../../lib/api/schemas.ts";
-import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import { UploadTicketSchema } from "../../../lib/api/schemas.ts";
 import { ImportListSchema } from "../../../lib/imports/importReports.ts";
 import { ReconciliationJsonSchema } from "../../../lib/reconcile/reconciliationJson.ts";
 import { SWEDISH_SIE } from "../../helpers/gateFiles.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
-import { apiTestClient, type ApiTestClient } from "./apiTestClient.ts";
+import { apiTestClient, createSampleEngagement, type ApiTestClient } from "./apiTestClient.ts";
 
 /*
  * The stored reconciliation is recomputed by the changes, not by the reads (README "Reconciliation"): `PUT
@@ -18,25 +17,6 @@ const samplePath = join(resolve(import.meta.dirname, "..", "..", ".."), "samples
 const local = useTestStack();
 const TENANT = "recompute";
 const SWEDISH_REASONS = ["ORG_NUMBER_MISMATCH", "CURRENCY_MISMATCH", "ENGAGEMENT_PERIOD_MISMATCH"];
-
-async function createEngagement(api: ApiTestClient): Promise<{ path: string; ref: EngagementRef }> {
-  const client = await api.call("POST", "/clients", {
-    tenant: TENANT,
-    body: { orgNumber: "923609016", name: "Fjellbekk Snekkeri AS", accountingSystem: "other" },
-  });
-  expect(client.status).toBe(201);
-  const { clientId } = ClientSchema.parse(client.json);
-  const engagement = await api.call("POST", `/clients/${clientId}/engagements`, {
-    tenant: TENANT,
-    body: { kind: "period-end", periodStart: "2025-01-01", periodEnd: "2025-03-31" },
-  });
-  expect(engagement.status).toBe(201);
-  const { engagementId } = EngagementSchema.parse(engagement.json);
-  return {
-    path: `/clients/${clientId}/engagements/${engagementId}`,
-    ref: { tenantId: TENANT, clientId, engagementId },
-  };
-}
 
 /** Uploads through a presigned URL and waits until the engagement has `count` finished imports; answers the newest. */
 async function uploadAndWait(
@@ -66,7 +46,7 @@ async function uploadAndWait(
 describe("the stored reconciliation over HTTP (DynamoDB Local)", () => {
   it("is recomputed and stored by PUT …/source-plan and POST …/activate, and GET …/reconciliation answers it", async () => {
     const api = await apiTestClient(local());
-    const { path, ref } = await createEngagement(api);
+    const { path, ref } = await createSampleEngagement(api, TENANT);
     const stored = () => local().stores.importStore.getReconciliation(ref);
     const served = async () => {
       const answer = await api.call("GET", `${path}/reconciliation`, { tenant: TENANT });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { IntegrationCompaniesSchema, IntegrationStatusSchema, SyncAcceptedSchema } from "../../../lib/api/schemas.ts";
 import { ImportReportSchema } from "../../../lib/imports/importReports.ts";
 import { demoCompanyBooks, type DemoCompanySlug } from "../../../lib/local/fakes/demoBooks.ts";
+import { captureProcessOutput } from "../../helpers/processOutput.ts";
 import { useTestStack } from "../stack/localStackFixture.ts";
 import { apiTestClient, type ApiAnswer, type ApiTestClient } from "./apiTestClient.ts";
 
@@ -14,14 +15,7 @@ import { apiTestClient, type ApiAnswer, type ApiTestClient } from "./apiTestClie
 
 // Every log line of the handlers, to check that no key ever appears in one.
 process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
-const captured: string[] = [];
-const capture = (stream: NodeJS.WriteStream) =>
-  vi.spyOn(stream, "write").mockImplementation(((chunk: unknown) => {
-    captured.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-    return true;
-  }) as typeof stream.write);
-const spies = [capture(process.stdout), capture(process.stderr)];
-afterAll(() => spies.forEach((spy) => spy.mockRestore()));
+const captured = captureProcessOutput();
 
 const local = useTestStack();
 /** Each client in a tenant of its own (a tenant has one client per organisation number). */

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { engagementCommand } from "../../../lib/cli/engagementCommand.ts";
 import { refreshCommand } from "../../../lib/cli/refreshCommand.ts";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { EncryptedFileKeyVault, localKeyVaultDirectory } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { useTestStack } from "./localStackFixture.ts";
 
@@ -30,27 +31,18 @@ async function run(
   }
 }
 
+/** The words naming an engagement to the CLI: `--tenant … --client … --engagement …`. */
+function engagementArgs(ref: EngagementRef): string[] {
+  return ["--tenant", ref.tenantId, "--client", ref.clientId, "--engagement", ref.engagementId];
+}
+
 /** A Tripletex client of the demo company, connected, with a 2025 engagement due for a refresh. */
 async function connectedEngagement(tenantId: string, due: string): Promise<EngagementRef> {
   const { stores, dataDir } = testStack();
   const ref = { tenantId, clientId: "nordvik", engagementId: "2025" };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId,
-    clientId: "nordvik",
-    name: "Nordvik Bygg AS",
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...ref, name: "Nordvik Bygg AS", accountingSystem: "tripletex" }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   await new EncryptedFileKeyVault({ directory: localKeyVaultDirectory(dataDir) }).put(
     { tenantId, clientId: "nordvik", system: "tripletex" },
     { employeeToken: "demo-tripletex-ok" },
@@ -84,16 +76,7 @@ describe("local stack: the scheduled refresh", () => {
     expect(stack.refreshRounds).toBeGreaterThan(0);
 
     // The CLI shows the record.
-    const shown = await run(engagementCommand, [
-      "show",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-      "--json",
-    ]);
+    const shown = await run(engagementCommand, ["show", ...engagementArgs(ref), "--json"]);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({
       closedAt: null,
@@ -135,29 +118,12 @@ describe("local stack: the scheduled refresh", () => {
       refresh: { lastOutcome: "succeeded", lastImportId: report.queued[0].importId },
     });
 
-    const closed = await run(engagementCommand, [
-      "close",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-      "--json",
-    ]);
+    const closed = await run(engagementCommand, ["close", ...engagementArgs(ref), "--json"]);
     expect(JSON.parse(closed.stdout)).toMatchObject({ closedAt: expect.any(String), refresh: { nextRunAt: null } });
     const afterClose = await run(refreshCommand, ["--now", "--all", "--tenant", ref.tenantId, "--json"]);
     expect(JSON.parse(afterClose.stdout)).toMatchObject({ due: 0, queued: [] });
 
-    const reopened = await run(engagementCommand, [
-      "reopen",
-      "--tenant",
-      ref.tenantId,
-      "--client",
-      ref.clientId,
-      "--engagement",
-      ref.engagementId,
-    ]);
+    const reopened = await run(engagementCommand, ["reopen", ...engagementArgs(ref)]);
     expect(reopened.code).toBe(0);
     expect((await stores.engagementStore.getEngagement(ref))?.refreshDueAt).toEqual(expect.any(String));
   }, 240_000);

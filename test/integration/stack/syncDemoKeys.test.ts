@@ -150,6 +150,16 @@ function expectBooksFigures(trialBalance: LedgerJson, slug: DemoCompanySlug): vo
   expect(trialBalance.totals.movement).toBe("0.00");
 }
 
+/** The words naming a client's 2025 engagement: `--tenant … --client … --engagement 2025`. */
+function engagement2025(tenant: string, client: string): string[] {
+  return ["--tenant", tenant, "--client", client, "--engagement", "2025"];
+}
+
+/** `saldo engagement create` of the client's 2025 year-end engagement. */
+function createEngagement2025(tenant: string, client: string) {
+  return saldo(["engagement", "create", "--tenant", tenant, "--client", client, "--year", "2025"]);
+}
+
 async function connect(system: string, tenant: string, client: string, key: DemoKey, extra: string[] = []) {
   const result = await saldo([
     "connect",
@@ -167,7 +177,7 @@ async function connect(system: string, tenant: string, client: string, key: Demo
 }
 
 async function sync(tenant: string, client: string) {
-  const result = await saldo(["sync", "--tenant", tenant, "--client", client, "--engagement", "2025", "--json"]);
+  const result = await saldo(["sync", ...engagement2025(tenant, client), "--json"]);
   expect(result.stderr).not.toMatch(/saldo:/);
   return { ...result, json: SyncJsonSchema.parse(JSON.parse(result.stdout)) };
 }
@@ -192,16 +202,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
           connection: { status: "ok", company: { id: books.company.id, name: books.company.name } },
           key: { set: true },
         });
-        const engagement = await saldo([
-          "engagement",
-          "create",
-          "--tenant",
-          tenant,
-          "--client",
-          slug,
-          "--year",
-          "2025",
-        ]);
+        const engagement = await createEngagement2025(tenant, slug);
         expect(engagement.code).toBe(0);
 
         const first = await sync(tenant, slug);
@@ -249,9 +250,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       expect(text.code).toBe(3);
       expect(text.stdout).toContain("pick one with --company");
       expect(text.stdout).toContain(`${skarvik.id}  ${skarvik.name}`);
-      expect(
-        (await saldo(["engagement", "create", "--tenant", tenant, "--client", "nordvik", "--year", "2025"])).code,
-      ).toBe(1);
+      expect((await createEngagement2025(tenant, "nordvik")).code).toBe(1);
 
       const bound = await connect("tripletex", tenant, "skarvik", "demo-tripletex-accountant", [
         "--company",
@@ -268,9 +267,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("does not reach company 999999");
 
-      expect(
-        (await saldo(["engagement", "create", "--tenant", tenant, "--client", "skarvik", "--year", "2025"])).code,
-      ).toBe(0);
+      expect((await createEngagement2025(tenant, "skarvik")).code).toBe(0);
       const synced = await sync(tenant, "skarvik");
       expect(synced.code).toBe(0);
       expect(synced.json.import.status).toBe("succeeded");
@@ -301,45 +298,24 @@ describe("saldo connect + engagement create + sync against the local stack's fak
         key: null,
         connection: { status: "invalid-key" },
       });
-      const noClient = await saldo([
-        "engagement",
-        "create",
-        "--tenant",
-        tenant,
-        "--client",
-        "nobody",
-        "--year",
-        "2025",
-      ]);
+      const noClient = await createEngagement2025(tenant, "nobody");
       expect(noClient.code).toBe(1);
       expect(noClient.stderr).toContain("saldo: Klienten «nobody» finnes ikke (eller er slettet).");
 
       // A key whose client lacks a module: connect says no-access with the privilege; the sync fails with its code.
       expect((await connect("poweroffice-go", tenant, "fjordlys", "demo-poweroffice-ok")).code).toBe(0);
-      expect(
-        (await saldo(["engagement", "create", "--tenant", tenant, "--client", "fjordlys", "--year", "2025"])).code,
-      ).toBe(0);
+      expect((await createEngagement2025(tenant, "fjordlys")).code).toBe(0);
       const noAccess = await connect("poweroffice-go", tenant, "fjordlys", "demo-poweroffice-no-access" as DemoKey);
       expect(noAccess.code).toBe(3);
       expect(noAccess.json!.connection).toMatchObject({
         status: "no-access",
         missingPrivileges: ["AccountTransaction"],
       });
-      const failed = await saldo([
-        "sync",
-        "--tenant",
-        tenant,
-        "--client",
-        "fjordlys",
-        "--engagement",
-        "2025",
-        "--locale",
-        "en",
-      ]);
+      const failed = await saldo(["sync", ...engagement2025(tenant, "fjordlys"), "--locale", "en"]);
       expect(failed.code).toBe(3);
       expect(failed.stdout).toContain("CONNECTOR_NO_ACCESS");
       expect(failed.stdout).toContain("the engagement has no active version yet");
-      const notConnected = await saldo(["sync", "--tenant", tenant, "--client", "nobody", "--engagement", "2025"]);
+      const notConnected = await saldo(["sync", ...engagement2025(tenant, "nobody")]);
       expect(notConnected.code).toBe(1);
       expect(notConnected.stderr).toMatch(/^saldo: Klienten «nobody» finnes ikke .*\(CLIENT_NOT_FOUND\)\n$/);
     },
@@ -352,9 +328,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       const tenant = "t-wrong-ib";
       const connected = await connect("tripletex", tenant, "havbris", "demo-tripletex-wrong-ib");
       expect(connected.code).toBe(0);
-      expect(
-        (await saldo(["engagement", "create", "--tenant", tenant, "--client", "havbris", "--year", "2025"])).code,
-      ).toBe(0);
+      expect((await createEngagement2025(tenant, "havbris")).code).toBe(0);
       const result = await sync(tenant, "havbris");
       const books = demoCompanyBooks("havbris");
       const missing = books.reportedOpeningAdjustments.reduce((total, adjustment) => total + adjustment.amount, 0n);
@@ -368,28 +342,14 @@ describe("saldo connect + engagement create + sync against the local stack's fak
       const importId = result.json.import.importId;
       const accepted = await saldo([
         "activate",
-        "--tenant",
-        tenant,
-        "--client",
-        "havbris",
-        "--engagement",
-        "2025",
+        ...engagement2025(tenant, "havbris"),
         "--import",
         importId,
         "--accept",
         "FIGURES_UNRELIABLE",
       ]);
       expect(accepted.code).toBe(0);
-      const shown = await saldo([
-        "trial-balance",
-        "--tenant",
-        tenant,
-        "--client",
-        "havbris",
-        "--engagement",
-        "2025",
-        "--json",
-      ]);
+      const shown = await saldo(["trial-balance", ...engagement2025(tenant, "havbris"), "--json"]);
       const trialBalance = LedgerJsonSchema.parse(JSON.parse(shown.stdout));
       expect(trialBalance.issues).toContainEqual(
         expect.objectContaining({ code: "OPENING_NOT_BALANCED", severity: "error", amount: formatOre(missing) }),
@@ -404,21 +364,12 @@ describe("saldo connect + engagement create + sync against the local stack's fak
           opening: expected.get(account.account)!.opening,
           movement: expected.get(account.account)!.movement,
         });
-      const text = await saldo(["trial-balance", "--tenant", tenant, "--client", "havbris", "--engagement", "2025"]);
+      const text = await saldo(["trial-balance", ...engagement2025(tenant, "havbris")]);
       expect(text.stdout).toMatch(
         new RegExp(`FEIL +OPENING_NOT_BALANCED: the opening balances sum to ${formatOre(missing).replace(".", "\\.")}`),
       );
       // saldo reconcile, the CLI of GET …/reconciliation: the unbalanced opening is a difference (exit 3).
-      const reconciled = await saldo([
-        "reconcile",
-        "--tenant",
-        tenant,
-        "--client",
-        "havbris",
-        "--engagement",
-        "2025",
-        "--json",
-      ]);
+      const reconciled = await saldo(["reconcile", ...engagement2025(tenant, "havbris"), "--json"]);
       expect(reconciled.code).toBe(3);
       const reconciliation = JSON.parse(reconciled.stdout);
       expect(reconciliation.status).toBe("differences");
@@ -426,15 +377,7 @@ describe("saldo connect + engagement create + sync against the local stack's fak
         "OPENING_NOT_BALANCED",
       );
       expect(reconciliation.differences).toHaveLength(reconciliation.count);
-      const reconciledText = await saldo([
-        "reconcile",
-        "--tenant",
-        tenant,
-        "--client",
-        "havbris",
-        "--engagement",
-        "2025",
-      ]);
+      const reconciledText = await saldo(["reconcile", ...engagement2025(tenant, "havbris")]);
       expect(reconciledText.code).toBe(3);
       expect(reconciledText.stdout).toMatch(/avvik/);
       expect(reconciledText.stdout).toContain("OPENING_NOT_BALANCED");

@@ -3,8 +3,10 @@ import { generateSaft } from "../../../bench/generateSaft.ts";
 import { importFile } from "../../../lib/imports/importFile.ts";
 import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { createDynamoStores } from "../../../lib/store/createDynamoStores.ts";
 import { useTestEmulators } from "../../helpers/emulators.ts";
+import { collect } from "../../helpers/fixtures.ts";
 import { MemoryFileSource } from "../../helpers/memoryFileSource.ts";
 import { newTenantId } from "../../unit/store/storeFixtures.ts";
 
@@ -19,12 +21,6 @@ const accounts = Number(process.env.SALDO_VIEW_BENCH_ACCOUNTS ?? 5_000);
 const lines = Number(process.env.SALDO_VIEW_BENCH_LINES ?? 30_000);
 const runs = Number(process.env.SALDO_VIEW_BENCH_RUNS ?? 5);
 
-async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -36,39 +32,28 @@ describe.skipIf(process.env.SALDO_VIEW_BENCH === undefined)("trial-balance view 
   it(`reads the trial balance of ${accounts} accounts and ${lines} lines`, { timeout: 1_800_000 }, async () => {
     const stores = createDynamoStores({ tableName: emulators().tableName, client: emulators().dynamo });
     const ref = { tenantId: newTenantId("bench"), clientId: "generated", engagementId: "fy2025" };
-    const now = new Date().toISOString();
-    await stores.engagementStore.createClient({
-      ...ref,
-      name: "Benk & Båt AS",
-      accountingSystem: "other",
-      createdAt: now,
-      updatedAt: now,
-    });
-    await stores.engagementStore.createEngagement({
-      ...ref,
-      kind: "year-end",
-      fiscalYear: 2025,
-      periodStart: "2025-01-01",
-      periodEnd: "2025-12-31",
-      createdAt: now,
-    });
+    await seedClient(stores, { ...ref, name: "Benk & Båt AS", accountingSystem: "other" }, [
+      { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+    ]);
     const files = new MemoryFileSource();
     const key = `uploads/${ref.tenantId}/${ref.clientId}/${ref.engagementId}/bench.xml`;
     files.objects.set(
       key,
-      await bytesOf(
-        generateSaft({
-          transactions: Math.ceil(lines / 3),
-          accounts,
-          seed: 11,
-          profile: "dense",
-          busyAccountShare: 0.3,
-        }),
+      Buffer.concat(
+        await collect(
+          generateSaft({
+            transactions: Math.ceil(lines / 3),
+            accounts,
+            seed: 11,
+            profile: "dense",
+            busyAccountShare: 0.3,
+          }),
+        ),
       ),
     );
     const imported = await importFile(
       { ...stores, files, retentionSeconds: 3600, now: () => new Date() },
-      { bucket: "b", key, sequencer: "0001", eventTime: now, trigger: { kind: "s3-event" } },
+      { bucket: "b", key, sequencer: "0001", eventTime: new Date().toISOString(), trigger: { kind: "s3-event" } },
     );
     if (imported.outcome !== "imported") throw new Error(`the import ended ${imported.outcome}`);
 

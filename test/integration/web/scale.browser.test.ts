@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSaft } from "../../../bench/generateSaft.ts";
 import { listAllImports } from "../../../lib/imports/listAllImports.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { parseOre } from "../../../lib/money/ore.ts";
 import { ensureChromium } from "../../helpers/chromium.ts";
 import { collect } from "../../helpers/fixtures.ts";
@@ -36,23 +37,10 @@ describe.skipIf("skip" in chromiumReady)("web console with 5 000 accounts", { ti
 
   beforeAll(async () => {
     api = await apiTestClient(local());
-    const now = new Date().toISOString();
     const { stores, s3, stack } = local();
-    await stores.engagementStore.createClient({
-      ...ref,
-      name: "Benk & Båt AS",
-      accountingSystem: "other",
-      createdAt: now,
-      updatedAt: now,
-    });
-    await stores.engagementStore.createEngagement({
-      ...ref,
-      kind: "year-end",
-      fiscalYear: 2025,
-      periodStart: "2025-01-01",
-      periodEnd: "2025-12-31",
-      createdAt: now,
-    });
+    await seedClient(stores, { ...ref, name: "Benk & Båt AS", accountingSystem: "other" }, [
+      { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+    ]);
     const file = Buffer.concat(
       await collect(
         generateSaft({

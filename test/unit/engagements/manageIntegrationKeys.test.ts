@@ -22,20 +22,25 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
+/** A Tripletex client created through the use case, with its key stored (in a key vault in `directory`). */
+async function tripletexClientWithKey(now?: () => Date) {
+  const stores = createInMemoryStores();
+  const deps = { ...stores, keys: new EncryptedFileKeyVault({ directory }), ...(now === undefined ? {} : { now }) };
+  const client = await createClient(deps, {
+    tenantId: "t",
+    orgNumber: "923609016",
+    name: "A",
+    accountingSystem: "tripletex",
+  });
+  const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
+  await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
+  return { stores, deps, ref };
+}
+
 describe("integration keys: lastUsedAt", () => {
   it("is absent until a connector reads the key through useIntegrationKey, then says when", async () => {
-    const stores = createInMemoryStores();
-    const keys = new EncryptedFileKeyVault({ directory });
     let clock = new Date("2026-03-01T10:00:00.000Z");
-    const deps = { ...stores, keys, now: () => clock };
-    const client = await createClient(deps, {
-      tenantId: "t",
-      orgNumber: "923609016",
-      name: "A",
-      accountingSystem: "tripletex",
-    });
-    const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
-    await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
+    const { deps, ref } = await tripletexClientWithKey(() => clock);
     expect((await getIntegrationKeyStatus(deps, ref)).lastUsedAt).toBeUndefined();
 
     clock = new Date("2026-03-02T04:15:00.000Z");
@@ -48,17 +53,7 @@ describe("integration keys: lastUsedAt", () => {
   });
 
   it("hands out no key of a deleted client", async () => {
-    const stores = createInMemoryStores();
-    const keys = new EncryptedFileKeyVault({ directory });
-    const deps = { ...stores, keys };
-    const client = await createClient(deps, {
-      tenantId: "t",
-      orgNumber: "923609016",
-      name: "A",
-      accountingSystem: "tripletex",
-    });
-    const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
-    await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
+    const { deps, ref } = await tripletexClientWithKey();
     await deleteClient(deps, ref);
     await expect(useIntegrationKey(deps, ref)).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
   });
@@ -66,17 +61,7 @@ describe("integration keys: lastUsedAt", () => {
 
 describe("deleting an integration key", () => {
   it("clears the client's connection, so the default plan reads files again", async () => {
-    const stores = createInMemoryStores();
-    const keys = new EncryptedFileKeyVault({ directory });
-    const deps = { ...stores, keys };
-    const client = await createClient(deps, {
-      tenantId: "t",
-      orgNumber: "923609016",
-      name: "A",
-      accountingSystem: "tripletex",
-    });
-    const ref = { tenantId: "t", clientId: client.clientId, system: "tripletex" as const };
-    await putIntegrationKey(deps, ref, new Secret({ employeeToken: "abcd-1234-efgh-5678" }));
+    const { stores, deps, ref } = await tripletexClientWithKey();
     await stores.engagementStore.recordIntegration(ref, "tripletex", {
       companyId: "42",
       connection: { status: "ok", checkedAt: "2026-03-01T10:00:00.000Z" },

@@ -9,6 +9,7 @@ import { readEngagementSources } from "../../../lib/imports/engagementSources.ts
 import { toTrialBalanceViewJson } from "../../../lib/imports/importViews.ts";
 import { setSourcePlan } from "../../../lib/imports/sourcePlanView.ts";
 import { getTrialBalanceView } from "../../../lib/imports/trialBalanceView.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { accountClassOf } from "../../../lib/reconcile/accountClass.ts";
 import { composeTrialBalance, MAX_CHAIN_DEPTH } from "../../../lib/reconcile/composeTrialBalance.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
@@ -240,26 +241,15 @@ describe("the prior closing is the prior engagement's composed closing", () => {
 describe("the chain's bound", () => {
   /** Year-end engagements 2014–2025 of a client without a connection, each filled from a SIE file. */
   async function twelveYears() {
-    const at = "2026-01-02T08:00:00.000Z";
-    await stores.engagementStore.createClient({
-      tenantId: "t1",
-      clientId: "langrekke",
-      name: "Langrekke AS",
-      accountingSystem: "other",
-      createdAt: at,
-      updatedAt: at,
-    });
+    const years = Array.from({ length: 12 }, (_, index) => 2014 + index);
+    await seedClient(
+      { ...stores, now: () => new Date("2026-01-02T08:00:00.000Z") },
+      { tenantId: "t1", clientId: "langrekke", name: "Langrekke AS", accountingSystem: "other" },
+      years.map((fiscalYear) => ({ engagementId: String(fiscalYear), kind: "year-end", fiscalYear })),
+    );
     const ids = new Map<number, string>();
-    for (let year = 2014; year <= 2025; year++) {
+    for (const year of years) {
       const ref = { tenantId: "t1", clientId: "langrekke", engagementId: String(year) };
-      await stores.engagementStore.createEngagement({
-        ...ref,
-        kind: "year-end",
-        fiscalYear: year,
-        periodStart: `${year}-01-01`,
-        periodEnd: `${year}-12-31`,
-        createdAt: at,
-      });
       // 2014 closes 1920 at 100,00; 2015's file forgets it (opens and closes it at 0): composed, 2015 would close it
       // at 100,00 (carried over), stated at 0.
       const balances: Record<string, [bigint, bigint]> = {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EngagementNotFoundError } from "../../../lib/engagements/errors.ts";
 import { UploadTooLargeError } from "../../../lib/imports/errors.ts";
 import { MAX_UPLOAD_BYTES, requestUpload, type UploadUrlSigner } from "../../../lib/imports/requestUpload.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { createInMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
 
 const now = () => new Date("2026-01-15T10:00:00.000Z");
@@ -9,23 +10,9 @@ const ref = { tenantId: "firm", clientId: "acme", engagementId: "fy2025" };
 
 async function setup() {
   const stores = createInMemoryStores();
-  const at = now().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: "firm",
-    clientId: "acme",
-    name: "Acme AS",
-    accountingSystem: "other",
-    createdAt: at,
-    updatedAt: at,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: at,
-  });
+  await seedClient({ ...stores, now }, { ...ref, name: "Acme AS", accountingSystem: "other" }, [
+    { engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   const signed: Parameters<UploadUrlSigner["signPut"]>[0][] = [];
   const signer: UploadUrlSigner = {
     async signPut(request) {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import { InProcessSyncQueue } from "../../../lib/imports/InProcessSyncQueue.ts";
 import { runQueuedSyncs } from "../../../lib/imports/runQueuedSyncs.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { requestSync, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -30,24 +31,11 @@ beforeEach(async () => {
     retentionSeconds: 3600,
     newImportId: () => `SYNC${String(++id).padStart(4, "0")}`,
   };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: "t1",
-    clientId: "fjellbekk",
-    name: "Fjellbekk Snekkeri AS",
-    orgNumber: "923609016",
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(
+    stores,
+    { ...ref, name: "Fjellbekk Snekkeri AS", orgNumber: "923609016", accountingSystem: "tripletex" },
+    [{ engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 }],
+  );
   await keys.put(
     { tenantId: "t1", clientId: "fjellbekk", system: "tripletex" },
     { employeeToken: "demo-tripletex-ok" },

@@ -7,6 +7,7 @@ import { SyncAlreadyRunningError, SyncNotConnectedError } from "../../../lib/imp
 import { sweepImports } from "../../../lib/imports/sweepImports.ts";
 import { InProcessSyncQueue } from "../../../lib/imports/InProcessSyncQueue.ts";
 import { runQueuedSyncs } from "../../../lib/imports/runQueuedSyncs.ts";
+import { seedClient } from "../../../lib/local/seedClient.ts";
 import { checkConnection, requestSync, runSync, syncFromApi, type SyncDeps } from "../../../lib/imports/syncFromApi.ts";
 import { EncryptedFileKeyVault } from "../../../lib/secrets/EncryptedFileKeyVault.ts";
 import { createInMemoryStores, type InMemoryStores } from "../../../lib/store/createInMemoryStores.ts";
@@ -37,23 +38,11 @@ beforeEach(async () => {
     now,
     newImportId: () => `SYNC${String(++id).padStart(4, "0")}`,
   };
-  await stores.engagementStore.createClient({
-    tenantId: "t1",
-    clientId: "fjellbekk",
-    name: "Fjellbekk Snekkeri AS",
-    orgNumber: "923609016",
-    accountingSystem: "tripletex",
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: "2026-01-01T00:00:00.000Z",
-  });
+  await seedClient(
+    { ...stores, now: () => new Date("2026-01-01T00:00:00.000Z") },
+    { ...ref, name: "Fjellbekk Snekkeri AS", orgNumber: "923609016", accountingSystem: "tripletex" },
+    [{ engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 }],
+  );
   await keys.put(
     { tenantId: "t1", clientId: "fjellbekk", system: "tripletex" },
     { employeeToken: "demo-tripletex-ok" },

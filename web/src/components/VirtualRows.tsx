@@ -2,15 +2,18 @@ import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from "@tanstack/virtual-core";
 
+/** The tallest the scrolling body grows before it scrolls. */
+const MAX_HEIGHT_PX = 600;
+
 /**
  * A scrolling body that renders only the rows in view (TanStack Virtual's framework-free core), so 5 000 accounts or
  * a long run of transaction lines scroll smoothly. Rows are `role="row"` inside the caller's `role="table"`, with
- * `aria-rowindex` so assistive technology knows where a row sits in the whole.
+ * `aria-rowindex` so assistive technology knows where a row sits in the whole. The body is as tall as its rows,
+ * at least two rows and at most {@link MAX_HEIGHT_PX}; beyond that it scrolls.
  */
 export function VirtualRows<T>(props: {
   items: readonly T[];
   rowHeight: number;
-  height: number;
   /** aria-rowindex of the first item (header rows come before it). */
   firstRowIndex: number;
   row(item: T, index: number): ComponentChildren;
@@ -44,7 +47,7 @@ export function VirtualRows<T>(props: {
     <div
       ref={scroller}
       class="virtual-body"
-      style={{ height: `${props.height}px` }}
+      style={{ height: `${Math.min(MAX_HEIGHT_PX, Math.max(2, props.items.length) * props.rowHeight)}px` }}
       role="rowgroup"
       tabIndex={0}
       data-testid={props.testId}

@@ -392,7 +392,7 @@ function FollowImport(props: {
 type OpeningChoice = "prior" | "file" | "api" | "none" | "default";
 type MovementChoice = "file" | "api" | "default";
 type ReplaceChoice = "true" | "false" | "default";
-interface PlanChoice {
+interface PlanChoices {
   opening: OpeningChoice;
   movement: MovementChoice;
   replace: ReplaceChoice;
@@ -429,12 +429,12 @@ function SourcePlanCard({
   if (plan.error) return <ErrorMessage error={plan.error} />;
   if (!plan.data) return null;
   const p = plan.data;
-  const now: PlanChoice = {
+  const now: PlanChoices = {
     opening: p.opening.chosenBy === "explicit" ? p.opening.source : "default",
     movement: p.movement.chosenBy === "explicit" ? p.movement.source : "default",
     replace: p.replace.chosenBy === "explicit" ? (String(p.replace.value) as "true" | "false") : "default",
   };
-  const put = (change: Partial<PlanChoice>) => {
+  const put = (change: Partial<PlanChoices>) => {
     const next = { ...now, ...change };
     setError(undefined);
     setSaving(true);
@@ -459,59 +459,79 @@ function SourcePlanCard({
   return (
     <div class="card" data-testid="source-plan">
       <h2>{t("sourcePlan")}</h2>
-      <label class="inline">
-        {t("opening")}{" "}
-        <select
-          name="planOpening"
-          disabled={saving}
-          value={now.opening}
-          onChange={(event) => put({ opening: (event.target as HTMLSelectElement).value as OpeningChoice })}
-        >
-          <option value="default">
-            {t("byDefault")} ({t(`kind.${p.opening.source}`)})
-          </option>
-          {(["prior", "file", "api", "none"] as const).map((kind) => (
-            <option key={kind} value={kind}>
-              {t(`kind.${kind}`)}
-            </option>
-          ))}
-        </select>
-      </label>{" "}
-      <label class="inline">
-        {t("movement")}{" "}
-        <select
-          name="planMovement"
-          disabled={saving}
-          value={now.movement}
-          onChange={(event) => put({ movement: (event.target as HTMLSelectElement).value as MovementChoice })}
-        >
-          <option value="default">
-            {t("byDefault")} ({t(`kind.${p.movement.source}`)})
-          </option>
-          {(["file", "api"] as const).map((kind) => (
-            <option key={kind} value={kind}>
-              {t(`kind.${kind}`)}
-            </option>
-          ))}
-        </select>
-      </label>{" "}
-      <label class="inline">
-        {t("replaceNewer")}{" "}
-        <select
-          name="planReplace"
-          disabled={saving}
-          value={now.replace}
-          onChange={(event) => put({ replace: (event.target as HTMLSelectElement).value as ReplaceChoice })}
-        >
-          <option value="default">
-            {/* The default rule: a newer import replaces the active one (README "Source plans"). */}
-            {t("byDefault")} ({t("replace.true")})
-          </option>
-          <option value="true">{t("replace.true")}</option>
-          <option value="false">{t("replace.false")}</option>
-        </select>
-      </label>
+      <PlanChoice
+        label={t("opening")}
+        name="planOpening"
+        disabled={saving}
+        value={now.opening}
+        byDefault={t(`kind.${p.opening.source}`)}
+        choices={(["prior", "file", "api", "none"] as const).map((kind) => ({ value: kind, label: t(`kind.${kind}`) }))}
+        onPick={(opening) => put({ opening })}
+      />{" "}
+      <PlanChoice
+        label={t("movement")}
+        name="planMovement"
+        disabled={saving}
+        value={now.movement}
+        byDefault={t(`kind.${p.movement.source}`)}
+        choices={(["file", "api"] as const).map((kind) => ({ value: kind, label: t(`kind.${kind}`) }))}
+        onPick={(movement) => put({ movement })}
+      />{" "}
+      <PlanChoice
+        label={t("replaceNewer")}
+        name="planReplace"
+        disabled={saving}
+        value={now.replace}
+        // The default rule: a newer import replaces the active one (README "Source plans").
+        byDefault={t("replace.true")}
+        choices={(["true", "false"] as const).map((value) => ({ value, label: t(`replace.${value}`) }))}
+        onPick={(replace) => put({ replace })}
+      />
       <ErrorMessage error={error} />
     </div>
+  );
+}
+
+/**
+ * One part of the source plan as a labelled select: "default" first (naming what the default rule gives now), then
+ * the part's explicit choices; a pick is handed to `onPick` at once.
+ */
+function PlanChoice<Choice extends string>({
+  label,
+  name,
+  disabled,
+  value,
+  byDefault,
+  choices,
+  onPick,
+}: {
+  label: string;
+  name: string;
+  disabled: boolean;
+  value: Choice;
+  byDefault: string;
+  choices: readonly { value: Exclude<Choice, "default">; label: string }[];
+  onPick(choice: Choice): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <label class="inline">
+      {label}{" "}
+      <select
+        name={name}
+        disabled={disabled}
+        value={value}
+        onChange={(event) => onPick((event.target as HTMLSelectElement).value as Choice)}
+      >
+        <option value="default">
+          {t("byDefault")} ({byDefault})
+        </option>
+        {choices.map((choice) => (
+          <option key={choice.value} value={choice.value}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

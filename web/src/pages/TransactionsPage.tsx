@@ -126,7 +126,6 @@ export function TransactionsPage() {
         <VirtualRows
           items={lines}
           rowHeight={32}
-          height={Math.min(600, Math.max(64, lines.length * 32))}
           firstRowIndex={2}
           rowKey={(line) => `${line.transactionId}/${line.lineNumber}`}
           onEnd={() => {

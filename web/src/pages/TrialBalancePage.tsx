@@ -196,7 +196,6 @@ export function TrialBalancePage() {
           <VirtualRows
             items={shown}
             rowHeight={32}
-            height={Math.min(600, Math.max(64, shown.length * 32))}
             firstRowIndex={2}
             rowKey={(a) => a.account}
             testId="trial-balance-rows"

@@ -9,6 +9,7 @@ import type { FunctionConfig } from "../../../../lib/config/functionConfig.ts";
 import { createConnectorRegistry } from "../../../../lib/connectors/registry.ts";
 import { requestSync, type SyncDeps } from "../../../../lib/imports/syncFromApi.ts";
 import { demoCompanyBooks } from "../../../../lib/local/fakes/demoBooks.ts";
+import { seedClient } from "../../../../lib/local/seedClient.ts";
 import { FakeTripletexServer } from "../../../../lib/local/fakes/tripletex/FakeTripletexServer.ts";
 import { localConnectorsConfig } from "../../../../lib/local/stack/localFunctionConfig.ts";
 import { EncryptedFileKeyVault } from "../../../../lib/secrets/EncryptedFileKeyVault.ts";
@@ -82,24 +83,11 @@ beforeAll(async () => {
     retentionSeconds: config.retentionSeconds,
   };
   const company = demoCompanyBooks("nordvik").company;
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: ref.tenantId,
-    clientId: ref.clientId,
-    name: company.name,
-    orgNumber: company.orgNumber,
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...ref,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(
+    stores,
+    { ...ref, name: company.name, orgNumber: company.orgNumber, accountingSystem: "tripletex" },
+    [{ engagementId: ref.engagementId, kind: "year-end", fiscalYear: 2025 }],
+  );
   await deps.keys.put(
     { tenantId: ref.tenantId, clientId: ref.clientId, system: "tripletex" },
     {
@@ -116,23 +104,9 @@ afterAll(async () => {
 /** Another client of the firm on Tripletex, with a 2025 engagement and `key` stored. */
 async function connectedClient(clientId: string, key: { employeeToken: string }) {
   const other = { ...ref, clientId };
-  const now = new Date().toISOString();
-  await stores.engagementStore.createClient({
-    tenantId: other.tenantId,
-    clientId,
-    name: `Klient ${clientId}`,
-    accountingSystem: "tripletex",
-    createdAt: now,
-    updatedAt: now,
-  });
-  await stores.engagementStore.createEngagement({
-    ...other,
-    kind: "year-end",
-    fiscalYear: 2025,
-    periodStart: "2025-01-01",
-    periodEnd: "2025-12-31",
-    createdAt: now,
-  });
+  await seedClient(stores, { ...other, name: `Klient ${clientId}`, accountingSystem: "tripletex" }, [
+    { engagementId: other.engagementId, kind: "year-end", fiscalYear: 2025 },
+  ]);
   await deps.keys.put({ tenantId: other.tenantId, clientId, system: "tripletex" }, key);
   return other;
 }

@@ -1,23 +1,17 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ROUTES } from "../../../../../lib/api/routes.ts";
 import { StoreUnavailableError } from "../../../../../lib/store/errors.ts";
 import { httpHandler } from "../../../../../functions/http/shared/httpHandler.ts";
 import type { HttpApiEvent } from "../../../../../functions/http/shared/types.ts";
 import { lambdaContext } from "../../../../helpers/lambdaContext.ts";
+import { captureProcessOutput } from "../../../../helpers/processOutput.ts";
 
 // Powertools writes log lines to stdout, errors to stderr: capture both.
-const logged: string[] = [];
-const spies = [process.stdout, process.stderr].map((stream) =>
-  vi.spyOn(stream, "write").mockImplementation(((chunk: unknown) => {
-    logged.push(String(chunk));
-    return true;
-  }) as typeof stream.write),
-);
+const logged = captureProcessOutput();
 afterEach(() => {
   logged.length = 0;
 });
-afterAll(() => spies.forEach((spy) => spy.mockRestore()));
 
 const logger = new Logger({ serviceName: "saldo-api-test", logLevel: "DEBUG" });
 
