@@ -106,7 +106,7 @@ export function countChunkReads(client: DynamoDBClient): { chunks: number } {
  */
 export function trackInFlight(client: DynamoDBClient, commandName: string): { settled: () => Promise<void> } {
   let inFlight = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (!String(context.commandName ?? "").startsWith(commandName)) return next(args);
