@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // Property tests draw from one fixed seed (SALDO_FC_SEED to change it).
+    setupFiles: ["./test/helpers/fastCheckSeed.ts"],
     // The default report, then the plain totals and the count of tests skipped for want of ../shared.
     reporters: ["default", "./test/helpers/SharedFixturesReporter.ts"],
     // saldo runs on Node 20+ (Lambda: nodejs22.x); keep the AWS SDK's notice about its own future Node 22 requirement
