@@ -29,7 +29,7 @@ export async function ensureChromium(): Promise<{ path: string } | { skip: strin
   if (process.getuid?.() !== 0) return { skip: "no /usr/bin/chromium, and installing it with apt-get needs root" };
   // The browser test files run in parallel workers: unserialised, the second apt-get met the first one's lock and its
   // file skipped. One install at a time (flock on a lock file shared on purpose), and none once one has succeeded.
-  const script = `test -x ${CHROMIUM_PATH} || { apt-get update && apt-get install -y --no-install-recommends chromium; }`;
+  const script = `test -x ${CHROMIUM_PATH} || { apt-get update && apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 chromium; }`;
   const install = existsSync("/usr/bin/flock")
     ? await run("/usr/bin/flock", ["-w", "900", join(tmpdir(), "saldo-chromium-apt.lock"), "sh", "-c", script])
     : await run("sh", ["-c", script]);
