@@ -142,10 +142,10 @@ export function useTestEmulators(options: TestEmulatorOptions = {}): () => TestE
   let emulators: TestEmulators | undefined;
   beforeAll(async () => {
     emulators = await startTestEmulators(options);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await emulators?.stop();
-  }, 30_000);
+  }, 60_000);
   return () => {
     if (emulators === undefined) throw new Error("The emulators are not running: call emulators() inside a test");
     return emulators;

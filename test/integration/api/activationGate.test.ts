@@ -52,7 +52,7 @@ async function uploadAndWait(
     200,
   );
   await local().stack.waitForDeliveries();
-  for (let attempt = 0; attempt < 300; attempt++) {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
     const { items } = ImportListSchema.parse((await api.call("GET", `${engagementPath}/imports`, { tenant })).json);
     const finished = items.filter((item) => !["queued", "running"].includes(item.status));
     if (finished.length >= count && items[0]?.source.type === "file" && items[0].source.fileName === fileName)

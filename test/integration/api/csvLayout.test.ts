@@ -60,7 +60,7 @@ async function uploadAndWait(
   const put = await fetch(ticket.uploadUrl, { method: "PUT", headers: ticket.headers, body: bytes });
   expect(put.status).toBe(200);
   await local().stack.waitForDeliveries();
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
     const { items } = ImportListSchema.parse((await api.call("GET", `${path}/imports`, { tenant })).json);
     const mine = items.find((item) => item.source.type === "file" && item.source.key === ticket.key);
     if (mine && !["queued", "running"].includes(mine.status)) {

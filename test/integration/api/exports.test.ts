@@ -59,7 +59,7 @@ beforeAll(async () => {
   const put = await fetch(ticket.uploadUrl, { method: "PUT", body: await readFile(samplePath) });
   expect(put.ok).toBe(true);
   await local().stack.waitForDeliveries();
-  for (let attempt = 0; attempt < 300; attempt++) {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
     const { items } = ImportListSchema.parse((await api.call("GET", `${engagementPath}/imports`, { tenant })).json);
     if (items[0]?.status === "succeeded") return;
     await new Promise((wait) => setTimeout(wait, 100));

@@ -32,7 +32,7 @@ const hasCurl = (await run("curl", ["--version"])).code === 0;
 async function waitForImport(api: ApiTestClient, tenant: string, engagementPath: string, count: number) {
   // The S3 event is delivered asynchronously; once handled, the import has finished and (if newest) was activated.
   await local().stack.waitForDeliveries();
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
     const list = await api.call("GET", `${engagementPath}/imports`, { tenant });
     expect(list.status).toBe(200);
     const { items } = ImportListSchema.parse(list.json);

@@ -40,7 +40,7 @@ beforeAll(async () => {
     body: { employeeToken: "a-employee-token-0123456789" },
   });
   expect(key.status).toBe(200);
-}, 60_000);
+}, 180_000);
 
 /**
  * Every authenticated route, called with tenant B's token on tenant A's ids (and a valid query/body, so that only

@@ -27,10 +27,12 @@ describe("emulators on a port that is already taken", () => {
   });
 
   it("DynamoDB Local fails fast instead of waiting for its start timeout", async () => {
-    const started = Date.now();
-    await expect(startDynamoDbLocal({ port, startTimeoutMs: 45_000 })).rejects.toMatchObject({
-      code: expect.stringMatching(/^EMULATOR_START/),
+    // Fast = on the JVM's own exit (EMULATOR_START_FAILED, with why), not at the start timeout (EMULATOR_START_TIMEOUT);
+    // an elapsed-time bound (< 30 s; 10.5 s measured here at load 15 for the JVM to start and fail) is one a machine
+    // three times slower would miss.
+    await expect(startDynamoDbLocal({ port, startTimeoutMs: 150_000 })).rejects.toMatchObject({
+      code: "EMULATOR_START_FAILED",
+      message: expect.stringMatching(/exited during startup[\s\S]*Failed to bind/),
     });
-    expect(Date.now() - started).toBeLessThan(30_000);
-  }, 60_000);
+  }, 180_000);
 });

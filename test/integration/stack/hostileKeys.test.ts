@@ -68,7 +68,7 @@ describe("the local stack against hostile object keys", () => {
     const escapedNames = async () =>
       (
         await Promise.all(
-          ancestors.map(async (dir) => (await readdir(dir)).filter((name) => /escaped|copied/.test(name))),
+          ancestors.map(async (dir) => (await readdir(dir)).filter((name) => /^(escaped|copied)\.txt$/.test(name))),
         )
       ).flat();
     const before = await escapedNames();

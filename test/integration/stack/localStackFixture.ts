@@ -81,11 +81,11 @@ export function useTestStack(options: Partial<LocalStackOptions> = {}): () => Te
   let running: TestStack | undefined;
   beforeAll(async () => {
     running = await startTestStack(options);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await running?.stop();
     if (running) await rm(running.dataDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 60_000);
   return () => {
     if (!running) throw new Error("the local stack is not running: call it inside a test");
     return running;

@@ -1,17 +1,18 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseOre } from "../../../lib/money/ore.ts";
 import { formatOreForPeople } from "../../../lib/presentation/formatForPeople.ts";
 import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
+import { spawnSaldoStart, type SpawnedStack } from "../../helpers/saldoStart.ts";
 
-const root = resolve(import.meta.dirname, "..", "..", "..");
 let dataDir: string | undefined;
+let stack: SpawnedStack | undefined;
 afterAll(async () => {
+  // A failed assertion before the Ctrl-C below left `saldo start` and its DynamoDB Local JVM running after the run.
+  await stack?.stop("SIGKILL");
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -21,28 +22,17 @@ describe("saldo start (npm start)", () => {
     { timeout: 120_000 },
     async () => {
       dataDir = await mkdtemp(join(tmpdir(), "saldo-start-"));
-      const child = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          SALDO_DATA_DIR: dataDir,
-          PORT: "0",
-          SALDO_DYNAMODB_PORT: "0",
-          SALDO_S3_PORT: "0",
-          SALDO_WEB_PORT: "0",
-          POWERTOOLS_LOG_LEVEL: "WARN",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+      stack = spawnSaldoStart({
+        ...process.env,
+        SALDO_DATA_DIR: dataDir,
+        PORT: "0",
+        SALDO_DYNAMODB_PORT: "0",
+        SALDO_S3_PORT: "0",
+        SALDO_WEB_PORT: "0",
+        POWERTOOLS_LOG_LEVEL: "WARN",
       });
-      const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-      const output: string[] = [];
-      await new Promise<void>((ready, fail) => {
-        createInterface({ input: child.stdout }).on("line", (line) => {
-          output.push(line);
-          if (line.startsWith("Ready.")) ready();
-        });
-        void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${output.join("\n")}`)));
-      });
+      const { output } = stack;
+      await stack.ready;
       const text = output.join("\n");
       const httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
       expect(httpUrl).toBeDefined();
@@ -67,8 +57,7 @@ describe("saldo start (npm start)", () => {
       );
       expect(existsSync(join(dataDir, "stack.json"))).toBe(true);
 
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
+      expect(await stack.stop("SIGINT")).toBe(0);
       expect(output.at(-1)).toBe("stopped.");
       expect(existsSync(join(dataDir, "stack.json"))).toBe(false);
       await expect(fetch(`${health.dynamodb.endpoint}`)).rejects.toThrow();

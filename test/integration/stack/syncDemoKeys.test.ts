@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ImportSummarySchema } from "../../../lib/imports/importReports.ts";
@@ -16,6 +14,7 @@ import {
 import { LocalStackHealthSchema } from "../../../lib/local/stack/healthRoute.ts";
 import { formatOre, parseOre } from "../../../lib/money/ore.ts";
 import { runSaldo, userEnvironment } from "../../helpers/saldoCli.ts";
+import { spawnSaldoStart, type SpawnedStack } from "../../helpers/saldoStart.ts";
 
 /**
  * The issue's "Done when": from a clean start of the real local stack (`saldo start` in its own process, as
@@ -24,51 +23,35 @@ import { runSaldo, userEnvironment } from "../../helpers/saldoCli.ts";
  * `unchanged` and costs the fake at most 5 requests.
  */
 
-const root = resolve(import.meta.dirname, "..", "..", "..");
 const YEAR_2025 = { start: "2025-01-01", end: "2025-12-31" };
 /** Each step runs the CLI in its own process on a machine that may be busy. */
 const STEP_TIMEOUT_MS = 240_000;
 
 let dataDir: string;
-let stack: ChildProcess | undefined;
+let stack: SpawnedStack | undefined;
 let httpUrl: string;
-const stackOutput: string[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "saldo-sync-e2e-"));
-  stack = spawn(process.execPath, [join(root, "bin", "saldo.js"), "start"], {
-    cwd: root,
-    env: {
-      ...userEnvironment(),
-      SALDO_DATA_DIR: dataDir,
-      PORT: "0",
-      SALDO_DYNAMODB_PORT: "0",
-      SALDO_S3_PORT: "0",
-      SALDO_TRIPLETEX_PORT: "0",
-      SALDO_POWEROFFICE_GO_PORT: "0",
-      SALDO_WEB_PORT: "0",
-      SALDO_SEED_DEMO: "false",
-      POWERTOOLS_LOG_LEVEL: "WARN",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  stack = spawnSaldoStart({
+    ...userEnvironment(),
+    SALDO_DATA_DIR: dataDir,
+    PORT: "0",
+    SALDO_DYNAMODB_PORT: "0",
+    SALDO_S3_PORT: "0",
+    SALDO_TRIPLETEX_PORT: "0",
+    SALDO_POWEROFFICE_GO_PORT: "0",
+    SALDO_WEB_PORT: "0",
+    SALDO_SEED_DEMO: "false",
+    POWERTOOLS_LOG_LEVEL: "WARN",
   });
-  const exited = new Promise<number | null>((done) => stack!.once("exit", (code) => done(code)));
-  await new Promise<void>((ready, fail) => {
-    createInterface({ input: stack!.stdout! }).on("line", (line) => {
-      stackOutput.push(line);
-      if (line.startsWith("Ready.")) ready();
-    });
-    void exited.then((code) => fail(new Error(`saldo start exited with ${code}:\n${stackOutput.join("\n")}`)));
-  });
-  httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stackOutput.join("\n"))![1]!;
+  await stack.ready;
+  httpUrl = /HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stack.output.join("\n"))![1]!;
 }, 180_000);
 
 afterAll(async () => {
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((done) => stack!.once("exit", done));
-    stack.kill("SIGINT");
-    await exited;
-  }
+  // Ctrl-C, then SIGKILL if it has not stopped within 30 s: no stack (and no JVM) outlives the file.
+  await stack?.stop("SIGINT");
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import type { EngagementRef } from "../../../lib/engagements/types.ts";
 import type { LinePosition } from "../../../lib/imports/ports.ts";
 import type { LedgerLine } from "../../../lib/ledger/types.ts";
@@ -26,7 +26,7 @@ import {
   trialBalanceOf,
   lease,
 } from "../../unit/store/storeFixtures.ts";
-import { countChunkReads, importDataItems, injectFaults } from "./dynamoProbes.ts";
+import { countChunkReads, importDataItems, injectFaults, trackInFlight } from "./dynamoProbes.ts";
 import { listAllImports } from "../../../lib/imports/listAllImports.ts";
 
 const emulators = useTestEmulators();
@@ -672,13 +672,18 @@ describe("DynamoDB stores: nothing stuck, nothing lost", () => {
   });
 
   it("finds the chunks a dead attempt wrote without a directory, and marks every one to expire", async () => {
-    const store = newStore({ chunkLimits: { maxLines: 20 } });
+    // Its own client, to see when the writer's batches have landed (a sleep here let a batch land after the sweep
+    // on a loaded machine: a chunk nothing marked to expire).
+    const dynamo = createLocalDynamoDbClient(emulators().dynamoEndpoint);
+    onTestFinished(() => dynamo.destroy());
+    const writes = trackInFlight(dynamo, "BatchWrite");
+    const store = newStore({ client: dynamo, chunkLimits: { maxLines: 20 } });
     const ref = await setupEngagement(store);
     const run = await claim(store, ref);
     const writer = store.importStore.openImportWriter(run);
-    // 50+ chunks: several batches land, the writer never finishes (no directory).
+    // 50+ chunks: several batches land, the writer never finishes (no directory), as an attempt that died.
     for (const transaction of makeTransactions(600)) await writer.addTransaction(transaction);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await writes.settled();
     const { chunks: before } = await importDataItems(emulators().documents, emulators().tableName, run.importId);
     expect(before.length).toBeGreaterThan(25);
     const expiresAt = 1_900_000_000;

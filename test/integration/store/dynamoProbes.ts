@@ -99,3 +99,34 @@ export function countChunkReads(client: DynamoDBClient): { chunks: number } {
   );
   return seen;
 }
+
+/**
+ * Follows the requests of `commandName` (e.g. "BatchWrite") in flight through `client`; `settled()` resolves once
+ * none is. Lets a test wait for a writer's background writes to land instead of sleeping and hoping they have.
+ */
+export function trackInFlight(client: DynamoDBClient, commandName: string): { settled: () => Promise<void> } {
+  let inFlight = 0;
+  const waiters: (() => void)[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!String(context.commandName ?? "").startsWith(commandName)) return next(args);
+      inFlight++;
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) for (const wake of waiters.splice(0)) wake();
+      }
+    },
+    { step: "initialize", name: `saldoInFlight${commandName}`, override: true },
+  );
+  const settled = async (): Promise<void> => {
+    // A batch that came back with unprocessed items is sent again a turn later: settled means still idle after one.
+    for (;;) {
+      if (inFlight > 0) await new Promise<void>((wake) => waiters.push(wake));
+      await new Promise((next) => setImmediate(next));
+      if (inFlight === 0) return;
+    }
+  };
+  return { settled };
+}

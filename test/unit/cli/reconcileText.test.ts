@@ -35,8 +35,12 @@ describe("saldo reconcile's text", () => {
   it("says the status, how many and how much in Norwegian figures, and each difference with its hint in words", () => {
     const text = renderReconciliationText(WRONG_IB, "demo/havbris/2025", "nb");
     const lines = text.split("\n");
-    expect(lines[0]!.replace(/\s/g, " ")).toMatch(
-      /^Avstemming av demo\/havbris\/2025: avvik \(1 avvik, 893 760,36 i alt\) — beregnet 04\.12\.2026/,
+    // The time as the machine's clock shows it (TZ): 04.12.2026 21:36 in Oslo, 05.12.2026 10:36 on Kiritimati.
+    const at = new Date(WRONG_IB.computedAt);
+    const two = (value: number) => String(value).padStart(2, "0");
+    const local = `${two(at.getDate())}.${two(at.getMonth() + 1)}.${at.getFullYear()} ${two(at.getHours())}:${two(at.getMinutes())}`;
+    expect(lines[0]!.replace(/\s/g, " ")).toBe(
+      `Avstemming av demo/havbris/2025: avvik (1 avvik, 893 760,36 i alt) — beregnet ${local}`,
     );
     expect(text).toMatch(/Kode\s+Konto\s+Kontonavn\s+Beløp\s+Sammenlignet\s+Mulig forklaring/);
     const row = lines.find((line) => line.startsWith("OPENING_API_DIFFERS"))!;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SourceUnavailableError } from "../../../lib/imports/errors.ts";
 import { importFile, type ImportFileDeps, type ImportFileInput } from "../../../lib/imports/importFile.ts";
 import type { FileSource, OpenedFile } from "../../../lib/imports/ports.ts";
@@ -122,7 +122,11 @@ describe("sweepImports", () => {
       expect((await sweepImports(sweepDeps())).requeued).toEqual(["IMP0001"]);
       // The re-delivered event's attempt dies too.
       void importFile(importDeps({ files: frozenSource, heartbeatSeconds: 3600 }), inputOf(redelivered.at(-1)!));
-      await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+      // Until it has claimed (a sleep of 20 ms was a guess at how long that takes on a loaded machine).
+      await vi.waitFor(async () => expect((await onlyImport()).attempts).toBe(attempt), {
+        timeout: 60_000,
+        interval: 5,
+      });
       expect(await onlyImport()).toMatchObject({ status: "running", attempts: attempt });
     }
     clock += 121_000;

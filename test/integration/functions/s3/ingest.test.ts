@@ -86,7 +86,7 @@ beforeAll(async () => {
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await emulators?.stop();
