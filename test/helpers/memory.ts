@@ -8,9 +8,11 @@ let gc: (() => void) | undefined;
  * peak sampled between collections: a peak depends on when V8 chose to collect, which on a loaded machine varies
  * from run to run (a 32 MiB bound once failed at 32.0 MiB on garbage nothing held).
  *
- * V8 frees the memory of dead array buffers on a background thread after a collection, so on a loaded machine
- * `arrayBuffers` still counted ≈ 20 MiB of dead chunks right after `gc()` (CI: 19.8 MiB against an 8 MiB bound;
- * /tmp-style probe: 21 MiB of 20 MiB dropped). Sweeping them in the collection itself makes the count exact.
+ * V8 frees the memory of dead array buffers on a concurrent sweeper thread, so right after one collection
+ * `arrayBuffers` still counted some or all of them on a loaded machine (CI: 19.8 MiB against an 8 MiB bound; a probe
+ * dropping 20 MiB fifty times: up to 21 MiB still counted). Sweeping within the collection
+ * (`--no-concurrent-array-buffer-sweeping`: 1 MiB in the same probe) makes the count exact; the second collection
+ * finishes any sweep begun before the flag was set.
  */
 export function collectGarbage(): void {
   if (!gc) {
@@ -18,10 +20,6 @@ export function collectGarbage(): void {
     setFlagsFromString("--expose-gc");
     gc = runInNewContext("gc") as () => void;
   }
-  // Twice: V8 frees the backing stores of dead ArrayBuffers on a concurrent sweeper thread, so right after one
-  // collection `arrayBuffers` still counts some or all of them — how many depends on whether that thread got a core
-  // (16 MiB freed: 0.3 or 16.0 MiB still counted, run to run, at load 15). The next collection first finishes that
-  // sweep; after it the count is what is held (0.0–0.3 MiB in the same measurement).
   gc();
   gc();
 }
