@@ -229,8 +229,10 @@ export async function* decideEncoding(
       }
       bytes = bytes.subarray(firstHigh);
     }
-    pending.push(bytes);
     pendingBytes += bytes.length;
+    // Bytes held back across the next read are copied (the chunk is the source's only until then; see sources.ts):
+    // less than the window. The chunk that completes the window is decided on and passed on before that read.
+    pending.push(pendingBytes < SNIFF_WINDOW_BYTES ? Buffer.from(bytes) : bytes);
     if (pendingBytes >= SNIFF_WINDOW_BYTES) {
       const held = Buffer.concat(pending);
       pending = [];

@@ -38,6 +38,9 @@ export async function peekSource(
   let seenBytes = 0;
   let done = false;
   while (seenBytes < count) {
+    // The chunk read last is let go by the next read: the few bytes kept of it are copied first (less than `count`).
+    const last = seen.length - 1;
+    if (last >= 0) seen[last] = Buffer.from(seen[last]!);
     const next = await iterator.next();
     if (next.done) {
       done = true;
@@ -46,7 +49,7 @@ export async function peekSource(
     seen.push(next.value);
     seenBytes += next.value.length;
   }
-  const head = Buffer.concat(seen).subarray(0, count);
+  const head = Buffer.concat(seen, Math.min(seenBytes, count));
   async function* replay(): AsyncGenerator<Uint8Array> {
     let finished = done;
     try {
