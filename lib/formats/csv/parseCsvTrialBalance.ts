@@ -10,6 +10,7 @@ import { describeDialect, detectCsvLayout, LAYOUT_SAMPLE_CHARS, type ResolvedCsv
 import { parseAccountCell } from "./parseAccountCell.ts";
 import { parseCsvAmount, trimCell } from "./parseCsvAmount.ts";
 import { readCsvRecords, type CsvRecord } from "./readCsvRecords.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /** Labels of subtotal and total rows in report exports (`Sum eiendeler`, `Totalt`, `I alt`, `Sum 1000-1999`). */
 const SUBTOTAL_LABEL = /^(sum\b|sum[a-zæøå]|totalt?\b|total\b|i alt\b|resultat\b|grand total\b|subtotal\b)/i;
@@ -54,7 +55,7 @@ const SKIP_DESCRIPTIONS: Record<SkipReason, string> = {
  *   CsvLayoutOptionError.
  */
 export async function* parseCsvTrialBalance(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: CsvParseOptions = {},
 ): AsyncGenerator<ImportRecord, void, undefined> {
   const { fileName } = options;

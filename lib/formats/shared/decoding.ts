@@ -1,4 +1,5 @@
 import iconv from "iconv-lite";
+import type { ByteSource } from "./sources.ts";
 
 /**
  * Character decoding is its own stage (STYLE.md §8): bytes in, text out, with the encoding decided from the bytes.
@@ -175,7 +176,7 @@ function firstHighByte(bytes: Uint8Array): number {
  * the decision and the point where it is made do not depend on how the input is chunked.
  */
 export async function* decideEncoding(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: DecodeOptions = {},
 ): AsyncGenerator<Buffer, EncodingDecision, undefined> {
   let decision: EncodingDecision | undefined;
@@ -264,7 +265,7 @@ export async function* decideEncoding(
  * on how the input is chunked.
  */
 export async function* decodeStream(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: DecodeOptions = {},
 ): AsyncGenerator<string, EncodingDecision, undefined> {
   let decoder: TextChunkDecoder | undefined;
