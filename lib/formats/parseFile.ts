@@ -5,7 +5,7 @@ import type { ImportRecord } from "../ledger/records.ts";
 import type { ParseOptions } from "./records.ts";
 import { parseSaft } from "./saft/index.ts";
 import { parseSie } from "./sie/index.ts";
-import { peekSource } from "./shared/sources.ts";
+import { peekSource, type ByteSource } from "./shared/sources.ts";
 
 export interface ParseFileOptions extends ParseOptions {
   /** `auto` (default) decides from the bytes. */
@@ -22,12 +22,17 @@ export interface ParseFileOptions extends ParseOptions {
  * Returns the format chosen along with the records.
  */
 export async function parseFile(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: ParseFileOptions = {},
 ): Promise<{ format: FileFormat; records: AsyncGenerator<ImportRecord, void, undefined> }> {
   const peeked = await peekSource(source, DETECT_HEAD_BYTES);
-  const format =
-    options.format && options.format !== "auto" ? options.format : detectFormat(peeked.head, options.fileName);
+  let format: FileFormat;
+  try {
+    format = options.format && options.format !== "auto" ? options.format : detectFormat(peeked.head, options.fileName);
+  } catch (error) {
+    await peeked.close(); // not a format saldo reads: the file is let go at once
+    throw error;
+  }
   const { format: _format, csv, ...parseOptions } = options;
   switch (format) {
     case "saft":

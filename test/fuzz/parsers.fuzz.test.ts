@@ -3,7 +3,7 @@ import { strToU8, Zip, ZipDeflate, ZipPassThrough, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { FormatError, MalformedInputError, TruncatedInputError } from "../../lib/formats/errors.ts";
 import { parseFile } from "../../lib/formats/parseFile.ts";
-import { chunkedSource } from "../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../helpers/poisonedSource.ts";
 import { summarizeLedger } from "../../lib/ledger/summarizeLedger.ts";
 import { ownFixture, readBytes } from "../helpers/fixtures.ts";
 
@@ -174,7 +174,7 @@ async function run(bytes: Uint8Array, chunks: number[], fileName: string): Promi
   let growth = 0;
   let pulled = 0;
   async function* measured(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of chunkedSource(bytes, chunks)) {
+    for await (const chunk of poisonedSource(bytes, chunks)) {
       if (++pulled % 16 === 0) {
         const now = process.memoryUsage();
         growth = Math.max(growth, now.heapUsed + now.arrayBuffers - base);

@@ -1,4 +1,4 @@
-import { chunkedSource } from "../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "./poisonedSource.ts";
 import { SourceFileMissingError } from "../../lib/imports/errors.ts";
 import type { FileSource, OpenedFile } from "../../lib/imports/ports.ts";
 
@@ -23,7 +23,7 @@ export class MemoryFileSource implements FileSource {
     const bytes = this.objects.get(location.key);
     if (!bytes) throw new SourceFileMissingError(location);
     const metadata = this.metadata.get(location.key);
-    return { body: chunkedSource(bytes, [1000]), size: bytes.length, ...(metadata ? { metadata } : {}) };
+    return { body: poisonedSource(bytes, [1000]), size: bytes.length, ...(metadata ? { metadata } : {}) };
   }
 
   async keepRejected(location: { key: string }, reason: string): Promise<string> {

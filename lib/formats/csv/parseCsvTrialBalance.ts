@@ -10,6 +10,7 @@ import { describeDialect, detectCsvLayout, LAYOUT_SAMPLE_CHARS, type ResolvedCsv
 import { parseAccountCell } from "./parseAccountCell.ts";
 import { parseCsvAmount, trimCell } from "./parseCsvAmount.ts";
 import { readCsvRecords, type CsvRecord } from "./readCsvRecords.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /** Labels of subtotal and total rows in report exports (`Sum eiendeler`, `Totalt`, `I alt`, `Sum 1000-1999`). */
 const SUBTOTAL_LABEL = /^(sum\b|sum[a-zæøå]|totalt?\b|total\b|i alt\b|resultat\b|grand total\b|subtotal\b)/i;
@@ -54,7 +55,7 @@ const SKIP_DESCRIPTIONS: Record<SkipReason, string> = {
  *   CsvLayoutOptionError.
  */
 export async function* parseCsvTrialBalance(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: CsvParseOptions = {},
 ): AsyncGenerator<ImportRecord, void, undefined> {
   const { fileName } = options;
@@ -68,110 +69,115 @@ export async function* parseCsvTrialBalance(
 
   // Hold back the head sample (bounded) to detect the layout, then replay it in front of the rest.
   const iterator = text[Symbol.asyncIterator]();
-  const held: string[] = [];
-  let heldChars = 0;
-  let ended = false;
-  while (heldChars <= LAYOUT_SAMPLE_CHARS) {
-    const next = await iterator.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    held.push(next.value);
-    heldChars += next.value.length;
-  }
-  const head = held.join("");
-  const complete = ended && head.length <= LAYOUT_SAMPLE_CHARS;
-  let sample = head.slice(0, LAYOUT_SAMPLE_CHARS);
-  if (!complete) sample = sample.slice(0, Math.max(sample.lastIndexOf("\n"), sample.lastIndexOf("\r")) + 1) || sample;
-  const { layout, remembered } = decideLayout(sample, complete, options);
-
-  // The encoding is certain for the header when it was given, came from a BOM, or the sample already held non-ASCII
-  // text (decodeStream decides before yielding any). A pure-ASCII head reads the same in every candidate encoding;
-  // it is reported as UTF-8, and a different decision further on gets an info issue at the end.
-  const sampleHasNonAscii = /[^\u0000-\u007f]/.test(sample);
-  const headerEncoding =
-    decision && (decision.reason === "override" || decision.reason === "bom" || sampleHasNonAscii)
-      ? decision.encoding
-      : "utf-8";
-  const header: FileHeader = {
-    format: "csv",
-    formatVersion: describeDialect(layout),
-    encoding: headerEncoding,
-    company: layout.company,
-    currency: "NOK",
-  };
-  if (layout.period) header.period = layout.period;
-  yield { type: "header", header };
-  yield issue(
-    "info",
-    "CSV_CURRENCY_ASSUMED",
-    "a CSV trial balance does not state its currency: amounts are read as NOK",
-  );
-  if (remembered) yield remembered;
-  if (decision?.reason === "sniffed" && headerEncoding === decision.encoding) yield encodingGuessed(headerEncoding);
-  if (layout.unusedHeaderCells.length > 0) {
-    yield issue(
-      "info",
-      "CSV_COLUMNS_IGNORED",
-      `columns not used (unknown, prior-year, budget or dimension columns): ${layout.unusedHeaderCells
-        .map((cell) => `${cell.column + 1} ${JSON.stringify(cell.text)}`)
-        .join(", ")}`,
-      { line: layout.headerLine!, column: layout.unusedHeaderCells[0]!.column + 1 },
-    );
-  }
-
-  async function* replay(): AsyncGenerator<string> {
-    yield head;
-    if (ended) return;
-    while (true) {
+  try {
+    const held: string[] = [];
+    let heldChars = 0;
+    let ended = false;
+    while (heldChars <= LAYOUT_SAMPLE_CHARS) {
       const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      held.push(next.value);
+      heldChars += next.value.length;
     }
-  }
+    const head = held.join("");
+    const complete = ended && head.length <= LAYOUT_SAMPLE_CHARS;
+    let sample = head.slice(0, LAYOUT_SAMPLE_CHARS);
+    if (!complete) sample = sample.slice(0, Math.max(sample.lastIndexOf("\n"), sample.lastIndexOf("\r")) + 1) || sample;
+    const { layout, remembered } = decideLayout(sample, complete, options);
 
-  const skipped = new Map<SkipReason, { count: number; firstLine: number }>();
-  let accounts = 0;
-  for await (const record of readCsvRecords(replay(), { delimiter: layout.delimiter, fileName })) {
-    if (layout.headerLine !== undefined && record.line <= layout.headerLine) {
-      if (record.line < layout.headerLine) countSkip(skipped, "preamble", record.line);
-      continue;
-    }
-    const accountCell = parseAccountCell(
-      record.cells[layout.columns.account!] ?? "",
-      layout.columns.name === undefined,
-    );
-    if (!accountCell) {
-      countSkip(skipped, skipReason(record, layout, accounts === 0 && layout.headerLine === undefined), record.line);
-      continue;
-    }
-    accounts++;
-    yield* accountRecords(record, accountCell, layout);
-  }
-
-  if (accounts === 0) {
-    yield issue("error", "CSV_NO_ACCOUNT_ROWS", "the file has no rows with an account number: nothing was imported");
-  }
-  if (skipped.size > 0) {
-    const parts = [...skipped].map(
-      ([reason, { count, firstLine }]) => `${count} ${SKIP_DESCRIPTIONS[reason]} (first at line ${firstLine})`,
-    );
-    const total = [...skipped.values()].reduce((sum, entry) => sum + entry.count, 0);
-    const firstLine = Math.min(...[...skipped.values()].map((entry) => entry.firstLine));
-    yield issue("info", "CSV_ROWS_SKIPPED", `skipped ${total} rows without an account number: ${parts.join("; ")}`, {
-      line: firstLine,
-      column: 1,
-    });
-  }
-  if (decision && decision.encoding !== headerEncoding) {
-    yield { type: "headerUpdate", changes: { encoding: decision.encoding } };
+    // The encoding is certain for the header when it was given, came from a BOM, or the sample already held non-ASCII
+    // text (decodeStream decides before yielding any). A pure-ASCII head reads the same in every candidate encoding;
+    // it is reported as UTF-8, and a different decision further on gets an info issue at the end.
+    const sampleHasNonAscii = /[^\u0000-\u007f]/.test(sample);
+    const headerEncoding =
+      decision && (decision.reason === "override" || decision.reason === "bom" || sampleHasNonAscii)
+        ? decision.encoding
+        : "utf-8";
+    const header: FileHeader = {
+      format: "csv",
+      formatVersion: describeDialect(layout),
+      encoding: headerEncoding,
+      company: layout.company,
+      currency: "NOK",
+    };
+    if (layout.period) header.period = layout.period;
+    yield { type: "header", header };
     yield issue(
       "info",
-      "CSV_ENCODING_DECIDED_LATE",
-      `the head of the file was plain ASCII (reported as ${headerEncoding}); non-ASCII bytes further on were read as ${decision.encoding}`,
+      "CSV_CURRENCY_ASSUMED",
+      "a CSV trial balance does not state its currency: amounts are read as NOK",
     );
-    if (decision.reason === "sniffed") yield encodingGuessed(decision.encoding);
+    if (remembered) yield remembered;
+    if (decision?.reason === "sniffed" && headerEncoding === decision.encoding) yield encodingGuessed(headerEncoding);
+    if (layout.unusedHeaderCells.length > 0) {
+      yield issue(
+        "info",
+        "CSV_COLUMNS_IGNORED",
+        `columns not used (unknown, prior-year, budget or dimension columns): ${layout.unusedHeaderCells
+          .map((cell) => `${cell.column + 1} ${JSON.stringify(cell.text)}`)
+          .join(", ")}`,
+        { line: layout.headerLine!, column: layout.unusedHeaderCells[0]!.column + 1 },
+      );
+    }
+
+    async function* replay(): AsyncGenerator<string> {
+      yield head;
+      if (ended) return;
+      while (true) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    }
+
+    const skipped = new Map<SkipReason, { count: number; firstLine: number }>();
+    let accounts = 0;
+    for await (const record of readCsvRecords(replay(), { delimiter: layout.delimiter, fileName })) {
+      if (layout.headerLine !== undefined && record.line <= layout.headerLine) {
+        if (record.line < layout.headerLine) countSkip(skipped, "preamble", record.line);
+        continue;
+      }
+      const accountCell = parseAccountCell(
+        record.cells[layout.columns.account!] ?? "",
+        layout.columns.name === undefined,
+      );
+      if (!accountCell) {
+        countSkip(skipped, skipReason(record, layout, accounts === 0 && layout.headerLine === undefined), record.line);
+        continue;
+      }
+      accounts++;
+      yield* accountRecords(record, accountCell, layout);
+    }
+
+    if (accounts === 0) {
+      yield issue("error", "CSV_NO_ACCOUNT_ROWS", "the file has no rows with an account number: nothing was imported");
+    }
+    if (skipped.size > 0) {
+      const parts = [...skipped].map(
+        ([reason, { count, firstLine }]) => `${count} ${SKIP_DESCRIPTIONS[reason]} (first at line ${firstLine})`,
+      );
+      const total = [...skipped.values()].reduce((sum, entry) => sum + entry.count, 0);
+      const firstLine = Math.min(...[...skipped.values()].map((entry) => entry.firstLine));
+      yield issue("info", "CSV_ROWS_SKIPPED", `skipped ${total} rows without an account number: ${parts.join("; ")}`, {
+        line: firstLine,
+        column: 1,
+      });
+    }
+    if (decision && decision.encoding !== headerEncoding) {
+      yield { type: "headerUpdate", changes: { encoding: decision.encoding } };
+      yield issue(
+        "info",
+        "CSV_ENCODING_DECIDED_LATE",
+        `the head of the file was plain ASCII (reported as ${headerEncoding}); non-ASCII bytes further on were read as ${decision.encoding}`,
+      );
+      if (decision.reason === "sniffed") yield encodingGuessed(decision.encoding);
+    }
+  } finally {
+    // A consumer that stops early (after the header, say) or an error lets the file go: the decoder closes the source.
+    await iterator.return?.(undefined as never);
   }
 }
 

@@ -2,7 +2,7 @@ import type { ImportRecord } from "../../ledger/records.ts";
 import type { ParseOptions } from "../records.ts";
 import { UnsupportedFormatError } from "../errors.ts";
 import { ChunkRecordStream } from "../shared/ChunkRecordStream.ts";
-import { peekSource } from "../shared/sources.ts";
+import { peekSource, type ByteSource } from "../shared/sources.ts";
 import { XmlTokenizer } from "../xml/XmlTokenizer.ts";
 import { classifySaftElement } from "./saftElements.ts";
 import { SaftRecordBuilder } from "./SaftRecordBuilder.ts";
@@ -35,7 +35,7 @@ export interface SaftParseOptions extends ParseOptions {
  * - The stream is a {@link ChunkRecordStream}: an async generator in behaviour, without a generator's cost per record.
  */
 export function parseSaft(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: SaftParseOptions = {},
 ): AsyncGenerator<ImportRecord, void, undefined> {
   return new ChunkRecordStream(async () => {

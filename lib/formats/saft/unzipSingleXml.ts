@@ -6,6 +6,7 @@ import {
   ZipEncryptedError,
   ZipTooLargeError,
 } from "../errors.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /** Local file header signature of a ZIP archive ("PK\x03\x04"); an empty archive starts with "PK\x05\x06". */
 export function looksLikeZip(head: Uint8Array): boolean {
@@ -95,7 +96,7 @@ const u64 = (b: Uint8Array, at: number) => u32(b, at) + u32(b, at + 4) * 2 ** 32
  * A ZIP without any XML entry fails at the end with the list of entries it does hold.
  */
 export async function* unzipSingleXml(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   fileName?: string,
   limits: UnzipLimits = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,4 +1,5 @@
 import iconv from "iconv-lite";
+import type { ByteSource } from "./sources.ts";
 
 /**
  * Character decoding is its own stage (STYLE.md §8): bytes in, text out, with the encoding decided from the bytes.
@@ -175,7 +176,7 @@ function firstHighByte(bytes: Uint8Array): number {
  * the decision and the point where it is made do not depend on how the input is chunked.
  */
 export async function* decideEncoding(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: DecodeOptions = {},
 ): AsyncGenerator<Buffer, EncodingDecision, undefined> {
   let decision: EncodingDecision | undefined;
@@ -229,8 +230,10 @@ export async function* decideEncoding(
       }
       bytes = bytes.subarray(firstHigh);
     }
-    pending.push(bytes);
     pendingBytes += bytes.length;
+    // Bytes held back across the next read are copied (the chunk is the source's only until then; see sources.ts):
+    // less than the window. The chunk that completes the window is decided on and passed on before that read.
+    pending.push(pendingBytes < SNIFF_WINDOW_BYTES ? Buffer.from(bytes) : bytes);
     if (pendingBytes >= SNIFF_WINDOW_BYTES) {
       const held = Buffer.concat(pending);
       pending = [];
@@ -262,7 +265,7 @@ export async function* decideEncoding(
  * on how the input is chunked.
  */
 export async function* decodeStream(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: DecodeOptions = {},
 ): AsyncGenerator<string, EncodingDecision, undefined> {
   let decoder: TextChunkDecoder | undefined;

@@ -5,6 +5,7 @@ import type { EncodingDecision } from "../shared/decoding.ts";
 import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
 import { SieRecordMapper } from "./SieRecordMapper.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /** Invalid byte sequences reported one by one; the rest are counted in one issue at the end. */
 const MAX_INVALID_BYTES_REPORTED = 5;
@@ -107,7 +108,7 @@ class SieChunkConsumer implements ChunkConsumer<ImportRecord> {
  * for await (const record of parseSie(fileSource("bokslut.se"), { fileName: "bokslut.se" })) …
  */
 export function parseSie(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: ParseOptions = {},
 ): AsyncGenerator<ImportRecord, void, undefined> {
   return new ChunkRecordStream(async () => {

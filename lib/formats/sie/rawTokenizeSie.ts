@@ -1,6 +1,7 @@
 import type { ParseOptions } from "../records.ts";
 import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer } from "./SieLineTokenizer.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /**
  * The benchmark's baseline: decides the encoding and tokenizes a SIE stream (lines and fields, SIE 4B §5) without mapping any
@@ -8,7 +9,7 @@ import { SieLineTokenizer } from "./SieLineTokenizer.ts";
  * the record mapping.
  */
 export async function rawTokenizeSie(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: Pick<ParseOptions, "fileName" | "encoding"> = {},
 ): Promise<number> {
   const tokenizer = new SieLineTokenizer({ fileName: options.fileName });

@@ -5,6 +5,7 @@ import {
   type TextChunkDecoder,
 } from "../shared/decoding.ts";
 import { isByteCompatible } from "./SieTextDecoder.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 export interface SieByteStreamOptions {
   /** Explicit encoding; skips detection. */
@@ -56,7 +57,7 @@ class Utf8Converter {
  * page) are decoded and passed on as UTF-8, and `onDecision` says so.
  */
 export async function* sieByteStream(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: SieByteStreamOptions = {},
 ): AsyncGenerator<Buffer, EncodingDecision, undefined> {
   let converter: Utf8Converter | undefined;

@@ -1,6 +1,7 @@
 import type { ParseOptions } from "../records.ts";
 import { sieByteStream } from "./sieByteStream.ts";
 import { SieLineTokenizer, type SieLine } from "./SieLineTokenizer.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /**
  * The raw pass of the SIE reader: encoding decision and tokenizing only, no record mapping. Yields the lines of
@@ -8,7 +9,7 @@ import { SieLineTokenizer, type SieLine } from "./SieLineTokenizer.ts";
  * it is also handy for tools that want SIE records the reader does not map (#PSALDO, #OBJEKT …).
  */
 export async function* tokenizeSie(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: Pick<ParseOptions, "fileName" | "encoding"> = {},
 ): AsyncGenerator<SieLine[], void, undefined> {
   const tokenizer = new SieLineTokenizer({ fileName: options.fileName });

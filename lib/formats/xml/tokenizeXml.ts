@@ -1,4 +1,5 @@
 import { XmlTokenizer, type XmlTokenizerOptions } from "./XmlTokenizer.ts";
+import type { ByteSource } from "../shared/sources.ts";
 
 /** What a raw tokenizer pass saw. */
 export interface XmlTokenizeSummary {
@@ -15,10 +16,7 @@ export interface XmlTokenizeSummary {
  * references are checked, but no text is decoded. The SAF-T benchmark uses it as the floor that `parseSaft` is
  * compared with (the cost of reading the XML at all).
  */
-export async function tokenizeXml(
-  source: AsyncIterable<Uint8Array>,
-  options: XmlTokenizerOptions = {},
-): Promise<XmlTokenizeSummary> {
+export async function tokenizeXml(source: ByteSource, options: XmlTokenizerOptions = {}): Promise<XmlTokenizeSummary> {
   let elements = 0;
   let bytes = 0;
   const tokenizer = new XmlTokenizer(
@@ -40,9 +38,6 @@ export async function tokenizeXml(
 }
 
 /** {@link tokenizeXml} returning only the number of elements (the benchmark's "raw tokenizer pass"). */
-export async function rawTokenizeXml(
-  source: AsyncIterable<Uint8Array>,
-  options: XmlTokenizerOptions = {},
-): Promise<number> {
+export async function rawTokenizeXml(source: ByteSource, options: XmlTokenizerOptions = {}): Promise<number> {
   return (await tokenizeXml(source, options)).elements;
 }

@@ -7,7 +7,8 @@ import { TRIAL_BALANCE_COLUMNS, type TrialBalanceExportRow } from "../../../lib/
 import { trialBalanceCsv, trialBalanceXlsx } from "../../../lib/export/trialBalanceExport.ts";
 import { AMOUNT_NUMBER_FORMAT, spreadsheetAmount } from "../../../lib/export/xlsxWorkbook.ts";
 import { parseCsvAmount } from "../../../lib/formats/csv/parseCsvAmount.ts";
-import { chunkedSource, fileSource } from "../../../lib/formats/shared/sources.ts";
+import { fileSource } from "../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../helpers/poisonedSource.ts";
 import { inspectFile } from "../../../lib/imports/inspectFile.ts";
 import { toLedgerJson } from "../../../lib/ledger/ledgerJson.ts";
 import { formatOre, parseOre } from "../../../lib/money/ore.ts";
@@ -79,7 +80,7 @@ describe("trial balance as CSV", () => {
   it("is read by saldo's own CSV importer as the same trial balance", async () => {
     const summary = await inspectFile(fileSource(sources[0]!), { fileName: "demo.xml" });
     const bytes = new TextEncoder().encode(trialBalanceCsv(summary.rows, "nb"));
-    const reread = await inspectFile(chunkedSource(bytes, [97]), { fileName: "saldobalanse.csv" });
+    const reread = await inspectFile(poisonedSource(bytes, [97]), { fileName: "saldobalanse.csv" });
     const figures = (json: ReturnType<typeof toLedgerJson>) =>
       json.accounts.map(({ account, name, opening, movement, closing }) => ({
         account,

@@ -4,7 +4,7 @@ import { formatOre } from "../../../../lib/money/ore.ts";
 import { parseCsvTrialBalance } from "../../../../lib/formats/csv/parseCsvTrialBalance.ts";
 import type { CsvParseOptions } from "../../../../lib/formats/csv/CsvLayoutSchema.ts";
 import type { ImportRecord } from "../../../../lib/ledger/records.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 /** The sibling `*.expected.json` of a fixture (figures computed independently, by the fixture's generator). */
@@ -30,7 +30,7 @@ export async function parseBytes(
   options: CsvParseOptions = {},
   sizes?: number[],
 ): Promise<ParsedTrialBalance> {
-  const records = await collect(parseCsvTrialBalance(chunkedSource(bytes, sizes ?? [bytes.length || 1]), options));
+  const records = await collect(parseCsvTrialBalance(poisonedSource(bytes, sizes ?? [bytes.length || 1]), options));
   return split(records);
 }
 

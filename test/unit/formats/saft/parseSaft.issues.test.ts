@@ -150,9 +150,9 @@ describe("per-record problems become issues and parsing continues", () => {
 
   it("an encoding override that differs from the declaration is reported", async () => {
     const { parseSaft } = await import("../../../../lib/formats/saft/index.ts");
-    const { chunkedSource } = await import("../../../../lib/formats/shared/sources.ts");
+    const { poisonedSource } = await import("../../../helpers/poisonedSource.ts");
     const records = [];
-    for await (const record of parseSaft(chunkedSource(saftDocument()), { encoding: "windows-1252" }))
+    for await (const record of parseSaft(poisonedSource(saftDocument()), { encoding: "windows-1252" }))
       records.push(record);
     const parsed = summarize(records);
     expect(parsed.header.encoding).toBe("windows-1252");

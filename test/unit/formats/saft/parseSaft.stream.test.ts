@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateSaft } from "../../../../bench/generateSaft.ts";
 import { MalformedInputError } from "../../../../lib/formats/errors.ts";
 import { parseSaft } from "../../../../lib/formats/saft/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -46,8 +46,8 @@ describe("parseSaft as an async generator", () => {
 
   it("serves overlapping next() calls in order, the same records as one at a time", async () => {
     const bytes = await small();
-    const expected = await collect(parseSaft(chunkedSource(bytes, [bytes.length])));
-    const records = parseSaft(chunkedSource(bytes, [7]));
+    const expected = await collect(parseSaft(poisonedSource(bytes, [bytes.length])));
+    const records = parseSaft(poisonedSource(bytes, [7]));
     const results = await Promise.all(Array.from({ length: expected.length + 2 }, () => records.next()));
     expect(results.slice(0, expected.length).map((result) => result.value)).toEqual(expected);
     expect(results.slice(expected.length)).toEqual([
@@ -61,7 +61,7 @@ describe("parseSaft as an async generator", () => {
     const text = bytes.toString("utf8");
     const cut = text.indexOf("<Transaction>", text.indexOf("<Transaction>") + 1);
     const damaged = encode(`${text.slice(0, cut)}<Transaction>\u0001${text.slice(cut + 13)}`);
-    const records = parseSaft(chunkedSource(damaged, [64]));
+    const records = parseSaft(poisonedSource(damaged, [64]));
     const seen: string[] = [];
     let error: unknown;
     for (;;) {
@@ -81,12 +81,12 @@ describe("parseSaft as an async generator", () => {
   });
 
   it("rejects an empty input at the first next(), and ends on return() and rethrows on throw()", async () => {
-    await expect(parseSaft(chunkedSource(new Uint8Array(0))).next()).rejects.toThrow("the input is empty");
-    const records = parseSaft(chunkedSource(await small(), [64]));
+    await expect(parseSaft(poisonedSource(new Uint8Array(0))).next()).rejects.toThrow("the input is empty");
+    const records = parseSaft(poisonedSource(await small(), [64]));
     await expect(records.next()).resolves.toMatchObject({ done: false, value: { type: "header" } });
     await expect(records.return(undefined)).resolves.toEqual({ done: true, value: undefined });
     await expect(records.next()).resolves.toEqual({ done: true, value: undefined });
-    const other = parseSaft(chunkedSource(await small(), [64]));
+    const other = parseSaft(poisonedSource(await small(), [64]));
     await expect(other.throw(new Error("stop"))).rejects.toThrow("stop");
   });
 });

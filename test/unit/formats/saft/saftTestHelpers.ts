@@ -1,7 +1,7 @@
 import type { Account, ControlTotals, FileHeader, Issue, Party, Transaction } from "../../../../lib/ledger/types.ts";
 import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import { parseSaft } from "../../../../lib/formats/saft/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 /** Parses bytes split into chunks of the given sizes (cycled). */
@@ -10,7 +10,7 @@ export function parseBytes(
   sizes: readonly number[] = [64 * 1024],
   fileName = "test.xml",
 ): Promise<ImportRecord[]> {
-  return collect(parseSaft(chunkedSource(bytes, sizes), { fileName }));
+  return collect(parseSaft(poisonedSource(bytes, sizes), { fileName }));
 }
 
 /** Parses and returns the error it throws (fails the test when it does not throw). */
@@ -33,7 +33,7 @@ export async function parseUntilError(
 ): Promise<{ records: ImportRecord[]; error: Error }> {
   const records: ImportRecord[] = [];
   try {
-    for await (const record of parseSaft(chunkedSource(bytes, sizes), { fileName: "test.xml" })) records.push(record);
+    for await (const record of parseSaft(poisonedSource(bytes, sizes), { fileName: "test.xml" })) records.push(record);
   } catch (error) {
     return { records, error: error as Error };
   }

@@ -2,7 +2,7 @@ import { strToU8, Zip, ZipDeflate, ZipPassThrough, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { MalformedInputError, UnsupportedFormatError } from "../../../../lib/formats/errors.ts";
 import { parseSaft, unzipSingleXml, ZipEncryptedError, ZipTooLargeError } from "../../../../lib/formats/saft/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect, ownFixture, readBytes } from "../../../helpers/fixtures.ts";
 import { retainedGrowth } from "../../../helpers/memory.ts";
 import { parseBytes, parseError, summarize } from "./saftTestHelpers.ts";
@@ -43,7 +43,7 @@ function* repeated(block: Uint8Array, times: number, prefix?: Uint8Array): Gener
 function counted(bytes: Uint8Array, chunk = 64 * 1024): { source: AsyncIterable<Uint8Array>; pulled: () => number } {
   let pulled = 0;
   async function* source(): AsyncGenerator<Uint8Array> {
-    for await (const value of chunkedSource(bytes, [chunk])) {
+    for await (const value of poisonedSource(bytes, [chunk])) {
       pulled += value.length;
       yield value;
     }
@@ -79,7 +79,7 @@ describe("ZIP bounds (issue #8)", () => {
     const held = retainedGrowth();
     let inflated = 0;
     const error = await failure(async () => {
-      for await (const chunk of unzipSingleXml(chunkedSource(zipped, [64 * 1024]), "bomb.zip")) {
+      for await (const chunk of unzipSingleXml(poisonedSource(zipped, [64 * 1024]), "bomb.zip")) {
         inflated += chunk.length;
         held.sample();
       }
@@ -99,13 +99,13 @@ describe("ZIP bounds (issue #8)", () => {
     for (const level of [0, 6] as const) {
       const zipped = zipSync({ "saft.xml": [bytes, { level }] });
       const error = await failure(() =>
-        collect(parseSaft(chunkedSource(zipped, [100]), { fileName: "t.zip", zip: { maxInflatedBytes: 1000 } })),
+        collect(parseSaft(poisonedSource(zipped, [100]), { fileName: "t.zip", zip: { maxInflatedBytes: 1000 } })),
       );
       expect(error).toBeInstanceOf(ZipTooLargeError);
       expect(error.code).toBe("ZIP_TOO_LARGE");
       expect(error.message).toMatch(/saft\.xml inflates to more than 1000 bytes/);
       expect(
-        summarize(await collect(parseSaft(chunkedSource(zipped, [100]), { zip: { maxInflatedBytes: bytes.length } })))
+        summarize(await collect(parseSaft(poisonedSource(zipped, [100]), { zip: { maxInflatedBytes: bytes.length } })))
           .transactions,
       ).toHaveLength(2);
     }

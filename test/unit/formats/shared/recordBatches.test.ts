@@ -5,7 +5,7 @@ import { MalformedInputError } from "../../../../lib/formats/errors.ts";
 import { parseSaft } from "../../../../lib/formats/saft/index.ts";
 import { parseSie } from "../../../../lib/formats/sie/index.ts";
 import { recordBatches } from "../../../../lib/formats/shared/recordBatches.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
@@ -46,15 +46,15 @@ describe("recordBatches", () => {
   for (const [name, { parse, bytes: makeBytes }] of Object.entries(parsers)) {
     it(`hands out the same ${name} records as for await, in batches, however the input is chunked`, async () => {
       const bytes = await makeBytes();
-      const expected = await collect(parse(chunkedSource(bytes, [bytes.length])));
+      const expected = await collect(parse(poisonedSource(bytes, [bytes.length])));
       expect(expected.filter((record) => record.type === "transaction").length).toBeGreaterThan(100);
       for (const sizes of [[13], [7, 4093], [16 * 1024], [bytes.length]]) {
-        const batches = await batchesOf(parse(chunkedSource(bytes, sizes)));
+        const batches = await batchesOf(parse(poisonedSource(bytes, sizes)));
         expect(batches.every((batch) => batch.length > 0)).toBe(true);
         expect(batches.flat()).toEqual(expected);
       }
       // Ready records come together: far fewer batches than records.
-      const batches = await batchesOf(parse(chunkedSource(bytes, [16 * 1024])));
+      const batches = await batchesOf(parse(poisonedSource(bytes, [16 * 1024])));
       expect(batches.length).toBeLessThan(expected.length / 10);
     });
   }
@@ -72,13 +72,13 @@ describe("recordBatches", () => {
     const expected: ImportRecord[] = [];
     await expect(
       (async () => {
-        for await (const record of parseSie(chunkedSource(encode(text), [text.length]))) expected.push(record);
+        for await (const record of parseSie(poisonedSource(encode(text), [text.length]))) expected.push(record);
       })(),
     ).rejects.toThrow(MalformedInputError);
     const taken: ImportRecord[] = [];
     await expect(
       (async () => {
-        for await (const batch of recordBatches(parseSie(chunkedSource(encode(text), [text.length]))))
+        for await (const batch of recordBatches(parseSie(poisonedSource(encode(text), [text.length]))))
           taken.push(...batch);
       })(),
     ).rejects.toThrow(MalformedInputError);
@@ -98,8 +98,8 @@ describe("recordBatches", () => {
 
   it("mixes with next(): each record is handed out once, in order", async () => {
     const bytes = Buffer.concat(await collect(generateSie({ vouchers: 200, seed: 2 })));
-    const expected = await collect(parseSie(chunkedSource(bytes, [bytes.length])));
-    const records = parseSie(chunkedSource(bytes, [2048]));
+    const expected = await collect(parseSie(poisonedSource(bytes, [bytes.length])));
+    const records = parseSie(poisonedSource(bytes, [2048]));
     const batching = records as unknown as { nextBatch(): Promise<ImportRecord[] | undefined> };
     const taken: ImportRecord[] = [];
     // Overlapping calls of both kinds are served in the order they were made.

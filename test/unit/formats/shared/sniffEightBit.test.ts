@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import iconv from "iconv-lite";
 import { decodeStream } from "../../../../lib/formats/shared/decoding.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 async function decode(bytes: Uint8Array, sizes: number[] = [7]) {
   let encoding = "";
   const text = (
-    await collect(decodeStream(chunkedSource(bytes, sizes), { onDecision: (d) => (encoding = d.encoding) }))
+    await collect(decodeStream(poisonedSource(bytes, sizes), { onDecision: (d) => (encoding = d.encoding) }))
   ).join("");
   return { text, encoding };
 }

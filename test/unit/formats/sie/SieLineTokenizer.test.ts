@@ -9,7 +9,7 @@ import {
   tokenizeSie,
   type SieLine,
 } from "../../../../lib/formats/sie/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 /** Tokenizes `text` in one piece and returns plain views of the lines. */
@@ -180,7 +180,7 @@ describe("tokenizeSie and rawTokenizeSie", () => {
   const text = "#FLAGGA 0\r\n\r\n#VER A 1 20240101\r\n{\r\n#TRANS 1910 {} 1\r\n}";
 
   it("yields the lines of a stream in batches, decoded", async () => {
-    const batches = await collect(tokenizeSie(chunkedSource(new TextEncoder().encode(text), [4])));
+    const batches = await collect(tokenizeSie(poisonedSource(new TextEncoder().encode(text), [4])));
     expect(batches.flat().map((line) => [line.line, line.kind, line.label])).toEqual([
       [1, "record", "#FLAGGA"],
       [3, "record", "#VER"],
@@ -191,7 +191,7 @@ describe("tokenizeSie and rawTokenizeSie", () => {
   });
 
   it("counts the non-blank lines without mapping them", async () => {
-    expect(await rawTokenizeSie(chunkedSource(new TextEncoder().encode(text), [3]))).toBe(5);
+    expect(await rawTokenizeSie(poisonedSource(new TextEncoder().encode(text), [3]))).toBe(5);
   });
 });
 

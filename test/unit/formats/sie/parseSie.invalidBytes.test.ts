@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSie } from "../../../../lib/formats/sie/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect } from "../../../helpers/fixtures.ts";
 
 // Issue #8: invalid UTF-8 in a SIE file was replaced silently; now each is reported with its place (the first five,
@@ -22,7 +22,7 @@ function fileWith(damagedNames: number): Buffer {
 }
 
 async function issues(bytes: Uint8Array, sizes: number[]) {
-  const records = await collect(parseSie(chunkedSource(bytes, sizes), { fileName: "x.se" }));
+  const records = await collect(parseSie(poisonedSource(bytes, sizes), { fileName: "x.se" }));
   return { records, issues: records.flatMap((r) => (r.type === "issue" ? [r.issue] : [])) };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateSie } from "../../../../bench/generateSie.ts";
 import { parseSie } from "../../../../lib/formats/sie/index.ts";
 import { MalformedInputError } from "../../../../lib/formats/errors.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { collect, ownFixture, readBytes } from "../../../helpers/fixtures.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -45,8 +45,8 @@ describe("parseSie as an async generator", () => {
 
   it("serves overlapping next() calls in order", async () => {
     const bytes = await readBytes(ownFixture("sie/own_type4_utf8_crlf.se"));
-    const expected = await collect(parseSie(chunkedSource(bytes, [bytes.length])));
-    const records = parseSie(chunkedSource(bytes, [5]));
+    const expected = await collect(parseSie(poisonedSource(bytes, [bytes.length])));
+    const records = parseSie(poisonedSource(bytes, [5]));
     const results = await Promise.all(Array.from({ length: expected.length + 2 }, () => records.next()));
     expect(results.slice(0, expected.length).map((result) => result.value)).toEqual(expected);
     expect(results.slice(expected.length)).toEqual([
@@ -56,16 +56,16 @@ describe("parseSie as an async generator", () => {
   });
 
   it("rejects once with a structural error and is done afterwards", async () => {
-    const records = parseSie(chunkedSource(encode("#FLAGGA 0\n#FNAMN \u0000\n"), [3]));
+    const records = parseSie(poisonedSource(encode("#FLAGGA 0\n#FNAMN \u0000\n"), [3]));
     await expect(records.next()).rejects.toThrow(MalformedInputError);
     await expect(records.next()).resolves.toEqual({ done: true, value: undefined });
   });
 
   it("ends on return() and rethrows on throw()", async () => {
-    const records = parseSie(chunkedSource(encode("#FLAGGA 0\n#FNAMN x\n"), [3]));
+    const records = parseSie(poisonedSource(encode("#FLAGGA 0\n#FNAMN x\n"), [3]));
     await expect(records.return(undefined)).resolves.toEqual({ done: true, value: undefined });
     await expect(records.next()).resolves.toEqual({ done: true, value: undefined });
-    const other = parseSie(chunkedSource(encode("#FLAGGA 0\n"), [3]));
+    const other = parseSie(poisonedSource(encode("#FLAGGA 0\n"), [3]));
     await expect(other.throw(new Error("stop"))).rejects.toThrow("stop");
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import iconv from "iconv-lite";
 import { decodeStream, SNIFF_WINDOW_BYTES, type EncodingDecision } from "../../../../lib/formats/shared/decoding.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import { sieByteStream } from "../../../../lib/formats/sie/sieByteStream.ts";
 import { isByteCompatible } from "../../../../lib/formats/sie/SieTextDecoder.ts";
 import { parseBytes } from "./sieTestHelpers.ts";
@@ -11,7 +11,7 @@ import { parseBytes } from "./sieTestHelpers.ts";
 async function runBytes(bytes: Uint8Array, sizes: number[], override?: string) {
   const seen: Buffer[] = [];
   let decision: { decision: EncodingDecision; bytesEncoding: string; before: number } | undefined;
-  const stream = sieByteStream(chunkedSource(bytes, sizes), {
+  const stream = sieByteStream(poisonedSource(bytes, sizes), {
     override,
     onDecision: (chosen, bytesEncoding) => {
       decision = { decision: chosen, bytesEncoding, before: Buffer.concat(seen).length };
@@ -25,7 +25,7 @@ async function runBytes(bytes: Uint8Array, sizes: number[], override?: string) {
 async function runText(bytes: Uint8Array, sizes: number[], override?: string) {
   const seen: string[] = [];
   let decision: { decision: EncodingDecision; before: number } | undefined;
-  const stream = decodeStream(chunkedSource(bytes, sizes), {
+  const stream = decodeStream(poisonedSource(bytes, sizes), {
     override,
     onDecision: (chosen) => {
       decision = { decision: chosen, before: seen.join("").length };

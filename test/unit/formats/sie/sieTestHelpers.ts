@@ -1,5 +1,5 @@
 import { parseSie } from "../../../../lib/formats/sie/index.ts";
-import { chunkedSource } from "../../../../lib/formats/shared/sources.ts";
+import { poisonedSource } from "../../../helpers/poisonedSource.ts";
 import type { ImportRecord } from "../../../../lib/ledger/records.ts";
 import type { ParseOptions } from "../../../../lib/formats/records.ts";
 import type { Account, FileHeader, Issue, Transaction } from "../../../../lib/ledger/types.ts";
@@ -33,7 +33,7 @@ export async function parseBytes(
   chunkSizes: number[] = [64 * 1024],
 ): Promise<ParsedSie> {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  return split(await collect(parseSie(chunkedSource(bytes, chunkSizes), options)));
+  return split(await collect(parseSie(poisonedSource(bytes, chunkSizes), options)));
 }
 
 /** Parses a file of ../shared/fixtures/sie. */
