@@ -4,7 +4,7 @@ import { DEFAULT_LOCALE, LocaleSchema, type Locale } from "../presentation/local
 import { UsageError } from "./errors.ts";
 
 /**
- * The language of the CLI's error line: `--locale` on the command line, else `SALDO_LOCALE`, else bokmål; English for
+ * The language of the CLI's error line and its help and usage text: `--locale` on the command line, else `SALDO_LOCALE`, else bokmål; English for
  * `--json` (`--format json`), whose output stays machine-plain. Read from the raw arguments, because the error may
  * be that they could not be parsed; a locale that is not nb or en counts as the default.
  */
