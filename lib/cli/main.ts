@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // `saldo --locale en --help` asks for help as `saldo --help --locale en` does.
     const [asked, ...more] = withoutLocaleOption(argv);
-    if (HELP.has(command ?? "") || (more.length === 0 && (asked === undefined || HELP.has(asked)))) {
+    if (command === undefined || HELP.has(command) || (more.length === 0 && (asked === undefined || HELP.has(asked)))) {
       process.stdout.write(USAGE[locale] + "\n");
       return asked === undefined ? 2 : 0;
     }

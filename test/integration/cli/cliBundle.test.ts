@@ -39,7 +39,7 @@ describe("the CLI bundle (bin/loadCli.js)", () => {
     await writeFile(aFile, "");
     const result = await saldo(["--help"], { SALDO_CLI_CACHE_DIR: join(aFile, "cache") });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("saldo inspect <file>");
+    expect(result.stdout).toContain("saldo inspect <fil>");
   });
 
   it("changes its fingerprint when a source file changes, is added or is touched", async () => {

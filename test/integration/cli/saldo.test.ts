@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { USAGE } from "../../../lib/cli/usage.ts";
 import { LedgerJsonSchema } from "../../../lib/ledger/ledgerJson.ts";
 import { parseOre } from "../../../lib/money/ore.ts";
 import { formatDateForPeople, formatOreForPeople } from "../../../lib/presentation/formatForPeople.ts";
@@ -181,4 +182,39 @@ describe("saldo inspect", () => {
     },
     240_000,
   );
+});
+
+describe("saldo --help", () => {
+  // The user's shell may set SALDO_LOCALE; an empty one counts as none.
+  const run = (args: string[], locale = "") => runSaldo(args, { env: { SALDO_LOCALE: locale } });
+
+  it("prints the help in bokmål by default, in English with --locale en or SALDO_LOCALE=en", async () => {
+    for (const args of [["--help"], ["help"], ["-h", "--locale", "nb"]]) {
+      expect(await run(args)).toEqual({ code: 0, stdout: USAGE.nb + "\n", stderr: "" });
+    }
+    expect(await run(["--help"], "en")).toEqual({ code: 0, stdout: USAGE.en + "\n", stderr: "" });
+    expect(await run(["--help", "--locale", "en"])).toEqual({ code: 0, stdout: USAGE.en + "\n", stderr: "" });
+    expect(await run(["--locale=en", "--help"])).toEqual({ code: 0, stdout: USAGE.en + "\n", stderr: "" });
+    expect(await run(["-h", "--locale", "nb"], "en")).toEqual({ code: 0, stdout: USAGE.nb + "\n", stderr: "" });
+    expect(await run([])).toEqual({ code: 2, stdout: USAGE.nb + "\n", stderr: "" });
+  });
+
+  it("follows a usage error's line with the usage in the same language", async () => {
+    expect(await run(["frobnicate"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `saldo: Ukjent kommando «frobnicate». (CLI_USAGE)\n\n${USAGE.nb}\n`,
+    });
+    const missingFile = await run(["inspect"]);
+    expect(missingFile.code).toBe(2);
+    expect(missingFile.stderr).toBe(`saldo: «saldo inspect» tar nøyaktig én fil. (CLI_USAGE)\n\n${USAGE.nb}\n`);
+    expect(await run(["frobnicate", "--locale", "en"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `saldo: unknown command "frobnicate" (CLI_USAGE)\n\n${USAGE.en}\n`,
+    });
+    const english = await run(["inspect"], "en");
+    expect(english.stderr).toMatch(/^saldo: .* \(CLI_USAGE\)\n\nsaldo — accounting figures/);
+    expect(english.stderr.endsWith(`\n\n${USAGE.en}\n`)).toBe(true);
+  });
 });
