@@ -628,9 +628,9 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
   it("rejects a missing --tenant as wrong usage (exit 2)", async () => {
     const result = await saldo(["trial-balance", "--client", "c", "--engagement", "e"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^saldo: Oppgi --tenant\. \(CLI_USAGE\)\n\nsaldo — /);
+    expect(result.stderr).toMatch(/^saldo: Oppgi --tenant\. \(CLI_USAGE\)\n\nsaldo — regnskapstall /);
     const english = await saldo(["trial-balance", "--client", "c", "--engagement", "e", "--locale", "en"]);
     expect(english.code).toBe(2);
-    expect(english.stderr).toMatch(/^saldo: --tenant is required \(CLI_USAGE\)\n/);
+    expect(english.stderr).toMatch(/^saldo: --tenant is required \(CLI_USAGE\)\n\nsaldo — accounting figures /);
   });
 });
