@@ -7,6 +7,7 @@ import {
 } from "../engagements/manageEngagements.ts";
 import type { Engagement } from "../engagements/types.ts";
 import type { Locale } from "../presentation/locale.ts";
+import { storedFailureForPeople } from "../presentation/errorTexts.ts";
 import { toEngagementJson } from "../api/resourceJson.ts";
 import { getEngagementReconciliation } from "../imports/engagementReconciliation.ts";
 import { formatPeriodForPeople, formatTimestampForPeople } from "../presentation/formatForPeople.ts";
@@ -183,7 +184,7 @@ function describeEngagement(engagement: Engagement, locale: Locale): string {
     }`,
   );
   if (refresh?.lastError !== undefined)
-    lines.push(`  ${nb ? "siste feil" : "last error"}: ${refresh.lastError.code}: ${refresh.lastError.message}`);
+    lines.push(`  ${nb ? "siste feil" : "last error"}: ${storedFailureForPeople(refresh.lastError, locale)}`);
   lines.push(
     `  ${nb ? "neste planlagte oppdatering" : "next scheduled refresh"}: ${
       engagement.refreshDueAt !== undefined ? time(engagement.refreshDueAt) : nb ? "ingen" : "none"

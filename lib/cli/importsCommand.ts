@@ -6,6 +6,7 @@ import {
 } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
+import { storedFailureForPeople } from "../presentation/errorTexts.ts";
 import { renderTextTable, type TextColumn } from "../presentation/textTable.ts";
 import { nothingToShow, UsageError } from "./errors.ts";
 import type { EngagementRef } from "../engagements/types.ts";
@@ -104,7 +105,7 @@ export function formatProgress(
 
 /**
  * The import history as a table for people, in the locale's words (statuses translated; unknown ones as their code),
- * times in the machine's time zone; `*` marks the active version.
+ * times in the machine's time zone; `*` marks the active version. Under the table, why each failed import failed.
  */
 export function renderImports(
   engagement: string,
@@ -149,5 +150,15 @@ export function renderImports(
     { title: titles.issues, align: "left" },
   ];
   const [header, , ...body] = renderTextTable(columns, rows);
-  return [labels.importsTitle(engagement), header!, ...body].join("\n") + "\n";
+  // Why each failed import failed, under the table (too long for a column): the saved failure, in bokmål where it can.
+  const reasons = imports
+    .filter((run) => run.status === "failed" && run.failure !== null)
+    .map((run) => {
+      const fileName = run.source.type === "file" ? run.source.fileName : undefined;
+      return `  ${run.importId} ${labels.upload.reason}: ${storedFailureForPeople(run.failure!, locale, { fileName })}`;
+    });
+  return (
+    [labels.importsTitle(engagement), header!, ...body, ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n") +
+    "\n"
+  );
 }

@@ -11,6 +11,7 @@ import {
 } from "../imports/refreshDueEngagements.ts";
 import type { ImportRun } from "../imports/types.ts";
 import type { Locale } from "../presentation/locale.ts";
+import { storedFailureForPeople } from "../presentation/errorTexts.ts";
 import { invalidIdError, RefreshRoundFailedError, TargetNotReachableError, UsageError } from "./errors.ts";
 import { LOCALE_OPTION, localeFromOptions } from "./outputOptions.ts";
 import { parseOptions } from "./parseOptions.ts";
@@ -231,7 +232,7 @@ function describeRound(report: RefreshRoundReport, ended: ImportRun[], locale: L
     const status = run?.status ?? "queued";
     const detail =
       run?.failure !== undefined
-        ? `: ${run.failure.code}`
+        ? `: ${storedFailureForPeople(run.failure, locale)}`
         : run?.heldFor !== undefined && run.heldFor.length > 0
           ? `: ${run.heldFor.join(", ")}`
           : "";
@@ -239,6 +240,6 @@ function describeRound(report: RefreshRoundReport, ended: ImportRun[], locale: L
   }
   for (const skipped of report.skipped)
     lines.push(`  ${name(skipped.ref)}: ${nb ? "hoppet over" : "skipped"} (${skipped.reason})`);
-  for (const failed of report.failed) lines.push(`  ${name(failed.ref)}: ${failed.code}: ${failed.message}`);
+  for (const failed of report.failed) lines.push(`  ${name(failed.ref)}: ${storedFailureForPeople(failed, locale)}`);
   return lines.join("\n") + "\n";
 }

@@ -24,6 +24,7 @@ import { ImportRoleSchema } from "../imports/types.ts";
 import { formatCountForPeople } from "../presentation/formatForPeople.ts";
 import { labelsFor } from "../presentation/labels.ts";
 import { DEFAULT_LOCALE, type Locale } from "../presentation/locale.ts";
+import { storedFailureForPeople } from "../presentation/errorTexts.ts";
 
 /** Exit code of an upload whose import did not become the engagement's active version (held, failed, superseded). */
 export const EXIT_NOT_ACTIVE = 3;
@@ -195,8 +196,9 @@ export async function uploadCommand(
 }
 
 /**
- * How the import ended, for people: `import X fullført: 11 kontoer, 6 bilag, 14 linjer`, the failure's reason, and
- * the issue counts (nb; English with `en`). Codes and the issues' messages stay as they are.
+ * How the import ended, for people: `import X fullført: 11 kontoer, 6 bilag, 14 linjer`, the failure's reason (in
+ * bokmål from the error texts where the saved failure allows, see `storedFailureForPeople`), and the issue counts
+ * (nb; English with `en`). Codes and the issues' messages stay as they are.
  */
 export function renderImportEnded(run: ImportRun, summary: ImportSummaryJson, locale: Locale = DEFAULT_LOCALE): string {
   const labels = labelsFor(locale);
@@ -210,7 +212,10 @@ export function renderImportEnded(run: ImportRun, summary: ImportSummaryJson, lo
     : undefined;
   const lines = [labels.upload.importEnded(run.importId, labels.status[run.status] ?? run.status, counts)];
   if (run.role === "opening") lines.push(`  ${labels.upload.role}: ${labels.importRole(run.role)}`);
-  if (run.failure) lines.push(`  ${labels.upload.reason}: ${run.failure.code}: ${run.failure.message}`);
+  if (run.failure) {
+    const fileName = run.source.type === "file" ? run.source.fileName : undefined;
+    lines.push(`  ${labels.upload.reason}: ${storedFailureForPeople(run.failure, locale, { fileName })}`);
+  }
   // Errors the source plan makes irrelevant to the figures (Issue.unusedByPlan) are counted apart.
   const unused = run.issues?.filter((issue) => issue.unusedByPlan !== undefined).length ?? 0;
   const issues = summary.issueCounts

@@ -171,6 +171,15 @@ export const NB_ERROR_TEXTS: Readonly<Record<string, NbText>> = {
   },
   SYNC_NOT_QUEUED: (context) =>
     `Importen${named(context, "importId")} er ikke en synkronisering i kø. Start en ny med «saldo sync».`,
+  // Codes only saved on an import or an engagement (a failure, a refresh record), never thrown.
+  IMPORT_ATTEMPT_DIED: () =>
+    "Importen stoppet underveis (prosessen ble avsluttet, gikk tom for minne eller fikk tidsavbrudd), og saldo prøver ikke igjen. Last opp filen (eller synkroniser) på nytt; skjer det igjen, kontakt den som drifter saldo.",
+  IMPORT_RETRIES_EXHAUSTED: (_, message) =>
+    `Ingen av de nye forsøkene lyktes (${message}). Last opp filen (eller synkroniser) på nytt; skjer det igjen, kontakt den som drifter saldo.`,
+  IMPORT_ITEM_TOO_LARGE: () =>
+    "Filen har et element som er for stort til å lagres (for eksempel et svært langt navn eller en beskrivelse). Forkort det i regnskapssystemet, eksporter på nytt og last opp igjen.",
+  SYNC_FAILED: () => `Synkroniseringen feilet. Se «saldo imports» for årsaken, og prøv igjen med «saldo sync».`,
+  REFRESH_FAILED: (_, message) => `Oppdateringen kunne ikke settes i gang (${message}). ${TRY_AGAIN}`,
   INTEGRATION_COMPANY_UNREACHABLE: (context) => {
     const companies = list(context, "companies");
     const reaches =
@@ -330,4 +339,58 @@ export function errorLineForPeople(error: ErrorForPeople, locale: Locale, ownNb?
   const nb = locale === "nb" ? nbErrorText(error.code) : undefined;
   const line = locale !== "nb" ? english : (ownNb ?? nb?.(error.context, english) ?? english);
   return line.includes(`(${error.code})`) ? line : `${line} (${error.code})`;
+}
+
+/** A failure saved with an import run or an engagement's refresh record: its stable code and English message. */
+export interface StoredFailure {
+  code: string;
+  message: string;
+}
+
+/**
+ * A saved failure for people, in `locale`: English (and with a code that has no text) `CODE: message` as saved;
+ * bokmål the code's text from {@link NB_ERROR_TEXTS}, ending with the code, when that text needs nothing a saved
+ * failure lacks. A saved failure keeps no context: only what the caller knows for sure (`known`: the import's file
+ * name) and, for a parser's error about that file, the position its message starts with (`cut.xml:3:14: …`) are
+ * given. A text that reads any other context falls back to the English, so no sentence names less than the message.
+ */
+export function storedFailureForPeople(
+  failure: StoredFailure,
+  locale: Locale,
+  known: { fileName?: string } = {},
+): string {
+  const message = failure.message.split("\n")[0] ?? "";
+  const english = `${failure.code}: ${message}`;
+  const nb = locale === "nb" ? nbErrorText(failure.code) : undefined;
+  if (nb === undefined) return english;
+  const context: Record<string, unknown> = positionOf(message, known.fileName) ?? {};
+  let lacking = false;
+  const watched = new Proxy(context, {
+    get(target, key) {
+      if (typeof key === "string" && !Object.hasOwn(target, key)) lacking = true;
+      return Reflect.get(target, key) as unknown;
+    },
+  });
+  const line = nb(watched, message);
+  if (lacking) return english;
+  return line.includes(`(${failure.code})`) ? line : `${line} (${failure.code})`;
+}
+
+/**
+ * A format error's context read back from its message, `file:line:column: detail (expected …)` (lib/formats/errors.ts),
+ * when the message starts with the file's name; line, column and expected are absent (undefined) when it names none.
+ */
+function positionOf(message: string, fileName: string | undefined): Record<string, unknown> | undefined {
+  if (fileName === undefined || fileName === "" || !message.startsWith(`${fileName}:`)) return undefined;
+  const match = /^(?::(\d+)(?::(\d+))?)?: .*?(?: \(expected ([^)]*)\))?$/s.exec(message.slice(fileName.length));
+  if (match === null) return undefined;
+  const [, line, column, expected] = match;
+  return {
+    fileName,
+    location:
+      line === undefined
+        ? undefined
+        : { line: Number(line), ...(column === undefined ? {} : { column: Number(column) }) },
+    expected,
+  };
 }

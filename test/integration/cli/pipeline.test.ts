@@ -334,6 +334,18 @@ describe("saldo upload, imports and trial-balance against the local stack", () =
       ]);
       expect(imports[0]!.failure?.message).toContain("cut.xml");
       expect(imports[1]!.importId).toBe(before[0]!.importId);
+      // The listing for people says why, in bokmål by default (where in the file, from the saved failure), English
+      // with --locale en; --json keeps the saved English (above).
+      const failedId = imports[0]!.importId;
+      const listing = (await saldo(["imports", ...engagementArgs("bad-file")])).stdout;
+      expect(listing).toMatch(
+        new RegExp(
+          `^ {2}${failedId} årsak: Filen «cut\\.xml», linje \\d+, posisjon \\d+: filen slutter før den er komplett \\(.+\\)\\. Eksporter filen på nytt fra regnskapssystemet og prøv igjen\\. \\(FORMAT_TRUNCATED\\)$`,
+          "m",
+        ),
+      );
+      const listingEn = (await saldo(["imports", ...engagementArgs("bad-file"), "--locale", "en"])).stdout;
+      expect(listingEn).toContain(`  ${failedId} reason: FORMAT_TRUNCATED: ${imports[0]!.failure!.message}\n`);
 
       const tb = LedgerJsonSchema.parse(
         JSON.parse((await saldo(["trial-balance", ...engagementArgs("bad-file"), "--json"])).stdout),

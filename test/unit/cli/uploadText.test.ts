@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderImports } from "../../../lib/cli/importsCommand.ts";
 import { renderSummary } from "../../../lib/cli/renderSummary.ts";
 import { renderHeld, renderImportEnded } from "../../../lib/cli/uploadCommand.ts";
 import { toIssueJson } from "../../../lib/ledger/ledgerJson.ts";
@@ -38,6 +39,42 @@ describe("the text of saldo upload", () => {
       "import imp2 feilet\n  årsak: FORMAT_TRUNCATED: the file ends inside <Account>\n  avvik: ingen rapport\n",
     );
     expect(renderImportEnded(run, ended(run), "en")).toContain("import imp2 failed\n  reason: FORMAT_TRUNCATED: ");
+  });
+
+  it("gives a parser's failure in bokmål, saying where in the file it is (English with en)", () => {
+    const message = "hovedbok.xml:40:7: the input ends inside <Account> (expected </Account>)";
+    const run: ImportRun = {
+      ...importRun(ref, { importId: "imp4" }),
+      status: "failed",
+      failure: { code: "FORMAT_TRUNCATED", message },
+    };
+    expect(renderImportEnded(run, ended(run))).toBe(
+      "import imp4 feilet\n  årsak: Filen «hovedbok.xml», linje 40, posisjon 7: filen slutter før den er komplett (the input ends inside <Account>; ventet: </Account>). Eksporter filen på nytt fra regnskapssystemet og prøv igjen. (FORMAT_TRUNCATED)\n  avvik: ingen rapport\n",
+    );
+    expect(renderImportEnded(run, ended(run), "en")).toBe(
+      `import imp4 failed\n  reason: FORMAT_TRUNCATED: ${message}\n  issues: no report\n`,
+    );
+  });
+
+  it("lists why each failed import failed under the import table, in the locale", () => {
+    const message = "hovedbok.xml:40:7: the input ends inside <Account> (expected </Account>)";
+    const failed: ImportRun = {
+      ...importRun(ref, { importId: "imp5" }),
+      status: "failed",
+      failure: { code: "FORMAT_TRUNCATED", message },
+    };
+    const good: ImportRun = { ...importRun(ref, { importId: "imp6" }), status: "succeeded", counts };
+    const listing = [toImportSummaryJson(failed, "imp6"), toImportSummaryJson(good, "imp6")];
+    const nb = renderImports("firm/acme/2025", listing).split("\n");
+    expect(nb[2]).toMatch(/^ {2}imp5\s+feilet\s+hovedbok\.xml.*feilet: FORMAT_TRUNCATED$/);
+    expect(nb.slice(4)).toEqual([
+      "",
+      "  imp5 årsak: Filen «hovedbok.xml», linje 40, posisjon 7: filen slutter før den er komplett (the input ends inside <Account>; ventet: </Account>). Eksporter filen på nytt fra regnskapssystemet og prøv igjen. (FORMAT_TRUNCATED)",
+      "",
+    ]);
+    const en = renderImports("firm/acme/2025", listing, "en").split("\n");
+    expect(en.slice(4)).toEqual(["", `  imp5 reason: FORMAT_TRUNCATED: ${message}`, ""]);
+    expect(renderImports("firm/acme/2025", [listing[1]!])).not.toContain("årsak");
   });
 
   it("explains a held import and how to accept its reasons, in the locale's words (codes and commands unchanged)", () => {

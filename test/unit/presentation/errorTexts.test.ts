@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { errorLineForPeople, nbErrorText, NB_ERROR_TEXTS } from "../../../lib/presentation/errorTexts.ts";
+import {
+  errorLineForPeople,
+  nbErrorText,
+  NB_ERROR_TEXTS,
+  storedFailureForPeople,
+} from "../../../lib/presentation/errorTexts.ts";
 
 /**
  * Every stable code saldo can emit has a bokmål text: the codes of every error class (each module's errors.ts), of
@@ -104,6 +109,68 @@ describe("bokmål error texts", () => {
       ),
     ).toBe(
       "Filen «a.xml»: filen er ikke gyldig XML (bad). Eksporter filen på nytt fra regnskapssystemet og prøv igjen. (XML_NOT_WELL_FORMED)",
+    );
+  });
+});
+
+describe("saved failures for people", () => {
+  const truncated = {
+    code: "FORMAT_TRUNCATED",
+    message: "cut.xml:40:7: the input ends inside <Account> (expected </Account>)",
+  };
+
+  it("says where a parser's failure is in bokmål, from the file's name and the position its message starts with", () => {
+    expect(storedFailureForPeople(truncated, "nb", { fileName: "cut.xml" })).toBe(
+      "Filen «cut.xml», linje 40, posisjon 7: filen slutter før den er komplett (the input ends inside <Account>; ventet: </Account>). Eksporter filen på nytt fra regnskapssystemet og prøv igjen. (FORMAT_TRUNCATED)",
+    );
+    expect(
+      storedFailureForPeople({ code: "SIE_BAD_LINE", message: "a b.se:3: not a label" }, "nb", { fileName: "a b.se" }),
+    ).toBe(
+      "Filen «a b.se», linje 3: filen er ikke en gyldig SIE-fil (not a label). Eksporter filen på nytt fra regnskapssystemet og prøv igjen. (SIE_BAD_LINE)",
+    );
+    expect(
+      storedFailureForPeople({ code: "FORMAT_UNSUPPORTED", message: "x.txt: not SAF-T, SIE or CSV" }, "nb", {
+        fileName: "x.txt",
+      }),
+    ).toMatch(
+      /^Filen «x\.txt»: filen er ikke i et format saldo leser \(not SAF-T, SIE or CSV\)\. .* \(FORMAT_UNSUPPORTED\)$/,
+    );
+  });
+
+  it("keeps the saved English, code first, with en", () => {
+    expect(storedFailureForPeople(truncated, "en", { fileName: "cut.xml" })).toBe(
+      "FORMAT_TRUNCATED: cut.xml:40:7: the input ends inside <Account> (expected </Account>)",
+    );
+    expect(storedFailureForPeople({ code: "CONNECTOR_INVALID_KEY", message: "401 from the API" }, "en")).toBe(
+      "CONNECTOR_INVALID_KEY: 401 from the API",
+    );
+  });
+
+  it("renders a code whose text needs no context in bokmål", () => {
+    expect(storedFailureForPeople({ code: "CONNECTOR_INVALID_KEY", message: "401 from the API" }, "nb")).toBe(
+      "Regnskapssystemet avviste nøkkelen. Lag en ny nøkkel i regnskapssystemet og lagre den med «saldo connect». (CONNECTOR_INVALID_KEY)",
+    );
+    expect(
+      storedFailureForPeople({ code: "IMPORT_RETRIES_EXHAUSTED", message: "the last failed with X: y" }, "nb"),
+    ).toBe(
+      "Ingen av de nye forsøkene lyktes (the last failed with X: y). Last opp filen (eller synkroniser) på nytt; skjer det igjen, kontakt den som drifter saldo. (IMPORT_RETRIES_EXHAUSTED)",
+    );
+  });
+
+  it("falls back to the English with its code when the text needs context the saved failure lacks", () => {
+    // Without the file's name (or with a message that does not start with it) the position is unknown.
+    expect(storedFailureForPeople(truncated, "nb")).toBe(truncated.message.replace(/^/, "FORMAT_TRUNCATED: "));
+    expect(storedFailureForPeople(truncated, "nb", { fileName: "other.xml" })).toBe(
+      `FORMAT_TRUNCATED: ${truncated.message}`,
+    );
+    // The text names the client and the system, and how it is not connected: none of it is saved.
+    const notConnected = { code: "SYNC_NOT_CONNECTED", message: 'client "acme" has no key to tripletex' };
+    expect(storedFailureForPeople(notConnected, "nb")).toBe(`SYNC_NOT_CONNECTED: ${notConnected.message}`);
+    const held = { code: "IMPORT_HELD", message: "held for CURRENCY_MISMATCH: a person must accept it" };
+    expect(storedFailureForPeople(held, "nb")).toBe(`IMPORT_HELD: ${held.message}`);
+    // A code without a text, and a message's first line only.
+    expect(storedFailureForPeople({ code: "SOMETHING_NEW", message: "first\nsecond" }, "nb")).toBe(
+      "SOMETHING_NEW: first",
     );
   });
 });
