@@ -10,6 +10,7 @@ import {
   STORAGE_CONFIG,
   webOrigins,
   type ApiRouteAccess,
+  functionSizing,
 } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
 import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
@@ -96,10 +97,7 @@ for (const route of API_ROUTES) {
     `${route.method} ${route.path}`,
     {
       handler: route.handler,
-      runtime: API_CONFIG.runtime,
-      architecture: API_CONFIG.architecture,
-      memory: `${API_CONFIG.memoryMb} MB`,
-      timeout: `${API_CONFIG.timeoutSeconds} seconds`,
+      ...functionSizing(API_CONFIG),
       // Names only; the grants below are the functions' only permissions (no `link`, which would grant s3:*/dynamodb:*).
       permissions: route.access.map(grantsOf),
       // A route that talks to an accounting system spends its budget: a bounded number of instances, each with its share.

@@ -57,6 +57,21 @@ export const STORAGE_CONFIG = {
  * - async retries 2 (Lambda's default, made explicit), then the event goes to the dead-letter queue.
  * - arm64: the code is pure JavaScript (no native modules), Graviton is ~20 % cheaper per GB-second.
  */
+/** What every function takes from its config the same way: runtime, architecture, memory and timeout. */
+export function functionSizing(config: {
+  runtime: "nodejs22.x";
+  architecture: "arm64";
+  memoryMb: number;
+  timeoutSeconds: number;
+}) {
+  return {
+    runtime: config.runtime,
+    architecture: config.architecture,
+    memory: `${config.memoryMb} MB` as const,
+    timeout: `${config.timeoutSeconds} seconds` as const,
+  };
+}
+
 export const INGEST_CONFIG = {
   handler: "functions/s3/ingest.handler",
   runtime: "nodejs22.x",

@@ -1,5 +1,5 @@
 // The ingest function: S3 ObjectCreated under uploads/ → functions/s3/ingest.ts → the table. See infra/config.ts.
-import { INGEST_CONFIG, INGEST_PERMISSIONS, STORAGE_CONFIG } from "./config.ts";
+import { INGEST_CONFIG, INGEST_PERMISSIONS, STORAGE_CONFIG, functionSizing } from "./config.ts";
 import { table, uploadsBucket } from "./storage.ts";
 
 /** Events that still fail after the asynchronous retries, with the error, kept for inspection and replay. */
@@ -14,10 +14,7 @@ export const ingestDeadLetterQueue = new sst.aws.Queue("IngestDeadLetters", {
 
 export const ingestFunction = new sst.aws.Function("Ingest", {
   handler: INGEST_CONFIG.handler,
-  runtime: INGEST_CONFIG.runtime,
-  architecture: INGEST_CONFIG.architecture,
-  memory: `${INGEST_CONFIG.memoryMb} MB`,
-  timeout: `${INGEST_CONFIG.timeoutSeconds} seconds`,
+  ...functionSizing(INGEST_CONFIG),
   storage: `${INGEST_CONFIG.ephemeralStorageMb} MB`,
   retries: INGEST_CONFIG.asyncRetries,
   // Names come through the environment and the S3 event; these grants are the function's only permissions (no `link`,

@@ -12,6 +12,7 @@ import {
   SYNC_QUEUES,
   SYNC_WORKER_CONFIG,
   SYNC_WORKER_PERMISSIONS,
+  functionSizing,
 } from "./config.ts";
 import { table } from "./storage.ts";
 import { platformKeysSecret } from "./secrets.ts";
@@ -41,10 +42,7 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
   queue.subscribe(
     {
       handler: SYNC_WORKER_CONFIG.handler,
-      runtime: SYNC_WORKER_CONFIG.runtime,
-      architecture: SYNC_WORKER_CONFIG.architecture,
-      memory: `${SYNC_WORKER_CONFIG.memoryMb} MB`,
-      timeout: `${SYNC_WORKER_CONFIG.timeoutSeconds} seconds`,
+      ...functionSizing(SYNC_WORKER_CONFIG),
       // Names come through the environment and the messages; these grants are the function's only permissions.
       permissions: [
         { actions: [...SYNC_WORKER_PERMISSIONS.table], resources: [table.arn] },
@@ -80,10 +78,7 @@ function syncQueue(system: keyof typeof SYNC_QUEUES) {
   deadLetters.subscribe(
     {
       handler: SYNC_DEAD_LETTERS_CONFIG.handler,
-      runtime: SYNC_DEAD_LETTERS_CONFIG.runtime,
-      architecture: SYNC_DEAD_LETTERS_CONFIG.architecture,
-      memory: `${SYNC_DEAD_LETTERS_CONFIG.memoryMb} MB`,
-      timeout: `${SYNC_DEAD_LETTERS_CONFIG.timeoutSeconds} seconds`,
+      ...functionSizing(SYNC_DEAD_LETTERS_CONFIG),
       permissions: [
         { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.table], resources: [table.arn] },
         { actions: [...SYNC_DEAD_LETTERS_PERMISSIONS.queue], resources: [deadLetters.arn] },
@@ -116,10 +111,7 @@ export const refreshSchedule = new sst.aws.Cron("Refresh", {
   schedule: REFRESH_CONFIG.schedule,
   function: {
     handler: REFRESH_CONFIG.handler,
-    runtime: REFRESH_CONFIG.runtime,
-    architecture: REFRESH_CONFIG.architecture,
-    memory: `${REFRESH_CONFIG.memoryMb} MB`,
-    timeout: `${REFRESH_CONFIG.timeoutSeconds} seconds`,
+    ...functionSizing(REFRESH_CONFIG),
     retries: REFRESH_CONFIG.asyncRetries,
     permissions: [
       // The table, and its schedule index alone (the round's query reads its REFRESH partition).

@@ -1,7 +1,7 @@
 // The import sweeper: on a schedule, functions/schedule/sweepImports.ts finishes what dead ingest attempts left behind
 // (re-queue + re-delivery to the ingest function, or failure; unfinished data expiry) and hands lost syncs to their
 // sync queue again. See infra/config.ts.
-import { SWEEPER_CONFIG, SWEEPER_PERMISSIONS } from "./config.ts";
+import { SWEEPER_CONFIG, SWEEPER_PERMISSIONS, functionSizing } from "./config.ts";
 import { ingestFunction } from "./ingest.ts";
 import { table } from "./storage.ts";
 import { syncQueueArns, syncQueueEnvironment } from "./schedule.ts";
@@ -10,10 +10,7 @@ export const importSweeper = new sst.aws.Cron("ImportSweeper", {
   schedule: SWEEPER_CONFIG.schedule,
   function: {
     handler: SWEEPER_CONFIG.handler,
-    runtime: SWEEPER_CONFIG.runtime,
-    architecture: SWEEPER_CONFIG.architecture,
-    memory: `${SWEEPER_CONFIG.memoryMb} MB`,
-    timeout: `${SWEEPER_CONFIG.timeoutSeconds} seconds`,
+    ...functionSizing(SWEEPER_CONFIG),
     retries: SWEEPER_CONFIG.asyncRetries,
     // Names only; these grants are the function's only permissions (no `link`, which would grant dynamodb:*).
     permissions: [
