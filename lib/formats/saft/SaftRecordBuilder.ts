@@ -11,9 +11,9 @@ import {
   type XmlTokenizer,
 } from "../xml/XmlTokenizer.ts";
 import { SaftElement as E } from "./saftElements.ts";
-import { parseSaftAmount, parseSaftDate } from "./parseSaftValues.ts";
+import { parseSaftAmount, parseSaftDate, saftAmountOre } from "./parseSaftValues.ts";
 import { SaftHeaderDraft } from "./SaftHeaderDraft.ts";
-import { net, SaftLineDraft } from "./SaftLineDraft.ts";
+import { SaftLineDraft } from "./SaftLineDraft.ts";
 import { SaftMasterFiles } from "./SaftMasterFiles.ts";
 import { normalizeSaftVersionHint, SaftVersionEvidence, type SaftClueName } from "./SaftVersionEvidence.ts";
 
@@ -450,6 +450,11 @@ export class SaftRecordBuilder implements XmlHandler {
           );
         }
         line.amountSeen = true;
+        const ore = saftAmountOre(text);
+        if (!Number.isNaN(ore)) {
+          line.addAmount(ore);
+          return;
+        }
         const amount = this.amount(
           text,
           line.amountSide === "debit" ? "DebitAmount/Amount" : "CreditAmount/Amount",
@@ -712,13 +717,13 @@ export class SaftRecordBuilder implements XmlHandler {
         {
           location: line.location(),
           transactionId: transaction.id,
-          ...(line.debit !== undefined || line.credit !== undefined ? { amount: net(line.debit, line.credit) } : {}),
+          ...(line.debit !== undefined || line.credit !== undefined ? { amount: line.net() } : {}),
         },
       );
       return;
     }
     if (line.amountInvalid) return; // already reported by amount()
-    const amount = net(line.debit, line.credit);
+    const amount = line.net();
     if (amount === undefined) {
       this.issue(
         "error",

@@ -2,12 +2,24 @@ import { parseOre, type Ore } from "../../money/ore.ts";
 
 /**
  * Parses a SAFmonetaryType amount (xs:decimal, at most two fraction digits) to øre. The common short form
- * (`12500.00`, `-3.5`, `0`) is read digit by digit into an integer: exact, because with at most 13 integer digits
- * the øre value stays below 10^15 < 2^53, and no fraction is ever held in a float. Anything else goes to {@link parseOre}, which throws InvalidAmountError.
+ * (`12500.00`, `-3.5`, `0`) is read by {@link saftAmountOre}; anything else goes to {@link parseOre}, which throws
+ * InvalidAmountError.
  */
 export function parseSaftAmount(text: string): Ore {
+  const ore = saftAmountOre(text);
+  return Number.isNaN(ore) ? parseOre(text) : BigInt(ore);
+}
+
+/**
+ * The common short form of a SAFmonetaryType amount (`12500.00`, `-3.5`, `0`) in øre as a number, read digit by
+ * digit: exact, because with at most 13 integer digits the øre value stays below 10^15 < 2^53, and no fraction is
+ * ever held in a float. `NaN` for anything else (more digits, a third decimal that is not 0, no digits, other
+ * characters): {@link parseSaftAmount} then gives the amount or the error. A number rather than a bigint, so a line's
+ * amounts add up without allocating (see SaftLineDraft).
+ */
+export function saftAmountOre(text: string): number {
   const length = text.length;
-  if (length === 0 || length > 17) return parseOre(text);
+  if (length === 0 || length > 17) return NaN;
   let i = 0;
   let negative = false;
   const first = text.charCodeAt(0);
@@ -25,22 +37,22 @@ export function parseSaftAmount(text: string): Ore {
   }
   let fraction = 0;
   if (i < length) {
-    if (text.charCodeAt(i) !== 0x2e) return parseOre(text);
+    if (text.charCodeAt(i) !== 0x2e) return NaN;
     i++;
     const fractionStart = i;
     for (; i < length; i++) {
       const c = text.charCodeAt(i) - 0x30;
-      if (c < 0 || c > 9) return parseOre(text);
+      if (c < 0 || c > 9) return NaN;
       if (i - fractionStart < 2) fraction = fraction * 10 + c;
-      else if (c !== 0) return parseOre(text); // a third non-zero decimal: let parseOre explain
+      else if (c !== 0) return NaN; // a third non-zero decimal: let parseOre explain
     }
     const fractionDigits = i - fractionStart;
     if (fractionDigits === 1) fraction *= 10;
-    if (digits === 0 && fractionDigits === 0) return parseOre(text);
-  } else if (digits === 0) return parseOre(text);
-  if (digits > 13) return parseOre(text); // beyond 2^53 øre an integer in a double is no longer exact
+    if (digits === 0 && fractionDigits === 0) return NaN;
+  } else if (digits === 0) return NaN;
+  if (digits > 13) return NaN; // beyond 2^53 øre an integer in a double is no longer exact
   const ore = value * 100 + fraction;
-  return BigInt(negative ? -ore : ore);
+  return negative ? -ore : ore;
 }
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatOre, parseOre } from "../../../../lib/money/ore.ts";
 import { InvalidAmountError } from "../../../../lib/money/errors.ts";
-import { parseSaftAmount, parseSaftDate } from "../../../../lib/formats/saft/parseSaftValues.ts";
+import { parseSaftAmount, parseSaftDate, saftAmountOre } from "../../../../lib/formats/saft/parseSaftValues.ts";
+import { SaftLineDraft } from "../../../../lib/formats/saft/SaftLineDraft.ts";
 
 describe("parseSaftAmount", () => {
   it("reads SAFmonetaryType values to øre", () => {
@@ -27,6 +28,59 @@ describe("parseSaftAmount", () => {
         },
       ),
     );
+  });
+});
+
+describe("saftAmountOre", () => {
+  it("reads the short form to øre as a number, and leaves the rest (NaN) to parseSaftAmount", () => {
+    expect(["12500.00", "-3.5", "0", "+7", ".5", "1.500", "-0.01", "9999999999999.99"].map(saftAmountOre)).toEqual([
+      1250000, -350, 0, 700, 50, 150, -1, 999999999999999,
+    ]);
+    for (const other of ["", "-", ".", "1,5", "1e3", "1.005", "abc", "12345678901234.00", "123456789012345678.99"])
+      expect(saftAmountOre(other), other).toBeNaN();
+  });
+
+  it("is exact where it answers: the same øre as parseOre (property)", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), fc.constantFrom("", "0"), (ore, zeros) => {
+        const text = formatOre(ore) + zeros;
+        const number = saftAmountOre(text);
+        if (!Number.isNaN(number)) {
+          expect(Number.isSafeInteger(number)).toBe(true);
+          expect(BigInt(number)).toBe(parseOre(text));
+        } else expect(ore >= 10n ** 15n || ore <= -(10n ** 15n)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("SaftLineDraft amounts", () => {
+  function lineOf(...amounts: ["debit" | "credit", number | bigint][]): SaftLineDraft {
+    const draft = new SaftLineDraft();
+    draft.start(1, 1, 0);
+    for (const [side, amount] of amounts) {
+      draft.amountSide = side;
+      draft.addAmount(amount);
+    }
+    return draft;
+  }
+
+  it("nets debit and credit to a bigint, undefined when neither side was read", () => {
+    expect(lineOf().net()).toBeUndefined();
+    expect(lineOf(["debit", 1250000]).net()).toBe(1250000n);
+    expect(lineOf(["credit", 350]).net()).toBe(-350n);
+    expect(lineOf(["debit", 500], ["credit", 200], ["debit", 1n]).net()).toBe(301n);
+  });
+
+  it("stays exact past 2^53 øre: sums and differences of numbers go over to bigint", () => {
+    const max = 999999999999999; // 9 999 999 999 999,99 kr, the largest amount saftAmountOre answers
+    const debit = lineOf(...Array.from({ length: 10 }, () => ["debit", max] as ["debit", number]));
+    expect(debit.net()).toBe(10n * BigInt(max));
+    expect(typeof debit.debit).toBe("bigint");
+    expect(lineOf(["debit", Number.MAX_SAFE_INTEGER], ["credit", -Number.MAX_SAFE_INTEGER]).net()).toBe(
+      2n * BigInt(Number.MAX_SAFE_INTEGER),
+    );
+    expect(lineOf(["debit", Number.MAX_SAFE_INTEGER], ["debit", 2]).net()).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 2n);
   });
 });
 
