@@ -102,6 +102,43 @@ describe("XmlTokenizer events", () => {
   });
 });
 
+describe("XmlTokenizer kept values", () => {
+  it("gives every short ASCII value whole, the first time and from the value cache, for any chunking", () => {
+    // Lengths 1–40 cross the short-value paths (a string made from up to 16 bytes, the cache up to 32, the rest);
+    // each value comes twice (a cache miss, then a hit) next to a neighbour differing in its last byte.
+    const values = Array.from({ length: 40 }, (_, index) =>
+      Array.from({ length: index + 1 }, (_, k) => String.fromCharCode(0x21 + ((index * 7 + k * 13) % 94))).join(""),
+    ).map((value) => value.replace(/[<&]/g, "x"));
+    const leaves = values.flatMap((value) => [value, value, `${value.slice(0, -1)}~`, value]);
+    const xml = `<r>${leaves.map((value) => `<v>${value}</v>`).join("\n  ")}</r>`;
+    for (const sizes of [[1 << 20], [7], [64, 3, 129]]) {
+      const texts = tokenize(xml, sizes)
+        .filter(([kind, name]) => kind === "end" && name === "v")
+        .map(([, , text]) => text);
+      expect(texts, String(sizes)).toEqual(leaves);
+    }
+  });
+
+  it("cuts a short value at maxValueLength on the fast path too, and tells the handler", () => {
+    const cut: number[] = [];
+    const texts: (string | undefined)[] = [];
+    const tokenizer = new XmlTokenizer(
+      {
+        startElement: () => true,
+        endElement: (name, text) => {
+          if (name.local === "v") texts.push(text);
+        },
+        valueTooLong: (_name, _location, bytes) => cut.push(bytes),
+      },
+      { maxValueLength: 4 },
+    );
+    tokenizer.write(new TextEncoder().encode("<r><v>1234</v><v>12345</v><v>12345</v></r>"));
+    tokenizer.end();
+    expect(texts).toEqual(["1234", "1234", "1234"]);
+    expect(cut).toEqual([5, 5]);
+  });
+});
+
 describe("XmlTokenizer locations", () => {
   it("counts LF, CRLF and bare CR as one line end each", () => {
     const events = tokenize("<A>\n<B/>\r\n<C/>\r<D/>\r\r\n<E/></A>");
