@@ -119,6 +119,49 @@ describe("XmlTokenizer kept values", () => {
     }
   });
 
+  it("decodes short and long text with Latin-1 and other characters as UTF-8 does, for any chunking (property)", () => {
+    // Short values of ASCII and æ ø å é (two-byte sequences) are folded to Latin-1; '–', '€' and '😀' (three and four
+    // bytes) and values over 32 bytes take utf8Slice. Every one must read as TextDecoder reads it.
+    const alphabet = ["a", "Z", "0", " ", ".", "æ", "ø", "å", "Æ", "Ø", "Å", "é", "ü", "\u00a0", "ÿ", "–", "€", "😀"];
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 24 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+        (values, sizes) => {
+          const texts = values.map((chars) => chars.join("").trim() || "x");
+          const xml = `<r>${texts.map((text) => `<v>${text}</v>`).join("\n")}</r>`;
+          const read = tokenize(xml, sizes)
+            .filter(([kind, name]) => kind === "end" && name === "v")
+            .map(([, , text]) => text);
+          expect(read).toEqual(texts);
+        },
+      ),
+    );
+  });
+
+  it("reads bytes that are no UTF-8 in a short value as U+FFFD, whatever follows them", () => {
+    const invalid: SourceLocation[] = [];
+    const texts: (string | undefined)[] = [];
+    const tokenizer = new XmlTokenizer({
+      startElement: () => true,
+      endElement: (name, text) => {
+        if (name.local === "v") texts.push(text);
+      },
+      invalidBytes: (location) => invalid.push(location),
+    });
+    const bytes = (...parts: (string | number[])[]) =>
+      parts.flatMap((part) => (typeof part === "string" ? [...new TextEncoder().encode(part)] : part));
+    tokenizer.write(
+      Uint8Array.from(bytes("<r><v>bl", [0xc3, 0xa5], "b", "</v><v>a", [0xc3, 0x41], "</v><v>", [0xc3], "</v></r>")),
+    );
+    tokenizer.end();
+    expect(texts).toEqual(["blåb", "a\uFFFDA", "\uFFFD"]);
+    expect(invalid.map((location) => location.column)).toEqual([19, 28]);
+  });
+
   it("cuts a short value at maxValueLength on the fast path too, and tells the handler", () => {
     const cut: number[] = [];
     const texts: (string | undefined)[] = [];
