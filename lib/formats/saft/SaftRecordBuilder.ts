@@ -68,6 +68,16 @@ function trimmed(text: string): string {
   return text.trim();
 }
 
+/** Whether `text` is `min`–`max` ASCII digits (`/^\d{min,max}$/` without a regular expression on every transaction). */
+function digits(text: string | undefined, min: number, max: number): boolean {
+  if (text === undefined || text.length < min || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** Elements of free text (names, descriptions, addresses): cutting one changes no figure. */
 const FREE_TEXT_ELEMENT = /(Name|Description|Text|Comment|Note|Reference|Street|City|Region|Website|Email|Address)/;
 
@@ -682,7 +692,7 @@ export class SaftRecordBuilder implements XmlHandler {
         transactionId: transaction.id,
       });
     if (this.periodNumber !== undefined || this.periodYear !== undefined) {
-      if (/^\d{1,3}$/.test(this.periodNumber ?? "") && /^\d{4}$/.test(this.periodYear ?? "")) {
+      if (digits(this.periodNumber, 1, 3) && digits(this.periodYear, 4, 4)) {
         transaction.period = { year: Number(this.periodYear), number: Number(this.periodNumber) };
       } else {
         this.issue(

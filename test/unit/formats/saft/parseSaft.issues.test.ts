@@ -26,6 +26,38 @@ describe("per-record problems become issues and parsing continues", () => {
     expect(parsed.transactions[0]!.lines).toEqual([expect.objectContaining({ account: "3000", amount: -125000n })]);
   });
 
+  it("Period and PeriodYear: 1–3 and 4 digits are the period; anything else → SAFT_INVALID_PERIOD, no period", async () => {
+    const lines = `${debit("1920", "10.00")}\n${credit("3000", "10.00")}`;
+    const withPeriod = (period: string, year: string) =>
+      transaction(lines)
+        .replace("<Period>3</Period>", `<Period>${period}</Period>`)
+        .replace("<PeriodYear>2025</PeriodYear>", `<PeriodYear>${year}</PeriodYear>`);
+    const cases: [string, string][] = [
+      ["3", "2025"],
+      ["012", "2025"],
+      ["1234", "2025"],
+      ["", "2025"],
+      ["3", "25"],
+      ["3", "2O25"],
+      ["3 ", "2025"],
+      ["x", "20255"],
+    ];
+    const parsed = await read(
+      saftDocument({ transactions: cases.map(([period, year]) => withPeriod(period, year)).join("\n") }),
+    );
+    expect(parsed.transactions.map((transaction) => transaction.period)).toEqual([
+      { year: 2025, number: 3 },
+      { year: 2025, number: 12 },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { year: 2025, number: 3 }, // values are trimmed
+      undefined,
+    ]);
+    expect(parsed.issues.map((issue) => issue.code)).toEqual(Array(5).fill("SAFT_INVALID_PERIOD"));
+  });
+
   it("an amount with more than two decimals → SAFT_AMOUNT_TOO_PRECISE", async () => {
     const parsed = await read(
       saftDocument({ transactions: transaction(`${debit("1920", "100.005")}\n${credit("3000", "100.00")}`) }),
