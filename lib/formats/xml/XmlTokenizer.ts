@@ -393,6 +393,11 @@ interface InternedName extends XmlName {
   firstChild: InternedName | undefined;
   /** The element that started right after this one ended last time (its next sibling). */
   following: InternedName | undefined;
+  /** The elements that did before {@link following} (see `startTag`). */
+  following2: InternedName | undefined;
+  following3: InternedName | undefined;
+  /** The one that did before {@link firstChild}. */
+  firstChild2: InternedName | undefined;
 }
 
 /** How much of a new chunk is copied behind the previous chunk's unfinished tail (see `write`). */
@@ -1291,6 +1296,9 @@ export class XmlTokenizer {
       interned: this.internedCount < MAX_INTERNED_NAMES,
       firstChild: undefined,
       following: undefined,
+      following2: undefined,
+      following3: undefined,
+      firstChild2: undefined,
     };
     if (name.interned) {
       this.internedCount++;
@@ -1301,39 +1309,55 @@ export class XmlTokenizer {
 
   // ---- tags -----------------------------------------------------------------------------------------------------
 
+  /** Whether the name at `buf[at]` is `name` (its bytes, then a byte that ends a name); sets `nameEnd` if so. */
+  private nameAt(at: number, name: InternedName): boolean {
+    const buf = this.buf;
+    const bytes = name.bytes;
+    const size = bytes.length;
+    const end = at + size;
+    if (end >= buf.length || NAME_CHAR[buf[end]!] !== 0) return false;
+    for (let k = 0; k < size; k++) if (bytes[k] !== buf[at + k]) return false;
+    this.nameEnd = end;
+    return true;
+  }
+
   private startTag(lt: number): number {
     const buf = this.buf;
     const length = buf.length;
-    // Fast path: documents repeat their structure, so the element that followed the same start or end tag last
-    // time is checked first, by its bytes (no scan, hash or lookup); a miss takes the full path and is remembered.
+    // Fast path: documents repeat their structure, so the elements that followed the same start or end tag before
+    // are checked first, by their bytes (no scan, hash or lookup); a miss takes the full path and is remembered.
+    // Three for what follows an end tag: one name can be followed by several (a line's Description by DebitAmount
+    // or CreditAmount, a transaction's by SystemEntryDate); with one guess, two lines in three missed.
     const previous = this.justClosed ?? this.stack[this.stack.length - 1];
-    const predicted =
-      previous === undefined ? undefined : this.justClosed !== undefined ? previous.following : previous.firstChild;
     let name: InternedName | undefined;
-    if (predicted !== undefined) {
-      const bytes = predicted.bytes;
-      const size = bytes.length;
-      const end = lt + 1 + size;
-      if (end < length && NAME_CHAR[buf[end]!] === 0) {
-        let same = true;
-        for (let k = 0; k < size; k++) {
-          if (bytes[k] !== buf[lt + 1 + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
-          name = predicted;
-          this.nameEnd = end;
-        }
+    if (previous !== undefined) {
+      const at = lt + 1;
+      if (this.justClosed !== undefined) {
+        const a = previous.following;
+        const b = previous.following2;
+        const c = previous.following3;
+        if (a !== undefined && this.nameAt(at, a)) name = a;
+        else if (b !== undefined && this.nameAt(at, b)) name = b;
+        else if (c !== undefined && this.nameAt(at, c)) name = c;
+      } else {
+        const a = previous.firstChild;
+        const b = previous.firstChild2;
+        if (a !== undefined && this.nameAt(at, a)) name = a;
+        else if (b !== undefined && this.nameAt(at, b)) name = b;
       }
     }
     if (name === undefined) {
       if (!this.scanName(lt + 1)) return INCOMPLETE;
       name = this.intern(lt + 1);
       if (previous !== undefined && previous.interned && name.interned) {
-        if (this.justClosed !== undefined) previous.following = name;
-        else previous.firstChild = name;
+        if (this.justClosed !== undefined) {
+          previous.following3 = previous.following2;
+          previous.following2 = previous.following;
+          previous.following = name;
+        } else {
+          previous.firstChild2 = previous.firstChild;
+          previous.firstChild = name;
+        }
       }
     }
     let i = this.nameEnd;

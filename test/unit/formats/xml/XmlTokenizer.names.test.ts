@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MalformedInputError } from "../../../../lib/formats/errors.ts";
 import { XmlTokenizer } from "../../../../lib/formats/xml/XmlTokenizer.ts";
@@ -81,6 +82,38 @@ describe("XmlTokenizer reads names right when the structure changes from one ele
       expect(() => events(`<r><${base}>x</${name}></r>`, 64)).toThrow(/does not match/);
       expect(() => events(`<r><${name}>x</${base}></r>`, 7)).toThrow(/does not match/);
     }
+  });
+
+  it("reads any order of siblings and children drawn from names that share prefixes, for any chunking (property)", () => {
+    // Up to three names that followed a tag before, and two first children, are guessed first: sequences that cycle
+    // through more than that, and names that are prefixes of each other, must read exactly as written.
+    const names = ["a", "ab", "abc", "b", "ba", "Debit", "DebitAmount", "Credit", "n:a"];
+    const element = fc.letrec<{ node: string }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom(...names).map((name) => `<${name}>t</${name}>`),
+        fc
+          .tuple(fc.constantFrom(...names), fc.array(tie("node"), { maxLength: 5 }))
+          .map(([name, children]) => `<${name}>${children.join("\n ")}</${name}>`),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(
+        fc.array(element, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 17 }),
+        (children, size) => {
+          const xml = `<r>${children.join("")}</r>`;
+          // The events as written: a start tag, and an end tag with the text of a leaf (what follows its start tag).
+          const expected: string[] = [];
+          let leafText: string | undefined;
+          for (const [, close, name, after] of xml.matchAll(/<(\/?)([\w:]+)>([^<]*)/g)) {
+            expected.push(close ? `${name}>${leafText ?? ""}` : `<${name}`);
+            leafText = close ? undefined : after;
+          }
+          expect(events(xml, size)).toEqual(expected);
+        },
+      ),
+    );
   });
 
   it("still refuses an end tag that does not match, even one the open element's name is a prefix of", () => {
