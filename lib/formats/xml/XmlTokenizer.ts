@@ -789,7 +789,8 @@ export class XmlTokenizer {
           // The scan saw the first '&' of the text, if any: the next reference to check (`ampAt` is a cache of it;
           // when there is none, the text's end, which no later text reaches back to).
           if (amp !== -2) this.ampAt = amp >= 0 ? amp : lt;
-          this.text(pos, lt);
+          // Text without a reference inside an element nobody keeps (the usual indentation) needs nothing more.
+          if (amp !== -1 || this.capturing || this.stack.length === 0) this.text(pos, lt);
         }
       }
       pos = lt;
