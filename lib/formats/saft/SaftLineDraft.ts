@@ -163,6 +163,29 @@ export class SaftLineDraft {
 
   /** The transaction line, for a draft with an account and an amount (`amount` = {@link net} of the sides). */
   toLine(account: string, amount: Ore): TransactionLine {
+    // The usual line (one side, record id, description, date, nothing else) as one literal, with its properties in
+    // the order the general path below gives them: the same object, made without growing it property by property.
+    if (
+      this.recordId !== undefined &&
+      this.description !== undefined &&
+      this.date !== undefined &&
+      (this.credit === undefined) !== (this.debit === undefined) &&
+      this.currencyAmount === undefined &&
+      this.taxCode === undefined &&
+      this.customerId === undefined &&
+      this.supplierId === undefined &&
+      this.dimensions === undefined &&
+      this.quantity === undefined
+    ) {
+      return {
+        account,
+        amount,
+        side: this.credit === undefined ? "debit" : "credit",
+        recordId: this.recordId,
+        description: this.description,
+        date: this.date,
+      };
+    }
     const line: TransactionLine = { account, amount };
     // Keep the side the file chose: negative amounts occur on either side, and TotalDebit/TotalCredit sum by side.
     if (this.credit === undefined) line.side = "debit";

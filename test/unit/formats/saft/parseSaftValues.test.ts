@@ -84,6 +84,56 @@ describe("SaftLineDraft amounts", () => {
   });
 });
 
+describe("SaftLineDraft.toLine", () => {
+  const order = [
+    "account",
+    "amount",
+    "side",
+    "recordId",
+    "description",
+    "currencyAmount",
+    "taxCode",
+    "customerId",
+    "supplierId",
+    "dimensions",
+    "date",
+    "quantity",
+  ];
+
+  it("gives every line its fields in one order, the usual line (made in one literal) as any other (property)", () => {
+    const optional = fc.record(
+      {
+        recordId: fc.constant("1"),
+        description: fc.constant("Linje"),
+        date: fc.constant("2025-01-01"),
+        taxCode: fc.constant("3"),
+        customerId: fc.constant("K1"),
+        quantity: fc.constant("2"),
+      },
+      { requiredKeys: [] },
+    );
+    const usual = fc.constant({ recordId: "1", description: "Linje", date: "2025-01-01" });
+    fc.assert(
+      fc.property(fc.oneof(usual, optional), fc.constantFrom("debit", "credit", "both"), (fields, sides) => {
+        const draft = new SaftLineDraft();
+        draft.start(1, 1, 0);
+        Object.assign(draft, fields);
+        if (sides !== "credit") draft.debit = 100;
+        if (sides !== "debit") draft.credit = 40;
+        const line = draft.toLine("1920", draft.net()!);
+        const keys = Object.keys(line);
+        expect(keys).toEqual(order.filter((key) => keys.includes(key)));
+        expect(line).toEqual({
+          account: "1920",
+          amount: sides === "debit" ? 100n : sides === "credit" ? -40n : 60n,
+          ...(sides === "both" ? {} : { side: sides }),
+          ...fields,
+        });
+      }),
+    );
+  });
+});
+
 describe("parseSaftDate", () => {
   it("accepts xs:date with or without time zone, and the date part of a dateTime", () => {
     expect(
