@@ -10,6 +10,7 @@ import {
   type XmlName,
   type XmlTokenizer,
 } from "../xml/XmlTokenizer.ts";
+import { isDigits } from "../shared/digits.ts";
 import { SaftElement as E } from "./saftElements.ts";
 import { parseSaftAmount, parseSaftDate, saftAmountOre } from "./parseSaftValues.ts";
 import { SaftHeaderDraft } from "./SaftHeaderDraft.ts";
@@ -66,16 +67,6 @@ function trimmed(text: string): string {
     if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) return text;
   }
   return text.trim();
-}
-
-/** Whether `text` is `min`–`max` ASCII digits (`/^\d{min,max}$/` without a regular expression on every transaction). */
-function digits(text: string | undefined, min: number, max: number): boolean {
-  if (text === undefined || text.length < min || text.length > max) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
 }
 
 /** Elements of free text (names, descriptions, addresses): cutting one changes no figure. */
@@ -692,8 +683,11 @@ export class SaftRecordBuilder implements XmlHandler {
         transactionId: transaction.id,
       });
     if (this.periodNumber !== undefined || this.periodYear !== undefined) {
-      if (digits(this.periodNumber, 1, 3) && digits(this.periodYear, 4, 4)) {
-        transaction.period = { year: Number(this.periodYear), number: Number(this.periodNumber) };
+      const number = this.periodNumber ?? "";
+      const year = this.periodYear ?? "";
+      // /^\d{1,3}$/ and /^\d{4}$/, without a regular expression on every transaction.
+      if (number.length >= 1 && number.length <= 3 && isDigits(number) && year.length === 4 && isDigits(year)) {
+        transaction.period = { year: Number(year), number: Number(number) };
       } else {
         this.issue(
           "warning",

@@ -1,4 +1,5 @@
 import { tryParseOre, type Ore } from "../../money/ore.ts";
+import { isDigits } from "../shared/digits.ts";
 
 /**
  * Readers for the typed field values of SIE records (SIE 4B §5.9 amounts, §5.10 dates, #ORGNR, account numbers).
@@ -62,14 +63,6 @@ function isLeapYear(year: number): boolean {
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isDigits(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
 
 /**
  * Reads a SIE date, `YYYYMMDD` (SIE 4B §5.10), as ISO `YYYY-MM-DD`. `YYYY-MM-DD` is accepted too and flagged
