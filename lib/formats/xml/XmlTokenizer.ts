@@ -289,6 +289,12 @@ interface InternedName extends XmlName {
 /** How much of a new chunk is copied behind the previous chunk's unfinished tail (see `write`). */
 const STITCH_BYTES = 512;
 
+/**
+ * Values up to this many bytes are short: ASCII ones come from the value cache (`cachedAscii`), Latin-1 ones are
+ * folded in the scratch buffer of this size (`shortLatin1`), and the main loop keeps them without the text path.
+ */
+const SHORT_VALUE_BYTES = 32;
+
 /** Slots of the value cache of short ASCII values (a power of two; see `cachedAscii`). */
 const VALUE_CACHE_SLOTS = 4096;
 
@@ -381,7 +387,7 @@ export class XmlTokenizer {
   /** The hash of each slot's value (0, the hash of `""`, for an empty slot). */
   private readonly valueHashes = new Int32Array(VALUE_CACHE_SLOTS);
   /** Where {@link shortLatin1} folds a short value to Latin-1 bytes. */
-  private readonly scratch = Buffer.alloc(32) as FastSliceBuffer;
+  private readonly scratch = Buffer.alloc(SHORT_VALUE_BYTES) as FastSliceBuffer;
   /** The text `[hashedFrom, hashedTo)` (absolute offsets) was found plain ASCII, with this hash, by the scan in `run`. */
   private hashedFrom = -1;
   private hashedTo = -1;
@@ -627,7 +633,7 @@ export class XmlTokenizer {
         }
         if (lt < length && buf[lt] === LT && high < 0x80) {
           const size = lt - pos;
-          if (size > 0 && size <= 32 && this.capturedBytes === 0 && size <= this.maxValueLength) {
+          if (size > 0 && size <= SHORT_VALUE_BYTES && this.capturedBytes === 0 && size <= this.maxValueLength) {
             // The usual kept value: short plain ASCII, whole in this buffer, the element's only text. It is the
             // value (what `keep` would make of it, without the calls): nothing in it to count but its bytes, no
             // reference, no character the encoding check looks at, nothing to cut.
@@ -938,7 +944,7 @@ export class XmlTokenizer {
     if (this.utf8) {
       // Short ASCII strings (ids, amounts, dates) are the common case: a one-byte string is cheaper to make, and
       // most of them recur (accounts, dates, descriptions, record numbers), so they come from the value cache.
-      if (to - from <= 32) {
+      if (to - from <= SHORT_VALUE_BYTES) {
         if (this.base + from === this.hashedFrom && this.base + to === this.hashedTo)
           return this.cachedAscii(from, to, this.hashedValue);
         let ascii = true;
